@@ -1,0 +1,185 @@
+//! Principals, roles and the permission table of the InsightAppSec contract (§5.3).
+//!
+//! A credential (API key today, OAuth client credentials later) resolves to a
+//! [`Principal`]: the tenant, who acts, with which role. Authorization decisions are
+//! pure functions of the principal and the resource, so they can be tested as a table.
+
+use crate::ids::{OrgId, PrincipalId};
+use serde::{Deserialize, Serialize};
+
+/// A role; the InsightAppSec product roles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Role {
+    ProductAdmin,
+    ReadWrite,
+    ReadOnly,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::ProductAdmin, Role::ReadWrite, Role::ReadOnly];
+
+    /// The stored (and CLI) spelling: `product-admin`, `read-write`, `read-only`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::ProductAdmin => "product-admin",
+            Role::ReadWrite => "read-write",
+            Role::ReadOnly => "read-only",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        match s.to_ascii_lowercase().replace('_', "-").as_str() {
+            "product-admin" => Some(Role::ProductAdmin),
+            "read-write" => Some(Role::ReadWrite),
+            "read-only" => Some(Role::ReadOnly),
+            _ => None,
+        }
+    }
+}
+
+/// What kind of principal a credential stands for.
+///
+/// `ServiceAccount` is the AppSec+ non-human principal holding OAuth client
+/// credentials; `Organization` is the tenant itself (organization keys).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PrincipalKind {
+    User,
+    ServiceAccount,
+    Organization,
+}
+
+impl PrincipalKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PrincipalKind::User => "USER",
+            PrincipalKind::ServiceAccount => "SERVICE_ACCOUNT",
+            PrincipalKind::Organization => "ORGANIZATION",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "USER" => Some(Self::User),
+            "SERVICE_ACCOUNT" => Some(Self::ServiceAccount),
+            "ORGANIZATION" => Some(Self::Organization),
+            _ => None,
+        }
+    }
+}
+
+/// An authenticated caller.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Principal {
+    pub org: OrgId,
+    pub id: PrincipalId,
+    pub kind: PrincipalKind,
+    pub role: Role,
+}
+
+impl Principal {
+    /// Organization keys and Product Admins see every app of the tenant; other users
+    /// see the apps they are members of (directly or, later, through identity groups).
+    pub fn sees_all_apps(&self) -> bool {
+        self.kind == PrincipalKind::Organization || self.role == Role::ProductAdmin
+    }
+
+    pub fn can(&self, resource: Resource, action: Action) -> bool {
+        permission(self.role, resource).allows(action)
+    }
+}
+
+/// The resources of the permission table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Resource {
+    Apps,
+    AttackTemplates,
+    Targets,
+    ScanConfigs,
+    Scans,
+    Vulnerabilities,
+    VulnerabilityComments,
+    Engines,
+    EngineGroups,
+    Schedules,
+    Blackouts,
+    GlobalBlackouts,
+    Files,
+    Tags,
+    Reports,
+}
+
+/// What a caller wants to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Action {
+    Read,
+    /// Create, update, delete own things.
+    Manage,
+    /// Change or delete what others created (e.g. other users' comments).
+    Administer,
+}
+
+/// A cell of the permission table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Permission {
+    None,
+    Read,
+    Manage,
+    Administer,
+}
+
+impl Permission {
+    pub fn allows(self, action: Action) -> bool {
+        let needed = match action {
+            Action::Read => Permission::Read,
+            Action::Manage => Permission::Manage,
+            Action::Administer => Permission::Administer,
+        };
+        self >= needed
+    }
+}
+
+/// The table of reference §5.3. Attack templates: the table gives every role only
+/// "Read"; rampart lets Product Admin and Read Write manage *custom* templates (system
+/// templates stay read-only for everyone), as they manage scan configs.
+pub fn permission(role: Role, resource: Resource) -> Permission {
+    use Permission as P;
+    use Resource as R;
+    match (role, resource) {
+        (Role::ProductAdmin, R::VulnerabilityComments) => P::Administer,
+        (Role::ProductAdmin, _) => P::Manage,
+        (Role::ReadWrite, R::Targets | R::Engines | R::EngineGroups) => P::Read,
+        (Role::ReadWrite, R::GlobalBlackouts) => P::None,
+        (Role::ReadWrite, _) => P::Manage,
+        (Role::ReadOnly, R::GlobalBlackouts) => P::None,
+        (Role::ReadOnly, _) => P::Read,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_matches_reference() {
+        assert!(permission(Role::ProductAdmin, Resource::Targets).allows(Action::Manage));
+        assert!(!permission(Role::ReadWrite, Resource::Targets).allows(Action::Manage));
+        assert!(permission(Role::ReadWrite, Resource::Apps).allows(Action::Manage));
+        assert!(!permission(Role::ReadOnly, Resource::Apps).allows(Action::Manage));
+        assert!(permission(Role::ReadOnly, Resource::Apps).allows(Action::Read));
+        assert!(!permission(Role::ReadWrite, Resource::GlobalBlackouts).allows(Action::Read));
+        assert!(permission(Role::ProductAdmin, Resource::VulnerabilityComments)
+            .allows(Action::Administer));
+        assert!(!permission(Role::ReadWrite, Resource::VulnerabilityComments)
+            .allows(Action::Administer));
+    }
+
+    #[test]
+    fn role_spellings_round_trip() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(Role::parse("PRODUCT_ADMIN"), Some(Role::ProductAdmin));
+        assert_eq!(Role::parse("admin"), None);
+    }
+}

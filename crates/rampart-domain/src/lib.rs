@@ -1,0 +1,18 @@
+//! rampart's domain: entities, ids, enums, the role/permission table and the
+//! module catalogue types.
+//!
+//! Invariants: no IO, no async, no transport or storage crate. Every entity belongs to
+//! exactly one organization (tenant); ids are UUIDs wrapped in newtypes so that an app
+//! id can never be passed where a target id is expected. Time is passed in, never read
+//! from a global clock, except through [`time::Clock`].
+
+pub mod auth;
+pub mod catalogue;
+pub mod ids;
+pub mod model;
+pub mod options;
+pub mod time;
+
+pub use auth::{Action, Permission, Principal, PrincipalKind, Resource, Role};
+pub use ids::*;
+pub use model::*;

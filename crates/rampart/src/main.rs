@@ -1,0 +1,2 @@
+//! The `rampart` binary (placeholder while the workspace is assembled).
+fn main() {}
