@@ -132,7 +132,7 @@ async fn about(State(st): State<Shared>) -> Html<String> {
     page(
         &st,
         "About us",
-        "<p>Acme Outdoor has equipped hikers since 1987. Our shop runs version 10.2.33.4 of ShopKit \
+        "<p>Acme Outdoor has equipped hikers since 1987. Our shop runs ShopKit 4.10.2 \
          (build 2019.10.1.255). Status page: 203.0.113.45. Office hours 9.00-17.30.</p>",
     )
 }

@@ -1,0 +1,7 @@
+//! Integration tests of the testbed: every case shown by hand, controls, discoverability.
+
+mod cases;
+mod control;
+mod crawl;
+mod probes;
+mod support;
