@@ -8,7 +8,7 @@
 //!
 //! Invariants:
 //! - Nothing dangerous is real: commands, `eval`, templates and files are emulated in Rust
-//!   ([`emu`](crate) module); outbound requests (SSRF, XXE, RFI) go to loopback addresses only,
+//!   (the private `emu` module); outbound requests (SSRF, XXE, RFI) go to loopback addresses only,
 //!   anything else is refused.
 //! - Case ids, paths and parameters are stable; tests and benchmarks key on them.
 //! - Nothing is special-cased for any scanner; pages look like an ordinary bad web application.

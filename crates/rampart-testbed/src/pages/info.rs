@@ -156,7 +156,11 @@ async fn secure_home(State(st): State<Shared>) -> Response {
     r
 }
 
-async fn secure_login_form() -> Html<&'static str> {
+async fn secure_login_form(State(st): State<Shared>, Extension(tls): Extension<Tls>) -> Response {
+    // The business area never shows its password form over plain HTTP.
+    if let (false, Some(b)) = (tls.0, st.https_base()) {
+        return Redirect::permanent(&format!("{b}/secure/login")).into_response();
+    }
     Html(
         "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Business sign-in</title></head><body>\
          <h1>Business sign-in</h1><form method=\"post\" action=\"/secure/login\">\
@@ -164,6 +168,7 @@ async fn secure_login_form() -> Html<&'static str> {
          <p>Password <input type=\"password\" name=\"password\" autocomplete=\"off\"></p>\
          <p><input type=\"submit\" value=\"Sign in\"></p></form></body></html>",
     )
+    .into_response()
 }
 
 async fn secure_login(

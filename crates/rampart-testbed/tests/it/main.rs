@@ -1,5 +1,6 @@
 //! Integration tests of the testbed: every case shown by hand, controls, discoverability.
 
+mod binary;
 mod cases;
 mod control;
 mod crawl;

@@ -546,7 +546,11 @@ async fn passive(ctx: &Ctx, c: &Case) -> bool {
         .iter()
         .any(|s| r.body.contains(s)),
         "private_ip_disclosure" => private_ip.is_match(&r.body),
-        "password_over_http" => password_input.is_match(&r.body) && on(ctx, c).starts_with("http:"),
+        "password_over_http" => {
+            let plain = ctx.send(ctx.client.get(ctx.url(&c.path))).await;
+            (password_input.is_match(&r.body) && on(ctx, c).starts_with("http:"))
+                || password_input.is_match(&plain.body)
+        }
         "password_in_get" => {
             Regex::new(r#"(?s)<form method="get"[^>]*>((?:[^<]|<[^/]|</[^f])*)type="password""#)
                 .unwrap()
