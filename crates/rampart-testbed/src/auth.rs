@@ -202,23 +202,24 @@ fn guarded(
 ) -> Response {
     match session(st, headers) {
         Some((_, s)) => f(s),
-        None => {
-            let to = format!(
-                "/login?next={}",
-                url::form_urlencoded::byte_serialize(here.as_bytes()).collect::<String>()
-            );
-            let body = layout(
-                st,
-                "Sign in",
-                &format!("<p>Please sign in to continue: <a href=\"{to}\">sign in</a></p>"),
-            );
-            let mut r = (StatusCode::FOUND, Html(body)).into_response();
-            if let Ok(v) = HeaderValue::from_str(&to) {
-                r.headers_mut().insert(header::LOCATION, v);
-            }
-            r
-        }
+        None => login_redirect(st, here),
     }
+}
+
+/// What an anonymous visitor of the account area gets: a redirect to the login page.
+fn login_redirect(st: &Shared, here: &str) -> Response {
+    let next = url::form_urlencoded::byte_serialize(here.as_bytes()).collect::<String>();
+    let to = format!("/login?next={next}");
+    let body = layout(
+        st,
+        "Sign in",
+        &format!("<p>Please sign in to continue: <a href=\"{to}\">sign in</a></p>"),
+    );
+    let mut r = (StatusCode::FOUND, Html(body)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&to) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    r
 }
 
 fn account_page(st: &Shared, s: &Session, title: &str, body: &str) -> Response {
@@ -250,9 +251,7 @@ async fn account_home(State(st): State<Shared>, headers: HeaderMap) -> Response 
 
 async fn orders(State(st): State<Shared>, headers: HeaderMap, Query(q): Query<Params>) -> Response {
     let Some((_, s)) = session(&st, &headers) else {
-        return guarded(&st, &headers, "/account/orders.php?status=shipped", |_| {
-            Response::default()
-        });
+        return login_redirect(&st, "/account/orders.php?status=shipped");
     };
     let status = q.get("status").cloned().unwrap_or_else(|| "shipped".into());
     let rows = if st.vulnerable("sqli-boolean-string") {

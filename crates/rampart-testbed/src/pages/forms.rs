@@ -104,12 +104,20 @@ async fn upload_form(State(st): State<Shared>) -> Html<String> {
     upload_page(&st, "Send us an attachment", "/upload.php", "file", "")
 }
 
-/// The first file field of a multipart body: (file name, content).
+/// Largest stored upload; bigger files are treated as missing.
+const MAX_UPLOAD: usize = 256 * 1024;
+
+/// The first file field of a multipart body: (file name, content), if small enough.
 async fn first_file(mut mp: Multipart, field: &str) -> Option<(String, Bytes)> {
     while let Ok(Some(f)) = mp.next_field().await {
         if f.name() == Some(field) {
             let name = f.file_name().unwrap_or("upload.bin").to_owned();
-            return f.bytes().await.ok().map(|b| (name, b));
+            return f
+                .bytes()
+                .await
+                .ok()
+                .filter(|b| b.len() <= MAX_UPLOAD)
+                .map(|b| (name, b));
         }
     }
     None
