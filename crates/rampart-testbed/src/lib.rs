@@ -14,6 +14,20 @@
 //! - Nothing is special-cased for any scanner; pages look like an ordinary bad web application.
 //! - Every request except the `/__testbed/*` control routes is recorded (see
 //!   [`TestbedHandle::requests`]) so tests can assert what a scanner sent.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let tb = rampart_testbed::spawn(rampart_testbed::TestbedConfig::default()).await?;
+//! println!("scan {}", tb.base_url());
+//! tb.set_enabled("sqli-time", false)?; // now behaves like its safe twin
+//! assert!(tb.manifest().iter().any(|c| c.module_key == "xxe" && c.vulnerable));
+//! tb.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! Code map: `manifest` (the cases), `server` (listeners, handle), `middleware` (request log,
+//! TRACE, banners and headers), `pages/*` (the site, one module per area), `auth` (login and the
+//! account area), `db` (SQLite), `emu/*` (the emulations), `admin` (`/__testbed/*`).
 
 mod admin;
 mod auth;
