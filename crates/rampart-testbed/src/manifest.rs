@@ -119,6 +119,8 @@ const ROWS: &[Row] = &[
     // --- http_methods
     ("trace-echo", "http_methods", "TRACE", "/", None, None, V, ANON, PLAIN, "TRACE echoes the request, headers included"),
     ("trace-safe", "http_methods", "TRACE", "/secure/", None, None, S, ANON, PLAIN, "TRACE refused with 405"),
+    ("put-dav", "http_methods", "PUT", "/dav/", None, Some(File), V, ANON, PLAIN, "WebDAV-style share: PUT /dav/<file> stores it, GET serves it back, DELETE removes it"),
+    ("put-safe", "http_methods", "PUT", "/static/app.js", None, Some(File), S, ANON, PLAIN, "static file: PUT and DELETE refused with 405"),
     // --- sensitive_files
     ("sf-git", "sensitive_files", "GET", "/.git/HEAD", None, Some(File), V, ANON, PLAIN, "git metadata left in the web root"),
     ("sf-backup-sql", "sensitive_files", "GET", "/backup.sql", None, Some(File), V, ANON, PLAIN, "database dump in the web root"),

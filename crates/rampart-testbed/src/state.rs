@@ -56,6 +56,7 @@ pub(crate) struct AppState {
     pub reviews: Mutex<VecDeque<Entry>>,
     pub uploads: Mutex<HashMap<String, Vec<u8>>>,
     pub photos: Mutex<HashMap<String, Vec<u8>>>,
+    pub dav: Mutex<HashMap<String, Vec<u8>>>,
     pub profile: Mutex<HashMap<String, String>>,
     pub prefs: Mutex<HashMap<String, String>>,
     /// Token the preferences form carries once its CSRF case is fixed.
@@ -90,6 +91,7 @@ impl AppState {
             }])),
             uploads: Mutex::default(),
             photos: Mutex::default(),
+            dav: Mutex::default(),
             profile: Mutex::default(),
             prefs: Mutex::default(),
             site_token: crate::html::random_hex(16),

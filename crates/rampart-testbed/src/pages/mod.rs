@@ -2,6 +2,7 @@
 
 mod api;
 mod community;
+mod dav;
 mod files;
 mod forms;
 mod info;
@@ -33,6 +34,7 @@ pub(crate) fn app(st: Shared) -> Router {
         .route("/openapi.json", get(openapi::spec))
         .merge(shop::routes())
         .merge(community::routes())
+        .merge(dav::routes())
         .merge(tools::routes())
         .merge(files::routes())
         .merge(forms::routes())
@@ -114,7 +116,7 @@ const SECTIONS: &str = "
 <li><a href=\"/preferences.php\">Preferences</a> &middot; <a href=\"/setlang.php?lang=en\">English</a> &middot; <a href=\"/settheme.php?theme=light\">Light theme</a></li>
 <li><a href=\"/redirect.php?url=/news.php?id=2\">Latest news</a> &middot; <a href=\"/goto.php?next=/about.php\">Our story</a>
  &middot; <a href=\"/out.php?to=/contact.php\">Get in touch</a> &middot; <a href=\"/return.php?returnTo=/account/\">Back to my account</a></li>
-<li><a href=\"/maintenance.php\">Service status</a> &middot; <a href=\"/members/signin.php\">Members area</a> &middot; <a href=\"/secure/\">Business accounts</a></li>
+<li><a href=\"/dav/\">Team file share</a> &middot; <a href=\"/maintenance.php\">Service status</a> &middot; <a href=\"/members/signin.php\">Members area</a> &middot; <a href=\"/secure/\">Business accounts</a></li>
 <li>Developers: <a href=\"/openapi.json\">API description</a> &middot; <a href=\"/api/v1/products/1\">Product API</a>
  &middot; <a href=\"/api/v1/profile\">Profile API</a> &middot; <a href=\"/api/v1/public/stats\">Stats API</a></li>
 </ul>";

@@ -486,6 +486,19 @@ async fn web(ctx: &Ctx, id: &str) -> bool {
                 .await;
             r.status == 200 && r.body.contains("x-probe: trace9137")
         }
+        "put-dav" | "put-safe" => {
+            let t = ctx.token();
+            let url = if id == "put-safe" {
+                ctx.url("/static/app.js")
+            } else {
+                ctx.url(&format!("/dav/probe-{t}.txt"))
+            };
+            let put = ctx
+                .send(ctx.client.put(&url).body(format!("PUT9137{t}")))
+                .await;
+            let back = ctx.get(url.trim_start_matches(&ctx.base), &[]).await;
+            (200..300).contains(&put.status) && back.body.contains(&format!("PUT9137{t}"))
+        }
         "csrf-profile" | "csrf-safe" => {
             let c = ctx.logged_in().await;
             let (p, field) = if id == "csrf-safe" {
