@@ -101,6 +101,16 @@ async fn requests_are_logged_and_control_routes_are_not() {
         .await
         .unwrap();
     assert_eq!(ctx.tb.request_count(), 0);
+    ctx.client
+        .get(format!("{}/secure/", ctx.https))
+        .send()
+        .await
+        .unwrap();
+    let log = ctx.tb.requests();
+    assert_eq!(
+        (log.len(), log[0].path.as_str(), log[0].tls),
+        (1, "/secure/", true)
+    );
 }
 
 #[tokio::test]
