@@ -111,7 +111,12 @@ fn trace(st: &Shared, req: &Request, secure: bool) -> Response {
     let mut r = Response::new(Body::from(echo));
     r.headers_mut()
         .insert("content-type", HeaderValue::from_static("message/http"));
+    let server = if st.vulnerable("version-banner") {
+        "Apache/2.4.29 (Ubuntu)"
+    } else {
+        "Apache"
+    };
     r.headers_mut()
-        .insert("server", HeaderValue::from_static("Apache/2.4.29 (Ubuntu)"));
+        .insert("server", HeaderValue::from_static(server));
     r
 }

@@ -1,6 +1,6 @@
 //! File-ish pages: path traversal, remote inclusion, leftovers, auto-index and a soft-404 area.
 
-use super::{not_found, param, php_exec, Params};
+use super::{not_found, param, php_exec, signature, Params};
 use crate::emu::{fetch, fs};
 use crate::html::{esc, page};
 use crate::state::Shared;
@@ -206,6 +206,7 @@ async fn autoindex(State(st): State<Shared>) -> Response {
              <td align=\"right\">{date}  </td><td align=\"right\">{size} </td><td>&nbsp;</td></tr>\n"
         ));
     }
+    let sig = signature(&st);
     Html(format!(
         "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 3.2 Final//EN\">\n<html>\n <head>\n  <title>Index of /files</title>\n </head>\n <body>\n\
          <h1>Index of /files</h1>\n  <table>\n   <tr><th valign=\"top\"><img src=\"/icons/blank.gif\" alt=\"[ICO]\"></th>\
@@ -213,7 +214,7 @@ async fn autoindex(State(st): State<Shared>) -> Response {
          <th><a href=\"?C=D;O=A\">Description</a></th></tr>\n   <tr><th colspan=\"5\"><hr></th></tr>\n\
          <tr><td valign=\"top\"><img src=\"/icons/back.gif\" alt=\"[PARENTDIR]\"></td><td><a href=\"/\">Parent Directory</a></td>\
          <td>&nbsp;</td><td align=\"right\">  - </td><td>&nbsp;</td></tr>\n{rows}   <tr><th colspan=\"5\"><hr></th></tr>\n</table>\n\
-         <address>Apache/2.4.29 (Ubuntu) Server at 127.0.0.1 Port 80</address>\n</body></html>\n"
+         <address>{sig} Server at 127.0.0.1 Port 80</address>\n</body></html>\n"
     ))
     .into_response()
 }

@@ -57,12 +57,22 @@ pub(crate) fn param(q: &Params, name: &str, default: &str) -> String {
 }
 
 /// Apache's 404 page.
-pub(crate) fn not_found(_st: &Shared, path: &str) -> Response {
+/// The server signature Apache prints in its own pages.
+pub(crate) fn signature(st: &Shared) -> &'static str {
+    if st.vulnerable("version-banner") {
+        "Apache/2.4.29 (Ubuntu)"
+    } else {
+        "Apache"
+    }
+}
+
+pub(crate) fn not_found(st: &Shared, path: &str) -> Response {
     let body = format!(
         "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>404 Not Found</title>\n</head><body>\n\
          <h1>Not Found</h1>\n<p>The requested URL {} was not found on this server.</p>\n<hr>\n\
-         <address>Apache/2.4.29 (Ubuntu) Server at 127.0.0.1 Port 80</address>\n</body></html>\n",
-        crate::html::esc(path)
+         <address>{} Server at 127.0.0.1 Port 80</address>\n</body></html>\n",
+        crate::html::esc(path),
+        signature(st)
     );
     (StatusCode::NOT_FOUND, Html(body)).into_response()
 }
