@@ -46,6 +46,22 @@ async fn cases_can_be_fixed_over_http() {
         .unwrap();
     assert_eq!(r.status(), 200);
     assert!(!greet().await.body.contains("<b>z</b>"));
+    let states: serde_json::Value = ctx
+        .client
+        .get(ctx.url("/__testbed/cases"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let xss = states
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "xss-text")
+        .unwrap();
+    assert_eq!(xss["fixed"], true);
     let r = ctx
         .client
         .post(ctx.url("/__testbed/cases/xss-text/fixed"))
