@@ -190,7 +190,9 @@ fn typed(field: &Field, lit: &Spanned<Literal>, ranked: bool) -> Result<Value, Q
 
 fn regex(field: &Field, lit: &Spanned<Literal>) -> Result<String, QueryError> {
     let pattern = text(field, lit)?;
-    regex::RegexBuilder::new(&format!("^(?:{pattern})$"))
+    // Checking the bare pattern (not the anchored one) rejects input such as `a)|(b` that
+    // would only become valid, with other anchoring, once wrapped.
+    regex::RegexBuilder::new(&pattern)
         .size_limit(REGEX_SIZE_LIMIT)
         .build()
         .map_err(|e| {

@@ -185,7 +185,12 @@ fn test(v: SimpleExpr, kind: Kind, check: &Check, dialect: Dialect) -> SimpleExp
         Check::IsNull => Expr::expr(v).is_null(),
         Check::IsNotNull => Expr::expr(v).is_not_null(),
         Check::Cmp(op, val) => {
-            let lhs = Expr::expr(ranked(v.clone(), val));
+            let ordered = if matches!(op, CmpOp::Eq | CmpOp::Ne) {
+                ranked(v.clone(), val)
+            } else {
+                binary_order(ranked(v.clone(), val), kind, dialect)
+            };
+            let lhs = Expr::expr(ordered);
             let rhs = bind(val);
             match op {
                 CmpOp::Eq => lhs.eq(rhs),
@@ -196,7 +201,9 @@ fn test(v: SimpleExpr, kind: Kind, check: &Check, dialect: Dialect) -> SimpleExp
                 CmpOp::Le => lhs.lte(rhs),
             }
         }
-        Check::Between(lo, hi) => Expr::expr(ranked(v, lo)).between(bind(lo), bind(hi)),
+        Check::Between(lo, hi) => {
+            Expr::expr(binary_order(ranked(v, lo), kind, dialect)).between(bind(lo), bind(hi))
+        }
         Check::Text(op, needle) => text(v, *op, needle, dialect),
         Check::Regex(pattern) => {
             let op = match dialect {
@@ -245,6 +252,22 @@ fn text(v: SimpleExpr, op: TextOp, needle: &str, dialect: Dialect) -> SimpleExpr
             };
             Expr::expr(v).like(LikeExpr::new(pattern).escape(LIKE_ESCAPE))
         }
+    }
+}
+
+/// Orders text by code point on both databases: SQLite's default `BINARY` collation does,
+/// PostgreSQL's database collation may not (`en_US` ignores case and punctuation), so
+/// PostgreSQL text gets `COLLATE "C"`. Ranked enums are integers and stay as they are.
+pub(crate) fn binary_order(v: SimpleExpr, kind: Kind, dialect: Dialect) -> SimpleExpr {
+    let text = match kind {
+        Kind::String => true,
+        Kind::Enum(e) => !e.ordered,
+        _ => false,
+    };
+    if text && dialect == Dialect::Postgres {
+        Expr::cust_with_expr("$1 COLLATE \"C\"", v)
+    } else {
+        v
     }
 }
 

@@ -1,9 +1,12 @@
 //! The `sort` query parameter: `field[,ASC|DESC]` terms over the catalogue, and their SQL.
 
 use crate::catalogue::{self, Field, Kind, Source};
-use crate::compile::{col, order, rank, relation, relation_value, scalar_source, sub_query};
+use crate::compile::{
+    binary_order, col, order, rank, relation, relation_value, scalar_source, sub_query,
+};
 use crate::error::QueryError;
 use crate::resource::ResourceType;
+use crate::Dialect;
 use sea_query::{Expr, Order, SelectStatement, SimpleExpr};
 
 /// One sort term: a catalogue field and a direction.
@@ -73,10 +76,16 @@ impl SortKey {
         }
     }
 
+    /// [`SortKey::expr`] with text compared by code point on `dialect`, so both databases
+    /// return the same order whatever PostgreSQL's collation.
+    pub fn expr_in(&self, dialect: Dialect) -> SimpleExpr {
+        binary_order(self.expr(), self.field.kind, dialect)
+    }
+
     /// Adds this key to `select`. Missing values sort as the largest on both databases
     /// (last ascending, first descending), as PostgreSQL does natively.
-    pub fn apply(&self, select: &mut SelectStatement) {
-        let v = self.expr();
+    pub fn apply(&self, select: &mut SelectStatement, dialect: Dialect) {
+        let v = self.expr_in(dialect);
         if self.field.nullable {
             select.order_by_expr(Expr::expr(v.clone()).is_null(), self.order());
         }
