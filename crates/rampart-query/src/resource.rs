@@ -131,7 +131,7 @@ impl ResourceType {
     /// The `id` ascending key: append it to a client's sort to make paging stable.
     pub fn id_sort_key(self) -> SortKey {
         let full = format!("{}.id", self.prefix());
-        // Every catalogue starts with its `<prefix>.id` field (checked by a unit test).
+        // Every catalogue has its `<prefix>.id` field (checked by `sort_parameters_parse`).
         let field = catalogue::lookup(self, &full).unwrap_or(&catalogue::fields(self)[0]);
         SortKey::new(self, field, false)
     }

@@ -6,3 +6,4 @@ mod exec;
 mod parse;
 mod props;
 mod sort;
+mod sql;
