@@ -3,6 +3,7 @@
 
 mod db;
 mod exec;
+mod fixture;
 mod parse;
 mod props;
 mod sort;

@@ -1,7 +1,8 @@
 //! The `sort` parameter: parsing, and the order it produces on both databases.
 
 use crate::db::Db;
-use crate::exec::{fixture, select, ORG_A};
+use crate::exec::select;
+use crate::fixture::{fixture, ORG_A};
 use rampart_query::{parse_sort, ResourceType};
 
 fn check(ty: ResourceType, input: &str, expect: Result<&[(&str, bool)], &str>) {
