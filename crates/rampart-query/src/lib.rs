@@ -1,153 +1,108 @@
-//! The search language (provisional: sorting only; the full language is being built).
+//! The InsightAppSec search language: lexer, parser, typed AST, the field catalogue of every
+//! searchable type, and compilation to a sea-query condition for SQLite and PostgreSQL.
+//!
+//! Role: turn `POST /search` bodies (`{"type", "query"}`) and `sort` parameters into SQL
+//! fragments that the store combines with its own tenant and visibility filters.
+//!
+//! Invariants:
+//! - Pure: no IO, no database driver. [`compile`] returns a [`sea_query::SimpleExpr`] over
+//!   [`ResourceType::table`]; every column is qualified with that table name, and the
+//!   compiler never mentions `org_id` (tenant filtering is the store's job).
+//! - User values are always bound parameters, never written into SQL text. Values are
+//!   typed against the catalogue first: ids are UUIDs, dates are microseconds since the
+//!   epoch (UTC), numbers are `f64`, booleans are `bool`.
+//! - Parsing is linear in the input and bounded: at most [`parser::MAX_DEPTH`] nested
+//!   parentheses, [`parser::MAX_PREDICATES`] conditions and [`parser::MAX_QUERY_BYTES`]
+//!   bytes; beyond that a clean [`QueryError`] is returned, never a stack overflow.
+//!
+//! # Grammar
+//!
+//! ```text
+//! query     := ws* ( or_expr )? ws*            -- blank input matches every row
+//! or_expr   := and_expr ( "||" and_expr )*     -- && binds tighter than ||
+//! and_expr  := primary ( "&&" primary )*
+//! primary   := "(" or_expr ")" | predicate
+//! predicate := FIELD test
+//! test      := ( "=" | "!=" | ">" | ">=" | "<" | "<=" ) value
+//!            | "CONTAINS" value | "STARTS" "WITH" value | "ENDS" "WITH" value
+//!            | "LIKE" value | "IS" "NULL" | "IS" "NOT" "NULL"
+//!            | "BETWEEN" value "AND" value
+//! value     := "'" ( any char but "'" | "''" )* "'"  -- '' is an escaped quote
+//!            | NUMBER | "true" | "false"            -- bare forms, as in `score > 4`
+//! FIELD     := [A-Za-z_][A-Za-z0-9_.]*             -- case-sensitive catalogue name
+//! NUMBER    := "-"? [0-9]+ ( "." [0-9]+ )?
+//! ```
+//!
+//! Whitespace is optional between tokens (`a='x'&&b='y'`). Keywords and field names are
+//! case-sensitive.
+//!
+//! # Semantics
+//!
+//! - `=` on enums is exact and case-sensitive; the value must be a member.
+//! - `!=` also matches rows where the value is absent (NULL): "not equal to x" includes
+//!   "has no value". For to-many relations (`vulnerability.scans.id`) `!=` means no element
+//!   equals the value, `IS NULL` means no element exists, every other test means some
+//!   element passes (`EXISTS`).
+//! - `>`, `<`, `BETWEEN` (inclusive) work on strings, numbers, date-times and severity
+//!   (by rank, `SAFE` lowest). Date-only values mean midnight UTC.
+//! - `CONTAINS`, `STARTS WITH`, `ENDS WITH` are literal and case-sensitive.
+//! - `LIKE` is a regular expression matched against the whole value (`^(?:pat)$`),
+//!   checked with the `regex` crate; SQLite evaluates it with the same crate (sqlx's
+//!   `regexp` feature), PostgreSQL with `~` (its ARE dialect: the common syntax agrees).
 
-use sea_query::{Alias, Expr, SimpleExpr};
+pub mod catalogue;
+mod check;
+mod compile;
+pub mod enums;
+mod error;
+mod lexer;
+pub mod parser;
+mod resource;
+mod sort;
+pub mod syntax;
+pub mod value;
 
-/// A searchable resource type.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ResourceType {
-    App,
-    Scan,
-    ScanConfig,
-    Vulnerability,
-    VulnerabilityDiscovery,
-    AttackTemplate,
-    Target,
-    Engine,
-    EngineGroup,
-    Schedule,
-    Blackout,
-    File,
-    Tag,
-    Report,
-}
+pub use catalogue::{Field, Kind, Source};
+pub use check::{Check, Node, Pred};
+pub use compile::{compile, Dialect};
+pub use error::{FieldError, QueryError};
+pub use resource::ResourceType;
+pub use sort::{parse_sort, SortKey};
 
-impl ResourceType {
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "APP" => Self::App,
-            "SCAN_CONFIG" => Self::ScanConfig,
-            "ATTACK_TEMPLATE" => Self::AttackTemplate,
-            "TARGET" => Self::Target,
-            "TAG" => Self::Tag,
-            _ => return None,
-        })
-    }
-    pub fn table(self) -> &'static str {
-        match self {
-            Self::App => "apps",
-            Self::ScanConfig => "scan_configs",
-            Self::AttackTemplate => "attack_templates",
-            Self::Target => "targets",
-            Self::Tag => "tags",
-            _ => "unsupported",
-        }
-    }
-    fn prefix(self) -> &'static str {
-        match self {
-            Self::App => "app",
-            Self::ScanConfig => "scanconfig",
-            Self::AttackTemplate => "attacktemplate",
-            Self::Target => "target",
-            Self::Tag => "tag",
-            _ => "unsupported",
-        }
-    }
-    pub fn default_sort(self) -> Vec<SortKey> {
-        let f = match self {
-            Self::Target => "domain",
-            _ => "name",
-        };
-        vec![SortKey { table: self.table(), column: f.to_string(), name: format!("{}.{f}", self.prefix()), desc: false }]
-    }
-}
-
-/// Which SQL dialect to compile for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Dialect {
-    Sqlite,
-    Postgres,
-}
-
-/// One sort term.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SortKey {
-    table: &'static str,
-    column: String,
-    name: String,
-    desc: bool,
-}
-
-impl SortKey {
-    pub fn expr(&self) -> SimpleExpr {
-        Expr::col((Alias::new(self.table), Alias::new(&self.column))).into()
-    }
-    pub fn descending(&self) -> bool {
-        self.desc
-    }
-    pub fn field_name(&self) -> &str {
-        &self.name
-    }
-}
-
-/// A problem with one part of a query.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FieldError {
-    pub context: String,
-    pub explanation: String,
-}
-
-/// A query or sort that cannot be used.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
-pub struct QueryError {
-    pub position: usize,
-    pub message: String,
-    pub errors: Vec<FieldError>,
-}
-
-/// A parsed, type-checked query.
+/// A parsed and type-checked query over one resource type.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Query {
-    _private: (),
+    ty: ResourceType,
+    root: Node,
+    syntax: syntax::Expr,
 }
 
-pub fn parse_query(_ty: ResourceType, _input: &str) -> Result<Query, QueryError> {
-    Err(QueryError { position: 0, message: "search is not available yet".into(), errors: vec![] })
-}
-
-pub fn compile(_query: &Query, _dialect: Dialect) -> SimpleExpr {
-    Expr::val(true).into()
-}
-
-pub fn parse_sort(ty: ResourceType, input: &str) -> Result<Vec<SortKey>, QueryError> {
-    let mut keys: Vec<SortKey> = Vec::new();
-    for term in input.split(',').map(str::trim).filter(|t| !t.is_empty()) {
-        match term.to_ascii_uppercase().as_str() {
-            "ASC" | "DESC" => {
-                if let Some(k) = keys.last_mut() {
-                    k.desc = term.eq_ignore_ascii_case("DESC");
-                }
-                continue;
-            }
-            _ => {}
-        }
-        let field = term.strip_prefix(&format!("{}.", ty.prefix())).unwrap_or(term);
-        let ok = matches!(
-            (ty, field),
-            (ResourceType::App, "id" | "name" | "description")
-                | (ResourceType::Target, "id" | "domain" | "enabled")
-                | (ResourceType::Tag, "id" | "name")
-                | (ResourceType::AttackTemplate, "id" | "name" | "description" | "system_defined")
-                | (ResourceType::ScanConfig, "id" | "name" | "description")
-        );
-        if !ok {
-            return Err(QueryError {
-                position: 0,
-                message: format!("unknown sort field '{term}'"),
-                errors: vec![FieldError { context: term.to_string(), explanation: "unknown sort field".into() }],
-            });
-        }
-        keys.push(SortKey { table: ty.table(), column: field.to_string(), name: format!("{}.{field}", ty.prefix()), desc: false });
+impl Query {
+    pub fn resource_type(&self) -> ResourceType {
+        self.ty
     }
-    Ok(keys)
+
+    /// The checked tree.
+    pub fn root(&self) -> &Node {
+        &self.root
+    }
+
+    /// The tree as parsed, before type checking.
+    pub fn syntax(&self) -> &syntax::Expr {
+        &self.syntax
+    }
+}
+
+impl std::fmt::Display for Query {
+    /// The query in normal form (single spaces, minimal parentheses); parses back equal.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.syntax.fmt(f)
+    }
+}
+
+/// Lexes, parses and type-checks `input` against `ty`'s catalogue.
+pub fn parse_query(ty: ResourceType, input: &str) -> Result<Query, QueryError> {
+    let syntax = parser::parse(input)?;
+    let root = check::check(ty, &syntax)?;
+    Ok(Query { ty, root, syntax })
 }
