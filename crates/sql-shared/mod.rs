@@ -81,8 +81,7 @@ impl SqlStore {
 
         let sort = if req.sort.is_empty() { default_sort.default_sort() } else { req.sort.clone() };
         for key in &sort {
-            let order = if key.descending() { Order::Desc } else { Order::Asc };
-            select.order_by_expr(key.expr(), order);
+            key.apply(&mut select, DIALECT);
         }
         select.order_by((a(table), a("id")), Order::Asc);
         select.limit(req.size).offset(req.index.saturating_mul(req.size));

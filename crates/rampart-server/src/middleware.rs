@@ -1,6 +1,7 @@
 //! Request middleware: correlation id and path normalisation.
 
 use axum::extract::Request;
+use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderValue, Uri};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -16,6 +17,10 @@ pub async fn correlation(req: Request, next: Next) -> Response {
         tracing::info!(status = res.status().as_u16(), elapsed_us = started.elapsed().as_micros() as u64, "served");
         if let Ok(v) = HeaderValue::from_str(&id.to_string()) {
             res.headers_mut().insert("r7-correlation-id", v);
+        }
+        // The contract's produces value (reference §2.2).
+        if res.headers().get(CONTENT_TYPE).is_some_and(|v| v == "application/json") {
+            res.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json;charset=UTF-8"));
         }
         res
     }
