@@ -76,6 +76,10 @@ impl Paging {
         if let Some(t) = q.page_token.as_deref().filter(|t| !t.is_empty()) {
             index = decode_token(t).ok_or_else(|| ApiError::property("page-token", "is not a token this server issued"))?;
         }
+        // The store binds the row offset as a signed 64-bit integer.
+        if index.checked_mul(size).is_none_or(|offset| offset > i64::MAX as u64) {
+            return Err(ApiError::property("index", "is too large for this page size"));
+        }
         let sort = q.sort.filter(|s| !s.trim().is_empty());
         Ok(Self { index, size, sort })
     }

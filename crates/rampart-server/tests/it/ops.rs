@@ -1,0 +1,45 @@
+//! `/validate`, `/healthz`, `/readyz`.
+
+use rampart_testkit::TestApp;
+use serde_json::json;
+
+#[tokio::test]
+async fn validate_answers_authorized_for_every_key_and_unauthorized_otherwise() {
+    let app = TestApp::spawn().await;
+    for caller in [app.admin(), app.rw(), app.ro(), app.org(), app.other()] {
+        let r = caller.get("/validate").send().await.status(200);
+        assert_eq!(r.json(), json!({"message": "Authorized"}));
+    }
+    let r = app.anon().get("/validate").send().await.status(401);
+    assert_eq!(r.json(), json!({"message": "Unauthorized"}));
+    let r = app
+        .anon()
+        .get("/validate")
+        .header("X-Api-Key", "rmp_not-a-key")
+        .send()
+        .await
+        .status(401);
+    assert_eq!(r.json(), json!({"message": "Unauthorized"}));
+    let r = app
+        .anon()
+        .get("/validate")
+        .header("x-api-key", "garbage")
+        .send()
+        .await
+        .status(401);
+    assert_eq!(r.json(), json!({"message": "Unauthorized"}));
+    assert!(r.location().is_none());
+}
+
+#[tokio::test]
+async fn health_and_readiness_need_no_key() {
+    let app = TestApp::spawn().await;
+    let r = app.anon().get("/healthz").send().await.status(200);
+    assert_eq!(r.json(), json!({"message": "ok"}));
+    let r = app.anon().get("/readyz").send().await.status(200);
+    assert_eq!(r.json(), json!({"message": "ready"}));
+    assert_eq!(
+        r.header("content-type").as_deref(),
+        Some("application/json;charset=UTF-8")
+    );
+}
