@@ -1,0 +1,37 @@
+//! Private IP addresses in responses.
+
+use crate::catalogue::{locs, module_id, OWASP_A05};
+use rampart_domain::catalogue::{AttackMeta, ModuleMeta};
+use rampart_domain::{ModuleType, Severity};
+
+pub(crate) const KEY: &str = "private_ip_disclosure";
+
+pub(crate) fn meta() -> ModuleMeta {
+    ModuleMeta {
+        id: module_id(KEY),
+        key: KEY,
+        name: "Private IP Address Disclosure",
+        description: "<p>Responses contain RFC 1918 private IP addresses, revealing the internal network layout.</p>",
+        recommendation: "Remove internal addresses from headers and pages.",
+        module_type: ModuleType::Passive,
+        severity: Severity::Informational,
+        cwe: 200,
+        wasc: Some(13),
+        owasp_2021: "A05:2021-Security Misconfiguration",
+        cvss_vector: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:N/A:N",
+        parameter_locations: locs::NONE,
+        references: &[
+            ("CWE-200: Exposure of Sensitive Information to an Unauthorized Actor", "https://cwe.mitre.org/data/definitions/200.html"),
+            ("RFC 1918", "https://www.rfc-editor.org/rfc/rfc1918"),
+            OWASP_A05,
+        ],
+        attacks: &[
+            AttackMeta {
+                id: "PIP_01",
+                kind: "Private address",
+                class: "Information Disclosure",
+                description: "10/8, 172.16/12 or 192.168/16 addresses in a response.",
+            },
+        ],
+    }
+}

@@ -1,0 +1,37 @@
+//! Server-side request forgery confirmed by the out-of-band listener.
+
+use crate::catalogue::{locs, module_id, OWASP_A10};
+use rampart_domain::catalogue::{AttackMeta, ModuleMeta};
+use rampart_domain::{ModuleType, Severity};
+
+pub(crate) const KEY: &str = "ssrf";
+
+pub(crate) fn meta() -> ModuleMeta {
+    ModuleMeta {
+        id: module_id(KEY),
+        key: KEY,
+        name: "Server-Side Request Forgery",
+        description: "<p>The server fetches a URL taken from the request, so an attacker can make it reach internal services or cloud metadata.</p>",
+        recommendation: "Allow-list destinations, resolve and check the address before connecting, block private and link-local ranges, and do not return raw responses.",
+        module_type: ModuleType::Active,
+        severity: Severity::High,
+        cwe: 918,
+        wasc: None,
+        owasp_2021: "A10:2021-Server-Side Request Forgery",
+        cvss_vector: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:N/A:N",
+        parameter_locations: locs::INPUTS,
+        references: &[
+            ("CWE-918: Server-Side Request Forgery", "https://cwe.mitre.org/data/definitions/918.html"),
+            ("OWASP SSRF Prevention Cheat Sheet", "https://cheatsheetseries.owasp.org/cheatsheets/Server_Side_Request_Forgery_Prevention_Cheat_Sheet.html"),
+            OWASP_A10,
+        ],
+        attacks: &[
+            AttackMeta {
+                id: "SSRF_01",
+                kind: "Out-of-band URL",
+                class: "Server-Side Request Forgery",
+                description: "A URL to the engine's out-of-band listener carrying a scan token; a callback confirms.",
+            },
+        ],
+    }
+}
