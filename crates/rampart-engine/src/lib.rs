@@ -13,3 +13,41 @@ pub mod catalogue;
 pub mod checks;
 
 pub use catalogue::{catalogue, module, module_id};
+pub mod client;
+pub mod control;
+pub mod crawl;
+pub(crate) mod ctx;
+pub mod events;
+pub mod finding;
+pub mod http;
+pub(crate) mod oob;
+pub mod plan;
+pub mod scan;
+pub mod scope;
+pub(crate) mod session;
+pub mod similarity;
+pub mod target;
+
+pub use control::ScanHandle;
+pub use events::{Event, Outcome, Progress, Summary};
+pub use plan::ScanPlan;
+pub use scan::start;
+
+/// Errors the engine reports to its caller.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("invalid scan plan: {0}")]
+    Plan(String),
+    #[error("scan task failed: {0}")]
+    Join(String),
+}
+
+/// A random lower-case alphanumeric string of `n` characters.
+pub(crate) fn rand_id(n: usize) -> String {
+    use rand::Rng;
+    const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = rand::thread_rng();
+    (0..n)
+        .map(|_| CHARS[rng.gen_range(0..CHARS.len())] as char)
+        .collect()
+}

@@ -1,5 +1,6 @@
 //! Cookies without Secure, HttpOnly or SameSite.
 
+use super::passive::{PHit, Page};
 use crate::catalogue::{locs, module_id, OWASP_A05};
 use rampart_domain::catalogue::{AttackMeta, ModuleMeta};
 use rampart_domain::{ModuleType, Severity};
@@ -47,4 +48,48 @@ pub(crate) fn meta() -> ModuleMeta {
             },
         ],
     }
+}
+
+pub(crate) fn inspect(p: &Page<'_>) -> Vec<PHit> {
+    let mut out = Vec::new();
+    for c in p.resp.headers_named("set-cookie") {
+        let name = c.split('=').next().unwrap_or("").trim().to_string();
+        let attrs: Vec<String> = c
+            .split(';')
+            .skip(1)
+            .map(|a| a.trim().to_ascii_lowercase())
+            .collect();
+        let has = |a: &str| {
+            attrs
+                .iter()
+                .any(|x| x == a || x.starts_with(&format!("{a}=")))
+        };
+        if !has("httponly") {
+            out.push(PHit::page(
+                "COOKIE_01",
+                format!("Set-Cookie: {c}"),
+                name.clone(),
+            ));
+        }
+        if p.https && !has("secure") {
+            out.push(PHit::page(
+                "COOKIE_02",
+                format!("Set-Cookie: {c}"),
+                name.clone(),
+            ));
+        }
+        if !has("samesite") {
+            out.push(PHit::page(
+                "COOKIE_03",
+                format!("Set-Cookie: {c}"),
+                name.clone(),
+            ));
+        }
+    }
+    // One finding per cookie name per host: keep the first attack id per name.
+    out.dedup_by(|a, b| a.parameter == b.parameter);
+    for h in &mut out {
+        h.scope = super::passive::Scope::Host;
+    }
+    out
 }

@@ -1,6 +1,10 @@
 //! Permissive CORS: arbitrary or null origins trusted with credentials.
 
 use crate::catalogue::{locs, module_id, OWASP_A05};
+use crate::client::{SendError, Sent};
+use crate::ctx::{Ctx, Hit};
+use crate::finding::Confidence;
+use crate::target::Resource;
 use rampart_domain::catalogue::{AttackMeta, ModuleMeta};
 use rampart_domain::{ModuleType, Severity};
 
@@ -40,4 +44,39 @@ pub(crate) fn meta() -> ModuleMeta {
             },
         ],
     }
+}
+
+pub(crate) async fn attack(ctx: &Ctx, r: &Resource, orig: &Sent) -> Result<(), SendError> {
+    if ctx.already(KEY, r, None).await {
+        return Ok(());
+    }
+    let origin = format!("https://rmo{}.example", crate::rand_id(8));
+    for (attack_id, value) in [("CORS_01", origin.as_str()), ("CORS_02", "null")] {
+        let mut req = r.to_request();
+        req.set_header("Origin", value);
+        let sent = ctx.send(req).await?;
+        let acao = sent
+            .response
+            .header("access-control-allow-origin")
+            .unwrap_or("");
+        let creds = sent
+            .response
+            .header("access-control-allow-credentials")
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+        if acao.trim() == value && creds {
+            ctx.report_point(r, None, Hit {
+                module: KEY,
+                attack_id,
+                value,
+                proof: format!("Access-Control-Allow-Origin: {acao}; Access-Control-Allow-Credentials: true"),
+                proof_description: "the server trusts the attacker's origin with credentials",
+                confidence: Confidence::Confirmed,
+                original: Some(orig),
+                attack: Some(&sent),
+            })
+            .await;
+            return Ok(());
+        }
+    }
+    Ok(())
 }

@@ -1,6 +1,11 @@
 //! CRLF injection into response headers.
 
+use super::common::inject;
 use crate::catalogue::{locs, module_id, OWASP_A03};
+use crate::client::{SendError, Sent};
+use crate::ctx::{Ctx, Hit};
+use crate::finding::Confidence;
+use crate::target::{InsertionPoint, Resource};
 use rampart_domain::catalogue::{AttackMeta, ModuleMeta};
 use rampart_domain::{ModuleType, Severity};
 
@@ -40,4 +45,62 @@ pub(crate) fn meta() -> ModuleMeta {
             },
         ],
     }
+}
+
+pub(crate) async fn attack(
+    ctx: &Ctx,
+    r: &Resource,
+    orig: &Sent,
+    p: &InsertionPoint,
+) -> Result<(), SendError> {
+    if ctx.already(KEY, r, Some(p)).await {
+        return Ok(());
+    }
+    let id = crate::rand_id(8);
+    let header = format!("x-rampart-{id}");
+    let cookie = format!("rmpcrlf{id}");
+    let payloads = [
+        (
+            "CRLF_01",
+            format!("{}\r\nX-Rampart-{id}: injected", p.original),
+        ),
+        (
+            "CRLF_01",
+            format!("{}\r\n X-Rampart-{id}: injected", p.original),
+        ),
+        (
+            "CRLF_01",
+            format!("{}\nX-Rampart-{id}: injected", p.original),
+        ),
+        (
+            "CRLF_02",
+            format!("{}\r\nSet-Cookie: {cookie}=1", p.original),
+        ),
+    ];
+    for (attack_id, value) in payloads {
+        let sent = inject(ctx, r, p, &value).await?;
+        let hit = sent.response.headers.iter().find(|(n, v)| {
+            n.eq_ignore_ascii_case(&header)
+                || (n.eq_ignore_ascii_case("set-cookie") && v.starts_with(&format!("{cookie}=")))
+        });
+        if let Some((n, v)) = hit {
+            ctx.report_point(
+                r,
+                Some(p),
+                Hit {
+                    module: KEY,
+                    attack_id,
+                    value: &value,
+                    proof: format!("{n}: {v}"),
+                    proof_description: "the injected header appears in the response headers",
+                    confidence: Confidence::Confirmed,
+                    original: Some(orig),
+                    attack: Some(&sent),
+                },
+            )
+            .await;
+            return Ok(());
+        }
+    }
+    Ok(())
 }

@@ -1,5 +1,6 @@
 //! Missing or weak Content-Security-Policy.
 
+use super::passive::{PHit, Page};
 use crate::catalogue::{locs, module_id, OWASP_A05};
 use rampart_domain::catalogue::{AttackMeta, ModuleMeta};
 use rampart_domain::{ModuleType, Severity};
@@ -39,5 +40,39 @@ pub(crate) fn meta() -> ModuleMeta {
                 description: "CSP allowing unsafe-inline, unsafe-eval or wildcard script sources.",
             },
         ],
+    }
+}
+
+pub(crate) fn inspect(p: &Page<'_>) -> Vec<PHit> {
+    if p.html.is_none() || p.resp.status >= 400 {
+        return Vec::new();
+    }
+    let Some(csp) = p.resp.header("content-security-policy") else {
+        return vec![PHit::host("CSP_01", "no Content-Security-Policy header")];
+    };
+    let l = csp.to_ascii_lowercase();
+    let script = l
+        .split(';')
+        .map(str::trim)
+        .find(|d| d.starts_with("script-src"))
+        .or_else(|| {
+            l.split(';')
+                .map(str::trim)
+                .find(|d| d.starts_with("default-src"))
+        });
+    match script {
+        None => vec![PHit::host(
+            "CSP_02",
+            format!("no script-src or default-src: {csp}"),
+        )],
+        Some(d)
+            if (d.contains("'unsafe-inline'") && !d.contains("'nonce-") && !d.contains("'sha"))
+                || d.contains("'unsafe-eval'")
+                || d.split_whitespace()
+                    .any(|t| t == "*" || t == "http:" || t == "https:" || t == "data:") =>
+        {
+            vec![PHit::host("CSP_02", format!("weak directive: {d}"))]
+        }
+        _ => Vec::new(),
     }
 }

@@ -1,5 +1,6 @@
 //! Missing or weak Strict-Transport-Security on HTTPS.
 
+use super::passive::{PHit, Page};
 use crate::catalogue::{locs, module_id, OWASP_A05};
 use rampart_domain::catalogue::{AttackMeta, ModuleMeta};
 use rampart_domain::{ModuleType, Severity};
@@ -40,4 +41,26 @@ pub(crate) fn meta() -> ModuleMeta {
             },
         ],
     }
+}
+
+pub(crate) fn inspect(p: &Page<'_>) -> Vec<PHit> {
+    if !p.https {
+        return Vec::new();
+    }
+    let Some(h) = p.resp.header("strict-transport-security") else {
+        return vec![PHit::host("HSTS_01", "no Strict-Transport-Security header")];
+    };
+    let age = h
+        .split(';')
+        .filter_map(|d| d.trim().strip_prefix("max-age="))
+        .filter_map(|v| v.trim_matches('"').parse::<u64>().ok())
+        .next()
+        .unwrap_or(0);
+    if age < 180 * 24 * 3600 {
+        return vec![PHit::host(
+            "HSTS_02",
+            format!("Strict-Transport-Security: {h}"),
+        )];
+    }
+    Vec::new()
 }

@@ -1,8 +1,11 @@
 //! HTTPS pages loading HTTP resources.
 
+use super::passive::{PHit, Page};
 use crate::catalogue::{locs, module_id, OWASP_A02};
 use rampart_domain::catalogue::{AttackMeta, ModuleMeta};
 use rampart_domain::{ModuleType, Severity};
+use regex::Regex;
+use std::sync::LazyLock;
 
 pub(crate) const KEY: &str = "mixed_content";
 
@@ -34,4 +37,28 @@ pub(crate) fn meta() -> ModuleMeta {
             },
         ],
     }
+}
+
+static INSECURE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)<(script|link|iframe|img|audio|video|source|embed|object|form)\b[^>]*\s(src|href|data|action)\s*=\s*["']?(http://[^"'\s>]+)"#)
+        .unwrap_or_else(|_| unreachable!("literal regex"))
+});
+
+pub(crate) fn inspect(p: &Page<'_>) -> Vec<PHit> {
+    if !p.https || p.html.is_none() {
+        return Vec::new();
+    }
+    INSECURE
+        .captures(&p.text)
+        .filter(|c| {
+            !c[1].eq_ignore_ascii_case("link") || c[0].to_ascii_lowercase().contains("stylesheet")
+        })
+        .map(|c| {
+            vec![PHit::page(
+                "MIXED_01",
+                format!("<{}> loads {}", &c[1], &c[3]),
+                "",
+            )]
+        })
+        .unwrap_or_default()
 }

@@ -2,6 +2,12 @@
 
 use rampart_domain::catalogue::ModuleMeta;
 
+pub(crate) mod common;
+pub(crate) mod passive;
+mod run;
+
+pub(crate) use run::attack_all;
+
 pub mod cmdi;
 pub mod code_injection;
 pub mod cookie_flags;

@@ -1,5 +1,6 @@
 //! Password fields with autocomplete enabled.
 
+use super::passive::{PHit, Page};
 use crate::catalogue::{locs, module_id, OWASP_A07};
 use rampart_domain::catalogue::{AttackMeta, ModuleMeta};
 use rampart_domain::{ModuleType, Severity};
@@ -34,4 +35,20 @@ pub(crate) fn meta() -> ModuleMeta {
             },
         ],
     }
+}
+
+pub(crate) fn inspect(p: &Page<'_>) -> Vec<PHit> {
+    let Some(h) = &p.html else { return Vec::new() };
+    h.forms
+        .iter()
+        .filter(|f| f.password_autocomplete)
+        .take(1)
+        .map(|f| {
+            PHit::page(
+                "PWAUTO_01",
+                "password input without autocomplete=off",
+                f.password_fields[0].clone(),
+            )
+        })
+        .collect()
 }

@@ -1,5 +1,6 @@
 //! Password fields submitted with GET.
 
+use super::passive::{PHit, Page};
 use crate::catalogue::{locs, module_id, OWASP_A04};
 use rampart_domain::catalogue::{AttackMeta, ModuleMeta};
 use rampart_domain::{ModuleType, Severity};
@@ -34,4 +35,20 @@ pub(crate) fn meta() -> ModuleMeta {
             },
         ],
     }
+}
+
+pub(crate) fn inspect(p: &Page<'_>) -> Vec<PHit> {
+    let Some(h) = &p.html else { return Vec::new() };
+    h.forms
+        .iter()
+        .filter(|f| !f.password_fields.is_empty() && f.method == "GET")
+        .take(1)
+        .map(|f| {
+            PHit::page(
+                "PWGET_01",
+                format!("password form with method GET to {}", f.action),
+                f.password_fields[0].clone(),
+            )
+        })
+        .collect()
 }

@@ -1,5 +1,6 @@
 //! Password fields served or submitted over plain HTTP.
 
+use super::passive::{PHit, Page};
 use crate::catalogue::{locs, module_id, OWASP_A02};
 use rampart_domain::catalogue::{AttackMeta, ModuleMeta};
 use rampart_domain::{ModuleType, Severity};
@@ -34,4 +35,21 @@ pub(crate) fn meta() -> ModuleMeta {
             },
         ],
     }
+}
+
+pub(crate) fn inspect(p: &Page<'_>) -> Vec<PHit> {
+    let Some(h) = &p.html else { return Vec::new() };
+    h.forms
+        .iter()
+        .filter(|f| !f.password_fields.is_empty())
+        .filter(|f| !p.https || f.action.scheme() == "http")
+        .take(1)
+        .map(|f| {
+            PHit::page(
+                "PWHTTP_01",
+                format!("password form submits to {}", f.action),
+                f.password_fields[0].clone(),
+            )
+        })
+        .collect()
 }

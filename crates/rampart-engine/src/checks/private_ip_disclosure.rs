@@ -1,8 +1,11 @@
 //! Private IP addresses in responses.
 
+use super::passive::{PHit, Page};
 use crate::catalogue::{locs, module_id, OWASP_A05};
 use rampart_domain::catalogue::{AttackMeta, ModuleMeta};
 use rampart_domain::{ModuleType, Severity};
+use regex::Regex;
+use std::sync::LazyLock;
 
 pub(crate) const KEY: &str = "private_ip_disclosure";
 
@@ -34,4 +37,31 @@ pub(crate) fn meta() -> ModuleMeta {
             },
         ],
     }
+}
+
+static PRIVATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(10\.(?:\d{1,3}\.){2}\d{1,3}|172\.(?:1[6-9]|2\d|3[01])\.\d{1,3}\.\d{1,3}|192\.168\.\d{1,3}\.\d{1,3})\b")
+        .unwrap_or_else(|_| unreachable!("literal regex"))
+});
+
+pub(crate) fn inspect(p: &Page<'_>) -> Vec<PHit> {
+    let host = p.req.url.host_str().unwrap_or("");
+    let headers: String = p
+        .resp
+        .headers
+        .iter()
+        .map(|(n, v)| format!("{n}: {v}\n"))
+        .collect();
+    for text in [headers.as_str(), p.text.as_str()] {
+        if let Some(m) = PRIVATE.find_iter(text).find(|m| m.as_str() != host) {
+            // Version-like strings (10.0.0.1 in a changelog) are rare; each octet must be valid.
+            if m.as_str()
+                .split('.')
+                .all(|o| o.parse::<u16>().is_ok_and(|n| n < 256))
+            {
+                return vec![PHit::page("PIP_01", m.as_str(), "")];
+            }
+        }
+    }
+    Vec::new()
 }

@@ -1,5 +1,6 @@
 //! Missing or unsafe Referrer-Policy.
 
+use super::passive::{PHit, Page};
 use crate::catalogue::{locs, module_id, OWASP_A05};
 use rampart_domain::catalogue::{AttackMeta, ModuleMeta};
 use rampart_domain::{ModuleType, Severity};
@@ -33,5 +34,22 @@ pub(crate) fn meta() -> ModuleMeta {
                 description: "HTML response without a safe Referrer-Policy.",
             },
         ],
+    }
+}
+
+pub(crate) fn inspect(p: &Page<'_>) -> Vec<PHit> {
+    if p.html.is_none() || p.resp.status >= 400 {
+        return Vec::new();
+    }
+    match p
+        .resp
+        .header("referrer-policy")
+        .map(|v| v.to_ascii_lowercase())
+    {
+        None => vec![PHit::host("REF_01", "no Referrer-Policy header")],
+        Some(v) if v.contains("unsafe-url") || v.contains("no-referrer-when-downgrade") => {
+            vec![PHit::host("REF_01", format!("Referrer-Policy: {v}"))]
+        }
+        _ => Vec::new(),
     }
 }

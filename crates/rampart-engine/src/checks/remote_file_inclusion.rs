@@ -1,6 +1,11 @@
 //! Remote file inclusion confirmed by the out-of-band listener.
 
+use super::common::inject;
 use crate::catalogue::{locs, module_id, OWASP_A03};
+use crate::client::{SendError, Sent};
+use crate::ctx::{Ctx, Hit};
+use crate::finding::Confidence;
+use crate::target::{InsertionPoint, Resource};
 use rampart_domain::catalogue::{AttackMeta, ModuleMeta};
 use rampart_domain::{ModuleType, Severity};
 
@@ -34,4 +39,58 @@ pub(crate) fn meta() -> ModuleMeta {
             },
         ],
     }
+}
+
+pub(crate) async fn attack(
+    ctx: &Ctx,
+    r: &Resource,
+    orig: &Sent,
+    p: &InsertionPoint,
+) -> Result<(), SendError> {
+    let Some(oob) = ctx.oob.clone() else {
+        return Ok(());
+    };
+    if ctx.already(KEY, r, Some(p)).await {
+        return Ok(());
+    }
+    let (token, url) = oob.token("i");
+    let value = format!("{url}.txt");
+    let sent = inject(ctx, r, p, &value).await?;
+    let text = sent.response.text();
+    let executed = format!("RMPXEXEC{token}");
+    let included = format!("RMPOOB{token}END");
+    // Included: the fetched file's content (or its executed form) is part of the page.
+    let proof = if text.contains(&executed) {
+        Some((
+            executed,
+            Confidence::Confirmed,
+            "the remote file was fetched and executed",
+        ))
+    } else if text.contains(&included) && oob.callback(&token).is_some() {
+        Some((
+            included,
+            Confidence::Firm,
+            "the remote file was fetched from the out-of-band listener and included in the page",
+        ))
+    } else {
+        None
+    };
+    if let Some((proof, confidence, desc)) = proof {
+        ctx.report_point(
+            r,
+            Some(p),
+            Hit {
+                module: KEY,
+                attack_id: "RFI_01",
+                value: &value,
+                proof,
+                proof_description: desc,
+                confidence,
+                original: Some(orig),
+                attack: Some(&sent),
+            },
+        )
+        .await;
+    }
+    Ok(())
 }

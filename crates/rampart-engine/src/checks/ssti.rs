@@ -1,6 +1,11 @@
 //! Server-side template injection with large random operands.
 
+use super::common::{inject, operands, product_shown};
 use crate::catalogue::{locs, module_id, OWASP_A03};
+use crate::client::{SendError, Sent};
+use crate::ctx::{Ctx, Hit};
+use crate::finding::Confidence;
+use crate::target::{InsertionPoint, Resource};
 use rampart_domain::catalogue::{AttackMeta, ModuleMeta};
 use rampart_domain::{ModuleType, Severity};
 
@@ -34,4 +39,53 @@ pub(crate) fn meta() -> ModuleMeta {
             },
         ],
     }
+}
+
+const TEMPLATES: &[&str] = &[
+    "{{A*B}}",
+    "${A*B}",
+    "<%= A*B %>",
+    "#{A*B}",
+    "{A*B}",
+    "{{=A*B}}",
+    "[[${A*B}]]",
+    "@(A*B)",
+    "{{ A*B }}",
+];
+
+pub(crate) async fn attack(
+    ctx: &Ctx,
+    r: &Resource,
+    orig: &Sent,
+    p: &InsertionPoint,
+) -> Result<(), SendError> {
+    if ctx.already(KEY, r, Some(p)).await {
+        return Ok(());
+    }
+    let orig_text = orig.response.text();
+    for t in TEMPLATES {
+        let (a, b, product) = operands();
+        let value = t.replace('A', &a.to_string()).replace('B', &b.to_string());
+        let sent = inject(ctx, r, p, &value).await?;
+        let text = sent.response.text();
+        let expr = format!("{a}*{b}");
+        if product_shown(&orig_text, &text, &product)
+            && !text.contains(&value)
+            && !text.contains(&expr)
+        {
+            ctx.report_point(r, Some(p), Hit {
+                module: KEY,
+                attack_id: "SSTI_01",
+                value: &value,
+                proof: product,
+                proof_description: "the template expression was evaluated: its product appears and the expression does not",
+                confidence: Confidence::Confirmed,
+                original: Some(orig),
+                attack: Some(&sent),
+            })
+            .await;
+            return Ok(());
+        }
+    }
+    Ok(())
 }

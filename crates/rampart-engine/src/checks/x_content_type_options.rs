@@ -1,5 +1,6 @@
 //! Missing X-Content-Type-Options: nosniff.
 
+use super::passive::{PHit, Page};
 use crate::catalogue::{locs, module_id, OWASP_A05};
 use rampart_domain::catalogue::{AttackMeta, ModuleMeta};
 use rampart_domain::{ModuleType, Severity};
@@ -33,5 +34,15 @@ pub(crate) fn meta() -> ModuleMeta {
                 description: "Response without X-Content-Type-Options: nosniff.",
             },
         ],
+    }
+}
+
+pub(crate) fn inspect(p: &Page<'_>) -> Vec<PHit> {
+    if p.resp.status >= 400 || p.resp.body.is_empty() {
+        return Vec::new();
+    }
+    match p.resp.header("x-content-type-options") {
+        Some(v) if v.trim().eq_ignore_ascii_case("nosniff") => Vec::new(),
+        _ => vec![PHit::host("XCTO_01", "no X-Content-Type-Options: nosniff")],
     }
 }

@@ -1,5 +1,6 @@
 //! Missing clickjacking protection.
 
+use super::passive::{PHit, Page};
 use crate::catalogue::{locs, module_id, OWASP_A05};
 use rampart_domain::catalogue::{AttackMeta, ModuleMeta};
 use rampart_domain::{ModuleType, Severity};
@@ -33,5 +34,31 @@ pub(crate) fn meta() -> ModuleMeta {
                 description: "HTML response without X-Frame-Options or frame-ancestors.",
             },
         ],
+    }
+}
+
+pub(crate) fn inspect(p: &Page<'_>) -> Vec<PHit> {
+    if p.html.is_none() || p.resp.status >= 400 {
+        return Vec::new();
+    }
+    let xfo = p
+        .resp
+        .header("x-frame-options")
+        .map(|v| v.trim().to_ascii_uppercase());
+    let fa = p
+        .resp
+        .header("content-security-policy")
+        .is_some_and(|c| c.to_ascii_lowercase().contains("frame-ancestors"));
+    match xfo.as_deref() {
+        Some("DENY" | "SAMEORIGIN") => Vec::new(),
+        _ if fa => Vec::new(),
+        Some(v) => vec![PHit::host(
+            "XFO_01",
+            format!("invalid X-Frame-Options: {v}"),
+        )],
+        None => vec![PHit::host(
+            "XFO_01",
+            "no X-Frame-Options and no frame-ancestors",
+        )],
     }
 }
