@@ -89,14 +89,7 @@ impl Ctx {
                 attack: hit.attack.map(|s| Exchange::of(&s.request, &s.response)),
             },
         };
-        let rec = self.http.sink.record(rep).await;
-        if matches!(rec, Recorded::New) {
-            self.http
-                .counters
-                .vulnerable
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        }
-        rec
+        self.http.sink.record(rep).await
     }
 
     pub async fn already(&self, module: &str, r: &Resource, p: Option<&InsertionPoint>) -> bool {

@@ -98,6 +98,7 @@ type Key = (String, String, String, String);
 
 pub(crate) struct FindingSink {
     events: mpsc::Sender<Event>,
+    counters: std::sync::Arc<crate::events::Counters>,
     plan: crate::plan::Modules,
     state: Mutex<SinkState>,
 }
@@ -117,9 +118,14 @@ pub(crate) enum Recorded {
 }
 
 impl FindingSink {
-    pub fn new(events: mpsc::Sender<Event>, plan: crate::plan::Modules) -> Self {
+    pub fn new(
+        events: mpsc::Sender<Event>,
+        counters: std::sync::Arc<crate::events::Counters>,
+        plan: crate::plan::Modules,
+    ) -> Self {
         Self {
             events,
+            counters,
             plan,
             state: Mutex::new(SinkState::default()),
         }
@@ -187,6 +193,9 @@ impl FindingSink {
             return Recorded::Capped;
         }
         *count += 1;
+        self.counters
+            .vulnerable
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let finding = Finding {
             id: uuid::Uuid::new_v4(),
             module_key: r.module.to_string(),

@@ -44,7 +44,11 @@ pub fn start(
     let counters = Arc::new(Counters::new(plan.limits.min_request_gap.as_millis() as u64));
     let control = Arc::new(Control::new());
     let plan = Arc::new(plan);
-    let sink = Arc::new(FindingSink::new(tx.clone(), plan.modules.clone()));
+    let sink = Arc::new(FindingSink::new(
+        tx.clone(),
+        counters.clone(),
+        plan.modules.clone(),
+    ));
     let http = Arc::new(Http::new(
         transport,
         gate,

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use tokio::sync::Mutex;
 
 /// At most this many re-logins per scan, so a broken login cannot loop.
-const MAX_RELOGINS: u32 = 5;
+const MAX_RELOGINS: u32 = 20;
 
 pub(crate) struct SessionKeeper {
     login: Option<FormLogin>,

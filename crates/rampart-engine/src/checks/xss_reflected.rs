@@ -131,7 +131,9 @@ fn quote_of(html: &str, attr: &str, canary: &str) -> Option<char> {
         regex::escape(canary)
     ))
     .ok()?;
-    re.captures(html).and_then(|c| c.get(1)).and_then(|m| m.as_str().chars().next())
+    re.captures(html)
+        .and_then(|c| c.get(1))
+        .and_then(|m| m.as_str().chars().next())
 }
 
 /// `needle` occurs in `js` as code: outside strings, template literals and comments.
