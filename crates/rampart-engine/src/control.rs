@@ -70,6 +70,13 @@ impl ScanHandle {
         self.control.stop.cancel();
     }
 
+    /// A cloneable handle for another task (for example a Ctrl-C watcher).
+    pub fn control_clone(&self) -> Controller {
+        Controller {
+            control: self.control.clone(),
+        }
+    }
+
     pub fn progress(&self) -> Progress {
         self.counters.snapshot()
     }
@@ -79,5 +86,30 @@ impl ScanHandle {
         self.join
             .await
             .map_err(|e| crate::EngineError::Join(e.to_string()))
+    }
+}
+
+/// Stop/cancel/pause from another task, without owning the scan.
+#[derive(Clone, Debug)]
+pub struct Controller {
+    control: Arc<Control>,
+}
+
+impl Controller {
+    pub fn stop(&self) {
+        self.control.stop.cancel();
+    }
+
+    pub fn cancel(&self) {
+        self.control.cancel.cancel();
+        self.control.stop.cancel();
+    }
+
+    pub fn pause(&self) {
+        self.control.paused.send_replace(true);
+    }
+
+    pub fn resume(&self) {
+        self.control.paused.send_replace(false);
     }
 }

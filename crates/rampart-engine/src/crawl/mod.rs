@@ -154,6 +154,11 @@ impl Crawler {
         let crawled = self.ctx.http.counters.links_crawled.fetch_add(1, Relaxed) + 1;
         let url = sent.request.url.clone();
         self.out.visited.push(url.clone());
+        if url.path().ends_with('/') {
+            let mut d = url.clone();
+            d.set_query(None);
+            self.out.directories.insert(d);
+        }
         for p in mine::parents(&url) {
             if self.ctx.http.gate().check("GET", &p).is_ok() {
                 self.out.directories.insert(p);
