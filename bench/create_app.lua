@@ -1,5 +1,6 @@
 -- wrk script: POST /ias/v1/apps with names unique across threads and runs.
 -- Usage: wrk ... -s create_app.lua URL -- RUN_TAG
+-- Names are wrk-RUN_TAG-THREAD-N: give every wrk invocation its own RUN_TAG.
 local dir = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
 local common = dofile(dir .. "common.lua")
 common.auth()

@@ -195,19 +195,20 @@ ROWS=()
 PEAK_ALL=0
 RUN_TAG="$(date +%s)-$$"
 
-# run_wrk LABEL SCRIPT WRK_SCRIPT_ARGS...
+# run_wrk LABEL SCRIPT WRK_SCRIPT_ARGS... — "{phase}" in an argument becomes warmup/measure
+# (the POST script needs a distinct name prefix per invocation).
 run_wrk() {
 	local label=$1 script=$2 name
 	shift 2
 	name=$(echo "$label" | tr -c 'A-Za-z0-9\n' '_')
 	local wrk_args=(-t"$THREADS" -c"$CONNECTIONS" --latency --timeout 5s -s "$BENCH_DIR/$script" "$BASE")
 	log "warm-up ${WARMUP}s: $label"
-	timeout $((WARMUP + 30)) wrk -d"${WARMUP}s" "${wrk_args[@]}" -- "$@" >"$OUT/$name.warmup.txt"
+	timeout $((WARMUP + 30)) wrk -d"${WARMUP}s" "${wrk_args[@]}" -- "${@//\{phase\}/warmup}" >"$OUT/$name.warmup.txt"
 	log "measuring ${DURATION}s: $label"
 	start_sampler "$OUT/$name.rss"
 	local t0 t1
 	t0=$(cpu_ticks)
-	timeout $((DURATION + 30)) wrk -d"${DURATION}s" "${wrk_args[@]}" -- "$@" >"$OUT/$name.txt"
+	timeout $((DURATION + 30)) wrk -d"${DURATION}s" "${wrk_args[@]}" -- "${@//\{phase\}/measure}" >"$OUT/$name.txt"
 	t1=$(cpu_ticks)
 	stop_sampler
 	local line peak cpu
@@ -223,8 +224,11 @@ run_wrk() {
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 run_wrk "GET /ias/v1/apps/{id}" get_app.lua "$WORK/ids.txt"
 run_wrk "GET /ias/v1/apps?size=$PAGE_SIZE&index=rand" list_apps.lua "$PAGES" "$PAGE_SIZE"
-run_wrk "POST /ias/v1/apps" create_app.lua "$RUN_TAG"
+run_wrk "POST /ias/v1/apps" create_app.lua "$RUN_TAG-{phase}"
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+FINAL=$(curl -sf -H "X-Api-Key: $KEY" "$BASE/ias/v1/apps?size=1" |
+	python3 -c 'import json, sys; print(json.load(sys.stdin)["metadata"]["total_data"])')
+grep -E 'WARN|ERROR' "$WORK/server.log" >"$OUT/server-warnings.log" || true
 
 # --- report ------------------------------------------------------------------------------
 {
@@ -234,6 +238,7 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 	echo "- machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')), $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo) RAM; load average before/after: $LOAD_BEFORE / $LOAD_AFTER"
 	echo "- wrk: $THREADS threads, $CONNECTIONS connections, ${DURATION}s per endpoint after a ${WARMUP}s warm-up; server log level: ${RUST_LOG:-default (info)}"
 	echo "- seed: $SEED_LINE ($SEED_WORKERS concurrent clients, Python)"
+	echo "- apps in the database after the POST run: $FINAL; server warnings/errors logged: $(wc -l <"$OUT/server-warnings.log")"
 	echo "- server RSS: $(mib "$RSS_IDLE") MiB after start-up, $(mib "$RSS_REST") MiB at rest after seeding, $(mib "$PEAK_ALL") MiB peak under load"
 	echo
 	echo "| DB | Endpoint | Requests | req/s | p50 ms | p99 ms | max ms | errors | server CPU | peak RSS MiB |"
