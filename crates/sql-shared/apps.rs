@@ -68,7 +68,7 @@ impl SqlStore {
         if let Some(v) = visible("apps", "id", vis) {
             q.and_where(v);
         }
-        self.page("apps", q, req, ResourceType::App, rows::app).await
+        self.page(q, req, ResourceType::App, rows::app).await
     }
 
     pub(crate) async fn list_app_members_impl(&self, org: OrgId, app: AppId) -> StoreResult<Vec<PrincipalId>> {

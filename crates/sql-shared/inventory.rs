@@ -61,7 +61,7 @@ impl SqlStore {
 
     pub(crate) async fn list_targets_impl(&self, org: OrgId, req: &ListRequest) -> StoreResult<Page<Target>> {
         let q = select("targets", TARGET_COLUMNS, org);
-        self.page("targets", q, req, ResourceType::Target, rows::target).await
+        self.page(q, req, ResourceType::Target, rows::target).await
     }
 
     pub(crate) async fn create_tag_impl(&self, x: &Tag) -> StoreResult<()> {
@@ -111,7 +111,7 @@ impl SqlStore {
 
     pub(crate) async fn list_tags_impl(&self, org: OrgId, req: &ListRequest) -> StoreResult<Page<Tag>> {
         let q = select("tags", TAG_COLUMNS, org);
-        self.page("tags", q, req, ResourceType::Tag, rows::tag).await
+        self.page(q, req, ResourceType::Tag, rows::tag).await
     }
 
     pub(crate) async fn create_scan_config_impl(&self, x: &ScanConfig) -> StoreResult<()> {
@@ -179,7 +179,7 @@ impl SqlStore {
         if let Some(v) = visible("scan_configs", "app_id", vis) {
             q.and_where(v);
         }
-        self.page("scan_configs", q, req, ResourceType::ScanConfig, rows::scan_config).await
+        self.page(q, req, ResourceType::ScanConfig, rows::scan_config).await
     }
 }
 

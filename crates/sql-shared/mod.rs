@@ -16,7 +16,7 @@ use super::{Db, DIALECT, QB};
 use rampart_domain::time::to_micros;
 use rampart_domain::*;
 use rampart_store::{ListRequest, Page, StoreError, StoreResult, Visibility};
-use sea_query::{Alias, Expr, Order, Query, SelectStatement, SimpleExpr};
+use sea_query::{Alias, Expr, Query, SelectStatement, SimpleExpr};
 use sea_query_binder::SqlxBinder;
 
 pub(crate) type Row = <Db as sqlx::Database>::Row;
@@ -65,7 +65,6 @@ impl SqlStore {
     /// sort (or `default_sort`) with the id as a final tie-breaker.
     pub(crate) async fn page<T>(
         &self,
-        table: &str,
         mut select: SelectStatement,
         req: &ListRequest,
         default_sort: rampart_query::ResourceType,
@@ -83,7 +82,11 @@ impl SqlStore {
         for key in &sort {
             key.apply(&mut select, DIALECT);
         }
-        select.order_by((a(table), a("id")), Order::Asc);
+        // A total order, so pages never overlap: the id breaks ties (default sorts end with it).
+        let id_key = default_sort.id_sort_key();
+        if sort.last().map(|k| k.field_name()) != Some(id_key.field_name()) {
+            id_key.apply(&mut select, DIALECT);
+        }
         select.limit(req.size).offset(req.index.saturating_mul(req.size));
         let items = self.all(&select).await?.iter().map(decode).collect::<StoreResult<_>>()?;
         Ok(Page { items, total: u64::try_from(total).unwrap_or(0) })

@@ -101,7 +101,7 @@ impl SqlStore {
 
     pub(crate) async fn list_attack_templates_impl(&self, org: OrgId, req: &ListRequest) -> StoreResult<Page<AttackTemplate>> {
         let q = select("attack_templates", TEMPLATE_COLUMNS, org);
-        self.page("attack_templates", q, req, ResourceType::AttackTemplate, rows::template).await
+        self.page(q, req, ResourceType::AttackTemplate, rows::template).await
     }
 
     fn modules_select(org: OrgId, template: AttackTemplateId) -> sea_query::SelectStatement {

@@ -251,3 +251,14 @@ pub struct ScanConfig {
 #[serde(transparent)]
 #[schema(value_type = Object)]
 pub struct ScanConfigOptions(pub Value);
+
+/// `POST /search` body.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct SearchRequest {
+    /// `APP`, `SCAN_CONFIG`, `TARGET`, `ATTACK_TEMPLATE`, `TAG`, … (see the search catalogue).
+    #[serde(rename = "type", default)]
+    pub kind: String,
+    /// The query, e.g. `app.name='shop' && app.description CONTAINS 'x'`.
+    #[serde(default)]
+    pub query: String,
+}

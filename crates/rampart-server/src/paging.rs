@@ -131,12 +131,7 @@ impl Paging {
 }
 
 pub fn query_error(e: rampart_query::QueryError) -> ApiError {
-    let problems = if e.errors.is_empty() {
-        vec![rampart_service::Problem::property("query", e.message.clone())]
-    } else {
-        e.errors.into_iter().map(|f| rampart_service::Problem::property(f.context, f.explanation)).collect()
-    };
-    ApiError::Validation(e.message, problems)
+    rampart_service::query_problem(e).into()
 }
 
 #[cfg(test)]

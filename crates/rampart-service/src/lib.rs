@@ -16,6 +16,7 @@ mod error;
 mod inventory;
 mod modules;
 mod scan_configs;
+mod search;
 mod templates;
 
 pub use auth::{hash_token, KeyRequest, NewKey};
@@ -24,6 +25,7 @@ pub use inventory::{TagInput, TargetInput};
 pub use apps::AppInput;
 pub use modules::ModuleConfig;
 pub use scan_configs::{OptionsWrite, ScanConfigInput, ScanConfigView};
+pub use search::{query_problem, SearchResults};
 pub use templates::{AttackModuleInput, AttackTemplateInput};
 
 use rampart_domain::catalogue::ModuleMeta;

@@ -1,17 +1,378 @@
-//! `rampart scan URL …`: a local one-shot scan with no server (owned by the engine work).
+//! `rampart scan URL …`: a local one-shot scan with no server; JSON report, CI exit codes.
 
 use clap::Args;
+use rampart_domain::Severity;
+use rampart_engine::events::{Level, Outcome};
+use rampart_engine::http::ReqwestTransport;
+use rampart_engine::plan::{FormLogin, Modules};
+use rampart_engine::scope::{MatchKind, RuleKind, ScopeRule};
+use rampart_engine::{Event, ScanPlan, Summary};
+use serde::Serialize;
+use std::io::IsTerminal;
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+use url::Url;
+
+/// Version of the JSON report layout (see docs/scan-report.md).
+const REPORT_SCHEMA: &str = "rampart.scan-report/1";
+/// Log events kept in the report.
+const MAX_LOG: usize = 500;
 
 /// Arguments of `rampart scan`.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// The seed URL to scan.
+    /// The seed URL to scan. The default scope is its scheme, host, port and path prefix.
     pub url: String,
+    /// Attack template: "All Modules", "Crawl Only", "Passive Only", "SQL Injection",
+    /// "Cross-Site Scripting", "Critical and High Only".
+    #[arg(long, default_value = "All Modules")]
+    pub template: String,
+    /// URL pattern to include (wildcards `*` and `?`; prefix `regex:` for a regex).
+    /// Replaces the default scope; repeatable.
+    #[arg(long = "include", value_name = "PATTERN")]
+    pub include: Vec<String>,
+    /// URL pattern to exclude (same syntax); repeatable.
+    #[arg(long = "exclude", value_name = "PATTERN")]
+    pub exclude: Vec<String>,
+    /// Form login page.
+    #[arg(long, requires_all = ["username", "password"])]
+    pub login_url: Option<String>,
+    #[arg(long)]
+    pub username: Option<String>,
+    #[arg(long)]
+    pub password: Option<String>,
+    /// Regex a page matches when the session is alive.
+    #[arg(long)]
+    pub logged_in_regex: Option<String>,
+    /// Regex a page matches when the session was lost.
+    #[arg(long)]
+    pub session_loss_regex: Option<String>,
+    /// Extra header `Name: value`; repeatable.
+    #[arg(long = "header", value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+    /// Cookie header value `a=b; c=d`.
+    #[arg(long)]
+    pub cookie: Option<String>,
+    /// Maximum scan time: `90s`, `10m`, `1h`.
+    #[arg(long, default_value = "30m", value_parser = parse_duration)]
+    pub max_duration: Duration,
+    /// Maximum number of requests.
+    #[arg(long, default_value_t = 50_000)]
+    pub max_requests: u64,
+    /// Maximum requests per second to one host.
+    #[arg(long)]
+    pub rate: Option<u32>,
+    /// Concurrent requests.
+    #[arg(long, default_value_t = 8)]
+    pub concurrency: usize,
+    /// Address (`host:port`) the target can reach the out-of-band listener at.
+    #[arg(long)]
+    pub oob_address: Option<String>,
+    /// Accept invalid TLS certificates.
+    #[arg(long)]
+    pub insecure: bool,
+    /// Report format (only `json`).
+    #[arg(long, default_value = "json", value_parser = ["json"])]
+    pub format: String,
+    /// Write the report here instead of stdout.
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+    /// Exit with 1 when a finding has at least this severity (e.g. `HIGH`).
+    #[arg(long, value_parser = parse_severity)]
+    pub fail_on: Option<Severity>,
+}
+
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: u64 = num.parse().map_err(|_| format!("invalid duration {s:?}"))?;
+    let secs = match unit {
+        "" | "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        _ => return Err(format!("invalid duration unit in {s:?} (use s, m or h)")),
+    };
+    Ok(Duration::from_secs(secs))
+}
+
+fn parse_severity(s: &str) -> Result<Severity, String> {
+    Severity::parse(&s.to_ascii_uppercase()).ok_or_else(|| format!("unknown severity {s:?}"))
+}
+
+fn rule(kind: RuleKind, p: &str) -> ScopeRule {
+    let (matcher, pattern) = match p.strip_prefix("regex:") {
+        Some(r) => (MatchKind::Regex, r.to_string()),
+        None => (MatchKind::Wildcard, p.to_string()),
+    };
+    ScopeRule {
+        kind,
+        matcher,
+        pattern,
+        method: None,
+    }
+}
+
+/// Builds the plan from the arguments.
+pub fn plan(args: &ScanArgs) -> Result<ScanPlan, String> {
+    let seed = Url::parse(&args.url).map_err(|e| format!("invalid url {}: {e}", args.url))?;
+    let mut plan = ScanPlan::for_url(seed);
+    if !args.include.is_empty() {
+        plan.scope = args
+            .include
+            .iter()
+            .map(|p| rule(RuleKind::Include, p))
+            .collect();
+    }
+    plan.scope
+        .extend(args.exclude.iter().map(|p| rule(RuleKind::Exclude, p)));
+    plan.modules = Modules::template(&args.template)
+        .ok_or_else(|| format!("unknown template {:?}", args.template))?;
+    for h in &args.headers {
+        let (n, v) = h
+            .split_once(':')
+            .ok_or_else(|| format!("invalid header {h:?}, expected 'Name: value'"))?;
+        plan.session
+            .headers
+            .push((n.trim().to_string(), v.trim().to_string()));
+    }
+    plan.session.cookie = args.cookie.clone();
+    if let (Some(u), Some(user), Some(pass)) = (&args.login_url, &args.username, &args.password) {
+        plan.session.login = Some(FormLogin {
+            url: Url::parse(u).map_err(|e| format!("invalid login url {u}: {e}"))?,
+            username: user.clone(),
+            password: pass.clone(),
+            username_field: None,
+            password_field: None,
+            logged_in_regex: args.logged_in_regex.clone(),
+            session_loss_regex: args.session_loss_regex.clone(),
+        });
+    }
+    plan.limits.max_duration = args.max_duration;
+    plan.limits.max_requests = args.max_requests;
+    plan.limits.concurrency = args.concurrency.max(1);
+    plan.limits.per_host_concurrency = args.concurrency.max(1);
+    if let Some(r) = args.rate.filter(|r| *r > 0) {
+        plan.limits.min_request_gap = Duration::from_micros(1_000_000 / u64::from(r));
+    }
+    plan.oob.public_address = args.oob_address.clone();
+    if let Some(a) = &args.oob_address {
+        // Listen on all interfaces on the advertised port so that the target can reach us.
+        let port = a
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0);
+        plan.oob.bind = std::net::SocketAddr::from(([0, 0, 0, 0], port));
+    }
+    Ok(plan)
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct LogLine {
+    level: Level,
+    message: String,
+}
+
+#[derive(Serialize)]
+struct Report<'a> {
+    schema: &'static str,
+    tool: Tool,
+    target: &'a str,
+    template: &'a str,
+    started_at: String,
+    finished_at: String,
+    #[serde(flatten)]
+    summary: &'a Summary,
+    log: Vec<LogLine>,
+}
+
+fn fail(msg: impl std::fmt::Display) -> ExitCode {
+    eprintln!("rampart scan: {msg}");
+    ExitCode::from(2)
 }
 
 /// Runs the scan; exit 0 ok, 1 `--fail-on` met, 2 error.
 pub async fn run(args: ScanArgs) -> ExitCode {
-    eprintln!("rampart scan {}: the engine is not built yet", args.url);
-    ExitCode::from(2)
+    let plan = match plan(&args) {
+        Ok(p) => p,
+        Err(e) => return fail(e),
+    };
+    let transport = match ReqwestTransport::new(args.insecure) {
+        Ok(t) => Arc::new(t),
+        Err(e) => return fail(e),
+    };
+    let started = chrono::Utc::now();
+    let (handle, mut rx) = match rampart_engine::start(plan, transport, None) {
+        Ok(x) => x,
+        Err(e) => return fail(e),
+    };
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let b = indicatif::ProgressBar::new_spinner();
+        b.enable_steady_tick(Duration::from_millis(200));
+        b
+    });
+    // Ctrl-C stops the scan gracefully: in-flight work finishes and the report is written.
+    let stopper = tokio::spawn({
+        let control = handle.control_clone();
+        async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                control.stop();
+            }
+        }
+    });
+    let mut log = Vec::new();
+    let mut summary = None;
+    while let Some(e) = rx.recv().await {
+        match e {
+            Event::Progress(p) => {
+                if let Some(b) = &bar {
+                    b.set_message(format!(
+                        "crawled {} | queued {} | attacks {}/{} | requests {} ({} failed) | findings {}",
+                        p.links_crawled, p.links_in_queue, p.attacked, p.attacked + p.attacks_in_queue, p.requests, p.failed_requests, p.vulnerable
+                    ));
+                }
+            }
+            Event::Finding(f) => {
+                let line = format!(
+                    "[{}] {} {} {}",
+                    f.severity, f.name, f.root_cause_url, f.root_cause_parameter
+                );
+                match &bar {
+                    Some(b) => b.println(line),
+                    None => eprintln!("{line}"),
+                }
+            }
+            Event::Log { level, message } => push_log(&mut log, level, message),
+            Event::LimitReached { detail, .. } => push_log(&mut log, Level::Warn, detail),
+            Event::SessionLost { message } => push_log(&mut log, Level::Warn, message),
+            Event::LoggedIn => push_log(&mut log, Level::Info, "logged in".into()),
+            Event::Finished(s) => {
+                summary = Some(*s);
+                break;
+            }
+            Event::Variance { .. } | Event::Skipped { .. } => {}
+        }
+    }
+    stopper.abort();
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let summary = match summary {
+        Some(s) => s,
+        None => match handle.wait().await {
+            Ok(s) => s,
+            Err(e) => return fail(e),
+        },
+    };
+    let report = Report {
+        schema: REPORT_SCHEMA,
+        tool: Tool {
+            name: "rampart",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        target: &args.url,
+        template: &args.template,
+        started_at: started.to_rfc3339(),
+        finished_at: chrono::Utc::now().to_rfc3339(),
+        summary: &summary,
+        log,
+    };
+    let json = match serde_json::to_string_pretty(&report) {
+        Ok(j) => j,
+        Err(e) => return fail(e),
+    };
+    match &args.output {
+        Some(path) => {
+            if let Err(e) = std::fs::write(path, json) {
+                return fail(format!("cannot write {}: {e}", path.display()));
+            }
+        }
+        None => println!("{json}"),
+    }
+    print_summary(&summary);
+    if summary.outcome == Outcome::Failed {
+        return ExitCode::from(2);
+    }
+    match args.fail_on {
+        Some(t) if summary.findings.iter().any(|f| f.severity >= t) => ExitCode::from(1),
+        _ => ExitCode::SUCCESS,
+    }
+}
+
+fn push_log(log: &mut Vec<LogLine>, level: Level, message: String) {
+    if log.len() < MAX_LOG {
+        log.push(LogLine { level, message });
+    }
+}
+
+fn print_summary(s: &Summary) {
+    let p = &s.progress;
+    eprintln!(
+        "rampart scan {:?} in {:.1}s: {} pages crawled, {} requests ({} failed), {} findings",
+        s.outcome,
+        s.duration_ms as f64 / 1000.0,
+        p.links_crawled,
+        p.requests,
+        p.failed_requests,
+        s.findings.len()
+    );
+    for sev in Severity::ALL.iter().rev() {
+        let n = s.findings.iter().filter(|f| f.severity == *sev).count();
+        if n > 0 {
+            eprintln!("  {sev}: {n}");
+        }
+    }
+    if !s.limits_reached.is_empty() {
+        eprintln!("  limits reached: {:?}", s.limits_reached);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: ScanArgs,
+    }
+
+    #[test]
+    fn arguments_become_a_plan() {
+        let cli = Cli::parse_from([
+            "rampart",
+            "http://h/app/x",
+            "--exclude",
+            "*/logout*",
+            "--header",
+            "X-A: 1",
+            "--max-duration",
+            "10m",
+            "--rate",
+            "4",
+            "--fail-on",
+            "high",
+            "--template",
+            "SQL Injection",
+        ]);
+        let p = plan(&cli.args).unwrap();
+        assert_eq!(p.scope.len(), 2);
+        assert_eq!(p.scope[0].pattern, "http://h/app/*");
+        assert_eq!(p.limits.max_duration, Duration::from_secs(600));
+        assert_eq!(p.limits.min_request_gap, Duration::from_millis(250));
+        assert!(p.modules.is_enabled("sqli") && !p.modules.is_enabled("cmdi"));
+        assert_eq!(cli.args.fail_on, Some(Severity::High));
+        assert_eq!(parse_duration("90s").unwrap(), Duration::from_secs(90));
+        assert_eq!(parse_duration("1h").unwrap(), Duration::from_secs(3600));
+        assert!(parse_duration("5d").is_err());
+    }
 }

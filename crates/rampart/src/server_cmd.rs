@@ -53,34 +53,25 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
             db = config::redact(&database),
         );
     }
+    let shutdown = shutdown_signal()?;
     tracing::info!(%addr, %public_url, database = %config::redact(&database), "rampart server listening");
     let state = AppState::new(service, &ServerConfig { public_url });
-    rampart_server::serve(listener, rampart_server::app(state), shutdown_signal()).await?;
+    rampart_server::serve(listener, rampart_server::app(state), shutdown).await?;
     tracing::info!("rampart server stopped");
     Ok(())
 }
 
-/// Resolves on SIGINT or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
+/// Registers SIGINT and SIGTERM handlers now (so a signal sent as soon as the server
+/// says it listens is not lost) and resolves when either arrives.
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate()).context("cannot handle SIGTERM")?;
+    let mut int = signal(SignalKind::interrupt()).context("cannot handle SIGINT")?;
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
         }
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = term => {}
-    }
-    tracing::info!("shutting down: draining connections");
+        tracing::info!("shutting down: draining connections");
+    })
 }

@@ -38,7 +38,7 @@ impl IntoResponse for CreatedOk {
     }
 }
 
-fn wire(state: &AppState, t: rampart_domain::AttackTemplate) -> AttackTemplate {
+pub fn wire(state: &AppState, t: rampart_domain::AttackTemplate) -> AttackTemplate {
     AttackTemplate {
         id: Some(t.id.0),
         links: self_link(state, format!("/attack-templates/{}", t.id)),

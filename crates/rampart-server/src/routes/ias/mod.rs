@@ -4,6 +4,7 @@ mod apps;
 mod attack_templates;
 mod modules;
 mod scan_configs;
+mod search;
 mod tags;
 mod targets;
 
@@ -18,6 +19,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(attack_templates::router())
         .merge(modules::router())
         .merge(scan_configs::router())
+        .merge(search::router())
 }
 
 /// The `links` of an item: its canonical self link.

@@ -23,7 +23,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(options, put_options, patch_options))
 }
 
-fn wire(s: &AppState, v: ScanConfigView, with_errors: bool) -> ScanConfig {
+pub fn wire(s: &AppState, v: ScanConfigView, with_errors: bool) -> ScanConfig {
     let c = v.config;
     ScanConfig {
         id: Some(c.id.0),

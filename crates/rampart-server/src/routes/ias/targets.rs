@@ -18,7 +18,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(get, update, delete))
 }
 
-fn wire(state: &AppState, t: rampart_domain::Target) -> Target {
+pub fn wire(state: &AppState, t: rampart_domain::Target) -> Target {
     Target {
         id: Some(t.id.0),
         links: self_link(state, format!("/targets/{}", t.id)),

@@ -1,0 +1,97 @@
+//! Server-side code injection with language-specific markers.
+
+use super::common::{inject, operands, product_shown};
+use crate::catalogue::{locs, module_id, OWASP_A03};
+use crate::client::{SendError, Sent};
+use crate::ctx::{Ctx, Hit};
+use crate::finding::Confidence;
+use crate::target::{InsertionPoint, Resource};
+use rampart_domain::catalogue::{AttackMeta, ModuleMeta};
+use rampart_domain::{ModuleType, Severity};
+
+pub(crate) const KEY: &str = "code_injection";
+
+pub(crate) fn meta() -> ModuleMeta {
+    ModuleMeta {
+        id: module_id(KEY),
+        key: KEY,
+        name: "Code Injection",
+        description: "<p>Input is evaluated as code (PHP, JavaScript, Python or Ruby) by the server, letting an attacker run arbitrary code.</p>",
+        recommendation: "Never pass input to eval-like functions; parse data with a data-only parser.",
+        module_type: ModuleType::Active,
+        severity: Severity::Critical,
+        cwe: 94,
+        wasc: None,
+        owasp_2021: "A03:2021-Injection",
+        cvss_vector: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+        parameter_locations: locs::INPUTS,
+        references: &[
+            ("CWE-94: Improper Control of Generation of Code", "https://cwe.mitre.org/data/definitions/94.html"),
+            ("OWASP Code Injection", "https://owasp.org/www-community/attacks/Code_Injection"),
+            OWASP_A03,
+        ],
+        attacks: &[
+            AttackMeta {
+                id: "CODE_01",
+                kind: "Expression evaluation",
+                class: "Injection",
+                description: "Language-specific expressions that print the product of two random numbers, in string and numeric contexts.",
+            },
+        ],
+    }
+}
+
+/// `A`/`B` are replaced by random operands; PHP, JavaScript, Python and Ruby forms.
+const CODE: &[&str] = &[
+    "print(A*B);",
+    "';print(A*B);//",
+    "\";print(A*B);//",
+    "'.(A*B).'",
+    "\".(A*B).\"",
+    "'+(A*B)+'",
+    "\"+(A*B)+\"",
+    "'+str(A*B)+'",
+    "\"+str(A*B)+\"",
+    "__import__('sys').stdout.write(str(A*B))",
+    "(A*B).toString()",
+    "';puts(A*B);'",
+    "puts(A*B)",
+];
+
+pub(crate) async fn attack(
+    ctx: &Ctx,
+    r: &Resource,
+    orig: &Sent,
+    p: &InsertionPoint,
+) -> Result<(), SendError> {
+    if ctx.already(KEY, r, Some(p)).await {
+        return Ok(());
+    }
+    let orig_text = orig.response.text();
+    for c in CODE {
+        let (a, b, product) = operands();
+        let value = c.replace('A', &a.to_string()).replace('B', &b.to_string());
+        let value = if c.starts_with(['\'', '"']) {
+            format!("{}{value}", p.original)
+        } else {
+            value
+        };
+        let sent = inject(ctx, r, p, &value).await?;
+        let text = sent.response.text();
+        if product_shown(&orig_text, &text, &product) && !text.contains(&format!("{a}*{b}")) {
+            ctx.report_point(r, Some(p), Hit {
+                module: KEY,
+                attack_id: "CODE_01",
+                value: &value,
+                proof: product,
+                proof_description: "the injected expression was executed: its result appears and the expression does not",
+                confidence: Confidence::Confirmed,
+                original: Some(orig),
+                attack: Some(&sent),
+            })
+            .await;
+            return Ok(());
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,95 @@
+//! Cookies without Secure, HttpOnly or SameSite.
+
+use super::passive::{PHit, Page};
+use crate::catalogue::{locs, module_id, OWASP_A05};
+use rampart_domain::catalogue::{AttackMeta, ModuleMeta};
+use rampart_domain::{ModuleType, Severity};
+
+pub(crate) const KEY: &str = "cookie_flags";
+
+pub(crate) fn meta() -> ModuleMeta {
+    ModuleMeta {
+        id: module_id(KEY),
+        key: KEY,
+        name: "Insecure Cookie Attributes",
+        description: "<p>A cookie is set without Secure (on HTTPS), HttpOnly or SameSite, exposing it to network attackers, script access or cross-site requests.</p>",
+        recommendation: "Set Secure, HttpOnly and SameSite=Lax (or Strict) on session and sensitive cookies.",
+        module_type: ModuleType::Passive,
+        severity: Severity::Low,
+        cwe: 614,
+        wasc: Some(15),
+        owasp_2021: "A05:2021-Security Misconfiguration",
+        cvss_vector: "CVSS:3.1/AV:N/AC:H/PR:N/UI:R/S:U/C:L/I:N/A:N",
+        parameter_locations: locs::NONE,
+        references: &[
+            ("CWE-614: Sensitive Cookie in HTTPS Session Without Secure Attribute", "https://cwe.mitre.org/data/definitions/614.html"),
+            ("CWE-1004: Sensitive Cookie Without HttpOnly Flag", "https://cwe.mitre.org/data/definitions/1004.html"),
+            ("MDN Set-Cookie", "https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Set-Cookie"),
+            OWASP_A05,
+        ],
+        attacks: &[
+            AttackMeta {
+                id: "COOKIE_01",
+                kind: "Missing HttpOnly",
+                class: "Misconfiguration",
+                description: "Set-Cookie without HttpOnly.",
+            },
+            AttackMeta {
+                id: "COOKIE_02",
+                kind: "Missing Secure",
+                class: "Misconfiguration",
+                description: "Set-Cookie over HTTPS without Secure.",
+            },
+            AttackMeta {
+                id: "COOKIE_03",
+                kind: "Missing SameSite",
+                class: "Misconfiguration",
+                description: "Set-Cookie without SameSite.",
+            },
+        ],
+    }
+}
+
+pub(crate) fn inspect(p: &Page<'_>) -> Vec<PHit> {
+    let mut out = Vec::new();
+    for c in p.resp.headers_named("set-cookie") {
+        let name = c.split('=').next().unwrap_or("").trim().to_string();
+        let attrs: Vec<String> = c
+            .split(';')
+            .skip(1)
+            .map(|a| a.trim().to_ascii_lowercase())
+            .collect();
+        let has = |a: &str| {
+            attrs
+                .iter()
+                .any(|x| x == a || x.starts_with(&format!("{a}=")))
+        };
+        if !has("httponly") {
+            out.push(PHit::page(
+                "COOKIE_01",
+                format!("Set-Cookie: {c}"),
+                name.clone(),
+            ));
+        }
+        if p.https && !has("secure") {
+            out.push(PHit::page(
+                "COOKIE_02",
+                format!("Set-Cookie: {c}"),
+                name.clone(),
+            ));
+        }
+        if !has("samesite") {
+            out.push(PHit::page(
+                "COOKIE_03",
+                format!("Set-Cookie: {c}"),
+                name.clone(),
+            ));
+        }
+    }
+    // One finding per cookie name per host: keep the first attack id per name.
+    out.dedup_by(|a, b| a.parameter == b.parameter);
+    for h in &mut out {
+        h.scope = super::passive::Scope::Host;
+    }
+    out
+}

@@ -1,0 +1,82 @@
+//! Permissive CORS: arbitrary or null origins trusted with credentials.
+
+use crate::catalogue::{locs, module_id, OWASP_A05};
+use crate::client::{SendError, Sent};
+use crate::ctx::{Ctx, Hit};
+use crate::finding::Confidence;
+use crate::target::Resource;
+use rampart_domain::catalogue::{AttackMeta, ModuleMeta};
+use rampart_domain::{ModuleType, Severity};
+
+pub(crate) const KEY: &str = "cors";
+
+pub(crate) fn meta() -> ModuleMeta {
+    ModuleMeta {
+        id: module_id(KEY),
+        key: KEY,
+        name: "Permissive CORS Policy",
+        description: "<p>The server reflects an arbitrary Origin (or accepts <code>null</code>) in Access-Control-Allow-Origin while allowing credentials, so any site can read authenticated responses.</p>",
+        recommendation: "Allow-list trusted origins exactly; never reflect the Origin header; never trust the null origin.",
+        module_type: ModuleType::Active,
+        severity: Severity::Medium,
+        cwe: 942,
+        wasc: Some(14),
+        owasp_2021: "A05:2021-Security Misconfiguration",
+        cvss_vector: "CVSS:3.1/AV:N/AC:H/PR:N/UI:R/S:U/C:H/I:N/A:N",
+        parameter_locations: locs::HEADER,
+        references: &[
+            ("CWE-942: Permissive Cross-domain Policy with Untrusted Domains", "https://cwe.mitre.org/data/definitions/942.html"),
+            ("PortSwigger CORS", "https://portswigger.net/web-security/cors"),
+            OWASP_A05,
+        ],
+        attacks: &[
+            AttackMeta {
+                id: "CORS_01",
+                kind: "Arbitrary origin reflected",
+                class: "Misconfiguration",
+                description: "An Origin of a unique host echoed back with credentials allowed.",
+            },
+            AttackMeta {
+                id: "CORS_02",
+                kind: "Null origin trusted",
+                class: "Misconfiguration",
+                description: "Origin: null accepted with credentials allowed.",
+            },
+        ],
+    }
+}
+
+pub(crate) async fn attack(ctx: &Ctx, r: &Resource, orig: &Sent) -> Result<(), SendError> {
+    if ctx.already(KEY, r, None).await {
+        return Ok(());
+    }
+    let origin = format!("https://rmo{}.example", crate::rand_id(8));
+    for (attack_id, value) in [("CORS_01", origin.as_str()), ("CORS_02", "null")] {
+        let mut req = r.to_request();
+        req.set_header("Origin", value);
+        let sent = ctx.send(req).await?;
+        let acao = sent
+            .response
+            .header("access-control-allow-origin")
+            .unwrap_or("");
+        let creds = sent
+            .response
+            .header("access-control-allow-credentials")
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+        if acao.trim() == value && creds {
+            ctx.report_point(r, None, Hit {
+                module: KEY,
+                attack_id,
+                value,
+                proof: format!("Access-Control-Allow-Origin: {acao}; Access-Control-Allow-Credentials: true"),
+                proof_description: "the server trusts the attacker's origin with credentials",
+                confidence: Confidence::Confirmed,
+                original: Some(orig),
+                attack: Some(&sent),
+            })
+            .await;
+            return Ok(());
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,108 @@
+//! State-changing forms without anti-CSRF protection.
+
+use crate::catalogue::{locs, module_id, OWASP_A01};
+use crate::client::{SendError, Sent};
+use crate::crawl::html::extract;
+use crate::ctx::{Ctx, Hit};
+use crate::finding::Confidence;
+use crate::target::Body;
+use crate::target::Resource;
+use rampart_domain::catalogue::{AttackMeta, ModuleMeta};
+use rampart_domain::{ModuleType, Severity};
+
+pub(crate) const KEY: &str = "csrf";
+
+pub(crate) fn meta() -> ModuleMeta {
+    ModuleMeta {
+        id: module_id(KEY),
+        key: KEY,
+        name: "Cross-Site Request Forgery",
+        description: "<p>A state-changing POST form carries no anti-CSRF token and the session cookie has no SameSite protection, so another site can submit it on behalf of a logged-in user.</p>",
+        recommendation: "Use a synchronizer token or the double-submit pattern on every state-changing request, and set SameSite=Lax or Strict on session cookies.",
+        module_type: ModuleType::Active,
+        severity: Severity::Medium,
+        cwe: 352,
+        wasc: Some(9),
+        owasp_2021: "A01:2021-Broken Access Control",
+        cvss_vector: "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:N/I:H/A:N",
+        parameter_locations: locs::POST,
+        references: &[
+            ("CWE-352: Cross-Site Request Forgery", "https://cwe.mitre.org/data/definitions/352.html"),
+            ("OWASP CSRF Prevention Cheat Sheet", "https://cheatsheetseries.owasp.org/cheatsheets/Cross-Site_Request_Forgery_Prevention_Cheat_Sheet.html"),
+            OWASP_A01,
+        ],
+        attacks: &[
+            AttackMeta {
+                id: "CSRF_01",
+                kind: "Form without token",
+                class: "Request Forgery",
+                description: "A POST form with no token-like hidden field, submitted without one and accepted.",
+            },
+        ],
+    }
+}
+
+/// A POST form without an anti-CSRF token whose cookies lack SameSite protection, accepted
+/// when submitted without a token.
+pub(crate) async fn attack(ctx: &Ctx, r: &Resource, orig: &Sent) -> Result<(), SendError> {
+    if r.method != "POST" || !r.form || r.has_password || ctx.already(KEY, r, None).await {
+        return Ok(());
+    }
+    let Some(page) = &r.referer else {
+        return Ok(());
+    };
+    // Re-read the form on its page to see its token fields.
+    let form_page = ctx
+        .send(crate::http::HttpRequest::get(page.clone()))
+        .await?;
+    let forms = extract(page, &form_page.response.text()).forms;
+    let (Body::Form(fields) | Body::Multipart { fields, .. }) = &r.body else {
+        return Ok(());
+    };
+    let names: Vec<&String> = fields.iter().map(|(k, _)| k).collect();
+    let Some(form) = forms.iter().find(|f| {
+        f.action.path() == r.url.path() && f.fields.iter().all(|(k, _)| names.contains(&k))
+    }) else {
+        return Ok(());
+    };
+    if form.has_token {
+        return Ok(());
+    }
+    let samesite = orig
+        .response
+        .headers_named("set-cookie")
+        .chain(form_page.response.headers_named("set-cookie"))
+        .any(|c| {
+            let l = c.to_ascii_lowercase();
+            l.contains("samesite=strict") || l.contains("samesite=lax")
+        });
+    if samesite {
+        return Ok(());
+    }
+    let mut req = r.to_request();
+    req.set_header("Origin", "https://rampart-csrf.example");
+    req.set_header("Referer", "https://rampart-csrf.example/");
+    let sent = ctx.send(req).await?;
+    if sent.response.status < 400 {
+        ctx.report_point(
+            r,
+            None,
+            Hit {
+                module: KEY,
+                attack_id: "CSRF_01",
+                value: "",
+                proof: format!(
+                    "form {} has no anti-CSRF token; a cross-site submission got {}",
+                    r.url, sent.response.status
+                ),
+                proof_description:
+                    "a state-changing form is accepted from another origin without any token",
+                confidence: Confidence::Firm,
+                original: Some(orig),
+                attack: Some(&sent),
+            },
+        )
+        .await;
+    }
+    Ok(())
+}

@@ -1,0 +1,142 @@
+//! Dangerous file upload, confirmed by fetching the stored file.
+
+use crate::catalogue::{locs, module_id, OWASP_A04};
+use crate::client::{SendError, Sent};
+use crate::ctx::{Ctx, Hit};
+use crate::finding::Confidence;
+use crate::http::HttpRequest;
+use crate::target::Resource;
+use crate::target::{Body, FilePart};
+use rampart_domain::catalogue::{AttackMeta, ModuleMeta};
+use rampart_domain::{ModuleType, Severity};
+use regex::Regex;
+
+pub(crate) const KEY: &str = "file_upload";
+
+pub(crate) fn meta() -> ModuleMeta {
+    ModuleMeta {
+        id: module_id(KEY),
+        key: KEY,
+        name: "Unrestricted File Upload",
+        description: "<p>A form stores uploaded files with dangerous extensions where the server serves them back, which can lead to code execution or stored XSS.</p>",
+        recommendation: "Allow-list extensions and content types, store uploads outside the web root under generated names, and serve them with Content-Disposition: attachment.",
+        module_type: ModuleType::Active,
+        severity: Severity::High,
+        cwe: 434,
+        wasc: None,
+        owasp_2021: "A04:2021-Insecure Design",
+        cvss_vector: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+        parameter_locations: locs::POST,
+        references: &[
+            ("CWE-434: Unrestricted Upload of File with Dangerous Type", "https://cwe.mitre.org/data/definitions/434.html"),
+            ("OWASP File Upload Cheat Sheet", "https://cheatsheetseries.owasp.org/cheatsheets/File_Upload_Cheat_Sheet.html"),
+            OWASP_A04,
+        ],
+        attacks: &[
+            AttackMeta {
+                id: "UPLOAD_01",
+                kind: "Dangerous extension served back",
+                class: "Upload",
+                description: "A harmless marker file uploaded as .php, .jsp, .html and similar, confirmed only when the server serves it back under that name.",
+            },
+        ],
+    }
+}
+
+const EXTENSIONS: &[(&str, &str)] = &[
+    ("php", "application/x-php"),
+    ("html", "text/html"),
+    ("jsp", "text/plain"),
+    ("phtml", "text/plain"),
+    ("svg", "image/svg+xml"),
+];
+const DIRS: &[&str] = &[
+    "uploads/",
+    "upload/",
+    "files/",
+    "static/uploads/",
+    "media/",
+    "images/",
+    "",
+];
+
+/// Uploads a harmless marker file under dangerous extensions; confirmed only when the
+/// server then serves it back under that name.
+pub(crate) async fn attack(ctx: &Ctx, r: &Resource, orig: &Sent) -> Result<(), SendError> {
+    let Body::Multipart { fields, files } = &r.body else {
+        return Ok(());
+    };
+    if files.is_empty() || ctx.already(KEY, r, None).await {
+        return Ok(());
+    }
+    for (ext, ct) in EXTENSIONS {
+        let marker = format!("RMPUPLOAD{}", crate::rand_id(10));
+        let name = format!("rmp{}.{ext}", crate::rand_id(6));
+        let parts: Vec<FilePart> = files
+            .iter()
+            .map(|f| FilePart {
+                field: f.field.clone(),
+                filename: name.clone(),
+                content_type: ct.to_string(),
+                content: marker.clone().into_bytes(),
+            })
+            .collect();
+        let up = Resource {
+            body: Body::Multipart {
+                fields: fields.clone(),
+                files: parts,
+            },
+            ..r.clone()
+        };
+        let sent = ctx.send(up.to_request()).await?;
+        let mut candidates = Vec::new();
+        let link = Regex::new(&format!(r#"["'(]([^"'()\s]*{})"#, regex::escape(&name)))
+            .unwrap_or_else(|_| unreachable!("escaped literal"));
+        for c in link.captures_iter(&sent.response.text()) {
+            candidates.extend(sent.request.url.join(&c[1]).ok());
+        }
+        if let Some(l) = sent.response.header("location") {
+            candidates.extend(
+                sent.request
+                    .url
+                    .join(l)
+                    .ok()
+                    .filter(|u| u.path().ends_with(&name)),
+            );
+        }
+        for base in [
+            r.url.clone(),
+            r.url.join("/").unwrap_or_else(|_| r.url.clone()),
+        ] {
+            for d in DIRS {
+                candidates.extend(base.join(&format!("{d}{name}")).ok());
+            }
+        }
+        candidates.dedup();
+        for u in candidates {
+            if ctx.http.gate().check("GET", &u).is_err() {
+                continue;
+            }
+            let got = ctx.send(HttpRequest::get(u.clone())).await?;
+            let attachment = got
+                .response
+                .header("content-disposition")
+                .is_some_and(|d| d.to_ascii_lowercase().contains("attachment"));
+            if got.response.status == 200 && got.response.text().contains(&marker) && !attachment {
+                ctx.report_point(r, None, Hit {
+                    module: KEY,
+                    attack_id: "UPLOAD_01",
+                    value: &name,
+                    proof: format!("{u} serves the uploaded marker ({})", got.response.content_type()),
+                    proof_description: "a file with a dangerous extension was stored and is served back under that name",
+                    confidence: Confidence::Confirmed,
+                    original: Some(orig),
+                    attack: Some(&got),
+                })
+                .await;
+                return Ok(());
+            }
+        }
+    }
+    Ok(())
+}

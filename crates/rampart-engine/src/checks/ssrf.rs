@@ -1,0 +1,87 @@
+//! Server-side request forgery confirmed by the out-of-band listener.
+
+use super::common::inject;
+use crate::catalogue::{locs, module_id, OWASP_A10};
+use crate::client::{SendError, Sent};
+use crate::ctx::{Ctx, Hit};
+use crate::finding::Confidence;
+use crate::target::{InsertionPoint, Resource};
+use rampart_domain::catalogue::{AttackMeta, ModuleMeta};
+use rampart_domain::{ModuleType, Severity};
+use std::time::{Duration, Instant};
+
+pub(crate) const KEY: &str = "ssrf";
+
+pub(crate) fn meta() -> ModuleMeta {
+    ModuleMeta {
+        id: module_id(KEY),
+        key: KEY,
+        name: "Server-Side Request Forgery",
+        description: "<p>The server fetches a URL taken from the request, so an attacker can make it reach internal services or cloud metadata.</p>",
+        recommendation: "Allow-list destinations, resolve and check the address before connecting, block private and link-local ranges, and do not return raw responses.",
+        module_type: ModuleType::Active,
+        severity: Severity::High,
+        cwe: 918,
+        wasc: None,
+        owasp_2021: "A10:2021-Server-Side Request Forgery",
+        cvss_vector: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:N/A:N",
+        parameter_locations: locs::INPUTS,
+        references: &[
+            ("CWE-918: Server-Side Request Forgery", "https://cwe.mitre.org/data/definitions/918.html"),
+            ("OWASP SSRF Prevention Cheat Sheet", "https://cheatsheetseries.owasp.org/cheatsheets/Server_Side_Request_Forgery_Prevention_Cheat_Sheet.html"),
+            OWASP_A10,
+        ],
+        attacks: &[
+            AttackMeta {
+                id: "SSRF_01",
+                kind: "Out-of-band URL",
+                class: "Server-Side Request Forgery",
+                description: "A URL to the engine's out-of-band listener carrying a scan token; a callback confirms.",
+            },
+        ],
+    }
+}
+
+/// How long to wait for a callback after the request returned.
+pub(crate) const CALLBACK_WAIT: Duration = Duration::from_millis(1500);
+
+pub(crate) async fn attack(
+    ctx: &Ctx,
+    r: &Resource,
+    orig: &Sent,
+    p: &InsertionPoint,
+) -> Result<(), SendError> {
+    let Some(oob) = ctx.oob.clone() else {
+        return Ok(());
+    };
+    if ctx.already(KEY, r, Some(p)).await {
+        return Ok(());
+    }
+    let (token, url) = oob.token("s");
+    let sent = inject(ctx, r, p, &url).await?;
+    let deadline = Instant::now() + CALLBACK_WAIT;
+    let mut cb = oob.callback(&token);
+    while cb.is_none() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        cb = oob.callback(&token);
+    }
+    if let Some(cb) = cb {
+        ctx.report_point(
+            r,
+            Some(p),
+            Hit {
+                module: KEY,
+                attack_id: "SSRF_01",
+                value: &url,
+                proof: format!("callback from {}: {}", cb.peer, cb.request_line),
+                proof_description:
+                    "the server requested the engine's out-of-band URL carrying this scan's token",
+                confidence: Confidence::Confirmed,
+                original: Some(orig),
+                attack: Some(&sent),
+            },
+        )
+        .await;
+    }
+    Ok(())
+}

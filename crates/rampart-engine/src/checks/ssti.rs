@@ -1,0 +1,91 @@
+//! Server-side template injection with large random operands.
+
+use super::common::{inject, operands, product_shown};
+use crate::catalogue::{locs, module_id, OWASP_A03};
+use crate::client::{SendError, Sent};
+use crate::ctx::{Ctx, Hit};
+use crate::finding::Confidence;
+use crate::target::{InsertionPoint, Resource};
+use rampart_domain::catalogue::{AttackMeta, ModuleMeta};
+use rampart_domain::{ModuleType, Severity};
+
+pub(crate) const KEY: &str = "ssti";
+
+pub(crate) fn meta() -> ModuleMeta {
+    ModuleMeta {
+        id: module_id(KEY),
+        key: KEY,
+        name: "Server-Side Template Injection",
+        description: "<p>Input is evaluated as a template expression on the server, which usually leads to remote code execution.</p>",
+        recommendation: "Never build templates from input; pass input as data to a fixed template, and use a sandboxed engine.",
+        module_type: ModuleType::Active,
+        severity: Severity::High,
+        cwe: 1336,
+        wasc: None,
+        owasp_2021: "A03:2021-Injection",
+        cvss_vector: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+        parameter_locations: locs::INPUTS,
+        references: &[
+            ("CWE-1336: Improper Neutralization of Special Elements Used in a Template Engine", "https://cwe.mitre.org/data/definitions/1336.html"),
+            ("PortSwigger Server-side template injection", "https://portswigger.net/web-security/server-side-template-injection"),
+            OWASP_A03,
+        ],
+        attacks: &[
+            AttackMeta {
+                id: "SSTI_01",
+                kind: "Template arithmetic",
+                class: "Injection",
+                description: "Multiplication of two large random numbers in {{ }}, ${ }, <%= %>, #{ }, {= } and similar syntaxes; the product must appear and the expression must not.",
+            },
+        ],
+    }
+}
+
+const TEMPLATES: &[&str] = &[
+    "{{A*B}}",
+    "${A*B}",
+    "<%= A*B %>",
+    "#{A*B}",
+    "{A*B}",
+    "{{=A*B}}",
+    "[[${A*B}]]",
+    "@(A*B)",
+    "{{ A*B }}",
+];
+
+pub(crate) async fn attack(
+    ctx: &Ctx,
+    r: &Resource,
+    orig: &Sent,
+    p: &InsertionPoint,
+) -> Result<(), SendError> {
+    if ctx.already(KEY, r, Some(p)).await {
+        return Ok(());
+    }
+    let orig_text = orig.response.text();
+    for t in TEMPLATES {
+        let (a, b, product) = operands();
+        let value = t.replace('A', &a.to_string()).replace('B', &b.to_string());
+        let sent = inject(ctx, r, p, &value).await?;
+        let text = sent.response.text();
+        let expr = format!("{a}*{b}");
+        if product_shown(&orig_text, &text, &product)
+            && !text.contains(&value)
+            && !text.contains(&expr)
+        {
+            ctx.report_point(r, Some(p), Hit {
+                module: KEY,
+                attack_id: "SSTI_01",
+                value: &value,
+                proof: product,
+                proof_description: "the template expression was evaluated: its product appears and the expression does not",
+                confidence: Confidence::Confirmed,
+                original: Some(orig),
+                attack: Some(&sent),
+            })
+            .await;
+            return Ok(());
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,71 @@
+//! Server and framework version banners.
+
+use super::passive::{PHit, Page};
+use crate::catalogue::{locs, module_id, OWASP_A05};
+use rampart_domain::catalogue::{AttackMeta, ModuleMeta};
+use rampart_domain::{ModuleType, Severity};
+use regex::Regex;
+use std::sync::LazyLock;
+
+pub(crate) const KEY: &str = "version_disclosure";
+
+pub(crate) fn meta() -> ModuleMeta {
+    ModuleMeta {
+        id: module_id(KEY),
+        key: KEY,
+        name: "Server Version Disclosure",
+        description: "<p>Response headers or pages reveal the exact versions of the server or framework, which helps an attacker pick known exploits.</p>",
+        recommendation: "Remove version numbers from Server, X-Powered-By and similar headers and from generator tags.",
+        module_type: ModuleType::Passive,
+        severity: Severity::Low,
+        cwe: 200,
+        wasc: Some(13),
+        owasp_2021: "A05:2021-Security Misconfiguration",
+        cvss_vector: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:N/A:N",
+        parameter_locations: locs::NONE,
+        references: &[
+            ("CWE-200: Exposure of Sensitive Information to an Unauthorized Actor", "https://cwe.mitre.org/data/definitions/200.html"),
+            ("OWASP Fingerprint Web Server", "https://owasp.org/www-project-web-security-testing-guide/latest/4-Web_Application_Security_Testing/01-Information_Gathering/02-Fingerprint_Web_Server"),
+            OWASP_A05,
+        ],
+        attacks: &[
+            AttackMeta {
+                id: "VER_01",
+                kind: "Versioned banner",
+                class: "Information Disclosure",
+                description: "Server, X-Powered-By, X-AspNet-Version or generator meta with a version number.",
+            },
+        ],
+    }
+}
+
+static VERSION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\d+\.\d+").unwrap_or_else(|_| unreachable!("literal regex")));
+static GENERATOR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)<meta[^>]+name=["']generator["'][^>]+content=["']([^"']*\d+\.\d+[^"']*)"#)
+        .unwrap_or_else(|_| unreachable!("literal regex"))
+});
+
+pub(crate) fn inspect(p: &Page<'_>) -> Vec<PHit> {
+    let mut out = Vec::new();
+    for h in [
+        "server",
+        "x-powered-by",
+        "x-aspnet-version",
+        "x-aspnetmvc-version",
+        "x-generator",
+    ] {
+        if let Some(v) = p.resp.header(h) {
+            if VERSION.is_match(v) {
+                out.push(PHit::host("VER_01", format!("{h}: {v}")));
+                break;
+            }
+        }
+    }
+    if out.is_empty() && p.html.is_some() {
+        if let Some(c) = GENERATOR.captures(&p.text) {
+            out.push(PHit::host("VER_01", format!("generator: {}", &c[1])));
+        }
+    }
+    out
+}

@@ -1,0 +1,197 @@
+//! Stored cross-site scripting by canary tracking.
+
+use super::common::inject;
+use super::xss_reflected::{contexts, payloads, proven};
+use crate::catalogue::{locs, module_id, OWASP_A03};
+use crate::client::{Observer, Purpose, SendError, Sent};
+use crate::crawl::CrawlOutput;
+use crate::ctx::{Ctx, Hit};
+use crate::finding::{Confidence, Report};
+use crate::http::{HttpRequest, HttpResponse};
+use crate::target::{InsertionPoint, Resource};
+use rampart_domain::catalogue::{AttackMeta, ModuleMeta};
+use rampart_domain::{ModuleType, Severity};
+use regex::Regex;
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
+use url::Url;
+
+pub(crate) const KEY: &str = "xss_stored";
+
+pub(crate) fn meta() -> ModuleMeta {
+    ModuleMeta {
+        id: module_id(KEY),
+        key: KEY,
+        name: "Cross-Site Scripting (Stored)",
+        description: "<p>Input submitted to one request is stored and later rendered to other users without encoding.</p><p>The engine plants unique canaries and looks for them on every later response; a canary found elsewhere is attributed to the input that planted it and then confirmed with a payload parsed as HTML.</p>",
+        recommendation: "Encode stored data when it is rendered, in the output context; validate input on the way in; add a strict Content-Security-Policy.",
+        module_type: ModuleType::Active,
+        severity: Severity::High,
+        cwe: 79,
+        wasc: Some(8),
+        owasp_2021: "A03:2021-Injection",
+        cvss_vector: "CVSS:3.1/AV:N/AC:L/PR:L/UI:R/S:C/C:L/I:L/A:N",
+        parameter_locations: locs::QUERY_POST,
+        references: &[
+            ("CWE-79: Improper Neutralization of Input During Web Page Generation", "https://cwe.mitre.org/data/definitions/79.html"),
+            ("OWASP XSS Prevention Cheat Sheet", "https://cheatsheetseries.owasp.org/cheatsheets/Cross_Site_Scripting_Prevention_Cheat_Sheet.html"),
+            OWASP_A03,
+        ],
+        attacks: &[
+            AttackMeta {
+                id: "SXSS_01",
+                kind: "Stored canary",
+                class: "Cross-Site Scripting",
+                description: "A unique canary planted in an input and found on a different page later.",
+            },
+            AttackMeta {
+                id: "SXSS_02",
+                kind: "Stored payload",
+                class: "Cross-Site Scripting",
+                description: "A script payload planted in the input that stored the canary, confirmed as a parsed element on the page that shows it.",
+            },
+        ],
+    }
+}
+
+/// Pages re-fetched at the end to look for canaries (budget).
+const MAX_REVISIT: usize = 100;
+
+static CANARY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new("rms[a-z0-9]{8}").unwrap_or_else(|_| unreachable!("literal regex"))
+});
+
+#[derive(Clone)]
+struct Plant {
+    resource: Resource,
+    point: InsertionPoint,
+}
+
+/// Canaries planted during the scan and where they were seen later.
+#[derive(Default)]
+pub(crate) struct Canaries {
+    planted: Mutex<HashMap<String, Plant>>,
+    sightings: Mutex<Vec<(String, Url)>>,
+}
+
+impl Observer for Canaries {
+    fn observe(&self, _purpose: Purpose, req: &HttpRequest, resp: &HttpResponse) -> Vec<Report> {
+        let text = resp.text();
+        if !text.contains("rms") {
+            return Vec::new();
+        }
+        let sent_text = format!(
+            "{} {}",
+            req.url,
+            String::from_utf8_lossy(req.body.as_deref().unwrap_or_default())
+        );
+        let planted = match self.planted.lock() {
+            Ok(p) => p,
+            Err(p) => p.into_inner(),
+        };
+        let mut new = Vec::new();
+        for m in CANARY.find_iter(&text) {
+            let c = m.as_str();
+            // Seen on a response to a request that did not carry it: it was stored.
+            if planted.contains_key(c) && !sent_text.contains(c) && req.method == "GET" {
+                new.push((c.to_string(), req.url.clone()));
+            }
+        }
+        drop(planted);
+        if !new.is_empty() {
+            if let Ok(mut s) = self.sightings.lock() {
+                for n in new {
+                    if !s.contains(&n) && s.len() < 1000 {
+                        s.push(n);
+                    }
+                }
+            }
+        }
+        Vec::new()
+    }
+}
+
+/// Plants a canary through the parameter (forms and state-changing requests only).
+pub(crate) async fn attack(
+    ctx: &Ctx,
+    r: &Resource,
+    _orig: &Sent,
+    p: &InsertionPoint,
+) -> Result<(), SendError> {
+    if r.method == "GET" && !r.form {
+        return Ok(());
+    }
+    let canary = format!("rms{}", crate::rand_id(8));
+    if let Ok(mut pl) = ctx.canaries.planted.lock() {
+        pl.insert(
+            canary.clone(),
+            Plant {
+                resource: r.clone(),
+                point: p.clone(),
+            },
+        );
+    }
+    inject(ctx, r, p, &canary).await.map(|_| ())
+}
+
+/// Revisits pages, attributes sightings to their plants and confirms with a payload.
+pub(crate) async fn finish(ctx: &Ctx, crawl: &CrawlOutput) -> Result<(), SendError> {
+    for u in crawl.visited.iter().take(MAX_REVISIT) {
+        ctx.send(HttpRequest::get(u.clone())).await?;
+    }
+    let sightings = ctx
+        .canaries
+        .sightings
+        .lock()
+        .map(|s| s.clone())
+        .unwrap_or_default();
+    let mut done = Vec::new();
+    for (canary, page) in sightings {
+        let Some(plant) = ctx
+            .canaries
+            .planted
+            .lock()
+            .ok()
+            .and_then(|p| p.get(&canary).cloned())
+        else {
+            continue;
+        };
+        let key = (plant.resource.pattern_key(), plant.point.name.clone());
+        if done.contains(&key) || ctx.already(KEY, &plant.resource, Some(&plant.point)).await {
+            continue;
+        }
+        done.push(key);
+        let seen = ctx.send(HttpRequest::get(page.clone())).await?;
+        let ctxs = contexts(&seen.response.text(), &canary);
+        'outer: for c in ctxs {
+            let marker = format!("rmx{}", crate::rand_id(6));
+            for (_, payload) in payloads(&c, &marker) {
+                let planted = inject(ctx, &plant.resource, &plant.point, &payload).await?;
+                let shown = ctx.send(HttpRequest::get(page.clone())).await?;
+                if proven(&shown.response.text(), &marker) {
+                    ctx.report_point(
+                        &plant.resource,
+                        Some(&plant.point),
+                        Hit {
+                            module: KEY,
+                            attack_id: "SXSS_02",
+                            value: &payload,
+                            proof: format!(
+                                "payload submitted to {} {} is rendered as script on {page}",
+                                plant.resource.method, plant.resource.url
+                            ),
+                            proof_description:
+                                "a stored payload is parsed as executable script on a later page",
+                            confidence: Confidence::Confirmed,
+                            original: Some(&planted),
+                            attack: Some(&shown),
+                        },
+                    )
+                    .await;
+                    break 'outer;
+                }
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,405 @@
+//! The engine's HTTP client: every request passes the scope gate, the budgets, the
+//! per-host limiter and the control handle; redirects are followed hop by hop.
+
+use crate::control::Control;
+use crate::events::{Counters, Event, Level, LimitKind};
+use crate::finding::FindingSink;
+use crate::http::{HttpRequest, HttpResponse, Transport, TransportError};
+use crate::plan::ScanPlan;
+use crate::scope::{OutOfScope, ScopeGate};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::{Arc, Mutex as StdMutex};
+use std::time::{Duration, Instant};
+use tokio::sync::{mpsc, Mutex, Semaphore};
+use url::Url;
+
+/// Why the client refused or failed a request.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    #[error("out of scope: {0}")]
+    OutOfScope(OutOfScope),
+    #[error("limit reached: {0:?}")]
+    Limit(LimitKind),
+    #[error("scan halted")]
+    Halted,
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+}
+
+/// What a request is for; decides passive analysis and canary tracking.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    Crawl,
+    Login,
+    Attack,
+}
+
+/// A sent request and its response (the last hop when redirects were followed).
+#[derive(Clone, Debug)]
+pub struct Sent {
+    pub request: HttpRequest,
+    pub response: HttpResponse,
+}
+
+struct Host {
+    sem: Semaphore,
+    next: Mutex<Instant>,
+    timing: Arc<Mutex<()>>,
+}
+
+/// Cookies per host, name → value.
+#[derive(Default)]
+pub(crate) struct Jar {
+    by_host: HashMap<String, BTreeMap<String, String>>,
+}
+
+impl Jar {
+    pub fn set_from_header(&mut self, host: &str, header: &str) {
+        let first = header.split(';').next().unwrap_or("");
+        if let Some((n, v)) = first.split_once('=') {
+            let (n, v) = (n.trim().to_string(), v.trim().to_string());
+            let lower = header.to_ascii_lowercase();
+            let jar = self.by_host.entry(host.to_string()).or_default();
+            if v.is_empty()
+                || lower.contains("max-age=0")
+                || lower.contains("expires=thu, 01 jan 1970")
+            {
+                jar.remove(&n);
+            } else {
+                jar.insert(n, v);
+            }
+        }
+    }
+
+    pub fn for_host(&self, host: &str) -> BTreeMap<String, String> {
+        self.by_host.get(host).cloned().unwrap_or_default()
+    }
+}
+
+/// Observes responses (passive checks, stored-XSS canaries).
+pub(crate) trait Observer: Send + Sync {
+    fn observe(
+        &self,
+        purpose: Purpose,
+        req: &HttpRequest,
+        resp: &HttpResponse,
+    ) -> Vec<crate::finding::Report>;
+}
+
+pub(crate) struct Http {
+    transport: Arc<dyn Transport>,
+    gate: ScopeGate,
+    plan: Arc<ScanPlan>,
+    pub control: Arc<Control>,
+    pub counters: Arc<Counters>,
+    events: mpsc::Sender<Event>,
+    pub sink: Arc<FindingSink>,
+    global: Semaphore,
+    hosts: StdMutex<HashMap<String, Arc<Host>>>,
+    pub jar: StdMutex<Jar>,
+    deadline: Instant,
+    reached: StdMutex<Vec<LimitKind>>,
+    observers: StdMutex<Vec<Arc<dyn Observer>>>,
+}
+
+fn host_key(url: &Url) -> String {
+    format!(
+        "{}:{}",
+        url.host_str().unwrap_or(""),
+        url.port_or_known_default().unwrap_or(0)
+    )
+}
+
+impl Http {
+    pub fn new(
+        transport: Arc<dyn Transport>,
+        gate: ScopeGate,
+        plan: Arc<ScanPlan>,
+        control: Arc<Control>,
+        counters: Arc<Counters>,
+        events: mpsc::Sender<Event>,
+        sink: Arc<FindingSink>,
+    ) -> Self {
+        let deadline = counters.started + plan.limits.max_duration;
+        let global = Semaphore::new(plan.limits.concurrency.max(1));
+        Self {
+            transport,
+            gate,
+            plan,
+            control,
+            counters,
+            events,
+            sink,
+            global,
+            hosts: StdMutex::new(HashMap::new()),
+            jar: StdMutex::new(Jar::default()),
+            deadline,
+            reached: StdMutex::new(Vec::new()),
+            observers: StdMutex::new(Vec::new()),
+        }
+    }
+
+    pub fn add_observer(&self, o: Arc<dyn Observer>) {
+        if let Ok(mut v) = self.observers.lock() {
+            v.push(o);
+        }
+    }
+
+    pub fn plan(&self) -> &ScanPlan {
+        &self.plan
+    }
+
+    pub fn gate(&self) -> &ScopeGate {
+        &self.gate
+    }
+
+    pub fn time_left(&self) -> Duration {
+        self.deadline.saturating_duration_since(Instant::now())
+    }
+
+    pub fn limits_reached(&self) -> Vec<LimitKind> {
+        self.reached.lock().map(|v| v.clone()).unwrap_or_default()
+    }
+
+    pub async fn log(&self, level: Level, message: impl Into<String>) {
+        let _ = self
+            .events
+            .send(Event::Log {
+                level,
+                message: message.into(),
+            })
+            .await;
+    }
+
+    pub async fn emit(&self, e: Event) {
+        let _ = self.events.send(e).await;
+    }
+
+    /// Records a limit and reports it the first time.
+    pub async fn limit(&self, kind: LimitKind, detail: String) {
+        let first = match self.reached.lock() {
+            Ok(mut v) if !v.contains(&kind) => {
+                v.push(kind);
+                true
+            }
+            _ => false,
+        };
+        if first {
+            self.emit(Event::LimitReached {
+                limit: kind,
+                detail,
+            })
+            .await;
+        }
+    }
+
+    fn host(&self, url: &Url) -> Arc<Host> {
+        let key = host_key(url);
+        let mut hosts = match self.hosts.lock() {
+            Ok(h) => h,
+            Err(p) => p.into_inner(),
+        };
+        hosts
+            .entry(key)
+            .or_insert_with(|| {
+                Arc::new(Host {
+                    sem: Semaphore::new(self.plan.limits.per_host_concurrency.max(1)),
+                    next: Mutex::new(Instant::now()),
+                    timing: Arc::new(Mutex::new(())),
+                })
+            })
+            .clone()
+    }
+
+    /// Held by time-based probes so that they never run in parallel on one host.
+    pub async fn timing_guard(&self, url: &Url) -> tokio::sync::OwnedMutexGuard<()> {
+        self.host(url).timing.clone().lock_owned().await
+    }
+
+    /// Sends one request (no redirect following).
+    pub async fn send(&self, req: HttpRequest, purpose: Purpose) -> Result<Sent, SendError> {
+        self.send_with_timeout(req, purpose, None).await
+    }
+
+    pub async fn send_with_timeout(
+        &self,
+        mut req: HttpRequest,
+        purpose: Purpose,
+        timeout: Option<Duration>,
+    ) -> Result<Sent, SendError> {
+        self.control.wait_unpaused().await;
+        if self.control.cancel.is_cancelled() {
+            return Err(SendError::Halted);
+        }
+        if Instant::now() >= self.deadline {
+            self.limit(
+                LimitKind::MaxDuration,
+                format!("max duration {:?} reached", self.plan.limits.max_duration),
+            )
+            .await;
+            return Err(SendError::Limit(LimitKind::MaxDuration));
+        }
+        self.gate
+            .check(&req.method, &req.url)
+            .map_err(SendError::OutOfScope)?;
+        let n = self.counters.requests.fetch_add(1, Relaxed);
+        if n >= self.plan.limits.max_requests {
+            self.counters.requests.fetch_sub(1, Relaxed);
+            self.limit(
+                LimitKind::MaxRequests,
+                format!("max requests {} reached", self.plan.limits.max_requests),
+            )
+            .await;
+            return Err(SendError::Limit(LimitKind::MaxRequests));
+        }
+        self.decorate(&mut req);
+        let host = self.host(&req.url);
+        let _global = self.global.acquire().await.map_err(|_| SendError::Halted)?;
+        let _permit = host.sem.acquire().await.map_err(|_| SendError::Halted)?;
+        let gap = self.plan.limits.min_request_gap;
+        if !gap.is_zero() {
+            let mut next = host.next.lock().await;
+            let now = Instant::now();
+            if *next > now {
+                tokio::time::sleep_until((*next).into()).await;
+            }
+            *next = Instant::now() + gap;
+        }
+        let limit_timeout = timeout.unwrap_or(self.plan.limits.request_timeout);
+        let t = limit_timeout.min(self.time_left().max(Duration::from_millis(100)));
+        let max = self.plan.limits.max_response_bytes;
+        let result = tokio::select! {
+            r = self.transport.send(&req, max, t) => r,
+            _ = self.control.cancel.cancelled() => return Err(SendError::Halted),
+        };
+        let resp = match result {
+            Ok(r) => r,
+            Err(e) => {
+                self.counters.failed_requests.fetch_add(1, Relaxed);
+                return Err(e.into());
+            }
+        };
+        self.counters
+            .bytes
+            .fetch_add(resp.body.len() as u64, Relaxed);
+        if resp.truncated {
+            self.limit(
+                LimitKind::ResponseSize,
+                format!(
+                    "a response from {} exceeded {max} bytes and was cut",
+                    req.url
+                ),
+            )
+            .await;
+        }
+        self.store_cookies(&req.url, &resp);
+        let observers: Vec<Arc<dyn Observer>> =
+            self.observers.lock().map(|v| v.clone()).unwrap_or_default();
+        for o in observers {
+            for r in o.observe(purpose, &req, &resp) {
+                self.sink.record(r).await;
+            }
+        }
+        Ok(Sent {
+            request: req,
+            response: resp,
+        })
+    }
+
+    /// Sends and follows up to 8 redirects, each hop re-checked by the gate.
+    pub async fn send_follow(
+        &self,
+        req: HttpRequest,
+        purpose: Purpose,
+    ) -> Result<(Sent, Vec<Url>), SendError> {
+        let mut hops = Vec::new();
+        let mut cur = req;
+        for _ in 0..8 {
+            let sent = self.send(cur.clone(), purpose).await?;
+            if !sent.response.is_redirect() {
+                return Ok((sent, hops));
+            }
+            let Some(next) = sent
+                .response
+                .header("location")
+                .and_then(|l| sent.request.url.join(l).ok())
+            else {
+                return Ok((sent, hops));
+            };
+            if self.gate.check("GET", &next).is_err() {
+                return Ok((sent, hops));
+            }
+            hops.push(next.clone());
+            let keep = matches!(sent.response.status, 307 | 308);
+            cur = if keep {
+                HttpRequest {
+                    url: next,
+                    ..sent.request.clone()
+                }
+            } else {
+                let mut r = HttpRequest::get(next);
+                r.headers = sent
+                    .request
+                    .headers
+                    .iter()
+                    .filter(|(n, _)| {
+                        !n.eq_ignore_ascii_case("content-type") && !n.eq_ignore_ascii_case("cookie")
+                    })
+                    .cloned()
+                    .collect();
+                r
+            };
+        }
+        let sent = self.send(cur, purpose).await?;
+        Ok((sent, hops))
+    }
+
+    /// Adds session headers and cookies; explicit headers of the request win.
+    fn decorate(&self, req: &mut HttpRequest) {
+        let s = &self.plan.session;
+        for (n, v) in &s.headers {
+            if req.header(n).is_none() {
+                req.headers.push((n.clone(), v.clone()));
+            }
+        }
+        if req.header("user-agent").is_none() {
+            let ua = s
+                .user_agent
+                .clone()
+                .unwrap_or_else(|| format!("rampart/{}", env!("CARGO_PKG_VERSION")));
+            req.headers.push(("User-Agent".into(), ua));
+        }
+        let mut cookies: BTreeMap<String, String> = BTreeMap::new();
+        if let Some(c) = &s.cookie {
+            for part in c.split(';') {
+                if let Some((n, v)) = part.split_once('=') {
+                    cookies.insert(n.trim().to_string(), v.trim().to_string());
+                }
+            }
+        }
+        if let Ok(jar) = self.jar.lock() {
+            cookies.extend(jar.for_host(req.url.host_str().unwrap_or("")));
+        }
+        if let Some(explicit) = req.header("cookie").map(str::to_string) {
+            for part in explicit.split(';') {
+                if let Some((n, v)) = part.split_once('=') {
+                    cookies.insert(n.trim().to_string(), v.trim().to_string());
+                }
+            }
+        }
+        if !cookies.is_empty() {
+            let v: Vec<String> = cookies.iter().map(|(n, v)| format!("{n}={v}")).collect();
+            req.set_header("Cookie", v.join("; "));
+        }
+    }
+
+    fn store_cookies(&self, url: &Url, resp: &HttpResponse) {
+        let host = url.host_str().unwrap_or("");
+        if let Ok(mut jar) = self.jar.lock() {
+            for h in resp.headers_named("set-cookie") {
+                jar.set_from_header(host, h);
+            }
+        }
+    }
+}

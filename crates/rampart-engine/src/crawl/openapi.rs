@@ -1,0 +1,174 @@
+//! OpenAPI 3 / Swagger 2 (JSON) documents turned into attackable resources.
+
+use crate::target::{Body, Resource};
+use serde_json::{Map, Value};
+use url::Url;
+
+/// Whether a JSON document looks like an API description.
+pub fn is_spec(v: &Value) -> bool {
+    v.get("paths").is_some_and(Value::is_object)
+        && (v.get("openapi").is_some() || v.get("swagger").is_some())
+}
+
+fn example(schema: Option<&Value>, name: &str) -> Value {
+    let s = schema.cloned().unwrap_or(Value::Null);
+    if let Some(e) = s.get("example").or_else(|| s.get("default")) {
+        return e.clone();
+    }
+    if let Some(e) = s.get("enum").and_then(|e| e.get(0)) {
+        return e.clone();
+    }
+    match s.get("type").and_then(Value::as_str) {
+        Some("integer" | "number") => Value::from(1),
+        Some("boolean") => Value::Bool(true),
+        Some("object") => {
+            let mut m = Map::new();
+            if let Some(props) = s.get("properties").and_then(Value::as_object) {
+                for (k, v) in props {
+                    m.insert(k.clone(), example(Some(v), k));
+                }
+            }
+            Value::Object(m)
+        }
+        _ => Value::String(crate::crawl::html::default_value(name, "text")),
+    }
+}
+
+fn scalar(v: &Value) -> String {
+    v.as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| v.to_string())
+}
+
+/// The operations of `spec` (fetched from `spec_url`) as resources.
+pub fn resources(spec_url: &Url, spec: &Value) -> Vec<Resource> {
+    let base = spec
+        .pointer("/servers/0/url")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .or_else(|| {
+            spec.get("basePath")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| "/".into());
+    let base = spec_url.join(&base).unwrap_or_else(|_| spec_url.clone());
+    let mut out = Vec::new();
+    let Some(paths) = spec.get("paths").and_then(Value::as_object) else {
+        return out;
+    };
+    for (path, item) in paths {
+        let Some(ops) = item.as_object() else {
+            continue;
+        };
+        let shared: Vec<Value> = item
+            .get("parameters")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        for (method, op) in ops {
+            let m = method.to_ascii_uppercase();
+            if !matches!(m.as_str(), "GET" | "POST" | "PUT" | "PATCH" | "DELETE") {
+                continue;
+            }
+            let mut params = shared.clone();
+            params.extend(
+                op.get("parameters")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default(),
+            );
+            let mut p = path.clone();
+            let mut query = Vec::new();
+            let mut form = Vec::new();
+            let mut json: Option<Value> = None;
+            for prm in &params {
+                let name = prm.get("name").and_then(Value::as_str).unwrap_or("");
+                let schema = prm.get("schema").or(Some(prm));
+                let val = example(schema, name);
+                match prm.get("in").and_then(Value::as_str) {
+                    Some("path") => p = p.replace(&format!("{{{name}}}"), &scalar(&val)),
+                    Some("query") => query.push((name.to_string(), scalar(&val))),
+                    Some("formData") => form.push((name.to_string(), scalar(&val))),
+                    Some("body") => json = Some(example(prm.get("schema"), name)),
+                    _ => {}
+                }
+            }
+            if let Some(content) = op
+                .pointer("/requestBody/content")
+                .and_then(Value::as_object)
+            {
+                if let Some(s) = content.get("application/json") {
+                    json = Some(example(
+                        s.get("schema").map(|s| resolve(spec, s)).as_ref(),
+                        "body",
+                    ));
+                } else if let Some(s) = content.get("application/x-www-form-urlencoded") {
+                    if let Value::Object(m) =
+                        example(s.get("schema").map(|s| resolve(spec, s)).as_ref(), "body")
+                    {
+                        form.extend(m.iter().map(|(k, v)| (k.clone(), scalar(v))));
+                    }
+                }
+            }
+            let joined = format!(
+                "{}/{}",
+                base.path().trim_end_matches('/'),
+                p.trim_start_matches('/')
+            );
+            let mut url = base.clone();
+            url.set_path(&joined);
+            if !query.is_empty() {
+                url.query_pairs_mut().extend_pairs(&query);
+            }
+            let body = match (json, form.is_empty()) {
+                (Some(j), _) => Body::Json(j),
+                (None, false) => Body::Form(form),
+                _ => Body::None,
+            };
+            out.push(Resource {
+                method: m,
+                body,
+                ..Resource::get(url)
+            });
+        }
+    }
+    out
+}
+
+/// Follows one local `$ref` level (`#/components/schemas/X`).
+fn resolve(spec: &Value, schema: &Value) -> Value {
+    match schema.get("$ref").and_then(Value::as_str) {
+        Some(r) if r.starts_with("#/") => spec.pointer(&r[1..]).cloned().unwrap_or(Value::Null),
+        _ => schema.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operations_become_resources() {
+        let spec: Value = serde_json::json!({
+            "openapi": "3.0.0", "servers": [{"url": "/api"}],
+            "paths": {
+                "/items/{id}": {"get": {"parameters": [
+                    {"name": "id", "in": "path", "schema": {"type": "integer"}},
+                    {"name": "q", "in": "query", "schema": {"type": "string"}}]}},
+                "/items": {"post": {"requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/I"}}}}}}
+            },
+            "components": {"schemas": {"I": {"type": "object", "properties": {"name": {"type": "string"}}}}}
+        });
+        assert!(is_spec(&spec));
+        let r = resources(&Url::parse("http://h/openapi.json").unwrap(), &spec);
+        assert_eq!(r.len(), 2);
+        let get = r.iter().find(|r| r.method == "GET").unwrap();
+        assert_eq!(get.url.as_str(), "http://h/api/items/1?q=rampart");
+        let post = r.iter().find(|r| r.method == "POST").unwrap();
+        assert_eq!(
+            post.body,
+            Body::Json(serde_json::json!({"name": "rampart"}))
+        );
+    }
+}

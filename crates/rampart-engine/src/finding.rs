@@ -1,0 +1,241 @@
+//! Findings, their dedupe key, variances and the sink that streams them.
+
+use crate::events::{Event, LimitKind};
+use crate::http::{raw_request, raw_response, HttpRequest, HttpResponse};
+use rampart_domain::{ParameterLocation, Severity};
+use serde::Serialize;
+use std::collections::HashMap;
+use tokio::sync::{mpsc, Mutex};
+use url::Url;
+
+/// At most this many variances are kept per finding (memory bound).
+pub const MAX_VARIANCES: usize = 10;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Confidence {
+    Tentative,
+    Firm,
+    Confirmed,
+}
+
+/// Raw request and response text.
+#[derive(Clone, Debug, Serialize)]
+pub struct Exchange {
+    pub request: String,
+    pub response: String,
+}
+
+impl Exchange {
+    pub fn of(req: &HttpRequest, resp: &HttpResponse) -> Self {
+        Self {
+            request: raw_request(req),
+            response: raw_response(resp),
+        }
+    }
+}
+
+/// One occurrence of a finding.
+#[derive(Clone, Debug, Serialize)]
+pub struct Variance {
+    pub url: String,
+    pub attack_id: String,
+    pub attack_value: String,
+    pub proof: String,
+    pub proof_description: String,
+    pub confidence: Confidence,
+    pub original: Option<Exchange>,
+    pub attack: Option<Exchange>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Finding {
+    pub id: uuid::Uuid,
+    pub module_key: String,
+    pub module_id: uuid::Uuid,
+    pub name: String,
+    pub severity: Severity,
+    pub confidence: Confidence,
+    /// Root cause URL: query values removed.
+    pub root_cause_url: String,
+    pub root_cause_parameter: String,
+    pub root_cause_method: String,
+    pub location: Option<ParameterLocation>,
+    pub cwe: u32,
+    pub cvss_vector: String,
+    pub variances: Vec<Variance>,
+}
+
+/// What a check reports; the sink turns it into a finding or a variance.
+#[derive(Clone, Debug)]
+pub struct Report {
+    pub module: &'static str,
+    pub url: Url,
+    pub method: String,
+    pub parameter: String,
+    pub location: Option<ParameterLocation>,
+    pub variance: Variance,
+}
+
+/// `scheme://host:port/path?a=&b=` — query names kept, values dropped, fragment removed.
+pub fn root_cause_url(url: &Url) -> String {
+    let mut u = url.clone();
+    u.set_fragment(None);
+    let names: Vec<String> = u.query_pairs().map(|(k, _)| k.into_owned()).collect();
+    if names.is_empty() {
+        u.set_query(None);
+    } else {
+        let mut sorted = names;
+        sorted.sort();
+        sorted.dedup();
+        let q: Vec<String> = sorted.iter().map(|n| format!("{n}=")).collect();
+        u.set_query(Some(&q.join("&")));
+    }
+    u.to_string()
+}
+
+type Key = (String, String, String, String);
+
+pub(crate) struct FindingSink {
+    events: mpsc::Sender<Event>,
+    counters: std::sync::Arc<crate::events::Counters>,
+    plan: crate::plan::Modules,
+    state: Mutex<SinkState>,
+}
+
+#[derive(Default)]
+struct SinkState {
+    findings: Vec<Finding>,
+    index: HashMap<Key, usize>,
+    per_module: HashMap<&'static str, usize>,
+    capped: Vec<&'static str>,
+}
+
+pub(crate) enum Recorded {
+    New,
+    Variance,
+    Capped,
+}
+
+impl FindingSink {
+    pub fn new(
+        events: mpsc::Sender<Event>,
+        counters: std::sync::Arc<crate::events::Counters>,
+        plan: crate::plan::Modules,
+    ) -> Self {
+        Self {
+            events,
+            counters,
+            plan,
+            state: Mutex::new(SinkState::default()),
+        }
+    }
+
+    /// Whether `module` already has a finding for this (url, parameter, method).
+    pub async fn has(&self, module: &str, url: &Url, parameter: &str, method: &str) -> bool {
+        let key = (
+            module.to_string(),
+            root_cause_url(url),
+            parameter.to_string(),
+            method.to_string(),
+        );
+        self.state.lock().await.index.contains_key(&key)
+    }
+
+    pub async fn record(&self, r: Report) -> Recorded {
+        let Some(meta) = crate::catalogue::module(r.module) else {
+            return Recorded::Capped;
+        };
+        let settings = self.plan.settings(r.module);
+        let key = (
+            r.module.to_string(),
+            root_cause_url(&r.url),
+            r.parameter.clone(),
+            r.method.clone(),
+        );
+        let mut st = self.state.lock().await;
+        if let Some(&i) = st.index.get(&key) {
+            let f = &mut st.findings[i];
+            if r.variance.confidence > f.confidence {
+                f.confidence = r.variance.confidence;
+            }
+            if f.variances.len() >= MAX_VARIANCES {
+                return Recorded::Variance;
+            }
+            f.variances.push(r.variance.clone());
+            let id = f.id;
+            drop(st);
+            let _ = self
+                .events
+                .send(Event::Variance {
+                    finding_id: id,
+                    variance: Box::new(r.variance),
+                })
+                .await;
+            return Recorded::Variance;
+        }
+        let count = st.per_module.entry(r.module).or_insert(0);
+        if *count >= settings.max_findings {
+            if !st.capped.contains(&r.module) {
+                st.capped.push(r.module);
+                drop(st);
+                let _ = self
+                    .events
+                    .send(Event::LimitReached {
+                        limit: LimitKind::MaxFindings,
+                        detail: format!(
+                            "module {} reached max_findings {}",
+                            r.module, settings.max_findings
+                        ),
+                    })
+                    .await;
+            }
+            return Recorded::Capped;
+        }
+        *count += 1;
+        self.counters
+            .vulnerable
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let finding = Finding {
+            id: uuid::Uuid::new_v4(),
+            module_key: r.module.to_string(),
+            module_id: meta.id.0,
+            name: meta.name.to_string(),
+            severity: settings.severity.unwrap_or(meta.severity),
+            confidence: r.variance.confidence,
+            root_cause_url: key.1.clone(),
+            root_cause_parameter: r.parameter,
+            root_cause_method: r.method,
+            location: r.location,
+            cwe: meta.cwe,
+            cvss_vector: meta.cvss_vector.to_string(),
+            variances: vec![r.variance],
+        };
+        let idx = st.findings.len();
+        st.findings.push(finding.clone());
+        st.index.insert(key, idx);
+        drop(st);
+        // Findings are never dropped: wait for room in the bounded channel.
+        let _ = self.events.send(Event::Finding(Box::new(finding))).await;
+        Recorded::New
+    }
+
+    pub async fn all(&self) -> Vec<Finding> {
+        self.state.lock().await.findings.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn root_cause_drops_values_and_fragment() {
+        let u = Url::parse("http://h/p?b=2&a=1&a=3#x").unwrap();
+        assert_eq!(root_cause_url(&u), "http://h/p?a=&b=");
+        assert_eq!(
+            root_cause_url(&Url::parse("http://h/p").unwrap()),
+            "http://h/p"
+        );
+    }
+}

@@ -1,0 +1,122 @@
+//! HTTP messages, the transport trait and its reqwest implementation.
+
+mod raw;
+mod reqwest_transport;
+
+pub use raw::{raw_request, raw_response};
+pub use reqwest_transport::ReqwestTransport;
+
+use async_trait::async_trait;
+use std::time::Duration;
+use url::Url;
+
+/// A request the engine sends. Header names are kept as given; cookies are added by the
+/// session layer, never by the transport.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpRequest {
+    pub method: String,
+    pub url: Url,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Vec<u8>>,
+}
+
+impl HttpRequest {
+    pub fn get(url: Url) -> Self {
+        Self {
+            method: "GET".into(),
+            url,
+            headers: Vec::new(),
+            body: None,
+        }
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Sets (replacing) a header.
+    pub fn set_header(&mut self, name: &str, value: impl Into<String>) {
+        self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        self.headers.push((name.to_string(), value.into()));
+    }
+}
+
+/// A response, with its body read up to the plan's size cap.
+#[derive(Clone, Debug, Default)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    /// The body was longer than the cap and was cut.
+    pub truncated: bool,
+    pub elapsed: Duration,
+}
+
+impl HttpResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn headers_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.headers
+            .iter()
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn content_type(&self) -> &str {
+        self.header("content-type").unwrap_or("")
+    }
+
+    /// HTML by content type, or untyped with an HTML-looking start.
+    pub fn is_html(&self) -> bool {
+        let ct = self.content_type().to_ascii_lowercase();
+        if ct.contains("html") {
+            return true;
+        }
+        if !ct.is_empty() {
+            return false;
+        }
+        let head =
+            String::from_utf8_lossy(&self.body[..self.body.len().min(512)]).to_ascii_lowercase();
+        head.contains("<html") || head.contains("<!doctype html")
+    }
+
+    pub fn is_redirect(&self) -> bool {
+        matches!(self.status, 301 | 302 | 303 | 307 | 308)
+    }
+}
+
+/// Why a transport could not deliver a response.
+#[derive(Debug, thiserror::Error)]
+pub enum TransportError {
+    #[error("request timed out")]
+    Timeout,
+    #[error("connection failed: {0}")]
+    Connect(String),
+    #[error("invalid request: {0}")]
+    Invalid(String),
+    #[error("transport error: {0}")]
+    Other(String),
+}
+
+/// Sends one request, without following redirects, reading at most `max_body` bytes.
+#[async_trait]
+pub trait Transport: Send + Sync + 'static {
+    async fn send(
+        &self,
+        req: &HttpRequest,
+        max_body: usize,
+        timeout: Duration,
+    ) -> Result<HttpResponse, TransportError>;
+}

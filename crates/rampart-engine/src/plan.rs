@@ -1,0 +1,234 @@
+//! The scan plan: seeds, scope, limits, session, enabled modules.
+
+use crate::scope::{MatchKind, RuleKind, ScopeRule};
+use rampart_domain::{ParameterLocation, Severity};
+use std::collections::BTreeMap;
+use std::time::Duration;
+use url::Url;
+
+/// Everything one scan needs. Build one with [`ScanPlan::for_url`] and adjust fields.
+#[derive(Clone, Debug)]
+pub struct ScanPlan {
+    pub seeds: Vec<Url>,
+    /// OpenAPI / Swagger JSON documents (URLs, fetched through the scope gate).
+    pub api_specs: Vec<Url>,
+    /// Ordered scope rules; a request is in scope when an INCLUDE rule matches and no EXCLUDE
+    /// rule does.
+    pub scope: Vec<ScopeRule>,
+    /// Allowed target domains (the organization's enabled targets); empty = no restriction
+    /// beyond the rules.
+    pub allowed_domains: Vec<String>,
+    pub limits: Limits,
+    pub session: Session,
+    pub modules: Modules,
+    /// Out-of-band listener: bind address (`127.0.0.1:0` by default) and the address to
+    /// advertise in payloads (defaults to the bound one).
+    pub oob: OobSettings,
+}
+
+#[derive(Clone, Debug)]
+pub struct Limits {
+    pub max_duration: Duration,
+    pub max_requests: u64,
+    pub max_crawl_results: usize,
+    /// Minimum gap between two requests to one host (drip delay).
+    pub min_request_gap: Duration,
+    /// Concurrent requests in total.
+    pub concurrency: usize,
+    /// Concurrent requests per host.
+    pub per_host_concurrency: usize,
+    pub max_response_bytes: usize,
+    pub request_timeout: Duration,
+    /// Maximum crawl depth from a seed.
+    pub max_depth: u32,
+    /// Distinct URLs crawled per (method, path pattern, parameter names).
+    pub max_per_pattern: usize,
+    /// Longest sleep a time-based probe may ask for.
+    pub max_time_probe: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_duration: Duration::from_secs(30 * 60),
+            max_requests: 50_000,
+            max_crawl_results: 2_000,
+            min_request_gap: Duration::ZERO,
+            concurrency: 8,
+            per_host_concurrency: 8,
+            max_response_bytes: 2 * 1024 * 1024,
+            request_timeout: Duration::from_secs(20),
+            max_depth: 12,
+            max_per_pattern: 8,
+            max_time_probe: Duration::from_secs(6),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Session {
+    /// Extra headers sent with every request.
+    pub headers: Vec<(String, String)>,
+    /// `a=b; c=d` pasted in.
+    pub cookie: Option<String>,
+    pub user_agent: Option<String>,
+    pub login: Option<FormLogin>,
+    /// URLs matching this are never followed (defaults to common logout words).
+    pub logout_regex: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct FormLogin {
+    pub url: Url,
+    pub username: String,
+    pub password: String,
+    /// Field names; found by type when absent.
+    pub username_field: Option<String>,
+    pub password_field: Option<String>,
+    /// A page body matching this means the session is alive.
+    pub logged_in_regex: Option<String>,
+    /// A page body matching this means the session was lost.
+    pub session_loss_regex: Option<String>,
+}
+
+/// Per-module settings from the attack template.
+#[derive(Clone, Debug)]
+pub struct ModuleSettings {
+    pub severity: Option<Severity>,
+    pub max_findings: usize,
+    /// Overrides the module's default locations (intersected with them).
+    pub locations: Option<Vec<ParameterLocation>>,
+}
+
+impl Default for ModuleSettings {
+    fn default() -> Self {
+        Self {
+            severity: None,
+            max_findings: 50,
+            locations: None,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Modules {
+    /// Enabled module keys with their settings.
+    pub enabled: BTreeMap<String, ModuleSettings>,
+    /// Locations attacked unless a module says otherwise.
+    pub locations: Vec<ParameterLocation>,
+    /// Crawl only: no active module runs.
+    pub crawl_only: bool,
+}
+
+impl Modules {
+    /// Every module of the catalogue.
+    pub fn all() -> Self {
+        Self::from_keys(crate::catalogue().iter().map(|m| m.key))
+    }
+
+    pub fn from_keys<'a>(keys: impl IntoIterator<Item = &'a str>) -> Self {
+        Self {
+            enabled: keys
+                .into_iter()
+                .map(|k| (k.to_string(), ModuleSettings::default()))
+                .collect(),
+            locations: vec![
+                ParameterLocation::Query,
+                ParameterLocation::Post,
+                ParameterLocation::Path,
+                ParameterLocation::Cookie,
+                ParameterLocation::File,
+                ParameterLocation::Directory,
+                ParameterLocation::HttpHeader,
+            ],
+            crawl_only: false,
+        }
+    }
+
+    /// A system template by name: "All Modules", "Crawl Only", "Passive Only",
+    /// "SQL Injection", "Cross-Site Scripting", "Critical and High Only".
+    pub fn template(name: &str) -> Option<Self> {
+        let norm = name.to_ascii_lowercase().replace(['-', '_'], " ");
+        let cat = crate::catalogue();
+        let passive = cat
+            .iter()
+            .filter(|m| m.module_type == rampart_domain::ModuleType::Passive);
+        let with_passive = |extra: &[&str]| {
+            Self::from_keys(passive.clone().map(|m| m.key).chain(extra.iter().copied()))
+        };
+        Some(match norm.as_str() {
+            "all modules" | "all" => Self::all(),
+            "crawl only" => Self {
+                crawl_only: true,
+                ..Self::from_keys([])
+            },
+            "passive only" | "passive" => with_passive(&[]),
+            "sql injection" | "sqli" => with_passive(&["sqli"]),
+            "cross site scripting" | "xss" => with_passive(&["xss_reflected", "xss_stored"]),
+            "critical and high only" => Self::from_keys(
+                cat.iter()
+                    .filter(|m| m.severity >= Severity::High)
+                    .map(|m| m.key),
+            ),
+            _ => return None,
+        })
+    }
+
+    pub fn is_enabled(&self, key: &str) -> bool {
+        !self.crawl_only && self.enabled.contains_key(key)
+    }
+
+    pub fn settings(&self, key: &str) -> ModuleSettings {
+        self.enabled.get(key).cloned().unwrap_or_default()
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct OobSettings {
+    pub enabled: bool,
+    pub bind: std::net::SocketAddr,
+    /// `host:port` put into payloads; defaults to the bound address.
+    pub public_address: Option<String>,
+}
+
+impl Default for OobSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            bind: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+            public_address: None,
+        }
+    }
+}
+
+impl ScanPlan {
+    /// A plan with one seed whose default scope is the seed's scheme, host, port and path
+    /// prefix (its directory), all modules enabled.
+    pub fn for_url(seed: Url) -> Self {
+        let mut prefix = seed.clone();
+        prefix.set_query(None);
+        prefix.set_fragment(None);
+        let path = prefix.path().to_string();
+        let dir = match path.rfind('/') {
+            Some(i) => path[..=i].to_string(),
+            None => "/".to_string(),
+        };
+        prefix.set_path(&dir);
+        let rule = ScopeRule {
+            kind: RuleKind::Include,
+            matcher: MatchKind::Wildcard,
+            pattern: format!("{}*", prefix.as_str()),
+            method: None,
+        };
+        Self {
+            seeds: vec![seed],
+            api_specs: Vec::new(),
+            scope: vec![rule],
+            allowed_domains: Vec::new(),
+            limits: Limits::default(),
+            session: Session::default(),
+            modules: Modules::all(),
+            oob: OobSettings::default(),
+        }
+    }
+}

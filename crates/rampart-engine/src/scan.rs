@@ -1,0 +1,202 @@
+//! The scan orchestrator: login, crawl, attack, out-of-band wait, summary.
+
+use crate::checks::passive::Passive;
+use crate::client::Http;
+use crate::control::{Control, ScanHandle};
+use crate::crawl::{self, BrowserCrawler};
+use crate::ctx::Ctx;
+use crate::events::{Counters, Event, Level, LimitKind, Outcome, Summary};
+use crate::finding::FindingSink;
+use crate::http::Transport;
+use crate::oob::Oob;
+use crate::plan::ScanPlan;
+use crate::scope::ScopeGate;
+use crate::session::SessionKeeper;
+use crate::EngineError;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// Capacity of the event channel; findings wait for room, progress ticks are dropped.
+pub const EVENT_CAPACITY: usize = 1024;
+
+/// Starts a scan; returns its handle and the event stream.
+pub fn start(
+    plan: ScanPlan,
+    transport: Arc<dyn Transport>,
+    browser: Option<Arc<dyn BrowserCrawler>>,
+) -> Result<(ScanHandle, mpsc::Receiver<Event>), EngineError> {
+    if plan.seeds.is_empty() && plan.api_specs.is_empty() {
+        return Err(EngineError::Plan("no seed url".into()));
+    }
+    let gate = ScopeGate::new(&plan.scope, &plan.allowed_domains)
+        .map_err(|e| EngineError::Plan(e.to_string()))?;
+    for s in &plan.seeds {
+        gate.check("GET", s)
+            .map_err(|e| EngineError::Plan(format!("seed {s} is out of scope: {e}")))?;
+    }
+    let session = SessionKeeper::new(plan.session.login.clone())
+        .map_err(|e| EngineError::Plan(e.to_string()))?;
+    if let Some(r) = &plan.session.logout_regex {
+        regex::Regex::new(r).map_err(|e| EngineError::Plan(format!("logout regex: {e}")))?;
+    }
+    let (tx, rx) = mpsc::channel(EVENT_CAPACITY);
+    let counters = Arc::new(Counters::new(plan.limits.min_request_gap.as_millis() as u64));
+    let control = Arc::new(Control::new());
+    let plan = Arc::new(plan);
+    let sink = Arc::new(FindingSink::new(
+        tx.clone(),
+        counters.clone(),
+        plan.modules.clone(),
+    ));
+    let http = Arc::new(Http::new(
+        transport,
+        gate,
+        plan.clone(),
+        control.clone(),
+        counters.clone(),
+        tx.clone(),
+        sink,
+    ));
+    let join = tokio::spawn(run(http, Arc::new(session), browser, tx));
+    Ok((
+        ScanHandle {
+            control,
+            counters,
+            join,
+        },
+        rx,
+    ))
+}
+
+async fn run(
+    http: Arc<Http>,
+    session: Arc<SessionKeeper>,
+    browser: Option<Arc<dyn BrowserCrawler>>,
+    tx: mpsc::Sender<Event>,
+) -> Summary {
+    let plan = http.plan().clone();
+    let canaries = Arc::new(crate::checks::xss_stored::Canaries::default());
+    http.add_observer(Arc::new(Passive::new(&plan.modules)));
+    http.add_observer(canaries.clone());
+    let oob_stop = tokio_util::sync::CancellationToken::new();
+    let wants_oob = ["ssrf", "xxe", "remote_file_inclusion"]
+        .iter()
+        .any(|k| plan.modules.is_enabled(k));
+    let oob = if plan.oob.enabled && wants_oob {
+        match Oob::start(
+            plan.oob.bind,
+            plan.oob.public_address.clone(),
+            oob_stop.clone(),
+        )
+        .await
+        {
+            Ok(o) => {
+                http.log(Level::Info, format!("out-of-band listener at {}", o.base))
+                    .await;
+                Some(o)
+            }
+            Err(e) => {
+                http.log(Level::Warn, format!("out-of-band listener unavailable ({e}): ssrf, xxe and rfi callbacks disabled")).await;
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let ctx = Arc::new(Ctx {
+        http: http.clone(),
+        oob,
+        session: session.clone(),
+        canaries,
+        soft404: Default::default(),
+    });
+
+    // Progress ticks: best effort, never block the scan.
+    let ticker = {
+        let (tx, counters) = (tx.clone(), http.counters.clone());
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                if tx.try_send(Event::Progress(counters.snapshot())).is_err() && tx.is_closed() {
+                    return;
+                }
+            }
+        })
+    };
+
+    if session.enabled() && !session.login(&http).await {
+        http.log(Level::Warn, "login failed; crawling without a session")
+            .await;
+    }
+    let browser_note = match &browser {
+        Some(b) => b.availability(),
+        None => "unavailable: no browser crawler configured (HTML crawler only)".to_string(),
+    };
+    let mut extra = Vec::new();
+    if let Some(b) = &browser {
+        for s in &plan.seeds {
+            extra.extend(b.discover(s).await);
+        }
+    }
+    http.log(
+        Level::Info,
+        format!("crawling from {} seed(s)", plan.seeds.len()),
+    )
+    .await;
+    let out = crawl::crawl(ctx.clone(), extra).await;
+    http.log(
+        Level::Info,
+        format!(
+            "crawl done: {} pages, {} resources",
+            out.visited.len(),
+            out.resources.len()
+        ),
+    )
+    .await;
+    let active = plan.modules.enabled.keys().any(|k| {
+        crate::catalogue::module(k)
+            .is_some_and(|m| m.module_type == rampart_domain::ModuleType::Active)
+    });
+    if !plan.modules.crawl_only && active && !http.control.halted() {
+        crate::checks::attack_all(ctx.clone(), &out).await;
+    }
+    oob_stop.cancel();
+    ticker.abort();
+
+    let reached = http.limits_reached();
+    let outcome = if http.control.cancel.is_cancelled() {
+        Outcome::Cancelled
+    } else if http.control.stop.is_cancelled() {
+        Outcome::Stopped
+    } else if reached.iter().any(|l| {
+        matches!(
+            l,
+            LimitKind::MaxDuration | LimitKind::MaxRequests | LimitKind::MaxCrawlResults
+        )
+    }) {
+        Outcome::Incomplete
+    } else {
+        Outcome::Complete
+    };
+    let progress = http.counters.snapshot();
+    let summary = Summary {
+        outcome,
+        duration_ms: http.counters.started.elapsed().as_millis() as u64,
+        progress,
+        limits_reached: reached,
+        findings: http.sink.all().await,
+        crawled: out.visited.iter().map(|u| u.to_string()).collect(),
+        skipped: out.skipped,
+        skipped_sample: out.skipped_sample,
+        browser_crawl: if browser.is_some() {
+            "configured"
+        } else {
+            "unavailable"
+        },
+        error: None,
+    };
+    http.log(Level::Info, browser_note).await;
+    let _ = tx.send(Event::Finished(Box::new(summary.clone()))).await;
+    summary
+}

@@ -1,0 +1,354 @@
+//! Attackable resources (a method, URL and body) and their insertion points.
+
+use crate::http::HttpRequest;
+use rampart_domain::ParameterLocation;
+use std::collections::BTreeSet;
+use url::Url;
+
+/// One uploaded file of a multipart body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FilePart {
+    pub field: String,
+    pub filename: String,
+    pub content_type: String,
+    pub content: Vec<u8>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Body {
+    None,
+    Form(Vec<(String, String)>),
+    Multipart {
+        fields: Vec<(String, String)>,
+        files: Vec<FilePart>,
+    },
+    Json(serde_json::Value),
+}
+
+/// A request worth crawling and attacking.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resource {
+    pub method: String,
+    pub url: Url,
+    pub body: Body,
+    pub referer: Option<Url>,
+    pub depth: u32,
+    /// Came from an HTML form.
+    pub form: bool,
+    /// The form has a password field.
+    pub has_password: bool,
+}
+
+/// Where one attack value goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InsertionPoint {
+    pub location: ParameterLocation,
+    pub name: String,
+    pub original: String,
+    index: usize,
+}
+
+const BOUNDARY: &str = "----rampartboundary7d1f0c";
+
+/// Numeric, hex or uuid-like path segments collapse to one pattern.
+pub fn is_id_like(seg: &str) -> bool {
+    if seg.is_empty() {
+        return false;
+    }
+    let digits = seg.chars().all(|c| c.is_ascii_digit());
+    let hexish = seg.len() >= 16 && seg.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
+    digits || hexish
+}
+
+pub fn path_pattern(url: &Url) -> String {
+    url.path()
+        .split('/')
+        .map(|s| if is_id_like(s) { "{id}" } else { s })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+impl Resource {
+    pub fn get(url: Url) -> Self {
+        Self {
+            method: "GET".into(),
+            url,
+            body: Body::None,
+            referer: None,
+            depth: 0,
+            form: false,
+            has_password: false,
+        }
+    }
+
+    /// (method, host, path pattern, parameter names): crawled and attacked once.
+    pub fn pattern_key(&self) -> String {
+        let mut names: BTreeSet<String> = self
+            .url
+            .query_pairs()
+            .map(|(k, _)| k.into_owned())
+            .collect();
+        match &self.body {
+            Body::Form(f) => names.extend(f.iter().map(|(k, _)| format!("b:{k}"))),
+            Body::Multipart { fields, files } => {
+                names.extend(fields.iter().map(|(k, _)| format!("b:{k}")));
+                names.extend(files.iter().map(|f| format!("f:{}", f.field)));
+            }
+            Body::Json(serde_json::Value::Object(m)) => {
+                names.extend(m.keys().map(|k| format!("j:{k}")))
+            }
+            _ => {}
+        }
+        format!(
+            "{} {}://{}{} {}",
+            self.method,
+            self.url.scheme(),
+            self.url.host_str().unwrap_or(""),
+            path_pattern(&self.url),
+            names.into_iter().collect::<Vec<_>>().join("&")
+        )
+    }
+
+    pub fn to_request(&self) -> HttpRequest {
+        let mut url = self.url.clone();
+        url.set_fragment(None);
+        let mut req = HttpRequest {
+            method: self.method.clone(),
+            url,
+            headers: Vec::new(),
+            body: None,
+        };
+        if let Some(r) = &self.referer {
+            req.headers.push(("Referer".into(), r.to_string()));
+        }
+        match &self.body {
+            Body::None => {}
+            Body::Form(pairs) => {
+                let body = url::form_urlencoded::Serializer::new(String::new())
+                    .extend_pairs(pairs)
+                    .finish();
+                req.headers.push((
+                    "Content-Type".into(),
+                    "application/x-www-form-urlencoded".into(),
+                ));
+                req.body = Some(body.into_bytes());
+            }
+            Body::Multipart { fields, files } => {
+                req.headers.push((
+                    "Content-Type".into(),
+                    format!("multipart/form-data; boundary={BOUNDARY}"),
+                ));
+                req.body = Some(multipart(fields, files));
+            }
+            Body::Json(v) => {
+                req.headers
+                    .push(("Content-Type".into(), "application/json".into()));
+                req.body = Some(v.to_string().into_bytes());
+            }
+        }
+        req
+    }
+
+    /// Insertion points in the given locations.
+    pub fn points(
+        &self,
+        locations: &[ParameterLocation],
+        cookies: &[(String, String)],
+    ) -> Vec<InsertionPoint> {
+        use ParameterLocation as L;
+        let mut out = Vec::new();
+        let want = |l: L| locations.contains(&l);
+        if want(L::Query) {
+            for (i, (k, v)) in self.url.query_pairs().enumerate() {
+                out.push(InsertionPoint {
+                    location: L::Query,
+                    name: k.into_owned(),
+                    original: v.into_owned(),
+                    index: i,
+                });
+            }
+        }
+        if want(L::Post) {
+            let pairs: Vec<(String, String)> = match &self.body {
+                Body::Form(f) => f.clone(),
+                Body::Multipart { fields, .. } => fields.clone(),
+                Body::Json(serde_json::Value::Object(m)) => m
+                    .iter()
+                    .filter(|(_, v)| v.is_string() || v.is_number() || v.is_boolean())
+                    .map(|(k, v)| {
+                        (
+                            k.clone(),
+                            v.as_str()
+                                .map(str::to_string)
+                                .unwrap_or_else(|| v.to_string()),
+                        )
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            for (i, (k, v)) in pairs.into_iter().enumerate() {
+                out.push(InsertionPoint {
+                    location: L::Post,
+                    name: k,
+                    original: v,
+                    index: i,
+                });
+            }
+        }
+        if want(L::Path) {
+            for (i, seg) in self.url.path().split('/').enumerate() {
+                if is_id_like(seg) {
+                    out.push(InsertionPoint {
+                        location: L::Path,
+                        name: format!("path{i}"),
+                        original: seg.into(),
+                        index: i,
+                    });
+                }
+            }
+        }
+        if want(L::Cookie) {
+            for (i, (k, v)) in cookies.iter().enumerate() {
+                out.push(InsertionPoint {
+                    location: L::Cookie,
+                    name: k.clone(),
+                    original: v.clone(),
+                    index: i,
+                });
+            }
+        }
+        if want(L::HttpHeader) {
+            out.push(InsertionPoint {
+                location: L::HttpHeader,
+                name: "User-Agent".into(),
+                original: String::new(),
+                index: 0,
+            });
+        }
+        if want(L::Referer) {
+            let orig = self
+                .referer
+                .as_ref()
+                .map(|r| r.to_string())
+                .unwrap_or_default();
+            out.push(InsertionPoint {
+                location: L::Referer,
+                name: "Referer".into(),
+                original: orig,
+                index: 0,
+            });
+        }
+        out
+    }
+
+    /// The request with `value` at `point`.
+    pub fn with_value(&self, point: &InsertionPoint, value: &str) -> HttpRequest {
+        use ParameterLocation as L;
+        let mut copy = self.clone();
+        match point.location {
+            L::Query => {
+                let pairs: Vec<(String, String)> = self
+                    .url
+                    .query_pairs()
+                    .enumerate()
+                    .map(|(i, (k, v))| {
+                        (
+                            k.into_owned(),
+                            if i == point.index {
+                                value.to_string()
+                            } else {
+                                v.into_owned()
+                            },
+                        )
+                    })
+                    .collect();
+                copy.url.query_pairs_mut().clear().extend_pairs(&pairs);
+            }
+            L::Post => match &mut copy.body {
+                Body::Form(f) => set_nth(f, point.index, value),
+                Body::Multipart { fields, .. } => set_nth(fields, point.index, value),
+                Body::Json(serde_json::Value::Object(m)) => {
+                    m.insert(
+                        point.name.clone(),
+                        serde_json::Value::String(value.to_string()),
+                    );
+                }
+                _ => {}
+            },
+            L::Path => {
+                let segs: Vec<String> = self
+                    .url
+                    .path()
+                    .split('/')
+                    .enumerate()
+                    .map(|(i, s)| {
+                        if i == point.index {
+                            url::form_urlencoded::byte_serialize(value.as_bytes())
+                                .collect::<String>()
+                                .replace('+', "%20")
+                        } else {
+                            s.to_string()
+                        }
+                    })
+                    .collect();
+                copy.url.set_path(&segs.join("/"));
+            }
+            _ => {}
+        }
+        let mut req = copy.to_request();
+        match point.location {
+            L::Cookie => req.set_header("Cookie", format!("{}={}", point.name, value)),
+            L::HttpHeader => req.set_header(&point.name, value),
+            L::Referer => req.set_header("Referer", value),
+            _ => {}
+        }
+        req
+    }
+}
+
+fn set_nth(pairs: &mut [(String, String)], i: usize, value: &str) {
+    if let Some(p) = pairs.get_mut(i) {
+        p.1 = value.to_string();
+    }
+}
+
+fn multipart(fields: &[(String, String)], files: &[FilePart]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (k, v) in fields {
+        out.extend_from_slice(
+            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    for f in files {
+        out.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{}\"; filename=\"{}\"\r\nContent-Type: {}\r\n\r\n",
+                f.field, f.filename, f.content_type
+            )
+            .as_bytes(),
+        );
+        out.extend_from_slice(&f.content);
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_collapse_ids_and_points_rewrite_values() {
+        let r = Resource::get(Url::parse("http://h/item/42/view?b=2&a=1").unwrap());
+        let r2 = Resource::get(Url::parse("http://h/item/7/view?a=9&b=3").unwrap());
+        assert_eq!(r.pattern_key(), r2.pattern_key());
+        let pts = r.points(&[ParameterLocation::Query, ParameterLocation::Path], &[]);
+        assert_eq!(pts.len(), 3);
+        let req = r.with_value(&pts[1], "x y");
+        assert_eq!(req.url.query(), Some("b=2&a=x+y"));
+        let req = r.with_value(&pts[2], "1'");
+        assert_eq!(req.url.path(), "/item/1%27/view");
+    }
+}

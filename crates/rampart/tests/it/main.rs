@@ -1,0 +1,4 @@
+//! Tests of the `rampart` binary: the crate architecture and the command line.
+
+mod architecture;
+mod cli;
