@@ -12,6 +12,7 @@ mod paging;
 mod postgres;
 mod replay;
 mod scan_configs;
+mod search;
 mod tags;
 mod targets;
 mod templates;

@@ -123,6 +123,13 @@ fn options_body(_: &TestApp, _: &Fx) -> Value {
     json!({"crawl_config": {"seed_url_list": [{"value": "https://shop.example.test"}]}})
 }
 
+fn search_apps(_: &TestApp, _: &Fx) -> Value {
+    json!({"type": "APP", "query": "app.name CONTAINS 'app'"})
+}
+fn search_targets(_: &TestApp, _: &Fx) -> Value {
+    json!({"type": "TARGET", "query": "target.enabled = 'true'"})
+}
+
 const ALL: [u16; 6] = [200, 200, 200, 200, 200, 401];
 const OPEN: [u16; 6] = [200; 6];
 const READ: [u16; 6] = [200, 200, 200, 200, 404, 401];
@@ -139,6 +146,7 @@ const LOCKED: [u16; 6] = [403, 403, 403, 403, 404, 401];
 const NON_MEMBER: [u16; 6] = [200, 404, 404, 200, 404, 401];
 
 /// Every route of the server.
+#[rustfmt::skip]
 pub fn cases() -> Vec<Case> {
     vec![
         Case("GET", "/validate", None, ALL),
@@ -147,194 +155,72 @@ pub fn cases() -> Vec<Case> {
         Case("GET", "/ias/v1/openapi.json", None, OPEN),
         // apps
         Case("GET", "/ias/v1/apps", None, ALL),
-        Case(
-            "POST",
-            "/ias/v1/apps",
-            Some(app_body),
-            [201, 201, 403, 201, 201, 401],
-        ),
+        Case("POST", "/ias/v1/apps", Some(app_body), [201, 201, 403, 201, 201, 401]),
         Case("GET", "/ias/v1/apps/{app}", None, READ),
         Case("PUT", "/ias/v1/apps/{app}", Some(app_body), MANAGE),
         Case("DELETE", "/ias/v1/apps/{app}", None, MANAGE_DEL),
         Case("GET", "/ias/v1/apps/{app}/users", None, READ),
-        Case(
-            "POST",
-            "/ias/v1/apps/{private_app}/users",
-            Some(member_body),
-            [201, 404, 404, 201, 404, 401],
-        ),
-        Case(
-            "DELETE",
-            "/ias/v1/apps/{app}/users/{user}",
-            None,
-            MANAGE_DEL,
-        ),
+        Case("POST", "/ias/v1/apps/{private_app}/users", Some(member_body), [201, 404, 404, 201, 404, 401]),
+        Case("DELETE", "/ias/v1/apps/{app}/users/{user}", None, MANAGE_DEL),
         Case("GET", "/ias/v1/apps/{app}/tags", None, READ),
-        Case(
-            "POST",
-            "/ias/v1/apps/{app}/tags",
-            Some(tag_ref_body),
-            MANAGE_NEW,
-        ),
-        Case(
-            "DELETE",
-            "/ias/v1/apps/{app}/tags/{applied_tag}",
-            None,
-            MANAGE_DEL,
-        ),
+        Case("POST", "/ias/v1/apps/{app}/tags", Some(tag_ref_body), MANAGE_NEW),
+        Case("DELETE", "/ias/v1/apps/{app}/tags/{applied_tag}", None, MANAGE_DEL),
         Case("GET", "/ias/v1/apps/{private_app}", None, NON_MEMBER),
-        Case(
-            "PUT",
-            "/ias/v1/apps/{private_app}",
-            Some(app_body),
-            NON_MEMBER,
-        ),
-        Case(
-            "DELETE",
-            "/ias/v1/apps/{private_app}",
-            None,
-            [204, 404, 404, 204, 404, 401],
-        ),
+        Case("PUT", "/ias/v1/apps/{private_app}", Some(app_body), NON_MEMBER),
+        Case("DELETE", "/ias/v1/apps/{private_app}", None, [204, 404, 404, 204, 404, 401]),
         Case("GET", "/ias/v1/apps/{private_app}/users", None, NON_MEMBER),
         Case("GET", "/ias/v1/apps/{private_app}/tags", None, NON_MEMBER),
         // targets
         Case("GET", "/ias/v1/targets", None, ALL),
-        Case(
-            "POST",
-            "/ias/v1/targets",
-            Some(target_body),
-            [201, 403, 403, 201, 201, 401],
-        ),
+        Case("POST", "/ias/v1/targets", Some(target_body), [201, 403, 403, 201, 201, 401]),
         Case("GET", "/ias/v1/targets/{target}", None, READ),
         Case("PUT", "/ias/v1/targets/{target}", Some(target_body), ADMIN),
         Case("DELETE", "/ias/v1/targets/{target}", None, ADMIN_DEL),
         // tags
         Case("GET", "/ias/v1/tags", None, ALL),
-        Case(
-            "POST",
-            "/ias/v1/tags",
-            Some(tag_body),
-            [201, 201, 403, 201, 201, 401],
-        ),
+        Case("POST", "/ias/v1/tags", Some(tag_body), [201, 201, 403, 201, 201, 401]),
         Case("GET", "/ias/v1/tags/{tag}", None, READ),
         Case("PUT", "/ias/v1/tags/{tag}", Some(tag_body), MANAGE),
         Case("DELETE", "/ias/v1/tags/{tag}", None, MANAGE_DEL),
-        // attack templates
+        // attack templates (custom ones: Product Admin and Read Write manage them)
         Case("GET", "/ias/v1/attack-templates", None, ALL),
-        Case(
-            "POST",
-            "/ias/v1/attack-templates",
-            Some(template_body),
-            [200, 200, 403, 200, 200, 401],
-        ),
+        Case("POST", "/ias/v1/attack-templates", Some(template_body), [200, 200, 403, 200, 200, 401]),
         Case("GET", "/ias/v1/attack-templates/module-configs", None, ALL),
         Case("GET", "/ias/v1/attack-templates/{tpl}", None, READ),
-        Case(
-            "PUT",
-            "/ias/v1/attack-templates/{tpl}",
-            Some(template_body),
-            MANAGE,
-        ),
+        Case("PUT", "/ias/v1/attack-templates/{tpl}", Some(template_body), MANAGE),
         Case("DELETE", "/ias/v1/attack-templates/{tpl}", None, MANAGE_DEL),
         Case("GET", "/ias/v1/attack-templates/{tpl}/modules", None, READ),
-        Case(
-            "POST",
-            "/ias/v1/attack-templates/{tpl}/modules",
-            Some(module_body),
-            MANAGE,
-        ),
-        Case(
-            "PUT",
-            "/ias/v1/attack-templates/{tpl}/modules/{tpl_module}",
-            Some(module_body),
-            MANAGE,
-        ),
-        Case(
-            "DELETE",
-            "/ias/v1/attack-templates/{tpl}/modules/{tpl_module}",
-            None,
-            MANAGE_DEL,
-        ),
+        Case("POST", "/ias/v1/attack-templates/{tpl}/modules", Some(module_body), MANAGE),
+        Case("PUT", "/ias/v1/attack-templates/{tpl}/modules/{tpl_module}", Some(module_body), MANAGE),
+        Case("DELETE", "/ias/v1/attack-templates/{tpl}/modules/{tpl_module}", None, MANAGE_DEL),
         Case("GET", "/ias/v1/attack-templates/{sys}", None, READ),
-        Case(
-            "PUT",
-            "/ias/v1/attack-templates/{sys}",
-            Some(template_body),
-            LOCKED,
-        ),
+        Case("PUT", "/ias/v1/attack-templates/{sys}", Some(template_body), LOCKED),
         Case("DELETE", "/ias/v1/attack-templates/{sys}", None, LOCKED),
         Case("GET", "/ias/v1/attack-templates/{sys}/modules", None, READ),
-        Case(
-            "POST",
-            "/ias/v1/attack-templates/{sys}/modules",
-            Some(module_body),
-            LOCKED,
-        ),
-        Case(
-            "PUT",
-            "/ias/v1/attack-templates/{sys}/modules/{sys_module}",
-            Some(module_body),
-            LOCKED,
-        ),
-        Case(
-            "DELETE",
-            "/ias/v1/attack-templates/{sys}/modules/{sys_module}",
-            None,
-            LOCKED,
-        ),
+        Case("POST", "/ias/v1/attack-templates/{sys}/modules", Some(module_body), LOCKED),
+        Case("PUT", "/ias/v1/attack-templates/{sys}/modules/{sys_module}", Some(module_body), LOCKED),
+        Case("DELETE", "/ias/v1/attack-templates/{sys}/modules/{sys_module}", None, LOCKED),
         // modules (the catalogue is the same for every tenant)
         Case("GET", "/ias/v1/modules", None, ALL),
         Case("GET", "/ias/v1/modules/{module}", None, ALL),
         Case("GET", "/ias/v1/modules/{module}/attacks/SQLI_01", None, ALL),
-        Case(
-            "GET",
-            "/ias/v1/modules/{module}/attacks/SQLI_01/documentation",
-            None,
-            ALL,
-        ),
+        Case("GET", "/ias/v1/modules/{module}/attacks/SQLI_01/documentation", None, ALL),
         // scan configs
         Case("GET", "/ias/v1/scan-configs", None, ALL),
         // Another tenant names an app it cannot see in the body: 422 "no such app".
-        Case(
-            "POST",
-            "/ias/v1/scan-configs",
-            Some(config_body),
-            [201, 201, 403, 201, 422, 401],
-        ),
+        Case("POST", "/ias/v1/scan-configs", Some(config_body), [201, 201, 403, 201, 422, 401]),
         Case("GET", "/ias/v1/scan-configs/options/default", None, ALL),
         Case("GET", "/ias/v1/scan-configs/{cfg}", None, READ),
-        Case(
-            "PUT",
-            "/ias/v1/scan-configs/{cfg}",
-            Some(config_body),
-            MANAGE,
-        ),
+        Case("PUT", "/ias/v1/scan-configs/{cfg}", Some(config_body), MANAGE),
         Case("DELETE", "/ias/v1/scan-configs/{cfg}", None, MANAGE_DEL),
         Case("GET", "/ias/v1/scan-configs/{cfg}/options", None, READ),
-        Case(
-            "PUT",
-            "/ias/v1/scan-configs/{cfg}/options",
-            Some(options_body),
-            MANAGE,
-        ),
-        Case(
-            "PATCH",
-            "/ias/v1/scan-configs/{cfg}/options",
-            Some(options_body),
-            MANAGE,
-        ),
-        Case(
-            "GET",
-            "/ias/v1/scan-configs/{private_cfg}",
-            None,
-            NON_MEMBER,
-        ),
-        Case(
-            "GET",
-            "/ias/v1/scan-configs/{private_cfg}/options",
-            None,
-            NON_MEMBER,
-        ),
+        Case("PUT", "/ias/v1/scan-configs/{cfg}/options", Some(options_body), MANAGE),
+        Case("PATCH", "/ias/v1/scan-configs/{cfg}/options", Some(options_body), MANAGE),
+        Case("GET", "/ias/v1/scan-configs/{private_cfg}", None, NON_MEMBER),
+        Case("GET", "/ias/v1/scan-configs/{private_cfg}/options", None, NON_MEMBER),
+        // search (what a caller may not see is filtered out, not refused)
+        Case("POST", "/ias/v1/search", Some(search_apps), ALL),
+        Case("POST", "/ias/v1/search?size=1", Some(search_targets), ALL),
     ]
 }
 
