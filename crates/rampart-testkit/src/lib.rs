@@ -365,7 +365,7 @@ async fn postgres_store() -> Option<rampart_store_postgres::PostgresStore> {
         eprintln!("notice: RAMPART_TEST_PG_URL is not set: skipping a PostgreSQL HTTP test");
         return None;
     };
-    let schema = format!("rampart_http_{}", uuid::Uuid::new_v4().simple());
+    let schema = format!("rampart_test_http_{}", uuid::Uuid::new_v4().simple());
     let admin = sqlx::PgPool::connect(&url)
         .await
         .expect("connect to RAMPART_TEST_PG_URL");

@@ -4,6 +4,7 @@
 
 mod apps;
 mod errors;
+mod isolation;
 mod matrix;
 mod modules;
 mod openapi;
