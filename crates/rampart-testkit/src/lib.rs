@@ -73,6 +73,12 @@ pub enum Backend {
     Postgres,
 }
 
+/// The pool under the store, to break the database on purpose.
+enum Db {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
+}
+
 /// How to build a [`TestApp`].
 #[derive(Debug)]
 pub struct Builder {
@@ -90,6 +96,7 @@ pub struct TestApp {
     pub keys: Keys,
     pub backend: Backend,
     http: reqwest::Client,
+    db: Db,
     counter: AtomicU64,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
@@ -141,13 +148,19 @@ impl Builder {
     /// Starts the server. `None` only for PostgreSQL when `RAMPART_TEST_PG_URL` is unset
     /// outside CI (a notice is printed); in CI the variable is required.
     pub async fn spawn(self) -> Option<TestApp> {
-        let store: Arc<dyn Store> = match self.backend {
-            Backend::Sqlite => Arc::new(
-                rampart_store_sqlite::connect("sqlite::memory:")
+        let (store, db): (Arc<dyn Store>, Db) = match self.backend {
+            Backend::Sqlite => {
+                let s = rampart_store_sqlite::connect("sqlite::memory:")
                     .await
-                    .expect("open in-memory SQLite"),
-            ),
-            Backend::Postgres => Arc::new(postgres_store().await?),
+                    .expect("open in-memory SQLite");
+                let db = Db::Sqlite(s.pool().clone());
+                (Arc::new(s), db)
+            }
+            Backend::Postgres => {
+                let s = postgres_store().await?;
+                let db = Db::Postgres(s.pool().clone());
+                (Arc::new(s), db)
+            }
         };
         let start = chrono::DateTime::parse_from_rfc3339(EPOCH)
             .expect("EPOCH is RFC 3339")
@@ -191,6 +204,7 @@ impl Builder {
             keys,
             backend: self.backend,
             http,
+            db,
             counter: AtomicU64::new(0),
             shutdown: Some(tx),
         })
@@ -262,6 +276,15 @@ impl TestApp {
     /// No key at all.
     pub fn anon(&self) -> Caller<'_> {
         Caller::new(self, None)
+    }
+
+    /// Closes the store's connection pool: every later database call fails (readiness,
+    /// 500 handling).
+    pub async fn close_database(&self) {
+        match &self.db {
+            Db::Sqlite(p) => p.close().await,
+            Db::Postgres(p) => p.close().await,
+        }
     }
 
     pub(crate) fn http(&self) -> &reqwest::Client {

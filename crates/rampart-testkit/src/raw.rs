@@ -145,8 +145,15 @@ mod tests {
 
     #[test]
     fn chunked_bodies_decode() {
-        assert_eq!(decode_chunked(b"4\r\nWiki\r\n5;ext=1\r\npedia\r\n0\r\n\r\n"), b"Wikipedia");
+        assert_eq!(
+            decode_chunked(b"4\r\nWiki\r\n5;ext=1\r\npedia\r\n0\r\n\r\n"),
+            b"Wikipedia"
+        );
         assert_eq!(decode_chunked(b"0\r\n\r\n"), b"");
-        assert_eq!(decode_chunked(b"ff\r\nshort"), b"", "a truncated chunk yields what was complete");
+        assert_eq!(
+            decode_chunked(b"ff\r\nshort"),
+            b"",
+            "a truncated chunk yields what was complete"
+        );
     }
 }
