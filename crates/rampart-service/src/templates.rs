@@ -33,8 +33,11 @@ pub struct AttackModuleInput {
 /// Namespace of the per-organization ids of system templates and their modules.
 const SYSTEM_NS: Uuid = Uuid::from_u128(0x1111_1111_7a3c_4e1b_9d2f_0c6b_5a8e_3f10);
 
+/// Whether a system template enables a module.
+type Enables = fn(&ModuleMeta) -> bool;
+
 /// The system templates: name, description, which modules they enable.
-const SYSTEM_TEMPLATES: &[(&str, &str, fn(&ModuleMeta) -> bool)] = &[
+const SYSTEM_TEMPLATES: &[(&str, &str, Enables)] = &[
     ("All Modules", "Every active and passive check", |_| true),
     ("Crawl Only", "Crawls the application without attacking it or reporting", |_| false),
     ("Passive Only", "Crawls and runs the passive checks only: safe for production", |m| {
