@@ -397,8 +397,15 @@ async fn postgres_store() -> Option<rampart_store_postgres::PostgresStore> {
         .await
         .expect("create schema");
     admin.close().await;
+    // A throw-away schema needs no durable commits; this makes the suite ~2x faster.
+    let fast = if url.contains("options=") {
+        url
+    } else {
+        let sep = if url.contains('?') { '&' } else { '?' };
+        format!("{url}{sep}options=-c%20synchronous_commit%3Doff")
+    };
     Some(
-        rampart_store_postgres::connect(&url, Some(&schema))
+        rampart_store_postgres::connect(&fast, Some(&schema))
             .await
             .expect("connect with schema"),
     )
