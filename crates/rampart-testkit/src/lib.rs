@@ -7,22 +7,33 @@
 //! server never binds anything but loopback; every response read through [`Resp`] or
 //! [`RawResponse`] is checked for an `r7-correlation-id` header, so no test can miss a
 //! response without one. Panicking is the failure mode: this crate is for tests only.
+//!
+//! ```text
+//! let app = TestApp::spawn().await;                       // SQLite; spawn_postgres() → Option
+//! let id = app.rw().create("/ias/v1/apps", json!({"name": "Shop"})).await;   // asserts 201
+//! let page = app.ro().get("/ias/v1/apps?size=5").send().await.status(200).json();
+//! app.other().get(&format!("/ias/v1/apps/{id}")).send().await.status(404);
+//! let raw = app.raw("POST http://x/ias/v1/apps HTTP/1.1\r\nHost: x\r\nx-api-key: …", Some("{…}")).await;
+//! let cfg = app.fx_scan_config(app.fx_app("a").await, "nightly").await;  // fixtures via the service
+//! ```
 
 mod catalogue;
 mod client;
 mod fixtures;
+mod keys;
+mod pg;
 mod raw;
 
 pub use catalogue::sample_catalogue;
 pub use client::{Caller, Req, Resp};
+pub use keys::{Key, Keys};
 pub use rampart_engine::catalogue as engine_catalogue;
 pub use raw::RawResponse;
 
 use rampart_domain::catalogue::ModuleMeta;
 use rampart_domain::time::{Clock, ManualClock};
-use rampart_domain::{OrgId, Principal, PrincipalId, PrincipalKind, Role};
 use rampart_server::{AppState, ServerConfig};
-use rampart_service::{KeyRequest, Service};
+use rampart_service::Service;
 use rampart_store::Store;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -30,41 +41,6 @@ use std::sync::Arc;
 
 /// The instant the manual clock of every test app starts at.
 pub const EPOCH: &str = "2026-01-02T03:04:05.678901Z";
-
-/// An API key and who it acts as.
-#[derive(Clone, Debug)]
-pub struct Key {
-    /// The secret sent in `X-Api-Key`.
-    pub token: String,
-    /// The authenticated principal (tenant, who, kind, role).
-    pub principal: Principal,
-    /// A short label for failure messages (`product-admin user`, `other tenant`…).
-    pub label: &'static str,
-}
-
-impl Key {
-    pub fn id(&self) -> PrincipalId {
-        self.principal.id
-    }
-    pub fn org(&self) -> OrgId {
-        self.principal.org
-    }
-}
-
-/// One key per kind of caller the authorization matrix distinguishes.
-#[derive(Clone, Debug)]
-pub struct Keys {
-    /// A Product Admin *user* key.
-    pub admin: Key,
-    /// A Read Write user key.
-    pub read_write: Key,
-    /// A Read Only user key.
-    pub read_only: Key,
-    /// The organization key made by `bootstrap()` (Product Admin).
-    pub org: Key,
-    /// An organization key of a second tenant (`other`): sees nothing of the first.
-    pub other: Key,
-}
 
 /// Which database the server runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -157,7 +133,7 @@ impl Builder {
                 (Arc::new(s), db)
             }
             Backend::Postgres => {
-                let s = postgres_store().await?;
+                let s = pg::postgres_store().await?;
                 let db = Db::Postgres(s.pool().clone());
                 (Arc::new(s), db)
             }
@@ -167,7 +143,7 @@ impl Builder {
             .to_utc();
         let clock = Arc::new(ManualClock::new(start));
         let service = Service::new(store, clock.clone() as Arc<dyn Clock>, self.catalogue);
-        let keys = make_keys(&service).await;
+        let keys = keys::make_keys(&service).await;
 
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -290,123 +266,4 @@ impl TestApp {
     pub(crate) fn http(&self) -> &reqwest::Client {
         &self.http
     }
-}
-
-async fn key(
-    service: &Service,
-    org: OrgId,
-    role: Role,
-    email: Option<&str>,
-    label: &'static str,
-) -> Key {
-    let new = service
-        .create_key(KeyRequest {
-            org: Some(org),
-            role,
-            organization_key: email.is_none(),
-            user_email: email.map(str::to_string),
-            name: Some(label.to_string()),
-        })
-        .await
-        .expect("create key");
-    let principal = service
-        .authenticate(&new.token)
-        .await
-        .expect("a fresh key authenticates");
-    Key {
-        token: new.token,
-        principal,
-        label,
-    }
-}
-
-async fn make_keys(service: &Service) -> Keys {
-    let boot = service
-        .bootstrap()
-        .await
-        .expect("bootstrap")
-        .expect("a fresh database bootstraps");
-    let principal = service
-        .authenticate(&boot.token)
-        .await
-        .expect("the bootstrap key authenticates");
-    assert_eq!(principal.kind, PrincipalKind::Organization);
-    let org = principal.org;
-    let org_key = Key {
-        token: boot.token,
-        principal,
-        label: "organization key",
-    };
-    let other_org = service
-        .create_org("other")
-        .await
-        .expect("create the second tenant");
-    Keys {
-        admin: key(
-            service,
-            org,
-            Role::ProductAdmin,
-            Some("admin@example.test"),
-            "product-admin user",
-        )
-        .await,
-        read_write: key(
-            service,
-            org,
-            Role::ReadWrite,
-            Some("writer@example.test"),
-            "read-write user",
-        )
-        .await,
-        read_only: key(
-            service,
-            org,
-            Role::ReadOnly,
-            Some("reader@example.test"),
-            "read-only user",
-        )
-        .await,
-        org: org_key,
-        other: key(
-            service,
-            other_org.id,
-            Role::ProductAdmin,
-            None,
-            "other tenant",
-        )
-        .await,
-    }
-}
-
-/// A store on a fresh schema of `RAMPART_TEST_PG_URL` (like the store's own suite).
-async fn postgres_store() -> Option<rampart_store_postgres::PostgresStore> {
-    let Ok(url) = std::env::var("RAMPART_TEST_PG_URL") else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "RAMPART_TEST_PG_URL must be set in CI"
-        );
-        eprintln!("notice: RAMPART_TEST_PG_URL is not set: skipping a PostgreSQL HTTP test");
-        return None;
-    };
-    let schema = format!("rampart_test_http_{}", uuid::Uuid::new_v4().simple());
-    let admin = sqlx::PgPool::connect(&url)
-        .await
-        .expect("connect to RAMPART_TEST_PG_URL");
-    sqlx::query(&format!("CREATE SCHEMA {schema}"))
-        .execute(&admin)
-        .await
-        .expect("create schema");
-    admin.close().await;
-    // A throw-away schema needs no durable commits; this makes the suite ~2x faster.
-    let fast = if url.contains("options=") {
-        url
-    } else {
-        let sep = if url.contains('?') { '&' } else { '?' };
-        format!("{url}{sep}options=-c%20synchronous_commit%3Doff")
-    };
-    Some(
-        rampart_store_postgres::connect(&fast, Some(&schema))
-            .await
-            .expect("connect with schema"),
-    )
 }
