@@ -1,6 +1,7 @@
 //! The OpenAPI document: 3.1, and every route of the authorization matrix in `paths`.
 
 use crate::matrix::{cases, Case};
+use crate::snap;
 use rampart_testkit::TestApp;
 
 /// Whether a spec path (`/ias/v1/apps/{id}`) names the route template (`/ias/v1/apps/{app}`):
@@ -53,6 +54,45 @@ async fn openapi_is_3_1_and_documents_every_route() {
             missing.push(format!("{method} {route}"));
         }
     }
+    // And the other way round: a documented route without a matrix row fails here.
+    let routes: Vec<(String, String)> = cases()
+        .into_iter()
+        .map(|Case(m, r, _, _)| {
+            (
+                m.to_string(),
+                r.split('?')
+                    .next()
+                    .unwrap_or_default()
+                    .replace("SQLI_01", "{attack}"),
+            )
+        })
+        .collect();
+    let mut unchecked = Vec::new();
+    for (p, ops) in paths {
+        for m in ops.as_object().unwrap().keys() {
+            let m = m.to_ascii_uppercase();
+            if !routes.iter().any(|(rm, r)| *rm == m && same_route(p, r)) {
+                unchecked.push(format!("{m} {p}"));
+            }
+        }
+    }
+    assert!(
+        unchecked.is_empty(),
+        "documented routes without a row in the authorization matrix (tests/it/matrix.rs):\n{}",
+        unchecked.join("\n")
+    );
+    // The route inventory, one "METHOD path" line each: a removed route shows in review.
+    let mut inventory: Vec<String> = paths
+        .iter()
+        .flat_map(|(p, ops)| {
+            ops.as_object()
+                .unwrap()
+                .keys()
+                .map(move |m| format!("{} {p}", m.to_ascii_uppercase()))
+        })
+        .collect();
+    inventory.sort();
+    snap!("openapi_routes", inventory);
     assert!(
         missing.is_empty(),
         "routes missing from openapi.json paths:\n{}",
