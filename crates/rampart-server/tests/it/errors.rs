@@ -1,0 +1,242 @@
+//! The error table: 400, 401, 403, 404, 405, 409, 415, 422 bodies (reference §5.1, §10.1).
+
+use crate::snap;
+use rampart_testkit::TestApp;
+use serde_json::json;
+
+#[tokio::test]
+async fn unauthorized_body_is_exact() {
+    let app = TestApp::spawn().await;
+    let want = json!({"status": "401 UNAUTHORIZED", "message": "Unauthorized"});
+    for r in [
+        app.anon().get("/ias/v1/apps").send().await,
+        app.anon()
+            .get("/ias/v1/apps")
+            .header("X-Api-Key", "")
+            .send()
+            .await,
+        app.anon()
+            .get("/ias/v1/apps")
+            .header("X-Api-Key", "rmp_forged")
+            .send()
+            .await,
+        app.anon()
+            .get("/ias/v1/apps")
+            .header("Authorization", &format!("Bearer {}", app.keys.admin.token))
+            .send()
+            .await,
+        app.anon()
+            .post("/ias/v1/apps")
+            .json(&json!({"name": "x"}))
+            .send()
+            .await,
+        app.anon()
+            .delete(&format!("/ias/v1/apps/{}", uuid::Uuid::new_v4()))
+            .send()
+            .await,
+    ] {
+        let r = r.status(401);
+        assert_eq!(r.json(), want, "{}", r.what);
+        assert_eq!(
+            r.header("content-type").as_deref(),
+            Some("application/json;charset=UTF-8")
+        );
+    }
+}
+
+#[tokio::test]
+async fn key_header_name_is_case_insensitive() {
+    let app = TestApp::spawn().await;
+    for name in ["X-Api-Key", "x-api-key", "X-API-KEY"] {
+        let head = format!(
+            "GET /ias/v1/apps HTTP/1.1\r\nHost: {}\r\n{name}: {}",
+            app.host(),
+            app.keys.admin.token
+        );
+        assert_eq!(app.raw(&head, None).await.status, 200, "{name}");
+    }
+}
+
+#[tokio::test]
+async fn forbidden_body() {
+    let app = TestApp::spawn().await;
+    let r = app
+        .ro()
+        .post("/ias/v1/apps")
+        .json(&json!({"name": "x"}))
+        .send()
+        .await
+        .status(403);
+    snap!("forbidden_403", r.error_body());
+    let r = app
+        .rw()
+        .post("/ias/v1/targets")
+        .json(&json!({"domain": "x.example.test"}))
+        .send()
+        .await
+        .status(403);
+    assert_eq!(r.error_body()["status"], "403 FORBIDDEN");
+}
+
+#[tokio::test]
+async fn not_found_for_other_tenants_objects_and_malformed_ids() {
+    let app = TestApp::spawn().await;
+    let a = app.fx_app("mine").await;
+    let t = app.fx_target("mine.example.test").await;
+    let r = app
+        .other()
+        .get(&format!("/ias/v1/apps/{a}"))
+        .send()
+        .await
+        .status(404);
+    snap!("not_found_404", r.error_body());
+    app.other()
+        .put(&format!("/ias/v1/apps/{a}"))
+        .json(&json!({"name": "stolen"}))
+        .send()
+        .await
+        .status(404);
+    app.other()
+        .delete(&format!("/ias/v1/apps/{a}"))
+        .send()
+        .await
+        .status(404);
+    app.other()
+        .get(&format!("/ias/v1/targets/{t}"))
+        .send()
+        .await
+        .status(404);
+    app.other()
+        .delete(&format!("/ias/v1/targets/{t}"))
+        .send()
+        .await
+        .status(404);
+    for path in [
+        "/ias/v1/apps/not-a-uuid",
+        "/ias/v1/apps/123",
+        "/ias/v1/targets/%20",
+        "/ias/v1/scan-configs/x/options",
+        "/ias/v1/attack-templates/zzz/modules",
+        "/ias/v1/modules/1",
+        "/ias/v1/tags/abc",
+    ] {
+        app.admin().get(path).send().await.status(404).error_body();
+    }
+    app.admin()
+        .delete("/ias/v1/apps/not-a-uuid/users/also-not")
+        .send()
+        .await
+        .status(404);
+    app.admin()
+        .get("/ias/v1/no-such-collection")
+        .send()
+        .await
+        .status(404)
+        .error_body();
+    app.anon()
+        .get("/nowhere")
+        .send()
+        .await
+        .status(404)
+        .error_body();
+}
+
+#[tokio::test]
+async fn unsupported_media_type_and_post_to_item_url() {
+    let app = TestApp::spawn().await;
+    for ct in [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "application/xml",
+    ] {
+        let r = app
+            .admin()
+            .post("/ias/v1/apps")
+            .header("Content-Type", ct)
+            .body(r#"{"name":"x"}"#)
+            .send()
+            .await
+            .status(415);
+        r.error_body();
+    }
+    let a = app.fx_app("a").await;
+    let r = app
+        .admin()
+        .post(&format!("/ias/v1/apps/{a}"))
+        .json(&json!({"name": "x"}))
+        .send()
+        .await
+        .status(415);
+    snap!("post_to_item_415", r.error_body());
+    let r = app
+        .admin()
+        .patch("/ias/v1/apps")
+        .json(&json!({}))
+        .send()
+        .await
+        .status(405);
+    assert_eq!(r.error_body()["status"], "405 METHOD_NOT_ALLOWED");
+}
+
+#[tokio::test]
+async fn malformed_json_is_400_and_wrong_types_are_422() {
+    let app = TestApp::spawn().await;
+    let r = app
+        .admin()
+        .post("/ias/v1/apps")
+        .header("Content-Type", "application/json")
+        .body(r#"{"name": "#)
+        .send()
+        .await
+        .status(400);
+    assert_eq!(r.error_body()["status"], "400 BAD_REQUEST");
+    app.admin()
+        .post("/ias/v1/apps")
+        .header("Content-Type", "application/json")
+        .body("")
+        .send()
+        .await
+        .status(400);
+    app.admin()
+        .post("/ias/v1/apps")
+        .header("Content-Type", "application/json")
+        .body("not json")
+        .send()
+        .await
+        .status(400);
+    let r = app
+        .admin()
+        .post("/ias/v1/apps")
+        .json(&json!({"name": 5}))
+        .send()
+        .await
+        .status(422);
+    let body = r.error_body();
+    snap!("wrong_type_422", body);
+    assert_eq!(body["errors"][0]["type"], "PROPERTY");
+    let r = app
+        .admin()
+        .post("/ias/v1/targets")
+        .json(&json!({"domain": "x.example.test", "enabled": [true]}))
+        .send()
+        .await
+        .status(422);
+    assert_eq!(r.error_body()["errors"][0]["context"], "enabled");
+}
+
+#[tokio::test]
+async fn unknown_members_are_ignored() {
+    let app = TestApp::spawn().await;
+    let id = app
+        .admin()
+        .create(
+            "/ias/v1/apps",
+            json!({"name": "x", "id": uuid::Uuid::new_v4(), "links": [], "extra": {"a": 1}}),
+        )
+        .await;
+    app.admin()
+        .get(&format!("/ias/v1/apps/{id}"))
+        .send()
+        .await
+        .status(200);
+}

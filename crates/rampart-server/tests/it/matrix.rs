@@ -1,0 +1,295 @@
+//! The authorization matrix: every route × {Product Admin user, Read Write user, Read
+//! Only user, organization key, another tenant's key, no key}, with the exact status of
+//! each cell. Expectations follow rampart-domain's permission table (reference §5.3):
+//! Read Write may not manage targets, Read Only manages nothing, another tenant's
+//! objects are 404, no key is 401, a user sees 404 for an app it is not a member of,
+//! system attack templates are read-only for everyone.
+
+use rampart_domain::*;
+use rampart_testkit::{sample_catalogue, Key, TestApp};
+use serde_json::{json, Value};
+
+/// Fresh objects for one cell (a mutating request must not see another cell's effects).
+pub struct Fx {
+    app: AppId,
+    private_app: AppId,
+    private_cfg: ScanConfigId,
+    target: TargetId,
+    tag: TagId,
+    applied_tag: TagId,
+    tpl: AttackTemplateId,
+    tpl_module: AttackModuleId,
+    sys: AttackTemplateId,
+    sys_module: String,
+    cfg: ScanConfigId,
+}
+
+impl Fx {
+    pub async fn new(t: &TestApp) -> Fx {
+        let app = t.fx_app(&t.unique("app")).await;
+        let private_app = t.fx_private_app(&t.unique("private")).await;
+        let applied_tag = t.fx_tag(&t.unique("applied")).await;
+        t.service
+            .add_app_tag(&t.keys.admin.principal, app, applied_tag)
+            .await
+            .expect("apply tag");
+        let tpl = t.fx_template(&t.unique("tpl")).await;
+        let sys = t.fx_system_template("All Modules").await;
+        let sys_modules = t
+            .service
+            .attack_modules(&t.keys.org.principal, sys)
+            .await
+            .expect("system modules");
+        Fx {
+            app,
+            private_app,
+            private_cfg: t.fx_scan_config(private_app, &t.unique("pcfg")).await,
+            target: t
+                .fx_target(&format!("{}.example.test", t.unique("target")))
+                .await,
+            tag: t.fx_tag(&t.unique("tag")).await,
+            applied_tag,
+            tpl_module: t.fx_template_module(tpl).await,
+            tpl,
+            sys,
+            sys_module: sys_modules[0].id.to_string(),
+            cfg: t.fx_scan_config(app, &t.unique("cfg")).await,
+        }
+    }
+
+    fn path(&self, t: &TestApp, template: &str) -> String {
+        template
+            .replace("{app}", &self.app.to_string())
+            .replace("{private_app}", &self.private_app.to_string())
+            .replace("{private_cfg}", &self.private_cfg.to_string())
+            .replace("{target}", &self.target.to_string())
+            .replace("{applied_tag}", &self.applied_tag.to_string())
+            .replace("{tag}", &self.tag.to_string())
+            .replace("{tpl_module}", &self.tpl_module.to_string())
+            .replace("{tpl}", &self.tpl.to_string())
+            .replace("{sys_module}", &self.sys_module)
+            .replace("{sys}", &self.sys.to_string())
+            .replace("{cfg}", &self.cfg.to_string())
+            .replace("{module}", &sample_catalogue()[0].id.to_string())
+            .replace("{user}", &t.keys.read_only.id().to_string())
+    }
+}
+
+type Body = fn(&TestApp, &Fx) -> Value;
+
+/// One route: method, path template, body, expected status per caller
+/// (admin, read-write, read-only, org key, other tenant, no key).
+pub struct Case(
+    pub &'static str,
+    pub &'static str,
+    pub Option<Body>,
+    pub [u16; 6],
+);
+
+const CALLERS: [&str; 6] = [
+    "product-admin user",
+    "read-write user",
+    "read-only user",
+    "organization key",
+    "other tenant",
+    "no key",
+];
+
+fn app_body(t: &TestApp, _: &Fx) -> Value {
+    json!({"name": t.unique("new app")})
+}
+fn target_body(t: &TestApp, _: &Fx) -> Value {
+    json!({"domain": format!("{}.example.test", t.unique("new-target")), "enabled": "true"})
+}
+fn tag_body(t: &TestApp, _: &Fx) -> Value {
+    json!({"name": t.unique("new tag")})
+}
+fn template_body(t: &TestApp, _: &Fx) -> Value {
+    json!({"name": t.unique("new template")})
+}
+fn module_body(_: &TestApp, _: &Fx) -> Value {
+    json!({"module_config_id": sample_catalogue()[1].id.0, "severity": "LOW", "max_findings": 2, "parameter_locations": []})
+}
+fn member_body(t: &TestApp, _: &Fx) -> Value {
+    json!({"id": t.keys.read_only.id().to_string()})
+}
+fn tag_ref_body(_: &TestApp, fx: &Fx) -> Value {
+    json!({"id": fx.tag.to_string()})
+}
+fn config_body(t: &TestApp, fx: &Fx) -> Value {
+    json!({"name": t.unique("new cfg"), "app": {"id": fx.app.to_string()}, "attack_template": {"id": fx.sys.to_string()}})
+}
+fn options_body(_: &TestApp, _: &Fx) -> Value {
+    json!({"crawl_config": {"seed_url_list": [{"value": "https://shop.example.test"}]}})
+}
+
+fn search_apps(_: &TestApp, _: &Fx) -> Value {
+    json!({"type": "APP", "query": "app.name CONTAINS 'app'"})
+}
+fn search_targets(_: &TestApp, _: &Fx) -> Value {
+    json!({"type": "TARGET", "query": "target.enabled = 'true'"})
+}
+
+const ALL: [u16; 6] = [200, 200, 200, 200, 200, 401];
+const OPEN: [u16; 6] = [200; 6];
+const READ: [u16; 6] = [200, 200, 200, 200, 404, 401];
+/// Apps, tags, scan configs, custom templates: Read Only may not change them.
+const MANAGE: [u16; 6] = [200, 200, 403, 200, 404, 401];
+const MANAGE_DEL: [u16; 6] = [204, 204, 403, 204, 404, 401];
+const MANAGE_NEW: [u16; 6] = [201, 201, 403, 201, 404, 401];
+/// Targets: Product Admin only.
+const ADMIN: [u16; 6] = [200, 403, 403, 200, 404, 401];
+const ADMIN_DEL: [u16; 6] = [204, 403, 403, 204, 404, 401];
+/// System templates: read-only for everyone who can see them.
+const LOCKED: [u16; 6] = [403, 403, 403, 403, 404, 401];
+/// An app (or its config) the Read Write and Read Only users are not members of.
+const NON_MEMBER: [u16; 6] = [200, 404, 404, 200, 404, 401];
+
+/// Every route of the server.
+#[rustfmt::skip]
+pub fn cases() -> Vec<Case> {
+    vec![
+        Case("GET", "/validate", None, ALL),
+        Case("GET", "/healthz", None, OPEN),
+        Case("GET", "/readyz", None, OPEN),
+        Case("GET", "/ias/v1/openapi.json", None, OPEN),
+        // apps
+        Case("GET", "/ias/v1/apps", None, ALL),
+        Case("POST", "/ias/v1/apps", Some(app_body), [201, 201, 403, 201, 201, 401]),
+        Case("GET", "/ias/v1/apps/{app}", None, READ),
+        Case("PUT", "/ias/v1/apps/{app}", Some(app_body), MANAGE),
+        Case("DELETE", "/ias/v1/apps/{app}", None, MANAGE_DEL),
+        Case("GET", "/ias/v1/apps/{app}/users", None, READ),
+        Case("POST", "/ias/v1/apps/{private_app}/users", Some(member_body), [201, 404, 404, 201, 404, 401]),
+        Case("DELETE", "/ias/v1/apps/{app}/users/{user}", None, MANAGE_DEL),
+        Case("GET", "/ias/v1/apps/{app}/tags", None, READ),
+        Case("POST", "/ias/v1/apps/{app}/tags", Some(tag_ref_body), MANAGE_NEW),
+        Case("DELETE", "/ias/v1/apps/{app}/tags/{applied_tag}", None, MANAGE_DEL),
+        Case("GET", "/ias/v1/apps/{private_app}", None, NON_MEMBER),
+        Case("PUT", "/ias/v1/apps/{private_app}", Some(app_body), NON_MEMBER),
+        Case("DELETE", "/ias/v1/apps/{private_app}", None, [204, 404, 404, 204, 404, 401]),
+        Case("GET", "/ias/v1/apps/{private_app}/users", None, NON_MEMBER),
+        Case("GET", "/ias/v1/apps/{private_app}/tags", None, NON_MEMBER),
+        // targets
+        Case("GET", "/ias/v1/targets", None, ALL),
+        Case("POST", "/ias/v1/targets", Some(target_body), [201, 403, 403, 201, 201, 401]),
+        Case("GET", "/ias/v1/targets/{target}", None, READ),
+        Case("PUT", "/ias/v1/targets/{target}", Some(target_body), ADMIN),
+        Case("DELETE", "/ias/v1/targets/{target}", None, ADMIN_DEL),
+        // tags
+        Case("GET", "/ias/v1/tags", None, ALL),
+        Case("POST", "/ias/v1/tags", Some(tag_body), [201, 201, 403, 201, 201, 401]),
+        Case("GET", "/ias/v1/tags/{tag}", None, READ),
+        Case("PUT", "/ias/v1/tags/{tag}", Some(tag_body), MANAGE),
+        Case("DELETE", "/ias/v1/tags/{tag}", None, MANAGE_DEL),
+        // attack templates (custom ones: Product Admin and Read Write manage them)
+        Case("GET", "/ias/v1/attack-templates", None, ALL),
+        Case("POST", "/ias/v1/attack-templates", Some(template_body), [200, 200, 403, 200, 200, 401]),
+        Case("GET", "/ias/v1/attack-templates/module-configs", None, ALL),
+        Case("GET", "/ias/v1/attack-templates/{tpl}", None, READ),
+        Case("PUT", "/ias/v1/attack-templates/{tpl}", Some(template_body), MANAGE),
+        Case("DELETE", "/ias/v1/attack-templates/{tpl}", None, MANAGE_DEL),
+        Case("GET", "/ias/v1/attack-templates/{tpl}/modules", None, READ),
+        Case("POST", "/ias/v1/attack-templates/{tpl}/modules", Some(module_body), MANAGE),
+        Case("PUT", "/ias/v1/attack-templates/{tpl}/modules/{tpl_module}", Some(module_body), MANAGE),
+        Case("DELETE", "/ias/v1/attack-templates/{tpl}/modules/{tpl_module}", None, MANAGE_DEL),
+        Case("GET", "/ias/v1/attack-templates/{sys}", None, READ),
+        Case("PUT", "/ias/v1/attack-templates/{sys}", Some(template_body), LOCKED),
+        Case("DELETE", "/ias/v1/attack-templates/{sys}", None, LOCKED),
+        Case("GET", "/ias/v1/attack-templates/{sys}/modules", None, READ),
+        Case("POST", "/ias/v1/attack-templates/{sys}/modules", Some(module_body), LOCKED),
+        Case("PUT", "/ias/v1/attack-templates/{sys}/modules/{sys_module}", Some(module_body), LOCKED),
+        Case("DELETE", "/ias/v1/attack-templates/{sys}/modules/{sys_module}", None, LOCKED),
+        // modules (the catalogue is the same for every tenant)
+        Case("GET", "/ias/v1/modules", None, ALL),
+        Case("GET", "/ias/v1/modules/{module}", None, ALL),
+        Case("GET", "/ias/v1/modules/{module}/attacks/SQLI_01", None, ALL),
+        Case("GET", "/ias/v1/modules/{module}/attacks/SQLI_01/documentation", None, ALL),
+        // scan configs
+        Case("GET", "/ias/v1/scan-configs", None, ALL),
+        // Another tenant names an app it cannot see in the body: 422 "no such app".
+        Case("POST", "/ias/v1/scan-configs", Some(config_body), [201, 201, 403, 201, 422, 401]),
+        Case("GET", "/ias/v1/scan-configs/options/default", None, ALL),
+        Case("GET", "/ias/v1/scan-configs/{cfg}", None, READ),
+        Case("PUT", "/ias/v1/scan-configs/{cfg}", Some(config_body), MANAGE),
+        Case("DELETE", "/ias/v1/scan-configs/{cfg}", None, MANAGE_DEL),
+        Case("GET", "/ias/v1/scan-configs/{cfg}/options", None, READ),
+        Case("PUT", "/ias/v1/scan-configs/{cfg}/options", Some(options_body), MANAGE),
+        Case("PATCH", "/ias/v1/scan-configs/{cfg}/options", Some(options_body), MANAGE),
+        Case("GET", "/ias/v1/scan-configs/{private_cfg}", None, NON_MEMBER),
+        Case("GET", "/ias/v1/scan-configs/{private_cfg}/options", None, NON_MEMBER),
+        // search (what a caller may not see is filtered out, not refused)
+        Case("POST", "/ias/v1/search", Some(search_apps), ALL),
+        Case("POST", "/ias/v1/search?size=1", Some(search_targets), ALL),
+    ]
+}
+
+fn keys(t: &TestApp) -> [Option<&Key>; 6] {
+    [
+        Some(&t.keys.admin),
+        Some(&t.keys.read_write),
+        Some(&t.keys.read_only),
+        Some(&t.keys.org),
+        Some(&t.keys.other),
+        None,
+    ]
+}
+
+/// Sends one cell; `Err` describes a wrong status.
+async fn check(t: &TestApp, fx: &Fx, case: &Case, who: usize) -> Result<(), String> {
+    let Case(method, template, body, expect) = case;
+    let path = fx.path(t, template);
+    let caller = match keys(t)[who] {
+        Some(k) => t.with(k),
+        None => t.anon(),
+    };
+    let mut req = caller.request(method.parse().expect("a method"), &path);
+    if let Some(b) = body {
+        req = req.json(&b(t, fx));
+    }
+    let r = req.send().await;
+    if r.status == expect[who] {
+        Ok(())
+    } else {
+        Err(format!(
+            "{method:6} {template:58} as {:18} expected {} got {}: {}",
+            CALLERS[who],
+            expect[who],
+            r.status,
+            r.text()
+        ))
+    }
+}
+
+/// Runs every cell on `t`; fresh fixtures for each mutating cell.
+pub async fn run(t: &TestApp) {
+    let shared = Fx::new(t).await;
+    let mut failures = Vec::new();
+    let mut cells = 0;
+    for case in cases() {
+        for who in 0..CALLERS.len() {
+            cells += 1;
+            let fresh;
+            let fx = if case.0 == "GET" {
+                &shared
+            } else {
+                fresh = Fx::new(t).await;
+                &fresh
+            };
+            if let Err(e) = check(t, fx, &case, who).await {
+                failures.push(e);
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {cells} authorization cells are wrong:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn authorization_matrix() {
+    run(&TestApp::spawn().await).await;
+}

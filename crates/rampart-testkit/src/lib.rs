@@ -1,0 +1,405 @@
+//! Dev-only helper for rampart's HTTP tests: [`TestApp::spawn`] starts the real server
+//! (`rampart_server::serve`, title-case headers, path normalisation) on `127.0.0.1:0`
+//! over a fresh in-memory SQLite store — or a fresh PostgreSQL schema — with one API key
+//! per role, request helpers that speak to it over real sockets, and fixtures.
+//!
+//! Invariants: every test gets its own database (no shared state between tests); the
+//! server never binds anything but loopback; every response read through [`Resp`] or
+//! [`RawResponse`] is checked for an `r7-correlation-id` header, so no test can miss a
+//! response without one. Panicking is the failure mode: this crate is for tests only.
+
+mod catalogue;
+mod client;
+mod fixtures;
+mod raw;
+
+pub use catalogue::sample_catalogue;
+pub use client::{Caller, Req, Resp};
+pub use rampart_engine::catalogue as engine_catalogue;
+pub use raw::RawResponse;
+
+use rampart_domain::catalogue::ModuleMeta;
+use rampart_domain::time::{Clock, ManualClock};
+use rampart_domain::{OrgId, Principal, PrincipalId, PrincipalKind, Role};
+use rampart_server::{AppState, ServerConfig};
+use rampart_service::{KeyRequest, Service};
+use rampart_store::Store;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// The instant the manual clock of every test app starts at.
+pub const EPOCH: &str = "2026-01-02T03:04:05.678901Z";
+
+/// An API key and who it acts as.
+#[derive(Clone, Debug)]
+pub struct Key {
+    /// The secret sent in `X-Api-Key`.
+    pub token: String,
+    /// The authenticated principal (tenant, who, kind, role).
+    pub principal: Principal,
+    /// A short label for failure messages (`product-admin user`, `other tenant`…).
+    pub label: &'static str,
+}
+
+impl Key {
+    pub fn id(&self) -> PrincipalId {
+        self.principal.id
+    }
+    pub fn org(&self) -> OrgId {
+        self.principal.org
+    }
+}
+
+/// One key per kind of caller the authorization matrix distinguishes.
+#[derive(Clone, Debug)]
+pub struct Keys {
+    /// A Product Admin *user* key.
+    pub admin: Key,
+    /// A Read Write user key.
+    pub read_write: Key,
+    /// A Read Only user key.
+    pub read_only: Key,
+    /// The organization key made by `bootstrap()` (Product Admin).
+    pub org: Key,
+    /// An organization key of a second tenant (`other`): sees nothing of the first.
+    pub other: Key,
+}
+
+/// Which database the server runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The pool under the store, to break the database on purpose.
+enum Db {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
+}
+
+/// How to build a [`TestApp`].
+#[derive(Debug)]
+pub struct Builder {
+    backend: Backend,
+    catalogue: &'static [ModuleMeta],
+}
+
+/// A running server and what a test needs to talk to it.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`: the server's public URL (links and `Location` use it).
+    pub base: String,
+    pub addr: SocketAddr,
+    pub service: Service,
+    pub clock: Arc<ManualClock>,
+    pub keys: Keys,
+    pub backend: Backend,
+    http: reqwest::Client,
+    db: Db,
+    counter: AtomicU64,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl std::fmt::Debug for TestApp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestApp")
+            .field("base", &self.base)
+            .field("backend", &self.backend)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Self {
+            backend: Backend::Sqlite,
+            catalogue: sample_catalogue(),
+        }
+    }
+}
+
+impl Builder {
+    /// Serve this module catalogue (default: [`sample_catalogue`], which keeps snapshots
+    /// stable while the engine's catalogue grows).
+    pub fn catalogue(mut self, catalogue: &'static [ModuleMeta]) -> Self {
+        self.catalogue = catalogue;
+        self
+    }
+
+    /// The engine's real catalogue.
+    pub fn engine_catalogue(self) -> Self {
+        self.catalogue(rampart_engine::catalogue())
+    }
+
+    pub fn backend(mut self, backend: Backend) -> Self {
+        self.backend = backend;
+        self
+    }
+
+    /// Starts the server. `None` only for PostgreSQL when `RAMPART_TEST_PG_URL` is unset
+    /// outside CI (a notice is printed); in CI the variable is required.
+    pub async fn spawn(self) -> Option<TestApp> {
+        let (store, db): (Arc<dyn Store>, Db) = match self.backend {
+            Backend::Sqlite => {
+                let s = rampart_store_sqlite::connect("sqlite::memory:")
+                    .await
+                    .expect("open in-memory SQLite");
+                let db = Db::Sqlite(s.pool().clone());
+                (Arc::new(s), db)
+            }
+            Backend::Postgres => {
+                let s = postgres_store().await?;
+                let db = Db::Postgres(s.pool().clone());
+                (Arc::new(s), db)
+            }
+        };
+        let start = chrono::DateTime::parse_from_rfc3339(EPOCH)
+            .expect("EPOCH is RFC 3339")
+            .to_utc();
+        let clock = Arc::new(ManualClock::new(start));
+        let service = Service::new(store, clock.clone() as Arc<dyn Clock>, self.catalogue);
+        let keys = make_keys(&service).await;
+
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1:0");
+        let addr = listener.local_addr().expect("local addr");
+        let base = format!("http://{addr}");
+        let state = AppState::new(
+            service.clone(),
+            &ServerConfig {
+                public_url: base.clone(),
+            },
+        );
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let shutdown = async move {
+                let _ = rx.await;
+            };
+            if let Err(e) =
+                rampart_server::serve(listener, rampart_server::app(state), shutdown).await
+            {
+                eprintln!("test server stopped with an error: {e}");
+            }
+        });
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .build()
+            .expect("reqwest client");
+        Some(TestApp {
+            base,
+            addr,
+            service,
+            clock,
+            keys,
+            backend: self.backend,
+            http,
+            db,
+            counter: AtomicU64::new(0),
+            shutdown: Some(tx),
+        })
+    }
+}
+
+impl TestApp {
+    pub fn builder() -> Builder {
+        Builder::default()
+    }
+
+    /// A server over in-memory SQLite with the sample catalogue.
+    pub async fn spawn() -> TestApp {
+        Builder::default()
+            .spawn()
+            .await
+            .expect("SQLite always starts")
+    }
+
+    /// A server over a fresh PostgreSQL schema; `None` (with a notice) when
+    /// `RAMPART_TEST_PG_URL` is unset outside CI.
+    pub async fn spawn_postgres() -> Option<TestApp> {
+        Builder::default().backend(Backend::Postgres).spawn().await
+    }
+
+    /// The storage port under the server (to arrange states the API cannot reach).
+    pub fn store(&self) -> &Arc<dyn Store> {
+        self.service.store()
+    }
+
+    /// `base` + `path` (`/ias/v1/apps` → `http://127.0.0.1:PORT/ias/v1/apps`).
+    pub fn url(&self, path: &str) -> String {
+        if path.starts_with("http://") || path.starts_with("https://") {
+            path.to_string()
+        } else {
+            format!("{}{path}", self.base)
+        }
+    }
+
+    /// A name no other call of this app returned: `prefix-N`.
+    pub fn unique(&self, prefix: &str) -> String {
+        format!("{prefix}-{}", self.counter.fetch_add(1, Ordering::Relaxed))
+    }
+
+    /// Requests with `key` in `X-Api-Key`.
+    pub fn with<'a>(&'a self, key: &'a Key) -> Caller<'a> {
+        Caller::new(self, Some(key))
+    }
+    /// Product Admin user.
+    pub fn admin(&self) -> Caller<'_> {
+        self.with(&self.keys.admin)
+    }
+    /// Read Write user.
+    pub fn rw(&self) -> Caller<'_> {
+        self.with(&self.keys.read_write)
+    }
+    /// Read Only user.
+    pub fn ro(&self) -> Caller<'_> {
+        self.with(&self.keys.read_only)
+    }
+    /// Organization key.
+    pub fn org(&self) -> Caller<'_> {
+        self.with(&self.keys.org)
+    }
+    /// Organization key of another tenant.
+    pub fn other(&self) -> Caller<'_> {
+        self.with(&self.keys.other)
+    }
+    /// No key at all.
+    pub fn anon(&self) -> Caller<'_> {
+        Caller::new(self, None)
+    }
+
+    /// Closes the store's connection pool: every later database call fails (readiness,
+    /// 500 handling).
+    pub async fn close_database(&self) {
+        match &self.db {
+            Db::Sqlite(p) => p.close().await,
+            Db::Postgres(p) => p.close().await,
+        }
+    }
+
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+}
+
+async fn key(
+    service: &Service,
+    org: OrgId,
+    role: Role,
+    email: Option<&str>,
+    label: &'static str,
+) -> Key {
+    let new = service
+        .create_key(KeyRequest {
+            org: Some(org),
+            role,
+            organization_key: email.is_none(),
+            user_email: email.map(str::to_string),
+            name: Some(label.to_string()),
+        })
+        .await
+        .expect("create key");
+    let principal = service
+        .authenticate(&new.token)
+        .await
+        .expect("a fresh key authenticates");
+    Key {
+        token: new.token,
+        principal,
+        label,
+    }
+}
+
+async fn make_keys(service: &Service) -> Keys {
+    let boot = service
+        .bootstrap()
+        .await
+        .expect("bootstrap")
+        .expect("a fresh database bootstraps");
+    let principal = service
+        .authenticate(&boot.token)
+        .await
+        .expect("the bootstrap key authenticates");
+    assert_eq!(principal.kind, PrincipalKind::Organization);
+    let org = principal.org;
+    let org_key = Key {
+        token: boot.token,
+        principal,
+        label: "organization key",
+    };
+    let other_org = service
+        .create_org("other")
+        .await
+        .expect("create the second tenant");
+    Keys {
+        admin: key(
+            service,
+            org,
+            Role::ProductAdmin,
+            Some("admin@example.test"),
+            "product-admin user",
+        )
+        .await,
+        read_write: key(
+            service,
+            org,
+            Role::ReadWrite,
+            Some("writer@example.test"),
+            "read-write user",
+        )
+        .await,
+        read_only: key(
+            service,
+            org,
+            Role::ReadOnly,
+            Some("reader@example.test"),
+            "read-only user",
+        )
+        .await,
+        org: org_key,
+        other: key(
+            service,
+            other_org.id,
+            Role::ProductAdmin,
+            None,
+            "other tenant",
+        )
+        .await,
+    }
+}
+
+/// A store on a fresh schema of `RAMPART_TEST_PG_URL` (like the store's own suite).
+async fn postgres_store() -> Option<rampart_store_postgres::PostgresStore> {
+    let Ok(url) = std::env::var("RAMPART_TEST_PG_URL") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "RAMPART_TEST_PG_URL must be set in CI"
+        );
+        eprintln!("notice: RAMPART_TEST_PG_URL is not set: skipping a PostgreSQL HTTP test");
+        return None;
+    };
+    let schema = format!("rampart_test_http_{}", uuid::Uuid::new_v4().simple());
+    let admin = sqlx::PgPool::connect(&url)
+        .await
+        .expect("connect to RAMPART_TEST_PG_URL");
+    sqlx::query(&format!("CREATE SCHEMA {schema}"))
+        .execute(&admin)
+        .await
+        .expect("create schema");
+    admin.close().await;
+    Some(
+        rampart_store_postgres::connect(&url, Some(&schema))
+            .await
+            .expect("connect with schema"),
+    )
+}
