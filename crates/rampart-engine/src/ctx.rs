@@ -30,8 +30,14 @@ pub(crate) struct Hit<'a> {
 }
 
 impl Ctx {
+    /// Sends an attack request; when the response shows a lost session, logs in again and
+    /// resends it once.
     pub async fn send(&self, req: HttpRequest) -> Result<Sent, SendError> {
-        self.http.send(req, Purpose::Attack).await
+        let sent = self.http.send(req.clone(), Purpose::Attack).await?;
+        if self.session.lost(&sent.response) && self.session.login(&self.http).await {
+            return self.http.send(req, Purpose::Attack).await;
+        }
+        Ok(sent)
     }
 
     /// The cookies the engine would send to the resource's host.

