@@ -1,0 +1,105 @@
+//! The closed error table of the HTTP edge: every error becomes a status and the body
+//! of reference §10.1. Internal causes are logged (with the correlation id of the
+//! request span), never sent.
+
+use axum::http::{Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use rampart_api_types::ias::{ErrorBody, ValidationError, ValidationErrorType};
+use rampart_service::{Problem, ProblemKind, ServiceError};
+
+/// An error answered to the client.
+#[derive(Debug)]
+pub enum ApiError {
+    BadRequest(String),
+    Unauthorized,
+    Forbidden(String),
+    NotFound,
+    MethodNotAllowed,
+    Conflict(String),
+    UnsupportedMediaType(String),
+    Validation(String, Vec<Problem>),
+    Internal(String),
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::Unauthorized => ApiError::Unauthorized,
+            ServiceError::Forbidden(m) => ApiError::Forbidden(m),
+            ServiceError::NotFound => ApiError::NotFound,
+            ServiceError::Validation { message, problems } => ApiError::Validation(message, problems),
+            ServiceError::Conflict(m) => ApiError::Conflict(m),
+            ServiceError::Internal(m) => ApiError::Internal(m),
+        }
+    }
+}
+
+impl ApiError {
+    pub fn property(context: &str, explanation: impl Into<String>) -> Self {
+        ApiError::Validation("resource validation error".into(), vec![Problem::property(context, explanation)])
+    }
+}
+
+fn status_text(s: StatusCode) -> String {
+    let reason = s.canonical_reason().unwrap_or("ERROR").to_ascii_uppercase().replace([' ', '-'], "_");
+    format!("{} {reason}", s.as_u16())
+}
+
+fn body(status: StatusCode, message: String, errors: Option<Vec<ValidationError>>) -> Response {
+    let b = ErrorBody { status: status_text(status), message, error_code: None, errors };
+    (status, Json(b)).into_response()
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match self {
+            ApiError::BadRequest(m) => body(StatusCode::BAD_REQUEST, m, None),
+            ApiError::Unauthorized => body(StatusCode::UNAUTHORIZED, "Unauthorized".into(), None),
+            ApiError::Forbidden(m) => body(StatusCode::FORBIDDEN, m, None),
+            ApiError::NotFound => body(StatusCode::NOT_FOUND, "resource not found".into(), None),
+            ApiError::MethodNotAllowed => {
+                body(StatusCode::METHOD_NOT_ALLOWED, "method not allowed on this resource".into(), None)
+            }
+            ApiError::Conflict(m) => body(StatusCode::CONFLICT, m, None),
+            ApiError::UnsupportedMediaType(m) => body(StatusCode::UNSUPPORTED_MEDIA_TYPE, m, None),
+            ApiError::Validation(m, problems) => {
+                let errors = problems
+                    .into_iter()
+                    .map(|p| ValidationError {
+                        kind: match p.kind {
+                            ProblemKind::Object => ValidationErrorType::Object,
+                            ProblemKind::Property => ValidationErrorType::Property,
+                        },
+                        context: p.context,
+                        explanation: p.explanation,
+                    })
+                    .collect();
+                body(StatusCode::UNPROCESSABLE_ENTITY, m, Some(errors))
+            }
+            ApiError::Internal(cause) => {
+                tracing::error!(%cause, "internal error");
+                body(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal error; quote the r7-correlation-id header when reporting it".into(),
+                    None,
+                )
+            }
+        }
+    }
+}
+
+pub async fn not_found() -> ApiError {
+    ApiError::NotFound
+}
+
+/// The reference asks 415 for a POST to an item URL; other methods get 405.
+pub async fn method_not_allowed(method: Method) -> ApiError {
+    if method == Method::POST {
+        ApiError::UnsupportedMediaType("POST is not supported on this resource".into())
+    } else {
+        ApiError::MethodNotAllowed
+    }
+}

@@ -1,0 +1,40 @@
+//! rampart's HTTP edge: the `/ias/v1` router, authentication, the error table, paging,
+//! OpenAPI, operational endpoints, and an HTTP/1 server with title-case headers.
+//!
+//! Invariants: handlers are thin (parse → service → convert → respond) and contain no
+//! SQL; every response carries `r7-correlation-id`; every error has the body of
+//! reference §10.1; paths are normalised (`//`, one trailing `/`) before routing and
+//! absolute-form request targets route by path.
+
+mod error;
+mod extract;
+mod middleware;
+mod openapi;
+mod paging;
+mod routes;
+mod serve;
+mod state;
+
+pub use openapi::openapi;
+pub use serve::serve;
+pub use state::{AppState, ServerConfig};
+
+use axum::Router;
+
+/// The whole HTTP application: routes, fallbacks and middleware.
+pub fn app(state: AppState) -> Router {
+    let (router, api) = routes::router().split_for_parts();
+    let api = std::sync::Arc::new(api);
+    router
+        .route(
+            "/ias/v1/openapi.json",
+            axum::routing::get(move || {
+                let api = api.clone();
+                async move { axum::Json(api.as_ref().clone()) }
+            }),
+        )
+        .fallback(error::not_found)
+        .method_not_allowed_fallback(error::method_not_allowed)
+        .with_state(state)
+        .layer(axum::middleware::from_fn(middleware::correlation))
+}

@@ -1,0 +1,68 @@
+//! Request middleware: correlation id and path normalisation.
+
+use axum::extract::Request;
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderValue, Uri};
+use axum::middleware::Next;
+use axum::response::Response;
+use tracing::Instrument;
+
+/// Gives every request a correlation id: on the response header, in the log span.
+pub async fn correlation(req: Request, next: Next) -> Response {
+    let id = uuid::Uuid::new_v4();
+    let span = tracing::info_span!("request", correlation_id = %id, method = %req.method(), path = %req.uri().path());
+    async move {
+        let started = std::time::Instant::now();
+        let mut res = next.run(req).await;
+        tracing::info!(status = res.status().as_u16(), elapsed_us = started.elapsed().as_micros() as u64, "served");
+        if let Ok(v) = HeaderValue::from_str(&id.to_string()) {
+            res.headers_mut().insert("r7-correlation-id", v);
+        }
+        // The contract's produces value (reference §2.2).
+        if res.headers().get(CONTENT_TYPE).is_some_and(|v| v == "application/json") {
+            res.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json;charset=UTF-8"));
+        }
+        res
+    }
+    .instrument(span)
+    .await
+}
+
+/// Collapses `//` and drops one trailing `/` (but not the root), keeping the query.
+/// Absolute-form targets (`POST https://host/ias/v1/scans`) become origin-form.
+pub fn normalize(uri: &Uri) -> Option<Uri> {
+    let path = uri.path();
+    let mut clean = String::with_capacity(path.len());
+    for ch in path.chars() {
+        if ch == '/' && clean.ends_with('/') {
+            continue;
+        }
+        clean.push(ch);
+    }
+    if clean.len() > 1 && clean.ends_with('/') {
+        clean.pop();
+    }
+    if clean == path && uri.scheme().is_none() {
+        return None;
+    }
+    let pq = match uri.query() {
+        Some(q) => format!("{clean}?{q}"),
+        None => clean,
+    };
+    pq.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize;
+
+    #[test]
+    fn normalizes() {
+        let n = |s: &str| normalize(&s.parse().unwrap()).map(|u| u.to_string());
+        assert_eq!(n("/ias/v1/scans//abc"), Some("/ias/v1/scans/abc".into()));
+        assert_eq!(n("/ias/v1/apps/?size=5"), Some("/ias/v1/apps?size=5".into()));
+        assert_eq!(n("/ias/v1/apps"), None);
+        assert_eq!(n("/"), None);
+        assert_eq!(n("https://us.api.insight.rapid7.com/ias/v1/scans"), Some("/ias/v1/scans".into()));
+    }
+}

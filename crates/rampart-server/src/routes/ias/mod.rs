@@ -1,0 +1,28 @@
+//! The `/ias/v1` routes, one module per resource.
+
+mod apps;
+mod attack_templates;
+mod modules;
+mod scan_configs;
+mod search;
+mod tags;
+mod targets;
+
+use crate::state::AppState;
+use utoipa_axum::router::OpenApiRouter;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .merge(apps::router())
+        .merge(targets::router())
+        .merge(tags::router())
+        .merge(attack_templates::router())
+        .merge(modules::router())
+        .merge(scan_configs::router())
+        .merge(search::router())
+}
+
+/// The `links` of an item: its canonical self link.
+pub fn self_link(state: &AppState, path: String) -> Vec<rampart_api_types::ias::Link> {
+    vec![rampart_api_types::ias::Link::new("self", state.ias_url(&path))]
+}

@@ -1,0 +1,140 @@
+//! Scan configs and their options documents.
+
+use crate::error::Checks;
+use crate::{require, Problem, Service, ServiceError, ServiceResult};
+use rampart_domain::options;
+use rampart_domain::*;
+use rampart_store::{ListRequest, Page, StoreError, Visibility};
+use serde_json::Value;
+
+/// The writable fields of a scan config.
+#[derive(Clone, Debug)]
+pub struct ScanConfigInput {
+    pub name: String,
+    pub description: Option<String>,
+    pub app: AppId,
+    pub attack_template: AttackTemplateId,
+    pub incremental: Option<bool>,
+    pub assignment: Option<Assignment>,
+}
+
+/// A scan config with the configuration problems a scan of it would fail on.
+#[derive(Clone, Debug)]
+pub struct ScanConfigView {
+    pub config: ScanConfig,
+    pub errors: Vec<String>,
+}
+
+impl From<ScanConfig> for ScanConfigView {
+    fn from(config: ScanConfig) -> Self {
+        let errors = options::config_errors(&config.options);
+        Self { config, errors }
+    }
+}
+
+/// How an options document is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OptionsWrite {
+    /// PUT: the document replaces the options; omitted members take their defaults.
+    Replace,
+    /// PATCH: JSON Merge Patch over the current options.
+    Merge,
+}
+
+impl Service {
+    async fn check_config(&self, p: &Principal, input: &ScanConfigInput) -> ServiceResult<()> {
+        let mut c = Checks::default();
+        c.text("name", &input.name, 1, 200);
+        c.opt_text("description", input.description.as_deref(), 2000);
+        if let Err(StoreError::NotFound) = self.store.get_app(p.org, input.app, &Visibility::of(p)).await {
+            c.push(Problem::property("app.id", "no such app"));
+        }
+        if let Err(StoreError::NotFound) = self.store.get_attack_template(p.org, input.attack_template).await {
+            c.push(Problem::property("attack_template.id", "no such attack template"));
+        }
+        if let Some(a) = &input.assignment {
+            if a.environment == Environment::OnPremise && a.engine_group.is_none() {
+                c.push(Problem::property("assignment.id", "an ON_PREMISE assignment needs an engine group id"));
+            }
+        }
+        c.finish()
+    }
+
+    pub async fn create_scan_config(&self, p: &Principal, input: ScanConfigInput) -> ServiceResult<ScanConfigId> {
+        require(p, Resource::ScanConfigs, Action::Manage)?;
+        self.check_config(p, &input).await?;
+        let now = self.now();
+        let cfg = ScanConfig {
+            id: ScanConfigId::new(),
+            org: p.org,
+            app: input.app,
+            name: input.name,
+            description: input.description,
+            attack_template: input.attack_template,
+            incremental: input.incremental.unwrap_or(false),
+            assignment: input.assignment.unwrap_or_default(),
+            options: options::defaults(),
+            created_at: now,
+            updated_at: now,
+        };
+        self.store.create_scan_config(&cfg).await?;
+        Ok(cfg.id)
+    }
+
+    pub async fn get_scan_config(&self, p: &Principal, id: ScanConfigId) -> ServiceResult<ScanConfigView> {
+        require(p, Resource::ScanConfigs, Action::Read)?;
+        Ok(self.store.get_scan_config(p.org, id, &Visibility::of(p)).await?.into())
+    }
+
+    pub async fn update_scan_config(&self, p: &Principal, id: ScanConfigId, input: ScanConfigInput) -> ServiceResult<()> {
+        let mut cfg = self.get_scan_config(p, id).await?.config;
+        require(p, Resource::ScanConfigs, Action::Manage)?;
+        self.check_config(p, &input).await?;
+        cfg.name = input.name;
+        cfg.description = input.description;
+        cfg.app = input.app;
+        cfg.attack_template = input.attack_template;
+        cfg.incremental = input.incremental.unwrap_or(cfg.incremental);
+        cfg.assignment = input.assignment.unwrap_or(cfg.assignment);
+        cfg.updated_at = self.now();
+        Ok(self.store.update_scan_config(&cfg).await?)
+    }
+
+    pub async fn delete_scan_config(&self, p: &Principal, id: ScanConfigId) -> ServiceResult<()> {
+        self.get_scan_config(p, id).await?;
+        require(p, Resource::ScanConfigs, Action::Manage)?;
+        Ok(self.store.delete_scan_config(p.org, id).await?)
+    }
+
+    pub async fn list_scan_configs(&self, p: &Principal, req: &ListRequest) -> ServiceResult<Page<ScanConfigView>> {
+        require(p, Resource::ScanConfigs, Action::Read)?;
+        let page = self.store.list_scan_configs(p.org, &Visibility::of(p), req).await?;
+        Ok(Page { items: page.items.into_iter().map(Into::into).collect(), total: page.total })
+    }
+
+    pub async fn scan_config_options(&self, p: &Principal, id: ScanConfigId) -> ServiceResult<Value> {
+        Ok(self.get_scan_config(p, id).await?.config.options)
+    }
+
+    pub async fn write_scan_config_options(&self, p: &Principal, id: ScanConfigId, doc: Value, how: OptionsWrite) -> ServiceResult<()> {
+        let mut cfg = self.get_scan_config(p, id).await?.config;
+        require(p, Resource::ScanConfigs, Action::Manage)?;
+        if !doc.is_object() {
+            return Err(ServiceError::invalid(vec![Problem::object("options", "must be a JSON object")]));
+        }
+        let next = match how {
+            OptionsWrite::Replace => options::overlay(&options::defaults(), &doc),
+            OptionsWrite::Merge => options::merge_patch(&cfg.options, &doc),
+        };
+        if let Err(e) = options::view(&next) {
+            return Err(ServiceError::invalid(vec![Problem::property(e.path, e.message)]));
+        }
+        cfg.options = next;
+        cfg.updated_at = self.now();
+        Ok(self.store.update_scan_config(&cfg).await?)
+    }
+
+    pub fn default_scan_config_options(&self, _p: &Principal) -> Value {
+        options::defaults()
+    }
+}

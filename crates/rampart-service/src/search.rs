@@ -1,0 +1,63 @@
+//! `POST /search`: the search language over every resource type that exists.
+
+use crate::{require, Problem, ScanConfigView, Service, ServiceError, ServiceResult};
+use rampart_domain::*;
+use rampart_query::ResourceType;
+use rampart_store::{ListRequest, Page, Visibility};
+
+/// The results of a search, typed by resource.
+#[derive(Debug)]
+pub enum SearchResults {
+    Apps(Page<App>),
+    Targets(Page<Target>),
+    Tags(Page<Tag>),
+    AttackTemplates(Page<AttackTemplate>),
+    ScanConfigs(Page<ScanConfigView>),
+}
+
+/// A query that cannot run: 422 naming what is wrong.
+pub fn query_problem(e: rampart_query::QueryError) -> ServiceError {
+    let problems = if e.errors.is_empty() {
+        vec![Problem::property("query", e.message.clone())]
+    } else {
+        e.errors.into_iter().map(|f| Problem::property(f.context, f.explanation)).collect()
+    };
+    ServiceError::Validation { message: e.message, problems }
+}
+
+impl Service {
+    /// Runs `query` against `ty`; tenant and app-visibility filters are added by the store.
+    pub async fn search(&self, p: &Principal, ty: ResourceType, query: &str, mut req: ListRequest) -> ServiceResult<SearchResults> {
+        req.filter = Some(rampart_query::parse_query(ty, query).map_err(query_problem)?);
+        let vis = Visibility::of(p);
+        Ok(match ty {
+            ResourceType::App => {
+                require(p, Resource::Apps, Action::Read)?;
+                SearchResults::Apps(self.store.list_apps(p.org, &vis, &req).await?)
+            }
+            ResourceType::Target => {
+                require(p, Resource::Targets, Action::Read)?;
+                SearchResults::Targets(self.store.list_targets(p.org, &req).await?)
+            }
+            ResourceType::Tag => {
+                require(p, Resource::Tags, Action::Read)?;
+                SearchResults::Tags(self.store.list_tags(p.org, &req).await?)
+            }
+            ResourceType::AttackTemplate => {
+                require(p, Resource::AttackTemplates, Action::Read)?;
+                SearchResults::AttackTemplates(self.store.list_attack_templates(p.org, &req).await?)
+            }
+            ResourceType::ScanConfig => {
+                require(p, Resource::ScanConfigs, Action::Read)?;
+                let page = self.store.list_scan_configs(p.org, &vis, &req).await?;
+                SearchResults::ScanConfigs(Page { items: page.items.into_iter().map(Into::into).collect(), total: page.total })
+            }
+            other => {
+                return Err(ServiceError::invalid(vec![Problem::property(
+                    "type",
+                    format!("{} resources do not exist in this version yet; nothing can be searched", other.as_str()),
+                )]))
+            }
+        })
+    }
+}

@@ -1,0 +1,232 @@
+//! The ground truth: every vulnerable case and safe twin the testbed serves, with stable ids.
+
+use rampart_domain::model::ParameterLocation;
+use serde::{Deserialize, Serialize};
+
+/// One case of the testbed: a place where a scanner must (`vulnerable`) or must not report a
+/// finding of `module_key`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Case {
+    /// Stable identifier, used by the toggles (`/__testbed/cases/{id}/fixed`).
+    pub id: String,
+    /// Engine module key (see the team contract), e.g. `sqli`.
+    pub module_key: String,
+    /// HTTP method of the request that shows the behaviour.
+    pub method: String,
+    /// Path (no query) of that request; `{id}` marks a path parameter.
+    pub path: String,
+    /// The injectable parameter, if the case is about one.
+    pub parameter: Option<String>,
+    /// Where that parameter lives; `None` for cases about a whole page or response.
+    pub location: Option<ParameterLocation>,
+    /// `true` for a vulnerable case, `false` for a safe twin.
+    pub vulnerable: bool,
+    /// Whether a session from the form login (`/login`) is needed to reach it.
+    pub requires_login: bool,
+    /// Whether the case only shows on the HTTPS listener (`TestbedHandle::https_url`).
+    pub tls: bool,
+    /// What the page does, in the words of its (bad) developer.
+    pub description: String,
+}
+
+type Row = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    Option<ParameterLocation>,
+    bool,
+    bool,
+    bool,
+    &'static str,
+);
+
+use ParameterLocation::{Cookie, Directory, File, Path, Post, Query};
+
+const V: bool = true;
+const S: bool = false;
+const LOGIN: bool = true;
+const ANON: bool = false;
+const TLS: bool = true;
+const PLAIN: bool = false;
+
+/// (id, module, method, path, parameter, location, vulnerable, login, tls, description)
+#[rustfmt::skip]
+const ROWS: &[Row] = &[
+    // --- sqli
+    ("sqli-error-numeric", "sqli", "GET", "/products.php", Some("id"), Some(Query), V, ANON, PLAIN, "product page: numeric id concatenated into SQL, database errors shown"),
+    ("sqli-error-string", "sqli", "GET", "/search.php", Some("q"), Some(Query), V, ANON, PLAIN, "product search: LIKE '%q%' concatenated, database errors shown"),
+    ("sqli-boolean-numeric", "sqli", "GET", "/news.php", Some("id"), Some(Query), V, ANON, PLAIN, "news article: numeric id concatenated, errors hidden (blind, boolean)"),
+    ("sqli-boolean-string", "sqli", "GET", "/account/orders.php", Some("status"), Some(Query), V, LOGIN, PLAIN, "order history filter: status string concatenated, errors hidden (blind, boolean)"),
+    ("sqli-time", "sqli", "GET", "/track.php", Some("code"), Some(Query), V, ANON, PLAIN, "parcel tracking: code string concatenated, constant output (time-based only)"),
+    ("sqli-cookie", "sqli", "GET", "/welcome.php", Some("lang"), Some(Cookie), V, ANON, PLAIN, "greeting chosen by the lang cookie, concatenated, errors shown"),
+    ("sqli-api-path", "sqli", "GET", "/api/v1/products/{id}", Some("id"), Some(Path), V, ANON, PLAIN, "JSON API: numeric path segment concatenated, errors in JSON"),
+    ("sqli-api-json", "sqli", "POST", "/api/v1/users/search", Some("name"), Some(Post), V, ANON, PLAIN, "JSON API: name from a JSON body concatenated, errors in JSON"),
+    ("sqli-safe-numeric", "sqli", "GET", "/catalog.php", Some("id"), Some(Query), S, ANON, PLAIN, "catalogue item: parameterised query"),
+    ("sqli-safe-string", "sqli", "GET", "/find.php", Some("q"), Some(Query), S, ANON, PLAIN, "store finder: parameterised LIKE query"),
+    ("sqli-safe-time", "sqli", "GET", "/status.php", Some("code"), Some(Query), S, ANON, PLAIN, "order status: parameterised, constant output"),
+    ("sqli-safe-api", "sqli", "GET", "/api/v1/products/search", Some("name"), Some(Query), S, ANON, PLAIN, "JSON API: parameterised product search"),
+    // --- xss_reflected
+    ("xss-text", "xss_reflected", "GET", "/greet.php", Some("name"), Some(Query), V, ANON, PLAIN, "name reflected in HTML text"),
+    ("xss-attr", "xss_reflected", "GET", "/newsletter.php", Some("email"), Some(Query), V, ANON, PLAIN, "email reflected inside a double-quoted attribute"),
+    ("xss-script", "xss_reflected", "GET", "/stats.php", Some("ref"), Some(Query), V, ANON, PLAIN, "ref reflected inside a single-quoted <script> string"),
+    ("xss-post", "xss_reflected", "POST", "/feedback.php", Some("message"), Some(Post), V, ANON, PLAIN, "feedback message reflected in HTML text after a POST"),
+    ("xss-account", "xss_reflected", "GET", "/account/search.php", Some("q"), Some(Query), V, LOGIN, PLAIN, "account search term reflected in HTML text"),
+    ("xss-safe-text", "xss_reflected", "GET", "/hello.php", Some("name"), Some(Query), S, ANON, PLAIN, "name reflected HTML-escaped"),
+    ("xss-safe-attr", "xss_reflected", "GET", "/subscribe.php", Some("email"), Some(Query), S, ANON, PLAIN, "email reflected HTML-escaped in an attribute"),
+    ("xss-safe-script", "xss_reflected", "GET", "/analytics.php", Some("ref"), Some(Query), S, ANON, PLAIN, "ref reflected JSON-escaped in a <script> string"),
+    // --- xss_stored
+    ("xss-stored-guestbook", "xss_stored", "POST", "/guestbook.php", Some("message"), Some(Post), V, ANON, PLAIN, "guestbook messages stored and shown unescaped on /guestbook.php"),
+    ("xss-stored-safe", "xss_stored", "POST", "/reviews.php", Some("text"), Some(Post), S, ANON, PLAIN, "reviews stored and shown escaped on /reviews.php"),
+    // --- cmdi
+    ("cmdi-output", "cmdi", "GET", "/tools/ping.php", Some("host"), Some(Query), V, ANON, PLAIN, "ping tool: host concatenated into a shell command, output shown"),
+    ("cmdi-blind", "cmdi", "POST", "/tools/lookup.php", Some("host"), Some(Post), V, ANON, PLAIN, "DNS lookup: host concatenated into a shell command, output hidden (time-based)"),
+    ("cmdi-safe", "cmdi", "GET", "/tools/whois.php", Some("domain"), Some(Query), S, ANON, PLAIN, "whois tool: domain validated before use"),
+    // --- path_traversal
+    ("pt-page", "path_traversal", "GET", "/page.php", Some("file"), Some(Query), V, ANON, PLAIN, "static page loader: file joined to the pages directory (php://filter works)"),
+    ("pt-download", "path_traversal", "GET", "/download.php", Some("file"), Some(Query), V, ANON, PLAIN, "download: file joined to the downloads directory, Windows separators accepted"),
+    ("pt-safe", "path_traversal", "GET", "/view.php", Some("doc"), Some(Query), S, ANON, PLAIN, "document viewer: whitelisted base names only"),
+    // --- remote_file_inclusion
+    ("rfi-include", "remote_file_inclusion", "GET", "/portal.php", Some("page"), Some(Query), V, ANON, PLAIN, "portal: page URL fetched and included (loopback only)"),
+    ("rfi-safe", "remote_file_inclusion", "GET", "/theme.php", Some("skin"), Some(Query), S, ANON, PLAIN, "theme switcher: whitelisted skin names, never fetched"),
+    // --- ssti
+    ("ssti-preview", "ssti", "GET", "/preview.php", Some("title"), Some(Query), V, ANON, PLAIN, "title rendered as template source ({{ }}, ${ }, <%= %>, #{ })"),
+    ("ssti-invite", "ssti", "POST", "/invite.php", Some("message"), Some(Post), V, ANON, PLAIN, "invitation text rendered as template source"),
+    ("ssti-safe", "ssti", "GET", "/card.php", Some("name"), Some(Query), S, ANON, PLAIN, "greeting card: name passed as template data"),
+    // --- code_injection
+    ("code-php-eval", "code_injection", "GET", "/calc.php", Some("expr"), Some(Query), V, ANON, PLAIN, "calculator: eval('$result = ' . expr . ';')"),
+    ("code-node-eval", "code_injection", "POST", "/api/v1/calc", Some("expression"), Some(Post), V, ANON, PLAIN, "JSON API: eval(expression), result returned"),
+    ("code-safe", "code_injection", "GET", "/convert.php", Some("amount"), Some(Query), S, ANON, PLAIN, "currency converter: amount parsed as a number"),
+    // --- ssrf
+    ("ssrf-fetch", "ssrf", "GET", "/fetch.php", Some("url"), Some(Query), V, ANON, PLAIN, "feed reader: fetches url server-side and shows it (loopback only)"),
+    ("ssrf-webhook", "ssrf", "POST", "/api/v1/webhooks", Some("callback_url"), Some(Post), V, ANON, PLAIN, "JSON API: pings callback_url in the background (blind)"),
+    ("ssrf-safe", "ssrf", "GET", "/image-proxy.php", Some("src"), Some(Query), S, ANON, PLAIN, "image proxy: only an allow-listed CDN host, never fetched here"),
+    // --- xxe
+    ("xxe-import", "xxe", "POST", "/import.php", Some("xml"), Some(Post), V, ANON, PLAIN, "product import: XML parsed with external entities resolved (file and loopback http)"),
+    ("xxe-safe", "xxe", "POST", "/catalog/import.php", Some("xml"), Some(Post), S, ANON, PLAIN, "catalogue import: DTDs rejected"),
+    // --- open_redirect
+    ("redir-location", "open_redirect", "GET", "/redirect.php", Some("url"), Some(Query), V, ANON, PLAIN, "redirect via Location header"),
+    ("redir-meta", "open_redirect", "GET", "/goto.php", Some("next"), Some(Query), V, ANON, PLAIN, "redirect via meta refresh"),
+    ("redir-js", "open_redirect", "GET", "/out.php", Some("to"), Some(Query), V, ANON, PLAIN, "redirect via window.location in a script"),
+    ("redir-safe", "open_redirect", "GET", "/return.php", Some("returnTo"), Some(Query), S, ANON, PLAIN, "redirect restricted to local paths"),
+    // --- crlf_injection
+    ("crlf-cookie", "crlf_injection", "GET", "/setlang.php", Some("lang"), Some(Query), V, ANON, PLAIN, "lang copied raw into a Set-Cookie header"),
+    ("crlf-safe", "crlf_injection", "GET", "/settheme.php", Some("theme"), Some(Query), S, ANON, PLAIN, "theme copied into Set-Cookie with CR and LF stripped"),
+    // --- cors
+    ("cors-reflect", "cors", "GET", "/api/v1/profile", Some("Origin"), Some(ParameterLocation::HttpHeader), V, ANON, PLAIN, "any Origin (and null) reflected with credentials allowed"),
+    ("cors-safe", "cors", "GET", "/api/v1/public/stats", Some("Origin"), Some(ParameterLocation::HttpHeader), S, ANON, PLAIN, "fixed allow-listed origin"),
+    // --- http_methods
+    ("trace-echo", "http_methods", "TRACE", "/", None, None, V, ANON, PLAIN, "TRACE echoes the request, headers included"),
+    ("trace-safe", "http_methods", "TRACE", "/secure/", None, None, S, ANON, PLAIN, "TRACE refused with 405"),
+    ("put-dav", "http_methods", "PUT", "/dav/", None, Some(File), V, ANON, PLAIN, "WebDAV-style share: PUT /dav/<file> stores it, GET serves it back, DELETE removes it"),
+    ("put-safe", "http_methods", "PUT", "/static/app.js", None, Some(File), S, ANON, PLAIN, "static file: PUT and DELETE refused with 405"),
+    // --- sensitive_files
+    ("sf-git", "sensitive_files", "GET", "/.git/HEAD", None, Some(File), V, ANON, PLAIN, "git metadata left in the web root"),
+    ("sf-backup-sql", "sensitive_files", "GET", "/backup.sql", None, Some(File), V, ANON, PLAIN, "database dump in the web root"),
+    ("sf-bak", "sensitive_files", "GET", "/index.php.bak", None, Some(File), V, ANON, PLAIN, "editor backup of index.php (PHP source)"),
+    ("sf-env", "sensitive_files", "GET", "/.env", None, Some(File), V, ANON, PLAIN, "environment file with credentials"),
+    ("sf-safe-git", "sensitive_files", "GET", "/docs/.git/HEAD", None, Some(File), S, ANON, PLAIN, "soft 404: the docs area answers 200 for any path"),
+    ("sf-safe-env", "sensitive_files", "GET", "/docs/.env", None, Some(File), S, ANON, PLAIN, "soft 404: the docs area answers 200 for any path"),
+    // --- directory_listing
+    ("dirlist-apache", "directory_listing", "GET", "/files/", None, Some(Directory), V, ANON, PLAIN, "Apache-style auto-index"),
+    ("dirlist-safe", "directory_listing", "GET", "/downloads/", None, Some(Directory), S, ANON, PLAIN, "a designed downloads page listing files"),
+    // --- file_upload
+    ("upload-any", "file_upload", "POST", "/upload.php", Some("file"), Some(Post), V, ANON, PLAIN, "attachment upload: any extension kept, served from /uploads/ (.php executed)"),
+    ("upload-safe", "file_upload", "POST", "/profile/photo.php", Some("photo"), Some(Post), S, ANON, PLAIN, "photo upload: images only, renamed, served as image/png"),
+    // --- csrf
+    ("csrf-profile", "csrf", "POST", "/account/profile.php", None, Some(Post), V, LOGIN, PLAIN, "profile update form without anti-CSRF token"),
+    ("csrf-prefs", "csrf", "POST", "/preferences.php", None, Some(Post), V, ANON, PLAIN, "site preferences form without anti-CSRF token"),
+    ("csrf-safe", "csrf", "POST", "/account/email.php", None, Some(Post), S, LOGIN, PLAIN, "email change form with a per-session token"),
+    // --- passive: headers
+    ("csp-missing", "csp", "GET", "/", None, None, V, ANON, PLAIN, "no Content-Security-Policy on the main site"),
+    ("csp-weak", "csp", "GET", "/blog.php", None, None, V, ANON, PLAIN, "CSP with unsafe-inline, unsafe-eval and wildcards"),
+    ("csp-safe", "csp", "GET", "/secure/", None, None, S, ANON, PLAIN, "strict CSP"),
+    ("xfo-missing", "x_frame_options", "GET", "/", None, None, V, ANON, PLAIN, "no X-Frame-Options nor frame-ancestors"),
+    ("xfo-safe", "x_frame_options", "GET", "/secure/", None, None, S, ANON, PLAIN, "X-Frame-Options DENY"),
+    ("xcto-missing", "x_content_type_options", "GET", "/", None, None, V, ANON, PLAIN, "no X-Content-Type-Options"),
+    ("xcto-safe", "x_content_type_options", "GET", "/secure/", None, None, S, ANON, PLAIN, "X-Content-Type-Options nosniff"),
+    ("hsts-missing", "hsts", "GET", "/", None, None, V, ANON, TLS, "HTTPS without Strict-Transport-Security"),
+    ("hsts-safe", "hsts", "GET", "/secure/", None, None, S, ANON, TLS, "HTTPS with a one-year HSTS"),
+    ("referrer-missing", "referrer_policy", "GET", "/", None, None, V, ANON, PLAIN, "no Referrer-Policy"),
+    ("referrer-weak", "referrer_policy", "GET", "/blog.php", None, None, V, ANON, PLAIN, "Referrer-Policy unsafe-url"),
+    ("referrer-safe", "referrer_policy", "GET", "/secure/", None, None, S, ANON, PLAIN, "Referrer-Policy no-referrer"),
+    // --- passive: cookies and sessions
+    ("cookie-session", "cookie_flags", "POST", "/login", None, None, V, ANON, PLAIN, "PHPSESSID set without Secure, HttpOnly or SameSite"),
+    ("cookie-visitor", "cookie_flags", "GET", "/", None, None, V, ANON, PLAIN, "visitor cookie without flags"),
+    ("cookie-safe", "cookie_flags", "GET", "/secure/", None, None, S, ANON, PLAIN, "cookie with Secure, HttpOnly and SameSite=Strict"),
+    ("session-sequential", "predictable_session_id", "POST", "/login", None, None, V, ANON, PLAIN, "PHPSESSID values are sequential across logins"),
+    ("session-random", "predictable_session_id", "POST", "/secure/login", None, None, S, ANON, PLAIN, "session ids are 128 random bits"),
+    // --- passive: disclosure
+    ("version-banner", "version_disclosure", "GET", "/", None, None, V, ANON, PLAIN, "Server and X-Powered-By carry versions"),
+    ("version-safe", "version_disclosure", "GET", "/secure/", None, None, S, ANON, PLAIN, "no version banners"),
+    ("error-stacktrace", "error_disclosure", "GET", "/legacy/invoice.jsp", None, None, V, ANON, PLAIN, "Java stack trace shown"),
+    ("error-sql", "error_disclosure", "GET", "/reports.php", None, None, V, ANON, PLAIN, "MySQL error text shown"),
+    ("error-safe", "error_disclosure", "GET", "/maintenance.php", None, None, S, ANON, PLAIN, "generic error page with a reference number"),
+    ("private-ip", "private_ip_disclosure", "GET", "/contact.php", None, None, V, ANON, PLAIN, "internal 10.x and 192.168.x addresses in the page"),
+    ("private-ip-safe", "private_ip_disclosure", "GET", "/about.php", None, None, S, ANON, PLAIN, "public documentation address and dotted version numbers only"),
+    // --- passive: passwords and content
+    ("password-http", "password_over_http", "GET", "/login", None, None, V, ANON, PLAIN, "login form served over plain HTTP"),
+    ("password-http-safe", "password_over_http", "GET", "/secure/login", None, None, S, ANON, TLS, "login form served over HTTPS"),
+    ("password-get", "password_in_get", "GET", "/members/signin.php", None, None, V, ANON, PLAIN, "login form with method GET"),
+    ("password-get-safe", "password_in_get", "GET", "/login", None, None, S, ANON, PLAIN, "login form with method POST"),
+    ("autocomplete-on", "password_autocomplete", "GET", "/members/signin.php", None, None, V, ANON, PLAIN, "password field without autocomplete=off"),
+    ("autocomplete-safe", "password_autocomplete", "GET", "/login", None, None, S, ANON, PLAIN, "password field with autocomplete=off"),
+    ("mixed-content", "mixed_content", "GET", "/checkout.php", None, None, V, ANON, TLS, "HTTPS page loading a script over http://"),
+    ("mixed-content-safe", "mixed_content", "GET", "/secure/", None, None, S, ANON, TLS, "HTTPS page with same-origin resources only"),
+];
+
+/// Every case of the testbed, in a stable order.
+pub fn manifest() -> Vec<Case> {
+    ROWS.iter()
+        .map(|r| Case {
+            id: r.0.to_owned(),
+            module_key: r.1.to_owned(),
+            method: r.2.to_owned(),
+            path: r.3.to_owned(),
+            parameter: r.4.map(str::to_owned),
+            location: r.5,
+            vulnerable: r.6,
+            requires_login: r.7,
+            tls: r.8,
+            description: r.9.to_owned(),
+        })
+        .collect()
+}
+
+/// Whether `id` names a case.
+pub fn is_case(id: &str) -> bool {
+    ROWS.iter().any(|r| r.0 == id)
+}
+
+/// How to log in to the `/account/` area, for scan configurations and tests.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginInfo {
+    pub login_path: String,
+    pub username_field: String,
+    pub password_field: String,
+    pub username: String,
+    pub password: String,
+    /// Matches a page seen while logged in.
+    pub logged_in_regex: String,
+    /// Matches a page seen after the session was lost.
+    pub session_loss_regex: String,
+    /// The link that destroys the session when followed.
+    pub logout_path: String,
+    pub session_cookie: String,
+}
+
+/// The login facts of this testbed.
+pub fn login_info() -> LoginInfo {
+    LoginInfo {
+        login_path: "/login".into(),
+        username_field: "username".into(),
+        password_field: "password".into(),
+        username: crate::auth::USERNAME.into(),
+        password: crate::auth::PASSWORD.into(),
+        logged_in_regex: "Signed in as <b>".into(),
+        session_loss_regex: "Please sign in to continue".into(),
+        logout_path: "/logout.php".into(),
+        session_cookie: "PHPSESSID".into(),
+    }
+}

@@ -1,0 +1,139 @@
+//! Redirect and header-setting pages: open redirect and CRLF injection cases.
+
+use super::{param, Params};
+use crate::html::{esc, js_esc, page};
+use crate::state::Shared;
+use axum::extract::{Query, State};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use http::{header, HeaderName, HeaderValue, StatusCode};
+
+pub(crate) fn routes() -> Router<Shared> {
+    Router::new()
+        .route("/redirect.php", get(location))
+        .route("/goto.php", get(meta))
+        .route("/out.php", get(script))
+        .route("/return.php", get(safe))
+        .route("/setlang.php", get(setlang))
+        .route("/settheme.php", get(settheme))
+}
+
+/// Keeps only local paths (`/x`, not `//host` nor `/\host`), as a careful app does.
+fn local_only(target: &str) -> String {
+    let ok = target.starts_with('/') && !target.starts_with("//") && !target.starts_with("/\\");
+    if ok && !target.chars().any(char::is_control) {
+        target.to_owned()
+    } else {
+        "/".to_owned()
+    }
+}
+
+fn redirect(to: &str) -> Response {
+    let mut r = (
+        StatusCode::FOUND,
+        Html(format!(
+            "<p>Redirecting to <a href=\"{0}\">{0}</a></p>",
+            esc(to)
+        )),
+    )
+        .into_response();
+    match HeaderValue::from_str(to) {
+        Ok(v) => {
+            r.headers_mut().insert(header::LOCATION, v);
+            r
+        }
+        Err(_) => (StatusCode::BAD_REQUEST, "Bad Request").into_response(),
+    }
+}
+
+async fn location(State(st): State<Shared>, Query(q): Query<Params>) -> Response {
+    let url = param(&q, "url", "/");
+    redirect(&if st.vulnerable("redir-location") {
+        url
+    } else {
+        local_only(&url)
+    })
+}
+
+async fn meta(State(st): State<Shared>, Query(q): Query<Params>) -> Html<String> {
+    let next = param(&q, "next", "/");
+    let to = if st.vulnerable("redir-meta") {
+        next
+    } else {
+        local_only(&next)
+    };
+    Html(format!(
+        "<!DOCTYPE html><html><head><meta http-equiv=\"refresh\" content=\"0; url={0}\"><title>Redirecting</title></head>\
+         <body><p>You are being redirected to <a href=\"{0}\">{0}</a>.</p></body></html>",
+        esc(&to)
+    ))
+}
+
+async fn script(State(st): State<Shared>, Query(q): Query<Params>) -> Html<String> {
+    let target = param(&q, "to", "/");
+    let to = if st.vulnerable("redir-js") {
+        target
+    } else {
+        local_only(&target)
+    };
+    page(
+        &st,
+        "Leaving Acme Outdoor",
+        &format!(
+            "<p>Taking you there...</p><script>window.location.href = \"{}\";</script>",
+            js_esc(&to)
+        ),
+    )
+}
+
+async fn safe(Query(q): Query<Params>) -> Response {
+    redirect(&local_only(&param(&q, "returnTo", "/")))
+}
+
+/// Appends `raw` as a header the way a CGI script printing headers would: CR/LF start new
+/// header lines, and the first line becomes the value of `name`.
+fn raw_header(resp: &mut Response, name: HeaderName, raw: &str) {
+    let mut lines = raw.split(['\r', '\n']).filter(|l| !l.is_empty());
+    if let Some(Ok(v)) = lines.next().map(HeaderValue::from_str) {
+        resp.headers_mut().append(name, v);
+    }
+    for line in lines {
+        if let Some((k, v)) = line.split_once(':') {
+            if let (Ok(k), Ok(v)) = (
+                HeaderName::from_bytes(k.trim().as_bytes()),
+                HeaderValue::from_str(v.trim()),
+            ) {
+                resp.headers_mut().append(k, v);
+            }
+        }
+    }
+}
+
+async fn setlang(State(st): State<Shared>, Query(q): Query<Params>) -> Response {
+    let lang = param(&q, "lang", "en");
+    let mut r = page(&st, "Language", "<p>Language saved. <a href=\"/setlang.php?lang=fr\">Fran&ccedil;ais</a> &middot; <a href=\"/setlang.php?lang=de\">Deutsch</a></p>").into_response();
+    let value = format!("lang={lang}; path=/");
+    if st.vulnerable("crlf-cookie") {
+        raw_header(&mut r, header::SET_COOKIE, &value);
+    } else {
+        raw_header(&mut r, header::SET_COOKIE, &value.replace(['\r', '\n'], ""));
+    }
+    r
+}
+
+async fn settheme(State(st): State<Shared>, Query(q): Query<Params>) -> Response {
+    let theme = param(&q, "theme", "light");
+    let mut r = page(
+        &st,
+        "Theme",
+        "<p>Theme saved. <a href=\"/settheme.php?theme=dark\">Dark</a></p>",
+    )
+    .into_response();
+    raw_header(
+        &mut r,
+        header::SET_COOKIE,
+        &format!("theme={}; path=/", theme.replace(['\r', '\n'], "")),
+    );
+    r
+}

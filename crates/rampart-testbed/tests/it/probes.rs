@@ -1,0 +1,637 @@
+//! One hand-written probe per case: `true` when the vulnerable behaviour shows.
+
+use crate::support::{client, Ctx, Resp};
+use rampart_testbed::Case;
+use regex::Regex;
+use std::time::Duration;
+
+const SLOW: Duration = Duration::from_millis(900);
+
+fn sql_error(r: &Resp) -> bool {
+    r.body.contains("SQLite3::query()") || r.body.contains("SQLITE_ERROR")
+}
+
+/// Boolean inference: the true condition looks like the original, the false one does not.
+async fn boolean(
+    ctx: &Ctx,
+    c: &reqwest::Client,
+    path: &str,
+    name: &str,
+    orig: &str,
+    t: &str,
+    f: &str,
+) -> bool {
+    let get = |v: String| ctx.send(c.get(ctx.url(path)).query(&[(name, v)]));
+    let o = get(orig.to_owned()).await.body;
+    let tr = get(format!("{orig}{t}")).await.body;
+    let fa = get(format!("{orig}{f}")).await.body;
+    o == tr && o != fa
+}
+
+async fn error_get(ctx: &Ctx, path: &str, name: &str, value: &str) -> bool {
+    sql_error(&ctx.get(path, &[(name, value)]).await)
+}
+
+async fn sqli(ctx: &Ctx, id: &str) -> bool {
+    let num = (" AND 1=1", " AND 1=2");
+    let text = ("' AND '1'='1", "' AND '1'='2");
+    match id {
+        "sqli-error-numeric" | "sqli-safe-numeric" => {
+            let p = if id.contains("safe") {
+                "/catalog.php"
+            } else {
+                "/products.php"
+            };
+            error_get(ctx, p, "id", "1'").await
+                || boolean(ctx, &ctx.client, p, "id", "1", num.0, num.1).await
+        }
+        "sqli-error-string" | "sqli-safe-string" => {
+            let (p, v) = if id.contains("safe") {
+                ("/find.php", "lamp")
+            } else {
+                ("/search.php", "tent")
+            };
+            error_get(ctx, p, "q", &format!("{v}'")).await
+                || boolean(ctx, &ctx.client, p, "q", v, text.0, text.1).await
+        }
+        "sqli-boolean-numeric" => {
+            !error_get(ctx, "/news.php", "id", "1'").await
+                && boolean(ctx, &ctx.client, "/news.php", "id", "1", num.0, num.1).await
+        }
+        "sqli-boolean-string" => {
+            let c = ctx.logged_in().await;
+            boolean(
+                ctx,
+                &c,
+                "/account/orders.php",
+                "status",
+                "shipped",
+                text.0,
+                text.1,
+            )
+            .await
+        }
+        "sqli-time" | "sqli-safe-time" => {
+            let p = if id.contains("safe") {
+                "/status.php"
+            } else {
+                "/track.php"
+            };
+            let base = ctx
+                .timed(ctx.client.get(ctx.url(p)).query(&[("code", "AC1001")]))
+                .await;
+            let slow = ctx
+                .timed(
+                    ctx.client
+                        .get(ctx.url(p))
+                        .query(&[("code", "AC1001' AND sleep(1)-- ")]),
+                )
+                .await;
+            base < SLOW && slow >= SLOW
+        }
+        "sqli-cookie" => {
+            let r = ctx
+                .send(
+                    ctx.client
+                        .get(ctx.url("/welcome.php"))
+                        .header("cookie", "lang=en'"),
+                )
+                .await;
+            sql_error(&r)
+        }
+        "sqli-api-path" => sql_error(&ctx.get("/api/v1/products/1'", &[]).await),
+        "sqli-api-json" => sql_error(
+            &ctx.json(
+                "/api/v1/users/search",
+                serde_json::json!({ "name": "alice'" }),
+            )
+            .await,
+        ),
+        "sqli-safe-api" => {
+            let p = "/api/v1/products/search";
+            error_get(ctx, p, "name", "tent'").await
+                || boolean(ctx, &ctx.client, p, "name", "tent", text.0, text.1).await
+        }
+        _ => panic!("no probe for {id}"),
+    }
+}
+
+async fn xss(ctx: &Ctx, id: &str) -> bool {
+    let tag = "<b data-x=\"9137\">x</b>";
+    let has = |r: Resp, s: &str| r.body.contains(s);
+    match id {
+        "xss-text" | "xss-safe-text" => {
+            let p = if id.contains("safe") {
+                "/hello.php"
+            } else {
+                "/greet.php"
+            };
+            has(ctx.get(p, &[("name", tag)]).await, tag)
+        }
+        "xss-attr" | "xss-safe-attr" => {
+            let p = if id.contains("safe") {
+                "/subscribe.php"
+            } else {
+                "/newsletter.php"
+            };
+            has(
+                ctx.get(p, &[("email", "x\" onmouseover=\"alert(9137)")])
+                    .await,
+                "value=\"x\" onmouseover=\"alert(9137)\"",
+            )
+        }
+        "xss-script" | "xss-safe-script" => {
+            let p = if id.contains("safe") {
+                "/analytics.php"
+            } else {
+                "/stats.php"
+            };
+            has(
+                ctx.get(p, &[("ref", "x';alert(9137);//")]).await,
+                "'x';alert(9137);//'",
+            )
+        }
+        "xss-post" => has(
+            ctx.form("/feedback.php", &[("name", "a"), ("message", tag)])
+                .await,
+            tag,
+        ),
+        "xss-account" => {
+            let c = ctx.logged_in().await;
+            has(
+                ctx.send(c.get(ctx.url("/account/search.php")).query(&[("q", tag)]))
+                    .await,
+                tag,
+            )
+        }
+        "xss-stored-guestbook" | "xss-stored-safe" => {
+            let (p, field) = if id.contains("safe") {
+                ("/reviews.php", "text")
+            } else {
+                ("/guestbook.php", "message")
+            };
+            let t = format!("<i data-s=\"{}\">s</i>", ctx.token());
+            ctx.form(p, &[("name", "a"), (field, &t)]).await;
+            has(ctx.get(p, &[]).await, &t)
+        }
+        _ => panic!("no probe for {id}"),
+    }
+}
+
+async fn inject(ctx: &Ctx, id: &str) -> bool {
+    match id {
+        "cmdi-output" | "cmdi-safe" => {
+            let (p, name, v) = if id == "cmdi-safe" {
+                ("/tools/whois.php", "domain", "example.com")
+            } else {
+                ("/tools/ping.php", "host", "127.0.0.1")
+            };
+            let out = ctx
+                .get(p, &[(name, &format!("{v};echo CMDI''9137"))])
+                .await
+                .body
+                .contains("CMDI9137");
+            let sub = ctx
+                .get(p, &[(name, &format!("{v}$(echo CMDI''9138)"))])
+                .await
+                .body
+                .contains("CMDI9138");
+            let slow = ctx
+                .timed(
+                    ctx.client
+                        .get(ctx.url(p))
+                        .query(&[(name, format!("{v}|sleep 1"))]),
+                )
+                .await
+                >= SLOW;
+            out || sub || slow
+        }
+        "cmdi-blind" => {
+            let slow = ctx
+                .timed(
+                    ctx.client
+                        .post(ctx.url("/tools/lookup.php"))
+                        .form(&[("host", "localhost;sleep 1")]),
+                )
+                .await;
+            let fast = ctx
+                .timed(
+                    ctx.client
+                        .post(ctx.url("/tools/lookup.php"))
+                        .form(&[("host", "localhost")]),
+                )
+                .await;
+            slow >= SLOW && fast < SLOW
+        }
+        "ssti-preview" | "ssti-safe" => {
+            let (p, name) = if id == "ssti-safe" {
+                ("/card.php", "name")
+            } else {
+                ("/preview.php", "title")
+            };
+            ssti_any(ctx, p, name).await
+        }
+        "ssti-invite" => {
+            let r = ctx
+                .form(
+                    "/invite.php",
+                    &[("to", "a@b.c"), ("message", "Hi {{1337*7331}}")],
+                )
+                .await;
+            r.body.contains("9801547") && !r.body.contains("1337*7331")
+        }
+        "code-php-eval" | "code-safe" => {
+            let (p, name) = if id == "code-safe" {
+                ("/convert.php", "amount")
+            } else {
+                ("/calc.php", "expr")
+            };
+            ctx.get(p, &[(name, "1;echo 'CODE'.'9137';")])
+                .await
+                .body
+                .contains("CODE9137")
+        }
+        "code-node-eval" => {
+            let r = ctx
+                .json(
+                    "/api/v1/calc",
+                    serde_json::json!({ "expression": "'CODE'+'9137'" }),
+                )
+                .await;
+            r.body.contains("CODE9137")
+        }
+        _ => panic!("no probe for {id}"),
+    }
+}
+
+async fn ssti_any(ctx: &Ctx, p: &str, name: &str) -> bool {
+    for payload in ["{{1337*7331}}", "${1337*7331}", "<%= 1337*7331 %>"] {
+        let r = ctx.get(p, &[(name, payload)]).await;
+        if r.body.contains("9801547") {
+            return true;
+        }
+    }
+    false
+}
+
+async fn files(ctx: &Ctx, id: &str) -> bool {
+    let passwd = |r: Resp| r.body.contains("root:x:0:0:");
+    match id {
+        "pt-page" => passwd(
+            ctx.get("/page.php", &[("file", "../../../../../etc/passwd")])
+                .await,
+        ),
+        "pt-download" => ctx
+            .get(
+                "/download.php",
+                &[("file", "..\\..\\..\\..\\windows\\win.ini")],
+            )
+            .await
+            .body
+            .contains("[fonts]"),
+        "pt-safe" => {
+            passwd(
+                ctx.get("/view.php", &[("doc", "../../../../../etc/passwd")])
+                    .await,
+            ) || passwd(ctx.get("/view.php", &[("doc", "/etc/passwd")]).await)
+        }
+        "rfi-include" | "rfi-safe" => {
+            let t = ctx.token();
+            let (p, name) = if id == "rfi-safe" {
+                ("/theme.php", "skin")
+            } else {
+                ("/portal.php", "page")
+            };
+            let r = ctx
+                .get(p, &[(name, &format!("{}/rfi-{t}.txt", ctx.oob.base))])
+                .await;
+            ctx.oob.hit(&t) && r.body.contains("RFIOK9137")
+        }
+        "sf-git" | "sf-safe-git" => ctx
+            .get(&case_path(id), &[])
+            .await
+            .body
+            .starts_with("ref: refs/"),
+        "sf-backup-sql" => ctx
+            .get("/backup.sql", &[])
+            .await
+            .body
+            .contains("CREATE TABLE"),
+        "sf-bak" => ctx.get("/index.php.bak", &[]).await.body.contains("<?php"),
+        "sf-env" | "sf-safe-env" => ctx
+            .get(&case_path(id), &[])
+            .await
+            .body
+            .contains("DB_PASSWORD="),
+        "dirlist-apache" | "dirlist-safe" => {
+            let r = ctx.get(&case_path(id), &[]).await;
+            r.body.contains("<title>Index of /") && r.body.contains("Parent Directory")
+        }
+        "upload-any" | "upload-safe" => {
+            let (p, field, dir) = if id == "upload-safe" {
+                ("/profile/photo.php", "photo", "photos")
+            } else {
+                ("/upload.php", "file", "uploads")
+            };
+            let name = format!("shell{}.php", ctx.token());
+            let part = reqwest::multipart::Part::bytes(b"<?php echo 'UP'.'9137'; ?>".to_vec())
+                .file_name(name.clone());
+            let r = ctx
+                .send(
+                    ctx.client
+                        .post(ctx.url(p))
+                        .multipart(reqwest::multipart::Form::new().part(field, part)),
+                )
+                .await;
+            let linked = Regex::new(&format!(r#"href="(/{dir}/[^"]+)""#)).unwrap();
+            let url = linked
+                .captures(&r.body)
+                .map(|c| c[1].to_owned())
+                .unwrap_or(format!("/{dir}/{name}"));
+            let served = ctx.get(&url, &[]).await;
+            served.status == 200 && served.body.contains("UP9137") && !served.body.contains("'UP'")
+        }
+        _ => panic!("no probe for {id}"),
+    }
+}
+
+fn case_path(id: &str) -> String {
+    rampart_testbed::manifest()
+        .into_iter()
+        .find(|c| c.id == id)
+        .map(|c| c.path)
+        .unwrap()
+}
+
+async fn oob(ctx: &Ctx, id: &str) -> bool {
+    let t = ctx.token();
+    let cb = format!("{}/cb-{t}", ctx.oob.base);
+    match id {
+        "ssrf-fetch" => {
+            ctx.get("/fetch.php", &[("url", &cb)]).await;
+            ctx.oob.hit(&t)
+        }
+        "ssrf-safe" => {
+            ctx.get("/image-proxy.php", &[("src", &cb)]).await;
+            ctx.oob.hit(&t)
+        }
+        "ssrf-webhook" => {
+            let r = ctx
+                .json(
+                    "/api/v1/webhooks",
+                    serde_json::json!({ "callback_url": cb }),
+                )
+                .await;
+            r.status == 202 && ctx.oob.wait(&t, Duration::from_secs(5)).await
+        }
+        "xxe-import" | "xxe-safe" => {
+            let p = if id == "xxe-safe" {
+                "/catalog/import.php"
+            } else {
+                "/import.php"
+            };
+            let file = r#"<?xml version="1.0"?><!DOCTYPE p [<!ENTITY e SYSTEM "file:///etc/passwd">]><product><name>&e;</name></product>"#;
+            let local = ctx
+                .form(p, &[("xml", file)])
+                .await
+                .body
+                .contains("root:x:0:0:");
+            let remote = format!(
+                r#"<?xml version="1.0"?><!DOCTYPE p [<!ENTITY % r SYSTEM "{cb}"> %r;]><product><name>x</name></product>"#
+            );
+            let r = ctx
+                .send(
+                    ctx.client
+                        .post(ctx.url(p))
+                        .header("content-type", "application/xml")
+                        .body(remote),
+                )
+                .await;
+            assert_eq!(r.status, 200);
+            local || ctx.oob.hit(&t)
+        }
+        _ => panic!("no probe for {id}"),
+    }
+}
+
+async fn web(ctx: &Ctx, id: &str) -> bool {
+    let evil = "http://evil.example/";
+    match id {
+        "redir-location" | "redir-safe" => {
+            let (p, name) = if id == "redir-safe" {
+                ("/return.php", "returnTo")
+            } else {
+                ("/redirect.php", "url")
+            };
+            let a = ctx
+                .get(p, &[(name, evil)])
+                .await
+                .header("location")
+                .as_deref()
+                == Some(evil);
+            let b = ctx
+                .get(p, &[(name, "//evil.example/")])
+                .await
+                .header("location")
+                .as_deref()
+                == Some("//evil.example/");
+            a || b
+        }
+        "redir-meta" => ctx
+            .get("/goto.php", &[("next", evil)])
+            .await
+            .body
+            .contains("content=\"0; url=http://evil.example/\""),
+        "redir-js" => ctx
+            .get("/out.php", &[("to", evil)])
+            .await
+            .body
+            .contains("window.location.href = \"http://evil.example/\""),
+        "crlf-cookie" | "crlf-safe" => {
+            let (p, name) = if id == "crlf-safe" {
+                ("/settheme.php", "theme")
+            } else {
+                ("/setlang.php", "lang")
+            };
+            let r = ctx.get(p, &[(name, "en\r\nX-Injected: crlf9137")]).await;
+            r.header("x-injected")
+                .is_some_and(|v| v.starts_with("crlf9137"))
+        }
+        "cors-reflect" | "cors-safe" => {
+            let p = case_path(id);
+            let r = ctx
+                .send(
+                    ctx.client
+                        .get(ctx.url(&p))
+                        .header("origin", "http://evil.example"),
+                )
+                .await;
+            let n = ctx
+                .send(ctx.client.get(ctx.url(&p)).header("origin", "null"))
+                .await;
+            let creds =
+                |r: &Resp| r.header("access-control-allow-credentials").as_deref() == Some("true");
+            (r.header("access-control-allow-origin").as_deref() == Some("http://evil.example")
+                && creds(&r))
+                || (n.header("access-control-allow-origin").as_deref() == Some("null") && creds(&n))
+        }
+        "trace-echo" | "trace-safe" => {
+            let m = reqwest::Method::from_bytes(b"TRACE").unwrap();
+            let r = ctx
+                .send(
+                    ctx.client
+                        .request(m, ctx.url(&case_path(id)))
+                        .header("x-probe", "trace9137"),
+                )
+                .await;
+            r.status == 200 && r.body.contains("x-probe: trace9137")
+        }
+        "put-dav" | "put-safe" => {
+            let t = ctx.token();
+            let url = if id == "put-safe" {
+                ctx.url("/static/app.js")
+            } else {
+                ctx.url(&format!("/dav/probe-{t}.txt"))
+            };
+            let put = ctx
+                .send(ctx.client.put(&url).body(format!("PUT9137{t}")))
+                .await;
+            let back = ctx.get(url.trim_start_matches(&ctx.base), &[]).await;
+            (200..300).contains(&put.status) && back.body.contains(&format!("PUT9137{t}"))
+        }
+        "csrf-profile" | "csrf-safe" => {
+            let c = ctx.logged_in().await;
+            let (p, field) = if id == "csrf-safe" {
+                ("/account/email.php", "email")
+            } else {
+                ("/account/profile.php", "display_name")
+            };
+            let form = ctx.send(c.get(ctx.url(p))).await;
+            let r = ctx
+                .send(c.post(ctx.url(p)).form(&[(field, "x@evil.example")]))
+                .await;
+            !form.body.contains("type=\"hidden\"") && r.status == 200
+        }
+        "csrf-prefs" => {
+            let form = ctx.get("/preferences.php", &[]).await;
+            let r = ctx.form("/preferences.php", &[("currency", "EUR")]).await;
+            !form.body.contains("type=\"hidden\"")
+                && r.status == 200
+                && r.body.contains("Preferences saved")
+        }
+        _ => panic!("no probe for {id}"),
+    }
+}
+
+fn on(ctx: &Ctx, c: &Case) -> String {
+    if c.tls {
+        format!("{}{}", ctx.https, c.path)
+    } else {
+        ctx.url(&c.path)
+    }
+}
+
+async fn passive(ctx: &Ctx, c: &Case) -> bool {
+    let r = ctx.send(ctx.client.get(on(ctx, c))).await;
+    let h = |n: &str| r.header(n);
+    let private_ip = Regex::new(r"\b(10\.\d{1,3}\.\d{1,3}\.\d{1,3}|192\.168\.\d{1,3}\.\d{1,3}|172\.(1[6-9]|2\d|3[01])\.\d{1,3}\.\d{1,3})\b").unwrap();
+    let password_input = Regex::new(r#"<input type="password"[^>]*>"#).unwrap();
+    match c.module_key.as_str() {
+        "csp" => {
+            h("content-security-policy").is_none_or(|v| v.contains("unsafe-") || v.contains(" * "))
+        }
+        "x_frame_options" => {
+            h("x-frame-options").is_none()
+                && !h("content-security-policy").is_some_and(|v| v.contains("frame-ancestors"))
+        }
+        "x_content_type_options" => h("x-content-type-options").as_deref() != Some("nosniff"),
+        "hsts" => h("strict-transport-security").is_none(),
+        "referrer_policy" => h("referrer-policy").is_none_or(|v| v == "unsafe-url"),
+        "version_disclosure" => {
+            h("x-powered-by").is_some() || h("server").is_some_and(|s| s.contains('/'))
+        }
+        "error_disclosure" => [
+            "Exception",
+            ".java:",
+            "error in your SQL syntax",
+            "<b>Warning</b>",
+        ]
+        .iter()
+        .any(|s| r.body.contains(s)),
+        "private_ip_disclosure" => private_ip.is_match(&r.body),
+        "password_over_http" => {
+            let plain = ctx.send(ctx.client.get(ctx.url(&c.path))).await;
+            (password_input.is_match(&r.body) && on(ctx, c).starts_with("http:"))
+                || password_input.is_match(&plain.body)
+        }
+        "password_in_get" => {
+            Regex::new(r#"(?s)<form method="get"[^>]*>((?:[^<]|<[^/]|</[^f])*)type="password""#)
+                .unwrap()
+                .is_match(&r.body)
+        }
+        "password_autocomplete" => password_input
+            .find_iter(&r.body)
+            .any(|m| !m.as_str().contains("autocomplete=\"off\"")),
+        "mixed_content" => r.body.contains("src=\"http://"),
+        "cookie_flags" => {
+            let cookies = if c.method == "POST" {
+                login_cookies(ctx).await
+            } else {
+                r.set_cookies()
+            };
+            assert!(!cookies.is_empty(), "{} sets a cookie", c.id);
+            cookies
+                .iter()
+                .any(|k| !k.contains("HttpOnly") || !k.contains("SameSite"))
+        }
+        "predictable_session_id" => {
+            let (path, name) = if c.id == "session-random" {
+                ("/secure/login", "SECURESESSID")
+            } else {
+                ("/login", "PHPSESSID")
+            };
+            let mut ids = Vec::new();
+            for _ in 0..3 {
+                let r = ctx
+                    .form(path, &[("username", "alice"), ("password", "wonderland")])
+                    .await;
+                let v = r.set_cookies().into_iter().find_map(|k| {
+                    k.strip_prefix(&format!("{name}="))
+                        .map(|v| v.split(';').next().unwrap_or("").to_owned())
+                });
+                ids.push(u128::from_str_radix(&v.unwrap(), 16).unwrap_or(0));
+            }
+            ids.windows(2).all(|w| w[1].wrapping_sub(w[0]) == 1)
+        }
+        k => panic!("no passive probe for {k}"),
+    }
+}
+
+async fn login_cookies(ctx: &Ctx) -> Vec<String> {
+    let r = ctx
+        .send(
+            client(false)
+                .post(ctx.url("/login"))
+                .form(&[("username", "alice"), ("password", "wonderland")]),
+        )
+        .await;
+    r.set_cookies()
+}
+
+/// Whether the vulnerable behaviour of `c` shows right now.
+pub async fn probe(ctx: &Ctx, c: &Case) -> bool {
+    let id = c.id.as_str();
+    match c.module_key.as_str() {
+        "sqli" => sqli(ctx, id).await,
+        "xss_reflected" | "xss_stored" => xss(ctx, id).await,
+        "cmdi" | "ssti" | "code_injection" => inject(ctx, id).await,
+        "path_traversal"
+        | "remote_file_inclusion"
+        | "sensitive_files"
+        | "directory_listing"
+        | "file_upload" => files(ctx, id).await,
+        "ssrf" | "xxe" => oob(ctx, id).await,
+        "open_redirect" | "crlf_injection" | "cors" | "http_methods" | "csrf" => web(ctx, id).await,
+        _ => passive(ctx, c).await,
+    }
+}

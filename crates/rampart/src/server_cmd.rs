@@ -1,0 +1,86 @@
+//! `rampart server`: the API on SQLite or PostgreSQL.
+
+use crate::config::{self, FileConfig};
+use crate::store;
+use anyhow::Context;
+use clap::Args;
+use rampart_domain::time::SystemClock;
+use rampart_server::{AppState, ServerConfig};
+use rampart_service::Service;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(Debug, Args)]
+pub struct ServerArgs {
+    /// A TOML file with defaults for the options below.
+    #[arg(long, env = "RAMPART_CONFIG")]
+    config: Option<PathBuf>,
+    /// Database URL: sqlite://PATH (default ./rampart-data/rampart.db) or postgres://….
+    #[arg(long, env = "RAMPART_DATABASE_URL")]
+    database: Option<String>,
+    /// Address to listen on (default 127.0.0.1:8080).
+    #[arg(long, env = "RAMPART_LISTEN")]
+    listen: Option<String>,
+    /// Externally visible base URL for links and Location (default http://LISTEN).
+    #[arg(long, env = "RAMPART_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Log format: pretty or json.
+    #[arg(long, env = "RAMPART_LOG_FORMAT")]
+    log_format: Option<String>,
+}
+
+pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
+    let file = FileConfig::load(args.config.as_deref())?;
+    let database = args.database.or(file.database).unwrap_or_else(|| store::DEFAULT_DATABASE.into());
+    let listen = args.listen.or(file.listen).unwrap_or_else(|| "127.0.0.1:8080".into());
+    let log_format = args.log_format.or(file.log_format).unwrap_or_else(|| "pretty".into());
+    config::init_logging(&log_format);
+
+    let store = store::open(&database).await?;
+    let service = Service::new(store, Arc::new(SystemClock), rampart_engine::catalogue());
+    let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+    let addr = listener.local_addr()?;
+    let public_url = args.public_url.or(file.public_url).unwrap_or_else(|| format!("http://{addr}"));
+
+    if let Some(key) = service.bootstrap().await.context("cannot create the default organization")? {
+        println!(
+            "\nrampart: created the default organization and its first API key (Product Admin).\n\
+             It is shown only this once; keep it somewhere safe:\n\n    {token}\n\n\
+             Use it in the X-Api-Key header, for example:\n\n    \
+             curl -H 'X-Api-Key: {token}' {public_url}/ias/v1/apps\n\n\
+             More keys: rampart key create --database {db} --role read-write --user you@example.com\n",
+            token = key.token,
+            db = config::redact(&database),
+        );
+    }
+    tracing::info!(%addr, %public_url, database = %config::redact(&database), "rampart server listening");
+    let state = AppState::new(service, &ServerConfig { public_url });
+    rampart_server::serve(listener, rampart_server::app(state), shutdown_signal()).await?;
+    tracing::info!("rampart server stopped");
+    Ok(())
+}
+
+/// Resolves on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+    tracing::info!("shutting down: draining connections");
+}

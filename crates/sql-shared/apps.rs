@@ -1,0 +1,142 @@
+//! Apps, their members and their tags.
+
+use super::rows::{self, *};
+use super::{a, c, commit, insert_err, select, t, touched, tx_exec, visible, SqlStore};
+use rampart_domain::*;
+use rampart_query::ResourceType;
+use rampart_store::{ListRequest, Page, StoreResult, Visibility};
+use sea_query::{Expr, OnConflict, Query};
+
+impl SqlStore {
+    pub(crate) async fn create_app_impl(&self, app: &App, member: Option<PrincipalId>) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        let ins = Query::insert()
+            .into_table(a("apps"))
+            .columns(APP_COLUMNS.iter().map(|x| a(x)))
+            .values([
+                app.id.0.into(),
+                app.org.0.into(),
+                app.name.clone().into(),
+                app.description.clone().into(),
+                t(app.created_at),
+                t(app.updated_at),
+            ])
+            .map_err(insert_err)?
+            .to_owned();
+        tx_exec(&mut tx, &ins).await?;
+        if let Some(p) = member {
+            tx_exec(&mut tx, &member_insert(app.org, app.id, p)?).await?;
+        }
+        commit(tx).await
+    }
+
+    pub(crate) async fn get_app_impl(&self, org: OrgId, id: AppId, vis: &Visibility) -> StoreResult<App> {
+        let mut q = select("apps", APP_COLUMNS, org);
+        q.and_where(c("apps", "id").eq(id.0));
+        if let Some(v) = visible("apps", "id", vis) {
+            q.and_where(v);
+        }
+        rows::app(&self.one(&q).await?)
+    }
+
+    pub(crate) async fn update_app_impl(&self, app: &App) -> StoreResult<()> {
+        let q = Query::update()
+            .table(a("apps"))
+            .values([
+                (a("name"), app.name.clone().into()),
+                (a("description"), app.description.clone().into()),
+                (a("updated_at"), t(app.updated_at)),
+            ])
+            .and_where(Expr::col(a("org_id")).eq(app.org.0))
+            .and_where(Expr::col(a("id")).eq(app.id.0))
+            .to_owned();
+        touched(self.exec(&q).await?)
+    }
+
+    pub(crate) async fn delete_app_impl(&self, org: OrgId, id: AppId) -> StoreResult<()> {
+        // Scan configs reference the app with ON DELETE CASCADE; members and tag links too.
+        let q = Query::delete()
+            .from_table(a("apps"))
+            .and_where(Expr::col(a("org_id")).eq(org.0))
+            .and_where(Expr::col(a("id")).eq(id.0))
+            .to_owned();
+        touched(self.exec(&q).await?)
+    }
+
+    pub(crate) async fn list_apps_impl(&self, org: OrgId, vis: &Visibility, req: &ListRequest) -> StoreResult<Page<App>> {
+        let mut q = select("apps", APP_COLUMNS, org);
+        if let Some(v) = visible("apps", "id", vis) {
+            q.and_where(v);
+        }
+        self.page("apps", q, req, ResourceType::App, rows::app).await
+    }
+
+    pub(crate) async fn list_app_members_impl(&self, org: OrgId, app: AppId) -> StoreResult<Vec<PrincipalId>> {
+        let q = Query::select()
+            .column(a("principal_id"))
+            .from(a("app_members"))
+            .and_where(Expr::col(a("org_id")).eq(org.0))
+            .and_where(Expr::col(a("app_id")).eq(app.0))
+            .order_by(a("principal_id"), sea_query::Order::Asc)
+            .to_owned();
+        self.all(&q)
+            .await?
+            .iter()
+            .map(|r| sqlx::Row::try_get(r, 0).map(PrincipalId).map_err(super::map_err))
+            .collect()
+    }
+
+    pub(crate) async fn add_app_member_impl(&self, org: OrgId, app: AppId, p: PrincipalId) -> StoreResult<()> {
+        self.exec(&member_insert(org, app, p)?).await.map(|_| ())
+    }
+
+    pub(crate) async fn remove_app_member_impl(&self, org: OrgId, app: AppId, p: PrincipalId) -> StoreResult<()> {
+        let q = Query::delete()
+            .from_table(a("app_members"))
+            .and_where(Expr::col(a("org_id")).eq(org.0))
+            .and_where(Expr::col(a("app_id")).eq(app.0))
+            .and_where(Expr::col(a("principal_id")).eq(p.0))
+            .to_owned();
+        touched(self.exec(&q).await?)
+    }
+
+    pub(crate) async fn list_app_tags_impl(&self, org: OrgId, app: AppId) -> StoreResult<Vec<Tag>> {
+        let mut q = select("tags", TAG_COLUMNS, org);
+        q.inner_join(a("app_tags"), c("app_tags", "tag_id").equals((a("tags"), a("id"))))
+            .and_where(c("app_tags", "app_id").eq(app.0))
+            .order_by((a("tags"), a("name")), sea_query::Order::Asc);
+        self.all(&q).await?.iter().map(rows::tag).collect()
+    }
+
+    pub(crate) async fn add_app_tag_impl(&self, org: OrgId, app: AppId, tag: TagId) -> StoreResult<()> {
+        let q = Query::insert()
+            .into_table(a("app_tags"))
+            .columns([a("org_id"), a("app_id"), a("tag_id")])
+            .values([org.0.into(), app.0.into(), tag.0.into()])
+            .map_err(insert_err)?
+            .on_conflict(OnConflict::columns([a("app_id"), a("tag_id")]).do_nothing().to_owned())
+            .to_owned();
+        self.exec(&q).await.map(|_| ())
+    }
+
+    pub(crate) async fn remove_app_tag_impl(&self, org: OrgId, app: AppId, tag: TagId) -> StoreResult<()> {
+        let q = Query::delete()
+            .from_table(a("app_tags"))
+            .and_where(Expr::col(a("org_id")).eq(org.0))
+            .and_where(Expr::col(a("app_id")).eq(app.0))
+            .and_where(Expr::col(a("tag_id")).eq(tag.0))
+            .to_owned();
+        touched(self.exec(&q).await?)
+    }
+}
+
+fn member_insert(org: OrgId, app: AppId, p: PrincipalId) -> StoreResult<sea_query::InsertStatement> {
+    Ok(Query::insert()
+        .into_table(a("app_members"))
+        .columns([a("org_id"), a("app_id"), a("principal_id")])
+        .values([org.0.into(), app.0.into(), p.0.into()])
+        .map_err(insert_err)?
+        .on_conflict(OnConflict::columns([a("app_id"), a("principal_id")]).do_nothing().to_owned())
+        .to_owned())
+}
+

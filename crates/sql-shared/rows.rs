@@ -1,0 +1,174 @@
+//! Row decoders: one per entity, and the column lists they read.
+
+use super::{map_err, Row};
+use rampart_domain::time::from_micros;
+use rampart_domain::*;
+use rampart_store::{StoreError, StoreResult};
+use sqlx::Row as _;
+use uuid::Uuid;
+
+fn get<'r, T>(r: &'r Row, col: &str) -> StoreResult<T>
+where
+    T: sqlx::Decode<'r, super::Db> + sqlx::Type<super::Db>,
+{
+    r.try_get(col).map_err(map_err)
+}
+
+fn time(r: &Row, col: &str) -> StoreResult<chrono::DateTime<chrono::Utc>> {
+    Ok(from_micros(get::<i64>(r, col)?))
+}
+
+fn parse_enum<T>(r: &Row, col: &str, parse: fn(&str) -> Option<T>) -> StoreResult<T> {
+    let s: String = get(r, col)?;
+    parse(&s).ok_or_else(|| StoreError::Backend(format!("unexpected {col} value '{s}'")))
+}
+
+pub(crate) const ORG_COLUMNS: &[&str] = &["id", "name", "created_at"];
+pub(crate) fn org(r: &Row) -> StoreResult<Organization> {
+    Ok(Organization { id: OrgId(get(r, "id")?), name: get(r, "name")?, created_at: time(r, "created_at")? })
+}
+
+pub(crate) const USER_COLUMNS: &[&str] = &["id", "org_id", "email", "created_at"];
+pub(crate) fn user(r: &Row) -> StoreResult<User> {
+    Ok(User {
+        id: PrincipalId(get(r, "id")?),
+        org: OrgId(get(r, "org_id")?),
+        email: get::<Option<String>>(r, "email")?.unwrap_or_default(),
+        created_at: time(r, "created_at")?,
+    })
+}
+
+pub(crate) const KEY_COLUMNS: &[&str] =
+    &["id", "org_id", "principal_id", "kind", "role", "name", "prefix", "hash", "created_at"];
+pub(crate) fn api_key(r: &Row) -> StoreResult<ApiKey> {
+    Ok(ApiKey {
+        id: ApiKeyId(get(r, "id")?),
+        org: OrgId(get(r, "org_id")?),
+        principal: PrincipalId(get(r, "principal_id")?),
+        kind: parse_enum(r, "kind", PrincipalKind::parse)?,
+        role: parse_enum(r, "role", Role::parse)?,
+        name: get(r, "name")?,
+        prefix: get(r, "prefix")?,
+        hash: get(r, "hash")?,
+        created_at: time(r, "created_at")?,
+    })
+}
+
+pub(crate) const APP_COLUMNS: &[&str] = &["id", "org_id", "name", "description", "created_at", "updated_at"];
+pub(crate) fn app(r: &Row) -> StoreResult<App> {
+    Ok(App {
+        id: AppId(get(r, "id")?),
+        org: OrgId(get(r, "org_id")?),
+        name: get(r, "name")?,
+        description: get(r, "description")?,
+        created_at: time(r, "created_at")?,
+        updated_at: time(r, "updated_at")?,
+    })
+}
+
+pub(crate) const TARGET_COLUMNS: &[&str] =
+    &["id", "org_id", "domain", "enabled", "archived", "scanned", "created_at"];
+pub(crate) fn target(r: &Row) -> StoreResult<Target> {
+    Ok(Target {
+        id: TargetId(get(r, "id")?),
+        org: OrgId(get(r, "org_id")?),
+        domain: get(r, "domain")?,
+        enabled: get(r, "enabled")?,
+        archived: get(r, "archived")?,
+        scanned: get(r, "scanned")?,
+        created_at: time(r, "created_at")?,
+    })
+}
+
+pub(crate) const TAG_COLUMNS: &[&str] = &["id", "org_id", "name", "creator_id", "created_at"];
+pub(crate) fn tag(r: &Row) -> StoreResult<Tag> {
+    Ok(Tag {
+        id: TagId(get(r, "id")?),
+        org: OrgId(get(r, "org_id")?),
+        name: get(r, "name")?,
+        creator: PrincipalId(get(r, "creator_id")?),
+        created_at: time(r, "created_at")?,
+    })
+}
+
+pub(crate) const TEMPLATE_COLUMNS: &[&str] = &[
+    "id",
+    "org_id",
+    "name",
+    "description",
+    "system_defined",
+    "browser_encoding_enabled",
+    "attack_prioritization",
+    "advanced_attacks_enabled",
+    "false_positive_regex",
+    "created_at",
+];
+pub(crate) fn template(r: &Row) -> StoreResult<AttackTemplate> {
+    Ok(AttackTemplate {
+        id: AttackTemplateId(get(r, "id")?),
+        org: OrgId(get(r, "org_id")?),
+        name: get(r, "name")?,
+        description: get(r, "description")?,
+        system_defined: get(r, "system_defined")?,
+        browser_encoding_enabled: get(r, "browser_encoding_enabled")?,
+        attack_prioritization: parse_enum(r, "attack_prioritization", AttackPrioritization::parse)?,
+        advanced_attacks_enabled: get(r, "advanced_attacks_enabled")?,
+        false_positive_regex: get(r, "false_positive_regex")?,
+        created_at: time(r, "created_at")?,
+    })
+}
+
+pub(crate) const MODULE_COLUMNS: &[&str] =
+    &["id", "template_id", "module_id", "enabled", "parameter_locations", "severity", "max_findings"];
+pub(crate) fn attack_module(r: &Row) -> StoreResult<AttackModule> {
+    let locations: String = get(r, "parameter_locations")?;
+    Ok(AttackModule {
+        id: AttackModuleId(get(r, "id")?),
+        template: AttackTemplateId(get(r, "template_id")?),
+        module: ModuleId(get(r, "module_id")?),
+        enabled: get(r, "enabled")?,
+        parameter_locations: locations.split(',').filter_map(ParameterLocation::parse).collect(),
+        severity: parse_enum(r, "severity", Severity::parse)?,
+        max_findings: get(r, "max_findings")?,
+    })
+}
+
+pub(crate) fn join_locations(l: &[ParameterLocation]) -> String {
+    l.iter().map(|x| x.as_str()).collect::<Vec<_>>().join(",")
+}
+
+pub(crate) const SCAN_CONFIG_COLUMNS: &[&str] = &[
+    "id",
+    "org_id",
+    "app_id",
+    "name",
+    "description",
+    "attack_template_id",
+    "incremental",
+    "assignment_type",
+    "assignment_id",
+    "assignment_environment",
+    "options",
+    "created_at",
+    "updated_at",
+];
+pub(crate) fn scan_config(r: &Row) -> StoreResult<ScanConfig> {
+    let options: String = get(r, "options")?;
+    Ok(ScanConfig {
+        id: ScanConfigId(get(r, "id")?),
+        org: OrgId(get(r, "org_id")?),
+        app: AppId(get(r, "app_id")?),
+        name: get(r, "name")?,
+        description: get(r, "description")?,
+        attack_template: AttackTemplateId(get(r, "attack_template_id")?),
+        incremental: get(r, "incremental")?,
+        assignment: Assignment {
+            kind: parse_enum(r, "assignment_type", AssignmentType::parse)?,
+            engine_group: get::<Option<Uuid>>(r, "assignment_id")?.map(EngineGroupId),
+            environment: parse_enum(r, "assignment_environment", Environment::parse)?,
+        },
+        options: serde_json::from_str(&options).map_err(|e| StoreError::Backend(e.to_string()))?,
+        created_at: time(r, "created_at")?,
+        updated_at: time(r, "updated_at")?,
+    })
+}
