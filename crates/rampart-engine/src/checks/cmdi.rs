@@ -50,14 +50,15 @@ pub(crate) fn meta() -> ModuleMeta {
 
 /// Output-based forms; `A`/`B` are random operands.
 const ECHO: &[&str] = &[
-    ";echo $((A*B))",
-    "|echo $((A*B))",
-    "&&echo $((A*B))",
-    "$(echo $((A*B)))",
-    "`echo $((A*B))`",
-    "';echo $((A*B));'",
-    "\";echo $((A*B));\"",
+    ";expr A \\* B",
+    "|expr A \\* B",
+    "&&expr A \\* B",
+    "$(expr A \\* B)",
+    "`expr A \\* B`",
+    "';expr A \\* B;'",
+    "\";expr A \\* B;\"",
     "\nexpr A \\* B\n",
+    ";echo $((A*B))",
     "&set /a A*B",
     "|set /a A*B",
 ];
@@ -89,7 +90,8 @@ pub(crate) async fn attack(
             e.replace('A', &a.to_string()).replace('B', &b.to_string())
         );
         let sent = inject(ctx, r, p, &value).await?;
-        let text = sent.response.text();
+        // The page may echo the input: judge only what is not a reflection of it.
+        let text = crate::similarity::strip(&sent.response.text(), &[&value]);
         if product_shown(&orig_text, &text, &product) && !text.contains(&format!("{a}*{b}")) {
             ctx.report_point(r, Some(p), Hit {
                 module: KEY,

@@ -72,6 +72,7 @@ static ERRORS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
 });
 
 fn db_error(text: &str) -> Option<(&'static str, String)> {
+    let text = &crate::similarity::unescape_html(text);
     ERRORS
         .iter()
         .find_map(|(n, re)| re.find(text).map(|m| (*n, m.as_str().to_string())))
@@ -195,7 +196,10 @@ async fn boolean_based(
         }
         let f = inject(ctx, r, p, &fv).await?;
         let ft = strip(&f.response.text(), &[&fv]);
-        if similarity(&base, &ft) > hi - 0.1 || similarity(&tt, &ft) > 0.9 {
+        // The false page must differ from the original clearly more than the page's own noise.
+        let t_sim = similarity(&base, &tt);
+        let margin = (3.0 * (1.0 - stable)).max(0.01);
+        if similarity(&base, &ft) > t_sim - margin && f.response.status == t.response.status {
             continue;
         }
         // Second, independent pair in the same context.
@@ -206,10 +210,11 @@ async fn boolean_based(
         let f2s = inject(ctx, r, p, &fv2).await?;
         let t2t = strip(&t2s.response.text(), &[&tv2]);
         let f2t = strip(&f2s.response.text(), &[&fv2]);
-        if similarity(&base, &t2t) >= hi
-            && similarity(&base, &f2t) <= hi - 0.1
-            && similarity(&ft, &f2t) > 0.8
-        {
+        let t2_sim = similarity(&base, &t2t);
+        let f2_differs = similarity(&base, &f2t) <= t2_sim - margin
+            || f2s.response.status != t2s.response.status;
+        // Both false pages look alike (the same "nothing found"), unlike the original.
+        if t2_sim >= hi && f2_differs && similarity(&ft, &f2t) > similarity(&base, &f2t) {
             ctx.report_point(r, Some(p), Hit {
                 module: KEY,
                 attack_id: "SQLI_02",
