@@ -11,7 +11,6 @@ use rampart_domain::catalogue::{AttackMeta, ModuleMeta};
 use rampart_domain::{ModuleType, Severity};
 use regex::Regex;
 use std::sync::LazyLock;
-use std::time::Duration;
 
 pub(crate) const KEY: &str = "sqli";
 
@@ -256,75 +255,28 @@ async fn time_based(
     orig: &Sent,
     p: &InsertionPoint,
 ) -> Result<bool, SendError> {
-    let cap = ctx.http.plan().limits.max_time_probe.as_secs().max(2);
-    let (d1, d2) = ((cap / 2).max(1), cap);
-    let baseline = orig.response.elapsed;
-    let timeout = Duration::from_secs(d2 + 10);
-    let n = sleepers(p, d1).len();
-    for i in 0..n {
-        // Timing probes never run in parallel on one host.
-        let _guard = ctx.http.timing_guard(&r.url).await;
-        let v1 = after(p, &sleepers(p, d1)[i]);
-        let s1 = ctx
-            .http
-            .send_with_timeout(
-                r.with_value(p, &v1),
-                crate::client::Purpose::Attack,
-                Some(timeout),
-            )
-            .await?;
-        let t1 = s1.response.elapsed;
-        if t1 < Duration::from_secs(d1) + baseline / 2
-            || t1 > Duration::from_secs(d1 * 3) + baseline
-        {
+    for i in 0..sleepers(p, 1).len() {
+        let build = |d: u64| after(p, &sleepers(p, d)[i]);
+        let Some(t) = super::common::timed(ctx, r, p, build).await? else {
             continue;
-        }
-        // Linear in the delay, and back to normal without it: rules out jitter and "sleep × rows".
-        let v2 = after(p, &sleepers(p, d2)[i]);
-        let s2 = ctx
-            .http
-            .send_with_timeout(
-                r.with_value(p, &v2),
-                crate::client::Purpose::Attack,
-                Some(timeout),
-            )
-            .await?;
-        let t2 = s2.response.elapsed;
-        let v0 = after(p, &sleepers(p, 0)[i]);
-        let s0 = ctx
-            .http
-            .send_with_timeout(
-                r.with_value(p, &v0),
-                crate::client::Purpose::Attack,
-                Some(timeout),
-            )
-            .await?;
-        let t0 = s0.response.elapsed;
-        let grew = t2 >= Duration::from_secs(d2) && t2 < Duration::from_secs(d2 * 3) + baseline;
-        let quick = t0 < Duration::from_secs(d1);
-        if grew && quick && t2 > t1 {
-            ctx.report_point(
-                r,
-                Some(p),
-                Hit {
-                    module: KEY,
-                    attack_id: "SQLI_03",
-                    value: &v2,
-                    proof: format!(
-                        "delay {d1}s took {:.2}s, delay {d2}s took {:.2}s, delay 0 took {:.2}s",
-                        t1.as_secs_f64(),
-                        t2.as_secs_f64(),
-                        t0.as_secs_f64()
-                    ),
-                    proof_description: "the response time follows the requested database sleep",
-                    confidence: Confidence::Firm,
-                    original: Some(orig),
-                    attack: Some(&s2),
-                },
-            )
-            .await;
-            return Ok(true);
-        }
+        };
+        ctx.report_point(
+            r,
+            Some(p),
+            Hit {
+                module: KEY,
+                attack_id: "SQLI_03",
+                value: &t.value,
+                proof: t.proof,
+                proof_description:
+                    "the response time follows the requested database sleep, linearly",
+                confidence: Confidence::Firm,
+                original: Some(orig),
+                attack: Some(&t.sent),
+            },
+        )
+        .await;
+        return Ok(true);
     }
     Ok(false)
 }

@@ -167,7 +167,12 @@ pub(crate) async fn finish(ctx: &Ctx, crawl: &CrawlOutput) -> Result<(), SendErr
         .filter(|u| seen.insert(u.clone()))
         .take(MAX_REVISIT)
     {
-        ctx.send(HttpRequest::get(u)).await?;
+        // A page that fails is skipped; only a global limit ends the revisit.
+        if let Err(e @ (SendError::Limit(_) | SendError::Halted)) =
+            ctx.send(HttpRequest::get(u)).await
+        {
+            return Err(e);
+        }
     }
     let sightings = ctx
         .canaries
@@ -191,8 +196,13 @@ pub(crate) async fn finish(ctx: &Ctx, crawl: &CrawlOutput) -> Result<(), SendErr
             continue;
         }
         done.push(key);
+        // Plant the canary again: busy pages drop old entries. Unknown context: HTML text.
+        inject(ctx, &plant.resource, &plant.point, &canary).await?;
         let seen = ctx.send(HttpRequest::get(page.clone())).await?;
-        let ctxs = contexts(&seen.response.text(), &canary);
+        let mut ctxs = contexts(&seen.response.text(), &canary);
+        if ctxs.is_empty() {
+            ctxs.push(super::xss_reflected::Context::Text);
+        }
         'outer: for c in ctxs {
             let marker = format!("rmx{}", crate::rand_id(6));
             for (_, payload) in payloads(&c, &marker) {

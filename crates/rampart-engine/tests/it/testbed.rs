@@ -28,7 +28,7 @@ fn matches(case: &Case, s: &Summary) -> bool {
     })
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn scans_the_testbed_against_its_manifest() {
     // An "outside" site the testbed links to: it must never be contacted.
     let outside_hits = Arc::new(Mutex::new(0u32));
@@ -129,7 +129,7 @@ async fn scans_the_testbed_against_its_manifest() {
     );
     assert!(false_pos.is_empty(), "false positives: {false_pos:?}");
     assert!(
-        found * 100 >= vuln * 75,
+        found * 100 >= vuln * 93,
         "recall too low: {found}/{vuln}, missed {missed:?}"
     );
     tb.shutdown().await;
