@@ -90,8 +90,14 @@ impl Paging {
             })?;
         }
         // The store binds the row offset as a signed 64-bit integer.
-        if index.checked_mul(size).is_none_or(|offset| offset > i64::MAX as u64) {
-            return Err(ApiError::property("index", "is too large for this page size"));
+        if index
+            .checked_mul(size)
+            .is_none_or(|offset| offset > i64::MAX as u64)
+        {
+            return Err(ApiError::property(
+                "index",
+                "is too large for this page size",
+            ));
         }
         let sort = q.sort.filter(|s| !s.trim().is_empty());
         Ok(Self { index, size, sort })
