@@ -8,7 +8,11 @@ use rampart_store::{ListRequest, Page, StoreResult, Visibility};
 use sea_query::{Expr, OnConflict, Query};
 
 impl SqlStore {
-    pub(crate) async fn create_app_impl(&self, app: &App, member: Option<PrincipalId>) -> StoreResult<()> {
+    pub(crate) async fn create_app_impl(
+        &self,
+        app: &App,
+        member: Option<PrincipalId>,
+    ) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         let ins = Query::insert()
             .into_table(a("apps"))
@@ -30,7 +34,12 @@ impl SqlStore {
         commit(tx).await
     }
 
-    pub(crate) async fn get_app_impl(&self, org: OrgId, id: AppId, vis: &Visibility) -> StoreResult<App> {
+    pub(crate) async fn get_app_impl(
+        &self,
+        org: OrgId,
+        id: AppId,
+        vis: &Visibility,
+    ) -> StoreResult<App> {
         let mut q = select("apps", APP_COLUMNS, org);
         q.and_where(c("apps", "id").eq(id.0));
         if let Some(v) = visible("apps", "id", vis) {
@@ -63,7 +72,12 @@ impl SqlStore {
         touched(self.exec(&q).await?)
     }
 
-    pub(crate) async fn list_apps_impl(&self, org: OrgId, vis: &Visibility, req: &ListRequest) -> StoreResult<Page<App>> {
+    pub(crate) async fn list_apps_impl(
+        &self,
+        org: OrgId,
+        vis: &Visibility,
+        req: &ListRequest,
+    ) -> StoreResult<Page<App>> {
         let mut q = select("apps", APP_COLUMNS, org);
         if let Some(v) = visible("apps", "id", vis) {
             q.and_where(v);
@@ -71,7 +85,11 @@ impl SqlStore {
         self.page(q, req, ResourceType::App, rows::app).await
     }
 
-    pub(crate) async fn list_app_members_impl(&self, org: OrgId, app: AppId) -> StoreResult<Vec<PrincipalId>> {
+    pub(crate) async fn list_app_members_impl(
+        &self,
+        org: OrgId,
+        app: AppId,
+    ) -> StoreResult<Vec<PrincipalId>> {
         let q = Query::select()
             .column(a("principal_id"))
             .from(a("app_members"))
@@ -82,15 +100,29 @@ impl SqlStore {
         self.all(&q)
             .await?
             .iter()
-            .map(|r| sqlx::Row::try_get(r, 0).map(PrincipalId).map_err(super::map_err))
+            .map(|r| {
+                sqlx::Row::try_get(r, 0)
+                    .map(PrincipalId)
+                    .map_err(super::map_err)
+            })
             .collect()
     }
 
-    pub(crate) async fn add_app_member_impl(&self, org: OrgId, app: AppId, p: PrincipalId) -> StoreResult<()> {
+    pub(crate) async fn add_app_member_impl(
+        &self,
+        org: OrgId,
+        app: AppId,
+        p: PrincipalId,
+    ) -> StoreResult<()> {
         self.exec(&member_insert(org, app, p)?).await.map(|_| ())
     }
 
-    pub(crate) async fn remove_app_member_impl(&self, org: OrgId, app: AppId, p: PrincipalId) -> StoreResult<()> {
+    pub(crate) async fn remove_app_member_impl(
+        &self,
+        org: OrgId,
+        app: AppId,
+        p: PrincipalId,
+    ) -> StoreResult<()> {
         let q = Query::delete()
             .from_table(a("app_members"))
             .and_where(Expr::col(a("org_id")).eq(org.0))
@@ -102,24 +134,41 @@ impl SqlStore {
 
     pub(crate) async fn list_app_tags_impl(&self, org: OrgId, app: AppId) -> StoreResult<Vec<Tag>> {
         let mut q = select("tags", TAG_COLUMNS, org);
-        q.inner_join(a("app_tags"), c("app_tags", "tag_id").equals((a("tags"), a("id"))))
-            .and_where(c("app_tags", "app_id").eq(app.0))
-            .order_by((a("tags"), a("name")), sea_query::Order::Asc);
+        q.inner_join(
+            a("app_tags"),
+            c("app_tags", "tag_id").equals((a("tags"), a("id"))),
+        )
+        .and_where(c("app_tags", "app_id").eq(app.0))
+        .order_by((a("tags"), a("name")), sea_query::Order::Asc);
         self.all(&q).await?.iter().map(rows::tag).collect()
     }
 
-    pub(crate) async fn add_app_tag_impl(&self, org: OrgId, app: AppId, tag: TagId) -> StoreResult<()> {
+    pub(crate) async fn add_app_tag_impl(
+        &self,
+        org: OrgId,
+        app: AppId,
+        tag: TagId,
+    ) -> StoreResult<()> {
         let q = Query::insert()
             .into_table(a("app_tags"))
             .columns([a("org_id"), a("app_id"), a("tag_id")])
             .values([org.0.into(), app.0.into(), tag.0.into()])
             .map_err(insert_err)?
-            .on_conflict(OnConflict::columns([a("app_id"), a("tag_id")]).do_nothing().to_owned())
+            .on_conflict(
+                OnConflict::columns([a("app_id"), a("tag_id")])
+                    .do_nothing()
+                    .to_owned(),
+            )
             .to_owned();
         self.exec(&q).await.map(|_| ())
     }
 
-    pub(crate) async fn remove_app_tag_impl(&self, org: OrgId, app: AppId, tag: TagId) -> StoreResult<()> {
+    pub(crate) async fn remove_app_tag_impl(
+        &self,
+        org: OrgId,
+        app: AppId,
+        tag: TagId,
+    ) -> StoreResult<()> {
         let q = Query::delete()
             .from_table(a("app_tags"))
             .and_where(Expr::col(a("org_id")).eq(org.0))
@@ -130,13 +179,20 @@ impl SqlStore {
     }
 }
 
-fn member_insert(org: OrgId, app: AppId, p: PrincipalId) -> StoreResult<sea_query::InsertStatement> {
+fn member_insert(
+    org: OrgId,
+    app: AppId,
+    p: PrincipalId,
+) -> StoreResult<sea_query::InsertStatement> {
     Ok(Query::insert()
         .into_table(a("app_members"))
         .columns([a("org_id"), a("app_id"), a("principal_id")])
         .values([org.0.into(), app.0.into(), p.0.into()])
         .map_err(insert_err)?
-        .on_conflict(OnConflict::columns([a("app_id"), a("principal_id")]).do_nothing().to_owned())
+        .on_conflict(
+            OnConflict::columns([a("app_id"), a("principal_id")])
+                .do_nothing()
+                .to_owned(),
+        )
         .to_owned())
 }
-

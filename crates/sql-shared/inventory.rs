@@ -31,7 +31,9 @@ impl SqlStore {
     }
 
     pub(crate) async fn get_target_impl(&self, org: OrgId, id: TargetId) -> StoreResult<Target> {
-        let q = select("targets", TARGET_COLUMNS, org).and_where(c("targets", "id").eq(id.0)).to_owned();
+        let q = select("targets", TARGET_COLUMNS, org)
+            .and_where(c("targets", "id").eq(id.0))
+            .to_owned();
         rows::target(&self.one(&q).await?)
     }
 
@@ -53,13 +55,28 @@ impl SqlStore {
 
     pub(crate) async fn delete_target_impl(&self, org: OrgId, id: TargetId) -> StoreResult<()> {
         if self.get_target_impl(org, id).await?.scanned {
-            return Err(StoreError::Conflict("a target that was scanned cannot be deleted; disable it instead".into()));
+            return Err(StoreError::Conflict(
+                "a target that was scanned cannot be deleted; disable it instead".into(),
+            ));
         }
         let [o, i] = by_id(org, id.0);
-        touched(self.exec(&Query::delete().from_table(a("targets")).and_where(o).and_where(i).to_owned()).await?)
+        touched(
+            self.exec(
+                &Query::delete()
+                    .from_table(a("targets"))
+                    .and_where(o)
+                    .and_where(i)
+                    .to_owned(),
+            )
+            .await?,
+        )
     }
 
-    pub(crate) async fn list_targets_impl(&self, org: OrgId, req: &ListRequest) -> StoreResult<Page<Target>> {
+    pub(crate) async fn list_targets_impl(
+        &self,
+        org: OrgId,
+        req: &ListRequest,
+    ) -> StoreResult<Page<Target>> {
         let q = select("targets", TARGET_COLUMNS, org);
         self.page(q, req, ResourceType::Target, rows::target).await
     }
@@ -68,14 +85,22 @@ impl SqlStore {
         let q = Query::insert()
             .into_table(a("tags"))
             .columns(TAG_COLUMNS.iter().map(|x| a(x)))
-            .values([x.id.0.into(), x.org.0.into(), x.name.clone().into(), x.creator.0.into(), t(x.created_at)])
+            .values([
+                x.id.0.into(),
+                x.org.0.into(),
+                x.name.clone().into(),
+                x.creator.0.into(),
+                t(x.created_at),
+            ])
             .map_err(insert_err)?
             .to_owned();
         self.exec(&q).await.map(|_| ())
     }
 
     pub(crate) async fn get_tag_impl(&self, org: OrgId, id: TagId) -> StoreResult<Tag> {
-        let q = select("tags", TAG_COLUMNS, org).and_where(c("tags", "id").eq(id.0)).to_owned();
+        let q = select("tags", TAG_COLUMNS, org)
+            .and_where(c("tags", "id").eq(id.0))
+            .to_owned();
         rows::tag(&self.one(&q).await?)
     }
 
@@ -90,7 +115,12 @@ impl SqlStore {
         touched(self.exec(&q).await?)
     }
 
-    pub(crate) async fn delete_tag_impl(&self, org: OrgId, id: TagId, cascade: bool) -> StoreResult<()> {
+    pub(crate) async fn delete_tag_impl(
+        &self,
+        org: OrgId,
+        id: TagId,
+        cascade: bool,
+    ) -> StoreResult<()> {
         self.get_tag_impl(org, id).await?;
         let mut tx = self.begin().await?;
         let links = Query::delete()
@@ -101,15 +131,30 @@ impl SqlStore {
         let n = tx_exec(&mut tx, &links).await?;
         if n > 0 && !cascade {
             return Err(StoreError::Conflict(
-                "the tag is applied to apps; delete with cascade=true to remove it from them".into(),
+                "the tag is applied to apps; delete with cascade=true to remove it from them"
+                    .into(),
             ));
         }
         let [o, i] = by_id(org, id.0);
-        touched(tx_exec(&mut tx, &Query::delete().from_table(a("tags")).and_where(o).and_where(i).to_owned()).await?)?;
+        touched(
+            tx_exec(
+                &mut tx,
+                &Query::delete()
+                    .from_table(a("tags"))
+                    .and_where(o)
+                    .and_where(i)
+                    .to_owned(),
+            )
+            .await?,
+        )?;
         commit(tx).await
     }
 
-    pub(crate) async fn list_tags_impl(&self, org: OrgId, req: &ListRequest) -> StoreResult<Page<Tag>> {
+    pub(crate) async fn list_tags_impl(
+        &self,
+        org: OrgId,
+        req: &ListRequest,
+    ) -> StoreResult<Page<Tag>> {
         let q = select("tags", TAG_COLUMNS, org);
         self.page(q, req, ResourceType::Tag, rows::tag).await
     }
@@ -138,7 +183,12 @@ impl SqlStore {
         self.exec(&q).await.map(|_| ())
     }
 
-    pub(crate) async fn get_scan_config_impl(&self, org: OrgId, id: ScanConfigId, vis: &Visibility) -> StoreResult<ScanConfig> {
+    pub(crate) async fn get_scan_config_impl(
+        &self,
+        org: OrgId,
+        id: ScanConfigId,
+        vis: &Visibility,
+    ) -> StoreResult<ScanConfig> {
         let mut q = select("scan_configs", SCAN_CONFIG_COLUMNS, org);
         q.and_where(c("scan_configs", "id").eq(id.0));
         if let Some(v) = visible("scan_configs", "app_id", vis) {
@@ -158,8 +208,14 @@ impl SqlStore {
                 (a("attack_template_id"), x.attack_template.0.into()),
                 (a("incremental"), x.incremental.into()),
                 (a("assignment_type"), x.assignment.kind.as_str().into()),
-                (a("assignment_id"), x.assignment.engine_group.map(|g| g.0).into()),
-                (a("assignment_environment"), x.assignment.environment.as_str().into()),
+                (
+                    a("assignment_id"),
+                    x.assignment.engine_group.map(|g| g.0).into(),
+                ),
+                (
+                    a("assignment_environment"),
+                    x.assignment.environment.as_str().into(),
+                ),
                 (a("options"), x.options.to_string().into()),
                 (a("updated_at"), t(x.updated_at)),
             ])
@@ -169,17 +225,35 @@ impl SqlStore {
         touched(self.exec(&q).await?)
     }
 
-    pub(crate) async fn delete_scan_config_impl(&self, org: OrgId, id: ScanConfigId) -> StoreResult<()> {
+    pub(crate) async fn delete_scan_config_impl(
+        &self,
+        org: OrgId,
+        id: ScanConfigId,
+    ) -> StoreResult<()> {
         let [o, i] = by_id(org, id.0);
-        touched(self.exec(&Query::delete().from_table(a("scan_configs")).and_where(o).and_where(i).to_owned()).await?)
+        touched(
+            self.exec(
+                &Query::delete()
+                    .from_table(a("scan_configs"))
+                    .and_where(o)
+                    .and_where(i)
+                    .to_owned(),
+            )
+            .await?,
+        )
     }
 
-    pub(crate) async fn list_scan_configs_impl(&self, org: OrgId, vis: &Visibility, req: &ListRequest) -> StoreResult<Page<ScanConfig>> {
+    pub(crate) async fn list_scan_configs_impl(
+        &self,
+        org: OrgId,
+        vis: &Visibility,
+        req: &ListRequest,
+    ) -> StoreResult<Page<ScanConfig>> {
         let mut q = select("scan_configs", SCAN_CONFIG_COLUMNS, org);
         if let Some(v) = visible("scan_configs", "app_id", vis) {
             q.and_where(v);
         }
-        self.page(q, req, ResourceType::ScanConfig, rows::scan_config).await
+        self.page(q, req, ResourceType::ScanConfig, rows::scan_config)
+            .await
     }
 }
-

@@ -7,10 +7,10 @@
 //! Everything that differs between the databases stays in the adapter crates.
 
 mod apps;
-mod rows;
-mod tenancy;
-mod templates;
 mod inventory;
+mod rows;
+mod templates;
+mod tenancy;
 
 use super::{Db, DIALECT, QB};
 use rampart_domain::time::to_micros;
@@ -39,18 +39,27 @@ impl SqlStore {
 
     pub(crate) async fn exec<S: SqlxBinder>(&self, stmt: &S) -> StoreResult<u64> {
         let (sql, values) = stmt.build_sqlx(QB);
-        let r = sqlx::query_with(&sql, values).execute(&self.pool).await.map_err(map_err)?;
+        let r = sqlx::query_with(&sql, values)
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
         Ok(r.rows_affected())
     }
 
     pub(crate) async fn all(&self, stmt: &SelectStatement) -> StoreResult<Vec<Row>> {
         let (sql, values) = stmt.build_sqlx(QB);
-        sqlx::query_with(&sql, values).fetch_all(&self.pool).await.map_err(map_err)
+        sqlx::query_with(&sql, values)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)
     }
 
     pub(crate) async fn optional(&self, stmt: &SelectStatement) -> StoreResult<Option<Row>> {
         let (sql, values) = stmt.build_sqlx(QB);
-        sqlx::query_with(&sql, values).fetch_optional(&self.pool).await.map_err(map_err)
+        sqlx::query_with(&sql, values)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)
     }
 
     pub(crate) async fn one(&self, stmt: &SelectStatement) -> StoreResult<Row> {
@@ -78,7 +87,11 @@ impl SqlStore {
         count.expr(Expr::cust("COUNT(*)"));
         let total: i64 = sqlx::Row::try_get(&self.one(&count).await?, 0).map_err(map_err)?;
 
-        let sort = if req.sort.is_empty() { default_sort.default_sort() } else { req.sort.clone() };
+        let sort = if req.sort.is_empty() {
+            default_sort.default_sort()
+        } else {
+            req.sort.clone()
+        };
         for key in &sort {
             key.apply(&mut select, DIALECT);
         }
@@ -87,15 +100,28 @@ impl SqlStore {
         if sort.last().map(|k| k.field_name()) != Some(id_key.field_name()) {
             id_key.apply(&mut select, DIALECT);
         }
-        select.limit(req.size).offset(req.index.saturating_mul(req.size));
-        let items = self.all(&select).await?.iter().map(decode).collect::<StoreResult<_>>()?;
-        Ok(Page { items, total: u64::try_from(total).unwrap_or(0) })
+        select
+            .limit(req.size)
+            .offset(req.index.saturating_mul(req.size));
+        let items = self
+            .all(&select)
+            .await?
+            .iter()
+            .map(decode)
+            .collect::<StoreResult<_>>()?;
+        Ok(Page {
+            items,
+            total: u64::try_from(total).unwrap_or(0),
+        })
     }
 }
 
 pub(crate) async fn tx_exec<S: SqlxBinder>(tx: &mut Tx<'_>, stmt: &S) -> StoreResult<u64> {
     let (sql, values) = stmt.build_sqlx(QB);
-    let r = sqlx::query_with(&sql, values).execute(&mut **tx).await.map_err(map_err)?;
+    let r = sqlx::query_with(&sql, values)
+        .execute(&mut **tx)
+        .await
+        .map_err(map_err)?;
     Ok(r.rows_affected())
 }
 
@@ -119,14 +145,17 @@ pub(crate) fn t(ts: chrono::DateTime<chrono::Utc>) -> SimpleExpr {
 /// A select of `columns` from `table` within the tenant.
 pub(crate) fn select(table: &str, columns: &[&str], org: OrgId) -> SelectStatement {
     let mut s = Query::select();
-    s.columns(columns.iter().map(|col| (a(table), a(col)))).from(a(table));
+    s.columns(columns.iter().map(|col| (a(table), a(col))))
+        .from(a(table));
     s.and_where(c(table, "org_id").eq(org.0));
     s
 }
 
 /// Rows of `table` whose app (`app_column`) the caller may see.
 pub(crate) fn visible(table: &str, app_column: &str, vis: &Visibility) -> Option<SimpleExpr> {
-    let Visibility::MemberOf(p) = vis else { return None };
+    let Visibility::MemberOf(p) = vis else {
+        return None;
+    };
     let groups = Query::select()
         .column(a("group_id"))
         .from(a("group_members"))
@@ -177,7 +206,10 @@ pub(crate) fn touched(n: u64) -> StoreResult<()> {
 #[async_trait::async_trait]
 impl rampart_store::Store for SqlStore {
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(map_err)?;
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
         Ok(())
     }
 
@@ -221,7 +253,12 @@ impl rampart_store::Store for SqlStore {
     async fn delete_app(&self, org: OrgId, id: AppId) -> StoreResult<()> {
         self.delete_app_impl(org, id).await
     }
-    async fn list_apps(&self, org: OrgId, vis: &Visibility, req: &ListRequest) -> StoreResult<Page<App>> {
+    async fn list_apps(
+        &self,
+        org: OrgId,
+        vis: &Visibility,
+        req: &ListRequest,
+    ) -> StoreResult<Page<App>> {
         self.list_apps_impl(org, vis, req).await
     }
     async fn list_app_members(&self, org: OrgId, app: AppId) -> StoreResult<Vec<PrincipalId>> {
@@ -275,10 +312,18 @@ impl rampart_store::Store for SqlStore {
         self.list_tags_impl(org, req).await
     }
 
-    async fn create_attack_template(&self, x: &AttackTemplate, m: &[AttackModule]) -> StoreResult<()> {
+    async fn create_attack_template(
+        &self,
+        x: &AttackTemplate,
+        m: &[AttackModule],
+    ) -> StoreResult<()> {
         self.create_attack_template_impl(x, m).await
     }
-    async fn get_attack_template(&self, org: OrgId, id: AttackTemplateId) -> StoreResult<AttackTemplate> {
+    async fn get_attack_template(
+        &self,
+        org: OrgId,
+        id: AttackTemplateId,
+    ) -> StoreResult<AttackTemplate> {
         self.get_attack_template_impl(org, id).await
     }
     async fn update_attack_template(&self, x: &AttackTemplate) -> StoreResult<()> {
@@ -287,13 +332,26 @@ impl rampart_store::Store for SqlStore {
     async fn delete_attack_template(&self, org: OrgId, id: AttackTemplateId) -> StoreResult<()> {
         self.delete_attack_template_impl(org, id).await
     }
-    async fn list_attack_templates(&self, org: OrgId, req: &ListRequest) -> StoreResult<Page<AttackTemplate>> {
+    async fn list_attack_templates(
+        &self,
+        org: OrgId,
+        req: &ListRequest,
+    ) -> StoreResult<Page<AttackTemplate>> {
         self.list_attack_templates_impl(org, req).await
     }
-    async fn list_attack_modules(&self, org: OrgId, tpl: AttackTemplateId) -> StoreResult<Vec<AttackModule>> {
+    async fn list_attack_modules(
+        &self,
+        org: OrgId,
+        tpl: AttackTemplateId,
+    ) -> StoreResult<Vec<AttackModule>> {
         self.list_attack_modules_impl(org, tpl).await
     }
-    async fn get_attack_module(&self, org: OrgId, tpl: AttackTemplateId, id: AttackModuleId) -> StoreResult<AttackModule> {
+    async fn get_attack_module(
+        &self,
+        org: OrgId,
+        tpl: AttackTemplateId,
+        id: AttackModuleId,
+    ) -> StoreResult<AttackModule> {
         self.get_attack_module_impl(org, tpl, id).await
     }
     async fn create_attack_module(&self, org: OrgId, m: &AttackModule) -> StoreResult<()> {
@@ -302,14 +360,24 @@ impl rampart_store::Store for SqlStore {
     async fn update_attack_module(&self, org: OrgId, m: &AttackModule) -> StoreResult<()> {
         self.update_attack_module_impl(org, m).await
     }
-    async fn delete_attack_module(&self, org: OrgId, tpl: AttackTemplateId, id: AttackModuleId) -> StoreResult<()> {
+    async fn delete_attack_module(
+        &self,
+        org: OrgId,
+        tpl: AttackTemplateId,
+        id: AttackModuleId,
+    ) -> StoreResult<()> {
         self.delete_attack_module_impl(org, tpl, id).await
     }
 
     async fn create_scan_config(&self, x: &ScanConfig) -> StoreResult<()> {
         self.create_scan_config_impl(x).await
     }
-    async fn get_scan_config(&self, org: OrgId, id: ScanConfigId, vis: &Visibility) -> StoreResult<ScanConfig> {
+    async fn get_scan_config(
+        &self,
+        org: OrgId,
+        id: ScanConfigId,
+        vis: &Visibility,
+    ) -> StoreResult<ScanConfig> {
         self.get_scan_config_impl(org, id, vis).await
     }
     async fn update_scan_config(&self, x: &ScanConfig) -> StoreResult<()> {
@@ -318,7 +386,12 @@ impl rampart_store::Store for SqlStore {
     async fn delete_scan_config(&self, org: OrgId, id: ScanConfigId) -> StoreResult<()> {
         self.delete_scan_config_impl(org, id).await
     }
-    async fn list_scan_configs(&self, org: OrgId, vis: &Visibility, req: &ListRequest) -> StoreResult<Page<ScanConfig>> {
+    async fn list_scan_configs(
+        &self,
+        org: OrgId,
+        vis: &Visibility,
+        req: &ListRequest,
+    ) -> StoreResult<Page<ScanConfig>> {
         self.list_scan_configs_impl(org, vis, req).await
     }
 }

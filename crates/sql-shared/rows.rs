@@ -25,7 +25,11 @@ fn parse_enum<T>(r: &Row, col: &str, parse: fn(&str) -> Option<T>) -> StoreResul
 
 pub(crate) const ORG_COLUMNS: &[&str] = &["id", "name", "created_at"];
 pub(crate) fn org(r: &Row) -> StoreResult<Organization> {
-    Ok(Organization { id: OrgId(get(r, "id")?), name: get(r, "name")?, created_at: time(r, "created_at")? })
+    Ok(Organization {
+        id: OrgId(get(r, "id")?),
+        name: get(r, "name")?,
+        created_at: time(r, "created_at")?,
+    })
 }
 
 pub(crate) const USER_COLUMNS: &[&str] = &["id", "org_id", "email", "created_at"];
@@ -38,8 +42,17 @@ pub(crate) fn user(r: &Row) -> StoreResult<User> {
     })
 }
 
-pub(crate) const KEY_COLUMNS: &[&str] =
-    &["id", "org_id", "principal_id", "kind", "role", "name", "prefix", "hash", "created_at"];
+pub(crate) const KEY_COLUMNS: &[&str] = &[
+    "id",
+    "org_id",
+    "principal_id",
+    "kind",
+    "role",
+    "name",
+    "prefix",
+    "hash",
+    "created_at",
+];
 pub(crate) fn api_key(r: &Row) -> StoreResult<ApiKey> {
     Ok(ApiKey {
         id: ApiKeyId(get(r, "id")?),
@@ -54,7 +67,14 @@ pub(crate) fn api_key(r: &Row) -> StoreResult<ApiKey> {
     })
 }
 
-pub(crate) const APP_COLUMNS: &[&str] = &["id", "org_id", "name", "description", "created_at", "updated_at"];
+pub(crate) const APP_COLUMNS: &[&str] = &[
+    "id",
+    "org_id",
+    "name",
+    "description",
+    "created_at",
+    "updated_at",
+];
 pub(crate) fn app(r: &Row) -> StoreResult<App> {
     Ok(App {
         id: AppId(get(r, "id")?),
@@ -66,8 +86,15 @@ pub(crate) fn app(r: &Row) -> StoreResult<App> {
     })
 }
 
-pub(crate) const TARGET_COLUMNS: &[&str] =
-    &["id", "org_id", "domain", "enabled", "archived", "scanned", "created_at"];
+pub(crate) const TARGET_COLUMNS: &[&str] = &[
+    "id",
+    "org_id",
+    "domain",
+    "enabled",
+    "archived",
+    "scanned",
+    "created_at",
+];
 pub(crate) fn target(r: &Row) -> StoreResult<Target> {
     Ok(Target {
         id: TargetId(get(r, "id")?),
@@ -118,8 +145,15 @@ pub(crate) fn template(r: &Row) -> StoreResult<AttackTemplate> {
     })
 }
 
-pub(crate) const MODULE_COLUMNS: &[&str] =
-    &["id", "template_id", "module_id", "enabled", "parameter_locations", "severity", "max_findings"];
+pub(crate) const MODULE_COLUMNS: &[&str] = &[
+    "id",
+    "template_id",
+    "module_id",
+    "enabled",
+    "parameter_locations",
+    "severity",
+    "max_findings",
+];
 pub(crate) fn attack_module(r: &Row) -> StoreResult<AttackModule> {
     let locations: String = get(r, "parameter_locations")?;
     Ok(AttackModule {
@@ -127,7 +161,10 @@ pub(crate) fn attack_module(r: &Row) -> StoreResult<AttackModule> {
         template: AttackTemplateId(get(r, "template_id")?),
         module: ModuleId(get(r, "module_id")?),
         enabled: get(r, "enabled")?,
-        parameter_locations: locations.split(',').filter_map(ParameterLocation::parse).collect(),
+        parameter_locations: locations
+            .split(',')
+            .filter_map(ParameterLocation::parse)
+            .collect(),
         severity: parse_enum(r, "severity", Severity::parse)?,
         max_findings: get(r, "max_findings")?,
     })

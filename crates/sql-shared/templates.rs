@@ -35,7 +35,11 @@ fn module_insert(org: OrgId, m: &AttackModule) -> StoreResult<InsertStatement> {
 }
 
 impl SqlStore {
-    pub(crate) async fn create_attack_template_impl(&self, x: &AttackTemplate, modules: &[AttackModule]) -> StoreResult<()> {
+    pub(crate) async fn create_attack_template_impl(
+        &self,
+        x: &AttackTemplate,
+        modules: &[AttackModule],
+    ) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         let q = Query::insert()
             .into_table(a("attack_templates"))
@@ -61,7 +65,11 @@ impl SqlStore {
         commit(tx).await
     }
 
-    pub(crate) async fn get_attack_template_impl(&self, org: OrgId, id: AttackTemplateId) -> StoreResult<AttackTemplate> {
+    pub(crate) async fn get_attack_template_impl(
+        &self,
+        org: OrgId,
+        id: AttackTemplateId,
+    ) -> StoreResult<AttackTemplate> {
         let q = select("attack_templates", TEMPLATE_COLUMNS, org)
             .and_where(c("attack_templates", "id").eq(id.0))
             .to_owned();
@@ -74,10 +82,22 @@ impl SqlStore {
             .values([
                 (a("name"), x.name.clone().into()),
                 (a("description"), x.description.clone().into()),
-                (a("browser_encoding_enabled"), x.browser_encoding_enabled.into()),
-                (a("attack_prioritization"), x.attack_prioritization.as_str().into()),
-                (a("advanced_attacks_enabled"), x.advanced_attacks_enabled.into()),
-                (a("false_positive_regex"), x.false_positive_regex.clone().into()),
+                (
+                    a("browser_encoding_enabled"),
+                    x.browser_encoding_enabled.into(),
+                ),
+                (
+                    a("attack_prioritization"),
+                    x.attack_prioritization.as_str().into(),
+                ),
+                (
+                    a("advanced_attacks_enabled"),
+                    x.advanced_attacks_enabled.into(),
+                ),
+                (
+                    a("false_positive_regex"),
+                    x.false_positive_regex.clone().into(),
+                ),
             ])
             .and_where(Expr::col(a("org_id")).eq(x.org.0))
             .and_where(Expr::col(a("id")).eq(x.id.0))
@@ -85,23 +105,32 @@ impl SqlStore {
         touched(self.exec(&q).await?)
     }
 
-    pub(crate) async fn delete_attack_template_impl(&self, org: OrgId, id: AttackTemplateId) -> StoreResult<()> {
+    pub(crate) async fn delete_attack_template_impl(
+        &self,
+        org: OrgId,
+        id: AttackTemplateId,
+    ) -> StoreResult<()> {
         let q = Query::delete()
             .from_table(a("attack_templates"))
             .and_where(Expr::col(a("org_id")).eq(org.0))
             .and_where(Expr::col(a("id")).eq(id.0))
             .to_owned();
         match self.exec(&q).await {
-            Err(StoreError::Conflict(_)) => {
-                Err(StoreError::Conflict("the attack template is used by a scan config".into()))
-            }
+            Err(StoreError::Conflict(_)) => Err(StoreError::Conflict(
+                "the attack template is used by a scan config".into(),
+            )),
             other => touched(other?),
         }
     }
 
-    pub(crate) async fn list_attack_templates_impl(&self, org: OrgId, req: &ListRequest) -> StoreResult<Page<AttackTemplate>> {
+    pub(crate) async fn list_attack_templates_impl(
+        &self,
+        org: OrgId,
+        req: &ListRequest,
+    ) -> StoreResult<Page<AttackTemplate>> {
         let q = select("attack_templates", TEMPLATE_COLUMNS, org);
-        self.page(q, req, ResourceType::AttackTemplate, rows::template).await
+        self.page(q, req, ResourceType::AttackTemplate, rows::template)
+            .await
     }
 
     fn modules_select(org: OrgId, template: AttackTemplateId) -> sea_query::SelectStatement {
@@ -110,31 +139,58 @@ impl SqlStore {
             .to_owned()
     }
 
-    pub(crate) async fn list_attack_modules_impl(&self, org: OrgId, template: AttackTemplateId) -> StoreResult<Vec<AttackModule>> {
+    pub(crate) async fn list_attack_modules_impl(
+        &self,
+        org: OrgId,
+        template: AttackTemplateId,
+    ) -> StoreResult<Vec<AttackModule>> {
         let q = Self::modules_select(org, template)
-            .order_by((a("attack_template_modules"), a("module_id")), sea_query::Order::Asc)
+            .order_by(
+                (a("attack_template_modules"), a("module_id")),
+                sea_query::Order::Asc,
+            )
             .to_owned();
-        self.all(&q).await?.iter().map(rows::attack_module).collect()
+        self.all(&q)
+            .await?
+            .iter()
+            .map(rows::attack_module)
+            .collect()
     }
 
-    pub(crate) async fn get_attack_module_impl(&self, org: OrgId, template: AttackTemplateId, id: AttackModuleId) -> StoreResult<AttackModule> {
+    pub(crate) async fn get_attack_module_impl(
+        &self,
+        org: OrgId,
+        template: AttackTemplateId,
+        id: AttackModuleId,
+    ) -> StoreResult<AttackModule> {
         let q = Self::modules_select(org, template)
             .and_where(c("attack_template_modules", "id").eq(id.0))
             .to_owned();
         rows::attack_module(&self.one(&q).await?)
     }
 
-    pub(crate) async fn create_attack_module_impl(&self, org: OrgId, m: &AttackModule) -> StoreResult<()> {
+    pub(crate) async fn create_attack_module_impl(
+        &self,
+        org: OrgId,
+        m: &AttackModule,
+    ) -> StoreResult<()> {
         self.exec(&module_insert(org, m)?).await.map(|_| ())
     }
 
-    pub(crate) async fn update_attack_module_impl(&self, org: OrgId, m: &AttackModule) -> StoreResult<()> {
+    pub(crate) async fn update_attack_module_impl(
+        &self,
+        org: OrgId,
+        m: &AttackModule,
+    ) -> StoreResult<()> {
         let q = Query::update()
             .table(a("attack_template_modules"))
             .values([
                 (a("module_id"), m.module.0.into()),
                 (a("enabled"), m.enabled.into()),
-                (a("parameter_locations"), join_locations(&m.parameter_locations).into()),
+                (
+                    a("parameter_locations"),
+                    join_locations(&m.parameter_locations).into(),
+                ),
                 (a("severity"), m.severity.as_str().into()),
                 (a("max_findings"), m.max_findings.into()),
             ])
@@ -145,7 +201,12 @@ impl SqlStore {
         touched(self.exec(&q).await?)
     }
 
-    pub(crate) async fn delete_attack_module_impl(&self, org: OrgId, template: AttackTemplateId, id: AttackModuleId) -> StoreResult<()> {
+    pub(crate) async fn delete_attack_module_impl(
+        &self,
+        org: OrgId,
+        template: AttackTemplateId,
+        id: AttackModuleId,
+    ) -> StoreResult<()> {
         let q = Query::delete()
             .from_table(a("attack_template_modules"))
             .and_where(Expr::col(a("org_id")).eq(org.0))

@@ -41,7 +41,10 @@ impl SqlStore {
         rows::org(&self.one(&q).await?)
     }
 
-    pub(crate) async fn find_org_by_name_impl(&self, name: &str) -> StoreResult<Option<Organization>> {
+    pub(crate) async fn find_org_by_name_impl(
+        &self,
+        name: &str,
+    ) -> StoreResult<Option<Organization>> {
         let q = Query::select()
             .columns(ORG_COLUMNS.iter().map(|x| a(x)))
             .from(a("organizations"))
@@ -51,7 +54,10 @@ impl SqlStore {
     }
 
     pub(crate) async fn count_orgs_impl(&self) -> StoreResult<u64> {
-        let q = Query::select().expr(Expr::cust("COUNT(*)")).from(a("organizations")).to_owned();
+        let q = Query::select()
+            .expr(Expr::cust("COUNT(*)"))
+            .from(a("organizations"))
+            .to_owned();
         let n: i64 = sqlx::Row::try_get(&self.one(&q).await?, 0).map_err(map_err)?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
@@ -79,13 +85,25 @@ impl SqlStore {
     }
 
     pub(crate) async fn get_user_impl(&self, org: OrgId, id: PrincipalId) -> StoreResult<User> {
-        let q = Self::user_select(org).and_where(c("principals", "id").eq(id.0)).to_owned();
+        let q = Self::user_select(org)
+            .and_where(c("principals", "id").eq(id.0))
+            .to_owned();
         rows::user(&self.one(&q).await?)
     }
 
-    pub(crate) async fn find_user_by_email_impl(&self, org: OrgId, email: &str) -> StoreResult<Option<User>> {
-        let q = Self::user_select(org).and_where(c("principals", "email").eq(email)).to_owned();
-        self.optional(&q).await?.as_ref().map(rows::user).transpose()
+    pub(crate) async fn find_user_by_email_impl(
+        &self,
+        org: OrgId,
+        email: &str,
+    ) -> StoreResult<Option<User>> {
+        let q = Self::user_select(org)
+            .and_where(c("principals", "email").eq(email))
+            .to_owned();
+        self.optional(&q)
+            .await?
+            .as_ref()
+            .map(rows::user)
+            .transpose()
     }
 
     pub(crate) async fn create_api_key_impl(&self, k: &ApiKey) -> StoreResult<()> {
@@ -108,13 +126,20 @@ impl SqlStore {
         self.exec(&ins).await.map(|_| ())
     }
 
-    pub(crate) async fn find_api_key_by_hash_impl(&self, hash: &str) -> StoreResult<Option<ApiKey>> {
+    pub(crate) async fn find_api_key_by_hash_impl(
+        &self,
+        hash: &str,
+    ) -> StoreResult<Option<ApiKey>> {
         let q = Query::select()
             .columns(KEY_COLUMNS.iter().map(|x| a(x)))
             .from(a("api_keys"))
             .and_where(Expr::col(a("hash")).eq(hash))
             .and_where(Expr::col(a("revoked_at")).is_null())
             .to_owned();
-        self.optional(&q).await?.as_ref().map(rows::api_key).transpose()
+        self.optional(&q)
+            .await?
+            .as_ref()
+            .map(rows::api_key)
+            .transpose()
     }
 }

@@ -16,7 +16,10 @@ pub struct Link {
 
 impl Link {
     pub fn new(rel: &str, href: String) -> Self {
-        Self { rel: rel.to_string(), href }
+        Self {
+            rel: rel.to_string(),
+            href,
+        }
     }
 }
 
@@ -235,7 +238,11 @@ pub struct ScanConfig {
     pub app: Option<IdRef>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attack_template: Option<IdRef>,
-    #[serde(default, deserialize_with = "lenient::opt_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub incremental: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assignment: Option<EngineAssignment>,

@@ -168,10 +168,14 @@ mod tests {
         assert!(!permission(Role::ReadOnly, Resource::Apps).allows(Action::Manage));
         assert!(permission(Role::ReadOnly, Resource::Apps).allows(Action::Read));
         assert!(!permission(Role::ReadWrite, Resource::GlobalBlackouts).allows(Action::Read));
-        assert!(permission(Role::ProductAdmin, Resource::VulnerabilityComments)
-            .allows(Action::Administer));
-        assert!(!permission(Role::ReadWrite, Resource::VulnerabilityComments)
-            .allows(Action::Administer));
+        assert!(
+            permission(Role::ProductAdmin, Resource::VulnerabilityComments)
+                .allows(Action::Administer)
+        );
+        assert!(
+            !permission(Role::ReadWrite, Resource::VulnerabilityComments)
+                .allows(Action::Administer)
+        );
     }
 
     #[test]

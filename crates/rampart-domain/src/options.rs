@@ -177,7 +177,10 @@ pub fn config_errors(doc: &Value) -> Vec<String> {
     for seed in &v.crawl_config.seed_url_list {
         match url::Url::parse(&seed.value) {
             Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => {}
-            _ => errors.push(format!("Seed URL '{}' is not a valid http(s) URL", seed.value)),
+            _ => errors.push(format!(
+                "Seed URL '{}' is not a valid http(s) URL",
+                seed.value
+            )),
         }
     }
     for rule in &v.crawl_config.scope_constraint_list {
@@ -342,6 +345,9 @@ mod tests {
     fn merge_patch_removes_nulls_and_merges_objects() {
         let t = json!({"a": {"b": 1, "c": 2}, "d": 3});
         let p = json!({"a": {"b": null, "e": 4}, "d": [1]});
-        assert_eq!(merge_patch(&t, &p), json!({"a": {"c": 2, "e": 4}, "d": [1]}));
+        assert_eq!(
+            merge_patch(&t, &p),
+            json!({"a": {"c": 2, "e": 4}, "d": [1]})
+        );
     }
 }

@@ -72,6 +72,11 @@ impl Jar {
         }
     }
 
+    /// Drops every cookie of `host` (a fresh anonymous session).
+    pub fn forget(&mut self, host: &str) {
+        self.by_host.remove(host);
+    }
+
     pub fn for_host(&self, host: &str) -> BTreeMap<String, String> {
         self.by_host.get(host).cloned().unwrap_or_default()
     }

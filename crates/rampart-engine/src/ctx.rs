@@ -9,7 +9,32 @@ use crate::target::{InsertionPoint, Resource};
 use rampart_domain::ParameterLocation;
 use std::sync::Arc;
 
+/// An out-of-band probe whose callback may arrive later.
+pub(crate) struct PendingOob {
+    pub module: &'static str,
+    pub attack_id: &'static str,
+    pub token: String,
+    pub resource: Resource,
+    pub point: Option<InsertionPoint>,
+    pub value: String,
+    pub attack: Sent,
+}
+
+static TOKENISH: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"(?i)^(csrf.*|.*_csrf|xsrf.*|.*token|nonce|__viewstate.*|__eventvalidation|authenticity_token)$")
+        .unwrap_or_else(|_| unreachable!("literal regex"))
+});
+
+static SESSIONISH: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"(?i)(sess|^sid$|auth|token|jwt)")
+        .unwrap_or_else(|_| unreachable!("literal regex"))
+});
+
+/// Pending probes kept at most (memory bound).
+const MAX_PENDING: usize = 5_000;
+
 pub(crate) struct Ctx {
+    pub pending: std::sync::Mutex<Vec<PendingOob>>,
     pub http: Arc<Http>,
     pub oob: Option<Arc<Oob>>,
     pub session: Arc<SessionKeeper>,
@@ -30,22 +55,40 @@ pub(crate) struct Hit<'a> {
 }
 
 impl Ctx {
+    /// Sends an attack request; when the response shows a lost session, logs in again and
+    /// resends it once.
     pub async fn send(&self, req: HttpRequest) -> Result<Sent, SendError> {
-        self.http.send(req, Purpose::Attack).await
+        let sent = self.http.send(req.clone(), Purpose::Attack).await?;
+        if self.session.lost(&sent.response) && self.session.login(&self.http).await {
+            return self.http.send(req, Purpose::Attack).await;
+        }
+        Ok(sent)
     }
 
-    /// The cookies the engine would send to the resource's host.
-    pub fn cookies_for(&self, r: &Resource) -> Vec<(String, String)> {
+    /// The cookies worth attacking on `r`: those its own response sets (not the session
+    /// cookie, which would log the scan out), with the values the engine holds.
+    pub fn cookies_for(&self, r: &Resource, orig: Option<&Sent>) -> Vec<(String, String)> {
+        let Some(orig) = orig else { return Vec::new() };
         let host = r.url.host_str().unwrap_or("");
-        self.http
+        let jar = self
+            .http
             .jar
             .lock()
-            .map(|j| j.for_host(host).into_iter().collect())
-            .unwrap_or_default()
+            .map(|j| j.for_host(host))
+            .unwrap_or_default();
+        orig.response
+            .headers_named("set-cookie")
+            .filter_map(|c| c.split(['=', ';']).next().map(|n| n.trim().to_string()))
+            .filter(|n| !SESSIONISH.is_match(n))
+            .map(|n| {
+                let v = jar.get(&n).cloned().unwrap_or_default();
+                (n, v)
+            })
+            .collect()
     }
 
     /// Insertion points of `r` that `module` may attack.
-    pub fn points(&self, module: &str, r: &Resource) -> Vec<InsertionPoint> {
+    pub fn points(&self, module: &str, r: &Resource, orig: Option<&Sent>) -> Vec<InsertionPoint> {
         let plan = self.http.plan();
         let settings = plan.modules.settings(module);
         let defaults = crate::catalogue::module(module)
@@ -57,8 +100,12 @@ impl Ctx {
             .into_iter()
             .filter(|l| defaults.contains(l))
             .collect();
-        let cookies = self.cookies_for(r);
+        let cookies = self.cookies_for(r, orig);
+        // Anti-CSRF tokens and view state are not inputs: changing them only breaks the form.
         r.points(&locs, &cookies)
+            .into_iter()
+            .filter(|p| !TOKENISH.is_match(&p.name))
+            .collect()
     }
 
     /// Reports a finding on a parameter of a resource.
@@ -102,5 +149,62 @@ impl Ctx {
                 &r.method,
             )
             .await
+    }
+}
+
+impl Ctx {
+    /// Remembers a probe; its evidence body is cut to keep memory bounded.
+    pub fn defer_oob(&self, mut p: PendingOob) {
+        p.attack
+            .response
+            .body
+            .truncate(crate::http::EVIDENCE_BODY_CAP);
+        if let Ok(mut v) = self.pending.lock() {
+            if v.len() < MAX_PENDING {
+                v.push(p);
+            }
+        }
+    }
+}
+
+/// Waits briefly for late callbacks, then reports every probe that got one.
+pub(crate) async fn finish_oob(ctx: &Ctx) {
+    let Some(oob) = ctx.oob.clone() else { return };
+    let pending = ctx
+        .pending
+        .lock()
+        .map(|mut v| std::mem::take(&mut *v))
+        .unwrap_or_default();
+    if pending.is_empty() {
+        return;
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    loop {
+        let all = pending.iter().all(|p| oob.callback(&p.token).is_some());
+        if all || std::time::Instant::now() >= deadline {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    for p in pending {
+        let Some(cb) = oob.callback(&p.token) else {
+            continue;
+        };
+        ctx.report_point(
+            &p.resource,
+            p.point.as_ref(),
+            Hit {
+                module: p.module,
+                attack_id: p.attack_id,
+                value: &p.value,
+                proof: format!("callback from {}: {}", cb.peer, cb.request_line),
+                proof_description:
+                    "the server requested the engine's out-of-band URL carrying this scan's token",
+                confidence: Confidence::Confirmed,
+                original: None,
+                attack: Some(&p.attack),
+            },
+        )
+        .await;
     }
 }

@@ -105,6 +105,7 @@ async fn run(
         None
     };
     let ctx = Arc::new(Ctx {
+        pending: Default::default(),
         http: http.clone(),
         oob,
         session: session.clone(),

@@ -64,7 +64,24 @@ impl SessionKeeper {
             return false;
         }
         *count += 1;
-        let ok = self.try_login(http, cfg).await;
+        let mut ok = self.try_login(http, cfg).await;
+        if ok
+            && *count == 1
+            && http
+                .plan()
+                .modules
+                .enabled
+                .contains_key("predictable_session_id")
+        {
+            // Sample a few more session ids (passive analysis sees each Set-Cookie).
+            let host = cfg.url.host_str().unwrap_or("").to_string();
+            for _ in 0..2 {
+                if let Ok(mut jar) = http.jar.lock() {
+                    jar.forget(&host);
+                }
+                ok = self.try_login(http, cfg).await;
+            }
+        }
         http.counters.logged_in.store(ok, Relaxed);
         if ok {
             http.emit(Event::LoggedIn).await;

@@ -38,6 +38,21 @@ pub fn similarity(a: &str, b: &str) -> f64 {
     }
 }
 
+/// Decodes the common HTML entities (error messages are often shown escaped).
+pub fn unescape_html(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    s.replace("&quot;", "\"")
+        .replace("&#34;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&apos;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
 /// Removes reflections of the injected values (raw and common encodings) before comparing.
 pub fn strip(body: &str, needles: &[&str]) -> String {
     let mut s = body.to_string();

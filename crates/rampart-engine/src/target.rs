@@ -37,6 +37,8 @@ pub struct Resource {
     pub form: bool,
     /// The form has a password field.
     pub has_password: bool,
+    /// Names of path segments (index, name), from an API description.
+    pub path_names: Vec<(usize, String)>,
 }
 
 /// Where one attack value goes.
@@ -78,6 +80,7 @@ impl Resource {
             depth: 0,
             form: false,
             has_password: false,
+            path_names: Vec::new(),
         }
     }
 
@@ -197,10 +200,16 @@ impl Resource {
         }
         if want(L::Path) {
             for (i, seg) in self.url.path().split('/').enumerate() {
-                if is_id_like(seg) {
+                let named = self
+                    .path_names
+                    .iter()
+                    .find(|(n, _)| *n == i)
+                    .map(|(_, name)| name.clone());
+                if named.is_some() || is_id_like(seg) {
+                    let name = named.unwrap_or_else(|| format!("path{i}"));
                     out.push(InsertionPoint {
                         location: L::Path,
-                        name: format!("path{i}"),
+                        name,
                         original: seg.into(),
                         index: i,
                     });

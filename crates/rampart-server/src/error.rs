@@ -30,7 +30,9 @@ impl From<ServiceError> for ApiError {
             ServiceError::Unauthorized => ApiError::Unauthorized,
             ServiceError::Forbidden(m) => ApiError::Forbidden(m),
             ServiceError::NotFound => ApiError::NotFound,
-            ServiceError::Validation { message, problems } => ApiError::Validation(message, problems),
+            ServiceError::Validation { message, problems } => {
+                ApiError::Validation(message, problems)
+            }
             ServiceError::Conflict(m) => ApiError::Conflict(m),
             ServiceError::Internal(m) => ApiError::Internal(m),
         }
@@ -39,17 +41,29 @@ impl From<ServiceError> for ApiError {
 
 impl ApiError {
     pub fn property(context: &str, explanation: impl Into<String>) -> Self {
-        ApiError::Validation("resource validation error".into(), vec![Problem::property(context, explanation)])
+        ApiError::Validation(
+            "resource validation error".into(),
+            vec![Problem::property(context, explanation)],
+        )
     }
 }
 
 fn status_text(s: StatusCode) -> String {
-    let reason = s.canonical_reason().unwrap_or("ERROR").to_ascii_uppercase().replace([' ', '-'], "_");
+    let reason = s
+        .canonical_reason()
+        .unwrap_or("ERROR")
+        .to_ascii_uppercase()
+        .replace([' ', '-'], "_");
     format!("{} {reason}", s.as_u16())
 }
 
 fn body(status: StatusCode, message: String, errors: Option<Vec<ValidationError>>) -> Response {
-    let b = ErrorBody { status: status_text(status), message, error_code: None, errors };
+    let b = ErrorBody {
+        status: status_text(status),
+        message,
+        error_code: None,
+        errors,
+    };
     (status, Json(b)).into_response()
 }
 
@@ -60,9 +74,11 @@ impl IntoResponse for ApiError {
             ApiError::Unauthorized => body(StatusCode::UNAUTHORIZED, "Unauthorized".into(), None),
             ApiError::Forbidden(m) => body(StatusCode::FORBIDDEN, m, None),
             ApiError::NotFound => body(StatusCode::NOT_FOUND, "resource not found".into(), None),
-            ApiError::MethodNotAllowed => {
-                body(StatusCode::METHOD_NOT_ALLOWED, "method not allowed on this resource".into(), None)
-            }
+            ApiError::MethodNotAllowed => body(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method not allowed on this resource".into(),
+                None,
+            ),
             ApiError::Conflict(m) => body(StatusCode::CONFLICT, m, None),
             ApiError::UnsupportedMediaType(m) => body(StatusCode::UNSUPPORTED_MEDIA_TYPE, m, None),
             ApiError::Validation(m, problems) => {

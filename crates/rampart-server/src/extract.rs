@@ -38,7 +38,8 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Body<T> {
         if let Some(ct) = req.headers().get(CONTENT_TYPE) {
             let ct = ct.to_str().unwrap_or("").to_ascii_lowercase();
             let essence = ct.split(';').next().unwrap_or("").trim();
-            if !(essence == "application/json" || essence.ends_with("+json") || essence.is_empty()) {
+            if !(essence == "application/json" || essence.ends_with("+json") || essence.is_empty())
+            {
                 return Err(ApiError::UnsupportedMediaType(format!(
                     "send the body as application/json, not {essence}"
                 )));
@@ -46,7 +47,9 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Body<T> {
         }
         let bytes = axum::body::to_bytes(req.into_body(), MAX_BODY)
             .await
-            .map_err(|_| ApiError::BadRequest(format!("the request body must be at most {MAX_BODY} bytes")))?;
+            .map_err(|_| {
+                ApiError::BadRequest(format!("the request body must be at most {MAX_BODY} bytes"))
+            })?;
         parse(&bytes).map(Body)
     }
 }
@@ -74,20 +77,27 @@ impl<T: From<uuid::Uuid> + Send> FromRequestParts<AppState> for Id<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let Path(raw) = Path::<String>::from_request_parts(parts, state).await.map_err(|_| ApiError::NotFound)?;
-        uuid::Uuid::parse_str(&raw).map(|u| Id(T::from(u))).map_err(|_| ApiError::NotFound)
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::NotFound)?;
+        uuid::Uuid::parse_str(&raw)
+            .map(|u| Id(T::from(u)))
+            .map_err(|_| ApiError::NotFound)
     }
 }
 
 /// Two UUID path segments.
 pub struct Ids<A, B>(pub A, pub B);
 
-impl<A: From<uuid::Uuid> + Send, B: From<uuid::Uuid> + Send> FromRequestParts<AppState> for Ids<A, B> {
+impl<A: From<uuid::Uuid> + Send, B: From<uuid::Uuid> + Send> FromRequestParts<AppState>
+    for Ids<A, B>
+{
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let Path((a, b)) =
-            Path::<(String, String)>::from_request_parts(parts, state).await.map_err(|_| ApiError::NotFound)?;
+        let Path((a, b)) = Path::<(String, String)>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::NotFound)?;
         let a = uuid::Uuid::parse_str(&a).map_err(|_| ApiError::NotFound)?;
         let b = uuid::Uuid::parse_str(&b).map_err(|_| ApiError::NotFound)?;
         Ok(Ids(A::from(a), B::from(b)))

@@ -14,13 +14,24 @@ pub async fn correlation(req: Request, next: Next) -> Response {
     async move {
         let started = std::time::Instant::now();
         let mut res = next.run(req).await;
-        tracing::info!(status = res.status().as_u16(), elapsed_us = started.elapsed().as_micros() as u64, "served");
+        tracing::info!(
+            status = res.status().as_u16(),
+            elapsed_us = started.elapsed().as_micros() as u64,
+            "served"
+        );
         if let Ok(v) = HeaderValue::from_str(&id.to_string()) {
             res.headers_mut().insert("r7-correlation-id", v);
         }
         // The contract's produces value (reference §2.2).
-        if res.headers().get(CONTENT_TYPE).is_some_and(|v| v == "application/json") {
-            res.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json;charset=UTF-8"));
+        if res
+            .headers()
+            .get(CONTENT_TYPE)
+            .is_some_and(|v| v == "application/json")
+        {
+            res.headers_mut().insert(
+                CONTENT_TYPE,
+                HeaderValue::from_static("application/json;charset=UTF-8"),
+            );
         }
         res
     }
@@ -60,9 +71,15 @@ mod tests {
     fn normalizes() {
         let n = |s: &str| normalize(&s.parse().unwrap()).map(|u| u.to_string());
         assert_eq!(n("/ias/v1/scans//abc"), Some("/ias/v1/scans/abc".into()));
-        assert_eq!(n("/ias/v1/apps/?size=5"), Some("/ias/v1/apps?size=5".into()));
+        assert_eq!(
+            n("/ias/v1/apps/?size=5"),
+            Some("/ias/v1/apps?size=5".into())
+        );
         assert_eq!(n("/ias/v1/apps"), None);
         assert_eq!(n("/"), None);
-        assert_eq!(n("https://us.api.insight.rapid7.com/ias/v1/scans"), Some("/ias/v1/scans".into()));
+        assert_eq!(
+            n("https://us.api.insight.rapid7.com/ias/v1/scans"),
+            Some("/ias/v1/scans".into())
+        );
     }
 }

@@ -53,7 +53,9 @@ impl<S: Send + Sync> FromRequestParts<S> for Paging {
 fn number(name: &str, v: Option<&str>, default: u64) -> ApiResult<u64> {
     match v.map(str::trim) {
         None | Some("") => Ok(default),
-        Some(s) => s.parse().map_err(|_| ApiError::property(name, "must be a non-negative integer")),
+        Some(s) => s
+            .parse()
+            .map_err(|_| ApiError::property(name, "must be a non-negative integer")),
     }
 }
 
@@ -62,23 +64,40 @@ fn encode_token(index: u64) -> String {
 }
 
 fn decode_token(t: &str) -> Option<u64> {
-    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(t.trim_end_matches('=')).ok()?;
-    String::from_utf8(raw).ok()?.strip_prefix("rampart:")?.parse().ok()
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(t.trim_end_matches('='))
+        .ok()?;
+    String::from_utf8(raw)
+        .ok()?
+        .strip_prefix("rampart:")?
+        .parse()
+        .ok()
 }
 
 impl Paging {
     pub fn from_query(q: PageQuery) -> ApiResult<Self> {
         let size = number("size", q.size.as_deref(), DEFAULT_SIZE)?;
         if !(1..=MAX_SIZE).contains(&size) {
-            return Err(ApiError::property("size", format!("must be between 1 and {MAX_SIZE}")));
+            return Err(ApiError::property(
+                "size",
+                format!("must be between 1 and {MAX_SIZE}"),
+            ));
         }
         let mut index = number("index", q.index.as_deref(), 0)?;
         if let Some(t) = q.page_token.as_deref().filter(|t| !t.is_empty()) {
-            index = decode_token(t).ok_or_else(|| ApiError::property("page-token", "is not a token this server issued"))?;
+            index = decode_token(t).ok_or_else(|| {
+                ApiError::property("page-token", "is not a token this server issued")
+            })?;
         }
         // The store binds the row offset as a signed 64-bit integer.
-        if index.checked_mul(size).is_none_or(|offset| offset > i64::MAX as u64) {
-            return Err(ApiError::property("index", "is too large for this page size"));
+        if index
+            .checked_mul(size)
+            .is_none_or(|offset| offset > i64::MAX as u64)
+        {
+            return Err(ApiError::property(
+                "index",
+                "is too large for this page size",
+            ));
         }
         let sort = q.sort.filter(|s| !s.trim().is_empty());
         Ok(Self { index, size, sort })
@@ -90,7 +109,12 @@ impl Paging {
             Some(s) => rampart_query::parse_sort(ty, s).map_err(query_error)?,
             None => Vec::new(),
         };
-        Ok(ListRequest { index: self.index, size: self.size, sort, filter: None })
+        Ok(ListRequest {
+            index: self.index,
+            size: self.size,
+            sort,
+            filter: None,
+        })
     }
 
     /// The envelope for one page of `total` items, with links to `path`.
@@ -146,7 +170,10 @@ mod tests {
 
     #[test]
     fn size_bounds() {
-        let q = |size: &str| PageQuery { size: Some(size.into()), ..Default::default() };
+        let q = |size: &str| PageQuery {
+            size: Some(size.into()),
+            ..Default::default()
+        };
         assert!(Paging::from_query(q("1000")).is_ok());
         assert!(Paging::from_query(q("0")).is_err());
         assert!(Paging::from_query(q("1001")).is_err());

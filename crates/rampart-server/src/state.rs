@@ -18,7 +18,10 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(service: Service, config: &ServerConfig) -> Self {
-        Self { service, base: config.public_url.trim_end_matches('/').to_string() }
+        Self {
+            service,
+            base: config.public_url.trim_end_matches('/').to_string(),
+        }
     }
 
     /// The absolute URL of an `/ias/v1` path.

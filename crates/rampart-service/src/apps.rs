@@ -21,7 +21,9 @@ fn check(input: &AppInput) -> ServiceResult<()> {
 
 fn name_conflict(e: StoreError) -> ServiceError {
     match e {
-        StoreError::Conflict(_) => ServiceError::Conflict("an app with this name already exists".into()),
+        StoreError::Conflict(_) => {
+            ServiceError::Conflict("an app with this name already exists".into())
+        }
         other => other.into(),
     }
 }
@@ -41,7 +43,10 @@ impl Service {
             updated_at: now,
         };
         let member = (p.kind != PrincipalKind::Organization).then_some(p.id);
-        self.store.create_app(&app, member).await.map_err(name_conflict)?;
+        self.store
+            .create_app(&app, member)
+            .await
+            .map_err(name_conflict)?;
         Ok(app.id)
     }
 
@@ -76,16 +81,29 @@ impl Service {
         Ok(self.store.list_app_members(p.org, app).await?)
     }
 
-    pub async fn add_app_user(&self, p: &Principal, app: AppId, user: PrincipalId) -> ServiceResult<()> {
+    pub async fn add_app_user(
+        &self,
+        p: &Principal,
+        app: AppId,
+        user: PrincipalId,
+    ) -> ServiceResult<()> {
         self.get_app(p, app).await?;
         require(p, Resource::Apps, Action::Manage)?;
         if let Err(StoreError::NotFound) = self.store.get_user(p.org, user).await {
-            return Err(ServiceError::invalid(vec![Problem::property("id", "no such user in this organization")]));
+            return Err(ServiceError::invalid(vec![Problem::property(
+                "id",
+                "no such user in this organization",
+            )]));
         }
         Ok(self.store.add_app_member(p.org, app, user).await?)
     }
 
-    pub async fn remove_app_user(&self, p: &Principal, app: AppId, user: PrincipalId) -> ServiceResult<()> {
+    pub async fn remove_app_user(
+        &self,
+        p: &Principal,
+        app: AppId,
+        user: PrincipalId,
+    ) -> ServiceResult<()> {
         self.get_app(p, app).await?;
         require(p, Resource::Apps, Action::Manage)?;
         Ok(self.store.remove_app_member(p.org, app, user).await?)
@@ -101,7 +119,10 @@ impl Service {
         self.get_app(p, app).await?;
         require(p, Resource::Apps, Action::Manage)?;
         if let Err(StoreError::NotFound) = self.store.get_tag(p.org, tag).await {
-            return Err(ServiceError::invalid(vec![Problem::property("id", "no such tag in this organization")]));
+            return Err(ServiceError::invalid(vec![Problem::property(
+                "id",
+                "no such tag in this organization",
+            )]));
         }
         Ok(self.store.add_app_tag(p.org, app, tag).await?)
     }

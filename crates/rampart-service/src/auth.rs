@@ -20,7 +20,10 @@ pub fn hash_token(token: &str) -> String {
 fn new_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
-    format!("{TOKEN_PREFIX}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+    format!(
+        "{TOKEN_PREFIX}{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    )
 }
 
 /// What `rampart key create` asks for.
@@ -55,12 +58,21 @@ impl Service {
         }
         let key = self.store.find_api_key_by_hash(&hash_token(token)).await?;
         let key = key.ok_or(ServiceError::Unauthorized)?;
-        Ok(Principal { org: key.org, id: key.principal, kind: key.kind, role: key.role })
+        Ok(Principal {
+            org: key.org,
+            id: key.principal,
+            kind: key.kind,
+            role: key.role,
+        })
     }
 
     /// Creates an organization with its system attack templates.
     pub async fn create_org(&self, name: &str) -> ServiceResult<Organization> {
-        let org = Organization { id: OrgId::new(), name: name.to_string(), created_at: self.now() };
+        let org = Organization {
+            id: OrgId::new(),
+            name: name.to_string(),
+            created_at: self.now(),
+        };
         self.store.create_org(&org).await?;
         self.seed_system_templates(org.id).await?;
         Ok(org)
@@ -142,7 +154,12 @@ impl Service {
         if let Some(u) = self.store.find_user_by_email(org, email).await? {
             return Ok(u);
         }
-        let u = User { id: PrincipalId::new(), org, email: email.to_string(), created_at: self.now() };
+        let u = User {
+            id: PrincipalId::new(),
+            org,
+            email: email.to_string(),
+            created_at: self.now(),
+        };
         self.store.create_user(&u).await?;
         Ok(u)
     }

@@ -20,10 +20,18 @@ pub struct Problem {
 
 impl Problem {
     pub fn property(context: impl Into<String>, explanation: impl Into<String>) -> Self {
-        Self { kind: ProblemKind::Property, context: context.into(), explanation: explanation.into() }
+        Self {
+            kind: ProblemKind::Property,
+            context: context.into(),
+            explanation: explanation.into(),
+        }
     }
     pub fn object(context: impl Into<String>, explanation: impl Into<String>) -> Self {
-        Self { kind: ProblemKind::Object, context: context.into(), explanation: explanation.into() }
+        Self {
+            kind: ProblemKind::Object,
+            context: context.into(),
+            explanation: explanation.into(),
+        }
     }
 }
 
@@ -36,7 +44,10 @@ pub enum ServiceError {
     #[error("resource not found")]
     NotFound,
     #[error("{message}")]
-    Validation { message: String, problems: Vec<Problem> },
+    Validation {
+        message: String,
+        problems: Vec<Problem>,
+    },
     #[error("{0}")]
     Conflict(String),
     #[error("internal error")]
@@ -45,7 +56,10 @@ pub enum ServiceError {
 
 impl ServiceError {
     pub fn invalid(problems: Vec<Problem>) -> Self {
-        ServiceError::Validation { message: "resource validation error".into(), problems }
+        ServiceError::Validation {
+            message: "resource validation error".into(),
+            problems,
+        }
     }
 }
 

@@ -54,7 +54,11 @@ fn unique(what: &'static str) -> impl Fn(StoreError) -> ServiceError {
 }
 
 impl Service {
-    pub async fn create_target(&self, p: &Principal, input: TargetInput) -> ServiceResult<TargetId> {
+    pub async fn create_target(
+        &self,
+        p: &Principal,
+        input: TargetInput,
+    ) -> ServiceResult<TargetId> {
         require(p, Resource::Targets, Action::Manage)?;
         let domain = check_target(&input)?;
         let t = Target {
@@ -66,7 +70,10 @@ impl Service {
             scanned: false,
             created_at: self.now(),
         };
-        self.store.create_target(&t).await.map_err(unique("a target for this domain"))?;
+        self.store
+            .create_target(&t)
+            .await
+            .map_err(unique("a target for this domain"))?;
         Ok(t.id)
     }
 
@@ -75,13 +82,21 @@ impl Service {
         Ok(self.store.get_target(p.org, id).await?)
     }
 
-    pub async fn update_target(&self, p: &Principal, id: TargetId, input: TargetInput) -> ServiceResult<()> {
+    pub async fn update_target(
+        &self,
+        p: &Principal,
+        id: TargetId,
+        input: TargetInput,
+    ) -> ServiceResult<()> {
         let mut t = self.get_target(p, id).await?;
         require(p, Resource::Targets, Action::Manage)?;
         t.domain = check_target(&input)?;
         t.enabled = input.enabled;
         t.archived = input.archived;
-        self.store.update_target(&t).await.map_err(unique("a target for this domain"))
+        self.store
+            .update_target(&t)
+            .await
+            .map_err(unique("a target for this domain"))
     }
 
     pub async fn delete_target(&self, p: &Principal, id: TargetId) -> ServiceResult<()> {
@@ -90,7 +105,11 @@ impl Service {
         Ok(self.store.delete_target(p.org, id).await?)
     }
 
-    pub async fn list_targets(&self, p: &Principal, req: &ListRequest) -> ServiceResult<Page<Target>> {
+    pub async fn list_targets(
+        &self,
+        p: &Principal,
+        req: &ListRequest,
+    ) -> ServiceResult<Page<Target>> {
         require(p, Resource::Targets, Action::Read)?;
         Ok(self.store.list_targets(p.org, req).await?)
     }
@@ -100,8 +119,17 @@ impl Service {
         let mut c = Checks::default();
         c.text("name", &input.name, 1, 100);
         c.finish()?;
-        let t = Tag { id: TagId::new(), org: p.org, name: input.name, creator: p.id, created_at: self.now() };
-        self.store.create_tag(&t).await.map_err(unique("a tag with this name"))?;
+        let t = Tag {
+            id: TagId::new(),
+            org: p.org,
+            name: input.name,
+            creator: p.id,
+            created_at: self.now(),
+        };
+        self.store
+            .create_tag(&t)
+            .await
+            .map_err(unique("a tag with this name"))?;
         Ok(t.id)
     }
 
@@ -117,7 +145,10 @@ impl Service {
         c.text("name", &input.name, 1, 100);
         c.finish()?;
         t.name = input.name;
-        self.store.update_tag(&t).await.map_err(unique("a tag with this name"))
+        self.store
+            .update_tag(&t)
+            .await
+            .map_err(unique("a tag with this name"))
     }
 
     pub async fn delete_tag(&self, p: &Principal, id: TagId, cascade: bool) -> ServiceResult<()> {
@@ -138,8 +169,14 @@ mod tests {
 
     #[test]
     fn domains() {
-        assert_eq!(normalize_domain("Shop.Example.TEST"), Some("shop.example.test".into()));
-        assert_eq!(normalize_domain("localhost:8080"), Some("localhost:8080".into()));
+        assert_eq!(
+            normalize_domain("Shop.Example.TEST"),
+            Some("shop.example.test".into())
+        );
+        assert_eq!(
+            normalize_domain("localhost:8080"),
+            Some("localhost:8080".into())
+        );
         assert_eq!(normalize_domain("127.0.0.1"), Some("127.0.0.1".into()));
         assert_eq!(normalize_domain("https://x.test"), None);
         assert_eq!(normalize_domain("x.test/path"), None);

@@ -19,10 +19,10 @@ mod scan_configs;
 mod search;
 mod templates;
 
+pub use apps::AppInput;
 pub use auth::{hash_token, KeyRequest, NewKey};
 pub use error::{Problem, ProblemKind, ServiceError, ServiceResult};
 pub use inventory::{TagInput, TargetInput};
-pub use apps::AppInput;
 pub use modules::ModuleConfig;
 pub use scan_configs::{OptionsWrite, ScanConfigInput, ScanConfigView};
 pub use search::{query_problem, SearchResults};
@@ -44,13 +44,23 @@ pub struct Service {
 
 impl std::fmt::Debug for Service {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Service").field("modules", &self.catalogue.len()).finish_non_exhaustive()
+        f.debug_struct("Service")
+            .field("modules", &self.catalogue.len())
+            .finish_non_exhaustive()
     }
 }
 
 impl Service {
-    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, catalogue: &'static [ModuleMeta]) -> Self {
-        Self { store, clock, catalogue }
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        catalogue: &'static [ModuleMeta],
+    ) -> Self {
+        Self {
+            store,
+            clock,
+            catalogue,
+        }
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {

@@ -26,10 +26,18 @@ impl Service {
     }
 
     pub fn module(&self, _p: &Principal, id: ModuleId) -> ServiceResult<&'static ModuleMeta> {
-        self.catalogue.iter().find(|m| m.id == id).ok_or(ServiceError::NotFound)
+        self.catalogue
+            .iter()
+            .find(|m| m.id == id)
+            .ok_or(ServiceError::NotFound)
     }
 
-    pub fn attack(&self, p: &Principal, id: ModuleId, attack: &str) -> ServiceResult<(&'static ModuleMeta, &'static AttackMeta)> {
+    pub fn attack(
+        &self,
+        p: &Principal,
+        id: ModuleId,
+        attack: &str,
+    ) -> ServiceResult<(&'static ModuleMeta, &'static AttackMeta)> {
         let m = self.module(p, id)?;
         let a = m.attack(attack).ok_or(ServiceError::NotFound)?;
         Ok((m, a))

@@ -46,21 +46,39 @@ impl Service {
         let mut c = Checks::default();
         c.text("name", &input.name, 1, 200);
         c.opt_text("description", input.description.as_deref(), 2000);
-        if let Err(StoreError::NotFound) = self.store.get_app(p.org, input.app, &Visibility::of(p)).await {
+        if let Err(StoreError::NotFound) = self
+            .store
+            .get_app(p.org, input.app, &Visibility::of(p))
+            .await
+        {
             c.push(Problem::property("app.id", "no such app"));
         }
-        if let Err(StoreError::NotFound) = self.store.get_attack_template(p.org, input.attack_template).await {
-            c.push(Problem::property("attack_template.id", "no such attack template"));
+        if let Err(StoreError::NotFound) = self
+            .store
+            .get_attack_template(p.org, input.attack_template)
+            .await
+        {
+            c.push(Problem::property(
+                "attack_template.id",
+                "no such attack template",
+            ));
         }
         if let Some(a) = &input.assignment {
             if a.environment == Environment::OnPremise && a.engine_group.is_none() {
-                c.push(Problem::property("assignment.id", "an ON_PREMISE assignment needs an engine group id"));
+                c.push(Problem::property(
+                    "assignment.id",
+                    "an ON_PREMISE assignment needs an engine group id",
+                ));
             }
         }
         c.finish()
     }
 
-    pub async fn create_scan_config(&self, p: &Principal, input: ScanConfigInput) -> ServiceResult<ScanConfigId> {
+    pub async fn create_scan_config(
+        &self,
+        p: &Principal,
+        input: ScanConfigInput,
+    ) -> ServiceResult<ScanConfigId> {
         require(p, Resource::ScanConfigs, Action::Manage)?;
         self.check_config(p, &input).await?;
         let now = self.now();
@@ -81,12 +99,25 @@ impl Service {
         Ok(cfg.id)
     }
 
-    pub async fn get_scan_config(&self, p: &Principal, id: ScanConfigId) -> ServiceResult<ScanConfigView> {
+    pub async fn get_scan_config(
+        &self,
+        p: &Principal,
+        id: ScanConfigId,
+    ) -> ServiceResult<ScanConfigView> {
         require(p, Resource::ScanConfigs, Action::Read)?;
-        Ok(self.store.get_scan_config(p.org, id, &Visibility::of(p)).await?.into())
+        Ok(self
+            .store
+            .get_scan_config(p.org, id, &Visibility::of(p))
+            .await?
+            .into())
     }
 
-    pub async fn update_scan_config(&self, p: &Principal, id: ScanConfigId, input: ScanConfigInput) -> ServiceResult<()> {
+    pub async fn update_scan_config(
+        &self,
+        p: &Principal,
+        id: ScanConfigId,
+        input: ScanConfigInput,
+    ) -> ServiceResult<()> {
         let mut cfg = self.get_scan_config(p, id).await?.config;
         require(p, Resource::ScanConfigs, Action::Manage)?;
         self.check_config(p, &input).await?;
@@ -106,28 +137,53 @@ impl Service {
         Ok(self.store.delete_scan_config(p.org, id).await?)
     }
 
-    pub async fn list_scan_configs(&self, p: &Principal, req: &ListRequest) -> ServiceResult<Page<ScanConfigView>> {
+    pub async fn list_scan_configs(
+        &self,
+        p: &Principal,
+        req: &ListRequest,
+    ) -> ServiceResult<Page<ScanConfigView>> {
         require(p, Resource::ScanConfigs, Action::Read)?;
-        let page = self.store.list_scan_configs(p.org, &Visibility::of(p), req).await?;
-        Ok(Page { items: page.items.into_iter().map(Into::into).collect(), total: page.total })
+        let page = self
+            .store
+            .list_scan_configs(p.org, &Visibility::of(p), req)
+            .await?;
+        Ok(Page {
+            items: page.items.into_iter().map(Into::into).collect(),
+            total: page.total,
+        })
     }
 
-    pub async fn scan_config_options(&self, p: &Principal, id: ScanConfigId) -> ServiceResult<Value> {
+    pub async fn scan_config_options(
+        &self,
+        p: &Principal,
+        id: ScanConfigId,
+    ) -> ServiceResult<Value> {
         Ok(self.get_scan_config(p, id).await?.config.options)
     }
 
-    pub async fn write_scan_config_options(&self, p: &Principal, id: ScanConfigId, doc: Value, how: OptionsWrite) -> ServiceResult<()> {
+    pub async fn write_scan_config_options(
+        &self,
+        p: &Principal,
+        id: ScanConfigId,
+        doc: Value,
+        how: OptionsWrite,
+    ) -> ServiceResult<()> {
         let mut cfg = self.get_scan_config(p, id).await?.config;
         require(p, Resource::ScanConfigs, Action::Manage)?;
         if !doc.is_object() {
-            return Err(ServiceError::invalid(vec![Problem::object("options", "must be a JSON object")]));
+            return Err(ServiceError::invalid(vec![Problem::object(
+                "options",
+                "must be a JSON object",
+            )]));
         }
         let next = match how {
             OptionsWrite::Replace => options::overlay(&options::defaults(), &doc),
             OptionsWrite::Merge => options::merge_patch(&cfg.options, &doc),
         };
         if let Err(e) = options::view(&next) {
-            return Err(ServiceError::invalid(vec![Problem::property(e.path, e.message)]));
+            return Err(ServiceError::invalid(vec![Problem::property(
+                e.path, e.message,
+            )]));
         }
         cfg.options = next;
         cfg.updated_at = self.now();

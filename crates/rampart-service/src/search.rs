@@ -20,14 +20,26 @@ pub fn query_problem(e: rampart_query::QueryError) -> ServiceError {
     let problems = if e.errors.is_empty() {
         vec![Problem::property("query", e.message.clone())]
     } else {
-        e.errors.into_iter().map(|f| Problem::property(f.context, f.explanation)).collect()
+        e.errors
+            .into_iter()
+            .map(|f| Problem::property(f.context, f.explanation))
+            .collect()
     };
-    ServiceError::Validation { message: e.message, problems }
+    ServiceError::Validation {
+        message: e.message,
+        problems,
+    }
 }
 
 impl Service {
     /// Runs `query` against `ty`; tenant and app-visibility filters are added by the store.
-    pub async fn search(&self, p: &Principal, ty: ResourceType, query: &str, mut req: ListRequest) -> ServiceResult<SearchResults> {
+    pub async fn search(
+        &self,
+        p: &Principal,
+        ty: ResourceType,
+        query: &str,
+        mut req: ListRequest,
+    ) -> ServiceResult<SearchResults> {
         req.filter = Some(rampart_query::parse_query(ty, query).map_err(query_problem)?);
         let vis = Visibility::of(p);
         Ok(match ty {
@@ -50,12 +62,18 @@ impl Service {
             ResourceType::ScanConfig => {
                 require(p, Resource::ScanConfigs, Action::Read)?;
                 let page = self.store.list_scan_configs(p.org, &vis, &req).await?;
-                SearchResults::ScanConfigs(Page { items: page.items.into_iter().map(Into::into).collect(), total: page.total })
+                SearchResults::ScanConfigs(Page {
+                    items: page.items.into_iter().map(Into::into).collect(),
+                    total: page.total,
+                })
             }
             other => {
                 return Err(ServiceError::invalid(vec![Problem::property(
                     "type",
-                    format!("{} resources do not exist in this version yet; nothing can be searched", other.as_str()),
+                    format!(
+                        "{} resources do not exist in this version yet; nothing can be searched",
+                        other.as_str()
+                    ),
                 )]))
             }
         })

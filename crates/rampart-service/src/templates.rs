@@ -33,36 +33,54 @@ pub struct AttackModuleInput {
 /// Namespace of the per-organization ids of system templates and their modules.
 const SYSTEM_NS: Uuid = Uuid::from_u128(0x1111_1111_7a3c_4e1b_9d2f_0c6b_5a8e_3f10);
 
-/// Whether a system template enables a module.
-type Enables = fn(&ModuleMeta) -> bool;
+/// Which modules a system template enables.
+type Selects = fn(&ModuleMeta) -> bool;
 
 /// The system templates: name, description, which modules they enable.
-const SYSTEM_TEMPLATES: &[(&str, &str, Enables)] = &[
+const SYSTEM_TEMPLATES: &[(&str, &str, Selects)] = &[
     ("All Modules", "Every active and passive check", |_| true),
-    ("Crawl Only", "Crawls the application without attacking it or reporting", |_| false),
-    ("Passive Only", "Crawls and runs the passive checks only: safe for production", |m| {
-        m.module_type == ModuleType::Passive
+    (
+        "Crawl Only",
+        "Crawls the application without attacking it or reporting",
+        |_| false,
+    ),
+    (
+        "Passive Only",
+        "Crawls and runs the passive checks only: safe for production",
+        |m| m.module_type == ModuleType::Passive,
+    ),
+    ("SQL Injection", "SQL injection checks only", |m| {
+        m.key == "sqli"
     }),
-    ("SQL Injection", "SQL injection checks only", |m| m.key == "sqli"),
-    ("Cross-Site Scripting", "Reflected and stored cross-site scripting checks", |m| {
-        m.key.starts_with("xss")
-    }),
-    ("Critical and High Only", "Checks whose findings are high or critical by default", |m| {
-        m.severity >= Severity::High
-    }),
+    (
+        "Cross-Site Scripting",
+        "Reflected and stored cross-site scripting checks",
+        |m| m.key.starts_with("xss"),
+    ),
+    (
+        "Critical and High Only",
+        "Checks whose findings are high or critical by default",
+        |m| m.severity >= Severity::High,
+    ),
 ];
 
 fn check(input: &AttackTemplateInput) -> ServiceResult<()> {
     let mut c = Checks::default();
     c.text("name", &input.name, 1, 200);
     c.opt_text("description", input.description.as_deref(), 2000);
-    c.opt_text("false_positive_regex", input.false_positive_regex.as_deref(), 200);
+    c.opt_text(
+        "false_positive_regex",
+        input.false_positive_regex.as_deref(),
+        200,
+    );
     c.finish()
 }
 
 fn name_conflict(e: StoreError) -> ServiceError {
     match e {
-        StoreError::Conflict(_) => ServiceError::Conflict("an attack template with this name already exists".into()),
+        StoreError::Conflict(_) => {
+            ServiceError::Conflict("an attack template with this name already exists".into())
+        }
         other => other.into(),
     }
 }
@@ -70,7 +88,10 @@ fn name_conflict(e: StoreError) -> ServiceError {
 impl Service {
     pub(crate) async fn seed_system_templates(&self, org: OrgId) -> ServiceResult<()> {
         for (name, description, enabled) in SYSTEM_TEMPLATES {
-            let id = AttackTemplateId(Uuid::new_v5(&SYSTEM_NS, format!("{}/{name}", org.0).as_bytes()));
+            let id = AttackTemplateId(Uuid::new_v5(
+                &SYSTEM_NS,
+                format!("{}/{name}", org.0).as_bytes(),
+            ));
             let t = AttackTemplate {
                 id,
                 org,
@@ -101,7 +122,11 @@ impl Service {
         Ok(())
     }
 
-    pub async fn create_attack_template(&self, p: &Principal, input: AttackTemplateInput) -> ServiceResult<AttackTemplateId> {
+    pub async fn create_attack_template(
+        &self,
+        p: &Principal,
+        input: AttackTemplateInput,
+    ) -> ServiceResult<AttackTemplateId> {
         require(p, Resource::AttackTemplates, Action::Manage)?;
         check(&input)?;
         let t = AttackTemplate {
@@ -111,61 +136,109 @@ impl Service {
             description: input.description,
             system_defined: false,
             browser_encoding_enabled: input.browser_encoding_enabled.unwrap_or(false),
-            attack_prioritization: input.attack_prioritization.unwrap_or(AttackPrioritization::Smart),
+            attack_prioritization: input
+                .attack_prioritization
+                .unwrap_or(AttackPrioritization::Smart),
             advanced_attacks_enabled: input.advanced_attacks_enabled.unwrap_or(false),
             false_positive_regex: input.false_positive_regex,
             created_at: self.now(),
         };
-        self.store.create_attack_template(&t, &[]).await.map_err(name_conflict)?;
+        self.store
+            .create_attack_template(&t, &[])
+            .await
+            .map_err(name_conflict)?;
         Ok(t.id)
     }
 
-    pub async fn get_attack_template(&self, p: &Principal, id: AttackTemplateId) -> ServiceResult<AttackTemplate> {
+    pub async fn get_attack_template(
+        &self,
+        p: &Principal,
+        id: AttackTemplateId,
+    ) -> ServiceResult<AttackTemplate> {
         require(p, Resource::AttackTemplates, Action::Read)?;
         Ok(self.store.get_attack_template(p.org, id).await?)
     }
 
     /// The template, if the caller may change it: custom, and a managing role.
-    async fn writable_template(&self, p: &Principal, id: AttackTemplateId) -> ServiceResult<AttackTemplate> {
+    async fn writable_template(
+        &self,
+        p: &Principal,
+        id: AttackTemplateId,
+    ) -> ServiceResult<AttackTemplate> {
         let t = self.get_attack_template(p, id).await?;
         require(p, Resource::AttackTemplates, Action::Manage)?;
         if t.system_defined {
-            return Err(ServiceError::Forbidden("system-defined attack templates are read-only; create a custom one".into()));
+            return Err(ServiceError::Forbidden(
+                "system-defined attack templates are read-only; create a custom one".into(),
+            ));
         }
         Ok(t)
     }
 
-    pub async fn update_attack_template(&self, p: &Principal, id: AttackTemplateId, input: AttackTemplateInput) -> ServiceResult<()> {
+    pub async fn update_attack_template(
+        &self,
+        p: &Principal,
+        id: AttackTemplateId,
+        input: AttackTemplateInput,
+    ) -> ServiceResult<()> {
         let mut t = self.writable_template(p, id).await?;
         check(&input)?;
         t.name = input.name;
         t.description = input.description;
-        t.browser_encoding_enabled = input.browser_encoding_enabled.unwrap_or(t.browser_encoding_enabled);
-        t.attack_prioritization = input.attack_prioritization.unwrap_or(t.attack_prioritization);
-        t.advanced_attacks_enabled = input.advanced_attacks_enabled.unwrap_or(t.advanced_attacks_enabled);
+        t.browser_encoding_enabled = input
+            .browser_encoding_enabled
+            .unwrap_or(t.browser_encoding_enabled);
+        t.attack_prioritization = input
+            .attack_prioritization
+            .unwrap_or(t.attack_prioritization);
+        t.advanced_attacks_enabled = input
+            .advanced_attacks_enabled
+            .unwrap_or(t.advanced_attacks_enabled);
         t.false_positive_regex = input.false_positive_regex;
-        self.store.update_attack_template(&t).await.map_err(name_conflict)
+        self.store
+            .update_attack_template(&t)
+            .await
+            .map_err(name_conflict)
     }
 
-    pub async fn delete_attack_template(&self, p: &Principal, id: AttackTemplateId) -> ServiceResult<()> {
+    pub async fn delete_attack_template(
+        &self,
+        p: &Principal,
+        id: AttackTemplateId,
+    ) -> ServiceResult<()> {
         self.writable_template(p, id).await?;
         Ok(self.store.delete_attack_template(p.org, id).await?)
     }
 
-    pub async fn list_attack_templates(&self, p: &Principal, req: &ListRequest) -> ServiceResult<Page<AttackTemplate>> {
+    pub async fn list_attack_templates(
+        &self,
+        p: &Principal,
+        req: &ListRequest,
+    ) -> ServiceResult<Page<AttackTemplate>> {
         require(p, Resource::AttackTemplates, Action::Read)?;
         Ok(self.store.list_attack_templates(p.org, req).await?)
     }
 
-    pub async fn attack_modules(&self, p: &Principal, id: AttackTemplateId) -> ServiceResult<Vec<AttackModule>> {
+    pub async fn attack_modules(
+        &self,
+        p: &Principal,
+        id: AttackTemplateId,
+    ) -> ServiceResult<Vec<AttackModule>> {
         self.get_attack_template(p, id).await?;
         Ok(self.store.list_attack_modules(p.org, id).await?)
     }
 
     fn check_module(&self, input: &AttackModuleInput) -> ServiceResult<()> {
         let mut c = Checks::default();
-        if !self.catalogue.iter().any(|m| m.id == input.module_config_id) {
-            c.push(Problem::property("module_config_id", "no such module; see /attack-templates/module-configs"));
+        if !self
+            .catalogue
+            .iter()
+            .any(|m| m.id == input.module_config_id)
+        {
+            c.push(Problem::property(
+                "module_config_id",
+                "no such module; see /attack-templates/module-configs",
+            ));
         }
         if input.max_findings < 0 {
             c.push(Problem::property("max_findings", "must not be negative"));
@@ -173,7 +246,12 @@ impl Service {
         c.finish()
     }
 
-    pub async fn create_attack_module(&self, p: &Principal, tpl: AttackTemplateId, input: AttackModuleInput) -> ServiceResult<AttackModuleId> {
+    pub async fn create_attack_module(
+        &self,
+        p: &Principal,
+        tpl: AttackTemplateId,
+        input: AttackModuleInput,
+    ) -> ServiceResult<AttackModuleId> {
         self.writable_template(p, tpl).await?;
         self.check_module(&input)?;
         let m = AttackModule {
@@ -185,14 +263,25 @@ impl Service {
             severity: input.severity,
             max_findings: input.max_findings,
         };
-        self.store.create_attack_module(p.org, &m).await.map_err(|e| match e {
-            StoreError::Conflict(_) => ServiceError::Conflict("the template already configures this module".into()),
-            other => other.into(),
-        })?;
+        self.store
+            .create_attack_module(p.org, &m)
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict(_) => {
+                    ServiceError::Conflict("the template already configures this module".into())
+                }
+                other => other.into(),
+            })?;
         Ok(m.id)
     }
 
-    pub async fn update_attack_module(&self, p: &Principal, tpl: AttackTemplateId, id: AttackModuleId, input: AttackModuleInput) -> ServiceResult<()> {
+    pub async fn update_attack_module(
+        &self,
+        p: &Principal,
+        tpl: AttackTemplateId,
+        id: AttackModuleId,
+        input: AttackModuleInput,
+    ) -> ServiceResult<()> {
         self.writable_template(p, tpl).await?;
         self.store.get_attack_module(p.org, tpl, id).await?;
         self.check_module(&input)?;
@@ -208,7 +297,12 @@ impl Service {
         Ok(self.store.update_attack_module(p.org, &m).await?)
     }
 
-    pub async fn delete_attack_module(&self, p: &Principal, tpl: AttackTemplateId, id: AttackModuleId) -> ServiceResult<()> {
+    pub async fn delete_attack_module(
+        &self,
+        p: &Principal,
+        tpl: AttackTemplateId,
+        id: AttackModuleId,
+    ) -> ServiceResult<()> {
         self.writable_template(p, tpl).await?;
         Ok(self.store.delete_attack_module(p.org, tpl, id).await?)
     }

@@ -25,15 +25,27 @@ pub async fn connect(url: &str) -> Result<SqliteStore, sqlx::Error> {
         .create_if_missing(true)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(10))
-        .journal_mode(if memory { SqliteJournalMode::Memory } else { SqliteJournalMode::Wal })
+        .journal_mode(if memory {
+            SqliteJournalMode::Memory
+        } else {
+            SqliteJournalMode::Wal
+        })
         .synchronous(SqliteSynchronous::Normal)
         .with_regexp();
     // An in-memory database lives in one connection; a file serves readers in parallel.
     let pool = SqlitePoolOptions::new()
         .max_connections(if memory { 1 } else { 8 })
         .min_connections(if memory { 1 } else { 0 })
-        .idle_timeout(if memory { None } else { Some(Duration::from_secs(600)) })
-        .max_lifetime(if memory { None } else { Some(Duration::from_secs(3600)) })
+        .idle_timeout(if memory {
+            None
+        } else {
+            Some(Duration::from_secs(600))
+        })
+        .max_lifetime(if memory {
+            None
+        } else {
+            Some(Duration::from_secs(3600))
+        })
         .connect_with(opts)
         .await?;
     sqlx::migrate!("./migrations").run(&pool).await?;

@@ -47,7 +47,12 @@ pub struct ListRequest {
 
 impl ListRequest {
     pub fn first(size: u64) -> Self {
-        Self { index: 0, size, sort: Vec::new(), filter: None }
+        Self {
+            index: 0,
+            size,
+            sort: Vec::new(),
+            filter: None,
+        }
     }
 }
 
@@ -84,12 +89,27 @@ pub trait Store: Send + Sync + 'static {
     async fn update_app(&self, app: &App) -> StoreResult<()>;
     /// Deletes the app and everything it owns.
     async fn delete_app(&self, org: OrgId, id: AppId) -> StoreResult<()>;
-    async fn list_apps(&self, org: OrgId, vis: &Visibility, req: &ListRequest) -> StoreResult<Page<App>>;
+    async fn list_apps(
+        &self,
+        org: OrgId,
+        vis: &Visibility,
+        req: &ListRequest,
+    ) -> StoreResult<Page<App>>;
     async fn list_app_members(&self, org: OrgId, app: AppId) -> StoreResult<Vec<PrincipalId>>;
     /// Adds a member; adding an existing member is a no-op.
-    async fn add_app_member(&self, org: OrgId, app: AppId, principal: PrincipalId) -> StoreResult<()>;
+    async fn add_app_member(
+        &self,
+        org: OrgId,
+        app: AppId,
+        principal: PrincipalId,
+    ) -> StoreResult<()>;
     /// `NotFound` when the principal is not a member.
-    async fn remove_app_member(&self, org: OrgId, app: AppId, principal: PrincipalId) -> StoreResult<()>;
+    async fn remove_app_member(
+        &self,
+        org: OrgId,
+        app: AppId,
+        principal: PrincipalId,
+    ) -> StoreResult<()>;
     async fn list_app_tags(&self, org: OrgId, app: AppId) -> StoreResult<Vec<Tag>>;
     async fn add_app_tag(&self, org: OrgId, app: AppId, tag: TagId) -> StoreResult<()>;
     async fn remove_app_tag(&self, org: OrgId, app: AppId, tag: TagId) -> StoreResult<()>;
@@ -111,22 +131,58 @@ pub trait Store: Send + Sync + 'static {
     async fn list_tags(&self, org: OrgId, req: &ListRequest) -> StoreResult<Page<Tag>>;
 
     // --- attack templates ---
-    async fn create_attack_template(&self, t: &AttackTemplate, modules: &[AttackModule]) -> StoreResult<()>;
-    async fn get_attack_template(&self, org: OrgId, id: AttackTemplateId) -> StoreResult<AttackTemplate>;
+    async fn create_attack_template(
+        &self,
+        t: &AttackTemplate,
+        modules: &[AttackModule],
+    ) -> StoreResult<()>;
+    async fn get_attack_template(
+        &self,
+        org: OrgId,
+        id: AttackTemplateId,
+    ) -> StoreResult<AttackTemplate>;
     async fn update_attack_template(&self, t: &AttackTemplate) -> StoreResult<()>;
     /// `Conflict` while a scan config uses it.
     async fn delete_attack_template(&self, org: OrgId, id: AttackTemplateId) -> StoreResult<()>;
-    async fn list_attack_templates(&self, org: OrgId, req: &ListRequest) -> StoreResult<Page<AttackTemplate>>;
-    async fn list_attack_modules(&self, org: OrgId, template: AttackTemplateId) -> StoreResult<Vec<AttackModule>>;
-    async fn get_attack_module(&self, org: OrgId, template: AttackTemplateId, id: AttackModuleId) -> StoreResult<AttackModule>;
+    async fn list_attack_templates(
+        &self,
+        org: OrgId,
+        req: &ListRequest,
+    ) -> StoreResult<Page<AttackTemplate>>;
+    async fn list_attack_modules(
+        &self,
+        org: OrgId,
+        template: AttackTemplateId,
+    ) -> StoreResult<Vec<AttackModule>>;
+    async fn get_attack_module(
+        &self,
+        org: OrgId,
+        template: AttackTemplateId,
+        id: AttackModuleId,
+    ) -> StoreResult<AttackModule>;
     async fn create_attack_module(&self, org: OrgId, m: &AttackModule) -> StoreResult<()>;
     async fn update_attack_module(&self, org: OrgId, m: &AttackModule) -> StoreResult<()>;
-    async fn delete_attack_module(&self, org: OrgId, template: AttackTemplateId, id: AttackModuleId) -> StoreResult<()>;
+    async fn delete_attack_module(
+        &self,
+        org: OrgId,
+        template: AttackTemplateId,
+        id: AttackModuleId,
+    ) -> StoreResult<()>;
 
     // --- scan configs ---
     async fn create_scan_config(&self, c: &ScanConfig) -> StoreResult<()>;
-    async fn get_scan_config(&self, org: OrgId, id: ScanConfigId, vis: &Visibility) -> StoreResult<ScanConfig>;
+    async fn get_scan_config(
+        &self,
+        org: OrgId,
+        id: ScanConfigId,
+        vis: &Visibility,
+    ) -> StoreResult<ScanConfig>;
     async fn update_scan_config(&self, c: &ScanConfig) -> StoreResult<()>;
     async fn delete_scan_config(&self, org: OrgId, id: ScanConfigId) -> StoreResult<()>;
-    async fn list_scan_configs(&self, org: OrgId, vis: &Visibility, req: &ListRequest) -> StoreResult<Page<ScanConfig>>;
+    async fn list_scan_configs(
+        &self,
+        org: OrgId,
+        vis: &Visibility,
+        req: &ListRequest,
+    ) -> StoreResult<Page<ScanConfig>>;
 }

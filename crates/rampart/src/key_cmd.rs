@@ -35,14 +35,28 @@ pub struct CreateArgs {
 
 pub async fn run(cmd: KeyCommand) -> anyhow::Result<()> {
     let KeyCommand::Create(args) = cmd;
-    let role = Role::parse(&args.role)
-        .ok_or_else(|| anyhow!("unknown role '{}': use product-admin, read-write or read-only", args.role))?;
+    let role = Role::parse(&args.role).ok_or_else(|| {
+        anyhow!(
+            "unknown role '{}': use product-admin, read-write or read-only",
+            args.role
+        )
+    })?;
     let store = store::open(&args.database).await?;
     let service = Service::new(store, Arc::new(SystemClock), rampart_engine::catalogue());
-    let req = KeyRequest { org: None, role, organization_key: args.org, user_email: args.user, name: args.name };
+    let req = KeyRequest {
+        org: None,
+        role,
+        organization_key: args.org,
+        user_email: args.user,
+        name: args.name,
+    };
     let key = service.create_key(req).await.map_err(|e| match e {
         ServiceError::Validation { problems, .. } => {
-            anyhow!(problems.into_iter().map(|p| p.explanation).collect::<Vec<_>>().join("; "))
+            anyhow!(problems
+                .into_iter()
+                .map(|p| p.explanation)
+                .collect::<Vec<_>>()
+                .join("; "))
         }
         other => anyhow!(other),
     });

@@ -11,7 +11,11 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Debug, Parser)]
-#[command(name = "rampart", version, about = "Self-hosted application security testing")]
+#[command(
+    name = "rampart",
+    version,
+    about = "Self-hosted application security testing"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -27,7 +31,7 @@ enum Command {
         command: key_cmd::KeyCommand,
     },
     /// Scan a web application locally, without a server.
-    Scan(scan_cmd::ScanArgs),
+    Scan(Box<scan_cmd::ScanArgs>),
 }
 
 #[tokio::main]
@@ -36,7 +40,7 @@ async fn main() -> ExitCode {
     let result = match cli.command {
         Command::Server(args) => server_cmd::run(args).await,
         Command::Key { command } => key_cmd::run(command).await,
-        Command::Scan(args) => return scan_cmd::run(args).await,
+        Command::Scan(args) => return scan_cmd::run(*args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -31,18 +31,36 @@ pub struct ServerArgs {
 
 pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
     let file = FileConfig::load(args.config.as_deref())?;
-    let database = args.database.or(file.database).unwrap_or_else(|| store::DEFAULT_DATABASE.into());
-    let listen = args.listen.or(file.listen).unwrap_or_else(|| "127.0.0.1:8080".into());
-    let log_format = args.log_format.or(file.log_format).unwrap_or_else(|| "pretty".into());
+    let database = args
+        .database
+        .or(file.database)
+        .unwrap_or_else(|| store::DEFAULT_DATABASE.into());
+    let listen = args
+        .listen
+        .or(file.listen)
+        .unwrap_or_else(|| "127.0.0.1:8080".into());
+    let log_format = args
+        .log_format
+        .or(file.log_format)
+        .unwrap_or_else(|| "pretty".into());
     config::init_logging(&log_format);
 
     let store = store::open(&database).await?;
     let service = Service::new(store, Arc::new(SystemClock), rampart_engine::catalogue());
-    let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+    let listener = tokio::net::TcpListener::bind(&listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
-    let public_url = args.public_url.or(file.public_url).unwrap_or_else(|| format!("http://{addr}"));
+    let public_url = args
+        .public_url
+        .or(file.public_url)
+        .unwrap_or_else(|| format!("http://{addr}"));
 
-    if let Some(key) = service.bootstrap().await.context("cannot create the default organization")? {
+    if let Some(key) = service
+        .bootstrap()
+        .await
+        .context("cannot create the default organization")?
+    {
         println!(
             "\nrampart: created the default organization and its first API key (Product Admin).\n\
              It is shown only this once; keep it somewhere safe:\n\n    {token}\n\n\

@@ -1,6 +1,6 @@
 //! OS command injection: output-based and time-based, Unix and Windows.
 
-use super::common::{inject, operands, product_shown};
+use super::common::inject;
 use crate::catalogue::{locs, module_id, OWASP_A03};
 use crate::client::{SendError, Sent};
 use crate::ctx::{Ctx, Hit};
@@ -8,7 +8,6 @@ use crate::finding::Confidence;
 use crate::target::{InsertionPoint, Resource};
 use rampart_domain::catalogue::{AttackMeta, ModuleMeta};
 use rampart_domain::{ModuleType, Severity};
-use std::time::Duration;
 
 pub(crate) const KEY: &str = "cmdi";
 
@@ -48,18 +47,19 @@ pub(crate) fn meta() -> ModuleMeta {
     }
 }
 
-/// Output-based forms; `A`/`B` are random operands.
+/// Output-based forms: `X` and `Y` are random markers that only a shell joins into `XY`
+/// (quotes or `^` between them are removed by the shell, not by a reflection).
 const ECHO: &[&str] = &[
-    ";echo $((A*B))",
-    "|echo $((A*B))",
-    "&&echo $((A*B))",
-    "$(echo $((A*B)))",
-    "`echo $((A*B))`",
-    "';echo $((A*B));'",
-    "\";echo $((A*B));\"",
-    "\nexpr A \\* B\n",
-    "&set /a A*B",
-    "|set /a A*B",
+    ";echo X\"\"Y",
+    "|echo X\"\"Y",
+    "&&echo X\"\"Y",
+    "$(echo X\"\"Y)",
+    "`echo X\"\"Y`",
+    "';echo X\"\"Y;'",
+    "\";echo X''Y;\"",
+    "\necho X\"\"Y\n",
+    "&echo X^Y",
+    "|echo X^Y",
 ];
 /// Time-based forms; `D` is the delay in seconds.
 const SLEEP: &[&str] = &[
@@ -82,21 +82,25 @@ pub(crate) async fn attack(
     }
     let orig_text = orig.response.text();
     for e in ECHO {
-        let (a, b, product) = operands();
-        let value = format!(
-            "{}{}",
-            p.original,
-            e.replace('A', &a.to_string()).replace('B', &b.to_string())
+        let (x, y) = (
+            format!("rmpa{}", crate::rand_id(6)),
+            format!("rmpb{}", crate::rand_id(6)),
         );
+        let joined = format!("{x}{y}");
+        let value = format!("{}{}", p.original, e.replace('X', &x).replace('Y', &y));
         let sent = inject(ctx, r, p, &value).await?;
-        let text = sent.response.text();
-        if product_shown(&orig_text, &text, &product) && !text.contains(&format!("{a}*{b}")) {
+        // The page may echo the input: judge only what is not a reflection of it.
+        let text = crate::similarity::strip(&sent.response.text(), &[&value]);
+        if text.contains(&joined)
+            && !orig_text.contains(&joined)
+            && !text.contains(&format!("echo {x}"))
+        {
             ctx.report_point(r, Some(p), Hit {
                 module: KEY,
                 attack_id: "CMDI_01",
                 value: &value,
-                proof: product,
-                proof_description: "the shell computed the injected arithmetic: its result appears and the expression does not",
+                proof: joined,
+                proof_description: "a shell ran the injected echo: the two markers appear joined, as only a shell would print them",
                 confidence: Confidence::Confirmed,
                 original: Some(orig),
                 attack: Some(&sent),
@@ -105,10 +109,6 @@ pub(crate) async fn attack(
             return Ok(());
         }
     }
-    let cap = ctx.http.plan().limits.max_time_probe.as_secs().max(2);
-    let (d1, d2) = ((cap / 2).max(1), cap);
-    let base = orig.response.elapsed;
-    let timeout = Duration::from_secs(d2 + 10);
     let fill = |t: &str, d: u64| {
         format!(
             "{}{}",
@@ -118,69 +118,25 @@ pub(crate) async fn attack(
         )
     };
     for t in SLEEP {
-        let _guard = ctx.http.timing_guard(&r.url).await;
-        let v1 = fill(t, d1);
-        let s1 = ctx
-            .http
-            .send_with_timeout(
-                r.with_value(p, &v1),
-                crate::client::Purpose::Attack,
-                Some(timeout),
-            )
-            .await?;
-        if s1.response.elapsed < Duration::from_secs(d1) + base / 2 {
+        let Some(hit) = super::common::timed(ctx, r, p, |d| fill(t, d)).await? else {
             continue;
-        }
-        let v2 = fill(t, d2);
-        let s2 = ctx
-            .http
-            .send_with_timeout(
-                r.with_value(p, &v2),
-                crate::client::Purpose::Attack,
-                Some(timeout),
-            )
-            .await?;
-        let v0 = fill(t, 0);
-        let s0 = ctx
-            .http
-            .send_with_timeout(
-                r.with_value(p, &v0),
-                crate::client::Purpose::Attack,
-                Some(timeout),
-            )
-            .await?;
-        let (t1, t2, t0) = (
-            s1.response.elapsed,
-            s2.response.elapsed,
-            s0.response.elapsed,
-        );
-        if t2 >= Duration::from_secs(d2)
-            && t2 > t1
-            && t0 < Duration::from_secs(d1)
-            && t2 < Duration::from_secs(d2 * 3) + base
-        {
-            ctx.report_point(
-                r,
-                Some(p),
-                Hit {
-                    module: KEY,
-                    attack_id: "CMDI_02",
-                    value: &v2,
-                    proof: format!(
-                        "sleep {d1}s took {:.2}s, sleep {d2}s took {:.2}s, sleep 0 took {:.2}s",
-                        t1.as_secs_f64(),
-                        t2.as_secs_f64(),
-                        t0.as_secs_f64()
-                    ),
-                    proof_description: "the response time follows the injected sleep",
-                    confidence: Confidence::Firm,
-                    original: Some(orig),
-                    attack: Some(&s2),
-                },
-            )
-            .await;
-            return Ok(());
-        }
+        };
+        ctx.report_point(
+            r,
+            Some(p),
+            Hit {
+                module: KEY,
+                attack_id: "CMDI_02",
+                value: &hit.value,
+                proof: hit.proof,
+                proof_description: "the response time follows the injected sleep, linearly",
+                confidence: Confidence::Firm,
+                original: Some(orig),
+                attack: Some(&hit.sent),
+            },
+        )
+        .await;
+        return Ok(());
     }
     Ok(())
 }

@@ -77,7 +77,8 @@ pub(crate) async fn attack(
             value
         };
         let sent = inject(ctx, r, p, &value).await?;
-        let text = sent.response.text();
+        // The page may echo the input: judge only what is not a reflection of it.
+        let text = crate::similarity::strip(&sent.response.text(), &[&value]);
         if product_shown(&orig_text, &text, &product) && !text.contains(&format!("{a}*{b}")) {
             ctx.report_point(r, Some(p), Hit {
                 module: KEY,

@@ -37,3 +37,57 @@ pub fn product_shown(orig: &str, resp: &str, product: &str) -> bool {
 pub fn after(p: &InsertionPoint, suffix: &str) -> String {
     format!("{}{suffix}", p.original)
 }
+
+/// A time-based proof: the delayed request and the measured times.
+pub struct Timed {
+    pub value: String,
+    pub sent: Sent,
+    pub proof: String,
+}
+
+/// Runs one time-based probe family, serialised per host. `build(d)` gives the value that
+/// asks for a `d`-second delay. The delay must show for `d1` (twice, against jitter) and
+/// `d2`, relative to a zero-delay baseline measured in the same window, and grow roughly
+/// linearly (a "sleep × rows" amplification is rejected).
+pub async fn timed(
+    ctx: &Ctx,
+    r: &Resource,
+    p: &InsertionPoint,
+    build: impl Fn(u64) -> String,
+) -> Result<Option<Timed>, SendError> {
+    use std::time::Duration;
+    let cap = ctx.http.plan().limits.max_time_probe.as_secs().max(2);
+    let (d1, d2) = ((cap / 2).max(1), cap);
+    let timeout = Some(Duration::from_secs(d2 * 3 + 10));
+    let _guard = ctx.http.timing_guard(&r.url).await;
+    let send = |v: String| async move {
+        let s = ctx
+            .http
+            .send_with_timeout(r.with_value(p, &v), crate::client::Purpose::Attack, timeout)
+            .await?;
+        Ok::<_, SendError>((s.response.elapsed.as_secs_f64(), s, v))
+    };
+    let (t1, _, _) = send(build(d1)).await?;
+    // Fast path: most parameters answer quickly and cost one request.
+    if t1 < d1 as f64 * 0.9 {
+        return Ok(None);
+    }
+    let (t0, _, _) = send(build(0)).await?;
+    let (t2, s2, v2) = send(build(d2)).await?;
+    let (t1b, _, _) = send(build(d1)).await?;
+    let (e1, e1b, e2) = (t1 - t0, t1b - t0, t2 - t0);
+    let (f1, f2) = (d1 as f64, d2 as f64);
+    let delayed = e1 >= 0.8 * f1 && e1b >= 0.8 * f1 && e2 >= 0.8 * f2;
+    let linear = e1 <= 2.5 * f1 && e2 <= 2.5 * f2 && t2 - t1.min(t1b) >= 0.5 * (f2 - f1);
+    if delayed && linear {
+        let proof = format!(
+            "delay 0: {t0:.2}s, delay {d1}s: {t1:.2}s and {t1b:.2}s, delay {d2}s: {t2:.2}s"
+        );
+        return Ok(Some(Timed {
+            value: v2,
+            sent: s2,
+            proof,
+        }));
+    }
+    Ok(None)
+}

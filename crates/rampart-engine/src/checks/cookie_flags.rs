@@ -89,7 +89,7 @@ pub(crate) fn inspect(p: &Page<'_>) -> Vec<PHit> {
     // One finding per cookie name per host: keep the first attack id per name.
     out.dedup_by(|a, b| a.parameter == b.parameter);
     for h in &mut out {
-        h.scope = super::passive::Scope::Host;
+        h.scope = super::passive::Scope::HostOnce;
     }
     out
 }

@@ -71,7 +71,7 @@ pub(crate) fn inspect(p: &Page<'_>) -> Vec<PHit> {
                 || d.split_whitespace()
                     .any(|t| t == "*" || t == "http:" || t == "https:" || t == "data:") =>
         {
-            vec![PHit::host("CSP_02", format!("weak directive: {d}"))]
+            vec![PHit::page("CSP_02", format!("weak directive: {d}"), "")]
         }
         _ => Vec::new(),
     }

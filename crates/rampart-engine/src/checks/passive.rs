@@ -21,8 +21,13 @@ pub(crate) struct Page<'a> {
 
 /// How a passive hit aggregates.
 pub(crate) enum Scope {
+    /// One finding per host, reported at the origin (missing headers).
     Host,
+    /// One finding per path pattern and method.
     Page,
+    /// One finding per (host, parameter), reported at the page where it was first seen
+    /// (cookies set by one page and carried everywhere).
+    HostOnce,
 }
 
 pub(crate) struct PHit {
@@ -39,6 +44,18 @@ impl PHit {
             proof: proof.into(),
             scope: Scope::Host,
             parameter: String::new(),
+        }
+    }
+    pub fn once(
+        attack_id: &'static str,
+        proof: impl Into<String>,
+        parameter: impl Into<String>,
+    ) -> Self {
+        Self {
+            attack_id,
+            proof: proof.into(),
+            scope: Scope::HostOnce,
+            parameter: parameter.into(),
         }
     }
     pub fn page(
@@ -119,16 +136,28 @@ impl Observer for Passive {
         let mut out = Vec::new();
         for (key, f) in &self.enabled {
             for h in f(&page) {
-                let (url, method) = match h.scope {
-                    Scope::Host => (origin(&req.url), "GET".to_string()),
-                    Scope::Page => {
-                        let mut u = req.url.clone();
-                        u.set_path(&crate::target::path_pattern(&req.url).replace("{id}", "1"));
-                        u.set_query(None);
-                        (u, req.method.clone())
+                let page_url = || {
+                    let mut u = req.url.clone();
+                    u.set_path(&crate::target::path_pattern(&req.url).replace("{id}", "1"));
+                    u.set_query(None);
+                    u
+                };
+                let (url, method, seen_key) = match h.scope {
+                    Scope::Host => (
+                        origin(&req.url),
+                        "GET".to_string(),
+                        origin(&req.url).to_string(),
+                    ),
+                    Scope::Page => (
+                        page_url(),
+                        req.method.clone(),
+                        format!("{} {}", req.method, page_url()),
+                    ),
+                    Scope::HostOnce => {
+                        (page_url(), req.method.clone(), origin(&req.url).to_string())
                     }
                 };
-                let k = (key.to_string(), format!("{url}"), h.parameter.clone());
+                let k = (key.to_string(), seen_key, h.parameter.clone());
                 let fresh = self.seen.lock().map(|mut s| s.insert(k)).unwrap_or(false);
                 if !fresh {
                     continue;

@@ -55,16 +55,22 @@ pub(crate) fn weak(values: &[String]) -> Option<String> {
     if last.len() < 8 {
         return Some(format!("session id {last:?} has {} characters", last.len()));
     }
-    let nums: Vec<u128> = values.iter().filter_map(|v| v.parse().ok()).collect();
+    let radix = if values.iter().all(|v| v.chars().all(|c| c.is_ascii_digit())) {
+        10
+    } else {
+        16
+    };
+    let nums: Vec<u128> = values
+        .iter()
+        .filter_map(|v| u128::from_str_radix(v, radix).ok())
+        .collect();
     if nums.len() >= 3 && nums.len() == values.len() {
         let steps: Vec<i128> = nums
             .windows(2)
             .map(|w| w[1] as i128 - w[0] as i128)
             .collect();
         if steps.iter().all(|s| s.abs() <= 1000) {
-            return Some(format!(
-                "numeric session ids change by small steps: {values:?}"
-            ));
+            return Some(format!("session ids change by small steps: {values:?}"));
         }
     }
     None
@@ -87,9 +93,7 @@ pub(crate) fn inspect(p: &Page<'_>) -> Vec<PHit> {
             v.push(value.to_string());
         }
         if let Some(why) = weak(v) {
-            let mut h = PHit::host("SESS_01", why);
-            h.parameter = name.to_string();
-            out.push(h);
+            out.push(PHit::once("SESS_01", why, name));
         }
     }
     out

@@ -48,7 +48,7 @@ pub(crate) fn inspect(p: &Page<'_>) -> Vec<PHit> {
     {
         None => vec![PHit::host("REF_01", "no Referrer-Policy header")],
         Some(v) if v.contains("unsafe-url") || v.contains("no-referrer-when-downgrade") => {
-            vec![PHit::host("REF_01", format!("Referrer-Policy: {v}"))]
+            vec![PHit::page("REF_01", format!("Referrer-Policy: {v}"), "")]
         }
         _ => Vec::new(),
     }

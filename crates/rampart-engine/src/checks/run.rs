@@ -90,7 +90,10 @@ async fn run(ctx: Arc<Ctx>, job: Job) -> Result<(), SendError> {
 pub(crate) async fn attack_all(ctx: Arc<Ctx>, crawl: &CrawlOutput) {
     let plan = ctx.http.plan().clone();
     let on = |k: &str| plan.modules.is_enabled(k);
+    // Cheap site-level jobs first so that a budget cut hits the expensive ones.
     let mut jobs: Vec<Job> = Vec::new();
+    let mut resource_jobs: Vec<Job> = Vec::new();
+    let mut point_jobs: Vec<Job> = Vec::new();
     for (r, sent) in &crawl.resources {
         if ctx.http.control.halted() {
             break;
@@ -104,12 +107,12 @@ pub(crate) async fn attack_all(ctx: Arc<Ctx>, crawl: &CrawlOutput) {
         };
         let rs = Arc::new((r.clone(), orig));
         for key in POINT.iter().copied().filter(|k| on(k)) {
-            for p in ctx.points(key, r) {
-                jobs.push(Job::Point(key, rs.clone(), p));
+            for p in ctx.points(key, r, Some(&rs.1)) {
+                point_jobs.push(Job::Point(key, rs.clone(), p));
             }
         }
         for key in RESOURCE.iter().copied().filter(|k| on(k)) {
-            jobs.push(Job::Resource(key, rs.clone()));
+            resource_jobs.push(Job::Resource(key, rs.clone()));
         }
     }
     for d in crawl.directories.iter().take(MAX_DIRS) {
@@ -134,6 +137,8 @@ pub(crate) async fn attack_all(ctx: Arc<Ctx>, crawl: &CrawlOutput) {
             jobs.push(Job::Host(h));
         }
     }
+    jobs.extend(resource_jobs);
+    jobs.extend(point_jobs);
     let counters = ctx.http.counters.clone();
     counters.attacks_in_queue.store(jobs.len() as u64, Relaxed);
     let conc = plan.limits.concurrency.max(1);
@@ -162,6 +167,9 @@ pub(crate) async fn attack_all(ctx: Arc<Ctx>, crawl: &CrawlOutput) {
             // A global budget is exhausted: stop scheduling, let in-flight jobs finish.
             exhausted = true;
         }
+    }
+    if !ctx.http.control.halted() {
+        crate::ctx::finish_oob(&ctx).await;
     }
     if on(xss_stored::KEY) && !ctx.http.control.halted() {
         let _ = xss_stored::finish(&ctx, crawl).await;

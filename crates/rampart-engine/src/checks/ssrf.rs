@@ -3,12 +3,11 @@
 use super::common::inject;
 use crate::catalogue::{locs, module_id, OWASP_A10};
 use crate::client::{SendError, Sent};
-use crate::ctx::{Ctx, Hit};
+use crate::ctx::{Ctx, Hit, PendingOob};
 use crate::finding::Confidence;
 use crate::target::{InsertionPoint, Resource};
 use rampart_domain::catalogue::{AttackMeta, ModuleMeta};
 use rampart_domain::{ModuleType, Severity};
-use std::time::{Duration, Instant};
 
 pub(crate) const KEY: &str = "ssrf";
 
@@ -42,9 +41,6 @@ pub(crate) fn meta() -> ModuleMeta {
     }
 }
 
-/// How long to wait for a callback after the request returned.
-pub(crate) const CALLBACK_WAIT: Duration = Duration::from_millis(1500);
-
 pub(crate) async fn attack(
     ctx: &Ctx,
     r: &Resource,
@@ -59,29 +55,34 @@ pub(crate) async fn attack(
     }
     let (token, url) = oob.token("s");
     let sent = inject(ctx, r, p, &url).await?;
-    let deadline = Instant::now() + CALLBACK_WAIT;
-    let mut cb = oob.callback(&token);
-    while cb.is_none() && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        cb = oob.callback(&token);
-    }
-    if let Some(cb) = cb {
-        ctx.report_point(
-            r,
-            Some(p),
-            Hit {
-                module: KEY,
-                attack_id: "SSRF_01",
-                value: &url,
-                proof: format!("callback from {}: {}", cb.peer, cb.request_line),
-                proof_description:
-                    "the server requested the engine's out-of-band URL carrying this scan's token",
-                confidence: Confidence::Confirmed,
-                original: Some(orig),
-                attack: Some(&sent),
-            },
-        )
-        .await;
+    match oob.callback(&token) {
+        Some(cb) => {
+            ctx.report_point(
+                r,
+                Some(p),
+                Hit {
+                    module: KEY,
+                    attack_id: "SSRF_01",
+                    value: &url,
+                    proof: format!("callback from {}: {}", cb.peer, cb.request_line),
+                    proof_description: "the server requested the engine's out-of-band URL carrying this scan's token",
+                    confidence: Confidence::Confirmed,
+                    original: Some(orig),
+                    attack: Some(&sent),
+                },
+            )
+            .await;
+        }
+        // Blind fetches may happen later: checked once at the end of the attack phase.
+        None => ctx.defer_oob(PendingOob {
+            module: KEY,
+            attack_id: "SSRF_01",
+            token,
+            resource: r.clone(),
+            point: Some(p.clone()),
+            value: url,
+            attack: sent,
+        }),
     }
     Ok(())
 }

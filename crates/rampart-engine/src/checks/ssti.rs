@@ -67,7 +67,8 @@ pub(crate) async fn attack(
         let (a, b, product) = operands();
         let value = t.replace('A', &a.to_string()).replace('B', &b.to_string());
         let sent = inject(ctx, r, p, &value).await?;
-        let text = sent.response.text();
+        // The page may echo the input: judge only what is not a reflection of it.
+        let text = crate::similarity::strip(&sent.response.text(), &[&value]);
         let expr = format!("{a}*{b}");
         if product_shown(&orig_text, &text, &product)
             && !text.contains(&value)

@@ -131,13 +131,48 @@ pub(crate) async fn attack(
             },
         );
     }
-    inject(ctx, r, p, &canary).await.map(|_| ())
+    inject(ctx, r, p, &canary).await?;
+    // Look at the form's own page right away: busy sites push old entries out quickly.
+    if let Some(page) = r.referer.clone() {
+        ctx.send(HttpRequest::get(page)).await?;
+    }
+    Ok(())
 }
 
 /// Revisits pages, attributes sightings to their plants and confirms with a payload.
 pub(crate) async fn finish(ctx: &Ctx, crawl: &CrawlOutput) -> Result<(), SendError> {
-    for u in crawl.visited.iter().take(MAX_REVISIT) {
-        ctx.send(HttpRequest::get(u.clone())).await?;
+    // The pages that hold the planting forms first: they usually show what was stored.
+    let mut pages: Vec<Url> = ctx
+        .canaries
+        .planted
+        .lock()
+        .map(|p| {
+            p.values()
+                .filter_map(|pl| pl.resource.referer.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    pages.sort();
+    pages.dedup();
+    pages.extend(
+        crawl
+            .visited
+            .iter()
+            .filter(|u| u.query().is_none())
+            .cloned(),
+    );
+    let mut seen = std::collections::HashSet::new();
+    for u in pages
+        .into_iter()
+        .filter(|u| seen.insert(u.clone()))
+        .take(MAX_REVISIT)
+    {
+        // A page that fails is skipped; only a global limit ends the revisit.
+        if let Err(e @ (SendError::Limit(_) | SendError::Halted)) =
+            ctx.send(HttpRequest::get(u)).await
+        {
+            return Err(e);
+        }
     }
     let sightings = ctx
         .canaries
@@ -161,8 +196,13 @@ pub(crate) async fn finish(ctx: &Ctx, crawl: &CrawlOutput) -> Result<(), SendErr
             continue;
         }
         done.push(key);
+        // Plant the canary again: busy pages drop old entries. Unknown context: HTML text.
+        inject(ctx, &plant.resource, &plant.point, &canary).await?;
         let seen = ctx.send(HttpRequest::get(page.clone())).await?;
-        let ctxs = contexts(&seen.response.text(), &canary);
+        let mut ctxs = contexts(&seen.response.text(), &canary);
+        if ctxs.is_empty() {
+            ctxs.push(super::xss_reflected::Context::Text);
+        }
         'outer: for c in ctxs {
             let marker = format!("rmx{}", crate::rand_id(6));
             for (_, payload) in payloads(&c, &marker) {

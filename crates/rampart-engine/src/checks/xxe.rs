@@ -8,7 +8,6 @@ use crate::target::Body;
 use crate::target::Resource;
 use rampart_domain::catalogue::{AttackMeta, ModuleMeta};
 use rampart_domain::{ModuleType, Severity};
-use std::time::{Duration, Instant};
 
 pub(crate) const KEY: &str = "xxe";
 
@@ -71,7 +70,7 @@ pub(crate) async fn attack(ctx: &Ctx, r: &Resource, orig: &Sent) -> Result<(), S
     let passwd =
         regex::Regex::new(r"root:[^:\n]*:0:0:").unwrap_or_else(|_| unreachable!("literal regex"));
     let token = ctx.oob.as_ref().map(|o| o.token("x"));
-    let points = ctx.points(KEY, r);
+    let points = ctx.points(KEY, r, Some(orig));
     for (attack_id, doc) in documents(token.as_ref().map(|t| t.1.as_str())) {
         let mut reqs = vec![{
             let mut raw = Resource {
@@ -95,13 +94,20 @@ pub(crate) async fn attack(ctx: &Ctx, r: &Resource, orig: &Sent) -> Result<(), S
                 .map(|m| m.as_str().to_string());
             if proof.is_none() && attack_id == "XXE_01" {
                 if let (Some(oob), Some((t, _))) = (&ctx.oob, &token) {
-                    let deadline = Instant::now() + super::ssrf::CALLBACK_WAIT;
-                    while proof.is_none() && Instant::now() < deadline {
-                        proof = oob
-                            .callback(t)
-                            .map(|c| format!("callback from {}: {}", c.peer, c.request_line));
-                        if proof.is_none() {
-                            tokio::time::sleep(Duration::from_millis(50)).await;
+                    match oob.callback(t) {
+                        Some(c) => {
+                            proof = Some(format!("callback from {}: {}", c.peer, c.request_line))
+                        }
+                        None => {
+                            ctx.defer_oob(crate::ctx::PendingOob {
+                                module: KEY,
+                                attack_id,
+                                token: t.clone(),
+                                resource: r.clone(),
+                                point: p.clone(),
+                                value: doc.clone(),
+                                attack: sent.clone(),
+                            });
                         }
                     }
                 }

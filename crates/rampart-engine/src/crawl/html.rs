@@ -55,6 +55,7 @@ impl Form {
             depth,
             form: true,
             has_password: !self.password_fields.is_empty(),
+            path_names: Vec::new(),
         }
     }
 }

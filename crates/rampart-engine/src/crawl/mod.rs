@@ -70,6 +70,8 @@ struct Crawler {
     queue: VecDeque<(Resource, bool)>,
     seen: HashSet<String>,
     patterns: HashMap<String, usize>,
+    /// Path parameter names per pattern, from API descriptions.
+    names: HashMap<String, Vec<(usize, String)>>,
     out: CrawlOutput,
     stopped: bool,
 }
@@ -85,6 +87,9 @@ impl Crawler {
         r.url.set_fragment(None);
         if !matches!(r.url.scheme(), "http" | "https") {
             return;
+        }
+        if !r.path_names.is_empty() {
+            self.names.insert(r.pattern_key(), r.path_names.clone());
         }
         let key = norm(&r.method, &r.url, &r.body);
         if !self.seen.insert(key) {
@@ -275,6 +280,7 @@ pub(crate) async fn crawl(ctx: Arc<Ctx>, extra: Vec<Resource>) -> CrawlOutput {
         queue: VecDeque::new(),
         seen: HashSet::new(),
         patterns: HashMap::new(),
+        names: HashMap::new(),
         out: CrawlOutput::default(),
         stopped: false,
     };
@@ -316,6 +322,13 @@ pub(crate) async fn crawl(ctx: Arc<Ctx>, extra: Vec<Resource>) -> CrawlOutput {
     while let Some((r, _)) = c.queue.pop_front() {
         ctx.http.counters.links_in_queue.fetch_sub(1, Relaxed);
         c.out.skip(&r.url, reason);
+    }
+    for (r, _) in c.out.resources.iter_mut() {
+        if r.path_names.is_empty() {
+            if let Some(n) = c.names.get(&r.pattern_key()) {
+                r.path_names = n.clone();
+            }
+        }
     }
     for (url, reason) in c.out.skipped_sample.iter().take(50) {
         ctx.http

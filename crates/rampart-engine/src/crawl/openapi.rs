@@ -79,6 +79,17 @@ pub fn resources(spec_url: &Url, spec: &Value) -> Vec<Resource> {
                     .unwrap_or_default(),
             );
             let mut p = path.clone();
+            let base_segs = base.path().trim_end_matches('/').split('/').count();
+            let path_names: Vec<(usize, String)> = path
+                .trim_start_matches('/')
+                .split('/')
+                .enumerate()
+                .filter_map(|(i, seg)| {
+                    seg.strip_prefix('{')
+                        .and_then(|s| s.strip_suffix('}'))
+                        .map(|n| (base_segs + i, n.to_string()))
+                })
+                .collect();
             let mut query = Vec::new();
             let mut form = Vec::new();
             let mut json: Option<Value> = None;
@@ -129,6 +140,7 @@ pub fn resources(spec_url: &Url, spec: &Value) -> Vec<Resource> {
             out.push(Resource {
                 method: m,
                 body,
+                path_names,
                 ..Resource::get(url)
             });
         }

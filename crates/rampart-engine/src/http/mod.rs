@@ -3,7 +3,7 @@
 mod raw;
 mod reqwest_transport;
 
-pub use raw::{raw_request, raw_response};
+pub use raw::{raw_request, raw_response, EVIDENCE_BODY_CAP};
 pub use reqwest_transport::ReqwestTransport;
 
 use async_trait::async_trait;

@@ -5,6 +5,7 @@ mod limits;
 mod login;
 mod safe;
 mod scan;
+mod testbed;
 
 use rampart_engine::http::ReqwestTransport;
 use rampart_engine::{Event, ScanPlan, Summary};

@@ -9,7 +9,9 @@ use axum::response::{IntoResponse, Response};
 use utoipa_axum::router::OpenApiRouter;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(crate::openapi::base()).merge(ops::router()).nest("/ias/v1", ias::router())
+    OpenApiRouter::with_openapi(crate::openapi::base())
+        .merge(ops::router())
+        .nest("/ias/v1", ias::router())
 }
 
 /// 201 with an empty body and an absolute `Location`.

@@ -3,7 +3,11 @@
 use rampart_store::Store;
 
 async fn store() -> Option<Box<dyn Store>> {
-    Some(Box::new(rampart_store_sqlite::connect("sqlite::memory:").await.expect("open sqlite")))
+    Some(Box::new(
+        rampart_store_sqlite::connect("sqlite::memory:")
+            .await
+            .expect("open sqlite"),
+    ))
 }
 
 rampart_store::conformance_suite!(store);
@@ -15,17 +19,35 @@ async fn file_database_uses_wal_and_survives_reopen() {
     let url = format!("sqlite://{}", dir.join("r.db").display());
     {
         let s = rampart_store_sqlite::connect(&url).await.unwrap();
-        let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(s.pool()).await.unwrap();
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(s.pool())
+            .await
+            .unwrap();
         assert_eq!(mode, "wal");
-        let o = rampart_domain::Organization { id: rampart_domain::OrgId::new(), name: "o".into(), created_at: chrono::Utc::now() };
+        let o = rampart_domain::Organization {
+            id: rampart_domain::OrgId::new(),
+            name: "o".into(),
+            created_at: chrono::Utc::now(),
+        };
         s.create_org(&o).await.unwrap();
         s.pool().close().await;
     }
     let s = rampart_store_sqlite::connect(&url).await.unwrap();
-    assert_eq!(s.count_orgs().await.unwrap(), 1, "migrations re-applied idempotently, data kept");
+    assert_eq!(
+        s.count_orgs().await.unwrap(),
+        1,
+        "migrations re-applied idempotently, data kept"
+    );
     std::fs::remove_dir_all(&dir).ok();
 }
 
 fn uuid_like() -> String {
-    format!("{}-{}", std::process::id(), std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0))
+    format!(
+        "{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0)
+    )
 }

@@ -23,26 +23,64 @@ fn uuid() -> String {
 fn key_create_prints_only_the_key() {
     let (dir, url) = temp_db();
     let out = rampart()
-        .args(["key", "create", "--database", &url, "--role", "read-write", "--user", "dev@example.test", "--name", "ci"])
+        .args([
+            "key",
+            "create",
+            "--database",
+            &url,
+            "--role",
+            "read-write",
+            "--user",
+            "dev@example.test",
+            "--name",
+            "ci",
+        ])
         .output()
         .expect("run key create");
-    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8(out.stdout).expect("utf-8");
     let lines: Vec<_> = stdout.lines().collect();
     assert_eq!(lines.len(), 1, "exactly one line: {stdout:?}");
-    assert!(lines[0].starts_with("rmp_") && lines[0].len() == 4 + 43, "a 256-bit token: {}", lines[0]);
+    assert!(
+        lines[0].starts_with("rmp_") && lines[0].len() == 4 + 43,
+        "a 256-bit token: {}",
+        lines[0]
+    );
     std::fs::remove_dir_all(dir).ok();
 }
 
 #[test]
 fn key_create_explains_bad_input() {
     let (dir, url) = temp_db();
-    let out = rampart().args(["key", "create", "--database", &url, "--role", "boss", "--org"]).output().expect("run");
+    let out = rampart()
+        .args([
+            "key",
+            "create",
+            "--database",
+            &url,
+            "--role",
+            "boss",
+            "--org",
+        ])
+        .output()
+        .expect("run");
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("use product-admin, read-write or read-only"));
-    let out = rampart().args(["key", "create", "--database", &url, "--role", "read-only"]).output().expect("run");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("use product-admin, read-write or read-only")
+    );
+    let out = rampart()
+        .args(["key", "create", "--database", &url, "--role", "read-only"])
+        .output()
+        .expect("run");
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--org"), "says what to do");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--org"),
+        "says what to do"
+    );
     std::fs::remove_dir_all(dir).ok();
 }
 
@@ -64,18 +102,29 @@ fn server_bootstraps_once_and_the_key_works() {
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 if let Some(i) = line.find("addr=") {
-                    let addr: String = line[i + 5..].chars().take_while(|c| !c.is_whitespace()).collect();
+                    let addr: String = line[i + 5..]
+                        .chars()
+                        .take_while(|c| !c.is_whitespace())
+                        .collect();
                     let _ = tx.send(addr);
                 }
             }
         });
-        let addr = rx.recv_timeout(Duration::from_secs(60)).expect("server logs its address");
+        let addr = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("server logs its address");
         let mut key_line = Some(std::thread::spawn(move || {
-            BufReader::new(stdout).lines().map_while(Result::ok).find(|l| l.trim_start().starts_with("rmp_"))
+            BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+                .find(|l| l.trim_start().starts_with("rmp_"))
         }));
         let mut printed = || key_line.take().and_then(|h| h.join().ok().flatten());
         if first {
-            let key = printed().expect("first start prints the key").trim().to_string();
+            let key = printed()
+                .expect("first start prints the key")
+                .trim()
+                .to_string();
             let deadline = Instant::now() + Duration::from_secs(30);
             let body = loop {
                 match reqwest::blocking_get(&addr, &key) {
@@ -89,9 +138,14 @@ fn server_bootstraps_once_and_the_key_works() {
             };
             assert_eq!(body, r#"{"message":"Authorized"}"#);
         }
-        let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+        let _ = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status();
         let status = child.wait().expect("server exits");
-        assert!(status.success(), "graceful shutdown on SIGTERM exits 0: {status:?}");
+        assert!(
+            status.success(),
+            "graceful shutdown on SIGTERM exits 0: {status:?}"
+        );
         if !first {
             assert!(printed().is_none(), "no second key on restart");
         }

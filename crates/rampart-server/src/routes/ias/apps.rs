@@ -25,18 +25,33 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 pub fn wire(state: &AppState, a: rampart_domain::App) -> App {
-    App { id: Some(a.id.0), links: self_link(state, format!("/apps/{}", a.id)), name: a.name, description: a.description }
+    App {
+        id: Some(a.id.0),
+        links: self_link(state, format!("/apps/{}", a.id)),
+        name: a.name,
+        description: a.description,
+    }
 }
 
 fn input(a: App) -> AppInput {
-    AppInput { name: a.name, description: a.description }
+    AppInput {
+        name: a.name,
+        description: a.description,
+    }
 }
 
 /// Lists the apps the caller may see (default sort `app.name` ascending).
 #[utoipa::path(get, path = "/apps", tag = "Apps", params(PageQuery),
     responses((status = 200, body = Page<App>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn list(State(s): State<AppState>, Auth(p): Auth, paging: Paging) -> ApiResult<Json<Page<App>>> {
-    let page = s.service.list_apps(&p, &paging.request(ResourceType::App)?).await?;
+async fn list(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    paging: Paging,
+) -> ApiResult<Json<Page<App>>> {
+    let page = s
+        .service
+        .list_apps(&p, &paging.request(ResourceType::App)?)
+        .await?;
     let data = page.items.into_iter().map(|a| wire(&s, a)).collect();
     Ok(Json(paging.envelope(&s, "/apps", data, page.total)))
 }
@@ -45,7 +60,11 @@ async fn list(State(s): State<AppState>, Auth(p): Auth, paging: Paging) -> ApiRe
 #[utoipa::path(post, path = "/apps", tag = "Apps", request_body = App,
     responses((status = 201, description = "created; `Location` names it"), (status = 403, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn create(State(s): State<AppState>, Auth(p): Auth, Body(b): Body<App>) -> ApiResult<Created> {
+async fn create(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    Body(b): Body<App>,
+) -> ApiResult<Created> {
     let id = s.service.create_app(&p, input(b)).await?;
     Ok(Created(s.ias_url(&format!("/apps/{id}"))))
 }
@@ -58,7 +77,12 @@ async fn get(State(s): State<AppState>, Auth(p): Auth, Id(id): Id<AppId>) -> Api
 
 #[utoipa::path(put, path = "/apps/{id}", tag = "Apps", params(("id" = uuid::Uuid, Path)), request_body = App,
     responses((status = 200), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn update(State(s): State<AppState>, Auth(p): Auth, Id(id): Id<AppId>, Body(b): Body<App>) -> ApiResult<Updated> {
+async fn update(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    Id(id): Id<AppId>,
+    Body(b): Body<App>,
+) -> ApiResult<Updated> {
     s.service.update_app(&p, id, input(b)).await?;
     Ok(Updated)
 }
@@ -73,14 +97,23 @@ async fn delete(State(s): State<AppState>, Auth(p): Auth, Id(id): Id<AppId>) -> 
 
 #[utoipa::path(get, path = "/apps/{id}/users", tag = "Apps", params(("id" = uuid::Uuid, Path)),
     responses((status = 200, body = Vec<IdRef>), (status = 404, body = ErrorBody)))]
-async fn users(State(s): State<AppState>, Auth(p): Auth, Id(id): Id<AppId>) -> ApiResult<Json<Vec<IdRef>>> {
+async fn users(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    Id(id): Id<AppId>,
+) -> ApiResult<Json<Vec<IdRef>>> {
     let users = s.service.app_users(&p, id).await?;
     Ok(Json(users.into_iter().map(|u| IdRef { id: u.0 }).collect()))
 }
 
 #[utoipa::path(post, path = "/apps/{id}/users", tag = "Apps", params(("id" = uuid::Uuid, Path)), request_body = IdRef,
     responses((status = 201), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn add_user(State(s): State<AppState>, Auth(p): Auth, Id(id): Id<AppId>, Body(b): Body<IdRef>) -> ApiResult<Created> {
+async fn add_user(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    Id(id): Id<AppId>,
+    Body(b): Body<IdRef>,
+) -> ApiResult<Created> {
     s.service.add_app_user(&p, id, PrincipalId(b.id)).await?;
     Ok(Created(s.ias_url(&format!("/apps/{id}/users/{}", b.id))))
 }
@@ -88,21 +121,36 @@ async fn add_user(State(s): State<AppState>, Auth(p): Auth, Id(id): Id<AppId>, B
 #[utoipa::path(delete, path = "/apps/{id}/users/{user_id}", tag = "Apps",
     params(("id" = uuid::Uuid, Path), ("user_id" = uuid::Uuid, Path)),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn remove_user(State(s): State<AppState>, Auth(p): Auth, Ids(id, user): Ids<AppId, PrincipalId>) -> ApiResult<Deleted> {
+async fn remove_user(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    Ids(id, user): Ids<AppId, PrincipalId>,
+) -> ApiResult<Deleted> {
     s.service.remove_app_user(&p, id, user).await?;
     Ok(Deleted)
 }
 
 #[utoipa::path(get, path = "/apps/{id}/tags", tag = "Apps", params(("id" = uuid::Uuid, Path)),
     responses((status = 200, body = Vec<Tag>), (status = 404, body = ErrorBody)))]
-async fn tags(State(s): State<AppState>, Auth(p): Auth, Id(id): Id<AppId>) -> ApiResult<Json<Vec<Tag>>> {
+async fn tags(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    Id(id): Id<AppId>,
+) -> ApiResult<Json<Vec<Tag>>> {
     let tags = s.service.app_tags(&p, id).await?;
-    Ok(Json(tags.into_iter().map(|t| super::tags::wire(&s, t)).collect()))
+    Ok(Json(
+        tags.into_iter().map(|t| super::tags::wire(&s, t)).collect(),
+    ))
 }
 
 #[utoipa::path(post, path = "/apps/{id}/tags", tag = "Apps", params(("id" = uuid::Uuid, Path)), request_body = IdRef,
     responses((status = 201), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn add_tag(State(s): State<AppState>, Auth(p): Auth, Id(id): Id<AppId>, Body(b): Body<IdRef>) -> ApiResult<Created> {
+async fn add_tag(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    Id(id): Id<AppId>,
+    Body(b): Body<IdRef>,
+) -> ApiResult<Created> {
     s.service.add_app_tag(&p, id, TagId(b.id)).await?;
     Ok(Created(s.ias_url(&format!("/apps/{id}/tags/{}", b.id))))
 }
@@ -110,8 +158,11 @@ async fn add_tag(State(s): State<AppState>, Auth(p): Auth, Id(id): Id<AppId>, Bo
 #[utoipa::path(delete, path = "/apps/{id}/tags/{tag_id}", tag = "Apps",
     params(("id" = uuid::Uuid, Path), ("tag_id" = uuid::Uuid, Path)),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn remove_tag(State(s): State<AppState>, Auth(p): Auth, Ids(id, tag): Ids<AppId, TagId>) -> ApiResult<Deleted> {
+async fn remove_tag(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    Ids(id, tag): Ids<AppId, TagId>,
+) -> ApiResult<Deleted> {
     s.service.remove_app_tag(&p, id, tag).await?;
     Ok(Deleted)
 }
-

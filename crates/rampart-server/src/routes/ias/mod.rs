@@ -24,5 +24,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// The `links` of an item: its canonical self link.
 pub fn self_link(state: &AppState, path: String) -> Vec<rampart_api_types::ias::Link> {
-    vec![rampart_api_types::ias::Link::new("self", state.ias_url(&path))]
+    vec![rampart_api_types::ias::Link::new(
+        "self",
+        state.ias_url(&path),
+    )]
 }

@@ -36,19 +36,29 @@ async fn list(State(s): State<AppState>, Auth(p): Auth) -> Json<Vec<ModuleMetada
 
 #[utoipa::path(get, path = "/modules/{id}", tag = "Modules", params(("id" = uuid::Uuid, Path)),
     responses((status = 200, body = ModuleMetadata), (status = 404, body = ErrorBody)))]
-async fn get(State(s): State<AppState>, Auth(p): Auth, Id(id): Id<ModuleId>) -> ApiResult<Json<ModuleMetadata>> {
+async fn get(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    Id(id): Id<ModuleId>,
+) -> ApiResult<Json<ModuleMetadata>> {
     Ok(Json(wire(&s, s.service.module(&p, id)?)))
 }
 
 fn module_id(raw: &str) -> ApiResult<ModuleId> {
-    uuid::Uuid::parse_str(raw).map(ModuleId).map_err(|_| crate::error::ApiError::NotFound)
+    uuid::Uuid::parse_str(raw)
+        .map(ModuleId)
+        .map_err(|_| crate::error::ApiError::NotFound)
 }
 
 /// One attack of a module; attack ids are strings (percent-decoded from the path).
 #[utoipa::path(get, path = "/modules/{id}/attacks/{attack_id}", tag = "Modules",
     params(("id" = uuid::Uuid, Path), ("attack_id" = String, Path)),
     responses((status = 200, body = AttackMetadata), (status = 404, body = ErrorBody)))]
-async fn attack(State(s): State<AppState>, Auth(p): Auth, Path((id, attack)): Path<(String, String)>) -> ApiResult<Json<AttackMetadata>> {
+async fn attack(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    Path((id, attack)): Path<(String, String)>,
+) -> ApiResult<Json<AttackMetadata>> {
     let (m, a) = s.service.attack(&p, module_id(&id)?, &attack)?;
     Ok(Json(AttackMetadata {
         id: a.id.to_string(),
@@ -63,10 +73,17 @@ async fn attack(State(s): State<AppState>, Auth(p): Auth, Path((id, attack)): Pa
 #[utoipa::path(get, path = "/modules/{id}/attacks/{attack_id}/documentation", tag = "Modules",
     params(("id" = uuid::Uuid, Path), ("attack_id" = String, Path)),
     responses((status = 200, body = AttackDocumentation), (status = 404, body = ErrorBody)))]
-async fn documentation(State(s): State<AppState>, Auth(p): Auth, Path((id, attack)): Path<(String, String)>) -> ApiResult<Json<AttackDocumentation>> {
+async fn documentation(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    Path((id, attack)): Path<(String, String)>,
+) -> ApiResult<Json<AttackDocumentation>> {
     let (m, a) = s.service.attack(&p, module_id(&id)?, &attack)?;
-    let references: BTreeMap<String, String> =
-        m.references.iter().map(|(k, v)| ((*k).to_string(), (*v).to_string())).collect();
+    let references: BTreeMap<String, String> = m
+        .references
+        .iter()
+        .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+        .collect();
     Ok(Json(AttackDocumentation {
         references,
         description: format!("{} {}", m.description, a.description),

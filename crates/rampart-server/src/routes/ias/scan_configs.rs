@@ -8,8 +8,12 @@ use crate::routes::{Created, Deleted, Updated};
 use crate::state::AppState;
 use axum::extract::{Query, State};
 use axum::Json;
-use rampart_api_types::ias::{EngineAssignment, ErrorBody, IdRef, Page, ScanConfig, ScanConfigOptions};
-use rampart_domain::{AppId, Assignment, AssignmentType, AttackTemplateId, EngineGroupId, Environment, ScanConfigId};
+use rampart_api_types::ias::{
+    EngineAssignment, ErrorBody, IdRef, Page, ScanConfig, ScanConfigOptions,
+};
+use rampart_domain::{
+    AppId, Assignment, AssignmentType, AttackTemplateId, EngineGroupId, Environment, ScanConfigId,
+};
 use rampart_query::ResourceType;
 use rampart_service::{OptionsWrite, Problem, ScanConfigInput, ScanConfigView};
 use serde::Deserialize;
@@ -31,7 +35,9 @@ pub fn wire(s: &AppState, v: ScanConfigView, with_errors: bool) -> ScanConfig {
         name: c.name,
         description: c.description,
         app: Some(IdRef { id: c.app.0 }),
-        attack_template: Some(IdRef { id: c.attack_template.0 }),
+        attack_template: Some(IdRef {
+            id: c.attack_template.0,
+        }),
         incremental: Some(c.incremental),
         assignment: Some(EngineAssignment {
             kind: c.assignment.kind.as_str().to_string(),
@@ -59,11 +65,18 @@ fn input(c: ScanConfig) -> ApiResult<ScanConfigInput> {
             let environment = match Environment::parse(&a.environment) {
                 Some(e) => e,
                 None => {
-                    problems.push(Problem::property("assignment.environment", "must be CLOUD or ON_PREMISE"));
+                    problems.push(Problem::property(
+                        "assignment.environment",
+                        "must be CLOUD or ON_PREMISE",
+                    ));
                     Environment::Cloud
                 }
             };
-            Some(Assignment { kind: AssignmentType::EngineGroup, engine_group: a.id.map(EngineGroupId), environment })
+            Some(Assignment {
+                kind: AssignmentType::EngineGroup,
+                engine_group: a.id.map(EngineGroupId),
+                environment,
+            })
         }
     };
     match (c.app, c.attack_template, problems.is_empty()) {
@@ -75,7 +88,10 @@ fn input(c: ScanConfig) -> ApiResult<ScanConfigInput> {
             incremental: c.incremental,
             assignment,
         }),
-        _ => Err(ApiError::Validation("resource validation error".into(), problems)),
+        _ => Err(ApiError::Validation(
+            "resource validation error".into(),
+            problems,
+        )),
     }
 }
 
@@ -91,10 +107,24 @@ struct ListQuery {
 /// Lists scan configs of the apps the caller may see (default sort `scanconfig.name`).
 #[utoipa::path(get, path = "/scan-configs", tag = "Scan Configs", params(PageQuery, ListQuery),
     responses((status = 200, body = Page<ScanConfig>), (status = 401, body = ErrorBody)))]
-async fn list(State(s): State<AppState>, Auth(p): Auth, paging: Paging, Query(q): Query<ListQuery>) -> ApiResult<Json<Page<ScanConfig>>> {
-    let with_errors = !q.include_errors.is_some_and(|v| v.eq_ignore_ascii_case("false"));
-    let page = s.service.list_scan_configs(&p, &paging.request(ResourceType::ScanConfig)?).await?;
-    let data = page.items.into_iter().map(|c| wire(&s, c, with_errors)).collect();
+async fn list(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    paging: Paging,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<Page<ScanConfig>>> {
+    let with_errors = !q
+        .include_errors
+        .is_some_and(|v| v.eq_ignore_ascii_case("false"));
+    let page = s
+        .service
+        .list_scan_configs(&p, &paging.request(ResourceType::ScanConfig)?)
+        .await?;
+    let data = page
+        .items
+        .into_iter()
+        .map(|c| wire(&s, c, with_errors))
+        .collect();
     Ok(Json(paging.envelope(&s, "/scan-configs", data, page.total)))
 }
 
@@ -102,43 +132,77 @@ async fn list(State(s): State<AppState>, Auth(p): Auth, paging: Paging, Query(q)
 /// missing seed URLs and scope until options are set).
 #[utoipa::path(post, path = "/scan-configs", tag = "Scan Configs", request_body = ScanConfig,
     responses((status = 201), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn create(State(s): State<AppState>, Auth(p): Auth, Body(b): Body<ScanConfig>) -> ApiResult<Created> {
+async fn create(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    Body(b): Body<ScanConfig>,
+) -> ApiResult<Created> {
     let id = s.service.create_scan_config(&p, input(b)?).await?;
     Ok(Created(s.ias_url(&format!("/scan-configs/{id}"))))
 }
 
 #[utoipa::path(get, path = "/scan-configs/{id}", tag = "Scan Configs", params(("id" = uuid::Uuid, Path)),
     responses((status = 200, body = ScanConfig), (status = 404, body = ErrorBody)))]
-async fn get(State(s): State<AppState>, Auth(p): Auth, Id(id): Id<ScanConfigId>) -> ApiResult<Json<ScanConfig>> {
-    Ok(Json(wire(&s, s.service.get_scan_config(&p, id).await?, true)))
+async fn get(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    Id(id): Id<ScanConfigId>,
+) -> ApiResult<Json<ScanConfig>> {
+    Ok(Json(wire(
+        &s,
+        s.service.get_scan_config(&p, id).await?,
+        true,
+    )))
 }
 
 #[utoipa::path(put, path = "/scan-configs/{id}", tag = "Scan Configs", params(("id" = uuid::Uuid, Path)), request_body = ScanConfig,
     responses((status = 200), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn update(State(s): State<AppState>, Auth(p): Auth, Id(id): Id<ScanConfigId>, Body(b): Body<ScanConfig>) -> ApiResult<Updated> {
+async fn update(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    Id(id): Id<ScanConfigId>,
+    Body(b): Body<ScanConfig>,
+) -> ApiResult<Updated> {
     s.service.update_scan_config(&p, id, input(b)?).await?;
     Ok(Updated)
 }
 
 #[utoipa::path(delete, path = "/scan-configs/{id}", tag = "Scan Configs", params(("id" = uuid::Uuid, Path)),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn delete(State(s): State<AppState>, Auth(p): Auth, Id(id): Id<ScanConfigId>) -> ApiResult<Deleted> {
+async fn delete(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    Id(id): Id<ScanConfigId>,
+) -> ApiResult<Deleted> {
     s.service.delete_scan_config(&p, id).await?;
     Ok(Deleted)
 }
 
 #[utoipa::path(get, path = "/scan-configs/{id}/options", tag = "Scan Configs", params(("id" = uuid::Uuid, Path)),
     responses((status = 200, body = ScanConfigOptions), (status = 404, body = ErrorBody)))]
-async fn options(State(s): State<AppState>, Auth(p): Auth, Id(id): Id<ScanConfigId>) -> ApiResult<Json<ScanConfigOptions>> {
-    Ok(Json(ScanConfigOptions(s.service.scan_config_options(&p, id).await?)))
+async fn options(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    Id(id): Id<ScanConfigId>,
+) -> ApiResult<Json<ScanConfigOptions>> {
+    Ok(Json(ScanConfigOptions(
+        s.service.scan_config_options(&p, id).await?,
+    )))
 }
 
 /// Replaces the options; omitted members take their defaults (a partial document is fine).
 #[utoipa::path(put, path = "/scan-configs/{id}/options", tag = "Scan Configs", params(("id" = uuid::Uuid, Path)),
     request_body = ScanConfigOptions,
     responses((status = 200), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn put_options(State(s): State<AppState>, Auth(p): Auth, Id(id): Id<ScanConfigId>, Body(b): Body<serde_json::Value>) -> ApiResult<Updated> {
-    s.service.write_scan_config_options(&p, id, b, OptionsWrite::Replace).await?;
+async fn put_options(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    Id(id): Id<ScanConfigId>,
+    Body(b): Body<serde_json::Value>,
+) -> ApiResult<Updated> {
+    s.service
+        .write_scan_config_options(&p, id, b, OptionsWrite::Replace)
+        .await?;
     Ok(Updated)
 }
 
@@ -146,8 +210,15 @@ async fn put_options(State(s): State<AppState>, Auth(p): Auth, Id(id): Id<ScanCo
 #[utoipa::path(patch, path = "/scan-configs/{id}/options", tag = "Scan Configs", params(("id" = uuid::Uuid, Path)),
     request_body = ScanConfigOptions,
     responses((status = 200), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn patch_options(State(s): State<AppState>, Auth(p): Auth, Id(id): Id<ScanConfigId>, Body(b): Body<serde_json::Value>) -> ApiResult<Updated> {
-    s.service.write_scan_config_options(&p, id, b, OptionsWrite::Merge).await?;
+async fn patch_options(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    Id(id): Id<ScanConfigId>,
+    Body(b): Body<serde_json::Value>,
+) -> ApiResult<Updated> {
+    s.service
+        .write_scan_config_options(&p, id, b, OptionsWrite::Merge)
+        .await?;
     Ok(Updated)
 }
 

@@ -18,7 +18,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 fn values<T: Serialize>(items: Vec<T>) -> Vec<Value> {
-    items.into_iter().filter_map(|i| serde_json::to_value(i).ok()).collect()
+    items
+        .into_iter()
+        .filter_map(|i| serde_json::to_value(i).ok())
+        .collect()
 }
 
 /// Searches one resource type. The query language: dotted fields (`app.name`), values
@@ -29,21 +32,65 @@ fn values<T: Serialize>(items: Vec<T>) -> Vec<Value> {
 /// their canonical resource URL.
 #[utoipa::path(post, path = "/search", tag = "Search", params(PageQuery), request_body = SearchRequest,
     responses((status = 200, body = Page<Object>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn search(State(s): State<AppState>, Auth(p): Auth, paging: Paging, Body(b): Body<SearchRequest>) -> ApiResult<Json<Page<Value>>> {
+async fn search(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    paging: Paging,
+    Body(b): Body<SearchRequest>,
+) -> ApiResult<Json<Page<Value>>> {
     let ty = ResourceType::parse(&b.kind).ok_or_else(|| {
-        ServiceError::invalid(vec![Problem::property("type", format!("unknown search type '{}'", b.kind))])
+        ServiceError::invalid(vec![Problem::property(
+            "type",
+            format!("unknown search type '{}'", b.kind),
+        )])
     })?;
     let req = paging.request(ty)?;
     let (data, total) = match s.service.search(&p, ty, &b.query, req).await? {
-        SearchResults::Apps(pg) => (values(pg.items.into_iter().map(|x| super::apps::wire(&s, x)).collect()), pg.total),
-        SearchResults::Targets(pg) => (values(pg.items.into_iter().map(|x| super::targets::wire(&s, x)).collect()), pg.total),
-        SearchResults::Tags(pg) => (values(pg.items.into_iter().map(|x| super::tags::wire(&s, x)).collect()), pg.total),
-        SearchResults::AttackTemplates(pg) => {
-            (values(pg.items.into_iter().map(|x| super::attack_templates::wire(&s, x)).collect()), pg.total)
-        }
-        SearchResults::ScanConfigs(pg) => {
-            (values(pg.items.into_iter().map(|x| super::scan_configs::wire(&s, x, true)).collect()), pg.total)
-        }
+        SearchResults::Apps(pg) => (
+            values(
+                pg.items
+                    .into_iter()
+                    .map(|x| super::apps::wire(&s, x))
+                    .collect(),
+            ),
+            pg.total,
+        ),
+        SearchResults::Targets(pg) => (
+            values(
+                pg.items
+                    .into_iter()
+                    .map(|x| super::targets::wire(&s, x))
+                    .collect(),
+            ),
+            pg.total,
+        ),
+        SearchResults::Tags(pg) => (
+            values(
+                pg.items
+                    .into_iter()
+                    .map(|x| super::tags::wire(&s, x))
+                    .collect(),
+            ),
+            pg.total,
+        ),
+        SearchResults::AttackTemplates(pg) => (
+            values(
+                pg.items
+                    .into_iter()
+                    .map(|x| super::attack_templates::wire(&s, x))
+                    .collect(),
+            ),
+            pg.total,
+        ),
+        SearchResults::ScanConfigs(pg) => (
+            values(
+                pg.items
+                    .into_iter()
+                    .map(|x| super::scan_configs::wire(&s, x, true))
+                    .collect(),
+            ),
+            pg.total,
+        ),
     };
     Ok(Json(paging.envelope(&s, "/search", data, total)))
 }
