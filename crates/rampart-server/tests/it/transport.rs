@@ -179,3 +179,23 @@ async fn every_response_carries_a_fresh_correlation_id() {
         .await;
     assert_eq!(r.status, 404);
 }
+
+#[tokio::test]
+async fn concurrent_creates_all_succeed_with_distinct_ids() {
+    let app = TestApp::spawn().await;
+    let rw = app.rw();
+    let creates =
+        (0..40).map(|i| rw.create("/ias/v1/apps", json!({"name": format!("parallel {i}")})));
+    let mut ids = futures::future::join_all(creates).await;
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 40);
+    let page = app
+        .rw()
+        .get("/ias/v1/apps?size=1000")
+        .send()
+        .await
+        .status(200)
+        .json();
+    assert_eq!(page["metadata"]["total_data"], 40);
+}
