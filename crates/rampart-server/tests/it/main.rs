@@ -67,11 +67,15 @@ pub fn href_redaction(
 #[macro_export]
 macro_rules! snap {
     ($name:expr, $value:expr) => {
-        insta::assert_json_snapshot!($name, $value, {
-            ".**.id" => insta::dynamic_redaction($crate::id_redaction),
-            ".**.create_time" => "[time]",
-            ".**.page_token" => "[token]",
-            ".**.href" => insta::dynamic_redaction($crate::href_redaction),
+        // Sorted keys whatever serde_json's map order is in a given build.
+        let value = &$value;
+        insta::with_settings!({ sort_maps => true }, {
+            insta::assert_json_snapshot!($name, value, {
+                ".**.id" => insta::dynamic_redaction($crate::id_redaction),
+                ".**.create_time" => "[time]",
+                ".**.page_token" => "[token]",
+                ".**.href" => insta::dynamic_redaction($crate::href_redaction),
+            })
         })
     };
 }
