@@ -240,3 +240,58 @@ async fn unknown_members_are_ignored() {
         .await
         .status(200);
 }
+
+#[tokio::test]
+async fn renames_onto_an_existing_name_are_409() {
+    let app = TestApp::spawn().await;
+    let t1 = app.fx_target("one.example.test").await;
+    app.fx_target("two.example.test").await;
+    let r = app
+        .admin()
+        .put(&format!("/ias/v1/targets/{t1}"))
+        .json(&json!({"domain": "two.example.test"}))
+        .send()
+        .await;
+    r.status(409).error_body();
+    let g1 = app.fx_tag("one").await;
+    app.fx_tag("two").await;
+    app.admin()
+        .put(&format!("/ias/v1/tags/{g1}"))
+        .json(&json!({"name": "two"}))
+        .send()
+        .await
+        .status(409);
+    let p1 = app.fx_template("one").await;
+    app.fx_template("two").await;
+    app.admin()
+        .put(&format!("/ias/v1/attack-templates/{p1}"))
+        .json(&json!({"name": "two"}))
+        .send()
+        .await
+        .status(409);
+    // A custom template may not take a system template's name either.
+    app.admin()
+        .put(&format!("/ias/v1/attack-templates/{p1}"))
+        .json(&json!({"name": "All Modules"}))
+        .send()
+        .await
+        .status(409);
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused_with_an_error_body() {
+    let app = TestApp::spawn().await;
+    let big = format!(
+        r#"{{"name":"x","description":"{}"}}"#,
+        "d".repeat(5 * 1024 * 1024)
+    );
+    let r = app
+        .admin()
+        .post("/ias/v1/apps")
+        .header("Content-Type", "application/json")
+        .body(big)
+        .send()
+        .await;
+    assert!(matches!(r.status, 400 | 413), "got {}", r.status);
+    r.error_body();
+}
