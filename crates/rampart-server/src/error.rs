@@ -119,3 +119,27 @@ pub async fn method_not_allowed(method: Method) -> ApiError {
         ApiError::MethodNotAllowed
     }
 }
+
+/// A handler that panicked still answers: 500 with the error body (the correlation
+/// middleware, outside this layer, adds the id and logs the request).
+pub fn panicked(_payload: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    ApiError::Internal("a request handler panicked".into()).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_becomes_the_documented_500() {
+        let res = panicked(Box::new("boom"));
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+
+    #[test]
+    fn status_strings_follow_the_spring_5_form() {
+        assert_eq!(status_text(StatusCode::NOT_FOUND), "404 NOT_FOUND");
+        assert_eq!(status_text(StatusCode::UNPROCESSABLE_ENTITY), "422 UNPROCESSABLE_ENTITY");
+        assert_eq!(status_text(StatusCode::UNSUPPORTED_MEDIA_TYPE), "415 UNSUPPORTED_MEDIA_TYPE");
+    }
+}

@@ -82,7 +82,7 @@ pub(crate) struct Checks(pub Vec<Problem>);
 impl Checks {
     pub fn text(&mut self, context: &str, value: &str, min: usize, max: usize) {
         let n = value.chars().count();
-        if n < min || n > max {
+        if n < min || n > max || (min > 0 && value.trim().is_empty()) {
             let what = if min > 0 && value.trim().is_empty() {
                 "is required".to_string()
             } else {
