@@ -48,7 +48,7 @@ EXACT=$(stat exact_name)
 sleep 1
 RSS_REST=$(rss_kib)
 
-pct() { awk -v n="$1" -v d="$SEED_APPS" 'BEGIN {printf "%.2f%%", n / d * 100}'; }
+pct() { awk -v n="$1" -v d="$SEED_APPS" 'BEGIN {p = n / d * 100; printf (p < 0.1 ? "%.3f%%" : "%.2f%%"), p}'; }
 
 # --- queries -----------------------------------------------------------------------------
 NAMES=(contains combined exact)
