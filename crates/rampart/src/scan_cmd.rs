@@ -36,25 +36,9 @@ pub struct ScanArgs {
     /// URL pattern to exclude (same syntax); repeatable.
     #[arg(long = "exclude", value_name = "PATTERN")]
     pub exclude: Vec<String>,
-    /// Form login page.
-    #[arg(long, requires_all = ["username", "password"])]
-    pub login_url: Option<String>,
-    #[arg(long)]
-    pub username: Option<String>,
-    #[arg(long)]
-    pub password: Option<String>,
-    /// Regex a page matches when the session is alive.
-    #[arg(long)]
-    pub logged_in_regex: Option<String>,
-    /// Regex a page matches when the session was lost.
-    #[arg(long)]
-    pub session_loss_regex: Option<String>,
-    /// Extra header `Name: value`; repeatable.
-    #[arg(long = "header", value_name = "NAME: VALUE")]
-    pub headers: Vec<String>,
-    /// Cookie header value `a=b; c=d`.
-    #[arg(long)]
-    pub cookie: Option<String>,
+    /// Login and session options (boxed: keeps the command enum small).
+    #[command(flatten)]
+    pub session: Box<SessionArgs>,
     /// Maximum scan time: `90s`, `10m`, `1h`.
     #[arg(long, default_value = "30m", value_parser = parse_duration)]
     pub max_duration: Duration,
@@ -82,6 +66,30 @@ pub struct ScanArgs {
     /// Exit with 1 when a finding has at least this severity (e.g. `HIGH`).
     #[arg(long, value_parser = parse_severity)]
     pub fail_on: Option<Severity>,
+}
+
+/// Session options of `rampart scan`.
+#[derive(Debug, Args)]
+pub struct SessionArgs {
+    /// Form login page.
+    #[arg(long, requires_all = ["username", "password"])]
+    pub login_url: Option<String>,
+    #[arg(long)]
+    pub username: Option<String>,
+    #[arg(long)]
+    pub password: Option<String>,
+    /// Regex a page matches when the session is alive.
+    #[arg(long)]
+    pub logged_in_regex: Option<String>,
+    /// Regex a page matches when the session was lost.
+    #[arg(long)]
+    pub session_loss_regex: Option<String>,
+    /// Extra header `Name: value`; repeatable.
+    #[arg(long = "header", value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+    /// Cookie header value `a=b; c=d`.
+    #[arg(long)]
+    pub cookie: Option<String>,
 }
 
 fn parse_duration(s: &str) -> Result<Duration, String> {
@@ -129,7 +137,7 @@ pub fn plan(args: &ScanArgs) -> Result<ScanPlan, String> {
         .extend(args.exclude.iter().map(|p| rule(RuleKind::Exclude, p)));
     plan.modules = Modules::template(&args.template)
         .ok_or_else(|| format!("unknown template {:?}", args.template))?;
-    for h in &args.headers {
+    for h in &args.session.headers {
         let (n, v) = h
             .split_once(':')
             .ok_or_else(|| format!("invalid header {h:?}, expected 'Name: value'"))?;
@@ -137,16 +145,17 @@ pub fn plan(args: &ScanArgs) -> Result<ScanPlan, String> {
             .headers
             .push((n.trim().to_string(), v.trim().to_string()));
     }
-    plan.session.cookie = args.cookie.clone();
-    if let (Some(u), Some(user), Some(pass)) = (&args.login_url, &args.username, &args.password) {
+    let sa = &args.session;
+    plan.session.cookie = sa.cookie.clone();
+    if let (Some(u), Some(user), Some(pass)) = (&sa.login_url, &sa.username, &sa.password) {
         plan.session.login = Some(FormLogin {
             url: Url::parse(u).map_err(|e| format!("invalid login url {u}: {e}"))?,
             username: user.clone(),
             password: pass.clone(),
             username_field: None,
             password_field: None,
-            logged_in_regex: args.logged_in_regex.clone(),
-            session_loss_regex: args.session_loss_regex.clone(),
+            logged_in_regex: sa.logged_in_regex.clone(),
+            session_loss_regex: sa.session_loss_regex.clone(),
         });
     }
     plan.limits.max_duration = args.max_duration;
