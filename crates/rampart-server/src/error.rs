@@ -139,7 +139,13 @@ mod tests {
     #[test]
     fn status_strings_follow_the_spring_5_form() {
         assert_eq!(status_text(StatusCode::NOT_FOUND), "404 NOT_FOUND");
-        assert_eq!(status_text(StatusCode::UNPROCESSABLE_ENTITY), "422 UNPROCESSABLE_ENTITY");
-        assert_eq!(status_text(StatusCode::UNSUPPORTED_MEDIA_TYPE), "415 UNSUPPORTED_MEDIA_TYPE");
+        assert_eq!(
+            status_text(StatusCode::UNPROCESSABLE_ENTITY),
+            "422 UNPROCESSABLE_ENTITY"
+        );
+        assert_eq!(
+            status_text(StatusCode::UNSUPPORTED_MEDIA_TYPE),
+            "415 UNSUPPORTED_MEDIA_TYPE"
+        );
     }
 }
