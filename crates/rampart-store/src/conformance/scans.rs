@@ -306,3 +306,37 @@ pub async fn findings_ingest_idempotently(s: &dyn Store) {
         s.get_vulnerability(a, v.id, &Visibility::All).await
     ));
 }
+
+/// Many claimers spawned on a multi-threaded runtime race for `jobs` queued jobs: each
+/// job is leased exactly once. Adapters call it with a store whose pool has several
+/// connections (a file database for SQLite).
+pub async fn claims_race(s: std::sync::Arc<dyn Store>) {
+    let a = org(s.as_ref(), "race").await;
+    let x = app(s.as_ref(), a, "shop", None).await;
+    let mut queued = Vec::new();
+    for i in 0..12 {
+        queued.push(queued_scan(s.as_ref(), a, x.id, i).await.id);
+    }
+    let mut tasks = Vec::new();
+    for w in 0..6 {
+        let s = s.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut mine = Vec::new();
+            while let Some(j) = s
+                .claim_job(&format!("w{w}"), at(30), Duration::minutes(5))
+                .await
+                .expect("claim")
+            {
+                mine.push(j.scan);
+            }
+            mine
+        }));
+    }
+    let mut claimed = Vec::new();
+    for t in tasks {
+        claimed.extend(t.await.expect("claimer task"));
+    }
+    claimed.sort();
+    queued.sort();
+    assert_eq!(claimed, queued, "every job leased exactly once");
+}
