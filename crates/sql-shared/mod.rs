@@ -9,6 +9,7 @@
 mod apps;
 mod inventory;
 mod rows;
+mod scans;
 mod templates;
 mod tenancy;
 

@@ -11,8 +11,10 @@ pub mod catalogue;
 pub mod ids;
 pub mod model;
 pub mod options;
+pub mod scan;
 pub mod time;
 
 pub use auth::{Action, Permission, Principal, PrincipalKind, Resource, Role};
 pub use ids::*;
 pub use model::*;
+pub use scan::*;

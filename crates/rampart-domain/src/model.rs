@@ -27,6 +27,7 @@ macro_rules! str_enum {
         }
     };
 }
+pub(crate) use str_enum;
 
 str_enum!(
     /// Vulnerability and module severity, lowest first.

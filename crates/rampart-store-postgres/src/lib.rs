@@ -32,3 +32,29 @@ pub async fn connect(url: &str, schema: Option<&str>) -> Result<PostgresStore, s
     sqlx::migrate!("./migrations").run(&pool).await?;
     Ok(PostgresStore::from_pool(pool))
 }
+
+impl PostgresStore {
+    /// Leases the oldest claimable job: `FOR UPDATE SKIP LOCKED` lets concurrent claimers
+    /// (other replicas, other workers) pass over a row another transaction is taking.
+    pub(crate) async fn claim_next(
+        &self,
+        worker: &str,
+        now: i64,
+        until: i64,
+    ) -> rampart_store::StoreResult<Option<uuid::Uuid>> {
+        sqlx::query_scalar(
+            "UPDATE scan_jobs SET state = 'LEASED', lease_owner = $2, lease_expires_at = $3, \
+             heartbeat_at = $1, attempts = attempts + 1 \
+             WHERE scan_id = (SELECT scan_id FROM scan_jobs \
+                 WHERE state = 'QUEUED' OR (state = 'LEASED' AND lease_expires_at < $1) \
+                 ORDER BY enqueued_at, scan_id LIMIT 1 FOR UPDATE SKIP LOCKED) \
+             RETURNING scan_id",
+        )
+        .bind(now)
+        .bind(worker)
+        .bind(until)
+        .fetch_optional(self.pool())
+        .await
+        .map_err(shared::map_err)
+    }
+}

@@ -51,3 +51,31 @@ pub async fn connect(url: &str) -> Result<SqliteStore, sqlx::Error> {
     sqlx::migrate!("./migrations").run(&pool).await?;
     Ok(SqliteStore::from_pool(pool))
 }
+
+impl SqliteStore {
+    /// Leases the oldest claimable job in one statement: SQLite has no `SKIP LOCKED`, but
+    /// a single `UPDATE` holds the write lock throughout, and the outer condition repeats
+    /// the claimable test, so a job is never leased twice.
+    pub(crate) async fn claim_next(
+        &self,
+        worker: &str,
+        now: i64,
+        until: i64,
+    ) -> rampart_store::StoreResult<Option<uuid::Uuid>> {
+        const CLAIMABLE: &str =
+            "(state = 'QUEUED' OR (state = 'LEASED' AND lease_expires_at < ?1))";
+        let sql = format!(
+            "UPDATE scan_jobs SET state = 'LEASED', lease_owner = ?2, lease_expires_at = ?3, \
+             heartbeat_at = ?1, attempts = attempts + 1 \
+             WHERE {CLAIMABLE} AND scan_id = (SELECT scan_id FROM scan_jobs WHERE {CLAIMABLE} \
+             ORDER BY enqueued_at, scan_id LIMIT 1) RETURNING scan_id"
+        );
+        sqlx::query_scalar(&sql)
+            .bind(now)
+            .bind(worker)
+            .bind(until)
+            .fetch_optional(self.pool())
+            .await
+            .map_err(shared::map_err)
+    }
+}

@@ -6,6 +6,9 @@ use chrono::{TimeZone, Utc};
 use rampart_domain::*;
 use rampart_query::{parse_sort, ResourceType};
 
+mod scans;
+pub use scans::*;
+
 /// Generates one `#[tokio::test]` per conformance check. `$factory` is an async fn
 /// returning `Option<Box<dyn Store>>` (`None` only where the backend is unavailable and
 /// that is allowed, e.g. PostgreSQL outside CI).
@@ -15,7 +18,8 @@ macro_rules! conformance_suite {
         $crate::conformance_suite!(@each $factory;
             orgs_users_and_keys, apps_crud_and_tenant_isolation, app_visibility_follows_membership,
             paging_and_sorting, targets_rules, tags_and_app_tags, attack_templates_and_modules,
-            scan_configs_and_cascade);
+            scan_configs_and_cascade, scans_crud_and_visibility, job_claims_are_exclusive,
+            job_leases_expire_and_heartbeats_extend_them, findings_ingest_idempotently);
     };
     (@each $factory:path; $($name:ident),*) => {$(
         #[tokio::test]

@@ -11,6 +11,8 @@
 
 #[cfg(feature = "testkit")]
 pub mod conformance;
+mod scans;
 mod store;
 
+pub use scans::*;
 pub use store::*;

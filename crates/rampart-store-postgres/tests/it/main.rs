@@ -30,3 +30,9 @@ async fn store() -> Option<Box<dyn Store>> {
 }
 
 rampart_store::conformance_suite!(store);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_claimers_skip_locked_rows() {
+    let Some(s) = store().await else { return };
+    rampart_store::conformance::claims_race(std::sync::Arc::from(s)).await;
+}

@@ -12,6 +12,17 @@ async fn store() -> Option<Box<dyn Store>> {
 
 rampart_store::conformance_suite!(store);
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_claimers_on_a_file_database() {
+    let dir = std::env::temp_dir().join(format!("rampart-race-{}", uuid_like()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("r.db").display());
+    let s = rampart_store_sqlite::connect(&url).await.unwrap();
+    rampart_store::conformance::claims_race(std::sync::Arc::new(s.clone())).await;
+    s.pool().close().await;
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 #[tokio::test]
 async fn file_database_uses_wal_and_survives_reopen() {
     let dir = std::env::temp_dir().join(format!("rampart-it-{}", uuid_like()));

@@ -1,0 +1,159 @@
+//! The scan half of the storage port: scans, the job queue, findings.
+
+use crate::{ListRequest, Page, StoreResult, Visibility};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use rampart_domain::*;
+
+/// Where a scan's job is in the queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JobState {
+    Queued,
+    Leased,
+    Done,
+}
+
+impl JobState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobState::Queued => "QUEUED",
+            JobState::Leased => "LEASED",
+            JobState::Done => "DONE",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "QUEUED" => Some(JobState::Queued),
+            "LEASED" => Some(JobState::Leased),
+            "DONE" => Some(JobState::Done),
+            _ => None,
+        }
+    }
+}
+
+/// A leased job, as a worker sees it after `claim_job`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScanJob {
+    pub scan: ScanId,
+    pub org: OrgId,
+    pub state: JobState,
+    pub lease_owner: Option<String>,
+    pub lease_expires_at: Option<DateTime<Utc>>,
+    /// Claims so far, this one included.
+    pub attempts: u32,
+    pub pending_action: Option<ScanAction>,
+    /// Opaque engine state saved by the previous holder, to resume from.
+    pub checkpoint: Option<String>,
+}
+
+/// What one `ingest_findings` call changed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct IngestCounts {
+    /// Vulnerabilities seen for the first time in this app.
+    pub new_vulnerabilities: u64,
+    /// Discoveries added (one per vulnerability per scan).
+    pub discoveries: u64,
+    /// The batch id was already ingested: nothing changed.
+    pub duplicate_batch: bool,
+}
+
+/// Scans and their vulnerabilities. Every method is tenant-scoped, except the queue
+/// operations a worker calls (`claim_job`, `heartbeat_job`, `complete_job`,
+/// `requeue_expired_jobs`), which serve every tenant and are keyed by scan id and owner.
+#[async_trait]
+pub trait ScanStore: Send + Sync {
+    async fn create_scan(&self, s: &Scan) -> StoreResult<()>;
+    async fn get_scan(&self, org: OrgId, id: ScanId, vis: &Visibility) -> StoreResult<Scan>;
+    async fn list_scans(
+        &self,
+        org: OrgId,
+        vis: &Visibility,
+        req: &ListRequest,
+    ) -> StoreResult<Page<Scan>>;
+    /// Deletes the scan, its job, its discoveries and batch ids.
+    async fn delete_scan(&self, org: OrgId, id: ScanId) -> StoreResult<()>;
+    /// Writes status, failure reason and completion time (the caller checks the move
+    /// with [`ScanStatus::can_move_to`]).
+    async fn update_scan_status(
+        &self,
+        org: OrgId,
+        id: ScanId,
+        status: ScanStatus,
+        failure_reason: Option<FailureReason>,
+        completion_time: Option<DateTime<Utc>>,
+    ) -> StoreResult<()>;
+
+    // --- job queue ---
+    /// Queues the scan's job; `Conflict` when it already has one.
+    async fn enqueue_job(&self, org: OrgId, scan: ScanId, now: DateTime<Utc>) -> StoreResult<()>;
+    /// Leases the oldest claimable job (queued, or leased with an expired lease) to
+    /// `worker` until `now + lease`. Two concurrent claimers never get the same job.
+    async fn claim_job(
+        &self,
+        worker: &str,
+        now: DateTime<Utc>,
+        lease: chrono::Duration,
+    ) -> StoreResult<Option<ScanJob>>;
+    /// Extends the lease of `worker`'s job and saves `checkpoint` when given; returns
+    /// the pending action. `NotFound` when `worker` no longer holds the lease.
+    async fn heartbeat_job(
+        &self,
+        scan: ScanId,
+        worker: &str,
+        now: DateTime<Utc>,
+        lease: chrono::Duration,
+        checkpoint: Option<&str>,
+    ) -> StoreResult<Option<ScanAction>>;
+    /// Records an action for the worker to pick up at its next heartbeat.
+    async fn set_pending_action(
+        &self,
+        org: OrgId,
+        scan: ScanId,
+        action: Option<ScanAction>,
+    ) -> StoreResult<()>;
+    /// Marks `worker`'s job done (the scan ended, normally or not).
+    /// `NotFound` when `worker` no longer holds the lease.
+    async fn complete_job(&self, scan: ScanId, worker: &str) -> StoreResult<()>;
+    /// Gives the job back: queued again while `attempts < max_attempts`, else done.
+    /// Returns whether it was queued again.
+    async fn release_job(&self, scan: ScanId, worker: &str, max_attempts: u32)
+        -> StoreResult<bool>;
+    /// Expired leases go back to the queue while `attempts < max_attempts`; the others
+    /// are marked done and returned (org, scan) so the caller can fail their scans.
+    async fn requeue_expired_jobs(
+        &self,
+        now: DateTime<Utc>,
+        max_attempts: u32,
+    ) -> StoreResult<Vec<(OrgId, ScanId)>>;
+    async fn get_job(&self, org: OrgId, scan: ScanId) -> StoreResult<ScanJob>;
+
+    // --- findings ---
+    /// Merges `findings` into the scan's app: a vulnerability per (module, root cause),
+    /// a discovery per vulnerability and scan. A `batch_id` seen before for this scan
+    /// changes nothing.
+    async fn ingest_findings(
+        &self,
+        org: OrgId,
+        scan: ScanId,
+        batch_id: &str,
+        findings: &[Finding],
+    ) -> StoreResult<IngestCounts>;
+    async fn get_vulnerability(
+        &self,
+        org: OrgId,
+        id: VulnerabilityId,
+        vis: &Visibility,
+    ) -> StoreResult<Vulnerability>;
+    async fn list_vulnerabilities(
+        &self,
+        org: OrgId,
+        vis: &Visibility,
+        req: &ListRequest,
+    ) -> StoreResult<Page<Vulnerability>>;
+    /// Newest first.
+    async fn list_discoveries(
+        &self,
+        org: OrgId,
+        vuln: VulnerabilityId,
+    ) -> StoreResult<Vec<VulnerabilityDiscovery>>;
+}
