@@ -230,6 +230,15 @@ impl Crawler {
                     }
                 }
             }
+        } else if ct.contains("yaml")
+            || url.path().ends_with(".yaml")
+            || url.path().ends_with(".yml")
+        {
+            if let Some(spec) = openapi::from_yaml(&body).filter(openapi::is_spec) {
+                for r in openapi::resources(&url, &spec) {
+                    self.enqueue(r, false);
+                }
+            }
         } else if url.path().ends_with("robots.txt") {
             let l = mine::robots(&url, &body);
             self.add_links(&v.resource, l, true);

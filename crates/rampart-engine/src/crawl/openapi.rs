@@ -5,6 +5,12 @@ use serde_json::{Map, Value};
 use url::Url;
 
 /// Whether a JSON document looks like an API description.
+/// Reads an OpenAPI/Swagger description written in YAML into the JSON value the rest of
+/// this module works on; `None` when it is not YAML.
+pub fn from_yaml(body: &str) -> Option<Value> {
+    serde_yaml::from_str::<Value>(body).ok()
+}
+
 pub fn is_spec(v: &Value) -> bool {
     v.get("paths").is_some_and(Value::is_object)
         && (v.get("openapi").is_some() || v.get("swagger").is_some())
@@ -182,5 +188,17 @@ mod tests {
             post.body,
             Body::Json(serde_json::json!({"name": "rampart"}))
         );
+    }
+
+    #[test]
+    fn yaml_descriptions_give_the_same_resources() {
+        let yaml = "openapi: 3.0.0\nservers:\n  - url: /api\npaths:\n  /items/{id}:\n    get:\n      parameters:\n        - name: id\n          in: path\n          schema: {type: integer}\n";
+        let spec = from_yaml(yaml).expect("yaml parses");
+        assert!(is_spec(&spec));
+        let r = resources(&Url::parse("http://h/openapi.yaml").unwrap(), &spec);
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].url.as_str(), "http://h/api/items/1");
+        assert!(from_yaml("{{{{ not yaml").is_none());
+        assert!(!is_spec(&from_yaml("title: a page").expect("plain yaml")));
     }
 }
