@@ -184,3 +184,68 @@ impl Observer for Passive {
         out
     }
 }
+
+/// Runs passive inspectors against recorded responses, for the checks' unit tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::*;
+
+    /// `f` applied to a recorded GET of `url` answered with `status`, `headers` and `body`:
+    /// the attack ids and parameters of its hits.
+    pub(crate) fn hits(
+        f: Inspect,
+        url: &str,
+        status: u16,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Vec<(&'static str, String)> {
+        let req = HttpRequest::get(Url::parse(url).unwrap());
+        let resp = HttpResponse {
+            status,
+            headers: headers
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+            body: body.as_bytes().to_vec(),
+            ..Default::default()
+        };
+        let text = resp.text();
+        let html = resp.is_html().then(|| extract(&req.url, &text));
+        let page = Page {
+            req: &req,
+            resp: &resp,
+            text,
+            html,
+            https: req.url.scheme() == "https",
+        };
+        f(&page)
+            .into_iter()
+            .map(|h| (h.attack_id, h.parameter))
+            .collect()
+    }
+
+    /// One recorded example: name, URL, status, headers, body, expected attack ids.
+    pub(crate) type Example<'a> = (
+        &'a str,
+        &'a str,
+        u16,
+        &'a [(&'a str, &'a str)],
+        &'a str,
+        &'a [&'a str],
+    );
+
+    /// Checks every example of `table` against `f`.
+    pub(crate) fn check(f: Inspect, table: &[Example<'_>]) {
+        for (name, url, status, headers, body, want) in table {
+            let got: Vec<&str> = hits(f, url, *status, headers, body)
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect();
+            assert_eq!(&got, want, "example {name:?}");
+        }
+    }
+
+    pub(crate) const HTML: (&str, &str) = ("content-type", "text/html; charset=utf-8");
+    pub(crate) const PAGE: &str =
+        "<!doctype html><html><head><title>Shop</title></head><body><p>Welcome</p></body></html>";
+}
