@@ -188,6 +188,11 @@ async fn max_duration_stops_on_time_and_keeps_findings() {
         .await
         .expect("the scan ends by itself");
     let took = started.elapsed();
+    eprintln!(
+        "max_duration 3s: scan took {took:?}, {} requests, {} findings",
+        s.progress.requests,
+        s.findings.len()
+    );
     assert!(took < Duration::from_secs(20), "took {took:?}");
     assert!(s.limits_reached.contains(&LimitKind::MaxDuration));
     assert_eq!(s.outcome, Outcome::Incomplete);
@@ -237,12 +242,14 @@ async fn endless_body_is_cut_and_memory_stays_bounded() {
         }
     )));
     if let (Some(b), Some(a)) = (before, vm_rss_kb()) {
+        eprintln!("endless body: VmRSS {b} kB -> {a} kB");
         assert!(a < b + 200 * 1024, "VmRSS grew from {b} kB to {a} kB");
     }
 }
 
-#[tokio::test]
-async fn infinite_link_generators_are_bounded() {
+/// A site whose pages each link to 10 new unique ones, plus a calendar whose `?date=` pages
+/// link to the next and previous day forever.
+fn infinite_site() -> axum::Router {
     use axum::extract::{Path, Query};
     use axum::routing::get;
     use std::collections::HashMap;
@@ -284,7 +291,12 @@ async fn infinite_link_generators_are_bounded() {
                 ))
             }),
         );
-    let addr = serve_router(router).await;
+    router
+}
+
+#[tokio::test]
+async fn infinite_link_generators_are_bounded() {
+    let addr = serve_router(infinite_site()).await;
     let mut plan = ScanPlan::for_url(Url::parse(&format!("http://{addr}/")).unwrap());
     plan.limits.max_crawl_results = 40;
     plan.limits.max_duration = Duration::from_secs(60);
@@ -293,6 +305,12 @@ async fn infinite_link_generators_are_bounded() {
     let (s, _events) = tokio::time::timeout(Duration::from_secs(60), crate::run(plan))
         .await
         .expect("the scan finishes");
+    eprintln!(
+        "infinite links: {} pages crawled in {:?}, skipped {:?}",
+        s.crawled.len(),
+        started.elapsed(),
+        s.skipped
+    );
     assert!(started.elapsed() < Duration::from_secs(30));
     assert!(s.crawled.len() <= 40, "{}", s.crawled.len());
     assert!(
@@ -312,4 +330,33 @@ async fn infinite_link_generators_are_bounded() {
         "{:?}",
         s.skipped
     );
+}
+
+#[tokio::test]
+async fn infinite_links_stop_at_the_crawl_limit_without_pattern_dedupe() {
+    let addr = serve_router(infinite_site()).await;
+    let mut plan = ScanPlan::for_url(Url::parse(&format!("http://{addr}/")).unwrap());
+    plan.limits.max_crawl_results = 60;
+    plan.limits.max_per_pattern = 100_000;
+    plan.limits.max_depth = 1_000;
+    plan.limits.max_duration = Duration::from_secs(60);
+    plan.modules = rampart_engine::plan::Modules::template("Passive Only").unwrap();
+    let started = std::time::Instant::now();
+    let (s, _events) = tokio::time::timeout(Duration::from_secs(60), crate::run(plan))
+        .await
+        .expect("the scan finishes");
+    eprintln!(
+        "infinite links, no pattern dedupe: {} pages crawled in {:?}",
+        s.crawled.len(),
+        started.elapsed()
+    );
+    assert!(started.elapsed() < Duration::from_secs(30));
+    assert!(s.crawled.len() <= 60, "{}", s.crawled.len());
+    assert!(
+        s.progress.links_crawled <= 60,
+        "{}",
+        s.progress.links_crawled
+    );
+    assert!(s.limits_reached.contains(&LimitKind::MaxCrawlResults));
+    assert_eq!(s.outcome, Outcome::Incomplete);
 }
