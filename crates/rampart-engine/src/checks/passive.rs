@@ -249,3 +249,38 @@ pub(crate) mod testing {
     pub(crate) const PAGE: &str =
         "<!doctype html><html><head><title>Shop</title></head><body><p>Welcome</p></body></html>";
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn observe(p: &Passive, url: &str, headers: &[(&str, &str)]) -> Vec<(String, String)> {
+        let req = HttpRequest::get(Url::parse(url).unwrap());
+        let resp = super::super::common::recorded(200, headers, testing::PAGE);
+        p.observe(Purpose::Crawl, &req, &resp)
+            .into_iter()
+            .map(|r| (r.module.to_string(), r.url.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn findings_aggregate_per_host_and_skip_attack_traffic() {
+        let modules = crate::plan::Modules::template("Passive Only").unwrap();
+        let p = Passive::new(&modules);
+        let html = testing::HTML;
+        let first = observe(&p, "http://a.example/one", &[html]);
+        assert!(first
+            .iter()
+            .any(|(m, u)| m == "x_content_type_options" && u == "http://a.example/"));
+        // The same missing header on another page of the host is not reported again.
+        let second = observe(&p, "http://a.example/two", &[html]);
+        assert!(!second.iter().any(|(m, _)| m == "x_content_type_options"));
+        // Another host is.
+        let other = observe(&p, "http://b.example/", &[html]);
+        assert!(other.iter().any(|(m, _)| m == "x_content_type_options"));
+        // Attack responses are never analysed passively.
+        let req = HttpRequest::get(Url::parse("http://c.example/").unwrap());
+        let resp = super::super::common::recorded(200, &[html], testing::PAGE);
+        assert!(p.observe(Purpose::Attack, &req, &resp).is_empty());
+    }
+}

@@ -226,6 +226,20 @@ async fn endless_body_is_cut_and_memory_stays_bounded() {
         }),
     );
     let addr = serve_router(router).await;
+    // The transport itself cuts the endless body at the cap.
+    use rampart_engine::http::{HttpRequest, Transport};
+    let transport = ReqwestTransport::new(false).unwrap();
+    let req = HttpRequest::get(Url::parse(&format!("http://{addr}/")).unwrap());
+    let resp = tokio::time::timeout(
+        Duration::from_secs(30),
+        transport.send(&req, 1024 * 1024, Duration::from_secs(20)),
+    )
+    .await
+    .expect("the read stops at the cap")
+    .unwrap();
+    assert!(resp.truncated);
+    assert!(resp.body.len() <= 1024 * 1024, "{}", resp.body.len());
+    assert!(resp.body.len() >= 512 * 1024, "{}", resp.body.len());
     let before = vm_rss_kb();
     let mut plan = ScanPlan::for_url(Url::parse(&format!("http://{addr}/")).unwrap());
     plan.limits.max_response_bytes = 1024 * 1024;
