@@ -374,3 +374,36 @@ async fn infinite_links_stop_at_the_crawl_limit_without_pattern_dedupe() {
     assert!(s.limits_reached.contains(&LimitKind::MaxCrawlResults));
     assert_eq!(s.outcome, Outcome::Incomplete);
 }
+
+#[tokio::test]
+async fn max_duration_cuts_a_body_that_trickles_forever() {
+    use axum::routing::get;
+    let router = axum::Router::new().route(
+        "/",
+        get(|| async {
+            // One byte every 50 ms, forever (server-side pacing, not a test wait).
+            let chunks = futures::stream::unfold((), |()| async {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                Some((
+                    Ok::<_, std::io::Error>(axum::body::Bytes::from_static(b"a")),
+                    (),
+                ))
+            });
+            axum::body::Body::from_stream(chunks)
+        }),
+    );
+    let addr = serve_router(router).await;
+    let mut plan = ScanPlan::for_url(Url::parse(&format!("http://{addr}/")).unwrap());
+    plan.limits.max_duration = Duration::from_secs(2);
+    plan.limits.request_timeout = Duration::from_secs(120);
+    plan.modules = rampart_engine::plan::Modules::template("Passive Only").unwrap();
+    let started = std::time::Instant::now();
+    let (s, _events) = tokio::time::timeout(Duration::from_secs(60), crate::run(plan))
+        .await
+        .expect("the scan ends by itself");
+    let took = started.elapsed();
+    eprintln!("trickling body, max_duration 2s: scan took {took:?}");
+    assert!(took < Duration::from_secs(15), "took {took:?}");
+    assert_eq!(s.outcome, Outcome::Incomplete);
+    assert!(s.limits_reached.contains(&LimitKind::MaxDuration));
+}
