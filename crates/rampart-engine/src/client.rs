@@ -282,6 +282,15 @@ impl Http {
             Ok(r) => r,
             Err(e) => {
                 self.counters.failed_requests.fetch_add(1, Relaxed);
+                // A request cut short by the time budget ends the scan as a later one would.
+                if matches!(e, TransportError::Timeout) && Instant::now() >= self.deadline {
+                    self.limit(
+                        LimitKind::MaxDuration,
+                        format!("max duration {:?} reached", self.plan.limits.max_duration),
+                    )
+                    .await;
+                    return Err(SendError::Limit(LimitKind::MaxDuration));
+                }
                 return Err(e.into());
             }
         };

@@ -50,6 +50,19 @@ pub struct InsertionPoint {
     index: usize,
 }
 
+#[cfg(test)]
+impl InsertionPoint {
+    /// A query parameter point, for the checks' unit tests.
+    pub(crate) fn for_test(name: &str, original: &str) -> Self {
+        Self {
+            location: ParameterLocation::Query,
+            name: name.to_string(),
+            original: original.to_string(),
+            index: 0,
+        }
+    }
+}
+
 const BOUNDARY: &str = "----rampartboundary7d1f0c";
 
 /// Numeric, hex or uuid-like path segments collapse to one pattern.

@@ -89,12 +89,7 @@ pub(crate) async fn attack(
         let joined = format!("{x}{y}");
         let value = format!("{}{}", p.original, e.replace('X', &x).replace('Y', &y));
         let sent = inject(ctx, r, p, &value).await?;
-        // The page may echo the input: judge only what is not a reflection of it.
-        let text = crate::similarity::strip(&sent.response.text(), &[&value]);
-        if text.contains(&joined)
-            && !orig_text.contains(&joined)
-            && !text.contains(&format!("echo {x}"))
-        {
+        if shell_joined(&orig_text, &sent.response.text(), &value, &x, &y) {
             ctx.report_point(r, Some(p), Hit {
                 module: KEY,
                 attack_id: "CMDI_01",
@@ -139,4 +134,50 @@ pub(crate) async fn attack(
         return Ok(());
     }
     Ok(())
+}
+
+/// A shell ran the echo of `value`: markers `x` and `y` appear joined in the response (and
+/// not in the original) and not as the echoed command itself.
+fn shell_joined(orig_text: &str, resp_text: &str, value: &str, x: &str, y: &str) -> bool {
+    // The page may echo the input: judge only what is not a reflection of it.
+    let text = crate::similarity::strip(resp_text, &[value]);
+    let joined = format!("{x}{y}");
+    text.contains(&joined) && !orig_text.contains(&joined) && !text.contains(&format!("echo {x}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_joined;
+
+    const ORIG: &str = "<pre>PING 127.0.0.1: 56 data bytes</pre>";
+
+    #[test]
+    fn examples() {
+        let (x, y) = ("rmpaq1w2e3", "rmpbr4t5y6");
+        let v = format!("127.0.0.1;echo {x}\"\"{y}");
+        let table: &[(&str, String, bool)] = &[
+            (
+                "shell output",
+                format!("<pre>PING 127.0.0.1\n{x}{y}\n</pre>"),
+                true,
+            ),
+            (
+                "input reflected as is",
+                format!("<pre>ping {v}</pre>"),
+                false,
+            ),
+            (
+                "reflected with quotes dropped by a filter",
+                format!("<pre>ping 127.0.0.1;echo {x}{y}</pre>"),
+                false,
+            ),
+            ("markers apart", format!("<p>{x} {y}</p>"), false),
+            ("nothing", ORIG.to_string(), false),
+        ];
+        for (name, resp, want) in table {
+            assert_eq!(shell_joined(ORIG, resp, &v, x, y), *want, "{name}");
+        }
+        let orig = format!("<p>{x}{y}</p>");
+        assert!(!shell_joined(&orig, &orig, &v, x, y));
+    }
 }

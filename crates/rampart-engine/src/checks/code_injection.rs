@@ -77,9 +77,7 @@ pub(crate) async fn attack(
             value
         };
         let sent = inject(ctx, r, p, &value).await?;
-        // The page may echo the input: judge only what is not a reflection of it.
-        let text = crate::similarity::strip(&sent.response.text(), &[&value]);
-        if product_shown(&orig_text, &text, &product) && !text.contains(&format!("{a}*{b}")) {
+        if executed(&orig_text, &sent.response.text(), &value, a, b) {
             ctx.report_point(r, Some(p), Hit {
                 module: KEY,
                 attack_id: "CODE_01",
@@ -95,4 +93,50 @@ pub(crate) async fn attack(
         }
     }
     Ok(())
+}
+
+/// The code `value` with operands `a` and `b` ran: the product shows in the response (and
+/// not in the original) while the expression does not.
+fn executed(orig_text: &str, resp_text: &str, value: &str, a: u64, b: u64) -> bool {
+    // The page may echo the input: judge only what is not a reflection of it.
+    let text = crate::similarity::strip(resp_text, &[value]);
+    product_shown(orig_text, &text, &(a * b).to_string()) && !text.contains(&format!("{a}*{b}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::executed;
+
+    const ORIG: &str = "<p>Result: 42</p>";
+
+    #[test]
+    fn examples() {
+        let (a, b) = (31337, 27183);
+        let product = (a * b).to_string();
+        let v = format!("';print({a}*{b});//");
+        let table: &[(&str, String, bool)] = &[
+            ("php print ran", format!("<p>Result: 42{product}</p>"), true),
+            (
+                "python str() ran",
+                format!("<p>Hello x{product}y</p>"),
+                true,
+            ),
+            ("value echoed", format!("<p>Result: {v}</p>"), false),
+            (
+                "expression echoed after filtering",
+                format!("<p>Result: print({a}*{b})</p>"),
+                false,
+            ),
+            (
+                "syntax error",
+                "<p>Parse error: syntax error, unexpected ';'</p>".into(),
+                false,
+            ),
+        ];
+        for (name, resp, want) in table {
+            assert_eq!(executed(ORIG, resp, &v, a, b), *want, "{name}");
+        }
+        let orig = format!("<p>{product}</p>");
+        assert!(!executed(&orig, &orig, &v, a, b));
+    }
 }

@@ -91,3 +91,21 @@ pub async fn timed(
     }
     Ok(None)
 }
+
+/// A recorded response, for the checks' unit tests.
+#[cfg(test)]
+pub(crate) fn recorded(
+    status: u16,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> crate::http::HttpResponse {
+    crate::http::HttpResponse {
+        status,
+        headers: headers
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect(),
+        body: body.as_bytes().to_vec(),
+        ..Default::default()
+    }
+}

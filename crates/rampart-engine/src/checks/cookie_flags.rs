@@ -93,3 +93,135 @@ pub(crate) fn inspect(p: &Page<'_>) -> Vec<PHit> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::passive::testing::{check, hits, Example, HTML, PAGE};
+
+    #[test]
+    fn examples() {
+        let table: &[Example] = &[
+            (
+                "all flags over https",
+                "https://a.example/",
+                200,
+                &[
+                    HTML,
+                    (
+                        "Set-Cookie",
+                        "sessionid=3f9a1c; Path=/; Secure; HttpOnly; SameSite=Lax",
+                    ),
+                ],
+                PAGE,
+                &[],
+            ),
+            (
+                "flags in other case and order",
+                "https://a.example/",
+                200,
+                &[
+                    HTML,
+                    (
+                        "set-cookie",
+                        "JSESSIONID=ABC123; samesite=strict; httponly; secure; path=/",
+                    ),
+                ],
+                PAGE,
+                &[],
+            ),
+            (
+                "no HttpOnly",
+                "https://a.example/",
+                200,
+                &[
+                    HTML,
+                    (
+                        "Set-Cookie",
+                        "sessionid=3f9a1c; Path=/; Secure; SameSite=Lax",
+                    ),
+                ],
+                PAGE,
+                &["COOKIE_01"],
+            ),
+            (
+                "no Secure over https",
+                "https://a.example/",
+                200,
+                &[
+                    HTML,
+                    (
+                        "Set-Cookie",
+                        "sessionid=3f9a1c; Path=/; HttpOnly; SameSite=Lax",
+                    ),
+                ],
+                PAGE,
+                &["COOKIE_02"],
+            ),
+            (
+                "no Secure over http is not reported",
+                "http://a.example/",
+                200,
+                &[
+                    HTML,
+                    (
+                        "Set-Cookie",
+                        "sessionid=3f9a1c; Path=/; HttpOnly; SameSite=Lax",
+                    ),
+                ],
+                PAGE,
+                &[],
+            ),
+            (
+                "no SameSite",
+                "https://a.example/",
+                200,
+                &[
+                    HTML,
+                    ("Set-Cookie", "sessionid=3f9a1c; Path=/; Secure; HttpOnly"),
+                ],
+                PAGE,
+                &["COOKIE_03"],
+            ),
+            (
+                "bare cookie: first missing flag only",
+                "https://a.example/",
+                200,
+                &[HTML, ("Set-Cookie", "PHPSESSID=el4ukv0kqbvoirg7nkp4dncpk3")],
+                PAGE,
+                &["COOKIE_01"],
+            ),
+            (
+                "HttpOnly in a value is not the flag",
+                "http://a.example/",
+                200,
+                &[HTML, ("Set-Cookie", "note=HttpOnly; SameSite=Lax")],
+                PAGE,
+                &["COOKIE_01"],
+            ),
+            ("no cookie", "https://a.example/", 200, &[HTML], PAGE, &[]),
+        ];
+        check(super::inspect, table);
+    }
+
+    #[test]
+    fn one_finding_per_cookie_name() {
+        let h = hits(
+            super::inspect,
+            "https://a.example/",
+            200,
+            &[
+                ("Set-Cookie", "a=1"),
+                ("Set-Cookie", "b=2; HttpOnly; Secure; SameSite=Lax"),
+                ("Set-Cookie", "c=3; HttpOnly"),
+            ],
+            "",
+        );
+        assert_eq!(
+            h,
+            vec![
+                ("COOKIE_01", "a".to_string()),
+                ("COOKIE_02", "c".to_string())
+            ]
+        );
+    }
+}

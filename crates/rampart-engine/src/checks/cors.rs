@@ -4,6 +4,7 @@ use crate::catalogue::{locs, module_id, OWASP_A05};
 use crate::client::{SendError, Sent};
 use crate::ctx::{Ctx, Hit};
 use crate::finding::Confidence;
+use crate::http::HttpResponse;
 use crate::target::Resource;
 use rampart_domain::catalogue::{AttackMeta, ModuleMeta};
 use rampart_domain::{ModuleType, Severity};
@@ -55,15 +56,7 @@ pub(crate) async fn attack(ctx: &Ctx, r: &Resource, orig: &Sent) -> Result<(), S
         let mut req = r.to_request();
         req.set_header("Origin", value);
         let sent = ctx.send(req).await?;
-        let acao = sent
-            .response
-            .header("access-control-allow-origin")
-            .unwrap_or("");
-        let creds = sent
-            .response
-            .header("access-control-allow-credentials")
-            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
-        if acao.trim() == value && creds {
+        if let Some(acao) = trusts(&sent.response, value) {
             ctx.report_point(r, None, Hit {
                 module: KEY,
                 attack_id,
@@ -79,4 +72,103 @@ pub(crate) async fn attack(ctx: &Ctx, r: &Resource, orig: &Sent) -> Result<(), S
         }
     }
     Ok(())
+}
+
+/// The Access-Control-Allow-Origin value when the response grants `origin` with credentials.
+fn trusts<'a>(resp: &'a HttpResponse, origin: &str) -> Option<&'a str> {
+    let acao = resp.header("access-control-allow-origin").unwrap_or("");
+    let creds = resp
+        .header("access-control-allow-credentials")
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+    (acao.trim() == origin && creds).then_some(acao)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::http::HttpResponse;
+
+    fn resp(headers: &[(&str, &str)]) -> HttpResponse {
+        HttpResponse {
+            status: 200,
+            headers: headers
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    /// Name, origin sent, response headers, whether the origin is trusted with credentials.
+    type Example<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)], bool);
+
+    #[test]
+    fn examples() {
+        let evil = "https://rmoabc.example";
+        let table: &[Example] = &[
+            (
+                "reflected with credentials",
+                evil,
+                &[
+                    ("Access-Control-Allow-Origin", evil),
+                    ("Access-Control-Allow-Credentials", "true"),
+                ],
+                true,
+            ),
+            (
+                "null with credentials",
+                "null",
+                &[
+                    ("access-control-allow-origin", "null"),
+                    ("access-control-allow-credentials", "TRUE "),
+                ],
+                true,
+            ),
+            (
+                "reflected without credentials",
+                evil,
+                &[("Access-Control-Allow-Origin", evil)],
+                false,
+            ),
+            (
+                "credentials false",
+                evil,
+                &[
+                    ("Access-Control-Allow-Origin", evil),
+                    ("Access-Control-Allow-Credentials", "false"),
+                ],
+                false,
+            ),
+            (
+                "wildcard",
+                evil,
+                &[
+                    ("Access-Control-Allow-Origin", "*"),
+                    ("Access-Control-Allow-Credentials", "true"),
+                ],
+                false,
+            ),
+            (
+                "fixed trusted origin",
+                evil,
+                &[
+                    ("Access-Control-Allow-Origin", "https://app.example"),
+                    ("Access-Control-Allow-Credentials", "true"),
+                ],
+                false,
+            ),
+            (
+                "no cors headers",
+                evil,
+                &[("Content-Type", "application/json")],
+                false,
+            ),
+        ];
+        for (name, origin, headers, want) in table {
+            assert_eq!(
+                super::trusts(&resp(headers), origin).is_some(),
+                *want,
+                "{name}"
+            );
+        }
+    }
 }

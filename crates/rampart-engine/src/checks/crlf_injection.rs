@@ -5,6 +5,7 @@ use crate::catalogue::{locs, module_id, OWASP_A03};
 use crate::client::{SendError, Sent};
 use crate::ctx::{Ctx, Hit};
 use crate::finding::Confidence;
+use crate::http::HttpResponse;
 use crate::target::{InsertionPoint, Resource};
 use rampart_domain::catalogue::{AttackMeta, ModuleMeta};
 use rampart_domain::{ModuleType, Severity};
@@ -79,11 +80,7 @@ pub(crate) async fn attack(
     ];
     for (attack_id, value) in payloads {
         let sent = inject(ctx, r, p, &value).await?;
-        let hit = sent.response.headers.iter().find(|(n, v)| {
-            n.eq_ignore_ascii_case(&header)
-                || (n.eq_ignore_ascii_case("set-cookie") && v.starts_with(&format!("{cookie}=")))
-        });
-        if let Some((n, v)) = hit {
+        if let Some((n, v)) = injected_header(&sent.response, &header, &cookie) {
             ctx.report_point(
                 r,
                 Some(p),
@@ -103,4 +100,68 @@ pub(crate) async fn attack(
         }
     }
     Ok(())
+}
+
+/// The response header that the injection created: `header` itself, or a Set-Cookie of
+/// `cookie`.
+fn injected_header<'a>(
+    resp: &'a HttpResponse,
+    header: &str,
+    cookie: &str,
+) -> Option<&'a (String, String)> {
+    resp.headers.iter().find(|(n, v)| {
+        n.eq_ignore_ascii_case(header)
+            || (n.eq_ignore_ascii_case("set-cookie") && v.starts_with(&format!("{cookie}=")))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::http::HttpResponse;
+
+    fn resp(headers: &[(&str, &str)]) -> HttpResponse {
+        HttpResponse {
+            status: 302,
+            headers: headers
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn examples() {
+        let (h, c) = ("x-rampart-ab12cd34", "rmpcrlfab12cd34");
+        let table: &[(&str, HttpResponse, bool)] = &[
+            (
+                "header injected",
+                resp(&[("Location", "/home"), ("X-Rampart-ab12cd34", "injected")]),
+                true,
+            ),
+            (
+                "cookie injected",
+                resp(&[("Location", "/home"), ("Set-Cookie", "rmpcrlfab12cd34=1")]),
+                true,
+            ),
+            (
+                "encoded into the location",
+                resp(&[("Location", "/home%0d%0aX-Rampart-ab12cd34:%20injected")]),
+                false,
+            ),
+            (
+                "other cookie",
+                resp(&[("Set-Cookie", "session=rmpcrlfab12cd34=1")]),
+                false,
+            ),
+            (
+                "other rampart header",
+                resp(&[("X-Rampart-zzzz", "injected")]),
+                false,
+            ),
+        ];
+        for (name, r, want) in table {
+            assert_eq!(super::injected_header(r, h, c).is_some(), *want, "{name}");
+        }
+    }
 }

@@ -76,3 +76,76 @@ pub(crate) fn inspect(p: &Page<'_>) -> Vec<PHit> {
         _ => Vec::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::passive::testing::{check, Example, HTML, PAGE};
+
+    const U: &str = "https://shop.example/";
+
+    #[test]
+    fn examples() {
+        let table: &[Example] = &[
+            ("missing", U, 200, &[HTML], PAGE, &["CSP_01"]),
+            (
+                "strict nonce policy",
+                U,
+                200,
+                &[HTML, ("Content-Security-Policy", "default-src 'self'; script-src 'self' 'nonce-r4nd0m'; object-src 'none'; base-uri 'self'")],
+                PAGE,
+                &[],
+            ),
+            (
+                "unsafe-inline without nonce",
+                U,
+                200,
+                &[HTML, ("Content-Security-Policy", "default-src 'self'; script-src 'self' 'unsafe-inline'")],
+                PAGE,
+                &["CSP_02"],
+            ),
+            (
+                "unsafe-inline with hash is ignored by browsers",
+                U,
+                200,
+                &[HTML, ("Content-Security-Policy", "script-src 'self' 'unsafe-inline' 'sha256-abc='")],
+                PAGE,
+                &[],
+            ),
+            (
+                "unsafe-eval",
+                U,
+                200,
+                &[HTML, ("Content-Security-Policy", "script-src 'self' 'unsafe-eval'")],
+                PAGE,
+                &["CSP_02"],
+            ),
+            (
+                "wildcard default-src",
+                U,
+                200,
+                &[HTML, ("Content-Security-Policy", "default-src *")],
+                PAGE,
+                &["CSP_02"],
+            ),
+            (
+                "scheme source https:",
+                U,
+                200,
+                &[HTML, ("Content-Security-Policy", "script-src https: 'self'")],
+                PAGE,
+                &["CSP_02"],
+            ),
+            (
+                "no script-src nor default-src",
+                U,
+                200,
+                &[HTML, ("Content-Security-Policy", "frame-ancestors 'none'; img-src 'self'")],
+                PAGE,
+                &["CSP_02"],
+            ),
+            ("json is not html", U, 200, &[("content-type", "application/json")], "{\"a\":1}", &[]),
+            ("error page", U, 404, &[HTML], PAGE, &[]),
+        ];
+        check(super::inspect, table);
+    }
+}

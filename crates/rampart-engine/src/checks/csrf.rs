@@ -68,14 +68,11 @@ pub(crate) async fn attack(ctx: &Ctx, r: &Resource, orig: &Sent) -> Result<(), S
     if form.has_token {
         return Ok(());
     }
-    let samesite = orig
-        .response
-        .headers_named("set-cookie")
-        .chain(form_page.response.headers_named("set-cookie"))
-        .any(|c| {
-            let l = c.to_ascii_lowercase();
-            l.contains("samesite=strict") || l.contains("samesite=lax")
-        });
+    let samesite = samesite_protected(
+        orig.response
+            .headers_named("set-cookie")
+            .chain(form_page.response.headers_named("set-cookie")),
+    );
     if samesite {
         return Ok(());
     }
@@ -105,4 +102,59 @@ pub(crate) async fn attack(ctx: &Ctx, r: &Resource, orig: &Sent) -> Result<(), S
         .await;
     }
     Ok(())
+}
+
+/// Some cookie among these Set-Cookie values is SameSite=Strict or Lax.
+fn samesite_protected<'a>(mut set_cookies: impl Iterator<Item = &'a str>) -> bool {
+    set_cookies.any(|c| {
+        let l = c.to_ascii_lowercase();
+        l.contains("samesite=strict") || l.contains("samesite=lax")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::samesite_protected;
+
+    #[test]
+    fn examples() {
+        let table: &[(&str, &[&str], bool)] = &[
+            (
+                "lax session",
+                &["sessionid=abc; Path=/; HttpOnly; SameSite=Lax"],
+                true,
+            ),
+            ("strict session", &["sid=abc; samesite=strict"], true),
+            (
+                "samesite none",
+                &["sessionid=abc; Secure; SameSite=None"],
+                false,
+            ),
+            ("no samesite", &["PHPSESSID=abc; path=/"], false),
+            ("no cookies", &[], false),
+            (
+                "one protected among others",
+                &["theme=dark", "sid=abc; SameSite=Lax"],
+                true,
+            ),
+        ];
+        for (name, cookies, want) in table {
+            assert_eq!(samesite_protected(cookies.iter().copied()), *want, "{name}");
+        }
+    }
+
+    #[test]
+    fn token_fields_are_seen_on_the_form() {
+        let page = url::Url::parse("https://a.example/profile").unwrap();
+        let with = crate::crawl::html::extract(
+            &page,
+            "<form method=\"post\" action=\"/profile\"><input type=\"hidden\" name=\"csrf_token\" value=\"9f8e7d\"><input name=\"email\"></form>",
+        );
+        let without = crate::crawl::html::extract(
+            &page,
+            "<form method=\"post\" action=\"/profile\"><input name=\"email\"><input type=\"hidden\" name=\"id\" value=\"7\"></form>",
+        );
+        assert!(with.forms[0].has_token);
+        assert!(!without.forms[0].has_token);
+    }
 }

@@ -98,3 +98,47 @@ pub(crate) async fn attack_dir(ctx: &Ctx, dir: &Url) -> Result<(), SendError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::listing;
+
+    #[test]
+    fn examples() {
+        let table: &[(&str, &str, Option<&str>)] = &[
+            (
+                "apache",
+                "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 3.2 Final//EN\"><html><head><title>Index of /uploads</title></head><body><h1>Index of /uploads</h1><table><tr><th><a href=\"?C=N;O=D\">Name</a></th></tr><tr><td><a href=\"/\">Parent Directory</a></td></tr></table><address>Apache/2.4.41 (Ubuntu) Server at a.example Port 80</address></body></html>",
+                Some("Apache/nginx"),
+            ),
+            (
+                "nginx",
+                "<html>\r\n<head><title>Index of /files/</title></head>\r\n<body>\r\n<h1>Index of /files/</h1><hr><pre><a href=\"../\">../</a>\r\n<a href=\"a.txt\">a.txt</a>   01-Jan-2024 10:00    12\r\n</pre><hr></body>\r\n</html>",
+                Some("Apache/nginx"),
+            ),
+            (
+                "iis",
+                "<html><head><title>a.example - /docs/</title></head><body><H1>a.example - /docs/</H1><hr><pre><A HREF=\"/\">[To Parent Directory]</A><br><br> 1/1/2024 10:00 AM 123 <A HREF=\"/docs/a.txt\">a.txt</A><br></pre><hr></body></html>",
+                Some("IIS"),
+            ),
+            (
+                "python http.server",
+                "<!DOCTYPE HTML><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Directory listing for /static/</title></head><body><h1>Directory listing for /static/</h1><hr><ul><li><a href=\"app.js\">app.js</a></li></ul><hr></body></html>",
+                Some("Python http.server"),
+            ),
+            ("tomcat", "<html><head><title>Directory Listing For /files/</title></head></html>", // The case-insensitive Python marker also matches Tomcat's title, so it is labelled first.
+            Some("Python http.server")),
+            ("serve-index", "<html><head><title>listing directory /public/</title></head></html>", Some("Node serve-index")),
+            ("jetty", "<html><head><title>Directory: /res/</title></head></html>", Some("Jetty")),
+            (
+                "an application's own file list",
+                "<html><head><title>My files</title></head><body><h1>Your documents</h1><ul><li><a href=\"/d/1\">report.pdf</a></li><li><a href=\"/d/2\">notes.txt</a></li></ul><p>See the index of products.</p></body></html>",
+                None,
+            ),
+            ("prose mentioning an index", "<p>The Index of /etc in Linux explained</p>", None),
+        ];
+        for (name, body, want) in table {
+            assert_eq!(listing(body), *want, "{name}");
+        }
+    }
+}

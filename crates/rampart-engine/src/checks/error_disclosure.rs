@@ -75,3 +75,30 @@ pub(crate) fn inspect(p: &Page<'_>) -> Vec<PHit> {
         })
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::passive::testing::{check, Example, HTML};
+
+    const U: &str = "http://a.example/item";
+
+    #[test]
+    fn examples() {
+        let table: &[Example] = &[
+            ("java", U, 500, &[HTML], "<pre>java.lang.NullPointerException\n\tat com.shop.web.ItemController.show(ItemController.java:57)\n\tat sun.reflect.NativeMethodAccessorImpl.invoke0(Native Method)</pre>", &["ERR_01"]),
+            ("python", U, 500, &[HTML], "<pre>Traceback (most recent call last):\n  File \"/app/views.py\", line 12, in item\nKeyError: 'id'</pre>", &["ERR_01"]),
+            ("php fatal", U, 200, &[HTML], "<br />\n<b>Fatal error</b>:  Uncaught Error: Call to undefined function foo() in /var/www/html/item.php:4 on line <b>4</b><br />", &["ERR_01"]),
+            (".net", U, 500, &[HTML], "[NullReferenceException]\n   at Shop.Controllers.ItemController.Show(Int32 id) in C:\\src\\Shop\\ItemController.cs:line 31", &["ERR_01"]),
+            ("node", U, 500, &[("content-type", "text/plain")], "TypeError: Cannot read properties of undefined (reading 'id')\n    at show (/srv/app/routes/item.js:14:22)", &["ERR_01"]),
+            ("ruby", U, 500, &[("content-type", "text/plain")], "app/controllers/items_controller.rb:8:in `show'", &["ERR_01"]),
+            ("rust panic", U, 500, &[("content-type", "text/plain")], "thread 'main' panicked at 'index out of bounds', src/main.rs:3:5", &["ERR_01"]),
+            ("mysql", U, 500, &[HTML], "You have an error in your SQL syntax; check the manual that corresponds to your MySQL server version", &["ERR_02"]),
+            ("oracle", U, 500, &[HTML], "ORA-00933: SQL command not properly ended", &["ERR_02"]),
+            ("mssql", U, 500, &[HTML], "Unclosed quotation mark after the character string ''.", &["ERR_02"]),
+            ("sqlite", U, 500, &[HTML], "sqlite3.OperationalError: near \"'\": syntax error", &["ERR_02"]),
+            ("prose about errors", U, 200, &[HTML], "<p>If an error occurs at checkout, see our SQL tutorial or call us at line 4.</p>", &[]),
+            ("docs mentioning traceback", U, 200, &[HTML], "<p>A traceback shows where the program failed.</p>", &[]),
+        ];
+        check(super::inspect, table);
+    }
+}

@@ -4,7 +4,7 @@ use crate::catalogue::{locs, module_id, OWASP_A04};
 use crate::client::{SendError, Sent};
 use crate::ctx::{Ctx, Hit};
 use crate::finding::Confidence;
-use crate::http::HttpRequest;
+use crate::http::{HttpRequest, HttpResponse};
 use crate::target::Resource;
 use crate::target::{Body, FilePart};
 use rampart_domain::catalogue::{AttackMeta, ModuleMeta};
@@ -118,11 +118,7 @@ pub(crate) async fn attack(ctx: &Ctx, r: &Resource, orig: &Sent) -> Result<(), S
                 continue;
             }
             let got = ctx.send(HttpRequest::get(u.clone())).await?;
-            let attachment = got
-                .response
-                .header("content-disposition")
-                .is_some_and(|d| d.to_ascii_lowercase().contains("attachment"));
-            if got.response.status == 200 && got.response.text().contains(&marker) && !attachment {
+            if served_inline(&got.response, &marker) {
                 ctx.report_point(r, None, Hit {
                     module: KEY,
                     attack_id: "UPLOAD_01",
@@ -139,4 +135,70 @@ pub(crate) async fn attack(ctx: &Ctx, r: &Resource, orig: &Sent) -> Result<(), S
         }
     }
     Ok(())
+}
+
+/// The uploaded `marker` is served back inline (not as a download).
+fn served_inline(resp: &HttpResponse, marker: &str) -> bool {
+    let attachment = resp
+        .header("content-disposition")
+        .is_some_and(|d| d.to_ascii_lowercase().contains("attachment"));
+    resp.status == 200 && resp.text().contains(marker) && !attachment
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::common::recorded;
+    use super::served_inline;
+
+    /// Name, status, headers, body, whether the marker is served inline.
+    type Example<'a> = (&'a str, u16, &'a [(&'a str, &'a str)], &'a str, bool);
+
+    #[test]
+    fn examples() {
+        let m = "RMPUPLOADa1b2c3d4e5";
+        let table: &[Example] = &[
+            (
+                "served as php source",
+                200,
+                &[("Content-Type", "application/x-httpd-php")],
+                "RMPUPLOADa1b2c3d4e5",
+                true,
+            ),
+            (
+                "served as html",
+                200,
+                &[("Content-Type", "text/html")],
+                "RMPUPLOADa1b2c3d4e5",
+                true,
+            ),
+            (
+                "forced download",
+                200,
+                &[("Content-Disposition", "attachment; filename=\"rmp.php\"")],
+                "RMPUPLOADa1b2c3d4e5",
+                false,
+            ),
+            (
+                "not stored",
+                404,
+                &[("Content-Type", "text/html")],
+                "<h1>Not Found</h1>",
+                false,
+            ),
+            (
+                "upload page lists the name only",
+                200,
+                &[("Content-Type", "text/html")],
+                "<p>Uploaded rmpabc.php</p>",
+                false,
+            ),
+        ];
+        for (name, status, headers, body, want) in table {
+            assert_eq!(
+                served_inline(&recorded(*status, headers, body), m),
+                *want,
+                "{name}"
+            );
+        }
+    }
 }

@@ -64,3 +64,72 @@ pub(crate) fn inspect(p: &Page<'_>) -> Vec<PHit> {
     }
     Vec::new()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::passive::testing::{check, Example, HTML, PAGE};
+
+    const S: &str = "https://a.example/";
+
+    #[test]
+    fn examples() {
+        let table: &[Example] = &[
+            ("missing over https", S, 200, &[HTML], PAGE, &["HSTS_01"]),
+            (
+                "plain http is not judged",
+                "http://a.example/",
+                200,
+                &[HTML],
+                PAGE,
+                &[],
+            ),
+            (
+                "one year with subdomains",
+                S,
+                200,
+                &[
+                    HTML,
+                    (
+                        "Strict-Transport-Security",
+                        "max-age=31536000; includeSubDomains; preload",
+                    ),
+                ],
+                PAGE,
+                &[],
+            ),
+            (
+                "quoted max-age",
+                S,
+                200,
+                &[HTML, ("Strict-Transport-Security", "max-age=\"63072000\"")],
+                PAGE,
+                &[],
+            ),
+            (
+                "short max-age",
+                S,
+                200,
+                &[HTML, ("Strict-Transport-Security", "max-age=300")],
+                PAGE,
+                &["HSTS_02"],
+            ),
+            (
+                "max-age zero disables",
+                S,
+                200,
+                &[HTML, ("Strict-Transport-Security", "max-age=0")],
+                PAGE,
+                &["HSTS_02"],
+            ),
+            (
+                "no max-age",
+                S,
+                200,
+                &[HTML, ("Strict-Transport-Security", "includeSubDomains")],
+                PAGE,
+                &["HSTS_02"],
+            ),
+        ];
+        check(super::inspect, table);
+    }
+}

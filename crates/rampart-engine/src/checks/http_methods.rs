@@ -4,7 +4,7 @@ use crate::catalogue::{locs, module_id, OWASP_A05};
 use crate::client::SendError;
 use crate::ctx::{Ctx, Hit};
 use crate::finding::Confidence;
-use crate::http::HttpRequest;
+use crate::http::{HttpRequest, HttpResponse};
 use crate::target::Resource;
 use rampart_domain::catalogue::{AttackMeta, ModuleMeta};
 use rampart_domain::{ModuleType, Severity};
@@ -61,7 +61,7 @@ pub(crate) async fn attack_host(ctx: &Ctx, root: &Url) -> Result<(), SendError> 
     };
     req.set_header("X-Rampart-Trace", marker.clone());
     let sent = ctx.send(req).await?;
-    if sent.response.status == 200 && sent.response.text().contains(&marker) {
+    if served_back(&sent.response, &marker) {
         ctx.report_point(
             &r,
             None,
@@ -106,7 +106,7 @@ pub(crate) async fn attack_dir(ctx: &Ctx, dir: &Url) -> Result<(), SendError> {
         return Ok(());
     }
     let got = ctx.send(HttpRequest::get(u.clone())).await?;
-    if got.response.status == 200 && got.response.text().contains(&marker) {
+    if served_back(&got.response, &marker) {
         ctx.report_point(
             &r,
             None,
@@ -129,4 +129,48 @@ pub(crate) async fn attack_dir(ctx: &Ctx, dir: &Url) -> Result<(), SendError> {
         let _ = ctx.send(del).await;
     }
     Ok(())
+}
+
+/// A 200 response carrying `marker`: a TRACE echo or a PUT file read back.
+fn served_back(resp: &HttpResponse, marker: &str) -> bool {
+    resp.status == 200 && resp.text().contains(marker)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::common::recorded;
+    use super::served_back;
+
+    #[test]
+    fn examples() {
+        let m = "rmtq1w2e3r4t5";
+        let table: &[(&str, u16, &str, bool)] = &[
+            (
+                "trace echo",
+                200,
+                "TRACE / HTTP/1.1\r\nhost: a.example\r\nx-rampart-trace: rmtq1w2e3r4t5\r\n\r\n",
+                true,
+            ),
+            ("trace refused", 405, "Method Not Allowed", false),
+            (
+                "trace answered without echo",
+                200,
+                "<html>home</html>",
+                false,
+            ),
+            (
+                "error page quoting the request",
+                400,
+                "bad request: x-rampart-trace: rmtq1w2e3r4t5",
+                false,
+            ),
+        ];
+        for (name, status, body, want) in table {
+            assert_eq!(
+                served_back(&recorded(*status, &[], body), m),
+                *want,
+                "{name}"
+            );
+        }
+    }
 }

@@ -62,3 +62,23 @@ pub(crate) fn inspect(p: &Page<'_>) -> Vec<PHit> {
         })
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::passive::testing::{check, Example, HTML};
+
+    const S: &str = "https://a.example/";
+
+    #[test]
+    fn examples() {
+        let table: &[Example] = &[
+            ("http script on https", S, 200, &[HTML], "<html><head><script src=\"http://cdn.example/app.js\"></script></head></html>", &["MIXED_01"]),
+            ("http stylesheet", S, 200, &[HTML], "<html><head><link rel=\"stylesheet\" href=\"http://cdn.example/a.css\"></head></html>", &["MIXED_01"]),
+            ("http image", S, 200, &[HTML], "<html><body><img src='http://img.example/x.png'></body></html>", &["MIXED_01"]),
+            ("https resources", S, 200, &[HTML], "<html><head><script src=\"https://cdn.example/app.js\"></script></head><body><img src=\"//img.example/x.png\"></body></html>", &[]),
+            ("plain link to http is navigation", S, 200, &[HTML], "<html><body><a href=\"http://other.example/\">x</a><link rel=\"canonical\" href=\"http://a.example/\"></body></html>", &[]),
+            ("http page is not mixed", "http://a.example/", 200, &[HTML], "<html><head><script src=\"http://cdn.example/app.js\"></script></head></html>", &[]),
+        ];
+        check(super::inspect, table);
+    }
+}

@@ -5,11 +5,13 @@ use crate::catalogue::{locs, module_id, OWASP_A01};
 use crate::client::{SendError, Sent};
 use crate::ctx::{Ctx, Hit};
 use crate::finding::Confidence;
+use crate::http::HttpResponse;
 use crate::target::{InsertionPoint, Resource};
 use rampart_domain::catalogue::{AttackMeta, ModuleMeta};
 use rampart_domain::{ModuleType, Severity};
 use regex::Regex;
 use std::sync::LazyLock;
+use url::Url;
 
 pub(crate) const KEY: &str = "open_redirect";
 
@@ -59,19 +61,19 @@ static META_REFRESH: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Where the response sends the browser, if anywhere.
-fn targets(sent: &Sent) -> Vec<(String, &'static str)> {
+fn targets(resp: &HttpResponse) -> Vec<(String, &'static str)> {
     let mut v = Vec::new();
-    if sent.response.is_redirect() {
-        if let Some(l) = sent.response.header("location") {
+    if resp.is_redirect() {
+        if let Some(l) = resp.header("location") {
             v.push((l.to_string(), "Location header"));
         }
     }
-    if let Some(r) = sent.response.header("refresh") {
+    if let Some(r) = resp.header("refresh") {
         if let Some(i) = r.to_ascii_lowercase().find("url=") {
             v.push((r[i + 4..].trim().to_string(), "Refresh header"));
         }
     }
-    let text = sent.response.text();
+    let text = resp.text();
     for c in META_REFRESH.captures_iter(&text) {
         v.push((c[1].to_string(), "meta refresh"));
     }
@@ -99,33 +101,143 @@ pub(crate) async fn attack(
     ];
     for (attack_id, value) in payloads {
         let sent = inject(ctx, r, p, &value).await?;
-        for (target, how) in targets(&sent) {
-            let resolved = sent.request.url.join(&target.replace('\\', "/"));
-            if resolved
-                .ok()
-                .and_then(|u| u.host_str().map(str::to_string))
-                .as_deref()
-                == Some(host.as_str())
-            {
-                ctx.report_point(
-                    r,
-                    Some(p),
-                    Hit {
-                        module: KEY,
-                        attack_id,
-                        value: &value,
-                        proof: format!("{how}: {target}"),
-                        proof_description:
-                            "the response redirects the browser to the injected host",
-                        confidence: Confidence::Confirmed,
-                        original: Some(orig),
-                        attack: Some(&sent),
-                    },
-                )
-                .await;
-                return Ok(());
-            }
+        if let Some((target, how)) = redirect_to(&sent.request.url, &sent.response, &host) {
+            ctx.report_point(
+                r,
+                Some(p),
+                Hit {
+                    module: KEY,
+                    attack_id,
+                    value: &value,
+                    proof: format!("{how}: {target}"),
+                    proof_description: "the response redirects the browser to the injected host",
+                    confidence: Confidence::Confirmed,
+                    original: Some(orig),
+                    attack: Some(&sent),
+                },
+            )
+            .await;
+            return Ok(());
         }
     }
     Ok(())
+}
+
+/// The first place (target, how) where the response to a request for `url` sends the
+/// browser to `host`.
+fn redirect_to(url: &Url, resp: &HttpResponse, host: &str) -> Option<(String, &'static str)> {
+    targets(resp).into_iter().find(|(target, _)| {
+        url.join(&target.replace('\\', "/"))
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .as_deref()
+            == Some(host)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::http::HttpResponse;
+    use url::Url;
+
+    fn resp(status: u16, headers: &[(&str, &str)], body: &str) -> HttpResponse {
+        HttpResponse {
+            status,
+            headers: headers
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+            body: body.as_bytes().to_vec(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn examples() {
+        let host = "rmrabcdefgh.example";
+        let url = Url::parse("https://shop.example/go?to=x").unwrap();
+        let table: &[(&str, HttpResponse, Option<&str>)] = &[
+            (
+                "location absolute",
+                resp(302, &[("Location", "https://rmrabcdefgh.example/")], ""),
+                Some("Location header"),
+            ),
+            (
+                "location scheme-relative",
+                resp(301, &[("Location", "//rmrabcdefgh.example/")], ""),
+                Some("Location header"),
+            ),
+            (
+                "location backslash trick",
+                resp(302, &[("Location", "/\\rmrabcdefgh.example/")], ""),
+                Some("Location header"),
+            ),
+            (
+                "refresh header",
+                resp(
+                    200,
+                    &[("Refresh", "0; url=https://rmrabcdefgh.example/")],
+                    "",
+                ),
+                Some("Refresh header"),
+            ),
+            (
+                "meta refresh",
+                resp(
+                    200,
+                    &[("content-type", "text/html")],
+                    "<meta http-equiv=\"refresh\" content=\"0;url=https://rmrabcdefgh.example/\">",
+                ),
+                Some("meta refresh"),
+            ),
+            (
+                "script redirect",
+                resp(
+                    200,
+                    &[("content-type", "text/html")],
+                    "<script>window.location.href = 'https://rmrabcdefgh.example/';</script>",
+                ),
+                Some("script redirect"),
+            ),
+            (
+                "location on own host",
+                resp(
+                    302,
+                    &[("Location", "/login?next=https://rmrabcdefgh.example/")],
+                    "",
+                ),
+                None,
+            ),
+            (
+                "location header on a 200 is ignored",
+                resp(200, &[("Location", "https://rmrabcdefgh.example/")], ""),
+                None,
+            ),
+            (
+                "host only reflected as text",
+                resp(
+                    200,
+                    &[("content-type", "text/html")],
+                    "<p>Leaving for https://rmrabcdefgh.example/</p>",
+                ),
+                None,
+            ),
+            (
+                "lookalike host",
+                resp(
+                    302,
+                    &[("Location", "https://rmrabcdefgh.example.evil.test/")],
+                    "",
+                ),
+                None,
+            ),
+        ];
+        for (name, r, want) in table {
+            assert_eq!(
+                super::redirect_to(&url, r, host).map(|(_, how)| how),
+                *want,
+                "{name}"
+            );
+        }
+    }
 }

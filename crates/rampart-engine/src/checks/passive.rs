@@ -184,3 +184,103 @@ impl Observer for Passive {
         out
     }
 }
+
+/// Runs passive inspectors against recorded responses, for the checks' unit tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::*;
+
+    /// `f` applied to a recorded GET of `url` answered with `status`, `headers` and `body`:
+    /// the attack ids and parameters of its hits.
+    pub(crate) fn hits(
+        f: Inspect,
+        url: &str,
+        status: u16,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Vec<(&'static str, String)> {
+        let req = HttpRequest::get(Url::parse(url).unwrap());
+        let resp = HttpResponse {
+            status,
+            headers: headers
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+            body: body.as_bytes().to_vec(),
+            ..Default::default()
+        };
+        let text = resp.text();
+        let html = resp.is_html().then(|| extract(&req.url, &text));
+        let page = Page {
+            req: &req,
+            resp: &resp,
+            text,
+            html,
+            https: req.url.scheme() == "https",
+        };
+        f(&page)
+            .into_iter()
+            .map(|h| (h.attack_id, h.parameter))
+            .collect()
+    }
+
+    /// One recorded example: name, URL, status, headers, body, expected attack ids.
+    pub(crate) type Example<'a> = (
+        &'a str,
+        &'a str,
+        u16,
+        &'a [(&'a str, &'a str)],
+        &'a str,
+        &'a [&'a str],
+    );
+
+    /// Checks every example of `table` against `f`.
+    pub(crate) fn check(f: Inspect, table: &[Example<'_>]) {
+        for (name, url, status, headers, body, want) in table {
+            let got: Vec<&str> = hits(f, url, *status, headers, body)
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect();
+            assert_eq!(&got, want, "example {name:?}");
+        }
+    }
+
+    pub(crate) const HTML: (&str, &str) = ("content-type", "text/html; charset=utf-8");
+    pub(crate) const PAGE: &str =
+        "<!doctype html><html><head><title>Shop</title></head><body><p>Welcome</p></body></html>";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn observe(p: &Passive, url: &str, headers: &[(&str, &str)]) -> Vec<(String, String)> {
+        let req = HttpRequest::get(Url::parse(url).unwrap());
+        let resp = super::super::common::recorded(200, headers, testing::PAGE);
+        p.observe(Purpose::Crawl, &req, &resp)
+            .into_iter()
+            .map(|r| (r.module.to_string(), r.url.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn findings_aggregate_per_host_and_skip_attack_traffic() {
+        let modules = crate::plan::Modules::template("Passive Only").unwrap();
+        let p = Passive::new(&modules);
+        let html = testing::HTML;
+        let first = observe(&p, "http://a.example/one", &[html]);
+        assert!(first
+            .iter()
+            .any(|(m, u)| m == "x_content_type_options" && u == "http://a.example/"));
+        // The same missing header on another page of the host is not reported again.
+        let second = observe(&p, "http://a.example/two", &[html]);
+        assert!(!second.iter().any(|(m, _)| m == "x_content_type_options"));
+        // Another host is.
+        let other = observe(&p, "http://b.example/", &[html]);
+        assert!(other.iter().any(|(m, _)| m == "x_content_type_options"));
+        // Attack responses are never analysed passively.
+        let req = HttpRequest::get(Url::parse("http://c.example/").unwrap());
+        let resp = super::super::common::recorded(200, &[html], testing::PAGE);
+        assert!(p.observe(Purpose::Attack, &req, &resp).is_empty());
+    }
+}

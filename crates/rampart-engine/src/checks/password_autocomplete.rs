@@ -52,3 +52,19 @@ pub(crate) fn inspect(p: &Page<'_>) -> Vec<PHit> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::passive::testing::{check, Example, HTML};
+
+    #[test]
+    fn examples() {
+        let table: &[Example] = &[
+            ("autocomplete allowed", "https://a.example/", 200, &[HTML], "<html><body><form method=\"post\"><input type=\"password\" name=\"pw\"></form></body></html>", &["PWAUTO_01"]),
+            ("off on the input", "https://a.example/", 200, &[HTML], "<html><body><form method=\"post\"><input type=\"password\" name=\"pw\" autocomplete=\"off\"></form></body></html>", &[]),
+            ("off on the form", "https://a.example/", 200, &[HTML], "<html><body><form method=\"post\" autocomplete=\"off\"><input type=\"password\" name=\"pw\"></form></body></html>", &[]),
+            ("no password", "https://a.example/", 200, &[HTML], "<html><body><form method=\"post\"><input name=\"q\"></form></body></html>", &[]),
+        ];
+        check(super::inspect, table);
+    }
+}

@@ -52,3 +52,19 @@ pub(crate) fn inspect(p: &Page<'_>) -> Vec<PHit> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::passive::testing::{check, Example, HTML};
+
+    #[test]
+    fn examples() {
+        let table: &[Example] = &[
+            ("explicit get", "https://a.example/", 200, &[HTML], "<html><body><form method=\"get\" action=\"/login\"><input type=\"password\" name=\"pw\"></form></body></html>", &["PWGET_01"]),
+            ("default method is get", "https://a.example/", 200, &[HTML], "<html><body><form action=\"/login\"><input type=\"password\" name=\"pw\"></form></body></html>", &["PWGET_01"]),
+            ("post", "https://a.example/", 200, &[HTML], "<html><body><form method=\"POST\" action=\"/login\"><input type=\"password\" name=\"pw\"></form></body></html>", &[]),
+            ("get without password", "https://a.example/", 200, &[HTML], "<html><body><form method=\"get\" action=\"/s\"><input name=\"q\"></form></body></html>", &[]),
+        ];
+        check(super::inspect, table);
+    }
+}

@@ -53,3 +53,43 @@ pub(crate) fn inspect(p: &Page<'_>) -> Vec<PHit> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::passive::testing::{check, hits, Example, HTML};
+
+    const LOGIN: &str = "<html><body><form method=\"post\" action=\"/login\"><input name=\"user\"><input type=\"password\" name=\"pass\"></form></body></html>";
+
+    #[test]
+    fn examples() {
+        let table: &[Example] = &[
+            ("password form over http", "http://a.example/login", 200, &[HTML], LOGIN, &["PWHTTP_01"]),
+            ("password form over https", "https://a.example/login", 200, &[HTML], LOGIN, &[]),
+            (
+                "https page posting to http",
+                "https://a.example/login",
+                200,
+                &[HTML],
+                "<html><body><form method=\"post\" action=\"http://a.example/login\"><input type=\"password\" name=\"pw\"></form></body></html>",
+                &["PWHTTP_01"],
+            ),
+            (
+                "search form over http",
+                "http://a.example/",
+                200,
+                &[HTML],
+                "<html><body><form action=\"/search\"><input name=\"q\"></form></body></html>",
+                &[],
+            ),
+        ];
+        check(super::inspect, table);
+        let h = hits(
+            super::inspect,
+            "http://a.example/login",
+            200,
+            &[HTML],
+            LOGIN,
+        );
+        assert_eq!(h[0].1, "pass");
+    }
+}

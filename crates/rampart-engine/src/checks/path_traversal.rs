@@ -111,31 +111,93 @@ pub(crate) async fn attack(
     for (attack_id, value) in payloads(&p.original) {
         let sent = inject(ctx, r, p, &value).await?;
         let text = sent.response.text();
-        for (file, re) in SIGNATURES.iter() {
-            if let Some(m) = re.find(&text) {
-                if re.is_match(&orig_text) {
-                    continue;
-                }
-                ctx.report_point(
-                    r,
-                    Some(p),
-                    Hit {
-                        module: KEY,
-                        attack_id,
-                        value: &value,
-                        proof: m.as_str().chars().take(200).collect(),
-                        proof_description: &format!(
-                            "the content of {file} appears in the response"
-                        ),
-                        confidence: Confidence::Confirmed,
-                        original: Some(orig),
-                        attack: Some(&sent),
-                    },
-                )
-                .await;
-                return Ok(());
-            }
+        if let Some((file, proof)) = file_content(&text, &orig_text) {
+            ctx.report_point(
+                r,
+                Some(p),
+                Hit {
+                    module: KEY,
+                    attack_id,
+                    value: &value,
+                    proof,
+                    proof_description: &format!("the content of {file} appears in the response"),
+                    confidence: Confidence::Confirmed,
+                    original: Some(orig),
+                    attack: Some(&sent),
+                },
+            )
+            .await;
+            return Ok(());
         }
     }
     Ok(())
+}
+
+/// The file whose content shows in `text` and did not in the original page, with the
+/// matching excerpt.
+fn file_content(text: &str, orig_text: &str) -> Option<(&'static str, String)> {
+    SIGNATURES.iter().find_map(|(file, re)| {
+        let m = re.find(text)?;
+        (!re.is_match(orig_text)).then(|| (*file, m.as_str().chars().take(200).collect()))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::file_content;
+
+    const PASSWD: &str = "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\nwww-data:x:33:33:www-data:/var/www:/usr/sbin/nologin\n";
+    const WIN_INI: &str = "; for 16-bit app support\r\n[fonts]\r\n[extensions]\r\n[mci extensions]\r\n[files]\r\n[Mail]\r\nMAPI=1\r\n";
+    const NORMAL: &str = "<html><body><p>Welcome back!</p></body></html>";
+
+    #[test]
+    fn examples() {
+        let table: &[(&str, &str, &str, Option<&str>)] = &[
+            ("passwd body", PASSWD, NORMAL, Some("/etc/passwd")),
+            (
+                "passwd inside html",
+                &format!("<pre>{PASSWD}</pre>"),
+                NORMAL,
+                Some("/etc/passwd"),
+            ),
+            ("win.ini", WIN_INI, NORMAL, Some("win.ini")),
+            (
+                "php filter base64 source",
+                "PD9waHAKJGRiID0gbmV3IFBETygpOw==",
+                NORMAL,
+                Some("php://filter"),
+            ),
+            (
+                "page with root: text",
+                "<p>Login as root: use sudo. Ratio 0:0 at halftime.</p>",
+                NORMAL,
+                None,
+            ),
+            (
+                "docs showing root:x:0:0 already on the page",
+                PASSWD,
+                PASSWD,
+                None,
+            ),
+            ("a normal page", NORMAL, NORMAL, None),
+            (
+                "ini-like prose",
+                "<p>[fonts] are configured in settings</p>",
+                NORMAL,
+                None,
+            ),
+        ];
+        for (name, text, orig, want) in table {
+            assert_eq!(file_content(text, orig).map(|(f, _)| f), *want, "{name}");
+        }
+        let (_, proof) = file_content(PASSWD, NORMAL).unwrap();
+        assert_eq!(proof, "root:x:0:0:");
+    }
+
+    #[test]
+    fn payloads_keep_the_original_directory() {
+        let p = super::payloads("images/cat.png");
+        assert!(p.iter().any(|(_, v)| v.starts_with("images/../")));
+        assert!(p.iter().all(|(id, _)| id.starts_with("PT_0")));
+    }
 }

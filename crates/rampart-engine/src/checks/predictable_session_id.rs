@@ -98,3 +98,47 @@ pub(crate) fn inspect(p: &Page<'_>) -> Vec<PHit> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::weak;
+
+    fn v(xs: &[&str]) -> Vec<String> {
+        xs.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn examples() {
+        let weak_ones: &[&[&str]] = &[
+            &["1234"],
+            &["10000001", "10000002", "10000003"],
+            &["1000000001", "1000000005", "1000000009"],
+            &["00ff00aa", "00ff00ab", "00ff00ac"],
+        ];
+        for x in weak_ones {
+            assert!(weak(&v(x)).is_some(), "{x:?}");
+        }
+        let strong: &[&[&str]] = &[
+            &["el4ukv0kqbvoirg7nkp4dncpk3"],
+            &["3f9a1c2e7b4d5a60", "9c0e4b1a77d2f3e8", "05ab9e3c1d2f4a7b"],
+            &["10000001", "10000002"],
+            &[
+                "8f14e45fceea167a5a36dedd4bea2543",
+                "c9f0f895fb98ab9159f51fd0297e236d",
+                "45c48cce2e2d7fbdea1afc51c7c6ad26",
+            ],
+        ];
+        for x in strong {
+            assert!(weak(&v(x)).is_none(), "{x:?}");
+        }
+        assert!(weak(&[]).is_none());
+    }
+
+    #[test]
+    fn only_session_like_cookies() {
+        assert!(super::session_like("PHPSESSID"));
+        assert!(super::session_like("sid"));
+        assert!(super::session_like("auth"));
+        assert!(!super::session_like("theme"));
+    }
+}

@@ -65,3 +65,81 @@ pub(crate) fn inspect(p: &Page<'_>) -> Vec<PHit> {
     }
     Vec::new()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::passive::testing::{check, Example, HTML};
+
+    const U: &str = "http://a.example/";
+
+    #[test]
+    fn examples() {
+        let table: &[Example] = &[
+            (
+                "10/8 in body",
+                U,
+                200,
+                &[HTML],
+                "<!-- backend: 10.0.3.17:8080 -->",
+                &["PIP_01"],
+            ),
+            (
+                "172.16/12 in header",
+                U,
+                200,
+                &[HTML, ("X-Backend-Server", "172.20.1.5")],
+                "<p>ok</p>",
+                &["PIP_01"],
+            ),
+            (
+                "192.168/16",
+                U,
+                200,
+                &[HTML],
+                "<p>Gateway 192.168.1.1</p>",
+                &["PIP_01"],
+            ),
+            (
+                "public address",
+                U,
+                200,
+                &[HTML],
+                "<p>Our DNS is 8.8.8.8 and 93.184.216.34</p>",
+                &[],
+            ),
+            (
+                "172.32 is public",
+                U,
+                200,
+                &[HTML],
+                "<p>172.32.0.1</p>",
+                &[],
+            ),
+            (
+                "invalid octet",
+                U,
+                200,
+                &[HTML],
+                "<p>build 10.300.1.2</p>",
+                &[],
+            ),
+            (
+                "short version number",
+                U,
+                200,
+                &[HTML],
+                "<p>Version 10.2.1 released</p>",
+                &[],
+            ),
+            (
+                "the scanned host itself",
+                "http://10.0.0.5/",
+                200,
+                &[HTML],
+                "<p>served by 10.0.0.5</p>",
+                &[],
+            ),
+        ];
+        check(super::inspect, table);
+    }
+}

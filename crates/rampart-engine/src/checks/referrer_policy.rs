@@ -53,3 +53,59 @@ pub(crate) fn inspect(p: &Page<'_>) -> Vec<PHit> {
         _ => Vec::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::passive::testing::{check, Example, HTML, PAGE};
+
+    const U: &str = "https://a.example/";
+
+    #[test]
+    fn examples() {
+        let table: &[Example] = &[
+            ("missing", U, 200, &[HTML], PAGE, &["REF_01"]),
+            (
+                "strict-origin-when-cross-origin",
+                U,
+                200,
+                &[HTML, ("Referrer-Policy", "strict-origin-when-cross-origin")],
+                PAGE,
+                &[],
+            ),
+            (
+                "no-referrer",
+                U,
+                200,
+                &[HTML, ("Referrer-Policy", "no-referrer")],
+                PAGE,
+                &[],
+            ),
+            (
+                "unsafe-url",
+                U,
+                200,
+                &[HTML, ("Referrer-Policy", "unsafe-url")],
+                PAGE,
+                &["REF_01"],
+            ),
+            (
+                "no-referrer-when-downgrade",
+                U,
+                200,
+                &[HTML, ("Referrer-Policy", "No-Referrer-When-Downgrade")],
+                PAGE,
+                &["REF_01"],
+            ),
+            (
+                "not html",
+                U,
+                200,
+                &[("content-type", "text/css")],
+                "body{}",
+                &[],
+            ),
+            ("error page", U, 403, &[HTML], PAGE, &[]),
+        ];
+        check(super::inspect, table);
+    }
+}

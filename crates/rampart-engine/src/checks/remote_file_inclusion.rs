@@ -57,24 +57,7 @@ pub(crate) async fn attack(
     let value = format!("{url}.txt");
     let sent = inject(ctx, r, p, &value).await?;
     let text = sent.response.text();
-    let executed = format!("RMPXEXEC{token}");
-    let included = format!("RMPOOB{token}END");
-    // Included: the fetched file's content (or its executed form) is part of the page.
-    let proof = if text.contains(&executed) {
-        Some((
-            executed,
-            Confidence::Confirmed,
-            "the remote file was fetched and executed",
-        ))
-    } else if text.contains(&included) && oob.callback(&token).is_some() {
-        Some((
-            included,
-            Confidence::Firm,
-            "the remote file was fetched from the out-of-band listener and included in the page",
-        ))
-    } else {
-        None
-    };
+    let proof = inclusion(&text, &token, || oob.callback(&token).is_some());
     if let Some((proof, confidence, desc)) = proof {
         ctx.report_point(
             r,
@@ -93,4 +76,81 @@ pub(crate) async fn attack(
         .await;
     }
     Ok(())
+}
+
+/// Whether the page includes the served file for `token`: executed (confirmed) or its
+/// content included, when `fetched` confirms the listener served it.
+fn inclusion(
+    text: &str,
+    token: &str,
+    fetched: impl FnOnce() -> bool,
+) -> Option<(String, Confidence, &'static str)> {
+    let executed = format!("RMPXEXEC{token}");
+    let included = format!("RMPOOB{token}END");
+    // Included: the fetched file's content (or its executed form) is part of the page.
+    if text.contains(&executed) {
+        Some((
+            executed,
+            Confidence::Confirmed,
+            "the remote file was fetched and executed",
+        ))
+    } else if text.contains(&included) && fetched() {
+        Some((
+            included,
+            Confidence::Firm,
+            "the remote file was fetched from the out-of-band listener and included in the page",
+        ))
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inclusion;
+    use crate::finding::Confidence;
+    use crate::oob::served_body;
+
+    #[test]
+    fn examples() {
+        let t = "rmpabcdef123456";
+        // What a PHP include() of the served file renders: the text, then the executed echo.
+        let executed = "RMPOOBrmpabcdef123456END RMPXEXECrmpabcdef123456";
+        let included = served_body(t);
+        let table: &[(&str, &str, bool, Option<Confidence>)] = &[
+            ("executed", executed, false, Some(Confidence::Confirmed)),
+            (
+                "included raw and fetched",
+                &included,
+                true,
+                Some(Confidence::Firm),
+            ),
+            (
+                "included raw but never fetched (echo of the url)",
+                &included,
+                false,
+                None,
+            ),
+            (
+                "url reflected",
+                "<p>http://127.0.0.1:9/i/rmpabcdef123456.txt</p>",
+                true,
+                None,
+            ),
+            (
+                "source echoed, not run",
+                "<?php echo 'RMPX'.'EXEC'.'rmpabcdef123456'; ?>",
+                true,
+                None,
+            ),
+            ("other token", "RMPXEXECrmpzzzzzzzzzzzz", true, None),
+        ];
+        for (name, text, fetched, want) in table {
+            assert_eq!(
+                inclusion(text, t, || *fetched).map(|(_, c, _)| c),
+                *want,
+                "{name}"
+            );
+        }
+    }
 }

@@ -193,14 +193,13 @@ pub(crate) async fn attack_file(ctx: &Ctx, file: &Url) -> Result<(), SendError> 
             continue;
         }
         let text = sent.response.text();
-        let Some(m) = SOURCE.find(&text) else {
+        let Some(proof) = leaked_source(&text, &rendered) else {
             continue;
         };
-        if SOURCE.is_match(&rendered)
-            || ctx
-                .soft404
-                .is_not_found(&ctx.http, &u, &sent.response)
-                .await
+        if ctx
+            .soft404
+            .is_not_found(&ctx.http, &u, &sent.response)
+            .await
         {
             continue;
         }
@@ -211,7 +210,7 @@ pub(crate) async fn attack_file(ctx: &Ctx, file: &Url) -> Result<(), SendError> 
                 module: KEY,
                 attack_id: "FILE_01",
                 value: &v,
-                proof: m.as_str().to_string(),
+                proof,
                 proof_description:
                     "a backup of a page is served with source code the page itself does not show",
                 confidence: Confidence::Confirmed,
@@ -222,4 +221,151 @@ pub(crate) async fn attack_file(ctx: &Ctx, file: &Url) -> Result<(), SendError> 
         .await;
     }
     Ok(())
+}
+
+/// Source code in a backup's `text` that the rendered page does not show.
+fn leaked_source(text: &str, rendered: &str) -> Option<String> {
+    let m = SOURCE.find(text)?;
+    (!SOURCE.is_match(rendered)).then(|| m.as_str().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    /// The proof that the probe for `path` finds in `body`.
+    fn probe(path: &str, body: &str) -> Option<String> {
+        let i = super::PROBES
+            .iter()
+            .position(|(_, p, _)| *p == path)
+            .unwrap();
+        let sig = super::SIGS[i].as_ref().unwrap();
+        sig.find(body).map(|m| m.as_str().to_string())
+    }
+
+    const HTML404: &str =
+        "<html><body><h1>Page not found</h1><p>Try the home page.</p></body></html>";
+
+    #[test]
+    fn every_signature_compiles() {
+        assert!(super::SIGS.iter().all(Option::is_some));
+    }
+
+    #[test]
+    fn examples() {
+        let table: &[(&str, &str, bool)] = &[
+            (".git/HEAD", "ref: refs/heads/main\n", true),
+            (".git/HEAD", HTML404, false),
+            (
+                ".git/config",
+                "[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n",
+                true,
+            ),
+            (
+                ".git/config",
+                "<p>[core] settings are documented here</p>",
+                false,
+            ),
+            (
+                ".svn/entries",
+                "12\n\ndir\n1234\nhttps://svn.example/repo/trunk\n",
+                true,
+            ),
+            (
+                ".env",
+                "APP_ENV=production\nDB_PASSWORD=s3cret\nAPP_KEY=base64:abc\n",
+                true,
+            ),
+            (
+                ".env",
+                "<html><body>Welcome to our ENV page</body></html>",
+                false,
+            ),
+            (
+                ".htpasswd",
+                "admin:$apr1$Xy1z2$AbCdEfGhIjKlMnOpQrStU/\n",
+                true,
+            ),
+            (".htpasswd", "<p>admin: contact us</p>", false),
+            ("config.php.bak", "<?php\n$db_pass = 'hunter2';\n", true),
+            ("config.php.bak", HTML404, false),
+            ("wp-config.php.bak", "define( 'DB_PASSWORD', 'x' );", true),
+            (
+                "web.config",
+                "<?xml version=\"1.0\"?>\n<configuration>\n<connectionStrings/>",
+                true,
+            ),
+            (
+                "WEB-INF/web.xml",
+                "<?xml version=\"1.0\"?><web-app xmlns=\"http://xmlns.jcp.org/xml/ns/javaee\">",
+                true,
+            ),
+            (
+                "backup.sql",
+                "-- MySQL dump 10.13\nCREATE TABLE `users` (\n `id` int NOT NULL",
+                true,
+            ),
+            ("backup.sql", HTML404, false),
+            ("database.sqlite", "SQLite format 3\u{0}\u{10}\u{0}", true),
+            (
+                "database.sqlite",
+                "<html>SQLite format 3 explained</html>",
+                false,
+            ),
+            (".DS_Store", "\u{0}\u{0}\u{0}\u{1}Bud1\u{0}\u{0}", true),
+            (
+                "phpinfo.php",
+                "<html><head><title>phpinfo()</title></head><body><h1>PHP Version 8.2.7</h1>",
+                true,
+            ),
+            (
+                "phpinfo.php",
+                "<p>How to run phpinfo on your server</p>",
+                false,
+            ),
+            (
+                "server-status",
+                "<h1>Apache Server Status for a.example (via 10.0.0.1)</h1>",
+                true,
+            ),
+            (
+                "actuator/env",
+                "{\"activeProfiles\":[\"prod\"],\"propertySources\":[]}",
+                true,
+            ),
+            ("actuator/env", "{\"status\":\"UP\"}", false),
+        ];
+        for (path, body, want) in table {
+            assert_eq!(probe(path, body).is_some(), *want, "{path}: {body:?}");
+        }
+    }
+
+    #[test]
+    fn backups_leak_source_the_page_hides() {
+        let rendered = "<html><body><h1>Contact</h1></body></html>";
+        let table: &[(&str, &str, bool)] = &[
+            ("php backup", "<?php\nrequire 'db.php';\n", true),
+            ("jsp backup", "<%@ page import=\"java.sql.*\" %>", true),
+            ("python module", "import os\nSECRET = 'x'\n", true),
+            (
+                "node module",
+                "const db = require('./db');\nmodule.exports = db;",
+                true,
+            ),
+            ("rendered html served again", rendered, false),
+            (
+                "html page with prose about imports",
+                "<p>We import coffee from Brazil.</p>",
+                false,
+            ),
+        ];
+        for (name, text, want) in table {
+            assert_eq!(
+                super::leaked_source(text, rendered).is_some(),
+                *want,
+                "{name}"
+            );
+        }
+        // A page that shows code itself (a tutorial) does not prove a leak.
+        let tutorial = "<?php echo 'hello'; ?>";
+        assert!(super::leaked_source("<?php\n$x = 1;", tutorial).is_none());
+    }
 }

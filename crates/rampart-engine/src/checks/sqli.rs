@@ -280,3 +280,43 @@ async fn time_based(
     }
     Ok(false)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::db_error;
+
+    #[test]
+    fn error_signatures() {
+        let table: &[(&str, &str, Option<&str>)] = &[
+            ("mysql", "<b>Warning</b>: You have an error in your SQL syntax; check the manual that corresponds to your MySQL server version for the right syntax to use near ''1''' at line 1", Some("MySQL/MariaDB")),
+            ("mysqli warning", "Warning: mysqli_fetch_assoc() expects parameter 1 to be mysqli_result, bool given in /var/www/item.php on line 9", Some("MySQL/MariaDB")),
+            ("mariadb unknown column", "Unknown column 'abc' in 'where clause'", Some("MySQL/MariaDB")),
+            ("postgresql", "ERROR:  unterminated quoted string at or near \"'\"\nLINE 1: SELECT * FROM items WHERE id = '1''", Some("PostgreSQL")),
+            ("postgresql jdbc", "org.postgresql.util.PSQLException: ERROR: syntax error at or near \"'\"", Some("PostgreSQL")),
+            ("postgresql integer", "ERROR: invalid input syntax for type integer: \"1'\"", Some("PostgreSQL")),
+            ("sqlite python", "sqlite3.OperationalError: unrecognized token: \"'1''\"", Some("SQLite")),
+            ("sqlite near", "Error: near \"'\": syntax error", Some("SQLite")),
+            ("mssql", "Microsoft OLE DB Provider for SQL Server error '80040e14' Unclosed quotation mark after the character string '1''.", Some("Microsoft SQL Server")),
+            ("mssql .net", "System.Data.SqlClient.SqlException (0x80131904): Incorrect syntax near '1'.", Some("Microsoft SQL Server")),
+            ("oracle", "ORA-01756: quoted string not properly terminated", Some("Oracle")),
+            ("html-escaped error", "You have an error in your SQL syntax near &#39;1&#39;&#39;", Some("MySQL/MariaDB")),
+            ("normal page mentioning SQL", "<h1>Learn SQL</h1><p>SQL syntax basics: SELECT, INSERT and errors you may see.</p>", None),
+            ("product page", "<p>Oracle Database 19c book, MySQL cookbook, PostgreSQL tips.</p>", None),
+            ("no results", "<p>No items match '1''.</p>", None),
+        ];
+        for (name, text, want) in table {
+            assert_eq!(db_error(text).map(|(d, _)| d), *want, "{name}");
+        }
+    }
+
+    #[test]
+    fn numeric_points_get_numeric_pairs() {
+        let mut p = crate::target::InsertionPoint::for_test("id", "42");
+        assert_eq!(super::pairs(&p, 1, 2)[0].0, " AND 1=1");
+        assert!(super::sleepers(&p, 3)
+            .iter()
+            .any(|s| s.contains("SLEEP(3)")));
+        p.original = "abc".into();
+        assert!(super::pairs(&p, 1, 2)[0].0.starts_with('\''));
+    }
+}

@@ -86,3 +86,43 @@ pub(crate) async fn attack(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::oob::Oob;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// What a vulnerable server does with the injected URL: fetch it.
+    async fn fetch(url: &str) -> String {
+        let u = url::Url::parse(url).unwrap();
+        let addr = format!("{}:{}", u.host_str().unwrap(), u.port().unwrap());
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let req = format!("GET {} HTTP/1.1\r\nHost: x\r\n\r\n", u.path());
+        s.write_all(req.as_bytes()).await.unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).await.unwrap();
+        out
+    }
+
+    #[tokio::test]
+    async fn callbacks_are_attributed_to_their_token() {
+        let stop = tokio_util::sync::CancellationToken::new();
+        let oob = Oob::start("127.0.0.1:0".parse().unwrap(), None, stop.clone())
+            .await
+            .unwrap();
+        let (fetched, url) = oob.token("s");
+        let (never, _) = oob.token("s");
+        // Not fetched yet: no finding (deferred).
+        assert!(oob.callback(&fetched).is_none());
+        let body = fetch(&url).await;
+        assert!(body.contains(&format!("RMPOOB{fetched}END")));
+        let cb = oob.callback(&fetched).expect("callback recorded");
+        assert!(cb.request_line.starts_with("GET /s/"));
+        // A token nobody fetched, and a fetch of an unknown path, prove nothing.
+        assert!(oob.callback(&never).is_none());
+        let base = url.rsplit_once("/s/").unwrap().0.to_string();
+        fetch(&format!("{base}/s/rmpunknown")).await;
+        assert!(oob.callback(&never).is_none());
+        stop.cancel();
+    }
+}

@@ -67,13 +67,7 @@ pub(crate) async fn attack(
         let (a, b, product) = operands();
         let value = t.replace('A', &a.to_string()).replace('B', &b.to_string());
         let sent = inject(ctx, r, p, &value).await?;
-        // The page may echo the input: judge only what is not a reflection of it.
-        let text = crate::similarity::strip(&sent.response.text(), &[&value]);
-        let expr = format!("{a}*{b}");
-        if product_shown(&orig_text, &text, &product)
-            && !text.contains(&value)
-            && !text.contains(&expr)
-        {
+        if evaluated(&orig_text, &sent.response.text(), &value, a, b) {
             ctx.report_point(r, Some(p), Hit {
                 module: KEY,
                 attack_id: "SSTI_01",
@@ -89,4 +83,58 @@ pub(crate) async fn attack(
         }
     }
     Ok(())
+}
+
+/// The template `value` with operands `a` and `b` was evaluated: the product shows in the
+/// response (and not in the original) while neither the value nor the expression does.
+fn evaluated(orig_text: &str, resp_text: &str, value: &str, a: u64, b: u64) -> bool {
+    // The page may echo the input: judge only what is not a reflection of it.
+    let text = crate::similarity::strip(resp_text, &[value]);
+    let product = (a * b).to_string();
+    let expr = format!("{a}*{b}");
+    product_shown(orig_text, &text, &product) && !text.contains(value) && !text.contains(&expr)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::evaluated;
+
+    const ORIG: &str = "<html><body><p>Hello guest</p></body></html>";
+
+    #[test]
+    fn examples() {
+        let (a, b) = (13337, 41999);
+        let product = (a * b).to_string();
+        let v = format!("{{{{{a}*{b}}}}}");
+        let table: &[(&str, String, bool)] = &[
+            ("jinja evaluated", format!("<p>Hello {product}</p>"), true),
+            ("expression echoed raw", format!("<p>Hello {v}</p>"), false),
+            (
+                "expression echoed without braces",
+                format!("<p>Hello {a}*{b}</p>"),
+                false,
+            ),
+            (
+                "html-escaped echo",
+                format!("<p>Hello &#123;&#123;{a}*{b}&#125;&#125;</p>"),
+                false,
+            ),
+            (
+                "template error page",
+                "<p>TemplateSyntaxError: unexpected '*'</p>".into(),
+                false,
+            ),
+            (
+                "product and echo side by side",
+                format!("<p>{v} = {product}</p>"),
+                true,
+            ),
+        ];
+        for (name, resp, want) in table {
+            assert_eq!(evaluated(ORIG, resp, &v, a, b), *want, "{name}");
+        }
+        // A product already on the original page proves nothing.
+        let orig = format!("<p>Order {product}</p>");
+        assert!(!evaluated(&orig, &orig, &v, a, b));
+    }
 }

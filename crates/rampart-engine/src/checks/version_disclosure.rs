@@ -69,3 +69,39 @@ pub(crate) fn inspect(p: &Page<'_>) -> Vec<PHit> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::passive::testing::{check, Example, HTML, PAGE};
+
+    const U: &str = "http://a.example/";
+
+    #[test]
+    fn examples() {
+        let table: &[Example] = &[
+            ("apache banner", U, 200, &[HTML, ("Server", "Apache/2.4.41 (Ubuntu)")], PAGE, &["VER_01"]),
+            ("nginx banner", U, 200, &[HTML, ("Server", "nginx/1.18.0")], PAGE, &["VER_01"]),
+            ("iis and asp.net", U, 200, &[HTML, ("Server", "Microsoft-IIS/10.0"), ("X-AspNet-Version", "4.0.30319")], PAGE, &["VER_01"]),
+            ("php powered-by", U, 200, &[HTML, ("X-Powered-By", "PHP/7.4.3")], PAGE, &["VER_01"]),
+            ("product without version", U, 200, &[HTML, ("Server", "nginx"), ("X-Powered-By", "Express")], PAGE, &[]),
+            ("cloudflare", U, 200, &[HTML, ("Server", "cloudflare")], PAGE, &[]),
+            (
+                "generator meta",
+                U,
+                200,
+                &[HTML],
+                "<html><head><meta name=\"generator\" content=\"WordPress 6.4.2\"></head><body></body></html>",
+                &["VER_01"],
+            ),
+            (
+                "generator without version",
+                U,
+                200,
+                &[HTML],
+                "<html><head><meta name=\"generator\" content=\"Hugo\"></head><body>v1.2 release notes</body></html>",
+                &[],
+            ),
+        ];
+        check(super::inspect, table);
+    }
+}

@@ -46,3 +46,53 @@ pub(crate) fn inspect(p: &Page<'_>) -> Vec<PHit> {
         _ => vec![PHit::host("XCTO_01", "no X-Content-Type-Options: nosniff")],
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::passive::testing::{check, Example, HTML, PAGE};
+
+    const U: &str = "http://a.example/app.js";
+
+    #[test]
+    fn examples() {
+        let js = ("content-type", "application/javascript");
+        let table: &[Example] = &[
+            (
+                "missing on script",
+                U,
+                200,
+                &[js],
+                "console.log(1)",
+                &["XCTO_01"],
+            ),
+            ("missing on html", U, 200, &[HTML], PAGE, &["XCTO_01"]),
+            (
+                "nosniff",
+                U,
+                200,
+                &[js, ("X-Content-Type-Options", "nosniff")],
+                "console.log(1)",
+                &[],
+            ),
+            (
+                "nosniff any case",
+                U,
+                200,
+                &[js, ("x-content-type-options", "NoSniff ")],
+                "console.log(1)",
+                &[],
+            ),
+            (
+                "wrong value",
+                U,
+                200,
+                &[js, ("X-Content-Type-Options", "sniff")],
+                "console.log(1)",
+                &["XCTO_01"],
+            ),
+            ("empty body", U, 204, &[], "", &[]),
+            ("not found", U, 404, &[HTML], PAGE, &[]),
+        ];
+        check(super::inspect, table);
+    }
+}

@@ -62,3 +62,73 @@ pub(crate) fn inspect(p: &Page<'_>) -> Vec<PHit> {
         )],
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::passive::testing::{check, Example, HTML, PAGE};
+
+    const U: &str = "http://a.example/";
+
+    #[test]
+    fn examples() {
+        let table: &[Example] = &[
+            ("missing", U, 200, &[HTML], PAGE, &["XFO_01"]),
+            (
+                "deny",
+                U,
+                200,
+                &[HTML, ("X-Frame-Options", "DENY")],
+                PAGE,
+                &[],
+            ),
+            (
+                "sameorigin lower case",
+                U,
+                200,
+                &[HTML, ("x-frame-options", " sameorigin ")],
+                PAGE,
+                &[],
+            ),
+            (
+                "obsolete allow-from",
+                U,
+                200,
+                &[HTML, ("X-Frame-Options", "ALLOW-FROM https://b.example/")],
+                PAGE,
+                &["XFO_01"],
+            ),
+            (
+                "csp frame-ancestors instead",
+                U,
+                200,
+                &[
+                    HTML,
+                    (
+                        "Content-Security-Policy",
+                        "default-src 'self'; frame-ancestors 'none'",
+                    ),
+                ],
+                PAGE,
+                &[],
+            ),
+            (
+                "csp without frame-ancestors",
+                U,
+                200,
+                &[HTML, ("Content-Security-Policy", "default-src 'self'")],
+                PAGE,
+                &["XFO_01"],
+            ),
+            (
+                "not html",
+                U,
+                200,
+                &[("content-type", "image/png")],
+                "\u{89}PNG",
+                &[],
+            ),
+            ("server error", U, 500, &[HTML], PAGE, &[]),
+        ];
+        check(super::inspect, table);
+    }
+}

@@ -299,4 +299,144 @@ mod tests {
         assert!(!proven("<textarea><svg onload=rmx1()></textarea>", "rmx1"));
         assert!(proven("<a href=\"javascript:rmx1()\">x</a>", "rmx1"));
     }
+
+    /// Recorded responses to a payload with marker `rmx1`: executed or inert.
+    #[test]
+    fn recorded_responses() {
+        let table: &[(&str, &str, bool)] = &[
+            (
+                "svg in text",
+                "<html><body><p>Results for <svg onload=rmx1()></p></body></html>",
+                true,
+            ),
+            ("img onerror", "<div><img src=x onerror=rmx1()></div>", true),
+            (
+                "attribute breakout",
+                "<input name=\"q\" value=\"\" onmouseover=\"rmx1()\" x=\"\">",
+                true,
+            ),
+            (
+                "attribute breakout to element",
+                "<input value=\"\"><svg onload=rmx1()>\">",
+                true,
+            ),
+            (
+                "script string breakout",
+                "<script>var q = ''-rmx1()-'';</script>",
+                true,
+            ),
+            (
+                "script statement",
+                "<script>var q = 1;rmx1();//;</script>",
+                true,
+            ),
+            (
+                "closing textarea",
+                "<textarea></textarea><svg onload=rmx1()></textarea>",
+                true,
+            ),
+            (
+                "html-escaped in text",
+                "<p>Results for &lt;svg onload=rmx1()&gt;</p>",
+                false,
+            ),
+            (
+                "escaped quote in attribute",
+                "<input value=\"&quot; onmouseover=&quot;rmx1()&quot; x=&quot;\">",
+                false,
+            ),
+            (
+                "escaped quote in script",
+                "<script>var q = '\\'-rmx1()-\\'';</script>",
+                false,
+            ),
+            (
+                "json-escaped in script",
+                "<script>var q = \"\\\"-rmx1()-\\\"\";</script>",
+                false,
+            ),
+            (
+                "inside textarea",
+                "<textarea><svg onload=rmx1()></textarea>",
+                false,
+            ),
+            ("inside html comment", "<!-- <svg onload=rmx1()> -->", false),
+            (
+                "inside js comment",
+                "<script>// rmx1()\nvar a = 1;</script>",
+                false,
+            ),
+            (
+                "javascript url escaped to relative",
+                "<a href=\"./javascript:rmx1()\">x</a>",
+                false,
+            ),
+            (
+                "marker as plain text",
+                "<p>rmx1() is not a function</p>",
+                false,
+            ),
+        ];
+        for (name, html, want) in table {
+            assert_eq!(proven(html, "rmx1"), *want, "{name}");
+        }
+    }
+
+    #[test]
+    fn contexts_of_recorded_reflections() {
+        let c = "rmcq1w2";
+        let table: &[(&str, String, Context)] = &[
+            (
+                "single-quoted attribute",
+                format!("<input value='{c}'>"),
+                Context::Attr(Some('\'')),
+            ),
+            (
+                "unquoted attribute",
+                format!("<input value={c}>"),
+                Context::Attr(None),
+            ),
+            (
+                "event handler",
+                format!("<button onclick=\"go('{c}')\">x</button>"),
+                Context::Handler,
+            ),
+            ("comment", format!("<!-- search: {c} -->"), Context::Comment),
+            (
+                "title",
+                format!("<title>{c}</title>"),
+                Context::RawText("title".into()),
+            ),
+            ("src url", format!("<img src=\"{c}.png\">"), Context::Url),
+            (
+                "href not at start",
+                format!("<a href=\"/s?q={c}\">x</a>"),
+                Context::Attr(Some('"')),
+            ),
+        ];
+        for (name, html, want) in table {
+            assert!(
+                contexts(html, c).contains(want),
+                "{name}: {:?}",
+                contexts(html, c)
+            );
+        }
+        assert!(contexts("<p>&lt;rmc&gt;</p>", c).is_empty());
+        for ctx in [
+            Context::Text,
+            Context::Script,
+            Context::Url,
+            Context::Handler,
+            Context::Comment,
+            Context::Attr(None),
+            Context::Attr(Some('"')),
+            Context::RawText("title".into()),
+        ] {
+            let p = payloads(&ctx, "rmx1");
+            assert!(
+                !p.is_empty() && p.iter().all(|(_, v)| v.contains("rmx1()")),
+                "{ctx:?}"
+            );
+        }
+    }
 }

@@ -235,3 +235,54 @@ pub(crate) async fn finish(ctx: &Ctx, crawl: &CrawlOutput) -> Result<(), SendErr
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn canaries(planted: &str) -> Canaries {
+        let c = Canaries::default();
+        let r = Resource::get(Url::parse("https://a.example/guestbook").unwrap());
+        c.planted.lock().unwrap().insert(
+            planted.to_string(),
+            Plant {
+                resource: r,
+                point: InsertionPoint::for_test("comment", ""),
+            },
+        );
+        c
+    }
+
+    fn seen(c: &Canaries, method: &str, url: &str, body: &str) -> Vec<(String, Url)> {
+        let req = HttpRequest {
+            method: method.into(),
+            ..HttpRequest::get(Url::parse(url).unwrap())
+        };
+        let resp = super::super::common::recorded(200, &[("content-type", "text/html")], body);
+        assert!(c.observe(Purpose::Crawl, &req, &resp).is_empty());
+        c.sightings.lock().unwrap().clone()
+    }
+
+    #[test]
+    fn recorded_sightings() {
+        let k = "rmsq1w2e3r4";
+        let page = "<ul><li>Nice site! rmsq1w2e3r4</li></ul>";
+        // Stored: shown on a later GET that did not carry it.
+        let c = canaries(k);
+        let s = seen(&c, "GET", "https://a.example/guestbook", page);
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].0, k);
+        // Reflected: the request carried the canary itself.
+        let c = canaries(k);
+        assert!(seen(&c, "GET", "https://a.example/search?q=rmsq1w2e3r4", page).is_empty());
+        // Shown in the response to the POST that planted it.
+        let c = canaries(k);
+        assert!(seen(&c, "POST", "https://a.example/guestbook", page).is_empty());
+        // A canary-looking string this scan never planted.
+        let c = canaries("rmszzzzzzzz");
+        assert!(seen(&c, "GET", "https://a.example/guestbook", page).is_empty());
+        // No canary at all.
+        let c = canaries(k);
+        assert!(seen(&c, "GET", "https://a.example/", "<p>rms is a unit</p>").is_empty());
+    }
+}

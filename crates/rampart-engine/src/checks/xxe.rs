@@ -67,8 +67,6 @@ pub(crate) async fn attack(ctx: &Ctx, r: &Resource, orig: &Sent) -> Result<(), S
     if r.method == "GET" || ctx.already(KEY, r, None).await {
         return Ok(());
     }
-    let passwd =
-        regex::Regex::new(r"root:[^:\n]*:0:0:").unwrap_or_else(|_| unreachable!("literal regex"));
     let token = ctx.oob.as_ref().map(|o| o.token("x"));
     let points = ctx.points(KEY, r, Some(orig));
     for (attack_id, doc) in documents(token.as_ref().map(|t| t.1.as_str())) {
@@ -89,9 +87,7 @@ pub(crate) async fn attack(ctx: &Ctx, r: &Resource, orig: &Sent) -> Result<(), S
         }
         for (p, req) in reqs {
             let sent = ctx.send(req).await?;
-            let mut proof = passwd
-                .find(&sent.response.text())
-                .map(|m| m.as_str().to_string());
+            let mut proof = passwd_proof(&sent.response.text());
             if proof.is_none() && attack_id == "XXE_01" {
                 if let (Some(oob), Some((t, _))) = (&ctx.oob, &token) {
                     match oob.callback(t) {
@@ -133,4 +129,41 @@ pub(crate) async fn attack(ctx: &Ctx, r: &Resource, orig: &Sent) -> Result<(), S
         }
     }
     Ok(())
+}
+
+static PASSWD: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"root:[^:\n]*:0:0:").unwrap_or_else(|_| unreachable!("literal regex"))
+});
+
+/// The /etc/passwd line an external entity pulled into `text`.
+fn passwd_proof(text: &str) -> Option<String> {
+    PASSWD.find(text).map(|m| m.as_str().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn examples() {
+        let table: &[(&str, &str, bool)] = &[
+            ("entity resolved in xml", "<result><name>root:x:0:0:root:/root:/bin/bash\nbin:x:1:1::/:/sbin/nologin</name></result>", true),
+            ("busybox passwd", "root::0:0:root:/root:/bin/sh", true),
+            ("entity not expanded", "<result><name>&amp;x;</name></result>", false),
+            ("parser refused doctype", "<error>DOCTYPE is disallowed when the feature http://apache.org/xml/features/disallow-doctype-decl is set</error>", false),
+            ("root: prose", "<p>root: the top of the tree, at 0:0 on the grid</p>", false),
+        ];
+        for (name, body, want) in table {
+            assert_eq!(super::passwd_proof(body).is_some(), *want, "{name}");
+        }
+    }
+
+    #[test]
+    fn documents_declare_external_entities() {
+        let docs = super::documents(Some("http://127.0.0.1:9/x/rmptoken"));
+        assert_eq!(docs.len(), 2);
+        assert!(docs[0].1.contains("SYSTEM \"file:///etc/passwd\""));
+        assert!(docs[1]
+            .1
+            .contains("SYSTEM \"http://127.0.0.1:9/x/rmptoken\""));
+        assert_eq!(super::documents(None).len(), 1);
+    }
 }

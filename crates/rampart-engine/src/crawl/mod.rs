@@ -156,6 +156,12 @@ impl Crawler {
             self.enqueue(v.resource.clone(), v.guessed);
             return;
         }
+        // Visits still in flight when the crawl limit was reached are neither counted nor
+        // mined, so the crawl never exceeds its limit.
+        let max = self.ctx.http.plan().limits.max_crawl_results;
+        if self.ctx.http.counters.links_crawled.load(Relaxed) as usize >= max {
+            return self.out.skip(&v.resource.url, SkipReason::CrawlLimit);
+        }
         let crawled = self.ctx.http.counters.links_crawled.fetch_add(1, Relaxed) + 1;
         let url = sent.request.url.clone();
         self.out.visited.push(url.clone());
@@ -190,7 +196,7 @@ impl Crawler {
                 .resources
                 .push((v.resource.clone(), Some(sent.clone())));
         }
-        if crawled as usize >= self.ctx.http.plan().limits.max_crawl_results {
+        if crawled as usize >= max {
             self.ctx
                 .http
                 .limit(
