@@ -196,3 +196,54 @@ async fn search_errors() {
         .await
         .status(415);
 }
+
+/// Injection attempts in values are inert: a result or a clean 422, never a 500, and the
+/// classic tautology matches nothing (values are bound, never interpolated).
+#[tokio::test]
+async fn injection_attempts_are_inert() {
+    let app = TestApp::spawn().await;
+    app.fx_app("shop").await;
+    app.fx_app("O'Reilly").await;
+    let long = "x".repeat(1024 * 1024);
+    let cases: Vec<(String, &[u16])> = vec![
+        ("app.name = '' OR 1=1 --'".into(), &[422]),
+        ("app.name = ''' OR 1=1 --'".into(), &[200]),
+        ("app.name = '\\' OR '1'='1'".into(), &[200, 422]),
+        ("app.name = 'a\u{0}b'".into(), &[200, 422]),
+        (format!("app.name = '{long}'"), &[200, 422]),
+        (format!("app.name CONTAINS '{long}'"), &[200, 422]),
+        ("app.name LIKE '.*' || 1=1".into(), &[422]),
+        ("app.name = 'shop'; DROP TABLE apps; --'".into(), &[422]),
+    ];
+    for (query, allowed) in &cases {
+        let res = app
+            .ro()
+            .post("/ias/v1/search")
+            .json(&json!({"type": "APP", "query": query}))
+            .send()
+            .await;
+        let status = res.status;
+        let shown: String = query.chars().take(60).collect();
+        assert!(allowed.contains(&status), "{shown:?} answered {status}");
+        if status == 200 {
+            assert_eq!(
+                res.json()["metadata"]["total_data"],
+                0,
+                "{shown:?} matched rows"
+            );
+        }
+    }
+    // The quote doubled inside a value is a literal quote: exactly one row.
+    let page = app
+        .ro()
+        .post("/ias/v1/search")
+        .json(&json!({"type": "APP", "query": "app.name = 'O''Reilly'"}))
+        .send()
+        .await
+        .status(200)
+        .json();
+    assert_eq!(names(&page), ["O'Reilly"]);
+    // Both apps still exist.
+    let all = app.ro().get("/ias/v1/apps").send().await.status(200).json();
+    assert_eq!(all["metadata"]["total_data"], 2);
+}
