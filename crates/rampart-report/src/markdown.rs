@@ -31,17 +31,38 @@ fn esc(s: &str) -> String {
     out
 }
 
+/// Escapes text for inline HTML; cuts it to `MAX_CELL` characters.
+fn html_esc(s: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i == MAX_CELL {
+            out.push('…');
+            break;
+        }
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\r' | '\n' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 fn section(f: &Finding) -> String {
+    // The summary line is raw HTML on GitHub, so it gets HTML escaping, not Markdown escaping.
     let mut s = format!(
         "<details><summary><b>{}</b> {} — {} {}{}</summary>\n\n",
         f.severity,
-        esc(&f.name),
-        esc(&f.root_cause_method),
-        esc(&f.root_cause_url),
+        html_esc(&f.name),
+        html_esc(&f.root_cause_method),
+        html_esc(&f.root_cause_url),
         if f.root_cause_parameter.is_empty() {
             String::new()
         } else {
-            format!(" (`{}`)", esc(&f.root_cause_parameter).replace('`', "'"))
+            format!(" (<code>{}</code>)", html_esc(&f.root_cause_parameter))
         }
     );
     s.push_str(&format!(
