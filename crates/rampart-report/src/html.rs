@@ -1,6 +1,6 @@
 //! HTML: one self-contained page (inline CSS and SVG, no scripts), template auto-escaped.
 
-use crate::model::{meta, ReportModel};
+use crate::model::{meta, paragraphs, ReportModel};
 use crate::svg::severity_chart;
 use crate::ReportError;
 use minijinja::{context, Environment, Value};
@@ -18,8 +18,8 @@ struct Group<'a> {
 struct ModuleGroup<'a> {
     key: &'a str,
     name: &'a str,
-    description: &'static str,
-    remediation: &'static str,
+    description: Vec<String>,
+    remediation: Vec<String>,
     references: Vec<(&'static str, &'static str)>,
     cwe: u32,
     findings: Vec<&'a rampart_engine::finding::Finding>,
@@ -41,8 +41,8 @@ fn groups(m: &ReportModel) -> Vec<Group<'_>> {
             g.modules.push(ModuleGroup {
                 key: &f.module_key,
                 name: &f.name,
-                description: meta.map(|m| m.description).unwrap_or(""),
-                remediation: meta.map(|m| m.recommendation).unwrap_or(""),
+                description: paragraphs(meta.map(|m| m.description).unwrap_or("")),
+                remediation: paragraphs(meta.map(|m| m.recommendation).unwrap_or("")),
                 references: meta.map(|m| m.references.to_vec()).unwrap_or_default(),
                 cwe: f.cwe,
                 findings: Vec::new(),

@@ -80,7 +80,10 @@ fn section(f: &Finding) -> String {
         s.push_str(&format!("- Proof: {}\n", esc(&v.proof)));
     }
     if let Some(m) = rampart_engine::module(&f.module_key) {
-        s.push_str(&format!("- Remediation: {}\n", esc(m.recommendation)));
+        s.push_str(&format!(
+            "- Remediation: {}\n",
+            esc(&crate::model::plain_text(m.recommendation))
+        ));
     }
     s.push_str("\n</details>\n");
     s

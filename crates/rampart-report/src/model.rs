@@ -98,3 +98,59 @@ pub fn fingerprint(f: &Finding) -> String {
     }
     hex::encode(h.finalize())
 }
+
+/// The catalogue's descriptions are small HTML fragments (`<p>…</p>`): their paragraphs as
+/// plain text (tags dropped, the basic entities decoded), so each renderer escapes them itself.
+pub fn paragraphs(html: &str) -> Vec<String> {
+    let mut text = String::new();
+    let mut in_tag = false;
+    let mut tag = String::new();
+    for c in html.chars() {
+        match (in_tag, c) {
+            (false, '<') => {
+                in_tag = true;
+                tag.clear();
+            }
+            (true, '>') => {
+                in_tag = false;
+                let t = tag.trim_start_matches('/').to_ascii_lowercase();
+                if t == "p" || t.starts_with("p ") || t.starts_with("br") {
+                    text.push('\n');
+                }
+            }
+            (true, _) => tag.push(c),
+            (false, _) => text.push(c),
+        }
+    }
+    let text = text
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
+    text.split('\n')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// [`paragraphs`] joined by blank lines.
+pub fn plain_text(html: &str) -> String {
+    paragraphs(html).join("\n\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalogue_html_becomes_plain_paragraphs() {
+        assert_eq!(
+            paragraphs("<p>A &amp; B &lt;x&gt;.</p><p>Second.</p>"),
+            vec!["A & B <x>.".to_string(), "Second.".to_string()]
+        );
+        assert_eq!(plain_text("no tags"), "no tags");
+        assert_eq!(plain_text("<p>a</p>\n<p>b</p>"), "a\n\nb");
+    }
+}

@@ -1,7 +1,7 @@
 //! SARIF 2.1.0 for GitHub code scanning: one rule per module, one result per finding.
 
 use crate::exchange;
-use crate::model::{fingerprint, meta, ReportModel};
+use crate::model::{fingerprint, meta, plain_text, ReportModel};
 use crate::ReportError;
 use rampart_domain::Severity;
 use rampart_engine::finding::{Exchange, Finding};
@@ -32,8 +32,8 @@ fn security_severity(s: Severity) -> &'static str {
 
 fn rule(f: &Finding) -> Value {
     let m = meta(f);
-    let description = m.map(|m| m.description).unwrap_or(f.name.as_str());
-    let recommendation = m.map(|m| m.recommendation).unwrap_or("");
+    let description = plain_text(m.map(|m| m.description).unwrap_or(f.name.as_str()));
+    let recommendation = plain_text(m.map(|m| m.recommendation).unwrap_or(""));
     let refs: Vec<(&str, &str)> = m.map(|m| m.references.to_vec()).unwrap_or_default();
     let mut help_text = format!("{description}\n\nRemediation: {recommendation}");
     let mut help_md = format!("{description}\n\n**Remediation:** {recommendation}");
