@@ -1,4 +1,4 @@
-//! `rampart scan URL …`: a local one-shot scan with no server; JSON report, CI exit codes.
+//! `rampart scan URL …`: a local one-shot scan with no server; report in any rampart-report format, CI exit codes.
 
 use clap::Args;
 use rampart_domain::Severity;
@@ -7,7 +7,7 @@ use rampart_engine::http::ReqwestTransport;
 use rampart_engine::plan::{FormLogin, Modules};
 use rampart_engine::scope::{MatchKind, RuleKind, ScopeRule};
 use rampart_engine::{Event, ScanPlan, Summary};
-use serde::Serialize;
+use rampart_report::{LogLine, ReportModel};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -15,8 +15,6 @@ use std::sync::Arc;
 use std::time::Duration;
 use url::Url;
 
-/// Version of the JSON report layout (see docs/scan-report.md).
-const REPORT_SCHEMA: &str = "rampart.scan-report/1";
 /// Log events kept in the report.
 const MAX_LOG: usize = 500;
 
@@ -57,8 +55,8 @@ pub struct ScanArgs {
     /// Accept invalid TLS certificates.
     #[arg(long)]
     pub insecure: bool,
-    /// Report format (only `json`).
-    #[arg(long, default_value = "json", value_parser = ["json"])]
+    /// Report format: json, sarif, html, csv, junit, markdown (see docs/report-formats.md).
+    #[arg(long, default_value = "json", value_parser = clap::builder::PossibleValuesParser::new(rampart_report::Format::NAMES.iter().copied()))]
     pub format: String,
     /// Write the report here instead of stdout.
     #[arg(long)]
@@ -178,31 +176,6 @@ pub fn plan(args: &ScanArgs) -> Result<ScanPlan, String> {
     Ok(plan)
 }
 
-#[derive(Serialize)]
-struct Tool {
-    name: &'static str,
-    version: &'static str,
-}
-
-#[derive(Serialize)]
-struct LogLine {
-    level: Level,
-    message: String,
-}
-
-#[derive(Serialize)]
-struct Report<'a> {
-    schema: &'static str,
-    tool: Tool,
-    target: &'a str,
-    template: &'a str,
-    started_at: String,
-    finished_at: String,
-    #[serde(flatten)]
-    summary: &'a Summary,
-    log: Vec<LogLine>,
-}
-
 fn fail(msg: impl std::fmt::Display) -> ExitCode {
     eprintln!("rampart scan: {msg}");
     ExitCode::from(2)
@@ -281,32 +254,36 @@ pub async fn run(args: ScanArgs) -> ExitCode {
             Err(e) => return fail(e),
         },
     };
-    let report = Report {
-        schema: REPORT_SCHEMA,
-        tool: Tool {
-            name: "rampart",
-            version: env!("CARGO_PKG_VERSION"),
+    let format = match rampart_report::Format::parse(&args.format) {
+        Some(f) => f,
+        None => return fail(format!("unknown format {:?}", args.format)),
+    };
+    let model = ReportModel {
+        tool: rampart_report::Tool {
+            name: "rampart".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
         },
-        target: &args.url,
-        template: &args.template,
-        started_at: started.to_rfc3339(),
-        finished_at: chrono::Utc::now().to_rfc3339(),
-        summary: &summary,
+        target: args.url.clone(),
+        template: args.template.clone(),
+        started_at: started,
+        finished_at: chrono::Utc::now(),
+        summary,
         log,
     };
-    let json = match serde_json::to_string_pretty(&report) {
+    let summary = &model.summary;
+    let out = match rampart_report::render(&model, format) {
         Ok(j) => j,
         Err(e) => return fail(e),
     };
     match &args.output {
         Some(path) => {
-            if let Err(e) = std::fs::write(path, json) {
+            if let Err(e) = std::fs::write(path, out) {
                 return fail(format!("cannot write {}: {e}", path.display()));
             }
         }
-        None => println!("{json}"),
+        None => println!("{out}"),
     }
-    print_summary(&summary);
+    print_summary(summary);
     if summary.outcome == Outcome::Failed {
         return ExitCode::from(2);
     }

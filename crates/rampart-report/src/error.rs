@@ -1,0 +1,14 @@
+//! Errors of the renderers.
+
+/// A report could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("json encoding failed: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("html template failed: {0}")]
+    Template(#[from] minijinja::Error),
+    #[error("csv encoding failed: {0}")]
+    Csv(String),
+    #[error("xml encoding failed: {0}")]
+    Xml(String),
+}

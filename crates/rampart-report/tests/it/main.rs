@@ -1,0 +1,5 @@
+//! Integration tests of rampart-report: snapshots of every format and SARIF schema validation.
+
+mod fixture;
+mod formats;
+mod sarif;

@@ -1,0 +1,71 @@
+//! `rampart scan --format …` end to end against a tiny local site.
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::process::Command;
+
+/// Serves one fixed page (no security headers) on 127.0.0.1:0 until the process ends.
+fn site() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut s) = stream else { continue };
+            let mut buf = [0u8; 8192];
+            let _ = s.read(&mut buf);
+            let body = "<html><body><h1>hi</h1></body></html>";
+            let _ = write!(
+                s,
+                "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    format!("http://{addr}/")
+}
+
+fn scan(url: &str, format: &str) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_rampart"))
+        .args([
+            "scan",
+            url,
+            "--template",
+            "Passive Only",
+            "--max-requests",
+            "50",
+            "--max-duration",
+            "60s",
+            "--format",
+            format,
+        ])
+        .output()
+        .expect("run rampart scan")
+}
+
+#[test]
+fn scan_writes_every_format() {
+    let url = site();
+    let sarif = scan(&url, "sarif");
+    assert!(
+        sarif.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sarif.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&sarif.stdout).expect("sarif is json");
+    assert_eq!(doc["version"], "2.1.0");
+    assert!(!doc["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .is_empty());
+    let html = scan(&url, "html");
+    assert!(String::from_utf8_lossy(&html.stdout).starts_with("<!DOCTYPE html>"));
+    let junit = scan(&url, "junit");
+    assert!(String::from_utf8_lossy(&junit.stdout).contains("<testsuites"));
+}
+
+#[test]
+fn scan_rejects_an_unknown_format() {
+    let out = scan("http://127.0.0.1:9/", "xml");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("sarif"));
+}
