@@ -9,7 +9,6 @@ use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
 const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
-const INFO_URI: &str = "https://github.com/rampart-appsec/rampart";
 
 fn level(s: Severity) -> &'static str {
     match s {
@@ -177,7 +176,7 @@ pub(crate) fn render(m: &ReportModel) -> Result<String, ReportError> {
             "tool": { "driver": {
                 "name": m.tool.name, "version": m.tool.version,
                 "semanticVersion": m.tool.version,
-                "informationUri": INFO_URI, "rules": rules,
+                "rules": rules,
             }},
             "automationDetails": { "id": format!("rampart/{}/", m.template) },
             "invocations": [{
