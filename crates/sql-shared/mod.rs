@@ -23,15 +23,29 @@ use sea_query_binder::SqlxBinder;
 pub(crate) type Row = <Db as sqlx::Database>::Row;
 pub(crate) type Tx<'a> = sqlx::Transaction<'a, Db>;
 
-/// The store over one connection pool.
+/// The store over a connection pool for reads and one for writes (the same pool where
+/// the database handles concurrent writers itself).
 #[derive(Clone, Debug)]
 pub struct SqlStore {
     pub(crate) pool: sqlx::Pool<Db>,
+    pub(crate) writer: sqlx::Pool<Db>,
 }
 
 impl SqlStore {
     pub fn from_pool(pool: sqlx::Pool<Db>) -> Self {
-        Self { pool }
+        Self {
+            writer: pool.clone(),
+            pool,
+        }
+    }
+
+    /// Reads on `pool`, every write statement and transaction on `writer`.
+    pub fn with_writer(pool: sqlx::Pool<Db>, writer: sqlx::Pool<Db>) -> Self {
+        Self { pool, writer }
+    }
+
+    pub(crate) fn writer(&self) -> &sqlx::Pool<Db> {
+        &self.writer
     }
 
     pub fn pool(&self) -> &sqlx::Pool<Db> {
@@ -41,7 +55,7 @@ impl SqlStore {
     pub(crate) async fn exec<S: SqlxBinder>(&self, stmt: &S) -> StoreResult<u64> {
         let (sql, values) = stmt.build_sqlx(QB);
         let r = sqlx::query_with(&sql, values)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(map_err)?;
         Ok(r.rows_affected())
@@ -68,7 +82,7 @@ impl SqlStore {
     }
 
     pub(crate) async fn begin(&self) -> StoreResult<Tx<'static>> {
-        self.pool.begin().await.map_err(map_err)
+        self.writer.begin().await.map_err(map_err)
     }
 
     /// One page of `select` (already filtered) and the total, ordered by the requested

@@ -46,10 +46,21 @@ pub async fn connect(url: &str) -> Result<SqliteStore, sqlx::Error> {
         } else {
             Some(Duration::from_secs(3600))
         })
-        .connect_with(opts)
+        .connect_with(opts.clone())
         .await?;
     sqlx::migrate!("./migrations").run(&pool).await?;
-    Ok(SqliteStore::from_pool(pool))
+    if memory {
+        return Ok(SqliteStore::from_pool(pool));
+    }
+    // SQLite has one writer at a time. Writers queue for this single connection in
+    // order instead of sleeping in SQLite's busy handler, which gave long write tails.
+    let writer = SqlitePoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(Duration::from_secs(30))
+        .idle_timeout(None)
+        .connect_with(opts)
+        .await?;
+    Ok(SqliteStore::with_writer(pool, writer))
 }
 
 impl SqliteStore {
@@ -74,7 +85,7 @@ impl SqliteStore {
             .bind(now)
             .bind(worker)
             .bind(until)
-            .fetch_optional(self.pool())
+            .fetch_optional(self.writer())
             .await
             .map_err(shared::map_err)
     }
