@@ -53,7 +53,7 @@ impl PostgresStore {
         .bind(now)
         .bind(worker)
         .bind(until)
-        .fetch_optional(self.pool())
+        .fetch_optional(self.writer())
         .await
         .map_err(shared::map_err)
     }
