@@ -1,10 +1,9 @@
 //! Server-side code injection with language-specific markers.
 
-use super::common::{inject, operands, product_shown};
+use super::common::{arithmetic_probe, product_shown, ArithmeticProbe};
 use crate::catalogue::{locs, module_id, OWASP_A03};
 use crate::client::{SendError, Sent};
-use crate::ctx::{Ctx, Hit};
-use crate::finding::Confidence;
+use crate::ctx::Ctx;
 use crate::target::{InsertionPoint, Resource};
 use rampart_domain::catalogue::{AttackMeta, ModuleMeta};
 use rampart_domain::{ModuleType, Severity};
@@ -58,41 +57,30 @@ const CODE: &[&str] = &[
     "puts(A*B)",
 ];
 
+const PROBE: ArithmeticProbe = ArithmeticProbe {
+    module: KEY,
+    attack_id: "CODE_01",
+    payloads: CODE,
+    // A payload that closes a string literal continues the original value.
+    shape: |value, p| {
+        if value.starts_with(['\'', '"']) {
+            format!("{}{value}", p.original)
+        } else {
+            value.to_string()
+        }
+    },
+    ran: executed,
+    proof_description:
+        "the injected expression was executed: its result appears and the expression does not",
+};
+
 pub(crate) async fn attack(
     ctx: &Ctx,
     r: &Resource,
     orig: &Sent,
     p: &InsertionPoint,
 ) -> Result<(), SendError> {
-    if ctx.already(KEY, r, Some(p)).await {
-        return Ok(());
-    }
-    let orig_text = orig.response.text();
-    for c in CODE {
-        let (a, b, product) = operands();
-        let value = c.replace('A', &a.to_string()).replace('B', &b.to_string());
-        let value = if c.starts_with(['\'', '"']) {
-            format!("{}{value}", p.original)
-        } else {
-            value
-        };
-        let sent = inject(ctx, r, p, &value).await?;
-        if executed(&orig_text, &sent.response.text(), &value, a, b) {
-            ctx.report_point(r, Some(p), Hit {
-                module: KEY,
-                attack_id: "CODE_01",
-                value: &value,
-                proof: product,
-                proof_description: "the injected expression was executed: its result appears and the expression does not",
-                confidence: Confidence::Confirmed,
-                original: Some(orig),
-                attack: Some(&sent),
-            })
-            .await;
-            return Ok(());
-        }
-    }
-    Ok(())
+    arithmetic_probe(ctx, r, orig, p, &PROBE).await
 }
 
 /// The code `value` with operands `a` and `b` ran: the product shows in the response (and

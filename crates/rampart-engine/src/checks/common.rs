@@ -1,7 +1,8 @@
 //! Helpers shared by the checks: random operands, injection, reflection tests.
 
 use crate::client::{SendError, Sent};
-use crate::ctx::Ctx;
+use crate::ctx::{Ctx, Hit};
+use crate::finding::Confidence;
 use crate::target::{InsertionPoint, Resource};
 use rand::Rng;
 
@@ -108,4 +109,58 @@ pub(crate) fn recorded(
         body: body.as_bytes().to_vec(),
         ..Default::default()
     }
+}
+
+/// An arithmetic probe (SSTI, code injection): payload templates with `A` and `B` standing
+/// for large random operands, and the check's own verdict on each response.
+pub struct ArithmeticProbe {
+    pub module: &'static str,
+    pub attack_id: &'static str,
+    pub payloads: &'static [&'static str],
+    /// Turns a filled payload into the value sent (e.g. prefixing the original value).
+    pub shape: fn(&str, &InsertionPoint) -> String,
+    /// `(original text, response text, value sent, a, b)`: was the expression run?
+    pub ran: fn(&str, &str, &str, u64, u64) -> bool,
+    pub proof_description: &'static str,
+}
+
+/// Sends each payload with fresh operands until one is run; reports it as confirmed.
+pub(crate) async fn arithmetic_probe(
+    ctx: &Ctx,
+    r: &Resource,
+    orig: &Sent,
+    p: &InsertionPoint,
+    probe: &ArithmeticProbe,
+) -> Result<(), SendError> {
+    if ctx.already(probe.module, r, Some(p)).await {
+        return Ok(());
+    }
+    let orig_text = orig.response.text();
+    for payload in probe.payloads {
+        let (a, b, product) = operands();
+        let filled = payload
+            .replace('A', &a.to_string())
+            .replace('B', &b.to_string());
+        let value = (probe.shape)(&filled, p);
+        let sent = inject(ctx, r, p, &value).await?;
+        if (probe.ran)(&orig_text, &sent.response.text(), &value, a, b) {
+            ctx.report_point(
+                r,
+                Some(p),
+                Hit {
+                    module: probe.module,
+                    attack_id: probe.attack_id,
+                    value: &value,
+                    proof: product,
+                    proof_description: probe.proof_description,
+                    confidence: Confidence::Confirmed,
+                    original: Some(orig),
+                    attack: Some(&sent),
+                },
+            )
+            .await;
+            return Ok(());
+        }
+    }
+    Ok(())
 }

@@ -1,10 +1,9 @@
 //! Server-side template injection with large random operands.
 
-use super::common::{inject, operands, product_shown};
+use super::common::{arithmetic_probe, product_shown, ArithmeticProbe};
 use crate::catalogue::{locs, module_id, OWASP_A03};
 use crate::client::{SendError, Sent};
-use crate::ctx::{Ctx, Hit};
-use crate::finding::Confidence;
+use crate::ctx::Ctx;
 use crate::target::{InsertionPoint, Resource};
 use rampart_domain::catalogue::{AttackMeta, ModuleMeta};
 use rampart_domain::{ModuleType, Severity};
@@ -53,36 +52,23 @@ const TEMPLATES: &[&str] = &[
     "{{ A*B }}",
 ];
 
+const PROBE: ArithmeticProbe = ArithmeticProbe {
+    module: KEY,
+    attack_id: "SSTI_01",
+    payloads: TEMPLATES,
+    shape: |value, _| value.to_string(),
+    ran: evaluated,
+    proof_description:
+        "the template expression was evaluated: its product appears and the expression does not",
+};
+
 pub(crate) async fn attack(
     ctx: &Ctx,
     r: &Resource,
     orig: &Sent,
     p: &InsertionPoint,
 ) -> Result<(), SendError> {
-    if ctx.already(KEY, r, Some(p)).await {
-        return Ok(());
-    }
-    let orig_text = orig.response.text();
-    for t in TEMPLATES {
-        let (a, b, product) = operands();
-        let value = t.replace('A', &a.to_string()).replace('B', &b.to_string());
-        let sent = inject(ctx, r, p, &value).await?;
-        if evaluated(&orig_text, &sent.response.text(), &value, a, b) {
-            ctx.report_point(r, Some(p), Hit {
-                module: KEY,
-                attack_id: "SSTI_01",
-                value: &value,
-                proof: product,
-                proof_description: "the template expression was evaluated: its product appears and the expression does not",
-                confidence: Confidence::Confirmed,
-                original: Some(orig),
-                attack: Some(&sent),
-            })
-            .await;
-            return Ok(());
-        }
-    }
-    Ok(())
+    arithmetic_probe(ctx, r, orig, p, &PROBE).await
 }
 
 /// The template `value` with operands `a` and `b` was evaluated: the product shows in the
