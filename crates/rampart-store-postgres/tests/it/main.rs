@@ -6,26 +6,7 @@
 use rampart_store::Store;
 
 async fn store() -> Option<Box<dyn Store>> {
-    let Ok(url) = std::env::var("RAMPART_TEST_PG_URL") else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "RAMPART_TEST_PG_URL must be set in CI"
-        );
-        eprintln!("RAMPART_TEST_PG_URL is not set: skipping the PostgreSQL conformance test");
-        return None;
-    };
-    let schema = format!("rampart_test_{}", uuid::Uuid::new_v4().simple());
-    let admin = sqlx::PgPool::connect(&url)
-        .await
-        .expect("connect to RAMPART_TEST_PG_URL");
-    sqlx::query(&format!("CREATE SCHEMA {schema}"))
-        .execute(&admin)
-        .await
-        .expect("create schema");
-    admin.close().await;
-    let s = rampart_store_postgres::connect(&url, Some(&schema))
-        .await
-        .expect("connect with schema");
+    let s = rampart_store_postgres::test_store("rampart_test").await?;
     Some(Box::new(s))
 }
 
