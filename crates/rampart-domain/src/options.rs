@@ -187,18 +187,12 @@ pub fn config_errors(doc: &Value) -> Vec<String> {
         if rule.url.trim().is_empty() {
             errors.push("Scope constraint URL must not be empty".to_string());
         } else if rule.match_criteria == Some(MatchCriteria::Regex)
-            && regex_syntax_ok(&rule.url).is_err()
+            && regex::Regex::new(&rule.url).is_err()
         {
             errors.push(format!("Scope constraint regex '{}' is invalid", rule.url));
         }
     }
     errors
-}
-
-fn regex_syntax_ok(_pattern: &str) -> Result<(), ()> {
-    // Regex syntax is checked by the engine when it builds the scope gate; the domain
-    // crate stays free of a regex engine.
-    Ok(())
 }
 
 /// The default options document (`GET /scan-configs/options/default`).
@@ -332,6 +326,20 @@ mod tests {
         let doc = overlay(&defaults(), &partial);
         assert!(config_errors(&doc).is_empty());
         assert_eq!(doc["crawl_config"]["max_crawl_results"], json!(5000));
+    }
+
+    #[test]
+    fn invalid_regex_scope_is_a_config_error() {
+        let scope = |url: &str| {
+            json!({"crawl_config": {
+                "seed_url_list": [{"value": "https://h.test/"}],
+                "scope_constraint_list": [{"url": url, "match_criteria": "REGEX", "exclusion": "INCLUDE"}]}})
+        };
+        assert!(config_errors(&scope("^https://h\\.test/.*$")).is_empty());
+        assert_eq!(
+            config_errors(&scope("https://h.test/(unclosed")),
+            vec!["Scope constraint regex 'https://h.test/(unclosed' is invalid"]
+        );
     }
 
     #[test]

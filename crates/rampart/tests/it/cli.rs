@@ -127,7 +127,7 @@ fn server_bootstraps_once_and_the_key_works() {
                 .to_string();
             let deadline = Instant::now() + Duration::from_secs(30);
             let body = loop {
-                match reqwest::blocking_get(&addr, &key) {
+                match raw_http::blocking_get(&addr, &key) {
                     Ok(b) => break b,
                     Err(e) if Instant::now() < deadline => {
                         let _ = e;
@@ -153,7 +153,7 @@ fn server_bootstraps_once_and_the_key_works() {
     std::fs::remove_dir_all(dir).ok();
 }
 
-mod reqwest {
+mod raw_http {
     /// `GET /validate` with the key, over a plain blocking socket.
     pub fn blocking_get(addr: &str, key: &str) -> std::io::Result<String> {
         use std::io::{Read, Write};
