@@ -94,6 +94,7 @@ fn scan(r: &Row) -> StoreResult<Scan> {
         failure_reason: opt_en(r, "failure_reason", FailureReason::parse)?,
         scan_type: en(r, "scan_type", ScanType::parse)?,
         parent: get::<Option<Uuid>>(r, "parent_scan_id")?.map(ScanId),
+        vulnerability_ids: Vec::new(),
     })
 }
 
@@ -129,6 +130,9 @@ fn vulnerability(r: &Row) -> StoreResult<Vulnerability> {
         last_discovered: time(r, "last_discovered")?,
         newly_discovered: get(r, "newly_discovered")?,
         vulnerability_score: get(r, "vulnerability_score")?,
+        vector_string: None,
+        variances: Vec::new(),
+        updated_time: time(r, "last_discovered")?,
     })
 }
 

@@ -269,3 +269,256 @@ pub struct SearchRequest {
     #[serde(default)]
     pub query: String,
 }
+
+/// `{"parent_scan_id": …}` of a verification scan.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ScanValidation {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_scan_id: Option<Uuid>,
+}
+
+/// A validation scan of a subset of a parent scan's vulnerabilities.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct SpecializedScanParameters {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scan_id: Option<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_scan_id: Option<Uuid>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vulnerability_ids: Vec<Uuid>,
+}
+
+/// Who submitted a scan: `{"type": "USER"|"ORGANIZATION"|"SCHEDULE", "id": …}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Submitter {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub id: Uuid,
+}
+
+/// A scan: the `POST /scans` request (only `scan_config` is required) and the response.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Scan {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app: Option<IdRef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scan_config: Option<IdRef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submitter: Option<Submitter>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submit_time: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completion_time: Option<String>,
+    /// `PENDING`, `RUNNING`, …, `COMPLETE`, `FAILED` (reference §1.7).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure_reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validation: Option<ScanValidation>,
+    /// `REGULAR`, `VERIFICATION` or `INCREMENTAL`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scan_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub specialized_scan_parameters: Option<SpecializedScanParameters>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<Link>,
+}
+
+/// `PUT /scans/{id}/action` body and `GET` answer: `PAUSE RESUME STOP CANCEL AUTHENTICATE`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ScanActionBody {
+    #[serde(default)]
+    pub action: String,
+}
+
+/// `GET /scans/{id}/execution-details`: live counters.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ScanExecutionDetails {
+    pub logged_in: bool,
+    pub links_in_queue: i64,
+    pub links_crawled: i64,
+    pub attacks_in_queue: i64,
+    pub attacked: i64,
+    pub vulnerable: i64,
+    pub requests: i64,
+    pub failed_requests: i64,
+    pub network_speed: i64,
+    pub drip_delay: i64,
+}
+
+/// One engine or platform event of a scan.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct LogEvent {
+    pub time: String,
+    pub event: String,
+}
+
+/// Where a vulnerability lives.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct RootCause {
+    pub url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parameter: Option<String>,
+    pub method: String,
+}
+
+/// A raw HTTP exchange (`\r\n` line ends).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Exchange {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<Uuid>,
+    pub request: String,
+    pub response: String,
+}
+
+/// `{"id": "SQLI_01"}`: attack ids are free strings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct AttackRef {
+    pub id: String,
+}
+
+/// One way a vulnerability was shown.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Variance {
+    pub id: Uuid,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_value: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_exchange: Option<Exchange>,
+    pub module: IdRef,
+    pub attack: AttackRef,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attack_value: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proof: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proof_description: Option<String>,
+    #[serde(default)]
+    pub references: BTreeMap<String, String>,
+    #[serde(default)]
+    pub attack_exchanges: Vec<Exchange>,
+}
+
+/// A vulnerability (§3.6). Only `severity` and `status` can be changed with `PUT`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Vulnerability {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app: Option<IdRef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root_cause: Option<RootCause>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_discovered: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_discovered: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub newly_discovered: Option<bool>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variances: Vec<Variance>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vector_string: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vulnerability_score: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub insight_ui_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_time: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<Link>,
+}
+
+/// One scan's sighting of a vulnerability.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct VulnerabilityDiscovery {
+    pub id: Uuid,
+    pub vulnerability: IdRef,
+    pub scan: IdRef,
+    pub discovered: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<Link>,
+}
+
+/// A comment on a vulnerability; `content` (1–5000 characters) is the only input.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct VulnerabilityComment {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vulnerability: Option<IdRef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<IdRef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_update_author: Option<IdRef>,
+    #[serde(default)]
+    pub content: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_time: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_time: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<Link>,
+}
+
+/// Who changed a vulnerability: `source_type` `SCAN`, `USER` or `ORGANIZATION`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct UpdateSource {
+    pub source_id: Uuid,
+    pub source_type: String,
+}
+
+/// One changed field: `SEVERITY`, `STATUS`, `VECTOR_STRING` or `VULNERABILITY_SCORE`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct FieldChange {
+    pub field: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_value: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_value: Option<String>,
+}
+
+/// One element of `GET /vulnerabilities/{id}/history`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct VulnerabilityUpdate {
+    pub id: Uuid,
+    pub create_time: String,
+    pub source: UpdateSource,
+    pub changes: Vec<FieldChange>,
+}
+
+/// `POST /vulnerabilities/variances/documentation` body.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct VarianceFilterRequest {
+    #[serde(default)]
+    pub variance_ids: Vec<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scan_id: Option<Uuid>,
+    #[serde(default)]
+    pub vuln_uuids: Vec<Uuid>,
+    #[serde(default)]
+    pub vuln_ids: Vec<Uuid>,
+}
+
+/// The documentation of a variance's attack.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct VarianceDocumentation {
+    pub id: Uuid,
+    pub references: BTreeMap<String, String>,
+    pub description: String,
+    pub recommendation: String,
+}

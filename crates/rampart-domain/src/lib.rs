@@ -9,6 +9,7 @@
 pub mod auth;
 pub mod catalogue;
 pub mod ids;
+pub mod job;
 pub mod model;
 pub mod options;
 pub mod scan;

@@ -215,6 +215,10 @@ pub struct Scan {
     pub scan_type: ScanType,
     /// The scan a verification scan re-checks.
     pub parent: Option<ScanId>,
+    /// A specialized (validation) scan re-checks only these vulnerabilities of `parent`;
+    /// empty means all of the parent's.
+    #[serde(default)]
+    pub vulnerability_ids: Vec<VulnerabilityId>,
 }
 
 /// Where a vulnerability lives; with the module it is the vulnerability's identity
@@ -240,6 +244,35 @@ pub struct Vulnerability {
     pub last_discovered: DateTime<Utc>,
     pub newly_discovered: bool,
     pub vulnerability_score: Option<f64>,
+    /// CVSS vector, e.g. `AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:N`.
+    pub vector_string: Option<String>,
+    /// The variances of the latest scan that found it.
+    pub variances: Vec<Variance>,
+    pub updated_time: DateTime<Utc>,
+}
+
+/// A raw HTTP exchange, request and response as text with `\r\n` line ends.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Exchange {
+    pub request: String,
+    pub response: String,
+}
+
+/// One way a vulnerability was shown: the attack, its value, the proof and the exchanges.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Variance {
+    pub id: Uuid,
+    pub original_value: Option<String>,
+    pub original_exchange: Option<Exchange>,
+    /// Free-form attack id (`"SQLI_01"`).
+    pub attack_id: String,
+    pub attack_value: Option<String>,
+    pub message: Option<String>,
+    pub proof: Option<String>,
+    pub proof_description: Option<String>,
+    /// `LOW`, `MEDIUM`, `HIGH`, `CONFIRMED` as the engine reported it.
+    pub confidence: Option<String>,
+    pub attack_exchanges: Vec<Exchange>,
 }
 
 /// One scan's sighting of a vulnerability.
@@ -260,6 +293,10 @@ pub struct Finding {
     pub severity: Severity,
     pub vulnerability_score: Option<f64>,
     pub discovered: DateTime<Utc>,
+    #[serde(default)]
+    pub vector_string: Option<String>,
+    #[serde(default)]
+    pub variances: Vec<Variance>,
 }
 
 #[cfg(test)]

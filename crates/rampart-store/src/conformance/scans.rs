@@ -21,6 +21,7 @@ fn new_scan(org: OrgId, app: AppId, minute: u32) -> Scan {
         failure_reason: None,
         scan_type: ScanType::Regular,
         parent: None,
+        vulnerability_ids: Vec::new(),
     }
 }
 
@@ -42,6 +43,8 @@ fn finding(module: ModuleId, url: &str, parameter: Option<&str>, minute: u32) ->
         severity: Severity::High,
         vulnerability_score: Some(7.5),
         discovered: at(minute),
+        vector_string: None,
+        variances: Vec::new(),
     }
 }
 

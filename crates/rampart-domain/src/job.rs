@@ -1,0 +1,123 @@
+//! The job protocol between the platform and a scan worker.
+//!
+//! One worker implementation runs jobs over two transports: in process (the server's
+//! embedded engine slots call the service directly) and over HTTP (`rampart engine`,
+//! `/engine/v1`). Every type here is therefore serde-serializable and is the wire format
+//! of `/engine/v1` as well.
+//!
+//! A job's life: `claim` → lease (the worker is the lease owner) → `heartbeat` every few
+//! seconds (extends the lease, saves counters and an optional checkpoint, returns the
+//! pending action) → `events` and `findings` batches (each batch has an id; a batch id
+//! already ingested for the scan changes nothing) → `finish` with an outcome. A call from
+//! a worker that no longer holds the lease is refused (`LeaseLost`) and changes nothing.
+
+use crate::ids::*;
+use crate::model::{ParameterLocation, Severity};
+use crate::scan::{FailureReason, Finding, RootCause, ScanAction, ScanStatus, ScanType};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A module the job's attack template enables, with its template settings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct JobModule {
+    pub module: ModuleId,
+    pub severity: Severity,
+    pub max_findings: i64,
+    pub parameter_locations: Vec<ParameterLocation>,
+}
+
+/// Everything a worker needs to run one scan; built by the platform at claim time.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct JobSpec {
+    pub scan: ScanId,
+    pub org: OrgId,
+    pub app: AppId,
+    pub scan_config: ScanConfigId,
+    pub scan_type: ScanType,
+    /// Claims of this job so far, this one included (1 on the first run).
+    pub attempt: u32,
+    /// How long the lease lasts without a heartbeat.
+    pub lease_seconds: u64,
+    /// The effective `ScanConfigOptions` (defaults overlaid with the config's document).
+    pub options: serde_json::Value,
+    /// The organization's enabled target domains: nothing outside them is requested.
+    pub allowed_domains: Vec<String>,
+    /// Enabled modules of the config's attack template.
+    pub modules: Vec<JobModule>,
+    /// A verification scan re-checks these root causes (empty for other scan types).
+    pub verify: Vec<RootCause>,
+    /// Opaque engine state saved by the previous lease holder, to resume from.
+    pub checkpoint: Option<String>,
+}
+
+/// Live counters of a running scan (`execution-details`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExecutionDetails {
+    pub logged_in: bool,
+    pub links_in_queue: i64,
+    pub links_crawled: i64,
+    pub attacks_in_queue: i64,
+    pub attacked: i64,
+    pub vulnerable: i64,
+    pub requests: i64,
+    pub failed_requests: i64,
+    pub network_speed: i64,
+    pub drip_delay: i64,
+}
+
+/// What a worker reports on each heartbeat.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Heartbeat {
+    /// The status the worker is in (`RUNNING`, `PAUSED`, `AUTHENTICATING`, …); the platform
+    /// applies it when the status machine allows the move.
+    pub status: ScanStatus,
+    pub details: ExecutionDetails,
+    #[serde(default)]
+    pub checkpoint: Option<String>,
+}
+
+/// The platform's answer to a heartbeat.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct HeartbeatReply {
+    /// An action a client asked for since the last heartbeat.
+    pub action: Option<ScanAction>,
+}
+
+/// One engine event of a scan (`engine-events`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct JobEvent {
+    pub time: DateTime<Utc>,
+    pub event: String,
+}
+
+/// A batch of confirmed findings; `batch_id` makes a retried send harmless.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FindingBatch {
+    pub batch_id: String,
+    pub findings: Vec<Finding>,
+}
+
+/// How a job ended, as the worker saw it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum JobOutcome {
+    /// The scan ran to its end; `partial` when a budget cut it short.
+    Completed { partial: bool },
+    /// A STOP action ended it early; results stand (ends `COMPLETE`).
+    Stopped,
+    /// A CANCEL action ended it (ends `FAILED` / `CANCELED`).
+    Canceled,
+    /// It could not run (ends `FAILED` with the reason).
+    Failed {
+        reason: FailureReason,
+        message: String,
+    },
+}
+
+/// Why the platform refused a worker's call.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum JobRefusal {
+    /// The worker no longer holds the lease (it expired, or the job was re-queued).
+    #[error("the lease on this job is no longer held by this worker")]
+    LeaseLost,
+}
