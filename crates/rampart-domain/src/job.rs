@@ -83,6 +83,24 @@ pub struct HeartbeatReply {
     pub action: Option<ScanAction>,
 }
 
+/// Which log a scan event belongs to: the engine's (`engine-events`) or the platform's
+/// (`platform-events`: submission, actions sent, lease expiries, status changes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum EventKind {
+    Engine,
+    Platform,
+}
+
+impl EventKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Engine => "ENGINE",
+            EventKind::Platform => "PLATFORM",
+        }
+    }
+}
+
 /// One engine event of a scan (`engine-events`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct JobEvent {
