@@ -30,9 +30,9 @@ fn requests(st: &State) -> i64 {
 fn settled(st: &State, status: ScanStatus, n: usize) -> bool {
     let hbs = st.heartbeats();
     hbs.len() >= n
-        && hbs[hbs.len() - n..]
-            .iter()
-            .all(|h| h.status == status && h.details.requests == hbs[hbs.len() - 1].details.requests)
+        && hbs[hbs.len() - n..].iter().all(|h| {
+            h.status == status && h.details.requests == hbs[hbs.len() - 1].details.requests
+        })
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -91,10 +91,12 @@ async fn cancel_ends_the_scan_as_canceled() {
     source
         .wait_for("the outcome", LIMIT, |st| st.outcome().is_some())
         .await;
-    let st = source.state.lock().unwrap();
-    assert_eq!(st.outcome(), Some(JobOutcome::Canceled));
-    assert_eq!(st.heartbeats().last().unwrap().status, ScanStatus::Canceling);
-    drop(st);
     worker.shutdown();
     worker.join().await;
+    let st = source.state.lock().unwrap();
+    assert_eq!(st.outcome(), Some(JobOutcome::Canceled));
+    assert_eq!(
+        st.heartbeats().last().unwrap().status,
+        ScanStatus::Canceling
+    );
 }

@@ -39,7 +39,10 @@ fn seeds_scope_and_allowed_domains() {
     let p = &b.plan;
     assert_eq!(
         p.seeds.iter().map(Url::as_str).collect::<Vec<_>>(),
-        ["http://app.example:8080/", "http://api.app.example:8080/v1/"]
+        [
+            "http://app.example:8080/",
+            "http://api.app.example:8080/v1/"
+        ]
     );
     assert_eq!(p.scope.len(), 4, "crawl rules + the attacker's exclusion");
     assert_eq!(p.scope[1].matcher, MatchKind::Literal);
@@ -83,13 +86,19 @@ fn limits_session_modules_and_oob() {
     assert_eq!(p.limits.min_request_gap, Duration::from_millis(250));
     assert_eq!(p.limits.request_timeout, Duration::from_secs(4));
     assert_eq!(p.limits.max_response_bytes, 1000);
-    assert_eq!(p.session.headers, [("X-Token".to_string(), "abc".to_string())]);
+    assert_eq!(
+        p.session.headers,
+        [("X-Token".to_string(), "abc".to_string())]
+    );
     assert_eq!(p.session.cookie.as_deref(), Some("a=b"));
     assert_eq!(p.session.user_agent.as_deref(), Some("ua"));
     assert_eq!(p.session.logout_regex.as_deref(), Some("(?i)bye"));
     let login = p.session.login.as_ref().unwrap();
     assert_eq!(login.url.as_str(), "http://app.example:8080/login");
-    assert_eq!((login.username.as_str(), login.password.as_str()), ("alice", "pw"));
+    assert_eq!(
+        (login.username.as_str(), login.password.as_str()),
+        ("alice", "pw")
+    );
     assert_eq!(login.logged_in_regex.as_deref(), Some("Welcome"));
     assert!(p.modules.is_enabled("sqli") && p.modules.is_enabled("xss_reflected"));
     assert!(!p.modules.is_enabled("cmdi"));
@@ -101,10 +110,7 @@ fn limits_session_modules_and_oob() {
     assert!(b.notes.is_empty(), "{:?}", b.notes);
 
     // Defaults: the worker's time limit, no module → crawl only, unsupported auth noted.
-    let mut s = spec(
-        with(json!({"auth_config": {"type": "MACRO"}})),
-        Vec::new(),
-    );
+    let mut s = spec(with(json!({"auth_config": {"type": "MACRO"}})), Vec::new());
     allowed(&mut s);
     let settings = PlanSettings {
         default_max_scan_time: Duration::from_secs(42),
@@ -166,7 +172,8 @@ fn plans_that_cannot_be_built() {
     assert_eq!(r, FailureReason::ConfigurationInvalid);
     let (r, _) = failure(json!({"crawl_config": "nope"}));
     assert_eq!(r, FailureReason::ConfigurationInvalid);
-    let (r, _) = failure(json!({"http_headers_config": {"custom_headers_list": [{"value": "no colon"}]}}));
+    let (r, _) =
+        failure(json!({"http_headers_config": {"custom_headers_list": [{"value": "no colon"}]}}));
     assert_eq!(r, FailureReason::ConfigurationInvalid);
     let (r, _) = failure(json!({"auth_config": {"type": "FORM"}}));
     assert_eq!(r, FailureReason::ConfigurationInvalid);
@@ -174,14 +181,18 @@ fn plans_that_cannot_be_built() {
         "password_form": "p", "logged_in_regex": "("}}));
     assert_eq!(r, FailureReason::ConfigurationInvalid);
     assert!(m.contains("Logged-in regex"), "{m}");
-    let (r, m) = failure(json!({"crawl_config": {"seed_url_list": [{"value": "http://app.example:8080/out/"}],
-        "scope_constraint_list": [{"url": "http://app.example:8080/in/*"}]}}));
+    let (r, m) = failure(
+        json!({"crawl_config": {"seed_url_list": [{"value": "http://app.example:8080/out/"}],
+        "scope_constraint_list": [{"url": "http://app.example:8080/in/*"}]}}),
+    );
     assert_eq!(r, FailureReason::ConfigurationInvalid);
     assert!(m.contains("scope"), "{m}");
 
     // Targets: a seed outside the enabled target domains, or no target at all.
-    let (r, _) = failure(json!({"crawl_config": {"seed_url_list": [{"value": "http://evil.example/"}],
-        "scope_constraint_list": [{"url": "http://*"}]}}));
+    let (r, _) = failure(
+        json!({"crawl_config": {"seed_url_list": [{"value": "http://evil.example/"}],
+        "scope_constraint_list": [{"url": "http://*"}]}}),
+    );
     assert_eq!(r, FailureReason::TargetsInvalid);
     let mut s = spec(with(json!({})), modules(&["sqli"]));
     s.allowed_domains.clear();

@@ -82,11 +82,11 @@ async fn a_job_scans_the_testbed_and_reports_its_vulnerable_cases() {
     worker.shutdown();
     worker.join().await;
 
+    tb.shutdown().await;
     let st = source.state.lock().unwrap();
     assert_eq!(st.outcome(), Some(JobOutcome::Completed { partial: false }));
     let findings = st.findings();
-    let enabled: Vec<Case> = tb
-        .manifest()
+    let enabled: Vec<Case> = rampart_testbed::manifest()
         .into_iter()
         .filter(|c| MODULES.contains(&c.module_key.as_str()) && !c.tls)
         .collect();
@@ -129,7 +129,10 @@ async fn a_job_scans_the_testbed_and_reports_its_vulnerable_cases() {
 
     for f in &findings {
         assert!(!f.variances.is_empty());
-        assert!(f.vector_string.as_deref().is_some_and(|v| v.starts_with("CVSS:3.1/")));
+        assert!(f
+            .vector_string
+            .as_deref()
+            .is_some_and(|v| v.starts_with("CVSS:3.1/")));
         assert!(f.vulnerability_score.is_some());
         let v = &f.variances[0];
         assert!(!v.attack_id.is_empty());
@@ -146,11 +149,17 @@ async fn a_job_scans_the_testbed_and_reports_its_vulnerable_cases() {
     let hbs = st.heartbeats();
     assert!(hbs.iter().all(|h| h.status == ScanStatus::Running));
     let last = hbs.last().unwrap();
-    assert!(last.details.logged_in, "the form login from auth_config worked");
+    assert!(
+        last.details.logged_in,
+        "the form login from auth_config worked"
+    );
     assert!(last.details.requests > 0 && last.details.links_crawled > 0);
     assert_eq!(last.details.vulnerable as usize, keys(&st).len());
     let events = st.events();
-    assert!(events.iter().any(|e| e.contains("scan finished")), "{events:?}");
+    assert!(
+        events.iter().any(|e| e.contains("scan finished")),
+        "{events:?}"
+    );
     assert!(events.iter().any(|e| e.contains("logged in")), "{events:?}");
     // Nothing for the job after `finish`.
     let fin = st
@@ -159,6 +168,8 @@ async fn a_job_scans_the_testbed_and_reports_its_vulnerable_cases() {
         .position(|c| matches!(c.kind, crate::fake::Kind::Finish(_)))
         .unwrap();
     assert!(st.calls[fin + 1..].iter().all(|c| c.scan.is_none()));
-    assert!(st.calls.iter().all(|c| c.worker == id), "every call names the slot");
-    tb.shutdown().await;
+    assert!(
+        st.calls.iter().all(|c| c.worker == id),
+        "every call names the slot"
+    );
 }
