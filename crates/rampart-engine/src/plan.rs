@@ -191,6 +191,46 @@ pub struct OobSettings {
     pub public_address: Option<String>,
 }
 
+impl OobSettings {
+    /// Settings for a listener the target reaches at `address` (`host:port`, or `host` alone;
+    /// a scheme prefix such as `http://` is ignored): the advertised address is kept and the
+    /// listener binds on all interfaces on that port, or on `fallback_port` when it has none
+    /// (0 = any free port, which is then only right when the target can reach the bound port).
+    pub fn advertised(address: &str, fallback_port: u16) -> Self {
+        let a = address.trim();
+        let a = a.split_once("://").map_or(a, |(_, rest)| rest);
+        let a = a.trim_end_matches('/');
+        let explicit = a
+            .rsplit_once(':')
+            .filter(|(host, _)| !host.is_empty() && (!host.contains(':') || host.ends_with(']')))
+            .and_then(|(_, p)| p.parse::<u16>().ok());
+        let port = explicit.unwrap_or(fallback_port);
+        let public = match explicit {
+            Some(_) => a.to_string(),
+            None if port != 0 => format!("{a}:{port}"),
+            None => a.to_string(),
+        };
+        Self {
+            enabled: true,
+            bind: std::net::SocketAddr::from(([0, 0, 0, 0], port)),
+            public_address: Some(public),
+        }
+    }
+}
+
+impl Session {
+    /// Adds a `Name: value` header line.
+    pub fn add_header_line(&mut self, line: &str) -> Result<(), String> {
+        let (n, v) = line
+            .split_once(':')
+            .filter(|(n, _)| !n.trim().is_empty())
+            .ok_or_else(|| format!("invalid header {line:?}, expected 'Name: value'"))?;
+        self.headers
+            .push((n.trim().to_string(), v.trim().to_string()));
+        Ok(())
+    }
+}
+
 impl Default for OobSettings {
     fn default() -> Self {
         Self {
@@ -230,5 +270,33 @@ impl ScanPlan {
             modules: Modules::all(),
             oob: OobSettings::default(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn advertised_out_of_band_addresses() {
+        let o = OobSettings::advertised("http://oob.example:8081/", 0);
+        assert_eq!(o.public_address.as_deref(), Some("oob.example:8081"));
+        assert_eq!(o.bind.port(), 8081);
+        let o = OobSettings::advertised("oob.example", 9000);
+        assert_eq!(o.public_address.as_deref(), Some("oob.example:9000"));
+        assert_eq!(o.bind.port(), 9000);
+        let o = OobSettings::advertised("[::1]:7000", 0);
+        assert_eq!(o.bind.port(), 7000);
+        let o = OobSettings::advertised("oob.example", 0);
+        assert_eq!(o.public_address.as_deref(), Some("oob.example"));
+    }
+
+    #[test]
+    fn header_lines() {
+        let mut s = Session::default();
+        s.add_header_line("X-A:  1 ").unwrap();
+        assert_eq!(s.headers, vec![("X-A".to_string(), "1".to_string())]);
+        assert!(s.add_header_line("nocolon").is_err());
+        assert!(s.add_header_line(": v").is_err());
     }
 }

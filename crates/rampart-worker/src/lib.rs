@@ -7,7 +7,24 @@
 //! with the same id), and the outcome. The server's embedded engine uses a source that
 //! calls the service in process; `rampart engine` uses one that speaks `/engine/v1`.
 //!
-//! [`Worker`] and the plan conversion are filled in by the scans issue.
+//! Modules: `worker` (slots, claim loop, shutdown), `job` (one job: engine events →
+//! heartbeats, events, finding batches; actions; retries; outcome), `plan` (`JobSpec` →
+//! engine plan), `convert` (engine → domain findings, counters, outcomes, CVSS scores),
+//! `config`. The transports live in `local` (in process, over the service) and `http`
+//! (`/engine/v1`).
+
+mod backoff;
+pub mod config;
+pub mod convert;
+mod job;
+pub mod plan;
+mod worker;
+
+pub use config::WorkerConfig;
+pub use plan::{build_plan, BuiltPlan, PlanError, PlanSettings};
+/// The shutdown signal [`Worker::run`] takes.
+pub use tokio_util::sync::CancellationToken;
+pub use worker::{SlotExit, Worker, WorkerHandle};
 
 pub mod http;
 

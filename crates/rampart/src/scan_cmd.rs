@@ -136,12 +136,7 @@ pub fn plan(args: &ScanArgs) -> Result<ScanPlan, String> {
     plan.modules = Modules::template(&args.template)
         .ok_or_else(|| format!("unknown template {:?}", args.template))?;
     for h in &args.session.headers {
-        let (n, v) = h
-            .split_once(':')
-            .ok_or_else(|| format!("invalid header {h:?}, expected 'Name: value'"))?;
-        plan.session
-            .headers
-            .push((n.trim().to_string(), v.trim().to_string()));
+        plan.session.add_header_line(h)?;
     }
     let sa = &args.session;
     plan.session.cookie = sa.cookie.clone();
@@ -163,15 +158,9 @@ pub fn plan(args: &ScanArgs) -> Result<ScanPlan, String> {
     if let Some(r) = args.rate.filter(|r| *r > 0) {
         plan.limits.min_request_gap = Duration::from_micros(1_000_000 / u64::from(r));
     }
-    plan.oob.public_address = args.oob_address.clone();
     if let Some(a) = &args.oob_address {
         // Listen on all interfaces on the advertised port so that the target can reach us.
-        let port = a
-            .rsplit(':')
-            .next()
-            .and_then(|p| p.parse().ok())
-            .unwrap_or(0);
-        plan.oob.bind = std::net::SocketAddr::from(([0, 0, 0, 0], port));
+        plan.oob = rampart_engine::plan::OobSettings::advertised(a, 0);
     }
     Ok(plan)
 }

@@ -1,0 +1,235 @@
+//! Engine → domain: findings and variances, progress counters, outcomes, CVSS scores.
+
+use rampart_domain::job::{ExecutionDetails, JobOutcome};
+use rampart_domain::scan::{Exchange, FailureReason, Finding, RootCause, Variance};
+use rampart_domain::ModuleId;
+use rampart_engine::events::{Outcome, Progress, Summary};
+use rampart_engine::finding::{self as ef, Confidence};
+
+/// The part of a finding a later variance of it repeats.
+#[derive(Clone, Debug)]
+pub struct FindingHead {
+    pub module: ModuleId,
+    pub root_cause: RootCause,
+    pub severity: rampart_domain::Severity,
+    pub vector_string: Option<String>,
+    pub vulnerability_score: Option<f64>,
+}
+
+impl FindingHead {
+    pub fn of(f: &ef::Finding) -> Self {
+        let vector = Some(f.cvss_vector.clone()).filter(|v| !v.is_empty());
+        Self {
+            module: ModuleId(f.module_id),
+            root_cause: RootCause {
+                url: f.root_cause_url.clone(),
+                parameter: Some(f.root_cause_parameter.clone()).filter(|p| !p.is_empty()),
+                method: f.root_cause_method.clone(),
+            },
+            severity: f.severity,
+            vulnerability_score: vector.as_deref().and_then(cvss31_base_score),
+            vector_string: vector,
+        }
+    }
+
+    /// A domain finding of this head with the given variances.
+    pub fn finding(&self, variances: Vec<Variance>) -> Finding {
+        Finding {
+            module: self.module,
+            root_cause: self.root_cause.clone(),
+            severity: self.severity,
+            vulnerability_score: self.vulnerability_score,
+            discovered: chrono::Utc::now(),
+            vector_string: self.vector_string.clone(),
+            variances,
+        }
+    }
+}
+
+/// `LOW`, `MEDIUM`, `HIGH`, `CONFIRMED` from the engine's confidence.
+pub fn confidence(c: Confidence) -> &'static str {
+    match c {
+        Confidence::Tentative => "LOW",
+        Confidence::Firm => "HIGH",
+        Confidence::Confirmed => "CONFIRMED",
+    }
+}
+
+fn exchange(e: &ef::Exchange) -> Exchange {
+    Exchange {
+        request: e.request.clone(),
+        response: e.response.clone(),
+    }
+}
+
+/// A domain variance; its id is derived from the engine finding id and the variance's
+/// position, so the same variance always has the same id.
+pub fn variance(finding_id: uuid::Uuid, index: usize, v: &ef::Variance) -> Variance {
+    Variance {
+        id: uuid::Uuid::new_v5(&finding_id, format!("variance:{index}").as_bytes()),
+        original_value: None,
+        original_exchange: v.original.as_ref().map(exchange),
+        attack_id: v.attack_id.clone(),
+        attack_value: Some(v.attack_value.clone()),
+        message: Some(v.url.clone()).filter(|u| !u.is_empty()),
+        proof: Some(v.proof.clone()).filter(|p| !p.is_empty()),
+        proof_description: Some(v.proof_description.clone()).filter(|p| !p.is_empty()),
+        confidence: Some(confidence(v.confidence).to_string()),
+        attack_exchanges: v.attack.as_ref().map(exchange).into_iter().collect(),
+    }
+}
+
+/// A new engine finding as a domain finding.
+pub fn finding(f: &ef::Finding) -> Finding {
+    let head = FindingHead::of(f);
+    head.finding(
+        f.variances
+            .iter()
+            .enumerate()
+            .map(|(i, v)| variance(f.id, i, v))
+            .collect(),
+    )
+}
+
+/// Live counters as `execution-details`.
+pub fn details(p: &Progress) -> ExecutionDetails {
+    let i = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+    ExecutionDetails {
+        logged_in: p.logged_in,
+        links_in_queue: i(p.links_in_queue),
+        links_crawled: i(p.links_crawled),
+        attacks_in_queue: i(p.attacks_in_queue),
+        attacked: i(p.attacked),
+        vulnerable: i(p.vulnerable),
+        requests: i(p.requests),
+        failed_requests: i(p.failed_requests),
+        network_speed: i(p.network_speed),
+        drip_delay: i(p.drip_delay),
+    }
+}
+
+/// The job outcome of a finished engine run. A run in which every request failed could not
+/// reach its target: `FAILED` with `NETWORK_UNAVAILABLE`.
+pub fn outcome(s: &Summary) -> JobOutcome {
+    let unreachable = s.progress.requests > 0 && s.progress.failed_requests >= s.progress.requests;
+    match s.outcome {
+        Outcome::Cancelled => JobOutcome::Canceled,
+        Outcome::Stopped => JobOutcome::Stopped,
+        Outcome::Complete | Outcome::Incomplete if unreachable => JobOutcome::Failed {
+            reason: FailureReason::NetworkUnavailable,
+            message: format!(
+                "the target could not be reached: all {} requests failed",
+                s.progress.requests
+            ),
+        },
+        Outcome::Complete => JobOutcome::Completed { partial: false },
+        Outcome::Incomplete => JobOutcome::Completed { partial: true },
+        Outcome::Failed => JobOutcome::Failed {
+            reason: if unreachable {
+                FailureReason::NetworkUnavailable
+            } else {
+                FailureReason::SystemError
+            },
+            message: s
+                .error
+                .clone()
+                .unwrap_or_else(|| "the engine failed".to_string()),
+        },
+    }
+}
+
+/// The CVSS v3.x base score of a vector (`CVSS:3.1/AV:N/AC:L/…`); `None` when malformed.
+pub fn cvss31_base_score(vector: &str) -> Option<f64> {
+    let mut parts = vector.split('/');
+    if !parts.next()?.starts_with("CVSS:3") {
+        return None;
+    }
+    let mut m = std::collections::HashMap::new();
+    for p in parts {
+        let (k, v) = p.split_once(':')?;
+        m.insert(k, v);
+    }
+    let get = |k: &str| m.get(k).copied();
+    let changed = match get("S")? {
+        "U" => false,
+        "C" => true,
+        _ => return None,
+    };
+    let av = match get("AV")? {
+        "N" => 0.85,
+        "A" => 0.62,
+        "L" => 0.55,
+        "P" => 0.2,
+        _ => return None,
+    };
+    let ac = match get("AC")? {
+        "L" => 0.77,
+        "H" => 0.44,
+        _ => return None,
+    };
+    let pr = match (get("PR")?, changed) {
+        ("N", _) => 0.85,
+        ("L", false) => 0.62,
+        ("L", true) => 0.68,
+        ("H", false) => 0.27,
+        ("H", true) => 0.5,
+        _ => return None,
+    };
+    let ui = match get("UI")? {
+        "N" => 0.85,
+        "R" => 0.62,
+        _ => return None,
+    };
+    let cia = |k: &str| -> Option<f64> {
+        Some(match get(k)? {
+            "H" => 0.56,
+            "L" => 0.22,
+            "N" => 0.0,
+            _ => return None,
+        })
+    };
+    let (c, i, a) = (cia("C")?, cia("I")?, cia("A")?);
+    let iss = 1.0 - (1.0 - c) * (1.0 - i) * (1.0 - a);
+    let impact = if changed {
+        7.52 * (iss - 0.029) - 3.25 * (iss - 0.02).powi(15)
+    } else {
+        6.42 * iss
+    };
+    let exploitability = 8.22 * av * ac * pr * ui;
+    if impact <= 0.0 {
+        return Some(0.0);
+    }
+    let raw = if changed {
+        (1.08 * (impact + exploitability)).min(10.0)
+    } else {
+        (impact + exploitability).min(10.0)
+    };
+    Some(roundup(raw))
+}
+
+/// CVSS 3.1 `Roundup`: the smallest one-decimal number ≥ the input.
+fn roundup(x: f64) -> f64 {
+    let i = (x * 100_000.0).round() as i64;
+    if i % 10_000 == 0 {
+        i as f64 / 100_000.0
+    } else {
+        ((i / 10_000) + 1) as f64 / 10.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cvss_scores_match_the_specification_examples() {
+        let s = |v| cvss31_base_score(v).unwrap();
+        assert_eq!(s("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"), 9.8);
+        assert_eq!(s("CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N"), 6.1);
+        assert_eq!(s("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:N/A:N"), 5.3);
+        assert_eq!(s("CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:N/I:N/A:N"), 0.0);
+        assert_eq!(s("CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:C/C:H/I:H/A:H"), 9.9);
+        assert_eq!(cvss31_base_score("CVSS:3.1/AV:X"), None);
+        assert_eq!(cvss31_base_score(""), None);
+    }
+}

@@ -1,0 +1,93 @@
+//! The worker against an in-memory job source and the project's testbed.
+
+mod control;
+mod fake;
+mod plan;
+mod resilience;
+mod testbed;
+
+use rampart_domain::job::{JobModule, JobSpec};
+use rampart_domain::scan::ScanType;
+use rampart_domain::{AppId, OrgId, ParameterLocation, ScanConfigId, ScanId};
+use rampart_worker::{PlanSettings, WorkerConfig};
+use serde_json::{json, Value};
+use std::time::Duration;
+
+/// Template modules for these engine keys, at their catalogue severity.
+pub fn modules(keys: &[&str]) -> Vec<JobModule> {
+    keys.iter()
+        .map(|k| {
+            let m = rampart_engine::module(k).unwrap_or_else(|| panic!("no module {k}"));
+            JobModule {
+                module: m.id,
+                severity: m.severity,
+                max_findings: 50,
+                parameter_locations: Vec::<ParameterLocation>::new(),
+            }
+        })
+        .collect()
+}
+
+pub fn spec(options: Value, modules: Vec<JobModule>) -> JobSpec {
+    JobSpec {
+        scan: ScanId::new(),
+        org: OrgId::new(),
+        app: AppId::new(),
+        scan_config: ScanConfigId::new(),
+        scan_type: ScanType::Regular,
+        attempt: 1,
+        lease_seconds: 60,
+        options,
+        allowed_domains: vec!["127.0.0.1".into()],
+        modules,
+        verify: Vec::new(),
+        checkpoint: None,
+    }
+}
+
+/// Options of a scan of `base` (`http://host:port`) within `base/*`.
+pub fn options(base: &str) -> Value {
+    let base = base.trim_end_matches('/');
+    let mut doc = rampart_domain::options::defaults();
+    let partial = json!({
+        "crawl_config": {
+            "seed_url_list": [{"value": format!("{base}/")}],
+            "scope_constraint_list": [{"url": format!("{base}/*"), "exclusion": "INCLUDE"}]
+        }
+    });
+    doc = rampart_domain::options::overlay(&doc, &partial);
+    doc
+}
+
+/// A worker tuned for tests: short periods, one slot.
+pub fn config() -> WorkerConfig {
+    WorkerConfig {
+        id_prefix: "test".into(),
+        slots: 1,
+        heartbeat_every: Duration::from_millis(100),
+        claim_wait: Duration::from_millis(200),
+        idle_wait: Duration::from_millis(50),
+        retry_min: Duration::from_millis(10),
+        retry_max: Duration::from_millis(80),
+        call_timeout: Duration::from_secs(5),
+        batch_max_findings: 20,
+        flush_every: Duration::from_millis(100),
+        max_pending_events: 500,
+        drain_timeout: Duration::from_secs(10),
+        accept_invalid_certs: false,
+        plan: PlanSettings {
+            max_time_probe: Some(Duration::from_secs(2)),
+            ..PlanSettings::default()
+        },
+    }
+}
+
+/// A plain-HTTP testbed.
+pub async fn testbed() -> rampart_testbed::TestbedHandle {
+    rampart_testbed::spawn(rampart_testbed::TestbedConfig {
+        https_listen: None,
+        ..Default::default()
+    })
+    .await
+    .unwrap()
+}
