@@ -42,6 +42,37 @@ pub enum OptionsWrite {
 }
 
 impl Service {
+    /// `CLOUD` (the server's own engines) names no group; `ON_PREMISE` names an engine
+    /// group of the caller's organization (the Default group cannot be named).
+    async fn check_assignment(
+        &self,
+        p: &Principal,
+        a: &Assignment,
+        c: &mut Checks,
+    ) -> ServiceResult<()> {
+        match (a.environment, a.engine_group) {
+            (Environment::Cloud, None) => {}
+            (Environment::Cloud, Some(_)) => c.push(Problem::property(
+                "assignment.id",
+                "a CLOUD assignment runs on the server's own engines: omit id, or use ON_PREMISE",
+            )),
+            (Environment::OnPremise, None) => c.push(Problem::property(
+                "assignment.id",
+                "an ON_PREMISE assignment needs an engine group id",
+            )),
+            (Environment::OnPremise, Some(g)) => {
+                match self.store.get_engine_group(p.org, g).await {
+                    Ok(_) => {}
+                    Err(StoreError::NotFound) => {
+                        c.push(Problem::property("assignment.id", "no such engine group"))
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+        Ok(())
+    }
+
     async fn check_config(&self, p: &Principal, input: &ScanConfigInput) -> ServiceResult<()> {
         let mut c = Checks::default();
         c.text("name", &input.name, 1, 200);
@@ -64,12 +95,7 @@ impl Service {
             ));
         }
         if let Some(a) = &input.assignment {
-            if a.environment == Environment::OnPremise && a.engine_group.is_none() {
-                c.push(Problem::property(
-                    "assignment.id",
-                    "an ON_PREMISE assignment needs an engine group id",
-                ));
-            }
+            self.check_assignment(p, a, &mut c).await?;
         }
         c.finish()
     }
