@@ -164,6 +164,18 @@ impl ClaimScope {
     }
 }
 
+impl crate::model::Assignment {
+    /// The engine group a scan of this assignment is queued for (`scan_jobs.engine_group_id`):
+    /// the group of an `ON_PREMISE` assignment, `None` (the server's own engines) for
+    /// `CLOUD`, even when a `CLOUD` assignment carries a group id.
+    pub fn job_engine_group(&self) -> Option<EngineGroupId> {
+        match self.environment {
+            crate::model::Environment::OnPremise => self.engine_group,
+            crate::model::Environment::Cloud => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,5 +245,17 @@ mod tests {
         };
         assert!(!default_group.admits(o1, None));
         assert!(!default_group.admits(o1, Some(g1)));
+
+        let mut a = crate::model::Assignment {
+            engine_group: Some(g1),
+            ..Default::default()
+        };
+        assert_eq!(
+            a.job_engine_group(),
+            None,
+            "CLOUD runs on the server's engines"
+        );
+        a.environment = crate::model::Environment::OnPremise;
+        assert_eq!(a.job_engine_group(), Some(g1));
     }
 }

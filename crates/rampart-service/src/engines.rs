@@ -370,7 +370,7 @@ impl Service {
         if v.latest_version {
             return Err(ServiceError::invalid(vec![Problem::object(
                 "engine",
-                format!("the engine already runs the latest version ({SERVER_VERSION})"),
+                "the engine already runs the server's version: there is nothing to upgrade to",
             )]));
         }
         if v.status != EngineStatus::Idle {

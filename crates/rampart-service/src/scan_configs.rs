@@ -42,33 +42,30 @@ pub enum OptionsWrite {
 }
 
 impl Service {
-    /// `CLOUD` (the server's own engines) names no group; `ON_PREMISE` names an engine
-    /// group of the caller's organization (the Default group cannot be named).
+    /// `ON_PREMISE` needs an engine group of the caller's organization (the Default group
+    /// cannot be named). `CLOUD` runs on the server's own engines; it may still carry an
+    /// id (the EX onboarding script sends the group it looked up by name), which must then
+    /// name a group of the organization too, so that a typo is not silently ignored.
     async fn check_assignment(
         &self,
         p: &Principal,
         a: &Assignment,
         c: &mut Checks,
     ) -> ServiceResult<()> {
-        match (a.environment, a.engine_group) {
-            (Environment::Cloud, None) => {}
-            (Environment::Cloud, Some(_)) => c.push(Problem::property(
-                "assignment.id",
-                "a CLOUD assignment runs on the server's own engines: omit id, or use ON_PREMISE",
-            )),
-            (Environment::OnPremise, None) => c.push(Problem::property(
+        match a.engine_group {
+            None if a.environment == Environment::OnPremise => c.push(Problem::property(
                 "assignment.id",
                 "an ON_PREMISE assignment needs an engine group id",
             )),
-            (Environment::OnPremise, Some(g)) => {
-                match self.store.get_engine_group(p.org, g).await {
-                    Ok(_) => {}
-                    Err(StoreError::NotFound) => {
-                        c.push(Problem::property("assignment.id", "no such engine group"))
-                    }
-                    Err(e) => return Err(e.into()),
-                }
-            }
+            None => {}
+            Some(g) => match self.store.get_engine_group(p.org, g).await {
+                Ok(_) => {}
+                Err(StoreError::NotFound) => c.push(Problem::property(
+                    "assignment.id",
+                    "no such engine group (the Default group cannot be named)",
+                )),
+                Err(e) => return Err(e.into()),
+            },
         }
         Ok(())
     }
