@@ -7,6 +7,7 @@
 //! Everything that differs between the databases stays in the adapter crates.
 
 mod apps;
+mod engines;
 mod inventory;
 mod rows;
 mod scans;

@@ -225,6 +225,65 @@ fn engine_group() -> String {
     "ENGINE_GROUP".to_string()
 }
 
+/// An engine group (§3.7). Engines in no group belong to the conceptual Default group,
+/// which has no id and is not listed.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct EngineGroup {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<Uuid>,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<Link>,
+}
+
+/// A scan engine (§3.7). `status`, `failure_reason`, `latest_version` and `upgradeable`
+/// are read-only; `engine_group` is omitted for the Default group.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Engine {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<Uuid>,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub engine_group: Option<IdRef>,
+    /// `IDLE`, `SCANNING`, `OFFLINE`, `UPGRADING`, `FAILED` (also `INITIALIZING`,
+    /// `LICENSING`, `TERMINATING`, `PARKED` on the wire, never produced by rampart).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// `TERMINATION_FAILED`, `INITIALIZATION_FAILED`, `UPGRADE_FAILED`, `GENERAL_FAILURE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure_reason: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub latest_version: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub upgradeable: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub auto_upgrade: Option<bool>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<Link>,
+}
+
+/// `GET`/`PUT /engines/{id}/credential`: the engine's token for `rampart engine --key`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct EngineCredential {
+    pub api_key: String,
+}
+
 /// A scan config.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ScanConfig {

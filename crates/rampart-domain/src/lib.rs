@@ -8,6 +8,7 @@
 
 pub mod auth;
 pub mod catalogue;
+pub mod engine;
 pub mod ids;
 pub mod job;
 pub mod model;
@@ -16,6 +17,7 @@ pub mod scan;
 pub mod time;
 
 pub use auth::{Action, Permission, Principal, PrincipalKind, Resource, Role};
+pub use engine::*;
 pub use ids::*;
 pub use model::*;
 pub use scan::*;

@@ -12,20 +12,27 @@
 
 mod apps;
 mod auth;
+mod engines;
 mod error;
 mod inventory;
 mod modules;
 mod scan_configs;
 mod search;
+mod secret;
 mod templates;
 
 pub use apps::AppInput;
 pub use auth::{hash_token, KeyRequest, NewKey};
+pub use engines::{
+    Availability, EngineDirective, EngineGroupInput, EngineInput, EngineReport, EngineView,
+    ENGINE_OFFLINE_AFTER_SECONDS, ENGINE_TOKEN_PREFIX, SERVER_VERSION,
+};
 pub use error::{Problem, ProblemKind, ServiceError, ServiceResult};
 pub use inventory::{TagInput, TargetInput};
 pub use modules::ModuleConfig;
 pub use scan_configs::{OptionsWrite, ScanConfigInput, ScanConfigView};
 pub use search::{query_problem, SearchResults};
+pub use secret::SecretKey;
 pub use templates::{AttackModuleInput, AttackTemplateInput};
 
 use rampart_domain::catalogue::ModuleMeta;
@@ -40,6 +47,9 @@ pub struct Service {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     catalogue: &'static [ModuleMeta],
+    /// Seals engine credentials; see [`Service::with_secret_key`].
+    secret_key: Arc<SecretKey>,
+    engine_offline_after: chrono::Duration,
 }
 
 impl std::fmt::Debug for Service {
@@ -60,7 +70,23 @@ impl Service {
             store,
             clock,
             catalogue,
+            secret_key: Arc::new(SecretKey::generate()),
+            engine_offline_after: chrono::Duration::seconds(ENGINE_OFFLINE_AFTER_SECONDS),
         }
+    }
+
+    /// The server's secret key (from the configuration or a key file). Without one, a
+    /// process-local key is used and engine credentials cannot be shown again after a
+    /// restart (they still authenticate; `PUT /engines/{id}/credential` issues new ones).
+    pub fn with_secret_key(mut self, key: SecretKey) -> Self {
+        self.secret_key = Arc::new(key);
+        self
+    }
+
+    /// How long without a heartbeat makes an engine `OFFLINE`.
+    pub fn with_engine_offline_after(mut self, d: chrono::Duration) -> Self {
+        self.engine_offline_after = d;
+        self
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {

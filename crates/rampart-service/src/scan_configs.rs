@@ -42,6 +42,34 @@ pub enum OptionsWrite {
 }
 
 impl Service {
+    /// `ON_PREMISE` needs an engine group of the caller's organization (the Default group
+    /// cannot be named). `CLOUD` runs on the server's own engines; it may still carry an
+    /// id (the EX onboarding script sends the group it looked up by name), which must then
+    /// name a group of the organization too, so that a typo is not silently ignored.
+    async fn check_assignment(
+        &self,
+        p: &Principal,
+        a: &Assignment,
+        c: &mut Checks,
+    ) -> ServiceResult<()> {
+        match a.engine_group {
+            None if a.environment == Environment::OnPremise => c.push(Problem::property(
+                "assignment.id",
+                "an ON_PREMISE assignment needs an engine group id",
+            )),
+            None => {}
+            Some(g) => match self.store.get_engine_group(p.org, g).await {
+                Ok(_) => {}
+                Err(StoreError::NotFound) => c.push(Problem::property(
+                    "assignment.id",
+                    "no such engine group (the Default group cannot be named)",
+                )),
+                Err(e) => return Err(e.into()),
+            },
+        }
+        Ok(())
+    }
+
     async fn check_config(&self, p: &Principal, input: &ScanConfigInput) -> ServiceResult<()> {
         let mut c = Checks::default();
         c.text("name", &input.name, 1, 200);
@@ -64,12 +92,7 @@ impl Service {
             ));
         }
         if let Some(a) = &input.assignment {
-            if a.environment == Environment::OnPremise && a.engine_group.is_none() {
-                c.push(Problem::property(
-                    "assignment.id",
-                    "an ON_PREMISE assignment needs an engine group id",
-                ));
-            }
+            self.check_assignment(p, a, &mut c).await?;
         }
         c.finish()
     }

@@ -13,6 +13,8 @@ pub enum SearchResults {
     Tags(Page<Tag>),
     AttackTemplates(Page<AttackTemplate>),
     ScanConfigs(Page<ScanConfigView>),
+    Engines(Page<crate::EngineView>),
+    EngineGroups(Page<EngineGroup>),
 }
 
 /// A query that cannot run: 422 naming what is wrong.
@@ -66,6 +68,18 @@ impl Service {
                     items: page.items.into_iter().map(Into::into).collect(),
                     total: page.total,
                 })
+            }
+            ResourceType::Engine => {
+                require(p, Resource::Engines, Action::Read)?;
+                let page = self
+                    .store
+                    .list_engines(p.org, None, self.offline_before(), &req)
+                    .await?;
+                SearchResults::Engines(self.views(page))
+            }
+            ResourceType::EngineGroup => {
+                require(p, Resource::EngineGroups, Action::Read)?;
+                SearchResults::EngineGroups(self.store.list_engine_groups(p.org, &req).await?)
             }
             other => {
                 return Err(ServiceError::invalid(vec![Problem::property(

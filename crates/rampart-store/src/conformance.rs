@@ -6,7 +6,9 @@ use chrono::{TimeZone, Utc};
 use rampart_domain::*;
 use rampart_query::{parse_sort, ResourceType};
 
+mod engines;
 mod scans;
+pub use engines::*;
 pub use scans::*;
 
 /// Generates one `#[tokio::test]` per conformance check. `$factory` is an async fn
@@ -19,7 +21,9 @@ macro_rules! conformance_suite {
             orgs_users_and_keys, apps_crud_and_tenant_isolation, app_visibility_follows_membership,
             paging_and_sorting, targets_rules, tags_and_app_tags, attack_templates_and_modules,
             scan_configs_and_cascade, scans_crud_and_visibility, job_claims_are_exclusive,
-            job_leases_expire_and_heartbeats_extend_them, findings_ingest_idempotently);
+            job_leases_expire_and_heartbeats_extend_them, findings_ingest_idempotently,
+            engine_groups_crud_and_rules, engines_credentials_and_heartbeats,
+            engine_status_search_follows_the_rules);
     };
     (@each $factory:path; $($name:ident),*) => {$(
         #[tokio::test]

@@ -11,8 +11,10 @@
 
 #[cfg(feature = "testkit")]
 pub mod conformance;
+mod engines;
 mod scans;
 mod store;
 
+pub use engines::*;
 pub use scans::*;
 pub use store::*;

@@ -65,7 +65,7 @@ pub struct Page<T> {
 
 /// The storage port. All methods are tenant-scoped by `org`.
 #[async_trait]
-pub trait Store: crate::ScanStore + Send + Sync + 'static {
+pub trait Store: crate::ScanStore + crate::EngineStore + Send + Sync + 'static {
     /// Whether the database answers.
     async fn ping(&self) -> StoreResult<()>;
 

@@ -129,4 +129,53 @@ impl TestApp {
             .await
             .expect("create scan config")
     }
+
+    /// An engine group made by the Product Admin user.
+    pub async fn fx_engine_group(&self, name: &str) -> EngineGroupId {
+        let input = rampart_service::EngineGroupInput {
+            name: name.to_string(),
+            description: None,
+        };
+        self.service
+            .create_engine_group(&self.keys.admin.principal, input)
+            .await
+            .expect("create engine group")
+    }
+
+    /// An engine (never seen: `OFFLINE`) in `group` (`None`: the Default group).
+    pub async fn fx_engine(&self, name: &str, group: Option<EngineGroupId>) -> EngineId {
+        let input = rampart_service::EngineInput {
+            name: name.to_string(),
+            engine_group: group,
+            auto_upgrade: None,
+        };
+        self.service
+            .create_engine(&self.keys.admin.principal, input)
+            .await
+            .expect("create engine")
+    }
+
+    /// A heartbeat of engine `id` as `/engine/v1` will record it: now (the manual clock),
+    /// reporting `version` and `active_scans`. Returns the platform's directive.
+    pub async fn fx_engine_heartbeat(
+        &self,
+        id: EngineId,
+        version: &str,
+        active_scans: u32,
+    ) -> rampart_service::EngineDirective {
+        let engine = self
+            .store()
+            .get_engine(self.keys.admin.org(), id)
+            .await
+            .expect("the engine exists");
+        let report = rampart_service::EngineReport {
+            version: version.to_string(),
+            active_scans,
+            failure_reason: None,
+        };
+        self.service
+            .record_engine_heartbeat(&engine, report)
+            .await
+            .expect("record heartbeat")
+    }
 }

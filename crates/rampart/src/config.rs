@@ -13,6 +13,7 @@ pub struct FileConfig {
     pub listen: Option<String>,
     pub public_url: Option<String>,
     pub log_format: Option<String>,
+    pub secret_key_file: Option<std::path::PathBuf>,
 }
 
 impl FileConfig {

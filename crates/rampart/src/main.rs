@@ -4,6 +4,7 @@
 mod config;
 mod key_cmd;
 mod scan_cmd;
+mod secret_key;
 mod server_cmd;
 mod store;
 

@@ -1,6 +1,7 @@
 //! `rampart server`: the API on SQLite or PostgreSQL.
 
 use crate::config::{self, FileConfig};
+use crate::secret_key;
 use crate::store;
 use anyhow::Context;
 use clap::Args;
@@ -27,6 +28,14 @@ pub struct ServerArgs {
     /// Log format: pretty or json.
     #[arg(long, env = "RAMPART_LOG_FORMAT")]
     log_format: Option<String>,
+    /// The server secret key (base64url, 32 bytes) that seals engine credentials; shared
+    /// by every replica. Default: read from, or created in, the key file.
+    #[arg(long, env = "RAMPART_SECRET_KEY", hide_env_values = true)]
+    secret_key: Option<secret_key::KeyText>,
+    /// Key file (created with mode 0600 when missing; default `secret.key` next to the
+    /// SQLite database, `./rampart-data/secret.key` for PostgreSQL).
+    #[arg(long, env = "RAMPART_SECRET_KEY_FILE")]
+    secret_key_file: Option<PathBuf>,
 }
 
 pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
@@ -46,7 +55,16 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
     config::init_logging(&log_format);
 
     let store = store::open(&database).await?;
-    let service = Service::new(store, Arc::new(SystemClock), rampart_engine::catalogue());
+    let key_file = args
+        .secret_key_file
+        .or(file.secret_key_file)
+        .or_else(|| secret_key::default_file(&database));
+    let secret = secret_key::load(
+        args.secret_key.as_ref().map(|k| k.0.as_str()),
+        key_file.as_deref(),
+    )?;
+    let service = Service::new(store, Arc::new(SystemClock), rampart_engine::catalogue())
+        .with_secret_key(secret);
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;

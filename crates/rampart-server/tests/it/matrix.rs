@@ -22,6 +22,10 @@ pub struct Fx {
     sys: AttackTemplateId,
     sys_module: String,
     cfg: ScanConfigId,
+    /// An empty engine group (deletable).
+    engine_group: EngineGroupId,
+    /// An IDLE engine on an old version (upgradeable), in the Default group.
+    engine: EngineId,
 }
 
 impl Fx {
@@ -54,6 +58,12 @@ impl Fx {
             sys,
             sys_module: sys_modules[0].id.to_string(),
             cfg: t.fx_scan_config(app, &t.unique("cfg")).await,
+            engine_group: t.fx_engine_group(&t.unique("eg")).await,
+            engine: {
+                let e = t.fx_engine(&t.unique("engine"), None).await;
+                t.fx_engine_heartbeat(e, "0.0.1", 0).await;
+                e
+            },
         }
     }
 
@@ -70,6 +80,8 @@ impl Fx {
             .replace("{sys_module}", &self.sys_module)
             .replace("{sys}", &self.sys.to_string())
             .replace("{cfg}", &self.cfg.to_string())
+            .replace("{engine_group}", &self.engine_group.to_string())
+            .replace("{engine}", &self.engine.to_string())
             .replace("{module}", &sample_catalogue()[0].id.to_string())
             .replace("{user}", &t.keys.read_only.id().to_string())
     }
@@ -121,6 +133,19 @@ fn config_body(t: &TestApp, fx: &Fx) -> Value {
 }
 fn options_body(_: &TestApp, _: &Fx) -> Value {
     json!({"crawl_config": {"seed_url_list": [{"value": "https://shop.example.test"}]}})
+}
+
+fn engine_group_body(t: &TestApp, _: &Fx) -> Value {
+    json!({"name": t.unique("new group"), "description": "lab"})
+}
+fn engine_body(t: &TestApp, _: &Fx) -> Value {
+    json!({"name": t.unique("new engine"), "auto_upgrade": "true"})
+}
+fn search_engines(_: &TestApp, _: &Fx) -> Value {
+    json!({"type": "ENGINE", "query": "engine.status = 'IDLE'"})
+}
+fn search_engine_groups(_: &TestApp, _: &Fx) -> Value {
+    json!({"type": "ENGINE_GROUP", "query": "enginegroup.name STARTS WITH 'eg'"})
 }
 
 fn search_apps(_: &TestApp, _: &Fx) -> Value {
@@ -218,9 +243,28 @@ pub fn cases() -> Vec<Case> {
         Case("PATCH", "/ias/v1/scan-configs/{cfg}/options", Some(options_body), MANAGE),
         Case("GET", "/ias/v1/scan-configs/{private_cfg}", None, NON_MEMBER),
         Case("GET", "/ias/v1/scan-configs/{private_cfg}/options", None, NON_MEMBER),
+        // engine groups and engines: Product Admin manages, everyone reads; the engine
+        // credential is a secret, so reading it needs Manage too
+        Case("GET", "/ias/v1/engine-groups", None, ALL),
+        Case("POST", "/ias/v1/engine-groups", Some(engine_group_body), [201, 403, 403, 201, 201, 401]),
+        Case("GET", "/ias/v1/engine-groups/{engine_group}", None, READ),
+        Case("PUT", "/ias/v1/engine-groups/{engine_group}", Some(engine_group_body), ADMIN),
+        Case("DELETE", "/ias/v1/engine-groups/{engine_group}", None, ADMIN_DEL),
+        Case("GET", "/ias/v1/engine-groups/{engine_group}/engines", None, READ),
+        Case("GET", "/ias/v1/engines", None, ALL),
+        Case("POST", "/ias/v1/engines", Some(engine_body), [201, 403, 403, 201, 201, 401]),
+        Case("GET", "/ias/v1/engines/{engine}", None, READ),
+        Case("PUT", "/ias/v1/engines/{engine}", Some(engine_body), ADMIN),
+        Case("DELETE", "/ias/v1/engines/{engine}", None, ADMIN_DEL),
+        Case("GET", "/ias/v1/engines/{engine}/credential", None, ADMIN),
+        Case("PUT", "/ias/v1/engines/{engine}/credential", None, ADMIN),
+        Case("DELETE", "/ias/v1/engines/{engine}/credential", None, ADMIN_DEL),
+        Case("POST", "/ias/v1/engines/{engine}/upgrade", None, [202, 403, 403, 202, 404, 401]),
         // search (what a caller may not see is filtered out, not refused)
         Case("POST", "/ias/v1/search", Some(search_apps), ALL),
         Case("POST", "/ias/v1/search?size=1", Some(search_targets), ALL),
+        Case("POST", "/ias/v1/search?size=2", Some(search_engines), ALL),
+        Case("POST", "/ias/v1/search?size=3", Some(search_engine_groups), ALL),
     ]
 }
 

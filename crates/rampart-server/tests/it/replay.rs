@@ -6,8 +6,8 @@
 //! and the PowerShell `get_apps` paging (§6.8).
 //!
 //! Skipped trace lines (their resources do not exist yet): `/scans…`, `/vulnerabilities…`,
-//! `/schedules`, `/blackouts`, and searches of the types `VULNERABILITY`, `SCAN` and
-//! `ENGINE_GROUP`. Extend `REPLAYED` and `SEARCHED` as those resources arrive.
+//! `/schedules`, `/blackouts`, and searches of the types `VULNERABILITY` and `SCAN`.
+//! Extend `REPLAYED` and `SEARCHED` as those resources arrive.
 
 use rampart_testkit::{sample_catalogue, RawResponse, TestApp};
 use serde_json::{json, Value};
@@ -27,7 +27,14 @@ const REPLAYED: &[&str] = &[
 ];
 
 /// The search types replayed.
-const SEARCHED: &[&str] = &["APP", "SCAN_CONFIG", "TARGET", "ATTACK_TEMPLATE", "TAG"];
+const SEARCHED: &[&str] = &[
+    "APP",
+    "SCAN_CONFIG",
+    "TARGET",
+    "ATTACK_TEMPLATE",
+    "TAG",
+    "ENGINE_GROUP",
+];
 
 /// The API-key header each client writes (reference §2.2).
 fn key_header(user_agent: &str, accept: Option<&str>) -> &'static str {
@@ -47,6 +54,8 @@ struct Ids {
     template: Uuid,
     config: Uuid,
     module: Uuid,
+    /// The group the EX onboarding trace looks up by name (`ias-harness-engines`).
+    engine_group: Uuid,
 }
 
 impl Ids {
@@ -70,8 +79,7 @@ impl Ids {
                             "app" => self.app,
                             "attack_template" => self.template,
                             "scan_config" => self.config,
-                            // Engine groups do not exist yet: any id (CLOUD needs none).
-                            "assignment" => Uuid::new_v4(),
+                            "assignment" => self.engine_group,
                             other => panic!("no id for {other}.id in a replay"),
                         });
                     } else {
@@ -160,6 +168,7 @@ async fn replay_client_traces() {
         template: app.fx_system_template("All Modules").await.0,
         config: app.fx_scan_config(first_app, "ias-harness-seed").await.0,
         module: sample_catalogue()[0].id.0,
+        engine_group: fx_engine_group(&app, "ias-harness-engines").await,
     };
     let mut replayed = 0;
     let mut failures = Vec::new();
@@ -261,11 +270,27 @@ async fn ex_search(app: &TestApp, ty: &str, query: &str) -> Vec<Value> {
     }
 }
 
-/// reference §7.1 B, step by step as the script does it. The engine-group search is
-/// skipped (engine groups do not exist yet): the assignment names a random group id.
+/// An engine group made by the organization key.
+async fn fx_engine_group(app: &TestApp, name: &str) -> Uuid {
+    app.service
+        .create_engine_group(
+            &app.keys.org.principal,
+            rampart_service::EngineGroupInput {
+                name: name.into(),
+                description: None,
+            },
+        )
+        .await
+        .expect("create engine group")
+        .0
+}
+
+/// reference §7.1 B, step by step as the script does it, with its engine group looked
+/// up by name (`enginegroup.name='Working Engines'`).
 #[tokio::test]
 async fn ex_application_onboarding() {
     let app = TestApp::spawn().await;
+    fx_engine_group(&app, "Working Engines").await;
     let entries = [
         ("onboarded-one", "http://127.0.0.1"),
         ("onboarded-two", "https://one.example.test"),
@@ -286,8 +311,11 @@ async fn ex_application_onboarding() {
         let tpl = ex_search(&app, "ATTACK_TEMPLATE", "attacktemplate.name='All Modules'").await[0]
             ["id"]
             .clone();
+        let group = ex_search(&app, "ENGINE_GROUP", "enginegroup.name='Working Engines'").await[0]
+            ["id"]
+            .clone();
         let cfg = json!({"name": format!("{name} Scan Config"), "app": {"id": app_id}, "attack_template": {"id": tpl},
-            "assignment": {"type": "ENGINE_GROUP", "id": Uuid::new_v4(), "environment": "CLOUD"}});
+            "assignment": {"type": "ENGINE_GROUP", "id": group, "environment": "CLOUD"}});
         let r = app
             .raw(
                 &ex_head(&app, "POST", "/ias/v1/scan-configs"),

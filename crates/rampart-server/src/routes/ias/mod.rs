@@ -2,6 +2,7 @@
 
 mod apps;
 mod attack_templates;
+mod engines;
 mod modules;
 mod scan_configs;
 mod search;
@@ -19,6 +20,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(attack_templates::router())
         .merge(modules::router())
         .merge(scan_configs::router())
+        .merge(engines::router())
         .merge(search::router())
 }
 

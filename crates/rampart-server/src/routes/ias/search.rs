@@ -91,6 +91,24 @@ async fn search(
             ),
             pg.total,
         ),
+        SearchResults::Engines(pg) => (
+            values(
+                pg.items
+                    .into_iter()
+                    .map(|x| super::engines::wire(&s, x))
+                    .collect(),
+            ),
+            pg.total,
+        ),
+        SearchResults::EngineGroups(pg) => (
+            values(
+                pg.items
+                    .into_iter()
+                    .map(|x| super::engines::wire_group(&s, x))
+                    .collect(),
+            ),
+            pg.total,
+        ),
     };
     Ok(Json(paging.envelope(&s, "/search", data, total)))
 }
