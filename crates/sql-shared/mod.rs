@@ -8,6 +8,7 @@
 
 mod apps;
 mod inventory;
+mod jobs;
 mod rows;
 mod scans;
 mod templates;

@@ -14,8 +14,10 @@ mod apps;
 mod auth;
 mod error;
 mod inventory;
+mod jobs;
 mod modules;
 mod scan_configs;
+mod scans;
 mod search;
 mod templates;
 
@@ -23,8 +25,10 @@ pub use apps::AppInput;
 pub use auth::{hash_token, KeyRequest, NewKey};
 pub use error::{Problem, ProblemKind, ServiceError, ServiceResult};
 pub use inventory::{TagInput, TargetInput};
+pub use jobs::{JobError, JobResult, JobSettings, ReaperReport};
 pub use modules::ModuleConfig;
 pub use scan_configs::{OptionsWrite, ScanConfigInput, ScanConfigView};
+pub use scans::{url_under_targets, ScanInput, ScanParent};
 pub use search::{query_problem, SearchResults};
 pub use templates::{AttackModuleInput, AttackTemplateInput};
 
@@ -40,6 +44,7 @@ pub struct Service {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     catalogue: &'static [ModuleMeta],
+    jobs: Arc<jobs::JobQueue>,
 }
 
 impl std::fmt::Debug for Service {
@@ -60,6 +65,7 @@ impl Service {
             store,
             clock,
             catalogue,
+            jobs: Arc::default(),
         }
     }
 

@@ -13,6 +13,7 @@ pub enum SearchResults {
     Tags(Page<Tag>),
     AttackTemplates(Page<AttackTemplate>),
     ScanConfigs(Page<ScanConfigView>),
+    Scans(Page<Scan>),
 }
 
 /// A query that cannot run: 422 naming what is wrong.
@@ -66,6 +67,10 @@ impl Service {
                     items: page.items.into_iter().map(Into::into).collect(),
                     total: page.total,
                 })
+            }
+            ResourceType::Scan => {
+                require(p, Resource::Scans, Action::Read)?;
+                SearchResults::Scans(self.store.list_scans(p.org, &vis, &req).await?)
             }
             other => {
                 return Err(ServiceError::invalid(vec![Problem::property(

@@ -19,7 +19,8 @@ macro_rules! conformance_suite {
             orgs_users_and_keys, apps_crud_and_tenant_isolation, app_visibility_follows_membership,
             paging_and_sorting, targets_rules, tags_and_app_tags, attack_templates_and_modules,
             scan_configs_and_cascade, scans_crud_and_visibility, job_claims_are_exclusive,
-            job_leases_expire_and_heartbeats_extend_them, findings_ingest_idempotently);
+            job_leases_expire_and_heartbeats_extend_them, findings_ingest_idempotently,
+            scan_events_and_execution_details, job_protocol_bounds_attempts, scan_status_compare_and_set);
     };
     (@each $factory:path; $($name:ident),*) => {$(
         #[tokio::test]
