@@ -475,7 +475,7 @@ pub async fn job_protocol_bounds_attempts(s: &dyn Store) {
     assert!(is_not_found(s.find_job(ScanId::new()).await));
     assert_eq!(
         s.expire_leases(at(6), 2).await.unwrap(),
-        vec![rampart_store::ExpiredJob {
+        vec![crate::ExpiredJob {
             org: a,
             scan: sc.id,
             requeued: false,
@@ -493,7 +493,7 @@ pub async fn job_protocol_bounds_attempts(s: &dyn Store) {
         s.expire_leases(at(13) + Duration::seconds(30), 3)
             .await
             .unwrap(),
-        vec![rampart_store::ExpiredJob {
+        vec![crate::ExpiredJob {
             org: a,
             scan: q.id,
             requeued: true,
