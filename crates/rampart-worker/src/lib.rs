@@ -9,6 +9,10 @@
 //!
 //! [`Worker`] and the plan conversion are filled in by the scans issue.
 
+pub mod local;
+
+pub use local::LocalSource;
+
 use async_trait::async_trait;
 use rampart_domain::job::*;
 use rampart_domain::ScanId;
