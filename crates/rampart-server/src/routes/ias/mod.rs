@@ -4,6 +4,7 @@ mod apps;
 mod attack_templates;
 mod modules;
 mod scan_configs;
+mod scans;
 mod search;
 mod tags;
 mod targets;
@@ -19,6 +20,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(attack_templates::router())
         .merge(modules::router())
         .merge(scan_configs::router())
+        .merge(scans::router())
         .merge(search::router())
 }
 
