@@ -13,6 +13,10 @@ pub struct FileConfig {
     pub listen: Option<String>,
     pub public_url: Option<String>,
     pub log_format: Option<String>,
+    /// Embedded engine slots (`--engines`).
+    pub engines: Option<usize>,
+    /// Job lease length in seconds (`--lease-seconds`).
+    pub lease_seconds: Option<u64>,
 }
 
 impl FileConfig {
