@@ -4,6 +4,7 @@
 
 use crate::snap;
 use rampart_domain::job::*;
+use rampart_domain::time::Clock;
 use rampart_domain::*;
 use rampart_service::{JobError, OptionsWrite};
 use rampart_testkit::TestApp;
