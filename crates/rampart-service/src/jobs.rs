@@ -143,7 +143,11 @@ impl Service {
             else {
                 return Ok(None);
             };
-            let scan = match self.store.get_scan(job.org, job.scan, &Visibility::All).await {
+            let scan = match self
+                .store
+                .get_scan(job.org, job.scan, &Visibility::All)
+                .await
+            {
                 Ok(s) => s,
                 Err(StoreError::NotFound) => continue,
                 Err(e) => return Err(e.into()),
@@ -166,8 +170,7 @@ impl Service {
                     continue;
                 }
             };
-            if scan.status != ScanStatus::Running && scan.status.can_move_to(ScanStatus::Running)
-            {
+            if scan.status != ScanStatus::Running && scan.status.can_move_to(ScanStatus::Running) {
                 self.store
                     .transition_scan(
                         scan.org,
@@ -321,7 +324,12 @@ impl Service {
     }
 
     /// Appends engine events.
-    pub async fn job_events(&self, scan: ScanId, worker: &str, events: &[JobEvent]) -> JobResult<()> {
+    pub async fn job_events(
+        &self,
+        scan: ScanId,
+        worker: &str,
+        events: &[JobEvent],
+    ) -> JobResult<()> {
         let job = self.held(scan, worker).await?;
         self.store
             .append_scan_events(job.org, scan, EventKind::Engine, events)
@@ -345,7 +353,12 @@ impl Service {
     }
 
     /// Ends the job and settles the scan's status from the outcome.
-    pub async fn job_finish(&self, scan: ScanId, worker: &str, outcome: &JobOutcome) -> JobResult<()> {
+    pub async fn job_finish(
+        &self,
+        scan: ScanId,
+        worker: &str,
+        outcome: &JobOutcome,
+    ) -> JobResult<()> {
         let job = self.held(scan, worker).await?;
         match self.store.complete_job(scan, worker).await {
             Ok(()) => {}
@@ -373,7 +386,8 @@ impl Service {
                 self.complete_scan(&s).await?;
             }
             JobOutcome::Stopped => {
-                self.platform_event(s.org, s.id, "Engine stopped the scan").await;
+                self.platform_event(s.org, s.id, "Engine stopped the scan")
+                    .await;
                 self.complete_scan(&s).await?;
             }
             JobOutcome::Canceled => {
@@ -402,7 +416,8 @@ impl Service {
             Err(e) => return Err(e.into()),
         };
         let s = self.store.get_scan(job.org, scan, &Visibility::All).await?;
-        self.after_lease_end(&s, requeued, "Engine shut down").await?;
+        self.after_lease_end(&s, requeued, "Engine shut down")
+            .await?;
         Ok(())
     }
 
@@ -478,8 +493,12 @@ impl Service {
     pub(crate) async fn settle_finished(&self, s: &Scan) -> Result<(), ServiceError> {
         match s.status.settle() {
             Some((ScanStatus::Failed, reason)) => {
-                self.fail_scan(s, reason.unwrap_or(FailureReason::Canceled), "Scan canceled")
-                    .await
+                self.fail_scan(
+                    s,
+                    reason.unwrap_or(FailureReason::Canceled),
+                    "Scan canceled",
+                )
+                .await
             }
             _ => self.complete_scan(s).await,
         }

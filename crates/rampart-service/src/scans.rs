@@ -57,7 +57,10 @@ pub fn url_under_targets(url: &url::Url, domains: &[String]) -> bool {
     let Some(host) = url.host_str().map(|h| h.to_ascii_lowercase()) else {
         return false;
     };
-    let host = host.trim_start_matches('[').trim_end_matches(']').to_string();
+    let host = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_string();
     domains.iter().any(|d| {
         let (dhost, dport) = match d.rsplit_once(':') {
             Some((h, p)) if !h.contains(':') => (h, p.parse::<u16>().ok()),
@@ -498,13 +501,13 @@ mod tests {
     #[test]
     fn scope_rules_outside_targets() {
         let doc = serde_json::json!({"crawl_config": {
-            "seed_url_list": [{"value": "https://shop.test/"}, {"value": "https://other.test/"}],
-            "scope_constraint_list": [
-                {"url": "https://*.shop.test/*"},
-                {"url": "https://elsewhere.test/*"},
-                {"url": "https://ignored.test/*", "exclusion": "EXCLUDE"},
-                {"url": ".*anything.*", "match_criteria": "REGEX"}
-            ]}});
+        "seed_url_list": [{"value": "https://shop.test/"}, {"value": "https://other.test/"}],
+        "scope_constraint_list": [
+            {"url": "https://*.shop.test/*"},
+            {"url": "https://elsewhere.test/*"},
+            {"url": "https://ignored.test/*", "exclusion": "EXCLUDE"},
+            {"url": ".*anything.*", "match_criteria": "REGEX"}
+        ]}});
         assert_eq!(
             urls_outside_targets(&doc, &["shop.test".to_string()]),
             ["https://other.test/", "https://elsewhere.test/*"]

@@ -198,8 +198,11 @@ pub trait ScanStore: Send + Sync {
         now: DateTime<Utc>,
     ) -> StoreResult<()>;
     /// The latest counters; all zeros when the scan never reported any.
-    async fn get_execution_details(&self, org: OrgId, scan: ScanId)
-        -> StoreResult<ExecutionDetails>;
+    async fn get_execution_details(
+        &self,
+        org: OrgId,
+        scan: ScanId,
+    ) -> StoreResult<ExecutionDetails>;
 
     // --- findings ---
     /// Merges `findings` into the scan's app: a vulnerability per (module, root cause),

@@ -81,7 +81,12 @@ impl LocalSource {
         n
     }
 
-    fn track<T>(&self, scan: ScanId, worker: &str, r: Result<T, JobError>) -> Result<T, SourceError> {
+    fn track<T>(
+        &self,
+        scan: ScanId,
+        worker: &str,
+        r: Result<T, JobError>,
+    ) -> Result<T, SourceError> {
         r.map_err(|e| {
             let e = map(e);
             if e == SourceError::LeaseLost {
@@ -139,7 +144,11 @@ impl JobSource for LocalSource {
         worker: &str,
         batch: &FindingBatch,
     ) -> Result<(), SourceError> {
-        let r = self.service.job_findings(scan, worker, batch).await.map(|_| ());
+        let r = self
+            .service
+            .job_findings(scan, worker, batch)
+            .await
+            .map(|_| ());
         self.track(scan, worker, r)
     }
 

@@ -130,8 +130,12 @@ async fn reap(service: Service, jobs: JobSettings, mut stop: tokio::sync::watch:
             .await
         {
             Ok(r) if !(r.requeued.is_empty() && r.failed.is_empty() && r.settled.is_empty()) => {
-                tracing::warn!(requeued = r.requeued.len(), failed = r.failed.len(),
-                    settled = r.settled.len(), "expired scan leases handled");
+                tracing::warn!(
+                    requeued = r.requeued.len(),
+                    failed = r.failed.len(),
+                    settled = r.settled.len(),
+                    "expired scan leases handled"
+                );
             }
             Ok(_) => {}
             Err(e) => tracing::error!(error = %e, "the lease reaper failed"),
@@ -153,7 +157,10 @@ fn spawn_engines(
 ) -> Vec<tokio::task::JoinHandle<()>> {
     let _ = (source, stop);
     if slots > 0 {
-        tracing::warn!(slots, "the embedded engine is not wired into this build yet; scans stay PENDING");
+        tracing::warn!(
+            slots,
+            "the embedded engine is not wired into this build yet; scans stay PENDING"
+        );
     }
     Vec::new()
 }

@@ -390,7 +390,10 @@ async fn ex_application_onboarding() {
             .await
             .json();
         if url == "http://127.0.0.1" {
-            assert_eq!(scan["status"], "PENDING", "the log shows Scan status: PENDING");
+            assert_eq!(
+                scan["status"], "PENDING",
+                "the log shows Scan status: PENDING"
+            );
         } else {
             // The strip bug made the target one.example.te: the seed is not under it.
             assert_eq!(

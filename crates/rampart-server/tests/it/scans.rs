@@ -29,7 +29,10 @@ async fn ready(app: &TestApp, name: &str) -> (AppId, ScanConfigId) {
     let cfg = app.fx_scan_config(a, &format!("{name} config")).await;
     if app
         .service
-        .list_targets(&app.keys.org.principal, &rampart_store::ListRequest::first(100))
+        .list_targets(
+            &app.keys.org.principal,
+            &rampart_store::ListRequest::first(100),
+        )
         .await
         .unwrap()
         .items
@@ -38,7 +41,13 @@ async fn ready(app: &TestApp, name: &str) -> (AppId, ScanConfigId) {
     {
         app.fx_target("shop.example.test").await;
     }
-    set_options(app, cfg, "https://shop.example.test/", "https://shop.example.test/*").await;
+    set_options(
+        app,
+        cfg,
+        "https://shop.example.test/",
+        "https://shop.example.test/*",
+    )
+    .await;
     (a, cfg)
 }
 
@@ -158,7 +167,10 @@ async fn a_submitted_scan_reads_pending_with_submitter_and_links() {
         .await
         .status(201);
     let id = r.location_id();
-    assert_eq!(r.location().unwrap(), format!("{}/ias/v1/scans/{id}", app.base));
+    assert_eq!(
+        r.location().unwrap(),
+        format!("{}/ias/v1/scans/{id}", app.base)
+    );
     assert!(r.body.is_empty());
     let item = scan_json(&app, ScanId(id)).await;
     assert_eq!(item["status"], "PENDING");
@@ -167,7 +179,10 @@ async fn a_submitted_scan_reads_pending_with_submitter_and_links() {
         item["submitter"],
         json!({"type": "USER", "id": app.keys.read_write.id().to_string()})
     );
-    assert!(item.get("completion_time").is_none(), "absent while not done");
+    assert!(
+        item.get("completion_time").is_none(),
+        "absent while not done"
+    );
     assert!(item.get("failure_reason").is_none());
     snap!("scan_item_pending", scrub(&item));
 
@@ -185,7 +200,13 @@ async fn a_submitted_scan_reads_pending_with_submitter_and_links() {
     assert_eq!(item["submitter"]["type"], "ORGANIZATION");
     assert_eq!(item["scan_type"], "REGULAR");
 
-    let list = app.ro().get("/ias/v1/scans").send().await.status(200).json();
+    let list = app
+        .ro()
+        .get("/ias/v1/scans")
+        .send()
+        .await
+        .status(200)
+        .json();
     let ids: Vec<&str> = list["data"]
         .as_array()
         .unwrap()
@@ -253,12 +274,27 @@ async fn invalid_configs_and_targets_fail_the_scan_at_once() {
     // A seed outside every enabled target.
     app.fx_target("shop.example.test").await;
     let outside = app.fx_scan_config(a, "outside").await;
-    set_options(&app, outside, "https://elsewhere.example.test/", "https://shop.example.test/*").await;
+    set_options(
+        &app,
+        outside,
+        "https://elsewhere.example.test/",
+        "https://shop.example.test/*",
+    )
+    .await;
     let id = submit(&app, outside).await;
-    assert_eq!(scan_json(&app, id).await["failure_reason"], "TARGETS_INVALID");
+    assert_eq!(
+        scan_json(&app, id).await["failure_reason"],
+        "TARGETS_INVALID"
+    );
     // A scope rule outside, and a disabled target does not count.
     let scope = app.fx_scan_config(a, "scope").await;
-    set_options(&app, scope, "https://shop.example.test/", "https://other.example.test/*").await;
+    set_options(
+        &app,
+        scope,
+        "https://shop.example.test/",
+        "https://other.example.test/*",
+    )
+    .await;
     assert_eq!(
         scan_json(&app, submit(&app, scope).await).await["failure_reason"],
         "TARGETS_INVALID"
@@ -277,14 +313,26 @@ async fn invalid_configs_and_targets_fail_the_scan_at_once() {
         .await
         .unwrap();
     let disabled = app.fx_scan_config(a, "disabled").await;
-    set_options(&app, disabled, "https://off.example.test/", "https://off.example.test/*").await;
+    set_options(
+        &app,
+        disabled,
+        "https://off.example.test/",
+        "https://off.example.test/*",
+    )
+    .await;
     assert_eq!(
         scan_json(&app, submit(&app, disabled).await).await["failure_reason"],
         "TARGETS_INVALID"
     );
     // A subdomain of a target is fine.
     let sub = app.fx_scan_config(a, "sub").await;
-    set_options(&app, sub, "https://api.shop.example.test/", "https://*.shop.example.test/*").await;
+    set_options(
+        &app,
+        sub,
+        "https://api.shop.example.test/",
+        "https://*.shop.example.test/*",
+    )
+    .await;
     assert_eq!(status(&app, submit(&app, sub).await).await, "PENDING");
     // Failed scans never reach an engine.
     let spec = app.service.claim_job("w").await.unwrap().unwrap();
@@ -311,9 +359,10 @@ async fn submit_validation_errors() {
         .await
         .status(422);
     let other_app = app.fx_app("Third").await;
-    let r = post(json!({"scan_config": {"id": cfg.to_string()}, "app": {"id": other_app.to_string()}}))
-        .await
-        .status(422);
+    let r =
+        post(json!({"scan_config": {"id": cfg.to_string()}, "app": {"id": other_app.to_string()}}))
+            .await
+            .status(422);
     assert_eq!(r.error_body()["errors"][0]["context"], "app.id");
     post(json!({"scan_config": {"id": cfg.to_string()}, "scan_type": "FULL"}))
         .await
@@ -321,7 +370,10 @@ async fn submit_validation_errors() {
     let r = post(json!({"scan_config": {"id": cfg.to_string()}, "scan_type": "VERIFICATION"}))
         .await
         .status(422);
-    snap!("scan_submit_422_verification_without_parent", r.error_body());
+    snap!(
+        "scan_submit_422_verification_without_parent",
+        r.error_body()
+    );
     let parent = submit(&app, cfg).await;
     post(json!({"scan_config": {"id": cfg.to_string()},
         "validation": {"parent_scan_id": parent.to_string()},
@@ -335,8 +387,10 @@ async fn submit_validation_errors() {
     post(json!({"scan_config": {"id": cfg.to_string()}, "validation": {}}))
         .await
         .status(422);
-    post(json!({"scan_config": {"id": cfg.to_string()}, "scan_type": "REGULAR",
-        "validation": {"parent_scan_id": parent.to_string()}}))
+    post(
+        json!({"scan_config": {"id": cfg.to_string()}, "scan_type": "REGULAR",
+        "validation": {"parent_scan_id": parent.to_string()}}),
+    )
     .await
     .status(422);
     app.ro()
@@ -349,8 +403,10 @@ async fn submit_validation_errors() {
     let v = app
         .rw()
         .post("/ias/v1/scans")
-        .json(&json!({"app": {"id": a.to_string()}, "scan_config": {"id": cfg.to_string()},
-            "validation": {"parent_scan_id": parent.to_string()}}))
+        .json(
+            &json!({"app": {"id": a.to_string()}, "scan_config": {"id": cfg.to_string()},
+            "validation": {"parent_scan_id": parent.to_string()}}),
+        )
         .send()
         .await
         .status(201)
@@ -373,7 +429,10 @@ async fn verification_scans_carry_the_parents_root_causes() {
             finding("https://shop.example.test/b"),
         ],
     };
-    app.service.job_findings(parent, "w1", &batch).await.unwrap();
+    app.service
+        .job_findings(parent, "w1", &batch)
+        .await
+        .unwrap();
     app.service
         .job_finish(parent, "w1", &JobOutcome::Completed { partial: false })
         .await
@@ -404,22 +463,30 @@ async fn verification_scans_carry_the_parents_root_causes() {
     assert_eq!(spec.scan_type, ScanType::Verification);
     let mut urls: Vec<&str> = spec.verify.iter().map(|r| r.url.as_str()).collect();
     urls.sort();
-    assert_eq!(urls, ["https://shop.example.test/a", "https://shop.example.test/b"]);
+    assert_eq!(
+        urls,
+        ["https://shop.example.test/a", "https://shop.example.test/b"]
+    );
     assert_eq!(spec.allowed_domains, ["shop.example.test"]);
     assert!(!spec.modules.is_empty());
     assert_eq!(
         spec.options["crawl_config"]["seed_url_list"],
         json!([{"value": "https://shop.example.test/"}])
     );
-    assert_eq!(spec.options["crawl_config"]["max_crawl_results"], 5000, "defaults overlaid");
+    assert_eq!(
+        spec.options["crawl_config"]["max_crawl_results"], 5000,
+        "defaults overlaid"
+    );
 
     // A listed subset (specialized scan parameters).
     let pick = vulns[0].id;
     let sub = app
         .rw()
         .post("/ias/v1/scans")
-        .json(&json!({"scan_config": {"id": cfg.to_string()}, "specialized_scan_parameters":
-            {"parent_scan_id": parent.to_string(), "vulnerability_ids": [pick.to_string()]}}))
+        .json(
+            &json!({"scan_config": {"id": cfg.to_string()}, "specialized_scan_parameters":
+            {"parent_scan_id": parent.to_string(), "vulnerability_ids": [pick.to_string()]}}),
+        )
         .send()
         .await
         .status(201)
@@ -435,8 +502,10 @@ async fn verification_scans_carry_the_parents_root_causes() {
     // A vulnerability the parent did not find is refused.
     app.rw()
         .post("/ias/v1/scans")
-        .json(&json!({"scan_config": {"id": cfg.to_string()}, "specialized_scan_parameters":
-            {"parent_scan_id": parent.to_string(), "vulnerability_ids": [uuid::Uuid::new_v4()]}}))
+        .json(
+            &json!({"scan_config": {"id": cfg.to_string()}, "specialized_scan_parameters":
+            {"parent_scan_id": parent.to_string(), "vulnerability_ids": [uuid::Uuid::new_v4()]}}),
+        )
         .send()
         .await
         .status(422);
@@ -449,7 +518,10 @@ async fn actions_before_an_engine_starts_the_scan() {
     let id = submit(&app, cfg).await;
     for illegal in ["PAUSE", "RESUME", "AUTHENTICATE"] {
         let r = action(&app, id, illegal).await.status(409);
-        assert!(r.error_body()["message"].as_str().unwrap().contains("PENDING"));
+        assert!(r.error_body()["message"]
+            .as_str()
+            .unwrap()
+            .contains("PENDING"));
     }
     let r = action(&app, id, "PAUSE").await;
     snap!("scan_action_409", r.error_body());
@@ -461,8 +533,14 @@ async fn actions_before_an_engine_starts_the_scan() {
     let r = action(&app, id, "cancel").await.status(200);
     assert!(r.body.is_empty());
     let item = scan_json(&app, id).await;
-    assert_eq!((item["status"].as_str(), item["failure_reason"].as_str()), (Some("FAILED"), Some("CANCELED")));
-    assert!(app.service.claim_job("w").await.unwrap().is_none(), "job done");
+    assert_eq!(
+        (item["status"].as_str(), item["failure_reason"].as_str()),
+        (Some("FAILED"), Some("CANCELED"))
+    );
+    assert!(
+        app.service.claim_job("w").await.unwrap().is_none(),
+        "job done"
+    );
     for any in ["PAUSE", "RESUME", "STOP", "CANCEL", "AUTHENTICATE"] {
         action(&app, id, any).await.status(409);
     }
@@ -491,7 +569,11 @@ async fn pause_resume_stop_drive_a_running_scan_to_complete() {
     let spec = claim(&app, "w1", id).await;
     assert_eq!((spec.attempt, spec.lease_seconds), (1, 30));
     assert_eq!(status(&app, id).await, "RUNNING");
-    let reply = app.service.job_heartbeat(id, "w1", &hb(ScanStatus::Running)).await.unwrap();
+    let reply = app
+        .service
+        .job_heartbeat(id, "w1", &hb(ScanStatus::Running))
+        .await
+        .unwrap();
     assert_eq!(reply.action, None);
     let details = app
         .ro()
@@ -500,7 +582,13 @@ async fn pause_resume_stop_drive_a_running_scan_to_complete() {
         .await
         .status(200)
         .json();
-    assert_eq!((details["links_crawled"].as_i64(), details["requests"].as_i64()), (Some(7), Some(42)));
+    assert_eq!(
+        (
+            details["links_crawled"].as_i64(),
+            details["requests"].as_i64()
+        ),
+        (Some(7), Some(42))
+    );
     action(&app, id, "RESUME").await.status(409);
 
     action(&app, id, "PAUSE").await.status(200);
@@ -514,33 +602,66 @@ async fn pause_resume_stop_drive_a_running_scan_to_complete() {
         .json();
     assert_eq!(pending, json!({"action": "PAUSE"}));
     // The engine has not seen it yet: its RUNNING report does not undo PAUSING.
-    let reply = app.service.job_heartbeat(id, "w1", &hb(ScanStatus::Running)).await.unwrap();
+    let reply = app
+        .service
+        .job_heartbeat(id, "w1", &hb(ScanStatus::Running))
+        .await
+        .unwrap();
     assert_eq!(reply.action, Some(ScanAction::Pause), "delivered once");
     assert_eq!(status(&app, id).await, "PAUSING");
-    app.ro().get(&format!("/ias/v1/scans/{id}/action")).send().await.status(204);
-    let reply = app.service.job_heartbeat(id, "w1", &hb(ScanStatus::Paused)).await.unwrap();
+    app.ro()
+        .get(&format!("/ias/v1/scans/{id}/action"))
+        .send()
+        .await
+        .status(204);
+    let reply = app
+        .service
+        .job_heartbeat(id, "w1", &hb(ScanStatus::Paused))
+        .await
+        .unwrap();
     assert_eq!(reply.action, None);
     assert_eq!(status(&app, id).await, "PAUSED");
     action(&app, id, "PAUSE").await.status(409);
 
     action(&app, id, "resume").await.status(200);
     assert_eq!(status(&app, id).await, "RESUMING");
-    let reply = app.service.job_heartbeat(id, "w1", &hb(ScanStatus::Running)).await.unwrap();
+    let reply = app
+        .service
+        .job_heartbeat(id, "w1", &hb(ScanStatus::Running))
+        .await
+        .unwrap();
     assert_eq!(reply.action, Some(ScanAction::Resume));
     assert_eq!(status(&app, id).await, "RUNNING");
 
     app.service
-        .job_events(id, "w1", &[JobEvent { time: app.clock.now(), event: "Crawling https://shop.example.test/".into() }])
+        .job_events(
+            id,
+            "w1",
+            &[JobEvent {
+                time: app.clock.now(),
+                event: "Crawling https://shop.example.test/".into(),
+            }],
+        )
         .await
         .unwrap();
-    let batch = FindingBatch { batch_id: "b1".into(), findings: vec![finding("https://shop.example.test/x")] };
+    let batch = FindingBatch {
+        batch_id: "b1".into(),
+        findings: vec![finding("https://shop.example.test/x")],
+    };
     app.service.job_findings(id, "w1", &batch).await.unwrap();
     action(&app, id, "STOP").await.status(200);
     assert_eq!(status(&app, id).await, "STOPPING");
     action(&app, id, "STOP").await.status(409);
-    let reply = app.service.job_heartbeat(id, "w1", &hb(ScanStatus::Running)).await.unwrap();
+    let reply = app
+        .service
+        .job_heartbeat(id, "w1", &hb(ScanStatus::Running))
+        .await
+        .unwrap();
     assert_eq!(reply.action, Some(ScanAction::Stop));
-    app.service.job_finish(id, "w1", &JobOutcome::Stopped).await.unwrap();
+    app.service
+        .job_finish(id, "w1", &JobOutcome::Stopped)
+        .await
+        .unwrap();
     let item = scan_json(&app, id).await;
     assert_eq!(item["status"], "COMPLETE");
     assert!(item["completion_time"].is_string());
@@ -564,13 +685,20 @@ async fn pause_resume_stop_drive_a_running_scan_to_complete() {
     snap!("scan_platform_events_stopped", platform);
     // Finished: the worker's lease is gone, every action is a conflict, no deletion.
     assert!(matches!(
-        app.service.job_heartbeat(id, "w1", &hb(ScanStatus::Running)).await,
+        app.service
+            .job_heartbeat(id, "w1", &hb(ScanStatus::Running))
+            .await,
         Err(JobError::Refused(JobRefusal::LeaseLost))
     ));
     for any in ["PAUSE", "RESUME", "STOP", "CANCEL", "AUTHENTICATE"] {
         action(&app, id, any).await.status(409);
     }
-    let r = app.rw().delete(&format!("/ias/v1/scans/{id}")).send().await.status(409);
+    let r = app
+        .rw()
+        .delete(&format!("/ias/v1/scans/{id}"))
+        .send()
+        .await
+        .status(409);
     snap!("scan_delete_409", r.error_body());
 }
 
@@ -582,11 +710,18 @@ async fn cancel_and_failures_of_a_running_scan() {
     claim(&app, "w1", id).await;
     // AUTHENTICATE only while the engine waits for it.
     action(&app, id, "AUTHENTICATE").await.status(409);
-    app.service.job_heartbeat(id, "w1", &hb(ScanStatus::AwaitingAuthentication)).await.unwrap();
+    app.service
+        .job_heartbeat(id, "w1", &hb(ScanStatus::AwaitingAuthentication))
+        .await
+        .unwrap();
     assert_eq!(status(&app, id).await, "AWAITING_AUTHENTICATION");
     action(&app, id, "AUTHENTICATE").await.status(200);
     assert_eq!(status(&app, id).await, "AUTHENTICATING");
-    let reply = app.service.job_heartbeat(id, "w1", &hb(ScanStatus::Running)).await.unwrap();
+    let reply = app
+        .service
+        .job_heartbeat(id, "w1", &hb(ScanStatus::Running))
+        .await
+        .unwrap();
     assert_eq!(reply.action, Some(ScanAction::Authenticate));
     assert_eq!(status(&app, id).await, "RUNNING");
 
@@ -599,7 +734,10 @@ async fn cancel_and_failures_of_a_running_scan() {
         .await
         .unwrap();
     let item = scan_json(&app, id).await;
-    assert_eq!((item["status"].as_str(), item["failure_reason"].as_str()), (Some("FAILED"), Some("CANCELED")));
+    assert_eq!(
+        (item["status"].as_str(), item["failure_reason"].as_str()),
+        (Some("FAILED"), Some("CANCELED"))
+    );
 
     // An engine failure carries its reason.
     let failed = submit(&app, cfg).await;
@@ -608,17 +746,29 @@ async fn cancel_and_failures_of_a_running_scan() {
         .job_finish(
             failed,
             "w1",
-            &JobOutcome::Failed { reason: FailureReason::NetworkUnavailable, message: "no route to host".into() },
+            &JobOutcome::Failed {
+                reason: FailureReason::NetworkUnavailable,
+                message: "no route to host".into(),
+            },
         )
         .await
         .unwrap();
-    assert_eq!(scan_json(&app, failed).await["failure_reason"], "NETWORK_UNAVAILABLE");
+    assert_eq!(
+        scan_json(&app, failed).await["failure_reason"],
+        "NETWORK_UNAVAILABLE"
+    );
     // A worker-side CANCEL outcome.
     let canceled = submit(&app, cfg).await;
     claim(&app, "w1", canceled).await;
     action(&app, canceled, "CANCEL").await.status(200);
-    app.service.job_finish(canceled, "w1", &JobOutcome::Canceled).await.unwrap();
-    assert_eq!(scan_json(&app, canceled).await["failure_reason"], "CANCELED");
+    app.service
+        .job_finish(canceled, "w1", &JobOutcome::Canceled)
+        .await
+        .unwrap();
+    assert_eq!(
+        scan_json(&app, canceled).await["failure_reason"],
+        "CANCELED"
+    );
 }
 
 #[tokio::test]
@@ -626,14 +776,42 @@ async fn only_failed_scans_can_be_deleted() {
     let app = TestApp::spawn().await;
     let (_, cfg) = ready(&app, "Shop").await;
     let id = submit(&app, cfg).await;
-    let r = app.rw().delete(&format!("/ias/v1/scans/{id}")).send().await.status(409);
-    assert!(r.error_body()["message"].as_str().unwrap().contains("PENDING"));
+    let r = app
+        .rw()
+        .delete(&format!("/ias/v1/scans/{id}"))
+        .send()
+        .await
+        .status(409);
+    assert!(r.error_body()["message"]
+        .as_str()
+        .unwrap()
+        .contains("PENDING"));
     action(&app, id, "CANCEL").await.status(200);
-    app.ro().delete(&format!("/ias/v1/scans/{id}")).send().await.status(403);
-    app.other().delete(&format!("/ias/v1/scans/{id}")).send().await.status(404);
-    app.rw().delete(&format!("/ias/v1/scans/{id}")).send().await.status(204);
-    app.ro().get(&format!("/ias/v1/scans/{id}")).send().await.status(404);
-    app.rw().delete(&format!("/ias/v1/scans/{id}")).send().await.status(404);
+    app.ro()
+        .delete(&format!("/ias/v1/scans/{id}"))
+        .send()
+        .await
+        .status(403);
+    app.other()
+        .delete(&format!("/ias/v1/scans/{id}"))
+        .send()
+        .await
+        .status(404);
+    app.rw()
+        .delete(&format!("/ias/v1/scans/{id}"))
+        .send()
+        .await
+        .status(204);
+    app.ro()
+        .get(&format!("/ias/v1/scans/{id}"))
+        .send()
+        .await
+        .status(404);
+    app.rw()
+        .delete(&format!("/ias/v1/scans/{id}"))
+        .send()
+        .await
+        .status(404);
 }
 
 #[tokio::test]
@@ -642,28 +820,49 @@ async fn expired_leases_requeue_then_fail_and_late_batches_are_refused() {
     let (_, cfg) = ready(&app, "Shop").await;
     let id = submit(&app, cfg).await;
     claim(&app, "w1", id).await;
-    app.service.job_heartbeat(id, "w1", &hb(ScanStatus::Running)).await.unwrap();
+    app.service
+        .job_heartbeat(id, "w1", &hb(ScanStatus::Running))
+        .await
+        .unwrap();
     // w1 goes silent past its lease: the reaper queues the scan again.
     app.clock.advance(chrono::Duration::seconds(31));
-    let report = app.service.requeue_expired(app.clock.now(), 2).await.unwrap();
+    let report = app
+        .service
+        .requeue_expired(app.clock.now(), 2)
+        .await
+        .unwrap();
     assert_eq!(report.requeued, vec![id]);
-    assert_eq!(status(&app, id).await, "PENDING", "never RUNNING without a lease");
+    assert_eq!(
+        status(&app, id).await,
+        "PENDING",
+        "never RUNNING without a lease"
+    );
     let spec = claim(&app, "w2", id).await;
-    assert_eq!((spec.attempt, spec.checkpoint.as_deref()), (2, Some("crawl:7")));
+    assert_eq!(
+        (spec.attempt, spec.checkpoint.as_deref()),
+        (2, Some("crawl:7"))
+    );
     assert_eq!(status(&app, id).await, "RUNNING");
     // w1 wakes up: everything it sends is refused and changes nothing.
-    let late = FindingBatch { batch_id: "late".into(), findings: vec![finding("https://shop.example.test/late")] };
+    let late = FindingBatch {
+        batch_id: "late".into(),
+        findings: vec![finding("https://shop.example.test/late")],
+    };
     assert!(matches!(
         app.service.job_findings(id, "w1", &late).await,
         Err(JobError::Refused(JobRefusal::LeaseLost))
     ));
     assert_eq!(vulns_of(&app, id).await, 0);
     assert!(matches!(
-        app.service.job_heartbeat(id, "w1", &hb(ScanStatus::Running)).await,
+        app.service
+            .job_heartbeat(id, "w1", &hb(ScanStatus::Running))
+            .await,
         Err(JobError::Refused(JobRefusal::LeaseLost))
     ));
     assert!(matches!(
-        app.service.job_finish(id, "w1", &JobOutcome::Completed { partial: false }).await,
+        app.service
+            .job_finish(id, "w1", &JobOutcome::Completed { partial: false })
+            .await,
         Err(JobError::Refused(JobRefusal::LeaseLost))
     ));
     assert!(matches!(
@@ -673,10 +872,17 @@ async fn expired_leases_requeue_then_fail_and_late_batches_are_refused() {
     assert_eq!(status(&app, id).await, "RUNNING");
     // w2 goes silent too: out of attempts, the scan fails.
     app.clock.advance(chrono::Duration::seconds(31));
-    let report = app.service.requeue_expired(app.clock.now(), 2).await.unwrap();
+    let report = app
+        .service
+        .requeue_expired(app.clock.now(), 2)
+        .await
+        .unwrap();
     assert_eq!(report.failed, vec![id]);
     let item = scan_json(&app, id).await;
-    assert_eq!((item["status"].as_str(), item["failure_reason"].as_str()), (Some("FAILED"), Some("ENGINE_UNAVAILABLE")));
+    assert_eq!(
+        (item["status"].as_str(), item["failure_reason"].as_str()),
+        (Some("FAILED"), Some("ENGINE_UNAVAILABLE"))
+    );
     let events = app
         .ro()
         .get(&format!("/ias/v1/scans/{id}/platform-events"))
@@ -692,7 +898,11 @@ async fn expired_leases_requeue_then_fail_and_late_batches_are_refused() {
     claim(&app, "w1", stopping).await;
     action(&app, stopping, "STOP").await.status(200);
     app.clock.advance(chrono::Duration::seconds(31));
-    let report = app.service.requeue_expired(app.clock.now(), 3).await.unwrap();
+    let report = app
+        .service
+        .requeue_expired(app.clock.now(), 3)
+        .await
+        .unwrap();
     assert_eq!(report.settled, vec![stopping]);
     assert_eq!(status(&app, stopping).await, "COMPLETE");
 }
@@ -713,9 +923,23 @@ async fn another_tenant_and_non_members_see_nothing() {
             .status(201)
             .location_id(),
     );
-    for suffix in ["", "/action", "/execution-details", "/engine-events", "/platform-events"] {
-        app.other().get(&format!("/ias/v1/scans/{id}{suffix}")).send().await.status(404);
-        app.ro().get(&format!("/ias/v1/scans/{pid}{suffix}")).send().await.status(404);
+    for suffix in [
+        "",
+        "/action",
+        "/execution-details",
+        "/engine-events",
+        "/platform-events",
+    ] {
+        app.other()
+            .get(&format!("/ias/v1/scans/{id}{suffix}"))
+            .send()
+            .await
+            .status(404);
+        app.ro()
+            .get(&format!("/ias/v1/scans/{pid}{suffix}"))
+            .send()
+            .await
+            .status(404);
     }
     app.other()
         .put(&format!("/ias/v1/scans/{id}/action"))
@@ -730,10 +954,25 @@ async fn another_tenant_and_non_members_see_nothing() {
         .send()
         .await
         .status(422);
-    let theirs = app.other().get("/ias/v1/scans").send().await.status(200).json();
+    let theirs = app
+        .other()
+        .get("/ias/v1/scans")
+        .send()
+        .await
+        .status(200)
+        .json();
     assert_eq!(theirs["metadata"]["total_data"], 0);
-    let mine = app.ro().get("/ias/v1/scans").send().await.status(200).json();
-    assert_eq!(mine["metadata"]["total_data"], 1, "the private app's scan is hidden");
+    let mine = app
+        .ro()
+        .get("/ias/v1/scans")
+        .send()
+        .await
+        .status(200)
+        .json();
+    assert_eq!(
+        mine["metadata"]["total_data"], 1,
+        "the private app's scan is hidden"
+    );
     assert_eq!(status(&app, id).await, "PENDING");
 }
 
@@ -745,7 +984,8 @@ async fn scan_search() {
     app.clock.advance(chrono::Duration::seconds(5));
     let second = submit(&app, cfg).await;
     action(&app, first, "CANCEL").await.status(200);
-    let body = json!({"type": "SCAN", "query": format!("scan.app.id='{a}'&&scan.scan_config.id='{cfg}'")});
+    let body =
+        json!({"type": "SCAN", "query": format!("scan.app.id='{a}'&&scan.scan_config.id='{cfg}'")});
     let page = app
         .ro()
         .post("/ias/v1/search?sort=scan.submit_time,DESC")
@@ -754,7 +994,12 @@ async fn scan_search() {
         .await
         .status(200)
         .json();
-    let ids: Vec<&str> = page["data"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = page["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, [second.to_string(), first.to_string()]);
     assert_eq!(
         page["data"][0]["links"][0]["href"],
@@ -770,7 +1015,14 @@ async fn scan_search() {
         .json();
     assert_eq!(failed["metadata"]["total_data"], 1);
     assert_eq!(failed["data"][0]["id"], first.to_string());
-    let theirs = app.other().post("/ias/v1/search").json(&body).send().await.status(200).json();
+    let theirs = app
+        .other()
+        .post("/ias/v1/search")
+        .json(&body)
+        .send()
+        .await
+        .status(200)
+        .json();
     assert_eq!(theirs["metadata"]["total_data"], 0);
     app.ro()
         .post("/ias/v1/search")
@@ -789,22 +1041,54 @@ async fn local_source_runs_a_scan_submitted_over_http() {
     let app = TestApp::spawn().await;
     let (_, cfg) = ready(&app, "Shop").await;
     // A long fallback poll: only the submit signal can wake the claim in time.
-    let source = std::sync::Arc::new(LocalSource::new(app.service.clone(), Duration::from_secs(600)));
+    let source = std::sync::Arc::new(LocalSource::new(
+        app.service.clone(),
+        Duration::from_secs(600),
+    ));
     let worker = source.worker_id(0);
-    assert_ne!(worker, LocalSource::new(app.service.clone(), Duration::ZERO).worker_id(0));
+    assert_ne!(
+        worker,
+        LocalSource::new(app.service.clone(), Duration::ZERO).worker_id(0)
+    );
     let w = worker.clone();
     let src = source.clone();
     let run = tokio::spawn(async move {
-        let spec = src.claim(&w, Duration::from_secs(30)).await?.expect("woken by the submit");
+        let spec = src
+            .claim(&w, Duration::from_secs(30))
+            .await?
+            .expect("woken by the submit");
         let reply = src
-            .heartbeat(spec.scan, &w, &Heartbeat { status: ScanStatus::Running, details: ExecutionDetails { requests: 3, ..Default::default() }, checkpoint: None })
+            .heartbeat(
+                spec.scan,
+                &w,
+                &Heartbeat {
+                    status: ScanStatus::Running,
+                    details: ExecutionDetails {
+                        requests: 3,
+                        ..Default::default()
+                    },
+                    checkpoint: None,
+                },
+            )
             .await?;
         assert_eq!(reply.action, None);
-        src.events(spec.scan, &w, &[JobEvent { time: chrono::Utc::now(), event: "started".into() }]).await?;
-        let batch = FindingBatch { batch_id: "b1".into(), findings: vec![finding("https://shop.example.test/q")] };
+        src.events(
+            spec.scan,
+            &w,
+            &[JobEvent {
+                time: chrono::Utc::now(),
+                event: "started".into(),
+            }],
+        )
+        .await?;
+        let batch = FindingBatch {
+            batch_id: "b1".into(),
+            findings: vec![finding("https://shop.example.test/q")],
+        };
         src.findings(spec.scan, &w, &batch).await?;
         src.findings(spec.scan, &w, &batch).await?; // a retry with the same id is harmless
-        src.finish(spec.scan, &w, &JobOutcome::Completed { partial: false }).await?;
+        src.finish(spec.scan, &w, &JobOutcome::Completed { partial: false })
+            .await?;
         Ok::<_, SourceError>(spec.scan)
     });
     // Give the worker the chance to find the queue empty and start waiting; either way
@@ -823,18 +1107,31 @@ async fn local_source_runs_a_scan_submitted_over_http() {
     assert_eq!(status(&app, id).await, "COMPLETE");
     assert_eq!(vulns_of(&app, id).await, 1);
     // With nothing queued the claim returns None once `wait` runs out.
-    assert_eq!(source.claim(&worker, Duration::from_millis(50)).await, Ok(None));
+    assert_eq!(
+        source.claim(&worker, Duration::from_millis(50)).await,
+        Ok(None)
+    );
 
     // hand_back: a job held at shutdown goes back to the queue.
     let again = submit(&app, cfg).await;
-    let spec = source.claim(&worker, Duration::from_secs(5)).await.unwrap().unwrap();
+    let spec = source
+        .claim(&worker, Duration::from_secs(5))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(spec.scan, again);
     assert_eq!(source.hand_back().await, 1);
     assert_eq!(status(&app, again).await, "PENDING");
     assert_eq!(
-        source.heartbeat(again, &worker, &hb(ScanStatus::Running)).await,
+        source
+            .heartbeat(again, &worker, &hb(ScanStatus::Running))
+            .await,
         Err(SourceError::LeaseLost)
     );
-    let next = source.claim("other", Duration::from_secs(5)).await.unwrap().unwrap();
+    let next = source
+        .claim("other", Duration::from_secs(5))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!((next.scan, next.attempt), (again, 2));
 }

@@ -448,7 +448,10 @@ pub async fn job_protocol_bounds_attempts(s: &dyn Store) {
     spec.parent = Some(ScanId::new());
     spec.vulnerability_ids = vec![VulnerabilityId::new(), VulnerabilityId::new()];
     s.create_scan(&spec).await.unwrap();
-    assert_eq!(s.get_scan(a, spec.id, &Visibility::All).await.unwrap(), spec);
+    assert_eq!(
+        s.get_scan(a, spec.id, &Visibility::All).await.unwrap(),
+        spec
+    );
 
     // A claim never takes over an expired lease past max attempts.
     let sc = queued_scan(s, a, x.id, 1).await;
@@ -463,7 +466,10 @@ pub async fn job_protocol_bounds_attempts(s: &dyn Store) {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!((j.scan, j.attempts, j.lease_owner.as_deref()), (sc.id, 2, Some("w2")));
+    assert_eq!(
+        (j.scan, j.attempts, j.lease_owner.as_deref()),
+        (sc.id, 2, Some("w2"))
+    );
     assert!(
         s.claim_job_within("w3", at(6), lease, 2)
             .await
@@ -471,7 +477,10 @@ pub async fn job_protocol_bounds_attempts(s: &dyn Store) {
             .is_none(),
         "out of attempts: left to the reaper"
     );
-    assert_eq!(s.find_job(sc.id).await.unwrap().lease_owner.as_deref(), Some("w2"));
+    assert_eq!(
+        s.find_job(sc.id).await.unwrap().lease_owner.as_deref(),
+        Some("w2")
+    );
     assert!(is_not_found(s.find_job(ScanId::new()).await));
     assert_eq!(
         s.expire_leases(at(6), 2).await.unwrap(),
@@ -507,12 +516,16 @@ pub async fn job_protocol_bounds_attempts(s: &dyn Store) {
     s.set_pending_action(a, live.id, Some(ScanAction::Pause))
         .await
         .unwrap();
-    s.clear_pending_action(live.id, ScanAction::Stop).await.unwrap();
+    s.clear_pending_action(live.id, ScanAction::Stop)
+        .await
+        .unwrap();
     assert_eq!(
         s.find_job(live.id).await.unwrap().pending_action,
         Some(ScanAction::Pause)
     );
-    s.clear_pending_action(live.id, ScanAction::Pause).await.unwrap();
+    s.clear_pending_action(live.id, ScanAction::Pause)
+        .await
+        .unwrap();
     assert_eq!(s.find_job(live.id).await.unwrap().pending_action, None);
 
     // end_job: the platform ends a job whoever holds it (or nobody does).

@@ -69,11 +69,9 @@ pub fn wire(s: &AppState, x: rampart_domain::Scan) -> Scan {
 fn input(b: Scan) -> ApiResult<ScanInput> {
     let scan_type = match b.scan_type.as_deref().map(str::trim) {
         None | Some("") => None,
-        Some(t) => Some(
-            ScanType::parse(&t.to_ascii_uppercase()).ok_or_else(|| {
-                ApiError::property("scan_type", "must be REGULAR, VERIFICATION or INCREMENTAL")
-            })?,
-        ),
+        Some(t) => Some(ScanType::parse(&t.to_ascii_uppercase()).ok_or_else(|| {
+            ApiError::property("scan_type", "must be REGULAR, VERIFICATION or INCREMENTAL")
+        })?),
     };
     Ok(ScanInput {
         scan_config: b.scan_config.map(|c| ScanConfigId(c.id)),
@@ -85,7 +83,11 @@ fn input(b: Scan) -> ApiResult<ScanInput> {
         }),
         specialized: b.specialized_scan_parameters.map(|v| ScanParent {
             parent: v.parent_scan_id.map(ScanId),
-            vulnerability_ids: v.vulnerability_ids.into_iter().map(VulnerabilityId).collect(),
+            vulnerability_ids: v
+                .vulnerability_ids
+                .into_iter()
+                .map(VulnerabilityId)
+                .collect(),
         }),
     })
 }
