@@ -9,6 +9,7 @@
 mod apps;
 mod engines;
 mod inventory;
+mod jobs;
 mod rows;
 mod scans;
 mod templates;

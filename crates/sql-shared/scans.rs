@@ -21,8 +21,9 @@ const SCAN_COLUMNS: &[&str] = &[
     "failure_reason",
     "scan_type",
     "parent_scan_id",
+    "vulnerability_ids",
 ];
-const JOB_COLUMNS: &[&str] = &[
+pub(crate) const JOB_COLUMNS: &[&str] = &[
     "scan_id",
     "org_id",
     "state",
@@ -49,14 +50,14 @@ const VULN_COLUMNS: &[&str] = &[
 ];
 const DISCOVERY_COLUMNS: &[&str] = &["id", "org_id", "vulnerability_id", "scan_id", "discovered"];
 
-fn get<'r, T>(r: &'r Row, col: &str) -> StoreResult<T>
+pub(crate) fn get<'r, T>(r: &'r Row, col: &str) -> StoreResult<T>
 where
     T: sqlx::Decode<'r, Db> + sqlx::Type<Db>,
 {
     r.try_get(col).map_err(map_err)
 }
 
-fn time(r: &Row, col: &str) -> StoreResult<chrono::DateTime<chrono::Utc>> {
+pub(crate) fn time(r: &Row, col: &str) -> StoreResult<chrono::DateTime<chrono::Utc>> {
     Ok(from_micros(get::<i64>(r, col)?))
 }
 
@@ -94,11 +95,18 @@ fn scan(r: &Row) -> StoreResult<Scan> {
         failure_reason: opt_en(r, "failure_reason", FailureReason::parse)?,
         scan_type: en(r, "scan_type", ScanType::parse)?,
         parent: get::<Option<Uuid>>(r, "parent_scan_id")?.map(ScanId),
-        vulnerability_ids: Vec::new(),
+        vulnerability_ids: serde_json::from_str::<Vec<Uuid>>(&get::<String>(
+            r,
+            "vulnerability_ids",
+        )?)
+        .map_err(|e| StoreError::Backend(format!("vulnerability_ids: {e}")))?
+        .into_iter()
+        .map(VulnerabilityId)
+        .collect(),
     })
 }
 
-fn job(r: &Row) -> StoreResult<ScanJob> {
+pub(crate) fn job(r: &Row) -> StoreResult<ScanJob> {
     Ok(ScanJob {
         scan: ScanId(get(r, "scan_id")?),
         org: OrgId(get(r, "org_id")?),
@@ -162,7 +170,7 @@ fn job_of(scan: ScanId, worker: &str) -> [SimpleExpr; 3] {
     ]
 }
 
-fn update_job(scan: ScanId, worker: &str) -> sea_query::UpdateStatement {
+pub(crate) fn update_job(scan: ScanId, worker: &str) -> sea_query::UpdateStatement {
     let mut q = Query::update();
     q.table(a("scan_jobs"));
     for w in job_of(scan, worker) {
@@ -172,7 +180,7 @@ fn update_job(scan: ScanId, worker: &str) -> sea_query::UpdateStatement {
 }
 
 impl SqlStore {
-    async fn job_by_scan(&self, scan: Uuid) -> StoreResult<ScanJob> {
+    pub(crate) async fn job_by_scan(&self, scan: Uuid) -> StoreResult<ScanJob> {
         let mut q = Query::select();
         q.columns(JOB_COLUMNS.iter().map(|x| a(x)))
             .from(a("scan_jobs"))
@@ -200,6 +208,9 @@ impl rampart_store::ScanStore for SqlStore {
                 x.failure_reason.map(|f| f.as_str()).into(),
                 x.scan_type.as_str().into(),
                 x.parent.map(|p| p.0).into(),
+                serde_json::to_string(&x.vulnerability_ids.iter().map(|v| v.0).collect::<Vec<_>>())
+                    .unwrap_or_else(|_| "[]".into())
+                    .into(),
             ])
             .map_err(insert_err)?
             .to_owned();
@@ -261,6 +272,32 @@ impl rampart_store::ScanStore for SqlStore {
         touched(self.exec(&q).await?)
     }
 
+    async fn transition_scan(
+        &self,
+        org: OrgId,
+        id: ScanId,
+        from: ScanStatus,
+        to: ScanStatus,
+        failure_reason: Option<FailureReason>,
+        completion_time: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> StoreResult<bool> {
+        let q = Query::update()
+            .table(a("scans"))
+            .values([
+                (a("status"), to.as_str().into()),
+                (
+                    a("failure_reason"),
+                    failure_reason.map(|f| f.as_str()).into(),
+                ),
+                (a("completion_time"), completion_time.map(to_micros).into()),
+            ])
+            .and_where(Expr::col(a("org_id")).eq(org.0))
+            .and_where(Expr::col(a("id")).eq(id.0))
+            .and_where(Expr::col(a("status")).eq(from.as_str()))
+            .to_owned();
+        Ok(self.exec(&q).await? == 1)
+    }
+
     async fn enqueue_job(
         &self,
         org: OrgId,
@@ -293,7 +330,10 @@ impl rampart_store::ScanStore for SqlStore {
         lease: chrono::Duration,
     ) -> StoreResult<Option<ScanJob>> {
         let until = to_micros(now).saturating_add(lease.num_microseconds().unwrap_or(i64::MAX));
-        match self.claim_next(worker, to_micros(now), until).await? {
+        match self
+            .claim_next(worker, to_micros(now), until, i32::MAX)
+            .await?
+        {
             Some(id) => self.job_by_scan(id).await.map(Some),
             None => Ok(None),
         }
@@ -410,6 +450,67 @@ impl rampart_store::ScanStore for SqlStore {
         tx_exec(&mut tx, &q).await?;
         commit(tx).await?;
         Ok(out)
+    }
+
+    async fn claim_job_within(
+        &self,
+        worker: &str,
+        now: chrono::DateTime<chrono::Utc>,
+        lease: chrono::Duration,
+        max_attempts: u32,
+    ) -> StoreResult<Option<ScanJob>> {
+        self.claim_job_within_impl(worker, now, lease, max_attempts)
+            .await
+    }
+    async fn find_job(&self, scan: ScanId) -> StoreResult<ScanJob> {
+        self.find_job_impl(scan).await
+    }
+    async fn end_job(&self, org: OrgId, scan: ScanId) -> StoreResult<()> {
+        self.end_job_impl(org, scan).await
+    }
+    async fn clear_pending_action(&self, scan: ScanId, delivered: ScanAction) -> StoreResult<()> {
+        self.clear_pending_action_impl(scan, delivered).await
+    }
+    async fn expire_leases(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+        max_attempts: u32,
+    ) -> StoreResult<Vec<rampart_store::ExpiredJob>> {
+        self.expire_leases_impl(now, max_attempts).await
+    }
+    async fn append_scan_events(
+        &self,
+        org: OrgId,
+        scan: ScanId,
+        kind: rampart_domain::job::EventKind,
+        events: &[rampart_domain::job::JobEvent],
+    ) -> StoreResult<()> {
+        self.append_scan_events_impl(org, scan, kind, events).await
+    }
+    async fn list_scan_events(
+        &self,
+        org: OrgId,
+        scan: ScanId,
+        kind: rampart_domain::job::EventKind,
+    ) -> StoreResult<Vec<rampart_domain::job::JobEvent>> {
+        self.list_scan_events_impl(org, scan, kind).await
+    }
+    async fn save_execution_details(
+        &self,
+        org: OrgId,
+        scan: ScanId,
+        details: &rampart_domain::job::ExecutionDetails,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<()> {
+        self.save_execution_details_impl(org, scan, details, now)
+            .await
+    }
+    async fn get_execution_details(
+        &self,
+        org: OrgId,
+        scan: ScanId,
+    ) -> StoreResult<rampart_domain::job::ExecutionDetails> {
+        self.get_execution_details_impl(org, scan).await
     }
 
     async fn get_job(&self, org: OrgId, scan: ScanId) -> StoreResult<ScanJob> {

@@ -15,8 +15,10 @@ mod auth;
 mod engines;
 mod error;
 mod inventory;
+mod jobs;
 mod modules;
 mod scan_configs;
+mod scans;
 mod search;
 mod secret;
 mod templates;
@@ -29,8 +31,10 @@ pub use engines::{
 };
 pub use error::{Problem, ProblemKind, ServiceError, ServiceResult};
 pub use inventory::{TagInput, TargetInput};
+pub use jobs::{JobError, JobResult, JobSettings, ReaperReport};
 pub use modules::ModuleConfig;
 pub use scan_configs::{OptionsWrite, ScanConfigInput, ScanConfigView};
+pub use scans::{url_under_targets, ScanInput, ScanParent};
 pub use search::{query_problem, SearchResults};
 pub use secret::SecretKey;
 pub use templates::{AttackModuleInput, AttackTemplateInput};
@@ -50,6 +54,7 @@ pub struct Service {
     /// Seals engine credentials; see [`Service::with_secret_key`].
     secret_key: Arc<SecretKey>,
     engine_offline_after: chrono::Duration,
+    jobs: Arc<jobs::JobQueue>,
 }
 
 impl std::fmt::Debug for Service {
@@ -72,6 +77,7 @@ impl Service {
             catalogue,
             secret_key: Arc::new(SecretKey::generate()),
             engine_offline_after: chrono::Duration::seconds(ENGINE_OFFLINE_AFTER_SECONDS),
+            jobs: Arc::default(),
         }
     }
 

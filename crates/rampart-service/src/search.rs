@@ -15,6 +15,7 @@ pub enum SearchResults {
     ScanConfigs(Page<ScanConfigView>),
     Engines(Page<crate::EngineView>),
     EngineGroups(Page<EngineGroup>),
+    Scans(Page<Scan>),
 }
 
 /// A query that cannot run: 422 naming what is wrong.
@@ -80,6 +81,10 @@ impl Service {
             ResourceType::EngineGroup => {
                 require(p, Resource::EngineGroups, Action::Read)?;
                 SearchResults::EngineGroups(self.store.list_engine_groups(p.org, &req).await?)
+            }
+            ResourceType::Scan => {
+                require(p, Resource::Scans, Action::Read)?;
+                SearchResults::Scans(self.store.list_scans(p.org, &vis, &req).await?)
             }
             other => {
                 return Err(ServiceError::invalid(vec![Problem::property(

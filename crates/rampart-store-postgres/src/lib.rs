@@ -41,18 +41,20 @@ impl PostgresStore {
         worker: &str,
         now: i64,
         until: i64,
+        max_attempts: i32,
     ) -> rampart_store::StoreResult<Option<uuid::Uuid>> {
         sqlx::query_scalar(
             "UPDATE scan_jobs SET state = 'LEASED', lease_owner = $2, lease_expires_at = $3, \
              heartbeat_at = $1, attempts = attempts + 1 \
              WHERE scan_id = (SELECT scan_id FROM scan_jobs \
-                 WHERE state = 'QUEUED' OR (state = 'LEASED' AND lease_expires_at < $1) \
+                 WHERE state = 'QUEUED' OR (state = 'LEASED' AND lease_expires_at < $1 AND attempts < $4) \
                  ORDER BY enqueued_at, scan_id LIMIT 1 FOR UPDATE SKIP LOCKED) \
              RETURNING scan_id",
         )
         .bind(now)
         .bind(worker)
         .bind(until)
+        .bind(max_attempts)
         .fetch_optional(self.writer())
         .await
         .map_err(shared::map_err)

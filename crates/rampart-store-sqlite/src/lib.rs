@@ -72,9 +72,11 @@ impl SqliteStore {
         worker: &str,
         now: i64,
         until: i64,
+        max_attempts: i32,
     ) -> rampart_store::StoreResult<Option<uuid::Uuid>> {
-        const CLAIMABLE: &str =
-            "(state = 'QUEUED' OR (state = 'LEASED' AND lease_expires_at < ?1))";
+        // An expired lease is taken over only while attempts remain.
+        const CLAIMABLE: &str = "(state = 'QUEUED' OR (state = 'LEASED' AND lease_expires_at < ?1 \
+             AND attempts < ?4))";
         let sql = format!(
             "UPDATE scan_jobs SET state = 'LEASED', lease_owner = ?2, lease_expires_at = ?3, \
              heartbeat_at = ?1, attempts = attempts + 1 \
@@ -85,6 +87,7 @@ impl SqliteStore {
             .bind(now)
             .bind(worker)
             .bind(until)
+            .bind(max_attempts)
             .fetch_optional(self.writer())
             .await
             .map_err(shared::map_err)

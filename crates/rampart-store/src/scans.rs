@@ -3,6 +3,7 @@
 use crate::{ListRequest, Page, StoreResult, Visibility};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use rampart_domain::job::{EventKind, ExecutionDetails, JobEvent};
 use rampart_domain::*;
 
 /// Where a scan's job is in the queue.
@@ -46,6 +47,17 @@ pub struct ScanJob {
     pub checkpoint: Option<String>,
 }
 
+/// An expired lease the reaper handled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExpiredJob {
+    pub org: OrgId,
+    pub scan: ScanId,
+    /// Queued again (`true`) or given up after `max_attempts` (`false`).
+    pub requeued: bool,
+    /// Claims so far.
+    pub attempts: u32,
+}
+
 /// What one `ingest_findings` call changed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct IngestCounts {
@@ -82,6 +94,17 @@ pub trait ScanStore: Send + Sync {
         failure_reason: Option<FailureReason>,
         completion_time: Option<DateTime<Utc>>,
     ) -> StoreResult<()>;
+    /// Compare-and-set of the status: writes like `update_scan_status` only while the
+    /// scan is still `from`; returns whether it did (a concurrent move wins otherwise).
+    async fn transition_scan(
+        &self,
+        org: OrgId,
+        id: ScanId,
+        from: ScanStatus,
+        to: ScanStatus,
+        failure_reason: Option<FailureReason>,
+        completion_time: Option<DateTime<Utc>>,
+    ) -> StoreResult<bool>;
 
     // --- job queue ---
     /// Queues the scan's job; `Conflict` when it already has one.
@@ -126,6 +149,60 @@ pub trait ScanStore: Send + Sync {
         max_attempts: u32,
     ) -> StoreResult<Vec<(OrgId, ScanId)>>;
     async fn get_job(&self, org: OrgId, scan: ScanId) -> StoreResult<ScanJob>;
+    /// Like [`claim_job`](Self::claim_job), but a job whose lease expired is taken over
+    /// only while `attempts < max_attempts` (the reaper gives up on the others).
+    async fn claim_job_within(
+        &self,
+        worker: &str,
+        now: DateTime<Utc>,
+        lease: chrono::Duration,
+        max_attempts: u32,
+    ) -> StoreResult<Option<ScanJob>>;
+    /// The job of `scan` whatever its tenant (worker calls are keyed by scan id).
+    async fn find_job(&self, scan: ScanId) -> StoreResult<ScanJob>;
+    /// Marks the job done whoever holds it (the platform settled the scan itself,
+    /// e.g. a CANCEL before any engine started it). `NotFound` without a job.
+    async fn end_job(&self, org: OrgId, scan: ScanId) -> StoreResult<()>;
+    /// Clears the pending action if it is still `delivered` (a newer one stays).
+    async fn clear_pending_action(&self, scan: ScanId, delivered: ScanAction) -> StoreResult<()>;
+    /// The reaper: every expired lease is queued again while `attempts < max_attempts`,
+    /// else marked done; each is reported with what happened to it.
+    async fn expire_leases(
+        &self,
+        now: DateTime<Utc>,
+        max_attempts: u32,
+    ) -> StoreResult<Vec<ExpiredJob>>;
+
+    // --- scan events and execution details ---
+    /// Appends events to the scan's engine or platform log.
+    async fn append_scan_events(
+        &self,
+        org: OrgId,
+        scan: ScanId,
+        kind: EventKind,
+        events: &[JobEvent],
+    ) -> StoreResult<()>;
+    /// One log of the scan, oldest first (ties in insertion order).
+    async fn list_scan_events(
+        &self,
+        org: OrgId,
+        scan: ScanId,
+        kind: EventKind,
+    ) -> StoreResult<Vec<JobEvent>>;
+    /// Replaces the scan's latest counters.
+    async fn save_execution_details(
+        &self,
+        org: OrgId,
+        scan: ScanId,
+        details: &ExecutionDetails,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// The latest counters; all zeros when the scan never reported any.
+    async fn get_execution_details(
+        &self,
+        org: OrgId,
+        scan: ScanId,
+    ) -> StoreResult<ExecutionDetails>;
 
     // --- findings ---
     /// Merges `findings` into the scan's app: a vulnerability per (module, root cause),

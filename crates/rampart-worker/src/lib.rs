@@ -28,6 +28,10 @@ pub use worker::{SlotExit, Worker, WorkerHandle};
 
 pub mod http;
 
+pub mod local;
+
+pub use local::LocalSource;
+
 use async_trait::async_trait;
 use rampart_domain::job::*;
 use rampart_domain::ScanId;

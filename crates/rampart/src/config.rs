@@ -14,6 +14,10 @@ pub struct FileConfig {
     pub public_url: Option<String>,
     pub log_format: Option<String>,
     pub secret_key_file: Option<std::path::PathBuf>,
+    /// Embedded engine slots (`--engines`).
+    pub engines: Option<usize>,
+    /// Job lease length in seconds (`--lease-seconds`).
+    pub lease_seconds: Option<u64>,
 }
 
 impl FileConfig {

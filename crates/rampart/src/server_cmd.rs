@@ -7,9 +7,11 @@ use anyhow::Context;
 use clap::Args;
 use rampart_domain::time::SystemClock;
 use rampart_server::{AppState, ServerConfig};
-use rampart_service::Service;
+use rampart_service::{JobSettings, Service};
+use rampart_worker::LocalSource;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 #[derive(Debug, Args)]
 pub struct ServerArgs {
@@ -36,6 +38,14 @@ pub struct ServerArgs {
     /// SQLite database, `./rampart-data/secret.key` for PostgreSQL).
     #[arg(long, env = "RAMPART_SECRET_KEY_FILE")]
     secret_key_file: Option<PathBuf>,
+    /// Scans the embedded engine runs at once (default 1; 0 = no embedded engine, scans
+    /// wait for remote engines).
+    #[arg(long, env = "RAMPART_ENGINES")]
+    engines: Option<usize>,
+    /// How long a scan job's lease lasts without a heartbeat (default 30); an engine
+    /// silent for longer loses the scan, which is queued again.
+    #[arg(long, env = "RAMPART_LEASE_SECONDS")]
+    lease_seconds: Option<u64>,
 }
 
 pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
@@ -54,6 +64,10 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
         .unwrap_or_else(|| "pretty".into());
     config::init_logging(&log_format);
 
+    let engines = args.engines.or(file.engines).unwrap_or(1);
+    let lease_seconds = args.lease_seconds.or(file.lease_seconds).unwrap_or(30);
+    anyhow::ensure!(lease_seconds > 0, "--lease-seconds must be at least 1");
+
     let store = store::open(&database).await?;
     let key_file = args
         .secret_key_file
@@ -65,6 +79,11 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
     )?;
     let service = Service::new(store, Arc::new(SystemClock), rampart_engine::catalogue())
         .with_secret_key(secret);
+    let jobs = JobSettings {
+        lease: Duration::from_secs(lease_seconds),
+        ..JobSettings::default()
+    };
+    service.set_job_settings(jobs);
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
@@ -91,10 +110,77 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
     }
     let shutdown = shutdown_signal()?;
     tracing::info!(%addr, %public_url, database = %config::redact(&database), "rampart server listening");
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let reaper = tokio::spawn(reap(service.clone(), jobs, stop_rx.clone()));
+    let source = Arc::new(LocalSource::new(service.clone(), POLL));
+    let slots = spawn_engines(source.clone(), engines, stop_rx);
     let state = AppState::new(service, &ServerConfig { public_url });
-    rampart_server::serve(listener, rampart_server::app(state), shutdown).await?;
+    let served = rampart_server::serve(listener, rampart_server::app(state), shutdown).await;
+    // Graceful shutdown: stop claiming, hand running scans back to the queue.
+    let _ = stop_tx.send(true);
+    for slot in slots {
+        let _ = slot.await;
+    }
+    let handed = source.hand_back().await;
+    if handed > 0 {
+        tracing::info!(handed, "running scans handed back to the queue");
+    }
+    let _ = reaper.await;
+    served?;
     tracing::info!("rampart server stopped");
     Ok(())
+}
+
+/// How often an idle engine slot looks for scans queued by other replicas.
+const POLL: Duration = Duration::from_secs(2);
+
+/// The lease reaper: every few seconds (a third of the lease, 1–5 s), expired leases
+/// go back to the queue or, out of attempts, fail their scans (`ENGINE_UNAVAILABLE`).
+async fn reap(service: Service, jobs: JobSettings, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let every = (jobs.lease / 3).clamp(Duration::from_secs(1), Duration::from_secs(5));
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = stop.changed() => return,
+        }
+        match service
+            .requeue_expired(chrono::Utc::now(), jobs.max_attempts)
+            .await
+        {
+            Ok(r) if !(r.requeued.is_empty() && r.failed.is_empty() && r.settled.is_empty()) => {
+                tracing::warn!(
+                    requeued = r.requeued.len(),
+                    failed = r.failed.len(),
+                    settled = r.settled.len(),
+                    "expired scan leases handled"
+                );
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "the lease reaper failed"),
+        }
+    }
+}
+
+/// Starts `slots` embedded engine slots claiming from `source` until `stop` turns true;
+/// returns their tasks.
+///
+/// TODO(worker): the engine-running `rampart_worker::Worker` lands on the `worker`
+/// branch. Wire it here: build it with `source` (its lease-owner names come from
+/// `source.worker_id(slot)`) and `slots`, run it until `stop`, and return its task(s).
+/// Until then no embedded engine runs and submitted scans stay `PENDING`.
+fn spawn_engines(
+    source: Arc<LocalSource>,
+    slots: usize,
+    stop: tokio::sync::watch::Receiver<bool>,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    let _ = (source, stop);
+    if slots > 0 {
+        tracing::warn!(
+            slots,
+            "the embedded engine is not wired into this build yet; scans stay PENDING"
+        );
+    }
+    Vec::new()
 }
 
 /// Registers SIGINT and SIGTERM handlers now (so a signal sent as soon as the server

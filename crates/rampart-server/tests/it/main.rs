@@ -14,6 +14,7 @@ mod paging;
 mod postgres;
 mod replay;
 mod scan_configs;
+mod scans;
 mod search;
 mod tags;
 mod targets;

@@ -26,6 +26,21 @@ pub struct Fx {
     engine_group: EngineGroupId,
     /// An IDLE engine on an old version (upgradeable), in the Default group.
     engine: EngineId,
+    scan: ScanId,
+    failed_scan: ScanId,
+    private_scan: ScanId,
+}
+
+/// A scan of `cfg` submitted by the Product Admin user.
+async fn fx_scan(t: &TestApp, cfg: ScanConfigId) -> ScanId {
+    let input = rampart_service::ScanInput {
+        scan_config: Some(cfg),
+        ..Default::default()
+    };
+    t.service
+        .submit_scan(&t.keys.admin.principal, input)
+        .await
+        .expect("submit scan")
 }
 
 impl Fx {
@@ -44,20 +59,36 @@ impl Fx {
             .attack_modules(&t.keys.org.principal, sys)
             .await
             .expect("system modules");
+        let domain = format!("{}.example.test", t.unique("target"));
+        let cfg = t.fx_scan_config(app, &t.unique("cfg")).await;
+        let ready_cfg = t.fx_scan_config(app, &t.unique("ready")).await;
+        let target = t.fx_target(&domain).await;
+        t.service
+            .write_scan_config_options(
+                &t.keys.admin.principal,
+                ready_cfg,
+                json!({"crawl_config": {"seed_url_list": [{"value": format!("https://{domain}/")}],
+                    "scope_constraint_list": [{"url": format!("https://{domain}/*")}]}}),
+                rampart_service::OptionsWrite::Replace,
+            )
+            .await
+            .expect("options");
+        let private_cfg = t.fx_scan_config(private_app, &t.unique("pcfg")).await;
         Fx {
+            scan: fx_scan(t, ready_cfg).await,
+            failed_scan: fx_scan(t, cfg).await,
+            private_scan: fx_scan(t, private_cfg).await,
             app,
             private_app,
-            private_cfg: t.fx_scan_config(private_app, &t.unique("pcfg")).await,
-            target: t
-                .fx_target(&format!("{}.example.test", t.unique("target")))
-                .await,
+            private_cfg,
+            target,
             tag: t.fx_tag(&t.unique("tag")).await,
             applied_tag,
             tpl_module: t.fx_template_module(tpl).await,
             tpl,
             sys,
             sys_module: sys_modules[0].id.to_string(),
-            cfg: t.fx_scan_config(app, &t.unique("cfg")).await,
+            cfg,
             engine_group: t.fx_engine_group(&t.unique("eg")).await,
             engine: {
                 let e = t.fx_engine(&t.unique("engine"), None).await;
@@ -82,6 +113,9 @@ impl Fx {
             .replace("{cfg}", &self.cfg.to_string())
             .replace("{engine_group}", &self.engine_group.to_string())
             .replace("{engine}", &self.engine.to_string())
+            .replace("{failed_scan}", &self.failed_scan.to_string())
+            .replace("{private_scan}", &self.private_scan.to_string())
+            .replace("{scan}", &self.scan.to_string())
             .replace("{module}", &sample_catalogue()[0].id.to_string())
             .replace("{user}", &t.keys.read_only.id().to_string())
     }
@@ -146,6 +180,15 @@ fn search_engines(_: &TestApp, _: &Fx) -> Value {
 }
 fn search_engine_groups(_: &TestApp, _: &Fx) -> Value {
     json!({"type": "ENGINE_GROUP", "query": "enginegroup.name STARTS WITH 'eg'"})
+}
+fn scan_body(_: &TestApp, fx: &Fx) -> Value {
+    json!({"scan_config": {"id": fx.cfg.to_string()}})
+}
+fn cancel_body(_: &TestApp, _: &Fx) -> Value {
+    json!({"action": "CANCEL"})
+}
+fn search_scans(_: &TestApp, _: &Fx) -> Value {
+    json!({"type": "SCAN", "query": "scan.status = 'PENDING'"})
 }
 
 fn search_apps(_: &TestApp, _: &Fx) -> Value {
@@ -260,7 +303,22 @@ pub fn cases() -> Vec<Case> {
         Case("PUT", "/ias/v1/engines/{engine}/credential", None, ADMIN),
         Case("DELETE", "/ias/v1/engines/{engine}/credential", None, ADMIN_DEL),
         Case("POST", "/ias/v1/engines/{engine}/upgrade", None, [202, 403, 403, 202, 404, 401]),
+        // scans (another tenant names a config it cannot see: 422 "no such scan config")
+        Case("GET", "/ias/v1/scans", None, ALL),
+        Case("POST", "/ias/v1/scans", Some(scan_body), [201, 201, 403, 201, 422, 401]),
+        Case("GET", "/ias/v1/scans/{scan}", None, READ),
+        Case("DELETE", "/ias/v1/scans/{failed_scan}", None, MANAGE_DEL),
+        Case("GET", "/ias/v1/scans/{scan}/action", None, [204, 204, 204, 204, 404, 401]),
+        Case("PUT", "/ias/v1/scans/{scan}/action", Some(cancel_body), MANAGE),
+        Case("GET", "/ias/v1/scans/{scan}/execution-details", None, READ),
+        Case("GET", "/ias/v1/scans/{scan}/engine-events", None, READ),
+        Case("GET", "/ias/v1/scans/{scan}/platform-events", None, READ),
+        Case("GET", "/ias/v1/scans/{private_scan}", None, NON_MEMBER),
+        // (a FAILED scan: the members get the conflict, the others do not see it)
+        Case("PUT", "/ias/v1/scans/{private_scan}/action", Some(cancel_body), [409, 404, 404, 409, 404, 401]),
+        Case("DELETE", "/ias/v1/scans/{scan}", None, [409, 409, 403, 409, 404, 401]),
         // search (what a caller may not see is filtered out, not refused)
+        Case("POST", "/ias/v1/search", Some(search_scans), ALL),
         Case("POST", "/ias/v1/search", Some(search_apps), ALL),
         Case("POST", "/ias/v1/search?size=1", Some(search_targets), ALL),
         Case("POST", "/ias/v1/search?size=2", Some(search_engines), ALL),

@@ -343,3 +343,238 @@ pub async fn claims_race(s: std::sync::Arc<dyn Store>) {
     queued.sort();
     assert_eq!(claimed, queued, "every job leased exactly once");
 }
+
+pub async fn scan_events_and_execution_details(s: &dyn Store) {
+    use rampart_domain::job::{EventKind, ExecutionDetails, JobEvent};
+    let a = org(s, "a").await;
+    let b = org(s, "b").await;
+    let x = app(s, a, "shop", None).await;
+    let sc = queued_scan(s, a, x.id, 0).await;
+    let ev = |minute: u32, text: &str| JobEvent {
+        time: at(minute),
+        event: text.into(),
+    };
+    assert!(s
+        .list_scan_events(a, sc.id, EventKind::Engine)
+        .await
+        .unwrap()
+        .is_empty());
+    // Out of time order on purpose; equal times keep insertion order.
+    s.append_scan_events(
+        a,
+        sc.id,
+        EventKind::Engine,
+        &[ev(5, "attacking"), ev(3, "crawling"), ev(5, "attacking 2")],
+    )
+    .await
+    .unwrap();
+    s.append_scan_events(a, sc.id, EventKind::Platform, &[ev(1, "submitted")])
+        .await
+        .unwrap();
+    let many: Vec<JobEvent> = (0..450).map(|i| ev(20, &format!("bulk {i}"))).collect();
+    s.append_scan_events(a, sc.id, EventKind::Engine, &many)
+        .await
+        .unwrap();
+    let engine = s
+        .list_scan_events(a, sc.id, EventKind::Engine)
+        .await
+        .unwrap();
+    assert_eq!(engine.len(), 453);
+    let texts: Vec<&str> = engine.iter().take(4).map(|e| e.event.as_str()).collect();
+    assert_eq!(texts, ["crawling", "attacking", "attacking 2", "bulk 0"]);
+    assert_eq!(engine[452].event, "bulk 449");
+    assert_eq!(
+        s.list_scan_events(a, sc.id, EventKind::Platform)
+            .await
+            .unwrap(),
+        vec![ev(1, "submitted")]
+    );
+    assert!(s
+        .list_scan_events(b, sc.id, EventKind::Engine)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(is_not_found(
+        s.append_scan_events(b, sc.id, EventKind::Engine, &[ev(1, "x")])
+            .await
+    ));
+
+    assert_eq!(
+        s.get_execution_details(a, sc.id).await.unwrap(),
+        ExecutionDetails::default(),
+        "zeros before the first report"
+    );
+    let mut d = ExecutionDetails {
+        logged_in: true,
+        links_crawled: 12,
+        requests: 340,
+        drip_delay: 5,
+        ..Default::default()
+    };
+    s.save_execution_details(a, sc.id, &d, at(4)).await.unwrap();
+    d.requests = 500;
+    d.logged_in = false;
+    s.save_execution_details(a, sc.id, &d, at(5)).await.unwrap();
+    assert_eq!(s.get_execution_details(a, sc.id).await.unwrap(), d);
+    assert_eq!(
+        s.get_execution_details(b, sc.id).await.unwrap(),
+        ExecutionDetails::default()
+    );
+    assert!(is_not_found(
+        s.save_execution_details(b, sc.id, &d, at(5)).await
+    ));
+    // Both go with the scan.
+    s.delete_scan(a, sc.id).await.unwrap();
+    assert!(s
+        .list_scan_events(a, sc.id, EventKind::Engine)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        s.get_execution_details(a, sc.id).await.unwrap(),
+        ExecutionDetails::default()
+    );
+}
+
+pub async fn job_protocol_bounds_attempts(s: &dyn Store) {
+    let a = org(s, "a").await;
+    let b = org(s, "b").await;
+    let x = app(s, a, "shop", None).await;
+    let lease = Duration::minutes(1);
+
+    // vulnerability ids of a specialized scan are kept.
+    let mut spec = new_scan(a, x.id, 0);
+    spec.scan_type = ScanType::Verification;
+    spec.parent = Some(ScanId::new());
+    spec.vulnerability_ids = vec![VulnerabilityId::new(), VulnerabilityId::new()];
+    s.create_scan(&spec).await.unwrap();
+    assert_eq!(
+        s.get_scan(a, spec.id, &Visibility::All).await.unwrap(),
+        spec
+    );
+
+    // A claim never takes over an expired lease past max attempts.
+    let sc = queued_scan(s, a, x.id, 1).await;
+    let j = s
+        .claim_job_within("w1", at(2), lease, 2)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((j.scan, j.attempts), (sc.id, 1));
+    let j = s
+        .claim_job_within("w2", at(4), lease, 2)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (j.scan, j.attempts, j.lease_owner.as_deref()),
+        (sc.id, 2, Some("w2"))
+    );
+    assert!(
+        s.claim_job_within("w3", at(6), lease, 2)
+            .await
+            .unwrap()
+            .is_none(),
+        "out of attempts: left to the reaper"
+    );
+    assert_eq!(
+        s.find_job(sc.id).await.unwrap().lease_owner.as_deref(),
+        Some("w2")
+    );
+    assert!(is_not_found(s.find_job(ScanId::new()).await));
+    assert_eq!(
+        s.expire_leases(at(6), 2).await.unwrap(),
+        vec![crate::ExpiredJob {
+            org: a,
+            scan: sc.id,
+            requeued: false,
+            attempts: 2
+        }]
+    );
+    assert_eq!(s.find_job(sc.id).await.unwrap().state, JobState::Done);
+
+    // The reaper reports requeued jobs too; a live lease is left alone.
+    let q = queued_scan(s, a, x.id, 10).await;
+    let live = queued_scan(s, a, x.id, 11).await;
+    s.claim_job_within("w1", at(12), lease, 3).await.unwrap();
+    s.claim_job_within("w2", at(13), lease, 3).await.unwrap();
+    assert_eq!(
+        s.expire_leases(at(13) + Duration::seconds(30), 3)
+            .await
+            .unwrap(),
+        vec![crate::ExpiredJob {
+            org: a,
+            scan: q.id,
+            requeued: true,
+            attempts: 1
+        }]
+    );
+    assert_eq!(s.find_job(q.id).await.unwrap().state, JobState::Queued);
+    assert_eq!(s.find_job(live.id).await.unwrap().state, JobState::Leased);
+
+    // Pending actions: delivered once, a newer one survives the clearing of the old.
+    s.set_pending_action(a, live.id, Some(ScanAction::Pause))
+        .await
+        .unwrap();
+    s.clear_pending_action(live.id, ScanAction::Stop)
+        .await
+        .unwrap();
+    assert_eq!(
+        s.find_job(live.id).await.unwrap().pending_action,
+        Some(ScanAction::Pause)
+    );
+    s.clear_pending_action(live.id, ScanAction::Pause)
+        .await
+        .unwrap();
+    assert_eq!(s.find_job(live.id).await.unwrap().pending_action, None);
+
+    // end_job: the platform ends a job whoever holds it (or nobody does).
+    assert!(is_not_found(s.end_job(b, q.id).await));
+    s.end_job(a, q.id).await.unwrap();
+    assert_eq!(s.find_job(q.id).await.unwrap().state, JobState::Done);
+    s.end_job(a, live.id).await.unwrap();
+    assert!(is_not_found(
+        s.heartbeat_job(live.id, "w2", at(14), lease, None).await
+    ));
+    assert!(s
+        .claim_job_within("w9", at(59), lease, 3)
+        .await
+        .unwrap()
+        .is_none());
+}
+
+pub async fn scan_status_compare_and_set(s: &dyn Store) {
+    let a = org(s, "a").await;
+    let b = org(s, "b").await;
+    let x = app(s, a, "shop", None).await;
+    let sc = queued_scan(s, a, x.id, 0).await;
+    use ScanStatus::*;
+    assert!(!s
+        .transition_scan(b, sc.id, Pending, Running, None, None)
+        .await
+        .unwrap());
+    assert!(!s
+        .transition_scan(a, sc.id, Running, Complete, None, None)
+        .await
+        .unwrap());
+    assert!(s
+        .transition_scan(a, sc.id, Pending, Running, None, None)
+        .await
+        .unwrap());
+    assert!(s
+        .transition_scan(
+            a,
+            sc.id,
+            Running,
+            Failed,
+            Some(FailureReason::Canceled),
+            Some(at(9))
+        )
+        .await
+        .unwrap());
+    let got = s.get_scan(a, sc.id, &Visibility::All).await.unwrap();
+    assert_eq!(
+        (got.status, got.failure_reason, got.completion_time),
+        (Failed, Some(FailureReason::Canceled), Some(at(9)))
+    );
+}

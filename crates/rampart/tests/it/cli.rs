@@ -164,3 +164,31 @@ mod raw_http {
         Ok(buf.split("\r\n\r\n").nth(1).unwrap_or("").to_string())
     }
 }
+
+#[test]
+fn server_refuses_a_zero_lease_and_a_bad_engine_count() {
+    let (_dir, url) = temp_db();
+    let out = rampart()
+        .args([
+            "server",
+            "--database",
+            &url,
+            "--listen",
+            "127.0.0.1:0",
+            "--lease-seconds",
+            "0",
+        ])
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--lease-seconds must be at least 1"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = rampart()
+        .args(["server", "--database", &url, "--engines", "many"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2), "clap rejects a non-number");
+}

@@ -5,6 +5,7 @@ mod attack_templates;
 mod engines;
 mod modules;
 mod scan_configs;
+mod scans;
 mod search;
 mod tags;
 mod targets;
@@ -21,6 +22,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(modules::router())
         .merge(scan_configs::router())
         .merge(engines::router())
+        .merge(scans::router())
         .merge(search::router())
 }
 

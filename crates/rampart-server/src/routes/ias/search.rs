@@ -109,6 +109,15 @@ async fn search(
             ),
             pg.total,
         ),
+        SearchResults::Scans(pg) => (
+            values(
+                pg.items
+                    .into_iter()
+                    .map(|x| super::scans::wire(&s, x))
+                    .collect(),
+            ),
+            pg.total,
+        ),
     };
     Ok(Json(paging.envelope(&s, "/search", data, total)))
 }
