@@ -193,7 +193,19 @@ pub fn model(scans: &[ScanData], modules: &BTreeMap<Uuid, String>) -> ReportMode
             browser_crawl: "n/a",
             error: (!failures.is_empty()).then(|| failures.join("; ")),
         },
-        log: vec![],
+        log: scans
+            .iter()
+            .map(|s| rampart_report::LogLine {
+                level: rampart_engine::events::Level::Info,
+                message: format!(
+                    "scan {}: app {}, scan config {}, status {}",
+                    s.scan.id.map(|i| i.to_string()).unwrap_or_default(),
+                    s.app,
+                    s.config,
+                    s.scan.status.as_deref().unwrap_or("UNKNOWN")
+                ),
+            })
+            .collect(),
     }
 }
 
