@@ -238,8 +238,7 @@ impl Client {
                 *self.inner.not_before.lock().await =
                     Some(Instant::now() + w.min(self.inner.retry.max_delay));
             }
-            if retry::retryable_status(status.as_u16()) && attempt < self.inner.retry.max_retries
-            {
+            if retry::retryable_status(status.as_u16()) && attempt < self.inner.retry.max_retries {
                 tokio::time::sleep(self.inner.retry.wait(attempt, &headers)).await;
                 attempt += 1;
                 continue;
@@ -278,7 +277,9 @@ impl Client {
 
     /// `POST` a create → the id from `Location` (its last segment).
     pub async fn create<B: Serialize>(&self, path: &str, body: &B) -> Result<Uuid> {
-        let a = self.send(Method::POST, path, Some(&to_value(body)?)).await?;
+        let a = self
+            .send(Method::POST, path, Some(&to_value(body)?))
+            .await?;
         id_from_location(path, a.location.as_deref())
     }
 
@@ -302,7 +303,9 @@ impl Client {
         path: &str,
         body: &B,
     ) -> Result<T> {
-        let a = self.send(Method::POST, path, Some(&to_value(body)?)).await?;
+        let a = self
+            .send(Method::POST, path, Some(&to_value(body)?))
+            .await?;
         decode(path, &a.body)
     }
 
@@ -478,8 +481,11 @@ impl Client {
         self.get(&format!("ias/v1/modules/{id}")).await
     }
     pub async fn get_attack(&self, module: Uuid, attack: &str) -> Result<AttackMetadata> {
-        self.get(&format!("ias/v1/modules/{module}/attacks/{}", encode(attack)))
-            .await
+        self.get(&format!(
+            "ias/v1/modules/{module}/attacks/{}",
+            encode(attack)
+        ))
+        .await
     }
     pub async fn attack_documentation(
         &self,
@@ -714,10 +720,16 @@ fn describe(e: &reqwest::Error) -> String {
     let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(err) = cur {
         let s = err.to_string();
-        if !parts.iter().any(|p: &String| p.contains(&s)) {
+        // reqwest's and hyper's wrappers ("error sending request for url (…)", "client
+        // error (Connect)") say nothing the causes below them do not.
+        let wrapper = s.starts_with("error sending request") || s.starts_with("client error");
+        if !wrapper && !parts.iter().any(|p: &String| p.contains(&s)) {
             parts.push(s);
         }
         cur = err.source();
+    }
+    if parts.is_empty() {
+        parts.push(e.to_string());
     }
     if e.is_timeout() {
         parts.push("timed out".into());

@@ -71,7 +71,10 @@ pub fn server_wait(headers: &HeaderMap) -> Option<Duration> {
 /// the reset as delta seconds; some servers send epoch seconds — values past 10^9 are read
 /// as an instant.
 pub fn rate_limit_wait(headers: &HeaderMap) -> Option<Duration> {
-    let remaining: u64 = header(headers, "ratelimit-remaining")?.trim().parse().ok()?;
+    let remaining: u64 = header(headers, "ratelimit-remaining")?
+        .trim()
+        .parse()
+        .ok()?;
     if remaining > 0 {
         return None;
     }
@@ -111,7 +114,10 @@ mod tests {
     fn retry_after_wins_then_rate_limit_reset_then_backoff() {
         let p = RetryPolicy::default();
         assert_eq!(
-            p.wait(0, &headers(&[("Retry-After", "3"), ("RateLimit-Reset", "9")])),
+            p.wait(
+                0,
+                &headers(&[("Retry-After", "3"), ("RateLimit-Reset", "9")])
+            ),
             Duration::from_secs(3)
         );
         assert_eq!(
@@ -137,9 +143,15 @@ mod tests {
     #[test]
     fn http_dates_and_epoch_resets_are_instants() {
         let in_5s = SystemTime::now() + Duration::from_secs(5);
-        let w = server_wait(&headers(&[("Retry-After", &httpdate::fmt_http_date(in_5s))]))
-            .unwrap();
-        assert!(w <= Duration::from_secs(5) && w >= Duration::from_secs(3), "{w:?}");
+        let w = server_wait(&headers(&[(
+            "Retry-After",
+            &httpdate::fmt_http_date(in_5s),
+        )]))
+        .unwrap();
+        assert!(
+            w <= Duration::from_secs(5) && w >= Duration::from_secs(3),
+            "{w:?}"
+        );
         let epoch = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap()
@@ -150,7 +162,10 @@ mod tests {
             ("RateLimit-Reset", &epoch.to_string()),
         ]))
         .unwrap();
-        assert!(w <= Duration::from_secs(4) && w >= Duration::from_secs(2), "{w:?}");
+        assert!(
+            w <= Duration::from_secs(4) && w >= Duration::from_secs(2),
+            "{w:?}"
+        );
     }
 
     #[test]
@@ -160,8 +175,12 @@ mod tests {
             base_delay: Duration::from_millis(100),
             max_delay: Duration::from_secs(1),
         };
-        assert!(p.backoff(0) >= Duration::from_millis(75) && p.backoff(0) < Duration::from_millis(125));
-        assert!(p.backoff(2) >= Duration::from_millis(300) && p.backoff(2) < Duration::from_millis(500));
+        assert!(
+            p.backoff(0) >= Duration::from_millis(75) && p.backoff(0) < Duration::from_millis(125)
+        );
+        assert!(
+            p.backoff(2) >= Duration::from_millis(300) && p.backoff(2) < Duration::from_millis(500)
+        );
         assert_eq!(p.backoff(10), Duration::from_secs(1));
         assert!(retryable_status(429) && retryable_status(503) && !retryable_status(500));
     }

@@ -251,8 +251,9 @@ async fn a_server_that_is_down_is_reported_as_unreachable() {
         .unwrap_err();
     assert!(matches!(err, Error::Unreachable { .. }), "{err:?}");
     assert!(
-        err.to_string()
-            .starts_with(&format!("cannot reach the server at http://127.0.0.1:{port}/")),
+        err.to_string().starts_with(&format!(
+            "cannot reach the server at http://127.0.0.1:{port}/"
+        )),
         "{err}"
     );
 }

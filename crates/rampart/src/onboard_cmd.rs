@@ -132,7 +132,8 @@ fn seed(u: &str) -> Result<Url, String> {
 /// port of its host). `http://shop.test:8080/x` → `shop.test`.
 pub fn domain_of(url: &str) -> Option<String> {
     let u = Url::parse(url).ok()?;
-    u.host_str().map(|h| h.trim_end_matches('.').to_ascii_lowercase())
+    u.host_str()
+        .map(|h| h.trim_end_matches('.').to_ascii_lowercase())
 }
 
 /// The domain a scope pattern names, when it is a URL with a literal host (`http://h:1/*`).
@@ -165,9 +166,7 @@ pub fn options(c: &ConfigSpec) -> Value {
     } else {
         c.include.clone()
     };
-    let rule = |url: &str, exclusion: &str| {
-        json!({"url": url, "method": "ALL", "match_criteria": "WILDCARD", "exclusion": exclusion})
-    };
+    let rule = |url: &str, exclusion: &str| json!({"url": url, "method": "ALL", "match_criteria": "WILDCARD", "exclusion": exclusion});
     let mut scope: Vec<Value> = includes.iter().map(|p| rule(p, "INCLUDE")).collect();
     scope.extend(c.exclude.iter().map(|p| rule(p, "EXCLUDE")));
     json!({"crawl_config": {
@@ -299,7 +298,10 @@ impl Run<'_> {
             .all()
             .await
             .map_err(|e| e.to_string())?;
-        let existing = hits.into_iter().find(|x| x.name == a.name).and_then(|x| x.id);
+        let existing = hits
+            .into_iter()
+            .find(|x| x.name == a.name)
+            .and_then(|x| x.id);
         let app_id = match existing {
             Some(id) => {
                 self.say(false, format!("app {}", a.name));
@@ -409,7 +411,12 @@ impl Run<'_> {
 pub async fn run(args: OnboardArgs) -> ExitCode {
     let text = match std::fs::read_to_string(&args.file) {
         Ok(t) => t,
-        Err(e) => return fail("onboard", format!("cannot read {}: {e}", args.file.display())),
+        Err(e) => {
+            return fail(
+                "onboard",
+                format!("cannot read {}: {e}", args.file.display()),
+            )
+        }
     };
     let file = match OnboardFile::parse(&text) {
         Ok(f) => f,
@@ -443,11 +450,23 @@ mod tests {
 
     #[test]
     fn domains_come_from_hosts_without_ports() {
-        assert_eq!(domain_of("http://shop.test:8080/a?b").as_deref(), Some("shop.test"));
-        assert_eq!(domain_of("https://API.Example.COM/").as_deref(), Some("api.example.com"));
-        assert_eq!(domain_of("http://127.0.0.1:3000/").as_deref(), Some("127.0.0.1"));
+        assert_eq!(
+            domain_of("http://shop.test:8080/a?b").as_deref(),
+            Some("shop.test")
+        );
+        assert_eq!(
+            domain_of("https://API.Example.COM/").as_deref(),
+            Some("api.example.com")
+        );
+        assert_eq!(
+            domain_of("http://127.0.0.1:3000/").as_deref(),
+            Some("127.0.0.1")
+        );
         assert_eq!(domain_of("http://[::1]:3000/").as_deref(), Some("[::1]"));
-        assert_eq!(domain_of_pattern("http://cdn.shop.test:81/*").as_deref(), Some("cdn.shop.test"));
+        assert_eq!(
+            domain_of_pattern("http://cdn.shop.test:81/*").as_deref(),
+            Some("cdn.shop.test")
+        );
         assert_eq!(domain_of_pattern("http://*.shop.test/*"), None);
         assert_eq!(domain_of_pattern("*/logout*"), None);
         assert_eq!(
@@ -467,19 +486,37 @@ mod tests {
         assert!(f.apps.len() >= 2);
         let shop = &f.apps[0];
         let ds: Vec<String> = domains(shop).into_iter().collect();
-        assert!(ds.iter().all(|d| !d.contains(':') && !d.contains('/')), "{ds:?}");
+        assert!(
+            ds.iter().all(|d| !d.contains(':') && !d.contains('/')),
+            "{ds:?}"
+        );
         let o = options(&shop.scan_configs[0]);
-        assert!(!o["crawl_config"]["seed_url_list"].as_array().unwrap().is_empty());
-        assert!(!o["crawl_config"]["scope_constraint_list"].as_array().unwrap().is_empty());
+        assert!(!o["crawl_config"]["seed_url_list"]
+            .as_array()
+            .unwrap()
+            .is_empty());
+        assert!(!o["crawl_config"]["scope_constraint_list"]
+            .as_array()
+            .unwrap()
+            .is_empty());
     }
 
     #[test]
     fn bad_files_are_explained() {
         for (text, msg) in [
             ("apps: [{name: a}, {name: a}]", "listed twice"),
-            ("apps: [{name: a, scan_configs: [{name: c, seed_urls: []}]}]", "no seed_urls"),
-            ("apps: [{name: a, scan_configs: [{name: c, seed_urls: ['ftp://x']}]}]", "not an http(s) URL"),
-            ("apps: [{name: a, scan_configs: [{name: c, seed_urls: ['http://x']}]}]", "no attack_template"),
+            (
+                "apps: [{name: a, scan_configs: [{name: c, seed_urls: []}]}]",
+                "no seed_urls",
+            ),
+            (
+                "apps: [{name: a, scan_configs: [{name: c, seed_urls: ['ftp://x']}]}]",
+                "not an http(s) URL",
+            ),
+            (
+                "apps: [{name: a, scan_configs: [{name: c, seed_urls: ['http://x']}]}]",
+                "no attack_template",
+            ),
             ("apps: [{name: a, colour: red}]", "unknown field `colour`"),
         ] {
             let e = OnboardFile::parse(text).unwrap_err();

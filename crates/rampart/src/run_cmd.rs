@@ -159,7 +159,12 @@ async fn one(
     r
 }
 
-async fn drive(c: &Client, args: &RunArgs, r: &mut PairResult, line: &mut Line) -> Result<(), String> {
+async fn drive(
+    c: &Client,
+    args: &RunArgs,
+    r: &mut PairResult,
+    line: &mut Line,
+) -> Result<(), String> {
     let app = find_app(c, &r.app).await?;
     let cfg = find_config(c, &app, &r.config).await?;
     let cfg_id = cfg.id.ok_or("the scan config has no id")?;
@@ -359,7 +364,9 @@ pub async fn run(args: RunArgs) -> ExitCode {
             "{} / {}: scan {} {}, {} finding(s){} - {verdict}",
             r.app,
             r.config,
-            r.scan_id.map(|i| i.to_string()).unwrap_or_else(|| "-".into()),
+            r.scan_id
+                .map(|i| i.to_string())
+                .unwrap_or_else(|| "-".into()),
             r.status.as_deref().unwrap_or("not submitted"),
             r.vulnerabilities.len(),
             if counts.is_empty() {

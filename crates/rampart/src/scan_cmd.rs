@@ -1,5 +1,6 @@
 //! `rampart scan URL …`: a local one-shot scan with no server; report in any rampart-report format, CI exit codes.
 
+use crate::remote::parse_duration;
 use clap::Args;
 use rampart_domain::Severity;
 use rampart_engine::events::{Level, Outcome};
@@ -13,7 +14,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
-use crate::remote::parse_duration;
 use url::Url;
 
 /// Log events kept in the report.

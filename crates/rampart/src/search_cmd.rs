@@ -75,7 +75,14 @@ pub fn table(rows: &[Value]) -> String {
             .collect();
         parts.join("  ").trim_end().to_string()
     };
-    let mut out = vec![line(cols.iter().map(|c| c.to_uppercase()).collect::<Vec<_>>().iter().map(String::as_str).collect())];
+    let mut out = vec![line(
+        cols.iter()
+            .map(|c| c.to_uppercase())
+            .collect::<Vec<_>>()
+            .iter()
+            .map(String::as_str)
+            .collect(),
+    )];
     for r in &cells {
         out.push(line(r.iter().map(String::as_str).collect()));
     }
@@ -104,7 +111,10 @@ pub async fn run(args: SearchArgs) -> ExitCode {
         rows.truncate(l);
     }
     if args.format == "json" {
-        println!("{}", serde_json::to_string_pretty(&rows).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&rows).unwrap_or_default()
+        );
     } else if rows.is_empty() {
         eprintln!("no results");
     } else {

@@ -143,7 +143,11 @@ fn check(m: &ReportModel, browser: &Path) {
         assert_eq!(*n > 0, *w > 0.0, "bar width {w} for count {n}: {p}");
     }
     let shown = p["findings"].as_array().unwrap();
-    assert_eq!(shown.len(), m.summary.findings.len(), "every finding rendered");
+    assert_eq!(
+        shown.len(),
+        m.summary.findings.len(),
+        "every finding rendered"
+    );
     for (f, s) in m.sorted_findings().iter().zip(shown) {
         assert_eq!(s["visible"], true, "finding {} visible", f.root_cause_url);
         let text = s["text"].as_str().unwrap();
@@ -153,7 +157,10 @@ fn check(m: &ReportModel, browser: &Path) {
             f.root_cause_url
         );
         let first = &f.variances[0];
-        assert!(text.contains(&first.proof[..first.proof.len().min(40)]), "proof shown: {text}");
+        assert!(
+            text.contains(&first.proof[..first.proof.len().min(40)]),
+            "proof shown: {text}"
+        );
     }
     assert_eq!(p["scripts_elsewhere"], 0);
     std::fs::remove_dir_all(dir).ok();

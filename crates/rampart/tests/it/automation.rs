@@ -107,7 +107,10 @@ async fn onboard_creates_what_is_missing_and_a_second_run_changes_nothing() {
         .collect();
     let mut sorted = domains.clone();
     sorted.sort();
-    assert_eq!(sorted, ["blog.example.test", "shop.test", "static.shop.test"]);
+    assert_eq!(
+        sorted,
+        ["blog.example.test", "shop.test", "static.shop.test"]
+    );
     let shop = after["configs"]
         .as_array()
         .unwrap()
@@ -156,7 +159,9 @@ async fn search_prints_a_table_or_json() {
     let app = TestApp::spawn().await;
     let key = app.keys.read_write.token.clone();
     for n in ["alpha shop", "beta shop", "gamma"] {
-        app.rw().create("/ias/v1/apps", json!({"name": n, "description": "d"})).await;
+        app.rw()
+            .create("/ias/v1/apps", json!({"name": n, "description": "d"}))
+            .await;
     }
     let q = "app.name CONTAINS 'shop'";
     let o = rampart(&app.base, &key, &["search", "--type", "app", "--query", q]).await;
@@ -170,7 +175,12 @@ async fn search_prints_a_table_or_json() {
     .await;
     let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v.as_array().unwrap().len(), 2);
-    let o = rampart(&app.base, &key, &["search", "--type", "APP", "--query", "app.nam = 'x'"]).await;
+    let o = rampart(
+        &app.base,
+        &key,
+        &["search", "--type", "APP", "--query", "app.nam = 'x'"],
+    )
+    .await;
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("failed with 422"), "{}", stderr(&o));
 }
@@ -206,8 +216,10 @@ fn scan_uuid(i: usize) -> String {
 
 fn page(data: Vec<Value>) -> Json<Value> {
     let n = data.len();
-    Json(json!({"data": data, "metadata": {"index": 0, "size": 500, "total_data": n,
-        "total_pages": if n == 0 { 0 } else { 1 }}, "links": []}))
+    Json(
+        json!({"data": data, "metadata": {"index": 0, "size": 500, "total_data": n,
+        "total_pages": if n == 0 { 0 } else { 1 }}, "links": []}),
+    )
 }
 
 fn vulns(gate_only: bool) -> Vec<Value> {
@@ -238,7 +250,9 @@ async fn search(State(s): State<S>, Json(b): Json<Value>) -> Json<Value> {
         "SCAN_CONFIG" => {
             let name = q.split('\'').nth(1).unwrap_or("");
             if ["ok", "fails", "slow"].contains(&name) {
-                page(vec![json!({"id": cfg_id(name), "name": name, "app": {"id": APP_ID}})])
+                page(vec![
+                    json!({"id": cfg_id(name), "name": name, "app": {"id": APP_ID}}),
+                ])
             } else {
                 page(vec![])
             }
@@ -341,7 +355,15 @@ async fn fake_server() -> String {
 }
 
 fn run_args<'a>(config: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
-    let mut v = vec!["run", "--app", "Shop", "--config", config, "--poll-interval", "50ms"];
+    let mut v = vec![
+        "run",
+        "--app",
+        "Shop",
+        "--config",
+        config,
+        "--poll-interval",
+        "50ms",
+    ];
     v.extend_from_slice(extra);
     v
 }
@@ -361,7 +383,10 @@ async fn run_gates_on_findings_and_writes_metrics_then_report_renders_every_form
     let o = rampart(
         &server,
         "k",
-        &run_args("ok", &["--fail-on", "high", "--metrics", m, "--findings", fnd]),
+        &run_args(
+            "ok",
+            &["--fail-on", "high", "--metrics", m, "--findings", fnd],
+        ),
     )
     .await;
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
@@ -381,12 +406,28 @@ async fn run_gates_on_findings_and_writes_metrics_then_report_renders_every_form
     )
     .await;
     assert_eq!(o.status.code(), Some(1));
-    assert!(stdout(&o).contains("1 finding(s) match --gate"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("1 finding(s) match --gate"),
+        "{}",
+        stdout(&o)
+    );
     // Two pairs at once: the worst exit code wins.
     let o = rampart(
         &server,
         "k",
-        &["run", "--app", "Shop", "--config", "ok", "--app", "Shop", "--config", "fails", "--poll-interval", "50ms"],
+        &[
+            "run",
+            "--app",
+            "Shop",
+            "--config",
+            "ok",
+            "--app",
+            "Shop",
+            "--config",
+            "fails",
+            "--poll-interval",
+            "50ms",
+        ],
     )
     .await;
     assert_eq!(o.status.code(), Some(2));
@@ -401,11 +442,19 @@ async fn run_gates_on_findings_and_writes_metrics_then_report_renders_every_form
             vec!["--pairs", pairs.to_str().unwrap()],
         ] {
             let out = dir.join(format!("report.{format}"));
-            let mut args = vec!["report", "--format", format, "--output", out.to_str().unwrap()];
+            let mut args = vec![
+                "report",
+                "--format",
+                format,
+                "--output",
+                out.to_str().unwrap(),
+            ];
             args.extend(source);
             let o = rampart(&server, "k", &args).await;
             assert_eq!(o.status.code(), Some(0), "{format}: {}", stderr(&o));
-            let text = std::fs::read_to_string(&out).unwrap().replace("&#x2f;", "/");
+            let text = std::fs::read_to_string(&out)
+                .unwrap()
+                .replace("&#x2f;", "/");
             assert!(text.contains("shop.test/item"), "{format}: {text}");
         }
     }
@@ -426,20 +475,56 @@ async fn failure_paths_exit_2_with_a_clear_message() {
     };
     let mut out = String::new();
     let cases: Vec<(&str, String, &str, Vec<&str>)> = vec![
-        ("bad key", real.base.clone(), "rmp_not_a_key", vec!["search", "--type", "APP", "--query", "app.name='x'"]),
-        ("unknown app", server.clone(), "k", run_args("ok", &[]).into_iter().map(|a| if a == "Shop" { "Nope" } else { a }).collect()),
+        (
+            "bad key",
+            real.base.clone(),
+            "rmp_not_a_key",
+            vec!["search", "--type", "APP", "--query", "app.name='x'"],
+        ),
+        (
+            "unknown app",
+            server.clone(),
+            "k",
+            run_args("ok", &[])
+                .into_iter()
+                .map(|a| if a == "Shop" { "Nope" } else { a })
+                .collect(),
+        ),
         ("unknown config", server.clone(), "k", run_args("nope", &[])),
         ("server down", down.clone(), "k", run_args("ok", &[])),
         ("scan FAILED", server.clone(), "k", run_args("fails", &[])),
-        ("timeout", server.clone(), "k", run_args("slow", &["--timeout", "1s"])),
-        ("bad duration", server.clone(), "k", run_args("ok", &["--timeout", "soon"])),
-        ("unpaired", server.clone(), "k", vec!["run", "--app", "Shop", "--app", "Shop", "--config", "ok"]),
-        ("report of an unknown scan", server.clone(), "k", vec!["report", "--scan", "00000000-0000-0000-0000-00000000ffff"]),
+        (
+            "timeout",
+            server.clone(),
+            "k",
+            run_args("slow", &["--timeout", "1s"]),
+        ),
+        (
+            "bad duration",
+            server.clone(),
+            "k",
+            run_args("ok", &["--timeout", "soon"]),
+        ),
+        (
+            "unpaired",
+            server.clone(),
+            "k",
+            vec!["run", "--app", "Shop", "--app", "Shop", "--config", "ok"],
+        ),
+        (
+            "report of an unknown scan",
+            server.clone(),
+            "k",
+            vec!["report", "--scan", "00000000-0000-0000-0000-00000000ffff"],
+        ),
     ];
     for (name, srv, key, args) in cases {
         let o = rampart(&srv, key, &args).await;
         let err = stderr(&o);
-        let last = err.lines().filter(|l| !l.trim().is_empty()).collect::<Vec<_>>();
+        let last = err
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .collect::<Vec<_>>();
         out.push_str(&format!(
             "## {name}\nexit {:?}\n{}\n\n",
             o.status.code(),
