@@ -3,8 +3,13 @@
 
 mod config;
 mod key_cmd;
+mod onboard_cmd;
+mod remote;
+mod report_cmd;
+mod run_cmd;
 mod scan_cmd;
 mod secret_key;
+mod search_cmd;
 mod server_cmd;
 mod store;
 
@@ -33,6 +38,14 @@ enum Command {
     },
     /// Scan a web application locally, without a server.
     Scan(Box<scan_cmd::ScanArgs>),
+    /// Create the apps, targets and scan configs of a file that are missing (server).
+    Onboard(onboard_cmd::OnboardArgs),
+    /// Run scans on a server, wait, and gate on their findings (exit 0/1/2).
+    Run(Box<run_cmd::RunArgs>),
+    /// Render a server scan (or the latest scan of app/config pairs) as a report.
+    Report(report_cmd::ReportArgs),
+    /// Search a server (`--type APP --query "app.name CONTAINS 'x'"`).
+    Search(search_cmd::SearchArgs),
 }
 
 #[tokio::main]
@@ -42,6 +55,10 @@ async fn main() -> ExitCode {
         Command::Server(args) => server_cmd::run(args).await,
         Command::Key { command } => key_cmd::run(command).await,
         Command::Scan(args) => return scan_cmd::run(*args).await,
+        Command::Onboard(args) => return onboard_cmd::run(args).await,
+        Command::Run(args) => return run_cmd::run(*args).await,
+        Command::Report(args) => return report_cmd::run(args).await,
+        Command::Search(args) => return search_cmd::run(args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

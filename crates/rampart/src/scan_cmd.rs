@@ -1,5 +1,6 @@
 //! `rampart scan URL …`: a local one-shot scan with no server; report in any rampart-report format, CI exit codes.
 
+use crate::remote::parse_duration;
 use clap::Args;
 use rampart_domain::Severity;
 use rampart_engine::events::{Level, Outcome};
@@ -88,19 +89,6 @@ pub struct SessionArgs {
     /// Cookie header value `a=b; c=d`.
     #[arg(long)]
     pub cookie: Option<String>,
-}
-
-fn parse_duration(s: &str) -> Result<Duration, String> {
-    let s = s.trim();
-    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
-    let n: u64 = num.parse().map_err(|_| format!("invalid duration {s:?}"))?;
-    let secs = match unit {
-        "" | "s" => n,
-        "m" => n * 60,
-        "h" => n * 3600,
-        _ => return Err(format!("invalid duration unit in {s:?} (use s, m or h)")),
-    };
-    Ok(Duration::from_secs(secs))
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {
@@ -348,6 +336,6 @@ mod tests {
         assert_eq!(cli.args.fail_on, Some(Severity::High));
         assert_eq!(parse_duration("90s").unwrap(), Duration::from_secs(90));
         assert_eq!(parse_duration("1h").unwrap(), Duration::from_secs(3600));
-        assert!(parse_duration("5d").is_err());
+        assert!(parse_duration("5 parsecs").is_err());
     }
 }

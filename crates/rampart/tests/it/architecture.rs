@@ -29,9 +29,8 @@ fn layer(name: &str) -> Option<u8> {
         "rampart-store-sqlite"
         | "rampart-store-postgres"
         | "rampart-service"
-        | "rampart-client"
         | "rampart-report" => 3,
-        "rampart-server" | "rampart-worker" => 4,
+        "rampart-server" | "rampart-worker" | "rampart-client" => 4,
         "rampart" => 5,
         "rampart-testkit" | "rampart-testbed" => 6,
         _ => return None,

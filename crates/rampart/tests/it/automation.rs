@@ -1,0 +1,535 @@
+//! `rampart onboard | run | report | search` as a user runs them: against the real server
+//! (rampart-testkit) where its routes exist, and against a small scripted `/ias/v1` server
+//! for the scan paths (COMPLETE with findings, FAILED, never finishing).
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use rampart_testkit::TestApp;
+use serde_json::{json, Value};
+use std::process::Output;
+use std::sync::{Arc, Mutex};
+
+fn temp_dir() -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("rampart-auto-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// Runs the binary off the async runtime (the server keeps serving meanwhile).
+async fn rampart(server: &str, key: &str, args: &[&str]) -> Output {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_rampart"));
+    cmd.args(args)
+        .env("RAMPART_URL", server)
+        .env("RAMPART_API_KEY", key)
+        .env_remove("RUST_LOG");
+    tokio::task::spawn_blocking(move || cmd.output().expect("run rampart"))
+        .await
+        .unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Ports, uuids and correlation ids replaced, for snapshots.
+fn redact(s: &str) -> String {
+    let uuid =
+        regex::Regex::new(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}").unwrap();
+    let port = regex::Regex::new(r"127\.0\.0\.1:\d+").unwrap();
+    port.replace_all(&uuid.replace_all(s, "[uuid]"), "127.0.0.1:[port]")
+        .into_owned()
+}
+
+const ONBOARD: &str = r#"
+defaults:
+  attack_template: All Modules
+apps:
+  - name: Shop
+    description: the shop
+    targets: [static.shop.test]
+    scan_configs:
+      - name: nightly
+        seed_urls: ["http://shop.test:8080/app/index.php"]
+        exclude: ["*/logout*"]
+  - name: Blog
+    scan_configs:
+      - name: quick
+        seed_urls: ["https://blog.example.test/"]
+"#;
+
+async fn inventory(server: &str, key: &str) -> Value {
+    let c = rampart_client::Client::new(server, key).unwrap();
+    let mut apps: Vec<Value> = c.list("ias/v1/apps").all().await.unwrap();
+    let mut targets: Vec<Value> = c.list("ias/v1/targets").all().await.unwrap();
+    let mut cfgs: Vec<Value> = c.list("ias/v1/scan-configs").all().await.unwrap();
+    for cfg in &mut cfgs {
+        let id = uuid::Uuid::parse_str(cfg["id"].as_str().unwrap()).unwrap();
+        cfg["options"] = c.scan_config_options(id).await.unwrap().0;
+    }
+    for v in [&mut apps, &mut targets, &mut cfgs] {
+        v.sort_by_key(|x| x["id"].as_str().unwrap_or("").to_string());
+    }
+    json!({"apps": apps, "targets": targets, "configs": cfgs})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn onboard_creates_what_is_missing_and_a_second_run_changes_nothing() {
+    let app = TestApp::spawn().await;
+    // Targets are managed by product admins.
+    let key = app.keys.admin.token.clone();
+    let dir = temp_dir();
+    let file = dir.join("apps.yaml");
+    std::fs::write(&file, ONBOARD).unwrap();
+    let f = file.to_str().unwrap();
+
+    // Dry run: the plan, and nothing changes.
+    let before = inventory(&app.base, &key).await;
+    let o = rampart(&app.base, &key, &["onboard", "-f", f, "--dry-run"]).await;
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    insta::assert_snapshot!("onboard_dry_run", stdout(&o));
+    assert_eq!(inventory(&app.base, &key).await, before);
+
+    let o = rampart(&app.base, &key, &["onboard", "-f", f]).await;
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    insta::assert_snapshot!("onboard_first_run", redact(&stdout(&o)));
+    let after = inventory(&app.base, &key).await;
+    let domains: Vec<&str> = after["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["domain"].as_str().unwrap())
+        .collect();
+    let mut sorted = domains.clone();
+    sorted.sort();
+    assert_eq!(
+        sorted,
+        ["blog.example.test", "shop.test", "static.shop.test"]
+    );
+    let shop = after["configs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "nightly")
+        .unwrap();
+    assert_eq!(
+        shop["options"]["crawl_config"]["seed_url_list"][0]["value"],
+        "http://shop.test:8080/app/index.php"
+    );
+    let scope = &shop["options"]["crawl_config"]["scope_constraint_list"];
+    assert_eq!(scope[0]["url"], "http://shop.test:8080/app/*");
+    assert_eq!(scope[0]["exclusion"], "INCLUDE");
+    assert_eq!(scope[1]["url"], "*/logout*");
+    assert_eq!(scope[1]["exclusion"], "EXCLUDE");
+    assert!(
+        shop.get("errors").is_none() || shop["errors"] == json!([]),
+        "a valid config: {shop}"
+    );
+
+    // Second run: nothing created, nothing changed.
+    let o = rampart(&app.base, &key, &["onboard", "-f", f]).await;
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    insta::assert_snapshot!("onboard_second_run", stdout(&o));
+    assert_eq!(inventory(&app.base, &key).await, after);
+
+    // An unknown engine group stops before anything is created.
+    std::fs::write(
+        &file,
+        "apps:\n  - name: New\n    scan_configs:\n      - {name: c, seed_urls: ['http://new.test/'], attack_template: All Modules, engine_group: Nope}\n",
+    )
+    .unwrap();
+    let o = rampart(&app.base, &key, &["onboard", "-f", f]).await;
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).starts_with("rampart onboard: engine group 'Nope'"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(inventory(&app.base, &key).await, after);
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_prints_a_table_or_json() {
+    let app = TestApp::spawn().await;
+    let key = app.keys.read_write.token.clone();
+    for n in ["alpha shop", "beta shop", "gamma"] {
+        app.rw()
+            .create("/ias/v1/apps", json!({"name": n, "description": "d"}))
+            .await;
+    }
+    let q = "app.name CONTAINS 'shop'";
+    let o = rampart(&app.base, &key, &["search", "--type", "app", "--query", q]).await;
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    insta::assert_snapshot!("search_table", redact(&stdout(&o)));
+    let o = rampart(
+        &app.base,
+        &key,
+        &["search", "--type", "APP", "--query", q, "--format", "json"],
+    )
+    .await;
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 2);
+    let o = rampart(
+        &app.base,
+        &key,
+        &["search", "--type", "APP", "--query", "app.nam = 'x'"],
+    )
+    .await;
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("failed with 422"), "{}", stderr(&o));
+}
+
+// ---- A scripted /ias/v1 server for the scan paths -------------------------------------
+
+const APP_ID: &str = "00000000-0000-0000-0000-0000000000a1";
+/// The engine's SQL injection module: the report takes names, CWE and help from its catalogue.
+fn module() -> String {
+    rampart_engine::module("sqli").unwrap().id.0.to_string()
+}
+
+#[derive(Default)]
+struct Fake {
+    /// scan id → (config name, polls so far, cancelled)
+    scans: Vec<(String, u32, bool)>,
+}
+
+type S = Arc<Mutex<Fake>>;
+
+fn cfg_id(name: &str) -> String {
+    match name {
+        "ok" => "00000000-0000-0000-0000-0000000000c1",
+        "fails" => "00000000-0000-0000-0000-0000000000c2",
+        _ => "00000000-0000-0000-0000-0000000000c3",
+    }
+    .to_string()
+}
+
+fn scan_uuid(i: usize) -> String {
+    format!("00000000-0000-0000-0000-{:012x}", 0x5000 + i)
+}
+
+fn page(data: Vec<Value>) -> Json<Value> {
+    let n = data.len();
+    Json(
+        json!({"data": data, "metadata": {"index": 0, "size": 500, "total_data": n,
+        "total_pages": if n == 0 { 0 } else { 1 }}, "links": []}),
+    )
+}
+
+fn vulns(gate_only: bool) -> Vec<Value> {
+    let v = |id: u32, sev: &str, url: &str| {
+        json!({"id": format!("00000000-0000-0000-0000-{id:012x}"), "app": {"id": APP_ID},
+          "root_cause": {"url": url, "parameter": "id", "method": "GET"}, "severity": sev, "status": "UNREVIEWED",
+          "variances": [{"id": format!("00000000-0000-0000-0000-{:012x}", id + 100), "module": {"id": module()},
+            "attack": {"id": "SQLI_01"}, "attack_value": "1'", "proof": "SQL syntax error", "proof_description": "error message",
+            "attack_exchanges": [{"request": format!("GET {url}?id=1' HTTP/1.1\r\nHost: shop.test\r\n\r\n"),
+              "response": "HTTP/1.1 500 Internal Server Error\r\n\r\nSQL syntax"}]}]})
+    };
+    let all = vec![
+        v(1, "HIGH", "http://shop.test/item"),
+        v(2, "LOW", "http://shop.test/about"),
+    ];
+    if gate_only {
+        all.into_iter().take(1).collect()
+    } else {
+        all
+    }
+}
+
+async fn search(State(s): State<S>, Json(b): Json<Value>) -> Json<Value> {
+    let q = b["query"].as_str().unwrap_or("");
+    match b["type"].as_str().unwrap_or("") {
+        "APP" if q.contains("'Shop'") => page(vec![json!({"id": APP_ID, "name": "Shop"})]),
+        "APP" => page(vec![]),
+        "SCAN_CONFIG" => {
+            let name = q.split('\'').nth(1).unwrap_or("");
+            if ["ok", "fails", "slow"].contains(&name) {
+                page(vec![
+                    json!({"id": cfg_id(name), "name": name, "app": {"id": APP_ID}}),
+                ])
+            } else {
+                page(vec![])
+            }
+        }
+        "VULNERABILITY" => page(vulns(q.contains("&& ("))),
+        "SCAN" => {
+            let f = s.lock().unwrap();
+            let done: Vec<Value> = (0..f.scans.len())
+                .filter(|i| f.scans[*i].0 == "ok")
+                .map(|i| json!({"id": scan_uuid(i), "status": "COMPLETE", "completion_time": "2026-01-02T03:04:05.000000"}))
+                .collect();
+            page(done)
+        }
+        _ => page(vec![]),
+    }
+}
+
+fn scan_json(i: usize, name: &str, polls: u32, cancelled: bool) -> Value {
+    let status = match (name, cancelled) {
+        (_, true) => "FAILED",
+        ("ok", _) if polls >= 2 => "COMPLETE",
+        ("fails", _) if polls >= 2 => "FAILED",
+        _ => "RUNNING",
+    };
+    json!({"id": scan_uuid(i), "app": {"id": APP_ID}, "scan_config": {"id": cfg_id(name)},
+      "status": status, "failure_reason": if status == "FAILED" { json!(if cancelled {"CANCELED"} else {"TARGETS_INVALID"}) } else { Value::Null },
+      "submit_time": "2026-01-02T03:00:00.000000", "completion_time": "2026-01-02T03:04:05.000000"})
+}
+
+async fn fake_server() -> String {
+    let state: S = Arc::default();
+    let router = Router::new()
+        .route("/ias/v1/search", post(search))
+        .route(
+            "/ias/v1/scans",
+            post(|State(s): State<S>, Json(b): Json<Value>| async move {
+                let cfg = b["scan_config"]["id"].as_str().unwrap_or("").to_string();
+                let name = ["ok", "fails", "slow"]
+                    .into_iter()
+                    .find(|n| cfg_id(n) == cfg)
+                    .unwrap_or("slow");
+                let mut f = s.lock().unwrap();
+                f.scans.push((name.to_string(), 0, false));
+                let id = scan_uuid(f.scans.len() - 1);
+                (
+                    StatusCode::CREATED,
+                    [("Location", format!("http://x/ias/v1/scans/{id}"))],
+                )
+            }),
+        )
+        .route(
+            "/ias/v1/scans/{id}",
+            get(|State(s): State<S>, Path(id): Path<String>| async move {
+                let mut f = s.lock().unwrap();
+                let Some(i) = (0..f.scans.len()).find(|i| scan_uuid(*i) == id) else {
+                    return (StatusCode::NOT_FOUND, [("r7-correlation-id", "c-404")],
+                        Json(json!({"status": "404 NOT_FOUND", "message": "Scan not found"}))).into_response();
+                };
+                f.scans[i].1 += 1;
+                let (n, p, c) = f.scans[i].clone();
+                Json(scan_json(i, &n, p, c)).into_response()
+            }),
+        )
+        .route(
+            "/ias/v1/scans/{id}/execution-details",
+            get(|| async {
+                Json(json!({"logged_in": false, "links_in_queue": 3, "links_crawled": 7, "attacks_in_queue": 2,
+                  "attacked": 5, "vulnerable": 2, "requests": 90, "failed_requests": 1, "network_speed": 0, "drip_delay": 0}))
+            }),
+        )
+        .route(
+            "/ias/v1/scans/{id}/action",
+            put(|State(s): State<S>, Path(id): Path<String>, Json(b): Json<Value>| async move {
+                assert_eq!(b["action"], "CANCEL");
+                let mut f = s.lock().unwrap();
+                if let Some(i) = (0..f.scans.len()).find(|i| scan_uuid(*i) == id) {
+                    f.scans[i].2 = true;
+                }
+                StatusCode::OK
+            }),
+        )
+        .route(
+            "/ias/v1/modules",
+            get(|| async { Json(json!([{"id": module(), "name": "SQL Injection", "description": "", "links": []}])) }),
+        )
+        .route("/ias/v1/apps/{id}", get(|| async { Json(json!({"id": APP_ID, "name": "Shop"})) }))
+        .route(
+            "/ias/v1/scan-configs/{id}",
+            get(|Path(id): Path<String>| async move { Json(json!({"id": id, "name": "ok", "app": {"id": APP_ID}})) }),
+        )
+        .route(
+            "/ias/v1/scan-configs/{id}/options",
+            get(|| async { Json(json!({"crawl_config": {"seed_url_list": [{"value": "http://shop.test/"}]}})) }),
+        )
+        .with_state(state);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    format!("http://{addr}")
+}
+
+fn run_args<'a>(config: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut v = vec![
+        "run",
+        "--app",
+        "Shop",
+        "--config",
+        config,
+        "--poll-interval",
+        "50ms",
+    ];
+    v.extend_from_slice(extra);
+    v
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_gates_on_findings_and_writes_metrics_then_report_renders_every_format() {
+    let server = fake_server().await;
+    let dir = temp_dir();
+    let metrics = dir.join("metrics.json");
+    let findings = dir.join("findings.json");
+    // No gate: passed.
+    let o = rampart(&server, "k", &run_args("ok", &[])).await;
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // --fail-on HIGH: the HIGH finding fails the gate.
+    let m = metrics.to_str().unwrap();
+    let fnd = findings.to_str().unwrap();
+    let o = rampart(
+        &server,
+        "k",
+        &run_args(
+            "ok",
+            &["--fail-on", "high", "--metrics", m, "--findings", fnd],
+        ),
+    )
+    .await;
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    insta::assert_snapshot!("run_gate_failed_stdout", redact(&stdout(&o)));
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&metrics).unwrap()).unwrap();
+    insta::assert_json_snapshot!("run_metrics", doc);
+    let fv: Value = serde_json::from_str(&std::fs::read_to_string(&findings).unwrap()).unwrap();
+    assert_eq!(fv.as_array().unwrap().len(), 2);
+    // --fail-on CRITICAL: nothing that severe.
+    let o = rampart(&server, "k", &run_args("ok", &["--fail-on", "CRITICAL"])).await;
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // --gate QUERY: scoped to the scan (the fake answers the scoped query with one hit).
+    let o = rampart(
+        &server,
+        "k",
+        &run_args("ok", &["--gate", "vulnerability.severity='HIGH'"]),
+    )
+    .await;
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("1 finding(s) match --gate"),
+        "{}",
+        stdout(&o)
+    );
+    // Two pairs at once: the worst exit code wins.
+    let o = rampart(
+        &server,
+        "k",
+        &[
+            "run",
+            "--app",
+            "Shop",
+            "--config",
+            "ok",
+            "--app",
+            "Shop",
+            "--config",
+            "fails",
+            "--poll-interval",
+            "50ms",
+        ],
+    )
+    .await;
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stdout(&o).lines().count(), 2, "{}", stdout(&o));
+
+    // report: from a scan id and from a pairs file, every format.
+    let pairs = dir.join("pairs.yaml");
+    std::fs::write(&pairs, "- {app: Shop, config: ok}\n").unwrap();
+    for format in rampart_report::Format::NAMES {
+        for source in [
+            vec!["--scan", "00000000-0000-0000-0000-000000005000"],
+            vec!["--pairs", pairs.to_str().unwrap()],
+        ] {
+            let out = dir.join(format!("report.{format}"));
+            let mut args = vec![
+                "report",
+                "--format",
+                format,
+                "--output",
+                out.to_str().unwrap(),
+            ];
+            args.extend(source);
+            let o = rampart(&server, "k", &args).await;
+            assert_eq!(o.status.code(), Some(0), "{format}: {}", stderr(&o));
+            let text = std::fs::read_to_string(&out)
+                .unwrap()
+                .replace("&#x2f;", "/");
+            assert!(text.contains("shop.test/item"), "{format}: {text}");
+        }
+    }
+    let sarif: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("report.sarif")).unwrap()).unwrap();
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 2);
+    assert_eq!(sarif["runs"][0]["tool"]["driver"]["rules"][0]["id"], "sqli");
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failure_paths_exit_2_with_a_clear_message() {
+    let server = fake_server().await;
+    let real = TestApp::spawn().await;
+    let down = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", l.local_addr().unwrap())
+    };
+    let mut out = String::new();
+    let cases: Vec<(&str, String, &str, Vec<&str>)> = vec![
+        (
+            "bad key",
+            real.base.clone(),
+            "rmp_not_a_key",
+            vec!["search", "--type", "APP", "--query", "app.name='x'"],
+        ),
+        (
+            "unknown app",
+            server.clone(),
+            "k",
+            run_args("ok", &[])
+                .into_iter()
+                .map(|a| if a == "Shop" { "Nope" } else { a })
+                .collect(),
+        ),
+        ("unknown config", server.clone(), "k", run_args("nope", &[])),
+        ("server down", down.clone(), "k", run_args("ok", &[])),
+        ("scan FAILED", server.clone(), "k", run_args("fails", &[])),
+        (
+            "timeout",
+            server.clone(),
+            "k",
+            run_args("slow", &["--timeout", "1s"]),
+        ),
+        (
+            "bad duration",
+            server.clone(),
+            "k",
+            run_args("ok", &["--timeout", "soon"]),
+        ),
+        (
+            "unpaired",
+            server.clone(),
+            "k",
+            vec!["run", "--app", "Shop", "--app", "Shop", "--config", "ok"],
+        ),
+        (
+            "report of an unknown scan",
+            server.clone(),
+            "k",
+            vec!["report", "--scan", "00000000-0000-0000-0000-00000000ffff"],
+        ),
+    ];
+    for (name, srv, key, args) in cases {
+        let o = rampart(&srv, key, &args).await;
+        let err = stderr(&o);
+        let last = err
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .collect::<Vec<_>>();
+        out.push_str(&format!(
+            "## {name}\nexit {:?}\n{}\n\n",
+            o.status.code(),
+            redact(&last.join("\n"))
+        ));
+    }
+    insta::assert_snapshot!("failure_paths", out);
+}
