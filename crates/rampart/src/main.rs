@@ -8,8 +8,8 @@ mod remote;
 mod report_cmd;
 mod run_cmd;
 mod scan_cmd;
-mod secret_key;
 mod search_cmd;
+mod secret_key;
 mod server_cmd;
 mod store;
 

@@ -113,7 +113,7 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let reaper = tokio::spawn(reap(service.clone(), jobs, stop_rx.clone()));
     let source = Arc::new(LocalSource::new(service.clone(), POLL));
-    let slots = spawn_engines(source.clone(), engines, stop_rx);
+    let slots = spawn_engines(source.clone(), engines, stop_rx)?;
     let state = AppState::new(service, &ServerConfig { public_url });
     let served = rampart_server::serve(listener, rampart_server::app(state), shutdown).await;
     // Graceful shutdown: stop claiming, hand running scans back to the queue.
@@ -161,26 +161,40 @@ async fn reap(service: Service, jobs: JobSettings, mut stop: tokio::sync::watch:
     }
 }
 
-/// Starts `slots` embedded engine slots claiming from `source` until `stop` turns true;
-/// returns their tasks.
-///
-/// TODO(worker): the engine-running `rampart_worker::Worker` lands on the `worker`
-/// branch. Wire it here: build it with `source` (its lease-owner names come from
-/// `source.worker_id(slot)`) and `slots`, run it until `stop`, and return its task(s).
-/// Until then no embedded engine runs and submitted scans stay `PENDING`.
+/// Starts `slots` embedded engine slots: the same [`rampart_worker::Worker`] a remote
+/// `rampart engine` runs, claiming from `source` in process. When `stop` turns true the
+/// worker drains (running scans stop and send what they confirmed; the caller then hands
+/// their jobs back to the queue). Returns the task that ends when the worker has drained.
 fn spawn_engines(
     source: Arc<LocalSource>,
     slots: usize,
-    stop: tokio::sync::watch::Receiver<bool>,
-) -> Vec<tokio::task::JoinHandle<()>> {
-    let _ = (source, stop);
-    if slots > 0 {
-        tracing::warn!(
-            slots,
-            "the embedded engine is not wired into this build yet; scans stay PENDING"
-        );
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> anyhow::Result<Vec<tokio::task::JoinHandle<()>>> {
+    if slots == 0 {
+        tracing::info!("no embedded engine (--engines 0): scans wait for remote engines");
+        return Ok(Vec::new());
     }
-    Vec::new()
+    let cfg = rampart_worker::WorkerConfig {
+        id_prefix: "embedded".into(),
+        slots,
+        ..rampart_worker::WorkerConfig::default()
+    };
+    let handle = rampart_worker::Worker::new(cfg)
+        .spawn(source)
+        .map_err(|e| anyhow::anyhow!("cannot start the embedded engine: {e}"))?;
+    Ok(vec![tokio::spawn(async move {
+        while !*stop.borrow() {
+            if stop.changed().await.is_err() {
+                break;
+            }
+        }
+        handle.shutdown();
+        for exit in handle.join().await {
+            if !matches!(exit, rampart_worker::SlotExit::Shutdown) {
+                tracing::warn!(?exit, "an embedded engine slot ended abnormally");
+            }
+        }
+    })])
 }
 
 /// Registers SIGINT and SIGTERM handlers now (so a signal sent as soon as the server
