@@ -2,5 +2,6 @@
 
 mod architecture;
 mod automation;
+mod automation_e2e;
 mod cli;
 mod scan_formats;
