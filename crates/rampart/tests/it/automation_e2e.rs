@@ -335,6 +335,7 @@ async fn onboard_run_report_search_against_a_real_server_and_the_testbed() {
         outside_id,
         &serde_json::from_value(json!({"crawl_config": {
             "seed_url_list": [{"value": "http://not-a-target.test/"}],
+            "scope_constraint_list": [{"url": "http://not-a-target.test/*", "exclusion": "INCLUDE"}],
         }}))
         .unwrap(),
     )
