@@ -7,7 +7,9 @@ use rampart_domain::*;
 use rampart_query::{parse_sort, ResourceType};
 
 mod scans;
+mod vulns;
 pub use scans::*;
+pub use vulns::*;
 
 /// Generates one `#[tokio::test]` per conformance check. `$factory` is an async fn
 /// returning `Option<Box<dyn Store>>` (`None` only where the backend is unavailable and
@@ -19,7 +21,9 @@ macro_rules! conformance_suite {
             orgs_users_and_keys, apps_crud_and_tenant_isolation, app_visibility_follows_membership,
             paging_and_sorting, targets_rules, tags_and_app_tags, attack_templates_and_modules,
             scan_configs_and_cascade, scans_crud_and_visibility, job_claims_are_exclusive,
-            job_leases_expire_and_heartbeats_extend_them, findings_ingest_idempotently);
+            job_leases_expire_and_heartbeats_extend_them, findings_ingest_idempotently,
+            vulnerabilities_rediscovery_and_reopen, vulnerability_updates_record_history,
+            vulnerability_comments_crud, verification_scans_remediate_what_they_miss);
     };
     (@each $factory:path; $($name:ident),*) => {$(
         #[tokio::test]
