@@ -715,4 +715,13 @@ impl rampart_store::ScanStore for SqlStore {
         self.remediate_unconfirmed_impl(org, verification_scan, parent_scan, only, now)
             .await
     }
+
+    async fn search_discoveries(
+        &self,
+        org: OrgId,
+        vis: &Visibility,
+        req: &ListRequest,
+    ) -> StoreResult<Page<VulnerabilityDiscovery>> {
+        self.search_discoveries_impl(org, vis, req).await
+    }
 }

@@ -430,4 +430,23 @@ impl SqlStore {
         commit(tx).await?;
         Ok(out)
     }
+
+    pub(crate) async fn search_discoveries_impl(
+        &self,
+        org: OrgId,
+        vis: &Visibility,
+        req: &ListRequest,
+    ) -> StoreResult<Page<VulnerabilityDiscovery>> {
+        let mut q = select("vulnerability_discoveries", DISCOVERY_COLUMNS, org);
+        if let Some(v) = visible("vulnerabilities", "app_id", vis) {
+            let seen = Query::select()
+                .column((a("vulnerabilities"), a("id")))
+                .from(a("vulnerabilities"))
+                .and_where(v)
+                .to_owned();
+            q.and_where(c("vulnerability_discoveries", "vulnerability_id").in_subquery(seen));
+        }
+        self.page(q, req, ResourceType::VulnerabilityDiscovery, discovery)
+            .await
+    }
 }

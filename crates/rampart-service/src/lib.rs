@@ -18,6 +18,7 @@ mod modules;
 mod scan_configs;
 mod search;
 mod templates;
+mod vulns;
 
 pub use apps::AppInput;
 pub use auth::{hash_token, KeyRequest, NewKey};
@@ -27,6 +28,7 @@ pub use modules::ModuleConfig;
 pub use scan_configs::{OptionsWrite, ScanConfigInput, ScanConfigView};
 pub use search::{query_problem, SearchResults};
 pub use templates::{AttackModuleInput, AttackTemplateInput};
+pub use vulns::{VarianceDoc, VarianceFilter, COMMENT_MAX};
 
 use rampart_domain::catalogue::ModuleMeta;
 use rampart_domain::time::Clock;

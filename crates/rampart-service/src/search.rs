@@ -13,6 +13,8 @@ pub enum SearchResults {
     Tags(Page<Tag>),
     AttackTemplates(Page<AttackTemplate>),
     ScanConfigs(Page<ScanConfigView>),
+    Vulnerabilities(Page<Vulnerability>),
+    VulnerabilityDiscoveries(Page<VulnerabilityDiscovery>),
 }
 
 /// A query that cannot run: 422 naming what is wrong.
@@ -66,6 +68,18 @@ impl Service {
                     items: page.items.into_iter().map(Into::into).collect(),
                     total: page.total,
                 })
+            }
+            ResourceType::Vulnerability => {
+                require(p, Resource::Vulnerabilities, Action::Read)?;
+                SearchResults::Vulnerabilities(
+                    self.store.list_vulnerabilities(p.org, &vis, &req).await?,
+                )
+            }
+            ResourceType::VulnerabilityDiscovery => {
+                require(p, Resource::Vulnerabilities, Action::Read)?;
+                SearchResults::VulnerabilityDiscoveries(
+                    self.store.search_discoveries(p.org, &vis, &req).await?,
+                )
             }
             other => {
                 return Err(ServiceError::invalid(vec![Problem::property(

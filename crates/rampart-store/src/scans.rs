@@ -233,4 +233,12 @@ pub trait ScanStore: Send + Sync {
         only: &[VulnerabilityId],
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<VulnerabilityId>>;
+    /// Discoveries of every vulnerability the caller may see, filtered and sorted by
+    /// `req` (the `VULNERABILITY_DISCOVERY` search type; default `discovered` DESC).
+    async fn search_discoveries(
+        &self,
+        org: OrgId,
+        vis: &Visibility,
+        req: &ListRequest,
+    ) -> StoreResult<Page<VulnerabilityDiscovery>>;
 }
