@@ -23,10 +23,12 @@ mod fixtures;
 mod keys;
 mod pg;
 mod raw;
+mod vulns;
 
 pub use catalogue::sample_catalogue;
 pub use client::{Caller, Req, Resp};
 pub use keys::{Key, Keys};
+pub use vulns::{fx_finding, fx_time};
 pub use rampart_engine::catalogue as engine_catalogue;
 pub use raw::RawResponse;
 

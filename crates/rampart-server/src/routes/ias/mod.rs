@@ -7,6 +7,7 @@ mod scan_configs;
 mod search;
 mod tags;
 mod targets;
+mod vulnerabilities;
 
 use crate::state::AppState;
 use utoipa_axum::router::OpenApiRouter;
@@ -20,6 +21,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(modules::router())
         .merge(scan_configs::router())
         .merge(search::router())
+        .merge(vulnerabilities::router())
 }
 
 /// The `links` of an item: its canonical self link.

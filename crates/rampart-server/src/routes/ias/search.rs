@@ -91,6 +91,24 @@ async fn search(
             ),
             pg.total,
         ),
+        SearchResults::Vulnerabilities(pg) => (
+            values(
+                pg.items
+                    .into_iter()
+                    .map(|x| super::vulnerabilities::wire(&s, x))
+                    .collect(),
+            ),
+            pg.total,
+        ),
+        SearchResults::VulnerabilityDiscoveries(pg) => (
+            values(
+                pg.items
+                    .into_iter()
+                    .map(|x| super::vulnerabilities::wire_discovery(&s, x))
+                    .collect(),
+            ),
+            pg.total,
+        ),
     };
     Ok(Json(paging.envelope(&s, "/search", data, total)))
 }
