@@ -113,6 +113,8 @@ async fn flow(t: &TestApp, snapshots: bool) {
     assert_eq!(after["status"], "VERIFIED");
     assert_eq!(after["root_cause"], one["root_cause"], "read-only");
     assert_eq!(after["severity"], one["severity"]);
+    assert_eq!(after["updated_time"], "2026-01-02T03:04:05.678901");
+    t.clock.advance(chrono::Duration::seconds(1));
     t.org()
         .put(&format!("/ias/v1/vulnerabilities/{id}"))
         .json(&json!({"severity": "CRITICAL", "status": "VERIFIED"}))
