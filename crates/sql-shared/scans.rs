@@ -1,9 +1,9 @@
 //! Scans, the job queue (all but the claim, which each adapter writes) and findings.
 
+use super::vulns::{insert_update, variances_json, variances_of, with_ids};
 use super::*;
 use rampart_domain::time::from_micros;
 use rampart_query::ResourceType;
-use super::vulns::{insert_update, variances_json, variances_of, with_ids};
 use rampart_store::{IngestCounts, JobState, ScanJob};
 use sea_query::{OnConflict, Order};
 use sqlx::Row as _;
@@ -52,7 +52,8 @@ pub(crate) const VULN_COLUMNS: &[&str] = &[
     "variances",
     "updated_time",
 ];
-pub(crate) const DISCOVERY_COLUMNS: &[&str] = &["id", "org_id", "vulnerability_id", "scan_id", "discovered"];
+pub(crate) const DISCOVERY_COLUMNS: &[&str] =
+    &["id", "org_id", "vulnerability_id", "scan_id", "discovered"];
 
 fn get<'r, T>(r: &'r Row, col: &str) -> StoreResult<T>
 where
@@ -496,7 +497,14 @@ impl rampart_store::ScanStore for SqlStore {
             let fresh = tx_exec(&mut tx, &insert).await? == 1;
             let mut find = Query::select();
             find.columns(
-                ["id", "last_discovered", "status", "variances", "vector_string"].map(a),
+                [
+                    "id",
+                    "last_discovered",
+                    "status",
+                    "variances",
+                    "vector_string",
+                ]
+                .map(a),
             )
             .from(a("vulnerabilities"))
             .and_where(Expr::col(a("app_id")).eq(app))

@@ -58,7 +58,6 @@ pub(crate) fn with_ids(v: &[Variance]) -> Vec<Variance> {
         .collect()
 }
 
-
 /// Appends one history entry inside `tx`.
 pub(crate) async fn insert_update(
     tx: &mut Tx<'_>,

@@ -156,7 +156,10 @@ impl Service {
         req: &ListRequest,
     ) -> ServiceResult<Page<VulnerabilityComment>> {
         self.comment_scope(p, id, Action::Read).await?;
-        Ok(self.store.list_vulnerability_comments(p.org, id, req).await?)
+        Ok(self
+            .store
+            .list_vulnerability_comments(p.org, id, req)
+            .await?)
     }
 
     pub async fn get_comment(
@@ -309,7 +312,12 @@ impl Service {
                 ),
                 ..ListRequest::first(DOC_LIMIT)
             };
-            vulns.extend(self.store.list_vulnerabilities(p.org, &vis, &req).await?.items);
+            vulns.extend(
+                self.store
+                    .list_vulnerabilities(p.org, &vis, &req)
+                    .await?
+                    .items,
+            );
         }
         let mut out = BTreeMap::new();
         for v in &vulns {

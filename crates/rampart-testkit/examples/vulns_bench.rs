@@ -137,7 +137,10 @@ async fn main() {
         "postgres" => TestApp::builder().backend(Backend::Postgres),
         other => panic!("unknown database {other}: sqlite or postgres"),
     };
-    let t = builder.spawn().await.expect("RAMPART_TEST_PG_URL must be set for postgres");
+    let t = builder
+        .spawn()
+        .await
+        .expect("RAMPART_TEST_PG_URL must be set for postgres");
     let sql = Sql {
         pg: kind == "postgres",
     };
@@ -253,10 +256,15 @@ async fn main() {
             }
         }
         let batch_sql = format!("BEGIN; {v}; {d}; COMMIT;");
-        t.exec_sql(&batch_sql).await.expect("insert vulnerabilities");
+        t.exec_sql(&batch_sql)
+            .await
+            .expect("insert vulnerabilities");
         i = end;
         if i % 100_000 == 0 {
-            eprintln!("  loaded {i} vulnerabilities ({:.0} s)", started.elapsed().as_secs_f64());
+            eprintln!(
+                "  loaded {i} vulnerabilities ({:.0} s)",
+                started.elapsed().as_secs_f64()
+            );
         }
     }
     let loaded = started.elapsed().as_secs_f64();
@@ -279,9 +287,7 @@ async fn main() {
         .zip(&per_scan)
         .flat_map(|(ids, counts)| ids.iter().copied().zip(counts.iter().copied()))
         .collect();
-    let search_body = |scan: Uuid| {
-        serde_json::json!({"type": "VULNERABILITY", "query": format!("vulnerability.scans.id='{scan}'")})
-    };
+    let search_body = |scan: Uuid| serde_json::json!({"type": "VULNERABILITY", "query": format!("vulnerability.scans.id='{scan}'")});
     let (scan0, want) = flat[flat.len() / 2];
     let r = t
         .org()
@@ -292,7 +298,10 @@ async fn main() {
         .status(200)
         .json();
     assert_eq!(r["metadata"]["total_data"], want, "search total");
-    assert_eq!(r["data"].as_array().map(Vec::len), Some(50.min(want as usize)));
+    assert_eq!(
+        r["data"].as_array().map(Vec::len),
+        Some(50.min(want as usize))
+    );
     let r = t
         .org()
         .get("/ias/v1/vulnerabilities?size=50")

@@ -28,9 +28,9 @@ mod vulns;
 pub use catalogue::sample_catalogue;
 pub use client::{Caller, Req, Resp};
 pub use keys::{Key, Keys};
-pub use vulns::{fx_finding, fx_time};
 pub use rampart_engine::catalogue as engine_catalogue;
 pub use raw::RawResponse;
+pub use vulns::{fx_finding, fx_time};
 
 use rampart_domain::catalogue::ModuleMeta;
 use rampart_domain::time::{Clock, ManualClock};

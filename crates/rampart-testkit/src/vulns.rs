@@ -35,7 +35,9 @@ pub fn fx_finding(url: &str, parameter: Option<&str>, severity: Severity, minute
             proof_description: Some("a database error message".into()),
             attack_exchanges: vec![Exchange {
                 request: format!("GET {url}?id=1' HTTP/1.1\r\nHost: shop.test\r\n\r\n"),
-                response: "HTTP/1.1 500 Internal Server Error\r\n\r\nYou have an error in your SQL syntax".into(),
+                response:
+                    "HTTP/1.1 500 Internal Server Error\r\n\r\nYou have an error in your SQL syntax"
+                        .into(),
             }],
             ..Variance::default()
         }],
@@ -95,6 +97,9 @@ impl TestApp {
             )
             .await
             .expect("list vulnerabilities");
-        (scan, page.items.into_iter().next().expect("a vulnerability"))
+        (
+            scan,
+            page.items.into_iter().next().expect("a vulnerability"),
+        )
     }
 }

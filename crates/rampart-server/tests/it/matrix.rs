@@ -51,7 +51,11 @@ impl Fx {
         let (_, private_vuln) = t.fx_vulnerability(private_app).await;
         let discovery = t
             .service
-            .list_discoveries(&t.keys.admin.principal, vuln.id, &rampart_store::ListRequest::first(1))
+            .list_discoveries(
+                &t.keys.admin.principal,
+                vuln.id,
+                &rampart_store::ListRequest::first(1),
+            )
             .await
             .expect("discoveries")
             .items[0]

@@ -47,7 +47,9 @@ async fn flow(t: &TestApp, snapshots: bool) {
     let token = page["metadata"]["page_token"].as_str().unwrap().to_string();
     let rest = t
         .ro()
-        .get(&format!("/ias/v1/vulnerabilities?size=3&page-token={token}"))
+        .get(&format!(
+            "/ias/v1/vulnerabilities?size=3&page-token={token}"
+        ))
         .send()
         .await
         .status(200)
@@ -72,7 +74,10 @@ async fn flow(t: &TestApp, snapshots: bool) {
         .status(200)
         .json();
     assert_eq!(one, item, "list items are the full resource");
-    assert_eq!(one["variances"][0]["module"]["id"], one["variances"][0]["module"]["id"]);
+    assert_eq!(
+        one["variances"][0]["module"]["id"],
+        one["variances"][0]["module"]["id"]
+    );
     assert_eq!(one["variances"][0]["attack"]["id"], "SQLI_01");
     assert!(one["variances"][0]["attack_exchanges"][0]["request"]
         .as_str()
@@ -251,7 +256,11 @@ async fn flow(t: &TestApp, snapshots: bool) {
         .await
         .status(200)
         .json();
-    assert_eq!(docs.as_object().unwrap().len(), 4, "one per variance of the scan");
+    assert_eq!(
+        docs.as_object().unwrap().len(),
+        4,
+        "one per variance of the scan"
+    );
     assert_eq!(docs[vid], doc);
     let only = t
         .ro()
@@ -277,7 +286,11 @@ async fn flow(t: &TestApp, snapshots: bool) {
     for v in found["data"].as_array().unwrap() {
         assert_eq!(
             v["links"][0]["href"],
-            json!(format!("{}/ias/v1/vulnerabilities/{}", t.base, v["id"].as_str().unwrap()))
+            json!(format!(
+                "{}/ias/v1/vulnerabilities/{}",
+                t.base,
+                v["id"].as_str().unwrap()
+            ))
         );
     }
     let by_name = t
@@ -306,7 +319,9 @@ async fn flow(t: &TestApp, snapshots: bool) {
     let none = t
         .other()
         .post("/ias/v1/search")
-        .json(&json!({"type": "VULNERABILITY", "query": format!("vulnerability.scans.id='{scan}'")}))
+        .json(
+            &json!({"type": "VULNERABILITY", "query": format!("vulnerability.scans.id='{scan}'")}),
+        )
         .send()
         .await
         .status(200)
@@ -342,7 +357,9 @@ async fn vulnerability_errors() {
                 .await
         }
     };
-    let r = put(json!({"severity": "SEVERE", "status": "fixed"})).await.status(422);
+    let r = put(json!({"severity": "SEVERE", "status": "fixed"}))
+        .await
+        .status(422);
     let b = r.error_body();
     let contexts: Vec<_> = b["errors"]
         .as_array()

@@ -32,7 +32,12 @@ pub(super) async fn queued_scan(s: &dyn Store, org: OrgId, app: AppId, minute: u
     x
 }
 
-pub(super) fn finding(module: ModuleId, url: &str, parameter: Option<&str>, minute: u32) -> Finding {
+pub(super) fn finding(
+    module: ModuleId,
+    url: &str,
+    parameter: Option<&str>,
+    minute: u32,
+) -> Finding {
     Finding {
         module,
         root_cause: RootCause {

@@ -42,10 +42,16 @@ pub async fn vulnerabilities_rediscovery_and_reopen(s: &dyn Store) {
     assert_eq!(v.status, VulnStatus::Unreviewed);
     assert_eq!(v.variances.len(), 2);
     assert!(v.variances.iter().all(|x| !x.id.is_nil()), "variance ids");
-    assert_eq!(v.variances[0].attack_exchanges, f.variances[0].attack_exchanges);
+    assert_eq!(
+        v.variances[0].attack_exchanges,
+        f.variances[0].attack_exchanges
+    );
     assert_eq!(v.vector_string, f.vector_string);
     assert_eq!(v.updated_time, at(1));
-    let again = s.get_vulnerability(a, v.id, &Visibility::All).await.unwrap();
+    let again = s
+        .get_vulnerability(a, v.id, &Visibility::All)
+        .await
+        .unwrap();
     assert_eq!(again.variances, v.variances, "variance ids are stable");
 
     // A later batch of the same scan adds variances, not a discovery.
@@ -53,7 +59,10 @@ pub async fn vulnerabilities_rediscovery_and_reopen(s: &dyn Store) {
     same.variances = vec![variance("SQLI_03")];
     let c = s.ingest_findings(a, first.id, "2", &[same]).await.unwrap();
     assert_eq!((c.new_vulnerabilities, c.discoveries), (0, 0));
-    let v1 = s.get_vulnerability(a, v.id, &Visibility::All).await.unwrap();
+    let v1 = s
+        .get_vulnerability(a, v.id, &Visibility::All)
+        .await
+        .unwrap();
     assert_eq!(v1.variances.len(), 3);
     assert!(v1.newly_discovered, "still only one scan found it");
 
@@ -78,11 +87,18 @@ pub async fn vulnerabilities_rediscovery_and_reopen(s: &dyn Store) {
         .await
         .unwrap();
     assert_eq!((c.new_vulnerabilities, c.discoveries), (0, 1));
-    let v2 = s.get_vulnerability(a, v.id, &Visibility::All).await.unwrap();
+    let v2 = s
+        .get_vulnerability(a, v.id, &Visibility::All)
+        .await
+        .unwrap();
     assert_eq!(v2.status, VulnStatus::Unreviewed, "reopened");
     assert!(!v2.newly_discovered);
     assert_eq!((v2.first_discovered, v2.last_discovered), (at(1), at(11)));
-    assert_eq!(v2.variances.len(), 1, "replaced by the new scan's variances");
+    assert_eq!(
+        v2.variances.len(),
+        1,
+        "replaced by the new scan's variances"
+    );
     assert_eq!(v2.variances[0].attack_id, "SQLI_09");
     let h = s.list_vulnerability_history(a, v.id).await.unwrap();
     assert_eq!(h.len(), 2);
@@ -121,9 +137,15 @@ pub async fn vulnerabilities_rediscovery_and_reopen(s: &dyn Store) {
         .await
         .unwrap();
     assert_eq!(c.discoveries, 1);
-    let v3 = s.get_vulnerability(a, v.id, &Visibility::All).await.unwrap();
+    let v3 = s
+        .get_vulnerability(a, v.id, &Visibility::All)
+        .await
+        .unwrap();
     assert_eq!(v3.status, VulnStatus::FalsePositive);
-    assert_eq!(s.list_vulnerability_history(a, v.id).await.unwrap().len(), 3);
+    assert_eq!(
+        s.list_vulnerability_history(a, v.id).await.unwrap().len(),
+        3
+    );
 
     // Discoveries: by id, paged newest first, tenant-scoped.
     let req = ListRequest::first(2);
@@ -141,6 +163,45 @@ pub async fn vulnerabilities_rediscovery_and_reopen(s: &dyn Store) {
         s.get_discovery(a, VulnerabilityId::new(), d.id).await
     ));
     assert!(is_not_found(s.page_discoveries(b, v.id, &req).await));
+
+    // The VULNERABILITY_DISCOVERY search type: every visible discovery, filtered.
+    let by_scan = ListRequest {
+        filter: Some(
+            rampart_query::parse_query(
+                ResourceType::VulnerabilityDiscovery,
+                &format!("vulnerabilitydiscovery.scan.id = '{}'", second.id),
+            )
+            .unwrap(),
+        ),
+        ..ListRequest::first(10)
+    };
+    let found = s
+        .search_discoveries(a, &Visibility::All, &by_scan)
+        .await
+        .unwrap();
+    assert_eq!(found.total, 1);
+    assert_eq!(found.items[0].vulnerability, v.id);
+    let all = s
+        .search_discoveries(a, &Visibility::All, &ListRequest::first(10))
+        .await
+        .unwrap();
+    assert_eq!(all.items[0].scan, third.id, "newest first by default");
+    let outsider = user(s, a, "out@a.test").await;
+    let only = Visibility::MemberOf(outsider.id);
+    assert_eq!(
+        s.search_discoveries(a, &only, &by_scan)
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+    assert_eq!(
+        s.search_discoveries(b, &Visibility::All, &by_scan)
+            .await
+            .unwrap()
+            .total,
+        0
+    );
 }
 
 pub async fn vulnerability_updates_record_history(s: &dyn Store) {
@@ -175,7 +236,11 @@ pub async fn vulnerability_updates_record_history(s: &dyn Store) {
         .await
         .unwrap();
     assert_eq!(same, *v);
-    assert!(s.list_vulnerability_history(a, v.id).await.unwrap().is_empty());
+    assert!(s
+        .list_vulnerability_history(a, v.id)
+        .await
+        .unwrap()
+        .is_empty());
     // Only the status changes: one entry with one change.
     let got = s
         .update_vulnerability(
@@ -188,7 +253,10 @@ pub async fn vulnerability_updates_record_history(s: &dyn Store) {
         )
         .await
         .unwrap();
-    assert_eq!((got.status, got.updated_time), (VulnStatus::Verified, at(6)));
+    assert_eq!(
+        (got.status, got.updated_time),
+        (VulnStatus::Verified, at(6))
+    );
     // Both change.
     s.update_vulnerability(
         a,
@@ -316,7 +384,10 @@ pub async fn vulnerability_comments_crud(s: &dyn Store) {
         .unwrap();
     assert_eq!(page.total, 3);
     assert_eq!(
-        page.items.iter().map(|c| c.content.as_str()).collect::<Vec<_>>(),
+        page.items
+            .iter()
+            .map(|c| c.content.as_str())
+            .collect::<Vec<_>>(),
         vec!["first", "second"],
         "oldest first"
     );
@@ -343,7 +414,9 @@ pub async fn vulnerability_comments_crud(s: &dyn Store) {
     assert!(is_not_found(
         s.delete_vulnerability_comment(b, v.id, ids[0]).await
     ));
-    s.delete_vulnerability_comment(a, v.id, ids[0]).await.unwrap();
+    s.delete_vulnerability_comment(a, v.id, ids[0])
+        .await
+        .unwrap();
     assert!(is_not_found(
         s.get_vulnerability_comment(a, v.id, ids[0]).await
     ));
@@ -396,7 +469,10 @@ pub async fn verification_scans_remediate_what_they_miss(s: &dyn Store) {
         kind: UpdateSourceType::User,
         id: PrincipalId::new().0,
     };
-    for (u, st) in [("/fp", VulnStatus::FalsePositive), ("/ignored", VulnStatus::Ignored)] {
+    for (u, st) in [
+        ("/fp", VulnStatus::FalsePositive),
+        ("/ignored", VulnStatus::Ignored),
+    ] {
         s.update_vulnerability(a, by_url(&items, u), None, Some(st), who, at(3))
             .await
             .unwrap();
@@ -451,6 +527,13 @@ pub async fn verification_scans_remediate_what_they_miss(s: &dyn Store) {
         .await
         .unwrap();
     assert_eq!(got, vec![still]);
-    let reopened = s.get_vulnerability(a, fixed_id, &Visibility::All).await.unwrap();
-    assert_eq!(reopened.status, VulnStatus::Unreviewed, "not targeted: untouched");
+    let reopened = s
+        .get_vulnerability(a, fixed_id, &Visibility::All)
+        .await
+        .unwrap();
+    assert_eq!(
+        reopened.status,
+        VulnStatus::Unreviewed,
+        "not targeted: untouched"
+    );
 }

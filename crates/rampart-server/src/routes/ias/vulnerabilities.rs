@@ -174,7 +174,12 @@ async fn list(
         .list_vulnerabilities(&p, &paging.request(ResourceType::Vulnerability)?)
         .await?;
     let data = page.items.into_iter().map(|v| wire(&s, v)).collect();
-    Ok(Json(paging.envelope(&s, "/vulnerabilities", data, page.total)))
+    Ok(Json(paging.envelope(
+        &s,
+        "/vulnerabilities",
+        data,
+        page.total,
+    )))
 }
 
 #[utoipa::path(get, path = "/vulnerabilities/{id}", tag = "Vulnerabilities", params(("id" = Uuid, Path)),
@@ -340,7 +345,10 @@ async fn get_comment(
     Auth(p): Auth,
     Ids(id, c): Ids<VulnerabilityId, Uuid>,
 ) -> ApiResult<Json<VulnerabilityComment>> {
-    Ok(Json(wire_comment(&s, s.service.get_comment(&p, id, c).await?)))
+    Ok(Json(wire_comment(
+        &s,
+        s.service.get_comment(&p, id, c).await?,
+    )))
 }
 
 /// Replaces the content. Read Write may edit its own comments, Product Admin anyone's.
@@ -431,4 +439,3 @@ async fn variances_documentation(
         docs.into_iter().map(|(k, v)| (k, wire_doc(v))).collect(),
     ))
 }
-
