@@ -52,7 +52,7 @@ pub enum Source {
     },
     /// A to-many relation: the rows of `table` whose `fk` is the row's id; the value is
     /// `table.column`, or `join.table.column` through `join` when set. Predicates become
-    /// `EXISTS` sub-queries.
+    /// `id IN (SELECT fk …)` sub-queries (`NOT EXISTS` for `!=` and `IS NULL`).
     Many {
         table: &'static str,
         fk: &'static str,

@@ -170,8 +170,20 @@ fn pred(table: &'static str, p: &Pred, dialect: Dialect) -> SimpleExpr {
             Expr::exists(inner).not()
         }
         other => {
+            // `id IN (SELECT fk FROM rel WHERE cond)`, not a correlated EXISTS: both
+            // databases then drive the query from the relation's index (e.g. the discoveries
+            // of one scan) instead of probing it once per row of the outer table.
             let cond = test(value, None, p.field.kind, other, dialect);
-            Expr::exists(base.to_owned().and_where(cond).to_owned())
+            let mut sel = sea_query::Query::select();
+            sel.expr(col(rel, fk)).from(Alias::new(rel));
+            if let Some(j) = join {
+                sel.inner_join(
+                    Alias::new(j.table),
+                    Expr::expr(col(j.table, "id")).eq(col(rel, j.key)),
+                );
+            }
+            sel.and_where(cond);
+            Expr::expr(col(table, "id")).in_subquery(sel)
         }
     }
 }
