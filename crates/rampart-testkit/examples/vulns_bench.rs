@@ -222,7 +222,7 @@ async fn main() {
                 v.push(',');
             }
             let variance = format!(
-                r#"[{{"id":"{}","attack_id":"SQLI_01","attack_value":"1'","proof":"SQL syntax","attack_exchanges":[]}}]"#,
+                r#"[{{"id":"{}","attack_id":"SQLI_01","attack_value":"1 OR 1=1","proof":"SQL syntax","attack_exchanges":[]}}]"#,
                 Uuid::new_v4()
             );
             v.push_str(&format!(
