@@ -328,6 +328,22 @@ async fn onboard_run_report_search_against_a_real_server_and_the_testbed() {
     assert_eq!(table.lines().count() as u64, n + 1, "header + one row each");
     assert!(table.contains("HIGH"), "{table}");
 
+    // The client's scan and vulnerability reads against the real routes.
+    let vid = Uuid::parse_str(fs[0]["id"].as_str().unwrap()).unwrap();
+    let v = c.get_vulnerability(vid).await.unwrap();
+    assert_eq!(v.id, Some(vid));
+    assert!(!v.variances.is_empty(), "{v:?}");
+    let found: Vec<_> = c.vulnerability_discoveries(vid).all().await.unwrap();
+    assert!(!found.is_empty());
+    c.vulnerability_history(vid).await.unwrap();
+    assert!(!c.platform_events(scan).await.unwrap().is_empty());
+    c.engine_events(scan).await.unwrap();
+    assert!(c.execution_details(scan).await.unwrap().requests > 0);
+    assert!(
+        c.pending_scan_action(scan).await.unwrap().is_none(),
+        "204: nothing pending"
+    );
+
     // A scan FAILED at submission: the seed is not under an enabled target.
     let outside = cfgs.iter().find(|x| x["name"] == "outside").unwrap();
     let outside_id = Uuid::parse_str(outside["id"].as_str().unwrap()).unwrap();
