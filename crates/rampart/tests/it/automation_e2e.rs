@@ -324,7 +324,7 @@ async fn onboard_run_report_search_against_a_real_server_and_the_testbed() {
         .await;
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));
     let table = out(&o);
-    assert!(table.lines().next().unwrap().starts_with("id"), "{table}");
+    assert!(table.lines().next().unwrap().starts_with("ID "), "{table}");
     assert_eq!(table.lines().count() as u64, n + 1, "header + one row each");
     assert!(table.contains("HIGH"), "{table}");
 
