@@ -118,7 +118,9 @@ fn redact(s: &str) -> String {
 /// The id printed by `rampart run` ("… scan ID STATUS, …").
 fn scan_id_of(stdout: &str) -> Uuid {
     let re = regex::Regex::new(r"scan ([0-9a-f-]{36}) ").unwrap();
-    let c = re.captures(stdout).unwrap_or_else(|| panic!("no scan id in {stdout:?}"));
+    let c = re
+        .captures(stdout)
+        .unwrap_or_else(|| panic!("no scan id in {stdout:?}"));
     Uuid::parse_str(&c[1]).unwrap()
 }
 
@@ -179,7 +181,11 @@ async fn onboard_run_report_search_against_a_real_server_and_the_testbed() {
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));
     assert!(out(&o).contains("nothing to do"), "{}", out(&o));
     assert_eq!(
-        c.list::<Value>("ias/v1/scan-configs").all().await.unwrap().len(),
+        c.list::<Value>("ias/v1/scan-configs")
+            .all()
+            .await
+            .unwrap()
+            .len(),
         3
     );
 
@@ -221,13 +227,17 @@ async fn onboard_run_report_search_against_a_real_server_and_the_testbed() {
     let n = s["findings"].as_u64().unwrap();
     assert!(n > 0, "{m}");
     assert!(s["by_severity"]["HIGH"].as_u64().unwrap() > 0, "{m}");
-    assert!(s["execution_details"]["requests"].as_u64().unwrap() > 0, "{m}");
+    assert!(
+        s["execution_details"]["requests"].as_u64().unwrap() > 0,
+        "{m}"
+    );
     let fs: Value = serde_json::from_slice(&std::fs::read(&findings).unwrap()).unwrap();
     let fs = fs.as_array().unwrap();
     assert_eq!(fs.len() as u64, n);
-    assert!(fs
-        .iter()
-        .all(|v| v["root_cause"]["url"].as_str().unwrap().contains("/products.php")));
+    assert!(fs.iter().all(|v| v["root_cause"]["url"]
+        .as_str()
+        .unwrap()
+        .contains("/products.php")));
 
     // --gate: a query matching the high findings fails, one matching nothing passes.
     let gate = |q: &'static str| {
@@ -369,7 +379,10 @@ async fn onboard_run_report_search_against_a_real_server_and_the_testbed() {
         ])
         .await;
     assert_eq!(o.status.code(), Some(2), "{}{}", out(&o), err(&o));
-    insta::assert_snapshot!("e2e_run_targets_invalid", redact(&out(&o)));
+    insta::assert_snapshot!(
+        "e2e_run_targets_invalid",
+        format!("exit {:?}\n{}", o.status.code(), redact(&out(&o)))
+    );
     let failed = c.get_scan(scan_id_of(&out(&o))).await.unwrap();
     assert_eq!(failed.status.as_deref(), Some("FAILED"));
     assert_eq!(failed.failure_reason.as_deref(), Some("TARGETS_INVALID"));
@@ -390,7 +403,10 @@ async fn onboard_run_report_search_against_a_real_server_and_the_testbed() {
         .await;
     assert_eq!(o.status.code(), Some(2), "{}{}", out(&o), err(&o));
     let last = err(&o).lines().last().unwrap_or_default().to_string();
-    insta::assert_snapshot!("e2e_run_timeout", redact(&last));
+    insta::assert_snapshot!(
+        "e2e_run_timeout",
+        format!("exit {:?}\n{}", o.status.code(), redact(&last))
+    );
     let id = scan_id_of(&out(&o));
     let deadline = Instant::now() + Duration::from_secs(60);
     let ended = loop {
