@@ -425,3 +425,43 @@ async fn onboard_run_report_search_against_a_real_server_and_the_testbed() {
     tb.shutdown().await;
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The client's action methods against the real routes: `PUT /scans/{id}/action` (200),
+/// `GET /scans/{id}/action` answering 200 `{"action": …}` while an engine has not picked
+/// the action up and 204 before, an illegal action a 409 the client reports with its status.
+#[tokio::test]
+async fn scan_actions_through_the_client_match_the_real_routes() {
+    let app = rampart_testkit::TestApp::spawn().await;
+    app.fx_target("shop.test").await;
+    let a = app.fx_app("Shop").await;
+    let cfg = app.fx_scan_config(a, "nightly").await;
+    let c = rampart_client::Client::new(&app.base, &app.keys.admin.token).unwrap();
+    c.patch_scan_config_options(
+        cfg.0,
+        &serde_json::from_value(json!({"crawl_config": {
+            "seed_url_list": [{"value": "http://shop.test/"}],
+            "scope_constraint_list": [{"url": "http://shop.test/*", "exclusion": "INCLUDE"}],
+        }}))
+        .unwrap(),
+    )
+    .await
+    .unwrap();
+    let id = c.submit_scan(cfg.0).await.unwrap();
+    assert_eq!(
+        c.get_scan(id).await.unwrap().status.as_deref(),
+        Some("PENDING")
+    );
+    assert!(c.pending_scan_action(id).await.unwrap().is_none(), "204");
+    let e = c.scan_action(id, "PAUSE").await.unwrap_err();
+    assert_eq!(e.status(), Some(409), "{e}");
+    assert!(e.to_string().contains("PENDING"), "names the status: {e}");
+
+    // An engine claims the job: the scan runs, a PAUSE waits for its next heartbeat.
+    let spec = app.service.claim_job("test-engine").await.unwrap();
+    assert!(spec.is_some(), "the job is claimed");
+    c.scan_action(id, "pause").await.unwrap();
+    let pending = c.pending_scan_action(id).await.unwrap();
+    assert_eq!(pending.map(|p| p.action).as_deref(), Some("PAUSE"));
+    let e = c.scan_action(id, "FLY").await.unwrap_err();
+    assert_eq!(e.status(), Some(422), "{e}");
+}
