@@ -200,7 +200,7 @@ async fn main() {
         let end = (i + ROWS).min(vulns);
         for n in i..end {
             let id = Uuid::new_v4();
-            if n % 100 == 0 {
+            if n.is_multiple_of(100) {
                 sample_ids.push(id);
             }
             let j = (n % apps_n) as usize;
@@ -260,7 +260,7 @@ async fn main() {
             .await
             .expect("insert vulnerabilities");
         i = end;
-        if i % 100_000 == 0 {
+        if i.is_multiple_of(100_000) {
             eprintln!(
                 "  loaded {i} vulnerabilities ({:.0} s)",
                 started.elapsed().as_secs_f64()
