@@ -677,8 +677,20 @@ impl rampart_store::ScanStore for SqlStore {
                 }
             } else {
                 // The same scan reports it again (another batch, another variance).
+                // A re-run of the scan (after a lost lease) reports the same variances
+                // again: keep one of each.
                 let mut all = variances_of(&get::<String>(&row, "variances")?)?;
-                all.extend(fresh_variances);
+                for v in fresh_variances {
+                    let same = |o: &Variance| {
+                        o.attack_id == v.attack_id
+                            && o.attack_value == v.attack_value
+                            && o.original_value == v.original_value
+                            && o.proof == v.proof
+                    };
+                    if !all.iter().any(same) {
+                        all.push(v);
+                    }
+                }
                 q.values([
                     (a("last_discovered"), when.into()),
                     (a("variances"), variances_json(&all)?.into()),
