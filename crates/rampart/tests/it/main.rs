@@ -3,4 +3,5 @@
 mod architecture;
 mod automation;
 mod cli;
+mod e2e;
 mod scan_formats;
