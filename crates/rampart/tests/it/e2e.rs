@@ -47,7 +47,8 @@ pub async fn scan_config(app: &TestApp, base: &str, modules: &[&str]) -> String 
         let r = app
             .admin()
             .post(&format!("/ias/v1/attack-templates/{tpl}/modules"))
-            .json(&json!({"module_config_id": m.id.to_string(), "enabled": true}))
+            .json(&json!({"module_config_id": m.id.to_string(), "enabled": true,
+                "severity": m.severity.as_str(), "max_findings": 50}))
             .send()
             .await;
         assert!(matches!(r.status, 200 | 201), "{}", r.text());
@@ -88,7 +89,7 @@ pub async fn submit(app: &TestApp, cfg: &str, extra: Value) -> String {
 }
 
 pub async fn scan(app: &TestApp, id: &str) -> Value {
-    app.ro()
+    app.rw()
         .get(&format!("/ias/v1/scans/{id}"))
         .send()
         .await
@@ -97,7 +98,7 @@ pub async fn scan(app: &TestApp, id: &str) -> Value {
 }
 
 pub async fn details(app: &TestApp, id: &str) -> Value {
-    app.ro()
+    app.rw()
         .get(&format!("/ias/v1/scans/{id}/execution-details"))
         .send()
         .await
@@ -149,7 +150,7 @@ const SLOW: &[&str] = &["sqli", "xss_reflected", "cmdi", "path_traversal", "open
 async fn a_scan_submitted_over_http_runs_on_the_embedded_engine_to_complete() {
     let tb = testbed().await;
     let app = TestApp::with_engines(1).await;
-    let cfg = scan_config(&app, tb.base_url(), QUICK).await;
+    let cfg = scan_config(&app, &tb.base_url(), QUICK).await;
     let id = submit(&app, &cfg, json!({})).await;
     let started = Instant::now();
     let done = wait_scan(&app, &id, "finished", Duration::from_secs(180), |s| {
@@ -165,7 +166,7 @@ async fn a_scan_submitted_over_http_runs_on_the_embedded_engine_to_complete() {
     assert!(d["vulnerable"].as_i64().unwrap() > 0, "{d}");
     for kind in ["engine-events", "platform-events"] {
         let ev = app
-            .ro()
+            .rw()
             .get(&format!("/ias/v1/scans/{id}/{kind}"))
             .send()
             .await
@@ -187,7 +188,7 @@ async fn a_scan_submitted_over_http_runs_on_the_embedded_engine_to_complete() {
 async fn pause_resume_and_stop_steer_the_real_engine() {
     let tb = testbed().await;
     let app = TestApp::with_engines(1).await;
-    let cfg = scan_config(&app, tb.base_url(), SLOW).await;
+    let cfg = scan_config(&app, &tb.base_url(), SLOW).await;
     let id = submit(&app, &cfg, json!({})).await;
     wait_status(&app, &id, "RUNNING", Duration::from_secs(60)).await;
     action(&app, &id, "RESUME").await.status(409);
@@ -235,7 +236,7 @@ async fn pause_resume_and_stop_steer_the_real_engine() {
 async fn cancel_fails_a_running_scan_as_canceled() {
     let tb = testbed().await;
     let app = TestApp::with_engines(1).await;
-    let cfg = scan_config(&app, tb.base_url(), SLOW).await;
+    let cfg = scan_config(&app, &tb.base_url(), SLOW).await;
     let id = submit(&app, &cfg, json!({})).await;
     wait_status(&app, &id, "RUNNING", Duration::from_secs(60)).await;
     action(&app, &id, "CANCEL").await.status(200);
