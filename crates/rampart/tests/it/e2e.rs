@@ -245,3 +245,224 @@ async fn cancel_fails_a_running_scan_as_canceled() {
     action(&app, &id, "STOP").await.status(409);
     tb.shutdown().await;
 }
+
+/// The engine key of a vulnerability (from its first variance's module).
+fn module_key(v: &Value) -> &'static str {
+    let id = v["variances"][0]["module"]["id"].as_str().unwrap_or_default();
+    rampart_engine::catalogue()
+        .iter()
+        .find(|m| m.id.to_string() == id)
+        .map(|m| m.key)
+        .unwrap_or("?")
+}
+
+/// `POST /search` VULNERABILITY `vulnerability.scans.id='scan'`, following the `next`
+/// links two at a time; every vulnerability once.
+pub async fn scan_vulns(app: &TestApp, scan: &str) -> Vec<Value> {
+    let body = json!({"type": "VULNERABILITY", "query": format!("vulnerability.scans.id='{scan}'")});
+    let mut url = app.url("/ias/v1/search?size=2");
+    let mut out: Vec<Value> = Vec::new();
+    let mut total = None;
+    for _ in 0..1000 {
+        let page = app.rw().post(&url).json(&body).send().await.status(200).json();
+        total.get_or_insert(page["metadata"]["total_data"].as_u64().unwrap());
+        out.extend(page["data"].as_array().unwrap().iter().cloned());
+        let next = page["links"]
+            .as_array()
+            .and_then(|l| l.iter().find(|l| l["rel"] == "next"))
+            .and_then(|l| l["href"].as_str());
+        match next {
+            Some(n) => url = n.to_string(),
+            None => break,
+        }
+    }
+    assert_eq!(Some(out.len() as u64), total, "pages add up to total_data");
+    let mut ids: Vec<&str> = out.iter().map(|v| v["id"].as_str().unwrap()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), out.len(), "no vulnerability twice across pages");
+    out
+}
+
+/// Compares what a scan reported with the testbed manifest for `modules`: no safe twin
+/// reported, every vulnerability is some vulnerable case, and at least 90 % of the
+/// (anonymous, plain-HTTP) vulnerable cases found.
+fn compare_with_manifest(vulns: &[Value], modules: &[&str]) {
+    let rc = |v: &Value| {
+        (
+            module_key(v),
+            v["root_cause"]["url"].as_str().unwrap_or_default().to_string(),
+            v["root_cause"]["parameter"].as_str().map(str::to_string),
+        )
+    };
+    let cases: Vec<_> = rampart_testbed::manifest()
+        .into_iter()
+        .filter(|c| modules.contains(&c.module_key.as_str()) && !c.tls && !c.requires_login)
+        .collect();
+    let hit = |c: &rampart_testbed::Case| {
+        vulns.iter().any(|v| {
+            let (k, u, p) = rc(v);
+            c.matches(k, &u, p.as_deref())
+        })
+    };
+    let false_pos: Vec<_> = cases.iter().filter(|c| !c.vulnerable && hit(c)).map(|c| &c.id).collect();
+    assert!(false_pos.is_empty(), "safe twins reported: {false_pos:?}");
+    let vulnerable: Vec<_> = cases.iter().filter(|c| c.vulnerable).collect();
+    let missed: Vec<_> = vulnerable.iter().filter(|c| !hit(c)).map(|c| &c.id).collect();
+    assert!(
+        (vulnerable.len() - missed.len()) * 100 >= vulnerable.len() * 90,
+        "missed {missed:?} of {}",
+        vulnerable.len()
+    );
+    let all: Vec<_> = rampart_testbed::manifest().into_iter().filter(|c| c.vulnerable).collect();
+    for v in vulns {
+        let (k, u, p) = rc(v);
+        assert!(
+            all.iter().any(|c| c.matches(k, &u, p.as_deref())),
+            "not a testbed case: {k} {u} {p:?}"
+        );
+    }
+}
+
+async fn vuln(app: &TestApp, id: &str) -> Value {
+    app.rw()
+        .get(&format!("/ias/v1/vulnerabilities/{id}"))
+        .send()
+        .await
+        .status(200)
+        .json()
+}
+
+async fn run_to_complete(app: &TestApp, id: &str) {
+    let done = wait_scan(app, id, "finished", Duration::from_secs(180), |s| {
+        matches!(s["status"].as_str(), Some("COMPLETE" | "FAILED"))
+    })
+    .await;
+    assert_eq!(done["status"], "COMPLETE", "{done}");
+}
+
+/// Scan, re-scan, verification after a fix, regression after the fix is undone — the
+/// vulnerability lifecycle as the API shows it, checked against the testbed manifest.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn vulnerabilities_follow_rescans_verification_and_regression() {
+    let tb = testbed().await;
+    let app = TestApp::with_engines(1).await;
+    let cfg = scan_config(&app, &tb.base_url(), QUICK).await;
+
+    let first = submit(&app, &cfg, json!({})).await;
+    run_to_complete(&app, &first).await;
+    let v1 = scan_vulns(&app, &first).await;
+    compare_with_manifest(&v1, QUICK);
+    assert!(v1.iter().all(|v| v["newly_discovered"] == json!(true)), "{v1:?}");
+    let mut ids1: Vec<String> = v1.iter().map(|v| v["id"].as_str().unwrap().to_string()).collect();
+    ids1.sort();
+
+    // A second scan: the same vulnerabilities, discovered again, none new.
+    let second = submit(&app, &cfg, json!({})).await;
+    run_to_complete(&app, &second).await;
+    let v2 = scan_vulns(&app, &second).await;
+    let mut ids2: Vec<String> = v2.iter().map(|v| v["id"].as_str().unwrap().to_string()).collect();
+    ids2.sort();
+    assert_eq!(ids1, ids2, "a re-scan adds discoveries, not vulnerabilities");
+    for v in &v2 {
+        assert_eq!(v["newly_discovered"], json!(false), "{v}");
+        let id = v["id"].as_str().unwrap();
+        let d = app
+            .rw()
+            .get(&format!("/ias/v1/vulnerabilities/{id}/discoveries"))
+            .send()
+            .await
+            .status(200)
+            .json();
+        let scans: Vec<&str> = d["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["scan"]["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(scans.len(), 2, "{d}");
+        assert!(scans.contains(&first.as_str()) && scans.contains(&second.as_str()));
+    }
+    let app_id = scan(&app, &first).await["app"]["id"].clone();
+    let all = app
+        .rw()
+        .post("/ias/v1/search")
+        .json(&json!({"type": "VULNERABILITY",
+            "query": format!("vulnerability.app.id='{}'", app_id.as_str().unwrap())}))
+        .send()
+        .await
+        .status(200)
+        .json();
+    assert_eq!(all["metadata"]["total_data"], json!(ids1.len()), "{all}");
+
+    // Fix one case; a verification scan of the second scan marks it REMEDIATED only.
+    let case = rampart_testbed::manifest()
+        .into_iter()
+        .find(|c| c.id == "redir-location")
+        .expect("the testbed has redir-location");
+    let fixed = v2
+        .iter()
+        .find(|v| {
+            case.matches(
+                module_key(v),
+                v["root_cause"]["url"].as_str().unwrap(),
+                v["root_cause"]["parameter"].as_str(),
+            )
+        })
+        .expect("redir-location was found")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    tb.set_enabled(&case.id, false).unwrap();
+    let verify = submit(
+        &app,
+        &cfg,
+        json!({"scan_type": "VERIFICATION", "validation": {"parent_scan_id": second}}),
+    )
+    .await;
+    run_to_complete(&app, &verify).await;
+    assert_eq!(vuln(&app, &fixed).await["status"], "REMEDIATED");
+    for id in ids1.iter().filter(|id| **id != fixed) {
+        assert_ne!(vuln(&app, id).await["status"], "REMEDIATED", "{id}");
+    }
+
+    // The fix is undone: a regular scan reopens it; the history has both changes.
+    tb.set_enabled(&case.id, true).unwrap();
+    let third = submit(&app, &cfg, json!({})).await;
+    run_to_complete(&app, &third).await;
+    let reopened = vuln(&app, &fixed).await;
+    assert_ne!(reopened["status"], "REMEDIATED", "{reopened}");
+    let history = app
+        .rw()
+        .get(&format!("/ias/v1/vulnerabilities/{fixed}/history"))
+        .send()
+        .await
+        .status(200)
+        .json();
+    let changes: Vec<(String, String)> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|h| h["changes"].as_array().cloned().unwrap_or_default())
+        .filter(|c| c["field"] == "STATUS")
+        .map(|c| {
+            (
+                c["previous_value"].as_str().unwrap_or_default().to_string(),
+                c["new_value"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        changes.iter().any(|(_, new)| new == "REMEDIATED")
+            && changes.iter().any(|(old, _)| old == "REMEDIATED"),
+        "history: {history}"
+    );
+    let mut ids3: Vec<String> = scan_vulns(&app, &third)
+        .await
+        .iter()
+        .map(|v| v["id"].as_str().unwrap().to_string())
+        .collect();
+    ids3.sort();
+    assert_eq!(ids3, ids1, "the regression reopens, it does not duplicate");
+    tb.shutdown().await;
+}

@@ -3,5 +3,6 @@
 mod architecture;
 mod automation;
 mod cli;
+mod crash;
 mod e2e;
 mod scan_formats;
