@@ -240,7 +240,10 @@ impl Case {
         let Ok(u) = url::Url::parse(url) else {
             return false;
         };
-        let re = format!("^{}$", regex::escape(&self.path).replace(r"\{id\}", "[^/]+"));
+        let re = format!(
+            "^{}$",
+            regex::escape(&self.path).replace(r"\{id\}", "[^/]+")
+        );
         module_key == self.module_key
             && regex::Regex::new(&re).is_ok_and(|r| r.is_match(u.path()))
             && (u.scheme() == "https") == self.tls

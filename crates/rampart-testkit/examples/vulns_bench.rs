@@ -260,7 +260,7 @@ async fn main() {
             .await
             .expect("insert vulnerabilities");
         i = end;
-        if i % 100_000 == 0 {
+        if i.is_multiple_of(100_000) {
             eprintln!(
                 "  loaded {i} vulnerabilities ({:.0} s)",
                 started.elapsed().as_secs_f64()

@@ -89,7 +89,10 @@ impl Api {
         } else {
             format!("{}{path}", self.base)
         };
-        let mut r = self.http.request(method, url).header("X-Api-Key", &self.key);
+        let mut r = self
+            .http
+            .request(method, url)
+            .header("X-Api-Key", &self.key);
         if let Some(b) = body {
             r = r.json(&b);
         }
@@ -121,7 +124,8 @@ impl Api {
 
     /// Every vulnerability of `scan`, through the paged search.
     async fn scan_vulns(&self, scan: &str) -> Vec<Value> {
-        let body = json!({"type": "VULNERABILITY", "query": format!("vulnerability.scans.id='{scan}'")});
+        let body =
+            json!({"type": "VULNERABILITY", "query": format!("vulnerability.scans.id='{scan}'")});
         let mut url = format!("{}/ias/v1/search?size=50", self.base);
         let mut out = Vec::new();
         loop {
@@ -166,12 +170,21 @@ async fn killed_mid_scan_and_restarted(database: &str) {
         key: first.key.clone().expect("the first start prints a key"),
     };
     let app = api.create("/ias/v1/apps", json!({"name": "Crash"})).await;
-    api.create("/ias/v1/targets", json!({"domain": "127.0.0.1", "enabled": true}))
-        .await;
+    api.create(
+        "/ias/v1/targets",
+        json!({"domain": "127.0.0.1", "enabled": true}),
+    )
+    .await;
     let tpl = api
         .create("/ias/v1/attack-templates", json!({"name": "crash"}))
         .await;
-    for key in ["sqli", "xss_reflected", "cmdi", "path_traversal", "open_redirect"] {
+    for key in [
+        "sqli",
+        "xss_reflected",
+        "cmdi",
+        "path_traversal",
+        "open_redirect",
+    ] {
         let m = rampart_engine::module(key).unwrap();
         api.create(
             &format!("/ias/v1/attack-templates/{tpl}/modules"),
@@ -205,7 +218,10 @@ async fn killed_mid_scan_and_restarted(database: &str) {
     let before = loop {
         let vulns = api.scan_vulns(&scan).await;
         let status = api.get(&format!("/ias/v1/scans/{scan}")).await["status"].clone();
-        assert_eq!(status, "RUNNING", "killed mid-scan: the scan must still run");
+        assert_eq!(
+            status, "RUNNING",
+            "killed mid-scan: the scan must still run"
+        );
         if !vulns.is_empty() {
             break vulns;
         }
@@ -309,6 +325,5 @@ async fn a_killed_server_finishes_its_scan_after_a_restart_on_postgres() {
         .expect("create schema");
     admin.close().await;
     let sep = if url.contains('?') { '&' } else { '?' };
-    killed_mid_scan_and_restarted(&format!("{url}{sep}options=-c%20search_path%3D{schema}"))
-        .await;
+    killed_mid_scan_and_restarted(&format!("{url}{sep}options=-c%20search_path%3D{schema}")).await;
 }

@@ -21,9 +21,22 @@ pub async fn testbed() -> rampart_testbed::TestbedHandle {
 /// (seed `base/`, scope `base/*`), all created over HTTP. Returns the scan config id.
 pub async fn scan_config(app: &TestApp, base: &str, modules: &[&str]) -> String {
     let base = base.trim_end_matches('/');
-    let a = app.rw().create("/ias/v1/apps", json!({"name": app.unique("Acme")})).await;
-    let host = url::Url::parse(base).unwrap().host_str().unwrap().to_string();
-    let targets = app.admin().get("/ias/v1/targets?size=100").send().await.status(200).json();
+    let a = app
+        .rw()
+        .create("/ias/v1/apps", json!({"name": app.unique("Acme")}))
+        .await;
+    let host = url::Url::parse(base)
+        .unwrap()
+        .host_str()
+        .unwrap()
+        .to_string();
+    let targets = app
+        .admin()
+        .get("/ias/v1/targets?size=100")
+        .send()
+        .await
+        .status(200)
+        .json();
     if !targets["data"]
         .as_array()
         .unwrap()
@@ -47,8 +60,10 @@ pub async fn scan_config(app: &TestApp, base: &str, modules: &[&str]) -> String 
         let r = app
             .admin()
             .post(&format!("/ias/v1/attack-templates/{tpl}/modules"))
-            .json(&json!({"module_config_id": m.id.to_string(), "enabled": true,
-                "severity": m.severity.as_str(), "max_findings": 50}))
+            .json(
+                &json!({"module_config_id": m.id.to_string(), "enabled": true,
+                "severity": m.severity.as_str(), "max_findings": 50}),
+            )
             .send()
             .await;
         assert!(matches!(r.status, 200 | 201), "{}", r.text());
@@ -144,7 +159,13 @@ async fn action(app: &TestApp, id: &str, action: &str) -> rampart_testkit::Resp 
 /// Modules of the small scans: quick, and several cases each on the testbed.
 const QUICK: &[&str] = &["xss_reflected", "open_redirect"];
 /// Modules of the scans the action tests steer: enough work to act on while it runs.
-const SLOW: &[&str] = &["sqli", "xss_reflected", "cmdi", "path_traversal", "open_redirect"];
+const SLOW: &[&str] = &[
+    "sqli",
+    "xss_reflected",
+    "cmdi",
+    "path_traversal",
+    "open_redirect",
+];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_scan_submitted_over_http_runs_on_the_embedded_engine_to_complete() {
@@ -172,10 +193,7 @@ async fn a_scan_submitted_over_http_runs_on_the_embedded_engine_to_complete() {
             .await
             .status(200)
             .json();
-        assert!(
-            ev.as_array().is_some_and(|a| !a.is_empty()),
-            "{kind}: {ev}"
-        );
+        assert!(ev.as_array().is_some_and(|a| !a.is_empty()), "{kind}: {ev}");
     }
     // Nothing else happens on a finished scan.
     for a in ["PAUSE", "RESUME", "STOP", "CANCEL"] {
@@ -248,7 +266,9 @@ async fn cancel_fails_a_running_scan_as_canceled() {
 
 /// The engine key of a vulnerability (from its first variance's module).
 fn module_key(v: &Value) -> &'static str {
-    let id = v["variances"][0]["module"]["id"].as_str().unwrap_or_default();
+    let id = v["variances"][0]["module"]["id"]
+        .as_str()
+        .unwrap_or_default();
     rampart_engine::catalogue()
         .iter()
         .find(|m| m.id.to_string() == id)
@@ -259,12 +279,20 @@ fn module_key(v: &Value) -> &'static str {
 /// `POST /search` VULNERABILITY `vulnerability.scans.id='scan'`, following the `next`
 /// links two at a time; every vulnerability once.
 pub async fn scan_vulns(app: &TestApp, scan: &str) -> Vec<Value> {
-    let body = json!({"type": "VULNERABILITY", "query": format!("vulnerability.scans.id='{scan}'")});
+    let body =
+        json!({"type": "VULNERABILITY", "query": format!("vulnerability.scans.id='{scan}'")});
     let mut url = app.url("/ias/v1/search?size=2");
     let mut out: Vec<Value> = Vec::new();
     let mut total = None;
     for _ in 0..1000 {
-        let page = app.rw().post(&url).json(&body).send().await.status(200).json();
+        let page = app
+            .rw()
+            .post(&url)
+            .json(&body)
+            .send()
+            .await
+            .status(200)
+            .json();
         total.get_or_insert(page["metadata"]["total_data"].as_u64().unwrap());
         out.extend(page["data"].as_array().unwrap().iter().cloned());
         let next = page["links"]
@@ -291,7 +319,10 @@ fn compare_with_manifest(vulns: &[Value], modules: &[&str]) {
     let rc = |v: &Value| {
         (
             module_key(v),
-            v["root_cause"]["url"].as_str().unwrap_or_default().to_string(),
+            v["root_cause"]["url"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
             v["root_cause"]["parameter"].as_str().map(str::to_string),
         )
     };
@@ -305,10 +336,18 @@ fn compare_with_manifest(vulns: &[Value], modules: &[&str]) {
             c.matches(k, &u, p.as_deref())
         })
     };
-    let false_pos: Vec<_> = cases.iter().filter(|c| !c.vulnerable && hit(c)).map(|c| &c.id).collect();
+    let false_pos: Vec<_> = cases
+        .iter()
+        .filter(|c| !c.vulnerable && hit(c))
+        .map(|c| &c.id)
+        .collect();
     assert!(false_pos.is_empty(), "safe twins reported: {false_pos:?}");
     let vulnerable: Vec<_> = cases.iter().filter(|c| c.vulnerable).collect();
-    let missed: Vec<_> = vulnerable.iter().filter(|c| !hit(c)).map(|c| &c.id).collect();
+    let missed: Vec<_> = vulnerable
+        .iter()
+        .filter(|c| !hit(c))
+        .map(|c| &c.id)
+        .collect();
     assert!(
         (vulnerable.len() - missed.len()) * 100 >= vulnerable.len() * 90,
         "missed {missed:?} of {}",
@@ -317,7 +356,10 @@ fn compare_with_manifest(vulns: &[Value], modules: &[&str]) {
     // Findings outside the manifest's cases are listed, not failed: the engine and worker
     // suites compare the same way (safe twins and recall), and a page can have more than
     // one weakness (e.g. /goto.php's `next` lands in a meta refresh unescaped).
-    let all: Vec<_> = rampart_testbed::manifest().into_iter().filter(|c| c.vulnerable).collect();
+    let all: Vec<_> = rampart_testbed::manifest()
+        .into_iter()
+        .filter(|c| c.vulnerable)
+        .collect();
     for v in vulns {
         let (k, u, p) = rc(v);
         if !all.iter().any(|c| c.matches(k, &u, p.as_deref())) {
@@ -355,17 +397,29 @@ async fn vulnerabilities_follow_rescans_verification_and_regression() {
     run_to_complete(&app, &first).await;
     let v1 = scan_vulns(&app, &first).await;
     compare_with_manifest(&v1, QUICK);
-    assert!(v1.iter().all(|v| v["newly_discovered"] == json!(true)), "{v1:?}");
-    let mut ids1: Vec<String> = v1.iter().map(|v| v["id"].as_str().unwrap().to_string()).collect();
+    assert!(
+        v1.iter().all(|v| v["newly_discovered"] == json!(true)),
+        "{v1:?}"
+    );
+    let mut ids1: Vec<String> = v1
+        .iter()
+        .map(|v| v["id"].as_str().unwrap().to_string())
+        .collect();
     ids1.sort();
 
     // A second scan: the same vulnerabilities, discovered again, none new.
     let second = submit(&app, &cfg, json!({})).await;
     run_to_complete(&app, &second).await;
     let v2 = scan_vulns(&app, &second).await;
-    let mut ids2: Vec<String> = v2.iter().map(|v| v["id"].as_str().unwrap().to_string()).collect();
+    let mut ids2: Vec<String> = v2
+        .iter()
+        .map(|v| v["id"].as_str().unwrap().to_string())
+        .collect();
     ids2.sort();
-    assert_eq!(ids1, ids2, "a re-scan adds discoveries, not vulnerabilities");
+    assert_eq!(
+        ids1, ids2,
+        "a re-scan adds discoveries, not vulnerabilities"
+    );
     for v in &v2 {
         assert_eq!(v["newly_discovered"], json!(false), "{v}");
         let id = v["id"].as_str().unwrap();
