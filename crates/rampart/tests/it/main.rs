@@ -4,4 +4,6 @@ mod architecture;
 mod automation;
 mod automation_e2e;
 mod cli;
+mod crash;
+mod e2e;
 mod scan_formats;
