@@ -63,7 +63,17 @@ async fn pause_resume_then_stop() {
                 .is_some_and(|h| h.status == ScanStatus::Running && h.details.requests > paused_at)
         })
         .await;
-    assert!(tb.requests().len() > tb_paused);
+    // The engine counts a request when it sends it; the testbed logs it when it has
+    // answered: wait for the testbed to see traffic again.
+    let deadline = std::time::Instant::now() + LIMIT;
+    while tb.requests().len() <= tb_paused {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the testbed saw no request after RESUME"
+        );
+        tokio::task::yield_now().await;
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
 
     source.with(|st| st.actions.push_back(ScanAction::Stop));
     source
