@@ -304,19 +304,40 @@ impl rampart_store::ScanStore for SqlStore {
         scan: ScanId,
         now: chrono::DateTime<chrono::Utc>,
     ) -> StoreResult<()> {
+        self.enqueue_job_for(org, scan, None, now).await
+    }
+
+    async fn enqueue_job_for(
+        &self,
+        org: OrgId,
+        scan: ScanId,
+        engine_group: Option<EngineGroupId>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<()> {
         // The scan must exist in this tenant.
         let mut s = select("scans", &["id"], org);
         s.and_where(c("scans", "id").eq(scan.0));
         self.one(&s).await?;
         let q = Query::insert()
             .into_table(a("scan_jobs"))
-            .columns(["scan_id", "org_id", "state", "attempts", "enqueued_at"].map(a))
+            .columns(
+                [
+                    "scan_id",
+                    "org_id",
+                    "state",
+                    "attempts",
+                    "enqueued_at",
+                    "engine_group_id",
+                ]
+                .map(a),
+            )
             .values([
                 scan.0.into(),
                 org.0.into(),
                 JobState::Queued.as_str().into(),
                 0i32.into(),
                 t(now),
+                engine_group.map(|g| g.0).into(),
             ])
             .map_err(insert_err)?
             .to_owned();
@@ -331,7 +352,7 @@ impl rampart_store::ScanStore for SqlStore {
     ) -> StoreResult<Option<ScanJob>> {
         let until = to_micros(now).saturating_add(lease.num_microseconds().unwrap_or(i64::MAX));
         match self
-            .claim_next(worker, to_micros(now), until, i32::MAX)
+            .claim_next(&ClaimScope::embedded(), worker, to_micros(now), until, i32::MAX)
             .await?
         {
             Some(id) => self.job_by_scan(id).await.map(Some),
@@ -459,8 +480,22 @@ impl rampart_store::ScanStore for SqlStore {
         lease: chrono::Duration,
         max_attempts: u32,
     ) -> StoreResult<Option<ScanJob>> {
-        self.claim_job_within_impl(worker, now, lease, max_attempts)
+        self.claim_job_within_impl(&ClaimScope::embedded(), worker, now, lease, max_attempts)
             .await
+    }
+    async fn claim_job_scoped(
+        &self,
+        scope: &ClaimScope,
+        worker: &str,
+        now: chrono::DateTime<chrono::Utc>,
+        lease: chrono::Duration,
+        max_attempts: u32,
+    ) -> StoreResult<Option<ScanJob>> {
+        self.claim_job_within_impl(scope, worker, now, lease, max_attempts)
+            .await
+    }
+    async fn try_lead(&self, duty: &str) -> StoreResult<bool> {
+        self.try_lead_impl(duty).await
     }
     async fn find_job(&self, scan: ScanId) -> StoreResult<ScanJob> {
         self.find_job_impl(scan).await

@@ -131,14 +131,30 @@ impl Service {
         }
     }
 
-    /// Leases the next job to `worker` and builds its spec; `None` when the queue is empty.
+    /// Leases the next job to an embedded `worker` (jobs without an engine group).
     pub async fn claim_job(&self, worker: &str) -> JobResult<Option<JobSpec>> {
+        self.claim_job_in(&ClaimScope::embedded(), worker).await
+    }
+
+    /// Leases the next job `scope` admits to `worker` and builds its spec; `None` when
+    /// there is none.
+    pub async fn claim_job_in(
+        &self,
+        scope: &ClaimScope,
+        worker: &str,
+    ) -> JobResult<Option<JobSpec>> {
         let settings = self.jobs.settings();
         // A job whose scan was settled meanwhile is closed and the next one tried.
         for _ in 0..16 {
             let Some(job) = self
                 .store
-                .claim_job_within(worker, self.now(), self.lease(), settings.max_attempts)
+                .claim_job_scoped(
+                    scope,
+                    worker,
+                    self.now(),
+                    self.lease(),
+                    settings.max_attempts,
+                )
                 .await?
             else {
                 return Ok(None);
