@@ -497,6 +497,29 @@ impl rampart_store::ScanStore for SqlStore {
     async fn try_lead(&self, duty: &str) -> StoreResult<bool> {
         self.try_lead_impl(duty).await
     }
+    async fn leased_jobs_of(&self, owner_prefix: &str) -> StoreResult<Vec<(ScanId, String)>> {
+        let escaped = owner_prefix
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let mut q = Query::select();
+        q.columns([a("scan_id"), a("lease_owner")])
+            .from(a("scan_jobs"))
+            .and_where(Expr::col(a("state")).eq(JobState::Leased.as_str()))
+            .and_where(
+                Expr::col(a("lease_owner"))
+                    .like(sea_query::LikeExpr::new(format!("{escaped}%")).escape('\\')),
+            )
+            .order_by(a("scan_id"), Order::Asc);
+        let (sql, values) = q.build_sqlx(QB);
+        let rows = sqlx::query_with(&sql, values)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
+        rows.iter()
+            .map(|r| Ok((ScanId(get(r, "scan_id")?), get::<String>(r, "lease_owner")?)))
+            .collect()
+    }
     async fn find_job(&self, scan: ScanId) -> StoreResult<ScanJob> {
         self.find_job_impl(scan).await
     }

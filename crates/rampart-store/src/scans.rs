@@ -198,6 +198,9 @@ pub trait ScanStore: Send + Sync {
     /// (kept while its connection lives, so one replica leads until it dies); SQLite
     /// always leads.
     async fn try_lead(&self, duty: &str) -> StoreResult<bool>;
+    /// The leased jobs whose owner starts with `owner_prefix` (a remote engine's
+    /// `engine/<id>/`), as (scan, owner), whatever the tenant.
+    async fn leased_jobs_of(&self, owner_prefix: &str) -> StoreResult<Vec<(ScanId, String)>>;
 
     // --- scan events and execution details ---
     /// Appends events to the scan's engine or platform log.

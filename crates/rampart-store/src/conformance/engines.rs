@@ -430,6 +430,38 @@ pub async fn job_claims_follow_the_claim_scope(s: &dyn Store) {
     seen.sort();
     seen.dedup();
     assert_eq!(seen.len(), 5, "every job claimed once");
+    // Leases by owner prefix (a remote engine's jobs); `_` and `%` are literal.
+    let scan = seen[0];
+    let mine = "engine/e_1/0";
+    s.release_job(scan, "w", 3).await.unwrap();
+    let j = s
+        .claim_job_scoped(&ClaimScope::embedded(), mine, at(11), lease, 3)
+        .await
+        .unwrap();
+    let scan = match j {
+        Some(j) => j.scan,
+        None => s
+            .claim_job_scoped(&remote(a, Some(g1.id)), mine, at(11), lease, 3)
+            .await
+            .unwrap()
+            .or(s
+                .claim_job_scoped(&remote(a, Some(g2.id)), mine, at(11), lease, 3)
+                .await
+                .unwrap())
+            .or(s
+                .claim_job_scoped(&remote(b, Some(gb.id)), mine, at(11), lease, 3)
+                .await
+                .unwrap())
+            .expect("the released job again")
+            .scan,
+    };
+    assert_eq!(
+        s.leased_jobs_of("engine/e_1/").await.unwrap(),
+        vec![(scan, mine.to_string())]
+    );
+    assert!(s.leased_jobs_of("engine/e%").await.unwrap().is_empty());
+    assert!(s.leased_jobs_of("engine/ex1/").await.unwrap().is_empty());
+    assert_eq!(s.leased_jobs_of("w").await.unwrap().len(), 4);
     // SQLite always leads; a PostgreSQL store leads a duty it already leads.
     assert!(s.try_lead("reaper-conformance").await.unwrap());
     assert!(s.try_lead("reaper-conformance").await.unwrap());
