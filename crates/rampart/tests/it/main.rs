@@ -3,4 +3,5 @@
 mod architecture;
 mod automation;
 mod cli;
+mod engines;
 mod scan_formats;
