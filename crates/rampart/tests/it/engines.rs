@@ -8,7 +8,6 @@ use rampart_service::ScanConfigInput;
 use rampart_store::{ListRequest, Visibility};
 use rampart_testkit::{Backend, TestApp};
 use serde_json::{json, Value};
-use std::collections::BTreeSet;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -363,10 +362,14 @@ async fn a_revoked_engine_is_refused_and_its_scan_requeued() {
         .await
         .contains("Engine credential revoked; the scan is queued again"));
     // The engine's next call is refused: it stops with exit code 2.
-    let code = poll("the engine to exit", Duration::from_secs(60), || async {
-        p1.0.try_wait().unwrap().map(|s| s.code())
-    })
-    .await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let code = loop {
+        if let Some(s) = p1.0.try_wait().unwrap() {
+            break s.code();
+        }
+        assert!(Instant::now() < deadline, "the engine did not exit");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
     assert_eq!(code, Some(2));
     // Its late results are not accepted: the job stays queued for another engine.
     let job = c.app.store().find_job(scan).await.unwrap();
