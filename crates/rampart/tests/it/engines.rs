@@ -311,7 +311,7 @@ async fn two_remote_engines_complete_every_scan_with_equal_findings() {
     c.online(&url, e2).await;
     let mut scans = Vec::new();
     for i in 0..4 {
-        let cfg = c.config(&format!("Shop {i}"), 8).await;
+        let cfg = c.config(&format!("Shop {i}"), 5000).await;
         scans.push(c.submit(&url, cfg).await);
     }
     let mut first: Option<Vec<_>> = None;
