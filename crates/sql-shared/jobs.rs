@@ -32,7 +32,10 @@ impl SqlStore {
     ) -> StoreResult<Option<ScanJob>> {
         let until = to_micros(now).saturating_add(lease.num_microseconds().unwrap_or(i64::MAX));
         let max = i32::try_from(max_attempts).unwrap_or(i32::MAX);
-        match self.claim_next(scope, worker, to_micros(now), until, max).await? {
+        match self
+            .claim_next(scope, worker, to_micros(now), until, max)
+            .await?
+        {
             Some(id) => self.job_by_scan(id).await.map(Some),
             None => Ok(None),
         }

@@ -352,7 +352,13 @@ impl rampart_store::ScanStore for SqlStore {
     ) -> StoreResult<Option<ScanJob>> {
         let until = to_micros(now).saturating_add(lease.num_microseconds().unwrap_or(i64::MAX));
         match self
-            .claim_next(&ClaimScope::embedded(), worker, to_micros(now), until, i32::MAX)
+            .claim_next(
+                &ClaimScope::embedded(),
+                worker,
+                to_micros(now),
+                until,
+                i32::MAX,
+            )
             .await?
         {
             Some(id) => self.job_by_scan(id).await.map(Some),

@@ -37,7 +37,9 @@ pub async fn run(args: EngineArgs) -> anyhow::Result<()> {
     config::init_logging(&args.log_format);
     anyhow::ensure!(args.slots > 0, "--slots must be at least 1");
     anyhow::ensure!(
-        args.key.trim().starts_with(rampart_service::ENGINE_TOKEN_PREFIX),
+        args.key
+            .trim()
+            .starts_with(rampart_service::ENGINE_TOKEN_PREFIX),
         "--key must be an engine credential ({}…)",
         rampart_service::ENGINE_TOKEN_PREFIX
     );

@@ -71,8 +71,7 @@ impl FromRequestParts<AppState> for EngineCaller {
             .filter(|w| !w.is_empty() && w.len() <= 200 && !w.chars().any(char::is_control))
             .ok_or_else(|| {
                 ApiError::BadRequest(
-                    "the Rampart-Worker header must name the worker slot (1-200 characters)"
-                        .into(),
+                    "the Rampart-Worker header must name the worker slot (1-200 characters)".into(),
                 )
             })?;
         let version = parts

@@ -422,7 +422,10 @@ pub async fn job_claims_follow_the_claim_scope(s: &dyn Store) {
         for _ in 0..n {
             let got = claim(scope, "w").await.expect("a job in scope");
             let (org, group) = queued[&got];
-            assert!(scope.admits(org, group), "{scope:?} took ({org}, {group:?})");
+            assert!(
+                scope.admits(org, group),
+                "{scope:?} took ({org}, {group:?})"
+            );
             seen.push(got);
         }
         assert_eq!(claim(scope, "w").await, None, "{scope:?} drained");
@@ -440,20 +443,21 @@ pub async fn job_claims_follow_the_claim_scope(s: &dyn Store) {
         .unwrap();
     let scan = match j {
         Some(j) => j.scan,
-        None => s
-            .claim_job_scoped(&remote(a, Some(g1.id)), mine, at(11), lease, 3)
-            .await
-            .unwrap()
-            .or(s
-                .claim_job_scoped(&remote(a, Some(g2.id)), mine, at(11), lease, 3)
+        None => {
+            s.claim_job_scoped(&remote(a, Some(g1.id)), mine, at(11), lease, 3)
                 .await
-                .unwrap())
-            .or(s
-                .claim_job_scoped(&remote(b, Some(gb.id)), mine, at(11), lease, 3)
-                .await
-                .unwrap())
-            .expect("the released job again")
-            .scan,
+                .unwrap()
+                .or(s
+                    .claim_job_scoped(&remote(a, Some(g2.id)), mine, at(11), lease, 3)
+                    .await
+                    .unwrap())
+                .or(s
+                    .claim_job_scoped(&remote(b, Some(gb.id)), mine, at(11), lease, 3)
+                    .await
+                    .unwrap())
+                .expect("the released job again")
+                .scan
+        }
     };
     assert_eq!(
         s.leased_jobs_of("engine/e_1/").await.unwrap(),

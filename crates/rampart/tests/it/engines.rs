@@ -248,8 +248,9 @@ impl Cluster {
         .await
     }
 
-    /// The scan's vulnerabilities as (module, path, parameter), from the store.
-    async fn vulns(&self, scan: ScanId) -> Vec<(ModuleId, String, Option<String>)> {
+    /// The scan's vulnerabilities as (module, path and query, parameter, method), from the
+    /// store.
+    async fn vulns(&self, scan: ScanId) -> Vec<(ModuleId, String, Option<String>, String)> {
         let q = rampart_query::parse_query(
             rampart_query::ResourceType::Vulnerability,
             &format!("vulnerability.scans.id = '{scan}'"),
@@ -268,13 +269,23 @@ impl Cluster {
             .into_iter()
             .map(|v| {
                 let path = url::Url::parse(&v.root_cause.url)
-                    .map(|u| u.path().to_string())
+                    .map(|u| format!("{}?{}", u.path(), u.query().unwrap_or_default()))
                     .unwrap_or(v.root_cause.url);
-                (v.module, path, v.root_cause.parameter)
+                (v.module, path, v.root_cause.parameter, v.root_cause.method)
             })
             .collect();
         out.sort();
         out
+    }
+
+    /// The lease owner once the scan's job is claimed.
+    async fn owner(&self, scan: ScanId) -> String {
+        poll(
+            "the scan to be claimed",
+            Duration::from_secs(60),
+            || async { self.app.store().find_job(scan).await.ok()?.lease_owner },
+        )
+        .await
     }
 
     async fn events(&self, scan: ScanId) -> String {
@@ -347,7 +358,8 @@ async fn a_revoked_engine_is_refused_and_its_scan_requeued() {
     let scan = c.submit(&url, cfg).await;
     let owner = poll("the engine to claim", Duration::from_secs(60), || async {
         let j = c.app.store().find_job(scan).await.ok()?;
-        j.lease_owner.filter(|o| o.starts_with(&format!("engine/{e1}/")))
+        j.lease_owner
+            .filter(|o| o.starts_with(&format!("engine/{e1}/")))
     })
     .await;
     assert_eq!(c.status(&url, scan).await, "RUNNING");
@@ -377,12 +389,16 @@ async fn a_revoked_engine_is_refused_and_its_scan_requeued() {
     // Another engine of the group picks it up.
     let (e2, k2) = c.engine("dmz-2").await;
     let _p2 = c.run_engine(&url, &k2, 1);
-    poll("the other engine to claim", Duration::from_secs(60), || async {
-        let j = c.app.store().find_job(scan).await.ok()?;
-        j.lease_owner
-            .filter(|o| o.starts_with(&format!("engine/{e2}/")))
-            .map(drop)
-    })
+    poll(
+        "the other engine to claim",
+        Duration::from_secs(60),
+        || async {
+            let j = c.app.store().find_job(scan).await.ok()?;
+            j.lease_owner
+                .filter(|o| o.starts_with(&format!("engine/{e2}/")))
+                .map(drop)
+        },
+    )
     .await;
     c.api(
         &url,
@@ -393,4 +409,131 @@ async fn a_revoked_engine_is_refused_and_its_scan_requeued() {
     .await;
     let st = c.settled(&url, scan, Duration::from_secs(60)).await;
     assert_eq!(st, "FAILED");
+}
+
+/// (b) An engine SIGKILLed mid-scan after it reported findings: its lease expires, the
+/// other engine finishes the scan; no vulnerability is duplicated and every finding
+/// confirmed before the kill is still there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_killed_engine_s_scan_finishes_on_the_other_engine() {
+    let Some(c) = Cluster::new().await else {
+        return;
+    };
+    let (_server, url) = c.server(3).await;
+    let (e1, k1) = c.engine("dmz-1").await;
+    let mut p1 = c.run_engine(&url, &k1, 1);
+    c.online(&url, e1).await;
+    let cfg = c.config("Shop", 5000).await;
+    let scan = c.submit(&url, cfg).await;
+    poll("a confirmed finding", Duration::from_secs(120), || async {
+        (!c.vulns(scan).await.is_empty()).then_some(())
+    })
+    .await;
+    p1.0.kill().unwrap(); // SIGKILL
+    p1.0.wait().unwrap();
+    let before = c.vulns(scan).await;
+    assert!(!before.is_empty());
+    let (e2, k2) = c.engine("dmz-2").await;
+    let _p2 = c.run_engine(&url, &k2, 1);
+    let st = c.settled(&url, scan, Duration::from_secs(240)).await;
+    let events = c.events(scan).await;
+    assert!(
+        // The expired lease is taken over by the next claim (or re-queued by the reaper).
+        events.contains(&format!("Scan started by engine worker engine/{e2}/"))
+            && events.contains("(attempt 2)"),
+        "{events}"
+    );
+    assert_eq!(st, "COMPLETE", "{events}");
+    let after = c.vulns(scan).await;
+    for v in &before {
+        assert!(after.contains(v), "{v:?} confirmed before the kill is kept");
+    }
+    let mut unique = after.clone();
+    unique.dedup();
+    assert_eq!(unique, after, "no vulnerability twice");
+    // And none twice in the whole org either (root causes merge across attempts).
+    let all = c
+        .app
+        .store()
+        .list_vulnerabilities(
+            c.app.keys.admin.org(),
+            &Visibility::All,
+            &ListRequest::first(1000),
+        )
+        .await
+        .unwrap();
+    let mut keys: Vec<_> = all
+        .items
+        .iter()
+        .map(|v| {
+            (
+                v.module,
+                v.root_cause.url.clone(),
+                v.root_cause.parameter.clone(),
+                v.root_cause.method.clone(),
+            )
+        })
+        .collect();
+    let n = keys.len();
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), n, "no root cause stored twice");
+}
+
+/// (d) Two replicas on one database, an engine on each: an action sent to either
+/// replica reaches the engine running the scan.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn actions_reach_engines_through_either_replica() {
+    let Some(c) = Cluster::new().await else {
+        return;
+    };
+    let (_r1, url1) = c.server(30).await;
+    let (_r2, url2) = c.server(30).await;
+    let (e1, k1) = c.engine("dmz-1").await;
+    let (e2, k2) = c.engine("dmz-2").await;
+    let _p1 = c.run_engine(&url1, &k1, 1);
+    let _p2 = c.run_engine(&url2, &k2, 1);
+    c.online(&url1, e1).await;
+    c.online(&url2, e2).await;
+    let a = c.submit(&url1, c.config("Shop A", 5000).await).await;
+    let b = c.submit(&url2, c.config("Shop B", 5000).await).await;
+    let (oa, ob) = (c.owner(a).await, c.owner(b).await);
+    // Each scan is paused through the replica its engine does NOT talk to: the engine
+    // got the action when the scan reads PAUSED (reported by its heartbeat).
+    for (scan, owner) in [(a, &oa), (b, &ob)] {
+        let (via, other) = if owner.starts_with(&format!("engine/{e1}/")) {
+            (&url2, &url1)
+        } else {
+            (&url1, &url2)
+        };
+        c.api(
+            via,
+            "PUT",
+            &format!("/scans/{scan}/action"),
+            Some(json!({"action": "PAUSE"})),
+        )
+        .await;
+        poll("the engine to pause", Duration::from_secs(60), || async {
+            let st = c.status(other, scan).await;
+            assert!(
+                matches!(st.as_str(), "PAUSING" | "PAUSED"),
+                "{scan}: {st} (the scan ended before the engine saw the action?)"
+            );
+            (st == "PAUSED").then_some(())
+        })
+        .await;
+        c.api(
+            other,
+            "PUT",
+            &format!("/scans/{scan}/action"),
+            Some(json!({"action": "STOP"})),
+        )
+        .await;
+    }
+    for scan in [a, b] {
+        let st = c.settled(&url1, scan, Duration::from_secs(60)).await;
+        assert_eq!(st, "COMPLETE", "{}", c.events(scan).await);
+        let events = c.events(scan).await;
+        assert!(events.contains("Engine stopped the scan"), "{events}");
+    }
 }
