@@ -14,6 +14,7 @@ mod rows;
 mod scans;
 mod templates;
 mod tenancy;
+mod vulns;
 
 use super::{Db, DIALECT, QB};
 use rampart_domain::time::to_micros;

@@ -1,5 +1,6 @@
 //! Scans, the job queue (all but the claim, which each adapter writes) and findings.
 
+use super::vulns::{insert_update, variances_json, variances_of, with_ids};
 use super::*;
 use rampart_domain::time::from_micros;
 use rampart_query::ResourceType;
@@ -33,7 +34,7 @@ pub(crate) const JOB_COLUMNS: &[&str] = &[
     "pending_action",
     "checkpoint",
 ];
-const VULN_COLUMNS: &[&str] = &[
+pub(crate) const VULN_COLUMNS: &[&str] = &[
     "id",
     "org_id",
     "app_id",
@@ -47,8 +48,13 @@ const VULN_COLUMNS: &[&str] = &[
     "last_discovered",
     "newly_discovered",
     "vulnerability_score",
+    "severity_rank",
+    "vector_string",
+    "variances",
+    "updated_time",
 ];
-const DISCOVERY_COLUMNS: &[&str] = &["id", "org_id", "vulnerability_id", "scan_id", "discovered"];
+pub(crate) const DISCOVERY_COLUMNS: &[&str] =
+    &["id", "org_id", "vulnerability_id", "scan_id", "discovered"];
 
 pub(crate) fn get<'r, T>(r: &'r Row, col: &str) -> StoreResult<T>
 where
@@ -119,7 +125,7 @@ pub(crate) fn job(r: &Row) -> StoreResult<ScanJob> {
     })
 }
 
-fn vulnerability(r: &Row) -> StoreResult<Vulnerability> {
+pub(crate) fn vulnerability(r: &Row) -> StoreResult<Vulnerability> {
     let parameter: String = get(r, "root_cause_parameter")?;
     Ok(Vulnerability {
         id: VulnerabilityId(get(r, "id")?),
@@ -138,13 +144,13 @@ fn vulnerability(r: &Row) -> StoreResult<Vulnerability> {
         last_discovered: time(r, "last_discovered")?,
         newly_discovered: get(r, "newly_discovered")?,
         vulnerability_score: get(r, "vulnerability_score")?,
-        vector_string: None,
-        variances: Vec::new(),
-        updated_time: time(r, "last_discovered")?,
+        vector_string: get(r, "vector_string")?,
+        variances: variances_of(&get::<String>(r, "variances")?)?,
+        updated_time: time(r, "updated_time")?,
     })
 }
 
-fn discovery(r: &Row) -> StoreResult<VulnerabilityDiscovery> {
+pub(crate) fn discovery(r: &Row) -> StoreResult<VulnerabilityDiscovery> {
     Ok(VulnerabilityDiscovery {
         id: get(r, "id")?,
         org: OrgId(get(r, "org_id")?),
@@ -627,6 +633,7 @@ impl rampart_store::ScanStore for SqlStore {
         ];
         for f in findings {
             let parameter = f.root_cause.parameter.clone().unwrap_or_default();
+            let fresh_variances = with_ids(&f.variances);
             let insert = Query::insert()
                 .into_table(a("vulnerabilities"))
                 .columns(VULN_COLUMNS.iter().map(|x| a(x)))
@@ -644,37 +651,36 @@ impl rampart_store::ScanStore for SqlStore {
                     t(f.discovered),
                     true.into(),
                     f.vulnerability_score.into(),
+                    severity_rank(f.severity).into(),
+                    f.vector_string.clone().into(),
+                    variances_json(&fresh_variances)?.into(),
+                    t(f.discovered),
                 ])
                 .map_err(insert_err)?
                 .on_conflict(OnConflict::columns(key.map(a)).do_nothing().to_owned())
                 .to_owned();
             let fresh = tx_exec(&mut tx, &insert).await? == 1;
             let mut find = Query::select();
-            find.column(a("id"))
-                .column(a("last_discovered"))
-                .from(a("vulnerabilities"))
-                .and_where(Expr::col(a("app_id")).eq(app))
-                .and_where(Expr::col(a("module_id")).eq(f.module.0))
-                .and_where(Expr::col(a("root_cause_url")).eq(f.root_cause.url.clone()))
-                .and_where(Expr::col(a("root_cause_parameter")).eq(parameter))
-                .and_where(Expr::col(a("root_cause_method")).eq(f.root_cause.method.clone()));
+            find.columns(
+                [
+                    "id",
+                    "last_discovered",
+                    "status",
+                    "variances",
+                    "vector_string",
+                ]
+                .map(a),
+            )
+            .from(a("vulnerabilities"))
+            .and_where(Expr::col(a("app_id")).eq(app))
+            .and_where(Expr::col(a("module_id")).eq(f.module.0))
+            .and_where(Expr::col(a("root_cause_url")).eq(f.root_cause.url.clone()))
+            .and_where(Expr::col(a("root_cause_parameter")).eq(parameter))
+            .and_where(Expr::col(a("root_cause_method")).eq(f.root_cause.method.clone()));
             let row = tx_optional(&mut tx, &find)
                 .await?
                 .ok_or(StoreError::NotFound)?;
             let vuln: Uuid = get(&row, "id")?;
-            if fresh {
-                counts.new_vulnerabilities += 1;
-            } else if get::<i64>(&row, "last_discovered")? < to_micros(f.discovered) {
-                let q = Query::update()
-                    .table(a("vulnerabilities"))
-                    .values([
-                        (a("last_discovered"), t(f.discovered)),
-                        (a("newly_discovered"), false.into()),
-                    ])
-                    .and_where(Expr::col(a("id")).eq(vuln))
-                    .to_owned();
-                tx_exec(&mut tx, &q).await?;
-            }
             let d = Query::insert()
                 .into_table(a("vulnerability_discoveries"))
                 .columns(DISCOVERY_COLUMNS.iter().map(|x| a(x)))
@@ -692,7 +698,69 @@ impl rampart_store::ScanStore for SqlStore {
                         .to_owned(),
                 )
                 .to_owned();
-            counts.discoveries += tx_exec(&mut tx, &d).await?;
+            let new_discovery = tx_exec(&mut tx, &d).await? == 1;
+            counts.discoveries += u64::from(new_discovery);
+            if fresh {
+                counts.new_vulnerabilities += 1;
+                continue;
+            }
+            let last: i64 = get(&row, "last_discovered")?;
+            let when = last.max(to_micros(f.discovered));
+            let mut q = Query::update();
+            q.table(a("vulnerabilities"))
+                .and_where(Expr::col(a("id")).eq(vuln));
+            if new_discovery {
+                // Found again by another scan: this scan's variances replace the old ones.
+                q.values([
+                    (a("last_discovered"), when.into()),
+                    (a("updated_time"), when.into()),
+                    (a("newly_discovered"), false.into()),
+                    (a("variances"), variances_json(&fresh_variances)?.into()),
+                ]);
+                if f.vector_string.is_some() {
+                    q.value(a("vector_string"), f.vector_string.clone());
+                }
+                let status = en(&row, "status", VulnStatus::parse)?;
+                if status == VulnStatus::Remediated {
+                    // A fixed vulnerability that a scan finds again is open again.
+                    q.value(a("status"), VulnStatus::Unreviewed.as_str());
+                    let change = FieldChange {
+                        field: ChangeField::Status,
+                        previous: Some(status.as_str().to_string()),
+                        new: Some(VulnStatus::Unreviewed.as_str().to_string()),
+                    };
+                    insert_update(
+                        &mut tx,
+                        org,
+                        vuln,
+                        from_micros(when),
+                        UpdateSource::scan(scan_id),
+                        &[change],
+                    )
+                    .await?;
+                }
+            } else {
+                // The same scan reports it again (another batch, another variance).
+                // A re-run of the scan (after a lost lease) reports the same variances
+                // again: keep one of each.
+                let mut all = variances_of(&get::<String>(&row, "variances")?)?;
+                for v in fresh_variances {
+                    let same = |o: &Variance| {
+                        o.attack_id == v.attack_id
+                            && o.attack_value == v.attack_value
+                            && o.original_value == v.original_value
+                            && o.proof == v.proof
+                    };
+                    if !all.iter().any(same) {
+                        all.push(v);
+                    }
+                }
+                q.values([
+                    (a("last_discovered"), when.into()),
+                    (a("variances"), variances_json(&all)?.into()),
+                ]);
+            }
+            tx_exec(&mut tx, &q).await?;
         }
         commit(tx).await?;
         Ok(counts)
@@ -736,5 +804,109 @@ impl rampart_store::ScanStore for SqlStore {
             .order_by(a("discovered"), Order::Desc)
             .order_by(a("id"), Order::Asc);
         self.all(&q).await?.iter().map(discovery).collect()
+    }
+
+    async fn update_vulnerability(
+        &self,
+        org: OrgId,
+        id: VulnerabilityId,
+        severity: Option<Severity>,
+        status: Option<VulnStatus>,
+        source: UpdateSource,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<Vulnerability> {
+        self.update_vulnerability_impl(org, id, severity, status, source, now)
+            .await
+    }
+
+    async fn list_vulnerability_history(
+        &self,
+        org: OrgId,
+        id: VulnerabilityId,
+    ) -> StoreResult<Vec<VulnerabilityUpdate>> {
+        self.list_vulnerability_history_impl(org, id).await
+    }
+
+    async fn create_vulnerability_comment(&self, x: &VulnerabilityComment) -> StoreResult<()> {
+        self.create_vulnerability_comment_impl(x).await
+    }
+
+    async fn get_vulnerability_comment(
+        &self,
+        org: OrgId,
+        vuln: VulnerabilityId,
+        id: Uuid,
+    ) -> StoreResult<VulnerabilityComment> {
+        self.get_vulnerability_comment_impl(org, vuln, id).await
+    }
+
+    async fn list_vulnerability_comments(
+        &self,
+        org: OrgId,
+        vuln: VulnerabilityId,
+        req: &ListRequest,
+    ) -> StoreResult<Page<VulnerabilityComment>> {
+        self.list_vulnerability_comments_impl(org, vuln, req).await
+    }
+
+    async fn update_vulnerability_comment(
+        &self,
+        org: OrgId,
+        vuln: VulnerabilityId,
+        id: Uuid,
+        content: &str,
+        author: PrincipalId,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<()> {
+        self.update_vulnerability_comment_impl(org, vuln, id, content, author, now)
+            .await
+    }
+
+    async fn delete_vulnerability_comment(
+        &self,
+        org: OrgId,
+        vuln: VulnerabilityId,
+        id: Uuid,
+    ) -> StoreResult<()> {
+        self.delete_vulnerability_comment_impl(org, vuln, id).await
+    }
+
+    async fn get_discovery(
+        &self,
+        org: OrgId,
+        vuln: VulnerabilityId,
+        id: Uuid,
+    ) -> StoreResult<VulnerabilityDiscovery> {
+        self.get_discovery_impl(org, vuln, id).await
+    }
+
+    async fn page_discoveries(
+        &self,
+        org: OrgId,
+        vuln: VulnerabilityId,
+        req: &ListRequest,
+    ) -> StoreResult<Page<VulnerabilityDiscovery>> {
+        self.page_discoveries_impl(org, vuln, req).await
+    }
+
+    async fn remediate_unconfirmed(
+        &self,
+        org: OrgId,
+        verification_scan: ScanId,
+        parent_scan: ScanId,
+        only: &[VulnerabilityId],
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<Vec<VulnerabilityId>> {
+        self.remediate_unconfirmed_impl(org, verification_scan, parent_scan, only, now)
+            .await
+    }
+
+    async fn search_discoveries(
+        &self,
+        org: OrgId,
+        vis: &Visibility,
+        req: &ListRequest,
+    ) -> StoreResult<Page<VulnerabilityDiscovery>> {
+        self.search_discoveries_impl(org, vis, req).await
     }
 }

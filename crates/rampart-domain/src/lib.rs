@@ -15,9 +15,11 @@ pub mod model;
 pub mod options;
 pub mod scan;
 pub mod time;
+pub mod vuln;
 
 pub use auth::{Action, Permission, Principal, PrincipalKind, Resource, Role};
 pub use engine::*;
 pub use ids::*;
 pub use model::*;
 pub use scan::*;
+pub use vuln::*;

@@ -52,7 +52,7 @@ pub enum Source {
     },
     /// A to-many relation: the rows of `table` whose `fk` is the row's id; the value is
     /// `table.column`, or `join.table.column` through `join` when set. Predicates become
-    /// `EXISTS` sub-queries.
+    /// `id IN (SELECT fk …)` sub-queries (`NOT EXISTS` for `!=` and `IS NULL`).
     Many {
         table: &'static str,
         fk: &'static str,
@@ -70,6 +70,10 @@ pub struct Field {
     pub source: Source,
     /// Whether the value can be absent (decides `NULL` ordering in sorts).
     pub nullable: bool,
+    /// For an ordered enum stored with its rank alongside (`severity_rank`): the rank
+    /// column, which sorts and range tests use instead of a `CASE` over the text, so that
+    /// an index on it serves `ORDER BY`.
+    pub rank: Option<&'static str>,
 }
 
 const fn col(name: &'static str, kind: Kind, column: &'static str) -> Field {
@@ -78,6 +82,7 @@ const fn col(name: &'static str, kind: Kind, column: &'static str) -> Field {
         kind,
         source: Source::Column(column),
         nullable: false,
+        rank: None,
     }
 }
 
@@ -87,6 +92,7 @@ const fn opt(name: &'static str, kind: Kind, column: &'static str) -> Field {
         kind,
         source: Source::Column(column),
         nullable: true,
+        rank: None,
     }
 }
 
@@ -107,6 +113,7 @@ const fn many(
             join: None,
         },
         nullable: true,
+        rank: None,
     }
 }
 
@@ -138,6 +145,7 @@ static APP: &[Field] = &[
             }),
         },
         nullable: true,
+        rank: None,
     },
 ];
 
@@ -171,7 +179,13 @@ static SCAN: &[Field] = &[
 
 static VULNERABILITY: &[Field] = &[
     col("vulnerability.id", ID, "id"),
-    col("vulnerability.severity", en(&enums::SEVERITY), "severity"),
+    Field {
+        name: "vulnerability.severity",
+        kind: en(&enums::SEVERITY),
+        source: Source::Column("severity"),
+        nullable: false,
+        rank: Some("severity_rank"),
+    },
     col("vulnerability.status", en(&enums::VULN_STATUS), "status"),
     many(
         "vulnerability.scans.id",
@@ -190,6 +204,7 @@ static VULNERABILITY: &[Field] = &[
             key: "app_id",
         },
         nullable: false,
+        rank: None,
     },
     col("vulnerability.root_cause.url", STR, "root_cause_url"),
     opt(
@@ -262,6 +277,7 @@ static ENGINE: &[Field] = &[
             key: "engine_group_id",
         },
         nullable: true,
+        rank: None,
     },
 ];
 

@@ -143,7 +143,8 @@ pub(crate) fn relation_value(
 
 fn pred(table: &'static str, p: &Pred, dialect: Dialect) -> SimpleExpr {
     if let Some(v) = scalar_source(table, p.field) {
-        return test(v, p.field.kind, &p.test, dialect);
+        let rank_col = p.field.rank.map(|r| col(table, r));
+        return test(v, rank_col, p.field.kind, &p.test, dialect);
     }
     let Source::Many {
         table: rel,
@@ -169,16 +170,35 @@ fn pred(table: &'static str, p: &Pred, dialect: Dialect) -> SimpleExpr {
             Expr::exists(inner).not()
         }
         other => {
-            let cond = test(value, p.field.kind, other, dialect);
-            Expr::exists(base.to_owned().and_where(cond).to_owned())
+            // `id IN (SELECT fk FROM rel WHERE cond)`, not a correlated EXISTS: both
+            // databases then drive the query from the relation's index (e.g. the discoveries
+            // of one scan) instead of probing it once per row of the outer table.
+            let cond = test(value, None, p.field.kind, other, dialect);
+            let mut sel = sea_query::Query::select();
+            sel.expr(col(rel, fk)).from(Alias::new(rel));
+            if let Some(j) = join {
+                sel.inner_join(
+                    Alias::new(j.table),
+                    Expr::expr(col(j.table, "id")).eq(col(rel, j.key)),
+                );
+            }
+            sel.and_where(cond);
+            Expr::expr(col(table, "id")).in_subquery(sel)
         }
     }
 }
 
-/// Applies `check` to the scalar `v`.
-fn test(v: SimpleExpr, kind: Kind, check: &Check, dialect: Dialect) -> SimpleExpr {
-    let ranked = |v: SimpleExpr, val: &Value| match (kind, val) {
-        (Kind::Enum(e), Value::Rank(_)) => rank(v, e),
+/// Applies `check` to the scalar `v` (`rank_col`: the stored rank of an ordered enum).
+fn test(
+    v: SimpleExpr,
+    rank_col: Option<SimpleExpr>,
+    kind: Kind,
+    check: &Check,
+    dialect: Dialect,
+) -> SimpleExpr {
+    let ranked = |v: SimpleExpr, val: &Value| match (kind, val, &rank_col) {
+        (Kind::Enum(_), Value::Rank(_), Some(r)) => r.clone(),
+        (Kind::Enum(e), Value::Rank(_), None) => rank(v, e),
         _ => v,
     };
     match check {

@@ -42,7 +42,7 @@
 //! - `!=` also matches rows where the value is absent (NULL): "not equal to x" includes
 //!   "has no value". For to-many relations (`vulnerability.scans.id`) `!=` means no element
 //!   equals the value, `IS NULL` means no element exists, every other test means some
-//!   element passes (`EXISTS`).
+//!   element passes (compiled as `id IN (SELECT fk …)`).
 //! - `>`, `<`, `BETWEEN` (inclusive) work on strings, numbers, date-times and severity
 //!   (by rank, `SAFE` lowest). Date-only values mean midnight UTC.
 //! - `CONTAINS`, `STARTS WITH`, `ENDS WITH` are literal and case-sensitive.

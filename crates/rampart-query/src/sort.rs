@@ -43,7 +43,8 @@ impl SortKey {
         order(self.descending)
     }
 
-    /// The value to order by. Severity orders by rank (SAFE lowest), not alphabetically.
+    /// The value to order by. Severity orders by rank (SAFE lowest), not alphabetically:
+    /// by its stored rank column when the catalogue names one.
     /// To-many fields order by their smallest value ascending and their largest
     /// descending, so a row sorts by its best match either way.
     pub fn expr(&self) -> SimpleExpr {
@@ -70,8 +71,9 @@ impl SortKey {
             }
             (None, _) => col(table, "id"),
         };
-        match self.field.kind {
-            Kind::Enum(e) if e.ordered => rank(v, e),
+        match (self.field.kind, self.field.rank) {
+            (Kind::Enum(_), Some(r)) => col(table, r),
+            (Kind::Enum(e), None) if e.ordered => rank(v, e),
             _ => v,
         }
     }

@@ -28,4 +28,9 @@ impl AppState {
     pub fn ias_url(&self, path: &str) -> String {
         format!("{}/ias/v1{path}", self.base)
     }
+
+    /// A UI deep link: `{public}/#{route}` (clients split `insight_ui_url` at `#`).
+    pub fn ui_url(&self, route: &str) -> String {
+        format!("{}/#{route}", self.base)
+    }
 }

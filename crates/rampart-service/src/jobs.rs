@@ -399,12 +399,12 @@ impl Service {
                     },
                 )
                 .await;
-                self.complete_scan(&s).await?;
+                self.complete_scan(&s, !*partial).await?;
             }
             JobOutcome::Stopped => {
                 self.platform_event(s.org, s.id, "Engine stopped the scan")
                     .await;
-                self.complete_scan(&s).await?;
+                self.complete_scan(&s, false).await?;
             }
             JobOutcome::Canceled => {
                 self.fail_scan(&s, FailureReason::Canceled, "Scan canceled")
@@ -531,12 +531,14 @@ impl Service {
                 )
                 .await
             }
-            _ => self.complete_scan(s).await,
+            _ => self.complete_scan(s, false).await,
         }
     }
 
-    /// `… → SCANNED → PROCESSED → COMPLETE` with the completion time.
-    async fn complete_scan(&self, s: &Scan) -> Result<(), ServiceError> {
+    /// `… → SCANNED → PROCESSED → COMPLETE` with the completion time. `full`: the engine
+    /// ran the whole scan (not stopped, no limit reached) — only then may a verification
+    /// scan conclude that what it did not find is fixed.
+    async fn complete_scan(&self, s: &Scan, full: bool) -> Result<(), ServiceError> {
         let mut from = s.status;
         for step in [ScanStatus::Scanned, ScanStatus::Processed] {
             // Only the worker's own outcome reaches here, so a status the lifecycle
@@ -551,11 +553,30 @@ impl Service {
                 return Ok(());
             }
         }
-        if s.scan_type == ScanType::Verification {
-            // TODO(remediation-hook): call the vulns engineer's store method that marks
-            // REMEDIATED the targeted vulnerabilities this VERIFICATION scan did not find
-            // (the parent's, or `s.vulnerability_ids`). The lead wires it at merge; this is
-            // the only place it belongs.
+        if let (ScanType::Verification, Some(parent)) = (s.scan_type, s.parent) {
+            if full {
+                let fixed = self
+                    .store
+                    .remediate_unconfirmed(s.org, s.id, parent, &s.vulnerability_ids, self.now())
+                    .await?;
+                self.platform_event(
+                    s.org,
+                    s.id,
+                    format!(
+                        "Verification: {} vulnerabilit{} not found again, marked REMEDIATED",
+                        fixed.len(),
+                        if fixed.len() == 1 { "y" } else { "ies" }
+                    ),
+                )
+                .await;
+            } else {
+                self.platform_event(
+                    s.org,
+                    s.id,
+                    "Verification incomplete (stopped or cut short by a limit): nothing marked REMEDIATED",
+                )
+                .await;
+            }
         }
         self.store
             .transition_scan(

@@ -22,6 +22,7 @@ mod scans;
 mod search;
 mod secret;
 mod templates;
+mod vulns;
 
 pub use apps::AppInput;
 pub use auth::{hash_token, KeyRequest, NewKey};
@@ -38,6 +39,7 @@ pub use scans::{url_under_targets, ScanInput, ScanParent};
 pub use search::{query_problem, SearchResults};
 pub use secret::SecretKey;
 pub use templates::{AttackModuleInput, AttackTemplateInput};
+pub use vulns::{VarianceDoc, VarianceFilter, COMMENT_MAX};
 
 use rampart_domain::catalogue::ModuleMeta;
 use rampart_domain::time::Clock;

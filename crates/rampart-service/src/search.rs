@@ -16,6 +16,8 @@ pub enum SearchResults {
     Engines(Page<crate::EngineView>),
     EngineGroups(Page<EngineGroup>),
     Scans(Page<Scan>),
+    Vulnerabilities(Page<Vulnerability>),
+    VulnerabilityDiscoveries(Page<VulnerabilityDiscovery>),
 }
 
 /// A query that cannot run: 422 naming what is wrong.
@@ -85,6 +87,18 @@ impl Service {
             ResourceType::Scan => {
                 require(p, Resource::Scans, Action::Read)?;
                 SearchResults::Scans(self.store.list_scans(p.org, &vis, &req).await?)
+            }
+            ResourceType::Vulnerability => {
+                require(p, Resource::Vulnerabilities, Action::Read)?;
+                SearchResults::Vulnerabilities(
+                    self.store.list_vulnerabilities(p.org, &vis, &req).await?,
+                )
+            }
+            ResourceType::VulnerabilityDiscovery => {
+                require(p, Resource::Vulnerabilities, Action::Read)?;
+                SearchResults::VulnerabilityDiscoveries(
+                    self.store.search_discoveries(p.org, &vis, &req).await?,
+                )
             }
             other => {
                 return Err(ServiceError::invalid(vec![Problem::property(

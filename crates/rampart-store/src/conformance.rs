@@ -9,7 +9,9 @@ use rampart_query::{parse_sort, ResourceType};
 mod engines;
 mod scans;
 pub use engines::*;
+mod vulns;
 pub use scans::*;
+pub use vulns::*;
 
 /// Generates one `#[tokio::test]` per conformance check. `$factory` is an async fn
 /// returning `Option<Box<dyn Store>>` (`None` only where the backend is unavailable and
@@ -24,7 +26,9 @@ macro_rules! conformance_suite {
             job_leases_expire_and_heartbeats_extend_them, findings_ingest_idempotently,
             engine_groups_crud_and_rules, engines_credentials_and_heartbeats,
             engine_status_search_follows_the_rules, job_claims_follow_the_claim_scope,
-                        scan_events_and_execution_details, job_protocol_bounds_attempts, scan_status_compare_and_set);
+                        scan_events_and_execution_details, job_protocol_bounds_attempts, scan_status_compare_and_set,
+                        vulnerabilities_rediscovery_and_reopen, vulnerability_updates_record_history,
+            vulnerability_comments_crud, verification_scans_remediate_what_they_miss);
     };
     (@each $factory:path; $($name:ident),*) => {$(
         #[tokio::test]

@@ -262,4 +262,89 @@ pub trait ScanStore: Send + Sync {
         org: OrgId,
         vuln: VulnerabilityId,
     ) -> StoreResult<Vec<VulnerabilityDiscovery>>;
+
+    /// Sets severity and/or status in one transaction and records one history entry
+    /// with the fields that actually changed (none when nothing changed; `updated_time`
+    /// moves only then). Returns the vulnerability as stored afterwards.
+    async fn update_vulnerability(
+        &self,
+        org: OrgId,
+        id: VulnerabilityId,
+        severity: Option<Severity>,
+        status: Option<VulnStatus>,
+        source: UpdateSource,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vulnerability>;
+    /// Oldest first.
+    async fn list_vulnerability_history(
+        &self,
+        org: OrgId,
+        id: VulnerabilityId,
+    ) -> StoreResult<Vec<VulnerabilityUpdate>>;
+    /// `NotFound` when the vulnerability is not in `c.org`.
+    async fn create_vulnerability_comment(&self, c: &VulnerabilityComment) -> StoreResult<()>;
+    async fn get_vulnerability_comment(
+        &self,
+        org: OrgId,
+        vuln: VulnerabilityId,
+        id: uuid::Uuid,
+    ) -> StoreResult<VulnerabilityComment>;
+    /// Oldest first (`req.sort` is ignored: comments have no search catalogue).
+    async fn list_vulnerability_comments(
+        &self,
+        org: OrgId,
+        vuln: VulnerabilityId,
+        req: &ListRequest,
+    ) -> StoreResult<Page<VulnerabilityComment>>;
+    /// Replaces the content; sets `last_update_author` and `update_time`.
+    async fn update_vulnerability_comment(
+        &self,
+        org: OrgId,
+        vuln: VulnerabilityId,
+        id: uuid::Uuid,
+        content: &str,
+        author: PrincipalId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    async fn delete_vulnerability_comment(
+        &self,
+        org: OrgId,
+        vuln: VulnerabilityId,
+        id: uuid::Uuid,
+    ) -> StoreResult<()>;
+    async fn get_discovery(
+        &self,
+        org: OrgId,
+        vuln: VulnerabilityId,
+        id: uuid::Uuid,
+    ) -> StoreResult<VulnerabilityDiscovery>;
+    /// A page of the vulnerability's discoveries (default sort `discovered` DESC).
+    async fn page_discoveries(
+        &self,
+        org: OrgId,
+        vuln: VulnerabilityId,
+        req: &ListRequest,
+    ) -> StoreResult<Page<VulnerabilityDiscovery>>;
+    /// After a verification (or specialized) scan completed: the vulnerabilities it
+    /// re-checked — those discovered by `parent_scan`, or only `only` when not empty —
+    /// that `verification_scan` did not discover and whose status is not
+    /// `FALSE_POSITIVE`, `IGNORED` or `REMEDIATED` become `REMEDIATED`, each with a
+    /// history entry (source `SCAN`, the verification scan). One transaction; returns
+    /// the ids it remediated.
+    async fn remediate_unconfirmed(
+        &self,
+        org: OrgId,
+        verification_scan: ScanId,
+        parent_scan: ScanId,
+        only: &[VulnerabilityId],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<VulnerabilityId>>;
+    /// Discoveries of every vulnerability the caller may see, filtered and sorted by
+    /// `req` (the `VULNERABILITY_DISCOVERY` search type; default `discovered` DESC).
+    async fn search_discoveries(
+        &self,
+        org: OrgId,
+        vis: &Visibility,
+        req: &ListRequest,
+    ) -> StoreResult<Page<VulnerabilityDiscovery>>;
 }

@@ -23,12 +23,14 @@ mod fixtures;
 mod keys;
 mod pg;
 mod raw;
+mod vulns;
 
 pub use catalogue::sample_catalogue;
 pub use client::{Caller, Req, Resp};
 pub use keys::{Key, Keys};
 pub use rampart_engine::catalogue as engine_catalogue;
 pub use raw::RawResponse;
+pub use vulns::{fx_finding, fx_time};
 
 use rampart_domain::catalogue::ModuleMeta;
 use rampart_domain::time::{Clock, ManualClock};
@@ -60,6 +62,7 @@ enum Db {
 pub struct Builder {
     backend: Backend,
     catalogue: &'static [ModuleMeta],
+    sqlite_url: Option<String>,
 }
 
 /// A running server and what a test needs to talk to it.
@@ -99,6 +102,7 @@ impl Default for Builder {
         Self {
             backend: Backend::Sqlite,
             catalogue: sample_catalogue(),
+            sqlite_url: None,
         }
     }
 }
@@ -116,6 +120,12 @@ impl Builder {
         self.catalogue(rampart_engine::catalogue())
     }
 
+    /// SQLite at this URL (a file, for benchmarks) instead of in memory.
+    pub fn sqlite_url(mut self, url: &str) -> Self {
+        self.sqlite_url = Some(url.to_string());
+        self
+    }
+
     pub fn backend(mut self, backend: Backend) -> Self {
         self.backend = backend;
         self
@@ -126,9 +136,10 @@ impl Builder {
     pub async fn spawn(self) -> Option<TestApp> {
         let (store, db): (Arc<dyn Store>, Db) = match self.backend {
             Backend::Sqlite => {
-                let s = rampart_store_sqlite::connect("sqlite::memory:")
+                let url = self.sqlite_url.as_deref().unwrap_or("sqlite::memory:");
+                let s = rampart_store_sqlite::connect(url)
                     .await
-                    .expect("open in-memory SQLite");
+                    .expect("open SQLite");
                 let db = Db::Sqlite(s.pool().clone());
                 (Arc::new(s), db)
             }
@@ -276,6 +287,15 @@ impl TestApp {
         match &self.db {
             Db::Sqlite(p) => p.close().await,
             Db::Postgres(p) => p.close().await,
+        }
+    }
+
+    /// Runs raw SQL (several statements allowed) on the server's database: bulk loading
+    /// for benchmarks.
+    pub async fn exec_sql(&self, sql: &str) -> Result<(), sqlx::Error> {
+        match &self.db {
+            Db::Sqlite(p) => sqlx::raw_sql(sql).execute(p).await.map(|_| ()),
+            Db::Postgres(p) => sqlx::raw_sql(sql).execute(p).await.map(|_| ()),
         }
     }
 

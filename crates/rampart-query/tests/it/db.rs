@@ -28,7 +28,7 @@ CREATE TABLE scans (id {uuid} PRIMARY KEY, org_id {uuid} NOT NULL, app_id {uuid}
   scan_type TEXT NOT NULL);
 CREATE TABLE vulnerabilities (id {uuid} PRIMARY KEY, org_id {uuid} NOT NULL, app_id {uuid} NOT NULL,
   module_id {uuid} NOT NULL, root_cause_url TEXT NOT NULL, root_cause_parameter TEXT,
-  root_cause_method TEXT NOT NULL, severity TEXT NOT NULL, status TEXT NOT NULL,
+  root_cause_method TEXT NOT NULL, severity TEXT NOT NULL, severity_rank BIGINT NOT NULL, status TEXT NOT NULL,
   first_discovered BIGINT NOT NULL, last_discovered BIGINT NOT NULL, newly_discovered BOOLEAN NOT NULL,
   vulnerability_score {double});
 CREATE TABLE vulnerability_discoveries (id {uuid} PRIMARY KEY, org_id {uuid} NOT NULL,

@@ -261,6 +261,10 @@ pub async fn fixture(db: &mut Db) -> Names {
             ("root_cause_parameter", param.map_or_else(null_str, s)),
             ("root_cause_method", s(method)),
             ("severity", s(sev)),
+            (
+                "severity_rank",
+                (rampart_query::enums::SEVERITY.rank(sev).unwrap_or(0) as i64).into(),
+            ),
             ("status", s(status)),
             ("first_discovered", t(first)),
             ("last_discovered", t(first)),

@@ -89,7 +89,7 @@ fn each_operator_compiles_to_the_documented_sql() {
         Vulnerability,
         "vulnerability.scans.id = '12345678-1234-1234-1234-123456789012'",
         Postgres,
-        r#"EXISTS(SELECT 1 FROM "vulnerability_discoveries" WHERE "vulnerability_discoveries"."vulnerability_id" = "vulnerabilities"."id" AND "vulnerability_discoveries"."scan_id" = $1)"#,
+        r#""vulnerabilities"."id" IN (SELECT "vulnerability_discoveries"."vulnerability_id" FROM "vulnerability_discoveries" WHERE "vulnerability_discoveries"."scan_id" = $1)"#,
         1,
     );
     check(

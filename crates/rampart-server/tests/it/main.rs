@@ -20,6 +20,7 @@ mod tags;
 mod targets;
 mod templates;
 mod transport;
+mod vulns;
 
 use serde_json::{json, Value};
 

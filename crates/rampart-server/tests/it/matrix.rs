@@ -29,6 +29,13 @@ pub struct Fx {
     scan: ScanId,
     failed_scan: ScanId,
     private_scan: ScanId,
+    vuln: VulnerabilityId,
+    private_vuln: VulnerabilityId,
+    discovery: uuid::Uuid,
+    variance: uuid::Uuid,
+    /// A comment of the Read Write user, and one of the Product Admin user.
+    comment: uuid::Uuid,
+    admin_comment: uuid::Uuid,
 }
 
 /// A scan of `cfg` submitted by the Product Admin user.
@@ -74,10 +81,39 @@ impl Fx {
             .await
             .expect("options");
         let private_cfg = t.fx_scan_config(private_app, &t.unique("pcfg")).await;
+        let (_, vuln) = t.fx_vulnerability(app).await;
+        let (_, private_vuln) = t.fx_vulnerability(private_app).await;
+        let discovery = t
+            .service
+            .list_discoveries(
+                &t.keys.admin.principal,
+                vuln.id,
+                &rampart_store::ListRequest::first(1),
+            )
+            .await
+            .expect("discoveries")
+            .items[0]
+            .id;
+        let comment = t
+            .service
+            .create_comment(&t.keys.read_write.principal, vuln.id, "rw comment".into())
+            .await
+            .expect("comment");
+        let admin_comment = t
+            .service
+            .create_comment(&t.keys.admin.principal, vuln.id, "admin comment".into())
+            .await
+            .expect("comment");
         Fx {
             scan: fx_scan(t, ready_cfg).await,
             failed_scan: fx_scan(t, cfg).await,
             private_scan: fx_scan(t, private_cfg).await,
+            vuln: vuln.id,
+            private_vuln: private_vuln.id,
+            discovery,
+            variance: vuln.variances[0].id,
+            comment,
+            admin_comment,
             app,
             private_app,
             private_cfg,
@@ -116,6 +152,12 @@ impl Fx {
             .replace("{failed_scan}", &self.failed_scan.to_string())
             .replace("{private_scan}", &self.private_scan.to_string())
             .replace("{scan}", &self.scan.to_string())
+            .replace("{private_vuln}", &self.private_vuln.to_string())
+            .replace("{vuln}", &self.vuln.to_string())
+            .replace("{discovery}", &self.discovery.to_string())
+            .replace("{variance}", &self.variance.to_string())
+            .replace("{admin_comment}", &self.admin_comment.to_string())
+            .replace("{comment}", &self.comment.to_string())
             .replace("{module}", &sample_catalogue()[0].id.to_string())
             .replace("{user}", &t.keys.read_only.id().to_string())
     }
@@ -196,6 +238,21 @@ fn search_apps(_: &TestApp, _: &Fx) -> Value {
 }
 fn search_targets(_: &TestApp, _: &Fx) -> Value {
     json!({"type": "TARGET", "query": "target.enabled = 'true'"})
+}
+fn search_vulns(_: &TestApp, fx: &Fx) -> Value {
+    json!({"type": "VULNERABILITY", "query": format!("vulnerability.id = '{}'", fx.vuln)})
+}
+fn search_discoveries(_: &TestApp, fx: &Fx) -> Value {
+    json!({"type": "VULNERABILITY_DISCOVERY", "query": format!("vulnerabilitydiscovery.vulnerability.id = '{}'", fx.vuln)})
+}
+fn vuln_body(_: &TestApp, _: &Fx) -> Value {
+    json!({"severity": "LOW", "status": "VERIFIED"})
+}
+fn comment_body(_: &TestApp, _: &Fx) -> Value {
+    json!({"content": "looks real"})
+}
+fn doc_filter_body(_: &TestApp, fx: &Fx) -> Value {
+    json!({"vuln_ids": [fx.vuln.to_string()]})
 }
 
 const ALL: [u16; 6] = [200, 200, 200, 200, 200, 401];
@@ -323,6 +380,28 @@ pub fn cases() -> Vec<Case> {
         Case("POST", "/ias/v1/search?size=1", Some(search_targets), ALL),
         Case("POST", "/ias/v1/search?size=2", Some(search_engines), ALL),
         Case("POST", "/ias/v1/search?size=3", Some(search_engine_groups), ALL),
+        Case("POST", "/ias/v1/search", Some(search_vulns), ALL),
+        Case("POST", "/ias/v1/search", Some(search_discoveries), ALL),
+        // vulnerabilities (Vulnerabilities: Read Write manages; comments: Read Write
+        // manages its own, Product Admin administers everyone's)
+        Case("GET", "/ias/v1/vulnerabilities", None, ALL),
+        Case("GET", "/ias/v1/vulnerabilities/{vuln}", None, READ),
+        Case("PUT", "/ias/v1/vulnerabilities/{vuln}", Some(vuln_body), MANAGE),
+        Case("GET", "/ias/v1/vulnerabilities/{private_vuln}", None, NON_MEMBER),
+        Case("PUT", "/ias/v1/vulnerabilities/{private_vuln}", Some(vuln_body), NON_MEMBER),
+        Case("GET", "/ias/v1/vulnerabilities/{vuln}/discoveries", None, READ),
+        Case("GET", "/ias/v1/vulnerabilities/{vuln}/discoveries/{discovery}", None, READ),
+        Case("GET", "/ias/v1/vulnerabilities/{vuln}/history", None, READ),
+        Case("GET", "/ias/v1/vulnerabilities/{vuln}/comments", None, READ),
+        Case("POST", "/ias/v1/vulnerabilities/{vuln}/comments", Some(comment_body), MANAGE_NEW),
+        Case("GET", "/ias/v1/vulnerabilities/{vuln}/comments/{comment}", None, READ),
+        Case("PUT", "/ias/v1/vulnerabilities/{vuln}/comments/{comment}", Some(comment_body), MANAGE),
+        Case("DELETE", "/ias/v1/vulnerabilities/{vuln}/comments/{comment}", None, MANAGE_DEL),
+        Case("PUT", "/ias/v1/vulnerabilities/{vuln}/comments/{admin_comment}", Some(comment_body), ADMIN),
+        Case("DELETE", "/ias/v1/vulnerabilities/{vuln}/comments/{admin_comment}", None, ADMIN_DEL),
+        Case("GET", "/ias/v1/vulnerabilities/{private_vuln}/comments", None, NON_MEMBER),
+        Case("GET", "/ias/v1/vulnerabilities/{vuln}/variances/{variance}/documentation", None, READ),
+        Case("POST", "/ias/v1/vulnerabilities/variances/documentation", Some(doc_filter_body), ALL),
     ]
 }
 

@@ -25,14 +25,19 @@ fn new_scan(org: OrgId, app: AppId, minute: u32) -> Scan {
     }
 }
 
-async fn queued_scan(s: &dyn Store, org: OrgId, app: AppId, minute: u32) -> Scan {
+pub(super) async fn queued_scan(s: &dyn Store, org: OrgId, app: AppId, minute: u32) -> Scan {
     let x = new_scan(org, app, minute);
     s.create_scan(&x).await.expect("create scan");
     s.enqueue_job(org, x.id, at(minute)).await.expect("enqueue");
     x
 }
 
-fn finding(module: ModuleId, url: &str, parameter: Option<&str>, minute: u32) -> Finding {
+pub(super) fn finding(
+    module: ModuleId,
+    url: &str,
+    parameter: Option<&str>,
+    minute: u32,
+) -> Finding {
     Finding {
         module,
         root_cause: RootCause {

@@ -9,6 +9,7 @@ mod scans;
 mod search;
 mod tags;
 mod targets;
+mod vulnerabilities;
 
 use crate::state::AppState;
 use utoipa_axum::router::OpenApiRouter;
@@ -24,6 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(engines::router())
         .merge(scans::router())
         .merge(search::router())
+        .merge(vulnerabilities::router())
 }
 
 /// The `links` of an item: its canonical self link.

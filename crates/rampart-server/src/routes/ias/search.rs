@@ -100,6 +100,15 @@ async fn search(
             ),
             pg.total,
         ),
+        SearchResults::Vulnerabilities(pg) => (
+            values(
+                pg.items
+                    .into_iter()
+                    .map(|x| super::vulnerabilities::wire(&s, x))
+                    .collect(),
+            ),
+            pg.total,
+        ),
         SearchResults::EngineGroups(pg) => (
             values(
                 pg.items
@@ -114,6 +123,15 @@ async fn search(
                 pg.items
                     .into_iter()
                     .map(|x| super::scans::wire(&s, x))
+                    .collect(),
+            ),
+            pg.total,
+        ),
+        SearchResults::VulnerabilityDiscoveries(pg) => (
+            values(
+                pg.items
+                    .into_iter()
+                    .map(|x| super::vulnerabilities::wire_discovery(&s, x))
                     .collect(),
             ),
             pg.total,

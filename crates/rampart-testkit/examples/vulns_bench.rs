@@ -1,0 +1,441 @@
+//! Vulnerabilities at 1M: bulk-loads VULNS vulnerabilities (and their discoveries) spread
+//! over SCANS scans and APPS apps straight into the database (multi-row INSERTs, not the
+//! API), then measures over the real HTTP server (rampart-testkit's server on
+//! 127.0.0.1:0, reqwest clients): `POST /ias/v1/search` `vulnerability.scans.id='…'`
+//! (page of 50), `GET /ias/v1/vulnerabilities?size=50` (default sort: severity DESC),
+//! `GET /ias/v1/vulnerabilities/{id}`, and the sustained rate of `ingest_findings`.
+//!
+//! ```sh
+//! cargo run --release -p rampart-testkit --example vulns_bench -- sqlite
+//! RAMPART_TEST_PG_URL=postgres://postgres@127.0.0.1:5432/test \
+//!   cargo run --release -p rampart-testkit --example vulns_bench -- postgres
+//! ```
+//! Environment (defaults): VULNS=1000000 SCANS=200 APPS=50 CONCURRENCY=8 SECONDS=10
+//! (per endpoint) INGEST_SECONDS=10 BATCH=100. Not a test: it never runs under `cargo test`.
+
+use rampart_domain::*;
+use rampart_testkit::{fx_finding, Backend, TestApp};
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+
+fn env(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+const SEVERITIES: [(&str, i64, u64); 6] = [
+    ("SAFE", 0, 5),
+    ("INFORMATIONAL", 1, 25),
+    ("LOW", 2, 30),
+    ("MEDIUM", 3, 25),
+    ("HIGH", 4, 12),
+    ("CRITICAL", 5, 3),
+];
+
+struct Sql {
+    pg: bool,
+}
+
+impl Sql {
+    fn id(&self, u: Uuid) -> String {
+        if self.pg {
+            format!("'{u}'")
+        } else {
+            format!("X'{}'", u.simple())
+        }
+    }
+    fn bool(&self, b: bool) -> &'static str {
+        match (self.pg, b) {
+            (true, true) => "true",
+            (true, false) => "false",
+            (false, true) => "1",
+            (false, false) => "0",
+        }
+    }
+}
+
+/// p50, p99, max in milliseconds.
+fn percentiles(mut v: Vec<Duration>) -> (f64, f64, f64) {
+    v.sort();
+    let at = |q: f64| {
+        let i = ((v.len() as f64 * q).ceil() as usize).saturating_sub(1);
+        v[i.min(v.len() - 1)].as_secs_f64() * 1000.0
+    };
+    (at(0.50), at(0.99), at(1.0))
+}
+
+/// Runs `make` from `conc` tasks for `secs` seconds; each call is one request.
+async fn load<F, Fut>(label: &str, conc: u64, secs: u64, make: F) -> String
+where
+    F: Fn(u64) -> Fut + Send + Sync + Clone + 'static,
+    Fut: std::future::Future<Output = u16> + Send,
+{
+    // Warm-up: one second.
+    let until = Instant::now() + Duration::from_secs(1);
+    let mut n = 0;
+    while Instant::now() < until {
+        make(n).await;
+        n += 1;
+    }
+    let start = Instant::now();
+    let end = start + Duration::from_secs(secs);
+    let mut tasks = Vec::new();
+    for t in 0..conc {
+        let make = make.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            let mut errors = 0u64;
+            let mut i = t * 1_000_003;
+            while Instant::now() < end {
+                let s = Instant::now();
+                let status = make(i).await;
+                lat.push(s.elapsed());
+                if status >= 400 {
+                    errors += 1;
+                }
+                i += 1;
+            }
+            (lat, errors)
+        }));
+    }
+    let mut all = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        let (l, e) = t.await.expect("load task");
+        all.extend(l);
+        errors += e;
+    }
+    let secs = start.elapsed().as_secs_f64();
+    let count = all.len();
+    let (p50, p99, max) = percentiles(all);
+    format!(
+        "| {label} | {count} | {:.0} | {p50:.2} | {p99:.2} | {max:.1} | {errors} |",
+        count as f64 / secs
+    )
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() {
+    let kind = std::env::args().nth(1).unwrap_or_else(|| "sqlite".into());
+    let vulns = env("VULNS", 1_000_000);
+    let scans_n = env("SCANS", 200);
+    let apps_n = env("APPS", 50);
+    let conc = env("CONCURRENCY", 8);
+    let secs = env("SECONDS", 10);
+    let ingest_secs = env("INGEST_SECONDS", 10);
+    let batch = env("BATCH", 100) as usize;
+    let scans_per_app = (scans_n / apps_n).max(1);
+
+    let dir = std::env::temp_dir().join(format!("rampart-vulns-bench-{}", std::process::id()));
+    let builder = match kind.as_str() {
+        "sqlite" => {
+            std::fs::create_dir_all(&dir).expect("temp dir");
+            TestApp::builder().sqlite_url(&format!("sqlite://{}", dir.join("r.db").display()))
+        }
+        "postgres" => TestApp::builder().backend(Backend::Postgres),
+        other => panic!("unknown database {other}: sqlite or postgres"),
+    };
+    let t = builder
+        .spawn()
+        .await
+        .expect("RAMPART_TEST_PG_URL must be set for postgres");
+    let sql = Sql {
+        pg: kind == "postgres",
+    };
+    let org = t.keys.org.org();
+    println!("# vulns_bench {kind}: {vulns} vulnerabilities, {scans_n} scans, {apps_n} apps");
+
+    // --- load ------------------------------------------------------------------------
+    let started = Instant::now();
+    let mut apps = Vec::new();
+    for i in 0..apps_n {
+        apps.push(t.fx_app(&format!("shop-{i}")).await);
+    }
+    // scans[app][k]: the app's k-th scan.
+    let mut scans: Vec<Vec<Uuid>> = Vec::new();
+    let mut stmt = String::from(
+        "INSERT INTO scans (id, org_id, app_id, scan_config_id, submitter_type, submitter_id, \
+         submit_time, completion_time, status, scan_type) VALUES ",
+    );
+    for (j, a) in apps.iter().enumerate() {
+        let mut row = Vec::new();
+        for k in 0..scans_per_app {
+            let id = Uuid::new_v4();
+            let when = 1_700_000_000_000_000i64 + (k as i64) * 86_400_000_000;
+            if j > 0 || k > 0 {
+                stmt.push(',');
+            }
+            stmt.push_str(&format!(
+                "({}, {}, {}, {}, 'USER', {}, {when}, {when}, 'COMPLETE', 'REGULAR')",
+                sql.id(id),
+                sql.id(org.0),
+                sql.id(a.0),
+                sql.id(Uuid::new_v4()),
+                sql.id(Uuid::new_v4()),
+            ));
+            row.push(id);
+        }
+        scans.push(row);
+    }
+    t.exec_sql(&stmt).await.expect("insert scans");
+    // How many vulnerabilities each scan discovered, to check search totals.
+    let mut per_scan = vec![vec![0u64; scans_per_app as usize]; apps_n as usize];
+    let weight_total: u64 = SEVERITIES.iter().map(|s| s.2).sum();
+    let mut sample_ids = Vec::new();
+    const ROWS: u64 = 1000;
+    let mut i = 0u64;
+    while i < vulns {
+        let mut v = String::from(
+            "INSERT INTO vulnerabilities (id, org_id, app_id, module_id, root_cause_url, \
+             root_cause_parameter, root_cause_method, severity, severity_rank, status, \
+             first_discovered, last_discovered, newly_discovered, vulnerability_score, \
+             vector_string, variances, updated_time) VALUES ",
+        );
+        let mut d = String::from(
+            "INSERT INTO vulnerability_discoveries (id, org_id, vulnerability_id, scan_id, discovered) VALUES ",
+        );
+        let mut first_d = true;
+        let end = (i + ROWS).min(vulns);
+        for n in i..end {
+            let id = Uuid::new_v4();
+            if n % 100 == 0 {
+                sample_ids.push(id);
+            }
+            let j = (n % apps_n) as usize;
+            let k = ((n / apps_n) % scans_per_app) as usize;
+            let last = (k + 1).min(scans_per_app as usize - 1);
+            // A deterministic spread over the severity weights.
+            let mut w = (n.wrapping_mul(2_654_435_761) >> 7) % weight_total;
+            let mut sev = SEVERITIES[0];
+            for s in SEVERITIES {
+                if w < s.2 {
+                    sev = s;
+                    break;
+                }
+                w -= s.2;
+            }
+            let t0 = 1_700_000_000_000_000i64 + (k as i64) * 86_400_000_000;
+            let t1 = 1_700_000_000_000_000i64 + (last as i64) * 86_400_000_000;
+            if n > i {
+                v.push(',');
+            }
+            let variance = format!(
+                r#"[{{"id":"{}","attack_id":"SQLI_01","attack_value":"1 OR 1=1","proof":"SQL syntax","attack_exchanges":[]}}]"#,
+                Uuid::new_v4()
+            );
+            v.push_str(&format!(
+                "({}, {}, {}, {}, 'http://shop-{j}.test/p/{n}', 'id', 'GET', '{}', {}, 'UNREVIEWED', \
+                 {t0}, {t1}, {}, 5.5, 'AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:L/A:N', '{variance}', {t1})",
+                sql.id(id),
+                sql.id(org.0),
+                sql.id(apps[j].0),
+                sql.id(t.service.catalogue()[0].id.0),
+                sev.0,
+                sev.1,
+                sql.bool(last == k),
+            ));
+            let mut found = vec![(k, t0)];
+            if last != k {
+                found.push((last, t1));
+            }
+            for (s, when) in found {
+                per_scan[j][s] += 1;
+                if !first_d {
+                    d.push(',');
+                }
+                first_d = false;
+                d.push_str(&format!(
+                    "({}, {}, {}, {}, {when})",
+                    sql.id(Uuid::new_v4()),
+                    sql.id(org.0),
+                    sql.id(id),
+                    sql.id(scans[j][s]),
+                ));
+            }
+        }
+        let batch_sql = format!("BEGIN; {v}; {d}; COMMIT;");
+        t.exec_sql(&batch_sql)
+            .await
+            .expect("insert vulnerabilities");
+        i = end;
+        if i % 100_000 == 0 {
+            eprintln!(
+                "  loaded {i} vulnerabilities ({:.0} s)",
+                started.elapsed().as_secs_f64()
+            );
+        }
+    }
+    let loaded = started.elapsed().as_secs_f64();
+    let analyze = Instant::now();
+    t.exec_sql(if sql.pg { "VACUUM ANALYZE" } else { "ANALYZE" })
+        .await
+        .expect("analyze");
+    let discoveries: u64 = per_scan.iter().flatten().sum();
+    println!(
+        "- loaded {vulns} vulnerabilities and {discoveries} discoveries in {loaded:.1} s \
+         ({:.0} rows/s); {} took {:.1} s",
+        (vulns + discoveries) as f64 / loaded,
+        if sql.pg { "VACUUM ANALYZE" } else { "ANALYZE" },
+        analyze.elapsed().as_secs_f64()
+    );
+
+    // --- check -----------------------------------------------------------------------
+    let flat: Vec<(Uuid, u64)> = scans
+        .iter()
+        .zip(&per_scan)
+        .flat_map(|(ids, counts)| ids.iter().copied().zip(counts.iter().copied()))
+        .collect();
+    let search_body = |scan: Uuid| serde_json::json!({"type": "VULNERABILITY", "query": format!("vulnerability.scans.id='{scan}'")});
+    let (scan0, want) = flat[flat.len() / 2];
+    let r = t
+        .org()
+        .post("/ias/v1/search?size=50")
+        .json(&search_body(scan0))
+        .send()
+        .await
+        .status(200)
+        .json();
+    assert_eq!(r["metadata"]["total_data"], want, "search total");
+    assert_eq!(
+        r["data"].as_array().map(Vec::len),
+        Some(50.min(want as usize))
+    );
+    let r = t
+        .org()
+        .get("/ias/v1/vulnerabilities?size=50")
+        .send()
+        .await
+        .status(200)
+        .json();
+    assert_eq!(r["metadata"]["total_data"], vulns, "list total");
+    assert_eq!(r["data"][0]["severity"], "CRITICAL");
+    let per: Vec<u64> = flat.iter().map(|x| x.1).collect();
+    println!(
+        "- matches per scan: min {} / max {} (page of 50 each)",
+        per.iter().min().unwrap_or(&0),
+        per.iter().max().unwrap_or(&0)
+    );
+
+    // --- measure ---------------------------------------------------------------------
+    println!("\n| {kind} | requests | req/s | p50 ms | p99 ms | max ms | errors |");
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    let client = reqwest::Client::new();
+    let key = t.keys.org.token.clone();
+    let base = t.base.clone();
+    let flat = std::sync::Arc::new(flat);
+    let ids = std::sync::Arc::new(sample_ids);
+    {
+        let (c, k, b, f) = (client.clone(), key.clone(), base.clone(), flat.clone());
+        let row = load(
+            "`POST /ias/v1/search?size=50` `vulnerability.scans.id='…'`",
+            conc,
+            secs,
+            move |n| {
+                let (c, k, b, f) = (c.clone(), k.clone(), b.clone(), f.clone());
+                async move {
+                    let (scan, _) = f[(n as usize * 7919) % f.len()];
+                    let body = serde_json::json!({"type": "VULNERABILITY", "query": format!("vulnerability.scans.id='{scan}'")});
+                    let r = c
+                        .post(format!("{b}/ias/v1/search?size=50"))
+                        .header("X-Api-Key", &k)
+                        .json(&body)
+                        .send()
+                        .await
+                        .expect("request");
+                    let s = r.status().as_u16();
+                    let _ = r.bytes().await;
+                    s
+                }
+            },
+        )
+        .await;
+        println!("{row}");
+    }
+    {
+        let (c, k, b) = (client.clone(), key.clone(), base.clone());
+        let row = load(
+            "`GET /ias/v1/vulnerabilities?size=50` (severity DESC)",
+            conc,
+            secs,
+            move |_| {
+                let (c, k, b) = (c.clone(), k.clone(), b.clone());
+                async move {
+                    let r = c
+                        .get(format!("{b}/ias/v1/vulnerabilities?size=50"))
+                        .header("X-Api-Key", &k)
+                        .send()
+                        .await
+                        .expect("request");
+                    let s = r.status().as_u16();
+                    let _ = r.bytes().await;
+                    s
+                }
+            },
+        )
+        .await;
+        println!("{row}");
+    }
+    {
+        let (c, k, b, ids) = (client.clone(), key.clone(), base.clone(), ids.clone());
+        let row = load("`GET /ias/v1/vulnerabilities/{id}`", conc, secs, move |n| {
+            let (c, k, b, ids) = (c.clone(), k.clone(), b.clone(), ids.clone());
+            async move {
+                let id = ids[(n as usize * 7919) % ids.len()];
+                let r = c
+                    .get(format!("{b}/ias/v1/vulnerabilities/{id}"))
+                    .header("X-Api-Key", &k)
+                    .send()
+                    .await
+                    .expect("request");
+                let s = r.status().as_u16();
+                let _ = r.bytes().await;
+                s
+            }
+        })
+        .await;
+        println!("{row}");
+    }
+
+    // --- ingestion -------------------------------------------------------------------
+    // Batches of BATCH findings, half new, half seen before in the app, each batch from a
+    // new scan of app 0, one writer (as one worker reports).
+    let store = t.store().clone();
+    let end = Instant::now() + Duration::from_secs(ingest_secs);
+    let mut lat = Vec::new();
+    let mut findings_total = 0usize;
+    let start = Instant::now();
+    let mut b = 0u64;
+    while Instant::now() < end {
+        let scan = t.fx_scan_with_findings(apps[0], &[]).await;
+        let findings: Vec<Finding> = (0..batch)
+            .map(|x| {
+                let url = if x % 2 == 0 {
+                    format!("http://shop-0.test/new/{b}/{x}")
+                } else {
+                    format!("http://shop-0.test/again/{x}")
+                };
+                fx_finding(&url, Some("id"), Severity::High, 1)
+            })
+            .collect();
+        let s = Instant::now();
+        store
+            .ingest_findings(org, scan, &format!("batch-{b}"), &findings)
+            .await
+            .expect("ingest");
+        lat.push(s.elapsed());
+        findings_total += findings.len();
+        b += 1;
+    }
+    let secs_ing = start.elapsed().as_secs_f64();
+    let (p50, p99, max) = percentiles(lat);
+    println!(
+        "\n- ingestion: {findings_total} findings in {b} batches of {batch} over {secs_ing:.1} s \
+         = {:.0} findings/s (wall time incl. creating each batch's scan); batch p50 {p50:.1} ms, \
+         p99 {p99:.1} ms, max {max:.1} ms",
+        findings_total as f64 / secs_ing
+    );
+    t.close_database().await;
+    std::fs::remove_dir_all(&dir).ok();
+}
