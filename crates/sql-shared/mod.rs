@@ -36,7 +36,7 @@ pub struct SqlStore {
     /// PostgreSQL only).
     #[allow(dead_code)]
     pub(crate) leads: std::sync::Arc<
-        tokio::sync::Mutex<std::collections::HashMap<String, sqlx::pool::PoolConnection<Db>>>,
+        tokio::sync::Mutex<std::collections::HashMap<String, <Db as sqlx::Database>::Connection>>,
     >,
 }
 

@@ -72,25 +72,30 @@ impl PostgresStore {
             .map_err(shared::map_err)
     }
 
-    /// A session advisory lock per duty on a connection kept by the store: whoever
-    /// holds it leads until its connection (its process) goes away.
+    /// A session advisory lock per duty (and database schema: replicas of another
+    /// deployment on the same server do not compete) on a connection kept by the store:
+    /// whoever holds it leads until its connection (its process) goes away.
     pub(crate) async fn try_lead_impl(&self, duty: &str) -> rampart_store::StoreResult<bool> {
         let mut leads = self.leads.lock().await;
         if let Some(conn) = leads.get_mut(duty) {
-            let alive: Result<i32, _> = sqlx::query_scalar("SELECT 1").fetch_one(&mut **conn).await;
+            let alive: Result<i32, _> = sqlx::query_scalar("SELECT 1").fetch_one(&mut *conn).await;
             if alive.is_ok() {
                 return Ok(true);
             }
             leads.remove(duty);
         }
         let mut conn = self.writer().acquire().await.map_err(shared::map_err)?;
-        let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock(hashtext($1))")
+        let got: bool = sqlx::query_scalar(
+            "SELECT pg_try_advisory_lock(hashtext(current_database() || '.' || current_schema() || ':' || $1))",
+        )
             .bind(format!("rampart:{duty}"))
             .fetch_one(&mut *conn)
             .await
             .map_err(shared::map_err)?;
         if got {
-            leads.insert(duty.to_string(), conn);
+            // Out of the pool: the lock lives exactly as long as this connection, which
+            // closes when the store is dropped or the process ends.
+            leads.insert(duty.to_string(), conn.detach());
         }
         Ok(got)
     }
