@@ -98,6 +98,48 @@ async fn engines_authenticate_claim_in_scope_and_touch_only_their_leases() {
         .send()
         .await
         .status(200);
+    // Group g2's only engine never called in: a scan assigned to it fails at once.
+    let mut c2 = c.clone();
+    c2["assignment"]["id"] = json!(g2.to_string());
+    c2["name"] = json!("Shop config on g2");
+    let cfg2 = app
+        .admin()
+        .post("/ias/v1/scan-configs")
+        .json(&c2)
+        .send()
+        .await
+        .status(201)
+        .location_id();
+    app.service
+        .write_scan_config_options(
+            &app.keys.admin.principal,
+            ScanConfigId(cfg2),
+            json!({"crawl_config": {"seed_url_list": [{"value": "https://shop.example.test/"}],
+                "scope_constraint_list": [{"url": "https://shop.example.test/*"}]}}),
+            rampart_service::OptionsWrite::Replace,
+        )
+        .await
+        .unwrap();
+    let offline = app
+        .rw()
+        .post("/ias/v1/scans")
+        .json(&json!({"scan_config": {"id": cfg2.to_string()}}))
+        .send()
+        .await
+        .status(201)
+        .location_id();
+    let s = app
+        .rw()
+        .get(&format!("/ias/v1/scans/{offline}"))
+        .send()
+        .await
+        .status(200)
+        .json();
+    assert_eq!(
+        (&s["status"], &s["failure_reason"]),
+        (&json!("FAILED"), &json!("ENGINE_UNAVAILABLE")),
+        "{s}"
+    );
     let scan = app
         .rw()
         .post("/ias/v1/scans")
