@@ -230,3 +230,26 @@ pub fn login_info() -> LoginInfo {
         session_cookie: "PHPSESSID".into(),
     }
 }
+
+impl Case {
+    /// Whether a finding of module `module_key` at `url` (absolute) on `parameter` is this
+    /// case: same module, a path matching the case's (`{id}` matches one segment), the same
+    /// listener (HTTPS or not), and the case's parameter when both name one (case-insensitive).
+    /// The comparison the end-to-end tests make between what a scan reports and the manifest.
+    pub fn matches(&self, module_key: &str, url: &str, parameter: Option<&str>) -> bool {
+        let Ok(u) = url::Url::parse(url) else {
+            return false;
+        };
+        let re = format!(
+            "^{}$",
+            regex::escape(&self.path).replace(r"\{id\}", "[^/]+")
+        );
+        module_key == self.module_key
+            && regex::Regex::new(&re).is_ok_and(|r| r.is_match(u.path()))
+            && (u.scheme() == "https") == self.tls
+            && match (&self.parameter, parameter) {
+                (Some(p), Some(fp)) => fp.eq_ignore_ascii_case(p),
+                _ => true,
+            }
+    }
+}

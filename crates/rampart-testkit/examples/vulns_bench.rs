@@ -11,7 +11,7 @@
 //!   cargo run --release -p rampart-testkit --example vulns_bench -- postgres
 //! ```
 //! Environment (defaults): VULNS=1000000 SCANS=200 APPS=50 CONCURRENCY=8 SECONDS=10
-//! (per endpoint) INGEST_SECONDS=10 BATCH=100. Not a test: it never runs under `cargo test`.
+//! (per endpoint) INGEST_SECONDS=10 BATCH=100; KEEP_DB=1 keeps the SQLite file. Not a test: it never runs under `cargo test`.
 
 use rampart_domain::*;
 use rampart_testkit::{fx_finding, Backend, TestApp};
@@ -200,7 +200,7 @@ async fn main() {
         let end = (i + ROWS).min(vulns);
         for n in i..end {
             let id = Uuid::new_v4();
-            if n % 100 == 0 {
+            if n.is_multiple_of(100) {
                 sample_ids.push(id);
             }
             let j = (n % apps_n) as usize;
@@ -260,7 +260,7 @@ async fn main() {
             .await
             .expect("insert vulnerabilities");
         i = end;
-        if i % 100_000 == 0 {
+        if i.is_multiple_of(100_000) {
             eprintln!(
                 "  loaded {i} vulnerabilities ({:.0} s)",
                 started.elapsed().as_secs_f64()
@@ -437,5 +437,9 @@ async fn main() {
         findings_total as f64 / secs_ing
     );
     t.close_database().await;
-    std::fs::remove_dir_all(&dir).ok();
+    if std::env::var_os("KEEP_DB").is_some() {
+        println!("- database kept in {}", dir.display());
+    } else {
+        std::fs::remove_dir_all(&dir).ok();
+    }
 }

@@ -62,6 +62,7 @@ enum Db {
 pub struct Builder {
     backend: Backend,
     catalogue: &'static [ModuleMeta],
+    engines: usize,
     sqlite_url: Option<String>,
 }
 
@@ -78,6 +79,7 @@ pub struct TestApp {
     db: Db,
     counter: AtomicU64,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    worker: Option<rampart_worker::WorkerHandle>,
 }
 
 impl std::fmt::Debug for TestApp {
@@ -94,6 +96,9 @@ impl Drop for TestApp {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
+        if let Some(w) = &self.worker {
+            w.shutdown();
+        }
     }
 }
 
@@ -102,6 +107,7 @@ impl Default for Builder {
         Self {
             backend: Backend::Sqlite,
             catalogue: sample_catalogue(),
+            engines: 0,
             sqlite_url: None,
         }
     }
@@ -118,6 +124,15 @@ impl Builder {
     /// The engine's real catalogue.
     pub fn engine_catalogue(self) -> Self {
         self.catalogue(rampart_engine::catalogue())
+    }
+
+    /// Runs `n` embedded engine slots: the real [`rampart_worker::Worker`] claiming over
+    /// [`rampart_worker::LocalSource`] in this process, as `rampart server --engines N`
+    /// does, tuned for tests (short heartbeat, flush and claim periods). Implies the
+    /// engine's real catalogue. Scans submitted over HTTP then really run.
+    pub fn engines(mut self, n: usize) -> Self {
+        self.engines = n;
+        self.engine_catalogue()
     }
 
     /// SQLite at this URL (a file, for benchmarks) instead of in memory.
@@ -155,6 +170,7 @@ impl Builder {
         let clock = Arc::new(ManualClock::new(start));
         let service = Service::new(store, clock.clone() as Arc<dyn Clock>, self.catalogue);
         let keys = keys::make_keys(&service).await;
+        let worker = (self.engines > 0).then(|| spawn_engines(&service, self.engines));
 
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -194,13 +210,53 @@ impl Builder {
             db,
             counter: AtomicU64::new(0),
             shutdown: Some(tx),
+            worker,
         })
     }
+}
+
+/// The embedded engine slots of [`Builder::engines`].
+fn spawn_engines(service: &Service, slots: usize) -> rampart_worker::WorkerHandle {
+    use std::time::Duration;
+    let source = Arc::new(rampart_worker::LocalSource::new(
+        service.clone(),
+        Duration::from_millis(200),
+    ));
+    let cfg = rampart_worker::WorkerConfig {
+        id_prefix: "testkit".into(),
+        slots,
+        heartbeat_every: Duration::from_millis(200),
+        claim_wait: Duration::from_secs(2),
+        idle_wait: Duration::from_millis(50),
+        retry_min: Duration::from_millis(10),
+        retry_max: Duration::from_millis(200),
+        call_timeout: Duration::from_secs(10),
+        flush_every: Duration::from_millis(100),
+        drain_timeout: Duration::from_secs(5),
+        plan: rampart_worker::PlanSettings {
+            max_time_probe: Some(Duration::from_secs(2)),
+            ..rampart_worker::PlanSettings::default()
+        },
+        ..rampart_worker::WorkerConfig::default()
+    };
+    rampart_worker::Worker::new(cfg)
+        .spawn(source)
+        .expect("start the embedded engine slots")
 }
 
 impl TestApp {
     pub fn builder() -> Builder {
         Builder::default()
+    }
+
+    /// A server over in-memory SQLite with `n` embedded engine slots (see
+    /// [`Builder::engines`]).
+    pub async fn with_engines(n: usize) -> TestApp {
+        Builder::default()
+            .engines(n)
+            .spawn()
+            .await
+            .expect("SQLite always starts")
     }
 
     /// A server over in-memory SQLite with the sample catalogue.

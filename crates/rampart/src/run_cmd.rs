@@ -213,8 +213,20 @@ async fn drive(
         r.details = Some(d);
     }
     if scan.status.as_deref() == Some("FAILED") {
+        // The platform log says why in words ("not under an enabled target: …").
+        let why = c
+            .platform_events(scan_id)
+            .await
+            .ok()
+            .and_then(|evs| {
+                evs.into_iter()
+                    .rev()
+                    .find_map(|e| e.event.strip_prefix("Scan failed: ").map(str::to_string))
+            })
+            .map(|w| format!(": {w}"))
+            .unwrap_or_default();
         return Err(format!(
-            "scan FAILED ({})",
+            "scan FAILED ({}{why})",
             scan.failure_reason.as_deref().unwrap_or("no reason given")
         ));
     }

@@ -9,22 +9,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use url::Url;
 
-fn path_matches(pattern: &str, path: &str) -> bool {
-    let re = format!("^{}$", regex::escape(pattern).replace(r"\{id\}", "[^/]+"));
-    regex::Regex::new(&re).is_ok_and(|r| r.is_match(path))
-}
-
+/// The shared manifest comparison ([`Case::matches`]) over the engine's findings.
 fn matches(case: &Case, s: &Summary) -> bool {
     s.findings.iter().any(|f| {
-        let Ok(u) = Url::parse(&f.root_cause_url) else {
-            return false;
-        };
-        f.module_key == case.module_key
-            && path_matches(&case.path, u.path())
-            && (u.scheme() == "https") == case.tls
-            && case.parameter.as_ref().is_none_or(|p| {
-                f.root_cause_parameter.is_empty() || f.root_cause_parameter.eq_ignore_ascii_case(p)
-            })
+        let p = (!f.root_cause_parameter.is_empty()).then_some(f.root_cause_parameter.as_str());
+        case.matches(&f.module_key, &f.root_cause_url, p)
     })
 }
 

@@ -8,12 +8,6 @@ use rampart_testbed::Case;
 use rampart_worker::Worker;
 use serde_json::json;
 use std::time::Duration;
-use url::Url;
-
-fn path_matches(pattern: &str, path: &str) -> bool {
-    let re = format!("^{}$", regex::escape(pattern).replace(r"\{id\}", "[^/]+"));
-    regex::Regex::new(&re).is_ok_and(|r| r.is_match(path))
-}
 
 fn key_of(f: &Finding) -> &'static str {
     rampart_engine::catalogue()
@@ -23,21 +17,14 @@ fn key_of(f: &Finding) -> &'static str {
         .unwrap_or("?")
 }
 
-/// The engine e2e test's comparison, over domain findings.
+/// The shared manifest comparison ([`Case::matches`]) over domain findings.
 fn matches(case: &Case, findings: &[&Finding]) -> bool {
     findings.iter().any(|f| {
-        let Ok(u) = Url::parse(&f.root_cause.url) else {
-            return false;
-        };
-        key_of(f) == case.module_key
-            && path_matches(&case.path, u.path())
-            && (u.scheme() == "https") == case.tls
-            && case.parameter.as_ref().is_none_or(|p| {
-                f.root_cause
-                    .parameter
-                    .as_deref()
-                    .is_none_or(|fp| fp.eq_ignore_ascii_case(p))
-            })
+        case.matches(
+            key_of(f),
+            &f.root_cause.url,
+            f.root_cause.parameter.as_deref(),
+        )
     })
 }
 

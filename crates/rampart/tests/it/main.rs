@@ -2,6 +2,9 @@
 
 mod architecture;
 mod automation;
+mod automation_e2e;
 mod cli;
+mod crash;
+mod e2e;
 mod engines;
 mod scan_formats;
