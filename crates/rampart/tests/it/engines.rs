@@ -278,12 +278,21 @@ impl Cluster {
         out
     }
 
-    /// The lease owner once the scan's job is claimed.
+    /// The lease owner once the scan's job is claimed and the scan is `RUNNING`.
     async fn owner(&self, scan: ScanId) -> String {
         poll(
             "the scan to be claimed",
             Duration::from_secs(60),
-            || async { self.app.store().find_job(scan).await.ok()?.lease_owner },
+            || async {
+                let owner = self.app.store().find_job(scan).await.ok()?.lease_owner?;
+                let s = self
+                    .app
+                    .store()
+                    .get_scan(self.app.keys.admin.org(), scan, &Visibility::All)
+                    .await
+                    .ok()?;
+                (s.status == ScanStatus::Running).then_some(owner)
+            },
         )
         .await
     }
