@@ -24,6 +24,7 @@ const DETAIL_COLUMNS: &[&str] = &[
 impl SqlStore {
     pub(crate) async fn claim_job_within_impl(
         &self,
+        scope: &ClaimScope,
         worker: &str,
         now: chrono::DateTime<chrono::Utc>,
         lease: chrono::Duration,
@@ -31,7 +32,10 @@ impl SqlStore {
     ) -> StoreResult<Option<ScanJob>> {
         let until = to_micros(now).saturating_add(lease.num_microseconds().unwrap_or(i64::MAX));
         let max = i32::try_from(max_attempts).unwrap_or(i32::MAX);
-        match self.claim_next(worker, to_micros(now), until, max).await? {
+        match self
+            .claim_next(scope, worker, to_micros(now), until, max)
+            .await?
+        {
             Some(id) => self.job_by_scan(id).await.map(Some),
             None => Ok(None),
         }

@@ -32,6 +32,12 @@ pub(crate) type Tx<'a> = sqlx::Transaction<'a, Db>;
 pub struct SqlStore {
     pub(crate) pool: sqlx::Pool<Db>,
     pub(crate) writer: sqlx::Pool<Db>,
+    /// Connections holding a session advisory lock per background duty (`try_lead`,
+    /// PostgreSQL only).
+    #[allow(dead_code)]
+    pub(crate) leads: std::sync::Arc<
+        tokio::sync::Mutex<std::collections::HashMap<String, <Db as sqlx::Database>::Connection>>,
+    >,
 }
 
 impl SqlStore {
@@ -39,12 +45,17 @@ impl SqlStore {
         Self {
             writer: pool.clone(),
             pool,
+            leads: Default::default(),
         }
     }
 
     /// Reads on `pool`, every write statement and transaction on `writer`.
     pub fn with_writer(pool: sqlx::Pool<Db>, writer: sqlx::Pool<Db>) -> Self {
-        Self { pool, writer }
+        Self {
+            pool,
+            writer,
+            leads: Default::default(),
+        }
     }
 
     pub(crate) fn writer(&self) -> &sqlx::Pool<Db> {

@@ -310,19 +310,40 @@ impl rampart_store::ScanStore for SqlStore {
         scan: ScanId,
         now: chrono::DateTime<chrono::Utc>,
     ) -> StoreResult<()> {
+        self.enqueue_job_for(org, scan, None, now).await
+    }
+
+    async fn enqueue_job_for(
+        &self,
+        org: OrgId,
+        scan: ScanId,
+        engine_group: Option<EngineGroupId>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<()> {
         // The scan must exist in this tenant.
         let mut s = select("scans", &["id"], org);
         s.and_where(c("scans", "id").eq(scan.0));
         self.one(&s).await?;
         let q = Query::insert()
             .into_table(a("scan_jobs"))
-            .columns(["scan_id", "org_id", "state", "attempts", "enqueued_at"].map(a))
+            .columns(
+                [
+                    "scan_id",
+                    "org_id",
+                    "state",
+                    "attempts",
+                    "enqueued_at",
+                    "engine_group_id",
+                ]
+                .map(a),
+            )
             .values([
                 scan.0.into(),
                 org.0.into(),
                 JobState::Queued.as_str().into(),
                 0i32.into(),
                 t(now),
+                engine_group.map(|g| g.0).into(),
             ])
             .map_err(insert_err)?
             .to_owned();
@@ -337,7 +358,13 @@ impl rampart_store::ScanStore for SqlStore {
     ) -> StoreResult<Option<ScanJob>> {
         let until = to_micros(now).saturating_add(lease.num_microseconds().unwrap_or(i64::MAX));
         match self
-            .claim_next(worker, to_micros(now), until, i32::MAX)
+            .claim_next(
+                &ClaimScope::embedded(),
+                worker,
+                to_micros(now),
+                until,
+                i32::MAX,
+            )
             .await?
         {
             Some(id) => self.job_by_scan(id).await.map(Some),
@@ -465,8 +492,45 @@ impl rampart_store::ScanStore for SqlStore {
         lease: chrono::Duration,
         max_attempts: u32,
     ) -> StoreResult<Option<ScanJob>> {
-        self.claim_job_within_impl(worker, now, lease, max_attempts)
+        self.claim_job_within_impl(&ClaimScope::embedded(), worker, now, lease, max_attempts)
             .await
+    }
+    async fn claim_job_scoped(
+        &self,
+        scope: &ClaimScope,
+        worker: &str,
+        now: chrono::DateTime<chrono::Utc>,
+        lease: chrono::Duration,
+        max_attempts: u32,
+    ) -> StoreResult<Option<ScanJob>> {
+        self.claim_job_within_impl(scope, worker, now, lease, max_attempts)
+            .await
+    }
+    async fn try_lead(&self, duty: &str) -> StoreResult<bool> {
+        self.try_lead_impl(duty).await
+    }
+    async fn leased_jobs_of(&self, owner_prefix: &str) -> StoreResult<Vec<(ScanId, String)>> {
+        let escaped = owner_prefix
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let mut q = Query::select();
+        q.columns([a("scan_id"), a("lease_owner")])
+            .from(a("scan_jobs"))
+            .and_where(Expr::col(a("state")).eq(JobState::Leased.as_str()))
+            .and_where(
+                Expr::col(a("lease_owner"))
+                    .like(sea_query::LikeExpr::new(format!("{escaped}%")).escape('\\')),
+            )
+            .order_by(a("scan_id"), Order::Asc);
+        let (sql, values) = q.build_sqlx(QB);
+        let rows = sqlx::query_with(&sql, values)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
+        rows.iter()
+            .map(|r| Ok((ScanId(get(r, "scan_id")?), get::<String>(r, "lease_owner")?)))
+            .collect()
     }
     async fn find_job(&self, scan: ScanId) -> StoreResult<ScanJob> {
         self.find_job_impl(scan).await

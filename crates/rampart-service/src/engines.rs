@@ -350,6 +350,8 @@ impl Service {
         let (token, cred) = self.new_credential(&e);
         self.store.replace_engine_credential(&cred).await?;
         tracing::info!(engine = %e.id, prefix = %cred.prefix, "engine credential regenerated");
+        self.release_engine_jobs(e.id, "Engine credential regenerated")
+            .await?;
         Ok(token)
     }
 
@@ -359,6 +361,8 @@ impl Service {
         require(p, Resource::Engines, Action::Manage)?;
         self.store.delete_engine_credential(p.org, id).await?;
         tracing::info!(engine = %id, "engine credential revoked");
+        self.release_engine_jobs(id, "Engine credential revoked")
+            .await?;
         Ok(())
     }
 
@@ -386,6 +390,45 @@ impl Service {
     }
 
     // --- the engine's side (`/engine/v1`) ---
+
+    /// The lease owner of a remote engine's worker slot: `engine/<engine id>/<worker>`.
+    /// The server builds it from the authenticated engine, so one engine can never name
+    /// (and act on) another engine's lease.
+    pub fn engine_worker_id(engine: &Engine, worker: &str) -> String {
+        format!("{}{worker}", Self::engine_owner_prefix(engine.id))
+    }
+
+    fn engine_owner_prefix(id: EngineId) -> String {
+        format!("engine/{id}/")
+    }
+
+    /// How many jobs the engine holds leases on now.
+    pub async fn engine_active_jobs(&self, engine: &Engine) -> ServiceResult<u32> {
+        let n = self
+            .store
+            .leased_jobs_of(&Self::engine_owner_prefix(engine.id))
+            .await?
+            .len();
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    }
+
+    /// Hands back every job the engine holds (its credential was revoked or replaced):
+    /// they are queued again at once (`PENDING`), or fail `ENGINE_UNAVAILABLE` out of
+    /// attempts, instead of waiting for their leases to expire. The engine's next call
+    /// is refused (401) and its late results are not accepted (lease lost).
+    async fn release_engine_jobs(&self, id: EngineId, why: &str) -> ServiceResult<()> {
+        for (scan, owner) in self
+            .store
+            .leased_jobs_of(&Self::engine_owner_prefix(id))
+            .await?
+        {
+            match self.job_release_because(scan, &owner, why).await {
+                Ok(()) | Err(crate::JobError::Refused(_)) => {}
+                Err(crate::JobError::Service(e)) => return Err(e),
+            }
+        }
+        Ok(())
+    }
 
     /// Resolves an engine token to its engine, or `Unauthorized` (unknown, revoked or
     /// regenerated token).

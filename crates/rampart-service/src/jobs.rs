@@ -131,14 +131,30 @@ impl Service {
         }
     }
 
-    /// Leases the next job to `worker` and builds its spec; `None` when the queue is empty.
+    /// Leases the next job to an embedded `worker` (jobs without an engine group).
     pub async fn claim_job(&self, worker: &str) -> JobResult<Option<JobSpec>> {
+        self.claim_job_in(&ClaimScope::embedded(), worker).await
+    }
+
+    /// Leases the next job `scope` admits to `worker` and builds its spec; `None` when
+    /// there is none.
+    pub async fn claim_job_in(
+        &self,
+        scope: &ClaimScope,
+        worker: &str,
+    ) -> JobResult<Option<JobSpec>> {
         let settings = self.jobs.settings();
         // A job whose scan was settled meanwhile is closed and the next one tried.
         for _ in 0..16 {
             let Some(job) = self
                 .store
-                .claim_job_within(worker, self.now(), self.lease(), settings.max_attempts)
+                .claim_job_scoped(
+                    scope,
+                    worker,
+                    self.now(),
+                    self.lease(),
+                    settings.max_attempts,
+                )
                 .await?
             else {
                 return Ok(None);
@@ -405,6 +421,16 @@ impl Service {
     /// Gives a running job back (graceful shutdown of an engine slot): queued again with
     /// the scan `PENDING` while attempts remain, else failed `ENGINE_UNAVAILABLE`.
     pub async fn job_release(&self, scan: ScanId, worker: &str) -> JobResult<()> {
+        self.job_release_because(scan, worker, "Engine shut down")
+            .await
+    }
+
+    pub(crate) async fn job_release_because(
+        &self,
+        scan: ScanId,
+        worker: &str,
+        why: &str,
+    ) -> JobResult<()> {
         let job = self.held(scan, worker).await?;
         let requeued = match self
             .store
@@ -416,9 +442,14 @@ impl Service {
             Err(e) => return Err(e.into()),
         };
         let s = self.store.get_scan(job.org, scan, &Visibility::All).await?;
-        self.after_lease_end(&s, requeued, "Engine shut down")
-            .await?;
+        self.after_lease_end(&s, requeued, why).await?;
         Ok(())
+    }
+
+    /// Whether this replica runs the background `duty` now (one replica at a time on
+    /// PostgreSQL, see `ScanStore::try_lead`).
+    pub async fn try_lead(&self, duty: &str) -> Result<bool, ServiceError> {
+        Ok(self.store.try_lead(duty).await?)
     }
 
     /// The lease reaper: expired leases go back to the queue (scan `PENDING`) or, past

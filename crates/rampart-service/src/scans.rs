@@ -273,6 +273,8 @@ impl Service {
         } else {
             Vec::new()
         };
+        let group = cfg.assignment.job_engine_group();
+        let availability = self.engine_group_availability(p.org, group).await?;
         let failure = if !config_errors.is_empty() {
             Some((
                 FailureReason::ConfigurationInvalid,
@@ -292,6 +294,14 @@ impl Service {
         } else {
             None
         };
+        let failure = failure.or_else(|| {
+            (!availability.is_available()).then(|| {
+                (
+                    FailureReason::EngineUnavailable,
+                    "Scan failed: no engine of the assigned engine group is online".to_string(),
+                )
+            })
+        });
         let scan = Scan {
             id: ScanId::new(),
             org: p.org,
@@ -322,8 +332,17 @@ impl Service {
         match failure {
             Some((_, why)) => events.push(ev(now, why)),
             None => {
-                self.store.enqueue_job(p.org, scan.id, now).await?;
-                events.push(ev(now, "Scan is awaiting an engine"));
+                self.store
+                    .enqueue_job_for(p.org, scan.id, group, now)
+                    .await?;
+                events.push(ev(
+                    now,
+                    if group.is_some() {
+                        "Scan is awaiting an engine of its engine group"
+                    } else {
+                        "Scan is awaiting an engine"
+                    },
+                ));
             }
         }
         self.store

@@ -38,26 +38,66 @@ impl PostgresStore {
     /// (other replicas, other workers) pass over a row another transaction is taking.
     pub(crate) async fn claim_next(
         &self,
+        scope: &rampart_domain::ClaimScope,
         worker: &str,
         now: i64,
         until: i64,
         max_attempts: i32,
     ) -> rampart_store::StoreResult<Option<uuid::Uuid>> {
-        sqlx::query_scalar(
+        // The scope filter mirrors `ClaimScope::admits`.
+        let scoped = match (scope.org, scope.engine_group) {
+            (None, _) => "engine_group_id IS NULL",
+            (Some(_), None) => return Ok(None),
+            (Some(_), Some(_)) => "org_id = $5 AND engine_group_id = $6",
+        };
+        let sql = format!(
             "UPDATE scan_jobs SET state = 'LEASED', lease_owner = $2, lease_expires_at = $3, \
              heartbeat_at = $1, attempts = attempts + 1 \
              WHERE scan_id = (SELECT scan_id FROM scan_jobs \
-                 WHERE state = 'QUEUED' OR (state = 'LEASED' AND lease_expires_at < $1 AND attempts < $4) \
+                 WHERE (state = 'QUEUED' OR (state = 'LEASED' AND lease_expires_at < $1 AND attempts < $4)) \
+                 AND {scoped} \
                  ORDER BY enqueued_at, scan_id LIMIT 1 FOR UPDATE SKIP LOCKED) \
-             RETURNING scan_id",
+             RETURNING scan_id"
+        );
+        let mut q = sqlx::query_scalar(&sql)
+            .bind(now)
+            .bind(worker)
+            .bind(until)
+            .bind(max_attempts);
+        if let (Some(o), Some(g)) = (scope.org, scope.engine_group) {
+            q = q.bind(o.0).bind(g.0);
+        }
+        q.fetch_optional(self.writer())
+            .await
+            .map_err(shared::map_err)
+    }
+
+    /// A session advisory lock per duty (and database schema: replicas of another
+    /// deployment on the same server do not compete) on a connection kept by the store:
+    /// whoever holds it leads until its connection (its process) goes away.
+    pub(crate) async fn try_lead_impl(&self, duty: &str) -> rampart_store::StoreResult<bool> {
+        let mut leads = self.leads.lock().await;
+        if let Some(conn) = leads.get_mut(duty) {
+            let alive: Result<i32, _> = sqlx::query_scalar("SELECT 1").fetch_one(&mut *conn).await;
+            if alive.is_ok() {
+                return Ok(true);
+            }
+            leads.remove(duty);
+        }
+        let mut conn = self.writer().acquire().await.map_err(shared::map_err)?;
+        let got: bool = sqlx::query_scalar(
+            "SELECT pg_try_advisory_lock(hashtext(current_database() || '.' || current_schema() || ':' || $1))",
         )
-        .bind(now)
-        .bind(worker)
-        .bind(until)
-        .bind(max_attempts)
-        .fetch_optional(self.writer())
-        .await
-        .map_err(shared::map_err)
+            .bind(format!("rampart:{duty}"))
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(shared::map_err)?;
+        if got {
+            // Out of the pool: the lock lives exactly as long as this connection, which
+            // closes when the store is dropped or the process ends.
+            leads.insert(duty.to_string(), conn.detach());
+        }
+        Ok(got)
     }
 }
 

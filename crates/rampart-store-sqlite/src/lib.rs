@@ -69,27 +69,44 @@ impl SqliteStore {
     /// the claimable test, so a job is never leased twice.
     pub(crate) async fn claim_next(
         &self,
+        scope: &rampart_domain::ClaimScope,
         worker: &str,
         now: i64,
         until: i64,
         max_attempts: i32,
     ) -> rampart_store::StoreResult<Option<uuid::Uuid>> {
+        // The scope filter mirrors `ClaimScope::admits`.
+        let scoped = match (scope.org, scope.engine_group) {
+            (None, _) => "engine_group_id IS NULL",
+            (Some(_), None) => return Ok(None),
+            (Some(_), Some(_)) => "org_id = ?5 AND engine_group_id = ?6",
+        };
         // An expired lease is taken over only while attempts remain.
-        const CLAIMABLE: &str = "(state = 'QUEUED' OR (state = 'LEASED' AND lease_expires_at < ?1 \
-             AND attempts < ?4))";
+        let claimable = format!(
+            "((state = 'QUEUED' OR (state = 'LEASED' AND lease_expires_at < ?1 \
+             AND attempts < ?4)) AND {scoped})"
+        );
         let sql = format!(
             "UPDATE scan_jobs SET state = 'LEASED', lease_owner = ?2, lease_expires_at = ?3, \
              heartbeat_at = ?1, attempts = attempts + 1 \
-             WHERE {CLAIMABLE} AND scan_id = (SELECT scan_id FROM scan_jobs WHERE {CLAIMABLE} \
+             WHERE {claimable} AND scan_id = (SELECT scan_id FROM scan_jobs WHERE {claimable} \
              ORDER BY enqueued_at, scan_id LIMIT 1) RETURNING scan_id"
         );
-        sqlx::query_scalar(&sql)
+        let mut q = sqlx::query_scalar(&sql)
             .bind(now)
             .bind(worker)
             .bind(until)
-            .bind(max_attempts)
-            .fetch_optional(self.writer())
+            .bind(max_attempts);
+        if let (Some(o), Some(g)) = (scope.org, scope.engine_group) {
+            q = q.bind(o.0).bind(g.0);
+        }
+        q.fetch_optional(self.writer())
             .await
             .map_err(shared::map_err)
+    }
+
+    /// One SQLite file has one server: it always leads.
+    pub(crate) async fn try_lead_impl(&self, _duty: &str) -> rampart_store::StoreResult<bool> {
+        Ok(true)
     }
 }

@@ -25,7 +25,7 @@ macro_rules! conformance_suite {
             scan_configs_and_cascade, scans_crud_and_visibility, job_claims_are_exclusive,
             job_leases_expire_and_heartbeats_extend_them, findings_ingest_idempotently,
             engine_groups_crud_and_rules, engines_credentials_and_heartbeats,
-            engine_status_search_follows_the_rules,
+            engine_status_search_follows_the_rules, job_claims_follow_the_claim_scope,
                         scan_events_and_execution_details, job_protocol_bounds_attempts, scan_status_compare_and_set,
                         vulnerabilities_rediscovery_and_reopen, vulnerability_updates_record_history,
             vulnerability_comments_crud, verification_scans_remediate_what_they_miss);

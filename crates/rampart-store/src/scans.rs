@@ -173,6 +173,35 @@ pub trait ScanStore: Send + Sync {
         max_attempts: u32,
     ) -> StoreResult<Vec<ExpiredJob>>;
 
+    /// Queues the scan's job for `engine_group` (`None`: the server's own engines), the
+    /// group of its config's `ON_PREMISE` assignment. `Conflict` when it already has one.
+    async fn enqueue_job_for(
+        &self,
+        org: OrgId,
+        scan: ScanId,
+        engine_group: Option<EngineGroupId>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// [`claim_job_within`](Self::claim_job_within) restricted to the jobs `scope` admits
+    /// (embedded: jobs without an engine group, any org; remote: its org and group;
+    /// a remote engine of the Default group claims nothing).
+    async fn claim_job_scoped(
+        &self,
+        scope: &ClaimScope,
+        worker: &str,
+        now: DateTime<Utc>,
+        lease: chrono::Duration,
+        max_attempts: u32,
+    ) -> StoreResult<Option<ScanJob>>;
+    /// Whether this process leads the background `duty` (the lease reaper) among the
+    /// replicas sharing the database: PostgreSQL holds a session advisory lock per duty
+    /// (kept while its connection lives, so one replica leads until it dies); SQLite
+    /// always leads.
+    async fn try_lead(&self, duty: &str) -> StoreResult<bool>;
+    /// The leased jobs whose owner starts with `owner_prefix` (a remote engine's
+    /// `engine/<id>/`), as (scan, owner), whatever the tenant.
+    async fn leased_jobs_of(&self, owner_prefix: &str) -> StoreResult<Vec<(ScanId, String)>>;
+
     // --- scan events and execution details ---
     /// Appends events to the scan's engine or platform log.
     async fn append_scan_events(

@@ -273,6 +273,22 @@ impl TestApp {
         Builder::default().backend(Backend::Postgres).spawn().await
     }
 
+    /// A URL another process (`rampart server --database …`) can open the same database
+    /// with: PostgreSQL only (`RAMPART_TEST_PG_URL` with this app's schema as
+    /// `search_path`); `None` for in-memory SQLite.
+    pub async fn database_url(&self) -> Option<String> {
+        let Db::Postgres(pool) = &self.db else {
+            return None;
+        };
+        let schema: String = sqlx::query_scalar("SELECT current_schema()")
+            .fetch_one(pool)
+            .await
+            .expect("current_schema()");
+        let url = std::env::var("RAMPART_TEST_PG_URL").ok()?;
+        let sep = if url.contains('?') { '&' } else { '?' };
+        Some(format!("{url}{sep}options=-c%20search_path%3D{schema}"))
+    }
+
     /// The storage port under the server (to arrange states the API cannot reach).
     pub fn store(&self) -> &Arc<dyn Store> {
         self.service.store()

@@ -24,6 +24,8 @@ use std::time::Duration;
 
 /// Header naming the worker slot that makes a call.
 pub const WORKER_HEADER: &str = "Rampart-Worker";
+/// Header with the engine's version (its heartbeat's `version`).
+pub const VERSION_HEADER: &str = "Rampart-Engine-Version";
 
 /// `/engine/v1` over HTTP(S).
 #[derive(Clone)]
@@ -74,6 +76,7 @@ impl HttpSource {
             .post(self.url(path))
             .bearer_auth(&self.token)
             .header(WORKER_HEADER, worker)
+            .header(VERSION_HEADER, env!("CARGO_PKG_VERSION"))
             .timeout(timeout)
             .json(body)
             .send()

@@ -2,6 +2,7 @@
 //! wires the crates together. The only crate that names the concrete stores.
 
 mod config;
+mod engine_cmd;
 mod key_cmd;
 mod onboard_cmd;
 mod remote;
@@ -31,6 +32,8 @@ struct Cli {
 enum Command {
     /// Run the API server (embedded SQLite by default).
     Server(server_cmd::ServerArgs),
+    /// Run a remote scan engine against a server (`--server URL --key rmpe_…`).
+    Engine(engine_cmd::EngineArgs),
     /// Administer API keys.
     Key {
         #[command(subcommand)]
@@ -53,6 +56,7 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Server(args) => server_cmd::run(args).await,
+        Command::Engine(args) => engine_cmd::run(args).await,
         Command::Key { command } => key_cmd::run(command).await,
         Command::Scan(args) => return scan_cmd::run(*args).await,
         Command::Onboard(args) => return onboard_cmd::run(args).await,

@@ -136,12 +136,21 @@ const POLL: Duration = Duration::from_secs(2);
 
 /// The lease reaper: every few seconds (a third of the lease, 1–5 s), expired leases
 /// go back to the queue or, out of attempts, fail their scans (`ENGINE_UNAVAILABLE`).
+/// Only the replica holding the `lease-reaper` lead (a PostgreSQL advisory lock) reaps.
 async fn reap(service: Service, jobs: JobSettings, mut stop: tokio::sync::watch::Receiver<bool>) {
     let every = (jobs.lease / 3).clamp(Duration::from_secs(1), Duration::from_secs(5));
     loop {
         tokio::select! {
             _ = tokio::time::sleep(every) => {}
             _ = stop.changed() => return,
+        }
+        match service.try_lead("lease-reaper").await {
+            Ok(true) => {}
+            Ok(false) => continue,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot tell whether this replica leads the reaper");
+                continue;
+            }
         }
         match service
             .requeue_expired(chrono::Utc::now(), jobs.max_attempts)

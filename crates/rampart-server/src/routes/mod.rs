@@ -1,5 +1,7 @@
-//! Route table: operational endpoints at the root, the InsightAppSec API under `/ias/v1`.
+//! Route table: operational endpoints at the root, the InsightAppSec API under `/ias/v1`,
+//! the remote engines' job protocol under `/engine/v1`.
 
+pub mod engine;
 pub mod ias;
 mod ops;
 
@@ -12,6 +14,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(crate::openapi::base())
         .merge(ops::router())
         .nest("/ias/v1", ias::router())
+        .nest("/engine/v1", engine::router())
 }
 
 /// 201 with an empty body and an absolute `Location`.

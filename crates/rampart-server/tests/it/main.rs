@@ -3,6 +3,7 @@
 //! matrix, client replays and the OpenAPI document.
 
 mod apps;
+mod engine_protocol;
 mod engines;
 mod errors;
 mod isolation;

@@ -69,6 +69,11 @@ async fn openapi_is_3_1_and_documents_every_route() {
         .collect();
     let mut unchecked = Vec::new();
     for (p, ops) in paths {
+        // `/engine/v1` is authenticated by engine credentials, not API keys and roles:
+        // `tests/it/engine_protocol.rs` checks its authentication instead of the matrix.
+        if p.starts_with("/engine/v1/") {
+            continue;
+        }
         for m in ops.as_object().unwrap().keys() {
             let m = m.to_ascii_uppercase();
             if !routes.iter().any(|(rm, r)| *rm == m && same_route(p, r)) {

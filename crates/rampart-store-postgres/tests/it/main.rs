@@ -17,3 +17,37 @@ async fn concurrent_claimers_skip_locked_rows() {
     let Some(s) = store().await else { return };
     rampart_store::conformance::claims_race(std::sync::Arc::from(s)).await;
 }
+
+/// One replica at a time leads a duty; when its connection goes, another takes over.
+#[tokio::test]
+async fn one_replica_leads_a_duty() {
+    use rampart_store::ScanStore;
+    let Some(a) = rampart_store_postgres::test_store("rampart_test").await else {
+        return;
+    };
+    let schema: String = sqlx::query_scalar("SELECT current_schema()")
+        .fetch_one(a.pool())
+        .await
+        .unwrap();
+    let url = std::env::var("RAMPART_TEST_PG_URL").unwrap();
+    let b = rampart_store_postgres::connect(&url, Some(&schema))
+        .await
+        .unwrap();
+    assert!(a.try_lead("reaper").await.unwrap());
+    assert!(
+        a.try_lead("reaper").await.unwrap(),
+        "a leader keeps leading"
+    );
+    assert!(!b.try_lead("reaper").await.unwrap(), "one leader at a time");
+    assert!(
+        b.try_lead("other-duty").await.unwrap(),
+        "duties are independent"
+    );
+    // The leader goes away (its lock connection closes): the other takes over.
+    drop(a);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !b.try_lead("reaper").await.unwrap() {
+        assert!(std::time::Instant::now() < deadline, "no takeover");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}

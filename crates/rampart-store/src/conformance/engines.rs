@@ -370,3 +370,123 @@ pub async fn engine_status_search_follows_the_rules(s: &dyn Store) {
     assert_eq!(page.total, 3);
     let _ = never;
 }
+
+/// An engine never claims a job of another tenant or outside its group; the server's
+/// own slots take only jobs without a group; the Default group claims nothing.
+pub async fn job_claims_follow_the_claim_scope(s: &dyn Store) {
+    let a = org(s, "a").await;
+    let b = org(s, "b").await;
+    let xa = app(s, a, "shop", None).await;
+    let xb = app(s, b, "shop", None).await;
+    let (g1, g2, gb) = (new_group(a, "g1"), new_group(a, "g2"), new_group(b, "g1"));
+    for g in [&g1, &g2, &gb] {
+        s.create_engine_group(g).await.unwrap();
+    }
+    let lease = Duration::minutes(1);
+    let mut queued = std::collections::HashMap::new();
+    for (org, app, group, minute) in [
+        (a, xa.id, Some(g1.id), 1),
+        (a, xa.id, Some(g2.id), 2),
+        (b, xb.id, Some(gb.id), 3),
+        (a, xa.id, None, 4),
+        (b, xb.id, None, 5),
+    ] {
+        let mut sc = new_scan_for(org, app, minute);
+        sc.status = ScanStatus::Pending;
+        s.create_scan(&sc).await.unwrap();
+        s.enqueue_job_for(org, sc.id, group, at(minute))
+            .await
+            .unwrap();
+        queued.insert(sc.id, (org, group));
+    }
+    let claim = |scope: ClaimScope, w: &'static str| async move {
+        s.claim_job_scoped(&scope, w, at(10), lease, 3)
+            .await
+            .unwrap()
+            .map(|j| j.scan)
+    };
+    let remote = |org, group| ClaimScope {
+        org: Some(org),
+        engine_group: group,
+    };
+    // The Default group (no group) and another tenant's group id claim nothing of `a`.
+    assert_eq!(claim(remote(a, None), "d").await, None);
+    assert_eq!(claim(remote(a, Some(gb.id)), "x").await, None);
+    let mut seen = Vec::new();
+    for (scope, n) in [
+        (remote(a, Some(g1.id)), 1),
+        (remote(a, Some(g2.id)), 1),
+        (remote(b, Some(gb.id)), 1),
+        (ClaimScope::embedded(), 2),
+    ] {
+        for _ in 0..n {
+            let got = claim(scope, "w").await.expect("a job in scope");
+            let (org, group) = queued[&got];
+            assert!(
+                scope.admits(org, group),
+                "{scope:?} took ({org}, {group:?})"
+            );
+            seen.push(got);
+        }
+        assert_eq!(claim(scope, "w").await, None, "{scope:?} drained");
+    }
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 5, "every job claimed once");
+    // Leases by owner prefix (a remote engine's jobs); `_` and `%` are literal.
+    let scan = seen[0];
+    let mine = "engine/e_1/0";
+    s.release_job(scan, "w", 3).await.unwrap();
+    let j = s
+        .claim_job_scoped(&ClaimScope::embedded(), mine, at(11), lease, 3)
+        .await
+        .unwrap();
+    let scan = match j {
+        Some(j) => j.scan,
+        None => {
+            s.claim_job_scoped(&remote(a, Some(g1.id)), mine, at(11), lease, 3)
+                .await
+                .unwrap()
+                .or(s
+                    .claim_job_scoped(&remote(a, Some(g2.id)), mine, at(11), lease, 3)
+                    .await
+                    .unwrap())
+                .or(s
+                    .claim_job_scoped(&remote(b, Some(gb.id)), mine, at(11), lease, 3)
+                    .await
+                    .unwrap())
+                .expect("the released job again")
+                .scan
+        }
+    };
+    assert_eq!(
+        s.leased_jobs_of("engine/e_1/").await.unwrap(),
+        vec![(scan, mine.to_string())]
+    );
+    assert!(s.leased_jobs_of("engine/e%").await.unwrap().is_empty());
+    assert!(s.leased_jobs_of("engine/ex1/").await.unwrap().is_empty());
+    assert_eq!(s.leased_jobs_of("w").await.unwrap().len(), 4);
+    // SQLite always leads; a PostgreSQL store leads a duty it already leads.
+    assert!(s.try_lead("reaper-conformance").await.unwrap());
+    assert!(s.try_lead("reaper-conformance").await.unwrap());
+}
+
+fn new_scan_for(org: OrgId, app: AppId, minute: u32) -> Scan {
+    Scan {
+        id: ScanId::new(),
+        org,
+        app,
+        scan_config: ScanConfigId::new(),
+        submitter: Submitter {
+            kind: SubmitterType::User,
+            id: PrincipalId::new().0,
+        },
+        submit_time: at(minute),
+        completion_time: None,
+        status: ScanStatus::Pending,
+        failure_reason: None,
+        scan_type: ScanType::Regular,
+        parent: None,
+        vulnerability_ids: Vec::new(),
+    }
+}

@@ -6,4 +6,5 @@ mod automation_e2e;
 mod cli;
 mod crash;
 mod e2e;
+mod engines;
 mod scan_formats;
