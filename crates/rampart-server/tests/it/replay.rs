@@ -5,9 +5,13 @@
 //! status the reference server gave. Plus the EX onboarding use case (reference §7.1 B)
 //! and the PowerShell `get_apps` paging (§6.8).
 //!
-//! Skipped trace lines (their resources do not exist yet): `/vulnerabilities…`,
-//! `/schedules`, `/blackouts`, and searches of the type `VULNERABILITY`.
+//! Skipped trace lines (their resources do not exist yet): `/schedules`, `/blackouts`.
 //! Extend `REPLAYED` and `SEARCHED` as those resources arrive.
+//!
+//! Vulnerability lines name a vulnerability found by a stored scan of the first app;
+//! `vulnerability.scans.id='{id}'` searches name the scan the trace submitted last, as the
+//! clients do; a `page-token` is the one the previous response carried (ICON pages with
+//! the token the server gave it).
 //!
 //! Scan lines run against configs that are ready to scan, as on the reference server:
 //! every config the replay creates gets seed and scope URLs under an enabled target
@@ -31,6 +35,7 @@ const REPLAYED: &[&str] = &[
     "tags",
     "search",
     "scans",
+    "vulnerabilities",
 ];
 
 /// The search types replayed.
@@ -42,6 +47,7 @@ const SEARCHED: &[&str] = &[
     "TAG",
     "ENGINE_GROUP",
     "SCAN",
+    "VULNERABILITY",
 ];
 
 /// The API-key header each client writes (reference §2.2).
@@ -65,6 +71,9 @@ struct Ids {
     /// The group the EX onboarding trace looks up by name (`ias-harness-engines`).
     engine_group: Uuid,
     scan: Uuid,
+    vuln: Uuid,
+    /// `metadata.page_token` of the last response that had one.
+    page_token: Option<String>,
 }
 
 impl Ids {
@@ -75,6 +84,7 @@ impl Ids {
             "modules" => self.module,
             "attack-templates" => self.template,
             "scans" => self.scan,
+            "vulnerabilities" => self.vuln,
             other => panic!("no id for /{other}/{{id}} in a replay"),
         }
     }
@@ -112,6 +122,10 @@ impl Ids {
                         "scanconfig.id='{id}'",
                         &format!("scanconfig.id='{}'", self.config),
                     )
+                    .replace(
+                        "vulnerability.scans.id='{id}'",
+                        &format!("vulnerability.scans.id='{}'", self.scan),
+                    )
                     .replace("app.id='{id}'", &format!("app.id='{}'", self.app));
                 assert!(!q.contains("{id}"), "no id for the search query {q}");
             }
@@ -141,6 +155,11 @@ async fn send(app: &TestApp, line: &Value, ids: &Ids) -> RawResponse {
         if path.contains("{id}") {
             path = path.replace("{id}", &ids.for_path(&c).to_string());
         }
+    }
+    if let (Some(at), Some(token)) = (path.find("page-token="), ids.page_token.as_deref()) {
+        let start = at + "page-token=".len();
+        let end = path[start..].find('&').map_or(path.len(), |e| start + e);
+        path.replace_range(start..end, token);
     }
     let (target, host) = if absolute {
         (
@@ -184,7 +203,12 @@ async fn replay_client_traces() {
         module: sample_catalogue()[0].id.0,
         engine_group: fx_engine_group(&app, "ias-harness-engines").await,
         scan: Uuid::nil(),
+        vuln: app.fx_vulnerability(first_app).await.1.id.0,
+        page_token: None,
     };
+    // Two more, so that ICON's `size=2` listing has a second page to ask for.
+    app.fx_vulnerability(first_app).await;
+    app.fx_vulnerability(first_app).await;
     app.fx_target("replay.example.test").await;
     make_ready(&app, ids.config).await;
     let mut replayed = 0;
@@ -209,6 +233,12 @@ async fn replay_client_traces() {
         for _ in 0..line["repeated"].as_u64().unwrap_or(1) {
             replayed += 1;
             let r = send(&app, &line, &ids).await;
+            if let Some(t) = serde_json::from_slice::<Value>(&r.body)
+                .ok()
+                .and_then(|v| v["metadata"]["page_token"].as_str().map(String::from))
+            {
+                ids.page_token = Some(t);
+            }
             if r.status != expected {
                 failures.push(format!(
                     "{raw}\n  → {} {}",
