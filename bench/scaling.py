@@ -169,13 +169,13 @@ def make_config(api, testbed, group, name, template):
     return cfg
 
 
-def wait_status(api, scan, statuses, deadline):
+def wait_status(api, scan, statuses, deadline, every=0.05):
     end = time.time() + deadline
     while time.time() < end:
         s = api.get(f"/scans/{scan}")
         if s["status"] in statuses:
             return s
-        time.sleep(0.05)
+        time.sleep(every)
     raise SystemExit(f"scan {scan} did not reach {statuses}")
 
 
@@ -211,7 +211,8 @@ def main():
     time.sleep(1)  # let the engines' first heartbeat mark them online before submitting
     cpu0, pg0, t0 = cpu_seconds(srv.pid), pg_stats(), time.time()
     scans = [api.create("/scans", {"scan_config": {"id": c}}) for c in cfgs]
-    done = [wait_status(api, s, {"COMPLETE", "FAILED"}, 1800) for s in scans]
+    # Poll once every 2 s: the measurement is the server's own work, not the polling's.
+    done = [wait_status(api, s, {"COMPLETE", "FAILED"}, 1800, every=2) for s in scans]
     cpu1, pg1, t1 = cpu_seconds(srv.pid), pg_stats(), time.time()
     failed = [d for d in done if d["status"] != "COMPLETE"]
     scan_minutes = 0.0
@@ -226,7 +227,7 @@ def main():
     d = {k: pg1[k] - pg0[k] for k in pg0}
     work_result = {
         "scans": SCANS, "failed": len(failed), "engines": E1, "slots_per_engine": 2,
-        "wall_s": round(t1 - t0, 1), "scan_minutes": round(scan_minutes, 2), "findings": findings,
+        "wall_s": round(t1 - t0, 1), "api_polls_in_window": "one GET /scans/{id} per 2 s", "scan_minutes": round(scan_minutes, 2), "findings": findings,
         "server_cpu_s": round(cpu, 2),
         "server_cpu_ms_per_scan_minute": round(1000 * cpu / scan_minutes, 1),
         "server_cpu_ms_per_1000_findings": round(1e6 * cpu / max(findings, 1), 1),
