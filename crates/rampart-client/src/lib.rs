@@ -583,6 +583,64 @@ impl Client {
             .await
     }
 
+    // ---- Engines and engine groups (reference §3.7) ---------------------------------
+
+    pub fn engine_groups(&self) -> Pager<EngineGroup> {
+        self.list("ias/v1/engine-groups")
+    }
+    pub async fn get_engine_group(&self, id: Uuid) -> Result<EngineGroup> {
+        self.get(&format!("ias/v1/engine-groups/{id}")).await
+    }
+    pub async fn create_engine_group(&self, g: &EngineGroup) -> Result<Uuid> {
+        self.create("ias/v1/engine-groups", g).await
+    }
+    pub async fn update_engine_group(&self, id: Uuid, g: &EngineGroup) -> Result<()> {
+        self.put(&format!("ias/v1/engine-groups/{id}"), g).await
+    }
+    pub async fn delete_engine_group(&self, id: Uuid) -> Result<()> {
+        self.delete(&format!("ias/v1/engine-groups/{id}")).await
+    }
+    pub fn engine_group_engines(&self, id: Uuid) -> Pager<Engine> {
+        self.list(&format!("ias/v1/engine-groups/{id}/engines"))
+    }
+    pub fn engines(&self) -> Pager<Engine> {
+        self.list("ias/v1/engines")
+    }
+    pub async fn get_engine(&self, id: Uuid) -> Result<Engine> {
+        self.get(&format!("ias/v1/engines/{id}")).await
+    }
+    /// Creates an engine (and its credential: see [`Client::engine_credential`]).
+    pub async fn create_engine(&self, e: &Engine) -> Result<Uuid> {
+        self.create("ias/v1/engines", e).await
+    }
+    pub async fn update_engine(&self, id: Uuid, e: &Engine) -> Result<()> {
+        self.put(&format!("ias/v1/engines/{id}"), e).await
+    }
+    pub async fn delete_engine(&self, id: Uuid) -> Result<()> {
+        self.delete(&format!("ias/v1/engines/{id}")).await
+    }
+    /// The engine's key for `rampart engine --key`.
+    pub async fn engine_credential(&self, id: Uuid) -> Result<EngineCredential> {
+        self.get(&format!("ias/v1/engines/{id}/credential")).await
+    }
+    /// Issues a new key; the old one stops working at once.
+    pub async fn regenerate_engine_credential(&self, id: Uuid) -> Result<EngineCredential> {
+        let path = format!("ias/v1/engines/{id}/credential");
+        let answer = self.send(Method::PUT, &path, None).await?;
+        decode(&path, &answer.body)
+    }
+    /// Revokes the key: the engine is refused at its next call.
+    pub async fn revoke_engine_credential(&self, id: Uuid) -> Result<()> {
+        self.delete(&format!("ias/v1/engines/{id}/credential"))
+            .await
+    }
+    /// Asks an idle engine on an old version to upgrade (202).
+    pub async fn upgrade_engine(&self, id: Uuid) -> Result<()> {
+        self.send(Method::POST, &format!("ias/v1/engines/{id}/upgrade"), None)
+            .await
+            .map(drop)
+    }
+
     // ---- Vulnerabilities (reference §3.6) -----------------------------------------------
 
     pub fn vulnerabilities(&self) -> Pager<Vulnerability> {
@@ -676,12 +734,6 @@ impl Client {
     ) -> Result<BTreeMap<String, VarianceDocumentation>> {
         self.post_json("ias/v1/vulnerabilities/variances/documentation", filter)
             .await
-    }
-
-    // ---- Engine groups (issue 6; kept as JSON until their wire shapes land) -------------
-
-    pub fn engine_groups(&self) -> Pager<Value> {
-        self.list("ias/v1/engine-groups")
     }
 }
 

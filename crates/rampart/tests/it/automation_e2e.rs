@@ -465,3 +465,45 @@ async fn scan_actions_through_the_client_match_the_real_routes() {
     let e = c.scan_action(id, "FLY").await.unwrap_err();
     assert_eq!(e.status(), Some(422), "{e}");
 }
+
+#[tokio::test]
+async fn engine_routes_through_the_client() {
+    use rampart_api_types::ias::{Engine, EngineGroup, IdRef};
+    let app = rampart_testkit::TestApp::spawn().await;
+    let c = rampart_client::Client::new(&app.base, &app.keys.admin.token).unwrap();
+    let group = c
+        .create_engine_group(&EngineGroup {
+            name: "lab".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(c.get_engine_group(group).await.unwrap().name, "lab");
+    let engine = c
+        .create_engine(&Engine {
+            name: "lab-1".into(),
+            engine_group: Some(IdRef { id: group }),
+            auto_upgrade: Some(false),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let listed = c.engine_group_engines(group).all().await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].id, Some(engine));
+    assert_eq!(c.engines().all().await.unwrap().len(), 1);
+    let first = c.engine_credential(engine).await.unwrap().api_key;
+    assert!(first.starts_with("rmpe_"), "{first}");
+    let second = c.regenerate_engine_credential(engine).await.unwrap().api_key;
+    assert_ne!(first, second, "a regenerated key is a new key");
+    assert_eq!(c.engine_credential(engine).await.unwrap().api_key, second);
+    c.revoke_engine_credential(engine).await.unwrap();
+    let gone = c.engine_credential(engine).await.unwrap_err();
+    assert_eq!(gone.status(), Some(404), "{gone}");
+    // A group with engines cannot be deleted; without them it can.
+    let busy = c.delete_engine_group(group).await.unwrap_err();
+    assert_eq!(busy.status(), Some(409), "{busy}");
+    c.delete_engine(engine).await.unwrap();
+    c.delete_engine_group(group).await.unwrap();
+    assert_eq!(c.engine_groups().all().await.unwrap().len(), 0);
+}
