@@ -494,7 +494,11 @@ async fn engine_routes_through_the_client() {
     assert_eq!(c.engines().all().await.unwrap().len(), 1);
     let first = c.engine_credential(engine).await.unwrap().api_key;
     assert!(first.starts_with("rmpe_"), "{first}");
-    let second = c.regenerate_engine_credential(engine).await.unwrap().api_key;
+    let second = c
+        .regenerate_engine_credential(engine)
+        .await
+        .unwrap()
+        .api_key;
     assert_ne!(first, second, "a regenerated key is a new key");
     assert_eq!(c.engine_credential(engine).await.unwrap().api_key, second);
     c.revoke_engine_credential(engine).await.unwrap();
