@@ -14,6 +14,7 @@ pub mod job;
 pub mod model;
 pub mod options;
 pub mod scan;
+pub mod target;
 pub mod time;
 pub mod vuln;
 

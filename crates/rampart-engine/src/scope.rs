@@ -1,6 +1,8 @@
 //! The one scope gate every request passes: ordered INCLUDE/EXCLUDE rules and allowed
-//! target domains.
+//! target domains (matched by `rampart_domain::target`, the rule the platform also checks
+//! seeds with at submit).
 
+use rampart_domain::target::Targets;
 use regex::Regex;
 use url::Url;
 
@@ -46,7 +48,9 @@ struct Compiled {
 #[derive(Clone, Debug)]
 pub struct ScopeGate {
     rules: Vec<Compiled>,
-    domains: Vec<String>,
+    /// `None` for a local scan without declared targets: no domain restriction. Declared
+    /// domains that do not parse admit nothing (never everything).
+    domains: Option<Targets>,
 }
 
 /// Why a request was refused.
@@ -105,7 +109,7 @@ impl ScopeGate {
             .collect::<Result<_, ScopeError>>()?;
         Ok(Self {
             rules: compiled,
-            domains: domains.iter().map(|d| d.to_ascii_lowercase()).collect(),
+            domains: (!domains.is_empty()).then(|| Targets::parse(domains)),
         })
     }
 
@@ -114,13 +118,7 @@ impl ScopeGate {
         if !matches!(url.scheme(), "http" | "https") {
             return Err(OutOfScope::Scheme);
         }
-        let host = url.host_str().unwrap_or("").to_ascii_lowercase();
-        if !self.domains.is_empty()
-            && !self
-                .domains
-                .iter()
-                .any(|d| host == *d || host.ends_with(&format!(".{d}")))
-        {
+        if self.domains.as_ref().is_some_and(|t| !t.admits(url)) {
             return Err(OutOfScope::Domain);
         }
         let mut u = url.clone();

@@ -20,20 +20,9 @@ pub struct TagInput {
 }
 
 /// A host name (or IP literal), optionally with `:port`, lower-cased; `None` when it
-/// is not one (a URL, a path, spaces…).
+/// is not one (a URL, a path, spaces…). The rule is `rampart_domain::target`'s.
 pub fn normalize_domain(raw: &str) -> Option<String> {
-    let d = raw.trim().trim_end_matches('.').to_ascii_lowercase();
-    if d.is_empty() || d.len() > 253 + 6 || d.contains("://") {
-        return None;
-    }
-    let parsed = url::Url::parse(&format!("http://{d}/")).ok()?;
-    let host = parsed.host_str()?;
-    let rebuilt = match parsed.port() {
-        Some(p) => format!("{host}:{p}"),
-        None if d.ends_with(":80") => format!("{host}:80"),
-        None => host.to_string(),
-    };
-    (rebuilt == d).then_some(d)
+    rampart_domain::target::TargetDomain::from_input(raw).map(|t| t.to_string())
 }
 
 fn check_target(input: &TargetInput) -> ServiceResult<String> {

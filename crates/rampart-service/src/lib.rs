@@ -31,7 +31,7 @@ pub use engines::{
     ENGINE_OFFLINE_AFTER_SECONDS, ENGINE_TOKEN_PREFIX, SERVER_VERSION,
 };
 pub use error::{Problem, ProblemKind, ServiceError, ServiceResult};
-pub use inventory::{TagInput, TargetInput};
+pub use inventory::{normalize_domain, TagInput, TargetInput};
 pub use jobs::{JobError, JobResult, JobSettings, ReaperReport};
 pub use modules::ModuleConfig;
 pub use scan_configs::{OptionsWrite, ScanConfigInput, ScanConfigView};

@@ -51,25 +51,10 @@ pub(crate) fn ev(time: chrono::DateTime<chrono::Utc>, text: impl Into<String>) -
     }
 }
 
-/// `host[:port]` of a target matches `url` when the host is the domain or one of its
-/// subdomains (and the port, when the target names one, is the URL's).
+/// Whether `url` is under one of the target `domains` (the rule is
+/// `rampart_domain::target`'s, the same the engine's scope gate follows).
 pub fn url_under_targets(url: &url::Url, domains: &[String]) -> bool {
-    let Some(host) = url.host_str().map(|h| h.to_ascii_lowercase()) else {
-        return false;
-    };
-    let host = host
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .to_string();
-    domains.iter().any(|d| {
-        let (dhost, dport) = match d.rsplit_once(':') {
-            Some((h, p)) if !h.contains(':') => (h, p.parse::<u16>().ok()),
-            _ => (d.as_str(), None),
-        };
-        let host_ok = host == dhost || host.ends_with(&format!(".{dhost}"));
-        let port_ok = dport.is_none_or(|p| url.port_or_known_default() == Some(p));
-        host_ok && port_ok
-    })
+    rampart_domain::target::Targets::parse(domains).admits(url)
 }
 
 /// The seed and (literal or wildcard) include-scope URLs that fall outside `domains`.

@@ -1,5 +1,6 @@
 //! Tests of the `rampart` binary: the crate architecture and the command line.
 
+mod admission;
 mod architecture;
 mod automation;
 mod automation_e2e;
