@@ -105,6 +105,29 @@ async fn openapi_is_3_1_and_documents_every_route() {
     );
 }
 
+/// The whole document, snapshotted: any change to a path, parameter, schema or status code shows
+/// up in review as a diff of `it__openapi__openapi_document.snap`, not only added or removed routes.
+#[tokio::test]
+async fn openapi_document_is_snapshotted_whole() {
+    let app = TestApp::spawn().await;
+    let doc = app
+        .anon()
+        .get("/ias/v1/openapi.json")
+        .send()
+        .await
+        .status(200)
+        .json();
+    assert!(
+        doc["components"]["schemas"]
+            .as_object()
+            .is_some_and(|s| s.len() > 20),
+        "the document carries its schemas"
+    );
+    insta::with_settings!({ sort_maps => true }, {
+        insta::assert_json_snapshot!("openapi_document", doc);
+    });
+}
+
 #[test]
 fn route_matching_is_strict() {
     assert!(same_route("/ias/v1/apps/{id}", "/ias/v1/apps/{app}"));

@@ -6,6 +6,7 @@ mod automation;
 mod automation_e2e;
 mod cli;
 mod crash;
+mod docs;
 mod e2e;
 mod engines;
 mod scan_formats;
