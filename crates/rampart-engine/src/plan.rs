@@ -1,6 +1,6 @@
 //! The scan plan: seeds, scope, limits, session, enabled modules.
 
-use crate::scope::{MatchKind, RuleKind, ScopeRule};
+use crate::scope::ScopeRule;
 use rampart_domain::{ParameterLocation, Severity};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -221,12 +221,7 @@ impl OobSettings {
 impl Session {
     /// Adds a `Name: value` header line.
     pub fn add_header_line(&mut self, line: &str) -> Result<(), String> {
-        let (n, v) = line
-            .split_once(':')
-            .filter(|(n, _)| !n.trim().is_empty())
-            .ok_or_else(|| format!("invalid header {line:?}, expected 'Name: value'"))?;
-        self.headers
-            .push((n.trim().to_string(), v.trim().to_string()));
+        self.headers.push(rampart_domain::plan::header_line(line)?);
         Ok(())
     }
 }
@@ -245,21 +240,7 @@ impl ScanPlan {
     /// A plan with one seed whose default scope is the seed's scheme, host, port and path
     /// prefix (its directory), all modules enabled.
     pub fn for_url(seed: Url) -> Self {
-        let mut prefix = seed.clone();
-        prefix.set_query(None);
-        prefix.set_fragment(None);
-        let path = prefix.path().to_string();
-        let dir = match path.rfind('/') {
-            Some(i) => path[..=i].to_string(),
-            None => "/".to_string(),
-        };
-        prefix.set_path(&dir);
-        let rule = ScopeRule {
-            kind: RuleKind::Include,
-            matcher: MatchKind::Wildcard,
-            pattern: format!("{}*", prefix.as_str()),
-            method: None,
-        };
+        let rule = rampart_domain::plan::seed_directory_rule(&seed);
         Self {
             seeds: vec![seed],
             api_specs: Vec::new(),

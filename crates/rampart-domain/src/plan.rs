@@ -1,0 +1,462 @@
+//! Scan-config options → a scan's [`Recipe`]: the one compilation of an options document.
+//!
+//! It runs once, when a scan is submitted: a document that does not compile fails the scan
+//! at once (`CONFIGURATION_INVALID`, or `TARGETS_INVALID` when a seed or include rule leaves
+//! the organization's enabled targets), and the compiled recipe is stored with the scan's job
+//! and handed to the worker with the job, which maps it onto engine settings without parsing
+//! or checking anything again. Seeds are checked with the same [`ScopeGate`] the engine sends
+//! every request through, so submit and engine cannot disagree about a seed.
+
+use crate::options::{self, AuthType, Exclusion, MatchCriteria, ScopeConstraint, ScopeMethod};
+use crate::scan::{FailureReason, RootCause, ScanType};
+use crate::scope::{MatchKind, OutOfScope, RuleKind, ScopeGate, ScopeRule};
+use crate::target::Targets;
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+/// A scan as the engine will run it, compiled from the options document at submit.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Recipe {
+    /// Seeds in order: the crawl seeds, then the in-scope root causes a verification scan
+    /// re-checks.
+    pub seeds: Vec<Url>,
+    /// Ordered scope rules: the crawl rules (or each seed's directory when there are none),
+    /// then the attacker's EXCLUDE rules.
+    pub scope: Vec<ScopeRule>,
+    /// The organization's enabled target domains at submit: nothing outside is requested.
+    pub allowed_domains: Vec<String>,
+    pub limits: RecipeLimits,
+    /// Custom header lines as `(name, value)`.
+    pub headers: Vec<(String, String)>,
+    pub cookie: Option<String>,
+    pub user_agent: Option<String>,
+    pub logout_regex: Option<String>,
+    pub login: Option<RecipeLogin>,
+    /// `attacker_config.out_of_band_host`, when set.
+    pub out_of_band_host: Option<String>,
+    /// Settings present in the document that the engine cannot honour, told to the user as
+    /// scan events when the scan starts.
+    pub notes: Vec<String>,
+}
+
+/// Limits the document sets; `None` keeps the engine's default.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecipeLimits {
+    pub max_scan_minutes: Option<u64>,
+    pub max_crawl_results: Option<u64>,
+    pub max_concurrent_requests: Option<u64>,
+    pub drip_delay_ms: Option<u64>,
+    pub max_response_bytes: Option<u64>,
+    pub read_timeout_ms: Option<u64>,
+}
+
+/// FORM authentication.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecipeLogin {
+    pub url: Url,
+    pub username: String,
+    pub password: String,
+    pub logged_in_regex: Option<String>,
+    pub session_loss_regex: Option<String>,
+}
+
+impl std::fmt::Debug for RecipeLogin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RecipeLogin")
+            .field("url", &self.url.as_str())
+            .field("username", &self.username)
+            .field("password", &"[redacted]")
+            .field("logged_in_regex", &self.logged_in_regex)
+            .field("session_loss_regex", &self.session_loss_regex)
+            .finish()
+    }
+}
+
+/// Why a document does not compile; the scan fails with `reason`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{reason}: {message}")]
+pub struct PlanError {
+    pub reason: FailureReason,
+    pub message: String,
+}
+
+impl PlanError {
+    fn config(message: impl Into<String>) -> Self {
+        Self {
+            reason: FailureReason::ConfigurationInvalid,
+            message: message.into(),
+        }
+    }
+
+    fn targets(message: impl Into<String>) -> Self {
+        Self {
+            reason: FailureReason::TargetsInvalid,
+            message: message.into(),
+        }
+    }
+}
+
+/// What a recipe is compiled from.
+#[derive(Clone, Copy, Debug)]
+pub struct PlanInput<'a> {
+    /// The effective options document (defaults overlaid with the config's document).
+    pub options: &'a serde_json::Value,
+    /// The organization's enabled target domains.
+    pub allowed_domains: &'a [String],
+    pub scan_type: ScanType,
+    /// The root causes a verification scan re-checks (empty otherwise).
+    pub verify: &'a [RootCause],
+}
+
+/// A `Name: value` header line as `(name, value)`.
+pub fn header_line(line: &str) -> Result<(String, String), String> {
+    let (n, v) = line
+        .split_once(':')
+        .filter(|(n, _)| !n.trim().is_empty())
+        .ok_or_else(|| format!("invalid header {line:?}, expected 'Name: value'"))?;
+    Ok((n.trim().to_string(), v.trim().to_string()))
+}
+
+/// The default scope of a seed: its scheme, host, port and directory.
+pub fn seed_directory_rule(seed: &Url) -> ScopeRule {
+    let mut prefix = seed.clone();
+    prefix.set_query(None);
+    prefix.set_fragment(None);
+    let path = prefix.path().to_string();
+    let dir = match path.rfind('/') {
+        Some(i) => path[..=i].to_string(),
+        None => "/".to_string(),
+    };
+    prefix.set_path(&dir);
+    ScopeRule {
+        kind: RuleKind::Include,
+        matcher: MatchKind::Wildcard,
+        pattern: format!("{}*", prefix.as_str()),
+        method: None,
+    }
+}
+
+fn rule(c: &ScopeConstraint) -> Result<ScopeRule, PlanError> {
+    let pattern = c.url.trim().to_string();
+    if pattern.is_empty() {
+        return Err(PlanError::config("Scope constraint URL must not be empty"));
+    }
+    // Clients send `{"url": "https://host/*", "exclusion": "INCLUDE"}` without a match
+    // criteria: a wildcard pattern.
+    let matcher = match c.match_criteria.unwrap_or(MatchCriteria::Wildcard) {
+        MatchCriteria::Literal => MatchKind::Literal,
+        MatchCriteria::Wildcard => MatchKind::Wildcard,
+        MatchCriteria::Regex => MatchKind::Regex,
+    };
+    let method = match c.method {
+        None | Some(ScopeMethod::All) => None,
+        Some(m) => Some(format!("{m:?}").to_ascii_uppercase()),
+    };
+    Ok(ScopeRule {
+        kind: match c.exclusion.unwrap_or(Exclusion::Include) {
+            Exclusion::Include => RuleKind::Include,
+            Exclusion::Exclude => RuleKind::Exclude,
+        },
+        matcher,
+        pattern,
+        method,
+    })
+}
+
+fn http_url(s: &str, what: &str) -> Result<Url, PlanError> {
+    match Url::parse(s.trim()) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => Ok(u),
+        _ => Err(PlanError::config(format!(
+            "{what} '{s}' is not a valid http(s) URL"
+        ))),
+    }
+}
+
+fn check_regex(r: &Option<String>, what: &str) -> Result<Option<String>, PlanError> {
+    match r.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+        None => Ok(None),
+        Some(r) => regex::Regex::new(r)
+            .map(|_| Some(r.to_string()))
+            .map_err(|e| PlanError::config(format!("{what} '{r}' is invalid: {e}"))),
+    }
+}
+
+fn positive(v: Option<i64>) -> Option<u64> {
+    v.filter(|v| *v > 0).map(|v| v as u64)
+}
+
+/// Include rules (literal or wildcard) whose host is outside the targets: a scope that
+/// promises what the targets forbid is refused at submit rather than silently narrowed.
+fn include_rules_outside(rules: &[ScopeRule], targets: &Targets) -> Vec<String> {
+    rules
+        .iter()
+        .filter(|r| r.kind == RuleKind::Include && r.matcher != MatchKind::Regex)
+        .filter_map(|r| {
+            // `https://*.shop.test/*`: the wildcard label stands for any subdomain.
+            let literal = r.pattern.replace("*.", "").replace(['*', '?'], "");
+            let u = Url::parse(&literal).ok()?;
+            (!targets.admits(&u)).then(|| r.pattern.clone())
+        })
+        .collect()
+}
+
+/// Compiles an options document into a [`Recipe`].
+pub fn compile(input: PlanInput<'_>) -> Result<Recipe, PlanError> {
+    let errors = options::config_errors(input.options);
+    if !errors.is_empty() {
+        return Err(PlanError::config(format!(
+            "the scan config is invalid: {}",
+            errors.join("; ")
+        )));
+    }
+    let view = options::view(input.options)
+        .map_err(|e| PlanError::config(format!("Scan config options are malformed: {e}")))?;
+    let mut recipe = Recipe::default();
+    let notes = &mut recipe.notes;
+
+    // Seeds, plus the root causes a verification scan re-checks.
+    let mut seeds = Vec::new();
+    for s in &view.crawl_config.seed_url_list {
+        seeds.push(http_url(&s.value, "Seed URL")?);
+    }
+    let mut verify_seeds = Vec::new();
+    if input.scan_type == ScanType::Verification || !input.verify.is_empty() {
+        for rc in input.verify {
+            match Url::parse(&rc.url) {
+                Ok(u) if matches!(u.scheme(), "http" | "https") => verify_seeds.push(u),
+                _ => notes.push(format!(
+                    "verification: root cause URL '{}' is not a valid http(s) URL; skipped",
+                    rc.url
+                )),
+            }
+        }
+    }
+    if seeds.is_empty() && verify_seeds.is_empty() {
+        return Err(PlanError::config("Seed URL list must not be empty"));
+    }
+
+    // Scope: the crawl rules in order, then the attacker's EXCLUDE rules (the engine has one
+    // gate for crawling and attacking, so an attack exclusion also keeps the crawler away;
+    // attacker INCLUDE rules cannot widen the crawl scope and are ignored).
+    let crawl = &view.crawl_config.scope_constraint_list;
+    let mut scope: Vec<ScopeRule> = if crawl.is_empty() {
+        notes.push("no crawl scope constraint: the scope is each seed URL's directory".into());
+        seeds
+            .iter()
+            .chain(&verify_seeds)
+            .map(seed_directory_rule)
+            .collect()
+    } else {
+        crawl.iter().map(rule).collect::<Result<_, _>>()?
+    };
+    for c in &view.attacker_config.scope_constraint_list {
+        let r = rule(c)?;
+        if r.kind == RuleKind::Exclude {
+            scope.push(r);
+        }
+    }
+
+    // Allowed domains: the organization's enabled targets. No target, no scan.
+    if input.allowed_domains.is_empty() {
+        return Err(PlanError::targets(
+            "the organization has no enabled target: add the scanned domains as targets",
+        ));
+    }
+    let gate = ScopeGate::new(&scope, input.allowed_domains)
+        .map_err(|e| PlanError::config(format!("Scope constraint {e}")))?;
+    let outside = include_rules_outside(&scope, &Targets::parse(input.allowed_domains));
+    if !outside.is_empty() {
+        return Err(PlanError::targets(format!(
+            "not under an enabled target of the organization: {}",
+            outside.join(", ")
+        )));
+    }
+    for s in &seeds {
+        match gate.check("GET", s) {
+            Ok(()) => {}
+            Err(OutOfScope::Domain) => {
+                return Err(PlanError::targets(format!(
+                    "Seed URL '{s}' is not in an enabled target domain ({})",
+                    input.allowed_domains.join(", ")
+                )))
+            }
+            Err(e) => {
+                return Err(PlanError::config(format!(
+                    "Seed URL '{s}' is outside the crawl scope: {e}"
+                )))
+            }
+        }
+    }
+    for u in verify_seeds {
+        match gate.check("GET", &u) {
+            Ok(()) if !seeds.contains(&u) => seeds.push(u),
+            Ok(()) => {}
+            Err(e) => notes.push(format!(
+                "verification: root cause URL '{u}' is out of scope ({e}); skipped"
+            )),
+        }
+    }
+    if seeds.is_empty() {
+        return Err(PlanError::targets("no root cause URL to verify is in scope"));
+    }
+
+    // Limits.
+    recipe.limits = RecipeLimits {
+        max_scan_minutes: positive(view.crawl_config.max_scan_time_in_minutes),
+        max_crawl_results: positive(view.crawl_config.max_crawl_results),
+        max_concurrent_requests: positive(view.performance_config.max_concurrent_requests),
+        drip_delay_ms: positive(view.network_settings_config.drip_delay_milli_seconds),
+        max_response_bytes: positive(view.network_settings_config.max_response_size),
+        read_timeout_ms: positive(view.network_settings_config.read_timeout),
+    };
+
+    // Session: headers, cookie, user agent, logout links, form login.
+    let h = &view.http_headers_config;
+    for item in &h.custom_headers_list {
+        if item.value.trim().is_empty() {
+            continue;
+        }
+        recipe.headers.push(
+            header_line(&item.value)
+                .map_err(|e| PlanError::config(format!("custom header: {e}")))?,
+        );
+    }
+    recipe.cookie = h.cookie.clone().filter(|c| !c.trim().is_empty());
+    recipe.user_agent = h.user_agent.clone().filter(|c| !c.trim().is_empty());
+    let auth = &view.auth_config;
+    recipe.logout_regex = check_regex(&auth.logout_link_regex, "Logout link regex")?;
+    match auth.kind {
+        None | Some(AuthType::None) => {}
+        Some(AuthType::Form) => {
+            let (Some(user), Some(pass)) = (
+                auth.username_form.clone().filter(|u| !u.is_empty()),
+                auth.password_form.clone().filter(|p| !p.is_empty()),
+            ) else {
+                return Err(PlanError::config(
+                    "FORM authentication needs auth_config.username_form and password_form",
+                ));
+            };
+            let url = match auth.seed_link.as_deref().filter(|s| !s.trim().is_empty()) {
+                Some(s) => http_url(s, "Login seed link")?,
+                None => {
+                    recipe.notes.push("FORM authentication without auth_config.seed_link: looking for the login form on the first seed URL".into());
+                    seeds[0].clone()
+                }
+            };
+            recipe.login = Some(RecipeLogin {
+                url,
+                username: user,
+                password: pass,
+                logged_in_regex: check_regex(&auth.logged_in_regex, "Logged-in regex")?,
+                session_loss_regex: check_regex(&auth.session_loss_regex, "Session loss regex")?,
+            });
+        }
+        Some(other) => recipe.notes.push(format!(
+            "authentication type {other:?} is not supported by this engine; scanning without logging in"
+        )),
+    }
+    recipe.out_of_band_host = view
+        .attacker_config
+        .out_of_band_host
+        .as_deref()
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .map(str::to_string);
+    recipe.seeds = seeds;
+    recipe.scope = scope;
+    recipe.allowed_domains = input.allowed_domains.to_vec();
+    Ok(recipe)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn doc(v: serde_json::Value) -> serde_json::Value {
+        options::overlay(&options::defaults(), &v)
+    }
+
+    fn compile_doc(v: serde_json::Value, domains: &[&str]) -> Result<Recipe, PlanError> {
+        let domains: Vec<String> = domains.iter().map(|d| d.to_string()).collect();
+        compile(PlanInput {
+            options: &doc(v),
+            allowed_domains: &domains,
+            scan_type: ScanType::Regular,
+            verify: &[],
+        })
+    }
+
+    fn seeds(urls: &[&str]) -> serde_json::Value {
+        json!({"crawl_config": {
+            "seed_url_list": urls.iter().map(|u| json!({"value": u})).collect::<Vec<_>>(),
+            "scope_constraint_list": urls.iter().map(|u| json!({"url": format!("{u}*")})).collect::<Vec<_>>(),
+        }})
+    }
+
+    #[test]
+    fn a_seed_with_a_port_under_a_target_with_that_port_compiles() {
+        let r = compile_doc(seeds(&["http://localhost:8080/app/"]), &["localhost:8080"])
+            .expect("compiles");
+        assert_eq!(r.seeds[0].as_str(), "http://localhost:8080/app/");
+        assert_eq!(r.scope[0].pattern, "http://localhost:8080/app/*");
+        assert_eq!(r.allowed_domains, vec!["localhost:8080".to_string()]);
+    }
+
+    #[test]
+    fn a_seed_outside_the_targets_is_targets_invalid() {
+        let e = compile_doc(seeds(&["http://evil.test/"]), &["shop.test"]).unwrap_err();
+        assert_eq!(e.reason, FailureReason::TargetsInvalid);
+        let e = compile_doc(seeds(&["http://shop.test/"]), &[]).unwrap_err();
+        assert_eq!(e.reason, FailureReason::TargetsInvalid);
+        let e = compile_doc(seeds(&["http://localhost:9090/"]), &["localhost:8080"]).unwrap_err();
+        assert_eq!(e.reason, FailureReason::TargetsInvalid);
+    }
+
+    #[test]
+    fn an_include_rule_outside_the_targets_is_targets_invalid() {
+        let mut d = seeds(&["http://shop.test/"]);
+        d["crawl_config"]["scope_constraint_list"] = json!([
+            {"url": "http://shop.test/*", "exclusion": "INCLUDE"},
+            {"url": "http://*.other.test/*", "exclusion": "INCLUDE"}
+        ]);
+        let e = compile_doc(d, &["shop.test"]).unwrap_err();
+        assert_eq!(e.reason, FailureReason::TargetsInvalid);
+        assert!(e.message.contains("other.test"), "{}", e.message);
+    }
+
+    #[test]
+    fn malformed_settings_are_configuration_invalid() {
+        let e = compile_doc(seeds(&["ftp://shop.test/"]), &["shop.test"]).unwrap_err();
+        assert_eq!(e.reason, FailureReason::ConfigurationInvalid);
+        let e = compile_doc(json!({}), &["shop.test"]).unwrap_err();
+        assert_eq!(e.reason, FailureReason::ConfigurationInvalid);
+        let mut d = seeds(&["http://shop.test/"]);
+        d["crawl_config"]["scope_constraint_list"] =
+            json!([{"url": "(", "match_criteria": "REGEX", "exclusion": "INCLUDE"}]);
+        let e = compile_doc(d, &["shop.test"]).unwrap_err();
+        assert_eq!(e.reason, FailureReason::ConfigurationInvalid);
+    }
+
+    #[test]
+    fn limits_headers_and_login_are_carried() {
+        let mut d = seeds(&["http://shop.test/"]);
+        d["crawl_config"]["max_scan_time_in_minutes"] = json!(7);
+        d["http_headers_config"] = json!({"custom_headers_list": [{"value": "X-Test: 1"}]});
+        d["auth_config"] = json!({"type": "FORM", "username_form": "u", "password_form": "p"});
+        let r = compile_doc(d, &["shop.test"]).expect("compiles");
+        assert_eq!(r.limits.max_scan_minutes, Some(7));
+        assert_eq!(r.headers, vec![("X-Test".to_string(), "1".to_string())]);
+        let login = r.login.expect("login");
+        assert_eq!(login.url.as_str(), "http://shop.test/");
+        assert!(!format!("{login:?}").contains("\"p\""));
+    }
+
+    #[test]
+    fn a_recipe_survives_a_round_trip_through_json() {
+        let r = compile_doc(seeds(&["http://shop.test/a"]), &["shop.test"]).expect("compiles");
+        let back: Recipe =
+            serde_json::from_str(&serde_json::to_string(&r).expect("serializes")).expect("parses");
+        assert_eq!(back, r);
+    }
+}
