@@ -20,6 +20,7 @@ pub(crate) mod ctx;
 pub mod events;
 pub mod finding;
 pub mod http;
+pub(crate) mod jar;
 pub(crate) mod oob;
 pub mod plan;
 pub mod scan;
