@@ -25,6 +25,7 @@ pub(crate) mod oob;
 pub mod plan;
 pub mod scan;
 pub mod scope;
+mod score;
 pub(crate) mod session;
 pub mod similarity;
 pub mod target;
@@ -33,6 +34,7 @@ pub use control::ScanHandle;
 pub use events::{Event, Outcome, Progress, Summary};
 pub use plan::ScanPlan;
 pub use scan::start;
+pub use score::cvss_base_score;
 
 /// Errors the engine reports to its caller.
 #[derive(Debug, thiserror::Error)]
