@@ -9,6 +9,8 @@
 //!   is reported as an event, never silently;
 //! - module ids are `Uuid::new_v5(NAMESPACE, key)` and never change across releases.
 
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 pub mod catalogue;
 pub mod checks;
 

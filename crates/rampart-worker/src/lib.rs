@@ -13,6 +13,8 @@
 //! `config`. The transports live in `local` (in process, over the service) and `http`
 //! (`/engine/v1`).
 
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 mod backoff;
 pub mod config;
 pub mod convert;
