@@ -1,4 +1,4 @@
-//! The module catalogue: every check's metadata, gathered from `checks::*`.
+//! The module catalogue: every check's metadata, gathered from the check registry.
 
 use crate::checks;
 use rampart_domain::catalogue::ModuleMeta;
@@ -15,7 +15,7 @@ pub fn module_id(key: &str) -> ModuleId {
 }
 
 static CATALOGUE: LazyLock<Vec<ModuleMeta>> =
-    LazyLock::new(|| checks::META.iter().map(|meta| meta()).collect());
+    LazyLock::new(|| checks::REGISTRY.iter().map(|c| (c.meta)()).collect());
 
 /// Every module the engine implements, in a stable order (active first, then passive).
 pub fn catalogue() -> &'static [ModuleMeta] {
@@ -82,54 +82,37 @@ mod tests {
     use rampart_domain::ModuleType;
     use std::collections::HashSet;
 
-    const ACTIVE: &[&str] = &[
-        "sqli",
-        "xss_reflected",
-        "xss_stored",
-        "cmdi",
-        "path_traversal",
-        "remote_file_inclusion",
-        "ssti",
-        "code_injection",
-        "ssrf",
-        "xxe",
-        "open_redirect",
-        "crlf_injection",
-        "cors",
-        "http_methods",
-        "sensitive_files",
-        "directory_listing",
-        "file_upload",
-        "csrf",
-    ];
-    const PASSIVE: &[&str] = &[
-        "csp",
-        "x_frame_options",
-        "x_content_type_options",
-        "hsts",
-        "referrer_policy",
-        "cookie_flags",
-        "version_disclosure",
-        "error_disclosure",
-        "private_ip_disclosure",
-        "password_over_http",
-        "password_in_get",
-        "password_autocomplete",
-        "mixed_content",
-        "predictable_session_id",
-    ];
-
     #[test]
-    fn every_contract_key_is_present_with_the_right_type() {
-        for key in ACTIVE {
-            let m = module(key).unwrap_or_else(|| panic!("missing {key}"));
-            assert_eq!(m.module_type, ModuleType::Active, "{key}");
+    fn every_registered_check_is_catalogued_with_the_type_its_hooks_imply() {
+        use crate::checks::REGISTRY;
+        assert_eq!(catalogue().len(), REGISTRY.len());
+        for (c, m) in REGISTRY.iter().zip(catalogue()) {
+            assert_eq!(c.key, m.key, "the registry key is the module key");
+            // A check is active or passive, never both and never neither.
+            assert_ne!(c.is_active(), c.passive.is_some(), "{}", c.key);
+            let want = if c.is_active() {
+                ModuleType::Active
+            } else {
+                ModuleType::Passive
+            };
+            assert_eq!(m.module_type, want, "{}", c.key);
+            assert!(
+                !c.oob || c.is_active(),
+                "{}: only active checks call back",
+                c.key
+            );
         }
-        for key in PASSIVE {
-            let m = module(key).unwrap_or_else(|| panic!("missing {key}"));
-            assert_eq!(m.module_type, ModuleType::Passive, "{key}");
-        }
-        assert_eq!(catalogue().len(), ACTIVE.len() + PASSIVE.len());
+        // Active first, then passive: the catalogue order clients see.
+        let first_passive = catalogue()
+            .iter()
+            .position(|m| m.module_type == ModuleType::Passive)
+            .unwrap_or(catalogue().len());
+        assert!(catalogue()[first_passive..]
+            .iter()
+            .all(|m| m.module_type == ModuleType::Passive));
+        // The out-of-band need is the registry's, not a list elsewhere.
+        let oob: Vec<&str> = crate::checks::registry::oob_keys().collect();
+        assert!(oob.contains(&"ssrf") && oob.contains(&"xxe"), "{oob:?}");
     }
 
     #[test]

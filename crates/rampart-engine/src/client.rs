@@ -48,40 +48,6 @@ struct Host {
     timing: Arc<Mutex<()>>,
 }
 
-/// Cookies per host, name → value.
-#[derive(Default)]
-pub(crate) struct Jar {
-    by_host: HashMap<String, BTreeMap<String, String>>,
-}
-
-impl Jar {
-    pub fn set_from_header(&mut self, host: &str, header: &str) {
-        let first = header.split(';').next().unwrap_or("");
-        if let Some((n, v)) = first.split_once('=') {
-            let (n, v) = (n.trim().to_string(), v.trim().to_string());
-            let lower = header.to_ascii_lowercase();
-            let jar = self.by_host.entry(host.to_string()).or_default();
-            if v.is_empty()
-                || lower.contains("max-age=0")
-                || lower.contains("expires=thu, 01 jan 1970")
-            {
-                jar.remove(&n);
-            } else {
-                jar.insert(n, v);
-            }
-        }
-    }
-
-    /// Drops every cookie of `host` (a fresh anonymous session).
-    pub fn forget(&mut self, host: &str) {
-        self.by_host.remove(host);
-    }
-
-    pub fn for_host(&self, host: &str) -> BTreeMap<String, String> {
-        self.by_host.get(host).cloned().unwrap_or_default()
-    }
-}
-
 /// Observes responses (passive checks, stored-XSS canaries).
 pub(crate) trait Observer: Send + Sync {
     fn observe(
@@ -102,7 +68,7 @@ pub(crate) struct Http {
     pub sink: Arc<FindingSink>,
     global: Semaphore,
     hosts: StdMutex<HashMap<String, Arc<Host>>>,
-    pub jar: StdMutex<Jar>,
+    pub jar: StdMutex<crate::jar::Jar>,
     deadline: Instant,
     reached: StdMutex<Vec<LimitKind>>,
     observers: StdMutex<Vec<Arc<dyn Observer>>>,
@@ -138,7 +104,7 @@ impl Http {
             sink,
             global,
             hosts: StdMutex::new(HashMap::new()),
-            jar: StdMutex::new(Jar::default()),
+            jar: StdMutex::new(Default::default()),
             deadline,
             reached: StdMutex::new(Vec::new()),
             observers: StdMutex::new(Vec::new()),
@@ -393,7 +359,7 @@ impl Http {
             }
         }
         if let Ok(jar) = self.jar.lock() {
-            cookies.extend(jar.for_host(req.url.host_str().unwrap_or("")));
+            cookies.extend(jar.for_url(&req.url));
         }
         if let Some(explicit) = req.header("cookie").map(str::to_string) {
             for part in explicit.split(';') {
@@ -409,10 +375,9 @@ impl Http {
     }
 
     fn store_cookies(&self, url: &Url, resp: &HttpResponse) {
-        let host = url.host_str().unwrap_or("");
         if let Ok(mut jar) = self.jar.lock() {
             for h in resp.headers_named("set-cookie") {
-                jar.set_from_header(host, h);
+                jar.store(url, h);
             }
         }
     }

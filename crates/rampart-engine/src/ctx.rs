@@ -69,12 +69,11 @@ impl Ctx {
     /// cookie, which would log the scan out), with the values the engine holds.
     pub fn cookies_for(&self, r: &Resource, orig: Option<&Sent>) -> Vec<(String, String)> {
         let Some(orig) = orig else { return Vec::new() };
-        let host = r.url.host_str().unwrap_or("");
         let jar = self
             .http
             .jar
             .lock()
-            .map(|j| j.for_host(host))
+            .map(|j| j.for_url(&r.url))
             .unwrap_or_default();
         orig.response
             .headers_named("set-cookie")

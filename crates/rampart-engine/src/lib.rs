@@ -9,6 +9,8 @@
 //!   is reported as an event, never silently;
 //! - module ids are `Uuid::new_v5(NAMESPACE, key)` and never change across releases.
 
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 pub mod catalogue;
 pub mod checks;
 
@@ -20,10 +22,12 @@ pub(crate) mod ctx;
 pub mod events;
 pub mod finding;
 pub mod http;
+pub(crate) mod jar;
 pub(crate) mod oob;
 pub mod plan;
 pub mod scan;
 pub mod scope;
+mod score;
 pub(crate) mod session;
 pub mod similarity;
 pub mod target;
@@ -32,6 +36,7 @@ pub use control::ScanHandle;
 pub use events::{Event, Outcome, Progress, Summary};
 pub use plan::ScanPlan;
 pub use scan::start;
+pub use score::cvss_base_score;
 
 /// Errors the engine reports to its caller.
 #[derive(Debug, thiserror::Error)]

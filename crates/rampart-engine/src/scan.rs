@@ -80,9 +80,8 @@ async fn run(
     http.add_observer(Arc::new(Passive::new(&plan.modules)));
     http.add_observer(canaries.clone());
     let oob_stop = tokio_util::sync::CancellationToken::new();
-    let wants_oob = ["ssrf", "xxe", "remote_file_inclusion"]
-        .iter()
-        .any(|k| plan.modules.is_enabled(k));
+    let oob_keys: Vec<&str> = crate::checks::registry::oob_keys().collect();
+    let wants_oob = oob_keys.iter().any(|k| plan.modules.is_enabled(k));
     let oob = if plan.oob.enabled && wants_oob {
         match Oob::start(
             plan.oob.bind,
@@ -97,7 +96,14 @@ async fn run(
                 Some(o)
             }
             Err(e) => {
-                http.log(Level::Warn, format!("out-of-band listener unavailable ({e}): ssrf, xxe and rfi callbacks disabled")).await;
+                http.log(
+                    Level::Warn,
+                    format!(
+                        "out-of-band listener unavailable ({e}): {} callbacks disabled",
+                        oob_keys.join(", ")
+                    ),
+                )
+                .await;
                 None
             }
         }

@@ -74,10 +74,9 @@ impl SessionKeeper {
                 .contains_key("predictable_session_id")
         {
             // Sample a few more session ids (passive analysis sees each Set-Cookie).
-            let host = cfg.url.host_str().unwrap_or("").to_string();
             for _ in 0..2 {
                 if let Ok(mut jar) = http.jar.lock() {
-                    jar.forget(&host);
+                    jar.forget(&cfg.url);
                 }
                 ok = self.try_login(http, cfg).await;
             }

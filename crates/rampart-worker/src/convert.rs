@@ -1,4 +1,5 @@
-//! Engine → domain: findings and variances, progress counters, outcomes, CVSS scores.
+//! Engine → domain: findings and variances (scored by the engine's CVSS), progress
+//! counters, outcomes.
 
 use rampart_domain::job::{ExecutionDetails, JobOutcome};
 use rampart_domain::scan::{Exchange, FailureReason, Finding, RootCause, Variance};
@@ -27,7 +28,7 @@ impl FindingHead {
                 method: f.root_cause_method.clone(),
             },
             severity: f.severity,
-            vulnerability_score: vector.as_deref().and_then(cvss31_base_score),
+            vulnerability_score: vector.as_deref().and_then(rampart_engine::cvss_base_score),
             vector_string: vector,
         }
     }
@@ -135,101 +136,5 @@ pub fn outcome(s: &Summary) -> JobOutcome {
                 .clone()
                 .unwrap_or_else(|| "the engine failed".to_string()),
         },
-    }
-}
-
-/// The CVSS v3.x base score of a vector (`CVSS:3.1/AV:N/AC:L/…`); `None` when malformed.
-pub fn cvss31_base_score(vector: &str) -> Option<f64> {
-    let mut parts = vector.split('/');
-    if !parts.next()?.starts_with("CVSS:3") {
-        return None;
-    }
-    let mut m = std::collections::HashMap::new();
-    for p in parts {
-        let (k, v) = p.split_once(':')?;
-        m.insert(k, v);
-    }
-    let get = |k: &str| m.get(k).copied();
-    let changed = match get("S")? {
-        "U" => false,
-        "C" => true,
-        _ => return None,
-    };
-    let av = match get("AV")? {
-        "N" => 0.85,
-        "A" => 0.62,
-        "L" => 0.55,
-        "P" => 0.2,
-        _ => return None,
-    };
-    let ac = match get("AC")? {
-        "L" => 0.77,
-        "H" => 0.44,
-        _ => return None,
-    };
-    let pr = match (get("PR")?, changed) {
-        ("N", _) => 0.85,
-        ("L", false) => 0.62,
-        ("L", true) => 0.68,
-        ("H", false) => 0.27,
-        ("H", true) => 0.5,
-        _ => return None,
-    };
-    let ui = match get("UI")? {
-        "N" => 0.85,
-        "R" => 0.62,
-        _ => return None,
-    };
-    let cia = |k: &str| -> Option<f64> {
-        Some(match get(k)? {
-            "H" => 0.56,
-            "L" => 0.22,
-            "N" => 0.0,
-            _ => return None,
-        })
-    };
-    let (c, i, a) = (cia("C")?, cia("I")?, cia("A")?);
-    let iss = 1.0 - (1.0 - c) * (1.0 - i) * (1.0 - a);
-    let impact = if changed {
-        7.52 * (iss - 0.029) - 3.25 * (iss - 0.02).powi(15)
-    } else {
-        6.42 * iss
-    };
-    let exploitability = 8.22 * av * ac * pr * ui;
-    if impact <= 0.0 {
-        return Some(0.0);
-    }
-    let raw = if changed {
-        (1.08 * (impact + exploitability)).min(10.0)
-    } else {
-        (impact + exploitability).min(10.0)
-    };
-    Some(roundup(raw))
-}
-
-/// CVSS 3.1 `Roundup`: the smallest one-decimal number ≥ the input.
-fn roundup(x: f64) -> f64 {
-    let i = (x * 100_000.0).round() as i64;
-    if i % 10_000 == 0 {
-        i as f64 / 100_000.0
-    } else {
-        ((i / 10_000) + 1) as f64 / 10.0
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cvss_scores_match_the_specification_examples() {
-        let s = |v| cvss31_base_score(v).unwrap();
-        assert_eq!(s("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"), 9.8);
-        assert_eq!(s("CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N"), 6.1);
-        assert_eq!(s("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:N/A:N"), 5.3);
-        assert_eq!(s("CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:N/I:N/A:N"), 0.0);
-        assert_eq!(s("CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:C/C:H/I:H/A:H"), 9.9);
-        assert_eq!(cvss31_base_score("CVSS:3.1/AV:X"), None);
-        assert_eq!(cvss31_base_score(""), None);
     }
 }

@@ -548,7 +548,10 @@ impl Run<'_> {
             }
             return;
         }
-        let h = self.handle.as_ref().expect("running");
+        // `running` implies a handle; without one there is nothing to drive.
+        let Some(h) = self.handle.as_ref() else {
+            return;
+        };
         match action {
             ScanAction::Pause => h.pause(),
             ScanAction::Resume => h.resume(),

@@ -9,9 +9,11 @@
 //!
 //! Modules: `worker` (slots, claim loop, shutdown), `job` (one job: engine events →
 //! heartbeats, events, finding batches; actions; retries; outcome), `plan` (`JobSpec` →
-//! engine plan), `convert` (engine → domain findings, counters, outcomes, CVSS scores),
+//! engine plan), `convert` (engine → domain findings scored by `rampart_engine::cvss_base_score`, counters, outcomes),
 //! `config`. The transports live in `local` (in process, over the service) and `http`
 //! (`/engine/v1`).
+
+#![deny(clippy::unwrap_used, clippy::expect_used)]
 
 mod backoff;
 pub mod config;

@@ -152,14 +152,9 @@ pub fn build_plan(spec: &JobSpec, settings: &PlanSettings) -> Result<BuiltPlan, 
             }
         }
     }
-    if seeds.is_empty() && verify_seeds.is_empty() {
+    let Some(first) = seeds.first().or(verify_seeds.first()).cloned() else {
         return Err(PlanError::config("Seed URL list must not be empty"));
-    }
-    let first = seeds
-        .first()
-        .or(verify_seeds.first())
-        .cloned()
-        .expect("a seed");
+    };
     let mut plan = ScanPlan::for_url(first);
     plan.seeds.clear();
 

@@ -8,8 +8,6 @@ use crate::http::HttpRequest;
 use crate::target::Resource;
 use rampart_domain::catalogue::{AttackMeta, ModuleMeta};
 use rampart_domain::{ModuleType, Severity};
-use regex::Regex;
-use std::sync::LazyLock;
 use url::Url;
 
 pub(crate) const KEY: &str = "directory_listing";
@@ -44,30 +42,12 @@ pub(crate) fn meta() -> ModuleMeta {
     }
 }
 
-static MARKERS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
-    [
-        ("Apache/nginx", r"(?i)<title>\s*Index of /"),
-        ("Apache/nginx", r"(?i)<h1>\s*Index of /"),
-        (
-            "Python http.server",
-            r"(?i)<title>\s*Directory listing for /",
-        ),
-        ("IIS", r"(?i)\[To Parent Directory\]"),
-        ("Tomcat", r"(?i)<title>\s*Directory Listing For /"),
-        ("Node serve-index", r"(?i)<title>\s*listing directory /"),
-        ("Jetty", r"(?i)<title>\s*Directory: /"),
-    ]
-    .into_iter()
-    .filter_map(|(n, r)| Regex::new(r).ok().map(|re| (n, re)))
-    .collect()
-});
 
 /// The auto-index server whose markers `text` carries.
 pub(crate) fn listing(text: &str) -> Option<&'static str> {
-    MARKERS
-        .iter()
-        .find(|(_, re)| re.is_match(text))
-        .map(|(n, _)| *n)
+    super::signatures::DIRECTORY_LISTING
+        .find(text)
+        .map(|(n, _)| n)
 }
 
 pub(crate) async fn attack_dir(ctx: &Ctx, dir: &Url) -> Result<(), SendError> {

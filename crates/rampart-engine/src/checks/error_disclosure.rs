@@ -4,8 +4,6 @@ use super::passive::{PHit, Page};
 use crate::catalogue::{locs, module_id, OWASP_A05};
 use rampart_domain::catalogue::{AttackMeta, ModuleMeta};
 use rampart_domain::{ModuleType, Severity};
-use regex::Regex;
-use std::sync::LazyLock;
 
 pub(crate) const KEY: &str = "error_disclosure";
 
@@ -45,33 +43,17 @@ pub(crate) fn meta() -> ModuleMeta {
     }
 }
 
-static TRACES: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
-    [
-        ("ERR_01", r"(?m)^\s*at [\w$.]+\([\w$]+\.java:\d+\)"),
-        ("ERR_01", r"Traceback \(most recent call last\):"),
-        ("ERR_01", r"(?i)<b>(Fatal error|Warning|Parse error)</b>:.+ on line <b>\d+</b>"),
-        ("ERR_01", r"(?m)^\s*at [\w.<>]+\(.*\) in [A-Za-z]:\\.+:line \d+"),
-        ("ERR_01", r"(?m)^\s+at .+ \((/|[A-Za-z]:\\)[^)]+\.js:\d+:\d+\)"),
-        ("ERR_01", r"(?m)\.rb:\d+:in `"),
-        ("ERR_01", r"(?i)panicked at '.*', src/"),
-        ("ERR_02", r"(?i)(you have an error in your sql syntax|SQLSTATE\[|ORA-\d{5}|unclosed quotation mark after the character string|PSQLException|sqlite3?\.OperationalError|SQLITE_ERROR|pg_query\(\))"),
-    ]
-    .into_iter()
-    .filter_map(|(n, r)| Regex::new(r).ok().map(|re| (n, re)))
-    .collect()
-});
 
 pub(crate) fn inspect(p: &Page<'_>) -> Vec<PHit> {
-    TRACES
-        .iter()
-        .find_map(|(id, re)| {
-            re.find(&p.text).map(|m| {
-                vec![PHit::page(
-                    id,
-                    m.as_str().chars().take(200).collect::<String>(),
-                    "",
-                )]
-            })
+    // Signatures: `signatures/error_disclosure.toml`; the label is the attack id.
+    super::signatures::ERROR_DISCLOSURE
+        .find(&p.text)
+        .map(|(id, m)| {
+            vec![PHit::page(
+                id,
+                m.as_str().chars().take(200).collect::<String>(),
+                "",
+            )]
         })
         .unwrap_or_default()
 }

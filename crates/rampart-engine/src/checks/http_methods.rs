@@ -50,6 +50,9 @@ pub(crate) fn meta() -> ModuleMeta {
 
 /// TRACE with a unique header; echoed back means cross-site tracing is possible.
 pub(crate) async fn attack_host(ctx: &Ctx, root: &Url) -> Result<(), SendError> {
+    if ctx.http.gate().check("TRACE", root).is_err() {
+        return Ok(());
+    }
     let r = Resource::get(root.clone());
     if ctx.already(KEY, &r, None).await {
         return Ok(());

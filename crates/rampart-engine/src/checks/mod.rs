@@ -1,78 +1,48 @@
 //! The checks: one file per module key, each holding its metadata and its code.
 
-use rampart_domain::catalogue::ModuleMeta;
+use registry::registry;
 
 pub(crate) mod common;
 pub(crate) mod passive;
+pub(crate) mod registry;
 mod run;
+pub(crate) mod signatures;
 
 pub(crate) use run::attack_all;
 
-pub mod cmdi;
-pub mod code_injection;
-pub mod cookie_flags;
-pub mod cors;
-pub mod crlf_injection;
-pub mod csp;
-pub mod csrf;
-pub mod directory_listing;
-pub mod error_disclosure;
-pub mod file_upload;
-pub mod hsts;
-pub mod http_methods;
-pub mod mixed_content;
-pub mod open_redirect;
-pub mod password_autocomplete;
-pub mod password_in_get;
-pub mod password_over_http;
-pub mod path_traversal;
-pub mod predictable_session_id;
-pub mod private_ip_disclosure;
-pub mod referrer_policy;
-pub mod remote_file_inclusion;
-pub mod sensitive_files;
-pub mod sqli;
-pub mod ssrf;
-pub mod ssti;
-pub mod version_disclosure;
-pub mod x_content_type_options;
-pub mod x_frame_options;
-pub mod xss_reflected;
-pub mod xss_stored;
-pub mod xxe;
-
-/// Metadata constructors of every module, active first, in catalogue order.
-pub(crate) const META: &[fn() -> ModuleMeta] = &[
-    sqli::meta,
-    xss_reflected::meta,
-    xss_stored::meta,
-    cmdi::meta,
-    path_traversal::meta,
-    remote_file_inclusion::meta,
-    ssti::meta,
-    code_injection::meta,
-    ssrf::meta,
-    xxe::meta,
-    open_redirect::meta,
-    crlf_injection::meta,
-    cors::meta,
-    http_methods::meta,
-    sensitive_files::meta,
-    directory_listing::meta,
-    file_upload::meta,
-    csrf::meta,
-    csp::meta,
-    x_frame_options::meta,
-    x_content_type_options::meta,
-    hsts::meta,
-    referrer_policy::meta,
-    cookie_flags::meta,
-    version_disclosure::meta,
-    error_disclosure::meta,
-    private_ip_disclosure::meta,
-    password_over_http::meta,
-    password_in_get::meta,
-    password_autocomplete::meta,
-    mixed_content::meta,
-    predictable_session_id::meta,
-];
+// The one list of checks, in catalogue order (active first, then passive). Adding a check
+// is its file `checks/<key>.rs` plus one line here; see `registry.rs` for the hooks.
+registry! {
+    sqli: point(attack, 1);
+    xss_reflected: point(attack, 0);
+    xss_stored: point(attack, 10), finish(finish);
+    cmdi: point(attack, 4);
+    path_traversal: point(attack, 5);
+    remote_file_inclusion: point(attack, 8), oob;
+    ssti: point(attack, 2);
+    code_injection: point(attack, 3);
+    ssrf: point(attack, 9), oob;
+    xxe: resource(attack, 3), oob;
+    open_redirect: point(attack, 6);
+    crlf_injection: point(attack, 7);
+    cors: resource(attack, 0);
+    http_methods: dir(attack_dir, 2), host(attack_host);
+    sensitive_files: dir(attack_dir, 1), file(attack_file);
+    directory_listing: dir(attack_dir, 0);
+    file_upload: resource(attack, 2);
+    csrf: resource(attack, 1);
+    csp: passive(inspect);
+    x_frame_options: passive(inspect);
+    x_content_type_options: passive(inspect);
+    hsts: passive(inspect);
+    referrer_policy: passive(inspect);
+    cookie_flags: passive(inspect);
+    version_disclosure: passive(inspect);
+    error_disclosure: passive(inspect);
+    private_ip_disclosure: passive(inspect);
+    password_over_http: passive(inspect);
+    password_in_get: passive(inspect);
+    password_autocomplete: passive(inspect);
+    mixed_content: passive(inspect);
+    predictable_session_id: passive(inspect);
+}

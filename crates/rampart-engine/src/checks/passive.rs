@@ -1,7 +1,7 @@
 //! Passive analysis of every crawl and login response, aggregated to one finding per
 //! (check, host) for header checks and per (check, path pattern) for page checks.
 
-use super::*;
+use super::registry::Inspect;
 use crate::client::{Observer, Purpose};
 use crate::crawl::html::{extract, Extracted};
 use crate::finding::{Confidence, Exchange, Report, Variance};
@@ -72,25 +72,6 @@ impl PHit {
     }
 }
 
-type Inspect = fn(&Page<'_>) -> Vec<PHit>;
-
-const PASSIVE: &[(&str, Inspect)] = &[
-    (csp::KEY, csp::inspect),
-    (x_frame_options::KEY, x_frame_options::inspect),
-    (x_content_type_options::KEY, x_content_type_options::inspect),
-    (hsts::KEY, hsts::inspect),
-    (referrer_policy::KEY, referrer_policy::inspect),
-    (cookie_flags::KEY, cookie_flags::inspect),
-    (version_disclosure::KEY, version_disclosure::inspect),
-    (error_disclosure::KEY, error_disclosure::inspect),
-    (private_ip_disclosure::KEY, private_ip_disclosure::inspect),
-    (password_over_http::KEY, password_over_http::inspect),
-    (password_in_get::KEY, password_in_get::inspect),
-    (password_autocomplete::KEY, password_autocomplete::inspect),
-    (mixed_content::KEY, mixed_content::inspect),
-    (predictable_session_id::KEY, predictable_session_id::inspect),
-];
-
 /// Runs the enabled passive checks; remembers what it already reported.
 pub(crate) struct Passive {
     enabled: Vec<(&'static str, Inspect)>,
@@ -99,10 +80,10 @@ pub(crate) struct Passive {
 
 impl Passive {
     pub fn new(modules: &crate::plan::Modules) -> Self {
-        let enabled = PASSIVE
+        let enabled = super::REGISTRY
             .iter()
-            .copied()
-            .filter(|(k, _)| modules.enabled.contains_key(*k))
+            .filter(|c| modules.enabled.contains_key(c.key))
+            .filter_map(|c| Some((c.key, c.passive?)))
             .collect();
         Self {
             enabled,

@@ -8,8 +8,6 @@ use crate::finding::Confidence;
 use crate::target::{InsertionPoint, Resource};
 use rampart_domain::catalogue::{AttackMeta, ModuleMeta};
 use rampart_domain::{ModuleType, Severity};
-use regex::Regex;
-use std::sync::LazyLock;
 
 pub(crate) const KEY: &str = "path_traversal";
 
@@ -55,16 +53,6 @@ pub(crate) fn meta() -> ModuleMeta {
     }
 }
 
-static SIGNATURES: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
-    [
-        ("/etc/passwd", r"root:[^:\n]*:0:0:"),
-        ("win.ini", r"(?i)\[(fonts|extensions)\][\s\S]{0,200}\[(mci extensions|files)\]|; for 16-bit app support"),
-        ("php://filter", r"PD9waHA[0-9A-Za-z+/=]{8,}"),
-    ]
-    .into_iter()
-    .filter_map(|(n, r)| Regex::new(r).ok().map(|re| (n, re)))
-    .collect()
-});
 
 const UP: &str = "../../../../../../../../../../";
 
@@ -136,9 +124,10 @@ pub(crate) async fn attack(
 /// The file whose content shows in `text` and did not in the original page, with the
 /// matching excerpt.
 fn file_content(text: &str, orig_text: &str) -> Option<(&'static str, String)> {
-    SIGNATURES.iter().find_map(|(file, re)| {
-        let m = re.find(text)?;
-        (!re.is_match(orig_text)).then(|| (*file, m.as_str().chars().take(200).collect()))
+    super::signatures::PATH_TRAVERSAL.list.iter().find_map(|s| {
+        let m = s.regex.find(text)?;
+        (!s.regex.is_match(orig_text))
+            .then(|| (s.label.as_str(), m.as_str().chars().take(200).collect()))
     })
 }
 

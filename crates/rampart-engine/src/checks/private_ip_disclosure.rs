@@ -4,8 +4,6 @@ use super::passive::{PHit, Page};
 use crate::catalogue::{locs, module_id, OWASP_A05};
 use rampart_domain::catalogue::{AttackMeta, ModuleMeta};
 use rampart_domain::{ModuleType, Severity};
-use regex::Regex;
-use std::sync::LazyLock;
 
 pub(crate) const KEY: &str = "private_ip_disclosure";
 
@@ -39,10 +37,6 @@ pub(crate) fn meta() -> ModuleMeta {
     }
 }
 
-static PRIVATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(10\.(?:\d{1,3}\.){2}\d{1,3}|172\.(?:1[6-9]|2\d|3[01])\.\d{1,3}\.\d{1,3}|192\.168\.\d{1,3}\.\d{1,3})\b")
-        .unwrap_or_else(|_| unreachable!("literal regex"))
-});
 
 pub(crate) fn inspect(p: &Page<'_>) -> Vec<PHit> {
     let host = p.req.url.host_str().unwrap_or("");
@@ -52,8 +46,12 @@ pub(crate) fn inspect(p: &Page<'_>) -> Vec<PHit> {
         .iter()
         .map(|(n, v)| format!("{n}: {v}\n"))
         .collect();
+    // The pattern: `signatures/private_ip.toml`.
+    let Some(private) = super::signatures::PRIVATE_IP.get("PIP_01") else {
+        return Vec::new();
+    };
     for text in [headers.as_str(), p.text.as_str()] {
-        if let Some(m) = PRIVATE.find_iter(text).find(|m| m.as_str() != host) {
+        if let Some(m) = private.find_iter(text).find(|m| m.as_str() != host) {
             // Version-like strings (10.0.0.1 in a changelog) are rare; each octet must be valid.
             if m.as_str()
                 .split('.')

@@ -1,7 +1,8 @@
 //! The attack phase: turns crawl results into jobs (per parameter, resource, directory,
 //! file or host) for every enabled active module and runs them with bounded concurrency.
 
-use super::*;
+use super::registry::{Check, PointFn, ResourceFn, UrlFn};
+use super::REGISTRY;
 use crate::client::{SendError, Sent};
 use crate::crawl::CrawlOutput;
 use crate::ctx::Ctx;
@@ -12,84 +13,32 @@ use std::sync::Arc;
 use tokio::task::JoinSet;
 use url::Url;
 
-/// Per-parameter modules, cheapest and most decisive first.
-const POINT: &[&str] = &[
-    xss_reflected::KEY,
-    sqli::KEY,
-    ssti::KEY,
-    code_injection::KEY,
-    cmdi::KEY,
-    path_traversal::KEY,
-    open_redirect::KEY,
-    crlf_injection::KEY,
-    remote_file_inclusion::KEY,
-    ssrf::KEY,
-    xss_stored::KEY,
-];
-const RESOURCE: &[&str] = &[cors::KEY, csrf::KEY, file_upload::KEY, xxe::KEY];
-const DIRECTORY: &[&str] = &[
-    directory_listing::KEY,
-    sensitive_files::KEY,
-    http_methods::KEY,
-];
 /// Directories and files probed at most (budget).
 const MAX_DIRS: usize = 40;
 const MAX_FILES: usize = 60;
 
 enum Job {
-    Point(&'static str, Arc<(Resource, Sent)>, InsertionPoint),
-    Resource(&'static str, Arc<(Resource, Sent)>),
-    Dir(&'static str, Url),
-    File(Url),
-    Host(Url),
+    Point(PointFn, Arc<(Resource, Sent)>, InsertionPoint),
+    Resource(ResourceFn, Arc<(Resource, Sent)>),
+    Url(UrlFn, Url),
 }
 
 async fn run(ctx: Arc<Ctx>, job: Job) -> Result<(), SendError> {
     match job {
-        Job::Point(key, rs, p) => {
-            let (r, orig) = (&rs.0, &rs.1);
-            match key {
-                sqli::KEY => sqli::attack(&ctx, r, orig, &p).await,
-                xss_reflected::KEY => xss_reflected::attack(&ctx, r, orig, &p).await,
-                xss_stored::KEY => xss_stored::attack(&ctx, r, orig, &p).await,
-                cmdi::KEY => cmdi::attack(&ctx, r, orig, &p).await,
-                path_traversal::KEY => path_traversal::attack(&ctx, r, orig, &p).await,
-                remote_file_inclusion::KEY => {
-                    remote_file_inclusion::attack(&ctx, r, orig, &p).await
-                }
-                ssti::KEY => ssti::attack(&ctx, r, orig, &p).await,
-                code_injection::KEY => code_injection::attack(&ctx, r, orig, &p).await,
-                ssrf::KEY => ssrf::attack(&ctx, r, orig, &p).await,
-                open_redirect::KEY => open_redirect::attack(&ctx, r, orig, &p).await,
-                crlf_injection::KEY => crlf_injection::attack(&ctx, r, orig, &p).await,
-                _ => Ok(()),
-            }
-        }
-        Job::Resource(key, rs) => {
-            let (r, orig) = (&rs.0, &rs.1);
-            match key {
-                cors::KEY => cors::attack(&ctx, r, orig).await,
-                csrf::KEY => csrf::attack(&ctx, r, orig).await,
-                file_upload::KEY => file_upload::attack(&ctx, r, orig).await,
-                xxe::KEY => xxe::attack(&ctx, r, orig).await,
-                _ => Ok(()),
-            }
-        }
-        Job::Dir(key, d) => match key {
-            directory_listing::KEY => directory_listing::attack_dir(&ctx, &d).await,
-            sensitive_files::KEY => sensitive_files::attack_dir(&ctx, &d).await,
-            http_methods::KEY => http_methods::attack_dir(&ctx, &d).await,
-            _ => Ok(()),
-        },
-        Job::File(f) => sensitive_files::attack_file(&ctx, &f).await,
-        Job::Host(h) => http_methods::attack_host(&ctx, &h).await,
+        Job::Point(f, rs, p) => f(&ctx, &rs.0, &rs.1, &p).await,
+        Job::Resource(f, rs) => f(&ctx, &rs.0, &rs.1).await,
+        Job::Url(f, u) => f(&ctx, &u).await,
     }
 }
 
 /// Runs every enabled active module over the crawl results.
 pub(crate) async fn attack_all(ctx: Arc<Ctx>, crawl: &CrawlOutput) {
     let plan = ctx.http.plan().clone();
-    let on = |k: &str| plan.modules.is_enabled(k);
+    let mut enabled: Vec<&'static Check> = REGISTRY
+        .iter()
+        .filter(|c| c.is_active() && plan.modules.is_enabled(c.key))
+        .collect();
+    enabled.sort_by_key(|c| c.rank);
     // Cheap site-level jobs first so that a budget cut hits the expensive ones.
     let mut jobs: Vec<Job> = Vec::new();
     let mut resource_jobs: Vec<Job> = Vec::new();
@@ -106,35 +55,40 @@ pub(crate) async fn attack_all(ctx: Arc<Ctx>, crawl: &CrawlOutput) {
             },
         };
         let rs = Arc::new((r.clone(), orig));
-        for key in POINT.iter().copied().filter(|k| on(k)) {
-            for p in ctx.points(key, r, Some(&rs.1)) {
-                point_jobs.push(Job::Point(key, rs.clone(), p));
+        for c in &enabled {
+            if let Some(f) = c.point {
+                for p in ctx.points(c.key, r, Some(&rs.1)) {
+                    point_jobs.push(Job::Point(f, rs.clone(), p));
+                }
             }
         }
-        for key in RESOURCE.iter().copied().filter(|k| on(k)) {
-            resource_jobs.push(Job::Resource(key, rs.clone()));
+        for f in enabled.iter().filter_map(|c| c.resource) {
+            resource_jobs.push(Job::Resource(f, rs.clone()));
         }
     }
     for d in crawl.directories.iter().take(MAX_DIRS) {
-        for key in DIRECTORY.iter().copied().filter(|k| on(k)) {
-            jobs.push(Job::Dir(key, d.clone()));
+        for f in enabled.iter().filter_map(|c| c.dir) {
+            jobs.push(Job::Url(f, d.clone()));
         }
     }
-    if on(sensitive_files::KEY) {
-        for f in crawl.files.iter().take(MAX_FILES) {
-            jobs.push(Job::File(f.clone()));
+    for f in enabled.iter().filter_map(|c| c.file) {
+        for u in crawl.files.iter().take(MAX_FILES) {
+            jobs.push(Job::Url(f, u.clone()));
         }
     }
-    if on(http_methods::KEY) {
+    let host_checks: Vec<UrlFn> = enabled.iter().filter_map(|c| c.host).collect();
+    if !host_checks.is_empty() {
+        // The root of every visited host, and of the first seed.
         let hosts: BTreeSet<Url> = crawl
             .visited
             .iter()
             .filter_map(|u| u.join("/").ok())
-            .filter(|u| ctx.http.gate().check("TRACE", u).is_ok())
+            .chain(plan.seeds.iter().take(1).cloned())
             .collect();
-        let seeds: Vec<Url> = plan.seeds.iter().take(1).cloned().collect();
-        for h in hosts.into_iter().chain(seeds).collect::<BTreeSet<_>>() {
-            jobs.push(Job::Host(h));
+        for f in host_checks {
+            for h in &hosts {
+                jobs.push(Job::Url(f, h.clone()));
+            }
         }
     }
     jobs.extend(resource_jobs);
@@ -171,7 +125,10 @@ pub(crate) async fn attack_all(ctx: Arc<Ctx>, crawl: &CrawlOutput) {
     if !ctx.http.control.halted() {
         crate::ctx::finish_oob(&ctx).await;
     }
-    if on(xss_stored::KEY) && !ctx.http.control.halted() {
-        let _ = xss_stored::finish(&ctx, crawl).await;
+    for f in enabled.iter().filter_map(|c| c.finish) {
+        if ctx.http.control.halted() {
+            break;
+        }
+        let _ = f(&ctx, crawl).await;
     }
 }

@@ -9,8 +9,6 @@ use crate::similarity::{similarity, strip};
 use crate::target::{InsertionPoint, Resource};
 use rampart_domain::catalogue::{AttackMeta, ModuleMeta};
 use rampart_domain::{ModuleType, Severity};
-use regex::Regex;
-use std::sync::LazyLock;
 
 pub(crate) const KEY: &str = "sqli";
 
@@ -56,25 +54,13 @@ pub(crate) fn meta() -> ModuleMeta {
     }
 }
 
-/// Database error signatures, per DBMS.
-static ERRORS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
-    [
-        ("MySQL/MariaDB", r"(?i)(you have an error in your sql syntax|warning: mysqli?_|mysql_fetch|MySqlException|com\.mysql\.jdbc|check the manual that corresponds to your (mysql|mariadb) server version|Unknown column '[^']+' in)"),
-        ("PostgreSQL", r"(?i)(pg_query\(\)|PSQLException|unterminated quoted string at or near|syntax error at or near|ERROR:\s+syntax error at end of input|invalid input syntax for (type )?integer)"),
-        ("SQLite", r"(?i)(sqlite3?\.OperationalError|SQLITE_ERROR|SQLite/JDBCDriver|near \x22[^\x22]*\x22: syntax error|unrecognized token: \x22|sqlite error|System\.Data\.SQLite)"),
-        ("Microsoft SQL Server", r"(?i)(unclosed quotation mark after the character string|Microsoft OLE DB Provider for SQL Server|\[SQL Server\]|SqlException|Incorrect syntax near)"),
-        ("Oracle", r"(?i)(ORA-\d{5}|quoted string not properly terminated|oracle\.jdbc|PLS-\d{5})"),
-    ]
-    .into_iter()
-    .filter_map(|(n, r)| Regex::new(r).ok().map(|re| (n, re)))
-    .collect()
-});
 
 fn db_error(text: &str) -> Option<(&'static str, String)> {
     let text = &crate::similarity::unescape_html(text);
-    ERRORS
-        .iter()
-        .find_map(|(n, re)| re.find(text).map(|m| (*n, m.as_str().to_string())))
+    // Database error signatures, per DBMS: `signatures/sql_errors.toml`.
+    super::signatures::SQL_ERRORS
+        .find(text)
+        .map(|(n, m)| (n, m.as_str().to_string()))
 }
 
 const BREAKERS: &[&str] = &["'", "\"", "')", "\\", "1'\"", ";"];

@@ -4,8 +4,6 @@ use super::passive::{PHit, Page};
 use crate::catalogue::{locs, module_id, OWASP_A05};
 use rampart_domain::catalogue::{AttackMeta, ModuleMeta};
 use rampart_domain::{ModuleType, Severity};
-use regex::Regex;
-use std::sync::LazyLock;
 
 pub(crate) const KEY: &str = "version_disclosure";
 
@@ -39,14 +37,12 @@ pub(crate) fn meta() -> ModuleMeta {
     }
 }
 
-static VERSION: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\d+\.\d+").unwrap_or_else(|_| unreachable!("literal regex")));
-static GENERATOR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)<meta[^>]+name=["']generator["'][^>]+content=["']([^"']*\d+\.\d+[^"']*)"#)
-        .unwrap_or_else(|_| unreachable!("literal regex"))
-});
-
 pub(crate) fn inspect(p: &Page<'_>) -> Vec<PHit> {
+    // The patterns: `signatures/version_disclosure.toml`.
+    let sigs = &super::signatures::VERSION_DISCLOSURE;
+    let (Some(version), Some(generator)) = (sigs.get("banner"), sigs.get("generator")) else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     for h in [
         "server",
@@ -56,14 +52,14 @@ pub(crate) fn inspect(p: &Page<'_>) -> Vec<PHit> {
         "x-generator",
     ] {
         if let Some(v) = p.resp.header(h) {
-            if VERSION.is_match(v) {
+            if version.is_match(v) {
                 out.push(PHit::host("VER_01", format!("{h}: {v}")));
                 break;
             }
         }
     }
     if out.is_empty() && p.html.is_some() {
-        if let Some(c) = GENERATOR.captures(&p.text) {
+        if let Some(c) = generator.captures(&p.text) {
             out.push(PHit::host("VER_01", format!("generator: {}", &c[1])));
         }
     }

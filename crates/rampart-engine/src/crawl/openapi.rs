@@ -1,16 +1,18 @@
-//! OpenAPI 3 / Swagger 2 (JSON) documents turned into attackable resources.
+//! OpenAPI 3 / Swagger 2 (JSON or YAML) documents turned into attackable resources.
 
 use crate::target::{Body, Resource};
 use serde_json::{Map, Value};
 use url::Url;
 
-/// Whether a JSON document looks like an API description.
 /// Reads an OpenAPI/Swagger description written in YAML into the JSON value the rest of
 /// this module works on; `None` when it is not YAML.
 pub fn from_yaml(body: &str) -> Option<Value> {
-    serde_yaml::from_str::<Value>(body).ok()
+    // serde-saphyr is panic-free and budgets depth, aliases and size: the YAML comes from
+    // the target and may be hostile.
+    serde_saphyr::from_str::<Value>(body).ok()
 }
 
+/// Whether a JSON document looks like an API description.
 pub fn is_spec(v: &Value) -> bool {
     v.get("paths").is_some_and(Value::is_object)
         && (v.get("openapi").is_some() || v.get("swagger").is_some())
@@ -200,5 +202,40 @@ mod tests {
         assert_eq!(r[0].url.as_str(), "http://h/api/items/1");
         assert!(from_yaml("{{{{ not yaml").is_none());
         assert!(!is_spec(&from_yaml("title: a page").expect("plain yaml")));
+    }
+
+    #[test]
+    fn hostile_yaml_is_refused_without_panicking() {
+        // Deep nesting: flow and block forms.
+        let flow = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(from_yaml(&flow).is_none(), "deep flow nesting");
+        let block: String = (0..5_000)
+            .map(|i| format!("{}a:\n", " ".repeat(i)))
+            .collect();
+        assert!(from_yaml(&block).is_none(), "deep block nesting");
+        // Billion laughs: nine levels of nine aliases would expand to 10^9 nodes.
+        let mut laughs = String::from("a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+        for (prev, name) in ["a", "b", "c", "d", "e", "f", "g", "h"]
+            .iter()
+            .zip(["b", "c", "d", "e", "f", "g", "h", "i"])
+        {
+            let refs = vec![format!("*{prev}"); 9].join(", ");
+            laughs.push_str(&format!("{name}: &{name} [{refs}]\n"));
+        }
+        assert!(from_yaml(&laughs).is_none(), "alias expansion bomb");
+        // Huge numbers neither panic nor become specs.
+        for n in [
+            "9".repeat(100_000),
+            format!("1e{}", "9".repeat(1000)),
+            "-0x".to_string() + &"f".repeat(1000),
+        ] {
+            let doc = format!("openapi: {n}\nn: {n}\n");
+            if let Some(v) = from_yaml(&doc) {
+                assert!(!is_spec(&v), "no paths, no spec");
+            }
+        }
+        // An unterminated document and invalid UTF-8 escapes are errors, not panics.
+        assert!(from_yaml("a: \"\\xZZ").is_none());
+        assert!(from_yaml("a: [1, 2").is_none());
     }
 }
