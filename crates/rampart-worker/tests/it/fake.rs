@@ -247,6 +247,21 @@ impl JobSource for FakeSource {
     ) -> Result<(), SourceError> {
         self.record(worker, Some(scan), Kind::Finish(outcome.clone()))
     }
+
+    async fn wait_action(
+        &self,
+        _scan: ScanId,
+        _worker: &str,
+        wait: Duration,
+    ) -> Result<Option<ScanAction>, SourceError> {
+        // Actions reach the worker on heartbeat replies here, so each test decides when.
+        tokio::time::sleep(wait).await;
+        Ok(None)
+    }
+
+    async fn release(&self, _scan: ScanId, _worker: &str) -> Result<(), SourceError> {
+        Ok(())
+    }
 }
 
 /// Distinct (module, root cause) keys of the accepted findings, with how often each came.
