@@ -468,7 +468,12 @@ async fn verification_scans_carry_the_parents_root_causes() {
         ["https://shop.example.test/a", "https://shop.example.test/b"]
     );
     assert_eq!(spec.allowed_domains, ["shop.example.test"]);
-    assert!(!spec.modules.is_empty());
+    // Only the modules of the vulnerabilities it verifies, not the template's others.
+    let only = rampart_testkit::sample_catalogue()[0].id;
+    assert_eq!(
+        spec.modules.iter().map(|m| m.module).collect::<Vec<_>>(),
+        vec![only]
+    );
     assert_eq!(
         spec.options["crawl_config"]["seed_url_list"],
         json!([{"value": "https://shop.example.test/"}])
@@ -499,6 +504,10 @@ async fn verification_scans_carry_the_parents_root_causes() {
     snap!("scan_item_specialized", scrub(&item));
     let spec = claim(&app, "w3", ScanId(sub)).await;
     assert_eq!(spec.verify, vec![vulns[0].root_cause.clone()]);
+    assert_eq!(
+        spec.modules.iter().map(|m| m.module).collect::<Vec<_>>(),
+        vec![only]
+    );
     // A vulnerability the parent did not find is refused.
     app.rw()
         .post("/ias/v1/scans")
