@@ -341,3 +341,41 @@ conformance!(
     release_queues_the_job_again_at_once,
     only_the_lease_holder_may_act,
 );
+
+/// `LocalSource` only: the jobs it holds are known (`running`), and `hand_back` at a
+/// server's shutdown releases any a worker did not (scan `PENDING`, attempt 2 next).
+#[tokio::test]
+async fn local_source_hands_back_what_its_workers_hold() {
+    let fx = fixture(Transport::Local, Backend::Sqlite).await.unwrap();
+    let local = LocalSource::new(fx.app.service.clone(), Duration::from_secs(600));
+    let id = fx.submit().await;
+    let spec = local
+        .claim("w1", Duration::from_secs(10))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(local.running(), vec![(id, "w1".to_string())]);
+    local
+        .heartbeat(spec.scan, "w1", &hb(ScanStatus::Running))
+        .await
+        .unwrap();
+    assert_eq!(local.hand_back().await, 1);
+    assert!(local.running().is_empty());
+    assert_eq!(fx.status(id).await, "PENDING");
+    assert_eq!(
+        local.heartbeat(id, "w1", &hb(ScanStatus::Running)).await,
+        Err(SourceError::LeaseLost)
+    );
+    let again = local
+        .claim("w2", Duration::from_secs(10))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((again.scan, again.attempt), (id, 2));
+    local
+        .finish(id, "w2", &JobOutcome::Completed { partial: false })
+        .await
+        .unwrap();
+    assert!(local.running().is_empty(), "a finished job is not held");
+    assert_eq!(local.hand_back().await, 0);
+}
