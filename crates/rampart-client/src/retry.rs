@@ -1,5 +1,6 @@
-//! When to retry and how long to wait: exponential backoff with jitter, overridden by the
-//! server's `Retry-After` and `RateLimit-Reset` headers.
+//! When to retry and how long to wait: the protocol's one backoff policy
+//! ([`rampart_protocol::backoff`]), overridden by the server's `Retry-After` and
+//! `RateLimit-Reset` headers.
 
 use reqwest::header::HeaderMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -26,18 +27,10 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
-    /// Exponential backoff for retry number `attempt` (0-based) with ±25 % jitter.
+    /// Exponential backoff for retry number `attempt` (0-based), with jitter: the policy
+    /// the scan worker uses too (`base·2^n` capped at `max_delay`, from its upper half).
     pub fn backoff(&self, attempt: u32) -> Duration {
-        let exp = self
-            .base_delay
-            .saturating_mul(2u32.saturating_pow(attempt.min(16)));
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        // A cheap jitter in [0.75, 1.25): good enough to spread clients, no RNG needed.
-        let factor = 0.75 + f64::from(nanos % 1000) / 2000.0;
-        exp.mul_f64(factor).min(self.max_delay)
+        rampart_protocol::backoff::delay(self.base_delay, self.max_delay, attempt)
     }
 
     /// The wait before retrying: what the server asked for, else backoff; capped.
@@ -175,13 +168,14 @@ mod tests {
             base_delay: Duration::from_millis(100),
             max_delay: Duration::from_secs(1),
         };
-        assert!(
-            p.backoff(0) >= Duration::from_millis(75) && p.backoff(0) < Duration::from_millis(125)
-        );
-        assert!(
-            p.backoff(2) >= Duration::from_millis(300) && p.backoff(2) < Duration::from_millis(500)
-        );
-        assert_eq!(p.backoff(10), Duration::from_secs(1));
+        for _ in 0..20 {
+            let b0 = p.backoff(0);
+            assert!(b0 >= Duration::from_millis(50) && b0 <= Duration::from_millis(100));
+            let b2 = p.backoff(2);
+            assert!(b2 >= Duration::from_millis(200) && b2 <= Duration::from_millis(400));
+            let b10 = p.backoff(10);
+            assert!(b10 >= Duration::from_millis(500) && b10 <= Duration::from_secs(1));
+        }
         assert!(retryable_status(429) && retryable_status(503) && !retryable_status(500));
     }
 }

@@ -297,7 +297,9 @@ pub fn compile(input: PlanInput<'_>) -> Result<Recipe, PlanError> {
         }
     }
     if seeds.is_empty() {
-        return Err(PlanError::targets("no root cause URL to verify is in scope"));
+        return Err(PlanError::targets(
+            "no root cause URL to verify is in scope",
+        ));
     }
 
     // Limits.

@@ -4,8 +4,8 @@
 //! ([`crate::plan::compile`]), so both always agree on what a scan may touch.
 
 use crate::target::Targets;
-use serde::{Deserialize, Serialize};
 use regex::Regex;
+use serde::{Deserialize, Serialize};
 use url::Url;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,6 +6,7 @@
 //! reference §10.1; paths are normalised (`//`, one trailing `/`) before routing and
 //! absolute-form request targets route by path.
 
+mod engine_schema;
 mod error;
 mod extract;
 mod middleware;

@@ -1,6 +1,5 @@
-//! The platform side of the job protocol (`rampart_domain::job`), transport-free: the
-//! embedded engine calls it in process (`rampart_worker::local`), `/engine/v1` will
-//! call it over HTTP.
+//! The platform side of the job protocol (`rampart_protocol`), transport-free: the
+//! embedded engine calls it in process ([`crate::LocalSource`]), `/engine/v1` over HTTP.
 //!
 //! - `claim_job` leases the oldest queued job (or one whose lease expired, while it has
 //!   attempts left), builds its [`JobSpec`] and moves the scan to `RUNNING`.
@@ -42,16 +41,25 @@ impl Default for JobSettings {
     }
 }
 
-/// Shared by every clone of the service: settings and the "a job was queued" signal.
+/// Shared by every clone of the service: settings, the "a job was queued" signal and the
+/// "an action was asked for" signal.
 #[derive(Debug, Default)]
 pub(crate) struct JobQueue {
     pub settings: std::sync::RwLock<JobSettings>,
     pub notify: Arc<Notify>,
+    pub actions: Arc<Notify>,
 }
+
+/// While an action long-poll waits, the job is also looked at this often (an action set
+/// through another replica does not signal this process).
+pub const ACTION_POLL: Duration = Duration::from_millis(500);
 
 impl JobQueue {
     pub fn signal(&self) {
         self.notify.notify_waiters();
+    }
+    pub fn signal_action(&self) {
+        self.actions.notify_waiters();
     }
     fn settings(&self) -> JobSettings {
         *self
@@ -113,6 +121,65 @@ impl Service {
     /// create `notified()` before trying to claim so a signal in between is not lost.
     pub fn job_signal(&self) -> Arc<Notify> {
         self.jobs.notify.clone()
+    }
+
+    /// Signalled whenever a pending action is set in this process (see [`Service::job_signal`]).
+    pub fn action_signal(&self) -> Arc<Notify> {
+        self.jobs.actions.clone()
+    }
+
+    /// Hands the job's pending action over (once), if there is one.
+    pub async fn job_take_action(
+        &self,
+        scan: ScanId,
+        worker: &str,
+    ) -> JobResult<Option<ScanAction>> {
+        let job = self.held(scan, worker).await?;
+        let Some(a) = job.pending_action else {
+            return Ok(None);
+        };
+        self.store.clear_pending_action(scan, a).await?;
+        Ok(Some(a))
+    }
+
+    /// The action long-poll: waits up to `wait` for an action on the job and hands it over
+    /// as soon as it is set (this process's signal, or the [`ACTION_POLL`] for actions set
+    /// through another replica).
+    pub async fn job_wait_action(
+        &self,
+        scan: ScanId,
+        worker: &str,
+        wait: Duration,
+    ) -> JobResult<Option<ScanAction>> {
+        let signal = self.action_signal();
+        rampart_protocol::poll::long_poll(&signal, ACTION_POLL, wait, || {
+            self.job_take_action(scan, worker)
+        })
+        .await
+    }
+
+    /// At start: hands back at once every job whose lease owner starts with `prefix` (the
+    /// embedded slots of this server instance before it restarted); their scans are queued
+    /// again instead of reading `RUNNING` until the lease expires. Returns how many.
+    pub async fn release_jobs_owned_by(&self, prefix: &str) -> Result<usize, ServiceError> {
+        if prefix.is_empty() {
+            return Err(ServiceError::Internal(
+                "an empty lease-owner prefix would release every job".into(),
+            ));
+        }
+        let mut n = 0;
+        for (scan, worker) in self.store.leased_jobs_of(prefix).await? {
+            match self
+                .job_release_because(scan, &worker, "Server restarted: the scan is queued again")
+                .await
+            {
+                Ok(()) => n += 1,
+                // Finished or taken over meanwhile: nothing to hand back.
+                Err(JobError::Refused(_)) => {}
+                Err(JobError::Service(e)) => return Err(e),
+            }
+        }
+        Ok(n)
     }
 
     fn lease(&self) -> chrono::Duration {
@@ -223,12 +290,18 @@ impl Service {
                 }
                 other => other.into(),
             })?;
+        let verified = self.verify_targets(scan).await?;
+        // A verification scan runs only the modules of the vulnerabilities it verifies.
+        let only: Option<std::collections::HashSet<ModuleId>> = scan
+            .parent
+            .map(|_| verified.iter().map(|(m, _)| *m).collect());
         let modules = self
             .store
             .list_attack_modules(scan.org, cfg.attack_template)
             .await?
             .into_iter()
             .filter(|m| m.enabled)
+            .filter(|m| only.as_ref().is_none_or(|o| o.contains(&m.module)))
             .map(|m| JobModule {
                 module: m.module,
                 severity: m.severity,
@@ -247,14 +320,17 @@ impl Service {
             options: options::overlay(&options::defaults(), &cfg.options),
             allowed_domains: self.enabled_domains(scan.org).await?,
             modules,
-            verify: self.verify_targets(scan).await?,
+            verify: verified.into_iter().map(|(_, rc)| rc).collect(),
             checkpoint: job.checkpoint.clone(),
         })
     }
 
-    /// The root causes a verification scan re-checks: the listed vulnerabilities, or
-    /// every vulnerability the parent scan found.
-    async fn verify_targets(&self, scan: &Scan) -> Result<Vec<RootCause>, ServiceError> {
+    /// The (module, root cause) pairs a verification scan re-checks: the listed
+    /// vulnerabilities, or every vulnerability the parent scan found.
+    async fn verify_targets(
+        &self,
+        scan: &Scan,
+    ) -> Result<Vec<(ModuleId, RootCause)>, ServiceError> {
         let Some(parent) = scan.parent else {
             return Ok(Vec::new());
         };
@@ -266,7 +342,7 @@ impl Service {
                     .get_vulnerability(scan.org, *v, &Visibility::All)
                     .await
                 {
-                    Ok(x) => out.push(x.root_cause),
+                    Ok(x) => out.push((x.module, x.root_cause)),
                     Err(StoreError::NotFound) => {}
                     Err(e) => return Err(e.into()),
                 }
@@ -286,7 +362,7 @@ impl Service {
                 .list_vulnerabilities(scan.org, &Visibility::All, &req)
                 .await?;
             let n = page.items.len() as u64;
-            out.extend(page.items.into_iter().map(|v| v.root_cause));
+            out.extend(page.items.into_iter().map(|v| (v.module, v.root_cause)));
             if n < req.size || (req.index + 1) * req.size >= page.total {
                 return Ok(out);
             }

@@ -16,6 +16,7 @@ mod engines;
 mod error;
 mod inventory;
 mod jobs;
+mod local_source;
 mod modules;
 mod scan_configs;
 mod scans;
@@ -33,6 +34,7 @@ pub use engines::{
 pub use error::{Problem, ProblemKind, ServiceError, ServiceResult};
 pub use inventory::{normalize_domain, TagInput, TargetInput};
 pub use jobs::{JobError, JobResult, JobSettings, ReaperReport};
+pub use local_source::LocalSource;
 pub use modules::ModuleConfig;
 pub use scan_configs::{OptionsWrite, ScanConfigInput, ScanConfigView};
 pub use scans::{url_under_targets, ScanInput, ScanParent};

@@ -454,6 +454,7 @@ impl Service {
             self.store
                 .set_pending_action(p.org, id, Some(action))
                 .await?;
+            self.jobs.signal_action();
         }
         Ok(next)
     }

@@ -127,7 +127,7 @@ impl Builder {
     }
 
     /// Runs `n` embedded engine slots: the real [`rampart_worker::Worker`] claiming over
-    /// [`rampart_worker::LocalSource`] in this process, as `rampart server --engines N`
+    /// [`rampart_service::LocalSource`] in this process, as `rampart server --engines N`
     /// does, tuned for tests (short heartbeat, flush and claim periods). Implies the
     /// engine's real catalogue. Scans submitted over HTTP then really run.
     pub fn engines(mut self, n: usize) -> Self {
@@ -218,7 +218,7 @@ impl Builder {
 /// The embedded engine slots of [`Builder::engines`].
 fn spawn_engines(service: &Service, slots: usize) -> rampart_worker::WorkerHandle {
     use std::time::Duration;
-    let source = Arc::new(rampart_worker::LocalSource::new(
+    let source = Arc::new(rampart_service::LocalSource::new(
         service.clone(),
         Duration::from_millis(200),
     ));

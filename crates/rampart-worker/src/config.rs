@@ -13,6 +13,9 @@ pub struct WorkerConfig {
     pub slots: usize,
     /// Heartbeat period while a job runs (at most a third of the job's lease is used).
     pub heartbeat_every: Duration,
+    /// Long-poll wait of one action poll (a task next to the heartbeats waits for
+    /// PAUSE/STOP/CANCEL so they reach the engine at once, not at the next heartbeat).
+    pub action_wait: Duration,
     /// Long-poll wait of one claim.
     pub claim_wait: Duration,
     /// Pause before the next claim when a claim came back empty before `claim_wait`.
@@ -45,6 +48,7 @@ impl Default for WorkerConfig {
             id_prefix: "rampart".to_string(),
             slots: 1,
             heartbeat_every: Duration::from_secs(5),
+            action_wait: Duration::from_secs(20),
             claim_wait: Duration::from_secs(20),
             idle_wait: Duration::from_secs(1),
             retry_min: Duration::from_millis(250),

@@ -1,31 +1,20 @@
-//! The job source of a remote `rampart engine`: the `/engine/v1` protocol over HTTP.
+//! The job source of a remote `rampart engine`: the `/engine/v1` protocol over HTTP
+//! (routes and headers: [`rampart_protocol::routes`]).
 //!
 //! Every call carries the engine credential as `Authorization: Bearer rmpe_…` and the
-//! worker id (one per slot) as `Rampart-Worker`. Routes, relative to the server URL:
-//!
-//! | call | route | success | refusal |
-//! | --- | --- | --- | --- |
-//! | claim | `POST /engine/v1/jobs/claim?wait=SECONDS` | 200 `JobSpec`, 204 none | |
-//! | heartbeat | `POST /engine/v1/jobs/{scan}/heartbeat` `Heartbeat` | 200 `HeartbeatReply` | 409 lease lost |
-//! | events | `POST /engine/v1/jobs/{scan}/events` `[JobEvent]` | 204 | 409 |
-//! | findings | `POST /engine/v1/jobs/{scan}/findings` `FindingBatch` | 204 | 409 |
-//! | finish | `POST /engine/v1/jobs/{scan}/finish` `JobOutcome` | 204 | 409 |
-//!
-//! 401 and 403 mean the credential was revoked or is wrong ([`SourceError::Refused`]);
-//! 409 means the lease is gone ([`SourceError::LeaseLost`]); a network error, a 429 or
-//! a 5xx is [`SourceError::Unavailable`], which the worker retries with backoff.
+//! worker id (one per slot) as `Rampart-Worker`. 401 and 403 mean the credential was
+//! revoked or is wrong ([`SourceError::Refused`]); 409 means the lease is gone
+//! ([`SourceError::LeaseLost`]); a network error, a 429 or a 5xx is
+//! [`SourceError::Unavailable`], which the worker retries with backoff.
 
 use crate::{JobSource, SourceError};
 use async_trait::async_trait;
-use rampart_domain::job::*;
+use rampart_domain::scan::ScanAction;
 use rampart_domain::ScanId;
+use rampart_protocol::routes::{self, job_path, VERSION_HEADER, WORKER_HEADER};
+use rampart_protocol::wire::*;
 use reqwest::StatusCode;
 use std::time::Duration;
-
-/// Header naming the worker slot that makes a call.
-pub const WORKER_HEADER: &str = "Rampart-Worker";
-/// Header with the engine's version (its heartbeat's `version`).
-pub const VERSION_HEADER: &str = "Rampart-Engine-Version";
 
 /// `/engine/v1` over HTTP(S).
 #[derive(Clone)]
@@ -61,7 +50,7 @@ impl HttpSource {
     }
 
     fn url(&self, path: &str) -> String {
-        format!("{}/engine/v1/{path}", self.base)
+        format!("{}{}{path}", self.base, routes::PREFIX)
     }
 
     async fn post<B: serde::Serialize + ?Sized>(
@@ -111,7 +100,7 @@ const CALL_TIMEOUT: Duration = Duration::from_secs(30);
 #[async_trait]
 impl JobSource for HttpSource {
     async fn claim(&self, worker: &str, wait: Duration) -> Result<Option<JobSpec>, SourceError> {
-        let path = format!("jobs/claim?wait={}", wait.as_secs());
+        let path = format!("{}?wait={}", routes::CLAIM, wait.as_secs());
         let resp = self
             .post(&path, worker, &serde_json::json!({}), wait + CALL_TIMEOUT)
             .await?;
@@ -131,7 +120,7 @@ impl JobSource for HttpSource {
         hb: &Heartbeat,
     ) -> Result<HeartbeatReply, SourceError> {
         let resp = self
-            .post(&format!("jobs/{scan}/heartbeat"), worker, hb, CALL_TIMEOUT)
+            .post(&job_path(routes::HEARTBEAT, scan), worker, hb, CALL_TIMEOUT)
             .await?;
         resp.json::<HeartbeatReply>()
             .await
@@ -144,9 +133,14 @@ impl JobSource for HttpSource {
         worker: &str,
         events: &[JobEvent],
     ) -> Result<(), SourceError> {
-        self.post(&format!("jobs/{scan}/events"), worker, events, CALL_TIMEOUT)
-            .await
-            .map(drop)
+        self.post(
+            &job_path(routes::EVENTS, scan),
+            worker,
+            events,
+            CALL_TIMEOUT,
+        )
+        .await
+        .map(drop)
     }
 
     async fn findings(
@@ -156,7 +150,7 @@ impl JobSource for HttpSource {
         batch: &FindingBatch,
     ) -> Result<(), SourceError> {
         self.post(
-            &format!("jobs/{scan}/findings"),
+            &job_path(routes::FINDINGS, scan),
             worker,
             batch,
             CALL_TIMEOUT,
@@ -172,9 +166,36 @@ impl JobSource for HttpSource {
         outcome: &JobOutcome,
     ) -> Result<(), SourceError> {
         self.post(
-            &format!("jobs/{scan}/finish"),
+            &job_path(routes::FINISH, scan),
             worker,
             outcome,
+            CALL_TIMEOUT,
+        )
+        .await
+        .map(drop)
+    }
+
+    async fn wait_action(
+        &self,
+        scan: ScanId,
+        worker: &str,
+        wait: Duration,
+    ) -> Result<Option<ScanAction>, SourceError> {
+        let path = format!("{}?wait={}", job_path(routes::ACTION, scan), wait.as_secs());
+        let resp = self
+            .post(&path, worker, &serde_json::json!({}), wait + CALL_TIMEOUT)
+            .await?;
+        resp.json::<ActionReply>()
+            .await
+            .map(|r| r.action)
+            .map_err(|e| SourceError::Unavailable(format!("action answer: {e}")))
+    }
+
+    async fn release(&self, scan: ScanId, worker: &str) -> Result<(), SourceError> {
+        self.post(
+            &job_path(routes::RELEASE, scan),
+            worker,
+            &serde_json::json!({}),
             CALL_TIMEOUT,
         )
         .await

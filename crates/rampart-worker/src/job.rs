@@ -7,8 +7,12 @@
 //! and the outbox is retried with backoff while the engine keeps scanning. The job is given
 //! up only when the platform says the lease is lost (`LeaseLost`), when the lease must have
 //! expired (no heartbeat got through for `lease_seconds`), or when the worker is refused.
+//!
+//! Actions: a task next to the heartbeats long-polls `wait_action`, so a PAUSE, STOP or
+//! CANCEL reaches the engine as soon as a client asks for it (heartbeat replies still carry
+//! them too; applying one twice changes nothing). On shutdown an unfinished job is handed
+//! back with `release`, so the platform queues it again at once.
 
-use crate::backoff::Backoff;
 use crate::config::WorkerConfig;
 use crate::convert::{self, FindingHead};
 use crate::plan::build_plan;
@@ -21,6 +25,7 @@ use rampart_domain::ScanId;
 use rampart_engine::events::{Level, Progress, Summary};
 use rampart_engine::http::Transport;
 use rampart_engine::{Event, ScanHandle};
+use rampart_protocol::backoff::Backoff;
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::sync::Arc;
@@ -43,7 +48,7 @@ pub(crate) enum JobEnd {
     /// the engine was cancelled and nothing more was sent.
     LeaseLost { unsent_findings: usize },
     /// The worker shut down: the engine was stopped, what it found was sent, and the job
-    /// was not finished (the platform re-queues it when the lease expires).
+    /// was handed back unfinished (`release`; failing that, the lease expires).
     HandedBack { unsent_findings: usize },
     /// The platform refused this worker.
     Refused(String),
@@ -140,6 +145,58 @@ struct Run<'a> {
     draining: Option<Instant>,
     /// The engine was still running at shutdown: the job is handed back, not finished.
     handing_back: bool,
+    /// Actions from the action long-poll task (aborted when the job ends).
+    actions: Option<mpsc::Receiver<ScanAction>>,
+    _action_task: Option<AbortOnDrop>,
+}
+
+/// Aborts a task when dropped (the action poller lives exactly as long as its job).
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Long-polls the job's actions and forwards them; ends when the job is over (the
+/// receiver is gone), the lease is lost or the worker is refused (the heartbeat then
+/// finds out too).
+fn spawn_action_poller(ctx: &JobCtx, scan: ScanId) -> (mpsc::Receiver<ScanAction>, AbortOnDrop) {
+    let (tx, rx) = mpsc::channel(4);
+    let source = ctx.source.clone();
+    let worker = ctx.worker.clone();
+    let (wait, timeout) = (
+        ctx.cfg.action_wait,
+        ctx.cfg.action_wait + ctx.cfg.call_timeout,
+    );
+    let mut backoff = Backoff::new(ctx.cfg.retry_min, ctx.cfg.retry_max);
+    let task = tokio::spawn(async move {
+        loop {
+            let started = Instant::now();
+            let r = tokio::time::timeout(timeout, source.wait_action(scan, &worker, wait)).await;
+            match r {
+                Ok(Ok(Some(a))) => {
+                    backoff.reset();
+                    if tx.send(a).await.is_err() {
+                        return;
+                    }
+                }
+                Ok(Ok(None)) => {
+                    backoff.reset();
+                    // A source that answers at once must not make this a busy loop.
+                    if started.elapsed() < Duration::from_millis(50) {
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                }
+                Ok(Err(SourceError::LeaseLost | SourceError::Refused(_))) => return,
+                Ok(Err(SourceError::Unavailable(_))) | Err(_) => {
+                    tokio::time::sleep(backoff.next_delay()).await;
+                }
+            }
+        }
+    });
+    (rx, AbortOnDrop(task))
 }
 
 fn level(l: Level) -> &'static str {
@@ -189,8 +246,15 @@ pub(crate) async fn run(ctx: &JobCtx, spec: JobSpec) -> JobEnd {
         final_hb: false,
         draining: None,
         handing_back: false,
+        actions: None,
+        _action_task: None,
     };
     run.start(&spec);
+    if run.handle.is_some() {
+        let (rx, task) = spawn_action_poller(ctx, spec.scan);
+        run.actions = Some(rx);
+        run._action_task = Some(task);
+    }
     run.drive().await
 }
 
@@ -279,6 +343,7 @@ impl Run<'_> {
                 return self.lost().await;
             }
             if self.handing_back && self.engine_done() && self.outbox.is_empty() {
+                self.release().await;
                 return JobEnd::HandedBack { unsent_findings: 0 };
             }
             if self.send_at().is_some_and(|t| t <= now) {
@@ -333,10 +398,15 @@ impl Run<'_> {
                     let unsent = self.outbox.unsent_findings();
                     tracing::error!(scan = %self.scan, unsent, "shutdown: results could not be sent in time");
                     self.abandon().await;
+                    self.release().await;
                     return JobEnd::HandedBack { unsent_findings: unsent };
                 }
                 _ = sleep_until(self.lease_deadline) => {}
                 ev = recv(&mut self.rx), if self.rx.is_some() => self.on_event(ev).await,
+                a = recv(&mut self.actions), if self.actions.is_some() => match a {
+                    Some(a) => self.apply(a),
+                    None => self.actions = None,
+                },
             }
         }
     }
@@ -353,7 +423,7 @@ impl Run<'_> {
         if let Some(h) = &self.handle {
             h.stop();
         }
-        self.event("INFO: the engine is shutting down: the scan stops here and is handed back to the platform, which re-queues it when its lease expires".into());
+        self.event("INFO: the engine is shutting down: the scan stops here and is handed back to the platform, which queues it again".into());
         tracing::info!(scan = %self.scan, "draining: scan stopped, results are flushed, the job is handed back");
     }
 
@@ -565,6 +635,18 @@ impl Run<'_> {
         self.next_hb = now;
     }
 
+    /// Hands the unfinished job back so that it is queued again at once; failing that,
+    /// its lease expires and the platform re-queues it then.
+    async fn release(&mut self) {
+        let (source, worker) = (&self.ctx.source, self.ctx.worker.as_str());
+        match self.call(source.release(self.scan, worker)).await {
+            Ok(()) => tracing::info!(scan = %self.scan, "job handed back to the platform"),
+            Err(e) => {
+                tracing::warn!(scan = %self.scan, "could not hand the job back ({e}): its lease will expire")
+            }
+        }
+    }
+
     /// The lease is gone: cancel the engine now, send nothing more.
     async fn lost(&mut self) -> JobEnd {
         let unsent = self.outbox.unsent_findings();
@@ -590,7 +672,7 @@ impl Run<'_> {
     }
 }
 
-async fn recv(rx: &mut Option<mpsc::Receiver<Event>>) -> Option<Event> {
+async fn recv<T>(rx: &mut Option<mpsc::Receiver<T>>) -> Option<T> {
     match rx {
         Some(rx) => rx.recv().await,
         None => std::future::pending().await,

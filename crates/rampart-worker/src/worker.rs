@@ -1,10 +1,10 @@
 //! The worker: `slots` claim loops over one job source.
 
-use crate::backoff::Backoff;
 use crate::config::WorkerConfig;
 use crate::job::{self, JobCtx, JobEnd};
 use crate::{JobSource, SourceError};
 use rampart_engine::http::{ReqwestTransport, Transport};
+use rampart_protocol::backoff::Backoff;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::task::JoinHandle;
@@ -15,9 +15,9 @@ use tokio_util::sync::CancellationToken;
 /// run it to its end and claim the next.
 ///
 /// Shutdown (graceful drain): no new claim starts; a running scan is stopped (in-flight
-/// work ends), its findings and events are sent, and the job is **not** finished — the
-/// platform re-queues it when its lease expires and the next attempt scans again (findings
-/// already sent are merged by root cause). A scan whose engine had already ended is finished
+/// work ends), its findings and events are sent, and the job is **not** finished: it is
+/// handed back (`release`), the platform queues it again at once and the next attempt scans
+/// again (findings already sent are merged by root cause). A scan whose engine had already ended is finished
 /// normally. After `drain_timeout` a scan that has not stopped is cancelled; after twice
 /// that, unsent results are given up.
 pub struct Worker {

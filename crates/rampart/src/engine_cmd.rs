@@ -3,7 +3,8 @@
 //!
 //! The worker reconnects with backoff while the server is away (confirmed findings are
 //! kept and sent later). SIGTERM/SIGINT drain it: no new claims, running scans stop and
-//! send what they confirmed; their jobs are queued again when their leases expire. A
+//! send what they confirmed, and their jobs are handed back
+//! (`POST /engine/v1/jobs/{id}/release`): queued again at once, not at lease expiry. A
 //! refused credential (revoked or replaced) ends every slot and the command exits 2.
 
 use crate::config;

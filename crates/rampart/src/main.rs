@@ -3,6 +3,7 @@
 
 mod config;
 mod engine_cmd;
+mod instance;
 mod key_cmd;
 mod onboard_cmd;
 mod remote;

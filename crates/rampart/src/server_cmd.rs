@@ -1,14 +1,15 @@
 //! `rampart server`: the API on SQLite or PostgreSQL.
 
 use crate::config::{self, FileConfig};
+use crate::instance;
 use crate::secret_key;
 use crate::store;
 use anyhow::Context;
 use clap::Args;
 use rampart_domain::time::SystemClock;
 use rampart_server::{AppState, ServerConfig};
+use rampart_service::LocalSource;
 use rampart_service::{JobSettings, Service};
-use rampart_worker::LocalSource;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -46,6 +47,11 @@ pub struct ServerArgs {
     /// silent for longer loses the scan, which is queued again.
     #[arg(long, env = "RAMPART_LEASE_SECONDS")]
     lease_seconds: Option<u64>,
+    /// This server's stable id (letters, digits, `-_.`): its embedded slots' leases carry
+    /// it, so that after a crash the restarted server queues their scans again at once.
+    /// Default: kept in an `instance-N.id` file next to the database.
+    #[arg(long, env = "RAMPART_INSTANCE_ID")]
+    instance_id: Option<String>,
 }
 
 pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
@@ -69,6 +75,9 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
     anyhow::ensure!(lease_seconds > 0, "--lease-seconds must be at least 1");
 
     let store = store::open(&database).await?;
+    let data_dir = secret_key::default_file(&database)
+        .and_then(|f| f.parent().map(std::path::Path::to_path_buf));
+    let instance = instance::resolve(args.instance_id.as_deref(), data_dir.as_deref())?;
     let key_file = args
         .secret_key_file
         .or(file.secret_key_file)
@@ -84,6 +93,15 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
         ..JobSettings::default()
     };
     service.set_job_settings(jobs);
+    // The jobs this instance's slots held when it last stopped (a crash): queued again now
+    // rather than when their leases expire. `-` ends the prefix: `embedded/<id>-<random>:<n>`.
+    let handed = service
+        .release_jobs_owned_by(&format!("{}-", instance.slot_prefix()))
+        .await
+        .context("cannot hand back the jobs of this instance's previous run")?;
+    if handed > 0 {
+        tracing::warn!(handed, instance = %instance.id, "scans of this instance's previous run queued again");
+    }
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
@@ -113,7 +131,7 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let reaper = tokio::spawn(reap(service.clone(), jobs, stop_rx.clone()));
     let source = Arc::new(LocalSource::new(service.clone(), POLL));
-    let slots = spawn_engines(source.clone(), engines, stop_rx)?;
+    let slots = spawn_engines(source.clone(), engines, &instance, stop_rx)?;
     let state = AppState::new(service, &ServerConfig { public_url });
     let served = rampart_server::serve(listener, rampart_server::app(state), shutdown).await;
     // Graceful shutdown: stop claiming, hand running scans back to the queue.
@@ -177,6 +195,7 @@ async fn reap(service: Service, jobs: JobSettings, mut stop: tokio::sync::watch:
 fn spawn_engines(
     source: Arc<LocalSource>,
     slots: usize,
+    instance: &instance::Instance,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) -> anyhow::Result<Vec<tokio::task::JoinHandle<()>>> {
     if slots == 0 {
@@ -184,7 +203,7 @@ fn spawn_engines(
         return Ok(Vec::new());
     }
     let cfg = rampart_worker::WorkerConfig {
-        id_prefix: "embedded".into(),
+        id_prefix: instance.slot_prefix(),
         slots,
         ..rampart_worker::WorkerConfig::default()
     };

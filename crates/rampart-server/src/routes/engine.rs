@@ -1,5 +1,5 @@
 //! `/engine/v1`: the job protocol for remote engines (`rampart engine`), the server side
-//! of `rampart_worker::http::HttpSource` (whose module doc fixes the routes).
+//! of `rampart_worker::http::HttpSource`; routes and headers are `rampart_protocol::routes`.
 //!
 //! Every call is authenticated by the engine credential (`Authorization: Bearer rmpe_…`;
 //! unknown, revoked or replaced → 401) and names its worker slot in `Rampart-Worker`.
@@ -17,29 +17,27 @@ use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use rampart_domain::job::{FindingBatch, Heartbeat, JobEvent, JobOutcome};
 use rampart_domain::{ClaimScope, Engine, ScanId};
+use rampart_protocol::poll::long_poll;
+use rampart_protocol::routes::{self, MAX_WAIT, VERSION_HEADER, WORKER_HEADER};
+use rampart_protocol::wire::{ActionReply, FindingBatch, Heartbeat, JobEvent, JobOutcome};
 use rampart_service::{EngineReport, JobError, Service, SERVER_VERSION};
 use std::time::Duration;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-/// Header naming the worker slot (as `rampart_worker::http::WORKER_HEADER`).
-pub const WORKER_HEADER: &str = "rampart-worker";
-/// Header with the engine's version (optional; the server's version when absent).
-pub const VERSION_HEADER: &str = "rampart-engine-version";
-/// Longest claim long-poll.
-pub const MAX_CLAIM_WAIT: Duration = Duration::from_secs(30);
-/// While long-polling, the queue is also looked at this often (scans queued by another
-/// replica do not signal this process).
+/// While long-polling a claim, the queue is also looked at this often (scans queued by
+/// another replica do not signal this process).
 const CLAIM_POLL: Duration = Duration::from_secs(1);
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(claim))
         .routes(routes!(heartbeat))
+        .routes(routes!(action))
         .routes(routes!(events))
         .routes(routes!(findings))
         .routes(routes!(finish))
+        .routes(routes!(release))
 }
 
 /// The calling engine and its lease-owner name.
@@ -118,52 +116,50 @@ fn job_err(e: JobError) -> ApiError {
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
-struct ClaimQuery {
-    /// Seconds to wait for a job when none is queued (long poll, at most 30).
+struct WaitQuery {
+    /// Seconds to wait when nothing is there yet (long poll, at most 30).
     wait: Option<u64>,
+}
+
+impl WaitQuery {
+    fn wait(&self) -> Duration {
+        Duration::from_secs(self.wait.unwrap_or(0)).min(MAX_WAIT)
+    }
 }
 
 /// Claims the next job of the engine's organization and engine group: 200 with its
 /// `JobSpec`, or 204 when none came within `wait` seconds.
-#[utoipa::path(post, path = "/jobs/claim", tag = "Engine", params(ClaimQuery),
-    responses((status = 200, description = "The leased job's `JobSpec`"),
+#[utoipa::path(post, path = routes::CLAIM, tag = "Engine", params(WaitQuery),
+    responses((status = 200, description = "The leased job", body = crate::engine_schema::JobSpec),
         (status = 204, description = "No job within the wait"),
         (status = 401, description = "Unknown, revoked or replaced engine credential")))]
 async fn claim(
     State(s): State<AppState>,
     caller: EngineCaller,
-    Query(q): Query<ClaimQuery>,
+    Query(q): Query<WaitQuery>,
 ) -> ApiResult<Response> {
-    let wait = Duration::from_secs(q.wait.unwrap_or(0)).min(MAX_CLAIM_WAIT);
-    let deadline = tokio::time::Instant::now() + wait;
     let scope = ClaimScope::remote(&caller.engine);
     let signal = s.service.job_signal();
     caller.beat(&s.service).await;
-    loop {
-        // Created before the attempt: a signal sent while claiming is not lost.
-        let notified = signal.notified();
-        if let Some(spec) = s
-            .service
-            .claim_job_in(&scope, &caller.worker)
-            .await
-            .map_err(job_err)?
-        {
+    let claimed = long_poll(&signal, CLAIM_POLL, q.wait(), || {
+        s.service.claim_job_in(&scope, &caller.worker)
+    })
+    .await
+    .map_err(job_err)?;
+    match claimed {
+        Some(spec) => {
             caller.beat(&s.service).await;
-            return Ok(Json(spec).into_response());
+            Ok(Json(spec).into_response())
         }
-        let now = tokio::time::Instant::now();
-        if now >= deadline {
-            return Ok(StatusCode::NO_CONTENT.into_response());
-        }
-        let nap = CLAIM_POLL.min(deadline - now);
-        let _ = tokio::time::timeout(nap, notified).await;
+        None => Ok(StatusCode::NO_CONTENT.into_response()),
     }
 }
 
 /// Extends the lease; the reply carries the pending action (PAUSE, STOP, CANCEL, …).
-#[utoipa::path(post, path = "/jobs/{id}/heartbeat", tag = "Engine",
+#[utoipa::path(post, path = routes::HEARTBEAT, tag = "Engine",
     params(("id" = uuid::Uuid, Path)),
-    responses((status = 200, description = "`HeartbeatReply`"),
+    request_body = crate::engine_schema::Heartbeat,
+    responses((status = 200, description = "The pending action, if any", body = crate::engine_schema::ActionReply),
         (status = 401, description = "Credential refused"),
         (status = 409, description = "The lease is lost")))]
 async fn heartbeat(
@@ -177,9 +173,48 @@ async fn heartbeat(
     Ok(Json(r.map_err(job_err)?).into_response())
 }
 
-/// Appends engine events.
-#[utoipa::path(post, path = "/jobs/{id}/events", tag = "Engine",
+/// The action long-poll: answers as soon as a client asks for PAUSE, STOP, CANCEL, … on
+/// the job (or with no action after `wait` seconds); the action is handed over once.
+#[utoipa::path(post, path = routes::ACTION, tag = "Engine",
+    params(("id" = uuid::Uuid, Path), WaitQuery),
+    responses((status = 200, description = "The action, if one came within the wait", body = crate::engine_schema::ActionReply),
+        (status = 401, description = "Credential refused"),
+        (status = 409, description = "The lease is lost")))]
+async fn action(
+    State(s): State<AppState>,
+    caller: EngineCaller,
+    Id(scan): Id<ScanId>,
+    Query(q): Query<WaitQuery>,
+) -> ApiResult<Response> {
+    let action = s
+        .service
+        .job_wait_action(scan, &caller.worker, q.wait())
+        .await
+        .map_err(job_err)?;
+    Ok(Json(ActionReply { action }).into_response())
+}
+
+/// Hands an unfinished job back (a draining engine): it is queued again at once (or, out
+/// of attempts, its scan fails `ENGINE_UNAVAILABLE`).
+#[utoipa::path(post, path = routes::RELEASE, tag = "Engine",
     params(("id" = uuid::Uuid, Path)),
+    responses((status = 204), (status = 401, description = "Credential refused"),
+        (status = 409, description = "The lease is lost")))]
+async fn release(
+    State(s): State<AppState>,
+    caller: EngineCaller,
+    Id(scan): Id<ScanId>,
+) -> ApiResult<StatusCode> {
+    let r = s.service.job_release(scan, &caller.worker).await;
+    caller.beat(&s.service).await;
+    r.map_err(job_err)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Appends engine events.
+#[utoipa::path(post, path = routes::EVENTS, tag = "Engine",
+    params(("id" = uuid::Uuid, Path)),
+    request_body = Vec<crate::engine_schema::JobEvent>,
     responses((status = 204), (status = 401, description = "Credential refused"),
         (status = 409, description = "The lease is lost")))]
 async fn events(
@@ -196,8 +231,9 @@ async fn events(
 }
 
 /// Stores a batch of confirmed findings (a batch id seen before changes nothing).
-#[utoipa::path(post, path = "/jobs/{id}/findings", tag = "Engine",
+#[utoipa::path(post, path = routes::FINDINGS, tag = "Engine",
     params(("id" = uuid::Uuid, Path)),
+    request_body = crate::engine_schema::FindingBatch,
     responses((status = 204), (status = 401, description = "Credential refused"),
         (status = 409, description = "The lease is lost")))]
 async fn findings(
@@ -215,8 +251,9 @@ async fn findings(
 }
 
 /// Ends the job with its outcome; the platform settles the scan's status.
-#[utoipa::path(post, path = "/jobs/{id}/finish", tag = "Engine",
+#[utoipa::path(post, path = routes::FINISH, tag = "Engine",
     params(("id" = uuid::Uuid, Path)),
+    request_body = crate::engine_schema::JobOutcome,
     responses((status = 204), (status = 401, description = "Credential refused"),
         (status = 409, description = "The lease is lost")))]
 async fn finish(

@@ -14,7 +14,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(crate::openapi::base())
         .merge(ops::router())
         .nest("/ias/v1", ias::router())
-        .nest("/engine/v1", engine::router())
+        .nest(rampart_protocol::routes::PREFIX, engine::router())
 }
 
 /// 201 with an empty body and an absolute `Location`.

@@ -7,6 +7,7 @@ mod engine_protocol;
 mod engines;
 mod errors;
 mod isolation;
+mod job_sources;
 mod matrix;
 mod modules;
 mod openapi;

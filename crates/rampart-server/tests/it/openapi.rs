@@ -137,3 +137,130 @@ fn route_matching_is_strict() {
     ));
     assert!(!same_route("/ias/v1/apps", "/ias/v1/apps/{app}"));
 }
+
+/// Every `/engine/v1` body has a schema in the document, and each schema's properties are
+/// exactly the fields the real protocol type writes (the schemas are declared next to the
+/// routes, the types in the protocol crate: this keeps them in step).
+#[tokio::test]
+async fn engine_protocol_schemas_match_the_wire_types() {
+    use rampart_domain::job::*;
+    use rampart_domain::scan::{FailureReason, Finding, RootCause, ScanStatus, ScanType};
+    use rampart_domain::*;
+    let app = TestApp::spawn().await;
+    let doc = app
+        .anon()
+        .get("/ias/v1/openapi.json")
+        .send()
+        .await
+        .status(200)
+        .json();
+    let u = uuid::Uuid::nil();
+    let rc = RootCause {
+        url: "u".into(),
+        parameter: None,
+        method: "GET".into(),
+    };
+    let finding = Finding {
+        module: ModuleId(u),
+        root_cause: rc.clone(),
+        severity: Severity::Low,
+        vulnerability_score: None,
+        discovered: chrono::Utc::now(),
+        vector_string: None,
+        variances: vec![],
+    };
+    let module = JobModule {
+        module: ModuleId(u),
+        severity: Severity::Low,
+        max_findings: 1,
+        parameter_locations: vec![],
+    };
+    let spec = JobSpec {
+        scan: ScanId(u),
+        org: OrgId(u),
+        app: AppId(u),
+        scan_config: ScanConfigId(u),
+        scan_type: ScanType::Regular,
+        attempt: 1,
+        lease_seconds: 30,
+        options: serde_json::json!({}),
+        allowed_domains: vec![],
+        modules: vec![module.clone()],
+        verify: vec![rc.clone()],
+        checkpoint: None,
+    };
+    let hb = Heartbeat {
+        status: ScanStatus::Running,
+        details: ExecutionDetails::default(),
+        checkpoint: None,
+    };
+    let outcomes = [
+        JobOutcome::Completed { partial: true },
+        JobOutcome::Stopped,
+        JobOutcome::Failed {
+            reason: FailureReason::SystemError,
+            message: "m".into(),
+        },
+    ];
+    let keys = |v: serde_json::Value| -> Vec<String> {
+        let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        k.sort();
+        k.dedup();
+        k
+    };
+    let mut outcome_keys: Vec<String> = outcomes
+        .iter()
+        .flat_map(|o| keys(serde_json::to_value(o).unwrap()))
+        .collect();
+    outcome_keys.sort();
+    outcome_keys.dedup();
+    let json = |v: &dyn erased::Ser| v.value();
+    let cases: Vec<(&str, Vec<String>)> = vec![
+        ("EngineJobSpec", keys(json(&spec))),
+        ("EngineJobModule", keys(json(&module))),
+        ("EngineRootCause", keys(json(&rc))),
+        ("EngineHeartbeat", keys(json(&hb))),
+        ("EngineExecutionDetails", keys(json(&hb.details))),
+        ("EngineActionReply", keys(json(&HeartbeatReply::default()))),
+        (
+            "EngineJobEvent",
+            keys(json(&JobEvent {
+                time: chrono::Utc::now(),
+                event: "e".into(),
+            })),
+        ),
+        ("EngineFinding", keys(json(&finding))),
+        (
+            "EngineFindingBatch",
+            keys(json(&FindingBatch {
+                batch_id: "b".into(),
+                findings: vec![],
+            })),
+        ),
+        ("EngineJobOutcome", outcome_keys),
+    ];
+    for (name, want) in cases {
+        let schema = &doc["components"]["schemas"][name];
+        assert!(schema.is_object(), "{name} is registered: {schema}");
+        let mut have: Vec<String> = schema["properties"]
+            .as_object()
+            .unwrap_or_else(|| panic!("{name} has properties"))
+            .keys()
+            .cloned()
+            .collect();
+        have.sort();
+        assert_eq!(have, want, "{name}: schema properties = wire fields");
+    }
+}
+
+mod erased {
+    /// Serialises any protocol body to JSON (a trait object for the table above).
+    pub trait Ser {
+        fn value(&self) -> serde_json::Value;
+    }
+    impl<T: serde::Serialize> Ser for T {
+        fn value(&self) -> serde_json::Value {
+            serde_json::to_value(self).unwrap()
+        }
+    }
+}

@@ -1,6 +1,6 @@
 //! `/scans`: submission outcomes, the action state machine driven through the job
 //! protocol (a tiny test worker), deletion, lease expiry, tenant isolation, events,
-//! SCAN search, and the in-process `LocalSource` end to end.
+//! SCAN search (the in-process `LocalSource` is covered by `job_sources.rs`).
 
 use crate::snap;
 use rampart_domain::job::*;
@@ -9,7 +9,6 @@ use rampart_domain::*;
 use rampart_service::{JobError, OptionsWrite};
 use rampart_testkit::TestApp;
 use serde_json::{json, Value};
-use std::time::Duration;
 
 /// Every UUID string becomes `[id]` (parent ids, vulnerability ids, submitter ids…).
 fn scrub(v: &Value) -> Value {
@@ -468,7 +467,12 @@ async fn verification_scans_carry_the_parents_root_causes() {
         ["https://shop.example.test/a", "https://shop.example.test/b"]
     );
     assert_eq!(spec.allowed_domains, ["shop.example.test"]);
-    assert!(!spec.modules.is_empty());
+    // Only the modules of the vulnerabilities it verifies, not the template's others.
+    let only = rampart_testkit::sample_catalogue()[0].id;
+    assert_eq!(
+        spec.modules.iter().map(|m| m.module).collect::<Vec<_>>(),
+        vec![only]
+    );
     assert_eq!(
         spec.options["crawl_config"]["seed_url_list"],
         json!([{"value": "https://shop.example.test/"}])
@@ -499,6 +503,10 @@ async fn verification_scans_carry_the_parents_root_causes() {
     snap!("scan_item_specialized", scrub(&item));
     let spec = claim(&app, "w3", ScanId(sub)).await;
     assert_eq!(spec.verify, vec![vulns[0].root_cause.clone()]);
+    assert_eq!(
+        spec.modules.iter().map(|m| m.module).collect::<Vec<_>>(),
+        vec![only]
+    );
     // A vulnerability the parent did not find is refused.
     app.rw()
         .post("/ias/v1/scans")
@@ -1030,108 +1038,4 @@ async fn scan_search() {
         .send()
         .await
         .status(422);
-}
-
-/// The in-process transport end to end: a tiny worker long-polls `LocalSource::claim`,
-/// a scan submitted over HTTP wakes it, it heartbeats, sends events and a batch, and
-/// finishes; the API then shows the scan COMPLETE with its vulnerability.
-#[tokio::test]
-async fn local_source_runs_a_scan_submitted_over_http() {
-    use rampart_worker::{JobSource, LocalSource, SourceError};
-    let app = TestApp::spawn().await;
-    let (_, cfg) = ready(&app, "Shop").await;
-    // A long fallback poll: only the submit signal can wake the claim in time.
-    let source = std::sync::Arc::new(LocalSource::new(
-        app.service.clone(),
-        Duration::from_secs(600),
-    ));
-    let worker = source.worker_id(0);
-    assert_ne!(
-        worker,
-        LocalSource::new(app.service.clone(), Duration::ZERO).worker_id(0)
-    );
-    let w = worker.clone();
-    let src = source.clone();
-    let run = tokio::spawn(async move {
-        let spec = src
-            .claim(&w, Duration::from_secs(30))
-            .await?
-            .expect("woken by the submit");
-        let reply = src
-            .heartbeat(
-                spec.scan,
-                &w,
-                &Heartbeat {
-                    status: ScanStatus::Running,
-                    details: ExecutionDetails {
-                        requests: 3,
-                        ..Default::default()
-                    },
-                    checkpoint: None,
-                },
-            )
-            .await?;
-        assert_eq!(reply.action, None);
-        src.events(
-            spec.scan,
-            &w,
-            &[JobEvent {
-                time: chrono::Utc::now(),
-                event: "started".into(),
-            }],
-        )
-        .await?;
-        let batch = FindingBatch {
-            batch_id: "b1".into(),
-            findings: vec![finding("https://shop.example.test/q")],
-        };
-        src.findings(spec.scan, &w, &batch).await?;
-        src.findings(spec.scan, &w, &batch).await?; // a retry with the same id is harmless
-        src.finish(spec.scan, &w, &JobOutcome::Completed { partial: false })
-            .await?;
-        Ok::<_, SourceError>(spec.scan)
-    });
-    // Give the worker the chance to find the queue empty and start waiting; either way
-    // only a claim woken by the submit (or finding it at once) beats the 600 s poll.
-    for _ in 0..50 {
-        tokio::task::yield_now().await;
-    }
-    let id = submit(&app, cfg).await;
-    let ran = tokio::time::timeout(Duration::from_secs(20), run)
-        .await
-        .expect("the claim woke up on the submit signal")
-        .unwrap()
-        .unwrap();
-    assert_eq!(ran, id);
-    assert!(source.running().is_empty());
-    assert_eq!(status(&app, id).await, "COMPLETE");
-    assert_eq!(vulns_of(&app, id).await, 1);
-    // With nothing queued the claim returns None once `wait` runs out.
-    assert_eq!(
-        source.claim(&worker, Duration::from_millis(50)).await,
-        Ok(None)
-    );
-
-    // hand_back: a job held at shutdown goes back to the queue.
-    let again = submit(&app, cfg).await;
-    let spec = source
-        .claim(&worker, Duration::from_secs(5))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(spec.scan, again);
-    assert_eq!(source.hand_back().await, 1);
-    assert_eq!(status(&app, again).await, "PENDING");
-    assert_eq!(
-        source
-            .heartbeat(again, &worker, &hb(ScanStatus::Running))
-            .await,
-        Err(SourceError::LeaseLost)
-    );
-    let next = source
-        .claim("other", Duration::from_secs(5))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!((next.scan, next.attempt), (again, 2));
 }

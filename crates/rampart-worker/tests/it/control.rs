@@ -1,4 +1,5 @@
-//! Actions from heartbeat replies: PAUSE, RESUME, STOP, CANCEL.
+//! Actions: PAUSE, RESUME, STOP, CANCEL, from heartbeat replies and from the action
+//! long-poll.
 
 use crate::fake::{FakeSource, State};
 use crate::{config, modules, options, spec, testbed};
@@ -109,4 +110,42 @@ async fn cancel_ends_the_scan_as_canceled() {
         st.heartbeats().last().unwrap().status,
         ScanStatus::Canceling
     );
+}
+
+/// An action the heartbeats never carry reaches the engine through the action long-poll:
+/// with heartbeats 30 s apart, STOP still ends the scan long before the next one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn stop_reaches_the_engine_through_the_action_poll() {
+    let tb = testbed().await;
+    let source = FakeSource::new();
+    let mut job = slow_job(&tb.base_url());
+    job.lease_seconds = 600;
+    source.push(job);
+    let cfg = rampart_worker::WorkerConfig {
+        heartbeat_every: Duration::from_secs(30),
+        action_wait: Duration::from_secs(20),
+        ..config()
+    };
+    let worker = Worker::new(cfg).spawn(source.clone()).unwrap();
+    source
+        .wait_for("the engine's first requests", LIMIT, |st| {
+            tb.requests().len() > 5 && !st.heartbeats().is_empty()
+        })
+        .await;
+    let beats = source.with(|st| st.heartbeats().len());
+    let asked = std::time::Instant::now();
+    source.with(|st| st.polled_actions.push_back(ScanAction::Stop));
+    source
+        .wait_for("the outcome", LIMIT, |st| st.outcome().is_some())
+        .await;
+    assert_eq!(source.with(|st| st.outcome()), Some(JobOutcome::Stopped));
+    assert!(
+        asked.elapsed() < Duration::from_secs(20),
+        "stopped by the poll, not at a heartbeat 30 s later"
+    );
+    // Only the status report STOP triggers and the final heartbeat came after it.
+    assert!(source.with(|st| st.heartbeats().len()) <= beats + 2);
+    assert!(source.with(|st| st.events().iter().any(|e| e.contains("STOP received"))));
+    worker.shutdown();
+    worker.join().await;
 }

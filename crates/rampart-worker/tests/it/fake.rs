@@ -36,6 +36,10 @@ pub struct State {
     /// Findings batches accepted, by id (a repeated id changes nothing).
     pub accepted: Vec<FindingBatch>,
     pub actions: VecDeque<ScanAction>,
+    /// Actions answered only by the action long-poll (`wait_action`), never by heartbeats.
+    pub polled_actions: VecDeque<ScanAction>,
+    /// Jobs handed back with `release`.
+    pub released: Vec<ScanId>,
     /// The next `n` calls other than claims fail with `Unavailable`.
     pub fail_next: usize,
     /// The next `n` findings calls fail with `Unavailable` (after recording the attempt).
@@ -246,6 +250,31 @@ impl JobSource for FakeSource {
         outcome: &JobOutcome,
     ) -> Result<(), SourceError> {
         self.record(worker, Some(scan), Kind::Finish(outcome.clone()))
+    }
+
+    async fn wait_action(
+        &self,
+        _scan: ScanId,
+        _worker: &str,
+        wait: Duration,
+    ) -> Result<Option<ScanAction>, SourceError> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let notified = self.changed.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if let Some(a) = self.state.lock().unwrap().polled_actions.pop_front() {
+                return Ok(Some(a));
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                return Ok(None);
+            }
+        }
+    }
+
+    async fn release(&self, scan: ScanId, _worker: &str) -> Result<(), SourceError> {
+        self.with(|st| st.released.push(scan));
+        Ok(())
     }
 }
 

@@ -65,6 +65,7 @@ pub fn config() -> WorkerConfig {
         id_prefix: "test".into(),
         slots: 1,
         heartbeat_every: Duration::from_millis(100),
+        action_wait: Duration::from_millis(500),
         claim_wait: Duration::from_millis(200),
         idle_wait: Duration::from_millis(50),
         retry_min: Duration::from_millis(10),

@@ -205,6 +205,7 @@ async fn shutdown_stops_the_scan_flushes_and_hands_the_job_back() {
     assert_eq!(exits, vec![SlotExit::Shutdown]);
     let st = source.state.lock().unwrap();
     assert!(st.outcome().is_none(), "a handed-back job is not finished");
+    assert_eq!(st.released.len(), 1, "and it is released explicitly");
     assert!(st
         .events()
         .iter()

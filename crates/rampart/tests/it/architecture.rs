@@ -25,6 +25,8 @@ fn layer(name: &str) -> Option<u8> {
         "rampart-domain" => 0,
         // The store port speaks the query AST, so the query crate sits just below it.
         "rampart-query" => 1,
+        // The job protocol: wire types, the JobSource port, routes, long-poll, backoff.
+        "rampart-protocol" => 1,
         "rampart-store" | "rampart-engine" | "rampart-api-types" => 2,
         "rampart-store-sqlite"
         | "rampart-store-postgres"
@@ -174,6 +176,40 @@ fn crates_depend_only_on_lower_layers() {
                 "{krate} (layer {mine}) depends on {dep} (layer {theirs})"
             );
         }
+    }
+}
+
+/// The worker runs the engine over the job protocol and nothing else of ours: the
+/// in-process source lives with the service, so a remote engine never links the service,
+/// the store or the server.
+#[test]
+fn the_worker_depends_only_on_the_engine_and_the_protocol() {
+    let g = graph();
+    let ours: BTreeSet<String> = g
+        .normal
+        .get("rampart-worker")
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|d| g.workspace.contains(d))
+        .collect();
+    let allowed: BTreeSet<String> = ["rampart-domain", "rampart-engine", "rampart-protocol"]
+        .map(String::from)
+        .into();
+    assert!(
+        ours.is_subset(&allowed),
+        "rampart-worker depends on {:?}",
+        ours.difference(&allowed).collect::<Vec<_>>()
+    );
+    let all = closure(&g, "rampart-worker");
+    for f in [
+        "rampart-service",
+        "rampart-store",
+        "rampart-server",
+        "sqlx",
+        "axum",
+    ] {
+        assert!(!all.contains(f), "rampart-worker reaches {f}");
     }
 }
 

@@ -421,6 +421,51 @@ async fn a_revoked_engine_is_refused_and_its_scan_requeued() {
     assert_eq!(st, "FAILED");
 }
 
+/// A drained engine (SIGTERM) hands its scan back explicitly
+/// (`POST /engine/v1/jobs/{id}/release`): the scan is queued again at once — the lease is
+/// 10 minutes, so waiting for it to expire would fail the test — and the engine exits 0.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_drained_engine_hands_its_scan_back_at_once() {
+    let Some(c) = Cluster::new().await else {
+        return;
+    };
+    let (_server, url) = c.server(600).await;
+    let (e1, k1) = c.engine("dmz-1").await;
+    let mut p1 = c.run_engine(&url, &k1, 1);
+    c.online(&url, e1).await;
+    let cfg = c.config("Big shop", 5000).await;
+    let scan = c.submit(&url, cfg).await;
+    poll("the engine to claim", Duration::from_secs(60), || async {
+        let j = c.app.store().find_job(scan).await.ok()?;
+        let running = c.status(&url, scan).await == "RUNNING";
+        j.lease_owner
+            .filter(|o| running && o.starts_with(&format!("engine/{e1}/")))
+            .map(drop)
+    })
+    .await;
+    let term = Command::new("kill")
+        .args(["-TERM", &p1.0.id().to_string()])
+        .status()
+        .expect("kill -TERM");
+    assert!(term.success());
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let code = loop {
+        if let Some(s) = p1.0.try_wait().unwrap() {
+            break s.code();
+        }
+        assert!(Instant::now() < deadline, "the engine did not drain");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(code, Some(0), "a drained engine exits 0");
+    let job = c.app.store().find_job(scan).await.unwrap();
+    assert_eq!(job.state, rampart_store::JobState::Queued);
+    assert_eq!(c.status(&url, scan).await, "PENDING");
+    assert!(c
+        .events(scan)
+        .await
+        .contains("Engine shut down; the scan is queued again"));
+}
+
 /// (b) An engine SIGKILLed mid-scan after it reported findings: its lease expires, the
 /// other engine finishes the scan; no vulnerability is duplicated and every finding
 /// confirmed before the kill is still there.

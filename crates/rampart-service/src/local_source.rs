@@ -1,28 +1,27 @@
-//! The in-process transport: a [`JobSource`] over [`rampart_service::Service`], used by
-//! the embedded engine slots of `rampart server`.
+//! The in-process transport of the job protocol: a [`JobSource`] over the [`Service`],
+//! used by the embedded engine slots of `rampart server`.
 //!
-//! `claim` long-polls: it tries to claim, and when the queue is empty waits for the
-//! service's job signal (a scan was submitted or re-queued in this process) or for the
-//! fallback poll interval (a scan queued by another replica), until `wait` runs out.
-//! The source remembers the jobs its workers hold so that a graceful shutdown can hand
-//! them back ([`LocalSource::hand_back`]).
+//! Claims and actions long-poll ([`rampart_protocol::poll::long_poll`]) on the service's
+//! signals (a scan was queued, an action was set, in this process) with a fallback poll
+//! for what other replicas do. The source remembers the jobs its workers hold so that a
+//! graceful shutdown can hand back any a worker did not release ([`LocalSource::hand_back`]).
 
-use crate::{JobSource, SourceError};
+use crate::{JobError, Service};
 use async_trait::async_trait;
 use rampart_domain::job::*;
+use rampart_domain::scan::ScanAction;
 use rampart_domain::ScanId;
-use rampart_service::{JobError, Service};
+use rampart_protocol::poll::long_poll;
+use rampart_protocol::{JobSource, SourceError};
 use std::collections::HashSet;
 use std::sync::Mutex;
 use std::time::Duration;
-use tokio::time::Instant;
 
 /// A job source calling the service directly.
 #[derive(Debug)]
 pub struct LocalSource {
     service: Service,
     poll: Duration,
-    process: uuid::Uuid,
     held: Mutex<HashSet<(ScanId, String)>>,
 }
 
@@ -40,15 +39,8 @@ impl LocalSource {
         Self {
             service,
             poll,
-            process: uuid::Uuid::new_v4(),
             held: Mutex::new(HashSet::new()),
         }
-    }
-
-    /// A lease-owner name for `slot`, unique across processes and restarts
-    /// (`local/<process uuid>/<slot>`).
-    pub fn worker_id(&self, slot: usize) -> String {
-        format!("local/{}/{slot}", self.process)
     }
 
     fn held(&self) -> std::sync::MutexGuard<'_, HashSet<(ScanId, String)>> {
@@ -61,7 +53,7 @@ impl LocalSource {
         self.held().remove(&(scan, worker.to_string()));
     }
 
-    /// The jobs claimed through this source and not finished yet.
+    /// The jobs claimed through this source and not finished or released yet.
     pub fn running(&self) -> Vec<(ScanId, String)> {
         self.held().iter().cloned().collect()
     }
@@ -100,22 +92,14 @@ impl LocalSource {
 #[async_trait]
 impl JobSource for LocalSource {
     async fn claim(&self, worker: &str, wait: Duration) -> Result<Option<JobSpec>, SourceError> {
-        let deadline = Instant::now() + wait;
         let signal = self.service.job_signal();
-        loop {
-            // Created before the attempt: a signal sent while claiming is not lost.
-            let notified = signal.notified();
-            if let Some(spec) = self.service.claim_job(worker).await.map_err(map)? {
-                self.held().insert((spec.scan, worker.to_string()));
-                return Ok(Some(spec));
-            }
-            let now = Instant::now();
-            if now >= deadline {
-                return Ok(None);
-            }
-            let nap = self.poll.min(deadline - now);
-            let _ = tokio::time::timeout(nap, notified).await;
+        let spec = long_poll(&signal, self.poll, wait, || self.service.claim_job(worker))
+            .await
+            .map_err(map)?;
+        if let Some(spec) = &spec {
+            self.held().insert((spec.scan, worker.to_string()));
         }
+        Ok(spec)
     }
 
     async fn heartbeat(
@@ -125,6 +109,16 @@ impl JobSource for LocalSource {
         hb: &Heartbeat,
     ) -> Result<HeartbeatReply, SourceError> {
         let r = self.service.job_heartbeat(scan, worker, hb).await;
+        self.track(scan, worker, r)
+    }
+
+    async fn wait_action(
+        &self,
+        scan: ScanId,
+        worker: &str,
+        wait: Duration,
+    ) -> Result<Option<ScanAction>, SourceError> {
+        let r = self.service.job_wait_action(scan, worker, wait).await;
         self.track(scan, worker, r)
     }
 
@@ -159,6 +153,15 @@ impl JobSource for LocalSource {
         outcome: &JobOutcome,
     ) -> Result<(), SourceError> {
         let r = self.service.job_finish(scan, worker, outcome).await;
+        let out = self.track(scan, worker, r);
+        if out.is_ok() {
+            self.forget(scan, worker);
+        }
+        out
+    }
+
+    async fn release(&self, scan: ScanId, worker: &str) -> Result<(), SourceError> {
+        let r = self.service.job_release(scan, worker).await;
         let out = self.track(scan, worker, r);
         if out.is_ok() {
             self.forget(scan, worker);

@@ -1,10 +1,22 @@
-//! Exponential backoff with jitter.
+//! The one retry policy of the job protocol and the API client: exponential backoff with
+//! jitter, `min·2^n` capped at `max`, each delay drawn from the upper half of its cap.
 
 use rand::Rng;
 use std::time::Duration;
 
+/// The delay before retry number `failures` (0-based) for the bounds `min`..`max`.
+pub fn delay(min: Duration, max: Duration, failures: u32) -> Duration {
+    let min = min.max(Duration::from_millis(1));
+    let exp = min.saturating_mul(1u32 << failures.min(20));
+    let cap = exp.min(max.max(min));
+    let lo = cap / 2;
+    let jitter = rand::thread_rng().gen_range(0..=(cap - lo).as_micros() as u64);
+    lo + Duration::from_micros(jitter)
+}
+
+/// A retry loop's state: how many failures in a row so far.
 #[derive(Clone, Debug)]
-pub(crate) struct Backoff {
+pub struct Backoff {
     min: Duration,
     max: Duration,
     failures: u32,
@@ -22,12 +34,9 @@ impl Backoff {
 
     /// The delay before the next try: `min·2^n` capped at `max`, drawn from its upper half.
     pub fn next_delay(&mut self) -> Duration {
-        let exp = self.min.saturating_mul(1u32 << self.failures.min(20));
-        let cap = exp.min(self.max);
+        let d = delay(self.min, self.max, self.failures);
         self.failures = self.failures.saturating_add(1);
-        let lo = cap / 2;
-        let jitter = rand::thread_rng().gen_range(0..=(cap - lo).as_micros() as u64);
-        lo + Duration::from_micros(jitter)
+        d
     }
 
     pub fn reset(&mut self) {

@@ -1,0 +1,145 @@
+//! OpenAPI schemas of the `/engine/v1` bodies (`rampart_protocol::wire`).
+//!
+//! The protocol crate stays free of utoipa (the service depends on it, and utoipa brings
+//! axum), so the schemas are declared here, field for field; `tests/it/openapi.rs` checks
+//! that every property of each schema is exactly a field the real type serialises, so the
+//! two cannot drift apart silently.
+
+#![allow(dead_code)]
+
+use utoipa::ToSchema;
+
+/// A module the job's attack template enables.
+#[derive(ToSchema)]
+#[schema(as = EngineJobModule)]
+pub struct JobModule {
+    #[schema(value_type = uuid::Uuid)]
+    module: String,
+    /// `SAFE`, `INFORMATIONAL`, `LOW`, `MEDIUM`, `HIGH`, `CRITICAL`.
+    severity: String,
+    max_findings: i64,
+    /// `QUERY`, `POST`, `COOKIE`, …
+    parameter_locations: Vec<String>,
+}
+
+/// A root cause: what a vulnerability is unique by within a module.
+#[derive(ToSchema)]
+#[schema(as = EngineRootCause)]
+pub struct RootCause {
+    url: String,
+    parameter: Option<String>,
+    method: String,
+}
+
+/// Everything a worker needs to run one scan (the answer to a claim).
+#[derive(ToSchema)]
+#[schema(as = EngineJobSpec)]
+pub struct JobSpec {
+    #[schema(value_type = uuid::Uuid)]
+    scan: String,
+    #[schema(value_type = uuid::Uuid)]
+    org: String,
+    #[schema(value_type = uuid::Uuid)]
+    app: String,
+    #[schema(value_type = uuid::Uuid)]
+    scan_config: String,
+    /// `REGULAR`, `VERIFICATION`, `INCREMENTAL`.
+    scan_type: String,
+    /// Claims of this job so far, this one included.
+    attempt: u32,
+    /// How long the lease lasts without a heartbeat.
+    lease_seconds: u64,
+    /// The effective scan-config options document.
+    #[schema(value_type = Object)]
+    options: String,
+    /// Enabled target domains of the organization.
+    allowed_domains: Vec<String>,
+    modules: Vec<JobModule>,
+    /// Root causes a verification scan re-checks.
+    verify: Vec<RootCause>,
+    /// Opaque engine state of the previous lease holder.
+    checkpoint: Option<String>,
+}
+
+/// Live counters of a running scan.
+#[derive(ToSchema)]
+#[schema(as = EngineExecutionDetails)]
+pub struct ExecutionDetails {
+    logged_in: bool,
+    links_in_queue: i64,
+    links_crawled: i64,
+    attacks_in_queue: i64,
+    attacked: i64,
+    vulnerable: i64,
+    requests: i64,
+    failed_requests: i64,
+    network_speed: i64,
+    drip_delay: i64,
+}
+
+/// What a worker reports on each heartbeat.
+#[derive(ToSchema)]
+#[schema(as = EngineHeartbeat)]
+pub struct Heartbeat {
+    /// The worker's status: `RUNNING`, `PAUSED`, `AUTHENTICATING`, …
+    status: String,
+    details: ExecutionDetails,
+    checkpoint: Option<String>,
+}
+
+/// The answer to a heartbeat or an action long-poll.
+#[derive(ToSchema)]
+#[schema(as = EngineActionReply)]
+pub struct ActionReply {
+    /// `PAUSE`, `RESUME`, `STOP`, `CANCEL`, `AUTHENTICATE`, or null.
+    action: Option<String>,
+}
+
+/// One engine event.
+#[derive(ToSchema)]
+#[schema(as = EngineJobEvent)]
+pub struct JobEvent {
+    #[schema(value_type = String, format = DateTime)]
+    time: String,
+    event: String,
+}
+
+/// One confirmed finding.
+#[derive(ToSchema)]
+#[schema(as = EngineFinding)]
+pub struct Finding {
+    #[schema(value_type = uuid::Uuid)]
+    module: String,
+    root_cause: RootCause,
+    severity: String,
+    vulnerability_score: Option<f64>,
+    #[schema(value_type = String, format = DateTime)]
+    discovered: String,
+    vector_string: Option<String>,
+    /// Attack variances (attack, proof, exchanges).
+    #[schema(value_type = Vec<Object>)]
+    variances: Vec<String>,
+}
+
+/// A batch of confirmed findings; a batch id seen before changes nothing.
+#[derive(ToSchema)]
+#[schema(as = EngineFindingBatch)]
+pub struct FindingBatch {
+    batch_id: String,
+    findings: Vec<Finding>,
+}
+
+/// How a job ended: `{"outcome": "COMPLETED", "partial": false}`, `STOPPED`, `CANCELED`,
+/// or `{"outcome": "FAILED", "reason": "TARGETS_INVALID", "message": "…"}`.
+#[derive(ToSchema)]
+#[schema(as = EngineJobOutcome)]
+pub struct JobOutcome {
+    /// `COMPLETED`, `STOPPED`, `CANCELED`, `FAILED`.
+    outcome: String,
+    /// COMPLETED only: a budget cut the scan short.
+    partial: Option<bool>,
+    /// FAILED only: the failure reason.
+    reason: Option<String>,
+    /// FAILED only.
+    message: Option<String>,
+}
