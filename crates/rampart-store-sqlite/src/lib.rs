@@ -104,9 +104,12 @@ impl SqliteStore {
             .await
             .map_err(shared::map_err)
     }
+}
 
+#[async_trait::async_trait]
+impl rampart_store::LeaderStore for SqliteStore {
     /// One SQLite file has one server: it always leads.
-    pub(crate) async fn try_lead_impl(&self, _duty: &str) -> rampart_store::StoreResult<bool> {
+    async fn try_lead(&self, _duty: &str) -> rampart_store::StoreResult<bool> {
         Ok(true)
     }
 }

@@ -1,11 +1,110 @@
 //! Conformance checks for vulnerability triage: variances, re-discovery, history,
 //! comments, discoveries by id, remediation by verification scans.
 
-use super::scans::{finding, queued_scan};
+use super::scans::queued_scan;
 use super::{app, at, is_not_found, org, user};
 use crate::{ListRequest, Store, Visibility};
 use rampart_domain::*;
 use rampart_query::{parse_sort, ResourceType};
+
+fn finding(module: ModuleId, url: &str, parameter: Option<&str>, minute: u32) -> Finding {
+    Finding {
+        module,
+        root_cause: RootCause {
+            url: url.into(),
+            parameter: parameter.map(Into::into),
+            method: "GET".into(),
+        },
+        severity: Severity::High,
+        vulnerability_score: Some(7.5),
+        discovered: at(minute),
+        vector_string: None,
+        variances: Vec::new(),
+    }
+}
+
+pub async fn findings_ingest_idempotently(s: &dyn Store) {
+    let a = org(s, "a").await;
+    let b = org(s, "b").await;
+    let x = app(s, a, "shop", None).await;
+    let first = queued_scan(s, a, x.id, 0).await;
+    let second = queued_scan(s, a, x.id, 10).await;
+    let sqli = ModuleId::new();
+    let batch = [
+        finding(sqli, "http://shop.test/item", Some("id"), 1),
+        finding(sqli, "http://shop.test/item", None, 1),
+    ];
+    let c = s.ingest_findings(a, first.id, "b-1", &batch).await.unwrap();
+    assert_eq!((c.new_vulnerabilities, c.discoveries), (2, 2));
+    assert!(!c.duplicate_batch);
+    let again = s.ingest_findings(a, first.id, "b-1", &batch).await.unwrap();
+    assert!(again.duplicate_batch);
+    assert_eq!((again.new_vulnerabilities, again.discoveries), (0, 0));
+    let all = ListRequest::first(50);
+    let page = s
+        .list_vulnerabilities(a, &Visibility::All, &all)
+        .await
+        .unwrap();
+    assert_eq!(page.total, 2, "a duplicate batch changes nothing");
+
+    // The second scan sees one of them again: a discovery, not a vulnerability.
+    let seen = [finding(sqli, "http://shop.test/item", Some("id"), 11)];
+    let c2 = s.ingest_findings(a, second.id, "b-1", &seen).await.unwrap();
+    assert_eq!((c2.new_vulnerabilities, c2.discoveries), (0, 1));
+    let page = s
+        .list_vulnerabilities(a, &Visibility::All, &all)
+        .await
+        .unwrap();
+    assert_eq!(page.total, 2);
+    let v = page
+        .items
+        .iter()
+        .find(|v| v.root_cause.parameter.as_deref() == Some("id"))
+        .expect("the parameter is kept");
+    assert_eq!((v.first_discovered, v.last_discovered), (at(1), at(11)));
+    assert_eq!(v.status, VulnStatus::Unreviewed);
+    let ds = s.list_discoveries(a, v.id).await.unwrap();
+    assert_eq!(
+        ds.iter().map(|d| d.scan).collect::<Vec<_>>(),
+        vec![second.id, first.id],
+        "newest first"
+    );
+    assert_eq!(
+        s.get_vulnerability(a, v.id, &Visibility::All)
+            .await
+            .unwrap(),
+        *v
+    );
+
+    // Tenancy and visibility.
+    assert!(is_not_found(
+        s.get_vulnerability(b, v.id, &Visibility::All).await
+    ));
+    assert_eq!(
+        s.list_vulnerabilities(b, &Visibility::All, &all)
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+    assert!(s.list_discoveries(b, v.id).await.unwrap().is_empty());
+    assert!(is_not_found(
+        s.ingest_findings(b, first.id, "b-2", &seen).await
+    ));
+    let outsider = user(s, a, "out@a.test").await;
+    let only = Visibility::MemberOf(outsider.id);
+    assert!(is_not_found(s.get_vulnerability(a, v.id, &only).await));
+    assert_eq!(
+        s.list_vulnerabilities(a, &only, &all).await.unwrap().total,
+        0
+    );
+
+    // Deleting the app deletes its vulnerabilities.
+    s.delete_app(a, x.id).await.unwrap();
+    assert!(is_not_found(
+        s.get_vulnerability(a, v.id, &Visibility::All).await
+    ));
+}
 
 fn variance(attack: &str) -> Variance {
     Variance {
