@@ -109,18 +109,37 @@ impl SqlStore {
     /// sort (or `default_sort`) with the id as a final tie-breaker.
     pub(crate) async fn page<T>(
         &self,
-        mut select: SelectStatement,
+        select: SelectStatement,
         req: &ListRequest,
         default_sort: rampart_query::ResourceType,
         decode: fn(&Row) -> StoreResult<T>,
     ) -> StoreResult<Page<T>> {
+        self.page_counted(select, req, default_sort, decode, None)
+            .await
+    }
+
+    /// [`page`](Self::page) with the total already known (`Some`: no `COUNT(*)`).
+    pub(crate) async fn page_counted<T>(
+        &self,
+        mut select: SelectStatement,
+        req: &ListRequest,
+        default_sort: rampart_query::ResourceType,
+        decode: fn(&Row) -> StoreResult<T>,
+        total: Option<u64>,
+    ) -> StoreResult<Page<T>> {
         if let Some(q) = &req.filter {
             select.and_where(rampart_query::compile(q, DIALECT));
         }
-        let mut count = select.clone();
-        count.clear_selects();
-        count.expr(Expr::cust("COUNT(*)"));
-        let total: i64 = sqlx::Row::try_get(&self.one(&count).await?, 0).map_err(map_err)?;
+        let total = match total {
+            Some(n) => n,
+            None => {
+                let mut count = select.clone();
+                count.clear_selects();
+                count.expr(Expr::cust("COUNT(*)"));
+                let n: i64 = sqlx::Row::try_get(&self.one(&count).await?, 0).map_err(map_err)?;
+                u64::try_from(n).unwrap_or(0)
+            }
+        };
 
         let sort = if req.sort.is_empty() {
             default_sort.default_sort()
@@ -144,10 +163,7 @@ impl SqlStore {
             .iter()
             .map(decode)
             .collect::<StoreResult<_>>()?;
-        Ok(Page {
-            items,
-            total: u64::try_from(total).unwrap_or(0),
-        })
+        Ok(Page { items, total })
     }
 }
 

@@ -73,6 +73,34 @@ fn with_ids(v: &[Variance]) -> Vec<Variance> {
         .collect()
 }
 
+/// Whether `b` is a variance already stored as `a` (both of one vulnerability, reported by
+/// one scan): the rule that keeps a re-run of a scan (after a lost lease or a server crash)
+/// from adding each variance a second time. A re-run reports its variances with new ids and
+/// with fresh random operands and markers in the attack value and the proof, so neither can
+/// tell them apart; what is stable is the attack (its id) and where it was made: the request
+/// line (method and URL) of the original, un-attacked request. Without an original exchange
+/// (passive findings) the shown URL, attack value and proof must all be equal.
+fn same_variance(a: &Variance, b: &Variance) -> bool {
+    let request_line = |v: &Variance| {
+        v.original_exchange
+            .as_ref()
+            .and_then(|e| e.request.lines().next().map(str::to_owned))
+    };
+    if a.attack_id != b.attack_id {
+        return false;
+    }
+    match (request_line(a), request_line(b)) {
+        (Some(x), Some(y)) => x == y,
+        (None, None) => {
+            a.message == b.message
+                && a.attack_value == b.attack_value
+                && a.original_value == b.original_value
+                && a.proof == b.proof
+        }
+        _ => false,
+    }
+}
+
 /// Appends one history entry inside `tx`.
 async fn insert_update(
     tx: &mut Tx<'_>,
@@ -193,7 +221,90 @@ fn comment_select(org: OrgId, vuln: VulnerabilityId) -> SelectStatement {
     q
 }
 
+/// Whether `sort` is the vulnerability list's default order (severity DESC, then id).
+fn default_vulnerability_order(sort: &[rampart_query::SortKey]) -> bool {
+    let default = ResourceType::Vulnerability.default_sort();
+    sort.is_empty()
+        || (sort.len() <= default.len()
+            && sort
+                .iter()
+                .zip(&default)
+                .all(|(a, b)| a.field_name() == b.field_name() && a.descending() == b.descending()))
+}
+
+/// The scan of a search that is exactly `vulnerability.scans.id = '…'`.
+fn by_scan(node: &rampart_query::Node) -> Option<uuid::Uuid> {
+    use rampart_query::{syntax::CmpOp, value::Value, Check, Node};
+    match node {
+        Node::All(children) if children.len() == 1 => by_scan(&children[0]),
+        Node::Pred(p) if p.field.name == "vulnerability.scans.id" => match &p.test {
+            Check::Cmp(CmpOp::Eq, Value::Id(id)) => Some(*id),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 impl SqlStore {
+    /// The maintained count (`vulnerability_counts`, kept by triggers) of the `kind` rows
+    /// of `org`: one row (`id`) or, without it, their sum.
+    async fn counted(&self, org: OrgId, kind: &str, id: Option<Uuid>) -> StoreResult<u64> {
+        // SUM of a BIGINT is NUMERIC on PostgreSQL: cast back.
+        let mut q = Query::select();
+        q.expr(Expr::cust("CAST(COALESCE(SUM(n), 0) AS BIGINT)"))
+            .from(a("vulnerability_counts"))
+            .and_where(Expr::col(a("org_id")).eq(org.0))
+            .and_where(Expr::col(a("kind")).eq(kind));
+        if let Some(id) = id {
+            q.and_where(Expr::col(a("id")).eq(id));
+        }
+        let n: i64 = sqlx::Row::try_get(&self.one(&q).await?, 0).map_err(map_err)?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// A search by scan in the default order: the page's ids from the discoveries' index
+    /// (scan, severity rank DESC, vulnerability id), then those rows by primary key, and
+    /// the total from the scan's maintained count. Same result as the general query.
+    async fn scan_vulnerabilities(
+        &self,
+        org: OrgId,
+        scan: Uuid,
+        req: &ListRequest,
+    ) -> StoreResult<Page<Vulnerability>> {
+        let total = self.counted(org, "SCAN", Some(scan)).await?;
+        let mut ids = Query::select();
+        ids.column(a("vulnerability_id"))
+            .from(a("vulnerability_discoveries"))
+            .and_where(Expr::col(a("scan_id")).eq(scan))
+            .and_where(Expr::col(a("org_id")).eq(org.0))
+            .order_by(a("severity_rank"), Order::Desc)
+            .order_by(a("vulnerability_id"), Order::Asc)
+            .limit(req.size)
+            .offset(req.index.saturating_mul(req.size));
+        let ids: Vec<Uuid> = self
+            .all(&ids)
+            .await?
+            .iter()
+            .map(|r| get(r, "vulnerability_id"))
+            .collect::<StoreResult<_>>()?;
+        if ids.is_empty() {
+            return Ok(Page {
+                items: Vec::new(),
+                total,
+            });
+        }
+        let mut q = select("vulnerabilities", VULN_COLUMNS, org);
+        q.and_where(c("vulnerabilities", "id").is_in(ids.iter().copied()));
+        let mut rows = self
+            .all(&q)
+            .await?
+            .iter()
+            .map(vulnerability)
+            .collect::<StoreResult<Vec<_>>>()?;
+        rows.sort_by_key(|v| ids.iter().position(|i| *i == v.id.0));
+        Ok(Page { items: rows, total })
+    }
+
     /// `NotFound` unless the vulnerability exists in `org`.
     async fn vuln_exists(&self, org: OrgId, id: VulnerabilityId) -> StoreResult<()> {
         let mut q = select("vulnerabilities", &["id"], org);
@@ -357,13 +468,7 @@ impl VulnStore for SqlStore {
                 // again: keep one of each.
                 let mut all = variances_of(&get::<String>(&row, "variances")?)?;
                 for v in fresh_variances {
-                    let same = |o: &Variance| {
-                        o.attack_id == v.attack_id
-                            && o.attack_value == v.attack_value
-                            && o.original_value == v.original_value
-                            && o.proof == v.proof
-                    };
-                    if !all.iter().any(same) {
+                    if !all.iter().any(|o| same_variance(o, &v)) {
                         all.push(v);
                     }
                 }
@@ -402,7 +507,17 @@ impl VulnStore for SqlStore {
         if let Some(v) = visible("vulnerabilities", "app_id", vis) {
             q.and_where(v);
         }
-        self.page(q, req, ResourceType::Vulnerability, vulnerability)
+        // The two shapes that must stay fast at a million rows (every app visible, the
+        // default order): the whole list and a search by scan. Anything else is counted.
+        let mut total = None;
+        if *vis == Visibility::All && default_vulnerability_order(&req.sort) {
+            match req.filter.as_ref().map(|f| by_scan(f.root())) {
+                None => total = Some(self.counted(org, "APP", None).await?),
+                Some(Some(scan)) => return self.scan_vulnerabilities(org, scan, req).await,
+                Some(None) => {}
+            }
+        }
+        self.page_counted(q, req, ResourceType::Vulnerability, vulnerability, total)
             .await
     }
 

@@ -31,6 +31,11 @@ pub async fn connect(url: &str) -> Result<SqliteStore, sqlx::Error> {
             SqliteJournalMode::Wal
         })
         .synchronous(SqliteSynchronous::Normal)
+        // Per connection: a 32 MiB page cache (the default is 2 MB) and reads through a
+        // memory map of up to 1 GiB, so large vulnerability tables are not re-read through
+        // `read()` on every page (docs/BENCHMARKS.md, "Vulnerabilities at 1M").
+        .pragma("cache_size", "-32768")
+        .pragma("mmap_size", "1073741824")
         .with_regexp();
     // An in-memory database lives in one connection; a file serves readers in parallel.
     let pool = SqlitePoolOptions::new()

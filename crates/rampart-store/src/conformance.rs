@@ -54,7 +54,8 @@ macro_rules! conformance_suite {
             // vulnerabilities
             findings_ingest_idempotently, vulnerabilities_rediscovery_and_reopen,
             vulnerability_updates_record_history, vulnerability_comments_crud,
-            verification_scans_remediate_what_they_miss,
+            verification_scans_remediate_what_they_miss, a_rerun_adds_no_duplicate_variance,
+            vulnerability_pages_and_totals_stay_exact,
             // engines
             engine_groups_crud_and_rules, engines_credentials_and_heartbeats,
             engine_status_search_follows_the_rules,
