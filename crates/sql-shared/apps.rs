@@ -4,15 +4,12 @@ use super::rows::{self, *};
 use super::{a, c, commit, insert_err, select, t, touched, tx_exec, visible, SqlStore};
 use rampart_domain::*;
 use rampart_query::ResourceType;
-use rampart_store::{ListRequest, Page, StoreResult, Visibility};
+use rampart_store::{AppStore, ListRequest, Page, StoreResult, Visibility};
 use sea_query::{Expr, OnConflict, Query};
 
-impl SqlStore {
-    pub(crate) async fn create_app_impl(
-        &self,
-        app: &App,
-        member: Option<PrincipalId>,
-    ) -> StoreResult<()> {
+#[async_trait::async_trait]
+impl AppStore for SqlStore {
+    async fn create_app(&self, app: &App, member: Option<PrincipalId>) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         let ins = Query::insert()
             .into_table(a("apps"))
@@ -34,12 +31,7 @@ impl SqlStore {
         commit(tx).await
     }
 
-    pub(crate) async fn get_app_impl(
-        &self,
-        org: OrgId,
-        id: AppId,
-        vis: &Visibility,
-    ) -> StoreResult<App> {
+    async fn get_app(&self, org: OrgId, id: AppId, vis: &Visibility) -> StoreResult<App> {
         let mut q = select("apps", APP_COLUMNS, org);
         q.and_where(c("apps", "id").eq(id.0));
         if let Some(v) = visible("apps", "id", vis) {
@@ -48,7 +40,7 @@ impl SqlStore {
         rows::app(&self.one(&q).await?)
     }
 
-    pub(crate) async fn update_app_impl(&self, app: &App) -> StoreResult<()> {
+    async fn update_app(&self, app: &App) -> StoreResult<()> {
         let q = Query::update()
             .table(a("apps"))
             .values([
@@ -62,7 +54,7 @@ impl SqlStore {
         touched(self.exec(&q).await?)
     }
 
-    pub(crate) async fn delete_app_impl(&self, org: OrgId, id: AppId) -> StoreResult<()> {
+    async fn delete_app(&self, org: OrgId, id: AppId) -> StoreResult<()> {
         // Scan configs reference the app with ON DELETE CASCADE; members and tag links too.
         let q = Query::delete()
             .from_table(a("apps"))
@@ -72,7 +64,7 @@ impl SqlStore {
         touched(self.exec(&q).await?)
     }
 
-    pub(crate) async fn list_apps_impl(
+    async fn list_apps(
         &self,
         org: OrgId,
         vis: &Visibility,
@@ -85,11 +77,7 @@ impl SqlStore {
         self.page(q, req, ResourceType::App, rows::app).await
     }
 
-    pub(crate) async fn list_app_members_impl(
-        &self,
-        org: OrgId,
-        app: AppId,
-    ) -> StoreResult<Vec<PrincipalId>> {
+    async fn list_app_members(&self, org: OrgId, app: AppId) -> StoreResult<Vec<PrincipalId>> {
         let q = Query::select()
             .column(a("principal_id"))
             .from(a("app_members"))
@@ -108,21 +96,11 @@ impl SqlStore {
             .collect()
     }
 
-    pub(crate) async fn add_app_member_impl(
-        &self,
-        org: OrgId,
-        app: AppId,
-        p: PrincipalId,
-    ) -> StoreResult<()> {
+    async fn add_app_member(&self, org: OrgId, app: AppId, p: PrincipalId) -> StoreResult<()> {
         self.exec(&member_insert(org, app, p)?).await.map(|_| ())
     }
 
-    pub(crate) async fn remove_app_member_impl(
-        &self,
-        org: OrgId,
-        app: AppId,
-        p: PrincipalId,
-    ) -> StoreResult<()> {
+    async fn remove_app_member(&self, org: OrgId, app: AppId, p: PrincipalId) -> StoreResult<()> {
         let q = Query::delete()
             .from_table(a("app_members"))
             .and_where(Expr::col(a("org_id")).eq(org.0))
@@ -132,7 +110,7 @@ impl SqlStore {
         touched(self.exec(&q).await?)
     }
 
-    pub(crate) async fn list_app_tags_impl(&self, org: OrgId, app: AppId) -> StoreResult<Vec<Tag>> {
+    async fn list_app_tags(&self, org: OrgId, app: AppId) -> StoreResult<Vec<Tag>> {
         let mut q = select("tags", TAG_COLUMNS, org);
         q.inner_join(
             a("app_tags"),
@@ -143,12 +121,7 @@ impl SqlStore {
         self.all(&q).await?.iter().map(rows::tag).collect()
     }
 
-    pub(crate) async fn add_app_tag_impl(
-        &self,
-        org: OrgId,
-        app: AppId,
-        tag: TagId,
-    ) -> StoreResult<()> {
+    async fn add_app_tag(&self, org: OrgId, app: AppId, tag: TagId) -> StoreResult<()> {
         let q = Query::insert()
             .into_table(a("app_tags"))
             .columns([a("org_id"), a("app_id"), a("tag_id")])
@@ -163,12 +136,7 @@ impl SqlStore {
         self.exec(&q).await.map(|_| ())
     }
 
-    pub(crate) async fn remove_app_tag_impl(
-        &self,
-        org: OrgId,
-        app: AppId,
-        tag: TagId,
-    ) -> StoreResult<()> {
+    async fn remove_app_tag(&self, org: OrgId, app: AppId, tag: TagId) -> StoreResult<()> {
         let q = Query::delete()
             .from_table(a("app_tags"))
             .and_where(Expr::col(a("org_id")).eq(org.0))

@@ -1,5 +1,6 @@
 //! Engine groups, engines, engine credentials and heartbeats.
 
+use super::rows::get;
 use super::*;
 use rampart_domain::time::from_micros;
 use rampart_query::ResourceType;
@@ -45,13 +46,6 @@ fn status_sql(offline_before: chrono::DateTime<chrono::Utc>) -> SimpleExpr {
         .case(col("active_scans").gt(0), "SCANNING")
         .finally("IDLE")
         .into()
-}
-
-fn get<'r, T>(r: &'r Row, col: &str) -> StoreResult<T>
-where
-    T: sqlx::Decode<'r, Db> + sqlx::Type<Db>,
-{
-    r.try_get(col).map_err(map_err)
 }
 
 fn group(r: &Row) -> StoreResult<EngineGroup> {

@@ -1,51 +1,167 @@
-//! The rest of the job protocol's storage: claims bounded by attempts, the reaper's
-//! report, pending-action delivery, scan events (engine and platform logs) and the
-//! latest execution counters of each scan.
+//! The job queue: one job per scan, leased by workers. Only the claim itself is written
+//! by each adapter (`claim_next`: SQLite has no `SKIP LOCKED`).
 
-use super::scans::{get, job, time, JOB_COLUMNS};
+use super::rows::{en, get, opt_en, opt_time};
 use super::*;
-use rampart_domain::job::{EventKind, ExecutionDetails, JobEvent};
-use rampart_store::{ExpiredJob, JobState, ScanJob};
-use sea_query::{OnConflict, Order};
+use rampart_store::{ExpiredJob, JobState, JobStore, NewJob, ScanJob};
+use sea_query::{InsertStatement, Order, UpdateStatement};
 
-const DETAIL_COLUMNS: &[&str] = &[
-    "logged_in",
-    "links_in_queue",
-    "links_crawled",
-    "attacks_in_queue",
-    "attacked",
-    "vulnerable",
-    "requests",
-    "failed_requests",
-    "network_speed",
-    "drip_delay",
+const JOB_COLUMNS: &[&str] = &[
+    "scan_id",
+    "org_id",
+    "state",
+    "lease_owner",
+    "lease_expires_at",
+    "attempts",
+    "pending_action",
+    "checkpoint",
 ];
 
-impl SqlStore {
-    pub(crate) async fn claim_job_within_impl(
+fn job(r: &Row) -> StoreResult<ScanJob> {
+    Ok(ScanJob {
+        scan: ScanId(get(r, "scan_id")?),
+        org: OrgId(get(r, "org_id")?),
+        state: en(r, "state", JobState::parse)?,
+        lease_owner: get(r, "lease_owner")?,
+        lease_expires_at: opt_time(r, "lease_expires_at")?,
+        attempts: u32::try_from(get::<i32>(r, "attempts")?).unwrap_or(0),
+        pending_action: opt_en(r, "pending_action", ScanAction::parse)?,
+        checkpoint: get(r, "checkpoint")?,
+    })
+}
+
+/// The queued job of a new scan (see `ScanStore::create_scan`).
+pub(crate) fn job_insert(org: OrgId, scan: ScanId, job: NewJob) -> StoreResult<InsertStatement> {
+    Ok(Query::insert()
+        .into_table(a("scan_jobs"))
+        .columns(
+            [
+                "scan_id",
+                "org_id",
+                "state",
+                "attempts",
+                "enqueued_at",
+                "engine_group_id",
+            ]
+            .map(a),
+        )
+        .values([
+            scan.0.into(),
+            org.0.into(),
+            JobState::Queued.as_str().into(),
+            0i32.into(),
+            t(job.enqueued_at),
+            job.engine_group.map(|g| g.0).into(),
+        ])
+        .map_err(insert_err)?
+        .to_owned())
+}
+
+/// An update of the job `worker` holds.
+fn update_held(scan: ScanId, worker: &str) -> UpdateStatement {
+    Query::update()
+        .table(a("scan_jobs"))
+        .and_where(Expr::col(a("scan_id")).eq(scan.0))
+        .and_where(Expr::col(a("state")).eq(JobState::Leased.as_str()))
+        .and_where(Expr::col(a("lease_owner")).eq(worker))
+        .to_owned()
+}
+
+/// Gives a leased job back: queued again while `attempts < max_attempts`, else done.
+fn give_back(q: &mut UpdateStatement, max_attempts: u32) {
+    let max = i32::try_from(max_attempts).unwrap_or(i32::MAX);
+    q.values([
+        (
+            a("state"),
+            Expr::case(Expr::col(a("attempts")).lt(max), JobState::Queued.as_str())
+                .finally(JobState::Done.as_str())
+                .into(),
+        ),
+        (a("lease_owner"), Option::<String>::None.into()),
+        (a("lease_expires_at"), Option::<i64>::None.into()),
+    ]);
+}
+
+fn lease_until(now: chrono::DateTime<chrono::Utc>, lease: chrono::Duration) -> i64 {
+    to_micros(now).saturating_add(lease.num_microseconds().unwrap_or(i64::MAX))
+}
+
+#[async_trait::async_trait]
+impl JobStore for SqlStore {
+    async fn heartbeat_job(
         &self,
-        scope: &ClaimScope,
+        scan: ScanId,
         worker: &str,
         now: chrono::DateTime<chrono::Utc>,
         lease: chrono::Duration,
+        checkpoint: Option<&str>,
+    ) -> StoreResult<Option<ScanAction>> {
+        let mut q = update_held(scan, worker);
+        q.values([
+            (a("lease_expires_at"), lease_until(now, lease).into()),
+            (a("heartbeat_at"), t(now)),
+        ]);
+        if let Some(cp) = checkpoint {
+            q.value(a("checkpoint"), cp);
+        }
+        touched(self.exec(&q).await?)?;
+        Ok(self.find_job(scan).await?.pending_action)
+    }
+
+    async fn set_pending_action(
+        &self,
+        org: OrgId,
+        scan: ScanId,
+        action: Option<ScanAction>,
+    ) -> StoreResult<()> {
+        let q = Query::update()
+            .table(a("scan_jobs"))
+            .value(a("pending_action"), action.map(|x| x.as_str()))
+            .and_where(Expr::col(a("org_id")).eq(org.0))
+            .and_where(Expr::col(a("scan_id")).eq(scan.0))
+            .to_owned();
+        touched(self.exec(&q).await?)
+    }
+
+    async fn complete_job(&self, scan: ScanId, worker: &str) -> StoreResult<()> {
+        let mut q = update_held(scan, worker);
+        q.values([
+            (a("state"), JobState::Done.as_str().into()),
+            (a("lease_expires_at"), Option::<i64>::None.into()),
+        ]);
+        touched(self.exec(&q).await?)
+    }
+
+    async fn release_job(
+        &self,
+        scan: ScanId,
+        worker: &str,
         max_attempts: u32,
-    ) -> StoreResult<Option<ScanJob>> {
-        let until = to_micros(now).saturating_add(lease.num_microseconds().unwrap_or(i64::MAX));
-        let max = i32::try_from(max_attempts).unwrap_or(i32::MAX);
-        match self
-            .claim_next(scope, worker, to_micros(now), until, max)
-            .await?
-        {
-            Some(id) => self.job_by_scan(id).await.map(Some),
-            None => Ok(None),
+    ) -> StoreResult<bool> {
+        let mut q = update_held(scan, worker);
+        give_back(&mut q, max_attempts);
+        touched(self.exec(&q).await?)?;
+        Ok(self.find_job(scan).await?.state == JobState::Queued)
+    }
+
+    async fn get_job(&self, org: OrgId, scan: ScanId) -> StoreResult<ScanJob> {
+        let j = self.find_job(scan).await?;
+        if j.org == org {
+            Ok(j)
+        } else {
+            Err(StoreError::NotFound)
         }
     }
 
-    pub(crate) async fn find_job_impl(&self, scan: ScanId) -> StoreResult<ScanJob> {
-        self.job_by_scan(scan.0).await
+    async fn find_job(&self, scan: ScanId) -> StoreResult<ScanJob> {
+        let mut q = Query::select();
+        q.columns(JOB_COLUMNS.iter().map(|x| a(x)))
+            .from(a("scan_jobs"))
+            .and_where(Expr::col(a("scan_id")).eq(scan.0));
+        job(&self.one(&q).await?)
     }
 
-    pub(crate) async fn end_job_impl(&self, org: OrgId, scan: ScanId) -> StoreResult<()> {
+    async fn end_job(&self, org: OrgId, scan: ScanId) -> StoreResult<()> {
         let q = Query::update()
             .table(a("scan_jobs"))
             .values([
@@ -59,11 +175,7 @@ impl SqlStore {
         touched(self.exec(&q).await?)
     }
 
-    pub(crate) async fn clear_pending_action_impl(
-        &self,
-        scan: ScanId,
-        delivered: ScanAction,
-    ) -> StoreResult<()> {
+    async fn clear_pending_action(&self, scan: ScanId, delivered: ScanAction) -> StoreResult<()> {
         let q = Query::update()
             .table(a("scan_jobs"))
             .value(a("pending_action"), Option::<String>::None)
@@ -73,12 +185,11 @@ impl SqlStore {
         self.exec(&q).await.map(|_| ())
     }
 
-    pub(crate) async fn expire_leases_impl(
+    async fn expire_leases(
         &self,
         now: chrono::DateTime<chrono::Utc>,
         max_attempts: u32,
     ) -> StoreResult<Vec<ExpiredJob>> {
-        let max = i32::try_from(max_attempts).unwrap_or(i32::MAX);
         let expired = || {
             Expr::col(a("state"))
                 .eq(JobState::Leased.as_str())
@@ -89,13 +200,8 @@ impl SqlStore {
         q.columns(JOB_COLUMNS.iter().map(|x| a(x)))
             .from(a("scan_jobs"))
             .and_where(expired());
-        let (sql, values) = q.build_sqlx(QB);
-        let rows = sqlx::query_with(&sql, values)
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(map_err)?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in &rows {
+        let mut out = Vec::new();
+        for r in &tx_all(&mut tx, &q).await? {
             let j = job(r)?;
             out.push(ExpiredJob {
                 org: j.org,
@@ -104,145 +210,50 @@ impl SqlStore {
                 attempts: j.attempts,
             });
         }
-        let q = Query::update()
-            .table(a("scan_jobs"))
-            .values([
-                (
-                    a("state"),
-                    Expr::case(Expr::col(a("attempts")).lt(max), JobState::Queued.as_str())
-                        .finally(JobState::Done.as_str())
-                        .into(),
-                ),
-                (a("lease_owner"), Option::<String>::None.into()),
-                (a("lease_expires_at"), Option::<i64>::None.into()),
-            ])
-            .and_where(expired())
-            .to_owned();
-        tx_exec(&mut tx, &q).await?;
+        let mut u = Query::update();
+        u.table(a("scan_jobs")).and_where(expired());
+        give_back(&mut u, max_attempts);
+        tx_exec(&mut tx, &u).await?;
         commit(tx).await?;
         Ok(out)
     }
 
-    pub(crate) async fn append_scan_events_impl(
+    async fn claim_job_scoped(
         &self,
-        org: OrgId,
-        scan: ScanId,
-        kind: EventKind,
-        events: &[JobEvent],
-    ) -> StoreResult<()> {
-        if events.is_empty() {
-            return Ok(());
+        scope: &ClaimScope,
+        worker: &str,
+        now: chrono::DateTime<chrono::Utc>,
+        lease: chrono::Duration,
+        max_attempts: u32,
+    ) -> StoreResult<Option<ScanJob>> {
+        let max = i32::try_from(max_attempts).unwrap_or(i32::MAX);
+        let claimed = self
+            .claim_next(scope, worker, to_micros(now), lease_until(now, lease), max)
+            .await?;
+        match claimed {
+            Some(id) => self.find_job(ScanId(id)).await.map(Some),
+            None => Ok(None),
         }
-        let mut s = select("scans", &["id"], org);
-        s.and_where(c("scans", "id").eq(scan.0));
-        self.one(&s).await?;
-        // Bounded statements: a chatty engine sends many events at once.
-        for chunk in events.chunks(200) {
-            let mut q = Query::insert();
-            q.into_table(a("scan_events"))
-                .columns(["scan_id", "org_id", "kind", "time", "event"].map(a));
-            for e in chunk {
-                q.values([
-                    scan.0.into(),
-                    org.0.into(),
-                    kind.as_str().into(),
-                    t(e.time),
-                    e.event.clone().into(),
-                ])
-                .map_err(insert_err)?;
-            }
-            self.exec(&q).await?;
-        }
-        Ok(())
     }
 
-    pub(crate) async fn list_scan_events_impl(
-        &self,
-        org: OrgId,
-        scan: ScanId,
-        kind: EventKind,
-    ) -> StoreResult<Vec<JobEvent>> {
-        let mut q = select("scan_events", &["time", "event"], org);
-        q.and_where(c("scan_events", "scan_id").eq(scan.0))
-            .and_where(c("scan_events", "kind").eq(kind.as_str()))
-            .order_by(a("time"), Order::Asc)
-            .order_by(a("seq"), Order::Asc);
+    async fn leased_jobs_of(&self, owner_prefix: &str) -> StoreResult<Vec<(ScanId, String)>> {
+        let escaped = owner_prefix
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let mut q = Query::select();
+        q.columns([a("scan_id"), a("lease_owner")])
+            .from(a("scan_jobs"))
+            .and_where(Expr::col(a("state")).eq(JobState::Leased.as_str()))
+            .and_where(
+                Expr::col(a("lease_owner"))
+                    .like(sea_query::LikeExpr::new(format!("{escaped}%")).escape('\\')),
+            )
+            .order_by(a("scan_id"), Order::Asc);
         self.all(&q)
             .await?
             .iter()
-            .map(|r| {
-                Ok(JobEvent {
-                    time: time(r, "time")?,
-                    event: get(r, "event")?,
-                })
-            })
+            .map(|r| Ok((ScanId(get(r, "scan_id")?), get::<String>(r, "lease_owner")?)))
             .collect()
-    }
-
-    pub(crate) async fn save_execution_details_impl(
-        &self,
-        org: OrgId,
-        scan: ScanId,
-        d: &ExecutionDetails,
-        now: chrono::DateTime<chrono::Utc>,
-    ) -> StoreResult<()> {
-        let mut s = select("scans", &["id"], org);
-        s.and_where(c("scans", "id").eq(scan.0));
-        self.one(&s).await?;
-        let mut cols = vec!["scan_id", "org_id"];
-        cols.extend_from_slice(DETAIL_COLUMNS);
-        cols.push("updated_at");
-        let mut update: Vec<&str> = DETAIL_COLUMNS.to_vec();
-        update.push("updated_at");
-        let q = Query::insert()
-            .into_table(a("scan_execution_details"))
-            .columns(cols.into_iter().map(a))
-            .values([
-                scan.0.into(),
-                org.0.into(),
-                d.logged_in.into(),
-                d.links_in_queue.into(),
-                d.links_crawled.into(),
-                d.attacks_in_queue.into(),
-                d.attacked.into(),
-                d.vulnerable.into(),
-                d.requests.into(),
-                d.failed_requests.into(),
-                d.network_speed.into(),
-                d.drip_delay.into(),
-                t(now),
-            ])
-            .map_err(insert_err)?
-            .on_conflict(
-                OnConflict::column(a("scan_id"))
-                    .update_columns(update.into_iter().map(a))
-                    .to_owned(),
-            )
-            .to_owned();
-        self.exec(&q).await.map(|_| ())
-    }
-
-    pub(crate) async fn get_execution_details_impl(
-        &self,
-        org: OrgId,
-        scan: ScanId,
-    ) -> StoreResult<ExecutionDetails> {
-        let mut q = select("scan_execution_details", DETAIL_COLUMNS, org);
-        q.and_where(c("scan_execution_details", "scan_id").eq(scan.0));
-        let Some(r) = self.optional(&q).await? else {
-            return Ok(ExecutionDetails::default());
-        };
-        Ok(ExecutionDetails {
-            logged_in: get(&r, "logged_in")?,
-            links_in_queue: get(&r, "links_in_queue")?,
-            links_crawled: get(&r, "links_crawled")?,
-            attacks_in_queue: get(&r, "attacks_in_queue")?,
-            attacked: get(&r, "attacked")?,
-            vulnerable: get(&r, "vulnerable")?,
-            requests: get(&r, "requests")?,
-            failed_requests: get(&r, "failed_requests")?,
-            network_speed: get(&r, "network_speed")?,
-            drip_delay: get(&r, "drip_delay")?,
-        })
     }
 }

@@ -4,13 +4,19 @@
 //! defining `Db` (its sqlx database), `QB` (its sea-query builder) and `DIALECT`. The
 //! same source is therefore compiled twice against concrete types, which keeps the
 //! adapters identical where the databases agree without `sqlx::Any` or generic bounds.
-//! Everything that differs between the databases stays in the adapter crates.
+//! Everything that differs between the databases stays in the adapter crates (the job
+//! claim `claim_next`, `LeaderStore`, connection settings); the architecture test reads
+//! these files and fails if they name a backend or import a crate above the storage layer.
+//!
+//! One file per storage area, each implementing its trait of `rampart_store` directly;
+//! this file holds the shared plumbing and `rows.rs` the column decoding helpers.
 
 mod apps;
 mod engines;
 mod inventory;
 mod jobs;
 mod rows;
+mod scan_configs;
 mod scans;
 mod templates;
 mod tenancy;
@@ -103,18 +109,37 @@ impl SqlStore {
     /// sort (or `default_sort`) with the id as a final tie-breaker.
     pub(crate) async fn page<T>(
         &self,
-        mut select: SelectStatement,
+        select: SelectStatement,
         req: &ListRequest,
         default_sort: rampart_query::ResourceType,
         decode: fn(&Row) -> StoreResult<T>,
     ) -> StoreResult<Page<T>> {
+        self.page_counted(select, req, default_sort, decode, None)
+            .await
+    }
+
+    /// [`page`](Self::page) with the total already known (`Some`: no `COUNT(*)`).
+    pub(crate) async fn page_counted<T>(
+        &self,
+        mut select: SelectStatement,
+        req: &ListRequest,
+        default_sort: rampart_query::ResourceType,
+        decode: fn(&Row) -> StoreResult<T>,
+        total: Option<u64>,
+    ) -> StoreResult<Page<T>> {
         if let Some(q) = &req.filter {
             select.and_where(rampart_query::compile(q, DIALECT));
         }
-        let mut count = select.clone();
-        count.clear_selects();
-        count.expr(Expr::cust("COUNT(*)"));
-        let total: i64 = sqlx::Row::try_get(&self.one(&count).await?, 0).map_err(map_err)?;
+        let total = match total {
+            Some(n) => n,
+            None => {
+                let mut count = select.clone();
+                count.clear_selects();
+                count.expr(Expr::cust("COUNT(*)"));
+                let n: i64 = sqlx::Row::try_get(&self.one(&count).await?, 0).map_err(map_err)?;
+                u64::try_from(n).unwrap_or(0)
+            }
+        };
 
         let sort = if req.sort.is_empty() {
             default_sort.default_sort()
@@ -138,10 +163,7 @@ impl SqlStore {
             .iter()
             .map(decode)
             .collect::<StoreResult<_>>()?;
-        Ok(Page {
-            items,
-            total: u64::try_from(total).unwrap_or(0),
-        })
+        Ok(Page { items, total })
     }
 }
 
@@ -152,6 +174,25 @@ pub(crate) async fn tx_exec<S: SqlxBinder>(tx: &mut Tx<'_>, stmt: &S) -> StoreRe
         .await
         .map_err(map_err)?;
     Ok(r.rows_affected())
+}
+
+pub(crate) async fn tx_optional(
+    tx: &mut Tx<'_>,
+    stmt: &SelectStatement,
+) -> StoreResult<Option<Row>> {
+    let (sql, values) = stmt.build_sqlx(QB);
+    sqlx::query_with(&sql, values)
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(map_err)
+}
+
+pub(crate) async fn tx_all(tx: &mut Tx<'_>, stmt: &SelectStatement) -> StoreResult<Vec<Row>> {
+    let (sql, values) = stmt.build_sqlx(QB);
+    sqlx::query_with(&sql, values)
+        .fetch_all(&mut **tx)
+        .await
+        .map_err(map_err)
 }
 
 pub(crate) async fn commit(tx: Tx<'_>) -> StoreResult<()> {
@@ -169,6 +210,11 @@ pub(crate) fn c(table: &str, column: &str) -> Expr {
 
 pub(crate) fn t(ts: chrono::DateTime<chrono::Utc>) -> SimpleExpr {
     to_micros(ts).into()
+}
+
+/// The row `id` of the tenant, for updates and deletes.
+pub(crate) fn by_id(org: OrgId, id: uuid::Uuid) -> [SimpleExpr; 2] {
+    [Expr::col(a("org_id")).eq(org.0), Expr::col(a("id")).eq(id)]
 }
 
 /// A select of `columns` from `table` within the tenant.
@@ -229,198 +275,5 @@ pub(crate) fn touched(n: u64) -> StoreResult<()> {
         Err(StoreError::NotFound)
     } else {
         Ok(())
-    }
-}
-
-#[async_trait::async_trait]
-impl rampart_store::Store for SqlStore {
-    async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1")
-            .execute(&self.pool)
-            .await
-            .map_err(map_err)?;
-        Ok(())
-    }
-
-    async fn create_org(&self, org: &Organization) -> StoreResult<()> {
-        self.create_org_impl(org).await
-    }
-    async fn get_org(&self, id: OrgId) -> StoreResult<Organization> {
-        self.get_org_impl(id).await
-    }
-    async fn find_org_by_name(&self, name: &str) -> StoreResult<Option<Organization>> {
-        self.find_org_by_name_impl(name).await
-    }
-    async fn count_orgs(&self) -> StoreResult<u64> {
-        self.count_orgs_impl().await
-    }
-    async fn create_user(&self, user: &User) -> StoreResult<()> {
-        self.create_user_impl(user).await
-    }
-    async fn get_user(&self, org: OrgId, id: PrincipalId) -> StoreResult<User> {
-        self.get_user_impl(org, id).await
-    }
-    async fn find_user_by_email(&self, org: OrgId, email: &str) -> StoreResult<Option<User>> {
-        self.find_user_by_email_impl(org, email).await
-    }
-    async fn create_api_key(&self, key: &ApiKey) -> StoreResult<()> {
-        self.create_api_key_impl(key).await
-    }
-    async fn find_api_key_by_hash(&self, hash: &str) -> StoreResult<Option<ApiKey>> {
-        self.find_api_key_by_hash_impl(hash).await
-    }
-
-    async fn create_app(&self, app: &App, member: Option<PrincipalId>) -> StoreResult<()> {
-        self.create_app_impl(app, member).await
-    }
-    async fn get_app(&self, org: OrgId, id: AppId, vis: &Visibility) -> StoreResult<App> {
-        self.get_app_impl(org, id, vis).await
-    }
-    async fn update_app(&self, app: &App) -> StoreResult<()> {
-        self.update_app_impl(app).await
-    }
-    async fn delete_app(&self, org: OrgId, id: AppId) -> StoreResult<()> {
-        self.delete_app_impl(org, id).await
-    }
-    async fn list_apps(
-        &self,
-        org: OrgId,
-        vis: &Visibility,
-        req: &ListRequest,
-    ) -> StoreResult<Page<App>> {
-        self.list_apps_impl(org, vis, req).await
-    }
-    async fn list_app_members(&self, org: OrgId, app: AppId) -> StoreResult<Vec<PrincipalId>> {
-        self.list_app_members_impl(org, app).await
-    }
-    async fn add_app_member(&self, org: OrgId, app: AppId, p: PrincipalId) -> StoreResult<()> {
-        self.add_app_member_impl(org, app, p).await
-    }
-    async fn remove_app_member(&self, org: OrgId, app: AppId, p: PrincipalId) -> StoreResult<()> {
-        self.remove_app_member_impl(org, app, p).await
-    }
-    async fn list_app_tags(&self, org: OrgId, app: AppId) -> StoreResult<Vec<Tag>> {
-        self.list_app_tags_impl(org, app).await
-    }
-    async fn add_app_tag(&self, org: OrgId, app: AppId, tag: TagId) -> StoreResult<()> {
-        self.add_app_tag_impl(org, app, tag).await
-    }
-    async fn remove_app_tag(&self, org: OrgId, app: AppId, tag: TagId) -> StoreResult<()> {
-        self.remove_app_tag_impl(org, app, tag).await
-    }
-
-    async fn create_target(&self, x: &Target) -> StoreResult<()> {
-        self.create_target_impl(x).await
-    }
-    async fn get_target(&self, org: OrgId, id: TargetId) -> StoreResult<Target> {
-        self.get_target_impl(org, id).await
-    }
-    async fn update_target(&self, x: &Target) -> StoreResult<()> {
-        self.update_target_impl(x).await
-    }
-    async fn delete_target(&self, org: OrgId, id: TargetId) -> StoreResult<()> {
-        self.delete_target_impl(org, id).await
-    }
-    async fn list_targets(&self, org: OrgId, req: &ListRequest) -> StoreResult<Page<Target>> {
-        self.list_targets_impl(org, req).await
-    }
-
-    async fn create_tag(&self, x: &Tag) -> StoreResult<()> {
-        self.create_tag_impl(x).await
-    }
-    async fn get_tag(&self, org: OrgId, id: TagId) -> StoreResult<Tag> {
-        self.get_tag_impl(org, id).await
-    }
-    async fn update_tag(&self, x: &Tag) -> StoreResult<()> {
-        self.update_tag_impl(x).await
-    }
-    async fn delete_tag(&self, org: OrgId, id: TagId, cascade: bool) -> StoreResult<()> {
-        self.delete_tag_impl(org, id, cascade).await
-    }
-    async fn list_tags(&self, org: OrgId, req: &ListRequest) -> StoreResult<Page<Tag>> {
-        self.list_tags_impl(org, req).await
-    }
-
-    async fn create_attack_template(
-        &self,
-        x: &AttackTemplate,
-        m: &[AttackModule],
-    ) -> StoreResult<()> {
-        self.create_attack_template_impl(x, m).await
-    }
-    async fn get_attack_template(
-        &self,
-        org: OrgId,
-        id: AttackTemplateId,
-    ) -> StoreResult<AttackTemplate> {
-        self.get_attack_template_impl(org, id).await
-    }
-    async fn update_attack_template(&self, x: &AttackTemplate) -> StoreResult<()> {
-        self.update_attack_template_impl(x).await
-    }
-    async fn delete_attack_template(&self, org: OrgId, id: AttackTemplateId) -> StoreResult<()> {
-        self.delete_attack_template_impl(org, id).await
-    }
-    async fn list_attack_templates(
-        &self,
-        org: OrgId,
-        req: &ListRequest,
-    ) -> StoreResult<Page<AttackTemplate>> {
-        self.list_attack_templates_impl(org, req).await
-    }
-    async fn list_attack_modules(
-        &self,
-        org: OrgId,
-        tpl: AttackTemplateId,
-    ) -> StoreResult<Vec<AttackModule>> {
-        self.list_attack_modules_impl(org, tpl).await
-    }
-    async fn get_attack_module(
-        &self,
-        org: OrgId,
-        tpl: AttackTemplateId,
-        id: AttackModuleId,
-    ) -> StoreResult<AttackModule> {
-        self.get_attack_module_impl(org, tpl, id).await
-    }
-    async fn create_attack_module(&self, org: OrgId, m: &AttackModule) -> StoreResult<()> {
-        self.create_attack_module_impl(org, m).await
-    }
-    async fn update_attack_module(&self, org: OrgId, m: &AttackModule) -> StoreResult<()> {
-        self.update_attack_module_impl(org, m).await
-    }
-    async fn delete_attack_module(
-        &self,
-        org: OrgId,
-        tpl: AttackTemplateId,
-        id: AttackModuleId,
-    ) -> StoreResult<()> {
-        self.delete_attack_module_impl(org, tpl, id).await
-    }
-
-    async fn create_scan_config(&self, x: &ScanConfig) -> StoreResult<()> {
-        self.create_scan_config_impl(x).await
-    }
-    async fn get_scan_config(
-        &self,
-        org: OrgId,
-        id: ScanConfigId,
-        vis: &Visibility,
-    ) -> StoreResult<ScanConfig> {
-        self.get_scan_config_impl(org, id, vis).await
-    }
-    async fn update_scan_config(&self, x: &ScanConfig) -> StoreResult<()> {
-        self.update_scan_config_impl(x).await
-    }
-    async fn delete_scan_config(&self, org: OrgId, id: ScanConfigId) -> StoreResult<()> {
-        self.delete_scan_config_impl(org, id).await
-    }
-    async fn list_scan_configs(
-        &self,
-        org: OrgId,
-        vis: &Visibility,
-        req: &ListRequest,
-    ) -> StoreResult<Page<ScanConfig>> {
-        self.list_scan_configs_impl(org, vis, req).await
     }
 }

@@ -1,4 +1,5 @@
-//! Row decoders: one per entity, and the column lists they read.
+//! Column decoding helpers (the one copy of `get`, `time`, `en`) and the row decoders of
+//! the configuration entities, with the column lists they read.
 
 use super::{map_err, Row};
 use rampart_domain::time::from_micros;
@@ -7,20 +8,34 @@ use rampart_store::{StoreError, StoreResult};
 use sqlx::Row as _;
 use uuid::Uuid;
 
-fn get<'r, T>(r: &'r Row, col: &str) -> StoreResult<T>
+pub(crate) fn get<'r, T>(r: &'r Row, col: &str) -> StoreResult<T>
 where
     T: sqlx::Decode<'r, super::Db> + sqlx::Type<super::Db>,
 {
     r.try_get(col).map_err(map_err)
 }
 
-fn time(r: &Row, col: &str) -> StoreResult<chrono::DateTime<chrono::Utc>> {
+pub(crate) fn time(r: &Row, col: &str) -> StoreResult<chrono::DateTime<chrono::Utc>> {
     Ok(from_micros(get::<i64>(r, col)?))
 }
 
-fn parse_enum<T>(r: &Row, col: &str, parse: fn(&str) -> Option<T>) -> StoreResult<T> {
-    let s: String = get(r, col)?;
-    parse(&s).ok_or_else(|| StoreError::Backend(format!("unexpected {col} value '{s}'")))
+pub(crate) fn opt_time(r: &Row, col: &str) -> StoreResult<Option<chrono::DateTime<chrono::Utc>>> {
+    Ok(get::<Option<i64>>(r, col)?.map(from_micros))
+}
+
+fn parse<T>(col: &str, s: &str, f: fn(&str) -> Option<T>) -> StoreResult<T> {
+    f(s).ok_or_else(|| StoreError::Backend(format!("unexpected {col} value '{s}'")))
+}
+
+/// A text column holding one of an enum's names.
+pub(crate) fn en<T>(r: &Row, col: &str, f: fn(&str) -> Option<T>) -> StoreResult<T> {
+    parse(col, &get::<String>(r, col)?, f)
+}
+
+pub(crate) fn opt_en<T>(r: &Row, col: &str, f: fn(&str) -> Option<T>) -> StoreResult<Option<T>> {
+    get::<Option<String>>(r, col)?
+        .map(|s| parse(col, &s, f))
+        .transpose()
 }
 
 pub(crate) const ORG_COLUMNS: &[&str] = &["id", "name", "created_at"];
@@ -58,8 +73,8 @@ pub(crate) fn api_key(r: &Row) -> StoreResult<ApiKey> {
         id: ApiKeyId(get(r, "id")?),
         org: OrgId(get(r, "org_id")?),
         principal: PrincipalId(get(r, "principal_id")?),
-        kind: parse_enum(r, "kind", PrincipalKind::parse)?,
-        role: parse_enum(r, "role", Role::parse)?,
+        kind: en(r, "kind", PrincipalKind::parse)?,
+        role: en(r, "role", Role::parse)?,
         name: get(r, "name")?,
         prefix: get(r, "prefix")?,
         hash: get(r, "hash")?,
@@ -138,7 +153,7 @@ pub(crate) fn template(r: &Row) -> StoreResult<AttackTemplate> {
         description: get(r, "description")?,
         system_defined: get(r, "system_defined")?,
         browser_encoding_enabled: get(r, "browser_encoding_enabled")?,
-        attack_prioritization: parse_enum(r, "attack_prioritization", AttackPrioritization::parse)?,
+        attack_prioritization: en(r, "attack_prioritization", AttackPrioritization::parse)?,
         advanced_attacks_enabled: get(r, "advanced_attacks_enabled")?,
         false_positive_regex: get(r, "false_positive_regex")?,
         created_at: time(r, "created_at")?,
@@ -165,7 +180,7 @@ pub(crate) fn attack_module(r: &Row) -> StoreResult<AttackModule> {
             .split(',')
             .filter_map(ParameterLocation::parse)
             .collect(),
-        severity: parse_enum(r, "severity", Severity::parse)?,
+        severity: en(r, "severity", Severity::parse)?,
         max_findings: get(r, "max_findings")?,
     })
 }
@@ -200,9 +215,9 @@ pub(crate) fn scan_config(r: &Row) -> StoreResult<ScanConfig> {
         attack_template: AttackTemplateId(get(r, "attack_template_id")?),
         incremental: get(r, "incremental")?,
         assignment: Assignment {
-            kind: parse_enum(r, "assignment_type", AssignmentType::parse)?,
+            kind: en(r, "assignment_type", AssignmentType::parse)?,
             engine_group: get::<Option<Uuid>>(r, "assignment_id")?.map(EngineGroupId),
-            environment: parse_enum(r, "assignment_environment", Environment::parse)?,
+            environment: en(r, "assignment_environment", Environment::parse)?,
         },
         options: serde_json::from_str(&options).map_err(|e| StoreError::Backend(e.to_string()))?,
         created_at: time(r, "created_at")?,

@@ -4,7 +4,7 @@ use super::rows::{self, *};
 use super::{a, c, commit, insert_err, select, t, touched, tx_exec, SqlStore};
 use rampart_domain::*;
 use rampart_query::ResourceType;
-use rampart_store::{ListRequest, Page, StoreError, StoreResult};
+use rampart_store::{ListRequest, Page, StoreError, StoreResult, TemplateStore};
 use sea_query::{Expr, InsertStatement, Query};
 
 fn module_insert(org: OrgId, m: &AttackModule) -> StoreResult<InsertStatement> {
@@ -34,8 +34,15 @@ fn module_insert(org: OrgId, m: &AttackModule) -> StoreResult<InsertStatement> {
         .to_owned())
 }
 
-impl SqlStore {
-    pub(crate) async fn create_attack_template_impl(
+fn modules_select(org: OrgId, template: AttackTemplateId) -> sea_query::SelectStatement {
+    select("attack_template_modules", MODULE_COLUMNS, org)
+        .and_where(c("attack_template_modules", "template_id").eq(template.0))
+        .to_owned()
+}
+
+#[async_trait::async_trait]
+impl TemplateStore for SqlStore {
+    async fn create_attack_template(
         &self,
         x: &AttackTemplate,
         modules: &[AttackModule],
@@ -65,7 +72,7 @@ impl SqlStore {
         commit(tx).await
     }
 
-    pub(crate) async fn get_attack_template_impl(
+    async fn get_attack_template(
         &self,
         org: OrgId,
         id: AttackTemplateId,
@@ -76,7 +83,7 @@ impl SqlStore {
         rows::template(&self.one(&q).await?)
     }
 
-    pub(crate) async fn update_attack_template_impl(&self, x: &AttackTemplate) -> StoreResult<()> {
+    async fn update_attack_template(&self, x: &AttackTemplate) -> StoreResult<()> {
         let q = Query::update()
             .table(a("attack_templates"))
             .values([
@@ -105,11 +112,7 @@ impl SqlStore {
         touched(self.exec(&q).await?)
     }
 
-    pub(crate) async fn delete_attack_template_impl(
-        &self,
-        org: OrgId,
-        id: AttackTemplateId,
-    ) -> StoreResult<()> {
+    async fn delete_attack_template(&self, org: OrgId, id: AttackTemplateId) -> StoreResult<()> {
         let q = Query::delete()
             .from_table(a("attack_templates"))
             .and_where(Expr::col(a("org_id")).eq(org.0))
@@ -123,7 +126,7 @@ impl SqlStore {
         }
     }
 
-    pub(crate) async fn list_attack_templates_impl(
+    async fn list_attack_templates(
         &self,
         org: OrgId,
         req: &ListRequest,
@@ -133,18 +136,12 @@ impl SqlStore {
             .await
     }
 
-    fn modules_select(org: OrgId, template: AttackTemplateId) -> sea_query::SelectStatement {
-        select("attack_template_modules", MODULE_COLUMNS, org)
-            .and_where(c("attack_template_modules", "template_id").eq(template.0))
-            .to_owned()
-    }
-
-    pub(crate) async fn list_attack_modules_impl(
+    async fn list_attack_modules(
         &self,
         org: OrgId,
         template: AttackTemplateId,
     ) -> StoreResult<Vec<AttackModule>> {
-        let q = Self::modules_select(org, template)
+        let q = modules_select(org, template)
             .order_by(
                 (a("attack_template_modules"), a("module_id")),
                 sea_query::Order::Asc,
@@ -157,31 +154,23 @@ impl SqlStore {
             .collect()
     }
 
-    pub(crate) async fn get_attack_module_impl(
+    async fn get_attack_module(
         &self,
         org: OrgId,
         template: AttackTemplateId,
         id: AttackModuleId,
     ) -> StoreResult<AttackModule> {
-        let q = Self::modules_select(org, template)
+        let q = modules_select(org, template)
             .and_where(c("attack_template_modules", "id").eq(id.0))
             .to_owned();
         rows::attack_module(&self.one(&q).await?)
     }
 
-    pub(crate) async fn create_attack_module_impl(
-        &self,
-        org: OrgId,
-        m: &AttackModule,
-    ) -> StoreResult<()> {
+    async fn create_attack_module(&self, org: OrgId, m: &AttackModule) -> StoreResult<()> {
         self.exec(&module_insert(org, m)?).await.map(|_| ())
     }
 
-    pub(crate) async fn update_attack_module_impl(
-        &self,
-        org: OrgId,
-        m: &AttackModule,
-    ) -> StoreResult<()> {
+    async fn update_attack_module(&self, org: OrgId, m: &AttackModule) -> StoreResult<()> {
         let q = Query::update()
             .table(a("attack_template_modules"))
             .values([
@@ -201,7 +190,7 @@ impl SqlStore {
         touched(self.exec(&q).await?)
     }
 
-    pub(crate) async fn delete_attack_module_impl(
+    async fn delete_attack_module(
         &self,
         org: OrgId,
         template: AttackTemplateId,

@@ -3,11 +3,26 @@
 use super::rows::{self, *};
 use super::{a, c, commit, insert_err, map_err, t, tx_exec, SqlStore};
 use rampart_domain::*;
-use rampart_store::StoreResult;
+use rampart_store::{StoreResult, TenancyStore};
 use sea_query::{Expr, Query};
 
-impl SqlStore {
-    pub(crate) async fn create_org_impl(&self, org: &Organization) -> StoreResult<()> {
+fn user_select(org: OrgId) -> sea_query::SelectStatement {
+    let mut q = super::select("principals", USER_COLUMNS, org);
+    q.and_where(c("principals", "kind").eq(PrincipalKind::User.as_str()));
+    q
+}
+
+#[async_trait::async_trait]
+impl TenancyStore for SqlStore {
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn create_org(&self, org: &Organization) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         let ins = Query::insert()
             .into_table(a("organizations"))
@@ -32,19 +47,7 @@ impl SqlStore {
         commit(tx).await
     }
 
-    pub(crate) async fn get_org_impl(&self, id: OrgId) -> StoreResult<Organization> {
-        let q = Query::select()
-            .columns(ORG_COLUMNS.iter().map(|x| a(x)))
-            .from(a("organizations"))
-            .and_where(Expr::col(a("id")).eq(id.0))
-            .to_owned();
-        rows::org(&self.one(&q).await?)
-    }
-
-    pub(crate) async fn find_org_by_name_impl(
-        &self,
-        name: &str,
-    ) -> StoreResult<Option<Organization>> {
+    async fn find_org_by_name(&self, name: &str) -> StoreResult<Option<Organization>> {
         let q = Query::select()
             .columns(ORG_COLUMNS.iter().map(|x| a(x)))
             .from(a("organizations"))
@@ -53,7 +56,7 @@ impl SqlStore {
         self.optional(&q).await?.as_ref().map(rows::org).transpose()
     }
 
-    pub(crate) async fn count_orgs_impl(&self) -> StoreResult<u64> {
+    async fn count_orgs(&self) -> StoreResult<u64> {
         let q = Query::select()
             .expr(Expr::cust("COUNT(*)"))
             .from(a("organizations"))
@@ -62,7 +65,7 @@ impl SqlStore {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
-    pub(crate) async fn create_user_impl(&self, u: &User) -> StoreResult<()> {
+    async fn create_user(&self, u: &User) -> StoreResult<()> {
         let ins = Query::insert()
             .into_table(a("principals"))
             .columns([a("id"), a("org_id"), a("kind"), a("email"), a("created_at")])
@@ -78,25 +81,15 @@ impl SqlStore {
         self.exec(&ins).await.map(|_| ())
     }
 
-    fn user_select(org: OrgId) -> sea_query::SelectStatement {
-        let mut q = super::select("principals", USER_COLUMNS, org);
-        q.and_where(c("principals", "kind").eq(PrincipalKind::User.as_str()));
-        q
-    }
-
-    pub(crate) async fn get_user_impl(&self, org: OrgId, id: PrincipalId) -> StoreResult<User> {
-        let q = Self::user_select(org)
+    async fn get_user(&self, org: OrgId, id: PrincipalId) -> StoreResult<User> {
+        let q = user_select(org)
             .and_where(c("principals", "id").eq(id.0))
             .to_owned();
         rows::user(&self.one(&q).await?)
     }
 
-    pub(crate) async fn find_user_by_email_impl(
-        &self,
-        org: OrgId,
-        email: &str,
-    ) -> StoreResult<Option<User>> {
-        let q = Self::user_select(org)
+    async fn find_user_by_email(&self, org: OrgId, email: &str) -> StoreResult<Option<User>> {
+        let q = user_select(org)
             .and_where(c("principals", "email").eq(email))
             .to_owned();
         self.optional(&q)
@@ -106,7 +99,7 @@ impl SqlStore {
             .transpose()
     }
 
-    pub(crate) async fn create_api_key_impl(&self, k: &ApiKey) -> StoreResult<()> {
+    async fn create_api_key(&self, k: &ApiKey) -> StoreResult<()> {
         let ins = Query::insert()
             .into_table(a("api_keys"))
             .columns(KEY_COLUMNS.iter().map(|x| a(x)))
@@ -126,10 +119,7 @@ impl SqlStore {
         self.exec(&ins).await.map(|_| ())
     }
 
-    pub(crate) async fn find_api_key_by_hash_impl(
-        &self,
-        hash: &str,
-    ) -> StoreResult<Option<ApiKey>> {
+    async fn find_api_key_by_hash(&self, hash: &str) -> StoreResult<Option<ApiKey>> {
         let q = Query::select()
             .columns(KEY_COLUMNS.iter().map(|x| a(x)))
             .from(a("api_keys"))

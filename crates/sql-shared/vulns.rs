@@ -1,13 +1,35 @@
-//! Vulnerability triage: severity/status updates with history, comments, discoveries by
-//! id, and remediation by verification scans. The trait methods in `scans.rs` delegate here.
+//! Findings and vulnerabilities: ingestion (a vulnerability per module and root cause,
+//! a discovery per vulnerability and scan), triage with history, comments, discoveries,
+//! and remediation by verification scans.
 
-use super::scans::{discovery, vulnerability, DISCOVERY_COLUMNS, VULN_COLUMNS};
+use super::rows::{en, get, time};
 use super::*;
 use rampart_domain::time::from_micros;
 use rampart_query::ResourceType;
-use sea_query::Order;
-use sqlx::Row as _;
+use rampart_store::{IngestCounts, VulnStore};
+use sea_query::{OnConflict, Order};
 use uuid::Uuid;
+
+const VULN_COLUMNS: &[&str] = &[
+    "id",
+    "org_id",
+    "app_id",
+    "module_id",
+    "root_cause_url",
+    "root_cause_parameter",
+    "root_cause_method",
+    "severity",
+    "status",
+    "first_discovered",
+    "last_discovered",
+    "newly_discovered",
+    "vulnerability_score",
+    "severity_rank",
+    "vector_string",
+    "variances",
+    "updated_time",
+];
+const DISCOVERY_COLUMNS: &[&str] = &["id", "org_id", "vulnerability_id", "scan_id", "discovered"];
 
 const COMMENT_COLUMNS: &[&str] = &[
     "id",
@@ -29,24 +51,17 @@ const UPDATE_COLUMNS: &[&str] = &[
     "changes",
 ];
 
-fn get<'r, T>(r: &'r Row, col: &str) -> StoreResult<T>
-where
-    T: sqlx::Decode<'r, Db> + sqlx::Type<Db>,
-{
-    r.try_get(col).map_err(map_err)
-}
-
 /// The stored variances (a JSON array of domain variances).
-pub(crate) fn variances_of(json: &str) -> StoreResult<Vec<Variance>> {
+fn variances_of(json: &str) -> StoreResult<Vec<Variance>> {
     serde_json::from_str(json).map_err(|e| StoreError::Backend(format!("bad variances: {e}")))
 }
 
-pub(crate) fn variances_json(v: &[Variance]) -> StoreResult<String> {
+fn variances_json(v: &[Variance]) -> StoreResult<String> {
     serde_json::to_string(v).map_err(|e| StoreError::Backend(e.to_string()))
 }
 
 /// The variances with an id each: a nil id gets a fresh one, so ids are stable once stored.
-pub(crate) fn with_ids(v: &[Variance]) -> Vec<Variance> {
+fn with_ids(v: &[Variance]) -> Vec<Variance> {
     v.iter()
         .map(|x| {
             let mut x = x.clone();
@@ -58,8 +73,36 @@ pub(crate) fn with_ids(v: &[Variance]) -> Vec<Variance> {
         .collect()
 }
 
+/// Whether `b` is a variance already stored as `a` (both of one vulnerability, reported by
+/// one scan): the rule that keeps a re-run of a scan (after a lost lease or a server crash)
+/// from adding each variance a second time. A re-run reports its variances with new ids and
+/// with fresh random operands and markers in the attack value and the proof, so neither can
+/// tell them apart; what is stable is the attack (its id) and where it was made: the request
+/// line (method and URL) of the original, un-attacked request. Without an original exchange
+/// (passive findings) the shown URL, attack value and proof must all be equal.
+fn same_variance(a: &Variance, b: &Variance) -> bool {
+    let request_line = |v: &Variance| {
+        v.original_exchange
+            .as_ref()
+            .and_then(|e| e.request.lines().next().map(str::to_owned))
+    };
+    if a.attack_id != b.attack_id {
+        return false;
+    }
+    match (request_line(a), request_line(b)) {
+        (Some(x), Some(y)) => x == y,
+        (None, None) => {
+            a.message == b.message
+                && a.attack_value == b.attack_value
+                && a.original_value == b.original_value
+                && a.proof == b.proof
+        }
+        _ => false,
+    }
+}
+
 /// Appends one history entry inside `tx`.
-pub(crate) async fn insert_update(
+async fn insert_update(
     tx: &mut Tx<'_>,
     org: OrgId,
     vuln: Uuid,
@@ -137,23 +180,360 @@ fn comment(r: &Row) -> StoreResult<VulnerabilityComment> {
     })
 }
 
-async fn tx_rows(tx: &mut Tx<'_>, stmt: &SelectStatement) -> StoreResult<Vec<Row>> {
-    let (sql, values) = stmt.build_sqlx(QB);
-    sqlx::query_with(&sql, values)
-        .fetch_all(&mut **tx)
-        .await
-        .map_err(map_err)
+fn vulnerability(r: &Row) -> StoreResult<Vulnerability> {
+    let parameter: String = get(r, "root_cause_parameter")?;
+    Ok(Vulnerability {
+        id: VulnerabilityId(get(r, "id")?),
+        org: OrgId(get(r, "org_id")?),
+        app: AppId(get(r, "app_id")?),
+        module: ModuleId(get(r, "module_id")?),
+        root_cause: RootCause {
+            url: get(r, "root_cause_url")?,
+            // The key column is NOT NULL so that it takes part in the unique index.
+            parameter: (!parameter.is_empty()).then_some(parameter),
+            method: get(r, "root_cause_method")?,
+        },
+        severity: en(r, "severity", Severity::parse)?,
+        status: en(r, "status", VulnStatus::parse)?,
+        first_discovered: time(r, "first_discovered")?,
+        last_discovered: time(r, "last_discovered")?,
+        newly_discovered: get(r, "newly_discovered")?,
+        vulnerability_score: get(r, "vulnerability_score")?,
+        vector_string: get(r, "vector_string")?,
+        variances: variances_of(&get::<String>(r, "variances")?)?,
+        updated_time: time(r, "updated_time")?,
+    })
+}
+
+fn discovery(r: &Row) -> StoreResult<VulnerabilityDiscovery> {
+    Ok(VulnerabilityDiscovery {
+        id: get(r, "id")?,
+        org: OrgId(get(r, "org_id")?),
+        vulnerability: VulnerabilityId(get(r, "vulnerability_id")?),
+        scan: ScanId(get(r, "scan_id")?),
+        discovered: time(r, "discovered")?,
+    })
+}
+
+fn comment_select(org: OrgId, vuln: VulnerabilityId) -> SelectStatement {
+    let mut q = select("vulnerability_comments", COMMENT_COLUMNS, org);
+    q.and_where(c("vulnerability_comments", "vulnerability_id").eq(vuln.0));
+    q
+}
+
+/// Whether `sort` is the vulnerability list's default order (severity DESC, then id).
+fn default_vulnerability_order(sort: &[rampart_query::SortKey]) -> bool {
+    let default = ResourceType::Vulnerability.default_sort();
+    sort.is_empty()
+        || (sort.len() <= default.len()
+            && sort
+                .iter()
+                .zip(&default)
+                .all(|(a, b)| a.field_name() == b.field_name() && a.descending() == b.descending()))
+}
+
+/// The scan of a search that is exactly `vulnerability.scans.id = '…'`.
+fn by_scan(node: &rampart_query::Node) -> Option<uuid::Uuid> {
+    use rampart_query::{syntax::CmpOp, value::Value, Check, Node};
+    match node {
+        Node::All(children) if children.len() == 1 => by_scan(&children[0]),
+        Node::Pred(p) if p.field.name == "vulnerability.scans.id" => match &p.test {
+            Check::Cmp(CmpOp::Eq, Value::Id(id)) => Some(*id),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 impl SqlStore {
+    /// The maintained count (`vulnerability_counts`, kept by triggers) of the `kind` rows
+    /// of `org`: one row (`id`) or, without it, their sum.
+    async fn counted(&self, org: OrgId, kind: &str, id: Option<Uuid>) -> StoreResult<u64> {
+        // SUM of a BIGINT is NUMERIC on PostgreSQL: cast back.
+        let mut q = Query::select();
+        q.expr(Expr::cust("CAST(COALESCE(SUM(n), 0) AS BIGINT)"))
+            .from(a("vulnerability_counts"))
+            .and_where(Expr::col(a("org_id")).eq(org.0))
+            .and_where(Expr::col(a("kind")).eq(kind));
+        if let Some(id) = id {
+            q.and_where(Expr::col(a("id")).eq(id));
+        }
+        let n: i64 = sqlx::Row::try_get(&self.one(&q).await?, 0).map_err(map_err)?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// A search by scan in the default order: the page's ids from the discoveries' index
+    /// (scan, severity rank DESC, vulnerability id), then those rows by primary key, and
+    /// the total from the scan's maintained count. Same result as the general query.
+    async fn scan_vulnerabilities(
+        &self,
+        org: OrgId,
+        scan: Uuid,
+        req: &ListRequest,
+    ) -> StoreResult<Page<Vulnerability>> {
+        let total = self.counted(org, "SCAN", Some(scan)).await?;
+        let mut ids = Query::select();
+        ids.column(a("vulnerability_id"))
+            .from(a("vulnerability_discoveries"))
+            .and_where(Expr::col(a("scan_id")).eq(scan))
+            .and_where(Expr::col(a("org_id")).eq(org.0))
+            .order_by(a("severity_rank"), Order::Desc)
+            .order_by(a("vulnerability_id"), Order::Asc)
+            .limit(req.size)
+            .offset(req.index.saturating_mul(req.size));
+        let ids: Vec<Uuid> = self
+            .all(&ids)
+            .await?
+            .iter()
+            .map(|r| get(r, "vulnerability_id"))
+            .collect::<StoreResult<_>>()?;
+        if ids.is_empty() {
+            return Ok(Page {
+                items: Vec::new(),
+                total,
+            });
+        }
+        let mut q = select("vulnerabilities", VULN_COLUMNS, org);
+        q.and_where(c("vulnerabilities", "id").is_in(ids.iter().copied()));
+        let mut rows = self
+            .all(&q)
+            .await?
+            .iter()
+            .map(vulnerability)
+            .collect::<StoreResult<Vec<_>>>()?;
+        rows.sort_by_key(|v| ids.iter().position(|i| *i == v.id.0));
+        Ok(Page { items: rows, total })
+    }
+
     /// `NotFound` unless the vulnerability exists in `org`.
     async fn vuln_exists(&self, org: OrgId, id: VulnerabilityId) -> StoreResult<()> {
         let mut q = select("vulnerabilities", &["id"], org);
         q.and_where(c("vulnerabilities", "id").eq(id.0));
         self.one(&q).await.map(|_| ())
     }
+}
 
-    pub(crate) async fn update_vulnerability_impl(
+#[async_trait::async_trait]
+impl VulnStore for SqlStore {
+    async fn ingest_findings(
+        &self,
+        org: OrgId,
+        scan_id: ScanId,
+        batch_id: &str,
+        findings: &[Finding],
+    ) -> StoreResult<IngestCounts> {
+        let mut tx = self.begin().await?;
+        let mut s = select("scans", &["app_id"], org);
+        s.and_where(c("scans", "id").eq(scan_id.0));
+        let app: Uuid = get(
+            &tx_optional(&mut tx, &s)
+                .await?
+                .ok_or(StoreError::NotFound)?,
+            "app_id",
+        )?;
+        let batch = Query::insert()
+            .into_table(a("finding_batches"))
+            .columns([a("scan_id"), a("batch_id")])
+            .values([scan_id.0.into(), batch_id.into()])
+            .map_err(insert_err)?
+            .on_conflict(
+                OnConflict::columns([a("scan_id"), a("batch_id")])
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .to_owned();
+        let mut counts = IngestCounts::default();
+        if tx_exec(&mut tx, &batch).await? == 0 {
+            counts.duplicate_batch = true;
+            return Ok(counts);
+        }
+        let key = [
+            "app_id",
+            "module_id",
+            "root_cause_url",
+            "root_cause_parameter",
+            "root_cause_method",
+        ];
+        for f in findings {
+            let parameter = f.root_cause.parameter.clone().unwrap_or_default();
+            let fresh_variances = with_ids(&f.variances);
+            let insert = Query::insert()
+                .into_table(a("vulnerabilities"))
+                .columns(VULN_COLUMNS.iter().map(|x| a(x)))
+                .values([
+                    Uuid::new_v4().into(),
+                    org.0.into(),
+                    app.into(),
+                    f.module.0.into(),
+                    f.root_cause.url.clone().into(),
+                    parameter.clone().into(),
+                    f.root_cause.method.clone().into(),
+                    f.severity.as_str().into(),
+                    VulnStatus::Unreviewed.as_str().into(),
+                    t(f.discovered),
+                    t(f.discovered),
+                    true.into(),
+                    f.vulnerability_score.into(),
+                    severity_rank(f.severity).into(),
+                    f.vector_string.clone().into(),
+                    variances_json(&fresh_variances)?.into(),
+                    t(f.discovered),
+                ])
+                .map_err(insert_err)?
+                .on_conflict(OnConflict::columns(key.map(a)).do_nothing().to_owned())
+                .to_owned();
+            let fresh = tx_exec(&mut tx, &insert).await? == 1;
+            let mut find = Query::select();
+            find.columns(
+                [
+                    "id",
+                    "last_discovered",
+                    "status",
+                    "variances",
+                    "vector_string",
+                ]
+                .map(a),
+            )
+            .from(a("vulnerabilities"))
+            .and_where(Expr::col(a("app_id")).eq(app))
+            .and_where(Expr::col(a("module_id")).eq(f.module.0))
+            .and_where(Expr::col(a("root_cause_url")).eq(f.root_cause.url.clone()))
+            .and_where(Expr::col(a("root_cause_parameter")).eq(parameter))
+            .and_where(Expr::col(a("root_cause_method")).eq(f.root_cause.method.clone()));
+            let row = tx_optional(&mut tx, &find)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            let vuln: Uuid = get(&row, "id")?;
+            let d = Query::insert()
+                .into_table(a("vulnerability_discoveries"))
+                .columns(DISCOVERY_COLUMNS.iter().map(|x| a(x)))
+                .values([
+                    Uuid::new_v4().into(),
+                    org.0.into(),
+                    vuln.into(),
+                    scan_id.0.into(),
+                    t(f.discovered),
+                ])
+                .map_err(insert_err)?
+                .on_conflict(
+                    OnConflict::columns([a("vulnerability_id"), a("scan_id")])
+                        .do_nothing()
+                        .to_owned(),
+                )
+                .to_owned();
+            let new_discovery = tx_exec(&mut tx, &d).await? == 1;
+            counts.discoveries += u64::from(new_discovery);
+            if fresh {
+                counts.new_vulnerabilities += 1;
+                continue;
+            }
+            let last: i64 = get(&row, "last_discovered")?;
+            let when = last.max(to_micros(f.discovered));
+            let mut q = Query::update();
+            q.table(a("vulnerabilities"))
+                .and_where(Expr::col(a("id")).eq(vuln));
+            if new_discovery {
+                // Found again by another scan: this scan's variances replace the old ones.
+                q.values([
+                    (a("last_discovered"), when.into()),
+                    (a("updated_time"), when.into()),
+                    (a("newly_discovered"), false.into()),
+                    (a("variances"), variances_json(&fresh_variances)?.into()),
+                ]);
+                if f.vector_string.is_some() {
+                    q.value(a("vector_string"), f.vector_string.clone());
+                }
+                let status = en(&row, "status", VulnStatus::parse)?;
+                if status == VulnStatus::Remediated {
+                    // A fixed vulnerability that a scan finds again is open again.
+                    q.value(a("status"), VulnStatus::Unreviewed.as_str());
+                    let change = FieldChange {
+                        field: ChangeField::Status,
+                        previous: Some(status.as_str().to_string()),
+                        new: Some(VulnStatus::Unreviewed.as_str().to_string()),
+                    };
+                    insert_update(
+                        &mut tx,
+                        org,
+                        vuln,
+                        from_micros(when),
+                        UpdateSource::scan(scan_id),
+                        &[change],
+                    )
+                    .await?;
+                }
+            } else {
+                // The same scan reports it again (another batch, another variance).
+                // A re-run of the scan (after a lost lease) reports the same variances
+                // again: keep one of each.
+                let mut all = variances_of(&get::<String>(&row, "variances")?)?;
+                for v in fresh_variances {
+                    if !all.iter().any(|o| same_variance(o, &v)) {
+                        all.push(v);
+                    }
+                }
+                q.values([
+                    (a("last_discovered"), when.into()),
+                    (a("variances"), variances_json(&all)?.into()),
+                ]);
+            }
+            tx_exec(&mut tx, &q).await?;
+        }
+        commit(tx).await?;
+        Ok(counts)
+    }
+
+    async fn get_vulnerability(
+        &self,
+        org: OrgId,
+        id: VulnerabilityId,
+        vis: &Visibility,
+    ) -> StoreResult<Vulnerability> {
+        let mut q = select("vulnerabilities", VULN_COLUMNS, org);
+        q.and_where(c("vulnerabilities", "id").eq(id.0));
+        if let Some(v) = visible("vulnerabilities", "app_id", vis) {
+            q.and_where(v);
+        }
+        vulnerability(&self.one(&q).await?)
+    }
+
+    async fn list_vulnerabilities(
+        &self,
+        org: OrgId,
+        vis: &Visibility,
+        req: &ListRequest,
+    ) -> StoreResult<Page<Vulnerability>> {
+        let mut q = select("vulnerabilities", VULN_COLUMNS, org);
+        if let Some(v) = visible("vulnerabilities", "app_id", vis) {
+            q.and_where(v);
+        }
+        // The two shapes that must stay fast at a million rows (every app visible, the
+        // default order): the whole list and a search by scan. Anything else is counted.
+        let mut total = None;
+        if *vis == Visibility::All && default_vulnerability_order(&req.sort) {
+            match req.filter.as_ref().map(|f| by_scan(f.root())) {
+                None => total = Some(self.counted(org, "APP", None).await?),
+                Some(Some(scan)) => return self.scan_vulnerabilities(org, scan, req).await,
+                Some(None) => {}
+            }
+        }
+        self.page_counted(q, req, ResourceType::Vulnerability, vulnerability, total)
+            .await
+    }
+
+    async fn list_discoveries(
+        &self,
+        org: OrgId,
+        vuln: VulnerabilityId,
+    ) -> StoreResult<Vec<VulnerabilityDiscovery>> {
+        let mut q = select("vulnerability_discoveries", DISCOVERY_COLUMNS, org);
+        q.and_where(c("vulnerability_discoveries", "vulnerability_id").eq(vuln.0))
+            .order_by(a("discovered"), Order::Desc)
+            .order_by(a("id"), Order::Asc);
+        self.all(&q).await?.iter().map(discovery).collect()
+    }
+
+    async fn update_vulnerability(
         &self,
         org: OrgId,
         id: VulnerabilityId,
@@ -208,7 +588,7 @@ impl SqlStore {
         Ok(v)
     }
 
-    pub(crate) async fn list_vulnerability_history_impl(
+    async fn list_vulnerability_history(
         &self,
         org: OrgId,
         id: VulnerabilityId,
@@ -221,10 +601,7 @@ impl SqlStore {
         self.all(&q).await?.iter().map(update_row).collect()
     }
 
-    pub(crate) async fn create_vulnerability_comment_impl(
-        &self,
-        x: &VulnerabilityComment,
-    ) -> StoreResult<()> {
+    async fn create_vulnerability_comment(&self, x: &VulnerabilityComment) -> StoreResult<()> {
         self.vuln_exists(x.org, x.vulnerability).await?;
         let q = Query::insert()
             .into_table(a("vulnerability_comments"))
@@ -244,31 +621,25 @@ impl SqlStore {
         self.exec(&q).await.map(|_| ())
     }
 
-    fn comment_select(org: OrgId, vuln: VulnerabilityId) -> SelectStatement {
-        let mut q = select("vulnerability_comments", COMMENT_COLUMNS, org);
-        q.and_where(c("vulnerability_comments", "vulnerability_id").eq(vuln.0));
-        q
-    }
-
-    pub(crate) async fn get_vulnerability_comment_impl(
+    async fn get_vulnerability_comment(
         &self,
         org: OrgId,
         vuln: VulnerabilityId,
         id: Uuid,
     ) -> StoreResult<VulnerabilityComment> {
-        let mut q = Self::comment_select(org, vuln);
+        let mut q = comment_select(org, vuln);
         q.and_where(c("vulnerability_comments", "id").eq(id));
         comment(&self.one(&q).await?)
     }
 
-    pub(crate) async fn list_vulnerability_comments_impl(
+    async fn list_vulnerability_comments(
         &self,
         org: OrgId,
         vuln: VulnerabilityId,
         req: &ListRequest,
     ) -> StoreResult<Page<VulnerabilityComment>> {
         self.vuln_exists(org, vuln).await?;
-        let q = Self::comment_select(org, vuln);
+        let q = comment_select(org, vuln);
         let mut count = q.clone();
         count.clear_selects();
         count.expr(Expr::cust("COUNT(*)"));
@@ -290,7 +661,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) async fn update_vulnerability_comment_impl(
+    async fn update_vulnerability_comment(
         &self,
         org: OrgId,
         vuln: VulnerabilityId,
@@ -313,7 +684,7 @@ impl SqlStore {
         touched(self.exec(&q).await?)
     }
 
-    pub(crate) async fn delete_vulnerability_comment_impl(
+    async fn delete_vulnerability_comment(
         &self,
         org: OrgId,
         vuln: VulnerabilityId,
@@ -328,7 +699,7 @@ impl SqlStore {
         touched(self.exec(&q).await?)
     }
 
-    pub(crate) async fn get_discovery_impl(
+    async fn get_discovery(
         &self,
         org: OrgId,
         vuln: VulnerabilityId,
@@ -340,7 +711,7 @@ impl SqlStore {
         discovery(&self.one(&q).await?)
     }
 
-    pub(crate) async fn page_discoveries_impl(
+    async fn page_discoveries(
         &self,
         org: OrgId,
         vuln: VulnerabilityId,
@@ -353,7 +724,7 @@ impl SqlStore {
             .await
     }
 
-    pub(crate) async fn remediate_unconfirmed_impl(
+    async fn remediate_unconfirmed(
         &self,
         org: OrgId,
         verification_scan: ScanId,
@@ -396,7 +767,7 @@ impl SqlStore {
             q.and_where(c("vulnerabilities", "id").is_in(only.iter().map(|v| v.0)));
         }
         q.order_by((a("vulnerabilities"), a("id")), Order::Asc);
-        let rows = tx_rows(&mut tx, &q).await?;
+        let rows = tx_all(&mut tx, &q).await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
             let id: Uuid = get(r, "id")?;
@@ -430,7 +801,7 @@ impl SqlStore {
         Ok(out)
     }
 
-    pub(crate) async fn search_discoveries_impl(
+    async fn search_discoveries(
         &self,
         org: OrgId,
         vis: &Visibility,

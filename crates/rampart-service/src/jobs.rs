@@ -523,7 +523,7 @@ impl Service {
     }
 
     /// Whether this replica runs the background `duty` now (one replica at a time on
-    /// PostgreSQL, see `ScanStore::try_lead`).
+    /// PostgreSQL, see `LeaderStore::try_lead`).
     pub async fn try_lead(&self, duty: &str) -> Result<bool, ServiceError> {
         Ok(self.store.try_lead(duty).await?)
     }

@@ -18,7 +18,7 @@ use crate::{require, Problem, Service, ServiceError, ServiceResult};
 use rampart_domain::job::{EventKind, ExecutionDetails, JobEvent};
 use rampart_domain::options;
 use rampart_domain::*;
-use rampart_store::{JobState, ListRequest, Page, StoreError, Visibility};
+use rampart_store::{JobState, ListRequest, NewJob, Page, StoreError, Visibility};
 
 /// The verification half of a scan request: `validation.parent_scan_id` or
 /// `specialized_scan_parameters` (`parent_scan_id` + `vulnerability_ids`).
@@ -312,14 +312,13 @@ impl Service {
             parent,
             vulnerability_ids,
         };
-        self.store.create_scan(&scan).await?;
         let mut events = vec![ev(now, "Scan submitted")];
-        match failure {
-            Some((_, why)) => events.push(ev(now, why)),
+        let job = match failure {
+            Some((_, why)) => {
+                events.push(ev(now, why));
+                None
+            }
             None => {
-                self.store
-                    .enqueue_job_for(p.org, scan.id, group, now)
-                    .await?;
                 events.push(ev(
                     now,
                     if group.is_some() {
@@ -328,11 +327,14 @@ impl Service {
                         "Scan is awaiting an engine"
                     },
                 ));
+                Some(NewJob {
+                    engine_group: group,
+                    enqueued_at: now,
+                })
             }
-        }
-        self.store
-            .append_scan_events(p.org, scan.id, EventKind::Platform, &events)
-            .await?;
+        };
+        // One transaction: a scan is never stored without its job and first events.
+        self.store.create_scan(&scan, job, &events).await?;
         if scan.status == ScanStatus::Pending {
             self.jobs.signal();
         }

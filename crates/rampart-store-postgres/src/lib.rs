@@ -71,11 +71,14 @@ impl PostgresStore {
             .await
             .map_err(shared::map_err)
     }
+}
 
+#[async_trait::async_trait]
+impl rampart_store::LeaderStore for PostgresStore {
     /// A session advisory lock per duty (and database schema: replicas of another
     /// deployment on the same server do not compete) on a connection kept by the store:
     /// whoever holds it leads until its connection (its process) goes away.
-    pub(crate) async fn try_lead_impl(&self, duty: &str) -> rampart_store::StoreResult<bool> {
+    async fn try_lead(&self, duty: &str) -> rampart_store::StoreResult<bool> {
         let mut leads = self.leads.lock().await;
         if let Some(conn) = leads.get_mut(duty) {
             let alive: Result<i32, _> = sqlx::query_scalar("SELECT 1").fetch_one(&mut *conn).await;

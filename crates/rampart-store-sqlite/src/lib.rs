@@ -31,6 +31,11 @@ pub async fn connect(url: &str) -> Result<SqliteStore, sqlx::Error> {
             SqliteJournalMode::Wal
         })
         .synchronous(SqliteSynchronous::Normal)
+        // Per connection: a 32 MiB page cache (the default is 2 MB) and reads through a
+        // memory map of up to 1 GiB, so large vulnerability tables are not re-read through
+        // `read()` on every page (docs/BENCHMARKS.md, "Vulnerabilities at 1M").
+        .pragma("cache_size", "-32768")
+        .pragma("mmap_size", "1073741824")
         .with_regexp();
     // An in-memory database lives in one connection; a file serves readers in parallel.
     let pool = SqlitePoolOptions::new()
@@ -104,9 +109,12 @@ impl SqliteStore {
             .await
             .map_err(shared::map_err)
     }
+}
 
+#[async_trait::async_trait]
+impl rampart_store::LeaderStore for SqliteStore {
     /// One SQLite file has one server: it always leads.
-    pub(crate) async fn try_lead_impl(&self, _duty: &str) -> rampart_store::StoreResult<bool> {
+    async fn try_lead(&self, _duty: &str) -> rampart_store::StoreResult<bool> {
         Ok(true)
     }
 }

@@ -1,20 +1,38 @@
 //! rampart's storage port.
 //!
-//! [`Store`] is the one interface every backend implements (SQLite embedded, PostgreSQL
-//! for replicas). Invariants every implementation keeps, checked by the conformance
-//! suite in [`conformance`] (feature `testkit`):
+//! One trait per area (tenancy, apps, inventory, templates, scan configs, scans, the job
+//! queue, vulnerabilities, engines, leadership); [`Store`] is all of them, the one
+//! interface every backend implements (SQLite embedded, PostgreSQL for replicas).
+//! Invariants every implementation keeps, checked by the conformance suite in
+//! [`conformance`] (feature `testkit`):
 //! - every method is tenant-scoped: an object of another organization is `NotFound`;
 //! - app-scoped objects honour [`Visibility`]: a member-only principal never sees an
 //!   app it is not a member of, nor anything inside it;
 //! - unique names collide with `Conflict`, never a silent overwrite;
 //! - deleting an app deletes everything it owns.
 
+mod apps;
 #[cfg(feature = "testkit")]
 pub mod conformance;
 mod engines;
+mod inventory;
+mod jobs;
+mod leader;
+mod scan_configs;
 mod scans;
 mod store;
+mod templates;
+mod tenancy;
+mod vulns;
 
+pub use apps::*;
 pub use engines::*;
+pub use inventory::*;
+pub use jobs::*;
+pub use leader::*;
+pub use scan_configs::*;
 pub use scans::*;
 pub use store::*;
+pub use templates::*;
+pub use tenancy::*;
+pub use vulns::*;

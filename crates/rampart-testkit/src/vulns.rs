@@ -65,7 +65,10 @@ impl TestApp {
             parent: None,
             vulnerability_ids: Vec::new(),
         };
-        self.store().create_scan(&scan).await.expect("create scan");
+        self.store()
+            .create_scan(&scan, None, &[])
+            .await
+            .expect("create scan");
         self.store()
             .ingest_findings(org, scan.id, "fixture", findings)
             .await

@@ -21,7 +21,7 @@ async fn concurrent_claimers_skip_locked_rows() {
 /// One replica at a time leads a duty; when its connection goes, another takes over.
 #[tokio::test]
 async fn one_replica_leads_a_duty() {
-    use rampart_store::ScanStore;
+    use rampart_store::LeaderStore;
     let Some(a) = rampart_store_postgres::test_store("rampart_test").await else {
         return;
     };

@@ -1,6 +1,6 @@
 //! The storage conformance suite on SQLite (in memory, one database per test).
 
-use rampart_store::Store;
+use rampart_store::{AppStore, Store, TenancyStore};
 
 async fn store() -> Option<Box<dyn Store>> {
     Some(Box::new(

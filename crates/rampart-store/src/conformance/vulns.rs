@@ -1,11 +1,110 @@
 //! Conformance checks for vulnerability triage: variances, re-discovery, history,
 //! comments, discoveries by id, remediation by verification scans.
 
-use super::scans::{finding, queued_scan};
+use super::scans::queued_scan;
 use super::{app, at, is_not_found, org, user};
 use crate::{ListRequest, Store, Visibility};
 use rampart_domain::*;
 use rampart_query::{parse_sort, ResourceType};
+
+fn finding(module: ModuleId, url: &str, parameter: Option<&str>, minute: u32) -> Finding {
+    Finding {
+        module,
+        root_cause: RootCause {
+            url: url.into(),
+            parameter: parameter.map(Into::into),
+            method: "GET".into(),
+        },
+        severity: Severity::High,
+        vulnerability_score: Some(7.5),
+        discovered: at(minute),
+        vector_string: None,
+        variances: Vec::new(),
+    }
+}
+
+pub async fn findings_ingest_idempotently(s: &dyn Store) {
+    let a = org(s, "a").await;
+    let b = org(s, "b").await;
+    let x = app(s, a, "shop", None).await;
+    let first = queued_scan(s, a, x.id, 0).await;
+    let second = queued_scan(s, a, x.id, 10).await;
+    let sqli = ModuleId::new();
+    let batch = [
+        finding(sqli, "http://shop.test/item", Some("id"), 1),
+        finding(sqli, "http://shop.test/item", None, 1),
+    ];
+    let c = s.ingest_findings(a, first.id, "b-1", &batch).await.unwrap();
+    assert_eq!((c.new_vulnerabilities, c.discoveries), (2, 2));
+    assert!(!c.duplicate_batch);
+    let again = s.ingest_findings(a, first.id, "b-1", &batch).await.unwrap();
+    assert!(again.duplicate_batch);
+    assert_eq!((again.new_vulnerabilities, again.discoveries), (0, 0));
+    let all = ListRequest::first(50);
+    let page = s
+        .list_vulnerabilities(a, &Visibility::All, &all)
+        .await
+        .unwrap();
+    assert_eq!(page.total, 2, "a duplicate batch changes nothing");
+
+    // The second scan sees one of them again: a discovery, not a vulnerability.
+    let seen = [finding(sqli, "http://shop.test/item", Some("id"), 11)];
+    let c2 = s.ingest_findings(a, second.id, "b-1", &seen).await.unwrap();
+    assert_eq!((c2.new_vulnerabilities, c2.discoveries), (0, 1));
+    let page = s
+        .list_vulnerabilities(a, &Visibility::All, &all)
+        .await
+        .unwrap();
+    assert_eq!(page.total, 2);
+    let v = page
+        .items
+        .iter()
+        .find(|v| v.root_cause.parameter.as_deref() == Some("id"))
+        .expect("the parameter is kept");
+    assert_eq!((v.first_discovered, v.last_discovered), (at(1), at(11)));
+    assert_eq!(v.status, VulnStatus::Unreviewed);
+    let ds = s.list_discoveries(a, v.id).await.unwrap();
+    assert_eq!(
+        ds.iter().map(|d| d.scan).collect::<Vec<_>>(),
+        vec![second.id, first.id],
+        "newest first"
+    );
+    assert_eq!(
+        s.get_vulnerability(a, v.id, &Visibility::All)
+            .await
+            .unwrap(),
+        *v
+    );
+
+    // Tenancy and visibility.
+    assert!(is_not_found(
+        s.get_vulnerability(b, v.id, &Visibility::All).await
+    ));
+    assert_eq!(
+        s.list_vulnerabilities(b, &Visibility::All, &all)
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+    assert!(s.list_discoveries(b, v.id).await.unwrap().is_empty());
+    assert!(is_not_found(
+        s.ingest_findings(b, first.id, "b-2", &seen).await
+    ));
+    let outsider = user(s, a, "out@a.test").await;
+    let only = Visibility::MemberOf(outsider.id);
+    assert!(is_not_found(s.get_vulnerability(a, v.id, &only).await));
+    assert_eq!(
+        s.list_vulnerabilities(a, &only, &all).await.unwrap().total,
+        0
+    );
+
+    // Deleting the app deletes its vulnerabilities.
+    s.delete_app(a, x.id).await.unwrap();
+    assert!(is_not_found(
+        s.get_vulnerability(a, v.id, &Visibility::All).await
+    ));
+}
 
 fn variance(attack: &str) -> Variance {
     Variance {
@@ -536,4 +635,228 @@ pub async fn verification_scans_remediate_what_they_miss(s: &dyn Store) {
         VulnStatus::Unreviewed,
         "not targeted: untouched"
     );
+}
+
+/// A re-run of a scan (its job taken over after a crash) reports the same variances again
+/// in new batches, with new ids and fresh random operands in the attack value and proof:
+/// each is kept once. A variance made on another request is still added.
+pub async fn a_rerun_adds_no_duplicate_variance(s: &dyn Store) {
+    let a = org(s, "a").await;
+    let x = app(s, a, "shop", None).await;
+    let sc = queued_scan(s, a, x.id, 0).await;
+    let m = ModuleId::new();
+    let sighting = |product: &str, line: &str| Variance {
+        id: uuid::Uuid::new_v4(),
+        attack_id: "SSTI_01".into(),
+        attack_value: Some(format!("{{{{{product}}}}}")),
+        message: Some(format!("http://shop.test/item?name={{{{{product}}}}}")),
+        proof: Some(format!("the product {product} was rendered")),
+        original_exchange: Some(Exchange {
+            request: format!("{line}\r\nHost: shop.test\r\nCookie: s={product}\r\n\r\n"),
+            response: "HTTP/1.1 200 OK\r\n\r\nhello".into(),
+        }),
+        attack_exchanges: vec![Exchange {
+            request: format!("GET /item?name={product} HTTP/1.1\r\n\r\n"),
+            response: format!("HTTP/1.1 200 OK\r\n\r\n{product}"),
+        }],
+        ..Variance::default()
+    };
+    let with = |v: Variance| {
+        let mut f = finding(m, "http://shop.test/item", Some("name"), 1);
+        f.variances = vec![v];
+        [f]
+    };
+    let first = sighting("1234*5678", "GET /item?name=bob HTTP/1.1");
+    s.ingest_findings(a, sc.id, "run-1/batch-1", &with(first.clone()))
+        .await
+        .unwrap();
+    // The re-run: another worker, other batch ids, other random operands.
+    let rerun = sighting("4321*8765", "GET /item?name=bob HTTP/1.1");
+    let c = s
+        .ingest_findings(a, sc.id, "run-2/batch-1", &with(rerun))
+        .await
+        .unwrap();
+    assert!(!c.duplicate_batch);
+    assert_eq!((c.new_vulnerabilities, c.discoveries), (0, 0));
+    let page = s
+        .list_vulnerabilities(a, &Visibility::All, &ListRequest::first(10))
+        .await
+        .unwrap();
+    assert_eq!(page.total, 1);
+    let v = &page.items[0];
+    assert_eq!(
+        v.variances.len(),
+        1,
+        "the re-run's variance is the stored one"
+    );
+    assert_eq!(v.variances[0].id, first.id, "the first sighting is kept");
+    // Another request (another original value) is another variance.
+    let other = sighting("1111*2222", "GET /item?name=alice HTTP/1.1");
+    s.ingest_findings(a, sc.id, "run-2/batch-2", &with(other))
+        .await
+        .unwrap();
+    let v = s
+        .get_vulnerability(a, v.id, &Visibility::All)
+        .await
+        .unwrap();
+    assert_eq!(v.variances.len(), 2);
+}
+
+/// The list and the search by scan answer exactly what the general query answers (same
+/// rows, same order, same `total`), including after a severity change, a scan deletion
+/// and an app deletion: the stores may serve these shapes from maintained counts and a
+/// severity-ordered index, which must never drift.
+pub async fn vulnerability_pages_and_totals_stay_exact(s: &dyn Store) {
+    use rampart_query::parse_query;
+    let a = org(s, "a").await;
+    let b = org(s, "b").await;
+    let x = app(s, a, "shop", None).await;
+    let y = app(s, a, "blog", None).await;
+    let z = app(s, b, "other", None).await;
+    // A member of both apps sees what the organization sees, through the general query.
+    let member = user(s, a, "m@a.test").await;
+    s.add_app_member(a, x.id, member.id).await.unwrap();
+    s.add_app_member(a, y.id, member.id).await.unwrap();
+    let general = Visibility::MemberOf(member.id);
+    let first = queued_scan(s, a, x.id, 0).await;
+    let second = queued_scan(s, a, x.id, 10).await;
+    let blog = queued_scan(s, a, y.id, 20).await;
+    let theirs = queued_scan(s, b, z.id, 30).await;
+    let m = ModuleId::new();
+    let severities = [
+        Severity::Low,
+        Severity::Critical,
+        Severity::Medium,
+        Severity::High,
+        Severity::Critical,
+        Severity::Safe,
+        Severity::Informational,
+    ];
+    let batch = |prefix: &str, n: usize| -> Vec<Finding> {
+        (0..n)
+            .map(|i| {
+                let mut f = finding(m, &format!("http://{prefix}.test/{i}"), Some("id"), 1);
+                f.severity = severities[i % severities.len()];
+                f
+            })
+            .collect()
+    };
+    s.ingest_findings(a, first.id, "1", &batch("shop", 9))
+        .await
+        .unwrap();
+    // The second scan finds six of the same and two new ones.
+    let mut again = batch("shop", 6);
+    again.extend(batch("shop-new", 2));
+    s.ingest_findings(a, second.id, "1", &again).await.unwrap();
+    s.ingest_findings(a, blog.id, "1", &batch("blog", 4))
+        .await
+        .unwrap();
+    s.ingest_findings(b, theirs.id, "1", &batch("other", 5))
+        .await
+        .unwrap();
+
+    let by_scan = |scan: ScanId, index: u64, size: u64| ListRequest {
+        index,
+        size,
+        sort: Vec::new(),
+        filter: Some(
+            parse_query(
+                ResourceType::Vulnerability,
+                &format!("vulnerability.scans.id = '{}'", scan.0),
+            )
+            .unwrap(),
+        ),
+    };
+    let plain = |index: u64, size: u64| ListRequest {
+        index,
+        size,
+        sort: Vec::new(),
+        filter: None,
+    };
+    let check = |expected: Vec<(ScanId, u64)>, list_total: u64| {
+        let (expected, general) = (expected, general.clone());
+        async move {
+            for (scan, want) in expected {
+                for (index, size) in [(0, 4), (1, 4), (0, 50)] {
+                    let fast = s
+                        .list_vulnerabilities(a, &Visibility::All, &by_scan(scan, index, size))
+                        .await
+                        .unwrap();
+                    let slow = s
+                        .list_vulnerabilities(a, &general, &by_scan(scan, index, size))
+                        .await
+                        .unwrap();
+                    assert_eq!(fast.total, want, "total of scan {scan}");
+                    assert_eq!(fast, slow, "search by scan {scan} page {index}/{size}");
+                }
+            }
+            for (index, size) in [(0, 5), (2, 5), (0, 50)] {
+                let fast = s
+                    .list_vulnerabilities(a, &Visibility::All, &plain(index, size))
+                    .await
+                    .unwrap();
+                let slow = s
+                    .list_vulnerabilities(a, &general, &plain(index, size))
+                    .await
+                    .unwrap();
+                assert_eq!(fast.total, list_total, "list total");
+                assert_eq!(fast, slow, "list page {index}/{size}");
+            }
+        }
+    };
+    check(
+        vec![(first.id, 9), (second.id, 8), (blog.id, 4), (theirs.id, 0)],
+        15,
+    )
+    .await;
+    let ranks: Vec<Severity> = s
+        .list_vulnerabilities(a, &Visibility::All, &by_scan(second.id, 0, 50))
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .map(|v| v.severity)
+        .collect();
+    let mut sorted = ranks.clone();
+    sorted.sort_by_key(|s| std::cmp::Reverse(rampart_domain::severity_rank(*s)));
+    assert_eq!(ranks, sorted, "severity DESC");
+
+    // A triage moves a vulnerability in every scan's order.
+    let lowest = s
+        .list_vulnerabilities(a, &Visibility::All, &by_scan(first.id, 0, 50))
+        .await
+        .unwrap()
+        .items
+        .last()
+        .cloned()
+        .unwrap();
+    let who = UpdateSource {
+        kind: UpdateSourceType::User,
+        id: member.id.0,
+    };
+    s.update_vulnerability(a, lowest.id, Some(Severity::Critical), None, who, at(40))
+        .await
+        .unwrap();
+    let top = s
+        .list_vulnerabilities(a, &Visibility::All, &by_scan(first.id, 0, 50))
+        .await
+        .unwrap();
+    assert!(top
+        .items
+        .iter()
+        .take_while(|v| v.severity == Severity::Critical)
+        .any(|v| v.id == lowest.id));
+    check(vec![(first.id, 9), (second.id, 8)], 15).await;
+
+    // Deleting a scan forgets its discoveries (not the vulnerabilities); deleting an app
+    // forgets everything it owned.
+    s.delete_scan(a, second.id).await.unwrap();
+    check(vec![(first.id, 9), (second.id, 0)], 15).await;
+    s.delete_app(a, x.id).await.unwrap();
+    check(vec![(first.id, 0), (blog.id, 4)], 4).await;
+    let other = s
+        .list_vulnerabilities(b, &Visibility::All, &plain(0, 50))
+        .await
+        .unwrap();
+    assert_eq!(other.total, 5, "another tenant's total is its own");
 }

@@ -228,3 +228,92 @@ fn the_engine_knows_nothing_of_storage_api_or_cli() {
         assert!(!direct.contains(f), "rampart-engine depends on {f}");
     }
 }
+
+/// `crates/sql-shared` is not a crate (each adapter includes it with `#[path]`), so the
+/// dependency graph cannot see it: read its files instead. The shared SQL must stay
+/// neutral (the adapter defines `Db`, `QB` and `DIALECT`; nothing here names a backend)
+/// and import only the storage layer and the libraries below it.
+#[test]
+fn sql_shared_is_backend_neutral_and_imports_only_storage_crates() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../sql-shared");
+    let allowed = [
+        "rampart_domain",
+        "rampart_query",
+        "rampart_store",
+        "sea_query",
+        "sea_query_binder",
+        "sqlx",
+        "serde_json",
+        "uuid",
+        "chrono",
+        "async_trait",
+        "tokio",
+        "std",
+        "super",
+        "self",
+        "crate",
+    ];
+    let backend_names = [
+        "sqlx::Sqlite",
+        "sqlx::sqlite",
+        "sqlx::Postgres",
+        "sqlx::postgres",
+        "SqliteQueryBuilder",
+        "PostgresQueryBuilder",
+        "Dialect::Sqlite",
+        "Dialect::Postgres",
+        "if sqlite",
+        "if postgres",
+        "rampart_store_sqlite",
+        "rampart_store_postgres",
+    ];
+    let mut files = 0;
+    let mut problems = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("read crates/sql-shared") {
+        let path = entry.expect("dir entry").path();
+        if path.extension().and_then(|e| e.to_str()) != Some("rs") {
+            continue;
+        }
+        files += 1;
+        let text = std::fs::read_to_string(&path).expect("read a sql-shared file");
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("?");
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            for b in backend_names {
+                if code.contains(b) {
+                    problems.push(format!("{name}:{}: names a backend: {b}", n + 1));
+                }
+            }
+            for above in [
+                "rampart_service",
+                "rampart_server",
+                "rampart_worker",
+                "rampart_engine",
+                "rampart_api_types",
+                "rampart_client",
+                "axum",
+                "reqwest",
+            ] {
+                if code.contains(&format!("{above}::")) {
+                    problems.push(format!("{name}:{}: names `{above}`", n + 1));
+                }
+            }
+            let Some(path) = code.trim().strip_prefix("use ") else {
+                continue;
+            };
+            let root = path
+                .trim_start_matches("::")
+                .split(|c: char| c == ':' || c == ';' || c == ' ' || c == '{')
+                .next()
+                .unwrap_or("");
+            if !allowed.contains(&root) {
+                problems.push(format!(
+                    "{name}:{}: imports `{root}`, above the storage layer",
+                    n + 1
+                ));
+            }
+        }
+    }
+    assert!(files >= 10, "found only {files} files in {}", dir.display());
+    assert!(problems.is_empty(), "sql-shared: {problems:#?}");
+}
