@@ -115,10 +115,7 @@ async fn a_target_with_a_port_scans_to_complete() {
         .expect("the localhost target")
         .clone();
     app.admin()
-        .put(&format!(
-            "/ias/v1/targets/{}",
-            t["id"].as_str().expect("id")
-        ))
+        .put(&format!("/ias/v1/targets/{}", t["id"].as_str().expect("id")))
         .json(&json!({"domain": format!("localhost:{port}"), "enabled": true}))
         .send()
         .await
