@@ -25,14 +25,10 @@ pub struct ScanData {
 }
 
 /// A wire confidence as the report's: the platform's `LOW`/`MEDIUM`/`HIGH`/`CONFIRMED`
-/// and the engine's own `TENTATIVE`/`FIRM`/`CONFIRMED` (`CERTAIN` read as confirmed).
+/// and the engine's own `TENTATIVE`/`FIRM`/`CONFIRMED` (`CERTAIN` read as confirmed); the
+/// inverse of what the worker sends ([`Confidence::as_platform`]).
 pub fn confidence(wire: &str) -> Option<Confidence> {
-    match wire.trim().to_ascii_uppercase().as_str() {
-        "LOW" | "TENTATIVE" => Some(Confidence::Tentative),
-        "MEDIUM" | "HIGH" | "FIRM" => Some(Confidence::Firm),
-        "CONFIRMED" | "CERTAIN" => Some(Confidence::Confirmed),
-        _ => None,
-    }
+    Confidence::from_platform(wire)
 }
 
 fn ias_time(s: Option<&str>) -> Option<DateTime<Utc>> {
