@@ -459,6 +459,10 @@ pub struct Variance {
     pub proof: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proof_description: Option<String>,
+    /// How sure the engine is (`LOW`, `MEDIUM`, `HIGH`, `CONFIRMED`); a rampart extension,
+    /// absent when the engine did not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<String>,
     #[serde(default)]
     pub references: BTreeMap<String, String>,
     #[serde(default)]

@@ -19,6 +19,29 @@ pub enum Confidence {
     Confirmed,
 }
 
+impl Confidence {
+    /// The platform's spelling (a vulnerability variance's `confidence`): `LOW`, `HIGH`,
+    /// `CONFIRMED`. [`Confidence::from_platform`] reads it back.
+    pub fn as_platform(self) -> &'static str {
+        match self {
+            Confidence::Tentative => "LOW",
+            Confidence::Firm => "HIGH",
+            Confidence::Confirmed => "CONFIRMED",
+        }
+    }
+
+    /// A platform confidence (`LOW`, `MEDIUM`, `HIGH`, `CONFIRMED`) or the engine's own name
+    /// (`TENTATIVE`, `FIRM`, `CONFIRMED`; `CERTAIN` reads as confirmed), any case.
+    pub fn from_platform(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_uppercase().as_str() {
+            "LOW" | "TENTATIVE" => Some(Confidence::Tentative),
+            "MEDIUM" | "HIGH" | "FIRM" => Some(Confidence::Firm),
+            "CONFIRMED" | "CERTAIN" => Some(Confidence::Confirmed),
+            _ => None,
+        }
+    }
+}
+
 /// Raw request and response text.
 #[derive(Clone, Debug, Serialize)]
 pub struct Exchange {
@@ -228,6 +251,19 @@ impl FindingSink {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn confidence_round_trips_through_the_platform_spelling() {
+        for c in [
+            Confidence::Tentative,
+            Confidence::Firm,
+            Confidence::Confirmed,
+        ] {
+            assert_eq!(Confidence::from_platform(c.as_platform()), Some(c));
+        }
+        assert_eq!(Confidence::from_platform("medium"), Some(Confidence::Firm));
+        assert_eq!(Confidence::from_platform("SURE"), None);
+    }
 
     #[test]
     fn root_cause_drops_values_and_fragment() {

@@ -9,7 +9,7 @@ use rampart_domain::{ParameterLocation, Severity};
 use rampart_engine::events::{Outcome, Progress};
 use rampart_engine::finding::{Confidence, Exchange, Finding, Variance};
 use rampart_engine::Summary;
-use rampart_report::{render, Format, ReportModel, Tool};
+use rampart_report::{local, render, Format, ReportModel, RunInfo, Tool};
 use std::time::Instant;
 
 const MODULES: &[&str] = &[
@@ -64,7 +64,7 @@ fn model(n: usize) -> ReportModel {
             }
         })
         .collect();
-    ReportModel {
+    let run = RunInfo {
         tool: Tool {
             name: "rampart".into(),
             version: "bench".into(),
@@ -73,20 +73,21 @@ fn model(n: usize) -> ReportModel {
         template: "All Modules".into(),
         started_at: Utc.with_ymd_and_hms(2026, 1, 2, 3, 0, 0).unwrap(),
         finished_at: Utc.with_ymd_and_hms(2026, 1, 2, 4, 0, 0).unwrap(),
-        summary: Summary {
-            outcome: Outcome::Complete,
-            progress: Progress::default(),
-            duration_ms: 3_600_000,
-            limits_reached: vec![],
-            findings,
-            crawled: vec![],
-            skipped: Default::default(),
-            skipped_sample: vec![],
-            browser_crawl: "n/a",
-            error: None,
-        },
-        log: vec![],
-    }
+    };
+    let summary = Summary {
+        outcome: Outcome::Complete,
+        progress: Progress::default(),
+        duration_ms: 3_600_000,
+        limits_reached: vec![],
+        findings,
+        crawled: vec![],
+        skipped: Default::default(),
+        skipped_sample: vec![],
+        browser_crawl: "n/a",
+        error: None,
+    };
+    // The model is built as `rampart scan` builds it: through the local adapter.
+    local::from_scan(run, summary, vec![])
 }
 
 fn vm_hwm_kib() -> u64 {

@@ -1,6 +1,6 @@
 //! HTML: one self-contained page (inline CSS and SVG, no scripts), template auto-escaped.
 
-use crate::model::{meta, paragraphs, ReportModel};
+use crate::model::{paragraphs, Finding, ReportModel};
 use crate::svg::severity_chart;
 use crate::ReportError;
 use minijinja::{context, Environment, Value};
@@ -22,7 +22,7 @@ struct ModuleGroup<'a> {
     remediation: Vec<String>,
     references: Vec<(&'static str, &'static str)>,
     cwe: u32,
-    findings: Vec<&'a rampart_engine::finding::Finding>,
+    findings: Vec<&'a Finding>,
 }
 
 fn groups(m: &ReportModel) -> Vec<Group<'_>> {
@@ -37,7 +37,7 @@ fn groups(m: &ReportModel) -> Vec<Group<'_>> {
         }
         let Some(g) = out.last_mut() else { continue };
         if g.modules.last().map(|mg| mg.key) != Some(f.module_key.as_str()) {
-            let meta = meta(f);
+            let meta = f.module;
             g.modules.push(ModuleGroup {
                 key: &f.module_key,
                 name: &f.name,
@@ -67,7 +67,7 @@ pub(crate) fn render(m: &ReportModel) -> Result<String, ReportError> {
         started_at => ReportModel::rfc3339(&m.started_at),
         finished_at => ReportModel::rfc3339(&m.finished_at),
         summary => &m.summary,
-        total => m.summary.findings.len(),
+        total => m.findings.len(),
         counts => counts,
         // Built from numbers and fixed severity names only, so it is safe to embed as-is.
         chart => Value::from_safe_string(severity_chart(&m.counts())),

@@ -1,10 +1,13 @@
 //! JSON: the documented `rampart.scan-report/1` layout (docs/scan-report.md).
 
-use crate::model::{LogLine, ReportModel, Tool, REPORT_SCHEMA};
+use crate::model::{
+    Finding, LimitKind, LogLine, Outcome, Progress, ReportModel, SkipReason, Tool, REPORT_SCHEMA,
+};
 use crate::ReportError;
-use rampart_engine::Summary;
 use serde::Serialize;
+use std::collections::BTreeMap;
 
+/// The fields in their documented order (the run summary with the findings inside it).
 #[derive(Serialize)]
 struct Doc<'a> {
     schema: &'static str,
@@ -13,12 +16,21 @@ struct Doc<'a> {
     template: &'a str,
     started_at: String,
     finished_at: String,
-    #[serde(flatten)]
-    summary: &'a Summary,
+    outcome: Outcome,
+    progress: &'a Progress,
+    duration_ms: u64,
+    limits_reached: &'a [LimitKind],
+    findings: &'a [Finding],
+    crawled: &'a [String],
+    skipped: &'a BTreeMap<SkipReason, u64>,
+    skipped_sample: &'a [(String, SkipReason)],
+    browser_crawl: &'a str,
+    error: &'a Option<String>,
     log: &'a [LogLine],
 }
 
 pub(crate) fn render(m: &ReportModel) -> Result<String, ReportError> {
+    let s = &m.summary;
     let doc = Doc {
         schema: REPORT_SCHEMA,
         tool: &m.tool,
@@ -26,7 +38,16 @@ pub(crate) fn render(m: &ReportModel) -> Result<String, ReportError> {
         template: &m.template,
         started_at: ReportModel::rfc3339(&m.started_at),
         finished_at: ReportModel::rfc3339(&m.finished_at),
-        summary: &m.summary,
+        outcome: s.outcome,
+        progress: &s.progress,
+        duration_ms: s.duration_ms,
+        limits_reached: &s.limits_reached,
+        findings: &m.findings,
+        crawled: &s.crawled,
+        skipped: &s.skipped,
+        skipped_sample: &s.skipped_sample,
+        browser_crawl: &s.browser_crawl,
+        error: &s.error,
         log: &m.log,
     };
     Ok(serde_json::to_string_pretty(&doc)?)

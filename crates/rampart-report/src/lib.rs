@@ -1,18 +1,22 @@
 //! rampart-report: renders a finished scan in every supported output format.
 //!
-//! Layer 3. One report model ([`ReportModel`]) is built from the engine's scan
-//! [`Summary`](rampart_engine::Summary) plus run metadata, and each format has its own
-//! renderer module (ripgrep "printers" style). Invariants: rendering is pure and
-//! deterministic (same model, same bytes; no clock or randomness inside a renderer); every
-//! text that came from the target is escaped for the output syntax (HTML, XML, CSV,
-//! Markdown); the Markdown output stays under GitHub's comment limit.
+//! Layer 3. This crate owns the report model ([`ReportModel`]: findings with their real
+//! confidence, the run summary, the log). Two adapters build it: [`local`] from an engine
+//! scan (`rampart scan`) and [`api`] from `/ias/v1` scans and vulnerabilities (`rampart
+//! report`); each format has its own renderer module that reads the model only (ripgrep
+//! "printers" style). Invariants: rendering is pure and deterministic (same model, same bytes;
+//! no clock or randomness inside a renderer); every text that came from the target is escaped
+//! for the output syntax (HTML, XML, CSV, Markdown); the Markdown output stays under GitHub's
+//! comment limit.
 
+pub mod api;
 mod csv_out;
 mod error;
 mod exchange;
 mod html;
 mod json;
 mod junit;
+pub mod local;
 mod markdown;
 mod model;
 mod sarif;
@@ -20,7 +24,10 @@ mod svg;
 
 pub use error::ReportError;
 pub use markdown::MARKDOWN_LIMIT;
-pub use model::{LogLine, ReportModel, Tool, REPORT_SCHEMA};
+pub use model::{
+    Confidence, Exchange, Finding, Level, LogLine, Outcome, Progress, ReportModel, RunInfo,
+    RunSummary, Tool, Variance, REPORT_SCHEMA,
+};
 
 /// An output format of a report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -1,7 +1,6 @@
 //! Markdown for a pull request comment: summary table, then findings, cut to fit the limit.
 
-use crate::model::ReportModel;
-use rampart_engine::finding::Finding;
+use crate::model::{Finding, ReportModel};
 
 /// GitHub's maximum comment body, in characters.
 pub const MARKDOWN_LIMIT: usize = 65_536;
@@ -79,7 +78,7 @@ fn section(f: &Finding) -> String {
         ));
         s.push_str(&format!("- Proof: {}\n", esc(&v.proof)));
     }
-    if let Some(m) = rampart_engine::module(&f.module_key) {
+    if let Some(m) = f.module {
         s.push_str(&format!(
             "- Remediation: {}\n",
             esc(&crate::model::plain_text(m.recommendation))
@@ -96,7 +95,7 @@ pub(crate) fn render(m: &ReportModel) -> String {
         esc(&m.target),
         esc(&m.template),
         m.summary.outcome,
-        m.summary.findings.len(),
+        m.findings.len(),
         m.summary.progress.requests,
         m.summary.duration_ms as f64 / 1000.0
     );
@@ -106,7 +105,7 @@ pub(crate) fn render(m: &ReportModel) -> String {
             out.push_str(&format!("| {s} | {n} |\n"));
         }
     }
-    if m.summary.findings.is_empty() {
+    if m.findings.is_empty() {
         out.push_str("\nNo findings.\n");
         return out;
     }

@@ -1,13 +1,14 @@
-//! The report model shared by every renderer.
+//! The report model: what every renderer reads, owned by this crate and built only by the
+//! adapters ([`crate::local`] from an engine scan, [`crate::api`] from `/ias/v1` data).
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use rampart_domain::catalogue::ModuleMeta;
-use rampart_domain::Severity;
-use rampart_engine::events::Level;
-use rampart_engine::finding::Finding;
-use rampart_engine::Summary;
+use rampart_domain::{ParameterLocation, Severity};
+pub use rampart_engine::events::{Level, LimitKind, Outcome, Progress, SkipReason};
+pub use rampart_engine::finding::Confidence;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 
 /// Version of the JSON report layout (see docs/scan-report.md).
 pub const REPORT_SCHEMA: &str = "rampart.scan-report/1";
@@ -26,6 +27,76 @@ pub struct LogLine {
     pub message: String,
 }
 
+/// A raw request and response, as text.
+#[derive(Clone, Debug, Serialize)]
+pub struct Exchange {
+    pub request: String,
+    pub response: String,
+}
+
+/// One way a finding was shown.
+#[derive(Clone, Debug, Serialize)]
+pub struct Variance {
+    pub url: String,
+    pub attack_id: String,
+    pub attack_value: String,
+    pub proof: String,
+    pub proof_description: String,
+    pub confidence: Confidence,
+    pub original: Option<Exchange>,
+    pub attack: Option<Exchange>,
+}
+
+/// One finding: a vulnerability of one module at one root cause, with its variances.
+#[derive(Clone, Debug, Serialize)]
+pub struct Finding {
+    pub id: uuid::Uuid,
+    pub module_key: String,
+    pub module_id: uuid::Uuid,
+    pub name: String,
+    pub severity: Severity,
+    /// The highest confidence of the variances, as the engine reported it.
+    pub confidence: Confidence,
+    pub root_cause_url: String,
+    pub root_cause_parameter: String,
+    pub root_cause_method: String,
+    pub location: Option<ParameterLocation>,
+    pub cwe: u32,
+    pub cvss_vector: String,
+    pub variances: Vec<Variance>,
+    /// The catalogue entry of the module (description, remediation, references), when known.
+    #[serde(skip)]
+    pub module: Option<&'static ModuleMeta>,
+}
+
+/// How the scan (or scans) went, without the findings.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunSummary {
+    pub outcome: Outcome,
+    pub progress: Progress,
+    pub duration_ms: u64,
+    pub limits_reached: Vec<LimitKind>,
+    pub crawled: Vec<String>,
+    /// Count of URLs not visited, per reason.
+    pub skipped: BTreeMap<SkipReason, u64>,
+    /// The first skipped URLs with their reasons (bounded).
+    pub skipped_sample: Vec<(String, SkipReason)>,
+    pub browser_crawl: String,
+    pub error: Option<String>,
+}
+
+/// What was scanned, when and by what: the header of every report.
+#[derive(Clone, Debug)]
+pub struct RunInfo {
+    pub tool: Tool,
+    /// The seed URL as given.
+    pub target: String,
+    /// The attack template name.
+    pub template: String,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: DateTime<Utc>,
+}
+
 /// A finished scan and its run metadata: the input of every renderer.
 #[derive(Clone, Debug)]
 pub struct ReportModel {
@@ -36,24 +107,41 @@ pub struct ReportModel {
     pub template: String,
     pub started_at: DateTime<Utc>,
     pub finished_at: DateTime<Utc>,
-    pub summary: Summary,
+    pub summary: RunSummary,
+    pub findings: Vec<Finding>,
     pub log: Vec<LogLine>,
 }
 
 impl ReportModel {
+    /// A model from its parts (the adapters' common end).
+    pub fn new(
+        run: RunInfo,
+        summary: RunSummary,
+        findings: Vec<Finding>,
+        log: Vec<LogLine>,
+    ) -> Self {
+        Self {
+            tool: run.tool,
+            target: run.target,
+            template: run.template,
+            started_at: run.started_at,
+            finished_at: run.finished_at,
+            summary,
+            findings,
+            log,
+        }
+    }
+
     /// Severity counts, highest severity first (every severity listed, zeros included).
     pub fn counts(&self) -> Vec<(Severity, usize)> {
         Severity::ALL
             .iter()
             .rev()
             .map(|s| {
-                let n = self
-                    .summary
-                    .findings
-                    .iter()
-                    .filter(|f| f.severity == *s)
-                    .count();
-                (*s, n)
+                (
+                    *s,
+                    self.findings.iter().filter(|f| f.severity == *s).count(),
+                )
             })
             .collect()
     }
@@ -61,7 +149,7 @@ impl ReportModel {
     /// Findings ordered for display: severity (highest first), then module, URL, parameter.
     /// The order is total on the dedupe key, so it is deterministic.
     pub fn sorted_findings(&self) -> Vec<&Finding> {
-        let mut v: Vec<&Finding> = self.summary.findings.iter().collect();
+        let mut v: Vec<&Finding> = self.findings.iter().collect();
         v.sort_by(|a, b| {
             b.severity
                 .cmp(&a.severity)
@@ -76,11 +164,6 @@ impl ReportModel {
     pub fn rfc3339(t: &DateTime<Utc>) -> String {
         t.to_rfc3339_opts(SecondsFormat::AutoSi, false)
     }
-}
-
-/// The catalogue entry of a finding's module, if the module is known.
-pub fn meta(f: &Finding) -> Option<&'static ModuleMeta> {
-    rampart_engine::module(&f.module_key)
 }
 
 /// Stable fingerprint of a finding across scans: a hash of its dedupe key

@@ -1,10 +1,9 @@
 //! SARIF 2.1.0 for GitHub code scanning: one rule per module, one result per finding.
 
 use crate::exchange;
-use crate::model::{fingerprint, meta, plain_text, ReportModel};
+use crate::model::{fingerprint, plain_text, Exchange, Finding, ReportModel};
 use crate::ReportError;
 use rampart_domain::Severity;
-use rampart_engine::finding::{Exchange, Finding};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
@@ -30,7 +29,7 @@ fn security_severity(s: Severity) -> &'static str {
 }
 
 fn rule(f: &Finding) -> Value {
-    let m = meta(f);
+    let m = f.module;
     let description = plain_text(m.map(|m| m.description).unwrap_or(f.name.as_str()));
     let recommendation = plain_text(m.map(|m| m.recommendation).unwrap_or(""));
     let refs: Vec<(&str, &str)> = m.map(|m| m.references.to_vec()).unwrap_or_default();

@@ -49,11 +49,7 @@ impl FindingHead {
 
 /// `LOW`, `MEDIUM`, `HIGH`, `CONFIRMED` from the engine's confidence.
 pub fn confidence(c: Confidence) -> &'static str {
-    match c {
-        Confidence::Tentative => "LOW",
-        Confidence::Firm => "HIGH",
-        Confidence::Confirmed => "CONFIRMED",
-    }
+    c.as_platform()
 }
 
 fn exchange(e: &ef::Exchange) -> Exchange {

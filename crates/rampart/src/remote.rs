@@ -1,22 +1,12 @@
-//! What the commands that talk to a server share: `--server`/`--api-key`, exit codes,
-//! durations, and looking apps and scan configs up by name or id.
+//! What the commands that talk to a server share: `--server`/`--api-key`, exit codes and
+//! durations (looking apps and configs up lives in `rampart_automation::lookup`).
 
 use clap::Args;
-use rampart_api_types::ias::{App, ScanConfig};
-use rampart_client::{quote, search_type, Client};
+use rampart_client::Client;
 use std::process::ExitCode;
 use std::time::Duration;
-use uuid::Uuid;
 
-/// Exit codes of the automation commands.
-pub mod exit {
-    /// Passed.
-    pub const OK: u8 = 0;
-    /// A gate failed (`--fail-on`, `--gate`).
-    pub const GATE: u8 = 1;
-    /// The scan failed, or a usage or runtime error.
-    pub const ERROR: u8 = 2;
-}
+pub use rampart_automation::exit;
 
 /// Where the server is and the key to use.
 #[derive(Debug, Clone, Args)]
@@ -53,77 +43,6 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
 pub fn fail(cmd: &str, msg: impl std::fmt::Display) -> ExitCode {
     eprintln!("rampart {cmd}: {msg}");
     ExitCode::from(exit::ERROR)
-}
-
-/// An app by id or by exact name.
-pub async fn find_app(c: &Client, name_or_id: &str) -> Result<App, String> {
-    if let Ok(id) = Uuid::parse_str(name_or_id) {
-        return c.get_app(id).await.map_err(|e| {
-            if e.is_not_found() {
-                format!("app {name_or_id} not found")
-            } else {
-                e.to_string()
-            }
-        });
-    }
-    let apps: Vec<App> = c
-        .search(search_type::APP, &format!("app.name={}", quote(name_or_id)))
-        .all()
-        .await
-        .map_err(|e| e.to_string())?;
-    let mut hits: Vec<App> = apps.into_iter().filter(|a| a.name == name_or_id).collect();
-    match hits.len() {
-        0 => Err(format!("app '{name_or_id}' not found")),
-        1 => Ok(hits.remove(0)),
-        n => Err(format!(
-            "{n} apps are named '{name_or_id}': pass the app id instead"
-        )),
-    }
-}
-
-/// A scan config of `app` by id or by exact name.
-pub async fn find_config(c: &Client, app: &App, name_or_id: &str) -> Result<ScanConfig, String> {
-    let app_id = app.id.unwrap_or_default();
-    if let Ok(id) = Uuid::parse_str(name_or_id) {
-        let cfg = c.get_scan_config(id).await.map_err(|e| {
-            if e.is_not_found() {
-                format!("scan config {name_or_id} not found")
-            } else {
-                e.to_string()
-            }
-        })?;
-        if cfg.app.map(|a| a.id) != Some(app_id) {
-            return Err(format!(
-                "scan config {name_or_id} does not belong to app '{}'",
-                app.name
-            ));
-        }
-        return Ok(cfg);
-    }
-    let q = format!(
-        "scanconfig.name={} && scanconfig.app.id={}",
-        quote(name_or_id),
-        quote(&app_id.to_string())
-    );
-    let mut hits: Vec<ScanConfig> = c
-        .search::<ScanConfig>(search_type::SCAN_CONFIG, &q)
-        .all()
-        .await
-        .map_err(|e| e.to_string())?
-        .into_iter()
-        .filter(|s| s.name == name_or_id)
-        .collect();
-    match hits.len() {
-        0 => Err(format!(
-            "scan config '{name_or_id}' not found in app '{}'",
-            app.name
-        )),
-        1 => Ok(hits.remove(0)),
-        n => Err(format!(
-            "{n} scan configs of app '{}' are named '{name_or_id}': pass the id instead",
-            app.name
-        )),
-    }
 }
 
 #[cfg(test)]

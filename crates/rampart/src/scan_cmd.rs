@@ -7,8 +7,8 @@ use rampart_engine::events::{Level, Outcome};
 use rampart_engine::http::ReqwestTransport;
 use rampart_engine::plan::{FormLogin, Modules};
 use rampart_engine::scope::{MatchKind, RuleKind, ScopeRule};
-use rampart_engine::{Event, ScanPlan, Summary};
-use rampart_report::{LogLine, ReportModel};
+use rampart_engine::{Event, ScanPlan};
+use rampart_report::{local, LogLine, ReportModel, RunInfo};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -235,7 +235,7 @@ pub async fn run(args: ScanArgs) -> ExitCode {
         Some(f) => f,
         None => return fail(format!("unknown format {:?}", args.format)),
     };
-    let model = ReportModel {
+    let run = RunInfo {
         tool: rampart_report::Tool {
             name: "rampart".into(),
             version: env!("CARGO_PKG_VERSION").into(),
@@ -244,10 +244,8 @@ pub async fn run(args: ScanArgs) -> ExitCode {
         template: args.template.clone(),
         started_at: started,
         finished_at: chrono::Utc::now(),
-        summary,
-        log,
     };
-    let summary = &model.summary;
+    let model = local::from_scan(run, summary, log);
     let out = match rampart_report::render(&model, format) {
         Ok(j) => j,
         Err(e) => return fail(e),
@@ -260,12 +258,12 @@ pub async fn run(args: ScanArgs) -> ExitCode {
         }
         None => println!("{out}"),
     }
-    print_summary(summary);
-    if summary.outcome == Outcome::Failed {
+    print_summary(&model);
+    if model.summary.outcome == Outcome::Failed {
         return ExitCode::from(2);
     }
     match args.fail_on {
-        Some(t) if summary.findings.iter().any(|f| f.severity >= t) => ExitCode::from(1),
+        Some(t) if model.findings.iter().any(|f| f.severity >= t) => ExitCode::from(1),
         _ => ExitCode::SUCCESS,
     }
 }
@@ -276,7 +274,8 @@ fn push_log(log: &mut Vec<LogLine>, level: Level, message: String) {
     }
 }
 
-fn print_summary(s: &Summary) {
+fn print_summary(m: &ReportModel) {
+    let s = &m.summary;
     let p = &s.progress;
     eprintln!(
         "rampart scan {:?} in {:.1}s: {} pages crawled, {} requests ({} failed), {} findings",
@@ -285,10 +284,10 @@ fn print_summary(s: &Summary) {
         p.links_crawled,
         p.requests,
         p.failed_requests,
-        s.findings.len()
+        m.findings.len()
     );
     for sev in Severity::ALL.iter().rev() {
-        let n = s.findings.iter().filter(|f| f.severity == *sev).count();
+        let n = m.findings.iter().filter(|f| f.severity == *sev).count();
         if n > 0 {
             eprintln!("  {sev}: {n}");
         }

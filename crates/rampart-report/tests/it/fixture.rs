@@ -1,11 +1,12 @@
-//! A fixed, handmade scan report (deterministic ids and times).
+//! A fixed, handmade scan report (deterministic ids and times), built from an engine
+//! summary through the local adapter as `rampart scan` does.
 
 use chrono::{TimeZone, Utc};
 use rampart_domain::{ParameterLocation, Severity};
 use rampart_engine::events::{Level, Outcome, Progress};
 use rampart_engine::finding::{Confidence, Exchange, Finding, Variance};
 use rampart_engine::Summary;
-use rampart_report::{LogLine, ReportModel, Tool};
+use rampart_report::{local, LogLine, ReportModel, RunInfo, Tool};
 use uuid::Uuid;
 
 fn finding(n: u128, key: &str, sev: Severity, url: &str, param: &str, v: Variance) -> Finding {
@@ -89,7 +90,7 @@ pub fn report() -> ReportModel {
             ),
         ),
     ];
-    ReportModel {
+    let run = RunInfo {
         tool: Tool {
             name: "rampart".into(),
             version: "0.0.0-test".into(),
@@ -98,48 +99,49 @@ pub fn report() -> ReportModel {
         template: "All Modules".into(),
         started_at: Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap(),
         finished_at: Utc.with_ymd_and_hms(2026, 1, 2, 3, 5, 6).unwrap(),
-        summary: Summary {
-            outcome: Outcome::Complete,
-            progress: Progress {
-                links_crawled: 12,
-                requests: 345,
-                failed_requests: 2,
-                vulnerable: 3,
-                ..Progress::default()
-            },
-            duration_ms: 61_000,
-            limits_reached: vec![],
-            findings,
-            crawled: vec![
-                "http://shop.test/".into(),
-                "http://shop.test/item?id=1".into(),
-            ],
-            skipped: Default::default(),
-            skipped_sample: vec![],
-            browser_crawl: "unavailable",
-            error: None,
+    };
+    let summary = Summary {
+        outcome: Outcome::Complete,
+        progress: Progress {
+            links_crawled: 12,
+            requests: 345,
+            failed_requests: 2,
+            vulnerable: 3,
+            ..Progress::default()
         },
-        log: vec![LogLine {
-            level: Level::Info,
-            message: "scan started".into(),
-        }],
-    }
+        duration_ms: 61_000,
+        limits_reached: vec![],
+        findings,
+        crawled: vec![
+            "http://shop.test/".into(),
+            "http://shop.test/item?id=1".into(),
+        ],
+        skipped: Default::default(),
+        skipped_sample: vec![],
+        browser_crawl: "unavailable",
+        error: None,
+    };
+    let log = vec![LogLine {
+        level: Level::Info,
+        message: "scan started".into(),
+    }];
+    local::from_scan(run, summary, log)
 }
 
 /// `n` distinct high-severity findings with long proofs (for size limits).
 pub fn big_report(n: usize) -> ReportModel {
     let mut m = report();
-    m.summary.findings = (0..n)
+    m.findings = (0..n)
         .map(|i| {
             let url = format!("http://shop.test/p{i}?id=");
-            finding(
+            local::finding(finding(
                 i as u128 + 100,
                 "sqli",
                 Severity::High,
                 &url,
                 "id",
                 variance(&url, "SQLI_01", "1'", &"x".repeat(500), true),
-            )
+            ))
         })
         .collect();
     m

@@ -75,7 +75,7 @@ fn junit_has_one_failing_case_per_finding() {
     assert_eq!(out.matches("<failure").count(), 3);
     assert!(out.contains("&lt;script&gt;"));
     let mut empty = report();
-    empty.summary.findings.clear();
+    empty.findings.clear();
     let out = render(&empty, Format::Junit).unwrap();
     assert_eq!(out.matches("<testcase").count(), 1);
     assert_eq!(out.matches("<failure").count(), 0);

@@ -1,5 +1,6 @@
 //! Integration tests of rampart-report: snapshots of every format and SARIF schema validation.
 
+mod adapters;
 mod browser;
 mod fixture;
 mod formats;

@@ -445,3 +445,47 @@ async fn vulnerability_errors() {
         .await
         .status(422);
 }
+
+/// The engine's confidence of each variance is kept and sent (`LOW`…`CONFIRMED`); a
+/// variance the engine said nothing about has no `confidence` key at all.
+#[tokio::test]
+async fn variances_carry_the_engine_confidence() {
+    let t = TestApp::spawn().await;
+    let a = t.fx_app("Shop").await;
+    let mut sure = fx_finding("http://shop.test/a", Some("id"), Severity::High, 1);
+    sure.variances[0].confidence = Some("CONFIRMED".into());
+    let mut unsure = fx_finding("http://shop.test/b", Some("q"), Severity::Low, 1);
+    unsure.variances[0].confidence = Some("LOW".into());
+    let silent = fx_finding("http://shop.test/c", Some("p"), Severity::Medium, 1);
+    t.fx_scan_with_findings(a, &[sure, unsure, silent]).await;
+    let page = t
+        .ro()
+        .get("/ias/v1/vulnerabilities")
+        .send()
+        .await
+        .status(200)
+        .json();
+    let mut got: Vec<(String, Value)> = page["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["root_cause"]["url"].as_str().unwrap().to_string(),
+                v["variances"][0]
+                    .get("confidence")
+                    .cloned()
+                    .unwrap_or(Value::Null),
+            )
+        })
+        .collect();
+    got.sort_by(|x, y| x.0.cmp(&y.0));
+    assert_eq!(
+        got,
+        vec![
+            ("http://shop.test/a".to_string(), json!("CONFIRMED")),
+            ("http://shop.test/b".to_string(), json!("LOW")),
+            ("http://shop.test/c".to_string(), Value::Null),
+        ]
+    );
+}

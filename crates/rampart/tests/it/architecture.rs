@@ -33,8 +33,10 @@ fn layer(name: &str) -> Option<u8> {
         | "rampart-service"
         | "rampart-report" => 3,
         "rampart-server" | "rampart-worker" | "rampart-client" => 4,
-        "rampart" => 5,
-        "rampart-testkit" | "rampart-testbed" => 6,
+        // What the CI commands do over the API, so the binary stays thin.
+        "rampart-automation" => 5,
+        "rampart" => 6,
+        "rampart-testkit" | "rampart-testbed" => 7,
         _ => return None,
     })
 }

@@ -296,6 +296,42 @@ async fn onboard_run_report_search_against_a_real_server_and_the_testbed() {
                 let found = doc["findings"].as_array().unwrap().len();
                 assert!(found > 0, "json report has findings");
                 assert_eq!(found as u64, n, "one report finding per vulnerability");
+                // Each finding keeps the confidence the engine reported (on the wire as
+                // LOW/HIGH/CONFIRMED), not a made-up one.
+                let engine_scale = |c: &str| match c {
+                    "LOW" => "TENTATIVE",
+                    "HIGH" => "FIRM",
+                    "CONFIRMED" => "CONFIRMED",
+                    other => panic!("unexpected wire confidence {other}"),
+                };
+                let rank = |c: &str| {
+                    ["TENTATIVE", "FIRM", "CONFIRMED"]
+                        .iter()
+                        .position(|x| *x == c)
+                };
+                let mut wire: Vec<&str> = fs
+                    .iter()
+                    .map(|v| {
+                        v["variances"]
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .map(|x| {
+                                engine_scale(x["confidence"].as_str().expect("confidence sent"))
+                            })
+                            .max_by_key(|c| rank(c))
+                            .unwrap()
+                    })
+                    .collect();
+                let mut reported: Vec<&str> = doc["findings"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|f| f["confidence"].as_str().unwrap())
+                    .collect();
+                wire.sort();
+                reported.sort();
+                assert_eq!(reported, wire);
             }
             "sarif" => {
                 let doc: Value = serde_json::from_str(&text).unwrap();

@@ -84,6 +84,7 @@ pub fn wire(s: &AppState, v: d::Vulnerability) -> Vulnerability {
                 message: x.message,
                 proof: x.proof,
                 proof_description: x.proof_description,
+                confidence: x.confidence,
                 references: references.clone(),
                 attack_exchanges: x.attack_exchanges.into_iter().map(exchange).collect(),
             })
