@@ -15,6 +15,7 @@ const JOB_COLUMNS: &[&str] = &[
     "attempts",
     "pending_action",
     "checkpoint",
+    "recipe",
 ];
 
 fn job(r: &Row) -> StoreResult<ScanJob> {
@@ -27,6 +28,12 @@ fn job(r: &Row) -> StoreResult<ScanJob> {
         attempts: u32::try_from(get::<i32>(r, "attempts")?).unwrap_or(0),
         pending_action: opt_en(r, "pending_action", ScanAction::parse)?,
         checkpoint: get(r, "checkpoint")?,
+        recipe: match get::<Option<String>>(r, "recipe")? {
+            None => None,
+            Some(text) => {
+                Some(serde_json::from_str(&text).map_err(|e| StoreError::Backend(e.to_string()))?)
+            }
+        },
     })
 }
 
@@ -42,6 +49,7 @@ pub(crate) fn job_insert(org: OrgId, scan: ScanId, job: NewJob) -> StoreResult<I
                 "attempts",
                 "enqueued_at",
                 "engine_group_id",
+                "recipe",
             ]
             .map(a),
         )
@@ -52,6 +60,12 @@ pub(crate) fn job_insert(org: OrgId, scan: ScanId, job: NewJob) -> StoreResult<I
             0i32.into(),
             t(job.enqueued_at),
             job.engine_group.map(|g| g.0).into(),
+            job.recipe
+                .as_ref()
+                .map(serde_json::to_string)
+                .transpose()
+                .map_err(|e| StoreError::Backend(e.to_string()))?
+                .into(),
         ])
         .map_err(insert_err)?
         .to_owned())

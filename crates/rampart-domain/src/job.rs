@@ -38,10 +38,9 @@ pub struct JobSpec {
     pub attempt: u32,
     /// How long the lease lasts without a heartbeat.
     pub lease_seconds: u64,
-    /// The effective `ScanConfigOptions` (defaults overlaid with the config's document).
-    pub options: serde_json::Value,
-    /// The organization's enabled target domains: nothing outside them is requested.
-    pub allowed_domains: Vec<String>,
+    /// The scan as compiled from its config's options at submit (seeds, scope, the
+    /// organization's enabled targets, limits, session): checked, never parsed again.
+    pub recipe: crate::plan::Recipe,
     /// Enabled modules of the config's attack template.
     pub modules: Vec<JobModule>,
     /// A verification scan re-checks these root causes (empty for other scan types).

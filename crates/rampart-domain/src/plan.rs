@@ -264,7 +264,26 @@ pub fn compile(input: PlanInput<'_>) -> Result<Recipe, PlanError> {
     }
     let gate = ScopeGate::new(&scope, input.allowed_domains)
         .map_err(|e| PlanError::config(format!("Scope constraint {e}")))?;
-    let outside = include_rules_outside(&scope, &Targets::parse(input.allowed_domains));
+    // Every include rule the document declares, the attacker's too, must stay inside the
+    // targets (the attacker's INCLUDE rules do not widen the engine's scope, but a document
+    // that asks for more than the targets allow is refused rather than silently narrowed).
+    let attacker_includes = view
+        .attacker_config
+        .scope_constraint_list
+        .iter()
+        .map(rule)
+        .collect::<Result<Vec<_>, _>>()?;
+    let declared: Vec<ScopeRule> = scope.iter().chain(&attacker_includes).cloned().collect();
+    // Everything outside the targets is named in one message: seeds first, then rules.
+    let mut outside: Vec<String> = seeds
+        .iter()
+        .filter(|s| gate.check("GET", s) == Err(OutOfScope::Domain))
+        .map(|s| s.to_string())
+        .collect();
+    outside.extend(include_rules_outside(
+        &declared,
+        &Targets::parse(input.allowed_domains),
+    ));
     if !outside.is_empty() {
         return Err(PlanError::targets(format!(
             "not under an enabled target of the organization: {}",
@@ -272,19 +291,10 @@ pub fn compile(input: PlanInput<'_>) -> Result<Recipe, PlanError> {
         )));
     }
     for s in &seeds {
-        match gate.check("GET", s) {
-            Ok(()) => {}
-            Err(OutOfScope::Domain) => {
-                return Err(PlanError::targets(format!(
-                    "Seed URL '{s}' is not in an enabled target domain ({})",
-                    input.allowed_domains.join(", ")
-                )))
-            }
-            Err(e) => {
-                return Err(PlanError::config(format!(
-                    "Seed URL '{s}' is outside the crawl scope: {e}"
-                )))
-            }
+        if let Err(e) = gate.check("GET", s) {
+            return Err(PlanError::config(format!(
+                "Seed URL '{s}' is outside the crawl scope: {e}"
+            )));
         }
     }
     for u in verify_seeds {
@@ -425,6 +435,22 @@ mod tests {
         let e = compile_doc(d, &["shop.test"]).unwrap_err();
         assert_eq!(e.reason, FailureReason::TargetsInvalid);
         assert!(e.message.contains("other.test"), "{}", e.message);
+
+        // Subdomain wildcards under a target, exclusions and regexes are not "outside"; an
+        // attacker include rule outside is.
+        let mut d = seeds(&["https://shop.test/"]);
+        d["crawl_config"]["scope_constraint_list"] = json!([
+            {"url": "https://*.shop.test/*"},
+            {"url": "https://shop.test/*"},
+            {"url": "https://ignored.test/*", "exclusion": "EXCLUDE"},
+            {"url": ".*anything.*", "match_criteria": "REGEX"}
+        ]);
+        assert!(compile_doc(d.clone(), &["shop.test"]).is_ok());
+        d["attacker_config"] =
+            json!({"scope_constraint_list": [{"url": "https://elsewhere.test/*"}]});
+        let e = compile_doc(d, &["shop.test"]).unwrap_err();
+        assert_eq!(e.reason, FailureReason::TargetsInvalid);
+        assert!(e.message.contains("elsewhere.test"), "{}", e.message);
     }
 
     #[test]

@@ -31,6 +31,65 @@ pub struct RootCause {
     method: String,
 }
 
+/// One scope rule, matched against the full URL.
+#[derive(ToSchema)]
+#[schema(as = EngineScopeRule)]
+pub struct ScopeRule {
+    /// `INCLUDE` or `EXCLUDE`.
+    kind: String,
+    /// `LITERAL`, `WILDCARD` or `REGEX`.
+    matcher: String,
+    pattern: String,
+    /// Upper-case HTTP method, or null for all.
+    method: Option<String>,
+}
+
+/// Limits the options set; null keeps the engine's default.
+#[derive(ToSchema)]
+#[schema(as = EngineRecipeLimits)]
+pub struct RecipeLimits {
+    max_scan_minutes: Option<u64>,
+    max_crawl_results: Option<u64>,
+    max_concurrent_requests: Option<u64>,
+    drip_delay_ms: Option<u64>,
+    max_response_bytes: Option<u64>,
+    read_timeout_ms: Option<u64>,
+}
+
+/// FORM authentication.
+#[derive(ToSchema)]
+#[schema(as = EngineRecipeLogin)]
+pub struct RecipeLogin {
+    url: String,
+    username: String,
+    password: String,
+    logged_in_regex: Option<String>,
+    session_loss_regex: Option<String>,
+}
+
+/// A scan's options compiled once at submit (`rampart_domain::plan::Recipe`).
+#[derive(ToSchema)]
+#[schema(as = EngineRecipe)]
+pub struct Recipe {
+    /// Crawl seeds, then the in-scope root causes a verification scan re-checks.
+    seeds: Vec<String>,
+    /// Ordered scope rules.
+    scope: Vec<ScopeRule>,
+    /// The organization's enabled target domains at submit.
+    allowed_domains: Vec<String>,
+    limits: RecipeLimits,
+    /// Custom headers as `[name, value]` pairs.
+    #[schema(value_type = Vec<Vec<String>>)]
+    headers: Vec<(String, String)>,
+    cookie: Option<String>,
+    user_agent: Option<String>,
+    logout_regex: Option<String>,
+    login: Option<RecipeLogin>,
+    out_of_band_host: Option<String>,
+    /// Settings the engine cannot honour, sent as scan events.
+    notes: Vec<String>,
+}
+
 /// Everything a worker needs to run one scan (the answer to a claim).
 #[derive(ToSchema)]
 #[schema(as = EngineJobSpec)]
@@ -49,11 +108,8 @@ pub struct JobSpec {
     attempt: u32,
     /// How long the lease lasts without a heartbeat.
     lease_seconds: u64,
-    /// The effective scan-config options document.
-    #[schema(value_type = Object)]
-    options: String,
-    /// Enabled target domains of the organization.
-    allowed_domains: Vec<String>,
+    /// The scan's options as compiled at submit.
+    recipe: Recipe,
     modules: Vec<JobModule>,
     /// Root causes a verification scan re-checks.
     verify: Vec<RootCause>,

@@ -17,6 +17,7 @@ use crate::scans::ev;
 use crate::{Service, ServiceError};
 use rampart_domain::job::*;
 use rampart_domain::options;
+use rampart_domain::plan::{self, PlanError, PlanInput, Recipe};
 use rampart_domain::*;
 use rampart_store::{JobState, ListRequest, ScanJob, StoreError, Visibility};
 use std::sync::Arc;
@@ -290,7 +291,9 @@ impl Service {
                 }
                 other => other.into(),
             })?;
-        let verified = self.verify_targets(scan).await?;
+        let verified = self
+            .verify_targets(scan.org, scan.parent, &scan.vulnerability_ids)
+            .await?;
         // A verification scan runs only the modules of the vulnerabilities it verifies.
         let only: Option<std::collections::HashSet<ModuleId>> = scan
             .parent
@@ -309,6 +312,28 @@ impl Service {
                 parameter_locations: m.parameter_locations,
             })
             .collect();
+        let recipe = match &job.recipe {
+            Some(r) => r.clone(),
+            // A job queued before recipes were stored: compiled now. If it no longer
+            // compiles, the worker gets an empty recipe with the reason as a note and
+            // fails the scan as a configuration problem.
+            None => match self
+                .compile_recipe(
+                    scan.org,
+                    &cfg,
+                    scan.scan_type,
+                    scan.parent,
+                    &scan.vulnerability_ids,
+                )
+                .await?
+            {
+                Ok(r) => r,
+                Err(e) => Recipe {
+                    notes: vec![e.to_string()],
+                    ..Recipe::default()
+                },
+            },
+        };
         Ok(JobSpec {
             scan: scan.id,
             org: scan.org,
@@ -317,29 +342,57 @@ impl Service {
             scan_type: scan.scan_type,
             attempt: job.attempts,
             lease_seconds: self.jobs.settings().lease.as_secs().max(1),
-            options: options::overlay(&options::defaults(), &cfg.options),
-            allowed_domains: self.enabled_domains(scan.org).await?,
+            recipe,
             modules,
             verify: verified.into_iter().map(|(_, rc)| rc).collect(),
             checkpoint: job.checkpoint.clone(),
         })
     }
 
+    /// The one compilation of a scan's options (`rampart_domain::plan::compile`) with the
+    /// organization's enabled targets and, for a verification scan, the root causes it
+    /// re-checks. The outer error is a storage failure; the inner one why the scan fails.
+    pub(crate) async fn compile_recipe(
+        &self,
+        org: OrgId,
+        cfg: &ScanConfig,
+        scan_type: ScanType,
+        parent: Option<ScanId>,
+        vulnerability_ids: &[VulnerabilityId],
+    ) -> Result<Result<Recipe, PlanError>, ServiceError> {
+        let verify: Vec<RootCause> = self
+            .verify_targets(org, parent, vulnerability_ids)
+            .await?
+            .into_iter()
+            .map(|(_, rc)| rc)
+            .collect();
+        let domains = self.enabled_domains(org).await?;
+        let doc = options::overlay(&options::defaults(), &cfg.options);
+        Ok(plan::compile(PlanInput {
+            options: &doc,
+            allowed_domains: &domains,
+            scan_type,
+            verify: &verify,
+        }))
+    }
+
     /// The (module, root cause) pairs a verification scan re-checks: the listed
     /// vulnerabilities, or every vulnerability the parent scan found.
     async fn verify_targets(
         &self,
-        scan: &Scan,
+        org: OrgId,
+        parent: Option<ScanId>,
+        vulnerability_ids: &[VulnerabilityId],
     ) -> Result<Vec<(ModuleId, RootCause)>, ServiceError> {
-        let Some(parent) = scan.parent else {
+        let Some(parent) = parent else {
             return Ok(Vec::new());
         };
         let mut out = Vec::new();
-        if !scan.vulnerability_ids.is_empty() {
-            for v in &scan.vulnerability_ids {
+        if !vulnerability_ids.is_empty() {
+            for v in vulnerability_ids {
                 match self
                     .store
-                    .get_vulnerability(scan.org, *v, &Visibility::All)
+                    .get_vulnerability(org, *v, &Visibility::All)
                     .await
                 {
                     Ok(x) => out.push((x.module, x.root_cause)),
@@ -359,7 +412,7 @@ impl Service {
         loop {
             let page = self
                 .store
-                .list_vulnerabilities(scan.org, &Visibility::All, &req)
+                .list_vulnerabilities(org, &Visibility::All, &req)
                 .await?;
             let n = page.items.len() as u64;
             out.extend(page.items.into_iter().map(|v| (v.module, v.root_cause)));
@@ -404,7 +457,12 @@ impl Service {
                 | ScanStatus::Canceling
                 | ScanStatus::Pending
         );
-        if reportable && current.status.can_move_to(hb.status) {
+        // A PENDING scan is one whose lease was handed back while this heartbeat was on its
+        // way (a revoked credential, a drain): only a claim starts it again.
+        if reportable
+            && current.status != ScanStatus::Pending
+            && current.status.can_move_to(hb.status)
+        {
             self.store
                 .transition_scan(job.org, scan, current.status, hb.status, None, None)
                 .await?;

@@ -37,7 +37,7 @@ pub use jobs::{JobError, JobResult, JobSettings, ReaperReport};
 pub use local_source::LocalSource;
 pub use modules::ModuleConfig;
 pub use scan_configs::{OptionsWrite, ScanConfigInput, ScanConfigView};
-pub use scans::{url_under_targets, ScanInput, ScanParent};
+pub use scans::{ScanInput, ScanParent};
 pub use search::{query_problem, SearchResults};
 pub use secret::SecretKey;
 pub use templates::{AttackModuleInput, AttackTemplateInput};

@@ -16,7 +16,6 @@
 
 use crate::{require, Problem, Service, ServiceError, ServiceResult};
 use rampart_domain::job::{EventKind, ExecutionDetails, JobEvent};
-use rampart_domain::options;
 use rampart_domain::*;
 use rampart_store::{JobState, ListRequest, NewJob, Page, StoreError, Visibility};
 
@@ -49,46 +48,6 @@ pub(crate) fn ev(time: chrono::DateTime<chrono::Utc>, text: impl Into<String>) -
         time,
         event: text.into(),
     }
-}
-
-/// Whether `url` is under one of the target `domains` (the rule is
-/// `rampart_domain::target`'s, the same the engine's scope gate follows).
-pub fn url_under_targets(url: &url::Url, domains: &[String]) -> bool {
-    rampart_domain::target::Targets::parse(domains).admits(url)
-}
-
-/// The seed and (literal or wildcard) include-scope URLs that fall outside `domains`.
-fn urls_outside_targets(doc: &serde_json::Value, domains: &[String]) -> Vec<String> {
-    let Ok(v) = options::view(doc) else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for seed in &v.crawl_config.seed_url_list {
-        match url::Url::parse(&seed.value) {
-            Ok(u) if url_under_targets(&u, domains) => {}
-            _ => out.push(seed.value.clone()),
-        }
-    }
-    for rule in v
-        .crawl_config
-        .scope_constraint_list
-        .iter()
-        .chain(&v.attacker_config.scope_constraint_list)
-    {
-        if rule.exclusion == Some(options::Exclusion::Exclude)
-            || rule.match_criteria == Some(options::MatchCriteria::Regex)
-        {
-            continue;
-        }
-        // `https://*.shop.test/*`: the wildcard label stands for any subdomain.
-        let literal = rule.url.replace("*.", "").replace('*', "");
-        if let Ok(u) = url::Url::parse(&literal) {
-            if !url_under_targets(&u, domains) {
-                out.push(rule.url.clone());
-            }
-        }
-    }
-    out
 }
 
 impl Service {
@@ -251,33 +210,15 @@ impl Service {
         }
 
         let now = self.now();
-        let doc = options::overlay(&options::defaults(), &cfg.options);
-        let config_errors = options::config_errors(&doc);
-        let outside = if config_errors.is_empty() {
-            urls_outside_targets(&doc, &self.enabled_domains(p.org).await?)
-        } else {
-            Vec::new()
-        };
+        // The options compile once, here; the recipe goes with the job to the worker.
+        let recipe = self
+            .compile_recipe(p.org, &cfg, scan_type, parent, &vulnerability_ids)
+            .await?;
         let group = cfg.assignment.job_engine_group();
         let availability = self.engine_group_availability(p.org, group).await?;
-        let failure = if !config_errors.is_empty() {
-            Some((
-                FailureReason::ConfigurationInvalid,
-                format!(
-                    "Scan failed: the scan config is invalid: {}",
-                    config_errors.join("; ")
-                ),
-            ))
-        } else if !outside.is_empty() {
-            Some((
-                FailureReason::TargetsInvalid,
-                format!(
-                    "Scan failed: not under an enabled target of the organization: {}",
-                    outside.join(", ")
-                ),
-            ))
-        } else {
-            None
+        let failure = match &recipe {
+            Ok(_) => None,
+            Err(e) => Some((e.reason, format!("Scan failed: {}", e.message))),
         };
         let failure = failure.or_else(|| {
             (!availability.is_available()).then(|| {
@@ -330,6 +271,7 @@ impl Service {
                 Some(NewJob {
                     engine_group: group,
                     enqueued_at: now,
+                    recipe: recipe.ok(),
                 })
             }
         };
@@ -486,38 +428,5 @@ impl Service {
     ) -> ServiceResult<Vec<JobEvent>> {
         self.get_scan(p, id).await?;
         Ok(self.store.list_scan_events(p.org, id, kind).await?)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn urls_under_targets() {
-        let d = vec!["shop.test".to_string(), "127.0.0.1:8080".to_string()];
-        let u = |s: &str| url::Url::parse(s).unwrap();
-        assert!(url_under_targets(&u("https://shop.test/a"), &d));
-        assert!(url_under_targets(&u("http://api.shop.test/"), &d));
-        assert!(!url_under_targets(&u("http://evilshop.test/"), &d));
-        assert!(url_under_targets(&u("http://127.0.0.1:8080/x"), &d));
-        assert!(!url_under_targets(&u("http://127.0.0.1:9090/x"), &d));
-        assert!(!url_under_targets(&u("http://127.0.0.1/x"), &d));
-    }
-
-    #[test]
-    fn scope_rules_outside_targets() {
-        let doc = serde_json::json!({"crawl_config": {
-        "seed_url_list": [{"value": "https://shop.test/"}, {"value": "https://other.test/"}],
-        "scope_constraint_list": [
-            {"url": "https://*.shop.test/*"},
-            {"url": "https://elsewhere.test/*"},
-            {"url": "https://ignored.test/*", "exclusion": "EXCLUDE"},
-            {"url": ".*anything.*", "match_criteria": "REGEX"}
-        ]}});
-        assert_eq!(
-            urls_outside_targets(&doc, &["shop.test".to_string()]),
-            ["https://other.test/", "https://elsewhere.test/*"]
-        );
     }
 }

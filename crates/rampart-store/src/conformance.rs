@@ -51,6 +51,7 @@ macro_rules! conformance_suite {
             // job queue
             job_claims_are_exclusive, job_leases_expire_and_heartbeats_extend_them,
             job_protocol_bounds_attempts, job_claims_follow_the_claim_scope,
+            a_job_carries_its_recipe_to_the_claim,
             // vulnerabilities
             findings_ingest_idempotently, vulnerabilities_rediscovery_and_reopen,
             vulnerability_updates_record_history, vulnerability_comments_crud,

@@ -44,6 +44,8 @@ pub struct ScanJob {
     pub pending_action: Option<ScanAction>,
     /// Opaque engine state saved by the previous holder, to resume from.
     pub checkpoint: Option<String>,
+    /// The recipe compiled at submit (`None` for jobs queued before recipes were stored).
+    pub recipe: Option<rampart_domain::plan::Recipe>,
 }
 
 /// An expired lease the reaper handled.
@@ -58,12 +60,14 @@ pub struct ExpiredJob {
 }
 
 /// The job a new scan is queued with (see [`ScanStore::create_scan`](crate::ScanStore::create_scan)).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct NewJob {
     /// `None`: the server's own engines; else the group of the config's `ON_PREMISE`
     /// assignment.
     pub engine_group: Option<EngineGroupId>,
     pub enqueued_at: DateTime<Utc>,
+    /// The scan's options compiled at submit, handed to the worker at claim.
+    pub recipe: Option<rampart_domain::plan::Recipe>,
 }
 
 /// The job queue. The worker operations (claim, heartbeat, complete, release, the reaper)

@@ -175,6 +175,21 @@ async fn engine_protocol_schemas_match_the_wire_types() {
         max_findings: 1,
         parameter_locations: vec![],
     };
+    let options = rampart_domain::options::overlay(
+        &rampart_domain::options::defaults(),
+        &serde_json::json!({
+            "crawl_config": {"seed_url_list": [{"value": "https://a.test/"}],
+                             "scope_constraint_list": [{"url": "https://a.test/*"}]},
+            "auth_config": {"type": "FORM", "username_form": "u", "password_form": "p"}
+        }),
+    );
+    let recipe = rampart_domain::plan::compile(rampart_domain::plan::PlanInput {
+        options: &options,
+        allowed_domains: &["a.test".to_string()],
+        scan_type: ScanType::Regular,
+        verify: &[],
+    })
+    .expect("compiles");
     let spec = JobSpec {
         scan: ScanId(u),
         org: OrgId(u),
@@ -183,8 +198,7 @@ async fn engine_protocol_schemas_match_the_wire_types() {
         scan_type: ScanType::Regular,
         attempt: 1,
         lease_seconds: 30,
-        options: serde_json::json!({}),
-        allowed_domains: vec![],
+        recipe: recipe.clone(),
         modules: vec![module.clone()],
         verify: vec![rc.clone()],
         checkpoint: None,
@@ -218,6 +232,13 @@ async fn engine_protocol_schemas_match_the_wire_types() {
     let cases: Vec<(&str, Vec<String>)> = vec![
         ("EngineJobSpec", keys(json(&spec))),
         ("EngineJobModule", keys(json(&module))),
+        ("EngineRecipe", keys(json(&recipe))),
+        ("EngineRecipeLimits", keys(json(&recipe.limits))),
+        ("EngineScopeRule", keys(json(&recipe.scope[0]))),
+        (
+            "EngineRecipeLogin",
+            keys(json(recipe.login.as_ref().expect("a login"))),
+        ),
         ("EngineRootCause", keys(json(&rc))),
         ("EngineHeartbeat", keys(json(&hb))),
         ("EngineExecutionDetails", keys(json(&hb.details))),

@@ -466,19 +466,26 @@ async fn verification_scans_carry_the_parents_root_causes() {
         urls,
         ["https://shop.example.test/a", "https://shop.example.test/b"]
     );
-    assert_eq!(spec.allowed_domains, ["shop.example.test"]);
+    assert_eq!(spec.recipe.allowed_domains, ["shop.example.test"]);
     // Only the modules of the vulnerabilities it verifies, not the template's others.
     let only = rampart_testkit::sample_catalogue()[0].id;
     assert_eq!(
         spec.modules.iter().map(|m| m.module).collect::<Vec<_>>(),
         vec![only]
     );
+    let seeds: Vec<&str> = spec.recipe.seeds.iter().map(|u| u.as_str()).collect();
     assert_eq!(
-        spec.options["crawl_config"]["seed_url_list"],
-        json!([{"value": "https://shop.example.test/"}])
+        seeds,
+        [
+            "https://shop.example.test/",
+            "https://shop.example.test/a",
+            "https://shop.example.test/b"
+        ],
+        "the config's seed, then the root causes it verifies"
     );
     assert_eq!(
-        spec.options["crawl_config"]["max_crawl_results"], 5000,
+        spec.recipe.limits.max_crawl_results,
+        Some(5000),
         "defaults overlaid"
     );
 

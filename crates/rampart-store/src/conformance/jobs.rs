@@ -307,6 +307,7 @@ pub async fn job_claims_follow_the_claim_scope(s: &dyn Store) {
         let job = NewJob {
             engine_group: group,
             enqueued_at: at(minute),
+            recipe: None,
         };
         s.create_scan(&sc, Some(job), &[]).await.unwrap();
         queued.insert(sc.id, (org, group));
@@ -378,4 +379,48 @@ pub async fn job_claims_follow_the_claim_scope(s: &dyn Store) {
     assert!(s.leased_jobs_of("engine/e%").await.unwrap().is_empty());
     assert!(s.leased_jobs_of("engine/ex1/").await.unwrap().is_empty());
     assert_eq!(s.leased_jobs_of("w").await.unwrap().len(), 4);
+}
+
+/// The recipe a scan was submitted with comes back, unchanged, with the claimed job.
+pub async fn a_job_carries_its_recipe_to_the_claim(s: &dyn Store) {
+    let a = org(s, "a").await;
+    let x = app(s, a, "shop", None).await;
+    let domains = vec!["shop.test:8443".to_string()];
+    let options = rampart_domain::options::overlay(
+        &rampart_domain::options::defaults(),
+        &serde_json::json!({"crawl_config": {
+            "seed_url_list": [{"value": "https://shop.test:8443/app/"}],
+            "scope_constraint_list": [{"url": "https://shop.test:8443/app/*"}]
+        }}),
+    );
+    let recipe = rampart_domain::plan::compile(rampart_domain::plan::PlanInput {
+        options: &options,
+        allowed_domains: &domains,
+        scan_type: ScanType::Regular,
+        verify: &[],
+    })
+    .expect("compiles");
+    let sc = new_scan(a, x.id, 1);
+    let job = NewJob {
+        engine_group: None,
+        enqueued_at: at(1),
+        recipe: Some(recipe.clone()),
+    };
+    s.create_scan(&sc, Some(job), &[]).await.unwrap();
+    let legacy = queued_scan(s, a, x.id, 2).await;
+    let first = claim(s, "w", at(3), Duration::minutes(5))
+        .await
+        .unwrap()
+        .expect("a job");
+    assert_eq!(first.scan, sc.id);
+    assert_eq!(first.recipe.as_ref(), Some(&recipe));
+    let second = claim(s, "w", at(3), Duration::minutes(5))
+        .await
+        .unwrap()
+        .expect("a job");
+    assert_eq!(second.scan, legacy.id);
+    assert_eq!(
+        second.recipe, None,
+        "a job queued without a recipe has none"
+    );
 }

@@ -30,6 +30,7 @@ pub(super) async fn queued_scan(s: &dyn Store, org: OrgId, app: AppId, minute: u
     let job = NewJob {
         engine_group: None,
         enqueued_at: at(minute),
+        recipe: None,
     };
     s.create_scan(&x, Some(job), &[])
         .await
@@ -262,6 +263,7 @@ pub async fn submitting_a_scan_is_one_transaction(s: &dyn Store) {
     let job = NewJob {
         engine_group: Some(theirs.id),
         enqueued_at: at(1),
+        recipe: None,
     };
     assert!(is_not_found(s.create_scan(&sc, Some(job), &events).await));
     assert!(is_not_found(s.get_scan(a, sc.id, &Visibility::All).await));
@@ -289,6 +291,7 @@ pub async fn submitting_a_scan_is_one_transaction(s: &dyn Store) {
     let job = NewJob {
         engine_group: Some(ours.id),
         enqueued_at: at(1),
+        recipe: None,
     };
     s.create_scan(&sc, Some(job), &events).await.unwrap();
     assert_eq!(s.get_scan(a, sc.id, &Visibility::All).await.unwrap(), sc);

@@ -7,7 +7,8 @@ mod resilience;
 mod testbed;
 
 use rampart_domain::job::{JobModule, JobSpec};
-use rampart_domain::scan::ScanType;
+use rampart_domain::plan::{PlanError, PlanInput, Recipe};
+use rampart_domain::scan::{RootCause, ScanType};
 use rampart_domain::{AppId, OrgId, ParameterLocation, ScanConfigId, ScanId};
 use rampart_worker::{PlanSettings, WorkerConfig};
 use serde_json::{json, Value};
@@ -29,20 +30,47 @@ pub fn modules(keys: &[&str]) -> Vec<JobModule> {
 }
 
 pub fn spec(options: Value, modules: Vec<JobModule>) -> JobSpec {
+    spec_for(options, &["127.0.0.1"], ScanType::Regular, &[], modules)
+}
+
+/// A job whose options compiled (as they do at submit) against `domains`.
+pub fn spec_for(
+    options: Value,
+    domains: &[&str],
+    scan_type: ScanType,
+    verify: &[RootCause],
+    modules: Vec<JobModule>,
+) -> JobSpec {
+    let recipe = recipe_of(&options, domains, scan_type, verify).expect("the options compile");
     JobSpec {
         scan: ScanId::new(),
         org: OrgId::new(),
         app: AppId::new(),
         scan_config: ScanConfigId::new(),
-        scan_type: ScanType::Regular,
+        scan_type,
         attempt: 1,
         lease_seconds: 60,
-        options,
-        allowed_domains: vec!["127.0.0.1".into()],
+        recipe,
         modules,
-        verify: Vec::new(),
+        verify: verify.to_vec(),
         checkpoint: None,
     }
+}
+
+/// The submit-time compilation of `options`.
+pub fn recipe_of(
+    options: &Value,
+    domains: &[&str],
+    scan_type: ScanType,
+    verify: &[RootCause],
+) -> Result<Recipe, PlanError> {
+    let domains: Vec<String> = domains.iter().map(|d| d.to_string()).collect();
+    rampart_domain::plan::compile(PlanInput {
+        options,
+        allowed_domains: &domains,
+        scan_type,
+        verify,
+    })
 }
 
 /// Options of a scan of `base` (`http://host:port`) within `base/*`.

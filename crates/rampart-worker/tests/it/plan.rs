@@ -1,6 +1,6 @@
-//! JobSpec → engine plan.
+//! JobSpec → engine plan: the recipe compiled at submit, mapped onto engine settings.
 
-use crate::{modules, options, spec};
+use crate::{modules, options, recipe_of, spec_for};
 use rampart_domain::scan::{FailureReason, RootCause, ScanType};
 use rampart_domain::Severity;
 use rampart_engine::scope::{MatchKind, RuleKind, ScopeGate};
@@ -13,13 +13,17 @@ fn with(partial: serde_json::Value) -> serde_json::Value {
     rampart_domain::options::overlay(&options("http://app.example:8080"), &partial)
 }
 
-fn allowed(s: &mut rampart_domain::job::JobSpec) {
-    s.allowed_domains = vec!["app.example".into()];
+/// A regular job on the `app.example` target.
+fn spec(
+    options: serde_json::Value,
+    modules: Vec<rampart_domain::job::JobModule>,
+) -> rampart_domain::job::JobSpec {
+    spec_for(options, &["app.example"], ScanType::Regular, &[], modules)
 }
 
 #[test]
 fn seeds_scope_and_allowed_domains() {
-    let mut s = spec(
+    let s = spec(
         with(json!({"crawl_config": {
             "seed_url_list": [{"value": "http://app.example:8080/"}, {"value": "http://api.app.example:8080/v1/"}],
             "scope_constraint_list": [
@@ -29,12 +33,11 @@ fn seeds_scope_and_allowed_domains() {
             ]},
             "attacker_config": {"scope_constraint_list": [
                 {"url": "http://app.example:8080/admin/*", "exclusion": "EXCLUDE"},
-                {"url": "http://elsewhere.example/*", "exclusion": "INCLUDE"}
+                {"url": "http://*.app.example:8080/*", "exclusion": "INCLUDE"}
             ]}
         })),
         modules(&["sqli"]),
     );
-    allowed(&mut s);
     let b = build_plan(&s, &PlanSettings::default()).unwrap();
     let p = &b.plan;
     assert_eq!(
@@ -75,7 +78,6 @@ fn limits_session_modules_and_oob() {
         })),
         modules(&["sqli", "xss_reflected"]),
     );
-    allowed(&mut s);
     s.modules[0].severity = Severity::Critical;
     s.modules[0].max_findings = 3;
     let b = build_plan(&s, &PlanSettings::default()).unwrap();
@@ -110,8 +112,7 @@ fn limits_session_modules_and_oob() {
     assert!(b.notes.is_empty(), "{:?}", b.notes);
 
     // Defaults: the worker's time limit, no module → crawl only, unsupported auth noted.
-    let mut s = spec(with(json!({"auth_config": {"type": "MACRO"}})), Vec::new());
-    allowed(&mut s);
+    let s = spec(with(json!({"auth_config": {"type": "MACRO"}})), Vec::new());
     let settings = PlanSettings {
         default_max_scan_time: Duration::from_secs(42),
         ..PlanSettings::default()
@@ -126,10 +127,7 @@ fn limits_session_modules_and_oob() {
 
 #[test]
 fn verification_seeds_the_root_causes() {
-    let mut s = spec(with(json!({})), modules(&["sqli"]));
-    allowed(&mut s);
-    s.scan_type = ScanType::Verification;
-    s.verify = vec![
+    let verify = vec![
         RootCause {
             url: "http://app.example:8080/products.php?id=".into(),
             parameter: Some("id".into()),
@@ -141,6 +139,13 @@ fn verification_seeds_the_root_causes() {
             method: "GET".into(),
         },
     ];
+    let s = spec_for(
+        with(json!({})),
+        &["app.example"],
+        ScanType::Verification,
+        &verify,
+        modules(&["sqli"]),
+    );
     let b = build_plan(&s, &PlanSettings::default()).unwrap();
     assert!(b
         .plan
@@ -151,10 +156,9 @@ fn verification_seeds_the_root_causes() {
     assert!(b.notes.iter().any(|n| n.contains("other.example")));
 }
 
+/// Why a document fails to compile at submit.
 fn failure(partial: serde_json::Value) -> (FailureReason, String) {
-    let mut s = spec(with(partial), modules(&["sqli"]));
-    allowed(&mut s);
-    let e = build_plan(&s, &PlanSettings::default()).unwrap_err();
+    let e = recipe_of(&with(partial), &["app.example"], ScanType::Regular, &[]).unwrap_err();
     (e.reason, e.message)
 }
 
@@ -194,10 +198,19 @@ fn plans_that_cannot_be_built() {
         "scope_constraint_list": [{"url": "http://*"}]}}),
     );
     assert_eq!(r, FailureReason::TargetsInvalid);
+    assert_eq!(
+        recipe_of(&with(json!({})), &[], ScanType::Regular, &[])
+            .unwrap_err()
+            .reason,
+        FailureReason::TargetsInvalid
+    );
+
+    // The worker refuses a recipe it cannot run (a job queued before recipes were stored
+    // whose options no longer compile reaches it empty).
     let mut s = spec(with(json!({})), modules(&["sqli"]));
-    s.allowed_domains.clear();
+    s.recipe = Default::default();
     assert_eq!(
         build_plan(&s, &PlanSettings::default()).unwrap_err().reason,
-        FailureReason::TargetsInvalid
+        FailureReason::ConfigurationInvalid
     );
 }

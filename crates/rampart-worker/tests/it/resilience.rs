@@ -5,6 +5,7 @@ use crate::fake::{keys, FakeSource, Kind};
 use crate::{config, modules, options, spec, testbed};
 use rampart_domain::job::JobOutcome;
 use rampart_domain::scan::FailureReason;
+use rampart_domain::scan::ScanType;
 use rampart_worker::{SlotExit, Worker, WorkerConfig};
 use serde_json::json;
 use std::collections::HashSet;
@@ -222,7 +223,15 @@ async fn a_job_that_cannot_run_fails_with_the_reason() {
             {"url": "http://127.0.0.1:9/(", "match_criteria": "REGEX", "exclusion": "INCLUDE"}
         ]}}),
     );
-    source.push(spec(opts, modules(&["sqli"])));
+    // A job queued before recipes were stored whose options no longer compile reaches the
+    // worker as an empty recipe carrying the reason.
+    let why = crate::recipe_of(&opts, &["127.0.0.1"], ScanType::Regular, &[]).unwrap_err();
+    let mut job = spec(options("http://127.0.0.1:9"), modules(&["sqli"]));
+    job.recipe = rampart_domain::plan::Recipe {
+        notes: vec![why.to_string()],
+        ..Default::default()
+    };
+    source.push(job);
     let worker = Worker::new(config()).spawn(source.clone()).unwrap();
     source
         .wait_for("the outcome", LIMIT, |st| st.outcome().is_some())

@@ -1,5 +1,5 @@
-//! Scan admission: the service's target check at submit and the engine's scope gate give
-//! the same verdict for any targets and seed, and a target with a port scans end to end.
+//! Scan admission: the options compilation at submit (`rampart_domain::plan::compile`) and
+//! the engine's scope gate give the same verdict for any targets and seed, and a target with a port scans end to end.
 
 use crate::e2e;
 use proptest::prelude::*;
@@ -68,7 +68,22 @@ proptest! {
             .filter_map(|t| rampart_service::normalize_domain(t))
             .collect();
         prop_assume!(!stored.is_empty());
-        let submit_ok = rampart_service::url_under_targets(&url, &stored);
+        // Submit: the one compilation of the options (a seed, every URL in scope).
+        let options = rampart_domain::options::overlay(
+            &rampart_domain::options::defaults(),
+            &json!({"crawl_config": {
+                "seed_url_list": [{"value": seed}],
+                "scope_constraint_list": [{"url": ".*", "match_criteria": "REGEX"}]
+            }}),
+        );
+        let compiled = rampart_domain::plan::compile(rampart_domain::plan::PlanInput {
+            options: &options,
+            allowed_domains: &stored,
+            scan_type: rampart_domain::scan::ScanType::Regular,
+            verify: &[],
+        });
+        let submit_ok = compiled.is_ok();
+        // Engine: the gate every request passes, over the same rule and targets.
         let gate = ScopeGate::new(
             &[ScopeRule {
                 kind: RuleKind::Include,
@@ -83,6 +98,14 @@ proptest! {
             gate.check("GET", &url),
             Err(OutOfScope::Domain | OutOfScope::Scheme)
         );
+        if let Ok(recipe) = &compiled {
+            // And the gate the worker builds from the recipe admits every seed it carries.
+            let worker_gate = ScopeGate::new(&recipe.scope, &recipe.allowed_domains)
+                .expect("the recipe's gate builds");
+            for s in &recipe.seeds {
+                prop_assert!(worker_gate.check("GET", s).is_ok(), "seed {} refused", s);
+            }
+        }
         prop_assert_eq!(submit_ok, engine_ok, "targets {:?} seed {}", stored, seed);
     }
 }
