@@ -12,6 +12,31 @@ fn id(n: u128) -> Uuid {
     Uuid::from_u128(n)
 }
 
+/// A recipe as submit compiles it: seeds, scope, targets, limits, a FORM login.
+fn recipe() -> rampart_domain::plan::Recipe {
+    let options = rampart_domain::options::overlay(
+        &rampart_domain::options::defaults(),
+        &json!({
+            "crawl_config": {"seed_url_list": [{"value": "http://localhost:8080/"}],
+                             "scope_constraint_list": [{"url": "http://localhost:8080/*"},
+                                 {"url": "(?i)logout", "match_criteria": "REGEX", "exclusion": "EXCLUDE"}]},
+            "http_headers_config": {"custom_headers_list": [{"value": "X-Env: test"}]},
+            "auth_config": {"type": "FORM", "username_form": "u", "password_form": "p"}
+        }),
+    );
+    rampart_domain::plan::compile(rampart_domain::plan::PlanInput {
+        options: &options,
+        allowed_domains: &["localhost:8080".to_string()],
+        scan_type: ScanType::Verification,
+        verify: &[RootCause {
+            url: "http://localhost:8080/a".into(),
+            parameter: Some("q".into()),
+            method: "GET".into(),
+        }],
+    })
+    .expect("compiles")
+}
+
 fn spec() -> JobSpec {
     JobSpec {
         scan: ScanId(id(1)),
@@ -21,8 +46,7 @@ fn spec() -> JobSpec {
         scan_type: ScanType::Verification,
         attempt: 2,
         lease_seconds: 30,
-        options: json!({"crawl_config": {"seed_urls": ["http://localhost:8080/"]}}),
-        allowed_domains: vec!["localhost:8080".into()],
+        recipe: recipe(),
         modules: vec![JobModule {
             module: ModuleId(id(5)),
             severity: Severity::High,

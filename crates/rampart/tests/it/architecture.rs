@@ -305,7 +305,7 @@ fn sql_shared_is_backend_neutral_and_imports_only_storage_crates() {
             };
             let root = path
                 .trim_start_matches("::")
-                .split(|c: char| c == ':' || c == ';' || c == ' ' || c == '{')
+                .split([':', ';', ' ', '{'])
                 .next()
                 .unwrap_or("");
             if !allowed.contains(&root) {
