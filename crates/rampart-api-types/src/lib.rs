@@ -5,6 +5,8 @@
 //! (string booleans, empty optional dates, unknown members ignored); outputs are exact
 //! (`YYYY-MM-DDTHH:MM:SS.ffffff` UTC timestamps, no zone).
 
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 pub mod ias;
 pub mod lenient;
 

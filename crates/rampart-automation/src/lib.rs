@@ -7,6 +7,8 @@
 //! no clap, no terminal handling here (progress goes to a [`run::StatusSink`]); every failure is
 //! a message that says what to do, returned, never printed or panicked.
 
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 pub mod gate;
 pub mod lookup;
 pub mod onboard;

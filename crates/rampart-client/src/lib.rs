@@ -17,6 +17,8 @@
 //! let scan = c.submit_scan(config_id).await?;
 //! ```
 
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 mod error;
 mod pager;
 pub mod retry;

@@ -6,6 +6,8 @@
 //! id can never be passed where a target id is expected. Time is passed in, never read
 //! from a global clock, except through [`time::Clock`].
 
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 pub mod auth;
 pub mod catalogue;
 pub mod engine;

@@ -15,6 +15,8 @@
 //!
 //! Invariant: no transport, storage or CLI crate; the service depends on this crate.
 
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 pub mod backoff;
 pub mod poll;
 pub mod routes;

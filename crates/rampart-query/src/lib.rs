@@ -50,6 +50,8 @@
 //!   checked with the `regex` crate; SQLite evaluates it with the same crate (sqlx's
 //!   `regexp` feature), PostgreSQL with `~` (its ARE dialect: the common syntax agrees).
 
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 pub mod catalogue;
 mod check;
 mod compile;

@@ -9,6 +9,8 @@
 //! for the output syntax (HTML, XML, CSV, Markdown); the Markdown output stays under GitHub's
 //! comment limit.
 
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 pub mod api;
 mod csv_out;
 mod error;

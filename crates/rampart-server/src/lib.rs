@@ -6,6 +6,8 @@
 //! reference §10.1; paths are normalised (`//`, one trailing `/`) before routing and
 //! absolute-form request targets route by path.
 
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 mod engine_schema;
 mod error;
 mod extract;

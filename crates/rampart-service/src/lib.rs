@@ -10,6 +10,8 @@
 //! - no transport or storage crate is imported: the store is a trait object, time a
 //!   [`Clock`].
 
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 mod apps;
 mod auth;
 mod engines;

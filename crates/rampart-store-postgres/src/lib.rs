@@ -4,6 +4,8 @@
 //! replicas starting together apply them once). The SQL itself is shared with the
 //! SQLite adapter (see `crates/sql-shared`).
 
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use std::str::FromStr;
 use std::time::Duration;
@@ -108,6 +110,7 @@ impl rampart_store::LeaderStore for PostgresStore {
 /// server `RAMPART_TEST_PG_URL` names, for test suites. Without the variable this fails
 /// under CI (`CI` set) and returns `None` with a notice elsewhere.
 #[cfg(feature = "testkit")]
+#[allow(clippy::expect_used)] // test support: a database that cannot be set up fails the test
 pub async fn test_store(prefix: &str) -> Option<PostgresStore> {
     let Ok(url) = std::env::var("RAMPART_TEST_PG_URL") else {
         assert!(

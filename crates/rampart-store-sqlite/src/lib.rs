@@ -4,6 +4,8 @@
 //! migrations from `migrations/` applied on connect. The SQL itself is shared with the
 //! PostgreSQL adapter (see `crates/sql-shared`).
 
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use std::str::FromStr;
 use std::time::Duration;

@@ -1,6 +1,10 @@
 //! The storage conformance suite: every adapter runs it against its own database with
 //! [`conformance_suite!`](crate::conformance_suite).
 
+// The conformance suite is tests shipped as library code (feature `testkit`) so that every
+// adapter runs the same checks: a failed expectation is a test failure, so unwrap is the point.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use crate::{ListRequest, Store, StoreError, Visibility};
 use chrono::{TimeZone, Utc};
 use rampart_domain::*;

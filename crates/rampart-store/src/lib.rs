@@ -11,6 +11,8 @@
 //! - unique names collide with `Conflict`, never a silent overwrite;
 //! - deleting an app deletes everything it owns.
 
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 mod apps;
 #[cfg(feature = "testkit")]
 pub mod conformance;

@@ -1,5 +1,6 @@
-//! Every Rust module of the workspace opens with a `//!` doc comment saying what it is for: the
-//! code map (`docs/ARCHITECTURE.md`) points at files, and a file must explain itself once opened.
+//! Guard rails over the source tree. Every Rust module opens with a `//!` doc comment saying
+//! what it is for (the code map, `docs/ARCHITECTURE.md`, points at files, and a file must
+//! explain itself once opened), and every library crate denies `unwrap`/`expect`.
 
 use std::path::{Path, PathBuf};
 
@@ -69,4 +70,34 @@ fn the_doc_rule_recognises_what_it_must() {
     assert!(!opens_with_module_doc("/// An item doc.\nfn f() {}\n"));
     assert!(!opens_with_module_doc("use std::fmt;\n//! late\n"));
     assert!(!opens_with_module_doc(""));
+}
+
+/// Library code returns errors instead of panicking: every library crate but the test
+/// fixtures (`rampart-testkit`, `rampart-testbed`) denies `unwrap`/`expect` outside tests
+/// (`clippy.toml` allows them in tests), so `cargo clippy -D warnings` in CI enforces it.
+#[test]
+fn every_library_denies_unwrap_and_expect() {
+    let root = workspace_root();
+    let mut libs = 0;
+    let mut missing = Vec::new();
+    for entry in std::fs::read_dir(root.join("crates"))
+        .expect("crates/")
+        .flatten()
+    {
+        let name = entry.file_name().to_string_lossy().to_string();
+        let lib = entry.path().join("src/lib.rs");
+        if !lib.is_file() || name == "rampart-testkit" || name == "rampart-testbed" {
+            continue;
+        }
+        libs += 1;
+        let text = std::fs::read_to_string(&lib).unwrap_or_default();
+        if !text.contains("#![deny(clippy::unwrap_used, clippy::expect_used)]") {
+            missing.push(name);
+        }
+    }
+    assert!(libs >= 14, "found only {libs} library crates");
+    assert!(
+        missing.is_empty(),
+        "library crates without #![deny(clippy::unwrap_used, clippy::expect_used)]: {missing:?}"
+    );
 }
