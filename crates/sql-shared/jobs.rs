@@ -189,14 +189,14 @@ impl JobStore for SqlStore {
         touched(self.exec(&q).await?)
     }
 
-    async fn clear_pending_action(&self, scan: ScanId, delivered: ScanAction) -> StoreResult<()> {
+    async fn clear_pending_action(&self, scan: ScanId, delivered: ScanAction) -> StoreResult<bool> {
         let q = Query::update()
             .table(a("scan_jobs"))
             .value(a("pending_action"), Option::<String>::None)
             .and_where(Expr::col(a("scan_id")).eq(scan.0))
             .and_where(Expr::col(a("pending_action")).eq(delivered.as_str()))
             .to_owned();
-        self.exec(&q).await.map(|_| ())
+        Ok(self.exec(&q).await? > 0)
     }
 
     async fn expire_leases(

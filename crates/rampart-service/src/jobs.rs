@@ -139,8 +139,8 @@ impl Service {
         let Some(a) = job.pending_action else {
             return Ok(None);
         };
-        self.store.clear_pending_action(scan, a).await?;
-        Ok(Some(a))
+        // Only the caller that clears the action hands it over (see `clear_pending_action`).
+        Ok(self.store.clear_pending_action(scan, a).await?.then_some(a))
     }
 
     /// The action long-poll: waits up to `wait` for an action on the job and hands it over
@@ -467,9 +467,12 @@ impl Service {
                 .transition_scan(job.org, scan, current.status, hb.status, None, None)
                 .await?;
         }
-        if let Some(a) = action {
-            self.store.clear_pending_action(scan, a).await?;
-        }
+        // Only the caller that clears the action hands it over: a PAUSE read here while the
+        // action long-poll delivered it and a RESUME followed is not delivered a second time.
+        let action = match action {
+            Some(a) if self.store.clear_pending_action(scan, a).await? => Some(a),
+            _ => None,
+        };
         Ok(HeartbeatReply { action })
     }
 

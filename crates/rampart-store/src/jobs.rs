@@ -105,8 +105,11 @@ pub trait JobStore: Send + Sync {
     /// Marks the job done whoever holds it (the platform settled the scan itself,
     /// e.g. a CANCEL before any engine started it). `NotFound` without a job.
     async fn end_job(&self, org: OrgId, scan: ScanId) -> StoreResult<()>;
-    /// Clears the pending action if it is still `delivered` (a newer one stays).
-    async fn clear_pending_action(&self, scan: ScanId, delivered: ScanAction) -> StoreResult<()>;
+    /// Clears the pending action if it is still `delivered` (a newer one stays); `true` when
+    /// this call cleared it. Whoever clears an action is the one that hands it over, so two
+    /// deliverers (the heartbeat reply and the action long-poll) never both deliver it, and a
+    /// stale read never overtakes a newer action.
+    async fn clear_pending_action(&self, scan: ScanId, delivered: ScanAction) -> StoreResult<bool>;
     /// The reaper: every expired lease is queued again while `attempts < max_attempts`,
     /// else marked done; each is reported with what happened to it.
     async fn expire_leases(

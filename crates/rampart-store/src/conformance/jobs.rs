@@ -256,17 +256,27 @@ pub async fn job_protocol_bounds_attempts(s: &dyn Store) {
     s.set_pending_action(a, live.id, Some(ScanAction::Pause))
         .await
         .unwrap();
-    s.clear_pending_action(live.id, ScanAction::Stop)
-        .await
-        .unwrap();
+    assert!(
+        !s.clear_pending_action(live.id, ScanAction::Stop)
+            .await
+            .unwrap(),
+        "not the pending action: nothing cleared"
+    );
     assert_eq!(
         s.find_job(live.id).await.unwrap().pending_action,
         Some(ScanAction::Pause)
     );
-    s.clear_pending_action(live.id, ScanAction::Pause)
+    assert!(s
+        .clear_pending_action(live.id, ScanAction::Pause)
         .await
-        .unwrap();
+        .unwrap());
     assert_eq!(s.find_job(live.id).await.unwrap().pending_action, None);
+    assert!(
+        !s.clear_pending_action(live.id, ScanAction::Pause)
+            .await
+            .unwrap(),
+        "a second deliverer finds it already handed over"
+    );
 
     // end_job: the platform ends a job whoever holds it (or nobody does).
     assert!(is_not_found(s.end_job(b, q.id).await));
