@@ -10,3 +10,4 @@ mod docs;
 mod e2e;
 mod engines;
 mod scan_formats;
+mod server_proc;
