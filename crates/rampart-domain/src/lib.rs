@@ -11,6 +11,7 @@
 pub mod auth;
 pub mod catalogue;
 pub mod engine;
+pub mod file;
 pub mod ids;
 pub mod job;
 pub mod model;

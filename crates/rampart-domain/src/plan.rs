@@ -7,6 +7,7 @@
 //! or checking anything again. Seeds are checked with the same [`ScopeGate`] the engine sends
 //! every request through, so submit and engine cannot disagree about a seed.
 
+use crate::file::FileType;
 use crate::options::{self, AuthType, Exclusion, MatchCriteria, ScopeConstraint, ScopeMethod};
 use crate::scan::{FailureReason, RootCause, ScanType};
 use crate::scope::{MatchKind, OutOfScope, RuleKind, ScopeGate, ScopeRule};
@@ -37,6 +38,68 @@ pub struct Recipe {
     /// Settings present in the document that the engine cannot honour, told to the user as
     /// scan events when the scan starts.
     pub notes: Vec<String>,
+    /// API definitions and recorded traffic the config names (SWAGGER, GRAPHQL,
+    /// RECORDED_TRAFFIC files), with their content: each seeds the engine with requests the
+    /// crawler could not find by links.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub definitions: Vec<RecipeDefinition>,
+    /// The client TLS certificate the config names (`ssl_cert_config`, a CERTIFICATE file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_certificate: Option<RecipeCertificate>,
+    /// A recorded login sequence the config names (`auth_config.type` SELENIUM or MACRO).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub login_script: Option<RecipeFileContent>,
+}
+
+/// A file's name, type and content as handed to the engine.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecipeFileContent {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: FileType,
+    /// The content, base64 on the wire.
+    #[serde(with = "crate::file::base64_bytes")]
+    pub content: Vec<u8>,
+}
+
+impl std::fmt::Debug for RecipeFileContent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RecipeFileContent")
+            .field("name", &self.name)
+            .field("kind", &self.kind)
+            .field("bytes", &self.content.len())
+            .finish()
+    }
+}
+
+/// A SWAGGER, GRAPHQL or RECORDED_TRAFFIC file that seeds the scan.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecipeDefinition {
+    pub file: RecipeFileContent,
+    /// Where the definition's requests go when the file does not say, or says otherwise:
+    /// `web_service_config.swagger_file_list[].host_name` / `graph_ql_config_object_list[]`
+    /// `graph_ql_endpoint_url` (GraphQL: the endpoint itself).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<Url>,
+    /// GraphQL only: the verb to send operations with (`POST` unless the config says `GET`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verb: Option<String>,
+}
+
+/// A PKCS#12 client certificate and its password.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecipeCertificate {
+    pub file: RecipeFileContent,
+    pub password: String,
+}
+
+impl std::fmt::Debug for RecipeCertificate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RecipeCertificate")
+            .field("file", &self.file)
+            .field("password", &"[redacted]")
+            .finish()
+    }
 }
 
 /// Limits the document sets; `None` keeps the engine's default.
