@@ -18,6 +18,7 @@ mod jobs;
 mod rows;
 mod scan_configs;
 mod scans;
+mod schedules;
 mod templates;
 mod tenancy;
 mod vulns;

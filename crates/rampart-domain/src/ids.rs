@@ -63,4 +63,6 @@ id_type!(
     VulnerabilityId,
     EngineGroupId,
     EngineId,
+    /// A recurring scan of a scan config.
+    ScheduleId,
 );

@@ -18,6 +18,7 @@ mod jobs;
 mod leader;
 mod scan_configs;
 mod scans;
+mod schedules;
 mod templates;
 mod tenancy;
 mod vulns;
@@ -28,6 +29,7 @@ pub use jobs::*;
 pub use leader::*;
 pub use scan_configs::*;
 pub use scans::*;
+pub use schedules::*;
 pub use templates::*;
 pub use tenancy::*;
 pub use vulns::*;
@@ -65,7 +67,9 @@ macro_rules! conformance_suite {
             engine_groups_crud_and_rules, engines_credentials_and_heartbeats,
             engine_status_search_follows_the_rules,
             // leadership
-            a_store_leads_a_duty_it_leads);
+            a_store_leads_a_duty_it_leads,
+            // schedules
+            schedules_crud_visibility_and_orphans, firing_a_schedule_is_compare_and_set);
     };
     (@each $factory:path; $($name:ident),*) => {$(
         #[tokio::test]
