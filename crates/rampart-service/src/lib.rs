@@ -22,6 +22,7 @@ mod local_source;
 mod modules;
 mod scan_configs;
 mod scans;
+mod schedules;
 mod search;
 mod secret;
 mod templates;
@@ -40,6 +41,7 @@ pub use local_source::LocalSource;
 pub use modules::ModuleConfig;
 pub use scan_configs::{OptionsWrite, ScanConfigInput, ScanConfigView};
 pub use scans::{ScanInput, ScanParent};
+pub use schedules::{FireReport, ScheduleInput};
 pub use search::{query_problem, SearchResults};
 pub use secret::SecretKey;
 pub use templates::{AttackModuleInput, AttackTemplateInput};
@@ -107,6 +109,11 @@ impl Service {
 
     pub fn catalogue(&self) -> &'static [ModuleMeta] {
         self.catalogue
+    }
+
+    /// The clock every use case reads (background duties such as the scheduler read it too).
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
     }
 
     fn now(&self) -> chrono::DateTime<chrono::Utc> {

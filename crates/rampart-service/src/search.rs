@@ -18,6 +18,7 @@ pub enum SearchResults {
     Scans(Page<Scan>),
     Vulnerabilities(Page<Vulnerability>),
     VulnerabilityDiscoveries(Page<VulnerabilityDiscovery>),
+    Schedules(Page<Schedule>),
 }
 
 /// A query that cannot run: 422 naming what is wrong.
@@ -99,6 +100,10 @@ impl Service {
                 SearchResults::VulnerabilityDiscoveries(
                     self.store.search_discoveries(p.org, &vis, &req).await?,
                 )
+            }
+            ResourceType::Schedule => {
+                require(p, Resource::Schedules, Action::Read)?;
+                SearchResults::Schedules(self.store.list_schedules(p.org, &vis, &req).await?)
             }
             other => {
                 return Err(ServiceError::invalid(vec![Problem::property(

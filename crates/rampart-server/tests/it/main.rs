@@ -17,6 +17,7 @@ mod postgres;
 mod replay;
 mod scan_configs;
 mod scans;
+mod schedules;
 mod search;
 mod tags;
 mod targets;
