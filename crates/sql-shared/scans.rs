@@ -6,7 +6,7 @@ use super::rows::{en, get, opt_en, opt_time, time};
 use super::*;
 use rampart_domain::job::{EventKind, ExecutionDetails, JobEvent};
 use rampart_query::ResourceType;
-use rampart_store::{NewJob, ScanStore};
+use rampart_store::{JobState, NewJob, ScanStore};
 use sea_query::{InsertStatement, OnConflict, Order};
 use uuid::Uuid;
 
@@ -147,7 +147,12 @@ impl ScanStore for SqlStore {
                     .await?
                     .ok_or(StoreError::NotFound)?;
             }
-            tx_exec(&mut tx, &job_insert(x.org, x.id, job)?).await?;
+            let state = if x.status == ScanStatus::BlackedOut {
+                JobState::Held
+            } else {
+                JobState::Queued
+            };
+            tx_exec(&mut tx, &job_insert(x.org, x.id, job, state)?).await?;
         }
         for q in events_inserts(x.org, x.id, EventKind::Platform, platform_events)? {
             tx_exec(&mut tx, &q).await?;

@@ -63,4 +63,5 @@ id_type!(
     VulnerabilityId,
     EngineGroupId,
     EngineId,
+    BlackoutId,
 );

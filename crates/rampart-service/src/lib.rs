@@ -14,6 +14,7 @@
 
 mod apps;
 mod auth;
+mod blackouts;
 mod engines;
 mod error;
 mod inventory;
@@ -29,6 +30,7 @@ mod vulns;
 
 pub use apps::AppInput;
 pub use auth::{hash_token, KeyRequest, NewKey};
+pub use blackouts::{BlackoutInput, BlackoutView, EnforceReport};
 pub use engines::{
     Availability, EngineDirective, EngineGroupInput, EngineInput, EngineReport, EngineView,
     ENGINE_OFFLINE_AFTER_SECONDS, ENGINE_TOKEN_PREFIX, SERVER_VERSION,
@@ -107,6 +109,11 @@ impl Service {
 
     pub fn catalogue(&self) -> &'static [ModuleMeta] {
         self.catalogue
+    }
+
+    /// Where the service's "now" comes from (background duties read it too).
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
     }
 
     fn now(&self) -> chrono::DateTime<chrono::Utc> {

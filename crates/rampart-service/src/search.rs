@@ -18,6 +18,7 @@ pub enum SearchResults {
     Scans(Page<Scan>),
     Vulnerabilities(Page<Vulnerability>),
     VulnerabilityDiscoveries(Page<VulnerabilityDiscovery>),
+    Blackouts(Page<crate::BlackoutView>),
 }
 
 /// A query that cannot run: 422 naming what is wrong.
@@ -99,6 +100,9 @@ impl Service {
                 SearchResults::VulnerabilityDiscoveries(
                     self.store.search_discoveries(p.org, &vis, &req).await?,
                 )
+            }
+            ResourceType::Blackout => {
+                SearchResults::Blackouts(self.list_blackouts(p, &req).await?)
             }
             other => {
                 return Err(ServiceError::invalid(vec![Problem::property(

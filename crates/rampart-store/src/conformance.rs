@@ -12,6 +12,7 @@ use rampart_query::{parse_sort, ResourceType};
 
 // One module per storage area (trait), in the order of `Store`'s supertraits.
 mod apps;
+mod blackouts;
 mod engines;
 mod inventory;
 mod jobs;
@@ -22,6 +23,7 @@ mod templates;
 mod tenancy;
 mod vulns;
 pub use apps::*;
+pub use blackouts::*;
 pub use engines::*;
 pub use inventory::*;
 pub use jobs::*;
@@ -65,7 +67,9 @@ macro_rules! conformance_suite {
             engine_groups_crud_and_rules, engines_credentials_and_heartbeats,
             engine_status_search_follows_the_rules,
             // leadership
-            a_store_leads_a_duty_it_leads);
+            a_store_leads_a_duty_it_leads,
+            // blackouts
+            blackouts_crud_scope_and_visibility, blackout_holds_and_pauses);
     };
     (@each $factory:path; $($name:ident),*) => {$(
         #[tokio::test]

@@ -75,6 +75,7 @@ pub trait Store:
     + crate::VulnStore
     + crate::EngineStore
     + crate::LeaderStore
+    + crate::BlackoutStore
     + Send
     + Sync
     + 'static
@@ -92,6 +93,7 @@ impl<T> Store for T where
         + crate::VulnStore
         + crate::EngineStore
         + crate::LeaderStore
+        + crate::BlackoutStore
         + Send
         + Sync
         + 'static

@@ -130,6 +130,7 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
     tracing::info!(%addr, %public_url, database = %config::redact(&database), "rampart server listening");
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let reaper = tokio::spawn(reap(service.clone(), jobs, stop_rx.clone()));
+    let blackouts = tokio::spawn(enforce_blackouts(service.clone(), stop_rx.clone()));
     let source = Arc::new(LocalSource::new(service.clone(), POLL));
     let slots = spawn_engines(source.clone(), engines, &instance, stop_rx)?;
     let state = AppState::new(service, &ServerConfig { public_url });
@@ -144,6 +145,7 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
         tracing::info!(handed, "running scans handed back to the queue");
     }
     let _ = reaper.await;
+    let _ = blackouts.await;
     served?;
     tracing::info!("rampart server stopped");
     Ok(())
@@ -184,6 +186,43 @@ async fn reap(service: Service, jobs: JobSettings, mut stop: tokio::sync::watch:
             }
             Ok(_) => {}
             Err(e) => tracing::error!(error = %e, "the lease reaper failed"),
+        }
+    }
+}
+
+/// How often blackout windows are enforced: the delay between a window's end and its
+/// held scans being queued is at most this (plus one pass).
+const BLACKOUT_EVERY: Duration = Duration::from_secs(1);
+
+/// Blackout enforcement (`Service::enforce_blackouts`): holds scans due in an active
+/// window, queues them when it ends, pauses and resumes running ones. Only the replica
+/// holding the `blackouts` lead runs it; it derives everything from the store, so a new
+/// leader (or a restart) carries on where the last one stopped.
+async fn enforce_blackouts(service: Service, mut stop: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(BLACKOUT_EVERY) => {}
+            _ = stop.changed() => return,
+        }
+        match service.try_lead("blackouts").await {
+            Ok(true) => {}
+            Ok(false) => continue,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot tell whether this replica leads blackouts");
+                continue;
+            }
+        }
+        let now = service.clock().now();
+        match service.enforce_blackouts(now).await {
+            Ok(r) if !r.is_empty() => tracing::info!(
+                held = r.held.len(),
+                released = r.released.len(),
+                paused = r.paused.len(),
+                resumed = r.resumed.len(),
+                "blackouts enforced"
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "blackout enforcement failed"),
         }
     }
 }
