@@ -18,6 +18,7 @@ pub mod job;
 pub mod model;
 pub mod options;
 pub mod plan;
+pub mod recurrence;
 pub mod scan;
 pub mod scope;
 pub mod target;
