@@ -7,6 +7,7 @@
 
 use crate::ids::*;
 use crate::model::str_enum;
+use crate::recurrence::{parse_window, Recurrence, RecurrenceError, RecurrenceInput};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -60,14 +61,14 @@ pub struct FieldError {
 /// A compiled blackout recurrence: when windows start and how long each lasts.
 #[derive(Clone, Debug)]
 pub struct Window {
-    recurrence: interim::Recurrence,
+    recurrence: Recurrence,
     duration: chrono::Duration,
 }
 
 impl Window {
     /// The occurrence covering `t` (`start <= t < end`), if any.
     pub fn covering(&self, t: DateTime<Utc>) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
-        self.recurrence.window_at(t, self.duration)
+        self.recurrence.window_containing(t, self.duration)
     }
 
     /// The first occurrence starting after `t` (for messages and tests).
@@ -88,41 +89,33 @@ impl Blackout {
         }
     }
 
-    /// Compiles the recurrence; every problem names its field.
+    /// Compiles the recurrence with [`crate::recurrence`]; every problem names its field.
     pub fn window(&self) -> Result<Window, Vec<FieldError>> {
-        let mut errors = Vec::new();
-        let recurrence = interim::Recurrence::parse(
-            &self.first_start,
-            self.last_start.as_deref(),
-            self.frequency.as_ref(),
-            self.rrule.as_deref(),
-        );
-        let end = interim::parse_time(&self.first_end).map_err(|e| FieldError {
-            field: "first_end".into(),
-            explanation: e,
-        });
-        let recurrence = match recurrence {
-            Ok(r) => Some(r),
-            Err(mut e) => {
-                errors.append(&mut e);
-                None
-            }
+        let err = |e: RecurrenceError| FieldError {
+            field: e.field.to_string(),
+            explanation: e.message,
         };
-        let end = end.map_err(|e| errors.push(e)).ok();
-        if let (Some(r), Some(end)) = (&recurrence, end) {
-            if end <= r.first_start() {
-                errors.push(FieldError {
-                    field: "first_end".into(),
-                    explanation: "must be after first_start".into(),
-                });
-            }
-        }
-        match (recurrence, end) {
-            (Some(r), Some(end)) if errors.is_empty() => Ok(Window {
-                duration: end - r.first_start(),
-                recurrence: r,
+        let input = RecurrenceInput {
+            first_start: &self.first_start,
+            last_start: self.last_start.as_deref(),
+            frequency: self
+                .frequency
+                .as_ref()
+                .map(|f| (Some(f.kind.as_str()), f.interval)),
+            rrule: self.rrule.as_deref(),
+        };
+        let recurrence = Recurrence::parse(&input).map_err(err);
+        let duration = parse_window(&self.first_start, &self.first_end).map_err(err);
+        match (recurrence, duration) {
+            (Ok(recurrence), Ok(duration)) => Ok(Window {
+                recurrence,
+                duration,
             }),
-            _ => Err(errors),
+            (r, d) => {
+                let mut errors: Vec<FieldError> = [r.err(), d.err()].into_iter().flatten().collect();
+                errors.dedup();
+                Err(errors)
+            }
         }
     }
 
@@ -135,142 +128,5 @@ impl Blackout {
     /// Whether the blackout applies to scans of `app` (its own app, or every app when global).
     pub fn covers_app(&self, app: AppId) -> bool {
         self.app.is_none_or(|a| a == app)
-    }
-}
-
-/// Stand-in for `crate::recurrence` until the shared expander lands (branch `sched`):
-/// ONCE and fixed-period frequencies in UTC only. To be replaced, not extended.
-mod interim {
-    use super::{FieldError, FrequencySpec};
-    use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-
-    fn err(field: &str, e: impl Into<String>) -> FieldError {
-        FieldError {
-            field: field.into(),
-            explanation: e.into(),
-        }
-    }
-
-    pub fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
-        let s = s.trim();
-        let base = s.split('[').next().unwrap_or(s).trim_end_matches('Z');
-        if let Ok(d) = NaiveDate::parse_from_str(base, "%Y-%m-%d") {
-            return Ok(d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc());
-        }
-        NaiveDateTime::parse_from_str(base, "%Y-%m-%dT%H:%M:%S%.f")
-            .map(|t| t.and_utc())
-            .map_err(|_| "must be a date-time like 2019-10-15T21:00:00Z".to_string())
-    }
-
-    #[derive(Clone, Debug)]
-    pub struct Recurrence {
-        start: DateTime<Utc>,
-        last: Option<DateTime<Utc>>,
-        period: Option<chrono::Duration>,
-    }
-
-    impl Recurrence {
-        pub fn parse(
-            first_start: &str,
-            last_start: Option<&str>,
-            frequency: Option<&FrequencySpec>,
-            rrule: Option<&str>,
-        ) -> Result<Self, Vec<FieldError>> {
-            let mut errors = Vec::new();
-            let start = parse_time(first_start).map_err(|e| errors.push(err("first_start", e)));
-            let last = last_start
-                .map(parse_time)
-                .transpose()
-                .map_err(|e| errors.push(err("last_start", e)));
-            let period = match (frequency, rrule) {
-                (Some(_), Some(_)) | (None, None) => {
-                    errors.push(err("frequency", "give exactly one of frequency and rrule"));
-                    None
-                }
-                (None, Some(_)) => {
-                    errors.push(err("rrule", "rrule is not supported yet"));
-                    None
-                }
-                (Some(f), None) => {
-                    let n = f.interval.unwrap_or(0);
-                    let unit = match f.kind.as_str() {
-                        "ONCE" => None,
-                        "HOURLY" => Some(chrono::Duration::hours(1)),
-                        "DAILY" => Some(chrono::Duration::days(1)),
-                        "WEEKLY" => Some(chrono::Duration::weeks(1)),
-                        _ => {
-                            errors.push(err(
-                                "frequency.type",
-                                "must be ONCE, HOURLY, DAILY or WEEKLY",
-                            ));
-                            None
-                        }
-                    };
-                    match unit {
-                        Some(_) if n < 1 => {
-                            errors.push(err("frequency.interval", "must be at least 1"));
-                            None
-                        }
-                        Some(u) => Some(u * i32::try_from(n).unwrap_or(i32::MAX)),
-                        None => None,
-                    }
-                }
-            };
-            match (start, last) {
-                (Ok(start), Ok(last)) if errors.is_empty() => {
-                    if last.is_some_and(|l| l < start) {
-                        return Err(vec![err("last_start", "must not be before first_start")]);
-                    }
-                    Ok(Self {
-                        start,
-                        last,
-                        period,
-                    })
-                }
-                _ => Err(errors),
-            }
-        }
-
-        pub fn first_start(&self) -> DateTime<Utc> {
-            self.start
-        }
-
-        /// The latest occurrence at or before `t`.
-        fn latest(&self, t: DateTime<Utc>) -> Option<DateTime<Utc>> {
-            if t < self.start {
-                return None;
-            }
-            let at = match self.period {
-                None => self.start,
-                Some(p) => {
-                    let k = (t - self.start).num_seconds() / p.num_seconds().max(1);
-                    self.start + p * i32::try_from(k).unwrap_or(i32::MAX)
-                }
-            };
-            match self.last {
-                Some(l) if at > l => self.period.map(|p| {
-                    let k = (l - self.start).num_seconds() / p.num_seconds().max(1);
-                    self.start + p * i32::try_from(k).unwrap_or(i32::MAX)
-                }),
-                _ => Some(at),
-            }
-        }
-
-        pub fn window_at(
-            &self,
-            t: DateTime<Utc>,
-            d: chrono::Duration,
-        ) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
-            let s = self.latest(t)?;
-            (t < s + d).then_some((s, s + d))
-        }
-
-        pub fn next_after(&self, t: DateTime<Utc>) -> Option<DateTime<Utc>> {
-            if t < self.start {
-                return Some(self.start);
-            }
-            let next = self.latest(t)? + self.period?;
-            self.last.is_none_or(|l| next <= l).then_some(next)
-        }
     }
 }
