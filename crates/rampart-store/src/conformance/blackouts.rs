@@ -165,7 +165,8 @@ pub async fn blackout_holds_and_pauses(s: &dyn Store) {
     s.create_scan(&waiting, Some(job), &[]).await.unwrap();
     assert_eq!(s.get_job(a, waiting.id).await.unwrap().state, JobState::Held);
     let lease = chrono::Duration::minutes(1);
-    let claim = || s.claim_job_scoped(&ClaimScope::embedded(), "w", at(2), lease, u32::MAX);
+    let scope = ClaimScope::embedded();
+    let claim = || s.claim_job_scoped(&scope, "w", at(2), lease, u32::MAX);
     assert!(claim().await.unwrap().is_none(), "a held job is never claimed");
 
     let queued = queued_scan(s, a, shop.id, 2).await;
