@@ -248,6 +248,19 @@ async fn injection_attempts_are_inert() {
     assert_eq!(all["metadata"]["total_data"], 2);
 }
 
+async fn blackout_names(caller: rampart_testkit::Caller<'_>, q: String) -> Vec<String> {
+    let page = caller
+        .post("/ias/v1/search")
+        .json(&json!({"type": "BLACKOUT", "query": q}))
+        .send()
+        .await
+        .status(200)
+        .json();
+    let mut n: Vec<String> = names(&page).into_iter().map(String::from).collect();
+    n.sort();
+    n
+}
+
 /// `BLACKOUT` searches every catalogue field, on both databases; a global blackout is
 /// found only by callers with Manage Global Blackouts.
 async fn search_blackouts_on(backend: rampart_testkit::Backend) {
@@ -271,18 +284,6 @@ async fn search_blackouts_on(backend: rampart_testkit::Backend) {
         }
         ids.push(t.admin().create("/ias/v1/blackouts", body).await);
     }
-    let search = |caller: rampart_testkit::Caller<'_>, q: String| async move {
-        let page = caller
-            .post("/ias/v1/search")
-            .json(&json!({"type": "BLACKOUT", "query": q}))
-            .send()
-            .await
-            .status(200)
-            .json();
-        let mut n: Vec<String> = names(&page).into_iter().map(String::from).collect();
-        n.sort();
-        n
-    };
     for (q, want) in [
         (format!("blackout.id = '{}'", ids[0]), vec!["freeze"]),
         ("blackout.name STARTS WITH 'paused'".to_string(), vec!["paused freeze"]),
@@ -295,14 +296,14 @@ async fn search_blackouts_on(backend: rampart_testkit::Backend) {
             vec!["paused freeze"],
         ),
     ] {
-        assert_eq!(search(t.admin(), q.clone()).await, want, "{q}");
+        assert_eq!(blackout_names(t.admin(), q.clone()).await, want, "{q}");
     }
     assert_eq!(
-        search(t.rw(), "blackout.enabled = 'true'".into()).await,
+        blackout_names(t.rw(), "blackout.enabled = 'true'".into()).await,
         ["freeze"],
         "no global blackout without Manage Global Blackouts"
     );
-    assert!(search(t.other(), "blackout.enabled = 'true'".into())
+    assert!(blackout_names(t.other(), "blackout.enabled = 'true'".into())
         .await
         .is_empty());
     t.ro()
