@@ -124,11 +124,7 @@ impl BlackoutStore for SqlStore {
 
     async fn update_blackout(&self, b: &Blackout) -> StoreResult<()> {
         self.app_of_org(b.org, b.app).await?;
-        let mut set: Vec<_> = COLUMNS[2..12]
-            .iter()
-            .map(|x| a(x))
-            .zip(values(b))
-            .collect();
+        let mut set: Vec<_> = COLUMNS[2..12].iter().map(|x| a(x)).zip(values(b)).collect();
         set.push((a("updated_at"), t(b.updated_at)));
         let [o, i] = by_id(b.org, b.id.0);
         let q = Query::update()

@@ -112,7 +112,8 @@ impl Blackout {
                 duration,
             }),
             (r, d) => {
-                let mut errors: Vec<FieldError> = [r.err(), d.err()].into_iter().flatten().collect();
+                let mut errors: Vec<FieldError> =
+                    [r.err(), d.err()].into_iter().flatten().collect();
                 errors.dedup();
                 Err(errors)
             }

@@ -134,7 +134,10 @@ fn problems(errors: Vec<rampart_domain::blackout::FieldError>) -> Vec<Problem> {
 impl Service {
     fn view(&self, b: Blackout) -> BlackoutView {
         let active = b.active_at(self.now());
-        BlackoutView { blackout: b, active }
+        BlackoutView {
+            blackout: b,
+            active,
+        }
     }
 
     /// 403 unless the caller may manage a blackout of this scope.
@@ -230,7 +233,10 @@ impl Service {
         req: &ListRequest,
     ) -> ServiceResult<Page<BlackoutView>> {
         require(p, Resource::Blackouts, Action::Read)?;
-        let page = self.store.list_blackouts(p.org, &visibility(p), req).await?;
+        let page = self
+            .store
+            .list_blackouts(p.org, &visibility(p), req)
+            .await?;
         Ok(Page {
             items: page.items.into_iter().map(|b| self.view(b)).collect(),
             total: page.total,
@@ -330,8 +336,7 @@ impl Service {
             }
             // Not started yet and a window began (or a hold was half done): wait it out.
             (Pending | Queued, Some(JobState::Queued | JobState::Held), Some(cover)) => {
-                let held = self.store.hold_job(org, scan).await?
-                    || c.job == Some(JobState::Held);
+                let held = self.store.hold_job(org, scan).await? || c.job == Some(JobState::Held);
                 if held
                     && self
                         .store
@@ -355,7 +360,9 @@ impl Service {
                 if status.on_action(ScanAction::Pause).is_ok() =>
             {
                 // Remembered first, so a crash after the pause still resumes it later.
-                self.store.record_blackout_pause(org, scan, self.now()).await?;
+                self.store
+                    .record_blackout_pause(org, scan, self.now())
+                    .await?;
                 let next = status
                     .on_action(ScanAction::Pause)
                     .map_err(|e| ServiceError::Conflict(e.to_string()))?;

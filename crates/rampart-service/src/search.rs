@@ -101,9 +101,7 @@ impl Service {
                     self.store.search_discoveries(p.org, &vis, &req).await?,
                 )
             }
-            ResourceType::Blackout => {
-                SearchResults::Blackouts(self.list_blackouts(p, &req).await?)
-            }
+            ResourceType::Blackout => SearchResults::Blackouts(self.list_blackouts(p, &req).await?),
             other => {
                 return Err(ServiceError::invalid(vec![Problem::property(
                     "type",

@@ -153,7 +153,10 @@ async fn main() {
         .await
         .unwrap();
     for b in all.items {
-        service.delete_blackout(&admin, b.blackout.id).await.unwrap();
+        service
+            .delete_blackout(&admin, b.blackout.id)
+            .await
+            .unwrap();
     }
 
     // (2a) One pass over HELD scans whose window ended.
@@ -228,8 +231,7 @@ async fn main() {
     for round in 0..rounds {
         let now = SystemClock.now();
         // Ends 1.5 s from now plus a sub-second offset, so ends fall anywhere in a tick.
-        let end = now
-            + chrono::Duration::milliseconds(1500 + (round as i64 * 137) % 1000);
+        let end = now + chrono::Duration::milliseconds(1500 + (round as i64 * 137) % 1000);
         let input = BlackoutInput {
             name: format!("round {round}"),
             enabled: Some(true),
@@ -268,7 +270,14 @@ async fn main() {
         service.delete_blackout(&admin, b).await.unwrap();
         t.store().end_job(admin.org, id).await.ok();
         t.store()
-            .transition_scan(admin.org, id, ScanStatus::Pending, ScanStatus::Failed, None, None)
+            .transition_scan(
+                admin.org,
+                id,
+                ScanStatus::Pending,
+                ScanStatus::Failed,
+                None,
+                None,
+            )
             .await
             .ok();
     }

@@ -1,10 +1,8 @@
 //! `rampart blackout list|create|delete`: quiet windows of an app or of the organization.
 
 use crate::remote::{fail, ServerArgs};
-use crate::search_cmd::table;
 use clap::{Args, Subcommand};
 use rampart_api_types::ias::{Blackout, Frequency, IdRef};
-use serde_json::Value;
 use std::process::ExitCode;
 
 #[derive(Debug, Args)]
@@ -61,31 +59,64 @@ pub struct CreateArgs {
 }
 
 /// The columns `list` prints, in order.
-const COLUMNS: [&str; 8] = [
-    "id",
-    "name",
-    "scope",
-    "app",
-    "enabled",
-    "active",
-    "first_start",
-    "first_end",
+const COLUMNS: [&str; 9] = [
+    "ID",
+    "NAME",
+    "SCOPE",
+    "APP",
+    "ENABLED",
+    "ACTIVE",
+    "FIRST_START",
+    "FIRST_END",
+    "RECURRENCE",
 ];
 
-fn row(b: &Blackout) -> Value {
-    let v = serde_json::to_value(b).unwrap_or_default();
-    let mut out = serde_json::Map::new();
-    for c in COLUMNS {
-        out.insert(c.to_string(), v.get(c).cloned().unwrap_or(Value::Null));
-    }
+fn row(b: &Blackout) -> Vec<String> {
+    let flag = |v: Option<bool>| v.map(|b| b.to_string()).unwrap_or_default();
     let recurrence = match (&b.frequency, &b.rrule) {
         (_, Some(r)) => r.clone(),
         (Some(f), None) if f.kind == "ONCE" => "ONCE".into(),
         (Some(f), None) => format!("{} every {}", f.kind, f.interval.unwrap_or(1)),
         (None, None) => String::new(),
     };
-    out.insert("recurrence".into(), Value::String(recurrence));
-    Value::Object(out)
+    vec![
+        b.id.map(|i| i.to_string()).unwrap_or_default(),
+        b.name.clone(),
+        b.scope.clone().unwrap_or_default(),
+        b.app.map(|a| a.id.to_string()).unwrap_or_default(),
+        flag(b.enabled),
+        flag(b.active),
+        b.first_start.clone().unwrap_or_default(),
+        b.first_end.clone().unwrap_or_default(),
+        recurrence,
+    ]
+}
+
+/// Aligned columns, two spaces apart, no trailing blanks.
+fn aligned(rows: &[Vec<String>]) -> String {
+    let widths: Vec<usize> = (0..COLUMNS.len())
+        .map(|i| {
+            rows.iter()
+                .map(|r| r[i].chars().count())
+                .chain([COLUMNS[i].len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |cells: Vec<&str>| {
+        let parts: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        parts.join("  ").trim_end().to_string()
+    };
+    let mut out = vec![line(COLUMNS.to_vec())];
+    out.extend(
+        rows.iter()
+            .map(|r| line(r.iter().map(String::as_str).collect())),
+    );
+    out.join("\n")
 }
 
 pub async fn run(args: BlackoutArgs) -> ExitCode {
@@ -104,7 +135,7 @@ pub async fn run(args: BlackoutArgs) -> ExitCode {
             } else if all.is_empty() {
                 eprintln!("no blackouts");
             } else {
-                println!("{}", table(&all.iter().map(row).collect::<Vec<_>>()));
+                println!("{}", aligned(&all.iter().map(row).collect::<Vec<_>>()));
             }
             ExitCode::SUCCESS
         }

@@ -71,7 +71,10 @@ async fn crud(backend: Backend) {
         .await
         .status(200);
     let got = read(freeze).await;
-    assert_eq!((got["name"].clone(), got["active"].clone()), (json!("longer freeze"), json!(true)));
+    assert_eq!(
+        (got["name"].clone(), got["active"].clone()),
+        (json!("longer freeze"), json!(true))
+    );
     body["enabled"] = json!("false");
     t.rw()
         .put(&format!("/ias/v1/blackouts/{freeze}"))
@@ -137,7 +140,10 @@ async fn global_scope(backend: Backend) {
         .status(403)
         .error_body();
     assert!(
-        err["message"].as_str().unwrap().contains("global blackouts"),
+        err["message"]
+            .as_str()
+            .unwrap()
+            .contains("global blackouts"),
         "{err}"
     );
     let g = t.admin().create("/ias/v1/blackouts", body.clone()).await;
@@ -157,7 +163,12 @@ async fn global_scope(backend: Backend) {
             .send()
             .await
             .status(404);
-        let page = caller.get("/ias/v1/blackouts").send().await.status(200).json();
+        let page = caller
+            .get("/ias/v1/blackouts")
+            .send()
+            .await
+            .status(200)
+            .json();
         assert_eq!(page["metadata"]["total_data"], 0);
     }
     // An app blackout cannot be turned global by them either.
@@ -210,13 +221,25 @@ async fn blackout_validation_names_the_field() {
         (json!({"first_end": null}), "first_end"),
         (json!({"first_start": "next tuesday"}), "first_start"),
         (json!({"first_end": "2019-10-15T20:00:00Z"}), "first_end"),
-        (json!({"last_start": "2019-10-14T00:00:00Z", "frequency": {"type": "DAILY", "interval": 1}}), "last_start"),
+        (
+            json!({"last_start": "2019-10-14T00:00:00Z", "frequency": {"type": "DAILY", "interval": 1}}),
+            "last_start",
+        ),
         (json!({"frequency": null}), "frequency"),
         (json!({"rrule": "FREQ=DAILY;INTERVAL=1"}), "frequency"),
-        (json!({"frequency": {"type": "DAILY", "interval": 0}}), "frequency.interval"),
-        (json!({"frequency": {"type": "FORTNIGHTLY", "interval": 1}}), "frequency.type"),
+        (
+            json!({"frequency": {"type": "DAILY", "interval": 0}}),
+            "frequency.interval",
+        ),
+        (
+            json!({"frequency": {"type": "FORTNIGHTLY", "interval": 1}}),
+            "frequency.type",
+        ),
         (json!({"app": {"id": private.to_string()}}), "app.id"),
-        (json!({"app": {"id": uuid::Uuid::new_v4().to_string()}}), "app.id"),
+        (
+            json!({"app": {"id": uuid::Uuid::new_v4().to_string()}}),
+            "app.id",
+        ),
     ];
     for (patch, field) in cases {
         let mut body = base.clone();

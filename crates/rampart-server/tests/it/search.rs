@@ -286,9 +286,18 @@ async fn search_blackouts_on(backend: rampart_testkit::Backend) {
     }
     for (q, want) in [
         (format!("blackout.id = '{}'", ids[0]), vec!["freeze"]),
-        ("blackout.name STARTS WITH 'paused'".to_string(), vec!["paused freeze"]),
-        ("blackout.enabled = 'true'".to_string(), vec!["freeze", "holiday"]),
-        (format!("blackout.app.id = '{a}'"), vec!["freeze", "paused freeze"]),
+        (
+            "blackout.name STARTS WITH 'paused'".to_string(),
+            vec!["paused freeze"],
+        ),
+        (
+            "blackout.enabled = 'true'".to_string(),
+            vec!["freeze", "holiday"],
+        ),
+        (
+            format!("blackout.app.id = '{a}'"),
+            vec!["freeze", "paused freeze"],
+        ),
         ("blackout.scope = 'GLOBAL'".to_string(), vec!["holiday"]),
         ("blackout.app.id IS NULL".to_string(), vec!["holiday"]),
         (
@@ -303,9 +312,11 @@ async fn search_blackouts_on(backend: rampart_testkit::Backend) {
         ["freeze"],
         "no global blackout without Manage Global Blackouts"
     );
-    assert!(blackout_names(t.other(), "blackout.enabled = 'true'".into())
-        .await
-        .is_empty());
+    assert!(
+        blackout_names(t.other(), "blackout.enabled = 'true'".into())
+            .await
+            .is_empty()
+    );
     t.ro()
         .post("/ias/v1/search")
         .json(&json!({"type": "BLACKOUT", "query": "blackout.active = 'true'"}))

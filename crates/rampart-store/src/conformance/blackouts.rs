@@ -35,7 +35,12 @@ fn all() -> BlackoutVisibility {
     }
 }
 
-async fn names(s: &dyn Store, o: OrgId, vis: &BlackoutVisibility, req: &ListRequest) -> Vec<String> {
+async fn names(
+    s: &dyn Store,
+    o: OrgId,
+    vis: &BlackoutVisibility,
+    req: &ListRequest,
+) -> Vec<String> {
     s.list_blackouts(o, vis, req)
         .await
         .unwrap()
@@ -71,7 +76,10 @@ pub async fn blackouts_crud_scope_and_visibility(s: &dyn Store) {
         "every field round-trips, the zone form included"
     );
     assert!(
-        is_not_found(s.create_blackout(&new_blackout(a, Some(other.id), "x")).await),
+        is_not_found(
+            s.create_blackout(&new_blackout(a, Some(other.id), "x"))
+                .await
+        ),
         "an app of another tenant"
     );
     assert!(is_not_found(s.get_blackout(b, on_shop.id, &all()).await));
@@ -141,7 +149,10 @@ pub async fn blackouts_crud_scope_and_visibility(s: &dyn Store) {
         .map(|x| x.id)
         .collect();
     assert!(enabled.contains(&global.id) && enabled.contains(&on_blog.id));
-    assert!(!enabled.contains(&on_shop.id), "disabled ones are not enforced");
+    assert!(
+        !enabled.contains(&on_shop.id),
+        "disabled ones are not enforced"
+    );
 
     // Delete; deleting an app deletes its blackouts.
     s.delete_blackout(a, on_shop.id).await.unwrap();
@@ -163,17 +174,22 @@ pub async fn blackout_holds_and_pauses(s: &dyn Store) {
         recipe: None,
     };
     s.create_scan(&waiting, Some(job), &[]).await.unwrap();
-    assert_eq!(s.get_job(a, waiting.id).await.unwrap().state, JobState::Held);
+    assert_eq!(
+        s.get_job(a, waiting.id).await.unwrap().state,
+        JobState::Held
+    );
     let lease = chrono::Duration::minutes(1);
     let scope = ClaimScope::embedded();
     let claim = || s.claim_job_scoped(&scope, "w", at(2), lease, u32::MAX);
-    assert!(claim().await.unwrap().is_none(), "a held job is never claimed");
+    assert!(
+        claim().await.unwrap().is_none(),
+        "a held job is never claimed"
+    );
 
     let queued = queued_scan(s, a, shop.id, 2).await;
     let candidates = s.blackout_candidates().await.unwrap();
-    let find = |c: &[crate::BlackoutCandidate], id: ScanId| {
-        c.iter().find(|x| x.scan == id).cloned()
-    };
+    let find =
+        |c: &[crate::BlackoutCandidate], id: ScanId| c.iter().find(|x| x.scan == id).cloned();
     let w = find(&candidates, waiting.id).unwrap();
     assert_eq!(
         (w.status, w.job, w.paused_by_blackout, w.app),
@@ -192,14 +208,19 @@ pub async fn blackout_holds_and_pauses(s: &dyn Store) {
     assert!(!s.release_held_job(a, waiting.id).await.unwrap());
     let j = claim().await.unwrap().unwrap();
     assert_eq!(j.scan, waiting.id, "released in its place in line");
-    assert!(!s.hold_job(a, waiting.id).await.unwrap(), "a leased job is not held");
+    assert!(
+        !s.hold_job(a, waiting.id).await.unwrap(),
+        "a leased job is not held"
+    );
 
     // Pauses are remembered until cleared, and end with the scan.
     s.record_blackout_pause(a, waiting.id, at(3)).await.unwrap();
     s.record_blackout_pause(a, waiting.id, at(4)).await.unwrap();
-    assert!(find(&s.blackout_candidates().await.unwrap(), waiting.id)
-        .unwrap()
-        .paused_by_blackout);
+    assert!(
+        find(&s.blackout_candidates().await.unwrap(), waiting.id)
+            .unwrap()
+            .paused_by_blackout
+    );
     assert!(s.clear_blackout_pause(a, waiting.id).await.unwrap());
     assert!(!s.clear_blackout_pause(a, waiting.id).await.unwrap());
     s.record_blackout_pause(a, queued.id, at(3)).await.unwrap();
@@ -220,5 +241,8 @@ pub async fn blackout_holds_and_pauses(s: &dyn Store) {
     );
     s.end_job(a, waiting.id).await.unwrap();
     let left = s.blackout_candidates().await.unwrap();
-    assert!(find(&left, waiting.id).is_none(), "a finished job is not a candidate");
+    assert!(
+        find(&left, waiting.id).is_none(),
+        "a finished job is not a candidate"
+    );
 }

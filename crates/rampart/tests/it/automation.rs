@@ -547,8 +547,16 @@ async fn blackout_create_list_delete() {
         &app.base,
         &rw,
         &[
-            "blackout", "create", "--name", "release freeze", "--app", "Shop", "--start",
-            "2026-01-02T03:00:00Z", "--end", "2026-01-02T05:00:00Z",
+            "blackout",
+            "create",
+            "--name",
+            "release freeze",
+            "--app",
+            "Shop",
+            "--start",
+            "2026-01-02T03:00:00Z",
+            "--end",
+            "2026-01-02T05:00:00Z",
         ],
     )
     .await;
@@ -559,9 +567,19 @@ async fn blackout_create_list_delete() {
         &app.base,
         &admin,
         &[
-            "blackout", "create", "--name", "weekends", "--start",
-            "2026-01-03T00:00:00Z[Europe/Berlin]", "--end", "2026-01-05T00:00:00Z[Europe/Berlin]",
-            "--frequency", "weekly", "--interval", "1", "--disabled",
+            "blackout",
+            "create",
+            "--name",
+            "weekends",
+            "--start",
+            "2026-01-03T00:00:00Z[Europe/Berlin]",
+            "--end",
+            "2026-01-05T00:00:00Z[Europe/Berlin]",
+            "--frequency",
+            "weekly",
+            "--interval",
+            "1",
+            "--disabled",
         ],
     )
     .await;
@@ -571,7 +589,13 @@ async fn blackout_create_list_delete() {
         &app.base,
         &rw,
         &[
-            "blackout", "create", "--name", "nope", "--start", "2026-01-03T00:00:00Z", "--end",
+            "blackout",
+            "create",
+            "--name",
+            "nope",
+            "--start",
+            "2026-01-03T00:00:00Z",
+            "--end",
             "2026-01-04T00:00:00Z",
         ],
     )
@@ -585,7 +609,11 @@ async fn blackout_create_list_delete() {
     insta::assert_snapshot!("blackout_list_table", redact(&stdout(&o)));
     let o = rampart(&app.base, &rw, &["blackout", "list", "--format", "json"]).await;
     let listed: Value = serde_json::from_str(&stdout(&o)).unwrap();
-    assert_eq!(listed.as_array().unwrap().len(), 1, "no global one for Read Write");
+    assert_eq!(
+        listed.as_array().unwrap().len(),
+        1,
+        "no global one for Read Write"
+    );
     let o = rampart(&app.base, &rw, &["blackout", "delete", &freeze]).await;
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let o = rampart(&app.base, &rw, &["blackout", "delete", &freeze]).await;

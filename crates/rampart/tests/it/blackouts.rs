@@ -98,15 +98,25 @@ async fn a_scan_due_in_a_window_waits_blacked_out(backend: Backend) {
         "still waiting"
     );
     // The window ends at 04:00:00 (exclusive).
-    t.clock.advance(chrono::Duration::minutes(56) - chrono::Duration::seconds(5));
+    t.clock
+        .advance(chrono::Duration::minutes(56) - chrono::Duration::seconds(5));
     let r = t.service.enforce_blackouts(t.clock.now()).await.unwrap();
     assert_eq!(r.released, [scan_id(&id)]);
     let done = wait_scan(&t, &id, "finished", Duration::from_secs(180), finished).await;
     assert_eq!(done["status"], "COMPLETE", "{done}");
     let events = platform_events(&t, &id).await;
-    assert!(has(&events, "Scan is blacked out: blackout '"), "{events:?}");
-    assert!(has(&events, "active until 2026-01-02T04:00:00Z"), "{events:?}");
-    assert!(has(&events, "Blackout window ended; the scan is queued"), "{events:?}");
+    assert!(
+        has(&events, "Scan is blacked out: blackout '"),
+        "{events:?}"
+    );
+    assert!(
+        has(&events, "active until 2026-01-02T04:00:00Z"),
+        "{events:?}"
+    );
+    assert!(
+        has(&events, "Blackout window ended; the scan is queued"),
+        "{events:?}"
+    );
     tb.shutdown().await;
 }
 
@@ -148,16 +158,10 @@ async fn a_running_scan_is_paused_and_resumed(backend: Backend) {
         t.clock.clone() as Arc<dyn Clock>,
         rampart_engine::catalogue(),
     );
-    let r = restarted
-        .enforce_blackouts(t.clock.now())
-        .await
-        .unwrap();
+    let r = restarted.enforce_blackouts(t.clock.now()).await.unwrap();
     assert_eq!(r.resumed, [scan_id(&id)]);
     wait_status(&t, &id, "RUNNING", Duration::from_secs(60)).await;
-    let r = restarted
-        .enforce_blackouts(t.clock.now())
-        .await
-        .unwrap();
+    let r = restarted.enforce_blackouts(t.clock.now()).await.unwrap();
     assert!(r.is_empty(), "resumed once: {r:?}");
     t.rw()
         .put(&format!("/ias/v1/scans/{id}/action"))
