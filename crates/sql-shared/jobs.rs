@@ -37,8 +37,14 @@ fn job(r: &Row) -> StoreResult<ScanJob> {
     })
 }
 
-/// The queued job of a new scan (see `ScanStore::create_scan`).
-pub(crate) fn job_insert(org: OrgId, scan: ScanId, job: NewJob) -> StoreResult<InsertStatement> {
+/// The job of a new scan (see `ScanStore::create_scan`): queued, or held while its scan
+/// waits out a blackout (`BLACKED_OUT`).
+pub(crate) fn job_insert(
+    org: OrgId,
+    scan: ScanId,
+    job: NewJob,
+    state: JobState,
+) -> StoreResult<InsertStatement> {
     Ok(Query::insert()
         .into_table(a("scan_jobs"))
         .columns(
@@ -56,7 +62,7 @@ pub(crate) fn job_insert(org: OrgId, scan: ScanId, job: NewJob) -> StoreResult<I
         .values([
             scan.0.into(),
             org.0.into(),
-            JobState::Queued.as_str().into(),
+            state.as_str().into(),
             0i32.into(),
             t(job.enqueued_at),
             job.engine_group.map(|g| g.0).into(),

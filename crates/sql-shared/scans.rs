@@ -6,7 +6,7 @@ use super::rows::{en, get, opt_en, opt_time, time};
 use super::*;
 use rampart_domain::job::{EventKind, ExecutionDetails, JobEvent};
 use rampart_query::ResourceType;
-use rampart_store::{NewJob, ScanStore};
+use rampart_store::{JobState, NewJob, ScanStore};
 use sea_query::{InsertStatement, OnConflict, Order};
 use uuid::Uuid;
 
@@ -135,7 +135,14 @@ pub(crate) async fn insert_scan(
             q.and_where(c("engine_groups", "id").eq(g.0));
             tx_optional(tx, &q).await?.ok_or(StoreError::NotFound)?;
         }
-        tx_exec(tx, &job_insert(x.org, x.id, job)?).await?;
+        // A scan due in an active blackout window waits (`BLACKED_OUT`): its job is held,
+        // not claimable, until the window ends.
+        let state = if x.status == ScanStatus::BlackedOut {
+            JobState::Held
+        } else {
+            JobState::Queued
+        };
+        tx_exec(tx, &job_insert(x.org, x.id, job, state)?).await?;
     }
     for q in events_inserts(x.org, x.id, EventKind::Platform, platform_events)? {
         tx_exec(tx, &q).await?;

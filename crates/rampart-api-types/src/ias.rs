@@ -644,3 +644,45 @@ pub struct Schedule {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<Link>,
 }
+
+/// A blackout (quiet window) of one app (`scope` `APP`) or of the organization (`GLOBAL`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Blackout {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<Uuid>,
+    #[serde(default)]
+    pub name: String,
+    /// Read-only: `APP` with an app, `GLOBAL` without.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// Required; `"true"`/`"false"` strings are accepted.
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
+    pub enabled: Option<bool>,
+    /// Read-only: whether one of its windows covers the time it was read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app: Option<IdRef>,
+    /// §2.3 forms, a zone in brackets included: `2019-08-12T14:00:00.000000Z[Asia/Tokyo]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_start: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_end: Option<String>,
+    /// `""` or `null`: open-ended.
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_start: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frequency: Option<Frequency>,
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub rrule: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<Link>,
+}

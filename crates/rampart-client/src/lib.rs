@@ -585,6 +585,25 @@ impl Client {
             .await
     }
 
+    // ---- Blackouts (reference §3.8) -------------------------------------------------
+
+    pub fn blackouts(&self) -> Pager<Blackout> {
+        self.list("ias/v1/blackouts")
+    }
+    pub async fn get_blackout(&self, id: Uuid) -> Result<Blackout> {
+        self.get(&format!("ias/v1/blackouts/{id}")).await
+    }
+    /// `POST /blackouts`: with `app` for that app, without for the organization (global).
+    pub async fn create_blackout(&self, b: &Blackout) -> Result<Uuid> {
+        self.create("ias/v1/blackouts", b).await
+    }
+    pub async fn update_blackout(&self, id: Uuid, b: &Blackout) -> Result<()> {
+        self.put(&format!("ias/v1/blackouts/{id}"), b).await
+    }
+    pub async fn delete_blackout(&self, id: Uuid) -> Result<()> {
+        self.delete(&format!("ias/v1/blackouts/{id}")).await
+    }
+
     // ---- Engines and engine groups (reference §3.7) ---------------------------------
 
     pub fn engine_groups(&self) -> Pager<EngineGroup> {

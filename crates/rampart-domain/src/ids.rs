@@ -65,4 +65,5 @@ id_type!(
     EngineId,
     /// A recurring scan of a scan config.
     ScheduleId,
+    BlackoutId,
 );

@@ -9,6 +9,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod auth;
+pub mod blackout;
 pub mod catalogue;
 pub mod engine;
 pub mod file;

@@ -14,6 +14,7 @@
 
 mod apps;
 mod auth;
+mod blackouts;
 mod engines;
 mod error;
 mod inventory;
@@ -30,6 +31,7 @@ mod vulns;
 
 pub use apps::AppInput;
 pub use auth::{hash_token, KeyRequest, NewKey};
+pub use blackouts::{BlackoutInput, BlackoutView, EnforceReport};
 pub use engines::{
     Availability, EngineDirective, EngineGroupInput, EngineInput, EngineReport, EngineView,
     ENGINE_OFFLINE_AFTER_SECONDS, ENGINE_TOKEN_PREFIX, SERVER_VERSION,

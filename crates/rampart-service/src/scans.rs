@@ -5,7 +5,8 @@
 //! - `POST /scans` always creates the scan: a config with `errors[]` makes it `FAILED`
 //!   with `CONFIGURATION_INVALID`, a seed or scope URL outside the organization's
 //!   enabled targets `FAILED` with `TARGETS_INVALID`; otherwise it reads `PENDING` and
-//!   its job is queued.
+//!   its job is queued, or, inside an active blackout window over its app, `BLACKED_OUT`
+//!   with its job held until the window ends (`blackouts.rs`).
 //! - Only a `FAILED` scan can be deleted; any other status is a conflict (409, the
 //!   error table's "Action conflict"), the message names the status.
 //! - An action illegal in the current status is a conflict (409) naming the status; an
@@ -279,6 +280,11 @@ impl Service {
                 )
             })
         });
+        // A scan due inside an active blackout window waits it out (BLACKED_OUT, held job).
+        let blacked_out = match failure {
+            None => self.blackout_at_submit(p.org, cfg.app, now).await?,
+            Some(_) => None,
+        };
         let scan = Scan {
             id: ScanId::new(),
             org,
@@ -289,6 +295,8 @@ impl Service {
             completion_time: failure.as_ref().map(|_| now),
             status: if failure.is_some() {
                 ScanStatus::Failed
+            } else if blacked_out.is_some() {
+                ScanStatus::BlackedOut
             } else {
                 ScanStatus::Pending
             },
@@ -304,6 +312,9 @@ impl Service {
                 None
             }
             None => {
+                if let Some(why) = blacked_out {
+                    events.push(ev(now, why));
+                }
                 events.push(ev(
                     now,
                     if group.is_some() {

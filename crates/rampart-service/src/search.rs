@@ -19,6 +19,7 @@ pub enum SearchResults {
     Vulnerabilities(Page<Vulnerability>),
     VulnerabilityDiscoveries(Page<VulnerabilityDiscovery>),
     Schedules(Page<Schedule>),
+    Blackouts(Page<crate::BlackoutView>),
 }
 
 /// A query that cannot run: 422 naming what is wrong.
@@ -105,6 +106,7 @@ impl Service {
                 require(p, Resource::Schedules, Action::Read)?;
                 SearchResults::Schedules(self.store.list_schedules(p.org, &vis, &req).await?)
             }
+            ResourceType::Blackout => SearchResults::Blackouts(self.list_blackouts(p, &req).await?),
             other => {
                 return Err(ServiceError::invalid(vec![Problem::property(
                     "type",

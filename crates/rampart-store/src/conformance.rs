@@ -12,6 +12,7 @@ use rampart_query::{parse_sort, ResourceType};
 
 // One module per storage area (trait), in the order of `Store`'s supertraits.
 mod apps;
+mod blackouts;
 mod engines;
 mod inventory;
 mod jobs;
@@ -23,6 +24,7 @@ mod templates;
 mod tenancy;
 mod vulns;
 pub use apps::*;
+pub use blackouts::*;
 pub use engines::*;
 pub use inventory::*;
 pub use jobs::*;
@@ -69,7 +71,9 @@ macro_rules! conformance_suite {
             // leadership
             a_store_leads_a_duty_it_leads,
             // schedules
-            schedules_crud_visibility_and_orphans, firing_a_schedule_is_compare_and_set);
+            schedules_crud_visibility_and_orphans, firing_a_schedule_is_compare_and_set,
+            // blackouts
+            blackouts_crud_scope_and_visibility, blackout_holds_and_pauses);
     };
     (@each $factory:path; $($name:ident),*) => {$(
         #[tokio::test]

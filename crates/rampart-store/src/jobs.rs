@@ -9,6 +9,8 @@ use rampart_domain::*;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum JobState {
     Queued,
+    /// Waiting out a blackout (its scan is `BLACKED_OUT`): never claimed.
+    Held,
     Leased,
     Done,
 }
@@ -17,6 +19,7 @@ impl JobState {
     pub fn as_str(self) -> &'static str {
         match self {
             JobState::Queued => "QUEUED",
+            JobState::Held => "HELD",
             JobState::Leased => "LEASED",
             JobState::Done => "DONE",
         }
@@ -24,6 +27,7 @@ impl JobState {
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "QUEUED" => Some(JobState::Queued),
+            "HELD" => Some(JobState::Held),
             "LEASED" => Some(JobState::Leased),
             "DONE" => Some(JobState::Done),
             _ => None,

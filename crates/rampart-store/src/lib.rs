@@ -14,6 +14,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
 mod apps;
+mod blackouts;
 #[cfg(feature = "testkit")]
 pub mod conformance;
 mod engines;
@@ -29,6 +30,7 @@ mod tenancy;
 mod vulns;
 
 pub use apps::*;
+pub use blackouts::*;
 pub use engines::*;
 pub use inventory::*;
 pub use jobs::*;

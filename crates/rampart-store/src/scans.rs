@@ -9,7 +9,8 @@ use rampart_domain::*;
 /// Scans, their engine and platform logs and their latest counters. Tenant-scoped.
 #[async_trait]
 pub trait ScanStore: Send + Sync {
-    /// Writes the scan, its queued job (when `job` is given) and its first platform
+    /// Writes the scan, its job (when `job` is given: queued, or `HELD` when the scan is
+    /// `BLACKED_OUT`) and its first platform
     /// events in one transaction: on any failure none of them is stored. `NotFound`
     /// when the job's engine group is not one of the scan's organization.
     async fn create_scan(

@@ -1,6 +1,7 @@
 //! The `rampart` binary: parses the command line, reads the layered configuration and
 //! wires the crates together. The only crate that names the concrete stores.
 
+mod blackout_cmd;
 mod config;
 mod engine_cmd;
 mod instance;
@@ -50,6 +51,8 @@ enum Command {
     Report(report_cmd::ReportArgs),
     /// Search a server (`--type APP --query "app.name CONTAINS 'x'"`).
     Search(search_cmd::SearchArgs),
+    /// List, create and delete blackouts (quiet windows) on a server.
+    Blackout(blackout_cmd::BlackoutArgs),
 }
 
 #[tokio::main]
@@ -64,6 +67,7 @@ async fn main() -> ExitCode {
         Command::Run(args) => return run_cmd::run(*args).await,
         Command::Report(args) => return report_cmd::run(args).await,
         Command::Search(args) => return search_cmd::run(args).await,
+        Command::Blackout(args) => return blackout_cmd::run(args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

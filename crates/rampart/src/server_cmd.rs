@@ -131,6 +131,7 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let reaper = tokio::spawn(reap(service.clone(), jobs, stop_rx.clone()));
     let scheduler = tokio::spawn(schedule(service.clone(), stop_rx.clone()));
+    let blackouts = tokio::spawn(enforce_blackouts(service.clone(), stop_rx.clone()));
     let source = Arc::new(LocalSource::new(service.clone(), POLL));
     let slots = spawn_engines(source.clone(), engines, &instance, stop_rx)?;
     let state = AppState::new(service, &ServerConfig { public_url });
@@ -146,6 +147,7 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
     }
     let _ = reaper.await;
     let _ = scheduler.await;
+    let _ = blackouts.await;
     served?;
     tracing::info!("rampart server stopped");
     Ok(())
@@ -225,6 +227,43 @@ async fn schedule(service: Service, mut stop: tokio::sync::watch::Receiver<bool>
 
 /// How often the scheduler looks for due schedules.
 const SCHEDULER_TICK: Duration = Duration::from_secs(1);
+
+/// How often blackout windows are enforced: the delay between a window's end and its
+/// held scans being queued is at most this (plus one pass).
+const BLACKOUT_EVERY: Duration = Duration::from_secs(1);
+
+/// Blackout enforcement (`Service::enforce_blackouts`): holds scans due in an active
+/// window, queues them when it ends, pauses and resumes running ones. Only the replica
+/// holding the `blackouts` lead runs it; it derives everything from the store, so a new
+/// leader (or a restart) carries on where the last one stopped.
+async fn enforce_blackouts(service: Service, mut stop: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(BLACKOUT_EVERY) => {}
+            _ = stop.changed() => return,
+        }
+        match service.try_lead("blackouts").await {
+            Ok(true) => {}
+            Ok(false) => continue,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot tell whether this replica leads blackouts");
+                continue;
+            }
+        }
+        let now = service.clock().now();
+        match service.enforce_blackouts(now).await {
+            Ok(r) if !r.is_empty() => tracing::info!(
+                held = r.held.len(),
+                released = r.released.len(),
+                paused = r.paused.len(),
+                resumed = r.resumed.len(),
+                "blackouts enforced"
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "blackout enforcement failed"),
+        }
+    }
+}
 
 /// Starts `slots` embedded engine slots: the same [`rampart_worker::Worker`] a remote
 /// `rampart engine` runs, claiming from `source` in process. When `stop` turns true the

@@ -3,6 +3,7 @@
 //! matrix, client replays and the OpenAPI document.
 
 mod apps;
+mod blackouts;
 mod engine_protocol;
 mod engines;
 mod errors;

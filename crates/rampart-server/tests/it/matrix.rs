@@ -36,6 +36,29 @@ pub struct Fx {
     /// A comment of the Read Write user, and one of the Product Admin user.
     comment: uuid::Uuid,
     admin_comment: uuid::Uuid,
+    /// A blackout of `app`, and a global one (Product Admin only).
+    blackout: BlackoutId,
+    global_blackout: BlackoutId,
+}
+
+/// A blackout created by the Product Admin user: of `app`, or global without one.
+async fn fx_blackout(t: &TestApp, app: Option<AppId>) -> BlackoutId {
+    let input = rampart_service::BlackoutInput {
+        name: t.unique("blackout"),
+        enabled: Some(true),
+        app,
+        first_start: Some("2019-10-15T21:00:00Z".into()),
+        first_end: Some("2019-10-15T23:00:00Z".into()),
+        frequency: Some(rampart_domain::blackout::FrequencySpec {
+            kind: "ONCE".into(),
+            interval: Some(0),
+        }),
+        ..Default::default()
+    };
+    t.service
+        .create_blackout(&t.keys.admin.principal, input)
+        .await
+        .expect("create blackout")
 }
 
 /// A scan of `cfg` submitted by the Product Admin user.
@@ -105,6 +128,8 @@ impl Fx {
             .await
             .expect("comment");
         Fx {
+            blackout: fx_blackout(t, Some(app)).await,
+            global_blackout: fx_blackout(t, None).await,
             scan: fx_scan(t, ready_cfg).await,
             failed_scan: fx_scan(t, cfg).await,
             private_scan: fx_scan(t, private_cfg).await,
@@ -158,6 +183,8 @@ impl Fx {
             .replace("{variance}", &self.variance.to_string())
             .replace("{admin_comment}", &self.admin_comment.to_string())
             .replace("{comment}", &self.comment.to_string())
+            .replace("{global_blackout}", &self.global_blackout.to_string())
+            .replace("{blackout}", &self.blackout.to_string())
             .replace("{module}", &sample_catalogue()[0].id.to_string())
             .replace("{user}", &t.keys.read_only.id().to_string())
     }
@@ -244,6 +271,19 @@ fn search_vulns(_: &TestApp, fx: &Fx) -> Value {
 }
 fn search_discoveries(_: &TestApp, fx: &Fx) -> Value {
     json!({"type": "VULNERABILITY_DISCOVERY", "query": format!("vulnerabilitydiscovery.vulnerability.id = '{}'", fx.vuln)})
+}
+fn blackout_body(t: &TestApp, fx: &Fx) -> Value {
+    json!({"name": t.unique("new blackout"), "enabled": "true", "app": {"id": fx.app.to_string()},
+        "first_start": "2019-10-15T21:00:00Z", "first_end": "2019-10-15T23:00:00Z",
+        "frequency": {"type": "ONCE", "interval": 0}})
+}
+fn global_blackout_body(t: &TestApp, _: &Fx) -> Value {
+    json!({"name": t.unique("new global blackout"), "enabled": true,
+        "first_start": "2019-10-15T21:00:00Z", "first_end": "2019-10-15T23:00:00Z",
+        "frequency": {"type": "WEEKLY", "interval": 1}})
+}
+fn search_blackouts(_: &TestApp, _: &Fx) -> Value {
+    json!({"type": "BLACKOUT", "query": "blackout.enabled = 'true'"})
 }
 fn vuln_body(_: &TestApp, _: &Fx) -> Value {
     json!({"severity": "LOW", "status": "VERIFIED"})
@@ -382,6 +422,7 @@ pub fn cases() -> Vec<Case> {
         Case("POST", "/ias/v1/search?size=3", Some(search_engine_groups), ALL),
         Case("POST", "/ias/v1/search", Some(search_vulns), ALL),
         Case("POST", "/ias/v1/search", Some(search_discoveries), ALL),
+        Case("POST", "/ias/v1/search", Some(search_blackouts), ALL),
         // vulnerabilities (Vulnerabilities: Read Write manages; comments: Read Write
         // manages its own, Product Admin administers everyone's)
         Case("GET", "/ias/v1/vulnerabilities", None, ALL),
@@ -402,6 +443,20 @@ pub fn cases() -> Vec<Case> {
         Case("GET", "/ias/v1/vulnerabilities/{private_vuln}/comments", None, NON_MEMBER),
         Case("GET", "/ias/v1/vulnerabilities/{vuln}/variances/{variance}/documentation", None, READ),
         Case("POST", "/ias/v1/vulnerabilities/variances/documentation", Some(doc_filter_body), ALL),
+        // blackouts: app ones like the app's other objects (another tenant names an app it
+        // cannot see: 422); global ones are Product Admin only (Manage Global Blackouts),
+        // invisible (404) to the roles the table gives no Global Blackouts permission
+        Case("GET", "/ias/v1/blackouts", None, ALL),
+        Case("POST", "/ias/v1/blackouts", Some(blackout_body), [201, 201, 403, 201, 422, 401]),
+        Case("POST", "/ias/v1/blackouts", Some(global_blackout_body), [201, 403, 403, 201, 201, 401]),
+        Case("GET", "/ias/v1/blackouts/{blackout}", None, READ),
+        Case("PUT", "/ias/v1/blackouts/{blackout}", Some(blackout_body), MANAGE),
+        Case("PUT", "/ias/v1/blackouts/{blackout}", Some(global_blackout_body), [200, 403, 403, 200, 404, 401]),
+        Case("DELETE", "/ias/v1/blackouts/{blackout}", None, MANAGE_DEL),
+        Case("GET", "/ias/v1/blackouts/{global_blackout}", None, NON_MEMBER),
+        Case("PUT", "/ias/v1/blackouts/{global_blackout}", Some(global_blackout_body), NON_MEMBER),
+        Case("PUT", "/ias/v1/blackouts/{global_blackout}", Some(blackout_body), NON_MEMBER),
+        Case("DELETE", "/ias/v1/blackouts/{global_blackout}", None, [204, 404, 404, 204, 404, 401]),
     ]
 }
 

@@ -5,7 +5,7 @@
 //! status the reference server gave. Plus the EX onboarding use case (reference §7.1 B)
 //! and the PowerShell `get_apps` paging (§6.8).
 //!
-//! Skipped trace lines (their resources do not exist yet): `/schedules`, `/blackouts`.
+//! Skipped trace lines (their resources do not exist yet): `/schedules`.
 //! Extend `REPLAYED` and `SEARCHED` as those resources arrive.
 //!
 //! Vulnerability lines name a vulnerability found by a stored scan of the first app;
@@ -36,6 +36,7 @@ const REPLAYED: &[&str] = &[
     "search",
     "scans",
     "vulnerabilities",
+    "blackouts",
 ];
 
 /// The search types replayed.

@@ -247,3 +247,90 @@ async fn injection_attempts_are_inert() {
     let all = app.ro().get("/ias/v1/apps").send().await.status(200).json();
     assert_eq!(all["metadata"]["total_data"], 2);
 }
+
+async fn blackout_names(caller: rampart_testkit::Caller<'_>, q: String) -> Vec<String> {
+    let page = caller
+        .post("/ias/v1/search")
+        .json(&json!({"type": "BLACKOUT", "query": q}))
+        .send()
+        .await
+        .status(200)
+        .json();
+    let mut n: Vec<String> = names(&page).into_iter().map(String::from).collect();
+    n.sort();
+    n
+}
+
+/// `BLACKOUT` searches every catalogue field, on both databases; a global blackout is
+/// found only by callers with Manage Global Blackouts.
+async fn search_blackouts_on(backend: rampart_testkit::Backend) {
+    let Some(t) = TestApp::builder().backend(backend).spawn().await else {
+        return;
+    };
+    let a = t.fx_app("shop").await;
+    let window = json!({"first_start": "2019-10-15T21:00:00Z", "first_end": "2019-10-15T23:00:00Z",
+        "frequency": {"type": "ONCE", "interval": 0}});
+    let mut ids = Vec::new();
+    for (name, enabled, app) in [
+        ("freeze", true, Some(a)),
+        ("paused freeze", false, Some(a)),
+        ("holiday", true, None),
+    ] {
+        let mut body = window.clone();
+        body["name"] = json!(name);
+        body["enabled"] = json!(enabled);
+        if let Some(app) = app {
+            body["app"] = json!({"id": app.to_string()});
+        }
+        ids.push(t.admin().create("/ias/v1/blackouts", body).await);
+    }
+    for (q, want) in [
+        (format!("blackout.id = '{}'", ids[0]), vec!["freeze"]),
+        (
+            "blackout.name STARTS WITH 'paused'".to_string(),
+            vec!["paused freeze"],
+        ),
+        (
+            "blackout.enabled = 'true'".to_string(),
+            vec!["freeze", "holiday"],
+        ),
+        (
+            format!("blackout.app.id = '{a}'"),
+            vec!["freeze", "paused freeze"],
+        ),
+        ("blackout.scope = 'GLOBAL'".to_string(), vec!["holiday"]),
+        ("blackout.app.id IS NULL".to_string(), vec!["holiday"]),
+        (
+            "blackout.scope = 'APP' && blackout.enabled = 'false'".to_string(),
+            vec!["paused freeze"],
+        ),
+    ] {
+        assert_eq!(blackout_names(t.admin(), q.clone()).await, want, "{q}");
+    }
+    assert_eq!(
+        blackout_names(t.rw(), "blackout.enabled = 'true'".into()).await,
+        ["freeze"],
+        "no global blackout without Manage Global Blackouts"
+    );
+    assert!(
+        blackout_names(t.other(), "blackout.enabled = 'true'".into())
+            .await
+            .is_empty()
+    );
+    t.ro()
+        .post("/ias/v1/search")
+        .json(&json!({"type": "BLACKOUT", "query": "blackout.active = 'true'"}))
+        .send()
+        .await
+        .status(422);
+}
+
+#[tokio::test]
+async fn search_blackouts_sqlite() {
+    search_blackouts_on(rampart_testkit::Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn search_blackouts_postgres() {
+    search_blackouts_on(rampart_testkit::Backend::Postgres).await;
+}

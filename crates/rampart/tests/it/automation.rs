@@ -533,3 +533,90 @@ async fn failure_paths_exit_2_with_a_clear_message() {
     }
     insta::assert_snapshot!("failure_paths", out);
 }
+
+/// `rampart blackout create|list|delete`: ids on stdout, a table or JSON, errors with exit 2.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn blackout_create_list_delete() {
+    let app = TestApp::spawn().await;
+    let rw = app.keys.read_write.token.clone();
+    let admin = app.keys.admin.token.clone();
+    app.rw()
+        .create("/ias/v1/apps", json!({"name": "Shop"}))
+        .await;
+    let o = rampart(
+        &app.base,
+        &rw,
+        &[
+            "blackout",
+            "create",
+            "--name",
+            "release freeze",
+            "--app",
+            "Shop",
+            "--start",
+            "2026-01-02T03:00:00Z",
+            "--end",
+            "2026-01-02T05:00:00Z",
+        ],
+    )
+    .await;
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let freeze = stdout(&o).trim().to_string();
+    assert!(uuid::Uuid::parse_str(&freeze).is_ok(), "{freeze}");
+    let o = rampart(
+        &app.base,
+        &admin,
+        &[
+            "blackout",
+            "create",
+            "--name",
+            "weekends",
+            "--start",
+            "2026-01-03T00:00:00Z[Europe/Berlin]",
+            "--end",
+            "2026-01-05T00:00:00Z[Europe/Berlin]",
+            "--frequency",
+            "weekly",
+            "--interval",
+            "1",
+            "--disabled",
+        ],
+    )
+    .await;
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // A global blackout with a Read Write key: refused, exit 2, the server's message.
+    let o = rampart(
+        &app.base,
+        &rw,
+        &[
+            "blackout",
+            "create",
+            "--name",
+            "nope",
+            "--start",
+            "2026-01-03T00:00:00Z",
+            "--end",
+            "2026-01-04T00:00:00Z",
+        ],
+    )
+    .await;
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.starts_with("rampart blackout create:"), "{err}");
+    assert!(err.contains("global blackouts"), "{err}");
+    let o = rampart(&app.base, &admin, &["blackout", "list"]).await;
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    insta::assert_snapshot!("blackout_list_table", redact(&stdout(&o)));
+    let o = rampart(&app.base, &rw, &["blackout", "list", "--format", "json"]).await;
+    let listed: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        listed.as_array().unwrap().len(),
+        1,
+        "no global one for Read Write"
+    );
+    let o = rampart(&app.base, &rw, &["blackout", "delete", &freeze]).await;
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = rampart(&app.base, &rw, &["blackout", "delete", &freeze]).await;
+    assert_eq!(o.status.code(), Some(2));
+    insta::assert_snapshot!("blackout_delete_missing", redact(&stderr(&o)));
+}

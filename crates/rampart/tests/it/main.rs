@@ -4,6 +4,7 @@ mod admission;
 mod architecture;
 mod automation;
 mod automation_e2e;
+mod blackouts;
 mod cli;
 mod crash;
 mod docs;

@@ -2,6 +2,7 @@
 
 mod apps;
 mod attack_templates;
+mod blackouts;
 mod engines;
 mod modules;
 mod scan_configs;
@@ -28,6 +29,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(schedules::router())
         .merge(search::router())
         .merge(vulnerabilities::router())
+        .merge(blackouts::router())
 }
 
 /// The `links` of an item: its canonical self link.

@@ -145,6 +145,15 @@ async fn search(
             ),
             pg.total,
         ),
+        SearchResults::Blackouts(pg) => (
+            values(
+                pg.items
+                    .into_iter()
+                    .map(|x| super::blackouts::wire(&s, x))
+                    .collect(),
+            ),
+            pg.total,
+        ),
     };
     Ok(Json(paging.envelope(&s, "/search", data, total)))
 }
