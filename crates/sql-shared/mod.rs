@@ -13,6 +13,7 @@
 
 mod apps;
 mod engines;
+mod files;
 mod inventory;
 mod jobs;
 mod rows;

@@ -63,4 +63,6 @@ id_type!(
     VulnerabilityId,
     EngineGroupId,
     EngineId,
+    /// A file of an app (reference §3.9).
+    FileId,
 );

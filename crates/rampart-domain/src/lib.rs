@@ -12,6 +12,7 @@ pub mod auth;
 pub mod catalogue;
 pub mod engine;
 pub mod file;
+pub mod file_refs;
 pub mod ids;
 pub mod job;
 pub mod model;

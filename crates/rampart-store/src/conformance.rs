@@ -13,6 +13,7 @@ use rampart_query::{parse_sort, ResourceType};
 // One module per storage area (trait), in the order of `Store`'s supertraits.
 mod apps;
 mod engines;
+mod files;
 mod inventory;
 mod jobs;
 mod leader;
@@ -23,6 +24,7 @@ mod tenancy;
 mod vulns;
 pub use apps::*;
 pub use engines::*;
+pub use files::*;
 pub use inventory::*;
 pub use jobs::*;
 pub use leader::*;
@@ -64,6 +66,8 @@ macro_rules! conformance_suite {
             // engines
             engine_groups_crud_and_rules, engines_credentials_and_heartbeats,
             engine_status_search_follows_the_rules,
+            // files
+            files_content_visibility_and_cascade,
             // leadership
             a_store_leads_a_duty_it_leads);
     };

@@ -17,6 +17,7 @@ mod apps;
 #[cfg(feature = "testkit")]
 pub mod conformance;
 mod engines;
+mod files;
 mod inventory;
 mod jobs;
 mod leader;
@@ -29,6 +30,7 @@ mod vulns;
 
 pub use apps::*;
 pub use engines::*;
+pub use files::*;
 pub use inventory::*;
 pub use jobs::*;
 pub use leader::*;

@@ -74,6 +74,7 @@ pub trait Store:
     + crate::JobStore
     + crate::VulnStore
     + crate::EngineStore
+    + crate::FileStore
     + crate::LeaderStore
     + Send
     + Sync
@@ -91,6 +92,7 @@ impl<T> Store for T where
         + crate::JobStore
         + crate::VulnStore
         + crate::EngineStore
+        + crate::FileStore
         + crate::LeaderStore
         + Send
         + Sync

@@ -6,6 +6,7 @@ mod apps;
 mod engine_protocol;
 mod engines;
 mod errors;
+mod files;
 mod isolation;
 mod job_sources;
 mod matrix;
