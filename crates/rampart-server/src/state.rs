@@ -19,6 +19,7 @@ pub const DEFAULT_MAX_FILE_BYTES: usize = 50 * 1024 * 1024;
 pub struct AppState {
     pub service: Service,
     base: String,
+    max_file_bytes: usize,
 }
 
 impl AppState {

@@ -1,7 +1,6 @@
 //! `/apps/{id}/files` (reference §3.9): every type round-trips on both databases, content
 //! is checked against its type, 415/413/403 as documented, and scan configs use files.
 
-use rampart_store::JobStore as _;
 use rampart_testkit::TestApp;
 use serde_json::{json, Value};
 

@@ -248,6 +248,20 @@ async fn injection_attempts_are_inert() {
     assert_eq!(all["metadata"]["total_data"], 2);
 }
 
+/// The sorted names a FILE search finds.
+async fn file_names(caller: rampart_testkit::Caller<'_>, q: String) -> Vec<String> {
+    let page = caller
+        .post("/ias/v1/search")
+        .json(&json!({"type": "FILE", "query": q}))
+        .send()
+        .await
+        .status(200)
+        .json();
+    let mut n: Vec<String> = names(&page).into_iter().map(String::from).collect();
+    n.sort();
+    n
+}
+
 /// FILE searches every catalogue field, on the database `app` runs on.
 async fn file_search(app: TestApp) {
     let shop = app.fx_app("shop").await;
@@ -268,41 +282,29 @@ async fn file_search(app: TestApp) {
     let api = mk(shop, "api.yaml", FileType::Swagger, false, "the public API").await;
     mk(shop, "schema.graphql", FileType::Graphql, true, "graph").await;
     mk(private, "internal.json", FileType::Swagger, false, "internal API").await;
-    let search = |caller: rampart_testkit::Caller<'_>, q: String| async move {
-        let page = caller
-            .post("/ias/v1/search")
-            .json(&json!({"type": "FILE", "query": q}))
-            .send()
-            .await
-            .status(200)
-            .json();
-        let mut n: Vec<String> = names(&page).into_iter().map(String::from).collect();
-        n.sort();
-        n
-    };
     assert_eq!(
-        search(app.admin(), "file.type = 'SWAGGER'".into()).await,
+        file_names(app.admin(), "file.type = 'SWAGGER'".into()).await,
         ["api.yaml", "internal.json"]
     );
     // The Read Write user is not a member of the private app: its file is filtered out.
     assert_eq!(
-        search(app.rw(), "file.type = 'SWAGGER'".into()).await,
+        file_names(app.rw(), "file.type = 'SWAGGER'".into()).await,
         ["api.yaml"]
     );
     assert_eq!(
-        search(app.admin(), "file.locked = 'true'".into()).await,
+        file_names(app.admin(), "file.locked = 'true'".into()).await,
         ["schema.graphql"]
     );
     assert_eq!(
-        search(app.admin(), format!("file.apps.id = '{shop}'")).await,
+        file_names(app.admin(), format!("file.apps.id = '{shop}'")).await,
         ["api.yaml", "schema.graphql"]
     );
     assert_eq!(
-        search(app.admin(), format!("file.id = '{api}'")).await,
+        file_names(app.admin(), format!("file.id = '{api}'")).await,
         ["api.yaml"]
     );
     assert_eq!(
-        search(
+        file_names(
             app.admin(),
             format!("file.owner.id = '{}' && file.description CONTAINS 'API'", admin.id)
         )
@@ -310,7 +312,7 @@ async fn file_search(app: TestApp) {
         ["api.yaml", "internal.json"]
     );
     assert_eq!(
-        search(app.admin(), "file.name ENDS WITH '.graphql'".into()).await,
+        file_names(app.admin(), "file.name ENDS WITH '.graphql'".into()).await,
         ["schema.graphql"]
     );
     app.other()
