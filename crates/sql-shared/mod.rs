@@ -14,6 +14,7 @@
 mod apps;
 mod blackouts;
 mod engines;
+mod files;
 mod inventory;
 mod jobs;
 mod rows;

@@ -224,3 +224,32 @@ pub(crate) fn scan_config(r: &Row) -> StoreResult<ScanConfig> {
         updated_at: time(r, "updated_at")?,
     })
 }
+
+pub(crate) const FILE_COLUMNS: &[&str] = &[
+    "id",
+    "org_id",
+    "app_id",
+    "name",
+    "description",
+    "type",
+    "locked",
+    "owner_id",
+    "last_updated_by",
+    "last_updated",
+    "size",
+];
+pub(crate) fn file(r: &Row) -> StoreResult<rampart_domain::file::AppFile> {
+    Ok(rampart_domain::file::AppFile {
+        id: FileId(get(r, "id")?),
+        org: OrgId(get(r, "org_id")?),
+        app: AppId(get(r, "app_id")?),
+        name: get(r, "name")?,
+        description: get(r, "description")?,
+        kind: en(r, "type", rampart_domain::file::FileType::parse)?,
+        locked: get(r, "locked")?,
+        owner: PrincipalId(get(r, "owner_id")?),
+        last_updated_by: PrincipalId(get(r, "last_updated_by")?),
+        last_updated: time(r, "last_updated")?,
+        size: get::<Option<i64>>(r, "size")?.map(|s| u64::try_from(s).unwrap_or(0)),
+    })
+}

@@ -127,6 +127,46 @@ pub struct Tag {
     pub links: Vec<Link>,
 }
 
+/// A file of an app (reference §3.9); its content is read and written on its own.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct File {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<Uuid>,
+    /// Required; the extension must fit the type (e.g. SWAGGER: `.json`, `.yaml`, `.yml`).
+    #[serde(default)]
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Required: `MACRO`, `RECORDED_TRAFFIC`, `SELENIUM`, `WSDL`, `SWAGGER`, `CERTIFICATE`
+    /// or `GRAPHQL`.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// A locked file can be changed only by its owner.
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub locked: Option<bool>,
+    /// Read-only: who created it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<IdRef>,
+    /// Read-only: whether content was uploaded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_available: Option<bool>,
+    /// Read-only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_updated_by_user: Option<IdRef>,
+    /// Read-only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_updated: Option<String>,
+    /// Read-only: the content's size in bytes, once uploaded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<Link>,
+}
+
 /// An attack template.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct AttackTemplate {

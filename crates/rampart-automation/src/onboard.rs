@@ -12,6 +12,9 @@ use std::collections::BTreeSet;
 use url::Url;
 use uuid::Uuid;
 
+mod files;
+pub use files::FileSpec;
+
 /// The onboarding file.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -41,6 +44,9 @@ pub struct AppSpec {
     pub targets: Vec<String>,
     #[serde(default)]
     pub scan_configs: Vec<ConfigSpec>,
+    /// Files uploaded to the app (see `onboard/files.rs`).
+    #[serde(default)]
+    pub files: Vec<FileSpec>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -57,6 +63,9 @@ pub struct ConfigSpec {
     pub attack_template: Option<String>,
     pub engine_group: Option<String>,
     pub scan_on_create: Option<bool>,
+    /// Names of the app's SWAGGER files the config lists in `swagger_file_list`.
+    #[serde(default)]
+    pub openapi_files: Vec<String>,
 }
 
 impl OnboardFile {
@@ -75,6 +84,7 @@ impl OnboardFile {
             if !names.insert(&a.name) {
                 return Err(format!("app '{}' is listed twice", a.name));
             }
+            files::check(a)?;
             let mut cfgs = BTreeSet::new();
             for c in &a.scan_configs {
                 if !cfgs.insert(&c.name) {
@@ -152,10 +162,14 @@ pub fn options(c: &ConfigSpec) -> Value {
     let rule = |url: &str, exclusion: &str| json!({"url": url, "method": "ALL", "match_criteria": "WILDCARD", "exclusion": exclusion});
     let mut scope: Vec<Value> = includes.iter().map(|p| rule(p, "INCLUDE")).collect();
     scope.extend(c.exclude.iter().map(|p| rule(p, "EXCLUDE")));
-    json!({"crawl_config": {
+    let mut doc = json!({"crawl_config": {
         "seed_url_list": c.seed_urls.iter().map(|u| json!({"value": u})).collect::<Vec<_>>(),
         "scope_constraint_list": scope,
-    }})
+    }});
+    if let Some(ws) = files::options(c) {
+        doc["web_service_config"] = ws;
+    }
+    doc
 }
 
 /// Every target domain an app needs, sorted.
@@ -335,6 +349,8 @@ impl Onboarding<'_> {
         for d in domains(a) {
             self.target(&d).await?;
         }
+        // Before the configs: a scan submitted on create needs its files.
+        self.files(a, app_id).await?;
         for (cfg, (template, group)) in a.scan_configs.iter().zip(resolved) {
             self.config(a, app_id, cfg, template, group, defaults.scan_on_create)
                 .await?;

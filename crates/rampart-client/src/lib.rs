@@ -163,6 +163,13 @@ impl Builder {
 
 /// A raw answer: status, `Location` and body.
 #[derive(Debug)]
+/// A request body.
+enum Payload<'a> {
+    None,
+    Json(&'a Value),
+    Octets(&'a [u8]),
+}
+
 pub struct Answer {
     pub status: StatusCode,
     pub location: Option<String>,
@@ -202,6 +209,28 @@ impl Client {
     /// Sends one request (with retries) and returns the 2xx answer or the error.
     /// `path` is relative to the server root, e.g. `ias/v1/apps?index=0`.
     pub async fn send(&self, method: Method, path: &str, body: Option<&Value>) -> Result<Answer> {
+        let payload = match body {
+            Some(v) => Payload::Json(v),
+            None => Payload::None,
+        };
+        let (status, location, bytes) = self
+            .send_payload(method, path, payload, "application/json")
+            .await?;
+        Ok(Answer {
+            status,
+            location,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        })
+    }
+
+    /// [`send`](Self::send) with any body and `Accept`; the answer's raw bytes.
+    async fn send_payload(
+        &self,
+        method: Method,
+        path: &str,
+        body: Payload<'_>,
+        accept: &'static str,
+    ) -> Result<(StatusCode, Option<String>, Vec<u8>)> {
         let url = self.url(path)?;
         let shown = url.path().to_string();
         let idempotent = method != Method::POST && method != Method::PATCH;
@@ -213,9 +242,15 @@ impl Client {
                 .http
                 .request(method.clone(), url.clone())
                 .header("X-Api-Key", &self.inner.key)
-                .header("Accept", "application/json");
-            if let Some(b) = body {
-                req = req.json(b);
+                .header("Accept", accept);
+            match &body {
+                Payload::None => {}
+                Payload::Json(b) => req = req.json(b),
+                Payload::Octets(b) => {
+                    req = req
+                        .header("Content-Type", "application/octet-stream")
+                        .body(b.to_vec())
+                }
             }
             let res = match req.send().await {
                 Ok(r) => r,
@@ -245,22 +280,19 @@ impl Client {
                 attempt += 1;
                 continue;
             }
-            let text = res.text().await.map_err(|e| Error::Unreachable {
+            let bytes = res.bytes().await.map_err(|e| Error::Unreachable {
                 url: self.inner.root.to_string(),
                 message: describe(&e),
             })?;
             if !status.is_success() {
+                let text = String::from_utf8_lossy(&bytes);
                 return Err(api_error(&method, &shown, status, &headers, &text));
             }
             let location = headers
                 .get("location")
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_string);
-            return Ok(Answer {
-                status,
-                location,
-                body: text,
-            });
+            return Ok((status, location, bytes.to_vec()));
         }
     }
 
@@ -393,6 +425,48 @@ impl Client {
     }
     pub async fn untag_app(&self, id: Uuid, tag: Uuid) -> Result<()> {
         self.delete(&format!("ias/v1/apps/{id}/tags/{tag}")).await
+    }
+
+    // ---- Files (reference §3.9) ------------------------------------------------------
+
+    /// The files of an app.
+    pub fn files(&self, app: Uuid) -> Pager<File> {
+        self.list(&format!("ias/v1/apps/{app}/files"))
+    }
+    pub async fn get_file(&self, app: Uuid, id: Uuid) -> Result<File> {
+        self.get(&format!("ias/v1/apps/{app}/files/{id}")).await
+    }
+    /// Creates a file's metadata (its content is uploaded with [`upload_file`](Self::upload_file)).
+    pub async fn create_file(&self, app: Uuid, f: &File) -> Result<Uuid> {
+        self.create(&format!("ias/v1/apps/{app}/files"), f).await
+    }
+    pub async fn update_file(&self, app: Uuid, id: Uuid, f: &File) -> Result<()> {
+        self.put(&format!("ias/v1/apps/{app}/files/{id}"), f).await
+    }
+    pub async fn delete_file(&self, app: Uuid, id: Uuid) -> Result<()> {
+        self.delete(&format!("ias/v1/apps/{app}/files/{id}")).await
+    }
+    /// Uploads (replaces) a file's content as `application/octet-stream`.
+    pub async fn upload_file(&self, app: Uuid, id: Uuid, content: &[u8]) -> Result<()> {
+        self.send_payload(
+            Method::POST,
+            &format!("ias/v1/apps/{app}/files/{id}"),
+            Payload::Octets(content),
+            "application/json",
+        )
+        .await
+        .map(drop)
+    }
+    /// Downloads a file's content (`Accept: application/octet-stream`).
+    pub async fn download_file(&self, app: Uuid, id: Uuid) -> Result<Vec<u8>> {
+        self.send_payload(
+            Method::GET,
+            &format!("ias/v1/apps/{app}/files/{id}"),
+            Payload::None,
+            "application/octet-stream",
+        )
+        .await
+        .map(|(_, _, bytes)| bytes)
     }
 
     // ---- Targets and tags ---------------------------------------------------------------

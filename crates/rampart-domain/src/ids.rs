@@ -66,4 +66,6 @@ id_type!(
     /// A recurring scan of a scan config.
     ScheduleId,
     BlackoutId,
+    /// A file of an app (reference §3.9).
+    FileId,
 );

@@ -13,6 +13,7 @@ pub mod blackout;
 pub mod catalogue;
 pub mod engine;
 pub mod file;
+pub mod file_refs;
 pub mod ids;
 pub mod job;
 pub mod model;

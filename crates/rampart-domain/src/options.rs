@@ -18,6 +18,83 @@ pub struct OptionsView {
     pub http_headers_config: HttpHeadersConfig,
     pub network_settings_config: NetworkSettingsConfig,
     pub performance_config: PerformanceConfig,
+    pub web_service_config: WebServiceConfig,
+    pub manual_crawling_config: ManualCrawlingConfig,
+    pub ssl_cert_config: SslCertConfig,
+    pub selenium_config: SeleniumConfig,
+    pub macro_config: MacroConfig,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct WebServiceConfig {
+    pub swagger_file_list: Vec<SwaggerFile>,
+    pub graph_ql_config_object_list: Vec<GraphQlConfigObject>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SwaggerFile {
+    /// The name of a SWAGGER file of the config's app.
+    pub value: String,
+    pub host_name: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct GraphQlConfigObject {
+    pub enabled: Option<bool>,
+    /// The name of a GRAPHQL file of the config's app.
+    pub introspection_schema_file_path: Option<String>,
+    pub graph_ql_endpoint_url: Option<String>,
+    pub verb: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ManualCrawlingConfig {
+    pub traffic_file_list: Vec<TrafficFile>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct TrafficFile {
+    pub traffic_file_name: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SslCertConfig {
+    /// `NO_CERT` or `CERTIFICATE`.
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    /// The name of a CERTIFICATE file of the config's app.
+    pub file: Option<String>,
+    pub password: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SeleniumConfig {
+    pub selenium_file_list: Vec<SeleniumFile>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SeleniumFile {
+    pub selenium_file_name: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct MacroConfig {
+    pub macro_file_list: Vec<MacroFile>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct MacroFile {
+    pub macro_file_name: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -48,6 +125,8 @@ pub struct AuthConfig {
     pub session_loss_regex: Option<String>,
     pub logout_link_regex: Option<String>,
     pub seed_link: Option<String>,
+    pub selenium_file: Option<SeleniumFile>,
+    pub macro_file: Option<MacroFile>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -8,6 +8,7 @@
 //! every request through, so submit and engine cannot disagree about a seed.
 
 use crate::file::FileType;
+use crate::file_refs::{file_ref_problem, file_refs, FileFacts, FileUse};
 use crate::options::{self, AuthType, Exclusion, MatchCriteria, ScopeConstraint, ScopeMethod};
 use crate::scan::{FailureReason, RootCause, ScanType};
 use crate::scope::{MatchKind, OutOfScope, RuleKind, ScopeGate, ScopeRule};
@@ -169,6 +170,80 @@ pub struct PlanInput<'a> {
     pub scan_type: ScanType,
     /// The root causes a verification scan re-checks (empty otherwise).
     pub verify: &'a [RootCause],
+    /// The files of the config's app that the document names (by name), with their
+    /// content when uploaded; a named file missing here fails the scan.
+    pub files: &'a [PlanFile],
+}
+
+/// A file of the config's app as admission sees it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PlanFile {
+    pub name: String,
+    pub kind: FileType,
+    /// `None`: no content uploaded yet.
+    pub content: Option<Vec<u8>>,
+}
+
+impl std::fmt::Debug for PlanFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PlanFile")
+            .field("name", &self.name)
+            .field("kind", &self.kind)
+            .field("bytes", &self.content.as_ref().map(Vec::len))
+            .finish()
+    }
+}
+
+/// The app's files a document names and how each is used; a problem (no such file, wrong
+/// type, no content) fails the scan naming the file, never a silent skip.
+fn resolve_files(
+    view: &options::OptionsView,
+    files: &[PlanFile],
+    recipe: &mut Recipe,
+) -> Result<(), PlanError> {
+    let facts: Vec<FileFacts> = files
+        .iter()
+        .map(|f| FileFacts {
+            name: f.name.clone(),
+            kind: f.kind,
+            content_available: f.content.is_some(),
+        })
+        .collect();
+    for r in file_refs(view) {
+        if let Some(problem) = file_ref_problem(&r, &facts) {
+            return Err(PlanError::config(problem));
+        }
+        let Some(content) = files
+            .iter()
+            .find(|f| f.name == r.name)
+            .and_then(|f| f.content.clone())
+        else {
+            continue; // unreachable: file_ref_problem checked it
+        };
+        let file = RecipeFileContent {
+            name: r.name.clone(),
+            kind: r.kind,
+            content,
+        };
+        match r.usage {
+            FileUse::Definition { endpoint, verb } => {
+                let endpoint = match endpoint {
+                    Some(e) => Some(http_url(&e, &format!("{} endpoint", r.path))?),
+                    None => None,
+                };
+                recipe.definitions.push(RecipeDefinition {
+                    file,
+                    endpoint,
+                    verb,
+                });
+            }
+            FileUse::Certificate { password } => {
+                recipe.client_certificate = Some(RecipeCertificate { file, password });
+            }
+            FileUse::Login => recipe.login_script = Some(file),
+        }
+    }
+    Ok(())
 }
 
 /// A `Name: value` header line as `(name, value)`.
@@ -426,10 +501,13 @@ pub fn compile(input: PlanInput<'_>) -> Result<Recipe, PlanError> {
                 session_loss_regex: check_regex(&auth.session_loss_regex, "Session loss regex")?,
             });
         }
+        // The recorded login itself is the engine's to replay (`login_script`).
+        Some(AuthType::Selenium | AuthType::Macro) => {}
         Some(other) => recipe.notes.push(format!(
             "authentication type {other:?} is not supported by this engine; scanning without logging in"
         )),
     }
+    resolve_files(&view, input.files, &mut recipe)?;
     recipe.out_of_band_host = view
         .attacker_config
         .out_of_band_host
@@ -459,6 +537,7 @@ mod tests {
             allowed_domains: &domains,
             scan_type: ScanType::Regular,
             verify: &[],
+            files: &[],
         })
     }
 
@@ -549,5 +628,61 @@ mod tests {
         let back: Recipe =
             serde_json::from_str(&serde_json::to_string(&r).expect("serializes")).expect("parses");
         assert_eq!(back, r);
+    }
+
+    #[test]
+    fn named_files_fill_the_recipe_and_a_missing_one_fails_naming_it() {
+        let mut d = seeds(&["http://shop.test/"]);
+        d["web_service_config"] = json!({"swagger_file_list": [{"value": "api.yaml", "host_name": "http://shop.test/api/"}]});
+        d["ssl_cert_config"] = json!({"type": "CERTIFICATE", "file": "c.p12", "password": "pw"});
+        d["auth_config"] = json!({"type": "MACRO", "macro_file": {"macro_file_name": "login.rec"}});
+        let files = vec![
+            PlanFile {
+                name: "api.yaml".into(),
+                kind: FileType::Swagger,
+                content: Some(b"openapi: 3.0.0".to_vec()),
+            },
+            PlanFile {
+                name: "c.p12".into(),
+                kind: FileType::Certificate,
+                content: Some(vec![0x30, 0]),
+            },
+            PlanFile {
+                name: "login.rec".into(),
+                kind: FileType::Macro,
+                content: Some(b"<macro/>".to_vec()),
+            },
+        ];
+        let domains = vec!["shop.test".to_string()];
+        let input = |files| PlanInput {
+            options: &d,
+            allowed_domains: &domains,
+            scan_type: ScanType::Regular,
+            verify: &[],
+            files,
+        };
+        let doc_d = doc(d.clone());
+        let r = compile(PlanInput {
+            options: &doc_d,
+            ..input(&files)
+        })
+        .expect("compiles");
+        assert_eq!(r.definitions.len(), 1);
+        assert_eq!(r.definitions[0].file.content, b"openapi: 3.0.0");
+        assert_eq!(
+            r.definitions[0].endpoint.as_ref().map(Url::as_str),
+            Some("http://shop.test/api/")
+        );
+        assert_eq!(r.client_certificate.as_ref().map(|c| c.password.as_str()), Some("pw"));
+        assert_eq!(r.login_script.as_ref().map(|f| f.name.as_str()), Some("login.rec"));
+        assert!(r.notes.iter().all(|n| !n.contains("MACRO") && !n.contains("Macro")), "{:?}", r.notes);
+
+        let e = compile(PlanInput {
+            options: &doc_d,
+            ..input(&files[1..])
+        })
+        .unwrap_err();
+        assert_eq!(e.reason, FailureReason::ConfigurationInvalid);
+        assert!(e.message.contains("'api.yaml'"), "{}", e.message);
     }
 }

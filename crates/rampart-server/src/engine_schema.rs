@@ -67,6 +67,38 @@ pub struct RecipeLogin {
     session_loss_regex: Option<String>,
 }
 
+/// A file's name, type and content as handed to the engine.
+#[derive(ToSchema)]
+#[schema(as = EngineRecipeFile)]
+pub struct RecipeFileContent {
+    name: String,
+    /// `SWAGGER`, `GRAPHQL`, `RECORDED_TRAFFIC`, `CERTIFICATE`, `SELENIUM`, `MACRO`, `WSDL`.
+    #[schema(rename = "type")]
+    kind: String,
+    /// The content, standard base64.
+    #[schema(format = Byte)]
+    content: String,
+}
+
+/// A SWAGGER, GRAPHQL or RECORDED_TRAFFIC file that seeds the scan.
+#[derive(ToSchema)]
+#[schema(as = EngineRecipeDefinition)]
+pub struct RecipeDefinition {
+    file: RecipeFileContent,
+    /// Where the definition's requests go (absent: what the file says).
+    endpoint: Option<String>,
+    /// GraphQL only: `POST` or `GET`.
+    verb: Option<String>,
+}
+
+/// A PKCS#12 client certificate and its password.
+#[derive(ToSchema)]
+#[schema(as = EngineRecipeCertificate)]
+pub struct RecipeCertificate {
+    file: RecipeFileContent,
+    password: String,
+}
+
 /// A scan's options compiled once at submit (`rampart_domain::plan::Recipe`).
 #[derive(ToSchema)]
 #[schema(as = EngineRecipe)]
@@ -88,6 +120,12 @@ pub struct Recipe {
     out_of_band_host: Option<String>,
     /// Settings the engine cannot honour, sent as scan events.
     notes: Vec<String>,
+    /// API definitions and recorded traffic that seed the scan (absent when none).
+    definitions: Option<Vec<RecipeDefinition>>,
+    /// The client TLS certificate (absent when none).
+    client_certificate: Option<RecipeCertificate>,
+    /// A recorded login sequence (SELENIUM or MACRO; absent when none).
+    login_script: Option<RecipeFileContent>,
 }
 
 /// Everything a worker needs to run one scan (the answer to a claim).

@@ -18,6 +18,7 @@ pub enum ApiError {
     MethodNotAllowed,
     Conflict(String),
     UnsupportedMediaType(String),
+    PayloadTooLarge(String),
     Validation(String, Vec<Problem>),
     Internal(String),
 }
@@ -81,6 +82,7 @@ impl IntoResponse for ApiError {
             ),
             ApiError::Conflict(m) => body(StatusCode::CONFLICT, m, None),
             ApiError::UnsupportedMediaType(m) => body(StatusCode::UNSUPPORTED_MEDIA_TYPE, m, None),
+            ApiError::PayloadTooLarge(m) => body(StatusCode::PAYLOAD_TOO_LARGE, m, None),
             ApiError::Validation(m, problems) => {
                 let errors = problems
                     .into_iter()

@@ -20,7 +20,7 @@ mod state;
 
 pub use openapi::openapi;
 pub use serve::serve;
-pub use state::{AppState, ServerConfig};
+pub use state::{AppState, ServerConfig, DEFAULT_MAX_FILE_BYTES};
 
 use axum::Router;
 

@@ -7,13 +7,19 @@ use rampart_service::Service;
 pub struct ServerConfig {
     /// The externally visible base URL (`--public-url`), used for `Location` and links.
     pub public_url: String,
+    /// The largest file content `POST /apps/{id}/files/{file_id}` accepts (413 above).
+    pub max_file_bytes: usize,
 }
+
+/// The default [`ServerConfig::max_file_bytes`]: 50 MiB.
+pub const DEFAULT_MAX_FILE_BYTES: usize = 50 * 1024 * 1024;
 
 /// Shared handler state.
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub service: Service,
     base: String,
+    max_file_bytes: usize,
 }
 
 impl AppState {
@@ -21,7 +27,12 @@ impl AppState {
         Self {
             service,
             base: config.public_url.trim_end_matches('/').to_string(),
+            max_file_bytes: config.max_file_bytes,
         }
+    }
+
+    pub fn max_file_bytes(&self) -> usize {
+        self.max_file_bytes
     }
 
     /// The absolute URL of an `/ias/v1` path.

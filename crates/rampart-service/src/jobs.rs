@@ -368,11 +368,13 @@ impl Service {
             .collect();
         let domains = self.enabled_domains(org).await?;
         let doc = options::overlay(&options::defaults(), &cfg.options);
+        let files = self.plan_files(org, cfg.app, &doc).await?;
         Ok(plan::compile(PlanInput {
             options: &doc,
             allowed_domains: &domains,
             scan_type,
             verify: &verify,
+            files: &files,
         }))
     }
 

@@ -17,6 +17,8 @@ mod auth;
 mod blackouts;
 mod engines;
 mod error;
+mod file_content;
+mod files;
 mod inventory;
 mod jobs;
 mod local_source;
@@ -37,6 +39,8 @@ pub use engines::{
     ENGINE_OFFLINE_AFTER_SECONDS, ENGINE_TOKEN_PREFIX, SERVER_VERSION,
 };
 pub use error::{Problem, ProblemKind, ServiceError, ServiceResult};
+pub use file_content::content_problem;
+pub use files::FileInput;
 pub use inventory::{normalize_domain, TagInput, TargetInput};
 pub use jobs::{JobError, JobResult, JobSettings, ReaperReport};
 pub use local_source::LocalSource;

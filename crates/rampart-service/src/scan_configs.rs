@@ -5,7 +5,9 @@ use crate::{require, Problem, Service, ServiceError, ServiceResult};
 use rampart_domain::options;
 use rampart_domain::*;
 use rampart_store::{ListRequest, Page, StoreError, Visibility};
+use rampart_domain::file_refs::{file_errors, file_refs, FileFacts};
 use serde_json::Value;
+use std::collections::HashMap;
 
 /// The writable fields of a scan config.
 #[derive(Clone, Debug)]
@@ -26,9 +28,47 @@ pub struct ScanConfigView {
 }
 
 impl From<ScanConfig> for ScanConfigView {
+    /// The document's own errors; [`Service::config_views`] adds those of the files it names.
     fn from(config: ScanConfig) -> Self {
         let errors = options::config_errors(&config.options);
         Self { config, errors }
+    }
+}
+
+impl Service {
+    /// Configs with every error a scan of them would fail on: the document's own and the
+    /// files it names that the app lacks (read once per app, only when a file is named).
+    pub(crate) async fn config_views(
+        &self,
+        configs: Vec<ScanConfig>,
+    ) -> ServiceResult<Vec<ScanConfigView>> {
+        let mut facts: HashMap<AppId, Vec<FileFacts>> = HashMap::new();
+        let mut out = Vec::with_capacity(configs.len());
+        for config in configs {
+            let mut view = ScanConfigView::from(config);
+            if let Ok(v) = options::view(&view.config.options) {
+                if !file_refs(&v).is_empty() {
+                    let (org, app) = (view.config.org, view.config.app);
+                    if !facts.contains_key(&app) {
+                        facts.insert(app, self.file_facts(org, app).await?);
+                    }
+                    let known = facts.get(&app).map(Vec::as_slice).unwrap_or_default();
+                    view.errors.extend(file_errors(&v, known));
+                }
+            }
+            out.push(view);
+        }
+        Ok(out)
+    }
+
+    pub(crate) async fn config_page(
+        &self,
+        page: Page<ScanConfig>,
+    ) -> ServiceResult<Page<ScanConfigView>> {
+        Ok(Page {
+            items: self.config_views(page.items).await?,
+            total: page.total,
+        })
     }
 }
 
@@ -128,11 +168,12 @@ impl Service {
         id: ScanConfigId,
     ) -> ServiceResult<ScanConfigView> {
         require(p, Resource::ScanConfigs, Action::Read)?;
-        Ok(self
+        let cfg = self
             .store
             .get_scan_config(p.org, id, &Visibility::of(p))
-            .await?
-            .into())
+            .await?;
+        let mut views = self.config_views(vec![cfg]).await?;
+        views.pop().ok_or(ServiceError::NotFound)
     }
 
     pub async fn update_scan_config(
@@ -173,10 +214,7 @@ impl Service {
             .store
             .list_scan_configs(p.org, &Visibility::of(p), req)
             .await?;
-        Ok(Page {
-            items: page.items.into_iter().map(Into::into).collect(),
-            total: page.total,
-        })
+        self.config_page(page).await
     }
 
     pub async fn scan_config_options(

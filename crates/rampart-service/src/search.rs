@@ -17,6 +17,7 @@ pub enum SearchResults {
     EngineGroups(Page<EngineGroup>),
     Scans(Page<Scan>),
     Vulnerabilities(Page<Vulnerability>),
+    Files(Page<rampart_domain::file::AppFile>),
     VulnerabilityDiscoveries(Page<VulnerabilityDiscovery>),
     Schedules(Page<Schedule>),
     Blackouts(Page<crate::BlackoutView>),
@@ -69,10 +70,7 @@ impl Service {
             ResourceType::ScanConfig => {
                 require(p, Resource::ScanConfigs, Action::Read)?;
                 let page = self.store.list_scan_configs(p.org, &vis, &req).await?;
-                SearchResults::ScanConfigs(Page {
-                    items: page.items.into_iter().map(Into::into).collect(),
-                    total: page.total,
-                })
+                SearchResults::ScanConfigs(self.config_page(page).await?)
             }
             ResourceType::Engine => {
                 require(p, Resource::Engines, Action::Read)?;
@@ -107,6 +105,10 @@ impl Service {
                 SearchResults::Schedules(self.store.list_schedules(p.org, &vis, &req).await?)
             }
             ResourceType::Blackout => SearchResults::Blackouts(self.list_blackouts(p, &req).await?),
+            ResourceType::File => {
+                require(p, Resource::Files, Action::Read)?;
+                SearchResults::Files(self.store.list_files(p.org, None, &vis, &req).await?)
+            }
             other => {
                 return Err(ServiceError::invalid(vec![Problem::property(
                     "type",

@@ -14,6 +14,7 @@ use rampart_query::{parse_sort, ResourceType};
 mod apps;
 mod blackouts;
 mod engines;
+mod files;
 mod inventory;
 mod jobs;
 mod leader;
@@ -26,6 +27,7 @@ mod vulns;
 pub use apps::*;
 pub use blackouts::*;
 pub use engines::*;
+pub use files::*;
 pub use inventory::*;
 pub use jobs::*;
 pub use leader::*;
@@ -68,6 +70,8 @@ macro_rules! conformance_suite {
             // engines
             engine_groups_crud_and_rules, engines_credentials_and_heartbeats,
             engine_status_search_follows_the_rules,
+            // files
+            files_content_visibility_and_cascade,
             // leadership
             a_store_leads_a_duty_it_leads,
             // schedules

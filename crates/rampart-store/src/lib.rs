@@ -18,6 +18,7 @@ mod blackouts;
 #[cfg(feature = "testkit")]
 pub mod conformance;
 mod engines;
+mod files;
 mod inventory;
 mod jobs;
 mod leader;
@@ -32,6 +33,7 @@ mod vulns;
 pub use apps::*;
 pub use blackouts::*;
 pub use engines::*;
+pub use files::*;
 pub use inventory::*;
 pub use jobs::*;
 pub use leader::*;

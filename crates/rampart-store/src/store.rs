@@ -74,6 +74,7 @@ pub trait Store:
     + crate::JobStore
     + crate::VulnStore
     + crate::EngineStore
+    + crate::FileStore
     + crate::LeaderStore
     + crate::ScheduleStore
     + crate::BlackoutStore
@@ -93,6 +94,7 @@ impl<T> Store for T where
         + crate::JobStore
         + crate::VulnStore
         + crate::EngineStore
+        + crate::FileStore
         + crate::LeaderStore
         + crate::ScheduleStore
         + crate::BlackoutStore

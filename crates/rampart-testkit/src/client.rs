@@ -79,6 +79,14 @@ impl Req {
         self.rb = self.rb.body(b.into());
         self
     }
+    /// Raw bytes with `Content-Type: application/octet-stream`.
+    pub fn octets(mut self, b: impl Into<Vec<u8>>) -> Self {
+        self.rb = self
+            .rb
+            .header("Content-Type", "application/octet-stream")
+            .body(b.into());
+        self
+    }
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.rb = self.rb.header(name, value);
         self

@@ -64,6 +64,7 @@ pub struct Builder {
     catalogue: &'static [ModuleMeta],
     engines: usize,
     sqlite_url: Option<String>,
+    max_file_bytes: usize,
 }
 
 /// A running server and what a test needs to talk to it.
@@ -109,6 +110,7 @@ impl Default for Builder {
             catalogue: sample_catalogue(),
             engines: 0,
             sqlite_url: None,
+            max_file_bytes: rampart_server::DEFAULT_MAX_FILE_BYTES,
         }
     }
 }
@@ -138,6 +140,12 @@ impl Builder {
     /// SQLite at this URL (a file, for benchmarks) instead of in memory.
     pub fn sqlite_url(mut self, url: &str) -> Self {
         self.sqlite_url = Some(url.to_string());
+        self
+    }
+
+    /// The server's file content limit (default 50 MiB).
+    pub fn max_file_bytes(mut self, n: usize) -> Self {
+        self.max_file_bytes = n;
         self
     }
 
@@ -181,6 +189,7 @@ impl Builder {
             service.clone(),
             &ServerConfig {
                 public_url: base.clone(),
+                max_file_bytes: self.max_file_bytes,
             },
         );
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();

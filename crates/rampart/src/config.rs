@@ -18,6 +18,8 @@ pub struct FileConfig {
     pub engines: Option<usize>,
     /// Job lease length in seconds (`--lease-seconds`).
     pub lease_seconds: Option<u64>,
+    /// The largest file content accepted, in bytes (`--max-file-bytes`).
+    pub max_file_bytes: Option<usize>,
 }
 
 impl FileConfig {

@@ -30,10 +30,15 @@ pub async fn run(args: OnboardArgs) -> ExitCode {
             )
         }
     };
-    let file = match OnboardFile::parse(&text) {
+    let mut file = match OnboardFile::parse(&text) {
         Ok(f) => f,
         Err(e) => return fail("onboard", format!("{}: {e}", args.file.display())),
     };
+    // App files are read relative to the onboarding file.
+    let base = args.file.parent().unwrap_or(std::path::Path::new("."));
+    if let Err(e) = file.read_files(base) {
+        return fail("onboard", format!("{}: {e}", args.file.display()));
+    }
     let client = match args.server.client() {
         Ok(c) => c,
         Err(e) => return fail("onboard", e),

@@ -52,6 +52,10 @@ pub struct ServerArgs {
     /// Default: kept in an `instance-N.id` file next to the database.
     #[arg(long, env = "RAMPART_INSTANCE_ID")]
     instance_id: Option<String>,
+    /// The largest app file content an upload may carry, in bytes (default 52428800,
+    /// 50 MiB); a larger upload is refused with 413.
+    #[arg(long, env = "RAMPART_MAX_FILE_BYTES")]
+    max_file_bytes: Option<usize>,
 }
 
 pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
@@ -134,7 +138,17 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
     let blackouts = tokio::spawn(enforce_blackouts(service.clone(), stop_rx.clone()));
     let source = Arc::new(LocalSource::new(service.clone(), POLL));
     let slots = spawn_engines(source.clone(), engines, &instance, stop_rx)?;
-    let state = AppState::new(service, &ServerConfig { public_url });
+    let max_file_bytes = args
+        .max_file_bytes
+        .or(file.max_file_bytes)
+        .unwrap_or(rampart_server::DEFAULT_MAX_FILE_BYTES);
+    let state = AppState::new(
+        service,
+        &ServerConfig {
+            public_url,
+            max_file_bytes,
+        },
+    );
     let served = rampart_server::serve(listener, rampart_server::app(state), shutdown).await;
     // Graceful shutdown: stop claiming, hand running scans back to the queue.
     let _ = stop_tx.send(true);

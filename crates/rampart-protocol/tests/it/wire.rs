@@ -33,6 +33,7 @@ fn recipe() -> rampart_domain::plan::Recipe {
             parameter: Some("q".into()),
             method: "GET".into(),
         }],
+        files: &[],
     })
     .expect("compiles")
 }

@@ -7,6 +7,7 @@ mod blackouts;
 mod engine_protocol;
 mod engines;
 mod errors;
+mod files;
 mod isolation;
 mod job_sources;
 mod matrix;

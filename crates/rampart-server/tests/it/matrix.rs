@@ -39,6 +39,39 @@ pub struct Fx {
     /// A blackout of `app`, and a global one (Product Admin only).
     blackout: BlackoutId,
     global_blackout: BlackoutId,
+    /// A SWAGGER file of `app` with content, and a locked one of the Product Admin user.
+    file: FileId,
+    locked_file: FileId,
+}
+
+fn file_body(t: &TestApp, _: &Fx) -> Value {
+    json!({"name": format!("{}.yaml", t.unique("new file")), "type": "SWAGGER", "locked": false})
+}
+/// A JSON string body is sent raw as `application/octet-stream`.
+fn file_content(_: &TestApp, _: &Fx) -> Value {
+    Value::String(OPENAPI.into())
+}
+fn search_files(_: &TestApp, _: &Fx) -> Value {
+    json!({"type": "FILE", "query": "file.type = 'SWAGGER'"})
+}
+
+const OPENAPI: &str = r#"{"openapi": "3.0.0", "info": {"title": "t", "version": "1"}, "paths": {}}"#;
+
+/// A SWAGGER file of `app` created (and uploaded) by the Product Admin user.
+async fn fx_file(t: &TestApp, app: AppId, locked: bool) -> FileId {
+    let admin = &t.keys.admin.principal;
+    let input = rampart_service::FileInput {
+        name: format!("{}.json", t.unique("file")),
+        description: None,
+        kind: rampart_domain::file::FileType::Swagger,
+        locked,
+    };
+    let id = t.service.create_file(admin, app, input).await.expect("file");
+    t.service
+        .upload_file(admin, app, id, OPENAPI.as_bytes())
+        .await
+        .expect("upload");
+    id
 }
 
 /// A blackout created by the Product Admin user: of `app`, or global without one.
@@ -128,6 +161,8 @@ impl Fx {
             .await
             .expect("comment");
         Fx {
+            file: fx_file(t, app, false).await,
+            locked_file: fx_file(t, app, true).await,
             blackout: fx_blackout(t, Some(app)).await,
             global_blackout: fx_blackout(t, None).await,
             scan: fx_scan(t, ready_cfg).await,
@@ -163,6 +198,8 @@ impl Fx {
         template
             .replace("{app}", &self.app.to_string())
             .replace("{private_app}", &self.private_app.to_string())
+            .replace("{locked_file}", &self.locked_file.to_string())
+            .replace("{file}", &self.file.to_string())
             .replace("{private_cfg}", &self.private_cfg.to_string())
             .replace("{target}", &self.target.to_string())
             .replace("{applied_tag}", &self.applied_tag.to_string())
@@ -335,6 +372,18 @@ pub fn cases() -> Vec<Case> {
         Case("DELETE", "/ias/v1/apps/{private_app}", None, [204, 404, 404, 204, 404, 401]),
         Case("GET", "/ias/v1/apps/{private_app}/users", None, NON_MEMBER),
         Case("GET", "/ias/v1/apps/{private_app}/tags", None, NON_MEMBER),
+        // files (Files: Read Only reads; a locked file only its owner, the Product Admin
+        // user, may change)
+        Case("GET", "/ias/v1/apps/{app}/files", None, READ),
+        Case("POST", "/ias/v1/apps/{app}/files", Some(file_body), MANAGE_NEW),
+        Case("GET", "/ias/v1/apps/{app}/files/{file}", None, READ),
+        Case("PUT", "/ias/v1/apps/{app}/files/{file}", Some(file_body), MANAGE),
+        Case("POST", "/ias/v1/apps/{app}/files/{file}", Some(file_content), MANAGE_NEW),
+        Case("DELETE", "/ias/v1/apps/{app}/files/{file}", None, MANAGE_DEL),
+        Case("PUT", "/ias/v1/apps/{app}/files/{locked_file}", Some(file_body), [200, 403, 403, 403, 404, 401]),
+        Case("POST", "/ias/v1/apps/{app}/files/{locked_file}", Some(file_content), [201, 403, 403, 403, 404, 401]),
+        Case("DELETE", "/ias/v1/apps/{app}/files/{locked_file}", None, [204, 403, 403, 403, 404, 401]),
+        Case("GET", "/ias/v1/apps/{private_app}/files", None, NON_MEMBER),
         // targets
         Case("GET", "/ias/v1/targets", None, ALL),
         Case("POST", "/ias/v1/targets", Some(target_body), [201, 403, 403, 201, 201, 401]),
@@ -422,6 +471,7 @@ pub fn cases() -> Vec<Case> {
         Case("POST", "/ias/v1/search?size=3", Some(search_engine_groups), ALL),
         Case("POST", "/ias/v1/search", Some(search_vulns), ALL),
         Case("POST", "/ias/v1/search", Some(search_discoveries), ALL),
+        Case("POST", "/ias/v1/search", Some(search_files), ALL),
         Case("POST", "/ias/v1/search", Some(search_blackouts), ALL),
         // vulnerabilities (Vulnerabilities: Read Write manages; comments: Read Write
         // manages its own, Product Admin administers everyone's)
@@ -481,7 +531,12 @@ async fn check(t: &TestApp, fx: &Fx, case: &Case, who: usize) -> Result<(), Stri
     };
     let mut req = caller.request(method.parse().expect("a method"), &path);
     if let Some(b) = body {
-        req = req.json(&b(t, fx));
+        req = match b(t, fx) {
+            Value::String(raw) => req
+                .header("Content-Type", "application/octet-stream")
+                .body(raw),
+            v => req.json(&v),
+        };
     }
     let r = req.send().await;
     if r.status == expect[who] {

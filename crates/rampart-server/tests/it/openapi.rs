@@ -183,13 +183,30 @@ async fn engine_protocol_schemas_match_the_wire_types() {
             "auth_config": {"type": "FORM", "username_form": "u", "password_form": "p"}
         }),
     );
-    let recipe = rampart_domain::plan::compile(rampart_domain::plan::PlanInput {
+    let mut recipe = rampart_domain::plan::compile(rampart_domain::plan::PlanInput {
         options: &options,
         allowed_domains: &["a.test".to_string()],
         scan_type: ScanType::Regular,
         verify: &[],
+        files: &[],
     })
     .expect("compiles");
+    // The file fields are left out when empty: fill them so every property is compared.
+    let file = |kind| rampart_domain::plan::RecipeFileContent {
+        name: "f".into(),
+        kind,
+        content: vec![1],
+    };
+    recipe.definitions = vec![rampart_domain::plan::RecipeDefinition {
+        file: file(rampart_domain::file::FileType::Graphql),
+        endpoint: Some("https://a.test/graphql".parse().unwrap()),
+        verb: Some("POST".into()),
+    }];
+    recipe.client_certificate = Some(rampart_domain::plan::RecipeCertificate {
+        file: file(rampart_domain::file::FileType::Certificate),
+        password: "p".into(),
+    });
+    recipe.login_script = Some(file(rampart_domain::file::FileType::Macro));
     let spec = JobSpec {
         scan: ScanId(u),
         org: OrgId(u),
@@ -238,6 +255,15 @@ async fn engine_protocol_schemas_match_the_wire_types() {
         (
             "EngineRecipeLogin",
             keys(json(recipe.login.as_ref().expect("a login"))),
+        ),
+        ("EngineRecipeDefinition", keys(json(&recipe.definitions[0]))),
+        (
+            "EngineRecipeCertificate",
+            keys(json(recipe.client_certificate.as_ref().expect("a certificate"))),
+        ),
+        (
+            "EngineRecipeFile",
+            keys(json(recipe.login_script.as_ref().expect("a script"))),
         ),
         ("EngineRootCause", keys(json(&rc))),
         ("EngineHeartbeat", keys(json(&hb))),

@@ -252,6 +252,11 @@ async fn blackout_names(caller: rampart_testkit::Caller<'_>, q: String) -> Vec<S
     let page = caller
         .post("/ias/v1/search")
         .json(&json!({"type": "BLACKOUT", "query": q}))
+/// The sorted names a FILE search finds.
+async fn file_names(caller: rampart_testkit::Caller<'_>, q: String) -> Vec<String> {
+    let page = caller
+        .post("/ias/v1/search")
+        .json(&json!({"type": "FILE", "query": q}))
         .send()
         .await
         .status(200)
@@ -333,4 +338,75 @@ async fn search_blackouts_sqlite() {
 #[tokio::test]
 async fn search_blackouts_postgres() {
     search_blackouts_on(rampart_testkit::Backend::Postgres).await;
+/// FILE searches every catalogue field, on the database `app` runs on.
+async fn file_search(app: TestApp) {
+    let shop = app.fx_app("shop").await;
+    let private = app.fx_private_app("private").await;
+    let admin = &app.keys.admin.principal;
+    let mk = |a, name: &str, kind, locked, description: &str| {
+        let input = rampart_service::FileInput {
+            name: name.into(),
+            description: Some(description.into()),
+            kind,
+            locked,
+        };
+        let service = app.service.clone();
+        let admin = admin.clone();
+        async move { service.create_file(&admin, a, input).await.unwrap() }
+    };
+    use rampart_domain::file::FileType;
+    let api = mk(shop, "api.yaml", FileType::Swagger, false, "the public API").await;
+    mk(shop, "schema.graphql", FileType::Graphql, true, "graph").await;
+    mk(private, "internal.json", FileType::Swagger, false, "internal API").await;
+    assert_eq!(
+        file_names(app.admin(), "file.type = 'SWAGGER'".into()).await,
+        ["api.yaml", "internal.json"]
+    );
+    // The Read Write user is not a member of the private app: its file is filtered out.
+    assert_eq!(
+        file_names(app.rw(), "file.type = 'SWAGGER'".into()).await,
+        ["api.yaml"]
+    );
+    assert_eq!(
+        file_names(app.admin(), "file.locked = 'true'".into()).await,
+        ["schema.graphql"]
+    );
+    assert_eq!(
+        file_names(app.admin(), format!("file.apps.id = '{shop}'")).await,
+        ["api.yaml", "schema.graphql"]
+    );
+    assert_eq!(
+        file_names(app.admin(), format!("file.id = '{api}'")).await,
+        ["api.yaml"]
+    );
+    assert_eq!(
+        file_names(
+            app.admin(),
+            format!("file.owner.id = '{}' && file.description CONTAINS 'API'", admin.id)
+        )
+        .await,
+        ["api.yaml", "internal.json"]
+    );
+    assert_eq!(
+        file_names(app.admin(), "file.name ENDS WITH '.graphql'".into()).await,
+        ["schema.graphql"]
+    );
+    app.other()
+        .post("/ias/v1/search")
+        .json(&json!({"type": "FILE", "query": "file.type = 'SWAGGER'"}))
+        .send()
+        .await
+        .status(200);
+}
+
+#[tokio::test]
+async fn file_search_on_sqlite() {
+    file_search(TestApp::spawn().await).await;
+}
+
+#[tokio::test]
+async fn file_search_on_postgres() {
+    if let Some(app) = TestApp::spawn_postgres().await {
+        file_search(app).await;
+    }
 }

@@ -408,6 +408,7 @@ pub async fn a_job_carries_its_recipe_to_the_claim(s: &dyn Store) {
         allowed_domains: &domains,
         scan_type: ScanType::Regular,
         verify: &[],
+        files: &[],
     })
     .expect("compiles");
     let sc = new_scan(a, x.id, 1);

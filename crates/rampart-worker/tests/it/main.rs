@@ -70,6 +70,7 @@ pub fn recipe_of(
         allowed_domains: &domains,
         scan_type,
         verify,
+        files: &[],
     })
 }
 

@@ -81,6 +81,7 @@ proptest! {
             allowed_domains: &stored,
             scan_type: rampart_domain::scan::ScanType::Regular,
             verify: &[],
+            files: &[],
         });
         let submit_ok = compiled.is_ok();
         // Engine: the gate every request passes, over the same rule and targets.

@@ -154,6 +154,92 @@ async fn onboard_creates_what_is_missing_and_a_second_run_changes_nothing() {
     std::fs::remove_dir_all(dir).ok();
 }
 
+const ONBOARD_FILES: &str = r#"
+defaults:
+  attack_template: All Modules
+apps:
+  - name: Api
+    files:
+      - path: specs/api.yaml
+        description: the API
+    scan_configs:
+      - name: api
+        seed_urls: ["http://api.test/"]
+        openapi_files: [api.yaml]
+"#;
+
+const SPEC_V1: &str = "openapi: \"3.0.0\"\ninfo: {title: a, version: \"1\"}\npaths:\n  /a: {get: {responses: {\"200\": {description: ok}}}}\n";
+
+/// An onboarding file uploads an OpenAPI file next to it and names it in the config's
+/// `swagger_file_list`; a re-run uploads changed content to the same file, never a second.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn onboard_uploads_an_openapi_file_and_attaches_it() {
+    let app = TestApp::spawn().await;
+    let key = app.keys.admin.token.clone();
+    let dir = temp_dir();
+    std::fs::create_dir_all(dir.join("specs")).unwrap();
+    std::fs::write(dir.join("specs/api.yaml"), SPEC_V1).unwrap();
+    let file = dir.join("apps.yaml");
+    std::fs::write(&file, ONBOARD_FILES).unwrap();
+    let f = file.to_str().unwrap();
+    let c = rampart_client::Client::new(&app.base, &key).unwrap();
+    let files_of = |c: rampart_client::Client| async move {
+        let apps = c.apps().all().await.unwrap();
+        let a = apps.iter().find(|a| a.name == "Api").unwrap().id.unwrap();
+        let files = c.files(a).all().await.unwrap();
+        let mut out = Vec::new();
+        for x in files {
+            let bytes = c.download_file(a, x.id.unwrap()).await.unwrap();
+            out.push((x.name, x.kind.unwrap(), String::from_utf8(bytes).unwrap()));
+        }
+        out
+    };
+
+    let o = rampart(&app.base, &key, &["onboard", "-f", f]).await;
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("+ created file Api / api.yaml"), "{}", stdout(&o));
+    assert_eq!(
+        files_of(c.clone()).await,
+        [("api.yaml".to_string(), "SWAGGER".to_string(), SPEC_V1.to_string())]
+    );
+    let cfgs: Vec<Value> = c.list("ias/v1/scan-configs").all().await.unwrap();
+    let cfg = cfgs.iter().find(|x| x["name"] == "api").unwrap();
+    assert!(cfg.get("errors").is_none() || cfg["errors"] == json!([]), "{cfg}");
+    let id = uuid::Uuid::parse_str(cfg["id"].as_str().unwrap()).unwrap();
+    let options = c.scan_config_options(id).await.unwrap().0;
+    assert_eq!(
+        options["web_service_config"]["swagger_file_list"],
+        json!([{"value": "api.yaml"}])
+    );
+
+    // Same content: nothing happens.
+    let o = rampart(&app.base, &key, &["onboard", "-f", f]).await;
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("= file Api / api.yaml"), "{}", stdout(&o));
+
+    // New content: uploaded to the same file.
+    let v2 = SPEC_V1.replace("/a:", "/b:");
+    std::fs::write(dir.join("specs/api.yaml"), &v2).unwrap();
+    let o = rampart(&app.base, &key, &["onboard", "-f", f]).await;
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("~ uploaded new content of file Api / api.yaml"),
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(
+        files_of(c.clone()).await,
+        [("api.yaml".to_string(), "SWAGGER".to_string(), v2)]
+    );
+
+    // A file that is not OpenAPI stops with the server's reason.
+    std::fs::write(dir.join("specs/api.yaml"), "just: text\n").unwrap();
+    let o = rampart(&app.base, &key, &["onboard", "-f", f]).await;
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("SWAGGER"), "{}", stderr(&o));
+    std::fs::remove_dir_all(dir).ok();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn search_prints_a_table_or_json() {
     let app = TestApp::spawn().await;

@@ -4,6 +4,7 @@ mod apps;
 mod attack_templates;
 mod blackouts;
 mod engines;
+mod files;
 mod modules;
 mod scan_configs;
 mod scans;
@@ -19,6 +20,7 @@ use utoipa_axum::router::OpenApiRouter;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(apps::router())
+        .merge(files::router())
         .merge(targets::router())
         .merge(tags::router())
         .merge(attack_templates::router())

@@ -64,6 +64,15 @@ async fn search(
             ),
             pg.total,
         ),
+        SearchResults::Files(pg) => (
+            values(
+                pg.items
+                    .into_iter()
+                    .map(|x| super::files::wire(&s, x))
+                    .collect(),
+            ),
+            pg.total,
+        ),
         SearchResults::Tags(pg) => (
             values(
                 pg.items
