@@ -282,7 +282,7 @@ impl Service {
         });
         // A scan due inside an active blackout window waits it out (BLACKED_OUT, held job).
         let blacked_out = match failure {
-            None => self.blackout_at_submit(p.org, cfg.app, now).await?,
+            None => self.blackout_at_submit(org, cfg.app, now).await?,
             Some(_) => None,
         };
         let scan = Scan {

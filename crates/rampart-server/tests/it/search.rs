@@ -252,11 +252,6 @@ async fn blackout_names(caller: rampart_testkit::Caller<'_>, q: String) -> Vec<S
     let page = caller
         .post("/ias/v1/search")
         .json(&json!({"type": "BLACKOUT", "query": q}))
-/// The sorted names a FILE search finds.
-async fn file_names(caller: rampart_testkit::Caller<'_>, q: String) -> Vec<String> {
-    let page = caller
-        .post("/ias/v1/search")
-        .json(&json!({"type": "FILE", "query": q}))
         .send()
         .await
         .status(200)
@@ -338,6 +333,22 @@ async fn search_blackouts_sqlite() {
 #[tokio::test]
 async fn search_blackouts_postgres() {
     search_blackouts_on(rampart_testkit::Backend::Postgres).await;
+}
+
+/// The sorted names a FILE search finds.
+async fn file_names(caller: rampart_testkit::Caller<'_>, q: String) -> Vec<String> {
+    let page = caller
+        .post("/ias/v1/search")
+        .json(&json!({"type": "FILE", "query": q}))
+        .send()
+        .await
+        .status(200)
+        .json();
+    let mut n: Vec<String> = names(&page).into_iter().map(String::from).collect();
+    n.sort();
+    n
+}
+
 /// FILE searches every catalogue field, on the database `app` runs on.
 async fn file_search(app: TestApp) {
     let shop = app.fx_app("shop").await;
@@ -357,7 +368,14 @@ async fn file_search(app: TestApp) {
     use rampart_domain::file::FileType;
     let api = mk(shop, "api.yaml", FileType::Swagger, false, "the public API").await;
     mk(shop, "schema.graphql", FileType::Graphql, true, "graph").await;
-    mk(private, "internal.json", FileType::Swagger, false, "internal API").await;
+    mk(
+        private,
+        "internal.json",
+        FileType::Swagger,
+        false,
+        "internal API",
+    )
+    .await;
     assert_eq!(
         file_names(app.admin(), "file.type = 'SWAGGER'".into()).await,
         ["api.yaml", "internal.json"]
@@ -382,7 +400,10 @@ async fn file_search(app: TestApp) {
     assert_eq!(
         file_names(
             app.admin(),
-            format!("file.owner.id = '{}' && file.description CONTAINS 'API'", admin.id)
+            format!(
+                "file.owner.id = '{}' && file.description CONTAINS 'API'",
+                admin.id
+            )
         )
         .await,
         ["api.yaml", "internal.json"]
