@@ -10,6 +10,7 @@ mod remote;
 mod report_cmd;
 mod run_cmd;
 mod scan_cmd;
+mod schedule_cmd;
 mod search_cmd;
 mod secret_key;
 mod server_cmd;
@@ -50,6 +51,11 @@ enum Command {
     Report(report_cmd::ReportArgs),
     /// Search a server (`--type APP --query "app.name CONTAINS 'x'"`).
     Search(search_cmd::SearchArgs),
+    /// Recurring scans on a server: list, create, delete.
+    Schedule {
+        #[command(subcommand)]
+        command: schedule_cmd::ScheduleCommand,
+    },
 }
 
 #[tokio::main]
@@ -64,6 +70,7 @@ async fn main() -> ExitCode {
         Command::Run(args) => return run_cmd::run(*args).await,
         Command::Report(args) => return report_cmd::run(args).await,
         Command::Search(args) => return search_cmd::run(args).await,
+        Command::Schedule { command } => return schedule_cmd::run(command).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -6,7 +6,7 @@ use crate::secret_key;
 use crate::store;
 use anyhow::Context;
 use clap::Args;
-use rampart_domain::time::{Clock, SystemClock};
+use rampart_domain::time::SystemClock;
 use rampart_server::{AppState, ServerConfig};
 use rampart_service::LocalSource;
 use rampart_service::{JobSettings, Service};

@@ -185,6 +185,74 @@ async fn search_prints_a_table_or_json() {
     assert!(stderr(&o).contains("failed with 422"), "{}", stderr(&o));
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schedule_create_list_delete() {
+    let app = TestApp::spawn().await;
+    let key = app.keys.read_write.token.clone();
+    let a = app.fx_app("Shop").await;
+    app.fx_scan_config(a, "nightly").await;
+    let mut out = String::new();
+    for args in [
+        vec![
+            "schedule",
+            "create",
+            "--app",
+            "Shop",
+            "--config",
+            "nightly",
+            "--name",
+            "berlin nine",
+            "--first-start",
+            "2026-03-27T08:00:00Z[Europe/Berlin]",
+            "--frequency",
+            "daily",
+        ],
+        vec![
+            "schedule",
+            "create",
+            "--app",
+            "Shop",
+            "--config",
+            "nightly",
+            "--name",
+            "last friday",
+            "--first-start",
+            "2026-01-05T18:00:00Z",
+            "--rrule",
+            "FREQ=MONTHLY;BYDAY=FR;BYSETPOS=-1",
+        ],
+        vec![
+            "schedule",
+            "create",
+            "--app",
+            "Shop",
+            "--config",
+            "nightly",
+            "--name",
+            "bad",
+            "--first-start",
+            "2026-01-05",
+            "--rrule",
+            "FREQ=MONTHLY;BYSETPOS=-1",
+        ],
+        vec!["schedule", "list"],
+        vec!["schedule", "list", "--app", "Shop"],
+        vec!["schedule", "delete", "last friday"],
+        vec!["schedule", "delete", "last friday"],
+        vec!["schedule", "list"],
+    ] {
+        let o = rampart(&app.base, &key, &args).await;
+        out.push_str(&format!(
+            "$ rampart {}\nexit {}\n{}{}\n",
+            args.join(" "),
+            o.status.code().unwrap_or(-1),
+            stdout(&o),
+            stderr(&o)
+        ));
+    }
+    insta::assert_snapshot!("schedule_commands", redact(&out));
+}
+
 // ---- A scripted /ias/v1 server for the scan paths -------------------------------------
 
 const APP_ID: &str = "00000000-0000-0000-0000-0000000000a1";
