@@ -478,3 +478,69 @@ fn serializes_as_its_source_and_back() {
         "last_start": null, "frequency": null, "rrule": null});
     assert!(serde_json::from_value::<Recurrence>(bad).is_err());
 }
+
+/// Benchmark (ignored; see docs/BENCHMARKS.md): the cost of `next_after` for each form, at a
+/// point seven years after the first start (the worst case: a walk from the first start
+/// unless whole periods can be skipped). Prints ns/op.
+#[test]
+#[ignore = "benchmark: run explicitly with --release"]
+fn bench_next_after() {
+    let at = t("2026-06-15T12:34:56Z");
+    let cases: Vec<(&str, Recurrence)> = vec![
+        (
+            "frequency DAILY (Berlin)",
+            freq("2019-03-01T08:00:00Z[Europe/Berlin]", "DAILY", Some(1)).unwrap(),
+        ),
+        (
+            "frequency HOURLY",
+            freq("2019-03-01T08:00:00Z", "HOURLY", Some(1)).unwrap(),
+        ),
+        (
+            "frequency WEEKLY",
+            freq("2019-03-01T08:00:00Z", "WEEKLY", Some(2)).unwrap(),
+        ),
+        (
+            "frequency MONTHLY",
+            freq("2019-03-01T08:00:00Z", "MONTHLY", Some(1)).unwrap(),
+        ),
+        (
+            "rrule WEEKLY;BYDAY=MO,WE,FR (Tokyo)",
+            rule(
+                "2019-03-01T08:00:00Z[Asia/Tokyo]",
+                "FREQ=WEEKLY;BYDAY=MO,WE,FR",
+            )
+            .unwrap(),
+        ),
+        (
+            "rrule MONTHLY;BYDAY=FR;BYSETPOS=-1",
+            rule("2019-03-01T08:00:00Z", "FREQ=MONTHLY;BYDAY=FR;BYSETPOS=-1").unwrap(),
+        ),
+        (
+            "rrule MONTHLY;BYMONTHDAY=31",
+            rule("2019-03-01T08:00:00Z", "FREQ=MONTHLY;BYMONTHDAY=31").unwrap(),
+        ),
+        (
+            "rrule DAILY (Berlin), 7 years",
+            rule("2019-03-01T08:00:00Z[Europe/Berlin]", "FREQ=DAILY").unwrap(),
+        ),
+        (
+            "rrule HOURLY, 7 years",
+            rule("2019-03-01T08:00:00Z", "FREQ=HOURLY").unwrap(),
+        ),
+        (
+            "rrule DAILY, first start a day ago",
+            rule("2026-06-14T08:00:00Z", "FREQ=DAILY").unwrap(),
+        ),
+    ];
+    for (name, r) in cases {
+        let iters = 200u32;
+        let mut sink = 0i64;
+        let start = std::time::Instant::now();
+        for i in 0..iters {
+            let o = r.next_after(at + Duration::seconds(i64::from(i))).unwrap();
+            sink ^= o.timestamp();
+        }
+        let ns = start.elapsed().as_nanos() / u128::from(iters);
+        println!("BENCH next_after {name}: {ns} ns/op ({sink:x})");
+    }
+}

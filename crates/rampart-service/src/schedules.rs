@@ -259,13 +259,15 @@ impl Service {
             kind: SubmitterType::Schedule,
             id: s.id.0,
         };
+        // Submitted now (the clock, not the tick: with many due at once, later ones are later).
+        let at = self.now().max(now);
         let mut admitted = self
-            .admit_scan(&cfg, submitter, ScanType::Regular, None, Vec::new(), now)
+            .admit_scan(&cfg, submitter, ScanType::Regular, None, Vec::new(), at)
             .await?;
         admitted.events.insert(
             1,
             crate::scans::ev(
-                now,
+                at,
                 format!(
                     "Submitted by schedule {:?} for its occurrence at {}",
                     s.name,

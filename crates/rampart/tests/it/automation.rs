@@ -57,6 +57,10 @@ apps:
       - name: nightly
         seed_urls: ["http://shop.test:8080/app/index.php"]
         exclude: ["*/logout*"]
+        schedules:
+          - name: nightly at two
+            first_start: "2026-01-05T01:00:00Z[Europe/Berlin]"
+            frequency: DAILY
   - name: Blog
     scan_configs:
       - name: quick
@@ -75,7 +79,9 @@ async fn inventory(server: &str, key: &str) -> Value {
     for v in [&mut apps, &mut targets, &mut cfgs] {
         v.sort_by_key(|x| x["id"].as_str().unwrap_or("").to_string());
     }
-    json!({"apps": apps, "targets": targets, "configs": cfgs})
+    let mut schedules: Vec<Value> = c.list("ias/v1/schedules").all().await.unwrap();
+    schedules.sort_by_key(|x| x["id"].as_str().unwrap_or("").to_string());
+    json!({"apps": apps, "targets": targets, "configs": cfgs, "schedules": schedules})
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -129,6 +135,14 @@ async fn onboard_creates_what_is_missing_and_a_second_run_changes_nothing() {
     assert!(
         shop.get("errors").is_none() || shop["errors"] == json!([]),
         "a valid config: {shop}"
+    );
+
+    let schedules = after["schedules"].as_array().unwrap();
+    assert_eq!(schedules.len(), 1);
+    assert_eq!(schedules[0]["scan_config"]["id"], shop["id"]);
+    assert_eq!(
+        schedules[0]["first_start"],
+        "2026-01-05T01:00:00.000Z[Europe/Berlin]"
     );
 
     // Second run: nothing created, nothing changed.
