@@ -49,6 +49,9 @@ pub struct FireReport {
 /// How many due schedules one read takes.
 const DUE_BATCH: u64 = 200;
 
+/// How many firings run at once.
+const FIRE_CONCURRENCY: usize = 8;
+
 impl Service {
     async fn check_schedule(
         &self,
@@ -208,19 +211,26 @@ impl Service {
             let due = self.store.list_due_schedules(now, DUE_BATCH).await?;
             let full = due.len() as u64 == DUE_BATCH;
             let mut progressed = false;
+            // A few firings at once: each waits on the database for most of its time.
+            let mut running = tokio::task::JoinSet::new();
             for s in due {
                 if !seen.insert(s.id) {
                     continue;
                 }
                 progressed = true;
-                match self.fire_one(&s, now).await {
-                    Ok(Fired::Scan(id)) => report.fired.push(id),
-                    Ok(Fired::Disabled) => report.disabled += 1,
-                    Ok(Fired::Lost) => {}
-                    Err(e) => {
-                        tracing::warn!(schedule = %s.id, error = %e, "could not fire a due schedule")
+                if running.len() >= FIRE_CONCURRENCY {
+                    if let Some(done) = running.join_next().await {
+                        record(&mut report, done);
                     }
                 }
+                let me = self.clone();
+                running.spawn(async move {
+                    let r = me.fire_one(&s, now).await;
+                    (s.id, r)
+                });
+            }
+            while let Some(done) = running.join_next().await {
+                record(&mut report, done);
             }
             if !full || !progressed {
                 return Ok(report);
@@ -259,13 +269,15 @@ impl Service {
             kind: SubmitterType::Schedule,
             id: s.id.0,
         };
+        // Submitted now (the clock, not the tick: with many due at once, later ones are later).
+        let at = self.now().max(now);
         let mut admitted = self
-            .admit_scan(&cfg, submitter, ScanType::Regular, None, Vec::new(), now)
+            .admit_scan(&cfg, submitter, ScanType::Regular, None, Vec::new(), at)
             .await?;
         admitted.events.insert(
             1,
             crate::scans::ev(
-                now,
+                at,
                 format!(
                     "Submitted by schedule {:?} for its occurrence at {}",
                     s.name,
@@ -290,6 +302,22 @@ impl Service {
         }
         self.admitted(&admitted.scan);
         Ok(Fired::Scan(admitted.scan.id))
+    }
+}
+
+/// Adds one firing's outcome to the report.
+fn record(
+    report: &mut FireReport,
+    done: Result<(ScheduleId, ServiceResult<Fired>), tokio::task::JoinError>,
+) {
+    match done {
+        Ok((_, Ok(Fired::Scan(id)))) => report.fired.push(id),
+        Ok((_, Ok(Fired::Disabled))) => report.disabled += 1,
+        Ok((_, Ok(Fired::Lost))) => {}
+        Ok((id, Err(e))) => {
+            tracing::warn!(schedule = %id, error = %e, "could not fire a due schedule");
+        }
+        Err(e) => tracing::error!(error = %e, "a schedule firing task failed"),
     }
 }
 

@@ -42,8 +42,34 @@ pub struct Fx {
     /// A SWAGGER file of `app` with content, and a locked one of the Product Admin user.
     file: FileId,
     locked_file: FileId,
+    /// A schedule of `cfg`, and one of `private_cfg`.
+    schedule: ScheduleId,
+    private_schedule: ScheduleId,
 }
 
+/// A daily schedule of `cfg` created by the Product Admin user.
+async fn fx_schedule(t: &TestApp, cfg: ScanConfigId) -> ScheduleId {
+    let input = rampart_service::ScheduleInput {
+        name: t.unique("schedule"),
+        enabled: Some(true),
+        scan_config: Some(cfg),
+        first_start: Some("2026-01-05T09:00:00Z[Europe/Berlin]".into()),
+        frequency: Some((Some("DAILY".into()), Some(1))),
+        ..Default::default()
+    };
+    t.service
+        .create_schedule(&t.keys.admin.principal, input)
+        .await
+        .expect("create schedule")
+}
+
+fn schedule_body(t: &TestApp, fx: &Fx) -> Value {
+    json!({"name": t.unique("new schedule"), "enabled": "true", "scan_config": {"id": fx.cfg.to_string()},
+        "first_start": "2026-01-05T09:00:00Z", "last_start": "", "rrule": "FREQ=WEEKLY;BYDAY=MO"})
+}
+fn search_schedules(_: &TestApp, fx: &Fx) -> Value {
+    json!({"type": "SCHEDULE", "query": format!("schedule.scan_config.id = '{}'", fx.cfg)})
+}
 fn file_body(t: &TestApp, _: &Fx) -> Value {
     json!({"name": format!("{}.yaml", t.unique("new file")), "type": "SWAGGER", "locked": false})
 }
@@ -168,6 +194,8 @@ impl Fx {
         Fx {
             file: fx_file(t, app, false).await,
             locked_file: fx_file(t, app, true).await,
+            schedule: fx_schedule(t, cfg).await,
+            private_schedule: fx_schedule(t, private_cfg).await,
             blackout: fx_blackout(t, Some(app)).await,
             global_blackout: fx_blackout(t, None).await,
             scan: fx_scan(t, ready_cfg).await,
@@ -203,6 +231,8 @@ impl Fx {
         template
             .replace("{app}", &self.app.to_string())
             .replace("{private_app}", &self.private_app.to_string())
+            .replace("{private_schedule}", &self.private_schedule.to_string())
+            .replace("{schedule}", &self.schedule.to_string())
             .replace("{locked_file}", &self.locked_file.to_string())
             .replace("{file}", &self.file.to_string())
             .replace("{private_cfg}", &self.private_cfg.to_string())
@@ -477,6 +507,15 @@ pub fn cases() -> Vec<Case> {
         Case("POST", "/ias/v1/search", Some(search_vulns), ALL),
         Case("POST", "/ias/v1/search", Some(search_discoveries), ALL),
         Case("POST", "/ias/v1/search", Some(search_files), ALL),
+        Case("POST", "/ias/v1/search", Some(search_schedules), ALL),
+        // schedules (Schedules: Manage / Manage / Read)
+        Case("GET", "/ias/v1/schedules", None, ALL),
+        Case("POST", "/ias/v1/schedules", Some(schedule_body), [201, 201, 403, 201, 422, 401]),
+        Case("GET", "/ias/v1/schedules/{schedule}", None, READ),
+        Case("PUT", "/ias/v1/schedules/{schedule}", Some(schedule_body), MANAGE),
+        Case("DELETE", "/ias/v1/schedules/{schedule}", None, MANAGE_DEL),
+        Case("GET", "/ias/v1/schedules/{private_schedule}", None, NON_MEMBER),
+        Case("PUT", "/ias/v1/schedules/{private_schedule}", Some(schedule_body), NON_MEMBER),
         Case("POST", "/ias/v1/search", Some(search_blackouts), ALL),
         // vulnerabilities (Vulnerabilities: Read Write manages; comments: Read Write
         // manages its own, Product Admin administers everyone's)
