@@ -430,10 +430,11 @@ impl Service {
             }
             // A recorded pause that no longer stands for a paused scan (it finished, was
             // queued again, or the window ended without a lease to resume): forget it.
-            (status, _, cover) if c.paused_by_blackout => {
-                if !(matches!(status, Paused | Pausing) && cover.is_some()) {
-                    self.store.clear_blackout_pause(org, scan).await?;
-                }
+            (status, _, cover)
+                if c.paused_by_blackout
+                    && !(matches!(status, Paused | Pausing) && cover.is_some()) =>
+            {
+                self.store.clear_blackout_pause(org, scan).await?;
             }
             _ => {}
         }

@@ -38,6 +38,13 @@ fn fmt(t: chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
+/// (zone suffix, frequency type and interval, rrule) of a bench blackout.
+type Form = (
+    &'static str,
+    Option<(&'static str, i64)>,
+    Option<&'static str>,
+);
+
 /// The period of `rampart server`'s enforcement loop (`server_cmd::BLACKOUT_EVERY`).
 const EVERY: Duration = Duration::from_secs(1);
 
@@ -67,7 +74,7 @@ async fn main() {
 
     // (1) `active` over a page: a mix of the recurrence forms.
     // (zone, frequency, rrule): the forms clients send, two of them in a named zone.
-    let forms: [(&str, Option<(&str, i64)>, Option<&str>); 5] = [
+    let forms: [Form; 5] = [
         ("", Some(("ONCE", 0)), None),
         ("[Europe/Berlin]", Some(("DAILY", 1)), None),
         ("", Some(("WEEKLY", 2)), None),
