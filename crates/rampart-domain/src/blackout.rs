@@ -131,3 +131,204 @@ impl Blackout {
         self.app.is_none_or(|a| a == app)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn b(start: &str, end: &str, freq: Option<(&str, i64)>, rrule: Option<&str>) -> Blackout {
+        Blackout {
+            id: BlackoutId::new(),
+            org: OrgId::new(),
+            app: None,
+            name: "b".into(),
+            enabled: true,
+            first_start: start.into(),
+            first_end: end.into(),
+            last_start: None,
+            frequency: freq.map(|(k, i)| FrequencySpec {
+                kind: k.into(),
+                interval: Some(i),
+            }),
+            rrule: rrule.map(String::from),
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        }
+    }
+
+    fn at(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(y, mo, d, h, mi, 0).single().unwrap()
+    }
+
+    #[test]
+    fn active_follows_the_windows_in_the_zone() {
+        // 22:00–02:00 Tokyo time every Friday (13:00–17:00 UTC).
+        let x = b(
+            "2026-01-02T13:00:00Z[Asia/Tokyo]",
+            "2026-01-02T17:00:00Z[Asia/Tokyo]",
+            None,
+            Some("FREQ=WEEKLY;INTERVAL=1;BYDAY=FR"),
+        );
+        assert!(x.active_at(at(2026, 1, 9, 13, 0)), "start is inclusive");
+        assert!(x.active_at(at(2026, 1, 9, 16, 59)));
+        assert!(!x.active_at(at(2026, 1, 9, 17, 0)), "end is exclusive");
+        assert!(!x.active_at(at(2026, 1, 10, 14, 0)));
+        assert!(
+            !x.active_at(at(2026, 1, 2, 12, 59)),
+            "nothing before the first"
+        );
+        let w = x.window().unwrap();
+        assert_eq!(w.duration(), chrono::Duration::hours(4));
+        assert_eq!(
+            w.covering(at(2026, 1, 16, 15, 0)),
+            Some((at(2026, 1, 16, 13, 0), at(2026, 1, 16, 17, 0)))
+        );
+        assert_eq!(
+            w.next_start_after(at(2026, 1, 9, 14, 0)),
+            Some(at(2026, 1, 16, 13, 0))
+        );
+        let off = Blackout {
+            enabled: false,
+            ..x.clone()
+        };
+        assert!(
+            !off.active_at(at(2026, 1, 9, 14, 0)),
+            "disabled: never active"
+        );
+        let once = b(
+            "2019-10-15T21:00:00Z",
+            "2019-10-15T23:00:00Z",
+            Some(("ONCE", 0)),
+            None,
+        );
+        assert!(once.active_at(at(2019, 10, 15, 22, 0)));
+        assert!(
+            !once.active_at(at(2019, 10, 22, 22, 0)),
+            "ONCE happens once"
+        );
+    }
+
+    #[test]
+    fn scope_and_coverage_follow_the_app() {
+        let mut x = b("2026-01-02", "2026-01-03", Some(("ONCE", 0)), None);
+        let (a1, a2) = (AppId::new(), AppId::new());
+        assert_eq!(x.scope(), BlackoutScope::Global);
+        assert!(x.covers_app(a1) && x.covers_app(a2));
+        x.app = Some(a1);
+        assert_eq!(x.scope(), BlackoutScope::App);
+        assert!(x.covers_app(a1) && !x.covers_app(a2));
+    }
+
+    #[test]
+    fn every_invalid_recurrence_names_its_field() {
+        let fields = |x: Blackout| -> Vec<String> {
+            x.window()
+                .unwrap_err()
+                .into_iter()
+                .map(|e| e.field)
+                .collect()
+        };
+        let start = "2026-01-02T00:00:00Z";
+        let end = "2026-01-02T01:00:00Z";
+        for (x, field) in [
+            (b(start, end, None, None), "frequency"),
+            (
+                b(start, end, Some(("DAILY", 1)), Some("FREQ=DAILY")),
+                "frequency",
+            ),
+            (
+                b(start, end, Some(("DAILY", 0)), None),
+                "frequency.interval",
+            ),
+            (
+                b(start, end, Some(("SOMETIMES", 1)), None),
+                "frequency.type",
+            ),
+            (b(start, start, Some(("ONCE", 0)), None), "first_end"),
+            (b("soon", end, Some(("ONCE", 0)), None), "first_start"),
+            (b(start, "later", Some(("ONCE", 0)), None), "first_end"),
+            (
+                b(
+                    "2026-01-02T00:00:00Z[Mars/Olympus]",
+                    end,
+                    Some(("ONCE", 0)),
+                    None,
+                ),
+                "first_start",
+            ),
+            (
+                b(start, end, None, Some("FREQ=MONTHLY;BYSETPOS=-1")),
+                "rrule",
+            ),
+            (
+                Blackout {
+                    last_start: Some("2025-01-01T00:00:00Z".into()),
+                    ..b(start, end, Some(("DAILY", 1)), None)
+                },
+                "last_start",
+            ),
+        ] {
+            let got = fields(x.clone());
+            assert!(got.iter().any(|f| f == field), "{x:?}: {got:?}");
+        }
+    }
+
+    /// `cargo test --release -p rampart-domain blackout::tests::active_cost -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn active_cost() {
+        let forms = [
+            b(
+                "2024-03-01T22:00:00Z",
+                "2024-03-02T02:00:00Z",
+                Some(("ONCE", 0)),
+                None,
+            ),
+            b(
+                "2024-03-01T22:00:00Z[Europe/Berlin]",
+                "2024-03-02T02:00:00Z[Europe/Berlin]",
+                Some(("DAILY", 1)),
+                None,
+            ),
+            b(
+                "2024-03-01T22:00:00Z",
+                "2024-03-02T02:00:00Z",
+                Some(("WEEKLY", 2)),
+                None,
+            ),
+            b(
+                "2024-03-01T22:00:00Z[Asia/Tokyo]",
+                "2024-03-02T02:00:00Z[Asia/Tokyo]",
+                None,
+                Some("FREQ=MONTHLY;INTERVAL=1;BYDAY=FR;BYSETPOS=-1"),
+            ),
+            b(
+                "2024-03-01T22:00:00Z",
+                "2024-03-02T02:00:00Z",
+                None,
+                Some("FREQ=WEEKLY;INTERVAL=1;BYDAY=SA,SU"),
+            ),
+        ];
+        let now = at(2026, 12, 3, 9, 0);
+        for (i, x) in forms.iter().enumerate() {
+            let reps = 2000;
+            let s = std::time::Instant::now();
+            let mut n = 0;
+            for _ in 0..reps {
+                n += usize::from(x.active_at(now));
+            }
+            println!(
+                "form {i}: {:?} per blackout (active {n})",
+                s.elapsed() / reps
+            );
+        }
+        let page: Vec<Blackout> = (0..50).map(|i| forms[i % forms.len()].clone()).collect();
+        let reps = 200;
+        let s = std::time::Instant::now();
+        for _ in 0..reps {
+            std::hint::black_box(page.iter().filter(|x| x.active_at(now)).count());
+        }
+        println!("a page of 50 (mixed forms): {:?}", s.elapsed() / reps);
+    }
+}

@@ -297,9 +297,28 @@ impl Service {
     /// One enforcement pass at `now` (see the module docs); run periodically by the
     /// replica that leads the `blackouts` duty. Idempotent.
     pub async fn enforce_blackouts(&self, now: DateTime<Utc>) -> ServiceResult<EnforceReport> {
-        let active = Active::of(self.store.enabled_blackouts().await?, now);
         let mut report = EnforceReport::default();
-        for c in self.store.blackout_candidates().await? {
+        let candidates = self.store.blackout_candidates().await?;
+        if candidates.is_empty() {
+            return Ok(report);
+        }
+        // Only blackouts that could cover a candidate are expanded (expansion is the
+        // costly part, and most tenants have no live scan at a given moment).
+        let apps: std::collections::HashSet<(OrgId, AppId)> =
+            candidates.iter().map(|c| (c.org, c.app)).collect();
+        let orgs: std::collections::HashSet<OrgId> = apps.iter().map(|(o, _)| *o).collect();
+        let relevant = self
+            .store
+            .enabled_blackouts()
+            .await?
+            .into_iter()
+            .filter(|b| match b.app {
+                Some(a) => apps.contains(&(b.org, a)),
+                None => orgs.contains(&b.org),
+            })
+            .collect();
+        let active = Active::of(relevant, now);
+        for c in candidates {
             let cover = active.cover(c.org, c.app);
             if let Err(e) = self.enforce_one(&c, cover, &mut report).await {
                 tracing::warn!(scan = %c.scan, error = %e, "blackout enforcement of a scan failed");
@@ -411,10 +430,11 @@ impl Service {
             }
             // A recorded pause that no longer stands for a paused scan (it finished, was
             // queued again, or the window ended without a lease to resume): forget it.
-            (status, _, cover) if c.paused_by_blackout => {
-                if !(matches!(status, Paused | Pausing) && cover.is_some()) {
-                    self.store.clear_blackout_pause(org, scan).await?;
-                }
+            (status, _, cover)
+                if c.paused_by_blackout
+                    && !(matches!(status, Paused | Pausing) && cover.is_some()) =>
+            {
+                self.store.clear_blackout_pause(org, scan).await?;
             }
             _ => {}
         }

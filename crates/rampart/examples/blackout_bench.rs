@@ -9,7 +9,9 @@
 //! RAMPART_TEST_PG_URL=postgres://postgres@127.0.0.1:5432/test \
 //!   cargo run --release -p rampart --example blackout_bench -- postgres
 //! ```
-//! Environment (defaults): BLACKOUTS=1000 PAGE=50 ROUNDS=30 HELD=100. Not a test.
+//! Environment (defaults): BLACKOUTS=1000 PAGE=50 ROUNDS=30 HELD=100. Not a test. The
+//! blackouts cycle through five recurrence forms (ONCE; DAILY in Europe/Berlin; WEEKLY every
+//! 2; the last Friday monthly in Asia/Tokyo; weekends by rrule), all starting 2024-03-01.
 
 use rampart_domain::time::{Clock, SystemClock};
 use rampart_domain::ScanStatus;
@@ -35,6 +37,13 @@ fn pct(sorted: &[Duration], p: f64) -> Duration {
 fn fmt(t: chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
+
+/// (zone suffix, frequency type and interval, rrule) of a bench blackout.
+type Form = (
+    &'static str,
+    Option<(&'static str, i64)>,
+    Option<&'static str>,
+);
 
 /// The period of `rampart server`'s enforcement loop (`server_cmd::BLACKOUT_EVERY`).
 const EVERY: Duration = Duration::from_secs(1);
@@ -64,20 +73,26 @@ async fn main() {
     let app = t.fx_app("Bench").await;
 
     // (1) `active` over a page: a mix of the recurrence forms.
-    let forms: [(Option<(&str, i64)>, Option<&str>); 4] = [
-        (Some(("ONCE", 0)), None),
-        (Some(("DAILY", 1)), None),
-        (Some(("WEEKLY", 2)), None),
-        (Some(("HOURLY", 3)), None),
+    // (zone, frequency, rrule): the forms clients send, two of them in a named zone.
+    let forms: [Form; 5] = [
+        ("", Some(("ONCE", 0)), None),
+        ("[Europe/Berlin]", Some(("DAILY", 1)), None),
+        ("", Some(("WEEKLY", 2)), None),
+        (
+            "[Asia/Tokyo]",
+            None,
+            Some("FREQ=MONTHLY;INTERVAL=1;BYDAY=FR;BYSETPOS=-1"),
+        ),
+        ("", None, Some("FREQ=WEEKLY;INTERVAL=1;BYDAY=SA,SU")),
     ];
     for i in 0..n {
-        let (f, rrule) = forms[i % forms.len()];
+        let (zone, f, rrule) = forms[i % forms.len()];
         let input = BlackoutInput {
             name: format!("blackout {i:05}"),
             enabled: Some(true),
             app: (i % 2 == 0).then_some(app),
-            first_start: Some("2024-03-01T22:00:00Z".into()),
-            first_end: Some("2024-03-02T02:00:00Z".into()),
+            first_start: Some(format!("2024-03-01T22:00:00Z{zone}")),
+            first_end: Some(format!("2024-03-02T02:00:00Z{zone}")),
             last_start: None,
             frequency: f.map(|(k, iv)| rampart_domain::blackout::FrequencySpec {
                 kind: k.into(),
