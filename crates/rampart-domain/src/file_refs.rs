@@ -38,7 +38,9 @@ pub struct FileFacts {
 }
 
 fn trimmed(s: Option<&str>) -> Option<String> {
-    s.map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
+    s.map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
 }
 
 /// Every file the document names, in document order.
@@ -72,7 +74,12 @@ pub fn file_refs(v: &OptionsView) -> Vec<FileRef> {
             },
         });
     }
-    for (i, t) in v.manual_crawling_config.traffic_file_list.iter().enumerate() {
+    for (i, t) in v
+        .manual_crawling_config
+        .traffic_file_list
+        .iter()
+        .enumerate()
+    {
         out.push(FileRef {
             path: format!("manual_crawling_config.traffic_file_list[{i}].traffic_file_name"),
             name: t.traffic_file_name.trim().to_string(),

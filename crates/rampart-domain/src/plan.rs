@@ -673,9 +673,21 @@ mod tests {
             r.definitions[0].endpoint.as_ref().map(Url::as_str),
             Some("http://shop.test/api/")
         );
-        assert_eq!(r.client_certificate.as_ref().map(|c| c.password.as_str()), Some("pw"));
-        assert_eq!(r.login_script.as_ref().map(|f| f.name.as_str()), Some("login.rec"));
-        assert!(r.notes.iter().all(|n| !n.contains("MACRO") && !n.contains("Macro")), "{:?}", r.notes);
+        assert_eq!(
+            r.client_certificate.as_ref().map(|c| c.password.as_str()),
+            Some("pw")
+        );
+        assert_eq!(
+            r.login_script.as_ref().map(|f| f.name.as_str()),
+            Some("login.rec")
+        );
+        assert!(
+            r.notes
+                .iter()
+                .all(|n| !n.contains("MACRO") && !n.contains("Macro")),
+            "{:?}",
+            r.notes
+        );
 
         let e = compile(PlanInput {
             options: &doc_d,

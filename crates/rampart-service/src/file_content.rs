@@ -19,9 +19,9 @@ pub fn content_problem(kind: FileType, name: &str, content: &[u8]) -> Option<Str
         FileType::RecordedTraffic => traffic(content, &ext),
         FileType::Certificate => pkcs12(content),
         FileType::Selenium => selenium(content, &ext),
-        FileType::Macro => xml_root(content).map(|_| ()).map_err(|e| {
-            format!("a MACRO file must be a well-formed XML macro recording: {e}")
-        }),
+        FileType::Macro => xml_root(content)
+            .map(|_| ())
+            .map_err(|e| format!("a MACRO file must be a well-formed XML macro recording: {e}")),
         FileType::Wsdl => wsdl(content),
     };
     r.err()
@@ -146,9 +146,12 @@ fn xml_root(content: &[u8]) -> Result<String, String> {
     let mut root = None;
     let mut depth = 0usize;
     loop {
-        let ev = reader
-            .read_event_into(&mut buf)
-            .map_err(|e| format!("not well-formed XML at byte {}: {e}", reader.error_position()))?;
+        let ev = reader.read_event_into(&mut buf).map_err(|e| {
+            format!(
+                "not well-formed XML at byte {}: {e}",
+                reader.error_position()
+            )
+        })?;
         match ev {
             Event::Start(e) | Event::Empty(e) if depth == 0 && root.is_some() => {
                 let _ = e;
@@ -227,7 +230,11 @@ mod tests {
     use super::*;
 
     fn ok(kind: FileType, name: &str, content: &str) {
-        assert_eq!(content_problem(kind, name, content.as_bytes()), None, "{content}");
+        assert_eq!(
+            content_problem(kind, name, content.as_bytes()),
+            None,
+            "{content}"
+        );
     }
 
     fn bad(kind: FileType, name: &str, content: &[u8]) -> String {
@@ -236,8 +243,16 @@ mod tests {
 
     #[test]
     fn swagger_in_json_and_yaml() {
-        ok(FileType::Swagger, "a.json", r#"{"openapi": "3.0.1", "paths": {}}"#);
-        ok(FileType::Swagger, "a.yaml", "swagger: '2.0'\npaths:\n  /x: {}\n");
+        ok(
+            FileType::Swagger,
+            "a.json",
+            r#"{"openapi": "3.0.1", "paths": {}}"#,
+        );
+        ok(
+            FileType::Swagger,
+            "a.yaml",
+            "swagger: '2.0'\npaths:\n  /x: {}\n",
+        );
         ok(FileType::Swagger, "a.yml", "swagger: 2.0\npaths: {}\n");
         assert!(bad(FileType::Swagger, "a.json", br#"{"openapi": "3.0.1"}"#).contains("paths"));
         assert!(bad(FileType::Swagger, "a.json", br#"{"paths": {}}"#).contains("version"));
@@ -247,25 +262,53 @@ mod tests {
 
     #[test]
     fn graphql_sdl_or_introspection() {
-        ok(FileType::Graphql, "s.graphql", "type Query { user(id: ID!): String }");
-        ok(FileType::Graphql, "s.json", r#"{"data": {"__schema": {"types": []}}}"#);
-        ok(FileType::Graphql, "s.json", r#"{"__schema": {"types": []}}"#);
+        ok(
+            FileType::Graphql,
+            "s.graphql",
+            "type Query { user(id: ID!): String }",
+        );
+        ok(
+            FileType::Graphql,
+            "s.json",
+            r#"{"data": {"__schema": {"types": []}}}"#,
+        );
+        ok(
+            FileType::Graphql,
+            "s.json",
+            r#"{"__schema": {"types": []}}"#,
+        );
         bad(FileType::Graphql, "s.graphql", b"type Query {");
         bad(FileType::Graphql, "s.json", br#"{"data": {}}"#);
     }
 
     #[test]
     fn traffic_selenium_macro_and_wsdl() {
-        ok(FileType::RecordedTraffic, "t.har", r#"{"log": {"entries": []}}"#);
+        ok(
+            FileType::RecordedTraffic,
+            "t.har",
+            r#"{"log": {"entries": []}}"#,
+        );
         ok(FileType::RecordedTraffic, "t.xml", "<items><item/></items>");
         bad(FileType::RecordedTraffic, "t.har", b"GET / HTTP/1.1");
         bad(FileType::RecordedTraffic, "t.xml", b"<items>");
-        ok(FileType::Selenium, "l.side", r#"{"tests": [{"commands": []}]}"#);
+        ok(
+            FileType::Selenium,
+            "l.side",
+            r#"{"tests": [{"commands": []}]}"#,
+        );
         ok(FileType::Selenium, "l.html", "<html><table></table></html>");
         bad(FileType::Selenium, "l.side", br#"{"tests": [{}]}"#);
-        ok(FileType::Macro, "m.rec", "<?xml version=\"1.0\"?><Macro><Step/></Macro>");
+        ok(
+            FileType::Macro,
+            "m.rec",
+            "<?xml version=\"1.0\"?><Macro><Step/></Macro>",
+        );
         bad(FileType::Macro, "m.rec", b"<Macro><Step></Macro>");
-        ok(FileType::Wsdl, "s.wsdl", "<wsdl:definitions xmlns:wsdl=\"http://schemas.xmlsoap.org/wsdl/\"/>");
+        ok(
+            FileType::Wsdl,
+            "s.wsdl",
+            "<wsdl:definitions xmlns:wsdl=\"http://schemas.xmlsoap.org/wsdl/\"/>",
+        );
         assert!(bad(FileType::Wsdl, "s.wsdl", b"<other/>").contains("root element is other"));
     }
 
@@ -280,7 +323,11 @@ mod tests {
         let mut v2 = pfx;
         v2[4] = 2;
         assert!(bad(FileType::Certificate, "c.p12", &v2).contains("version 2"));
-        bad(FileType::Certificate, "c.p12", b"-----BEGIN CERTIFICATE-----");
+        bad(
+            FileType::Certificate,
+            "c.p12",
+            b"-----BEGIN CERTIFICATE-----",
+        );
         bad(FileType::Certificate, "c.p12", &pfx[..10]);
     }
 }

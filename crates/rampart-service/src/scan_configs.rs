@@ -2,10 +2,10 @@
 
 use crate::error::Checks;
 use crate::{require, Problem, Service, ServiceError, ServiceResult};
+use rampart_domain::file_refs::{file_errors, file_refs, FileFacts};
 use rampart_domain::options;
 use rampart_domain::*;
 use rampart_store::{ListRequest, Page, StoreError, Visibility};
-use rampart_domain::file_refs::{file_errors, file_refs, FileFacts};
 use serde_json::Value;
 use std::collections::HashMap;
 

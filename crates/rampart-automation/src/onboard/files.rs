@@ -64,7 +64,11 @@ pub(super) fn check(a: &AppSpec) -> Result<(), String> {
     for f in &a.files {
         let n = f.name();
         if n.trim().is_empty() {
-            return Err(format!("app '{}': file {} has no name", a.name, f.path.display()));
+            return Err(format!(
+                "app '{}': file {} has no name",
+                a.name,
+                f.path.display()
+            ));
         }
         if !names.insert(n.clone()) {
             return Err(format!("app '{}': file '{n}' is listed twice", a.name));

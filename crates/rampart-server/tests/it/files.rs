@@ -71,7 +71,10 @@ async fn every_type_round_trips(app: TestApp) {
         let m = meta(&app, &path).await;
         assert_eq!(m["content_available"], true, "{kind}");
         assert_eq!(m["size"], content.len(), "{kind}");
-        for accept in ["application/octet-stream", "application/octet-stream, application/json"] {
+        for accept in [
+            "application/octet-stream",
+            "application/octet-stream, application/json",
+        ] {
             let r = app
                 .ro()
                 .get(&path)
@@ -79,7 +82,10 @@ async fn every_type_round_trips(app: TestApp) {
                 .send()
                 .await
                 .status(200);
-            assert_eq!(r.header("content-type").as_deref(), Some("application/octet-stream"));
+            assert_eq!(
+                r.header("content-type").as_deref(),
+                Some("application/octet-stream")
+            );
             assert_eq!(r.body, content, "{kind} downloads the bytes it uploaded");
         }
     }
@@ -129,16 +135,30 @@ async fn content_that_does_not_match_its_type_is_422_and_stores_nothing() {
                 continue;
             }
             let r = app.rw().post(&path).octets(content.clone()).send().await;
-            assert_eq!(r.status, 422, "{other} content as a {kind} file: {}", r.text());
+            assert_eq!(
+                r.status,
+                422,
+                "{other} content as a {kind} file: {}",
+                r.text()
+            );
             let e = r.error_body();
             assert_eq!(e["errors"][0]["context"], "content", "{e}");
         }
-        assert_eq!(meta(&app, &path).await["content_available"], false, "{kind}");
+        assert_eq!(
+            meta(&app, &path).await["content_available"],
+            false,
+            "{kind}"
+        );
     }
     // A good upload, then a bad one: the good content stays.
     let path = create(&app, a, "SWAGGER", "keep.json").await;
     let good = br#"{"swagger": "2.0", "paths": {}}"#;
-    app.rw().post(&path).octets(good.to_vec()).send().await.status(201);
+    app.rw()
+        .post(&path)
+        .octets(good.to_vec())
+        .send()
+        .await
+        .status(201);
     let r = app
         .rw()
         .post(&path)
@@ -179,7 +199,10 @@ async fn metadata_is_validated() {
         .status(422)
         .error_body();
     assert_eq!(e["errors"][0]["context"], "name");
-    assert!(e["errors"][0]["explanation"].as_str().unwrap().contains(".yaml"));
+    assert!(e["errors"][0]["explanation"]
+        .as_str()
+        .unwrap()
+        .contains(".yaml"));
     let e = post(json!({"name": "a.json", "type": "PDF"}))
         .send()
         .await
@@ -219,7 +242,10 @@ async fn upload_needs_octet_stream_else_415() {
     let e = r.error_body();
     assert_eq!(e["status"], "415 UNSUPPORTED_MEDIA_TYPE");
     assert!(
-        e["message"].as_str().unwrap().contains("application/octet-stream"),
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("application/octet-stream"),
         "{e}"
     );
     app.rw()
@@ -241,7 +267,10 @@ async fn uploads_over_the_limit_are_413() {
     let a = app.fx_app("files").await.0;
     let path = create(&app, a, "RECORDED_TRAFFIC", "big.har").await;
     let entries = "{\"request\": {\"method\": \"GET\", \"url\": \"http://x.test/\"}},".repeat(100);
-    let big = format!("{{\"log\": {{\"entries\": [{}]}}}}", entries.trim_end_matches(','));
+    let big = format!(
+        "{{\"log\": {{\"entries\": [{}]}}}}",
+        entries.trim_end_matches(',')
+    );
     assert!(big.len() > 4096);
     let r = app.rw().post(&path).octets(big).send().await.status(413);
     let e = r.error_body();
@@ -271,17 +300,41 @@ async fn a_locked_file_is_changed_only_by_its_owner() {
     assert_eq!(meta(&app, path).await["locked"], true);
     let body = json!({"name": "api.yaml", "type": "SWAGGER", "locked": false});
     for other in [app.admin(), app.org()] {
-        let e = other.put(path).json(&body).send().await.status(403).error_body();
+        let e = other
+            .put(path)
+            .json(&body)
+            .send()
+            .await
+            .status(403)
+            .error_body();
         assert!(e["message"].as_str().unwrap().contains("locked"), "{e}");
-        other.post(path).octets(OPENAPI_YAML).send().await.status(403);
+        other
+            .post(path)
+            .octets(OPENAPI_YAML)
+            .send()
+            .await
+            .status(403);
         other.delete(path).send().await.status(403);
     }
-    app.rw().post(path).octets(OPENAPI_YAML).send().await.status(201);
+    app.rw()
+        .post(path)
+        .octets(OPENAPI_YAML)
+        .send()
+        .await
+        .status(201);
     app.rw().put(path).json(&body).send().await.status(200);
     // Unlocked now: anyone who manages files may change it.
-    app.admin().post(path).octets(OPENAPI_YAML).send().await.status(201);
+    app.admin()
+        .post(path)
+        .octets(OPENAPI_YAML)
+        .send()
+        .await
+        .status(201);
     let m = meta(&app, path).await;
-    assert_eq!(m["last_updated_by_user"]["id"], app.keys.admin.id().to_string());
+    assert_eq!(
+        m["last_updated_by_user"]["id"],
+        app.keys.admin.id().to_string()
+    );
     app.admin().delete(path).send().await.status(204);
     app.ro().get(path).send().await.status(404);
 }
@@ -366,7 +419,12 @@ async fn a_config_naming_an_openapi_file_compiles_it_into_the_recipe() {
     assert!(events.contains("api.yaml"), "{events}");
 
     // With content: no error, and the stored job's recipe carries the definition.
-    app.rw().post(&path).octets(OPENAPI_YAML).send().await.status(201);
+    app.rw()
+        .post(&path)
+        .octets(OPENAPI_YAML)
+        .send()
+        .await
+        .status(201);
     assert_eq!(config_errors(&app, &cfg).await, Vec::<String>::new());
     let scan = submit(&app, &cfg).await;
     let job = app
@@ -412,9 +470,17 @@ async fn certificate_and_login_files_reach_the_recipe() {
     app.fx_target("shop.example.test").await;
     let a = app.fx_app("shop").await;
     for (kind, name, content) in samples() {
-        if matches!(kind, "CERTIFICATE" | "SELENIUM" | "GRAPHQL" | "RECORDED_TRAFFIC") {
+        if matches!(
+            kind,
+            "CERTIFICATE" | "SELENIUM" | "GRAPHQL" | "RECORDED_TRAFFIC"
+        ) {
             let path = create(&app, a.0, kind, name).await;
-            app.rw().post(&path).octets(content).send().await.status(201);
+            app.rw()
+                .post(&path)
+                .octets(content)
+                .send()
+                .await
+                .status(201);
         }
     }
     let cfg = config_with(
@@ -441,7 +507,11 @@ async fn certificate_and_login_files_reach_the_recipe() {
         .expect("a queued job")
         .recipe
         .expect("a recipe");
-    let kinds: Vec<&str> = recipe.definitions.iter().map(|d| d.file.kind.as_str()).collect();
+    let kinds: Vec<&str> = recipe
+        .definitions
+        .iter()
+        .map(|d| d.file.kind.as_str())
+        .collect();
     assert_eq!(kinds, ["GRAPHQL", "RECORDED_TRAFFIC"]);
     assert_eq!(recipe.definitions[0].verb.as_deref(), Some("POST"));
     let cert = recipe.client_certificate.expect("a certificate");

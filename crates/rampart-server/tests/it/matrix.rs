@@ -41,7 +41,8 @@ pub struct Fx {
     locked_file: FileId,
 }
 
-const OPENAPI: &str = r#"{"openapi": "3.0.0", "info": {"title": "t", "version": "1"}, "paths": {}}"#;
+const OPENAPI: &str =
+    r#"{"openapi": "3.0.0", "info": {"title": "t", "version": "1"}, "paths": {}}"#;
 
 /// A SWAGGER file of `app` created (and uploaded) by the Product Admin user.
 async fn fx_file(t: &TestApp, app: AppId, locked: bool) -> FileId {
@@ -52,7 +53,11 @@ async fn fx_file(t: &TestApp, app: AppId, locked: bool) -> FileId {
         kind: rampart_domain::file::FileType::Swagger,
         locked,
     };
-    let id = t.service.create_file(admin, app, input).await.expect("file");
+    let id = t
+        .service
+        .create_file(admin, app, input)
+        .await
+        .expect("file");
     t.service
         .upload_file(admin, app, id, OPENAPI.as_bytes())
         .await

@@ -259,7 +259,9 @@ async fn engine_protocol_schemas_match_the_wire_types() {
         ("EngineRecipeDefinition", keys(json(&recipe.definitions[0]))),
         (
             "EngineRecipeCertificate",
-            keys(json(recipe.client_certificate.as_ref().expect("a certificate"))),
+            keys(json(
+                recipe.client_certificate.as_ref().expect("a certificate"),
+            )),
         ),
         (
             "EngineRecipeFile",

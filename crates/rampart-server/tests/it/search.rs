@@ -281,7 +281,14 @@ async fn file_search(app: TestApp) {
     use rampart_domain::file::FileType;
     let api = mk(shop, "api.yaml", FileType::Swagger, false, "the public API").await;
     mk(shop, "schema.graphql", FileType::Graphql, true, "graph").await;
-    mk(private, "internal.json", FileType::Swagger, false, "internal API").await;
+    mk(
+        private,
+        "internal.json",
+        FileType::Swagger,
+        false,
+        "internal API",
+    )
+    .await;
     assert_eq!(
         file_names(app.admin(), "file.type = 'SWAGGER'".into()).await,
         ["api.yaml", "internal.json"]
@@ -306,7 +313,10 @@ async fn file_search(app: TestApp) {
     assert_eq!(
         file_names(
             app.admin(),
-            format!("file.owner.id = '{}' && file.description CONTAINS 'API'", admin.id)
+            format!(
+                "file.owner.id = '{}' && file.description CONTAINS 'API'",
+                admin.id
+            )
         )
         .await,
         ["api.yaml", "internal.json"]

@@ -50,11 +50,17 @@ pub async fn files_content_visibility_and_cascade(s: &dyn Store) {
         None
     );
     // Tenant, app and visibility scoping.
-    assert!(is_not_found(s.get_file(other, x.id, f.id, &Visibility::All).await));
-    assert!(is_not_found(s.get_file(o, y.id, f.id, &Visibility::All).await));
+    assert!(is_not_found(
+        s.get_file(other, x.id, f.id, &Visibility::All).await
+    ));
+    assert!(is_not_found(
+        s.get_file(o, y.id, f.id, &Visibility::All).await
+    ));
     let stranger = Visibility::MemberOf(PrincipalId::new());
     assert!(is_not_found(s.get_file(o, x.id, f.id, &stranger).await));
-    assert!(is_not_found(s.get_file_content(o, x.id, f.id, &stranger).await));
+    assert!(is_not_found(
+        s.get_file_content(o, x.id, f.id, &stranger).await
+    ));
     let member = Visibility::MemberOf(u.id);
     assert!(s.get_file(o, x.id, f.id, &member).await.is_ok());
 
@@ -82,7 +88,10 @@ pub async fn files_content_visibility_and_cascade(s: &dyn Store) {
     f.last_updated = at(6);
     s.update_file(&f).await.unwrap();
     let got = s.get_file(o, x.id, f.id, &Visibility::All).await.unwrap();
-    assert_eq!((got.name.as_str(), got.locked, got.size), ("renamed.json", true, Some(70_000)));
+    assert_eq!(
+        (got.name.as_str(), got.locked, got.size),
+        ("renamed.json", true, Some(70_000))
+    );
 
     // Lists: one app in name order, or every visible app.
     let page = s
@@ -105,11 +114,18 @@ pub async fn files_content_visibility_and_cascade(s: &dyn Store) {
 
     // Admission reads by name, with content.
     let named = s
-        .files_named(o, x.id, &["renamed.json".into(), "a.yaml".into(), "zzz".into()])
+        .files_named(
+            o,
+            x.id,
+            &["renamed.json".into(), "a.yaml".into(), "zzz".into()],
+        )
         .await
         .unwrap();
     assert_eq!(named.len(), 2);
-    let with = named.iter().find(|(f, _)| f.name == "renamed.json").unwrap();
+    let with = named
+        .iter()
+        .find(|(f, _)| f.name == "renamed.json")
+        .unwrap();
     assert_eq!(with.1.as_deref(), Some(bytes.as_slice()));
     assert_eq!(s.app_files(o, x.id).await.unwrap().len(), 2);
 
@@ -117,7 +133,9 @@ pub async fn files_content_visibility_and_cascade(s: &dyn Store) {
     s.delete_file(o, x.id, g.id).await.unwrap();
     assert!(is_not_found(s.delete_file(o, x.id, g.id).await));
     s.delete_app(o, x.id).await.unwrap();
-    assert!(is_not_found(s.get_file(o, x.id, f.id, &Visibility::All).await));
+    assert!(is_not_found(
+        s.get_file(o, x.id, f.id, &Visibility::All).await
+    ));
     assert_eq!(
         s.list_files(o, None, &Visibility::All, &ListRequest::first(10))
             .await

@@ -197,14 +197,25 @@ async fn onboard_uploads_an_openapi_file_and_attaches_it() {
 
     let o = rampart(&app.base, &key, &["onboard", "-f", f]).await;
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(stdout(&o).contains("+ created file Api / api.yaml"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("+ created file Api / api.yaml"),
+        "{}",
+        stdout(&o)
+    );
     assert_eq!(
         files_of(c.clone()).await,
-        [("api.yaml".to_string(), "SWAGGER".to_string(), SPEC_V1.to_string())]
+        [(
+            "api.yaml".to_string(),
+            "SWAGGER".to_string(),
+            SPEC_V1.to_string()
+        )]
     );
     let cfgs: Vec<Value> = c.list("ias/v1/scan-configs").all().await.unwrap();
     let cfg = cfgs.iter().find(|x| x["name"] == "api").unwrap();
-    assert!(cfg.get("errors").is_none() || cfg["errors"] == json!([]), "{cfg}");
+    assert!(
+        cfg.get("errors").is_none() || cfg["errors"] == json!([]),
+        "{cfg}"
+    );
     let id = uuid::Uuid::parse_str(cfg["id"].as_str().unwrap()).unwrap();
     let options = c.scan_config_options(id).await.unwrap().0;
     assert_eq!(
@@ -215,7 +226,11 @@ async fn onboard_uploads_an_openapi_file_and_attaches_it() {
     // Same content: nothing happens.
     let o = rampart(&app.base, &key, &["onboard", "-f", f]).await;
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(stdout(&o).contains("= file Api / api.yaml"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("= file Api / api.yaml"),
+        "{}",
+        stdout(&o)
+    );
 
     // New content: uploaded to the same file.
     let v2 = SPEC_V1.replace("/a:", "/b:");

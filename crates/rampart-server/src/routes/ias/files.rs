@@ -65,7 +65,10 @@ fn input(b: File) -> ApiResult<FileInput> {
             ))
         }
         Some(t) => FileType::parse(&t.to_ascii_uppercase()).ok_or_else(|| {
-            ApiError::property("type", format!("unknown file type '{t}': one of {}", names()))
+            ApiError::property(
+                "type",
+                format!("unknown file type '{t}': one of {}", names()),
+            )
         })?,
     };
     Ok(FileInput {
