@@ -36,7 +36,8 @@ bench_init() {
 	TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 	BIN=$TARGET/release/rampart
 
-	need wrk
+	# NEED_WRK=0: a script that measures with its own client (bench/files.sh).
+	[ "${NEED_WRK:-1}" = 0 ] || need wrk
 	need curl
 	need python3
 	need timeout

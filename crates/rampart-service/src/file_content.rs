@@ -153,8 +153,7 @@ fn xml_root(content: &[u8]) -> Result<String, String> {
             )
         })?;
         match ev {
-            Event::Start(e) | Event::Empty(e) if depth == 0 && root.is_some() => {
-                let _ = e;
+            Event::Start(_) | Event::Empty(_) if depth == 0 && root.is_some() => {
                 return Err("not well-formed XML: more than one root element".into());
             }
             Event::Start(e) => {
@@ -163,10 +162,8 @@ fn xml_root(content: &[u8]) -> Result<String, String> {
                 }
                 depth += 1;
             }
-            Event::Empty(e) => {
-                if root.is_none() {
-                    root = Some(String::from_utf8_lossy(e.local_name().as_ref()).into_owned());
-                }
+            Event::Empty(e) if root.is_none() => {
+                root = Some(String::from_utf8_lossy(e.local_name().as_ref()).into_owned());
             }
             Event::End(_) => depth = depth.saturating_sub(1),
             Event::Text(t) if depth == 0 && !t.iter().all(u8::is_ascii_whitespace) => {

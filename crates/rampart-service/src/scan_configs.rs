@@ -7,7 +7,7 @@ use rampart_domain::options;
 use rampart_domain::*;
 use rampart_store::{ListRequest, Page, StoreError, Visibility};
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::hash_map::{Entry, HashMap};
 
 /// The writable fields of a scan config.
 #[derive(Clone, Debug)]
@@ -49,10 +49,10 @@ impl Service {
             if let Ok(v) = options::view(&view.config.options) {
                 if !file_refs(&v).is_empty() {
                     let (org, app) = (view.config.org, view.config.app);
-                    if !facts.contains_key(&app) {
-                        facts.insert(app, self.file_facts(org, app).await?);
-                    }
-                    let known = facts.get(&app).map(Vec::as_slice).unwrap_or_default();
+                    let known = match facts.entry(app) {
+                        Entry::Occupied(o) => o.into_mut(),
+                        Entry::Vacant(e) => e.insert(self.file_facts(org, app).await?),
+                    };
                     view.errors.extend(file_errors(&v, known));
                 }
             }
