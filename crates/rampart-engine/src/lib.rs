@@ -27,6 +27,7 @@ pub(crate) mod oob;
 pub mod plan;
 pub mod scan;
 pub mod scope;
+pub mod seed;
 mod score;
 pub(crate) mod session;
 pub mod similarity;
