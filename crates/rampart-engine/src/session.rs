@@ -182,7 +182,12 @@ impl SessionKeeper {
     /// Whether the response after a login shows a session: the logged-in pattern (on it, or
     /// on `again` fetched once more), else no session-loss pattern, no error and no login
     /// form left.
-    async fn verify(&self, http: &Arc<Http>, after: &crate::client::Sent, again: &url::Url) -> bool {
+    async fn verify(
+        &self,
+        http: &Arc<Http>,
+        after: &crate::client::Sent,
+        again: &url::Url,
+    ) -> bool {
         let body = after.response.text();
         if let Some(r) = &self.logged_in {
             if r.is_match(&body) {

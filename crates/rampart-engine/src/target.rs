@@ -123,7 +123,11 @@ impl Resource {
                 names.extend(files.iter().map(|f| format!("f:{}", f.field)));
             }
             Body::Json(v @ serde_json::Value::Object(m)) => {
-                names.extend(json_leaves(v).into_iter().map(|(p, _)| format!("j:{}", p.join("."))));
+                names.extend(
+                    json_leaves(v)
+                        .into_iter()
+                        .map(|(p, _)| format!("j:{}", p.join("."))),
+                );
                 // GraphQL requests share one URL: the operation tells them apart.
                 if let Some(op) = m.get("operationName").and_then(serde_json::Value::as_str) {
                     names.insert(format!("op:{op}"));
@@ -214,7 +218,10 @@ impl Resource {
         }
         if want(L::Post) {
             let pairs: Vec<(Vec<String>, String)> = match &self.body {
-                Body::Form(f) => f.iter().map(|(k, v)| (vec![k.clone()], v.clone())).collect(),
+                Body::Form(f) => f
+                    .iter()
+                    .map(|(k, v)| (vec![k.clone()], v.clone()))
+                    .collect(),
                 Body::Multipart { fields, .. } => fields
                     .iter()
                     .map(|(k, v)| (vec![k.clone()], v.clone()))
@@ -416,13 +423,17 @@ fn json_leaves(v: &serde_json::Value) -> Vec<(Vec<String>, String)> {
 /// The `query` and `operationName` of a GraphQL request body are the operation itself, not
 /// inputs: its inputs are the `variables`.
 fn is_graphql_document(body: &serde_json::Value, path: &[String]) -> bool {
-    body.get("variables").is_some_and(serde_json::Value::is_object)
+    body.get("variables")
+        .is_some_and(serde_json::Value::is_object)
         && body.get("query").is_some_and(serde_json::Value::is_string)
         && path.len() == 1
         && matches!(path[0].as_str(), "query" | "operationName")
 }
 
-fn json_slot<'a>(v: &'a mut serde_json::Value, path: &[String]) -> Option<&'a mut serde_json::Value> {
+fn json_slot<'a>(
+    v: &'a mut serde_json::Value,
+    path: &[String],
+) -> Option<&'a mut serde_json::Value> {
     path.iter().try_fold(v, |v, k| v.get_mut(k.as_str()))
 }
 

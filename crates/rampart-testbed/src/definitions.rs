@@ -102,12 +102,12 @@ pub fn har(base: &str) -> String {
         })
     };
     serde_json::json!({"log": {"version": "1.2", "creator": {"name": "browser", "version": "1"},
-        "entries": [
-            post("/api/v2/orders/search", r#"{"customer":"alice"}"#),
-            post("/api/v2/orders/search", r#"{"customer":"alice"}"#),
-            post("/api/v2/invoices/search", r#"{"customer":"alice"}"#),
-            get("/api/v2/preview?title=Tents"),
-            get("/api/v2/render?title=Tents"),
-        ]}})
+    "entries": [
+        post("/api/v2/orders/search", r#"{"customer":"alice"}"#),
+        post("/api/v2/orders/search", r#"{"customer":"alice"}"#),
+        post("/api/v2/invoices/search", r#"{"customer":"alice"}"#),
+        get("/api/v2/preview?title=Tents"),
+        get("/api/v2/render?title=Tents"),
+    ]}})
     .to_string()
 }

@@ -6,8 +6,8 @@
 //! note), and where the out-of-band listener binds. Notes (the recipe's and these) are sent as
 //! scan events, so nothing is dropped silently. A recipe with no seed is a [`PlanError`].
 
-use rampart_domain::job::JobSpec;
 use rampart_domain::file::FileType;
+use rampart_domain::job::JobSpec;
 use rampart_domain::plan::{Recipe, RecipeFileContent};
 use rampart_domain::scan::FailureReason;
 use rampart_engine::plan::{

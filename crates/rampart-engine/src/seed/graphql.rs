@@ -104,13 +104,18 @@ fn from_sdl(doc: graphql_parser::schema::Document<'_, String>) -> Schema {
             }
             D::TypeDefinition(t) => {
                 let (name, def) = match t {
-                    T::Object(o) => (&o.name, TypeDef::Object(o.fields.iter().map(field).collect())),
-                    T::Interface(o) => {
-                        (&o.name, TypeDef::Object(o.fields.iter().map(field).collect()))
-                    }
-                    T::InputObject(o) => {
-                        (&o.name, TypeDef::Input(o.fields.iter().map(input).collect()))
-                    }
+                    T::Object(o) => (
+                        &o.name,
+                        TypeDef::Object(o.fields.iter().map(field).collect()),
+                    ),
+                    T::Interface(o) => (
+                        &o.name,
+                        TypeDef::Object(o.fields.iter().map(field).collect()),
+                    ),
+                    T::InputObject(o) => (
+                        &o.name,
+                        TypeDef::Input(o.fields.iter().map(input).collect()),
+                    ),
                     T::Enum(e) => (
                         &e.name,
                         TypeDef::Enum(e.values.iter().map(|v| v.name.clone()).collect()),
@@ -133,7 +138,9 @@ fn from_sdl(doc: graphql_parser::schema::Document<'_, String>) -> Schema {
             _ => {}
         }
     }
-    s.query = s.query.or_else(|| s.types.contains_key("Query").then(|| "Query".into()));
+    s.query = s
+        .query
+        .or_else(|| s.types.contains_key("Query").then(|| "Query".into()));
     s.mutation = s
         .mutation
         .or_else(|| s.types.contains_key("Mutation").then(|| "Mutation".into()));
@@ -170,7 +177,12 @@ fn from_introspection(v: &Value) -> Schema {
         mutation: name_of("/mutationType/name"),
         types: HashMap::new(),
     };
-    for t in v.get("types").and_then(Value::as_array).into_iter().flatten() {
+    for t in v
+        .get("types")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let Some(name) = t.get("name").and_then(Value::as_str) else {
             continue;
         };
@@ -214,9 +226,10 @@ impl Schema {
                 ("Float", _) => Value::from(1.5),
                 ("Boolean", _) => Value::Bool(true),
                 ("ID", _) => Value::from("1"),
-                (_, Some(TypeDef::Enum(values))) => {
-                    values.first().map(|v| Value::from(v.as_str())).unwrap_or(Value::Null)
-                }
+                (_, Some(TypeDef::Enum(values))) => values
+                    .first()
+                    .map(|v| Value::from(v.as_str()))
+                    .unwrap_or(Value::Null),
                 (_, Some(TypeDef::Input(fields))) if depth < MAX_DEPTH => {
                     let mut m = Map::new();
                     for f in fields {
@@ -236,11 +249,10 @@ impl Schema {
         match self.types.get(t.named()) {
             Some(TypeDef::Object(fields)) => {
                 let mut parts = Vec::new();
-                for f in fields.iter().filter(|f| {
-                    !f.args
-                        .iter()
-                        .any(|a| matches!(a.ty, TypeRef::NonNull(_)))
-                }) {
+                for f in fields
+                    .iter()
+                    .filter(|f| !f.args.iter().any(|a| matches!(a.ty, TypeRef::NonNull(_))))
+                {
                     match self.selection(&f.ty, depth + 1) {
                         None => parts.push(f.name.clone()),
                         Some(sub) if depth + 1 < MAX_DEPTH && sub != "{ __typename }" => {
@@ -385,7 +397,10 @@ mod tests {
         );
         assert_eq!(b[2]["query"], "query version { version }");
         assert_eq!(b[3]["operationName"], "rate");
-        assert!(b[3]["query"].as_str().unwrap().starts_with("mutation rate($rate_id: ID!, $rate_stars: Int!)"));
+        assert!(b[3]["query"]
+            .as_str()
+            .unwrap()
+            .starts_with("mutation rate($rate_id: ID!, $rate_stars: Int!)"));
         for x in &b {
             graphql_parser::parse_query::<String>(x["query"].as_str().unwrap()).unwrap();
         }
@@ -396,14 +411,14 @@ mod tests {
         let named = |n: &str| json!({"kind": "SCALAR", "name": n});
         let nn = |t: Value| json!({"kind": "NON_NULL", "ofType": t});
         let intro = json!({"data": {"__schema": {
-            "queryType": {"name": "Query"},
-            "types": [
-                {"kind": "OBJECT", "name": "Query", "fields": [
-                    {"name": "product", "args": [{"name": "name", "type": nn(named("String"))}],
-                     "type": {"kind": "LIST", "ofType": {"kind": "OBJECT", "name": "Product"}}}]},
-                {"kind": "OBJECT", "name": "Product", "fields": [
-                    {"name": "id", "args": [], "type": nn(named("ID"))}]}
-            ]}}});
+        "queryType": {"name": "Query"},
+        "types": [
+            {"kind": "OBJECT", "name": "Query", "fields": [
+                {"name": "product", "args": [{"name": "name", "type": nn(named("String"))}],
+                 "type": {"kind": "LIST", "ofType": {"kind": "OBJECT", "name": "Product"}}}]},
+            {"kind": "OBJECT", "name": "Product", "fields": [
+                {"name": "id", "args": [], "type": nn(named("ID"))}]}
+        ]}}});
         let b = bodies(&intro.to_string());
         assert_eq!(b.len(), 1);
         assert_eq!(
@@ -419,7 +434,11 @@ mod tests {
         assert_eq!(r[0].method, "GET");
         assert!(r[0].url.query().unwrap().contains("operationName=a"));
         assert!(resources("type Query {", &ep, None).is_err());
-        assert!(resources("{\"x\": 1}", &ep, None).unwrap_err().contains("__schema"));
-        assert!(resources("scalar X", &ep, None).unwrap_err().contains("no Query"));
+        assert!(resources("{\"x\": 1}", &ep, None)
+            .unwrap_err()
+            .contains("__schema"));
+        assert!(resources("scalar X", &ep, None)
+            .unwrap_err()
+            .contains("no Query"));
     }
 }

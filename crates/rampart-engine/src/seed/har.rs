@@ -86,7 +86,9 @@ pub fn resources(text: &str) -> Result<Vec<Resource>, String> {
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for e in entries {
-        let Some(req) = e.get("request") else { continue };
+        let Some(req) = e.get("request") else {
+            continue;
+        };
         let Some(url) = req
             .get("url")
             .and_then(Value::as_str)
@@ -151,7 +153,10 @@ mod tests {
         let r = resources(&har.to_string()).unwrap();
         assert_eq!(r.len(), 3, "deduplicated, websockets dropped");
         assert_eq!(r[0].body, Body::Json(json!({"customer": "ann"})));
-        assert_eq!(r[0].headers, vec![("X-Api-Version".to_string(), "2".to_string())]);
+        assert_eq!(
+            r[0].headers,
+            vec![("X-Api-Version".to_string(), "2".to_string())]
+        );
         assert_eq!(r[0].referer.as_ref().unwrap().as_str(), "http://h/app");
         assert_eq!(
             r[1].body,

@@ -34,11 +34,9 @@ pub fn resources(d: &Definition, first_seed: Option<&Url>) -> Result<Vec<Resourc
     match d.kind {
         DefinitionKind::OpenApi => {
             let spec = openapi::parse(text)?;
-            let hint = d
-                .endpoint
-                .as_ref()
-                .or(first_seed)
-                .ok_or("names no endpoint and the scan has no seed to resolve its servers against")?;
+            let hint = d.endpoint.as_ref().or(first_seed).ok_or(
+                "names no endpoint and the scan has no seed to resolve its servers against",
+            )?;
             Ok(openapi::resources_at(&spec, hint, d.endpoint.as_ref()))
         }
         DefinitionKind::GraphQl => {
@@ -65,7 +63,11 @@ pub(crate) async fn seed(http: &Http) -> Vec<Resource> {
                     .filter(|r| http.gate().check(&r.method, &r.url).is_ok())
                     .collect();
                 let skipped = total - inside.len();
-                let level = if inside.is_empty() { Level::Warn } else { Level::Info };
+                let level = if inside.is_empty() {
+                    Level::Warn
+                } else {
+                    Level::Info
+                };
                 http.log(
                     level,
                     format!(

@@ -216,7 +216,12 @@ pub fn resources_at(spec: &Value, hint: &Url, endpoint: Option<&Url>) -> Vec<Res
         op.get("consumes")
             .or_else(|| spec.get("consumes"))
             .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
             .unwrap_or_default()
     };
     let mut out = Vec::new();
@@ -281,7 +286,9 @@ pub fn resources_at(spec: &Value, hint: &Url, endpoint: Option<&Url>) -> Vec<Res
                     }
                     Some("query") => query.push((name.to_string(), scalar(&g.param(prm, name)))),
                     Some("header") => headers.push((name.to_string(), scalar(&g.param(prm, name)))),
-                    Some("cookie") => cookies.push(format!("{name}={}", scalar(&g.param(prm, name)))),
+                    Some("cookie") => {
+                        cookies.push(format!("{name}={}", scalar(&g.param(prm, name))))
+                    }
                     Some("formData") if file => files.push(file_part(name)),
                     Some("formData") => form.push((name.to_string(), scalar(&g.param(prm, name)))),
                     Some("body") => json = Some(g.value(prm.get("schema"), name, 0)),

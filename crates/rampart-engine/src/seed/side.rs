@@ -66,8 +66,8 @@ pub enum SideError {
 
 fn xpath_to_css(x: &str) -> Option<String> {
     // `//tag[@a='v'][@b="w"]`, tag may be `*`.
-    let whole = Regex::new(r#"^//([A-Za-z*][\w-]*)((?:\[@[\w-]+\s*=\s*(?:'[^']*'|"[^"]*")\])*)$"#)
-        .ok()?;
+    let whole =
+        Regex::new(r#"^//([A-Za-z*][\w-]*)((?:\[@[\w-]+\s*=\s*(?:'[^']*'|"[^"]*")\])*)$"#).ok()?;
     let caps = whole.captures(x.trim())?;
     let pred = Regex::new(r#"\[@([\w-]+)\s*=\s*(?:'([^']*)'|"([^"]*)")\]"#).ok()?;
     let mut css = caps[1].to_string();
@@ -93,11 +93,14 @@ fn locator(command: &str, target: &str) -> Result<Locator, SideError> {
         v.to_string()
     } else if let Some(v) = target.strip_prefix("linkText=") {
         return Ok(Locator::LinkText(v.to_string()));
-    } else if let Some(x) = target.strip_prefix("xpath=").or_else(|| {
-        target.starts_with("//").then_some(target)
-    }) {
+    } else if let Some(x) = target
+        .strip_prefix("xpath=")
+        .or_else(|| target.starts_with("//").then_some(target))
+    {
         xpath_to_css(x).ok_or_else(|| {
-            unsupported("only XPath of the form //tag[@attribute='value'] is resolved without a browser")
+            unsupported(
+                "only XPath of the form //tag[@attribute='value'] is resolved without a browser",
+            )
         })?
     } else {
         return Err(unsupported(
@@ -125,7 +128,8 @@ pub fn parse(text: &[u8]) -> Result<Script, SideError> {
         let s = |k: &str| c.get(k).and_then(Value::as_str).unwrap_or("").to_string();
         let (command, target, value) = (s("command"), s("target"), s("value"));
         // A command commented out in the IDE starts with `//`.
-        if command.starts_with("//") || command.is_empty() || NO_EFFECT.contains(&command.as_str()) {
+        if command.starts_with("//") || command.is_empty() || NO_EFFECT.contains(&command.as_str())
+        {
             continue;
         }
         steps.push(match command.as_str() {
@@ -172,7 +176,9 @@ enum Target {
 
 fn find<'a>(doc: &'a Html, at: &Locator) -> Option<ElementRef<'a>> {
     match at {
-        Locator::Css(css) => Selector::parse(css).ok().and_then(|s| doc.select(&s).next()),
+        Locator::Css(css) => Selector::parse(css)
+            .ok()
+            .and_then(|s| doc.select(&s).next()),
         Locator::LinkText(t) => Selector::parse("a").ok().and_then(|s| {
             doc.select(&s)
                 .find(|a| a.text().collect::<String>().trim() == t.trim())
@@ -243,7 +249,11 @@ fn submission(
                         .unwrap_or_else(|| o.text().collect())
                 })
                 .unwrap_or_default(),
-            _ if matches!(ty.as_str(), "submit" | "button" | "image" | "reset" | "file") => {
+            _ if matches!(
+                ty.as_str(),
+                "submit" | "button" | "image" | "reset" | "file"
+            ) =>
+            {
                 continue
             }
             _ if matches!(ty.as_str(), "checkbox" | "radio") && v.attr("checked").is_none() => {
@@ -306,7 +316,11 @@ pub(crate) async fn replay(script: &Script, http: &Arc<Http>) -> Result<Sent, St
                 .ok_or_else(|| format!("{at:?}: no such element on {url}"))?;
             Ok((url, html, t))
         };
-        let submit = |url: &Url, html: &str, form: usize, typed: &mut BTreeMap<usize, BTreeMap<String, String>>, button| {
+        let submit = |url: &Url,
+                      html: &str,
+                      form: usize,
+                      typed: &mut BTreeMap<usize, BTreeMap<String, String>>,
+                      button| {
             let values = typed.remove(&form).unwrap_or_default();
             submission(url, html, form, &values, button)
                 .map(|r| r.to_request())
@@ -337,12 +351,16 @@ pub(crate) async fn replay(script: &Script, http: &Arc<Http>) -> Result<Sent, St
                 _ => return Err(format!("{at:?} is not a form field")),
             },
             Step::Click(at) => match here(at, &page)? {
-                (url, html, Target::InForm {
-                    form,
-                    button,
-                    submits: true,
-                    ..
-                }) => {
+                (
+                    url,
+                    html,
+                    Target::InForm {
+                        form,
+                        button,
+                        submits: true,
+                        ..
+                    },
+                ) => {
                     let req = submit(&url, &html, form, &mut typed, button)?;
                     page = Some(send(req).await?);
                 }
@@ -386,25 +404,39 @@ mod tests {
             {"command": "click", "target": "//button[@type=\"submit\"]", "value": ""}
         ])))
         .unwrap();
-        assert_eq!(s.steps.len(), 5);
-        assert_eq!(s.steps[2], Step::Type {
-            at: Locator::Css("input[name=\"password\"]".into()),
-            value: "pw".into(),
-            enter: false
-        });
-        assert_eq!(s.steps[4], Step::Click(Locator::Css("button[type=\"submit\"]".into())));
+        assert_eq!(s.steps.len(), 6);
+        assert_eq!(
+            s.steps[3],
+            Step::Type {
+                at: Locator::Css("input[name=\"password\"]".into()),
+                value: "pw".into(),
+                enter: false
+            }
+        );
+        assert_eq!(
+            s.steps[5],
+            Step::Click(Locator::Css("button[type=\"submit\"]".into()))
+        );
         let e = parse(&side(json!([
             {"command": "open", "target": "/login", "value": ""},
             {"command": "executeScript", "target": "return 1", "value": ""}
         ])))
         .unwrap_err();
-        assert!(e.to_string().starts_with("command `executeScript` on `return 1` is not supported"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("command `executeScript` on `return 1` is not supported"),
+            "{e}"
+        );
         let e = parse(&side(json!([
             {"command": "open", "target": "/login", "value": ""},
             {"command": "click", "target": "xpath=(//form)[2]/button", "value": ""}
         ])))
         .unwrap_err();
-        assert!(e.to_string().contains("`click` on `xpath=(//form)[2]/button`"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("`click` on `xpath=(//form)[2]/button`"),
+            "{e}"
+        );
         assert!(matches!(parse(b"{}"), Err(SideError::Invalid(_))));
     }
 
@@ -421,8 +453,9 @@ mod tests {
             panic!("field found")
         };
         assert_eq!((form, field.as_deref()), (1, Some("user")));
-        let Some(Target::InForm { button, submits, .. }) =
-            locate(&page, html, &Locator::Css("button".into()))
+        let Some(Target::InForm {
+            button, submits, ..
+        }) = locate(&page, html, &Locator::Css("button".into()))
         else {
             panic!("button found")
         };

@@ -17,7 +17,8 @@ pub struct Pki {
 pub fn pki() -> Pki {
     let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
     ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca.distinguished_name.push(DnType::CommonName, "rampart test CA");
+    ca.distinguished_name
+        .push(DnType::CommonName, "rampart test CA");
     let ca = CertifiedIssuer::self_signed(ca, KeyPair::generate().unwrap()).unwrap();
 
     let server_key = KeyPair::generate().unwrap();
@@ -28,7 +29,8 @@ pub fn pki() -> Pki {
 
     let client_key = KeyPair::generate().unwrap();
     let mut cp = CertificateParams::new(Vec::<String>::new()).unwrap();
-    cp.distinguished_name.push(DnType::CommonName, "rampart scanner");
+    cp.distinguished_name
+        .push(DnType::CommonName, "rampart scanner");
     cp.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
     let client = cp.signed_by(&client_key, &ca).unwrap();
 
@@ -42,7 +44,10 @@ pub fn pki() -> Pki {
         ],
     );
     let mut ks = p12_keystore::KeyStore::new();
-    ks.add_entry("client", p12_keystore::KeyStoreEntry::PrivateKeyChain(chain));
+    ks.add_entry(
+        "client",
+        p12_keystore::KeyStoreEntry::PrivateKeyChain(chain),
+    );
     let client_p12 = ks.writer(password).write().unwrap();
     Pki {
         server: ClientAuthTls {

@@ -8,7 +8,7 @@ use rampart_engine::plan::{
     ClientCertificate, Definition, DefinitionKind, LoginScript, LoginScriptKind, Modules,
 };
 use rampart_engine::scope::{MatchKind, RuleKind, ScopeRule};
-use rampart_engine::{Event, EngineError, ScanPlan, Summary};
+use rampart_engine::{EngineError, Event, ScanPlan, Summary};
 use rampart_testbed::{definitions, Case, TestbedConfig, TestbedHandle};
 use std::sync::Arc;
 use std::time::Duration;
@@ -47,7 +47,12 @@ pub fn api_plan(base: &str, definitions: Vec<Definition>) -> ScanPlan {
     plan
 }
 
-pub fn definition(name: &str, kind: DefinitionKind, content: &str, endpoint: Option<Url>) -> Definition {
+pub fn definition(
+    name: &str,
+    kind: DefinitionKind,
+    content: &str,
+    endpoint: Option<Url>,
+) -> Definition {
     Definition {
         name: name.into(),
         kind,
@@ -81,7 +86,11 @@ fn logs(events: &[Event]) -> Vec<String> {
 
 /// Scans the API area with and without `defs`; asserts that the vulnerable cases are found
 /// only with them and the safe twins never; returns the events of the seeded scan.
-async fn found_only_thanks_to(defs: Vec<Definition>, vulnerable: &[&str], safe: &[&str]) -> Vec<String> {
+async fn found_only_thanks_to(
+    defs: Vec<Definition>,
+    vulnerable: &[&str],
+    safe: &[&str],
+) -> Vec<String> {
     let tb = testbed().await;
     let base = tb.base_url();
     let (without, _) = crate::run(api_plan(&base, Vec::new())).await;
@@ -89,7 +98,12 @@ async fn found_only_thanks_to(defs: Vec<Definition>, vulnerable: &[&str], safe: 
     let listing: Vec<String> = with
         .findings
         .iter()
-        .map(|f| format!("{} {} {}", f.module_key, f.root_cause_url, f.root_cause_parameter))
+        .map(|f| {
+            format!(
+                "{} {} {}",
+                f.module_key, f.root_cause_url, f.root_cause_parameter
+            )
+        })
         .collect();
     for id in vulnerable {
         let c = case(&tb, id);
@@ -97,7 +111,10 @@ async fn found_only_thanks_to(defs: Vec<Definition>, vulnerable: &[&str], safe: 
         assert!(!found(&c, &without), "{id} not found without the file");
     }
     for id in safe {
-        assert!(!found(&case(&tb, id), &with), "safe twin {id} reported: {listing:?}");
+        assert!(
+            !found(&case(&tb, id), &with),
+            "safe twin {id} reported: {listing:?}"
+        );
     }
     tb.shutdown().await;
     logs(&events)
@@ -109,9 +126,19 @@ async fn an_openapi_file_seeds_the_api_area() {
         "paths": {"/a": {"get": {}}}}"#;
     let logs = found_only_thanks_to(
         vec![
-            definition("api.yaml", DefinitionKind::OpenApi, definitions::OPENAPI_YAML, None),
+            definition(
+                "api.yaml",
+                DefinitionKind::OpenApi,
+                definitions::OPENAPI_YAML,
+                None,
+            ),
             definition("elsewhere.json", DefinitionKind::OpenApi, elsewhere, None),
-            definition("broken.yaml", DefinitionKind::OpenApi, "title: not an api", None),
+            definition(
+                "broken.yaml",
+                DefinitionKind::OpenApi,
+                "title: not an api",
+                None,
+            ),
         ],
         &["sqli-api2-json", "xss-api2-query"],
         &["sqli-api2-safe", "xss-api2-safe"],
@@ -130,11 +157,14 @@ async fn an_openapi_file_seeds_the_api_area() {
 async fn a_graphql_schema_seeds_the_graphql_endpoint() {
     let logs = graphql_scan().await;
     assert!(
-        logs.iter().any(|l| l.starts_with("GraphQL file schema.graphql: 3 operations seeded, 0 out of scope skipped")),
+        logs.iter().any(|l| l.starts_with(
+            "GraphQL file schema.graphql: 3 operations seeded, 0 out of scope skipped"
+        )),
         "{logs:?}"
     );
     assert!(
-        logs.iter().any(|l| l.starts_with("GraphQL file no-endpoint.graphql: names no endpoint")),
+        logs.iter()
+            .any(|l| l.starts_with("GraphQL file no-endpoint.graphql: names no endpoint")),
         "{logs:?}"
     );
 }
@@ -144,8 +174,18 @@ async fn graphql_scan() -> Vec<String> {
     let base = tb.base_url();
     let ep = Url::parse(&format!("{base}/graphql")).unwrap();
     let defs = vec![
-        definition("schema.graphql", DefinitionKind::GraphQl, definitions::GRAPHQL_SDL, Some(ep)),
-        definition("no-endpoint.graphql", DefinitionKind::GraphQl, definitions::GRAPHQL_SDL, None),
+        definition(
+            "schema.graphql",
+            DefinitionKind::GraphQl,
+            definitions::GRAPHQL_SDL,
+            Some(ep),
+        ),
+        definition(
+            "no-endpoint.graphql",
+            DefinitionKind::GraphQl,
+            definitions::GRAPHQL_SDL,
+            None,
+        ),
     ];
     let (without, _) = crate::run(api_plan(&base, Vec::new())).await;
     let (with, events) = crate::run(api_plan(&base, defs)).await;
@@ -153,11 +193,19 @@ async fn graphql_scan() -> Vec<String> {
     let listing: Vec<String> = with
         .findings
         .iter()
-        .map(|f| format!("{} {} {}", f.module_key, f.root_cause_url, f.root_cause_parameter))
+        .map(|f| {
+            format!(
+                "{} {} {}",
+                f.module_key, f.root_cause_url, f.root_cause_parameter
+            )
+        })
         .collect();
     assert!(found(&vuln, &with), "GraphQL injection found: {listing:?}");
     assert!(!found(&vuln, &without), "not without the schema");
-    assert!(!found(&case(&tb, "sqli-graphql-safe"), &with), "safe resolver: {listing:?}");
+    assert!(
+        !found(&case(&tb, "sqli-graphql-safe"), &with),
+        "safe resolver: {listing:?}"
+    );
     tb.shutdown().await;
     logs(&events)
 }
@@ -168,18 +216,26 @@ async fn a_har_file_replays_the_recorded_api_requests() {
     let base = tb.base_url();
     let har = definitions::har(&base);
     let (without, _) = crate::run(api_plan(&base, Vec::new())).await;
-    let (with, events) =
-        crate::run(api_plan(&base, vec![definition("session.har", DefinitionKind::Har, &har, None)])).await;
+    let (with, events) = crate::run(api_plan(
+        &base,
+        vec![definition("session.har", DefinitionKind::Har, &har, None)],
+    ))
+    .await;
     for id in ["sqli-api2-json", "xss-api2-query"] {
         assert!(found(&case(&tb, id), &with), "{id} found with the HAR");
-        assert!(!found(&case(&tb, id), &without), "{id} not found without it");
+        assert!(
+            !found(&case(&tb, id), &without),
+            "{id} not found without it"
+        );
     }
     for id in ["sqli-api2-safe", "xss-api2-safe"] {
         assert!(!found(&case(&tb, id), &with), "safe twin {id}");
     }
     let logs = logs(&events);
     assert!(
-        logs.iter().any(|l| l.starts_with("HAR file session.har: 4 requests seeded, 0 out of scope skipped")),
+        logs.iter()
+            .any(|l| l
+                .starts_with("HAR file session.har: 4 requests seeded, 0 out of scope skipped")),
         "{logs:?}"
     );
     // Replayed with the recorded body, without the recorded cookie (the jar owns cookies).
@@ -192,7 +248,10 @@ async fn a_har_file_replays_the_recorded_api_requests() {
     tb.shutdown().await;
 }
 
-async fn certificate_scan(tb: &TestbedHandle, cert: Option<ClientCertificate>) -> Result<Summary, EngineError> {
+async fn certificate_scan(
+    tb: &TestbedHandle,
+    cert: Option<ClientCertificate>,
+) -> Result<Summary, EngineError> {
     let seed = Url::parse(&format!("{}/secure/", tb.client_auth_url().unwrap())).unwrap();
     let mut plan = ScanPlan::for_url(seed);
     plan.modules = Modules::template("Crawl Only").unwrap();
@@ -233,7 +292,9 @@ async fn the_client_certificate_is_presented_to_a_listener_that_requires_one() {
     assert!(tb.requests().is_empty());
 
     // With it the site answers.
-    let s = certificate_scan(&tb, Some(cert(pki.password))).await.unwrap();
+    let s = certificate_scan(&tb, Some(cert(pki.password)))
+        .await
+        .unwrap();
     assert!(!s.crawled.is_empty(), "crawled with the certificate");
     assert!(tb.requests().iter().any(|r| r.path == "/secure/"));
 
@@ -265,7 +326,11 @@ fn side(commands: serde_json::Value) -> Vec<u8> {
     .into_bytes()
 }
 
-async fn login_scan(tb: &TestbedHandle, kind: LoginScriptKind, content: Vec<u8>) -> (Summary, Vec<Event>) {
+async fn login_scan(
+    tb: &TestbedHandle,
+    kind: LoginScriptKind,
+    content: Vec<u8>,
+) -> (Summary, Vec<Event>) {
     let base = tb.base_url();
     let li = tb.login_info();
     let mut plan = ScanPlan::for_url(Url::parse(&format!("{base}/account/")).unwrap());
@@ -318,7 +383,8 @@ async fn a_selenium_recording_logs_in_through_the_testbed_login_form() {
     assert!(!events.iter().any(|e| matches!(e, Event::LoggedIn)));
     let l = logs(&events);
     assert!(
-        l.iter().any(|m| m.starts_with("the login recorded in Selenium file login.side failed")),
+        l.iter()
+            .any(|m| m.starts_with("the login recorded in Selenium file login.side failed")),
         "{l:?}"
     );
     tb.shutdown().await;
@@ -346,7 +412,9 @@ async fn unsupported_recordings_are_named_in_a_scan_event() {
     let (_, events) = login_scan(&tb, LoginScriptKind::Macro, b"<macro/>".to_vec()).await;
     let l = logs(&events);
     assert!(
-        l.iter().any(|m| m.starts_with("MACRO file login.side: macro recordings are replayed by a browser")),
+        l.iter()
+            .any(|m| m
+                .starts_with("MACRO file login.side: macro recordings are replayed by a browser")),
         "{l:?}"
     );
     tb.shutdown().await;

@@ -46,7 +46,9 @@ async fn search(vulnerable: bool, body: Bytes) -> Response {
     };
     let res = if vulnerable {
         query(
-            format!("SELECT id, item, status, total FROM orders WHERE username = '{c}' ORDER BY id"),
+            format!(
+                "SELECT id, item, status, total FROM orders WHERE username = '{c}' ORDER BY id"
+            ),
             vec![],
         )
         .await
@@ -86,7 +88,9 @@ async fn preview(State(st): State<Shared>, Query(q): Query<super::Params>) -> Ht
     } else {
         esc(&t)
     };
-    Html(format!("<!DOCTYPE html><html><body><h1>{t}</h1></body></html>"))
+    Html(format!(
+        "<!DOCTYPE html><html><body><h1>{t}</h1></body></html>"
+    ))
 }
 
 async fn render(Query(q): Query<super::Params>) -> Html<String> {

@@ -93,7 +93,9 @@ async fn every_case_is_reachable_by_crawling() {
     // The API area is described only by files given to a scan: no link leads there.
     for case in manifest().iter().filter(|c| c.needs_definition) {
         assert!(
-            !found.iter().any(|p| p == &case.path || p.starts_with("/api/v2") || p == "/graphql"),
+            !found
+                .iter()
+                .any(|p| p == &case.path || p.starts_with("/api/v2") || p == "/graphql"),
             "{} ({}) is linked",
             case.id,
             case.path

@@ -131,12 +131,18 @@ async fn sqli(ctx: &Ctx, id: &str) -> bool {
             };
             let q = format!("query q($v: String!) {{ {field}({arg}: $v) {{ id name }} }}");
             let ok = ctx
-                .json("/graphql", serde_json::json!({ "query": q, "variables": { "v": "Tent" } }))
+                .json(
+                    "/graphql",
+                    serde_json::json!({ "query": q, "variables": { "v": "Tent" } }),
+                )
                 .await;
             assert!(ok.body.contains("\"data\""), "{}", ok.body);
             sql_error(
-                &ctx.json("/graphql", serde_json::json!({ "query": q, "variables": { "v": "Tent'" } }))
-                    .await,
+                &ctx.json(
+                    "/graphql",
+                    serde_json::json!({ "query": q, "variables": { "v": "Tent'" } }),
+                )
+                .await,
             )
         }
         _ => panic!("no probe for {id}"),
