@@ -471,6 +471,43 @@ mod tests {
     use super::*;
 
     #[test]
+    fn nested_json_values_graphql_variables_and_own_headers_are_points() {
+        let url = Url::parse("http://h/graphql").unwrap();
+        let gql = |op: &str| Resource {
+            method: "POST".into(),
+            body: Body::Json(
+                serde_json::json!({"query": "query q($n: String!) { q(n: $n) }",
+                "operationName": op, "variables": {"q_n": "a", "f": {"min": 1}}}),
+            ),
+            headers: vec![
+                ("Accept".into(), "*/*".into()),
+                ("X-Tenant".into(), "t1".into()),
+            ],
+            ..Resource::get(url.clone())
+        };
+        let r = gql("q");
+        let pts = r.points(
+            &[ParameterLocation::Post, ParameterLocation::HttpHeader],
+            &[],
+        );
+        let names: Vec<&str> = pts.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["variables.f.min", "variables.q_n", "User-Agent", "X-Tenant"]
+        );
+        let req = r.with_value(&pts[0], "1'");
+        let body: serde_json::Value = serde_json::from_slice(req.body.as_ref().unwrap()).unwrap();
+        assert_eq!(body["variables"]["f"]["min"], "1'");
+        assert_eq!(body["query"], "query q($n: String!) { q(n: $n) }");
+        assert_eq!(r.with_value(&pts[3], "x").header("x-tenant"), Some("x"));
+        assert_ne!(
+            r.pattern_key(),
+            gql("other").pattern_key(),
+            "one pattern per operation"
+        );
+    }
+
+    #[test]
     fn patterns_collapse_ids_and_points_rewrite_values() {
         let r = Resource::get(Url::parse("http://h/item/42/view?b=2&a=1").unwrap());
         let r2 = Resource::get(Url::parse("http://h/item/7/view?a=9&b=3").unwrap());

@@ -407,6 +407,112 @@ mod tests {
     }
 
     #[test]
+    fn schemas_are_filled_from_examples_refs_compositions_and_formats() {
+        let spec: Value = serde_json::json!({
+            "openapi": "3.1.0",
+            "servers": [{"url": "https://{region}.api.example/v{ver}", "variables": {
+                "region": {"default": "eu"}, "ver": {"default": "2"}}}],
+            "paths": {
+                "/users/{id}": {
+                    "parameters": [{"$ref": "#/components/parameters/Id"}],
+                    "put": {
+                        "parameters": [
+                            {"name": "X-Tenant", "in": "header", "schema": {"type": "string", "format": "uuid"}},
+                            {"name": "session", "in": "cookie", "schema": {"type": "string"}, "example": "abc"},
+                            {"name": "when", "in": "query", "schema": {"type": "string", "format": "date"}}],
+                        "requestBody": {"$ref": "#/components/requestBodies/User"}},
+                    "post": {"requestBody": {"content": {"multipart/form-data": {"schema": {
+                        "type": "object", "properties": {
+                            "note": {"type": "string", "default": "hi"},
+                            "avatar": {"type": "string", "format": "binary"}}}}}}},
+                    "patch": {"requestBody": {"content": {"application/x-www-form-urlencoded": {
+                        "schema": {"type": "object", "properties": {"n": {"type": ["null", "integer"]}}}}}}}
+                }
+            },
+            "components": {
+                "parameters": {"Id": {"name": "id", "in": "path", "required": true,
+                    "examples": {"one": {"value": 42}}, "schema": {"type": "integer"}}},
+                "requestBodies": {"User": {"content": {"application/vnd.api+json": {"schema": {
+                    "allOf": [{"$ref": "#/components/schemas/Named"},
+                              {"type": "object", "properties": {
+                                  "email": {"type": "string", "format": "email"},
+                                  "role": {"type": "string", "enum": ["admin", "user"]},
+                                  "pet": {"oneOf": [{"$ref": "#/components/schemas/Named"}, {"type": "integer"}]}}}]}}}}},
+                "schemas": {"Named": {"type": "object", "properties": {
+                    "name": {"type": "string", "examples": ["Ann"]}}}}
+            }
+        });
+        let r = resources_at(&spec, &Url::parse("http://seed/").unwrap(), None);
+        let put = r.iter().find(|r| r.method == "PUT").unwrap();
+        assert_eq!(
+            put.url.as_str(),
+            "https://eu.api.example/v2/users/42?when=2024-01-01"
+        );
+        assert_eq!(put.path_names, vec![(3, "id".to_string())]);
+        assert_eq!(
+            put.body,
+            Body::Json(
+                serde_json::json!({"name": "Ann", "email": "rampart@example.com",
+                "role": "admin", "pet": {"name": "Ann"}})
+            )
+        );
+        assert!(put.headers.contains(&(
+            "X-Tenant".into(),
+            "3f2c8a5e-6b1d-4e7a-9c0f-2d4b6a8e1c3f".into()
+        )));
+        assert!(put
+            .headers
+            .contains(&("Cookie".into(), "session=abc".into())));
+        let post = r.iter().find(|r| r.method == "POST").unwrap();
+        let Body::Multipart { fields, files } = &post.body else {
+            panic!("{:?}", post.body)
+        };
+        assert_eq!(fields, &vec![("note".to_string(), "hi".to_string())]);
+        assert_eq!(files[0].field, "avatar");
+        let patch = r.iter().find(|r| r.method == "PATCH").unwrap();
+        assert_eq!(patch.body, Body::Form(vec![("n".into(), "1".into())]));
+
+        // An endpoint replaces scheme, host and port, keeping the document's base path.
+        let ep = Url::parse("http://127.0.0.1:8080/").unwrap();
+        let r = resources_at(&spec, &ep, Some(&ep));
+        assert!(
+            r[0].url
+                .as_str()
+                .starts_with("http://127.0.0.1:8080/v2/users/42"),
+            "{}",
+            r[0].url
+        );
+    }
+
+    #[test]
+    fn swagger_2_uses_host_base_path_schemes_and_form_data() {
+        let spec: Value = serde_json::json!({
+            "swagger": "2.0", "host": "api.example:8443", "basePath": "/v1", "schemes": ["https"],
+            "consumes": ["multipart/form-data"],
+            "paths": {"/upload": {"post": {"parameters": [
+                {"name": "title", "in": "formData", "type": "string"},
+                {"name": "file", "in": "formData", "type": "file"}]}},
+                "/items": {"post": {"consumes": ["application/json"], "parameters": [
+                    {"name": "body", "in": "body", "schema": {"$ref": "#/definitions/Item"}}]}}},
+            "definitions": {"Item": {"properties": {"qty": {"type": "integer", "minimum": 3}}}}
+        });
+        let r = resources_at(&spec, &Url::parse("http://seed/").unwrap(), None);
+        let up = r.iter().find(|r| r.url.path() == "/v1/upload").unwrap();
+        assert_eq!(up.url.as_str(), "https://api.example:8443/v1/upload");
+        assert!(matches!(&up.body, Body::Multipart { files, .. } if files.len() == 1));
+        let items = r.iter().find(|r| r.url.path() == "/v1/items").unwrap();
+        assert_eq!(items.body, Body::Json(serde_json::json!({"qty": 3})));
+        // Relative to the endpoint when the document names no host.
+        let mut local = spec.clone();
+        local.as_object_mut().unwrap().remove("host");
+        let ep = Url::parse("http://127.0.0.1:9000/").unwrap();
+        let r = resources_at(&local, &ep, Some(&ep));
+        assert!(r
+            .iter()
+            .all(|r| r.url.as_str().starts_with("http://127.0.0.1:9000/v1/")));
+    }
+
+    #[test]
     fn yaml_descriptions_give_the_same_resources() {
         let yaml = "openapi: 3.0.0\nservers:\n  - url: /api\npaths:\n  /items/{id}:\n    get:\n      parameters:\n        - name: id\n          in: path\n          schema: {type: integer}\n";
         let spec = from_yaml(yaml).expect("yaml parses");
