@@ -30,6 +30,15 @@ pub enum Locator {
     LinkText(String),
 }
 
+impl std::fmt::Display for Locator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Locator::Css(c) => write!(f, "css={c}"),
+            Locator::LinkText(t) => write!(f, "linkText={t}"),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Step {
     Open(String),
@@ -313,7 +322,7 @@ pub(crate) async fn replay(script: &Script, http: &Arc<Http>) -> Result<Sent, St
         let here = |at: &Locator, page: &Option<Sent>| -> Result<(Url, String, Target), String> {
             let (url, html) = current(page)?;
             let t = locate(&url, &html, at)
-                .ok_or_else(|| format!("{at:?}: no such element on {url}"))?;
+                .ok_or_else(|| format!("`{at}`: no such element on {url}"))?;
             Ok((url, html, t))
         };
         let submit = |url: &Url,
@@ -341,14 +350,14 @@ pub(crate) async fn replay(script: &Script, http: &Arc<Http>) -> Result<Sent, St
             }
             Step::Type { at, value, enter } => match here(at, &page)? {
                 (url, html, Target::InForm { form, field, .. }) => {
-                    let name = field.ok_or_else(|| format!("{at:?} is not a named form field"))?;
+                    let name = field.ok_or_else(|| format!("`{at}` is not a named form field"))?;
                     typed.entry(form).or_default().insert(name, value.clone());
                     if *enter {
                         let req = submit(&url, &html, form, &mut typed, None)?;
                         page = Some(send(req).await?);
                     }
                 }
-                _ => return Err(format!("{at:?} is not a form field")),
+                _ => return Err(format!("`{at}` is not a form field")),
             },
             Step::Click(at) => match here(at, &page)? {
                 (
@@ -373,7 +382,7 @@ pub(crate) async fn replay(script: &Script, http: &Arc<Http>) -> Result<Sent, St
                     let req = submit(&url, &html, form, &mut typed, None)?;
                     page = Some(send(req).await?);
                 }
-                _ => return Err(format!("{at:?} is in no form")),
+                _ => return Err(format!("`{at}` is in no form")),
             },
         }
     }

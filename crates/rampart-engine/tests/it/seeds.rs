@@ -105,6 +105,10 @@ async fn found_only_thanks_to(
             )
         })
         .collect();
+    eprintln!(
+        "with the files: {} requests in {} ms, findings {listing:?}; without: {} requests",
+        with.progress.requests, with.duration_ms, without.progress.requests
+    );
     for id in vulnerable {
         let c = case(&tb, id);
         assert!(found(&c, &with), "{id} found with the file: {listing:?}");
@@ -408,6 +412,19 @@ async fn unsupported_recordings_are_named_in_a_scan_event() {
         "{l:?}"
     );
     assert!(!events.iter().any(|e| matches!(e, Event::LoggedIn)));
+
+    // A supported command whose element is not on the page: the failed login names it.
+    let script = side(serde_json::json!([
+        {"command": "open", "target": format!("{base}/login"), "value": ""},
+        {"command": "type", "target": "id=missing", "value": "x"}
+    ]));
+    let (_, events) = login_scan(&tb, LoginScriptKind::Selenium, script).await;
+    let l = logs(&events);
+    assert!(
+        l.iter()
+            .any(|m| m.contains("`css=[id=\"missing\"]`: no such element on")),
+        "{l:?}"
+    );
 
     let (_, events) = login_scan(&tb, LoginScriptKind::Macro, b"<macro/>".to_vec()).await;
     let l = logs(&events);
