@@ -9,6 +9,9 @@ use url::Url;
 /// Selections and input objects are expanded this deep, no further.
 const MAX_DEPTH: usize = 3;
 
+/// Input values one operation's variables may expand (wide input objects).
+const NODE_BUDGET: usize = 2_000;
+
 #[derive(Clone, Debug)]
 enum TypeRef {
     Named(String),
@@ -62,6 +65,7 @@ struct Schema {
     query: Option<String>,
     mutation: Option<String>,
     types: HashMap<String, TypeDef>,
+    budget: std::cell::Cell<usize>,
 }
 
 /// Parses SDL, or an introspection result (`{"data": {"__schema": …}}` or `{"__schema": …}`).
@@ -176,6 +180,7 @@ fn from_introspection(v: &Value) -> Schema {
         query: name_of("/queryType/name"),
         mutation: name_of("/mutationType/name"),
         types: HashMap::new(),
+        budget: Default::default(),
     };
     for t in v
         .get("types")
@@ -218,6 +223,10 @@ fn from_introspection(v: &Value) -> Schema {
 
 impl Schema {
     fn value(&self, t: &TypeRef, name: &str, depth: usize) -> Value {
+        if self.budget.get() == 0 {
+            return Value::Null;
+        }
+        self.budget.set(self.budget.get() - 1);
         match t {
             TypeRef::NonNull(t) => self.value(t, name, depth),
             TypeRef::List(t) => Value::Array(vec![self.value(t, name, depth)]),
@@ -243,8 +252,15 @@ impl Schema {
         }
     }
 
+    fn is_leaf(&self, t: &TypeRef) -> bool {
+        !matches!(
+            self.types.get(t.named()),
+            Some(TypeDef::Object(_) | TypeDef::Union)
+        )
+    }
+
     /// The selection of a field returning `t`: its scalar and enum fields, nested objects
-    /// down to [`MAX_DEPTH`]; `None` for a leaf type.
+    /// down to [`MAX_DEPTH`] (cyclic types stop there); `None` for a leaf type.
     fn selection(&self, t: &TypeRef, depth: usize) -> Option<String> {
         match self.types.get(t.named()) {
             Some(TypeDef::Object(fields)) => {
@@ -253,12 +269,15 @@ impl Schema {
                     .iter()
                     .filter(|f| !f.args.iter().any(|a| matches!(a.ty, TypeRef::NonNull(_))))
                 {
-                    match self.selection(&f.ty, depth + 1) {
-                        None => parts.push(f.name.clone()),
-                        Some(sub) if depth + 1 < MAX_DEPTH && sub != "{ __typename }" => {
-                            parts.push(format!("{} {sub}", f.name))
+                    if self.is_leaf(&f.ty) {
+                        parts.push(f.name.clone());
+                    } else if depth + 1 < MAX_DEPTH {
+                        match self.selection(&f.ty, depth + 1) {
+                            Some(sub) if sub != "{ __typename }" => {
+                                parts.push(format!("{} {sub}", f.name))
+                            }
+                            _ => {}
                         }
-                        Some(_) => {}
                     }
                 }
                 if parts.is_empty() {
@@ -292,6 +311,7 @@ impl Schema {
                 .map(|a| format!("{}: ${}", a.name, var(a)))
                 .collect();
             let mut variables = Map::new();
+            self.budget.set(NODE_BUDGET);
             for a in &f.args {
                 variables.insert(var(a), self.value(&a.ty, &a.name, 0));
             }
@@ -404,6 +424,22 @@ mod tests {
         for x in &b {
             graphql_parser::parse_query::<String>(x["query"].as_str().unwrap()).unwrap();
         }
+    }
+
+    #[test]
+    fn cyclic_types_are_selected_to_a_bounded_depth() {
+        let b = bodies(
+            "type A { id: ID b: B } type B { name: String a: A } \
+             input F { f: F n: Int } type Query { a(f: F): A }",
+        );
+        assert_eq!(
+            b[0]["query"],
+            "query a($a_f: F) { a(f: $a_f) { id b { name a { id } } } }"
+        );
+        assert_eq!(
+            b[0]["variables"],
+            json!({"a_f": {"f": {"f": {"f": {}, "n": 1}, "n": 1}, "n": 1}})
+        );
     }
 
     #[test]

@@ -7,6 +7,10 @@ use url::Url;
 /// `$ref` chains and schema nesting are followed this deep, no further.
 const MAX_DEPTH: usize = 8;
 
+/// Schema nodes one operation's values may expand: a recursive, wide schema cannot make an
+/// exponential example.
+const NODE_BUDGET: usize = 2_000;
+
 /// Reads an OpenAPI/Swagger description written in YAML into the JSON value the rest of
 /// this module works on; `None` when it is not YAML.
 pub fn from_yaml(body: &str) -> Option<Value> {
@@ -43,6 +47,7 @@ fn scalar(v: &Value) -> String {
 /// Example values made from schemas, with `$ref`s resolved within the document.
 struct Gen<'a> {
     spec: &'a Value,
+    budget: std::cell::Cell<usize>,
 }
 
 impl Gen<'_> {
@@ -86,10 +91,11 @@ impl Gen<'_> {
         let Some(schema) = schema else {
             return Value::String(crate::crawl::html::default_value(name, "text"));
         };
-        let s = self.resolve(schema);
-        if depth > MAX_DEPTH {
+        if depth > MAX_DEPTH || self.budget.get() == 0 {
             return Value::Null;
         }
+        self.budget.set(self.budget.get() - 1);
+        let s = self.resolve(schema);
         if let Some(e) = self.explicit(&s) {
             return e;
         }
@@ -209,7 +215,10 @@ pub fn base_url(spec: &Value, hint: &Url, endpoint: Option<&Url>) -> Url {
 /// The operations of `spec` as resources; relative URLs resolve against `hint` (where the
 /// document was fetched, or the scan's first seed) unless `endpoint` is given.
 pub fn resources_at(spec: &Value, hint: &Url, endpoint: Option<&Url>) -> Vec<Resource> {
-    let g = Gen { spec };
+    let g = Gen {
+        spec,
+        budget: std::cell::Cell::new(NODE_BUDGET),
+    };
     let base = base_url(spec, hint, endpoint);
     let swagger2 = spec.get("swagger").is_some();
     let consumes = |op: &Value| -> Vec<String> {
@@ -239,6 +248,7 @@ pub fn resources_at(spec: &Value, hint: &Url, endpoint: Option<&Url>) -> Vec<Res
             .map(|a| a.iter().map(|p| g.resolve(p)).collect())
             .unwrap_or_default();
         for (method, op) in ops {
+            g.budget.set(NODE_BUDGET);
             let m = method.to_ascii_uppercase();
             if !matches!(
                 m.as_str(),
@@ -482,6 +492,25 @@ mod tests {
             "{}",
             r[0].url
         );
+    }
+
+    #[test]
+    fn recursive_wide_schemas_stay_bounded() {
+        let props: Map<String, Value> = (0..20)
+            .map(|i| {
+                (
+                    format!("p{i}"),
+                    serde_json::json!({"$ref": "#/components/schemas/N"}),
+                )
+            })
+            .collect();
+        let spec = serde_json::json!({"openapi": "3.0.0", "paths": {"/n": {"post": {"requestBody":
+            {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/N"}}}}}}},
+            "components": {"schemas": {"N": {"type": "object", "properties": props}}}});
+        let t = std::time::Instant::now();
+        let r = resources_at(&spec, &Url::parse("http://h/").unwrap(), None);
+        assert_eq!(r.len(), 1);
+        assert!(t.elapsed() < std::time::Duration::from_secs(2));
     }
 
     #[test]
