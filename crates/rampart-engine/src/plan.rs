@@ -24,6 +24,87 @@ pub struct ScanPlan {
     /// Out-of-band listener: bind address (`127.0.0.1:0` by default) and the address to
     /// advertise in payloads (defaults to the bound one).
     pub oob: OobSettings,
+    /// API definitions and recorded traffic whose requests seed the scan (see [`crate::seed`]).
+    pub definitions: Vec<Definition>,
+    /// A client certificate every TLS connection presents.
+    pub client_certificate: Option<ClientCertificate>,
+    /// A recorded login sequence, replayed without a browser when it can be.
+    pub login_script: Option<LoginScript>,
+}
+
+/// What a definition file holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DefinitionKind {
+    /// OpenAPI 3.x or Swagger 2.0, JSON or YAML.
+    OpenApi,
+    /// GraphQL SDL or an introspection result (JSON).
+    GraphQl,
+    /// An HTTP Archive (HAR) of recorded traffic.
+    Har,
+}
+
+/// A file whose requests seed the scan.
+#[derive(Clone, Debug)]
+pub struct Definition {
+    /// The file's name, as scan events call it.
+    pub name: String,
+    pub kind: DefinitionKind,
+    pub content: Vec<u8>,
+    /// Where its requests go (OpenAPI: the base URL instead of the document's servers;
+    /// GraphQL: the endpoint itself, required).
+    pub endpoint: Option<Url>,
+    /// GraphQL: `GET` sends operations in the query string; anything else POSTs JSON.
+    pub verb: Option<String>,
+}
+
+/// A PKCS#12 (`.p12`/`.pfx`) client certificate and its password.
+#[derive(Clone)]
+pub struct ClientCertificate {
+    pub name: String,
+    pub pkcs12: Vec<u8>,
+    pub password: String,
+}
+
+impl std::fmt::Debug for ClientCertificate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientCertificate")
+            .field("name", &self.name)
+            .field("bytes", &self.pkcs12.len())
+            .field("password", &"[redacted]")
+            .finish()
+    }
+}
+
+/// What a recorded login is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoginScriptKind {
+    /// A Selenium IDE project (`.side`, JSON).
+    Selenium,
+    /// A browser macro recording (`.rec`).
+    Macro,
+}
+
+/// A recorded login sequence.
+#[derive(Clone)]
+pub struct LoginScript {
+    pub name: String,
+    pub kind: LoginScriptKind,
+    pub content: Vec<u8>,
+    /// A page body matching this means the session is alive.
+    pub logged_in_regex: Option<String>,
+    /// A page body matching this means the session was lost.
+    pub session_loss_regex: Option<String>,
+}
+
+impl std::fmt::Debug for LoginScript {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The recording types the password: never printed.
+        f.debug_struct("LoginScript")
+            .field("name", &self.name)
+            .field("kind", &self.kind)
+            .field("bytes", &self.content.len())
+            .finish()
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -250,6 +331,9 @@ impl ScanPlan {
             session: Session::default(),
             modules: Modules::all(),
             oob: OobSettings::default(),
+            definitions: Vec::new(),
+            client_certificate: None,
+            login_script: None,
         }
     }
 }

@@ -35,8 +35,27 @@ pub fn start(
         gate.check("GET", s)
             .map_err(|e| EngineError::Plan(format!("seed {s} is out of scope: {e}")))?;
     }
-    let session = SessionKeeper::new(plan.session.login.clone())
-        .map_err(|e| EngineError::Plan(e.to_string()))?;
+    let mut notes: Vec<(Level, String)> = Vec::new();
+    let transport = match &plan.client_certificate {
+        Some(c) => {
+            let fail =
+                |e: String| EngineError::Plan(format!("client certificate file {}: {e}", c.name));
+            let id = crate::seed::certificate::open(&c.pkcs12, &c.password).map_err(fail)?;
+            let t = transport
+                .with_client_identity(&id)
+                .map_err(|e| fail(e.to_string()))?;
+            notes.push((
+                Level::Info,
+                format!(
+                    "client certificate file {}: {} is presented on TLS connections",
+                    c.name, id.subject
+                ),
+            ));
+            t
+        }
+        None => transport,
+    };
+    let session = session_keeper(&plan, &mut notes)?;
     if let Some(r) = &plan.session.logout_regex {
         regex::Regex::new(r).map_err(|e| EngineError::Plan(format!("logout regex: {e}")))?;
     }
@@ -58,7 +77,7 @@ pub fn start(
         tx.clone(),
         sink,
     ));
-    let join = tokio::spawn(run(http, Arc::new(session), browser, tx));
+    let join = tokio::spawn(run(http, Arc::new(session), browser, tx, notes));
     Ok((
         ScanHandle {
             control,
@@ -69,13 +88,63 @@ pub fn start(
     ))
 }
 
+/// The session keeper: a replayable recorded login wins over form login (the options name
+/// one or the other); a recording that cannot be replayed is said in an event and the scan
+/// runs unauthenticated.
+fn session_keeper(
+    plan: &ScanPlan,
+    notes: &mut Vec<(Level, String)>,
+) -> Result<SessionKeeper, EngineError> {
+    use crate::plan::LoginScriptKind;
+    use crate::session::LoginMethod;
+    let bad = |e: regex::Error| EngineError::Plan(e.to_string());
+    let Some(script) = &plan.login_script else {
+        return SessionKeeper::new(plan.session.login.clone()).map_err(bad);
+    };
+    let method = match script.kind {
+        LoginScriptKind::Macro => {
+            notes.push((
+                Level::Warn,
+                format!(
+                    "MACRO file {}: macro recordings are replayed by a browser and this engine has none; the scan continues unauthenticated",
+                    script.name
+                ),
+            ));
+            None
+        }
+        LoginScriptKind::Selenium => match crate::seed::side::parse(&script.content) {
+            Ok(s) => Some(LoginMethod::Script(script.name.clone(), s)),
+            Err(e) => {
+                notes.push((
+                    Level::Warn,
+                    format!(
+                        "Selenium file {}: {e}; the scan continues unauthenticated",
+                        script.name
+                    ),
+                ));
+                None
+            }
+        },
+    };
+    SessionKeeper::with(
+        method,
+        script.logged_in_regex.clone(),
+        script.session_loss_regex.clone(),
+    )
+    .map_err(bad)
+}
+
 async fn run(
     http: Arc<Http>,
     session: Arc<SessionKeeper>,
     browser: Option<Arc<dyn BrowserCrawler>>,
     tx: mpsc::Sender<Event>,
+    notes: Vec<(Level, String)>,
 ) -> Summary {
     let plan = http.plan().clone();
+    for (level, note) in notes {
+        http.log(level, note).await;
+    }
     let canaries = Arc::new(crate::checks::xss_stored::Canaries::default());
     http.add_observer(Arc::new(Passive::new(&plan.modules)));
     http.add_observer(canaries.clone());
@@ -140,7 +209,7 @@ async fn run(
         Some(b) => b.availability(),
         None => "unavailable: no browser crawler configured (HTML crawler only)".to_string(),
     };
-    let mut extra = Vec::new();
+    let mut extra = crate::seed::seed(&http).await;
     if let Some(b) = &browser {
         for s in &plan.seeds {
             extra.extend(b.discover(s).await);

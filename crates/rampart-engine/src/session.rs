@@ -1,10 +1,12 @@
-//! Form login and session upkeep: logged-in / session-loss checks and re-login.
+//! Form login (or a replayed Selenium IDE login) and session upkeep: logged-in /
+//! session-loss checks and re-login.
 
 use crate::client::{Http, Purpose};
 use crate::crawl::html::extract;
 use crate::events::Event;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::plan::FormLogin;
+use crate::seed::side::Script;
 use regex::Regex;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
@@ -13,8 +15,25 @@ use tokio::sync::Mutex;
 /// At most this many re-logins per scan, so a broken login cannot loop.
 const MAX_RELOGINS: u32 = 20;
 
+/// How the scan logs in.
+#[derive(Clone, Debug)]
+pub(crate) enum LoginMethod {
+    Form(FormLogin),
+    /// A Selenium IDE recording (its file name, for events).
+    Script(String, Script),
+}
+
+impl LoginMethod {
+    fn what(&self) -> String {
+        match self {
+            LoginMethod::Form(f) => format!("form login at {}", f.url),
+            LoginMethod::Script(name, _) => format!("the login recorded in Selenium file {name}"),
+        }
+    }
+}
+
 pub(crate) struct SessionKeeper {
-    login: Option<FormLogin>,
+    login: Option<LoginMethod>,
     logged_in: Option<Regex>,
     loss: Option<Regex>,
     state: Mutex<u32>,
@@ -22,20 +41,22 @@ pub(crate) struct SessionKeeper {
 
 impl SessionKeeper {
     pub fn new(login: Option<FormLogin>) -> Result<Self, regex::Error> {
-        let logged_in = login
+        let (li, loss) = login
             .as_ref()
-            .and_then(|l| l.logged_in_regex.as_deref())
-            .map(Regex::new)
-            .transpose()?;
-        let loss = login
-            .as_ref()
-            .and_then(|l| l.session_loss_regex.as_deref())
-            .map(Regex::new)
-            .transpose()?;
+            .map(|l| (l.logged_in_regex.clone(), l.session_loss_regex.clone()))
+            .unwrap_or_default();
+        Self::with(login.map(LoginMethod::Form), li, loss)
+    }
+
+    pub fn with(
+        login: Option<LoginMethod>,
+        logged_in: Option<String>,
+        loss: Option<String>,
+    ) -> Result<Self, regex::Error> {
         Ok(Self {
             login,
-            logged_in,
-            loss,
+            logged_in: logged_in.as_deref().map(Regex::new).transpose()?,
+            loss: loss.as_deref().map(Regex::new).transpose()?,
             state: Mutex::new(0),
         })
     }
@@ -58,42 +79,70 @@ impl SessionKeeper {
 
     /// Logs in; `true` on success. Emits `LoggedIn` or `SessionLost`.
     pub async fn login(&self, http: &Arc<Http>) -> bool {
-        let Some(cfg) = &self.login else { return true };
+        let Some(method) = &self.login else {
+            return true;
+        };
         let mut count = self.state.lock().await;
         if *count >= MAX_RELOGINS {
             return false;
         }
         *count += 1;
-        let mut ok = self.try_login(http, cfg).await;
-        if ok
-            && *count == 1
-            && http
+        let mut result = self.try_method(http, method).await;
+        if let (Ok(()), 1, LoginMethod::Form(cfg)) = (&result, *count, method) {
+            if http
                 .plan()
                 .modules
                 .enabled
                 .contains_key("predictable_session_id")
-        {
-            // Sample a few more session ids (passive analysis sees each Set-Cookie).
-            for _ in 0..2 {
-                if let Ok(mut jar) = http.jar.lock() {
-                    jar.forget(&cfg.url);
+            {
+                // Sample a few more session ids (passive analysis sees each Set-Cookie).
+                for _ in 0..2 {
+                    if let Ok(mut jar) = http.jar.lock() {
+                        jar.forget(&cfg.url);
+                    }
+                    result = self.try_method(http, method).await;
                 }
-                ok = self.try_login(http, cfg).await;
             }
         }
+        let ok = result.is_ok();
         http.counters.logged_in.store(ok, Relaxed);
-        if ok {
-            http.emit(Event::LoggedIn).await;
-        } else {
-            http.emit(Event::SessionLost {
-                message: format!(
-                    "form login at {} failed; the scan continues unauthenticated",
-                    cfg.url
-                ),
-            })
-            .await;
+        match result {
+            Ok(()) => http.emit(Event::LoggedIn).await,
+            Err(why) => {
+                http.emit(Event::SessionLost {
+                    message: format!(
+                        "{} failed{why}; the scan continues unauthenticated",
+                        method.what()
+                    ),
+                })
+                .await
+            }
         }
         ok
+    }
+
+    /// `Err` carries what went wrong as `: …`, or nothing when the login simply did not take.
+    async fn try_method(&self, http: &Arc<Http>, method: &LoginMethod) -> Result<(), String> {
+        match method {
+            LoginMethod::Form(cfg) => {
+                if self.try_login(http, cfg).await {
+                    Ok(())
+                } else {
+                    Err(String::new())
+                }
+            }
+            LoginMethod::Script(_, script) => {
+                let after = crate::seed::side::replay(script, http)
+                    .await
+                    .map_err(|e| format!(": {e}"))?;
+                let again = after.request.url.clone();
+                if self.verify(http, &after, &again).await {
+                    Ok(())
+                } else {
+                    Err(String::new())
+                }
+            }
+        }
     }
 
     async fn try_login(&self, http: &Arc<Http>, cfg: &FormLogin) -> bool {
@@ -127,6 +176,18 @@ impl SessionKeeper {
         let Ok((after, _)) = http.send_follow(req, Purpose::Login).await else {
             return false;
         };
+        self.verify(http, &after, &cfg.url).await
+    }
+
+    /// Whether the response after a login shows a session: the logged-in pattern (on it, or
+    /// on `again` fetched once more), else no session-loss pattern, no error and no login
+    /// form left.
+    async fn verify(
+        &self,
+        http: &Arc<Http>,
+        after: &crate::client::Sent,
+        again: &url::Url,
+    ) -> bool {
         let body = after.response.text();
         if let Some(r) = &self.logged_in {
             if r.is_match(&body) {
@@ -134,7 +195,7 @@ impl SessionKeeper {
             }
             // The landing page may not show it: check the login URL again.
             if let Ok((again, _)) = http
-                .send_follow(HttpRequest::get(cfg.url.clone()), Purpose::Login)
+                .send_follow(HttpRequest::get(again.clone()), Purpose::Login)
                 .await
             {
                 return r.is_match(&again.response.text());

@@ -23,6 +23,11 @@ pub enum Body {
         files: Vec<FilePart>,
     },
     Json(serde_json::Value),
+    /// Bytes replayed as recorded (no insertion point).
+    Raw {
+        content_type: String,
+        content: Vec<u8>,
+    },
 }
 
 /// A request worth crawling and attacking.
@@ -39,6 +44,9 @@ pub struct Resource {
     pub has_password: bool,
     /// Names of path segments (index, name), from an API description.
     pub path_names: Vec<(usize, String)>,
+    /// Request headers of its own (API header parameters, recorded headers); each is an
+    /// insertion point of the `HttpHeader` location.
+    pub headers: Vec<(String, String)>,
 }
 
 /// Where one attack value goes.
@@ -48,6 +56,8 @@ pub struct InsertionPoint {
     pub name: String,
     pub original: String,
     index: usize,
+    /// The keys leading to a nested JSON body value (`name` is them joined with `.`).
+    path: Vec<String>,
 }
 
 #[cfg(test)]
@@ -59,6 +69,7 @@ impl InsertionPoint {
             name: name.to_string(),
             original: original.to_string(),
             index: 0,
+            path: Vec::new(),
         }
     }
 }
@@ -94,6 +105,7 @@ impl Resource {
             form: false,
             has_password: false,
             path_names: Vec::new(),
+            headers: Vec::new(),
         }
     }
 
@@ -110,8 +122,16 @@ impl Resource {
                 names.extend(fields.iter().map(|(k, _)| format!("b:{k}")));
                 names.extend(files.iter().map(|f| format!("f:{}", f.field)));
             }
-            Body::Json(serde_json::Value::Object(m)) => {
-                names.extend(m.keys().map(|k| format!("j:{k}")))
+            Body::Json(v @ serde_json::Value::Object(m)) => {
+                names.extend(
+                    json_leaves(v)
+                        .into_iter()
+                        .map(|(p, _)| format!("j:{}", p.join("."))),
+                );
+                // GraphQL requests share one URL: the operation tells them apart.
+                if let Some(op) = m.get("operationName").and_then(serde_json::Value::as_str) {
+                    names.insert(format!("op:{op}"));
+                }
             }
             _ => {}
         }
@@ -137,6 +157,9 @@ impl Resource {
         if let Some(r) = &self.referer {
             req.headers.push(("Referer".into(), r.to_string()));
         }
+        for (n, v) in &self.headers {
+            req.set_header(n, v.clone());
+        }
         match &self.body {
             Body::None => {}
             Body::Form(pairs) => {
@@ -161,6 +184,14 @@ impl Resource {
                     .push(("Content-Type".into(), "application/json".into()));
                 req.body = Some(v.to_string().into_bytes());
             }
+            Body::Raw {
+                content_type,
+                content,
+            } => {
+                req.headers
+                    .push(("Content-Type".into(), content_type.clone()));
+                req.body = Some(content.clone());
+            }
         }
         req
     }
@@ -181,33 +212,33 @@ impl Resource {
                     name: k.into_owned(),
                     original: v.into_owned(),
                     index: i,
+                    path: Vec::new(),
                 });
             }
         }
         if want(L::Post) {
-            let pairs: Vec<(String, String)> = match &self.body {
-                Body::Form(f) => f.clone(),
-                Body::Multipart { fields, .. } => fields.clone(),
-                Body::Json(serde_json::Value::Object(m)) => m
+            let pairs: Vec<(Vec<String>, String)> = match &self.body {
+                Body::Form(f) => f
                     .iter()
-                    .filter(|(_, v)| v.is_string() || v.is_number() || v.is_boolean())
-                    .map(|(k, v)| {
-                        (
-                            k.clone(),
-                            v.as_str()
-                                .map(str::to_string)
-                                .unwrap_or_else(|| v.to_string()),
-                        )
-                    })
+                    .map(|(k, v)| (vec![k.clone()], v.clone()))
+                    .collect(),
+                Body::Multipart { fields, .. } => fields
+                    .iter()
+                    .map(|(k, v)| (vec![k.clone()], v.clone()))
+                    .collect(),
+                Body::Json(v) => json_leaves(v)
+                    .into_iter()
+                    .filter(|(p, _)| !is_graphql_document(v, p))
                     .collect(),
                 _ => Vec::new(),
             };
-            for (i, (k, v)) in pairs.into_iter().enumerate() {
+            for (i, (p, v)) in pairs.into_iter().enumerate() {
                 out.push(InsertionPoint {
                     location: L::Post,
-                    name: k,
+                    name: p.join("."),
                     original: v,
                     index: i,
+                    path: p,
                 });
             }
         }
@@ -225,6 +256,7 @@ impl Resource {
                         name,
                         original: seg.into(),
                         index: i,
+                        path: Vec::new(),
                     });
                 }
             }
@@ -236,6 +268,7 @@ impl Resource {
                     name: k.clone(),
                     original: v.clone(),
                     index: i,
+                    path: Vec::new(),
                 });
             }
         }
@@ -245,7 +278,20 @@ impl Resource {
                 name: "User-Agent".into(),
                 original: String::new(),
                 index: 0,
+                path: Vec::new(),
             });
+            for (i, (n, v)) in self.headers.iter().enumerate() {
+                if is_browser_header(n) {
+                    continue;
+                }
+                out.push(InsertionPoint {
+                    location: L::HttpHeader,
+                    name: n.clone(),
+                    original: v.clone(),
+                    index: i + 1,
+                    path: Vec::new(),
+                });
+            }
         }
         if want(L::Referer) {
             let orig = self
@@ -258,6 +304,7 @@ impl Resource {
                 name: "Referer".into(),
                 original: orig,
                 index: 0,
+                path: Vec::new(),
             });
         }
         out
@@ -289,11 +336,10 @@ impl Resource {
             L::Post => match &mut copy.body {
                 Body::Form(f) => set_nth(f, point.index, value),
                 Body::Multipart { fields, .. } => set_nth(fields, point.index, value),
-                Body::Json(serde_json::Value::Object(m)) => {
-                    m.insert(
-                        point.name.clone(),
-                        serde_json::Value::String(value.to_string()),
-                    );
+                Body::Json(v) => {
+                    if let Some(slot) = json_slot(v, &point.path) {
+                        *slot = serde_json::Value::String(value.to_string());
+                    }
                 }
                 _ => {}
             },
@@ -328,6 +374,69 @@ impl Resource {
     }
 }
 
+/// Headers every browser sends by itself (recorded traffic is full of them): replayed, never
+/// attacked; the application's own headers (`X-Api-Key`, `X-Tenant`…) are insertion points.
+fn is_browser_header(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n.starts_with("accept")
+        || n.starts_with("sec-")
+        || n.starts_with("if-")
+        || matches!(
+            n.as_str(),
+            "user-agent"
+                | "cookie"
+                | "origin"
+                | "referer"
+                | "cache-control"
+                | "pragma"
+                | "dnt"
+                | "priority"
+                | "upgrade-insecure-requests"
+                | "authorization"
+        )
+}
+
+/// Every scalar of a JSON body with the object keys leading to it (objects only: array
+/// members are left alone), at most 8 levels deep.
+fn json_leaves(v: &serde_json::Value) -> Vec<(Vec<String>, String)> {
+    fn walk(v: &serde_json::Value, path: &mut Vec<String>, out: &mut Vec<(Vec<String>, String)>) {
+        match v {
+            serde_json::Value::Object(m) if path.len() < 8 => {
+                for (k, child) in m {
+                    path.push(k.clone());
+                    walk(child, path, out);
+                    path.pop();
+                }
+            }
+            serde_json::Value::String(s) if !path.is_empty() => out.push((path.clone(), s.clone())),
+            serde_json::Value::Number(_) | serde_json::Value::Bool(_) if !path.is_empty() => {
+                out.push((path.clone(), v.to_string()))
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(v, &mut Vec::new(), &mut out);
+    out
+}
+
+/// The `query` and `operationName` of a GraphQL request body are the operation itself, not
+/// inputs: its inputs are the `variables`.
+fn is_graphql_document(body: &serde_json::Value, path: &[String]) -> bool {
+    body.get("variables")
+        .is_some_and(serde_json::Value::is_object)
+        && body.get("query").is_some_and(serde_json::Value::is_string)
+        && path.len() == 1
+        && matches!(path[0].as_str(), "query" | "operationName")
+}
+
+fn json_slot<'a>(
+    v: &'a mut serde_json::Value,
+    path: &[String],
+) -> Option<&'a mut serde_json::Value> {
+    path.iter().try_fold(v, |v, k| v.get_mut(k.as_str()))
+}
+
 fn set_nth(pairs: &mut [(String, String)], i: usize, value: &str) {
     if let Some(p) = pairs.get_mut(i) {
         p.1 = value.to_string();
@@ -360,6 +469,43 @@ fn multipart(fields: &[(String, String)], files: &[FilePart]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nested_json_values_graphql_variables_and_own_headers_are_points() {
+        let url = Url::parse("http://h/graphql").unwrap();
+        let gql = |op: &str| Resource {
+            method: "POST".into(),
+            body: Body::Json(
+                serde_json::json!({"query": "query q($n: String!) { q(n: $n) }",
+                "operationName": op, "variables": {"q_n": "a", "f": {"min": 1}}}),
+            ),
+            headers: vec![
+                ("Accept".into(), "*/*".into()),
+                ("X-Tenant".into(), "t1".into()),
+            ],
+            ..Resource::get(url.clone())
+        };
+        let r = gql("q");
+        let pts = r.points(
+            &[ParameterLocation::Post, ParameterLocation::HttpHeader],
+            &[],
+        );
+        let names: Vec<&str> = pts.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["variables.f.min", "variables.q_n", "User-Agent", "X-Tenant"]
+        );
+        let req = r.with_value(&pts[0], "1'");
+        let body: serde_json::Value = serde_json::from_slice(req.body.as_ref().unwrap()).unwrap();
+        assert_eq!(body["variables"]["f"]["min"], "1'");
+        assert_eq!(body["query"], "query q($n: String!) { q(n: $n) }");
+        assert_eq!(r.with_value(&pts[3], "x").header("x-tenant"), Some("x"));
+        assert_ne!(
+            r.pattern_key(),
+            gql("other").pattern_key(),
+            "one pattern per operation"
+        );
+    }
 
     #[test]
     fn patterns_collapse_ids_and_points_rewrite_values() {

@@ -25,13 +25,16 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Code map: `manifest` (the cases), `server` (listeners, handle), `middleware` (request log,
+//! Code map: `manifest` (the cases), `definitions` (the files describing the API area no link
+//! leads to: OpenAPI, GraphQL SDL, HAR), `server` (listeners, handle, the client-certificate
+//! listener), `middleware` (request log,
 //! TRACE, banners and headers), `pages/*` (the site, one module per area), `auth` (login and the
 //! account area), `db` (SQLite), `emu/*` (the emulations), `admin` (`/__testbed/*`).
 
 mod admin;
 mod auth;
 mod db;
+pub mod definitions;
 mod emu;
 mod html;
 mod manifest;
@@ -41,7 +44,7 @@ mod server;
 mod state;
 
 pub use manifest::{login_info, manifest, Case, LoginInfo};
-pub use server::{spawn, TestbedConfig, TestbedHandle};
+pub use server::{spawn, spawn_with_client_auth, ClientAuthTls, TestbedConfig, TestbedHandle};
 pub use state::RequestRecord;
 
 /// Errors of the testbed's library API.

@@ -27,6 +27,10 @@ pub struct Case {
     pub tls: bool,
     /// What the page does, in the words of its (bad) developer.
     pub description: String,
+    /// Reachable only through an API definition or recorded traffic given to the scan
+    /// ([`crate::definitions`]), never by links: a crawl alone cannot find it.
+    #[serde(default)]
+    pub needs_definition: bool,
 }
 
 type Row = (
@@ -174,6 +178,23 @@ const ROWS: &[Row] = &[
     ("autocomplete-safe", "password_autocomplete", "GET", "/login", None, None, S, ANON, PLAIN, "password field with autocomplete=off"),
     ("mixed-content", "mixed_content", "GET", "/checkout.php", None, None, V, ANON, TLS, "HTTPS page loading a script over http://"),
     ("mixed-content-safe", "mixed_content", "GET", "/secure/", None, None, S, ANON, TLS, "HTTPS page with same-origin resources only"),
+    // --- the API area reached only through definitions (OpenAPI, GraphQL, HAR)
+    ("sqli-api2-json", "sqli", "POST", "/api/v2/orders/search", Some("customer"), Some(Post), V, ANON, PLAIN, "API v2: customer from a JSON body concatenated into SQL, errors in JSON"),
+    ("sqli-api2-safe", "sqli", "POST", "/api/v2/invoices/search", Some("customer"), Some(Post), S, ANON, PLAIN, "API v2: parameterised invoice search"),
+    ("xss-api2-query", "xss_reflected", "GET", "/api/v2/preview", Some("title"), Some(Query), V, ANON, PLAIN, "API v2: HTML preview of a title, reflected unescaped"),
+    ("xss-api2-safe", "xss_reflected", "GET", "/api/v2/render", Some("title"), Some(Query), S, ANON, PLAIN, "API v2: HTML rendering of a title, escaped"),
+    ("sqli-graphql", "sqli", "POST", "/graphql", Some("variables.product_name"), Some(Post), V, ANON, PLAIN, "GraphQL: the product resolver concatenates its name argument into SQL"),
+    ("sqli-graphql-safe", "sqli", "POST", "/graphql", Some("variables.catalogItem_sku"), Some(Post), S, ANON, PLAIN, "GraphQL: the catalogItem resolver binds its sku argument"),
+];
+
+/// Cases of the API area that no link leads to (see [`crate::definitions`]).
+const NEEDS_DEFINITION: &[&str] = &[
+    "sqli-api2-json",
+    "sqli-api2-safe",
+    "xss-api2-query",
+    "xss-api2-safe",
+    "sqli-graphql",
+    "sqli-graphql-safe",
 ];
 
 /// Every case of the testbed, in a stable order.
@@ -190,6 +211,7 @@ pub fn manifest() -> Vec<Case> {
             requires_login: r.7,
             tls: r.8,
             description: r.9.to_owned(),
+            needs_definition: NEEDS_DEFINITION.contains(&r.0),
         })
         .collect()
 }

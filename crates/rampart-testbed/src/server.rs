@@ -1,4 +1,5 @@
-//! Listeners (HTTP, and HTTPS with an embedded self-signed certificate) and the public handle.
+//! Listeners (HTTP, HTTPS with an embedded self-signed certificate, and on demand an HTTPS
+//! listener that requires a client certificate) and the public handle.
 
 use crate::state::{AppState, RequestRecord, Shared};
 use crate::{manifest, Case, LoginInfo, TestbedError};
@@ -43,11 +44,24 @@ impl Default for TestbedConfig {
     }
 }
 
+/// An HTTPS listener that accepts only clients presenting a certificate signed by
+/// `client_ca_pem` (tests generate all three, e.g. with `rcgen`).
+#[derive(Clone, Debug)]
+pub struct ClientAuthTls {
+    /// The server's certificate chain (PEM, leaf first).
+    pub cert_chain_pem: String,
+    /// The server's private key (PEM).
+    pub key_pem: String,
+    /// The CA client certificates must be signed by (PEM).
+    pub client_ca_pem: String,
+}
+
 /// A running testbed. Dropping it stops the listeners too.
 pub struct TestbedHandle {
     state: Shared,
     http_addr: SocketAddr,
     https_addr: Option<SocketAddr>,
+    client_auth_addr: Option<SocketAddr>,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -60,6 +74,11 @@ impl TestbedHandle {
     /// `https://127.0.0.1:PORT` when the HTTPS listener runs.
     pub fn https_url(&self) -> Option<String> {
         self.https_addr.map(|a| format!("https://{a}"))
+    }
+    /// `https://127.0.0.1:PORT` of the listener that requires a client certificate, when
+    /// started with [`spawn_with_client_auth`].
+    pub fn client_auth_url(&self) -> Option<String> {
+        self.client_auth_addr.map(|a| format!("https://{a}"))
     }
     pub fn manifest(&self) -> Vec<Case> {
         manifest::manifest()
@@ -101,26 +120,101 @@ impl Drop for TestbedHandle {
     }
 }
 
+fn bad_cert(e: &dyn std::fmt::Display) -> std::io::Error {
+    std::io::Error::other(format!("certificate: {e}"))
+}
+
+fn provider() -> Arc<rustls::crypto::CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
 fn tls_acceptor() -> std::io::Result<tokio_rustls::TlsAcceptor> {
-    let bad =
-        |e: &dyn std::fmt::Display| std::io::Error::other(format!("embedded certificate: {e}"));
+    let bad = |e: &dyn std::fmt::Display| bad_cert(&format!("embedded: {e}"));
     let certs = CertificateDer::pem_slice_iter(CERT_PEM)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| bad(&e))?;
     let key = PrivateKeyDer::from_pem_slice(KEY_PEM).map_err(|e| bad(&e))?;
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .map_err(|e| bad(&e))?
-    .with_no_client_auth()
-    .with_single_cert(certs, key)
-    .map_err(|e| bad(&e))?;
+    let config = rustls::ServerConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| bad(&e))?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .map_err(|e| bad(&e))?;
     Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
+}
+
+fn client_auth_acceptor(c: &ClientAuthTls) -> std::io::Result<tokio_rustls::TlsAcceptor> {
+    let bad = |e: &dyn std::fmt::Display| bad_cert(e);
+    let certs = CertificateDer::pem_slice_iter(c.cert_chain_pem.as_bytes())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| bad(&e))?;
+    let key = PrivateKeyDer::from_pem_slice(c.key_pem.as_bytes()).map_err(|e| bad(&e))?;
+    let mut roots = rustls::RootCertStore::empty();
+    for ca in CertificateDer::pem_slice_iter(c.client_ca_pem.as_bytes()) {
+        roots.add(ca.map_err(|e| bad(&e))?).map_err(|e| bad(&e))?;
+    }
+    let verifier =
+        rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider())
+            .build()
+            .map_err(|e| bad(&e))?;
+    let config = rustls::ServerConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| bad(&e))?
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(certs, key)
+        .map_err(|e| bad(&e))?;
+    Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
+}
+
+/// Serves the site over TLS on `listener` until `stopped` turns true.
+fn serve_tls(
+    listener: TcpListener,
+    acceptor: tokio_rustls::TlsAcceptor,
+    state: &Shared,
+    mut stopped: watch::Receiver<bool>,
+) -> JoinHandle<()> {
+    let app = crate::pages::app(Arc::clone(state)).layer(Extension(Tls(true)));
+    tokio::spawn(async move {
+        let mut conns = JoinSet::new();
+        loop {
+            while conns.try_join_next().is_some() {}
+            tokio::select! {
+                _ = stopped.wait_for(|s| *s) => break,
+                accepted = listener.accept() => {
+                    let Ok((tcp, _)) = accepted else { continue };
+                    let acceptor = acceptor.clone();
+                    let svc = TowerToHyperService::new(app.clone());
+                    conns.spawn(async move {
+                        let Ok(tls) = acceptor.accept(tcp).await else { return };
+                        let _ = hyper::server::conn::http1::Builder::new()
+                            .serve_connection(TokioIo::new(tls), svc)
+                            .await;
+                    });
+                }
+            }
+        }
+        conns.abort_all();
+    })
 }
 
 /// Binds the listeners and serves the testbed in background tasks.
 pub async fn spawn(config: TestbedConfig) -> std::io::Result<TestbedHandle> {
+    start(config, None).await
+}
+
+/// [`spawn`], plus an HTTPS listener on `127.0.0.1:0` that requires a client certificate
+/// ([`TestbedHandle::client_auth_url`]).
+pub async fn spawn_with_client_auth(
+    config: TestbedConfig,
+    client_auth: ClientAuthTls,
+) -> std::io::Result<TestbedHandle> {
+    start(config, Some(client_auth)).await
+}
+
+async fn start(
+    config: TestbedConfig,
+    client_auth: Option<ClientAuthTls>,
+) -> std::io::Result<TestbedHandle> {
     let state: Shared = Arc::new(AppState::new(
         config.outside_url,
         crate::emu::fetch::client(),
@@ -139,6 +233,17 @@ pub async fn spawn(config: TestbedConfig) -> std::io::Result<TestbedHandle> {
     if let Some(a) = https_addr {
         let _ = state.https_base.set(format!("https://{a}"));
     }
+    let client_auth = match &client_auth {
+        Some(c) => Some((
+            TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?,
+            client_auth_acceptor(c)?,
+        )),
+        None => None,
+    };
+    let client_auth_addr = match &client_auth {
+        Some((l, _)) => Some(l.local_addr()?),
+        None => None,
+    };
     let (stop, stopped) = watch::channel(false);
     let mut tasks = Vec::new();
 
@@ -151,36 +256,17 @@ pub async fn spawn(config: TestbedConfig) -> std::io::Result<TestbedHandle> {
             })
             .await;
     }));
-
     if let Some((listener, acceptor)) = https {
-        let app = crate::pages::app(Arc::clone(&state)).layer(Extension(Tls(true)));
-        let mut rx = stopped;
-        tasks.push(tokio::spawn(async move {
-            let mut conns = JoinSet::new();
-            loop {
-                while conns.try_join_next().is_some() {}
-                tokio::select! {
-                    _ = rx.wait_for(|s| *s) => break,
-                    accepted = listener.accept() => {
-                        let Ok((tcp, _)) = accepted else { continue };
-                        let acceptor = acceptor.clone();
-                        let svc = TowerToHyperService::new(app.clone());
-                        conns.spawn(async move {
-                            let Ok(tls) = acceptor.accept(tcp).await else { return };
-                            let _ = hyper::server::conn::http1::Builder::new()
-                                .serve_connection(TokioIo::new(tls), svc)
-                                .await;
-                        });
-                    }
-                }
-            }
-            conns.abort_all();
-        }));
+        tasks.push(serve_tls(listener, acceptor, &state, stopped.clone()));
+    }
+    if let Some((listener, acceptor)) = client_auth {
+        tasks.push(serve_tls(listener, acceptor, &state, stopped));
     }
     Ok(TestbedHandle {
         state,
         http_addr,
         https_addr,
+        client_auth_addr,
         stop,
         tasks,
     })

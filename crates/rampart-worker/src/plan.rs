@@ -6,10 +6,14 @@
 //! note), and where the out-of-band listener binds. Notes (the recipe's and these) are sent as
 //! scan events, so nothing is dropped silently. A recipe with no seed is a [`PlanError`].
 
+use rampart_domain::file::FileType;
 use rampart_domain::job::JobSpec;
-use rampart_domain::plan::Recipe;
+use rampart_domain::plan::{Recipe, RecipeFileContent};
 use rampart_domain::scan::FailureReason;
-use rampart_engine::plan::{FormLogin, ModuleSettings, Modules, OobSettings};
+use rampart_engine::plan::{
+    ClientCertificate, Definition, DefinitionKind, FormLogin, LoginScript, LoginScriptKind,
+    ModuleSettings, Modules, OobSettings,
+};
 use rampart_engine::ScanPlan;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -131,6 +135,9 @@ pub fn build_plan(spec: &JobSpec, settings: &PlanSettings) -> Result<BuiltPlan, 
         session_loss_regex: l.session_loss_regex.clone(),
     });
 
+    // Files: definitions, client certificate, recorded login.
+    files(r, &mut plan, &mut notes);
+
     // Modules of the attack template.
     plan.modules = modules(spec, &mut notes);
 
@@ -147,6 +154,56 @@ pub fn build_plan(spec: &JobSpec, settings: &PlanSettings) -> Result<BuiltPlan, 
         notes.push("this engine cannot resume from a checkpoint: the scan starts over".into());
     }
     Ok(BuiltPlan { plan, notes })
+}
+
+/// The recipe's files as engine settings; a file of a type the slot does not take is a note.
+fn files(r: &Recipe, plan: &mut ScanPlan, notes: &mut Vec<String>) {
+    for d in &r.definitions {
+        let kind = match d.file.kind {
+            FileType::Swagger => DefinitionKind::OpenApi,
+            FileType::Graphql => DefinitionKind::GraphQl,
+            FileType::RecordedTraffic => DefinitionKind::Har,
+            other => {
+                notes.push(format!(
+                    "file {} of type {other} cannot seed a scan: skipped",
+                    d.file.name
+                ));
+                continue;
+            }
+        };
+        plan.definitions.push(Definition {
+            name: d.file.name.clone(),
+            kind,
+            content: d.file.content.clone(),
+            endpoint: d.endpoint.clone(),
+            verb: d.verb.clone(),
+        });
+    }
+    plan.client_certificate = r.client_certificate.as_ref().map(|c| ClientCertificate {
+        name: c.file.name.clone(),
+        pkcs12: c.file.content.clone(),
+        password: c.password.clone(),
+    });
+    plan.login_script = r.login_script.as_ref().and_then(|f: &RecipeFileContent| {
+        let kind = match f.kind {
+            FileType::Selenium => LoginScriptKind::Selenium,
+            FileType::Macro => LoginScriptKind::Macro,
+            other => {
+                notes.push(format!(
+                    "file {} of type {other} is not a login recording: skipped",
+                    f.name
+                ));
+                return None;
+            }
+        };
+        Some(LoginScript {
+            name: f.name.clone(),
+            kind,
+            content: f.content.clone(),
+            logged_in_regex: r.login.as_ref().and_then(|l| l.logged_in_regex.clone()),
+            session_loss_regex: r.login.as_ref().and_then(|l| l.session_loss_regex.clone()),
+        })
+    });
 }
 
 /// The template's modules as engine settings; an empty template crawls only.

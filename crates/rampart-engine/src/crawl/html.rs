@@ -56,6 +56,7 @@ impl Form {
             form: true,
             has_password: !self.password_fields.is_empty(),
             path_names: Vec::new(),
+            headers: Vec::new(),
         }
     }
 }

@@ -2,13 +2,13 @@
 
 pub mod html;
 pub mod mine;
-pub mod openapi;
 pub(crate) mod soft404;
 
 use crate::client::{Purpose, SendError, Sent};
 use crate::ctx::Ctx;
 use crate::events::{Event, LimitKind, SkipReason};
 use crate::http::HttpRequest;
+use crate::seed::openapi;
 use crate::target::Resource;
 use async_trait::async_trait;
 use regex::Regex;

@@ -119,4 +119,16 @@ pub trait Transport: Send + Sync + 'static {
         max_body: usize,
         timeout: Duration,
     ) -> Result<HttpResponse, TransportError>;
+
+    /// This transport presenting `identity` on every TLS connection. Transports that cannot
+    /// say so, and the scan then fails instead of running without the certificate.
+    fn with_client_identity(
+        &self,
+        identity: &crate::seed::certificate::ClientIdentity,
+    ) -> Result<std::sync::Arc<dyn Transport>, TransportError> {
+        let _ = identity;
+        Err(TransportError::Invalid(
+            "this transport cannot present a client certificate".into(),
+        ))
+    }
 }

@@ -10,12 +10,24 @@ use std::time::{Duration, Instant};
 #[derive(Clone, Debug)]
 pub struct ReqwestTransport {
     client: reqwest::Client,
+    accept_invalid_certs: bool,
 }
 
 impl ReqwestTransport {
     /// `accept_invalid_certs` lets scans of test sites with self-signed certificates work.
     pub fn new(accept_invalid_certs: bool) -> Result<Self, TransportError> {
-        let client = reqwest::Client::builder()
+        Self::build(accept_invalid_certs, None)
+    }
+
+    fn build(
+        accept_invalid_certs: bool,
+        identity: Option<reqwest::Identity>,
+    ) -> Result<Self, TransportError> {
+        let mut builder = reqwest::Client::builder();
+        if let Some(id) = identity {
+            builder = builder.identity(id);
+        }
+        let client = builder
             .redirect(reqwest::redirect::Policy::none())
             .danger_accept_invalid_certs(accept_invalid_certs)
             .pool_max_idle_per_host(32)
@@ -24,7 +36,10 @@ impl ReqwestTransport {
             .connect_timeout(Duration::from_secs(10))
             .build()
             .map_err(|e| TransportError::Other(e.to_string()))?;
-        Ok(Self { client })
+        Ok(Self {
+            client,
+            accept_invalid_certs,
+        })
     }
 }
 
@@ -93,5 +108,17 @@ impl Transport for ReqwestTransport {
             truncated,
             elapsed: start.elapsed(),
         })
+    }
+
+    fn with_client_identity(
+        &self,
+        identity: &crate::seed::certificate::ClientIdentity,
+    ) -> Result<std::sync::Arc<dyn Transport>, TransportError> {
+        let id = reqwest::Identity::from_pem(&identity.pem)
+            .map_err(|e| TransportError::Invalid(format!("client certificate: {e}")))?;
+        Ok(std::sync::Arc::new(Self::build(
+            self.accept_invalid_certs,
+            Some(id),
+        )?))
     }
 }

@@ -3,8 +3,10 @@
 mod fixture;
 mod limits;
 mod login;
+mod pki;
 mod safe;
 mod scan;
+mod seeds;
 mod testbed;
 
 use rampart_engine::http::ReqwestTransport;

@@ -72,7 +72,12 @@ async fn scans_the_testbed_against_its_manifest() {
     }
     let s = handle.wait().await.unwrap();
 
-    let cases = tb.manifest();
+    // The API area needs its definition files: `seeds.rs` scans it with them.
+    let cases: Vec<Case> = tb
+        .manifest()
+        .into_iter()
+        .filter(|c| !c.needs_definition)
+        .collect();
     let mut missed = Vec::new();
     let mut false_pos = Vec::new();
     let (mut vuln, mut found) = (0, 0);

@@ -1,10 +1,12 @@
 //! The site's router: every page, the discovery files (robots, sitemap, OpenAPI) and the 404.
 
 mod api;
+mod api_v2;
 mod community;
 mod dav;
 mod files;
 mod forms;
+mod graphql;
 mod info;
 mod openapi;
 mod redirect;
@@ -41,6 +43,8 @@ pub(crate) fn app(st: Shared) -> Router {
         .merge(redirect::routes())
         .merge(info::routes())
         .merge(api::routes())
+        .merge(api_v2::routes())
+        .merge(graphql::routes())
         .merge(crate::auth::routes())
         .merge(crate::admin::routes())
         .fallback(fallback)

@@ -193,7 +193,10 @@ async fn discovery_files_are_served() {
         .json()
         .await
         .unwrap();
-    for c in manifest().iter().filter(|c| c.path.starts_with("/api/")) {
+    for c in manifest()
+        .iter()
+        .filter(|c| c.path.starts_with("/api/") && !c.needs_definition)
+    {
         assert!(
             spec["paths"][&c.path].is_object(),
             "{} is described",

@@ -112,6 +112,39 @@ async fn sqli(ctx: &Ctx, id: &str) -> bool {
             error_get(ctx, p, "name", "tent'").await
                 || boolean(ctx, &ctx.client, p, "name", "tent", text.0, text.1).await
         }
+        "sqli-api2-json" | "sqli-api2-safe" => {
+            let p = if id.contains("safe") {
+                "/api/v2/invoices/search"
+            } else {
+                "/api/v2/orders/search"
+            };
+            sql_error(
+                &ctx.json(p, serde_json::json!({ "customer": "alice'" }))
+                    .await,
+            )
+        }
+        "sqli-graphql" | "sqli-graphql-safe" => {
+            let (field, arg) = if id.contains("safe") {
+                ("catalogItem", "sku")
+            } else {
+                ("product", "name")
+            };
+            let q = format!("query q($v: String!) {{ {field}({arg}: $v) {{ id name }} }}");
+            let ok = ctx
+                .json(
+                    "/graphql",
+                    serde_json::json!({ "query": q, "variables": { "v": "Tent" } }),
+                )
+                .await;
+            assert!(ok.body.contains("\"data\""), "{}", ok.body);
+            sql_error(
+                &ctx.json(
+                    "/graphql",
+                    serde_json::json!({ "query": q, "variables": { "v": "Tent'" } }),
+                )
+                .await,
+            )
+        }
         _ => panic!("no probe for {id}"),
     }
 }
@@ -120,6 +153,14 @@ async fn xss(ctx: &Ctx, id: &str) -> bool {
     let tag = "<b data-x=\"9137\">x</b>";
     let has = |r: Resp, s: &str| r.body.contains(s);
     match id {
+        "xss-api2-query" | "xss-api2-safe" => {
+            let p = if id.contains("safe") {
+                "/api/v2/render"
+            } else {
+                "/api/v2/preview"
+            };
+            has(ctx.get(p, &[("title", tag)]).await, tag)
+        }
         "xss-text" | "xss-safe-text" => {
             let p = if id.contains("safe") {
                 "/hello.php"

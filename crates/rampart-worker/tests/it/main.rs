@@ -4,6 +4,7 @@ mod control;
 mod fake;
 mod plan;
 mod resilience;
+mod seeds;
 mod testbed;
 
 use rampart_domain::job::{JobModule, JobSpec};
