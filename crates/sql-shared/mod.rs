@@ -19,6 +19,7 @@ mod jobs;
 mod rows;
 mod scan_configs;
 mod scans;
+mod schedules;
 mod templates;
 mod tenancy;
 mod vulns;

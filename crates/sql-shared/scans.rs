@@ -119,6 +119,36 @@ fn events_inserts(
         .collect()
 }
 
+/// Writes a scan, its queued job and its first platform events inside `tx` (submission,
+/// and a schedule's firing).
+pub(crate) async fn insert_scan(
+    tx: &mut Tx<'_>,
+    x: &Scan,
+    job: Option<NewJob>,
+    platform_events: &[JobEvent],
+) -> StoreResult<()> {
+    tx_exec(tx, &scan_insert(x)?).await?;
+    if let Some(job) = job {
+        if let Some(g) = job.engine_group {
+            // The group must be one of the scan's organization.
+            let mut q = select("engine_groups", &["id"], x.org);
+            q.and_where(c("engine_groups", "id").eq(g.0));
+            tx_optional(tx, &q).await?.ok_or(StoreError::NotFound)?;
+        }
+        // A scan waiting out a blackout keeps its job held (never claimed).
+        let state = if x.status == ScanStatus::BlackedOut {
+            JobState::Held
+        } else {
+            JobState::Queued
+        };
+        tx_exec(tx, &job_insert(x.org, x.id, job, state)?).await?;
+    }
+    for q in events_inserts(x.org, x.id, EventKind::Platform, platform_events)? {
+        tx_exec(tx, &q).await?;
+    }
+    Ok(())
+}
+
 impl SqlStore {
     /// `NotFound` unless the scan exists in `org`.
     pub(crate) async fn scan_exists(&self, org: OrgId, scan: ScanId) -> StoreResult<()> {
@@ -137,26 +167,7 @@ impl ScanStore for SqlStore {
         platform_events: &[JobEvent],
     ) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        tx_exec(&mut tx, &scan_insert(x)?).await?;
-        if let Some(job) = job {
-            if let Some(g) = job.engine_group {
-                // The group must be one of the scan's organization.
-                let mut q = select("engine_groups", &["id"], x.org);
-                q.and_where(c("engine_groups", "id").eq(g.0));
-                tx_optional(&mut tx, &q)
-                    .await?
-                    .ok_or(StoreError::NotFound)?;
-            }
-            let state = if x.status == ScanStatus::BlackedOut {
-                JobState::Held
-            } else {
-                JobState::Queued
-            };
-            tx_exec(&mut tx, &job_insert(x.org, x.id, job, state)?).await?;
-        }
-        for q in events_inserts(x.org, x.id, EventKind::Platform, platform_events)? {
-            tx_exec(&mut tx, &q).await?;
-        }
+        insert_scan(&mut tx, x, job, platform_events).await?;
         commit(tx).await
     }
 

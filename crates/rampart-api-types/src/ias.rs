@@ -586,14 +586,63 @@ pub struct VarianceDocumentation {
     pub recommendation: String,
 }
 
-/// `frequency` of a schedule or blackout: `{type, interval}` (interval not needed for ONCE).
+/// `frequency` of a schedule or blackout: `type` ONCE, HOURLY, DAILY, WEEKLY or MONTHLY and
+/// `interval` (not needed for ONCE).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Frequency {
-    /// `ONCE`, `HOURLY`, `DAILY`, `WEEKLY` or `MONTHLY`.
-    #[serde(rename = "type", default)]
-    pub kind: String,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interval: Option<i64>,
+}
+
+/// A schedule (§3.8): a scan config submitted at each occurrence of `frequency` or `rrule`
+/// (exactly one), from `first_start` (§2.3 forms; a `[Zone/Id]` suffix names the zone the
+/// occurrences are computed in) until `last_start` (`""` or null: none).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Schedule {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<Uuid>,
+    #[serde(default)]
+    pub name: String,
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enabled: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scan_config: Option<IdRef>,
+    /// Read-only: the scan config's app.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app: Option<IdRef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_start: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_start: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frequency: Option<Frequency>,
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub rrule: Option<String>,
+    /// Read-only: when the next scan is due (none while disabled or finished).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_run_time: Option<String>,
+    /// Read-only: the occurrence that fired last.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_run_time: Option<String>,
+    /// Read-only: why the platform disabled the schedule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disabled_reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<Link>,
 }
 
 /// A blackout (quiet window) of one app (`scope` `APP`) or of the organization (`GLOBAL`).

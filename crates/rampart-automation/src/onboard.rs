@@ -3,7 +3,8 @@
 //! The file format is documented in `examples/onboard.yaml`.
 
 use rampart_api_types::ias::{
-    App, AttackTemplate, EngineAssignment, IdRef, ScanConfig, ScanConfigOptions, Target,
+    App, AttackTemplate, EngineAssignment, Frequency, IdRef, ScanConfig, ScanConfigOptions,
+    Schedule, Target,
 };
 use rampart_client::{quote, search_type, Client};
 use serde::Deserialize;
@@ -57,6 +58,30 @@ pub struct ConfigSpec {
     pub attack_template: Option<String>,
     pub engine_group: Option<String>,
     pub scan_on_create: Option<bool>,
+    /// Recurring scans of this config.
+    #[serde(default)]
+    pub schedules: Vec<ScheduleSpec>,
+}
+
+/// A schedule of a scan config: `frequency` (+ `interval`) or `rrule`, exactly one.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleSpec {
+    pub name: String,
+    /// A §2.3 time, e.g. `2026-01-05T01:00:00Z[Europe/Berlin]`.
+    pub first_start: String,
+    pub last_start: Option<String>,
+    /// ONCE, HOURLY, DAILY, WEEKLY or MONTHLY.
+    pub frequency: Option<String>,
+    pub interval: Option<i64>,
+    /// An RFC 5545 rule, e.g. `FREQ=MONTHLY;BYDAY=FR;BYSETPOS=-1`.
+    pub rrule: Option<String>,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl OnboardFile {
@@ -91,6 +116,21 @@ impl OnboardFile {
                 }
                 for u in &c.seed_urls {
                     seed(u).map_err(|e| format!("app '{}': {e}", a.name))?;
+                }
+                let mut schedules = BTreeSet::new();
+                for sc in &c.schedules {
+                    if !schedules.insert(&sc.name) {
+                        return Err(format!(
+                            "schedule '{}' of scan config '{}' is listed twice",
+                            sc.name, c.name
+                        ));
+                    }
+                    if sc.frequency.is_some() == sc.rrule.is_some() {
+                        return Err(format!(
+                            "schedule '{}' of scan config '{}' needs exactly one of frequency or rrule",
+                            sc.name, c.name
+                        ));
+                    }
                 }
                 if c.attack_template.is_none() && self.defaults.attack_template.is_none() {
                     return Err(format!(
@@ -364,9 +404,9 @@ impl Onboarding<'_> {
                 .all()
                 .await
                 .map_err(|e| e.to_string())?;
-            if hits.iter().any(|s| s.name == cfg.name) {
+            if let Some(found) = hits.iter().find(|s| s.name == cfg.name) {
                 self.say(false, label);
-                return Ok(());
+                return self.schedules(a, cfg, found.id).await;
             }
         }
         let scan = cfg.scan_on_create.unwrap_or(scan_default);
@@ -379,7 +419,7 @@ impl Onboarding<'_> {
                     a.name, cfg.name
                 ));
             }
-            return Ok(());
+            return self.schedules(a, cfg, None).await;
         };
         let body = ScanConfig {
             name: cfg.name.clone(),
@@ -403,6 +443,7 @@ impl Onboarding<'_> {
             .await
             .map_err(|e| format!("cannot set the options of {label}: {e}"))?;
         self.say(true, format!("{label} ({id})"));
+        self.schedules(a, cfg, Some(id)).await?;
         if scan {
             let scan = self
                 .c
@@ -413,6 +454,62 @@ impl Onboarding<'_> {
                 "+ submitted scan {scan} of {} / {}",
                 a.name, cfg.name
             ));
+        }
+        Ok(())
+    }
+}
+
+impl Onboarding<'_> {
+    /// The schedules of a config (`None`: the config does not exist yet, a dry run).
+    async fn schedules(
+        &mut self,
+        a: &AppSpec,
+        cfg: &ConfigSpec,
+        cfg_id: Option<Uuid>,
+    ) -> Result<(), String> {
+        for sc in &cfg.schedules {
+            let label = format!("schedule {} / {} / {}", a.name, cfg.name, sc.name);
+            if let Some(id) = cfg_id {
+                let q = format!(
+                    "schedule.name={} && schedule.scan_config.id={}",
+                    quote(&sc.name),
+                    quote(&id.to_string())
+                );
+                let hits: Vec<Schedule> = self
+                    .c
+                    .search(search_type::SCHEDULE, &q)
+                    .all()
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if hits.iter().any(|s| s.name == sc.name) {
+                    self.say(false, label);
+                    continue;
+                }
+            }
+            self.created += 1;
+            let Some(id) = cfg_id.filter(|_| !self.dry) else {
+                self.say(true, label);
+                continue;
+            };
+            let body = Schedule {
+                name: sc.name.clone(),
+                enabled: Some(sc.enabled),
+                scan_config: Some(IdRef { id }),
+                first_start: Some(sc.first_start.clone()),
+                last_start: sc.last_start.clone(),
+                frequency: sc.frequency.as_ref().map(|k| Frequency {
+                    kind: Some(k.to_ascii_uppercase()),
+                    interval: Some(sc.interval.unwrap_or(1)),
+                }),
+                rrule: sc.rrule.clone(),
+                ..Default::default()
+            };
+            let sid = self
+                .c
+                .create_schedule(&body)
+                .await
+                .map_err(|e| format!("cannot create {label}: {e}"))?;
+            self.say(true, format!("{label} ({sid})"));
         }
         Ok(())
     }
@@ -464,6 +561,10 @@ mod tests {
             ds.iter().all(|d| !d.contains(':') && !d.contains('/')),
             "{ds:?}"
         );
+        let schedules = &shop.scan_configs[0].schedules;
+        assert_eq!(schedules.len(), 2);
+        assert_eq!(schedules[0].frequency.as_deref(), Some("DAILY"));
+        assert!(schedules[1].rrule.is_some() && schedules[1].enabled);
         let o = options(&shop.scan_configs[0]);
         assert!(!o["crawl_config"]["seed_url_list"]
             .as_array()
@@ -492,6 +593,16 @@ mod tests {
                 "no attack_template",
             ),
             ("apps: [{name: a, colour: red}]", "unknown field `colour`"),
+            (
+                "apps: [{name: a, scan_configs: [{name: c, seed_urls: ['http://x'], attack_template: t, \
+                 schedules: [{name: s, first_start: '2026-01-05', frequency: DAILY, rrule: 'FREQ=DAILY'}]}]}]",
+                "exactly one of frequency or rrule",
+            ),
+            (
+                "apps: [{name: a, scan_configs: [{name: c, seed_urls: ['http://x'], attack_template: t, \
+                 schedules: [{name: s, first_start: '2026-01-05'}]}]}]",
+                "exactly one of frequency or rrule",
+            ),
         ] {
             let e = OnboardFile::parse(text).unwrap_err();
             assert!(e.contains(msg), "{text}: {e}");

@@ -52,6 +52,7 @@ pub mod search_type {
     pub const ENGINE: &str = "ENGINE";
     pub const ENGINE_GROUP: &str = "ENGINE_GROUP";
     pub const TAG: &str = "TAG";
+    pub const SCHEDULE: &str = "SCHEDULE";
 }
 
 /// A single-quoted search-language value (`'` doubled).
@@ -393,6 +394,24 @@ impl Client {
     }
     pub async fn untag_app(&self, id: Uuid, tag: Uuid) -> Result<()> {
         self.delete(&format!("ias/v1/apps/{id}/tags/{tag}")).await
+    }
+
+    // ---- Schedules ---------------------------------------------------------------------
+
+    pub fn schedules(&self) -> Pager<Schedule> {
+        self.list("ias/v1/schedules")
+    }
+    pub async fn get_schedule(&self, id: Uuid) -> Result<Schedule> {
+        self.get(&format!("ias/v1/schedules/{id}")).await
+    }
+    pub async fn create_schedule(&self, s: &Schedule) -> Result<Uuid> {
+        self.create("ias/v1/schedules", s).await
+    }
+    pub async fn update_schedule(&self, id: Uuid, s: &Schedule) -> Result<()> {
+        self.put(&format!("ias/v1/schedules/{id}"), s).await
+    }
+    pub async fn delete_schedule(&self, id: Uuid) -> Result<()> {
+        self.delete(&format!("ias/v1/schedules/{id}")).await
     }
 
     // ---- Targets and tags ---------------------------------------------------------------

@@ -64,4 +64,6 @@ id_type!(
     EngineGroupId,
     EngineId,
     BlackoutId,
+    /// A recurring scan of a scan config.
+    ScheduleId,
 );

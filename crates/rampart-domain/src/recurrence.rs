@@ -458,14 +458,15 @@ impl Recurrence {
             ),
             Rule::Rrule { rule, period } => {
                 let local_first = self.zone.local(self.spec.first_start);
-                // Start one whole period before `t` (or at the first start): a rule with one
-                // occurrence per period and no COUNT gives the same occurrences from there on.
+                // Start two whole periods before `t` (or at the first start): a rule with an
+                // occurrence in every period and no COUNT gives the same occurrences from the
+                // new start on, and the last period before `t` is complete.
                 let start = match period {
                     Some(p) if t > self.spec.first_start => {
                         let local_t = self.zone.local(t);
                         let step = p.num_seconds().max(1);
                         let n = (local_t - local_first).num_seconds() / step;
-                        local_first + Duration::seconds(step * (n - 1).max(0))
+                        local_first + Duration::seconds(step * (n - 2).max(0))
                     }
                     _ => local_first,
                 };
@@ -648,10 +649,30 @@ fn rrule_rule(src: &str, zone: Zone, first: DateTime<Utc>) -> Result<Built, Recu
     let rule = parsed
         .validate(floating(zone.local(first)))
         .map_err(|e| bad(format!("invalid rrule: {e}")))?;
+    // Whole periods can be skipped when every period (of INTERVAL units) has an occurrence
+    // and nothing counts them: DAILY/HOURLY without BY parts, WEEKLY with at most BYDAY.
+    let only_byday = [
+        "BYMONTHDAY",
+        "BYSETPOS",
+        "BYMONTH",
+        "BYHOUR",
+        "BYMINUTE",
+        "BYSECOND",
+    ]
+    .iter()
+    .all(|k| !has(k));
+    let unit = match rule.get_freq() {
+        _ if has("COUNT") || !only_byday => None,
+        rrule::Frequency::Weekly => Some(Duration::weeks(1)),
+        rrule::Frequency::Daily if !has("BYDAY") => Some(Duration::days(1)),
+        rrule::Frequency::Hourly if !has("BYDAY") => Some(Duration::hours(1)),
+        _ => None,
+    };
+    let period = unit.map(|u| u * i32::from(rule.get_interval()));
     Ok((
         Rule::Rrule {
             rule: Box::new(rule),
-            period: None,
+            period,
         },
         zone,
         until,

@@ -391,16 +391,16 @@ fn count_and_until_end_the_rule() {
 fn skipping_whole_periods_matches_a_walk_from_the_first_start() {
     let r = freq("2019-08-12T14:00:00Z[Europe/Berlin]", "DAILY", Some(3)).unwrap();
     let h = freq("2019-08-12T14:17:00Z", "HOURLY", Some(5)).unwrap();
-    for r in [r, h] {
-        let mut walk = Vec::new();
-        let mut at = r.first_start() - Duration::seconds(1);
-        while let Some(o) = r.next_after(at) {
-            if o > t("2020-06-01T00:00:00Z") {
-                break;
-            }
-            walk.push(o);
-            at = o;
-        }
+    let w = rule(
+        "2019-08-12T14:00:00Z[Europe/Berlin]",
+        "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,FR",
+    )
+    .unwrap();
+    let d = rule("2019-08-12T14:00:00Z[Asia/Tokyo]", "FREQ=DAILY;INTERVAL=4").unwrap();
+    for r in [r, h, w, d] {
+        // From the first start (no period skipped) is the truth.
+        let walk = r.occurrences_between(r.first_start(), t("2020-06-01T00:00:00Z"));
+        assert!(walk.len() > 40, "{r:?}: {}", walk.len());
         for w in walk.windows(2) {
             assert_eq!(r.next_after(w[0]), Some(w[1]));
             assert_eq!(r.next_after(w[1] - Duration::seconds(1)), Some(w[1]));
@@ -477,4 +477,70 @@ fn serializes_as_its_source_and_back() {
     let bad = serde_json::json!({"first_start": "2026-01-01T00:00:00Z", "zone": null,
         "last_start": null, "frequency": null, "rrule": null});
     assert!(serde_json::from_value::<Recurrence>(bad).is_err());
+}
+
+/// Benchmark (ignored; see docs/BENCHMARKS.md): the cost of `next_after` for each form, at a
+/// point seven years after the first start (the worst case: a walk from the first start
+/// unless whole periods can be skipped). Prints ns/op.
+#[test]
+#[ignore = "benchmark: run explicitly with --release"]
+fn bench_next_after() {
+    let at = t("2026-06-15T12:34:56Z");
+    let cases: Vec<(&str, Recurrence)> = vec![
+        (
+            "frequency DAILY (Berlin)",
+            freq("2019-03-01T08:00:00Z[Europe/Berlin]", "DAILY", Some(1)).unwrap(),
+        ),
+        (
+            "frequency HOURLY",
+            freq("2019-03-01T08:00:00Z", "HOURLY", Some(1)).unwrap(),
+        ),
+        (
+            "frequency WEEKLY",
+            freq("2019-03-01T08:00:00Z", "WEEKLY", Some(2)).unwrap(),
+        ),
+        (
+            "frequency MONTHLY",
+            freq("2019-03-01T08:00:00Z", "MONTHLY", Some(1)).unwrap(),
+        ),
+        (
+            "rrule WEEKLY;BYDAY=MO,WE,FR (Tokyo)",
+            rule(
+                "2019-03-01T08:00:00Z[Asia/Tokyo]",
+                "FREQ=WEEKLY;BYDAY=MO,WE,FR",
+            )
+            .unwrap(),
+        ),
+        (
+            "rrule MONTHLY;BYDAY=FR;BYSETPOS=-1",
+            rule("2019-03-01T08:00:00Z", "FREQ=MONTHLY;BYDAY=FR;BYSETPOS=-1").unwrap(),
+        ),
+        (
+            "rrule MONTHLY;BYMONTHDAY=31",
+            rule("2019-03-01T08:00:00Z", "FREQ=MONTHLY;BYMONTHDAY=31").unwrap(),
+        ),
+        (
+            "rrule DAILY (Berlin), 7 years",
+            rule("2019-03-01T08:00:00Z[Europe/Berlin]", "FREQ=DAILY").unwrap(),
+        ),
+        (
+            "rrule HOURLY, 7 years",
+            rule("2019-03-01T08:00:00Z", "FREQ=HOURLY").unwrap(),
+        ),
+        (
+            "rrule DAILY, first start a day ago",
+            rule("2026-06-14T08:00:00Z", "FREQ=DAILY").unwrap(),
+        ),
+    ];
+    for (name, r) in cases {
+        let iters = 200u32;
+        let mut sink = 0i64;
+        let start = std::time::Instant::now();
+        for i in 0..iters {
+            let o = r.next_after(at + Duration::seconds(i64::from(i))).unwrap();
+            sink ^= o.timestamp();
+        }
+        let ns = start.elapsed().as_nanos() / u128::from(iters);
+        println!("BENCH next_after {name}: {ns} ns/op ({sink:x})");
+    }
 }

@@ -23,6 +23,7 @@ mod local_source;
 mod modules;
 mod scan_configs;
 mod scans;
+mod schedules;
 mod search;
 mod secret;
 mod templates;
@@ -42,6 +43,7 @@ pub use local_source::LocalSource;
 pub use modules::ModuleConfig;
 pub use scan_configs::{OptionsWrite, ScanConfigInput, ScanConfigView};
 pub use scans::{ScanInput, ScanParent};
+pub use schedules::{FireReport, ScheduleInput};
 pub use search::{query_problem, SearchResults};
 pub use secret::SecretKey;
 pub use templates::{AttackModuleInput, AttackTemplateInput};
@@ -111,7 +113,7 @@ impl Service {
         self.catalogue
     }
 
-    /// Where the service's "now" comes from (background duties read it too).
+    /// The clock every use case reads (background duties such as the scheduler read it too).
     pub fn clock(&self) -> &Arc<dyn Clock> {
         &self.clock
     }

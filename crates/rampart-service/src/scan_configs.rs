@@ -157,7 +157,10 @@ impl Service {
     pub async fn delete_scan_config(&self, p: &Principal, id: ScanConfigId) -> ServiceResult<()> {
         self.get_scan_config(p, id).await?;
         require(p, Resource::ScanConfigs, Action::Manage)?;
-        Ok(self.store.delete_scan_config(p.org, id).await?)
+        self.store.delete_scan_config(p.org, id).await?;
+        // Its schedules stay (scan config gone), disabled with the reason.
+        self.disable_orphan_schedules(p.org).await?;
+        Ok(())
     }
 
     pub async fn list_scan_configs(

@@ -44,6 +44,15 @@ pub struct ScanInput {
     pub specialized: Option<ScanParent>,
 }
 
+/// A scan as admission built it: not stored yet.
+#[derive(Debug)]
+pub(crate) struct Admitted {
+    pub scan: Scan,
+    pub job: Option<NewJob>,
+    /// Its first platform events.
+    pub events: Vec<JobEvent>,
+}
+
 pub(crate) fn ev(time: chrono::DateTime<chrono::Utc>, text: impl Into<String>) -> JobEvent {
     JobEvent {
         time,
@@ -210,13 +219,56 @@ impl Service {
             return Err(ServiceError::invalid(problems));
         }
 
-        let now = self.now();
+        let submitter = Submitter {
+            kind: if p.kind == PrincipalKind::Organization {
+                SubmitterType::Organization
+            } else {
+                SubmitterType::User
+            },
+            id: p.id.0,
+        };
+        let admitted = self
+            .admit_scan(
+                &cfg,
+                submitter,
+                scan_type,
+                parent,
+                vulnerability_ids,
+                self.now(),
+            )
+            .await?;
+        let id = admitted.scan.id;
+        // One transaction: a scan is never stored without its job and first events.
+        self.store
+            .create_scan(&admitted.scan, admitted.job, &admitted.events)
+            .await?;
+        self.admitted(&admitted.scan);
+        Ok(id)
+    }
+
+    /// Admission, the one path every scan takes (`POST /scans` and the scheduler): the
+    /// options compile into the job's recipe, the targets and the engine group are checked,
+    /// and the scan is built `PENDING` with its queued job, `BLACKED_OUT` with a held job
+    /// inside an active blackout window over its app, or `FAILED` at once with its
+    /// reason (never skipped). Nothing is stored: the caller writes the result in one
+    /// transaction (`create_scan`, or a schedule's `fire_schedule`) and then calls
+    /// [`admitted`](Self::admitted).
+    pub(crate) async fn admit_scan(
+        &self,
+        cfg: &ScanConfig,
+        submitter: Submitter,
+        scan_type: ScanType,
+        parent: Option<ScanId>,
+        vulnerability_ids: Vec<VulnerabilityId>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> ServiceResult<Admitted> {
+        let org = cfg.org;
         // The options compile once, here; the recipe goes with the job to the worker.
         let recipe = self
-            .compile_recipe(p.org, &cfg, scan_type, parent, &vulnerability_ids)
+            .compile_recipe(org, cfg, scan_type, parent, &vulnerability_ids)
             .await?;
         let group = cfg.assignment.job_engine_group();
-        let availability = self.engine_group_availability(p.org, group).await?;
+        let availability = self.engine_group_availability(org, group).await?;
         let failure = match &recipe {
             Ok(_) => None,
             Err(e) => Some((e.reason, format!("Scan failed: {}", e.message))),
@@ -231,22 +283,15 @@ impl Service {
         });
         // A scan due inside an active blackout window waits it out (BLACKED_OUT, held job).
         let blacked_out = match failure {
-            None => self.blackout_at_submit(p.org, cfg.app, now).await?,
+            None => self.blackout_at_submit(org, cfg.app, now).await?,
             Some(_) => None,
         };
         let scan = Scan {
             id: ScanId::new(),
-            org: p.org,
+            org,
             app: cfg.app,
             scan_config: cfg.id,
-            submitter: Submitter {
-                kind: if p.kind == PrincipalKind::Organization {
-                    SubmitterType::Organization
-                } else {
-                    SubmitterType::User
-                },
-                id: p.id.0,
-            },
+            submitter,
             submit_time: now,
             completion_time: failure.as_ref().map(|_| now),
             status: if failure.is_some() {
@@ -286,12 +331,14 @@ impl Service {
                 })
             }
         };
-        // One transaction: a scan is never stored without its job and first events.
-        self.store.create_scan(&scan, job, &events).await?;
+        Ok(Admitted { scan, job, events })
+    }
+
+    /// After an admitted scan was stored: wakes the engine slots when it is queued.
+    pub(crate) fn admitted(&self, scan: &Scan) {
         if scan.status == ScanStatus::Pending {
             self.jobs.signal();
         }
-        Ok(scan.id)
     }
 
     pub async fn get_scan(&self, p: &Principal, id: ScanId) -> ServiceResult<Scan> {

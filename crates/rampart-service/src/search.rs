@@ -19,6 +19,7 @@ pub enum SearchResults {
     Vulnerabilities(Page<Vulnerability>),
     VulnerabilityDiscoveries(Page<VulnerabilityDiscovery>),
     Blackouts(Page<crate::BlackoutView>),
+    Schedules(Page<Schedule>),
 }
 
 /// A query that cannot run: 422 naming what is wrong.
@@ -102,6 +103,10 @@ impl Service {
                 )
             }
             ResourceType::Blackout => SearchResults::Blackouts(self.list_blackouts(p, &req).await?),
+            ResourceType::Schedule => {
+                require(p, Resource::Schedules, Action::Read)?;
+                SearchResults::Schedules(self.store.list_schedules(p.org, &vis, &req).await?)
+            }
             other => {
                 return Err(ServiceError::invalid(vec![Problem::property(
                     "type",

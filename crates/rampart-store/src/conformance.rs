@@ -19,6 +19,7 @@ mod jobs;
 mod leader;
 mod scan_configs;
 mod scans;
+mod schedules;
 mod templates;
 mod tenancy;
 mod vulns;
@@ -30,6 +31,7 @@ pub use jobs::*;
 pub use leader::*;
 pub use scan_configs::*;
 pub use scans::*;
+pub use schedules::*;
 pub use templates::*;
 pub use tenancy::*;
 pub use vulns::*;
@@ -69,7 +71,9 @@ macro_rules! conformance_suite {
             // leadership
             a_store_leads_a_duty_it_leads,
             // blackouts
-            blackouts_crud_scope_and_visibility, blackout_holds_and_pauses);
+            blackouts_crud_scope_and_visibility, blackout_holds_and_pauses,
+            // schedules
+            schedules_crud_visibility_and_orphans, firing_a_schedule_is_compare_and_set);
     };
     (@each $factory:path; $($name:ident),*) => {$(
         #[tokio::test]

@@ -1,7 +1,7 @@
 //! rampart's storage port.
 //!
 //! One trait per area (tenancy, apps, inventory, templates, scan configs, scans, the job
-//! queue, vulnerabilities, engines, leadership); [`Store`] is all of them, the one
+//! queue, vulnerabilities, engines, leadership, schedules); [`Store`] is all of them, the one
 //! interface every backend implements (SQLite embedded, PostgreSQL for replicas).
 //! Invariants every implementation keeps, checked by the conformance suite in
 //! [`conformance`] (feature `testkit`):
@@ -23,6 +23,7 @@ mod jobs;
 mod leader;
 mod scan_configs;
 mod scans;
+mod schedules;
 mod store;
 mod templates;
 mod tenancy;
@@ -36,6 +37,7 @@ pub use jobs::*;
 pub use leader::*;
 pub use scan_configs::*;
 pub use scans::*;
+pub use schedules::*;
 pub use store::*;
 pub use templates::*;
 pub use tenancy::*;

@@ -76,6 +76,7 @@ pub trait Store:
     + crate::EngineStore
     + crate::LeaderStore
     + crate::BlackoutStore
+    + crate::ScheduleStore
     + Send
     + Sync
     + 'static
@@ -94,6 +95,7 @@ impl<T> Store for T where
         + crate::EngineStore
         + crate::LeaderStore
         + crate::BlackoutStore
+        + crate::ScheduleStore
         + Send
         + Sync
         + 'static

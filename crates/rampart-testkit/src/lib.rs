@@ -355,6 +355,40 @@ impl TestApp {
         }
     }
 
+    /// Another server process over the same database, as after a restart or on a second
+    /// replica: a new [`Service`] with the same clock on a new store (PostgreSQL: its own
+    /// connection pool on this app's schema; SQLite in memory: the same store, the only
+    /// way to reach the same database).
+    pub async fn replica_service(&self) -> Service {
+        let store: Arc<dyn Store> = match &self.db {
+            Db::Sqlite(_) => self.store().clone(),
+            Db::Postgres(pool) => {
+                let schema: String = sqlx::query_scalar("SELECT current_schema()")
+                    .fetch_one(pool)
+                    .await
+                    .expect("current_schema()");
+                let url = std::env::var("RAMPART_TEST_PG_URL").expect("RAMPART_TEST_PG_URL");
+                Arc::new(
+                    rampart_store_postgres::connect(&url, Some(&schema))
+                        .await
+                        .expect("second store on the same schema"),
+                )
+            }
+        };
+        Service::new(
+            store,
+            self.clock.clone() as Arc<dyn Clock>,
+            self.service.catalogue(),
+        )
+    }
+
+    /// Moves the manual clock forward to `t` (never back).
+    pub fn set_clock(&self, t: chrono::DateTime<chrono::Utc>) {
+        let now = self.clock.now();
+        assert!(t >= now, "the clock only moves forward: {now} → {t}");
+        self.clock.advance(t - now);
+    }
+
     pub(crate) fn http(&self) -> &reqwest::Client {
         &self.http
     }

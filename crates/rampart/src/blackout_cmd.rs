@@ -75,8 +75,12 @@ fn row(b: &Blackout) -> Vec<String> {
     let flag = |v: Option<bool>| v.map(|b| b.to_string()).unwrap_or_default();
     let recurrence = match (&b.frequency, &b.rrule) {
         (_, Some(r)) => r.clone(),
-        (Some(f), None) if f.kind == "ONCE" => "ONCE".into(),
-        (Some(f), None) => format!("{} every {}", f.kind, f.interval.unwrap_or(1)),
+        (Some(f), None) if f.kind.as_deref() == Some("ONCE") => "ONCE".into(),
+        (Some(f), None) => format!(
+            "{} every {}",
+            f.kind.as_deref().unwrap_or_default(),
+            f.interval.unwrap_or(1)
+        ),
         (None, None) => String::new(),
     };
     vec![
@@ -153,7 +157,7 @@ pub async fn run(args: BlackoutArgs) -> ExitCode {
                     let kind = f.unwrap_or_else(|| "ONCE".into()).to_ascii_uppercase();
                     let interval = if kind == "ONCE" { 0 } else { c.interval };
                     Some(Frequency {
-                        kind,
+                        kind: Some(kind),
                         interval: Some(interval),
                     })
                 }

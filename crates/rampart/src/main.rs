@@ -11,6 +11,7 @@ mod remote;
 mod report_cmd;
 mod run_cmd;
 mod scan_cmd;
+mod schedule_cmd;
 mod search_cmd;
 mod secret_key;
 mod server_cmd;
@@ -53,6 +54,11 @@ enum Command {
     Search(search_cmd::SearchArgs),
     /// List, create and delete blackouts (quiet windows) on a server.
     Blackout(blackout_cmd::BlackoutArgs),
+    /// Recurring scans on a server: list, create, delete.
+    Schedule {
+        #[command(subcommand)]
+        command: schedule_cmd::ScheduleCommand,
+    },
 }
 
 #[tokio::main]
@@ -68,6 +74,7 @@ async fn main() -> ExitCode {
         Command::Report(args) => return report_cmd::run(args).await,
         Command::Search(args) => return search_cmd::run(args).await,
         Command::Blackout(args) => return blackout_cmd::run(args).await,
+        Command::Schedule { command } => return schedule_cmd::run(command).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

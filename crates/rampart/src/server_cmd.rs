@@ -130,6 +130,7 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
     tracing::info!(%addr, %public_url, database = %config::redact(&database), "rampart server listening");
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let reaper = tokio::spawn(reap(service.clone(), jobs, stop_rx.clone()));
+    let scheduler = tokio::spawn(schedule(service.clone(), stop_rx.clone()));
     let blackouts = tokio::spawn(enforce_blackouts(service.clone(), stop_rx.clone()));
     let source = Arc::new(LocalSource::new(service.clone(), POLL));
     let slots = spawn_engines(source.clone(), engines, &instance, stop_rx)?;
@@ -145,6 +146,7 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
         tracing::info!(handed, "running scans handed back to the queue");
     }
     let _ = reaper.await;
+    let _ = scheduler.await;
     let _ = blackouts.await;
     served?;
     tracing::info!("rampart server stopped");
@@ -189,6 +191,42 @@ async fn reap(service: Service, jobs: JobSettings, mut stop: tokio::sync::watch:
         }
     }
 }
+
+/// The scheduler: about every second, every due schedule submits its scan (through the
+/// same admission as `POST /scans`). Only the replica holding the `scheduler` lead fires;
+/// firing is a compare-and-set on the due time, so even two leaders could not fire an
+/// occurrence twice.
+async fn schedule(service: Service, mut stop: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(SCHEDULER_TICK) => {}
+            _ = stop.changed() => return,
+        }
+        match service.try_lead("scheduler").await {
+            Ok(true) => {}
+            Ok(false) => continue,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot tell whether this replica leads the scheduler");
+                continue;
+            }
+        }
+        let now = service.clock().now();
+        match service.fire_due(now).await {
+            Ok(r) if !r.fired.is_empty() || r.disabled > 0 => {
+                tracing::info!(
+                    fired = r.fired.len(),
+                    disabled = r.disabled,
+                    "schedules fired"
+                );
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "the scheduler failed"),
+        }
+    }
+}
+
+/// How often the scheduler looks for due schedules.
+const SCHEDULER_TICK: Duration = Duration::from_secs(1);
 
 /// How often blackout windows are enforced: the delay between a window's end and its
 /// held scans being queued is at most this (plus one pass).

@@ -18,6 +18,7 @@ mod postgres;
 mod replay;
 mod scan_configs;
 mod scans;
+mod schedules;
 mod search;
 mod tags;
 mod targets;

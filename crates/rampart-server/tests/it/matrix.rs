@@ -39,6 +39,9 @@ pub struct Fx {
     /// A blackout of `app`, and a global one (Product Admin only).
     blackout: BlackoutId,
     global_blackout: BlackoutId,
+    /// A schedule of `cfg`, and one of `private_cfg`.
+    schedule: ScheduleId,
+    private_schedule: ScheduleId,
 }
 
 /// A blackout created by the Product Admin user: of `app`, or global without one.
@@ -59,6 +62,22 @@ async fn fx_blackout(t: &TestApp, app: Option<AppId>) -> BlackoutId {
         .create_blackout(&t.keys.admin.principal, input)
         .await
         .expect("create blackout")
+}
+
+/// A daily schedule of `cfg` created by the Product Admin user.
+async fn fx_schedule(t: &TestApp, cfg: ScanConfigId) -> ScheduleId {
+    let input = rampart_service::ScheduleInput {
+        name: t.unique("schedule"),
+        enabled: Some(true),
+        scan_config: Some(cfg),
+        first_start: Some("2026-01-05T09:00:00Z[Europe/Berlin]".into()),
+        frequency: Some((Some("DAILY".into()), Some(1))),
+        ..Default::default()
+    };
+    t.service
+        .create_schedule(&t.keys.admin.principal, input)
+        .await
+        .expect("create schedule")
 }
 
 /// A scan of `cfg` submitted by the Product Admin user.
@@ -130,6 +149,8 @@ impl Fx {
         Fx {
             blackout: fx_blackout(t, Some(app)).await,
             global_blackout: fx_blackout(t, None).await,
+            schedule: fx_schedule(t, cfg).await,
+            private_schedule: fx_schedule(t, private_cfg).await,
             scan: fx_scan(t, ready_cfg).await,
             failed_scan: fx_scan(t, cfg).await,
             private_scan: fx_scan(t, private_cfg).await,
@@ -164,6 +185,8 @@ impl Fx {
             .replace("{app}", &self.app.to_string())
             .replace("{private_app}", &self.private_app.to_string())
             .replace("{private_cfg}", &self.private_cfg.to_string())
+            .replace("{private_schedule}", &self.private_schedule.to_string())
+            .replace("{schedule}", &self.schedule.to_string())
             .replace("{target}", &self.target.to_string())
             .replace("{applied_tag}", &self.applied_tag.to_string())
             .replace("{tag}", &self.tag.to_string())
@@ -265,6 +288,13 @@ fn search_apps(_: &TestApp, _: &Fx) -> Value {
 }
 fn search_targets(_: &TestApp, _: &Fx) -> Value {
     json!({"type": "TARGET", "query": "target.enabled = 'true'"})
+}
+fn schedule_body(t: &TestApp, fx: &Fx) -> Value {
+    json!({"name": t.unique("new schedule"), "enabled": "true", "scan_config": {"id": fx.cfg.to_string()},
+        "first_start": "2026-01-05T09:00:00Z", "last_start": "", "rrule": "FREQ=WEEKLY;BYDAY=MO"})
+}
+fn search_schedules(_: &TestApp, fx: &Fx) -> Value {
+    json!({"type": "SCHEDULE", "query": format!("schedule.scan_config.id = '{}'", fx.cfg)})
 }
 fn search_vulns(_: &TestApp, fx: &Fx) -> Value {
     json!({"type": "VULNERABILITY", "query": format!("vulnerability.id = '{}'", fx.vuln)})
@@ -423,6 +453,15 @@ pub fn cases() -> Vec<Case> {
         Case("POST", "/ias/v1/search", Some(search_vulns), ALL),
         Case("POST", "/ias/v1/search", Some(search_discoveries), ALL),
         Case("POST", "/ias/v1/search", Some(search_blackouts), ALL),
+        Case("POST", "/ias/v1/search", Some(search_schedules), ALL),
+        // schedules (Schedules: Manage / Manage / Read)
+        Case("GET", "/ias/v1/schedules", None, ALL),
+        Case("POST", "/ias/v1/schedules", Some(schedule_body), [201, 201, 403, 201, 422, 401]),
+        Case("GET", "/ias/v1/schedules/{schedule}", None, READ),
+        Case("PUT", "/ias/v1/schedules/{schedule}", Some(schedule_body), MANAGE),
+        Case("DELETE", "/ias/v1/schedules/{schedule}", None, MANAGE_DEL),
+        Case("GET", "/ias/v1/schedules/{private_schedule}", None, NON_MEMBER),
+        Case("PUT", "/ias/v1/schedules/{private_schedule}", Some(schedule_body), NON_MEMBER),
         // vulnerabilities (Vulnerabilities: Read Write manages; comments: Read Write
         // manages its own, Product Admin administers everyone's)
         Case("GET", "/ias/v1/vulnerabilities", None, ALL),

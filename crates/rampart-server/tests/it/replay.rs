@@ -5,8 +5,9 @@
 //! status the reference server gave. Plus the EX onboarding use case (reference §7.1 B)
 //! and the PowerShell `get_apps` paging (§6.8).
 //!
-//! Skipped trace lines (their resources do not exist yet): `/schedules`.
-//! Extend `REPLAYED` and `SEARCHED` as those resources arrive.
+//! Every trace line replays (schedules and blackouts included). Schedule lines replay
+//! unmodified: `DELETE /schedules/{id}` (EX `delete_schedule`) deletes a schedule the
+//! replay made beforehand, or the one the trace created last.
 //!
 //! Vulnerability lines name a vulnerability found by a stored scan of the first app;
 //! `vulnerability.scans.id='{id}'` searches name the scan the trace submitted last, as the
@@ -37,6 +38,7 @@ const REPLAYED: &[&str] = &[
     "scans",
     "vulnerabilities",
     "blackouts",
+    "schedules",
 ];
 
 /// The search types replayed.
@@ -73,6 +75,7 @@ struct Ids {
     engine_group: Uuid,
     scan: Uuid,
     vuln: Uuid,
+    schedule: Uuid,
     /// `metadata.page_token` of the last response that had one.
     page_token: Option<String>,
 }
@@ -86,6 +89,7 @@ impl Ids {
             "attack-templates" => self.template,
             "scans" => self.scan,
             "vulnerabilities" => self.vuln,
+            "schedules" => self.schedule,
             other => panic!("no id for /{other}/{{id}} in a replay"),
         }
     }
@@ -205,6 +209,7 @@ async fn replay_client_traces() {
         engine_group: fx_engine_group(&app, "ias-harness-engines").await,
         scan: Uuid::nil(),
         vuln: app.fx_vulnerability(first_app).await.1.id.0,
+        schedule: Uuid::nil(),
         page_token: None,
     };
     // Two more, so that ICON's `size=2` listing has a second page to ask for.
@@ -212,6 +217,7 @@ async fn replay_client_traces() {
     app.fx_vulnerability(first_app).await;
     app.fx_target("replay.example.test").await;
     make_ready(&app, ids.config).await;
+    ids.schedule = fx_schedule(&app, ids.config).await;
     let mut replayed = 0;
     let mut failures = Vec::new();
     for raw in TRACES.lines().filter(|l| !l.trim().is_empty()) {
@@ -257,6 +263,7 @@ async fn replay_client_traces() {
                         make_ready(&app, id).await;
                     }
                     Some("scans") => ids.scan = id,
+                    Some("schedules") => ids.schedule = id,
                     _ => {}
                 }
             }
@@ -272,6 +279,23 @@ async fn replay_client_traces() {
         "replayed requests answered differently from the reference server:\n{}",
         failures.join("\n")
     );
+}
+
+/// A schedule of `cfg`, for the trace's `DELETE /schedules/{id}`.
+async fn fx_schedule(app: &TestApp, cfg: Uuid) -> Uuid {
+    let input = rampart_service::ScheduleInput {
+        name: "ias-harness-schedule".into(),
+        enabled: Some(true),
+        scan_config: Some(rampart_domain::ScanConfigId(cfg)),
+        first_start: Some("2026-12-23T02:45:32Z".into()),
+        frequency: Some((Some("WEEKLY".into()), Some(1))),
+        ..Default::default()
+    };
+    app.service
+        .create_schedule(&app.keys.org.principal, input)
+        .await
+        .expect("a schedule to delete")
+        .0
 }
 
 /// Seed and scope under the replay's enabled target: a scan of the config can run.

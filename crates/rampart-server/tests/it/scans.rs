@@ -23,7 +23,7 @@ fn scrub(v: &Value) -> Value {
 
 /// An app with a config that is ready to scan `https://shop.example.test/` (an enabled
 /// target covers it).
-async fn ready(app: &TestApp, name: &str) -> (AppId, ScanConfigId) {
+pub(crate) async fn ready(app: &TestApp, name: &str) -> (AppId, ScanConfigId) {
     let a = app.fx_app(name).await;
     let cfg = app.fx_scan_config(a, &format!("{name} config")).await;
     if app

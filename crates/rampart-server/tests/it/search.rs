@@ -74,9 +74,24 @@ async fn search_apps_pages_through_next_with_the_same_body() {
 async fn search_every_existing_type() {
     let app = TestApp::spawn().await;
     let a = app.fx_app("Shop").await;
-    app.fx_scan_config(a, "Shop nightly").await;
+    let cfg = app.fx_scan_config(a, "Shop nightly").await;
     app.fx_target("shop.example.test").await;
     app.fx_tag("prod").await;
+    let schedule = app
+        .service
+        .create_schedule(
+            &app.keys.admin.principal,
+            rampart_service::ScheduleInput {
+                name: "Shop weekly".into(),
+                enabled: Some(true),
+                scan_config: Some(cfg),
+                first_start: Some("2026-01-05".into()),
+                rrule: Some("FREQ=WEEKLY;BYDAY=MO".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
     for (ty, query, want) in [
         ("APP", "app.name='Shop'", "Shop"),
         (
@@ -90,6 +105,14 @@ async fn search_every_existing_type() {
             "Crawl Only",
         ),
         ("TAG", "tag.name CONTAINS 'ro'", "prod"),
+        (
+            "SCHEDULE",
+            &format!(
+                "schedule.enabled = true && schedule.app.id = '{a}' && schedule.scan_config.id = '{cfg}' \
+                 && schedule.id = '{schedule}' && schedule.name STARTS WITH 'Shop'"
+            ),
+            "Shop weekly",
+        ),
     ] {
         let page = app
             .ro()

@@ -18,6 +18,12 @@ async fn concurrent_claimers_skip_locked_rows() {
     rampart_store::conformance::claims_race(std::sync::Arc::from(s)).await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_schedule_firings_fire_once() {
+    let Some(s) = store().await else { return };
+    rampart_store::conformance::schedule_firing_race(std::sync::Arc::from(s)).await;
+}
+
 /// One replica at a time leads a duty; when its connection goes, another takes over.
 #[tokio::test]
 async fn one_replica_leads_a_duty() {

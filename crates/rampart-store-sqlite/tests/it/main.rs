@@ -23,6 +23,17 @@ async fn concurrent_claimers_on_a_file_database() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_schedule_firings_on_a_file_database() {
+    let dir = std::env::temp_dir().join(format!("rampart-fire-{}", uuid_like()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("r.db").display());
+    let s = rampart_store_sqlite::connect(&url).await.unwrap();
+    rampart_store::conformance::schedule_firing_race(std::sync::Arc::new(s.clone())).await;
+    s.pool().close().await;
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 #[tokio::test]
 async fn file_database_uses_wal_and_survives_reopen() {
     let dir = std::env::temp_dir().join(format!("rampart-it-{}", uuid_like()));

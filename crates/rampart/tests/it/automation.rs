@@ -57,6 +57,10 @@ apps:
       - name: nightly
         seed_urls: ["http://shop.test:8080/app/index.php"]
         exclude: ["*/logout*"]
+        schedules:
+          - name: nightly at two
+            first_start: "2026-01-05T01:00:00Z[Europe/Berlin]"
+            frequency: DAILY
   - name: Blog
     scan_configs:
       - name: quick
@@ -75,7 +79,9 @@ async fn inventory(server: &str, key: &str) -> Value {
     for v in [&mut apps, &mut targets, &mut cfgs] {
         v.sort_by_key(|x| x["id"].as_str().unwrap_or("").to_string());
     }
-    json!({"apps": apps, "targets": targets, "configs": cfgs})
+    let mut schedules: Vec<Value> = c.list("ias/v1/schedules").all().await.unwrap();
+    schedules.sort_by_key(|x| x["id"].as_str().unwrap_or("").to_string());
+    json!({"apps": apps, "targets": targets, "configs": cfgs, "schedules": schedules})
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -131,6 +137,14 @@ async fn onboard_creates_what_is_missing_and_a_second_run_changes_nothing() {
         "a valid config: {shop}"
     );
 
+    let schedules = after["schedules"].as_array().unwrap();
+    assert_eq!(schedules.len(), 1);
+    assert_eq!(schedules[0]["scan_config"]["id"], shop["id"]);
+    assert_eq!(
+        schedules[0]["first_start"],
+        "2026-01-05T01:00:00.000Z[Europe/Berlin]"
+    );
+
     // Second run: nothing created, nothing changed.
     let o = rampart(&app.base, &key, &["onboard", "-f", f]).await;
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -183,6 +197,74 @@ async fn search_prints_a_table_or_json() {
     .await;
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("failed with 422"), "{}", stderr(&o));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schedule_create_list_delete() {
+    let app = TestApp::spawn().await;
+    let key = app.keys.read_write.token.clone();
+    let a = app.fx_app("Shop").await;
+    app.fx_scan_config(a, "nightly").await;
+    let mut out = String::new();
+    for args in [
+        vec![
+            "schedule",
+            "create",
+            "--app",
+            "Shop",
+            "--config",
+            "nightly",
+            "--name",
+            "berlin nine",
+            "--first-start",
+            "2026-03-27T08:00:00Z[Europe/Berlin]",
+            "--frequency",
+            "daily",
+        ],
+        vec![
+            "schedule",
+            "create",
+            "--app",
+            "Shop",
+            "--config",
+            "nightly",
+            "--name",
+            "last friday",
+            "--first-start",
+            "2026-01-05T18:00:00Z",
+            "--rrule",
+            "FREQ=MONTHLY;BYDAY=FR;BYSETPOS=-1",
+        ],
+        vec![
+            "schedule",
+            "create",
+            "--app",
+            "Shop",
+            "--config",
+            "nightly",
+            "--name",
+            "bad",
+            "--first-start",
+            "2026-01-05",
+            "--rrule",
+            "FREQ=MONTHLY;BYSETPOS=-1",
+        ],
+        vec!["schedule", "list"],
+        vec!["schedule", "list", "--app", "Shop"],
+        vec!["schedule", "delete", "last friday"],
+        vec!["schedule", "delete", "last friday"],
+        vec!["schedule", "list"],
+    ] {
+        let o = rampart(&app.base, &key, &args).await;
+        out.push_str(&format!(
+            "$ rampart {}\nexit {}\n{}{}\n",
+            args.join(" "),
+            o.status.code().unwrap_or(-1),
+            stdout(&o),
+            stderr(&o)
+        ));
+    }
+    insta::assert_snapshot!("schedule_commands", redact(&out));
 }
 
 // ---- A scripted /ias/v1 server for the scan paths -------------------------------------

@@ -35,7 +35,7 @@ pub fn wire(state: &AppState, v: BlackoutView) -> Blackout {
         first_end: Some(b.first_end),
         last_start: b.last_start,
         frequency: b.frequency.map(|f| Frequency {
-            kind: f.kind,
+            kind: Some(f.kind),
             interval: f.interval,
         }),
         rrule: b.rrule,
@@ -51,7 +51,7 @@ fn input(b: Blackout) -> BlackoutInput {
         first_end: b.first_end,
         last_start: b.last_start,
         frequency: b.frequency.map(|f| FrequencySpec {
-            kind: f.kind.trim().to_ascii_uppercase(),
+            kind: f.kind.unwrap_or_default().trim().to_ascii_uppercase(),
             interval: f.interval,
         }),
         rrule: b.rrule,

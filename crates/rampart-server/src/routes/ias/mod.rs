@@ -7,6 +7,7 @@ mod engines;
 mod modules;
 mod scan_configs;
 mod scans;
+mod schedules;
 mod search;
 mod tags;
 mod targets;
@@ -25,6 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(scan_configs::router())
         .merge(engines::router())
         .merge(scans::router())
+        .merge(schedules::router())
         .merge(search::router())
         .merge(vulnerabilities::router())
         .merge(blackouts::router())

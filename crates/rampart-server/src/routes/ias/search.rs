@@ -145,6 +145,15 @@ async fn search(
             ),
             pg.total,
         ),
+        SearchResults::Schedules(pg) => (
+            values(
+                pg.items
+                    .into_iter()
+                    .map(|x| super::schedules::wire(&s, x))
+                    .collect(),
+            ),
+            pg.total,
+        ),
     };
     Ok(Json(paging.envelope(&s, "/search", data, total)))
 }
