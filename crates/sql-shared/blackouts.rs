@@ -167,18 +167,17 @@ impl BlackoutStore for SqlStore {
     }
 
     async fn blackout_candidates(&self) -> StoreResult<Vec<BlackoutCandidate>> {
-        use ScanStatus::*;
         let live = [
-            Pending,
-            Queued,
-            BlackedOut,
-            Running,
-            AwaitingAuthentication,
-            Authenticating,
-            Authenticated,
-            Resuming,
-            Pausing,
-            Paused,
+            ScanStatus::Pending,
+            ScanStatus::Queued,
+            ScanStatus::BlackedOut,
+            ScanStatus::Running,
+            ScanStatus::AwaitingAuthentication,
+            ScanStatus::Authenticating,
+            ScanStatus::Authenticated,
+            ScanStatus::Resuming,
+            ScanStatus::Pausing,
+            ScanStatus::Paused,
         ]
         .map(|s| s.as_str());
         let q = Query::select()

@@ -248,7 +248,8 @@ impl Service {
 
     /// Admission, the one path every scan takes (`POST /scans` and the scheduler): the
     /// options compile into the job's recipe, the targets and the engine group are checked,
-    /// and the scan is built `PENDING` with its queued job, or `FAILED` at once with its
+    /// and the scan is built `PENDING` with its queued job, `BLACKED_OUT` with a held job
+    /// inside an active blackout window over its app, or `FAILED` at once with its
     /// reason (never skipped). Nothing is stored: the caller writes the result in one
     /// transaction (`create_scan`, or a schedule's `fire_schedule`) and then calls
     /// [`admitted`](Self::admitted).
