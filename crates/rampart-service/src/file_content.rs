@@ -50,7 +50,8 @@ fn swagger(content: &[u8]) -> Result<(), String> {
                 .map_err(|e| format!("{FORMS}: neither JSON nor a YAML mapping ({e})"))?
         }
     };
-    let starts = |v: &Option<probe::Version>, p: &str| v.as_ref().is_some_and(|v| v.0.starts_with(p));
+    let starts =
+        |v: &Option<probe::Version>, p: &str| v.as_ref().is_some_and(|v| v.0.starts_with(p));
     if !(starts(&doc.swagger, "2.") || starts(&doc.openapi, "3.")) {
         return Err(format!("{FORMS}: no swagger 2.x or openapi 3.x version"));
     }
@@ -102,9 +103,9 @@ fn selenium(content: &[u8], ext: &str) -> Result<(), String> {
     const FORMS: &str = "a SELENIUM file must be a Selenium IDE project (.side: JSON with tests[].commands[]) or a Selenium HTML test case";
     if let Some(doc) = json::<probe::Side>(content) {
         let doc = doc.map_err(|e| format!("{FORMS}: {e}"))?;
-        let ok = doc.tests.is_some_and(|t| {
-            !t.is_empty() && t.iter().all(|t| t.commands == Some(Kind::Seq))
-        });
+        let ok = doc
+            .tests
+            .is_some_and(|t| !t.is_empty() && t.iter().all(|t| t.commands == Some(Kind::Seq)));
         return if ok {
             Ok(())
         } else {
