@@ -34,7 +34,7 @@ bench_init() {
 	BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 	ROOT=$(dirname "$BENCH_DIR")
 	TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
-	BIN=$TARGET/release/rampart
+	BIN=${RAMPART_BIN:-$TARGET/release/rampart}
 
 	# NEED_WRK=0: a script that measures with its own client (bench/files.sh).
 	[ "${NEED_WRK:-1}" = 0 ] || need wrk

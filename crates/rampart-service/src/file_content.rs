@@ -1,8 +1,10 @@
 //! Uploaded file content checked against its declared type: a mismatch is refused with a
 //! message saying which forms the type accepts.
 
+mod probe;
+
+use probe::{looks_like_json, Kind};
 use rampart_domain::file::FileType;
-use serde_json::Value;
 
 /// Why `content` is not a file of type `kind` called `name`, if it is not.
 pub fn content_problem(kind: FileType, name: &str, content: &[u8]) -> Option<String> {
@@ -31,32 +33,29 @@ fn text(content: &[u8]) -> Result<&str, String> {
     std::str::from_utf8(content).map_err(|_| "the content is not UTF-8 text".to_string())
 }
 
-fn json(content: &[u8]) -> Option<Value> {
-    serde_json::from_slice(content).ok()
+/// The document read as `T` when it is JSON (`None`: not JSON at all).
+fn json<T: serde::de::DeserializeOwned>(content: &[u8]) -> Option<Result<T, String>> {
+    looks_like_json(content).then(|| serde_json::from_slice(content).map_err(|e| e.to_string()))
 }
 
 fn swagger(content: &[u8]) -> Result<(), String> {
     const FORMS: &str =
         "a SWAGGER file must be an OpenAPI 2 (swagger: \"2.x\") or 3 (openapi: \"3.x\") document with paths, in JSON or YAML";
-    let doc = match json(content) {
-        Some(v) => v,
-        None => {
+    let doc: probe::Swagger = match json(content) {
+        Some(Ok(d)) => d,
+        // Not JSON (or JSON-looking YAML): YAML, a superset.
+        _ => {
             let t = text(content).map_err(|e| format!("{FORMS}: {e}"))?;
-            serde_saphyr::from_str::<Value>(t)
-                .map_err(|e| format!("{FORMS}: neither JSON nor YAML ({e})"))?
+            serde_saphyr::from_str(t)
+                .map_err(|e| format!("{FORMS}: neither JSON nor a YAML mapping ({e})"))?
         }
     };
-    let version = |key: &str| match doc.get(key) {
-        Some(Value::String(s)) => Some(s.trim().to_string()),
-        Some(Value::Number(n)) => Some(n.to_string()),
-        _ => None,
-    };
-    let versioned = version("swagger").is_some_and(|v| v.starts_with("2."))
-        || version("openapi").is_some_and(|v| v.starts_with("3."));
-    if !versioned {
+    let starts =
+        |v: &Option<probe::Version>, p: &str| v.as_ref().is_some_and(|v| v.0.starts_with(p));
+    if !(starts(&doc.swagger, "2.") || starts(&doc.openapi, "3.")) {
         return Err(format!("{FORMS}: no swagger 2.x or openapi 3.x version"));
     }
-    if !doc.get("paths").is_some_and(Value::is_object) {
+    if doc.paths != Some(Kind::Map) {
         return Err(format!("{FORMS}: no paths object"));
     }
     Ok(())
@@ -64,12 +63,11 @@ fn swagger(content: &[u8]) -> Result<(), String> {
 
 fn graphql(content: &[u8]) -> Result<(), String> {
     const FORMS: &str = "a GRAPHQL file must be a GraphQL schema (SDL) or an introspection result (JSON with __schema or data.__schema)";
-    if let Some(v) = json(content) {
-        let schema = v
-            .get("__schema")
-            .or_else(|| v.get("data").and_then(|d| d.get("__schema")));
+    if let Some(doc) = json::<probe::Introspection>(content) {
+        let doc = doc.map_err(|e| format!("{FORMS}: {e}"))?;
+        let schema = doc.schema.or(doc.data.and_then(|d| d.schema));
         return match schema {
-            Some(Value::Object(_)) => Ok(()),
+            Some(Kind::Map) => Ok(()),
             _ => Err(format!("{FORMS}: JSON without __schema")),
         };
     }
@@ -84,9 +82,10 @@ fn graphql(content: &[u8]) -> Result<(), String> {
 
 fn traffic(content: &[u8], ext: &str) -> Result<(), String> {
     const FORMS: &str = "a RECORDED_TRAFFIC file must be a HAR file (JSON with log.entries), well-formed XML (.xml, .trec) or a Fiddler .saz archive";
-    if let Some(v) = json(content) {
-        return match v.get("log").and_then(|l| l.get("entries")) {
-            Some(Value::Array(_)) => Ok(()),
+    if let Some(doc) = json::<probe::Har>(content) {
+        let doc = doc.map_err(|e| format!("{FORMS}: {e}"))?;
+        return match doc.log.and_then(|l| l.entries) {
+            Some(Kind::Seq) => Ok(()),
             _ => Err(format!("{FORMS}: JSON without log.entries")),
         };
     }
@@ -102,13 +101,11 @@ fn traffic(content: &[u8], ext: &str) -> Result<(), String> {
 
 fn selenium(content: &[u8], ext: &str) -> Result<(), String> {
     const FORMS: &str = "a SELENIUM file must be a Selenium IDE project (.side: JSON with tests[].commands[]) or a Selenium HTML test case";
-    if let Some(v) = json(content) {
-        let tests = v.get("tests").and_then(Value::as_array);
-        let ok = tests.is_some_and(|t| {
-            !t.is_empty()
-                && t.iter()
-                    .all(|t| t.get("commands").is_some_and(Value::is_array))
-        });
+    if let Some(doc) = json::<probe::Side>(content) {
+        let doc = doc.map_err(|e| format!("{FORMS}: {e}"))?;
+        let ok = doc
+            .tests
+            .is_some_and(|t| !t.is_empty() && t.iter().all(|t| t.commands == Some(Kind::Seq)));
         return if ok {
             Ok(())
         } else {
