@@ -112,7 +112,10 @@ fn limits_session_modules_and_oob() {
     assert!(b.notes.is_empty(), "{:?}", b.notes);
 
     // Defaults: the worker's time limit, no module → crawl only, unsupported auth noted.
-    let s = spec(with(json!({"auth_config": {"type": "MACRO"}})), Vec::new());
+    let s = spec(
+        with(json!({"auth_config": {"type": "SESSION_TAKEOVER"}})),
+        Vec::new(),
+    );
     let settings = PlanSettings {
         default_max_scan_time: Duration::from_secs(42),
         ..PlanSettings::default()
@@ -121,7 +124,11 @@ fn limits_session_modules_and_oob() {
     assert_eq!(b.plan.limits.max_duration, Duration::from_secs(42));
     assert!(b.plan.modules.crawl_only);
     assert!(b.plan.session.login.is_none());
-    assert!(b.notes.iter().any(|n| n.contains("Macro")), "{:?}", b.notes);
+    assert!(
+        b.notes.iter().any(|n| n.contains("SessionTakeover")),
+        "{:?}",
+        b.notes
+    );
     assert_eq!(b.plan.oob.bind.ip().to_string(), "127.0.0.1");
 }
 
