@@ -77,27 +77,22 @@ impl AppStore for SqlStore {
         self.page(q, req, ResourceType::App, rows::app).await
     }
 
-    async fn list_app_members(&self, org: OrgId, app: AppId) -> StoreResult<Vec<PrincipalId>> {
-        let q = Query::select()
-            .column(a("principal_id"))
-            .from(a("app_members"))
-            .and_where(Expr::col(a("org_id")).eq(org.0))
-            .and_where(Expr::col(a("app_id")).eq(app.0))
-            .order_by(a("principal_id"), sea_query::Order::Asc)
-            .to_owned();
+    async fn list_app_members(&self, org: OrgId, app: AppId) -> StoreResult<Vec<PrincipalRef>> {
+        let mut q = Query::select();
+        q.from(a("app_members"))
+            .and_where(c("app_members", "org_id").eq(org.0))
+            .and_where(c("app_members", "app_id").eq(app.0));
+        super::tenancy::principal_columns(&mut q, "app_members", "principal_id");
+        q.order_by((a("principals"), a("id")), sea_query::Order::Asc);
         self.all(&q)
             .await?
             .iter()
-            .map(|r| {
-                sqlx::Row::try_get(r, 0)
-                    .map(PrincipalId)
-                    .map_err(super::map_err)
-            })
+            .map(rows::principal_ref)
             .collect()
     }
 
     async fn add_app_member(&self, org: OrgId, app: AppId, p: PrincipalId) -> StoreResult<()> {
-        self.exec(&member_insert(org, app, p)?).await.map(|_| ())
+        self.add_app_member_row(org, app, p.0).await
     }
 
     async fn remove_app_member(&self, org: OrgId, app: AppId, p: PrincipalId) -> StoreResult<()> {
@@ -144,6 +139,20 @@ impl AppStore for SqlStore {
             .and_where(Expr::col(a("tag_id")).eq(tag.0))
             .to_owned();
         touched(self.exec(&q).await?)
+    }
+}
+
+impl SqlStore {
+    /// An `app_members` row: a principal, or an identity group (its id), granted the app.
+    pub(crate) async fn add_app_member_row(
+        &self,
+        org: OrgId,
+        app: AppId,
+        subject: uuid::Uuid,
+    ) -> StoreResult<()> {
+        self.exec(&member_insert(org, app, PrincipalId(subject))?)
+            .await
+            .map(|_| ())
     }
 }
 

@@ -97,6 +97,13 @@ impl InventoryStore for SqlStore {
         rows::tag(&self.one(&q).await?)
     }
 
+    async fn find_tag_by_name(&self, org: OrgId, name: &str) -> StoreResult<Option<Tag>> {
+        let q = select("tags", TAG_COLUMNS, org)
+            .and_where(c("tags", "name").eq(name))
+            .to_owned();
+        self.optional(&q).await?.as_ref().map(rows::tag).transpose()
+    }
+
     async fn update_tag(&self, x: &Tag) -> StoreResult<()> {
         let [o, i] = by_id(x.org, x.id.0);
         let q = Query::update()

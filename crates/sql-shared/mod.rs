@@ -15,6 +15,7 @@ mod apps;
 mod blackouts;
 mod engines;
 mod files;
+mod identity;
 mod inventory;
 mod jobs;
 mod rows;
@@ -229,27 +230,42 @@ pub(crate) fn select(table: &str, columns: &[&str], org: OrgId) -> SelectStateme
     s
 }
 
-/// Rows of `table` whose app (`app_column`) the caller may see.
+/// Rows of `table` whose app (`app_column`) the caller may see: the principal is a member
+/// of the app, or one of its identity groups is (`app_members` holds group ids too), or one
+/// of its groups is granted a tag the app carries (`group_tag_grants`). The one place the
+/// rule is written; every app-scoped read of every area calls it.
 pub(crate) fn visible(table: &str, app_column: &str, vis: &Visibility) -> Option<SimpleExpr> {
     let Visibility::MemberOf(p) = vis else {
         return None;
     };
-    let groups = Query::select()
-        .column(a("group_id"))
-        .from(a("group_members"))
-        .and_where(Expr::col(a("principal_id")).eq(p.0))
-        .to_owned();
-    let grant = Query::select()
+    let groups = || {
+        Query::select()
+            .column(a("group_id"))
+            .from(a("group_members"))
+            .and_where(Expr::col(a("principal_id")).eq(p.0))
+            .to_owned()
+    };
+    let member = Query::select()
         .expr(Expr::val(1))
         .from(a("app_members"))
         .and_where(c("app_members", "app_id").equals((a(table), a(app_column))))
         .and_where(
             c("app_members", "principal_id")
                 .eq(p.0)
-                .or(c("app_members", "principal_id").in_subquery(groups)),
+                .or(c("app_members", "principal_id").in_subquery(groups())),
         )
         .to_owned();
-    Some(Expr::exists(grant))
+    let by_tag = Query::select()
+        .expr(Expr::val(1))
+        .from(a("app_tags"))
+        .inner_join(
+            a("group_tag_grants"),
+            c("group_tag_grants", "tag_id").equals((a("app_tags"), a("tag_id"))),
+        )
+        .and_where(c("app_tags", "app_id").equals((a(table), a(app_column))))
+        .and_where(c("group_tag_grants", "group_id").in_subquery(groups()))
+        .to_owned();
+    Some(Expr::exists(member).or(Expr::exists(by_tag)))
 }
 
 pub(crate) fn map_err(e: sqlx::Error) -> StoreError {

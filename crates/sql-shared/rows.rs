@@ -47,13 +47,54 @@ pub(crate) fn org(r: &Row) -> StoreResult<Organization> {
     })
 }
 
-pub(crate) const USER_COLUMNS: &[&str] = &["id", "org_id", "email", "created_at"];
+pub(crate) const USER_COLUMNS: &[&str] = &[
+    "id",
+    "org_id",
+    "email",
+    "name",
+    "role",
+    "status",
+    "created_at",
+];
 pub(crate) fn user(r: &Row) -> StoreResult<User> {
     Ok(User {
         id: PrincipalId(get(r, "id")?),
         org: OrgId(get(r, "org_id")?),
         email: get::<Option<String>>(r, "email")?.unwrap_or_default(),
+        display_name: get(r, "name")?,
+        role: opt_en(r, "role", Role::parse)?,
+        status: en(r, "status", PrincipalStatus::parse)?,
         created_at: time(r, "created_at")?,
+    })
+}
+
+pub(crate) const SERVICE_ACCOUNT_COLUMNS: &[&str] =
+    &["id", "org_id", "name", "role", "status", "created_at"];
+pub(crate) fn service_account(r: &Row) -> StoreResult<ServiceAccount> {
+    Ok(ServiceAccount {
+        id: PrincipalId(get(r, "id")?),
+        org: OrgId(get(r, "org_id")?),
+        name: get::<Option<String>>(r, "name")?.unwrap_or_default(),
+        role: opt_en(r, "role", Role::parse)?.unwrap_or(Role::ReadOnly),
+        status: en(r, "status", PrincipalStatus::parse)?,
+        created_at: time(r, "created_at")?,
+    })
+}
+
+/// A principal as a member or an owner: columns `id`, `kind`, `email`, `name` of
+/// `principals` (aliased with the `p_` prefix).
+pub(crate) fn principal_ref(r: &Row) -> StoreResult<PrincipalRef> {
+    let kind = en(r, "p_kind", PrincipalKind::parse)?;
+    let email: Option<String> = get(r, "p_email")?;
+    let name: Option<String> = get(r, "p_name")?;
+    Ok(PrincipalRef {
+        id: PrincipalId(get(r, "p_id")?),
+        kind,
+        display: match kind {
+            PrincipalKind::User => email.or(name),
+            _ => name.or(email),
+        }
+        .unwrap_or_default(),
     })
 }
 
@@ -67,6 +108,7 @@ pub(crate) const KEY_COLUMNS: &[&str] = &[
     "prefix",
     "hash",
     "created_at",
+    "last_used_at",
 ];
 pub(crate) fn api_key(r: &Row) -> StoreResult<ApiKey> {
     Ok(ApiKey {
@@ -79,6 +121,30 @@ pub(crate) fn api_key(r: &Row) -> StoreResult<ApiKey> {
         prefix: get(r, "prefix")?,
         hash: get(r, "hash")?,
         created_at: time(r, "created_at")?,
+        last_used_at: opt_time(r, "last_used_at")?,
+    })
+}
+
+pub(crate) const GROUP_COLUMNS: &[&str] = &[
+    "id",
+    "org_id",
+    "name",
+    "description",
+    "source",
+    "external_id",
+    "created_at",
+    "updated_at",
+];
+pub(crate) fn group(r: &Row) -> StoreResult<IdentityGroup> {
+    Ok(IdentityGroup {
+        id: IdentityGroupId(get(r, "id")?),
+        org: OrgId(get(r, "org_id")?),
+        name: get(r, "name")?,
+        description: get(r, "description")?,
+        source: en(r, "source", GroupSource::parse)?,
+        external_id: get(r, "external_id")?,
+        created_at: time(r, "created_at")?,
+        updated_at: time(r, "updated_at")?,
     })
 }
 

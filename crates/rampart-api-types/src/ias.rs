@@ -29,6 +29,16 @@ pub struct IdRef {
     pub id: Uuid,
 }
 
+/// A member of an app (`/apps/{id}/users`): shown as its id and, for a user, its
+/// email; added by `{"id": …}` (a user or service account) or `{"email": …}` (a user).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct AppUser {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
 /// Page metadata.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct PageMetadata {

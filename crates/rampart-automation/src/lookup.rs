@@ -74,3 +74,35 @@ pub async fn find_config(c: &Client, app: &App, name_or_id: &str) -> Result<Scan
         )),
     }
 }
+
+/// An identity group by id or exact name.
+pub async fn find_group(
+    c: &Client,
+    name_or_id: &str,
+) -> Result<rampart_api_types::identity::IdentityGroup, String> {
+    let groups = c.identity_groups().await.map_err(|e| e.to_string())?;
+    let id = Uuid::parse_str(name_or_id).ok();
+    groups
+        .into_iter()
+        .find(|g| g.id.is_some() && (g.id == id || g.name.as_deref() == Some(name_or_id)))
+        .ok_or_else(|| format!("identity group '{name_or_id}' not found"))
+}
+
+/// A principal a command names: a user by email or id, or a service account by name or
+/// id. Answers its id and its kind (`user` or `service_account`).
+pub async fn find_principal(c: &Client, who: &str) -> Result<(Uuid, &'static str), String> {
+    let id = Uuid::parse_str(who).ok();
+    let users = c.users().await.map_err(|e| e.to_string())?;
+    if let Some(u) = users
+        .iter()
+        .find(|u| u.id.is_some() && (u.id == id || u.email.as_deref() == Some(who)))
+    {
+        return Ok((u.id.unwrap_or_default(), "user"));
+    }
+    let accounts = c.service_accounts().await.map_err(|e| e.to_string())?;
+    accounts
+        .iter()
+        .find(|a| a.id.is_some() && (a.id == id || a.name.as_deref() == Some(who)))
+        .map(|a| (a.id.unwrap_or_default(), "service_account"))
+        .ok_or_else(|| format!("no user or service account '{who}'"))
+}

@@ -1,5 +1,5 @@
-//! rampart-client: a typed client for rampart's `/ias/v1` API over the wire shapes of
-//! `rampart-api-types`.
+//! rampart-client: a typed client for rampart's `/ias/v1` API (and the identity routes,
+//! `identity.rs`) over the wire shapes of `rampart-api-types`.
 //!
 //! Layer 4. Invariants: one [`Client`] per server and key; every call goes through
 //! [`Client::send`], which retries rate-limited (429) and unavailable (502/503/504) answers
@@ -20,6 +20,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
 mod error;
+mod identity;
 mod pager;
 pub mod retry;
 
@@ -405,6 +406,16 @@ impl Client {
             Method::POST,
             &format!("ias/v1/apps/{id}/users"),
             Some(&serde_json::json!({ "id": user })),
+        )
+        .await
+        .map(drop)
+    }
+    /// Adds a user to an app by email (or a user or service account by id, as a string).
+    pub async fn add_app_user_by(&self, id: Uuid, user: &AppUser) -> Result<()> {
+        self.send(
+            Method::POST,
+            &format!("ias/v1/apps/{id}/users"),
+            Some(&to_value(user)?),
         )
         .await
         .map(drop)

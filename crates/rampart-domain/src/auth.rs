@@ -28,6 +28,15 @@ impl Role {
         }
     }
 
+    /// Product Admin 2, Read Write 1, Read Only 0.
+    pub fn rank(self) -> u8 {
+        match self {
+            Role::ProductAdmin => 2,
+            Role::ReadWrite => 1,
+            Role::ReadOnly => 0,
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Role> {
         match s.to_ascii_lowercase().replace('_', "-").as_str() {
             "product-admin" => Some(Role::ProductAdmin),
@@ -78,8 +87,9 @@ pub struct Principal {
 }
 
 impl Principal {
-    /// Organization keys and Product Admins see every app of the tenant; other users
-    /// see the apps they are members of (directly or, later, through identity groups).
+    /// Organization keys and Product Admins see every app of the tenant; other principals
+    /// see the apps they are members of, directly or through an identity group's grant
+    /// (of the app, or of one of its tags).
     pub fn sees_all_apps(&self) -> bool {
         self.kind == PrincipalKind::Organization || self.role == Role::ProductAdmin
     }
@@ -107,6 +117,9 @@ pub enum Resource {
     Files,
     Tags,
     Reports,
+    /// Users, service accounts, API keys, identity groups, the organization (rampart's
+    /// own row: administration is Product Admin only).
+    Identity,
 }
 
 /// What a caller wants to do.
@@ -148,6 +161,7 @@ pub fn permission(role: Role, resource: Resource) -> Permission {
     match (role, resource) {
         (Role::ProductAdmin, R::VulnerabilityComments) => P::Administer,
         (Role::ProductAdmin, _) => P::Manage,
+        (_, R::Identity) => P::None,
         (Role::ReadWrite, R::Targets | R::Engines | R::EngineGroups) => P::Read,
         (Role::ReadWrite, R::GlobalBlackouts) => P::None,
         (Role::ReadWrite, _) => P::Manage,

@@ -51,6 +51,8 @@ id_type!(
     PrincipalId,
     /// An API key.
     ApiKeyId,
+    /// An identity group (AppSec+): principals that share app access.
+    IdentityGroupId,
     AppId,
     TargetId,
     TagId,

@@ -14,6 +14,7 @@ pub mod catalogue;
 pub mod engine;
 pub mod file;
 pub mod file_refs;
+pub mod identity;
 pub mod ids;
 pub mod job;
 pub mod model;
@@ -29,6 +30,7 @@ pub mod vuln;
 
 pub use auth::{Action, Permission, Principal, PrincipalKind, Resource, Role};
 pub use engine::*;
+pub use identity::*;
 pub use ids::*;
 pub use model::*;
 pub use scan::*;

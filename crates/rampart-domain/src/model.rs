@@ -90,11 +90,16 @@ pub struct Organization {
     pub created_at: DateTime<Utc>,
 }
 
+/// A human principal. A user key acts with at most the user's role (`None`: users made
+/// before roles were kept on the user; each key's own role applies).
 #[derive(Clone, Debug, PartialEq)]
 pub struct User {
     pub id: PrincipalId,
     pub org: OrgId,
     pub email: String,
+    pub display_name: Option<String>,
+    pub role: Option<crate::Role>,
+    pub status: crate::identity::PrincipalStatus,
     pub created_at: DateTime<Utc>,
 }
 
@@ -200,4 +205,6 @@ pub struct ApiKey {
     pub prefix: String,
     pub hash: String,
     pub created_at: DateTime<Utc>,
+    /// When the key last authenticated a request (kept to the minute).
+    pub last_used_at: Option<DateTime<Utc>>,
 }

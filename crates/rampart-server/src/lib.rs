@@ -29,6 +29,7 @@ pub fn app(state: AppState) -> Router {
     let (router, api) = routes::router().split_for_parts();
     let api = std::sync::Arc::new(api);
     router
+        .merge(routes::identity::aliases())
         .route(
             "/ias/v1/openapi.json",
             axum::routing::get(move || {

@@ -12,6 +12,13 @@ pub struct AppInput {
     pub description: Option<String>,
 }
 
+/// How a request names an app member.
+#[derive(Clone, Debug, PartialEq)]
+pub enum MemberRef {
+    Id(PrincipalId),
+    Email(String),
+}
+
 fn check(input: &AppInput) -> ServiceResult<()> {
     let mut c = Checks::default();
     c.text("name", &input.name, 1, 200);
@@ -76,26 +83,42 @@ impl Service {
         Ok(self.store.list_apps(p.org, &Visibility::of(p), req).await?)
     }
 
-    pub async fn app_users(&self, p: &Principal, app: AppId) -> ServiceResult<Vec<PrincipalId>> {
+    /// The users and service accounts that are members of the app.
+    pub async fn app_users(&self, p: &Principal, app: AppId) -> ServiceResult<Vec<PrincipalRef>> {
         self.get_app(p, app).await?;
         Ok(self.store.list_app_members(p.org, app).await?)
     }
 
+    /// Adds a member named by id (a user or service account, as `GET /users` and
+    /// `GET /service-accounts` show them) or by a user's email.
     pub async fn add_app_user(
         &self,
         p: &Principal,
         app: AppId,
-        user: PrincipalId,
-    ) -> ServiceResult<()> {
+        who: MemberRef,
+    ) -> ServiceResult<PrincipalId> {
         self.get_app(p, app).await?;
         require(p, Resource::Apps, Action::Manage)?;
-        if let Err(StoreError::NotFound) = self.store.get_user(p.org, user).await {
+        let id = match who {
+            MemberRef::Id(id) => match self.store.get_principal(p.org, id).await {
+                Ok(m) if m.kind != PrincipalKind::Organization => Some(id),
+                Ok(_) | Err(StoreError::NotFound) => None,
+                Err(e) => return Err(e.into()),
+            },
+            MemberRef::Email(email) => self
+                .store
+                .find_user_by_email(p.org, email.trim())
+                .await?
+                .map(|u| u.id),
+        };
+        let Some(id) = id else {
             return Err(ServiceError::invalid(vec![Problem::property(
                 "id",
-                "no such user in this organization",
+                "no such user in this organization: give a user's id or email",
             )]));
-        }
-        Ok(self.store.add_app_member(p.org, app, user).await?)
+        };
+        self.store.add_app_member(p.org, app, id).await?;
+        Ok(id)
     }
 
     pub async fn remove_app_user(

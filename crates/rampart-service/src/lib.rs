@@ -19,6 +19,7 @@ mod engines;
 mod error;
 mod file_content;
 mod files;
+mod groups;
 mod inventory;
 mod jobs;
 mod local_source;
@@ -29,10 +30,11 @@ mod schedules;
 mod search;
 mod secret;
 mod templates;
+mod users;
 mod vulns;
 
-pub use apps::AppInput;
-pub use auth::{hash_token, KeyRequest, NewKey};
+pub use apps::{AppInput, MemberRef};
+pub use auth::{hash_token, KeyOwner, KeyRequest, NewKey, DEFAULT_ORG};
 pub use blackouts::{BlackoutInput, BlackoutView, EnforceReport};
 pub use engines::{
     Availability, EngineDirective, EngineGroupInput, EngineInput, EngineReport, EngineView,
@@ -41,6 +43,7 @@ pub use engines::{
 pub use error::{Problem, ProblemKind, ServiceError, ServiceResult};
 pub use file_content::content_problem;
 pub use files::FileInput;
+pub use groups::GroupInput;
 pub use inventory::{normalize_domain, TagInput, TargetInput};
 pub use jobs::{JobError, JobResult, JobSettings, ReaperReport};
 pub use local_source::LocalSource;
@@ -51,6 +54,7 @@ pub use schedules::{FireReport, ScheduleInput};
 pub use search::{query_problem, SearchResults};
 pub use secret::SecretKey;
 pub use templates::{AttackModuleInput, AttackTemplateInput};
+pub use users::{ServiceAccountInput, UserInput};
 pub use vulns::{VarianceDoc, VarianceFilter, COMMENT_MAX};
 
 use rampart_domain::catalogue::ModuleMeta;
@@ -167,5 +171,6 @@ fn resource_name(r: Resource) -> &'static str {
         Resource::Files => "files",
         Resource::Tags => "tags",
         Resource::Reports => "reports",
+        Resource::Identity => "users, service accounts, keys and identity groups",
     }
 }

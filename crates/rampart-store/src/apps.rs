@@ -20,7 +20,9 @@ pub trait AppStore: Send + Sync {
         vis: &Visibility,
         req: &ListRequest,
     ) -> StoreResult<Page<App>>;
-    async fn list_app_members(&self, org: OrgId, app: AppId) -> StoreResult<Vec<PrincipalId>>;
+    /// The principals (users, service accounts) that are members of the app, by id; the
+    /// identity groups granted the app are not listed here (see `IdentityStore`).
+    async fn list_app_members(&self, org: OrgId, app: AppId) -> StoreResult<Vec<PrincipalRef>>;
     /// Adds a member; adding an existing member is a no-op.
     async fn add_app_member(
         &self,

@@ -15,6 +15,7 @@ mod apps;
 mod blackouts;
 mod engines;
 mod files;
+mod identity;
 mod inventory;
 mod jobs;
 mod leader;
@@ -28,6 +29,7 @@ pub use apps::*;
 pub use blackouts::*;
 pub use engines::*;
 pub use files::*;
+pub use identity::*;
 pub use inventory::*;
 pub use jobs::*;
 pub use leader::*;
@@ -46,7 +48,10 @@ macro_rules! conformance_suite {
     ($factory:path) => {
         $crate::conformance_suite!(@each $factory;
             // tenancy
-            orgs_users_and_keys,
+            orgs_users_and_keys, keys_list_revoke_rotate_and_touch, disabled_owner_stops_keys,
+            service_accounts_and_passwords,
+            // identity groups
+            groups_crud_members_and_grants, visibility_follows_groups_and_tag_grants,
             // apps
             apps_crud_and_tenant_isolation, app_visibility_follows_membership, paging_and_sorting,
             // inventory
@@ -122,6 +127,9 @@ async fn user(s: &dyn Store, org: OrgId, email: &str) -> User {
         id: PrincipalId::new(),
         org,
         email: email.into(),
+        display_name: None,
+        role: None,
+        status: PrincipalStatus::Active,
         created_at: at(2),
     };
     s.create_user(&u).await.expect("create user");

@@ -16,6 +16,7 @@ pub trait InventoryStore: Send + Sync {
 
     async fn create_tag(&self, t: &Tag) -> StoreResult<()>;
     async fn get_tag(&self, org: OrgId, id: TagId) -> StoreResult<Tag>;
+    async fn find_tag_by_name(&self, org: OrgId, name: &str) -> StoreResult<Option<Tag>>;
     async fn update_tag(&self, t: &Tag) -> StoreResult<()>;
     /// `Conflict` when the tag is applied to an app and `cascade` is false.
     async fn delete_tag(&self, org: OrgId, id: TagId, cascade: bool) -> StoreResult<()>;

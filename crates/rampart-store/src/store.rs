@@ -21,7 +21,9 @@ pub type StoreResult<T> = Result<T, StoreError>;
 pub enum Visibility {
     /// Organization keys and Product Admins.
     All,
-    /// Only apps the principal is a member of.
+    /// Only apps the principal may see: it is a member of the app, or one of its
+    /// identity groups is (a grant of the app), or one of its groups is granted a tag the
+    /// app carries. Resolved in SQL on every app-scoped read.
     MemberOf(PrincipalId),
 }
 
@@ -66,6 +68,7 @@ pub struct Page<T> {
 /// them all, so an adapter implements the areas and callers hold one `Arc<dyn Store>`.
 pub trait Store:
     crate::TenancyStore
+    + crate::IdentityStore
     + crate::AppStore
     + crate::InventoryStore
     + crate::TemplateStore
@@ -86,6 +89,7 @@ pub trait Store:
 
 impl<T> Store for T where
     T: crate::TenancyStore
+        + crate::IdentityStore
         + crate::AppStore
         + crate::InventoryStore
         + crate::TemplateStore

@@ -15,7 +15,7 @@ impl TestApp {
         let admin = &self.keys.admin.principal;
         for k in [&self.keys.read_write, &self.keys.read_only] {
             self.service
-                .add_app_user(admin, id, k.id())
+                .add_app_user(admin, id, rampart_service::MemberRef::Id(k.id()))
                 .await
                 .expect("add member");
         }

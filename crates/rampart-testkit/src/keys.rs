@@ -1,7 +1,7 @@
 //! API keys: one per role, the bootstrap organization key, and a second tenant's key.
 
 use rampart_domain::{OrgId, Principal, PrincipalId, PrincipalKind, Role};
-use rampart_service::{KeyRequest, Service};
+use rampart_service::{KeyOwner, KeyRequest, Service};
 
 /// An API key and who it acts as.
 #[derive(Clone, Debug)]
@@ -49,8 +49,10 @@ async fn key(
         .create_key(KeyRequest {
             org: Some(org),
             role,
-            organization_key: email.is_none(),
-            user_email: email.map(str::to_string),
+            owner: match email {
+                Some(e) => KeyOwner::UserEmail(e.to_string()),
+                None => KeyOwner::Organization,
+            },
             name: Some(label.to_string()),
         })
         .await

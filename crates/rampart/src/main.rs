@@ -4,9 +4,11 @@
 mod blackout_cmd;
 mod config;
 mod engine_cmd;
+mod group_cmd;
 mod instance;
 mod key_cmd;
 mod onboard_cmd;
+mod org_cmd;
 mod remote;
 mod report_cmd;
 mod run_cmd;
@@ -16,6 +18,7 @@ mod search_cmd;
 mod secret_key;
 mod server_cmd;
 mod store;
+mod user_cmd;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -37,10 +40,25 @@ enum Command {
     Server(server_cmd::ServerArgs),
     /// Run a remote scan engine against a server (`--server URL --key rmpe_…`).
     Engine(engine_cmd::EngineArgs),
-    /// Administer API keys.
+    /// API keys: list, create, revoke, rotate.
     Key {
         #[command(subcommand)]
         command: key_cmd::KeyCommand,
+    },
+    /// Organizations (tenants), on the database: create, list.
+    Org {
+        #[command(subcommand)]
+        command: org_cmd::OrgCommand,
+    },
+    /// Users on a server: create, list, disable, enable.
+    User {
+        #[command(subcommand)]
+        command: user_cmd::UserCommand,
+    },
+    /// Identity groups on a server: create, list, add-member, grant-app, grant-tag.
+    Group {
+        #[command(subcommand)]
+        command: group_cmd::GroupCommand,
     },
     /// Scan a web application locally, without a server.
     Scan(Box<scan_cmd::ScanArgs>),
@@ -68,6 +86,9 @@ async fn main() -> ExitCode {
         Command::Server(args) => server_cmd::run(args).await,
         Command::Engine(args) => engine_cmd::run(args).await,
         Command::Key { command } => key_cmd::run(command).await,
+        Command::Org { command } => org_cmd::run(command).await,
+        Command::User { command } => return user_cmd::run(command).await,
+        Command::Group { command } => return group_cmd::run(command).await,
         Command::Scan(args) => return scan_cmd::run(*args).await,
         Command::Onboard(args) => return onboard_cmd::run(args).await,
         Command::Run(args) => return run_cmd::run(*args).await,

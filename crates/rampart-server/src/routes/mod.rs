@@ -1,8 +1,10 @@
 //! Route table: operational endpoints at the root, the InsightAppSec API under `/ias/v1`,
-//! the remote engines' job protocol under `/engine/v1`.
+//! the remote engines' job protocol under `/engine/v1`, the identity routes at the root
+//! (and under `/v1`, see `identity::aliases`).
 
 pub mod engine;
 pub mod ias;
+pub mod identity;
 mod ops;
 
 use crate::state::AppState;
@@ -13,6 +15,7 @@ use utoipa_axum::router::OpenApiRouter;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(crate::openapi::base())
         .merge(ops::router())
+        .merge(identity::router())
         .nest("/ias/v1", ias::router())
         .nest(rampart_protocol::routes::PREFIX, engine::router())
 }

@@ -8,6 +8,7 @@ mod engine_protocol;
 mod engines;
 mod errors;
 mod files;
+mod identity;
 mod isolation;
 mod job_sources;
 mod matrix;

@@ -3,7 +3,9 @@
 //! each cell. Expectations follow rampart-domain's permission table (reference §5.3):
 //! Read Write may not manage targets, Read Only manages nothing, another tenant's
 //! objects are 404, no key is 401, a user sees 404 for an app it is not a member of,
-//! system attack templates are read-only for everyone.
+//! system attack templates are read-only for everyone. Identity (users, service
+//! accounts, API keys, identity groups) is Product Admin only; a member of an identity
+//! group sees the apps granted to the group, by app or by tag.
 
 use rampart_domain::*;
 use rampart_testkit::{sample_catalogue, Key, TestApp};
@@ -45,6 +47,104 @@ pub struct Fx {
     /// A schedule of `cfg`, and one of `private_cfg`.
     schedule: ScheduleId,
     private_schedule: ScheduleId,
+    /// An identity group: members Read Write and Read Only; granted `app` and `granted_tag`.
+    group: IdentityGroupId,
+    /// An app no user is a member of, tagged `granted_tag` (visible through `group`).
+    granted_app: AppId,
+    granted_cfg: ScanConfigId,
+    granted_tag: TagId,
+    /// A service account (Read Only), a key of it, and a user no key belongs to.
+    sa: PrincipalId,
+    api_key: ApiKeyId,
+    new_user: PrincipalId,
+}
+
+/// The identity fixtures of one cell.
+struct IdFx {
+    group: IdentityGroupId,
+    granted_app: AppId,
+    granted_cfg: ScanConfigId,
+    granted_tag: TagId,
+    sa: PrincipalId,
+    api_key: ApiKeyId,
+    new_user: PrincipalId,
+}
+
+async fn fx_identity(t: &TestApp, app: AppId) -> IdFx {
+    let admin = &t.keys.admin.principal;
+    let granted_tag = t.fx_tag(&t.unique("granted")).await;
+    let granted_app = t.fx_private_app(&t.unique("granted-app")).await;
+    t.service
+        .add_app_tag(admin, granted_app, granted_tag)
+        .await
+        .expect("tag the granted app");
+    let granted_cfg = t.fx_scan_config(granted_app, &t.unique("gcfg")).await;
+    let group = t
+        .service
+        .create_group(
+            admin,
+            rampart_service::GroupInput {
+                name: Some(t.unique("group")),
+                members: Some(vec![t.keys.read_write.id(), t.keys.read_only.id()]),
+                apps: Some(vec![app]),
+                tags: Some(vec![granted_tag.to_string()]),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("group")
+        .group
+        .id;
+    let sa = t
+        .service
+        .create_service_account(
+            admin,
+            rampart_service::ServiceAccountInput {
+                name: Some(t.unique("sa")),
+                role: Some(Role::ReadOnly),
+                status: None,
+            },
+        )
+        .await
+        .expect("service account")
+        .id;
+    let api_key = t
+        .service
+        .issue_key(
+            admin,
+            rampart_service::KeyRequest {
+                org: None,
+                role: Role::ReadOnly,
+                owner: rampart_service::KeyOwner::Principal(sa),
+                name: Some(t.unique("key")),
+            },
+        )
+        .await
+        .expect("key")
+        .key
+        .id;
+    let new_user = t
+        .service
+        .create_user(
+            admin,
+            rampart_service::UserInput {
+                email: Some(format!("{}@example.test", t.unique("user"))),
+                role: Some(Role::ReadOnly),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("user")
+        .id;
+    IdFx {
+        group,
+        granted_app,
+        granted_cfg,
+        granted_tag,
+        sa,
+        api_key,
+        new_user,
+    }
 }
 
 /// A daily schedule of `cfg` created by the Product Admin user.
@@ -191,7 +291,15 @@ impl Fx {
             .create_comment(&t.keys.admin.principal, vuln.id, "admin comment".into())
             .await
             .expect("comment");
+        let id = fx_identity(t, app).await;
         Fx {
+            group: id.group,
+            granted_app: id.granted_app,
+            granted_cfg: id.granted_cfg,
+            granted_tag: id.granted_tag,
+            sa: id.sa,
+            api_key: id.api_key,
+            new_user: id.new_user,
             file: fx_file(t, app, false).await,
             locked_file: fx_file(t, app, true).await,
             schedule: fx_schedule(t, cfg).await,
@@ -229,6 +337,13 @@ impl Fx {
 
     fn path(&self, t: &TestApp, template: &str) -> String {
         template
+            .replace("{granted_app}", &self.granted_app.to_string())
+            .replace("{granted_cfg}", &self.granted_cfg.to_string())
+            .replace("{granted_tag}", &self.granted_tag.to_string())
+            .replace("{group}", &self.group.to_string())
+            .replace("{sa}", &self.sa.to_string())
+            .replace("{api_key}", &self.api_key.to_string())
+            .replace("{new_user}", &self.new_user.to_string())
             .replace("{app}", &self.app.to_string())
             .replace("{private_app}", &self.private_app.to_string())
             .replace("{private_schedule}", &self.private_schedule.to_string())
@@ -302,6 +417,28 @@ fn member_body(t: &TestApp, _: &Fx) -> Value {
 }
 fn tag_ref_body(_: &TestApp, fx: &Fx) -> Value {
     json!({"id": fx.tag.to_string()})
+}
+fn user_body(t: &TestApp, _: &Fx) -> Value {
+    json!({"email": format!("{}@example.test", t.unique("new-user")), "role": "read-only", "displayName": "New"})
+}
+fn user_update(_: &TestApp, _: &Fx) -> Value {
+    json!({"displayName": "Renamed"})
+}
+fn sa_body(t: &TestApp, _: &Fx) -> Value {
+    json!({"name": t.unique("new-sa"), "role": "read-only"})
+}
+fn key_body(t: &TestApp, _: &Fx) -> Value {
+    json!({"name": t.unique("new-key"), "role": "read-only"})
+}
+fn group_body(t: &TestApp, _: &Fx) -> Value {
+    json!({"name": t.unique("new-group"), "description": "team"})
+}
+fn group_member_body(t: &TestApp, _: &Fx) -> Value {
+    let _ = t;
+    json!({"email": "admin@example.test"})
+}
+fn group_grant_body(_: &TestApp, fx: &Fx) -> Value {
+    json!({"applicationId": fx.private_app.to_string()})
 }
 fn config_body(t: &TestApp, fx: &Fx) -> Value {
     json!({"name": t.unique("new cfg"), "app": {"id": fx.app.to_string()}, "attack_template": {"id": fx.sys.to_string()}})
@@ -379,6 +516,9 @@ const ADMIN: [u16; 6] = [200, 403, 403, 200, 404, 401];
 const ADMIN_DEL: [u16; 6] = [204, 403, 403, 204, 404, 401];
 /// System templates: read-only for everyone who can see them.
 const LOCKED: [u16; 6] = [403, 403, 403, 403, 404, 401];
+/// Identity collections: Product Admin only; another tenant's admin sees its own.
+const ID_LIST: [u16; 6] = [200, 403, 403, 200, 200, 401];
+const ID_NEW: [u16; 6] = [201, 403, 403, 201, 201, 401];
 /// An app (or its config) the Read Write and Read Only users are not members of.
 const NON_MEMBER: [u16; 6] = [200, 404, 404, 200, 404, 401];
 
@@ -551,6 +691,37 @@ pub fn cases() -> Vec<Case> {
         Case("PUT", "/ias/v1/blackouts/{global_blackout}", Some(global_blackout_body), NON_MEMBER),
         Case("PUT", "/ias/v1/blackouts/{global_blackout}", Some(blackout_body), NON_MEMBER),
         Case("DELETE", "/ias/v1/blackouts/{global_blackout}", None, [204, 404, 404, 204, 404, 401]),
+        // identity groups grant app access: by app, and by tag (`granted_app` has no
+        // members; Read Write and Read Only see it through their group's tag grant)
+        Case("GET", "/ias/v1/apps/{granted_app}", None, READ),
+        Case("GET", "/ias/v1/scan-configs/{granted_cfg}", None, READ),
+        Case("GET", "/ias/v1/apps/{granted_app}/files", None, READ),
+        // identity: the caller's organization for everyone; the rest Product Admin only
+        // (another tenant's admin manages its own tenant and sees none of this one's)
+        Case("GET", "/organization", None, ALL),
+        Case("GET", "/users", None, ID_LIST),
+        Case("POST", "/users", Some(user_body), ID_NEW),
+        Case("GET", "/users/{new_user}", None, ADMIN),
+        Case("PUT", "/users/{new_user}", Some(user_update), ADMIN),
+        Case("GET", "/service-accounts", None, ID_LIST),
+        Case("POST", "/service-accounts", Some(sa_body), ID_NEW),
+        Case("GET", "/service-accounts/{sa}", None, ADMIN),
+        Case("PUT", "/service-accounts/{sa}", Some(sa_body), ADMIN),
+        Case("GET", "/api-keys", None, ID_LIST),
+        Case("POST", "/api-keys", Some(key_body), ID_NEW),
+        Case("GET", "/api-keys/{api_key}", None, ADMIN),
+        Case("DELETE", "/api-keys/{api_key}", None, ADMIN_DEL),
+        Case("POST", "/api-keys/{api_key}/rotate", None, [201, 403, 403, 201, 404, 401]),
+        Case("GET", "/identity-groups", None, ID_LIST),
+        Case("POST", "/identity-groups", Some(group_body), ID_NEW),
+        Case("GET", "/identity-groups/{group}", None, ADMIN),
+        Case("PUT", "/identity-groups/{group}", Some(group_body), ADMIN),
+        Case("DELETE", "/identity-groups/{group}", None, ADMIN_DEL),
+        Case("POST", "/identity-groups/{group}/members", Some(group_member_body), ADMIN),
+        Case("DELETE", "/identity-groups/{group}/members/{user}", None, ADMIN_DEL),
+        Case("POST", "/identity-groups/{group}/grants", Some(group_grant_body), ADMIN),
+        Case("DELETE", "/identity-groups/{group}/grants/applications/{app}", None, ADMIN_DEL),
+        Case("DELETE", "/identity-groups/{group}/grants/tags/{granted_tag}", None, ADMIN_DEL),
     ]
 }
 

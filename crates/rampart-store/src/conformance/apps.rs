@@ -72,7 +72,13 @@ pub async fn app_visibility_follows_membership(s: &dyn Store) {
         .await
         .expect("adding twice is a no-op");
     assert_eq!(s.get_app(o, theirs.id, &va).await.unwrap(), theirs);
-    let mut members = s.list_app_members(o, theirs.id).await.unwrap();
+    let mut members: Vec<PrincipalId> = s
+        .list_app_members(o, theirs.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.id)
+        .collect();
     members.sort();
     let mut expected = vec![alice.id, bob.id];
     expected.sort();

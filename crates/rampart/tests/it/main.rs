@@ -10,5 +10,6 @@ mod crash;
 mod docs;
 mod e2e;
 mod engines;
+mod identity_cli;
 mod scan_formats;
 mod server_proc;

@@ -1,17 +1,17 @@
 //! `/apps`, `/apps/{id}/users`, `/apps/{id}/tags`.
 
 use super::self_link;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::{Auth, Body, Id, Ids};
 use crate::paging::{PageQuery, Paging};
 use crate::routes::{Created, Deleted, Updated};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::Json;
-use rampart_api_types::ias::{App, ErrorBody, IdRef, Page, Tag};
-use rampart_domain::{AppId, PrincipalId, TagId};
+use rampart_api_types::ias::{App, AppUser, ErrorBody, IdRef, Page, Tag};
+use rampart_domain::{AppId, PrincipalId, PrincipalKind, TagId};
 use rampart_query::ResourceType;
-use rampart_service::AppInput;
+use rampart_service::{AppInput, MemberRef};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -95,27 +95,48 @@ async fn delete(State(s): State<AppState>, Auth(p): Auth, Id(id): Id<AppId>) -> 
     Ok(Deleted)
 }
 
+/// The app's members: users (with their email) and service accounts, by id.
 #[utoipa::path(get, path = "/apps/{id}/users", tag = "Apps", params(("id" = uuid::Uuid, Path)),
-    responses((status = 200, body = Vec<IdRef>), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Vec<AppUser>), (status = 404, body = ErrorBody)))]
 async fn users(
     State(s): State<AppState>,
     Auth(p): Auth,
     Id(id): Id<AppId>,
-) -> ApiResult<Json<Vec<IdRef>>> {
+) -> ApiResult<Json<Vec<AppUser>>> {
     let users = s.service.app_users(&p, id).await?;
-    Ok(Json(users.into_iter().map(|u| IdRef { id: u.0 }).collect()))
+    Ok(Json(
+        users
+            .into_iter()
+            .map(|u| AppUser {
+                id: Some(u.id.0),
+                email: (u.kind == PrincipalKind::User).then_some(u.display),
+            })
+            .collect(),
+    ))
 }
 
-#[utoipa::path(post, path = "/apps/{id}/users", tag = "Apps", params(("id" = uuid::Uuid, Path)), request_body = IdRef,
+/// Adds a member by `{"id": …}` (a user or service account, as `GET /users` shows them) or
+/// by a user's `{"email": …}`.
+#[utoipa::path(post, path = "/apps/{id}/users", tag = "Apps", params(("id" = uuid::Uuid, Path)), request_body = AppUser,
     responses((status = 201), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn add_user(
     State(s): State<AppState>,
     Auth(p): Auth,
     Id(id): Id<AppId>,
-    Body(b): Body<IdRef>,
+    Body(b): Body<AppUser>,
 ) -> ApiResult<Created> {
-    s.service.add_app_user(&p, id, PrincipalId(b.id)).await?;
-    Ok(Created(s.ias_url(&format!("/apps/{id}/users/{}", b.id))))
+    let who = match (b.id, b.email) {
+        (Some(u), _) => MemberRef::Id(PrincipalId(u)),
+        (None, Some(e)) => MemberRef::Email(e),
+        (None, None) => {
+            return Err(ApiError::property(
+                "id",
+                "give the user's id (GET /users) or email",
+            ))
+        }
+    };
+    let user = s.service.add_app_user(&p, id, who).await?;
+    Ok(Created(s.ias_url(&format!("/apps/{id}/users/{user}"))))
 }
 
 #[utoipa::path(delete, path = "/apps/{id}/users/{user_id}", tag = "Apps",
