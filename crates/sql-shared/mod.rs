@@ -17,6 +17,7 @@ mod engines;
 mod files;
 mod inventory;
 mod jobs;
+mod oauth;
 mod rows;
 mod scan_configs;
 mod scans;

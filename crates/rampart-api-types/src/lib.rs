@@ -9,6 +9,7 @@
 
 pub mod ias;
 pub mod lenient;
+pub mod oauth;
 
 use chrono::{DateTime, Utc};
 

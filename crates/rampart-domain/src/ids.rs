@@ -51,6 +51,8 @@ id_type!(
     PrincipalId,
     /// An API key.
     ApiKeyId,
+    /// An OAuth client (client credentials of a principal).
+    OAuthClientId,
     AppId,
     TargetId,
     TagId,

@@ -59,10 +59,8 @@ impl Service {
         let key = self.store.find_api_key_by_hash(&hash_token(token)).await?;
         let key = key.ok_or(ServiceError::Unauthorized)?;
         Ok(Principal {
-            org: key.org,
-            id: key.principal,
-            kind: key.kind,
-            role: key.role,
+            credential: Some(key.id.0),
+            ..Principal::new(key.org, key.principal, key.kind, key.role)
         })
     }
 

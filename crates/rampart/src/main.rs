@@ -6,6 +6,7 @@ mod config;
 mod engine_cmd;
 mod instance;
 mod key_cmd;
+mod oauth_client_cmd;
 mod onboard_cmd;
 mod remote;
 mod report_cmd;
@@ -42,6 +43,11 @@ enum Command {
         #[command(subcommand)]
         command: key_cmd::KeyCommand,
     },
+    /// Administer OAuth 2.0 client credentials (for `POST /oauth/token`).
+    OauthClient {
+        #[command(subcommand)]
+        command: oauth_client_cmd::OAuthClientCommand,
+    },
     /// Scan a web application locally, without a server.
     Scan(Box<scan_cmd::ScanArgs>),
     /// Create the apps, targets and scan configs of a file that are missing (server).
@@ -68,6 +74,7 @@ async fn main() -> ExitCode {
         Command::Server(args) => server_cmd::run(args).await,
         Command::Engine(args) => engine_cmd::run(args).await,
         Command::Key { command } => key_cmd::run(command).await,
+        Command::OauthClient { command } => oauth_client_cmd::run(command).await,
         Command::Scan(args) => return scan_cmd::run(*args).await,
         Command::Onboard(args) => return onboard_cmd::run(args).await,
         Command::Run(args) => return run_cmd::run(*args).await,

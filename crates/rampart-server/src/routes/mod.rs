@@ -1,9 +1,12 @@
 //! Route table: operational endpoints at the root, the InsightAppSec API under `/ias/v1`,
-//! the remote engines' job protocol under `/engine/v1`.
+//! the remote engines' job protocol under `/engine/v1`, the OAuth authorization server
+//! (`/oauth/*`, `/.well-known/*`) and the AppSec+ routes (at the root and under `/v1`).
 
 pub mod engine;
 pub mod ias;
+mod oauth;
 mod ops;
+mod plus;
 
 use crate::state::AppState;
 use axum::http::{header::LOCATION, HeaderValue, StatusCode};
@@ -13,6 +16,8 @@ use utoipa_axum::router::OpenApiRouter;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(crate::openapi::base())
         .merge(ops::router())
+        .merge(oauth::router())
+        .merge(plus::router())
         .nest("/ias/v1", ias::router())
         .nest(rampart_protocol::routes::PREFIX, engine::router())
 }
