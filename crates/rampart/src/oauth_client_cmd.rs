@@ -7,7 +7,6 @@ use clap::{Args, Subcommand};
 use rampart_domain::time::SystemClock;
 use rampart_domain::{OAuthClientId, Principal, PrincipalId, PrincipalKind, Role};
 use rampart_service::{OAuthClientInput, Service, ServiceError, DEFAULT_ORG};
-use rampart_store::TenancyStore as _;
 use std::sync::Arc;
 
 #[derive(Debug, Subcommand)]

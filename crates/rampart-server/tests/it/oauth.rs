@@ -4,6 +4,7 @@
 
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
+use rampart_domain::time::Clock as _;
 use rampart_testkit::{Resp, TestApp};
 use serde_json::{json, Value};
 

@@ -3,6 +3,7 @@
 //! in each family's shape, one budget shared by replicas on PostgreSQL, and
 //! `rampart-client` waiting out a 429 against the real server.
 
+use rampart_domain::time::Clock as _;
 use rampart_service::RateLimitConfig;
 use rampart_testkit::{Backend, Resp, TestApp};
 
@@ -136,7 +137,7 @@ async fn rampart_client_waits_out_a_429() {
     for _ in 0..5 {
         let m = client.validate().await.unwrap();
         assert_eq!(m.message, "Authorized");
-        let apps: serde_json::Value = client.get("/apps").await.unwrap();
+        let apps: serde_json::Value = client.get("ias/v1/apps").await.unwrap();
         assert!(apps["data"].is_array());
     }
 }
