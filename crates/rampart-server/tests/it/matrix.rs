@@ -562,7 +562,13 @@ pub fn cases() -> Vec<Case> {
         Case("GET", "/oauth/clients", None, [200, 403, 403, 200, 200, 401]),
         Case("POST", "/oauth/clients", Some(oauth_client_body), [201, 403, 403, 201, 201, 401]),
         Case("DELETE", "/oauth/clients/{oauth_client}", None, [204, 403, 403, 204, 404, 401]),
-        Case("GET", "/v1/oauth/clients", None, [200, 403, 403, 200, 200, 401]),
+        // the authorization server authenticates clients, not keys or tokens: without
+        // client credentials (and a form body) every caller is refused alike
+        Case("POST", "/oauth/token", None, [400; 6]),
+        Case("POST", "/oauth/introspect", None, [400; 6]),
+        Case("POST", "/oauth/revoke", None, [400; 6]),
+        Case("GET", "/.well-known/jwks.json", None, OPEN),
+        Case("GET", "/.well-known/oauth-authorization-server", None, OPEN),
     ]
 }
 
@@ -691,6 +697,9 @@ async fn authorization_matrix_with_read_scoped_tokens() {
     let tokens = tokens(&t, "read").await;
     let refuse = |method: &str, path: &str, _: Option<&Value>| {
         let reads = method == "GET"
+            || path.starts_with("/oauth/token")
+            || path.starts_with("/oauth/introspect")
+            || path.starts_with("/oauth/revoke")
             || path.starts_with("/ias/v1/search")
             || path == "/ias/v1/vulnerabilities/variances/documentation";
         !reads
@@ -706,7 +715,8 @@ async fn authorization_matrix_with_a_single_area_token() {
     let refuse = |_: &str, path: &str, body: Option<&Value>| {
         let area = path.trim_start_matches("/ias/v1/").split(['/', '?']).next().unwrap_or("");
         let scans = ["scans", "scan-configs", "schedules", "blackouts", "attack-templates", "modules"];
-        let open = ["/validate", "/healthz", "/readyz", "/ias/v1/openapi.json"].contains(&path);
+        let open = ["/validate", "/healthz", "/readyz", "/ias/v1/openapi.json", "/oauth/token",
+            "/oauth/introspect", "/oauth/revoke"].contains(&path) || path.starts_with("/.well-known/");
         if area == "search" {
             let ty = body.and_then(|b| b["type"].as_str()).unwrap_or("");
             return !["SCAN", "SCHEDULE", "BLACKOUT"].contains(&ty);
