@@ -18,6 +18,7 @@ mod files;
 mod identity;
 mod inventory;
 mod jobs;
+mod oauth;
 mod rows;
 mod scan_configs;
 mod scans;

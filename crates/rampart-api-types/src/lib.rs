@@ -10,6 +10,7 @@
 pub mod ias;
 pub mod identity;
 pub mod lenient;
+pub mod oauth;
 
 use chrono::{DateTime, Utc};
 

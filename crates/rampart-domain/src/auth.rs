@@ -7,6 +7,8 @@
 use crate::ids::{OrgId, PrincipalId};
 use serde::{Deserialize, Serialize};
 
+pub use crate::scopes::{Scope, Scopes};
+
 /// A role; the InsightAppSec product roles.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -84,9 +86,32 @@ pub struct Principal {
     pub id: PrincipalId,
     pub kind: PrincipalKind,
     pub role: Role,
+    /// What the credential may do on top of the role: every scope for an `X-Api-Key`,
+    /// the token's (narrowed) scopes for a bearer token.
+    pub scopes: Scopes,
+    /// The credential that authenticated the request (API key or OAuth client id), for
+    /// per-credential rate limits; `None` for in-process callers.
+    pub credential: Option<uuid::Uuid>,
 }
 
 impl Principal {
+    /// A principal with every scope and no credential (in-process callers, tests).
+    pub fn new(org: OrgId, id: PrincipalId, kind: PrincipalKind, role: Role) -> Self {
+        Self {
+            org,
+            id,
+            kind,
+            role,
+            scopes: Scopes::ALL,
+            credential: None,
+        }
+    }
+
+    /// Whether the credential carries `scope` (e.g. `"audit:read"`); unknown names are false.
+    pub fn has_scope(&self, scope: &str) -> bool {
+        Scope::parse(scope).is_some_and(|s| self.scopes.contains(s))
+    }
+
     /// Organization keys and Product Admins see every app of the tenant; other principals
     /// see the apps they are members of, directly or through an identity group's grant
     /// (of the app, or of one of its tags).

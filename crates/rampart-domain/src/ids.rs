@@ -53,6 +53,8 @@ id_type!(
     ApiKeyId,
     /// An identity group (AppSec+): principals that share app access.
     IdentityGroupId,
+    /// An OAuth client (client credentials of a principal).
+    OAuthClientId,
     AppId,
     TargetId,
     TagId,

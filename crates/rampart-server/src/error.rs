@@ -19,6 +19,10 @@ pub enum ApiError {
     Conflict(String),
     UnsupportedMediaType(String),
     PayloadTooLarge(String),
+    /// 403 for a bearer token without the route's scope (RFC 6750 §3.1).
+    InsufficientScope(rampart_domain::Scope),
+    /// 429; the gate adds `Retry-After` and the `RateLimit-*` fields.
+    RateLimited(String),
     Validation(String, Vec<Problem>),
     Internal(String),
 }
@@ -83,6 +87,23 @@ impl IntoResponse for ApiError {
             ApiError::Conflict(m) => body(StatusCode::CONFLICT, m, None),
             ApiError::UnsupportedMediaType(m) => body(StatusCode::UNSUPPORTED_MEDIA_TYPE, m, None),
             ApiError::PayloadTooLarge(m) => body(StatusCode::PAYLOAD_TOO_LARGE, m, None),
+            ApiError::InsufficientScope(scope) => {
+                let mut res = body(
+                    StatusCode::FORBIDDEN,
+                    format!("the token lacks the scope {}", scope.as_str()),
+                    None,
+                );
+                let challenge = format!(
+                    r#"Bearer realm="rampart", error="insufficient_scope", scope="{}""#,
+                    scope.as_str()
+                );
+                if let Ok(v) = axum::http::HeaderValue::from_str(&challenge) {
+                    res.headers_mut()
+                        .insert(axum::http::header::WWW_AUTHENTICATE, v);
+                }
+                res
+            }
+            ApiError::RateLimited(m) => body(StatusCode::TOO_MANY_REQUESTS, m, None),
             ApiError::Validation(m, problems) => {
                 let errors = problems
                     .into_iter()

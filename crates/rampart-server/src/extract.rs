@@ -8,19 +8,39 @@ use axum::http::request::Parts;
 use rampart_domain::Principal;
 use serde::de::DeserializeOwned;
 
-/// The caller, from `X-Api-Key` (any casing of the header name).
+/// The caller of an `/ias/v1` route, authenticated (from `X-Api-Key` or a bearer token)
+/// and scope-checked by [`crate::gate`]; 401 when the request carried no credential.
 pub struct Auth(pub Principal);
 
 impl FromRequestParts<AppState> for Auth {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = parts
-            .headers
-            .get("x-api-key")
-            .and_then(|v| v.to_str().ok())
-            .ok_or(ApiError::Unauthorized)?;
-        Ok(Auth(state.service.authenticate(token).await?))
+    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, ApiError> {
+        parts
+            .extensions
+            .get::<Principal>()
+            .cloned()
+            .map(Auth)
+            .ok_or(ApiError::Unauthorized)
+    }
+}
+
+/// The caller of an AppSec+ route: like [`Auth`], refusing with problem+json.
+pub struct PlusAuth(pub Principal);
+
+impl FromRequestParts<AppState> for PlusAuth {
+    type Rejection = crate::problem::Problem;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &AppState,
+    ) -> Result<Self, crate::problem::Problem> {
+        parts
+            .extensions
+            .get::<Principal>()
+            .cloned()
+            .map(PlusAuth)
+            .ok_or_else(|| rampart_service::ServiceError::Unauthorized.into())
     }
 }
 

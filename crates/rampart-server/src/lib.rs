@@ -11,9 +11,11 @@
 mod engine_schema;
 mod error;
 mod extract;
+mod gate;
 mod middleware;
 mod openapi;
 mod paging;
+mod problem;
 mod routes;
 mod serve;
 mod state;
@@ -37,6 +39,10 @@ pub fn app(state: AppState) -> Router {
                 async move { axum::Json(api.as_ref().clone()) }
             }),
         )
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            gate::gate,
+        ))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .with_state(state)

@@ -13,7 +13,7 @@ pub async fn correlation(req: Request, next: Next) -> Response {
     let span = tracing::info_span!("request", correlation_id = %id, method = %req.method(), path = %req.uri().path());
     async move {
         let started = std::time::Instant::now();
-        let mut res = next.run(req).await;
+        let mut res = crate::problem::REQUEST_ID.scope(id, next.run(req)).await;
         tracing::info!(
             status = res.status().as_u16(),
             elapsed_us = started.elapsed().as_micros() as u64,
@@ -40,9 +40,11 @@ pub async fn correlation(req: Request, next: Next) -> Response {
 }
 
 /// Collapses `//` and drops one trailing `/` (but not the root), keeping the query.
-/// Absolute-form targets (`POST https://host/ias/v1/scans`) become origin-form.
+/// Absolute-form targets (`POST https://host/ias/v1/scans`) become origin-form. The
+/// AppSec+ paths are served identically under `/v1/…` (decision 6): the prefix is dropped.
 pub fn normalize(uri: &Uri) -> Option<Uri> {
-    let path = uri.path();
+    let full = uri.path();
+    let path = full.strip_prefix("/v1").filter(|p| p.starts_with('/')).unwrap_or(full);
     let mut clean = String::with_capacity(path.len());
     for ch in path.chars() {
         if ch == '/' && clean.ends_with('/') {
@@ -53,7 +55,7 @@ pub fn normalize(uri: &Uri) -> Option<Uri> {
     if clean.len() > 1 && clean.ends_with('/') {
         clean.pop();
     }
-    if clean == path && uri.scheme().is_none() {
+    if clean == full && uri.scheme().is_none() {
         return None;
     }
     let pq = match uri.query() {
@@ -77,6 +79,8 @@ mod tests {
         );
         assert_eq!(n("/ias/v1/apps"), None);
         assert_eq!(n("/"), None);
+        assert_eq!(n("/v1/oauth/clients"), Some("/oauth/clients".into()));
+        assert_eq!(n("/v1"), None);
         assert_eq!(
             n("https://us.api.insight.rapid7.com/ias/v1/scans"),
             Some("/ias/v1/scans".into())

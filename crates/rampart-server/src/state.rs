@@ -1,6 +1,8 @@
 //! What every handler can reach.
 
-use rampart_service::Service;
+use rampart_domain::time::{Clock, SystemClock};
+use rampart_service::{RateLimitConfig, Service};
+use std::sync::Arc;
 
 /// Server settings the handlers need.
 #[derive(Clone, Debug)]
@@ -9,17 +11,33 @@ pub struct ServerConfig {
     pub public_url: String,
     /// The largest file content `POST /apps/{id}/files/{file_id}` accepts (413 above).
     pub max_file_bytes: usize,
+    /// Request limits per tenant and per credential ([`RateLimitConfig::OFF`]: none).
+    pub rate_limits: RateLimitConfig,
+}
+
+impl ServerConfig {
+    /// Defaults for `public_url`: 50 MiB files, no rate limits.
+    pub fn new(public_url: &str) -> Self {
+        Self {
+            public_url: public_url.to_string(),
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            rate_limits: RateLimitConfig::OFF,
+        }
+    }
 }
 
 /// The default [`ServerConfig::max_file_bytes`]: 50 MiB.
 pub const DEFAULT_MAX_FILE_BYTES: usize = 50 * 1024 * 1024;
 
 /// Shared handler state.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppState {
     pub service: Service,
     base: String,
     max_file_bytes: usize,
+    pub(crate) rate_limits: RateLimitConfig,
+    /// The wall clock of the rate-limit windows (`Retry-After` is in real seconds).
+    pub(crate) rate_clock: Arc<dyn Clock>,
 }
 
 impl AppState {
@@ -28,7 +46,25 @@ impl AppState {
             service,
             base: config.public_url.trim_end_matches('/').to_string(),
             max_file_bytes: config.max_file_bytes,
+            rate_limits: config.rate_limits.clone(),
+            rate_clock: Arc::new(SystemClock),
         }
+    }
+
+    /// Counts rate-limit windows on `clock` instead of the wall clock (tests).
+    pub fn with_rate_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.rate_clock = clock;
+        self
+    }
+
+    /// The `iss` of the access tokens: the public URL, the same on every replica.
+    pub fn issuer(&self) -> &str {
+        &self.base
+    }
+
+    /// The absolute URL of a root path (`/oauth/token`).
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
     }
 
     pub fn max_file_bytes(&self) -> usize {
@@ -43,5 +79,14 @@ impl AppState {
     /// A UI deep link: `{public}/#{route}` (clients split `insight_ui_url` at `#`).
     pub fn ui_url(&self, route: &str) -> String {
         format!("{}/#{route}", self.base)
+    }
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("base", &self.base)
+            .field("rate_limits", &self.rate_limits)
+            .finish_non_exhaustive()
     }
 }

@@ -77,10 +77,13 @@ impl Service {
         let live = live.ok_or(ServiceError::Unauthorized)?;
         self.record_use(&live.key).await;
         Ok(Principal {
-            org: live.key.org,
-            id: live.key.principal,
-            kind: live.key.kind,
-            role: effective_role(live.key.role, live.owner_role),
+            credential: Some(live.key.id.0),
+            ..Principal::new(
+                live.key.org,
+                live.key.principal,
+                live.key.kind,
+                effective_role(live.key.role, live.owner_role),
+            )
         })
     }
 

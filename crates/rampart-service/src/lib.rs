@@ -24,6 +24,7 @@ mod inventory;
 mod jobs;
 mod local_source;
 mod modules;
+mod oauth;
 mod scan_configs;
 mod scans;
 mod schedules;
@@ -48,6 +49,11 @@ pub use inventory::{normalize_domain, TagInput, TargetInput};
 pub use jobs::{JobError, JobResult, JobSettings, ReaperReport};
 pub use local_source::LocalSource;
 pub use modules::ModuleConfig;
+pub use oauth::keys::OAuthSettings;
+pub use oauth::rate_limit::{RateDecision, RateLimitConfig, RatePolicy};
+pub use oauth::{
+    BearerError, IssuedToken, NewOAuthClient, OAuthClientInput, OAuthError, AUDIENCE,
+};
 pub use scan_configs::{OptionsWrite, ScanConfigInput, ScanConfigView};
 pub use scans::{ScanInput, ScanParent};
 pub use schedules::{FireReport, ScheduleInput};
@@ -73,6 +79,8 @@ pub struct Service {
     secret_key: Arc<SecretKey>,
     engine_offline_after: chrono::Duration,
     jobs: Arc<jobs::JobQueue>,
+    /// Token settings and the cached signing key ring.
+    oauth: Arc<oauth::keys::OAuthState>,
 }
 
 impl std::fmt::Debug for Service {
@@ -96,7 +104,19 @@ impl Service {
             secret_key: Arc::new(SecretKey::generate()),
             engine_offline_after: chrono::Duration::seconds(ENGINE_OFFLINE_AFTER_SECONDS),
             jobs: Arc::default(),
+            oauth: Arc::default(),
         }
+    }
+
+    /// Access-token lifetime and signing-key rotation.
+    pub fn with_oauth_settings(mut self, settings: OAuthSettings) -> Self {
+        self.oauth = Arc::new(oauth::keys::OAuthState::new(settings));
+        self
+    }
+
+    /// The access-token settings in force.
+    pub fn oauth_settings(&self) -> &OAuthSettings {
+        &self.oauth.settings
     }
 
     /// The server's secret key (from the configuration or a key file). Without one, a

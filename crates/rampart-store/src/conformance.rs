@@ -19,6 +19,7 @@ mod identity;
 mod inventory;
 mod jobs;
 mod leader;
+mod oauth;
 mod scan_configs;
 mod scans;
 mod schedules;
@@ -33,6 +34,7 @@ pub use identity::*;
 pub use inventory::*;
 pub use jobs::*;
 pub use leader::*;
+pub use oauth::*;
 pub use scan_configs::*;
 pub use scans::*;
 pub use schedules::*;
@@ -82,7 +84,9 @@ macro_rules! conformance_suite {
             // schedules
             schedules_crud_visibility_and_orphans, firing_a_schedule_is_compare_and_set,
             // blackouts
-            blackouts_crud_scope_and_visibility, blackout_holds_and_pauses);
+            blackouts_crud_scope_and_visibility, blackout_holds_and_pauses,
+            // oauth
+            oauth_clients_revocations_and_keys);
     };
     (@each $factory:path; $($name:ident),*) => {$(
         #[tokio::test]

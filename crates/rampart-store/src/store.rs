@@ -81,6 +81,7 @@ pub trait Store:
     + crate::LeaderStore
     + crate::ScheduleStore
     + crate::BlackoutStore
+    + crate::OAuthStore
     + Send
     + Sync
     + 'static
@@ -102,6 +103,7 @@ impl<T> Store for T where
         + crate::LeaderStore
         + crate::ScheduleStore
         + crate::BlackoutStore
+        + crate::OAuthStore
         + Send
         + Sync
         + 'static

@@ -11,11 +11,24 @@ use uuid::Uuid;
 pub struct Caller<'a> {
     app: &'a TestApp,
     key: Option<&'a Key>,
+    bearer: Option<&'a str>,
 }
 
 impl<'a> Caller<'a> {
     pub(crate) fn new(app: &'a TestApp, key: Option<&'a Key>) -> Self {
-        Self { app, key }
+        Self {
+            app,
+            key,
+            bearer: None,
+        }
+    }
+
+    pub(crate) fn bearer(app: &'a TestApp, token: &'a str) -> Self {
+        Self {
+            app,
+            key: None,
+            bearer: Some(token),
+        }
     }
 
     /// A request of any method; `path` is `/ias/v1/…` or an absolute URL.
@@ -24,12 +37,17 @@ impl<'a> Caller<'a> {
         if let Some(k) = self.key {
             rb = rb.header("X-Api-Key", &k.token);
         }
+        if let Some(t) = self.bearer {
+            rb = rb.header("Authorization", format!("Bearer {t}"));
+        }
+        let who = match (self.key, self.bearer) {
+            (Some(k), _) => k.label,
+            (None, Some(_)) => "bearer token",
+            (None, None) => "no key",
+        };
         Req {
             rb,
-            what: format!(
-                "{method} {path} as {}",
-                self.key.map_or("no key", |k| k.label)
-            ),
+            what: format!("{method} {path} as {who}"),
         }
     }
     pub fn get(&self, path: &str) -> Req {

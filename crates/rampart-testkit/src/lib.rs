@@ -21,6 +21,7 @@ mod catalogue;
 mod client;
 mod fixtures;
 mod keys;
+mod oauth;
 mod pg;
 mod raw;
 mod vulns;
@@ -88,6 +89,9 @@ pub struct Builder {
     engines: usize,
     sqlite_url: Option<String>,
     max_file_bytes: usize,
+    rate_limits: rampart_service::RateLimitConfig,
+    /// Rate-limit windows on the app's manual clock instead of the wall clock.
+    manual_rate_clock: bool,
 }
 
 /// A running server and what a test needs to talk to it.
@@ -104,6 +108,42 @@ pub struct TestApp {
     counter: AtomicU64,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     worker: Option<rampart_worker::WorkerHandle>,
+    /// The server's secret key: a replica shares it, as real replicas share theirs.
+    secret: rampart_service::SecretKey,
+    config: ServerConfig,
+    rate_clock: Option<Arc<dyn Clock>>,
+}
+
+/// Serves `state` on `listener` until the returned sender is dropped or fired.
+fn serve_on(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+) -> tokio::sync::oneshot::Sender<()> {
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let shutdown = async move {
+            let _ = rx.await;
+        };
+        if let Err(e) = rampart_server::serve(listener, rampart_server::app(state), shutdown).await
+        {
+            eprintln!("test server stopped with an error: {e}");
+        }
+    });
+    tx
+}
+
+/// A second server process over the same database ([`TestApp::spawn_replica`]).
+pub struct Replica {
+    /// `http://127.0.0.1:PORT` of this replica (its public URL is the first server's, as
+    /// behind one load balancer).
+    pub base: String,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+impl Replica {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
 }
 
 impl std::fmt::Debug for TestApp {
@@ -134,6 +174,8 @@ impl Default for Builder {
             engines: 0,
             sqlite_url: None,
             max_file_bytes: rampart_server::DEFAULT_MAX_FILE_BYTES,
+            rate_limits: rampart_service::RateLimitConfig::OFF,
+            manual_rate_clock: false,
         }
     }
 }
@@ -172,6 +214,19 @@ impl Builder {
         self
     }
 
+    /// Rate limits (default: none, so suites never meet them).
+    pub fn rate_limits(mut self, limits: rampart_service::RateLimitConfig) -> Self {
+        self.rate_limits = limits;
+        self
+    }
+
+    /// Counts rate-limit windows on the app's manual clock (deterministic windows)
+    /// instead of the wall clock.
+    pub fn manual_rate_clock(mut self) -> Self {
+        self.manual_rate_clock = true;
+        self
+    }
+
     pub fn backend(mut self, backend: Backend) -> Self {
         self.backend = backend;
         self
@@ -199,7 +254,9 @@ impl Builder {
             .expect("EPOCH is RFC 3339")
             .to_utc();
         let clock = Arc::new(ManualClock::new(start));
-        let service = Service::new(store, clock.clone() as Arc<dyn Clock>, self.catalogue);
+        let secret = rampart_service::SecretKey::generate();
+        let service = Service::new(store, clock.clone() as Arc<dyn Clock>, self.catalogue)
+            .with_secret_key(secret.clone());
         let keys = keys::make_keys(&service).await;
         let worker = (self.engines > 0).then(|| spawn_engines(&service, self.engines));
 
@@ -208,24 +265,19 @@ impl Builder {
             .expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("local addr");
         let base = format!("http://{addr}");
-        let state = AppState::new(
-            service.clone(),
-            &ServerConfig {
-                public_url: base.clone(),
-                max_file_bytes: self.max_file_bytes,
-            },
-        );
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let shutdown = async move {
-                let _ = rx.await;
-            };
-            if let Err(e) =
-                rampart_server::serve(listener, rampart_server::app(state), shutdown).await
-            {
-                eprintln!("test server stopped with an error: {e}");
-            }
-        });
+        let config = ServerConfig {
+            public_url: base.clone(),
+            max_file_bytes: self.max_file_bytes,
+            rate_limits: self.rate_limits.clone(),
+        };
+        let rate_clock: Option<Arc<dyn Clock>> =
+            self.manual_rate_clock.then(|| clock.clone() as Arc<dyn Clock>);
+        let state = AppState::new(service.clone(), &config);
+        let state = match &rate_clock {
+            Some(c) => state.with_rate_clock(c.clone()),
+            None => state,
+        };
+        let tx = serve_on(listener, state);
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
@@ -243,6 +295,9 @@ impl Builder {
             counter: AtomicU64::new(0),
             shutdown: Some(tx),
             worker,
+            secret,
+            config,
+            rate_clock,
         })
     }
 }
@@ -412,6 +467,30 @@ impl TestApp {
             self.clock.clone() as Arc<dyn Clock>,
             self.service.catalogue(),
         )
+        .with_secret_key(self.secret.clone())
+    }
+
+    /// Another HTTP server on [`TestApp::replica_service`], with the same configuration
+    /// (public URL, limits): two replicas behind one URL.
+    pub async fn spawn_replica(&self) -> Replica {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1:0");
+        let addr = listener.local_addr().expect("local addr");
+        let state = AppState::new(self.replica_service().await, &self.config);
+        let state = match &self.rate_clock {
+            Some(c) => state.with_rate_clock(c.clone()),
+            None => state,
+        };
+        Replica {
+            base: format!("http://{addr}"),
+            _shutdown: serve_on(listener, state),
+        }
+    }
+
+    /// Requests with `Authorization: Bearer <token>`.
+    pub fn bearer<'a>(&'a self, token: &'a str) -> Caller<'a> {
+        Caller::bearer(self, token)
     }
 
     /// A second server (another replica) over the same database: its own [`Service`] and

@@ -7,6 +7,7 @@ mod engine_cmd;
 mod group_cmd;
 mod instance;
 mod key_cmd;
+mod oauth_client_cmd;
 mod onboard_cmd;
 mod org_cmd;
 mod remote;
@@ -59,6 +60,10 @@ enum Command {
     Group {
         #[command(subcommand)]
         command: group_cmd::GroupCommand,
+    /// Administer OAuth 2.0 client credentials (for `POST /oauth/token`).
+    OauthClient {
+        #[command(subcommand)]
+        command: oauth_client_cmd::OAuthClientCommand,
     },
     /// Scan a web application locally, without a server.
     Scan(Box<scan_cmd::ScanArgs>),
@@ -89,6 +94,7 @@ async fn main() -> ExitCode {
         Command::Org { command } => org_cmd::run(command).await,
         Command::User { command } => return user_cmd::run(command).await,
         Command::Group { command } => return group_cmd::run(command).await,
+        Command::OauthClient { command } => oauth_client_cmd::run(command).await,
         Command::Scan(args) => return scan_cmd::run(*args).await,
         Command::Onboard(args) => return onboard_cmd::run(args).await,
         Command::Run(args) => return run_cmd::run(*args).await,

@@ -9,7 +9,7 @@ use clap::Args;
 use rampart_domain::time::SystemClock;
 use rampart_server::{AppState, ServerConfig};
 use rampart_service::LocalSource;
-use rampart_service::{JobSettings, Service};
+use rampart_service::{JobSettings, OAuthSettings, RateLimitConfig, Service};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -56,6 +56,23 @@ pub struct ServerArgs {
     /// 50 MiB); a larger upload is refused with 413.
     #[arg(long, env = "RAMPART_MAX_FILE_BYTES")]
     max_file_bytes: Option<usize>,
+    /// Requests a tenant may make per rate-limit window, on both APIs (0 = no tenant
+    /// limit). Counted in the database, so replicas share it.
+    #[arg(long, env = "RAMPART_RATE_LIMIT_TENANT", default_value_t = 10_000)]
+    rate_limit_tenant: u64,
+    /// Requests one credential (API key or OAuth client) may make per window (0 = none).
+    #[arg(long, env = "RAMPART_RATE_LIMIT_CREDENTIAL", default_value_t = 3_000)]
+    rate_limit_credential: u64,
+    /// The rate-limit window in seconds.
+    #[arg(long, env = "RAMPART_RATE_LIMIT_WINDOW", default_value_t = 60)]
+    rate_limit_window: u64,
+    /// Lifetime of an OAuth access token, in seconds.
+    #[arg(long, env = "RAMPART_TOKEN_TTL_SECONDS", default_value_t = 3600)]
+    token_ttl_seconds: i64,
+    /// How long an access-token signing key signs before a new one takes over, in hours
+    /// (an old key keeps verifying until its last token expires).
+    #[arg(long, env = "RAMPART_SIGNING_KEY_HOURS", default_value_t = 24)]
+    signing_key_hours: i64,
 }
 
 pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
@@ -90,8 +107,22 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
         args.secret_key.as_ref().map(|k| k.0.as_str()),
         key_file.as_deref(),
     )?;
+    anyhow::ensure!(
+        args.token_ttl_seconds > 0 && args.signing_key_hours > 0 && args.rate_limit_window > 0,
+        "--token-ttl-seconds, --signing-key-hours and --rate-limit-window must be at least 1"
+    );
     let service = Service::new(store, Arc::new(SystemClock), rampart_engine::catalogue())
-        .with_secret_key(secret);
+        .with_secret_key(secret)
+        .with_oauth_settings(OAuthSettings {
+            token_ttl: chrono::Duration::seconds(args.token_ttl_seconds),
+            rotate_every: chrono::Duration::hours(args.signing_key_hours),
+            ..OAuthSettings::default()
+        });
+    let rate_limits = RateLimitConfig {
+        tenant: (args.rate_limit_tenant > 0).then_some(args.rate_limit_tenant),
+        credential: (args.rate_limit_credential > 0).then_some(args.rate_limit_credential),
+        window_secs: args.rate_limit_window,
+    };
     let jobs = JobSettings {
         lease: Duration::from_secs(lease_seconds),
         ..JobSettings::default()
@@ -147,6 +178,7 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
         &ServerConfig {
             public_url,
             max_file_bytes,
+            rate_limits,
         },
     );
     let served = rampart_server::serve(listener, rampart_server::app(state), shutdown).await;

@@ -1,11 +1,14 @@
 //! Route table: operational endpoints at the root, the InsightAppSec API under `/ias/v1`,
-//! the remote engines' job protocol under `/engine/v1`, the identity routes at the root
-//! (and under `/v1`, see `identity::aliases`).
+//! the remote engines' job protocol under `/engine/v1`, the OAuth authorization server
+//! (`/oauth/*`, `/.well-known/*`), the identity routes and the other AppSec+ routes (at the root
+//! and under `/v1`, see `identity::aliases`).
 
 pub mod engine;
 pub mod ias;
 pub mod identity;
+mod oauth;
 mod ops;
+mod plus;
 
 use crate::state::AppState;
 use axum::http::{header::LOCATION, HeaderValue, StatusCode};
@@ -16,6 +19,8 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(crate::openapi::base())
         .merge(ops::router())
         .merge(identity::router())
+        .merge(oauth::router())
+        .merge(plus::router())
         .nest("/ias/v1", ias::router())
         .nest(rampart_protocol::routes::PREFIX, engine::router())
 }

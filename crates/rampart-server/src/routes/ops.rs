@@ -14,22 +14,31 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(readyz))
 }
 
-/// Checks an API key: 200 `{"message":"Authorized"}` or 401 `{"message":"Unauthorized"}`.
+/// Checks an API key or a bearer token: 200 `{"message":"Authorized"}` or 401 `{"message":"Unauthorized"}`.
 #[utoipa::path(get, path = "/validate", tag = "Platform",
     responses((status = 200, body = Message), (status = 401, body = Message)))]
 async fn validate(State(s): State<AppState>, headers: HeaderMap) -> (StatusCode, Json<Message>) {
-    let token = headers
-        .get("x-api-key")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    match s.service.authenticate(token).await {
-        Ok(_) => (
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let valid = match (header("x-api-key"), header("authorization")) {
+        (Some(key), _) => s.service.authenticate(key).await.is_ok(),
+        (None, Some(auth)) => match auth.split_once(' ') {
+            Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => s
+                .service
+                .authenticate_bearer(s.issuer(), token.trim())
+                .await
+                .is_ok(),
+            _ => false,
+        },
+        (None, None) => false,
+    };
+    match valid {
+        true => (
             StatusCode::OK,
             Json(Message {
                 message: "Authorized".into(),
             }),
         ),
-        Err(_) => (
+        false => (
             StatusCode::UNAUTHORIZED,
             Json(Message {
                 message: "Unauthorized".into(),

@@ -57,6 +57,8 @@ pub struct Fx {
     sa: PrincipalId,
     api_key: ApiKeyId,
     new_user: PrincipalId,
+    /// OAuth client credentials of the Read Only user.
+    oauth_client: OAuthClientId,
 }
 
 /// The identity fixtures of one cell.
@@ -300,6 +302,7 @@ impl Fx {
             sa: id.sa,
             api_key: id.api_key,
             new_user: id.new_user,
+            oauth_client: t.fx_oauth_client(&t.keys.read_only, "read").await.client.id,
             file: fx_file(t, app, false).await,
             locked_file: fx_file(t, app, true).await,
             schedule: fx_schedule(t, cfg).await,
@@ -344,6 +347,7 @@ impl Fx {
             .replace("{sa}", &self.sa.to_string())
             .replace("{api_key}", &self.api_key.to_string())
             .replace("{new_user}", &self.new_user.to_string())
+            .replace("{oauth_client}", &self.oauth_client.to_string())
             .replace("{app}", &self.app.to_string())
             .replace("{private_app}", &self.private_app.to_string())
             .replace("{private_schedule}", &self.private_schedule.to_string())
@@ -499,6 +503,9 @@ fn vuln_body(_: &TestApp, _: &Fx) -> Value {
 }
 fn comment_body(_: &TestApp, _: &Fx) -> Value {
     json!({"content": "looks real"})
+}
+fn oauth_client_body(t: &TestApp, _: &Fx) -> Value {
+    json!({"name": t.unique("client"), "scopes": "read"})
 }
 fn doc_filter_body(_: &TestApp, fx: &Fx) -> Value {
     json!({"vuln_ids": [fx.vuln.to_string()]})
@@ -722,6 +729,17 @@ pub fn cases() -> Vec<Case> {
         Case("POST", "/identity-groups/{group}/grants", Some(group_grant_body), ADMIN),
         Case("DELETE", "/identity-groups/{group}/grants/applications/{app}", None, ADMIN_DEL),
         Case("DELETE", "/identity-groups/{group}/grants/tags/{granted_tag}", None, ADMIN_DEL),
+        // AppSec+: OAuth clients (Product Admin; another tenant lists its own)
+        Case("GET", "/oauth/clients", None, [200, 403, 403, 200, 200, 401]),
+        Case("POST", "/oauth/clients", Some(oauth_client_body), [201, 403, 403, 201, 201, 401]),
+        Case("DELETE", "/oauth/clients/{oauth_client}", None, [204, 403, 403, 204, 404, 401]),
+        // the authorization server authenticates clients, not keys or tokens: without
+        // client credentials (and a form body) every caller is refused alike
+        Case("POST", "/oauth/token", None, [400; 6]),
+        Case("POST", "/oauth/introspect", None, [400; 6]),
+        Case("POST", "/oauth/revoke", None, [400; 6]),
+        Case("GET", "/.well-known/jwks.json", None, OPEN),
+        Case("GET", "/.well-known/oauth-authorization-server", None, OPEN),
     ]
 }
 
@@ -736,17 +754,38 @@ fn keys(t: &TestApp) -> [Option<&Key>; 6] {
     ]
 }
 
+/// How the callers authenticate: their API keys, or bearer tokens acting as the same
+/// principals with the given scopes (the expected status of each cell computed by `expect`).
+pub enum Creds {
+    Keys,
+    Bearer {
+        tokens: Vec<String>,
+        /// Whether a token of these scopes is refused (403 `insufficient_scope`) on a
+        /// cell: (method, path template, body). The scope check comes before any object
+        /// is looked up, so it answers the same for every id and discloses nothing.
+        refuse: fn(&str, &str, Option<&Value>) -> bool,
+    },
+}
+
 /// Sends one cell; `Err` describes a wrong status.
-async fn check(t: &TestApp, fx: &Fx, case: &Case, who: usize) -> Result<(), String> {
+async fn check(t: &TestApp, fx: &Fx, case: &Case, who: usize, creds: &Creds) -> Result<(), String> {
     let Case(method, template, body, expect) = case;
     let path = fx.path(t, template);
-    let caller = match keys(t)[who] {
-        Some(k) => t.with(k),
-        None => t.anon(),
+    let body = body.map(|b| b(t, fx));
+    let mut want = expect[who];
+    let caller = match (keys(t)[who], creds) {
+        (None, _) => t.anon(),
+        (Some(k), Creds::Keys) => t.with(k),
+        (Some(_), Creds::Bearer { tokens, refuse }) => {
+            if refuse(method, template, body.as_ref()) {
+                want = 403;
+            }
+            t.bearer(&tokens[who])
+        }
     };
     let mut req = caller.request(method.parse().expect("a method"), &path);
     if let Some(b) = body {
-        req = match b(t, fx) {
+        req = match b {
             Value::String(raw) => req
                 .header("Content-Type", "application/octet-stream")
                 .body(raw),
@@ -754,21 +793,26 @@ async fn check(t: &TestApp, fx: &Fx, case: &Case, who: usize) -> Result<(), Stri
         };
     }
     let r = req.send().await;
-    if r.status == expect[who] {
+    if r.status == want {
         Ok(())
     } else {
         Err(format!(
             "{method:6} {template:58} as {:18} expected {} got {}: {}",
             CALLERS[who],
-            expect[who],
+            want,
             r.status,
             r.text()
         ))
     }
 }
 
-/// Runs every cell on `t`; fresh fixtures for each mutating cell.
+/// Runs every cell on `t` with API keys; fresh fixtures for each mutating cell.
 pub async fn run(t: &TestApp) {
+    run_with(t, &Creds::Keys).await
+}
+
+/// Runs every cell on `t` with `creds`.
+pub async fn run_with(t: &TestApp, creds: &Creds) {
     let shared = Fx::new(t).await;
     let mut failures = Vec::new();
     let mut cells = 0;
@@ -782,7 +826,7 @@ pub async fn run(t: &TestApp) {
                 fresh = Fx::new(t).await;
                 &fresh
             };
-            if let Err(e) = check(t, fx, &case, who).await {
+            if let Err(e) = check(t, fx, &case, who, creds).await {
                 failures.push(e);
             }
         }
@@ -798,4 +842,57 @@ pub async fn run(t: &TestApp) {
 #[tokio::test]
 async fn authorization_matrix() {
     run(&TestApp::spawn().await).await;
+}
+
+async fn tokens(t: &TestApp, scopes: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for k in keys(t).into_iter().flatten() {
+        out.push(t.fx_token(k, scopes).await);
+    }
+    out
+}
+
+/// A bearer token with every scope is the same caller as the key of its principal.
+#[tokio::test]
+async fn authorization_matrix_with_bearer_tokens() {
+    let t = TestApp::spawn().await;
+    let tokens = tokens(&t, "admin").await;
+    run_with(&t, &Creds::Bearer { tokens, refuse: |_, _, _| false }).await;
+}
+
+/// A `read` token: every read as its principal's key, every change 403
+/// `insufficient_scope` (searches and the documentation filter are reads).
+#[tokio::test]
+async fn authorization_matrix_with_read_scoped_tokens() {
+    let t = TestApp::spawn().await;
+    let tokens = tokens(&t, "read").await;
+    let refuse = |method: &str, path: &str, _: Option<&Value>| {
+        let reads = method == "GET"
+            || path.starts_with("/oauth/token")
+            || path.starts_with("/oauth/introspect")
+            || path.starts_with("/oauth/revoke")
+            || path.starts_with("/ias/v1/search")
+            || path == "/ias/v1/vulnerabilities/variances/documentation";
+        !reads
+    };
+    run_with(&t, &Creds::Bearer { tokens, refuse }).await;
+}
+
+/// A token of one area (`scans:write` only): other areas' reads are 403 too.
+#[tokio::test]
+async fn authorization_matrix_with_a_single_area_token() {
+    let t = TestApp::spawn().await;
+    let tokens = tokens(&t, "scans:read scans:write").await;
+    let refuse = |_: &str, path: &str, body: Option<&Value>| {
+        let area = path.trim_start_matches("/ias/v1/").split(['/', '?']).next().unwrap_or("");
+        let scans = ["scans", "scan-configs", "schedules", "blackouts", "attack-templates", "modules"];
+        let open = ["/validate", "/healthz", "/readyz", "/ias/v1/openapi.json", "/oauth/token",
+            "/oauth/introspect", "/oauth/revoke"].contains(&path) || path.starts_with("/.well-known/");
+        if area == "search" {
+            let ty = body.and_then(|b| b["type"].as_str()).unwrap_or("");
+            return !["SCAN", "SCHEDULE", "BLACKOUT"].contains(&ty);
+        }
+        !open && !scans.contains(&area)
+    };
+    run_with(&t, &Creds::Bearer { tokens, refuse }).await;
 }

@@ -44,6 +44,10 @@ async fn search(
             format!("unknown search type '{}'", b.kind),
         )])
     })?;
+    let need = rampart_domain::scopes::search_scope(&b.kind);
+    if !p.scopes.contains(need) {
+        return Err(crate::error::ApiError::InsufficientScope(need));
+    }
     let req = paging.request(ty)?;
     let (data, total) = match s.service.search(&p, ty, &b.query, req).await? {
         SearchResults::Apps(pg) => (

@@ -1,0 +1,111 @@
+//! AppSec+ routes (served at the root and, identically, under `/v1`): the OAuth client
+//! resource. Errors are RFC 9457 problem+json (`crate::problem`).
+
+use crate::extract::PlusAuth;
+use crate::problem::Problem;
+use crate::state::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use rampart_api_types::oauth::{OAuthClient, OAuthClientCreate, OAuthClientList, ProblemBody};
+use rampart_domain::OAuthClientId;
+use rampart_service::OAuthClientInput;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(delete))
+}
+
+fn wire(c: rampart_domain::oauth::OAuthClient, secret: Option<String>) -> OAuthClient {
+    OAuthClient {
+        id: c.id.0,
+        client_id: c.client_id,
+        client_secret: secret,
+        name: c.name,
+        principal_id: c.principal.0,
+        principal_kind: c.kind.as_str().into(),
+        role: c.role.as_str().into(),
+        scopes: c.scopes.to_string(),
+        created_at: c.created_at.to_rfc3339(),
+    }
+}
+
+/// The tenant's OAuth clients (Product Admin; scope `identity:read`). Secrets are never
+/// shown again.
+#[utoipa::path(get, path = "/oauth/clients", tag = "OAuth clients",
+    responses((status = 200, body = OAuthClientList), (status = 401, body = ProblemBody),
+        (status = 403, body = ProblemBody)))]
+async fn list(State(s): State<AppState>, PlusAuth(p): PlusAuth) -> Result<Json<OAuthClientList>, Problem> {
+    let data = s
+        .service
+        .list_oauth_clients(&p)
+        .await?
+        .into_iter()
+        .map(|c| wire(c, None))
+        .collect();
+    Ok(Json(OAuthClientList { data }))
+}
+
+/// Creates client credentials for a principal of the tenant (Product Admin; scope
+/// `identity:write`). The answer carries `client_secret` once.
+#[utoipa::path(post, path = "/oauth/clients", tag = "OAuth clients", request_body = OAuthClientCreate,
+    responses((status = 201, body = OAuthClient), (status = 401, body = ProblemBody),
+        (status = 403, body = ProblemBody), (status = 422, body = ProblemBody)))]
+async fn create(
+    State(s): State<AppState>,
+    PlusAuth(p): PlusAuth,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    let b: OAuthClientCreate = serde_json::from_slice(&body).map_err(|e| {
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+            format!("the body is not a valid OAuth client: {e}"),
+        )
+    })?;
+    let new = s
+        .service
+        .create_oauth_client(
+            &p,
+            OAuthClientInput {
+                name: b.name,
+                principal: b.principal_id.map(rampart_domain::PrincipalId),
+                role: b.role,
+                scopes: b.scopes,
+            },
+        )
+        .await?;
+    let location = s.url(&format!("/oauth/clients/{}", new.client.id));
+    let mut res = (
+        StatusCode::CREATED,
+        Json(wire(new.client, Some(new.client_secret))),
+    )
+        .into_response();
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(res)
+}
+
+/// Deletes a client; every token it obtained stops working on the next request.
+#[utoipa::path(delete, path = "/oauth/clients/{id}", tag = "OAuth clients",
+    params(("id" = uuid::Uuid, Path)),
+    responses((status = 204), (status = 401, body = ProblemBody), (status = 403, body = ProblemBody),
+        (status = 404, body = ProblemBody)))]
+async fn delete(
+    State(s): State<AppState>,
+    PlusAuth(p): PlusAuth,
+    Path(id): Path<String>,
+) -> Result<StatusCode, Problem> {
+    let id = uuid::Uuid::parse_str(&id).map_err(|_| Problem::not_found())?;
+    s.service
+        .delete_oauth_client(&p, OAuthClientId(id))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
