@@ -196,12 +196,12 @@ impl Service {
         if user.status != PrincipalStatus::Active {
             return Err(ServiceError::Unauthorized);
         }
-        Ok(Principal {
+        Ok(Principal::new(
             org,
-            id: user.id,
-            kind: PrincipalKind::User,
-            role: user.role.unwrap_or(Role::ReadOnly),
-        })
+            user.id,
+            PrincipalKind::User,
+            user.role.unwrap_or(Role::ReadOnly),
+        ))
     }
 
     pub async fn create_service_account(

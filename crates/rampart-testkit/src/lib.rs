@@ -58,29 +58,6 @@ enum Db {
     Postgres(sqlx::PgPool),
 }
 
-/// A second server over a [`TestApp`]'s database ([`TestApp::spawn_replica`]); stops
-/// when dropped.
-pub struct Replica {
-    /// `http://127.0.0.1:PORT`.
-    pub base: String,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-}
-
-impl Replica {
-    /// `base` + `path`.
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-}
-
-impl Drop for Replica {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-    }
-}
-
 /// How to build a [`TestApp`].
 #[derive(Debug)]
 pub struct Builder {
@@ -491,38 +468,6 @@ impl TestApp {
     /// Requests with `Authorization: Bearer <token>`.
     pub fn bearer<'a>(&'a self, token: &'a str) -> Caller<'a> {
         Caller::bearer(self, token)
-    }
-
-    /// A second server (another replica) over the same database: its own [`Service`] and
-    /// store ([`replica_service`](Self::replica_service)) behind its own HTTP listener.
-    pub async fn spawn_replica(&self) -> Replica {
-        let service = self.replica_service().await;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind 127.0.0.1:0");
-        let base = format!("http://{}", listener.local_addr().expect("local addr"));
-        let state = AppState::new(
-            service,
-            &ServerConfig {
-                public_url: base.clone(),
-                max_file_bytes: rampart_server::DEFAULT_MAX_FILE_BYTES,
-            },
-        );
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let shutdown = async move {
-                let _ = rx.await;
-            };
-            if let Err(e) =
-                rampart_server::serve(listener, rampart_server::app(state), shutdown).await
-            {
-                eprintln!("replica server stopped with an error: {e}");
-            }
-        });
-        Replica {
-            base,
-            shutdown: Some(tx),
-        }
     }
 
     /// Moves the manual clock forward to `t` (never back).

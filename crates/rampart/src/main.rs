@@ -60,6 +60,7 @@ enum Command {
     Group {
         #[command(subcommand)]
         command: group_cmd::GroupCommand,
+    },
     /// Administer OAuth 2.0 client credentials (for `POST /oauth/token`).
     OauthClient {
         #[command(subcommand)]
