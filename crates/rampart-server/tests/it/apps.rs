@@ -169,7 +169,10 @@ async fn creator_becomes_member_org_key_adds_nobody() {
         .await
         .status(200)
         .json();
-    assert_eq!(users, json!([{"id": app.keys.read_write.id().to_string()}]));
+    assert_eq!(
+        users,
+        json!([{"id": app.keys.read_write.id().to_string(), "email": "writer@example.test"}])
+    );
     // The creator sees it; a non-member Read Only user does not.
     app.rw()
         .get(&format!("/ias/v1/apps/{by_user}"))
