@@ -8,6 +8,7 @@
 
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod audit;
 pub mod auth;
 pub mod blackout;
 pub mod catalogue;
@@ -23,6 +24,7 @@ pub mod recurrence;
 pub mod scan;
 pub mod schedule;
 pub mod scope;
+pub mod secrets;
 pub mod target;
 pub mod time;
 pub mod vuln;

@@ -20,7 +20,9 @@ impl FromRequestParts<AppState> for Auth {
             .get("x-api-key")
             .and_then(|v| v.to_str().ok())
             .ok_or(ApiError::Unauthorized)?;
-        Ok(Auth(state.service.authenticate(token).await?))
+        let p = state.service.authenticate(token).await?;
+        crate::audit::Actor::tell(parts, &p);
+        Ok(Auth(p))
     }
 }
 

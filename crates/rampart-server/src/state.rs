@@ -9,6 +9,9 @@ pub struct ServerConfig {
     pub public_url: String,
     /// The largest file content `POST /apps/{id}/files/{file_id}` accepts (413 above).
     pub max_file_bytes: usize,
+    /// Whether `X-Forwarded-For` (set by a reverse proxy in front) names the client in the
+    /// audit log; otherwise the peer address does (a client could forge the header).
+    pub trust_forwarded_for: bool,
 }
 
 /// The default [`ServerConfig::max_file_bytes`]: 50 MiB.
@@ -20,6 +23,7 @@ pub struct AppState {
     pub service: Service,
     base: String,
     max_file_bytes: usize,
+    trust_forwarded_for: bool,
 }
 
 impl AppState {
@@ -28,11 +32,21 @@ impl AppState {
             service,
             base: config.public_url.trim_end_matches('/').to_string(),
             max_file_bytes: config.max_file_bytes,
+            trust_forwarded_for: config.trust_forwarded_for,
         }
     }
 
     pub fn max_file_bytes(&self) -> usize {
         self.max_file_bytes
+    }
+
+    pub fn trust_forwarded_for(&self) -> bool {
+        self.trust_forwarded_for
+    }
+
+    /// The absolute URL of a path at the root (the AppSec+ routes).
+    pub fn public_url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
     }
 
     /// The absolute URL of an `/ias/v1` path.

@@ -13,8 +13,10 @@
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
 mod apps;
+mod audit;
 mod auth;
 mod blackouts;
+mod config_secrets;
 mod engines;
 mod error;
 mod file_content;
@@ -32,6 +34,8 @@ mod templates;
 mod vulns;
 
 pub use apps::AppInput;
+pub use audit::{EXPORT_MAX_ENTRIES, EXPORT_TTL_HOURS};
+pub use auth::key_prefix;
 pub use auth::{hash_token, KeyRequest, NewKey};
 pub use blackouts::{BlackoutInput, BlackoutView, EnforceReport};
 pub use engines::{

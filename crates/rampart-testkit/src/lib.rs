@@ -65,6 +65,7 @@ pub struct Builder {
     engines: usize,
     sqlite_url: Option<String>,
     max_file_bytes: usize,
+    trust_forwarded_for: bool,
 }
 
 /// A running server and what a test needs to talk to it.
@@ -111,6 +112,7 @@ impl Default for Builder {
             engines: 0,
             sqlite_url: None,
             max_file_bytes: rampart_server::DEFAULT_MAX_FILE_BYTES,
+            trust_forwarded_for: false,
         }
     }
 }
@@ -140,6 +142,12 @@ impl Builder {
     /// SQLite at this URL (a file, for benchmarks) instead of in memory.
     pub fn sqlite_url(mut self, url: &str) -> Self {
         self.sqlite_url = Some(url.to_string());
+        self
+    }
+
+    /// Take the audit log's client address from `X-Forwarded-For`.
+    pub fn trust_forwarded_for(mut self) -> Self {
+        self.trust_forwarded_for = true;
         self
     }
 
@@ -190,6 +198,7 @@ impl Builder {
             &ServerConfig {
                 public_url: base.clone(),
                 max_file_bytes: self.max_file_bytes,
+                trust_forwarded_for: self.trust_forwarded_for,
             },
         );
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -362,6 +371,64 @@ impl TestApp {
             Db::Sqlite(p) => sqlx::raw_sql(sql).execute(p).await.map(|_| ()),
             Db::Postgres(p) => sqlx::raw_sql(sql).execute(p).await.map(|_| ()),
         }
+    }
+
+    /// Every text and binary value of every table of the server's database, as text (one
+    /// `table: value` line each; binary values decoded lossily): what a search for a
+    /// secret stored in clear must come up empty on.
+    pub async fn dump_text(&self) -> String {
+        let mut out = String::new();
+        match &self.db {
+            Db::Sqlite(p) => {
+                let tables: Vec<String> = sqlx::query_scalar(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+                )
+                .fetch_all(p)
+                .await
+                .expect("list tables");
+                for t in tables {
+                    let cols: Vec<String> =
+                        sqlx::query_scalar(&format!("SELECT name FROM pragma_table_info('{t}')"))
+                            .fetch_all(p)
+                            .await
+                            .expect("columns");
+                    for c in cols {
+                        let vals: Vec<Option<Vec<u8>>> = sqlx::query_scalar(&format!(
+                            "SELECT CAST(\"{c}\" AS BLOB) FROM \"{t}\""
+                        ))
+                        .fetch_all(p)
+                        .await
+                        .expect("values");
+                        for v in vals.into_iter().flatten() {
+                            out.push_str(&format!("{t}.{c}: {}\n", String::from_utf8_lossy(&v)));
+                        }
+                    }
+                }
+            }
+            Db::Postgres(p) => {
+                let cols: Vec<(String, String)> = sqlx::query_as(
+                    "SELECT table_name::text, column_name::text FROM information_schema.columns \
+                     WHERE table_schema = current_schema()",
+                )
+                .fetch_all(p)
+                .await
+                .expect("list columns");
+                for (t, c) in cols {
+                    let vals: Vec<Option<Vec<u8>>> = sqlx::query_scalar(&format!(
+                        "SELECT CASE WHEN pg_typeof(\"{c}\") = 'bytea'::regtype \
+                         THEN \"{c}\"::text::bytea ELSE convert_to(\"{c}\"::text, 'UTF8') END \
+                         FROM \"{t}\""
+                    ))
+                    .fetch_all(p)
+                    .await
+                    .expect("values");
+                    for v in vals.into_iter().flatten() {
+                        out.push_str(&format!("{t}.{c}: {}\n", String::from_utf8_lossy(&v)));
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// Another server process over the same database, as after a restart or on a second

@@ -1,6 +1,8 @@
 //! Route table: operational endpoints at the root, the InsightAppSec API under `/ias/v1`,
-//! the remote engines' job protocol under `/engine/v1`.
+//! the remote engines' job protocol under `/engine/v1`, the AppSec+ audit log at
+//! `/audit-logs` and `/v1/audit-logs`.
 
+pub mod audit;
 pub mod engine;
 pub mod ias;
 mod ops;
@@ -14,6 +16,9 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(crate::openapi::base())
         .merge(ops::router())
         .nest("/ias/v1", ias::router())
+        // AppSec+ paths: as documented and, identically, under `/v1` (§5 decision 6).
+        .merge(audit::router())
+        .nest("/v1", audit::router())
         .nest(rampart_protocol::routes::PREFIX, engine::router())
 }
 

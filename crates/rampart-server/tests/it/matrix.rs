@@ -45,6 +45,46 @@ pub struct Fx {
     /// A schedule of `cfg`, and one of `private_cfg`.
     schedule: ScheduleId,
     private_schedule: ScheduleId,
+    /// An audit entry of the tenant, and an export of its log.
+    audit: AuditId,
+    audit_export: AuditExportId,
+}
+
+/// An audit entry of the first tenant (as the edge records one) and an export.
+async fn fx_audit(t: &TestApp) -> (AuditId, AuditExportId) {
+    let admin = &t.keys.admin.principal;
+    let e = rampart_domain::audit::AuditEntry {
+        id: AuditId::new(),
+        org: admin.org,
+        at: t.service.clock().now(),
+        actor: rampart_domain::audit::AuditActor {
+            id: admin.id,
+            kind: admin.kind,
+            credential: None,
+        },
+        action: "app.update".into(),
+        method: "PUT".into(),
+        route: "/ias/v1/apps/{id}".into(),
+        resource_type: "app".into(),
+        resource_id: None,
+        status: 200,
+        ip: None,
+        user_agent: None,
+        request_id: "r".into(),
+        changes: None,
+    };
+    t.service.record_audit(&e).await.expect("audit entry");
+    let x = t
+        .service
+        .export_audit(
+            admin,
+            rampart_domain::audit::ExportFormat::Jsonl,
+            Default::default(),
+            &|_, _| Vec::new(),
+        )
+        .await
+        .expect("export");
+    (e.id, x)
 }
 
 /// A daily schedule of `cfg` created by the Product Admin user.
@@ -191,7 +231,10 @@ impl Fx {
             .create_comment(&t.keys.admin.principal, vuln.id, "admin comment".into())
             .await
             .expect("comment");
+        let (audit, audit_export) = fx_audit(t).await;
         Fx {
+            audit,
+            audit_export,
             file: fx_file(t, app, false).await,
             locked_file: fx_file(t, app, true).await,
             schedule: fx_schedule(t, cfg).await,
@@ -258,6 +301,8 @@ impl Fx {
             .replace("{global_blackout}", &self.global_blackout.to_string())
             .replace("{blackout}", &self.blackout.to_string())
             .replace("{module}", &sample_catalogue()[0].id.to_string())
+            .replace("{audit_export}", &self.audit_export.to_string())
+            .replace("{audit}", &self.audit.to_string())
             .replace("{user}", &t.keys.read_only.id().to_string())
     }
 }
@@ -382,6 +427,16 @@ const LOCKED: [u16; 6] = [403, 403, 403, 403, 404, 401];
 /// An app (or its config) the Read Write and Read Only users are not members of.
 const NON_MEMBER: [u16; 6] = [200, 404, 404, 200, 404, 401];
 
+fn export_body(_: &TestApp, _: &Fx) -> Value {
+    json!({"format": "csv"})
+}
+
+/// The audit log: Product Admin users and organization keys (`Principal::may_read_audit`);
+/// another tenant reads its own log (an empty list) and never this tenant's entries.
+const AUDIT_LIST: [u16; 6] = [200, 403, 403, 200, 200, 401];
+const AUDIT_ONE: [u16; 6] = [200, 403, 403, 200, 404, 401];
+const AUDIT_EXPORT: [u16; 6] = [202, 403, 403, 202, 202, 401];
+
 /// Every route of the server.
 #[rustfmt::skip]
 pub fn cases() -> Vec<Case> {
@@ -390,6 +445,17 @@ pub fn cases() -> Vec<Case> {
         Case("GET", "/healthz", None, OPEN),
         Case("GET", "/readyz", None, OPEN),
         Case("GET", "/ias/v1/openapi.json", None, OPEN),
+        // the audit log, at both AppSec+ prefixes
+        Case("GET", "/audit-logs", None, AUDIT_LIST),
+        Case("GET", "/audit-logs/{audit}", None, AUDIT_ONE),
+        Case("POST", "/audit-logs/export", Some(export_body), AUDIT_EXPORT),
+        Case("GET", "/audit-logs/export/{audit_export}", None, AUDIT_ONE),
+        Case("GET", "/audit-logs/export/{audit_export}/download", None, AUDIT_ONE),
+        Case("GET", "/v1/audit-logs", None, AUDIT_LIST),
+        Case("GET", "/v1/audit-logs/{audit}", None, AUDIT_ONE),
+        Case("POST", "/v1/audit-logs/export", Some(export_body), AUDIT_EXPORT),
+        Case("GET", "/v1/audit-logs/export/{audit_export}", None, AUDIT_ONE),
+        Case("GET", "/v1/audit-logs/export/{audit_export}/download", None, AUDIT_ONE),
         // apps
         Case("GET", "/ias/v1/apps", None, ALL),
         Case("POST", "/ias/v1/apps", Some(app_body), [201, 201, 403, 201, 201, 401]),

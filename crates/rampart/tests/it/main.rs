@@ -11,4 +11,5 @@ mod docs;
 mod e2e;
 mod engines;
 mod scan_formats;
+mod secrets;
 mod server_proc;
