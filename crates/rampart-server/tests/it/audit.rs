@@ -273,7 +273,7 @@ async fn exports_as_jsonl_and_csv() {
             .await;
     }
     let listed = all_entries(t.admin(), "", 100).await;
-
+    tick(&t);
     let r = t
         .admin()
         .post("/audit-logs/export")
@@ -306,6 +306,7 @@ async fn exports_as_jsonl_and_csv() {
         .collect();
     assert_eq!(lines, listed);
 
+    tick(&t);
     let r = t
         .admin()
         .post("/v1/audit-logs/export")
