@@ -12,6 +12,7 @@
 //! this file holds the shared plumbing and `rows.rs` the column decoding helpers.
 
 mod apps;
+mod audit;
 mod blackouts;
 mod engines;
 mod files;

@@ -119,6 +119,13 @@ impl Principal {
         self.kind == PrincipalKind::Organization || self.role == Role::ProductAdmin
     }
 
+    /// Whether this caller may read (and export) the tenant's audit log: Product Admins and
+    /// organization keys. The one home of this rule; the `audit:read` scope (its own scope,
+    /// not part of `read`: appsecplus-api.md §5 decision 4) is to be required here too.
+    pub fn may_read_audit(&self) -> bool {
+        self.role == Role::ProductAdmin
+    }
+
     pub fn can(&self, resource: Resource, action: Action) -> bool {
         permission(self.role, resource).allows(action)
     }

@@ -72,4 +72,8 @@ id_type!(
     BlackoutId,
     /// A file of an app (reference §3.9).
     FileId,
+    /// An audit log entry.
+    AuditId,
+    /// An export of the audit log.
+    AuditExportId,
 );

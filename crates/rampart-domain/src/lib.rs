@@ -8,6 +8,7 @@
 
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod audit;
 pub mod auth;
 pub mod blackout;
 pub mod catalogue;
@@ -26,16 +27,17 @@ pub mod scan;
 pub mod schedule;
 pub mod scope;
 pub mod scopes;
+pub mod secrets;
 pub mod target;
 pub mod time;
 pub mod vuln;
 
 pub use auth::{Action, Permission, Principal, PrincipalKind, Resource, Role};
-pub use scopes::{Scope, Scopes};
 pub use engine::*;
 pub use identity::*;
 pub use ids::*;
 pub use model::*;
 pub use scan::*;
 pub use schedule::Schedule;
+pub use scopes::{Scope, Scopes};
 pub use vuln::*;

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 /// A scan as the engine will run it, compiled from the options document at submit.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Recipe {
     /// Seeds in order: the crawl seeds, then the in-scope root causes a verification scan
     /// re-checks.
@@ -50,6 +50,34 @@ pub struct Recipe {
     /// A recorded login sequence the config names (`auth_config.type` SELENIUM or MACRO).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub login_script: Option<RecipeFileContent>,
+}
+
+/// Secret header values and the cookie never reach a log line.
+impl std::fmt::Debug for Recipe {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::secrets::{is_secret_header, REDACTED};
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), if is_secret_header(n) { REDACTED } else { v }))
+            .collect();
+        f.debug_struct("Recipe")
+            .field("seeds", &self.seeds)
+            .field("scope", &self.scope)
+            .field("allowed_domains", &self.allowed_domains)
+            .field("limits", &self.limits)
+            .field("headers", &headers)
+            .field("cookie", &self.cookie.as_ref().map(|_| REDACTED))
+            .field("user_agent", &self.user_agent)
+            .field("logout_regex", &self.logout_regex)
+            .field("login", &self.login)
+            .field("out_of_band_host", &self.out_of_band_host)
+            .field("notes", &self.notes)
+            .field("definitions", &self.definitions)
+            .field("client_certificate", &self.client_certificate)
+            .field("login_script", &self.login_script)
+            .finish()
+    }
 }
 
 /// A file's name, type and content as handed to the engine.
@@ -145,7 +173,7 @@ pub struct PlanError {
 }
 
 impl PlanError {
-    fn config(message: impl Into<String>) -> Self {
+    pub fn config(message: impl Into<String>) -> Self {
         Self {
             reason: FailureReason::ConfigurationInvalid,
             message: message.into(),

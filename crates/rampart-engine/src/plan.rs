@@ -146,7 +146,7 @@ impl Default for Limits {
     }
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct Session {
     /// Extra headers sent with every request.
     pub headers: Vec<(String, String)>,
@@ -158,7 +158,7 @@ pub struct Session {
     pub logout_regex: Option<String>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FormLogin {
     pub url: Url,
     pub username: String,
@@ -170,6 +170,49 @@ pub struct FormLogin {
     pub logged_in_regex: Option<String>,
     /// A page body matching this means the session was lost.
     pub session_loss_regex: Option<String>,
+}
+
+/// Secret header values, the cookie and the password never reach a log line.
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(n, v)| {
+                let v = if rampart_domain::secrets::is_secret_header(n) {
+                    rampart_domain::secrets::REDACTED
+                } else {
+                    v.as_str()
+                };
+                (n.as_str(), v)
+            })
+            .collect();
+        f.debug_struct("Session")
+            .field("headers", &headers)
+            .field(
+                "cookie",
+                &self
+                    .cookie
+                    .as_ref()
+                    .map(|_| rampart_domain::secrets::REDACTED),
+            )
+            .field("user_agent", &self.user_agent)
+            .field("login", &self.login)
+            .field("logout_regex", &self.logout_regex)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for FormLogin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FormLogin")
+            .field("url", &self.url.as_str())
+            .field("username", &self.username)
+            .field("password", &rampart_domain::secrets::REDACTED)
+            .field("username_field", &self.username_field)
+            .field("password_field", &self.password_field)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Per-module settings from the attack template.

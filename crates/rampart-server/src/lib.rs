@@ -8,6 +8,7 @@
 
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
+mod audit;
 mod engine_schema;
 mod error;
 mod extract;
@@ -28,9 +29,20 @@ use axum::Router;
 
 /// The whole HTTP application: routes, fallbacks and middleware.
 pub fn app(state: AppState) -> Router {
+    build(state, true)
+}
+
+/// The application without the audit layer: only for measuring the layer's cost
+/// (`examples/audit_bench.rs`); a server never serves it.
+#[doc(hidden)]
+pub fn unaudited_app_for_benchmarks(state: AppState) -> Router {
+    build(state, false)
+}
+
+fn build(state: AppState, audited: bool) -> Router {
     let (router, api) = routes::router().split_for_parts();
     let api = std::sync::Arc::new(api);
-    router
+    let routed = router
         .merge(routes::identity::aliases())
         .route(
             "/ias/v1/openapi.json",
@@ -45,7 +57,22 @@ pub fn app(state: AppState) -> Router {
         ))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
-        .with_state(state)
+        .with_state(state.clone());
+    // Every mutation of every route is recorded by one layer (see `audit`); its state
+    // reads go through the same routes without it.
+    let recorder = audit::Recorder {
+        state,
+        inner: routed.clone(),
+    };
+    let routed = if audited {
+        routed.route_layer(axum::middleware::from_fn_with_state(
+            recorder,
+            audit::record,
+        ))
+    } else {
+        routed
+    };
+    routed
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             error::panicked,
         ))

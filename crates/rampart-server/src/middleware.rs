@@ -7,9 +7,14 @@ use axum::middleware::Next;
 use axum::response::Response;
 use tracing::Instrument;
 
+/// The request's correlation id (`r7-correlation-id`), for handlers and the audit log.
+#[derive(Clone, Copy, Debug)]
+pub struct RequestId(pub uuid::Uuid);
+
 /// Gives every request a correlation id: on the response header, in the log span.
-pub async fn correlation(req: Request, next: Next) -> Response {
+pub async fn correlation(mut req: Request, next: Next) -> Response {
     let id = uuid::Uuid::new_v4();
+    req.extensions_mut().insert(RequestId(id));
     let span = tracing::info_span!("request", correlation_id = %id, method = %req.method(), path = %req.uri().path());
     async move {
         let started = std::time::Instant::now();
@@ -44,7 +49,10 @@ pub async fn correlation(req: Request, next: Next) -> Response {
 /// AppSec+ paths are served identically under `/v1/…` (decision 6): the prefix is dropped.
 pub fn normalize(uri: &Uri) -> Option<Uri> {
     let full = uri.path();
-    let path = full.strip_prefix("/v1").filter(|p| p.starts_with('/')).unwrap_or(full);
+    let path = full
+        .strip_prefix("/v1")
+        .filter(|p| p.starts_with('/'))
+        .unwrap_or(full);
     let mut clean = String::with_capacity(path.len());
     for ch in path.chars() {
         if ch == '/' && clean.ends_with('/') {

@@ -22,7 +22,7 @@ pub async fn serve(
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
-        let (stream, _peer) = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(c) => c,
                 Err(e) => {
@@ -37,6 +37,9 @@ pub async fn serve(
             if let Some(uri) = normalize(req.uri()) {
                 *req.uri_mut() = uri;
             }
+            // The peer address, for the audit log.
+            req.extensions_mut()
+                .insert(axum::extract::ConnectInfo(peer));
             app.clone().oneshot(req.map(axum::body::Body::new))
         });
         let conn = hyper::server::conn::http1::Builder::new()

@@ -13,15 +13,19 @@ pub struct ServerConfig {
     pub max_file_bytes: usize,
     /// Request limits per tenant and per credential ([`RateLimitConfig::OFF`]: none).
     pub rate_limits: RateLimitConfig,
+    /// Whether `X-Forwarded-For` (set by a reverse proxy in front) names the client in the
+    /// audit log; otherwise the peer address does (a client could forge the header).
+    pub trust_forwarded_for: bool,
 }
 
 impl ServerConfig {
-    /// Defaults for `public_url`: 50 MiB files, no rate limits.
+    /// Defaults for `public_url`: 50 MiB files, no rate limits, the peer address in the audit log.
     pub fn new(public_url: &str) -> Self {
         Self {
             public_url: public_url.to_string(),
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             rate_limits: RateLimitConfig::OFF,
+            trust_forwarded_for: false,
         }
     }
 }
@@ -38,6 +42,7 @@ pub struct AppState {
     pub(crate) rate_limits: RateLimitConfig,
     /// The wall clock of the rate-limit windows (`Retry-After` is in real seconds).
     pub(crate) rate_clock: Arc<dyn Clock>,
+    trust_forwarded_for: bool,
 }
 
 impl AppState {
@@ -48,6 +53,7 @@ impl AppState {
             max_file_bytes: config.max_file_bytes,
             rate_limits: config.rate_limits.clone(),
             rate_clock: Arc::new(SystemClock),
+            trust_forwarded_for: config.trust_forwarded_for,
         }
     }
 
@@ -69,6 +75,15 @@ impl AppState {
 
     pub fn max_file_bytes(&self) -> usize {
         self.max_file_bytes
+    }
+
+    pub fn trust_forwarded_for(&self) -> bool {
+        self.trust_forwarded_for
+    }
+
+    /// The absolute URL of a path at the root (the AppSec+ routes).
+    pub fn public_url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
     }
 
     /// The absolute URL of an `/ias/v1` path.

@@ -22,6 +22,15 @@ pub fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// The shown prefix of an API key token (what `rampart key list` and the audit log show),
+/// `None` for anything that is not one.
+pub fn key_prefix(token: &str) -> Option<String> {
+    let token = token.trim();
+    token
+        .starts_with(TOKEN_PREFIX)
+        .then(|| token.chars().take(SHOWN_PREFIX_LEN).collect())
+}
+
 fn new_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
@@ -201,7 +210,7 @@ impl Service {
             kind,
             role: req.role,
             name,
-            prefix: token.chars().take(SHOWN_PREFIX_LEN).collect(),
+            prefix: key_prefix(&token).unwrap_or_default(),
             hash: hash_token(&token),
             created_at: self.now(),
             last_used_at: None,

@@ -313,7 +313,7 @@ impl Service {
             })
             .collect();
         let recipe = match &job.recipe {
-            Some(r) => r.clone(),
+            Some(r) => self.open_recipe(scan.org, r.clone())?,
             // A job queued before recipes were stored: compiled now. If it no longer
             // compiles, the worker gets an empty recipe with the reason as a note and
             // fails the scan as a configuration problem.
@@ -367,7 +367,11 @@ impl Service {
             .map(|(_, rc)| rc)
             .collect();
         let domains = self.enabled_domains(org).await?;
-        let doc = options::overlay(&options::defaults(), &cfg.options);
+        let opened = match self.open_options(org, cfg.options.clone()) {
+            Ok(d) => d,
+            Err(why) => return Ok(Err(PlanError::config(why))),
+        };
+        let doc = options::overlay(&options::defaults(), &opened);
         let files = self.plan_files(org, cfg.app, &doc).await?;
         Ok(plan::compile(PlanInput {
             options: &doc,

@@ -13,8 +13,10 @@
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
 mod apps;
+mod audit;
 mod auth;
 mod blackouts;
+mod config_secrets;
 mod engines;
 mod error;
 mod file_content;
@@ -35,6 +37,8 @@ mod users;
 mod vulns;
 
 pub use apps::{AppInput, MemberRef};
+pub use audit::{EXPORT_MAX_ENTRIES, EXPORT_TTL_HOURS};
+pub use auth::key_prefix;
 pub use auth::{hash_token, KeyOwner, KeyRequest, NewKey, DEFAULT_ORG};
 pub use blackouts::{BlackoutInput, BlackoutView, EnforceReport};
 pub use engines::{
@@ -51,9 +55,7 @@ pub use local_source::LocalSource;
 pub use modules::ModuleConfig;
 pub use oauth::keys::OAuthSettings;
 pub use oauth::rate_limit::{RateDecision, RateLimitConfig, RatePolicy};
-pub use oauth::{
-    BearerError, IssuedToken, NewOAuthClient, OAuthClientInput, OAuthError, AUDIENCE,
-};
+pub use oauth::{BearerError, IssuedToken, NewOAuthClient, OAuthClientInput, OAuthError, AUDIENCE};
 pub use scan_configs::{OptionsWrite, ScanConfigInput, ScanConfigView};
 pub use scans::{ScanInput, ScanParent};
 pub use schedules::{FireReport, ScheduleInput};

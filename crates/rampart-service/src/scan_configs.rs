@@ -29,8 +29,10 @@ pub struct ScanConfigView {
 
 impl From<ScanConfig> for ScanConfigView {
     /// The document's own errors; [`Service::config_views`] adds those of the files it names.
-    fn from(config: ScanConfig) -> Self {
+    /// The options' secrets show as the marker (`rampart_domain::secrets`).
+    fn from(mut config: ScanConfig) -> Self {
         let errors = options::config_errors(&config.options);
+        config.options = rampart_domain::secrets::redact_options(&config.options);
         Self { config, errors }
     }
 }
@@ -176,13 +178,26 @@ impl Service {
         views.pop().ok_or(ServiceError::NotFound)
     }
 
+    /// The stored config (secrets sealed), for a write: never shown to a caller.
+    async fn stored_scan_config(
+        &self,
+        p: &Principal,
+        id: ScanConfigId,
+    ) -> ServiceResult<ScanConfig> {
+        require(p, Resource::ScanConfigs, Action::Read)?;
+        Ok(self
+            .store
+            .get_scan_config(p.org, id, &Visibility::of(p))
+            .await?)
+    }
+
     pub async fn update_scan_config(
         &self,
         p: &Principal,
         id: ScanConfigId,
         input: ScanConfigInput,
     ) -> ServiceResult<()> {
-        let mut cfg = self.get_scan_config(p, id).await?.config;
+        let mut cfg = self.stored_scan_config(p, id).await?;
         require(p, Resource::ScanConfigs, Action::Manage)?;
         self.check_config(p, &input).await?;
         cfg.name = input.name;
@@ -232,7 +247,7 @@ impl Service {
         doc: Value,
         how: OptionsWrite,
     ) -> ServiceResult<()> {
-        let mut cfg = self.get_scan_config(p, id).await?.config;
+        let mut cfg = self.stored_scan_config(p, id).await?;
         require(p, Resource::ScanConfigs, Action::Manage)?;
         if !doc.is_object() {
             return Err(ServiceError::invalid(vec![Problem::object(
@@ -249,7 +264,8 @@ impl Service {
                 e.path, e.message,
             )]));
         }
-        cfg.options = next;
+        // Secrets are sealed at rest; a marker sent back keeps the stored secret.
+        cfg.options = self.seal_options(p.org, next, &cfg.options);
         cfg.updated_at = self.now();
         Ok(self.store.update_scan_config(&cfg).await?)
     }

@@ -327,7 +327,8 @@ impl Service {
                 Some(NewJob {
                     engine_group: group,
                     enqueued_at: now,
-                    recipe: recipe.ok(),
+                    // Its secrets are sealed at rest, opened when an engine claims it.
+                    recipe: recipe.ok().map(|r| self.seal_recipe(org, r)),
                 })
             }
         };

@@ -39,6 +39,9 @@ pub async fn connect(url: &str) -> Result<SqliteStore, sqlx::Error> {
         .pragma("cache_size", "-32768")
         .pragma("mmap_size", "1073741824")
         .with_regexp();
+    if !memory {
+        private_files(opts.get_filename())?;
+    }
     // An in-memory database lives in one connection; a file serves readers in parallel.
     let pool = SqlitePoolOptions::new()
         .max_connections(if memory { 1 } else { 8 })
@@ -68,6 +71,37 @@ pub async fn connect(url: &str) -> Result<SqliteStore, sqlx::Error> {
         .connect_with(opts)
         .await?;
     Ok(SqliteStore::with_writer(pool, writer))
+}
+
+/// The database holds sealed secrets, hashes and findings: it is created 0600 (SQLite gives
+/// its `-wal` and `-shm` files the database's mode), and an existing one is made 0600.
+fn private_files(path: &std::path::Path) -> Result<(), sqlx::Error> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if !dir.exists() {
+            std::fs::create_dir_all(dir)?;
+        }
+    }
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(e.into()),
+    }
+    let mut names = vec![path.to_path_buf()];
+    for suffix in ["-wal", "-shm"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        names.push(p.into());
+    }
+    for p in names.iter().filter(|p| p.exists()) {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(())
 }
 
 impl SqliteStore {

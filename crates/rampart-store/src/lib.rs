@@ -14,6 +14,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
 mod apps;
+mod audit;
 mod blackouts;
 #[cfg(feature = "testkit")]
 pub mod conformance;
@@ -33,6 +34,7 @@ mod tenancy;
 mod vulns;
 
 pub use apps::*;
+pub use audit::*;
 pub use blackouts::*;
 pub use engines::*;
 pub use files::*;

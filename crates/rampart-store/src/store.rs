@@ -82,6 +82,7 @@ pub trait Store:
     + crate::ScheduleStore
     + crate::BlackoutStore
     + crate::OAuthStore
+    + crate::AuditStore
     + Send
     + Sync
     + 'static
@@ -104,6 +105,7 @@ impl<T> Store for T where
         + crate::ScheduleStore
         + crate::BlackoutStore
         + crate::OAuthStore
+        + crate::AuditStore
         + Send
         + Sync
         + 'static

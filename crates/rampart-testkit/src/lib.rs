@@ -69,6 +69,7 @@ pub struct Builder {
     rate_limits: rampart_service::RateLimitConfig,
     /// Rate-limit windows on the app's manual clock instead of the wall clock.
     manual_rate_clock: bool,
+    trust_forwarded_for: bool,
 }
 
 /// A running server and what a test needs to talk to it.
@@ -153,6 +154,7 @@ impl Default for Builder {
             max_file_bytes: rampart_server::DEFAULT_MAX_FILE_BYTES,
             rate_limits: rampart_service::RateLimitConfig::OFF,
             manual_rate_clock: false,
+            trust_forwarded_for: false,
         }
     }
 }
@@ -182,6 +184,12 @@ impl Builder {
     /// SQLite at this URL (a file, for benchmarks) instead of in memory.
     pub fn sqlite_url(mut self, url: &str) -> Self {
         self.sqlite_url = Some(url.to_string());
+        self
+    }
+
+    /// Take the audit log's client address from `X-Forwarded-For`.
+    pub fn trust_forwarded_for(mut self) -> Self {
+        self.trust_forwarded_for = true;
         self
     }
 
@@ -246,9 +254,11 @@ impl Builder {
             public_url: base.clone(),
             max_file_bytes: self.max_file_bytes,
             rate_limits: self.rate_limits.clone(),
+            trust_forwarded_for: self.trust_forwarded_for,
         };
-        let rate_clock: Option<Arc<dyn Clock>> =
-            self.manual_rate_clock.then(|| clock.clone() as Arc<dyn Clock>);
+        let rate_clock: Option<Arc<dyn Clock>> = self
+            .manual_rate_clock
+            .then(|| clock.clone() as Arc<dyn Clock>);
         let state = AppState::new(service.clone(), &config);
         let state = match &rate_clock {
             Some(c) => state.with_rate_clock(c.clone()),
@@ -417,6 +427,64 @@ impl TestApp {
             Db::Sqlite(p) => sqlx::raw_sql(sql).execute(p).await.map(|_| ()),
             Db::Postgres(p) => sqlx::raw_sql(sql).execute(p).await.map(|_| ()),
         }
+    }
+
+    /// Every text and binary value of every table of the server's database, as text (one
+    /// `table: value` line each; binary values decoded lossily): what a search for a
+    /// secret stored in clear must come up empty on.
+    pub async fn dump_text(&self) -> String {
+        let mut out = String::new();
+        match &self.db {
+            Db::Sqlite(p) => {
+                let tables: Vec<String> = sqlx::query_scalar(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+                )
+                .fetch_all(p)
+                .await
+                .expect("list tables");
+                for t in tables {
+                    let cols: Vec<String> =
+                        sqlx::query_scalar(&format!("SELECT name FROM pragma_table_info('{t}')"))
+                            .fetch_all(p)
+                            .await
+                            .expect("columns");
+                    for c in cols {
+                        let vals: Vec<Option<Vec<u8>>> = sqlx::query_scalar(&format!(
+                            "SELECT CAST(\"{c}\" AS BLOB) FROM \"{t}\""
+                        ))
+                        .fetch_all(p)
+                        .await
+                        .expect("values");
+                        for v in vals.into_iter().flatten() {
+                            out.push_str(&format!("{t}.{c}: {}\n", String::from_utf8_lossy(&v)));
+                        }
+                    }
+                }
+            }
+            Db::Postgres(p) => {
+                let cols: Vec<(String, String)> = sqlx::query_as(
+                    "SELECT table_name::text, column_name::text FROM information_schema.columns \
+                     WHERE table_schema = current_schema()",
+                )
+                .fetch_all(p)
+                .await
+                .expect("list columns");
+                for (t, c) in cols {
+                    let vals: Vec<Option<Vec<u8>>> = sqlx::query_scalar(&format!(
+                        "SELECT CASE WHEN pg_typeof(\"{c}\") = 'bytea'::regtype \
+                         THEN \"{c}\"::text::bytea ELSE convert_to(\"{c}\"::text, 'UTF8') END \
+                         FROM \"{t}\""
+                    ))
+                    .fetch_all(p)
+                    .await
+                    .expect("values");
+                    for v in vals.into_iter().flatten() {
+                        out.push_str(&format!("{t}.{c}: {}\n", String::from_utf8_lossy(&v)));
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// Another server process over the same database, as after a restart or on a second

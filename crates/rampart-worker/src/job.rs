@@ -148,6 +148,9 @@ struct Run<'a> {
     /// Actions from the action long-poll task (aborted when the job ends).
     actions: Option<mpsc::Receiver<ScanAction>>,
     _action_task: Option<AbortOnDrop>,
+    /// The recipe's secrets (login password, secret headers, cookie, certificate password):
+    /// removed from every finding and event before it leaves the worker.
+    redactor: rampart_domain::secrets::Redactor,
 }
 
 /// Aborts a task when dropped (the action poller lives exactly as long as its job).
@@ -248,6 +251,7 @@ pub(crate) async fn run(ctx: &JobCtx, spec: JobSpec) -> JobEnd {
         handing_back: false,
         actions: None,
         _action_task: None,
+        redactor: rampart_domain::secrets::Redactor::of_recipe(&spec.recipe),
     };
     run.start(&spec);
     if run.handle.is_some() {
@@ -260,6 +264,7 @@ pub(crate) async fn run(ctx: &JobCtx, spec: JobSpec) -> JobEnd {
 
 impl Run<'_> {
     fn event(&mut self, text: String) {
+        let text = self.redactor.redact(&text);
         self.outbox
             .push_event(text, Instant::now() + self.ctx.cfg.flush_every);
     }
@@ -452,7 +457,12 @@ impl Run<'_> {
             Event::Finding(f) => {
                 let head = FindingHead::of(&f);
                 self.heads.insert(f.id, (head, f.variances.len()));
-                self.outbox.open.push(convert::finding(&f));
+                let mut finding = convert::finding(&f);
+                finding
+                    .variances
+                    .iter_mut()
+                    .for_each(|v| self.redactor.scrub_variance(v));
+                self.outbox.open.push(finding);
                 // A confirmed finding leaves at once (crash safety).
                 self.outbox.want(now);
             }
@@ -461,7 +471,8 @@ impl Run<'_> {
                 variance,
             } => {
                 if let Some((head, n)) = self.heads.get_mut(&finding_id) {
-                    let v = convert::variance(finding_id, *n, &variance);
+                    let mut v = convert::variance(finding_id, *n, &variance);
+                    self.redactor.scrub_variance(&mut v);
                     *n += 1;
                     let f = head.finding(vec![v]);
                     self.outbox.open.push(f);

@@ -20,6 +20,10 @@ pub struct FileConfig {
     pub lease_seconds: Option<u64>,
     /// The largest file content accepted, in bytes (`--max-file-bytes`).
     pub max_file_bytes: Option<usize>,
+    /// Days audit entries are kept (`--audit-retention-days`).
+    pub audit_retention_days: Option<u32>,
+    /// Audit client address from `X-Forwarded-For` (`--trust-forwarded-for`).
+    pub trust_forwarded_for: Option<bool>,
 }
 
 impl FileConfig {

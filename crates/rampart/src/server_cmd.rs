@@ -73,6 +73,13 @@ pub struct ServerArgs {
     /// (an old key keeps verifying until its last token expires).
     #[arg(long, env = "RAMPART_SIGNING_KEY_HOURS", default_value_t = 24)]
     signing_key_hours: i64,
+    /// How many days audit log entries are kept (default 365; 0 keeps them forever).
+    #[arg(long, env = "RAMPART_AUDIT_RETENTION_DAYS")]
+    audit_retention_days: Option<u32>,
+    /// Take the client address of the audit log from `X-Forwarded-For` (only behind a
+    /// reverse proxy that sets it; default: the peer address).
+    #[arg(long, env = "RAMPART_TRUST_FORWARDED_FOR")]
+    trust_forwarded_for: bool,
 }
 
 pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
@@ -167,6 +174,11 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
     let reaper = tokio::spawn(reap(service.clone(), jobs, stop_rx.clone()));
     let scheduler = tokio::spawn(schedule(service.clone(), stop_rx.clone()));
     let blackouts = tokio::spawn(enforce_blackouts(service.clone(), stop_rx.clone()));
+    let retention = args
+        .audit_retention_days
+        .or(file.audit_retention_days)
+        .unwrap_or(DEFAULT_AUDIT_RETENTION_DAYS);
+    let audit = tokio::spawn(purge_audit(service.clone(), retention, stop_rx.clone()));
     let source = Arc::new(LocalSource::new(service.clone(), POLL));
     let slots = spawn_engines(source.clone(), engines, &instance, stop_rx)?;
     let max_file_bytes = args
@@ -179,6 +191,8 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
             public_url,
             max_file_bytes,
             rate_limits,
+            trust_forwarded_for: args.trust_forwarded_for
+                || file.trust_forwarded_for.unwrap_or(false),
         },
     );
     let served = rampart_server::serve(listener, rampart_server::app(state), shutdown).await;
@@ -194,6 +208,7 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
     let _ = reaper.await;
     let _ = scheduler.await;
     let _ = blackouts.await;
+    let _ = audit.await;
     served?;
     tracing::info!("rampart server stopped");
     Ok(())
@@ -307,6 +322,36 @@ async fn enforce_blackouts(service: Service, mut stop: tokio::sync::watch::Recei
             ),
             Ok(_) => {}
             Err(e) => tracing::error!(error = %e, "blackout enforcement failed"),
+        }
+    }
+}
+
+/// The default `--audit-retention-days`.
+const DEFAULT_AUDIT_RETENTION_DAYS: u32 = 365;
+/// How often old audit entries are purged.
+const AUDIT_PURGE_EVERY: Duration = Duration::from_secs(3600);
+
+/// Audit retention (`Service::purge_audit`): hourly, on the replica holding the
+/// `audit-retention` lead, entries older than `days` and expired exports are deleted.
+async fn purge_audit(service: Service, days: u32, mut stop: tokio::sync::watch::Receiver<bool>) {
+    if days == 0 {
+        return;
+    }
+    loop {
+        match service.try_lead("audit-retention").await {
+            Ok(true) => match service.purge_audit(days).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(purged = n, days, "old audit entries purged"),
+                Err(e) => tracing::error!(error = %e, "audit purge failed"),
+            },
+            Ok(false) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot tell whether this replica leads audit retention")
+            }
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(AUDIT_PURGE_EVERY) => {}
+            _ = stop.changed() => return,
         }
     }
 }

@@ -1,8 +1,9 @@
 //! Route table: operational endpoints at the root, the InsightAppSec API under `/ias/v1`,
 //! the remote engines' job protocol under `/engine/v1`, the OAuth authorization server
-//! (`/oauth/*`, `/.well-known/*`), the identity routes and the other AppSec+ routes (at the root
-//! and under `/v1`, see `identity::aliases`).
+//! (`/oauth/*`, `/.well-known/*`), the identity routes, the audit log and the other AppSec+
+//! routes (at the root and under `/v1`, see `identity::aliases`).
 
+pub mod audit;
 pub mod engine;
 pub mod ias;
 pub mod identity;
@@ -22,6 +23,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(oauth::router())
         .merge(plus::router())
         .nest("/ias/v1", ias::router())
+        // AppSec+ paths: as documented and, identically, under `/v1` (§5 decision 6).
+        .merge(audit::router())
+        .nest("/v1", audit::router())
         .nest(rampart_protocol::routes::PREFIX, engine::router())
 }
 

@@ -3,6 +3,7 @@
 //! matrix, client replays and the OpenAPI document.
 
 mod apps;
+mod audit;
 mod blackouts;
 mod engine_protocol;
 mod engines;
@@ -24,6 +25,7 @@ mod scan_configs;
 mod scans;
 mod schedules;
 mod search;
+mod secrets;
 mod tags;
 mod targets;
 mod templates;

@@ -59,6 +59,9 @@ pub struct Fx {
     new_user: PrincipalId,
     /// OAuth client credentials of the Read Only user.
     oauth_client: OAuthClientId,
+    /// An audit entry of the tenant, and an export of its log.
+    audit: AuditId,
+    audit_export: AuditExportId,
 }
 
 /// The identity fixtures of one cell.
@@ -147,6 +150,43 @@ async fn fx_identity(t: &TestApp, app: AppId) -> IdFx {
         api_key,
         new_user,
     }
+}
+
+/// An audit entry of the first tenant (as the edge records one) and an export.
+async fn fx_audit(t: &TestApp) -> (AuditId, AuditExportId) {
+    let admin = &t.keys.admin.principal;
+    let e = rampart_domain::audit::AuditEntry {
+        id: AuditId::new(),
+        org: admin.org,
+        at: t.service.clock().now(),
+        actor: rampart_domain::audit::AuditActor {
+            id: admin.id,
+            kind: admin.kind,
+            credential: None,
+        },
+        action: "app.update".into(),
+        method: "PUT".into(),
+        route: "/ias/v1/apps/{id}".into(),
+        resource_type: "app".into(),
+        resource_id: None,
+        status: 200,
+        ip: None,
+        user_agent: None,
+        request_id: "r".into(),
+        changes: None,
+    };
+    t.service.record_audit(&e).await.expect("audit entry");
+    let x = t
+        .service
+        .export_audit(
+            admin,
+            rampart_domain::audit::ExportFormat::Jsonl,
+            Default::default(),
+            &|_, _| Vec::new(),
+        )
+        .await
+        .expect("export");
+    (e.id, x)
 }
 
 /// A daily schedule of `cfg` created by the Product Admin user.
@@ -293,6 +333,7 @@ impl Fx {
             .create_comment(&t.keys.admin.principal, vuln.id, "admin comment".into())
             .await
             .expect("comment");
+        let (audit, audit_export) = fx_audit(t).await;
         let id = fx_identity(t, app).await;
         Fx {
             group: id.group,
@@ -303,6 +344,9 @@ impl Fx {
             api_key: id.api_key,
             new_user: id.new_user,
             oauth_client: t.fx_oauth_client(&t.keys.read_only, "read").await.client.id,
+
+            audit,
+            audit_export,
             file: fx_file(t, app, false).await,
             locked_file: fx_file(t, app, true).await,
             schedule: fx_schedule(t, cfg).await,
@@ -377,6 +421,8 @@ impl Fx {
             .replace("{global_blackout}", &self.global_blackout.to_string())
             .replace("{blackout}", &self.blackout.to_string())
             .replace("{module}", &sample_catalogue()[0].id.to_string())
+            .replace("{audit_export}", &self.audit_export.to_string())
+            .replace("{audit}", &self.audit.to_string())
             .replace("{user}", &t.keys.read_only.id().to_string())
     }
 }
@@ -529,6 +575,16 @@ const ID_NEW: [u16; 6] = [201, 403, 403, 201, 201, 401];
 /// An app (or its config) the Read Write and Read Only users are not members of.
 const NON_MEMBER: [u16; 6] = [200, 404, 404, 200, 404, 401];
 
+fn export_body(_: &TestApp, _: &Fx) -> Value {
+    json!({"format": "csv"})
+}
+
+/// The audit log: Product Admin users and organization keys (`Principal::may_read_audit`);
+/// another tenant reads its own log (an empty list) and never this tenant's entries.
+const AUDIT_LIST: [u16; 6] = [200, 403, 403, 200, 200, 401];
+const AUDIT_ONE: [u16; 6] = [200, 403, 403, 200, 404, 401];
+const AUDIT_EXPORT: [u16; 6] = [202, 403, 403, 202, 202, 401];
+
 /// Every route of the server.
 #[rustfmt::skip]
 pub fn cases() -> Vec<Case> {
@@ -537,6 +593,17 @@ pub fn cases() -> Vec<Case> {
         Case("GET", "/healthz", None, OPEN),
         Case("GET", "/readyz", None, OPEN),
         Case("GET", "/ias/v1/openapi.json", None, OPEN),
+        // the audit log, at both AppSec+ prefixes
+        Case("GET", "/audit-logs", None, AUDIT_LIST),
+        Case("GET", "/audit-logs/{audit}", None, AUDIT_ONE),
+        Case("POST", "/audit-logs/export", Some(export_body), AUDIT_EXPORT),
+        Case("GET", "/audit-logs/export/{audit_export}", None, AUDIT_ONE),
+        Case("GET", "/audit-logs/export/{audit_export}/download", None, AUDIT_ONE),
+        Case("GET", "/v1/audit-logs", None, AUDIT_LIST),
+        Case("GET", "/v1/audit-logs/{audit}", None, AUDIT_ONE),
+        Case("POST", "/v1/audit-logs/export", Some(export_body), AUDIT_EXPORT),
+        Case("GET", "/v1/audit-logs/export/{audit_export}", None, AUDIT_ONE),
+        Case("GET", "/v1/audit-logs/export/{audit_export}/download", None, AUDIT_ONE),
         // apps
         Case("GET", "/ias/v1/apps", None, ALL),
         Case("POST", "/ias/v1/apps", Some(app_body), [201, 201, 403, 201, 201, 401]),
@@ -857,7 +924,14 @@ async fn tokens(t: &TestApp, scopes: &str) -> Vec<String> {
 async fn authorization_matrix_with_bearer_tokens() {
     let t = TestApp::spawn().await;
     let tokens = tokens(&t, "admin").await;
-    run_with(&t, &Creds::Bearer { tokens, refuse: |_, _, _| false }).await;
+    run_with(
+        &t,
+        &Creds::Bearer {
+            tokens,
+            refuse: |_, _, _| false,
+        },
+    )
+    .await;
 }
 
 /// A `read` token: every read as its principal's key, every change 403
@@ -884,10 +958,30 @@ async fn authorization_matrix_with_a_single_area_token() {
     let t = TestApp::spawn().await;
     let tokens = tokens(&t, "scans:read scans:write").await;
     let refuse = |_: &str, path: &str, body: Option<&Value>| {
-        let area = path.trim_start_matches("/ias/v1/").split(['/', '?']).next().unwrap_or("");
-        let scans = ["scans", "scan-configs", "schedules", "blackouts", "attack-templates", "modules"];
-        let open = ["/validate", "/healthz", "/readyz", "/ias/v1/openapi.json", "/oauth/token",
-            "/oauth/introspect", "/oauth/revoke"].contains(&path) || path.starts_with("/.well-known/");
+        let area = path
+            .trim_start_matches("/ias/v1/")
+            .split(['/', '?'])
+            .next()
+            .unwrap_or("");
+        let scans = [
+            "scans",
+            "scan-configs",
+            "schedules",
+            "blackouts",
+            "attack-templates",
+            "modules",
+        ];
+        let open = [
+            "/validate",
+            "/healthz",
+            "/readyz",
+            "/ias/v1/openapi.json",
+            "/oauth/token",
+            "/oauth/introspect",
+            "/oauth/revoke",
+        ]
+        .contains(&path)
+            || path.starts_with("/.well-known/");
         if area == "search" {
             let ty = body.and_then(|b| b["type"].as_str()).unwrap_or("");
             return !["SCAN", "SCHEDULE", "BLACKOUT"].contains(&ty);

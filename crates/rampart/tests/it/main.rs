@@ -12,4 +12,5 @@ mod e2e;
 mod engines;
 mod identity_cli;
 mod scan_formats;
+mod secrets;
 mod server_proc;
