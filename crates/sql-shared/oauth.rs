@@ -199,8 +199,11 @@ impl OAuthStore for SqlStore {
             return Ok(Vec::new());
         }
         let mut ins = Query::insert();
-        ins.into_table(a("rate_limit_windows"))
-            .columns([a("bucket"), a("window_start"), a("hits")]);
+        ins.into_table(a("rate_limit_windows")).columns([
+            a("bucket"),
+            a("window_start"),
+            a("hits"),
+        ]);
         for b in buckets {
             ins.values([b.clone().into(), window_start.into(), 1i64.into()])
                 .map_err(insert_err)?;

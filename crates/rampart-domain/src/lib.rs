@@ -30,10 +30,10 @@ pub mod time;
 pub mod vuln;
 
 pub use auth::{Action, Permission, Principal, PrincipalKind, Resource, Role};
-pub use scopes::{Scope, Scopes};
 pub use engine::*;
 pub use ids::*;
 pub use model::*;
 pub use scan::*;
 pub use schedule::Schedule;
+pub use scopes::{Scope, Scopes};
 pub use vuln::*;

@@ -161,11 +161,23 @@ const IAS_AREAS: &[(&str, Scope, Scope)] = &[
     ("scans", Scope::ScansRead, Scope::ScansWrite),
     ("schedules", Scope::ScansRead, Scope::ScansWrite),
     ("blackouts", Scope::ScansRead, Scope::ScansWrite),
-    ("vulnerabilities", Scope::VulnerabilitiesRead, Scope::VulnerabilitiesWrite),
+    (
+        "vulnerabilities",
+        Scope::VulnerabilitiesRead,
+        Scope::VulnerabilitiesWrite,
+    ),
     ("engines", Scope::ConnectorsRead, Scope::ConnectorsWrite),
-    ("engine-groups", Scope::ConnectorsRead, Scope::ConnectorsWrite),
+    (
+        "engine-groups",
+        Scope::ConnectorsRead,
+        Scope::ConnectorsWrite,
+    ),
     ("oauth", Scope::IdentityRead, Scope::IdentityWrite),
-    ("service-accounts", Scope::IdentityRead, Scope::IdentityWrite),
+    (
+        "service-accounts",
+        Scope::IdentityRead,
+        Scope::IdentityWrite,
+    ),
     ("users", Scope::IdentityRead, Scope::IdentityWrite),
     ("identity-groups", Scope::IdentityRead, Scope::IdentityWrite),
     ("api-keys", Scope::IdentityRead, Scope::IdentityWrite),
@@ -238,9 +250,18 @@ mod tests {
     #[test]
     fn route_table() {
         use Required as R;
-        assert_eq!(required("GET", "/apps/{app_id}"), Some(R::Scope(Scope::ApplicationsRead)));
-        assert_eq!(required("PUT", "/apps/{app_id}"), Some(R::Scope(Scope::ApplicationsWrite)));
-        assert_eq!(required("POST", "/scans"), Some(R::Scope(Scope::ScansWrite)));
+        assert_eq!(
+            required("GET", "/apps/{app_id}"),
+            Some(R::Scope(Scope::ApplicationsRead))
+        );
+        assert_eq!(
+            required("PUT", "/apps/{app_id}"),
+            Some(R::Scope(Scope::ApplicationsWrite))
+        );
+        assert_eq!(
+            required("POST", "/scans"),
+            Some(R::Scope(Scope::ScansWrite))
+        );
         assert_eq!(
             required("POST", "/vulnerabilities/variances/documentation"),
             Some(R::Scope(Scope::VulnerabilitiesRead))

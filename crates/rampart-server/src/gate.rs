@@ -85,9 +85,14 @@ fn refuse(family: Family, r: Refusal) -> Response {
         Refusal::Unauthorized(c) => {
             headers.push((
                 header::WWW_AUTHENTICATE,
-                c.clone().unwrap_or_else(|| r#"Bearer realm="rampart""#.into()),
+                c.clone()
+                    .unwrap_or_else(|| r#"Bearer realm="rampart""#.into()),
             ));
-            (StatusCode::UNAUTHORIZED, "unauthorized", "Unauthorized".to_string())
+            (
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "Unauthorized".to_string(),
+            )
         }
         Refusal::InsufficientScope(s) => {
             headers.push((
@@ -115,7 +120,11 @@ fn refuse(family: Family, r: Refusal) -> Response {
                 ),
             )
         }
-        Refusal::Internal(m) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error", m.clone()),
+        Refusal::Internal(m) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            m.clone(),
+        ),
     };
     let mut res = match family {
         Family::Ias => match r {
@@ -194,7 +203,11 @@ pub async fn gate(
             Err(e) => return refuse(family, Refusal::Internal(e.to_string())),
         },
         Credential::Bearer(token) => {
-            match state.service.authenticate_bearer(state.issuer(), token).await {
+            match state
+                .service
+                .authenticate_bearer(state.issuer(), token)
+                .await
+            {
                 Ok(p) => p,
                 Err(BearerError::Invalid(why)) => {
                     return refuse(
@@ -255,8 +268,14 @@ mod tests {
 
     #[test]
     fn families() {
-        assert_eq!(family("/ias/v1/apps/{id}"), Some((Family::Ias, "/apps/{id}")));
-        assert_eq!(family("/oauth/clients"), Some((Family::Plus, "/oauth/clients")));
+        assert_eq!(
+            family("/ias/v1/apps/{id}"),
+            Some((Family::Ias, "/apps/{id}"))
+        );
+        assert_eq!(
+            family("/oauth/clients"),
+            Some((Family::Plus, "/oauth/clients"))
+        );
         assert_eq!(family("/oauth/token"), None);
         assert_eq!(family("/.well-known/jwks.json"), None);
         assert_eq!(family("/engine/v1/jobs/claim"), None);

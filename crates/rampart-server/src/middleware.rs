@@ -44,7 +44,10 @@ pub async fn correlation(req: Request, next: Next) -> Response {
 /// AppSec+ paths are served identically under `/v1/…` (decision 6): the prefix is dropped.
 pub fn normalize(uri: &Uri) -> Option<Uri> {
     let full = uri.path();
-    let path = full.strip_prefix("/v1").filter(|p| p.starts_with('/')).unwrap_or(full);
+    let path = full
+        .strip_prefix("/v1")
+        .filter(|p| p.starts_with('/'))
+        .unwrap_or(full);
     let mut clean = String::with_capacity(path.len());
     for ch in path.chars() {
         if ch == '/' && clean.ends_with('/') {

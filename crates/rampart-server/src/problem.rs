@@ -27,8 +27,7 @@ pub struct Problem {
 }
 
 /// The RateLimit draft's problem type for a spent quota.
-pub const QUOTA_EXCEEDED: &str =
-    "https://iana.org/assignments/http-problem-types#quota-exceeded";
+pub const QUOTA_EXCEEDED: &str = "https://iana.org/assignments/http-problem-types#quota-exceeded";
 
 impl Problem {
     pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
@@ -77,7 +76,11 @@ impl From<ServiceError> for Problem {
                     .collect();
                 Problem {
                     details: json!({ "errors": errors }),
-                    ..Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", message)
+                    ..Problem::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "validation_failed",
+                        message,
+                    )
                 }
             }
             ServiceError::Internal(cause) => {

@@ -16,12 +16,20 @@ fn rt() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
-async fn service(store: Arc<dyn Store>) -> (Service, Principal, rampart_domain::oauth::OAuthClient) {
+async fn service(
+    store: Arc<dyn Store>,
+) -> (Service, Principal, rampart_domain::oauth::OAuthClient) {
     let s = Service::new(store, Arc::new(SystemClock) as Arc<dyn Clock>, &[]);
     let boot = s.bootstrap().await.unwrap().unwrap();
     let admin = s.authenticate(&boot.token).await.unwrap();
     let client = s
-        .create_oauth_client(&admin, OAuthClientInput { scopes: Some("admin".into()), ..Default::default() })
+        .create_oauth_client(
+            &admin,
+            OAuthClientInput {
+                scopes: Some("admin".into()),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap()
         .client;
@@ -32,7 +40,10 @@ fn bench(c: &mut Criterion) {
     let rt = rt();
     let mut stores: Vec<(&str, Arc<dyn Store>)> = vec![(
         "sqlite",
-        Arc::new(rt.block_on(rampart_store_sqlite::connect("sqlite::memory:")).unwrap()),
+        Arc::new(
+            rt.block_on(rampart_store_sqlite::connect("sqlite::memory:"))
+                .unwrap(),
+        ),
     )];
     if let Some(pg) = rt.block_on(rampart_store_postgres::test_store("rampart_bench_oauth")) {
         stores.push(("postgres", Arc::new(pg)));
@@ -57,7 +68,10 @@ fn bench(c: &mut Criterion) {
             b.iter(|| rt.block_on(s.authenticate_bearer(issuer, &token)).unwrap())
         });
         c.bench_function(&format!("auth/api_key/{db}"), |b| {
-            b.iter(|| rt.block_on(s.authenticate("rmp_not_a_key_of_this_database_xxxxxxxxxxxx")).ok())
+            b.iter(|| {
+                rt.block_on(s.authenticate("rmp_not_a_key_of_this_database_xxxxxxxxxxxx"))
+                    .ok()
+            })
         });
         let limits = RateLimitConfig {
             tenant: Some(u64::MAX / 2),
@@ -69,7 +83,10 @@ fn bench(c: &mut Criterion) {
             ..admin.clone()
         };
         c.bench_function(&format!("rate_limit/hit/{db}"), |b| {
-            b.iter(|| rt.block_on(s.rate_hit(&limits, &caller, chrono::Utc::now())).unwrap())
+            b.iter(|| {
+                rt.block_on(s.rate_hit(&limits, &caller, chrono::Utc::now()))
+                    .unwrap()
+            })
         });
     }
 }

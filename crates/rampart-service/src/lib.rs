@@ -48,9 +48,7 @@ pub use local_source::LocalSource;
 pub use modules::ModuleConfig;
 pub use oauth::keys::OAuthSettings;
 pub use oauth::rate_limit::{RateDecision, RateLimitConfig, RatePolicy};
-pub use oauth::{
-    BearerError, IssuedToken, NewOAuthClient, OAuthClientInput, OAuthError, AUDIENCE,
-};
+pub use oauth::{BearerError, IssuedToken, NewOAuthClient, OAuthClientInput, OAuthError, AUDIENCE};
 pub use scan_configs::{OptionsWrite, ScanConfigInput, ScanConfigView};
 pub use scans::{ScanInput, ScanParent};
 pub use schedules::{FireReport, ScheduleInput};

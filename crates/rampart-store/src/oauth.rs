@@ -32,14 +32,21 @@ pub trait OAuthStore: Send + Sync {
         jti: &str,
     ) -> StoreResult<Option<OAuthClient>>;
     /// Remembers a revoked token id until the token would have expired (idempotent).
-    async fn revoke_token(&self, org: OrgId, jti: &str, expires_at: DateTime<Utc>)
-        -> StoreResult<()>;
+    async fn revoke_token(
+        &self,
+        org: OrgId,
+        jti: &str,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<()>;
     async fn create_signing_key(&self, key: &SigningKey) -> StoreResult<()>;
     /// Keys that still verify at `now` (`verify_until > now`), newest first.
     async fn list_signing_keys(&self, now: DateTime<Utc>) -> StoreResult<Vec<SigningKey>>;
     /// Counts one hit in each bucket's fixed window starting at `window_start`
     /// (microseconds; a row of an older window restarts at 1) and returns the counts, in
     /// order. One atomic statement, so replicas on one database share the counters.
-    async fn hit_rate_windows(&self, buckets: &[String], window_start: i64)
-        -> StoreResult<Vec<u64>>;
+    async fn hit_rate_windows(
+        &self,
+        buckets: &[String],
+        window_start: i64,
+    ) -> StoreResult<Vec<u64>>;
 }

@@ -247,8 +247,9 @@ impl Builder {
             max_file_bytes: self.max_file_bytes,
             rate_limits: self.rate_limits.clone(),
         };
-        let rate_clock: Option<Arc<dyn Clock>> =
-            self.manual_rate_clock.then(|| clock.clone() as Arc<dyn Clock>);
+        let rate_clock: Option<Arc<dyn Clock>> = self
+            .manual_rate_clock
+            .then(|| clock.clone() as Arc<dyn Clock>);
         let state = AppState::new(service.clone(), &config);
         let state = match &rate_clock {
             Some(c) => state.with_rate_clock(c.clone()),

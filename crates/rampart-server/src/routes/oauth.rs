@@ -159,9 +159,7 @@ async fn client(
             )
             .into())
         }
-        (Some(b), None) => {
-            b?
-        }
+        (Some(b), None) => b?,
         (None, Some(secret)) => (
             params.get("client_id").cloned().unwrap_or_default(),
             secret.clone(),
@@ -181,7 +179,11 @@ async fn limit(s: &AppState, c: &OAuthClient) -> Result<(), Fail> {
         scopes: Scopes::NONE,
         ..Principal::new(c.org, c.principal, c.kind, c.role)
     };
-    match s.service.rate_hit(&s.rate_limits, &p, s.rate_clock.now()).await {
+    match s
+        .service
+        .rate_hit(&s.rate_limits, &p, s.rate_clock.now())
+        .await
+    {
         Ok(Some(d)) if !d.violated.is_empty() => Err(Fail {
             error: OAuthError::InvalidRequest(String::new()),
             retry_after: Some(d.policies.iter().map(|p| p.reset).max().unwrap_or(1)),

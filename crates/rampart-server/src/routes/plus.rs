@@ -39,7 +39,10 @@ fn wire(c: rampart_domain::oauth::OAuthClient, secret: Option<String>) -> OAuthC
 #[utoipa::path(get, path = "/oauth/clients", tag = "OAuth clients",
     responses((status = 200, body = OAuthClientList), (status = 401, body = ProblemBody),
         (status = 403, body = ProblemBody)))]
-async fn list(State(s): State<AppState>, PlusAuth(p): PlusAuth) -> Result<Json<OAuthClientList>, Problem> {
+async fn list(
+    State(s): State<AppState>,
+    PlusAuth(p): PlusAuth,
+) -> Result<Json<OAuthClientList>, Problem> {
     let data = s
         .service
         .list_oauth_clients(&p)
@@ -104,8 +107,6 @@ async fn delete(
     Path(id): Path<String>,
 ) -> Result<StatusCode, Problem> {
     let id = uuid::Uuid::parse_str(&id).map_err(|_| Problem::not_found())?;
-    s.service
-        .delete_oauth_client(&p, OAuthClientId(id))
-        .await?;
+    s.service.delete_oauth_client(&p, OAuthClientId(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -686,7 +686,14 @@ async fn tokens(t: &TestApp, scopes: &str) -> Vec<String> {
 async fn authorization_matrix_with_bearer_tokens() {
     let t = TestApp::spawn().await;
     let tokens = tokens(&t, "admin").await;
-    run_with(&t, &Creds::Bearer { tokens, refuse: |_, _, _| false }).await;
+    run_with(
+        &t,
+        &Creds::Bearer {
+            tokens,
+            refuse: |_, _, _| false,
+        },
+    )
+    .await;
 }
 
 /// A `read` token: every read as its principal's key, every change 403
@@ -713,10 +720,30 @@ async fn authorization_matrix_with_a_single_area_token() {
     let t = TestApp::spawn().await;
     let tokens = tokens(&t, "scans:read scans:write").await;
     let refuse = |_: &str, path: &str, body: Option<&Value>| {
-        let area = path.trim_start_matches("/ias/v1/").split(['/', '?']).next().unwrap_or("");
-        let scans = ["scans", "scan-configs", "schedules", "blackouts", "attack-templates", "modules"];
-        let open = ["/validate", "/healthz", "/readyz", "/ias/v1/openapi.json", "/oauth/token",
-            "/oauth/introspect", "/oauth/revoke"].contains(&path) || path.starts_with("/.well-known/");
+        let area = path
+            .trim_start_matches("/ias/v1/")
+            .split(['/', '?'])
+            .next()
+            .unwrap_or("");
+        let scans = [
+            "scans",
+            "scan-configs",
+            "schedules",
+            "blackouts",
+            "attack-templates",
+            "modules",
+        ];
+        let open = [
+            "/validate",
+            "/healthz",
+            "/readyz",
+            "/ias/v1/openapi.json",
+            "/oauth/token",
+            "/oauth/introspect",
+            "/oauth/revoke",
+        ]
+        .contains(&path)
+            || path.starts_with("/.well-known/");
         if area == "search" {
             let ty = body.and_then(|b| b["type"].as_str()).unwrap_or("");
             return !["SCAN", "SCHEDULE", "BLACKOUT"].contains(&ty);

@@ -44,7 +44,10 @@ async fn form(t: &TestApp, path: &str, auth: Option<&str>, body: &str) -> Resp {
 
 async fn token(t: &TestApp, id: &str, secret: &str, scope: Option<&str>) -> String {
     let body = match scope {
-        Some(s) => format!("grant_type=client_credentials&scope={}", s.replace(' ', "+")),
+        Some(s) => format!(
+            "grant_type=client_credentials&scope={}",
+            s.replace(' ', "+")
+        ),
         None => "grant_type=client_credentials".into(),
     };
     let r = form(t, "/oauth/token", Some(&basic(id, secret)), &body)
@@ -72,9 +75,14 @@ async fn token_endpoint_follows_rfc_6749() {
     let (_, id, secret) = client(&t, "read-write", "read scans:write").await;
 
     // client_secret_basic
-    let r = form(&t, "/oauth/token", Some(&basic(&id, &secret)), "grant_type=client_credentials")
-        .await
-        .status(200);
+    let r = form(
+        &t,
+        "/oauth/token",
+        Some(&basic(&id, &secret)),
+        "grant_type=client_credentials",
+    )
+    .await
+    .status(200);
     assert_eq!(r.header("cache-control").as_deref(), Some("no-store"));
     assert_eq!(r.header("pragma").as_deref(), Some("no-cache"));
     let v = r.json();
@@ -93,41 +101,98 @@ async fn token_endpoint_follows_rfc_6749() {
     assert_eq!(claims["sub"], id.as_str());
     assert_eq!(claims["client_id"], id.as_str());
     assert_eq!(claims["tenant_id"], t.keys.org.org().to_string());
-    assert_eq!(claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(), 3600);
+    assert_eq!(
+        claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
+        3600
+    );
     assert!(claims["jti"].as_str().is_some());
 
     // client_secret_post, narrowed
-    let body = format!("grant_type=client_credentials&client_id={id}&client_secret={secret}&scope=scans%3Aread");
+    let body = format!(
+        "grant_type=client_credentials&client_id={id}&client_secret={secret}&scope=scans%3Aread"
+    );
     let r = form(&t, "/oauth/token", None, &body).await.status(200);
     assert_eq!(r.json()["scope"], "scans:read");
 
     // wrong secret (Basic): 401 invalid_client with a Basic challenge
-    let r = form(&t, "/oauth/token", Some(&basic(&id, "rmps_wrong")), "grant_type=client_credentials").await;
+    let r = form(
+        &t,
+        "/oauth/token",
+        Some(&basic(&id, "rmps_wrong")),
+        "grant_type=client_credentials",
+    )
+    .await;
     oauth_error(&r, 401, "invalid_client");
     assert!(r.header("www-authenticate").unwrap().starts_with("Basic"));
     // wrong secret (post), unknown client, no credentials at all
-    let r = form(&t, "/oauth/token", None, &format!("grant_type=client_credentials&client_id={id}&client_secret=nope")).await;
+    let r = form(
+        &t,
+        "/oauth/token",
+        None,
+        &format!("grant_type=client_credentials&client_id={id}&client_secret=nope"),
+    )
+    .await;
     oauth_error(&r, 401, "invalid_client");
-    let r = form(&t, "/oauth/token", Some(&basic("rmpc_nobody", &secret)), "grant_type=client_credentials").await;
+    let r = form(
+        &t,
+        "/oauth/token",
+        Some(&basic("rmpc_nobody", &secret)),
+        "grant_type=client_credentials",
+    )
+    .await;
     oauth_error(&r, 401, "invalid_client");
     let r = form(&t, "/oauth/token", None, "grant_type=client_credentials").await;
     oauth_error(&r, 401, "invalid_client");
     // two methods at once, missing grant type, repeated parameter, not a form
-    let r = form(&t, "/oauth/token", Some(&basic(&id, &secret)), &format!("grant_type=client_credentials&client_secret={secret}")).await;
+    let r = form(
+        &t,
+        "/oauth/token",
+        Some(&basic(&id, &secret)),
+        &format!("grant_type=client_credentials&client_secret={secret}"),
+    )
+    .await;
     oauth_error(&r, 400, "invalid_request");
     let r = form(&t, "/oauth/token", Some(&basic(&id, &secret)), "scope=read").await;
     oauth_error(&r, 400, "invalid_request");
-    let r = form(&t, "/oauth/token", Some(&basic(&id, &secret)), "grant_type=client_credentials&grant_type=client_credentials").await;
+    let r = form(
+        &t,
+        "/oauth/token",
+        Some(&basic(&id, &secret)),
+        "grant_type=client_credentials&grant_type=client_credentials",
+    )
+    .await;
     oauth_error(&r, 400, "invalid_request");
-    let r = t.anon().post("/oauth/token").header("Authorization", &basic(&id, &secret))
-        .json(&json!({"grant_type": "client_credentials"})).send().await;
+    let r = t
+        .anon()
+        .post("/oauth/token")
+        .header("Authorization", &basic(&id, &secret))
+        .json(&json!({"grant_type": "client_credentials"}))
+        .send()
+        .await;
     oauth_error(&r, 400, "invalid_request");
     // unsupported grant
-    let r = form(&t, "/oauth/token", Some(&basic(&id, &secret)), "grant_type=password&username=a&password=b").await;
+    let r = form(
+        &t,
+        "/oauth/token",
+        Some(&basic(&id, &secret)),
+        "grant_type=password&username=a&password=b",
+    )
+    .await;
     oauth_error(&r, 400, "unsupported_grant_type");
     // scope escalation and unknown scopes
-    for scope in ["applications%3Awrite", "admin", "audit%3Aread", "everything"] {
-        let r = form(&t, "/oauth/token", Some(&basic(&id, &secret)), &format!("grant_type=client_credentials&scope={scope}")).await;
+    for scope in [
+        "applications%3Awrite",
+        "admin",
+        "audit%3Aread",
+        "everything",
+    ] {
+        let r = form(
+            &t,
+            "/oauth/token",
+            Some(&basic(&id, &secret)),
+            &format!("grant_type=client_credentials&scope={scope}"),
+        )
+        .await;
         oauth_error(&r, 400, "invalid_scope");
     }
 }
@@ -142,42 +207,117 @@ async fn bearer_tokens_work_on_both_families_within_their_scopes() {
     // /ias/v1
     t.bearer(&read).get("/ias/v1/apps").send().await.status(200);
     t.bearer(&read).get("/validate").send().await.status(200);
-    let r = t.bearer(&read).post("/ias/v1/apps").json(&json!({"name": "nope"})).send().await.status(403);
+    let r = t
+        .bearer(&read)
+        .post("/ias/v1/apps")
+        .json(&json!({"name": "nope"}))
+        .send()
+        .await
+        .status(403);
     let challenge = r.header("www-authenticate").unwrap();
-    assert!(challenge.contains(r#"error="insufficient_scope""#), "{challenge}");
-    assert!(challenge.contains(r#"scope="applications:write""#), "{challenge}");
-    assert_eq!(r.error_body()["message"], "the token lacks the scope applications:write");
-    t.bearer(&all).post("/ias/v1/apps").json(&json!({"name": "yes"})).send().await.status(201);
+    assert!(
+        challenge.contains(r#"error="insufficient_scope""#),
+        "{challenge}"
+    );
+    assert!(
+        challenge.contains(r#"scope="applications:write""#),
+        "{challenge}"
+    );
+    assert_eq!(
+        r.error_body()["message"],
+        "the token lacks the scope applications:write"
+    );
+    t.bearer(&all)
+        .post("/ias/v1/apps")
+        .json(&json!({"name": "yes"}))
+        .send()
+        .await
+        .status(201);
     // a search needs the read scope of its type
     let narrow = token(&t, &id, &secret, Some("applications:read")).await;
-    t.bearer(&narrow).post("/ias/v1/search")
-        .json(&json!({"type": "APP", "query": "app.name CONTAINS 'y'"})).send().await.status(200);
-    let r = t.bearer(&narrow).post("/ias/v1/search")
-        .json(&json!({"type": "VULNERABILITY", "query": "vulnerability.severity = 'HIGH'"})).send().await.status(403);
-    assert!(r.header("www-authenticate").unwrap().contains("vulnerabilities:read"));
+    t.bearer(&narrow)
+        .post("/ias/v1/search")
+        .json(&json!({"type": "APP", "query": "app.name CONTAINS 'y'"}))
+        .send()
+        .await
+        .status(200);
+    let r = t
+        .bearer(&narrow)
+        .post("/ias/v1/search")
+        .json(&json!({"type": "VULNERABILITY", "query": "vulnerability.severity = 'HIGH'"}))
+        .send()
+        .await
+        .status(403);
+    assert!(r
+        .header("www-authenticate")
+        .unwrap()
+        .contains("vulnerabilities:read"));
 
     // a bad token: 401 invalid_token, in each family's shape
-    let r = t.bearer("not.a.token").get("/ias/v1/apps").send().await.status(401);
-    assert!(r.header("www-authenticate").unwrap().contains(r#"error="invalid_token""#));
+    let r = t
+        .bearer("not.a.token")
+        .get("/ias/v1/apps")
+        .send()
+        .await
+        .status(401);
+    assert!(r
+        .header("www-authenticate")
+        .unwrap()
+        .contains(r#"error="invalid_token""#));
     assert_eq!(r.error_body()["message"], "Unauthorized");
-    let r = t.bearer("not.a.token").get("/oauth/clients").send().await.status(401);
-    assert_eq!(r.header("content-type").as_deref(), Some("application/problem+json"));
-    assert!(r.header("www-authenticate").unwrap().contains(r#"error="invalid_token""#));
+    let r = t
+        .bearer("not.a.token")
+        .get("/oauth/clients")
+        .send()
+        .await
+        .status(401);
+    assert_eq!(
+        r.header("content-type").as_deref(),
+        Some("application/problem+json")
+    );
+    assert!(r
+        .header("www-authenticate")
+        .unwrap()
+        .contains(r#"error="invalid_token""#));
 
     // AppSec+ route, at the root and under /v1
-    let list = t.bearer(&all).get("/oauth/clients").send().await.status(200).json();
+    let list = t
+        .bearer(&all)
+        .get("/oauth/clients")
+        .send()
+        .await
+        .status(200)
+        .json();
     assert_eq!(list["data"][0]["client_id"], id.as_str());
     assert!(list["data"][0].get("client_secret").is_none(), "shown once");
-    t.bearer(&all).get("/v1/oauth/clients").send().await.status(200);
-    let r = t.bearer(&narrow).get("/v1/oauth/clients").send().await.status(403);
-    assert_eq!(r.header("content-type").as_deref(), Some("application/problem+json"));
+    t.bearer(&all)
+        .get("/v1/oauth/clients")
+        .send()
+        .await
+        .status(200);
+    let r = t
+        .bearer(&narrow)
+        .get("/v1/oauth/clients")
+        .send()
+        .await
+        .status(403);
+    assert_eq!(
+        r.header("content-type").as_deref(),
+        Some("application/problem+json")
+    );
     let p = r.json();
     assert_eq!(p["code"], "insufficient_scope");
     assert_eq!(p["status"], 403);
     assert_eq!(p["type"], "about:blank");
     assert_eq!(p["message"], p["detail"]);
-    assert_eq!(p["request_id"].as_str(), r.header("r7-correlation-id").as_deref());
-    assert!(r.header("www-authenticate").unwrap().contains(r#"scope="identity:read""#));
+    assert_eq!(
+        p["request_id"].as_str(),
+        r.header("r7-correlation-id").as_deref()
+    );
+    assert!(r
+        .header("www-authenticate")
+        .unwrap()
+        .contains(r#"scope="identity:read""#));
     let r = t.anon().get("/oauth/clients").send().await.status(401);
     assert_eq!(r.json()["code"], "unauthorized");
     assert!(r.header("www-authenticate").unwrap().starts_with("Bearer"));
@@ -189,11 +329,27 @@ async fn a_bearer_token_is_the_same_principal_as_an_api_key() {
     // the read-only user: its token cannot do more than its key, whatever the scopes
     let tok = t.fx_token(&t.keys.read_only, "admin").await;
     t.bearer(&tok).get("/ias/v1/apps").send().await.status(200);
-    t.bearer(&tok).post("/ias/v1/apps").json(&json!({"name": "x"})).send().await.status(403);
+    t.bearer(&tok)
+        .post("/ias/v1/apps")
+        .json(&json!({"name": "x"}))
+        .send()
+        .await
+        .status(403);
     let p = t.service.authenticate_bearer(&t.base, &tok).await.unwrap();
-    assert_eq!((p.org, p.id, p.kind, p.role), (t.keys.read_only.org(), t.keys.read_only.id(), t.keys.read_only.principal.kind, t.keys.read_only.principal.role));
+    assert_eq!(
+        (p.org, p.id, p.kind, p.role),
+        (
+            t.keys.read_only.org(),
+            t.keys.read_only.id(),
+            t.keys.read_only.principal.kind,
+            t.keys.read_only.principal.role
+        )
+    );
     assert!(p.has_scope("scans:write") && p.has_scope("audit:read"));
-    assert!(t.keys.read_only.principal.has_scope("audit:read"), "API keys carry every scope");
+    assert!(
+        t.keys.read_only.principal.has_scope("audit:read"),
+        "API keys carry every scope"
+    );
     let read = t.fx_token(&t.keys.admin, "read").await;
     let p = t.service.authenticate_bearer(&t.base, &read).await.unwrap();
     assert!(p.has_scope("scans:read") && !p.has_scope("audit:read") && !p.has_scope("scans:write"));
@@ -208,28 +364,98 @@ async fn expired_revoked_and_retired_tokens_are_refused() {
 
     // active, then revoked by its client: refused on the next request
     let tok = token(&t, &id, &secret, None).await;
-    let v = form(&t, "/oauth/introspect", Some(&basic(&id, &secret)), &intro(&tok)).await.status(200).json();
+    let v = form(
+        &t,
+        "/oauth/introspect",
+        Some(&basic(&id, &secret)),
+        &intro(&tok),
+    )
+    .await
+    .status(200)
+    .json();
     assert_eq!(v["active"], true);
     assert_eq!(v["client_id"], id.as_str());
     assert_eq!(v["token_type"], "Bearer");
     assert!(v["scope"].as_str().unwrap().contains("scans:read"));
     // another client of the tenant may introspect, but not revoke it
-    let v = form(&t, "/oauth/introspect", Some(&basic(&other_id, &other_secret)), &intro(&tok)).await.status(200).json();
+    let v = form(
+        &t,
+        "/oauth/introspect",
+        Some(&basic(&other_id, &other_secret)),
+        &intro(&tok),
+    )
+    .await
+    .status(200)
+    .json();
     assert_eq!(v["active"], true);
-    let r = form(&t, "/oauth/revoke", Some(&basic(&other_id, &other_secret)), &intro(&tok)).await;
+    let r = form(
+        &t,
+        "/oauth/revoke",
+        Some(&basic(&other_id, &other_secret)),
+        &intro(&tok),
+    )
+    .await;
     oauth_error(&r, 400, "unauthorized_client");
     t.bearer(&tok).get("/ias/v1/apps").send().await.status(200);
-    form(&t, "/oauth/revoke", Some(&basic(&id, &secret)), &intro(&tok)).await.status(200);
+    form(
+        &t,
+        "/oauth/revoke",
+        Some(&basic(&id, &secret)),
+        &intro(&tok),
+    )
+    .await
+    .status(200);
     let r = t.bearer(&tok).get("/ias/v1/apps").send().await.status(401);
     assert!(r.header("www-authenticate").unwrap().contains("revoked"));
-    let v = form(&t, "/oauth/introspect", Some(&basic(&id, &secret)), &intro(&tok)).await.status(200).json();
+    let v = form(
+        &t,
+        "/oauth/introspect",
+        Some(&basic(&id, &secret)),
+        &intro(&tok),
+    )
+    .await
+    .status(200)
+    .json();
     assert_eq!(v, json!({"active": false}));
     // revoking garbage is fine; an unauthenticated revocation or introspection is not
-    form(&t, "/oauth/revoke", Some(&basic(&id, &secret)), "token=garbage").await.status(200);
-    oauth_error(&form(&t, "/oauth/revoke", None, &intro(&tok)).await, 401, "invalid_client");
-    oauth_error(&form(&t, "/oauth/introspect", Some(&basic(&id, "x")), &intro(&tok)).await, 401, "invalid_client");
-    oauth_error(&form(&t, "/oauth/introspect", Some(&basic(&id, &secret)), "").await, 400, "invalid_request");
-    let v = form(&t, "/oauth/introspect", Some(&basic(&id, &secret)), "token=garbage").await.status(200).json();
+    form(
+        &t,
+        "/oauth/revoke",
+        Some(&basic(&id, &secret)),
+        "token=garbage",
+    )
+    .await
+    .status(200);
+    oauth_error(
+        &form(&t, "/oauth/revoke", None, &intro(&tok)).await,
+        401,
+        "invalid_client",
+    );
+    oauth_error(
+        &form(
+            &t,
+            "/oauth/introspect",
+            Some(&basic(&id, "x")),
+            &intro(&tok),
+        )
+        .await,
+        401,
+        "invalid_client",
+    );
+    oauth_error(
+        &form(&t, "/oauth/introspect", Some(&basic(&id, &secret)), "").await,
+        400,
+        "invalid_request",
+    );
+    let v = form(
+        &t,
+        "/oauth/introspect",
+        Some(&basic(&id, &secret)),
+        "token=garbage",
+    )
+    .await
+    .status(200)
+    .json();
     assert_eq!(v, json!({"active": false}));
 
     // expired
@@ -237,31 +463,67 @@ async fn expired_revoked_and_retired_tokens_are_refused() {
     t.set_clock(t.clock.now() + chrono::Duration::seconds(3601));
     let r = t.bearer(&tok).get("/ias/v1/apps").send().await.status(401);
     assert!(r.header("www-authenticate").unwrap().contains("expired"));
-    let v = form(&t, "/oauth/introspect", Some(&basic(&id, &secret)), &intro(&tok)).await.status(200).json();
+    let v = form(
+        &t,
+        "/oauth/introspect",
+        Some(&basic(&id, &secret)),
+        &intro(&tok),
+    )
+    .await
+    .status(200)
+    .json();
     assert_eq!(v["active"], false);
 
     // signed with a key that was retired (verify_until passed): refused once the
     // replica's key cache (30 s) refreshes
     let tok = token(&t, &id, &secret, None).await;
     t.bearer(&tok).get("/ias/v1/apps").send().await.status(200);
-    t.exec_sql("UPDATE oauth_signing_keys SET verify_until = 0").await.unwrap();
+    t.exec_sql("UPDATE oauth_signing_keys SET verify_until = 0")
+        .await
+        .unwrap();
     t.set_clock(t.clock.now() + chrono::Duration::seconds(31));
     let r = t.bearer(&tok).get("/ias/v1/apps").send().await.status(401);
     assert!(r.header("www-authenticate").unwrap().contains("retired"));
     // a new key takes over for new tokens
     let fresh = token(&t, &id, &secret, None).await;
     assert_ne!(part(&fresh, 0)["kid"], part(&tok, 0)["kid"]);
-    t.bearer(&fresh).get("/ias/v1/apps").send().await.status(200);
+    t.bearer(&fresh)
+        .get("/ias/v1/apps")
+        .send()
+        .await
+        .status(200);
 
     // deleting the client ends its tokens
     let (cid, id2, secret2) = client(&t, "read-only", "read").await;
     let tok2 = token(&t, &id2, &secret2, None).await;
     t.bearer(&tok2).get("/ias/v1/apps").send().await.status(200);
-    t.other().delete(&format!("/oauth/clients/{cid}")).send().await.status(404);
-    t.rw().delete(&format!("/oauth/clients/{cid}")).send().await.status(403);
-    t.org().delete(&format!("/oauth/clients/{cid}")).send().await.status(204);
+    t.other()
+        .delete(&format!("/oauth/clients/{cid}"))
+        .send()
+        .await
+        .status(404);
+    t.rw()
+        .delete(&format!("/oauth/clients/{cid}"))
+        .send()
+        .await
+        .status(403);
+    t.org()
+        .delete(&format!("/oauth/clients/{cid}"))
+        .send()
+        .await
+        .status(204);
     t.bearer(&tok2).get("/ias/v1/apps").send().await.status(401);
-    oauth_error(&form(&t, "/oauth/token", Some(&basic(&id2, &secret2)), "grant_type=client_credentials").await, 401, "invalid_client");
+    oauth_error(
+        &form(
+            &t,
+            "/oauth/token",
+            Some(&basic(&id2, &secret2)),
+            "grant_type=client_credentials",
+        )
+        .await,
+        401,
+        "invalid_client",
+    );
 }
 
 #[tokio::test]
@@ -270,7 +532,13 @@ async fn signing_keys_rotate_and_old_keys_verify_until_their_tokens_expire() {
     let (_, id, secret) = client(&t, "read-only", "read").await;
     let first = token(&t, &id, &secret, None).await;
     let kid = part(&first, 0)["kid"].clone();
-    let jwks = t.anon().get("/.well-known/jwks.json").send().await.status(200).json();
+    let jwks = t
+        .anon()
+        .get("/.well-known/jwks.json")
+        .send()
+        .await
+        .status(200)
+        .json();
     assert_eq!(jwks["keys"][0]["kid"], kid);
     assert_eq!(jwks["keys"][0]["kty"], "OKP");
     assert_eq!(jwks["keys"][0]["crv"], "Ed25519");
@@ -283,48 +551,118 @@ async fn signing_keys_rotate_and_old_keys_verify_until_their_tokens_expire() {
     assert_ne!(part(&next, 0)["kid"], kid, "rotated");
     t.bearer(&late).get("/ias/v1/apps").send().await.status(200);
     t.bearer(&next).get("/ias/v1/apps").send().await.status(200);
-    let jwks = t.anon().get("/.well-known/jwks.json").send().await.status(200).json();
-    assert_eq!(jwks["keys"].as_array().unwrap().len(), 2, "both keys verify: {jwks}");
+    let jwks = t
+        .anon()
+        .get("/.well-known/jwks.json")
+        .send()
+        .await
+        .status(200)
+        .json();
+    assert_eq!(
+        jwks["keys"].as_array().unwrap().len(),
+        2,
+        "both keys verify: {jwks}"
+    );
     // 25h01: the first key is retired
     t.set_clock(t.clock.now() + chrono::Duration::minutes(61));
-    let jwks = t.anon().get("/.well-known/jwks.json").send().await.status(200).json();
+    let jwks = t
+        .anon()
+        .get("/.well-known/jwks.json")
+        .send()
+        .await
+        .status(200)
+        .json();
     assert_eq!(jwks["keys"].as_array().unwrap().len(), 1);
     assert_ne!(jwks["keys"][0]["kid"], kid);
 
-    let meta = t.anon().get("/.well-known/oauth-authorization-server").send().await.status(200).json();
+    let meta = t
+        .anon()
+        .get("/.well-known/oauth-authorization-server")
+        .send()
+        .await
+        .status(200)
+        .json();
     assert_eq!(meta["issuer"], t.base.as_str());
     assert_eq!(meta["token_endpoint"], format!("{}/oauth/token", t.base));
-    assert_eq!(meta["jwks_uri"], format!("{}/.well-known/jwks.json", t.base));
-    assert_eq!(meta["introspection_endpoint"], format!("{}/oauth/introspect", t.base));
-    assert_eq!(meta["revocation_endpoint"], format!("{}/oauth/revoke", t.base));
+    assert_eq!(
+        meta["jwks_uri"],
+        format!("{}/.well-known/jwks.json", t.base)
+    );
+    assert_eq!(
+        meta["introspection_endpoint"],
+        format!("{}/oauth/introspect", t.base)
+    );
+    assert_eq!(
+        meta["revocation_endpoint"],
+        format!("{}/oauth/revoke", t.base)
+    );
     assert_eq!(meta["grant_types_supported"], json!(["client_credentials"]));
-    assert_eq!(meta["token_endpoint_auth_methods_supported"], json!(["client_secret_basic", "client_secret_post"]));
+    assert_eq!(
+        meta["token_endpoint_auth_methods_supported"],
+        json!(["client_secret_basic", "client_secret_post"])
+    );
 }
 
 #[tokio::test]
 async fn oauth_clients_are_validated_and_product_admin_only() {
     let t = TestApp::spawn().await;
-    let r = t.org().post("/oauth/clients").json(&json!({"role": "boss", "scopes": "read bogus"})).send().await.status(422);
+    let r = t
+        .org()
+        .post("/oauth/clients")
+        .json(&json!({"role": "boss", "scopes": "read bogus"}))
+        .send()
+        .await
+        .status(422);
     let p = r.json();
     assert_eq!(p["code"], "validation_failed");
-    assert_eq!(r.header("content-type").as_deref(), Some("application/problem+json"));
+    assert_eq!(
+        r.header("content-type").as_deref(),
+        Some("application/problem+json")
+    );
     assert_eq!(p["details"]["errors"].as_array().unwrap().len(), 2, "{p}");
-    t.org().post("/oauth/clients").json(&json!({"principal_id": t.keys.other.id().to_string()})).send().await.status(422);
-    t.ro().post("/oauth/clients").json(&json!({})).send().await.status(403);
+    t.org()
+        .post("/oauth/clients")
+        .json(&json!({"principal_id": t.keys.other.id().to_string()}))
+        .send()
+        .await
+        .status(422);
+    t.ro()
+        .post("/oauth/clients")
+        .json(&json!({}))
+        .send()
+        .await
+        .status(403);
     t.ro().get("/oauth/clients").send().await.status(403);
-    let v = t.admin().post("/oauth/clients").json(&json!({"principal_id": t.keys.read_write.id().to_string(), "role": "read-write"}))
-        .send().await.status(201).json();
+    let v = t
+        .admin()
+        .post("/oauth/clients")
+        .json(&json!({"principal_id": t.keys.read_write.id().to_string(), "role": "read-write"}))
+        .send()
+        .await
+        .status(201)
+        .json();
     assert_eq!(v["principal_kind"], "USER");
     assert_eq!(v["scopes"], "applications:read scans:read vulnerabilities:read policies:read connectors:read identity:read webhooks:read");
     assert!(v["client_secret"].as_str().unwrap().starts_with("rmps_"));
-    assert!(t.other().get("/oauth/clients").send().await.status(200).json()["data"].as_array().unwrap().is_empty());
+    assert!(t
+        .other()
+        .get("/oauth/clients")
+        .send()
+        .await
+        .status(200)
+        .json()["data"]
+        .as_array()
+        .unwrap()
+        .is_empty());
 }
 
 /// Two servers on one PostgreSQL schema: a token from one works on the other, and a
 /// revocation on one is refused by the other on its very next request.
 #[tokio::test]
 async fn revocation_is_seen_by_another_replica_at_once() {
-    let Some(t) = TestApp::spawn_postgres().await else { return };
+    let Some(t) = TestApp::spawn_postgres().await else {
+        return;
+    };
     let b = t.spawn_replica().await;
     let (_, id, secret) = client(&t, "read-only", "read").await;
     let tok = token(&t, &id, &secret, None).await;
@@ -335,8 +673,18 @@ async fn revocation_is_seen_by_another_replica_at_once() {
             .send()
     };
     assert_eq!(on_b("/ias/v1/apps").await.unwrap().status(), 200);
-    form(&t, "/oauth/revoke", Some(&basic(&id, &secret)), &format!("token={tok}")).await.status(200);
+    form(
+        &t,
+        "/oauth/revoke",
+        Some(&basic(&id, &secret)),
+        &format!("token={tok}"),
+    )
+    .await
+    .status(200);
     let r = on_b("/ias/v1/apps").await.unwrap();
     assert_eq!(r.status(), 401);
-    assert!(r.headers()["www-authenticate"].to_str().unwrap().contains("revoked"));
+    assert!(r.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .contains("revoked"));
 }

@@ -42,7 +42,10 @@ async fn headers_on_every_response_and_429_under_a_burst() {
             Some(r#""tenant";q=100;w=60, "credential";q=3;w=60"#)
         );
         let state = r.header("ratelimit").unwrap();
-        assert!(state.contains(&format!(r#""credential";r={left};t="#)), "{state}");
+        assert!(
+            state.contains(&format!(r#""credential";r={left};t="#)),
+            "{state}"
+        );
     }
     // /ias/v1 shape
     let r = t.rw().get("/ias/v1/apps").send().await.status(429);
@@ -52,11 +55,20 @@ async fn headers_on_every_response_and_429_under_a_burst() {
     assert_eq!(remaining(&r), 0);
     // AppSec+ shape (same credential)
     let r = t.rw().get("/oauth/clients").send().await.status(429);
-    assert_eq!(r.header("content-type").as_deref(), Some("application/problem+json"));
+    assert_eq!(
+        r.header("content-type").as_deref(),
+        Some("application/problem+json")
+    );
     let p = r.json();
     assert_eq!(p["code"], "rate_limited");
-    assert_eq!(p["type"], "https://iana.org/assignments/http-problem-types#quota-exceeded");
-    assert_eq!(p["details"]["violated-policies"], serde_json::json!(["credential"]));
+    assert_eq!(
+        p["type"],
+        "https://iana.org/assignments/http-problem-types#quota-exceeded"
+    );
+    assert_eq!(
+        p["details"]["violated-policies"],
+        serde_json::json!(["credential"])
+    );
     assert!(r.header("retry-after").is_some());
     // another credential of the tenant still has its own budget
     t.ro().get("/ias/v1/apps").send().await.status(200);

@@ -69,7 +69,11 @@ impl Signer {
         // Serialising plain structs of strings and integers cannot fail.
         let h = serde_json::to_vec(&header).unwrap_or_default();
         let c = serde_json::to_vec(claims).unwrap_or_default();
-        let input = format!("{}.{}", URL_SAFE_NO_PAD.encode(h), URL_SAFE_NO_PAD.encode(c));
+        let input = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(h),
+            URL_SAFE_NO_PAD.encode(c)
+        );
         let sig = self.pair.sign(input.as_bytes());
         format!("{input}.{}", URL_SAFE_NO_PAD.encode(sig.as_ref()))
     }
@@ -97,7 +101,8 @@ pub fn kid(token: &str) -> Result<String, JwtError> {
 /// Time and audience checks are the caller's.
 pub fn verify(token: &str, public_key: &[u8]) -> Result<Claims, JwtError> {
     let mut parts = token.split('.');
-    let (Some(h), Some(c), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(h), Some(c), Some(s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err(JwtError::Malformed);
     };
@@ -143,10 +148,16 @@ mod tests {
         forged.scope = "admin".into();
         let body = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&forged).unwrap());
         parts[1] = &body;
-        assert_eq!(verify(&parts.join("."), &public), Err(JwtError::BadSignature));
+        assert_eq!(
+            verify(&parts.join("."), &public),
+            Err(JwtError::BadSignature)
+        );
         // `alg: none` and other headers are refused before any key is looked up.
         let none = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"at+jwt","kid":"k1"}"#);
-        assert_eq!(kid(&format!("{none}.{}.", parts[1])), Err(JwtError::Malformed));
+        assert_eq!(
+            kid(&format!("{none}.{}.", parts[1])),
+            Err(JwtError::Malformed)
+        );
         assert_eq!(kid("garbage"), Err(JwtError::Malformed));
         assert_eq!(verify("a.b", &public), Err(JwtError::Malformed));
     }

@@ -141,20 +141,30 @@ impl Service {
                 None
             }
             Err(bad) => {
-                problems.push(Problem::property("scopes", format!("unknown scope '{bad}'")));
+                problems.push(Problem::property(
+                    "scopes",
+                    format!("unknown scope '{bad}'"),
+                ));
                 None
             }
         };
         let name = input.name.unwrap_or_else(|| "oauth client".into());
         if name.trim().is_empty() || name.chars().count() > 255 {
-            problems.push(Problem::property("name", "must be 1 to 255 characters long"));
+            problems.push(Problem::property(
+                "name",
+                "must be 1 to 255 characters long",
+            ));
         }
         let principal = input.principal.unwrap_or(p.id);
         let kind = self.store.find_principal_kind(p.org, principal).await?;
         if kind.is_none() {
-            problems.push(Problem::property("principal", "no such principal in this organization"));
+            problems.push(Problem::property(
+                "principal",
+                "no such principal in this organization",
+            ));
         }
-        let (Some(role), Some(scopes), Some(kind), true) = (role, scopes, kind, problems.is_empty())
+        let (Some(role), Some(scopes), Some(kind), true) =
+            (role, scopes, kind, problems.is_empty())
         else {
             return Err(ServiceError::invalid(problems));
         };
@@ -218,11 +228,7 @@ impl Service {
         scope: Option<&str>,
     ) -> Result<IssuedToken, OAuthError> {
         match grant_type {
-            None => {
-                return Err(OAuthError::InvalidRequest(
-                    "grant_type is required".into(),
-                ))
-            }
+            None => return Err(OAuthError::InvalidRequest("grant_type is required".into())),
             Some("client_credentials") => {}
             Some(_) => return Err(OAuthError::UnsupportedGrantType),
         }
@@ -269,12 +275,16 @@ impl Service {
     async fn verified_claims(&self, issuer: &str, token: &str) -> Result<Claims, BearerError> {
         let kid = jwt::kid(token).map_err(|_| BearerError::Invalid("the token is malformed"))?;
         let Some(public) = self.verifying_key(&kid).await? else {
-            return Err(BearerError::Invalid("the token's signing key is unknown or retired"));
+            return Err(BearerError::Invalid(
+                "the token's signing key is unknown or retired",
+            ));
         };
         let claims = jwt::verify(token, &public)
             .map_err(|_| BearerError::Invalid("the token's signature does not verify"))?;
         if claims.iss != issuer || claims.aud != AUDIENCE {
-            return Err(BearerError::Invalid("the token was not issued for this server"));
+            return Err(BearerError::Invalid(
+                "the token was not issued for this server",
+            ));
         }
         if claims.exp <= self.now().timestamp() {
             return Err(BearerError::Invalid("the token has expired"));
@@ -297,7 +307,9 @@ impl Service {
             .await?
             .ok_or(BearerError::Invalid("the token was revoked"))?;
         if client.org.to_string() != claims.tenant_id {
-            return Err(BearerError::Invalid("the token was not issued for this tenant"));
+            return Err(BearerError::Invalid(
+                "the token was not issued for this tenant",
+            ));
         }
         let scopes = Scopes::parse(&claims.scope)
             .map_err(|_| BearerError::Invalid("the token names an unknown scope"))?;

@@ -52,7 +52,9 @@ pub struct RateDecision {
 impl RateDecision {
     /// The policy closest to its limit (for the legacy `RateLimit-*` triple).
     pub fn tightest(&self) -> Option<&RatePolicy> {
-        self.policies.iter().min_by_key(|p| (p.remaining, u64::MAX - p.reset))
+        self.policies
+            .iter()
+            .min_by_key(|p| (p.remaining, u64::MAX - p.reset))
     }
 }
 

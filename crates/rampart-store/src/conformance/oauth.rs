@@ -37,16 +37,30 @@ pub async fn oauth_clients_revocations_and_keys(s: &dyn Store) {
 
     let c = client(a, u.id, "rmpc_one");
     s.create_oauth_client(&c).await.unwrap();
-    assert!(is_conflict(s.create_oauth_client(&client(a, u.id, "rmpc_one")).await));
+    assert!(is_conflict(
+        s.create_oauth_client(&client(a, u.id, "rmpc_one")).await
+    ));
     assert_eq!(s.list_oauth_clients(a).await.unwrap(), vec![c.clone()]);
     assert!(s.list_oauth_clients(b).await.unwrap().is_empty());
-    assert_eq!(s.find_oauth_client("rmpc_one").await.unwrap(), Some(c.clone()));
-    assert_eq!(s.find_token_client("rmpc_one", "j1").await.unwrap(), Some(c.clone()));
+    assert_eq!(
+        s.find_oauth_client("rmpc_one").await.unwrap(),
+        Some(c.clone())
+    );
+    assert_eq!(
+        s.find_token_client("rmpc_one", "j1").await.unwrap(),
+        Some(c.clone())
+    );
     s.revoke_token(a, "j1", at(30)).await.unwrap();
     s.revoke_token(a, "j1", at(30)).await.unwrap();
     assert_eq!(s.find_token_client("rmpc_one", "j1").await.unwrap(), None);
-    assert_eq!(s.find_token_client("rmpc_one", "j2").await.unwrap(), Some(c.clone()));
-    assert!(is_not_found(s.delete_oauth_client(b, c.id).await), "tenant-scoped");
+    assert_eq!(
+        s.find_token_client("rmpc_one", "j2").await.unwrap(),
+        Some(c.clone())
+    );
+    assert!(
+        is_not_found(s.delete_oauth_client(b, c.id).await),
+        "tenant-scoped"
+    );
     s.delete_oauth_client(a, c.id).await.unwrap();
     assert_eq!(s.find_oauth_client("rmpc_one").await.unwrap(), None);
     assert_eq!(s.find_token_client("rmpc_one", "j2").await.unwrap(), None);
@@ -62,12 +76,23 @@ pub async fn oauth_clients_revocations_and_keys(s: &dyn Store) {
     s.create_signing_key(&key("k1", 0)).await.unwrap();
     s.create_signing_key(&key("k2", 10)).await.unwrap();
     let kids = |v: Vec<SigningKey>| v.into_iter().map(|k| k.kid).collect::<Vec<_>>();
-    assert_eq!(kids(s.list_signing_keys(at(5)).await.unwrap()), ["k2", "k1"]);
-    assert_eq!(kids(s.list_signing_keys(at(20)).await.unwrap()), ["k2"], "k1 retired");
+    assert_eq!(
+        kids(s.list_signing_keys(at(5)).await.unwrap()),
+        ["k2", "k1"]
+    );
+    assert_eq!(
+        kids(s.list_signing_keys(at(20)).await.unwrap()),
+        ["k2"],
+        "k1 retired"
+    );
 
     let buckets = ["t:a".to_string(), "c:x".to_string()];
     assert_eq!(s.hit_rate_windows(&buckets, 100).await.unwrap(), [1, 1]);
     assert_eq!(s.hit_rate_windows(&buckets, 100).await.unwrap(), [2, 2]);
     assert_eq!(s.hit_rate_windows(&buckets[..1], 100).await.unwrap(), [3]);
-    assert_eq!(s.hit_rate_windows(&buckets, 200).await.unwrap(), [1, 1], "a new window");
+    assert_eq!(
+        s.hit_rate_windows(&buckets, 200).await.unwrap(),
+        [1, 1],
+        "a new window"
+    );
 }
