@@ -515,7 +515,18 @@ async fn certificate_and_login_files_reach_the_recipe() {
     assert_eq!(kinds, ["GRAPHQL", "RECORDED_TRAFFIC"]);
     assert_eq!(recipe.definitions[0].verb.as_deref(), Some("POST"));
     let cert = recipe.client_certificate.expect("a certificate");
-    assert_eq!(cert.password, "changeit");
+    // Sealed at rest; the engine that claims the job gets it in clear.
+    assert!(cert.password.starts_with("sealed:v1:"), "{}", cert.password);
+    let spec = app
+        .service
+        .claim_job("test-engine")
+        .await
+        .expect("claim")
+        .expect("the job");
+    assert_eq!(
+        spec.recipe.client_certificate.expect("a certificate").password,
+        "changeit"
+    );
     assert_eq!(cert.file.content, include_bytes!("files/client.p12"));
     assert_eq!(recipe.login_script.expect("a login").name, "login.side");
 }
