@@ -17,6 +17,7 @@ mod engines;
 mod files;
 mod inventory;
 mod jobs;
+mod reports;
 mod rows;
 mod scan_configs;
 mod scans;

@@ -68,4 +68,6 @@ id_type!(
     BlackoutId,
     /// A file of an app (reference §3.9).
     FileId,
+    /// A server-side report (reference §3.10).
+    ReportId,
 );

@@ -20,6 +20,7 @@ pub mod model;
 pub mod options;
 pub mod plan;
 pub mod recurrence;
+pub mod report;
 pub mod scan;
 pub mod schedule;
 pub mod scope;

@@ -23,6 +23,7 @@ mod inventory;
 mod jobs;
 mod local_source;
 mod modules;
+mod reports;
 mod scan_configs;
 mod scans;
 mod schedules;
@@ -45,6 +46,7 @@ pub use inventory::{normalize_domain, TagInput, TargetInput};
 pub use jobs::{JobError, JobResult, JobSettings, ReaperReport};
 pub use local_source::LocalSource;
 pub use modules::ModuleConfig;
+pub use reports::{ReportInput, ReportKindRules, ReportSection, TrendData, TrendPoint};
 pub use scan_configs::{OptionsWrite, ScanConfigInput, ScanConfigView};
 pub use scans::{ScanInput, ScanParent};
 pub use schedules::{FireReport, ScheduleInput};
@@ -69,6 +71,8 @@ pub struct Service {
     secret_key: Arc<SecretKey>,
     engine_offline_after: chrono::Duration,
     jobs: Arc<jobs::JobQueue>,
+    /// Notified when a report is requested (the generator waits on it).
+    report_wake: Arc<tokio::sync::Notify>,
 }
 
 impl std::fmt::Debug for Service {
@@ -92,6 +96,7 @@ impl Service {
             secret_key: Arc::new(SecretKey::generate()),
             engine_offline_after: chrono::Duration::seconds(ENGINE_OFFLINE_AFTER_SECONDS),
             jobs: Arc::default(),
+            report_wake: Arc::default(),
         }
     }
 

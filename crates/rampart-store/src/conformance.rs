@@ -18,6 +18,7 @@ mod files;
 mod inventory;
 mod jobs;
 mod leader;
+mod reports;
 mod scan_configs;
 mod scans;
 mod schedules;
@@ -31,6 +32,7 @@ pub use files::*;
 pub use inventory::*;
 pub use jobs::*;
 pub use leader::*;
+pub use reports::*;
 pub use scan_configs::*;
 pub use scans::*;
 pub use schedules::*;
@@ -77,7 +79,9 @@ macro_rules! conformance_suite {
             // schedules
             schedules_crud_visibility_and_orphans, firing_a_schedule_is_compare_and_set,
             // blackouts
-            blackouts_crud_scope_and_visibility, blackout_holds_and_pauses);
+            blackouts_crud_scope_and_visibility, blackout_holds_and_pauses,
+            // reports
+            reports_crud_visibility_and_cascade, report_claims_are_exclusive_and_leases_expire);
     };
     (@each $factory:path; $($name:ident),*) => {$(
         #[tokio::test]

@@ -1,7 +1,7 @@
 //! rampart's storage port.
 //!
 //! One trait per area (tenancy, apps, inventory, templates, scan configs, scans, the job
-//! queue, vulnerabilities, engines, leadership, schedules); [`Store`] is all of them, the one
+//! queue, vulnerabilities, engines, leadership, schedules, blackouts, files, reports); [`Store`] is all of them, the one
 //! interface every backend implements (SQLite embedded, PostgreSQL for replicas).
 //! Invariants every implementation keeps, checked by the conformance suite in
 //! [`conformance`] (feature `testkit`):
@@ -22,6 +22,7 @@ mod files;
 mod inventory;
 mod jobs;
 mod leader;
+mod reports;
 mod scan_configs;
 mod scans;
 mod schedules;
@@ -37,6 +38,7 @@ pub use files::*;
 pub use inventory::*;
 pub use jobs::*;
 pub use leader::*;
+pub use reports::*;
 pub use scan_configs::*;
 pub use scans::*;
 pub use schedules::*;

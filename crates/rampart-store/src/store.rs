@@ -78,6 +78,7 @@ pub trait Store:
     + crate::LeaderStore
     + crate::ScheduleStore
     + crate::BlackoutStore
+    + crate::ReportStore
     + Send
     + Sync
     + 'static
@@ -98,6 +99,7 @@ impl<T> Store for T where
         + crate::LeaderStore
         + crate::ScheduleStore
         + crate::BlackoutStore
+        + crate::ReportStore
         + Send
         + Sync
         + 'static
