@@ -21,7 +21,7 @@ pub struct ReportArgs {
     /// A YAML list of `{app: NAME|ID, config: NAME|ID}`: the latest COMPLETE scan of each.
     #[arg(long, value_name = "FILE")]
     pub pairs: Option<PathBuf>,
-    /// json, sarif, html, csv, junit or markdown (see docs/report-formats.md).
+    /// json, sarif, html, csv, junit, markdown or pdf (see docs/report-formats.md).
     #[arg(long, default_value = "json", value_parser = clap::builder::PossibleValuesParser::new(Format::NAMES.iter().copied()))]
     pub format: String,
     /// Write the report here instead of stdout.
@@ -62,7 +62,7 @@ pub async fn run(args: ReportArgs) -> ExitCode {
         Ok(m) => m,
         Err(e) => return fail("report", e),
     };
-    let out = match rampart_report::render(&m, format) {
+    let out = match rampart_report::render_bytes(&m, format) {
         Ok(o) => o,
         Err(e) => return fail("report", e),
     };
@@ -78,7 +78,19 @@ pub async fn run(args: ReportArgs) -> ExitCode {
                 p.display()
             );
         }
-        None => println!("{out}"),
+        None => {
+            use std::io::Write;
+            let mut o = std::io::stdout().lock();
+            if let Err(e) = o.write_all(&out).and_then(|_| {
+                if format.is_text() {
+                    o.write_all(b"\n")
+                } else {
+                    Ok(())
+                }
+            }) {
+                return fail("report", format!("cannot write the report: {e}"));
+            }
+        }
     }
     ExitCode::SUCCESS
 }
