@@ -14,11 +14,13 @@ mod extract;
 mod middleware;
 mod openapi;
 mod paging;
+pub mod report_gen;
 mod routes;
 mod serve;
 mod state;
 
 pub use openapi::openapi;
+pub use report_gen::GeneratorSettings;
 pub use serve::serve;
 pub use state::{AppState, ServerConfig, DEFAULT_MAX_FILE_BYTES};
 

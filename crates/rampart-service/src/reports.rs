@@ -362,7 +362,16 @@ impl Service {
             let app = r.app.ok_or_else(|| {
                 ServiceError::Internal("a single-app report without an app".into())
             })?;
-            vec![self.store.get_app(r.org, app, &vis).await?]
+            vec![self
+                .store
+                .get_app(r.org, app, &vis)
+                .await
+                .map_err(|e| match e {
+                    rampart_store::StoreError::NotFound => ServiceError::Conflict(format!(
+                        "app {app} no longer exists (or its owner no longer sees it)"
+                    )),
+                    e => e.into(),
+                })?]
         };
         let mut out = Vec::with_capacity(apps.len());
         for app in apps {
@@ -378,16 +387,24 @@ impl Service {
         app: App,
     ) -> ServiceResult<ReportSection> {
         let (from, to) = r.params.window();
-        let scan = match r.scan {
-            Some(id) => Some(self.store.get_scan(r.org, id, vis).await?),
-            None => {
-                let mut q = format!("scan.app.id = '{}' && scan.status = 'COMPLETE'", app.id);
-                if let Some(to) = to {
-                    q.push_str(&format!(" && scan.submit_time < '{}'", q_time(to)));
+        let scan =
+            match r.scan {
+                Some(id) => Some(self.store.get_scan(r.org, id, vis).await.map_err(
+                    |e| match e {
+                        rampart_store::StoreError::NotFound => ServiceError::Conflict(format!(
+                            "scan {id} no longer exists (or its owner no longer sees it)"
+                        )),
+                        e => e.into(),
+                    },
+                )?),
+                None => {
+                    let mut q = format!("scan.app.id = '{}' && scan.status = 'COMPLETE'", app.id);
+                    if let Some(to) = to {
+                        q.push_str(&format!(" && scan.submit_time < '{}'", q_time(to)));
+                    }
+                    self.scans(r.org, vis, &q, 1).await?.into_iter().next()
                 }
-                self.scans(r.org, vis, &q, 1).await?.into_iter().next()
-            }
-        };
+            };
         let Some(scan) = scan else {
             return Ok(ReportSection {
                 app,

@@ -65,6 +65,7 @@ pub struct Builder {
     engines: usize,
     sqlite_url: Option<String>,
     max_file_bytes: usize,
+    report_generator: bool,
 }
 
 /// A running server and what a test needs to talk to it.
@@ -80,6 +81,8 @@ pub struct TestApp {
     db: Db,
     counter: AtomicU64,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    /// Dropped with the app: the report generator then stops.
+    reports_stop: tokio::sync::watch::Sender<bool>,
     worker: Option<rampart_worker::WorkerHandle>,
 }
 
@@ -111,6 +114,7 @@ impl Default for Builder {
             engines: 0,
             sqlite_url: None,
             max_file_bytes: rampart_server::DEFAULT_MAX_FILE_BYTES,
+            report_generator: true,
         }
     }
 }
@@ -146,6 +150,13 @@ impl Builder {
     /// The server's file content limit (default 50 MiB).
     pub fn max_file_bytes(mut self, n: usize) -> Self {
         self.max_file_bytes = n;
+        self
+    }
+
+    /// Whether the report generator runs from the start (default); without it, reports
+    /// stay `PROCESSING` until [`TestApp::start_report_generator`].
+    pub fn report_generator(mut self, on: bool) -> Self {
+        self.report_generator = on;
         self
     }
 
@@ -192,6 +203,12 @@ impl Builder {
                 max_file_bytes: self.max_file_bytes,
             },
         );
+        // The report generator, as `rampart server` runs it (stops when the app drops).
+        let reports_stop = if self.report_generator {
+            spawn_report_generator(state.clone())
+        } else {
+            tokio::sync::watch::channel(false).0
+        };
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
             let shutdown = async move {
@@ -219,9 +236,26 @@ impl Builder {
             db,
             counter: AtomicU64::new(0),
             shutdown: Some(tx),
+            reports_stop,
             worker,
         })
     }
+}
+
+/// The report generator over `state`, tuned for tests (a 100 ms poll); it stops when the
+/// returned sender is dropped.
+fn spawn_report_generator(state: AppState) -> tokio::sync::watch::Sender<bool> {
+    let (stop, rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(rampart_server::report_gen::run(
+        state,
+        rampart_server::GeneratorSettings {
+            owner_prefix: "reports/testkit-".into(),
+            poll: std::time::Duration::from_millis(100),
+            ..rampart_server::GeneratorSettings::default()
+        },
+        rx,
+    ));
+    stop
 }
 
 /// The embedded engine slots of [`Builder::engines`].
@@ -296,6 +330,19 @@ impl TestApp {
         let url = std::env::var("RAMPART_TEST_PG_URL").ok()?;
         let sep = if url.contains('?') { '&' } else { '?' };
         Some(format!("{url}{sep}options=-c%20search_path%3D{schema}"))
+    }
+
+    /// Starts the report generator of an app built without it
+    /// ([`Builder::report_generator`]).
+    pub fn start_report_generator(&mut self) {
+        let state = AppState::new(
+            self.service.clone(),
+            &ServerConfig {
+                public_url: self.base.clone(),
+                max_file_bytes: rampart_server::DEFAULT_MAX_FILE_BYTES,
+            },
+        );
+        self.reports_stop = spawn_report_generator(state);
     }
 
     /// The storage port under the server (to arrange states the API cannot reach).

@@ -20,6 +20,8 @@ pub struct FileConfig {
     pub lease_seconds: Option<u64>,
     /// The largest file content accepted, in bytes (`--max-file-bytes`).
     pub max_file_bytes: Option<usize>,
+    /// Days generated server-side reports are kept (`--report-retention-days`).
+    pub report_retention_days: Option<u32>,
 }
 
 impl FileConfig {

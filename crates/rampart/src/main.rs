@@ -15,6 +15,7 @@ mod schedule_cmd;
 mod search_cmd;
 mod secret_key;
 mod server_cmd;
+mod server_report;
 mod store;
 
 use clap::{Parser, Subcommand};

@@ -17,6 +17,7 @@ mod ops;
 mod paging;
 mod postgres;
 mod replay;
+mod reports;
 mod scan_configs;
 mod scans;
 mod schedules;

@@ -10,5 +10,6 @@ mod crash;
 mod docs;
 mod e2e;
 mod engines;
+mod report_crash;
 mod scan_formats;
 mod server_proc;
