@@ -177,6 +177,64 @@ pub struct File {
     pub links: Vec<Link>,
 }
 
+/// A report request (reference §3.10 `ReportGeneration`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ReportGeneration {
+    /// Required.
+    #[serde(default)]
+    pub name: String,
+    /// Required: `VULN_SUMMARY`, `VULN_REMEDIATION`, a compliance type
+    /// (`OWASP_2021_COMPLIANCE`, `PCI4_COMPLIANCE`, …) or an executive type
+    /// (`EXEC_SINGLE_APP_NEW_VULNS`, `EXEC_ALL_APPS_ALL_VULNS`, …).
+    #[serde(rename = "type", default)]
+    pub kind: String,
+    /// Required: `PDF`, `HTML` or `CSV`, as the type allows.
+    #[serde(default)]
+    pub format: String,
+    /// The scan (summary, remediation and compliance reports).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scan: Option<IdRef>,
+    /// The app (single-app executive reports).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app: Option<IdRef>,
+    /// `yyyy-mm-dd`: only vulnerabilities first discovered on or after this day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
+    /// `yyyy-mm-dd`: only vulnerabilities first discovered on or before this day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<String>,
+    /// `yyyy-mm`: only vulnerabilities first discovered in this month.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub month: Option<String>,
+    /// A search-language query over vulnerabilities, e.g. `vulnerability.severity = 'HIGH'`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<String>,
+}
+
+/// A report (reference §3.10 `Report`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Report {
+    pub id: Uuid,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub format: String,
+    pub owner: IdRef,
+    /// When generation completed or failed (while `PROCESSING`: when it was requested).
+    pub generated_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app: Option<IdRef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scan: Option<IdRef>,
+    /// `PROCESSING`, `FAILED` or `COMPLETE`.
+    pub status: String,
+    /// Why generation failed (`FAILED` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure_reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<Link>,
+}
+
 /// An attack template.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct AttackTemplate {

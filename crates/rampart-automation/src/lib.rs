@@ -14,6 +14,7 @@ pub mod lookup;
 pub mod onboard;
 pub mod report;
 pub mod run;
+pub mod server_report;
 
 /// Exit codes of the automation commands.
 pub mod exit {

@@ -481,6 +481,40 @@ impl Client {
         .map(|(_, _, bytes)| bytes)
     }
 
+    // ---- Reports (server-side) ----------------------------------------------------------
+
+    pub fn reports(&self) -> Pager<Report> {
+        self.list("ias/v1/reports")
+    }
+    pub async fn get_report(&self, id: Uuid) -> Result<Report> {
+        self.get(&format!("ias/v1/reports/{id}")).await
+    }
+    /// Requests a report; it is generated in the background (see [`report_content`](Self::report_content)).
+    pub async fn create_report(&self, r: &ReportGeneration) -> Result<Uuid> {
+        self.create("ias/v1/reports", r).await
+    }
+    pub async fn delete_report(&self, id: Uuid) -> Result<()> {
+        self.delete(&format!("ias/v1/reports/{id}")).await
+    }
+    /// The report's content, asked for as `content_type` (`application/pdf`,
+    /// `application/zip` for HTML, `text/csv`): `None` while it is generated (204); a
+    /// failed report is the server's 409 error, with the reason.
+    pub async fn report_content(
+        &self,
+        id: Uuid,
+        content_type: &'static str,
+    ) -> Result<Option<Vec<u8>>> {
+        let (status, _, bytes) = self
+            .send_payload(
+                Method::GET,
+                &format!("ias/v1/reports/{id}"),
+                Payload::None,
+                content_type,
+            )
+            .await?;
+        Ok((status != StatusCode::NO_CONTENT).then_some(bytes))
+    }
+
     // ---- Schedules ---------------------------------------------------------------------
 
     pub fn schedules(&self) -> Pager<Schedule> {

@@ -46,4 +46,54 @@ impl ModuleMeta {
     pub fn attack(&self, id: &str) -> Option<&AttackMeta> {
         self.attacks.iter().find(|a| a.id == id)
     }
+
+    /// The references as the API sends them (attack documentation, variances): title →
+    /// URL, where a CWE reference is keyed exactly `CWE-<n>` (integrations such as
+    /// ThreadFix split the key on `-` and send the rest as the CWE number), and the
+    /// module's own CWE is always present.
+    pub fn reference_map(&self) -> std::collections::BTreeMap<String, String> {
+        let mut out: std::collections::BTreeMap<String, String> = self
+            .references
+            .iter()
+            .map(|(title, url)| (reference_key(title), (*url).to_string()))
+            .collect();
+        if self.cwe > 0 {
+            out.entry(format!("CWE-{}", self.cwe)).or_insert_with(|| {
+                format!("https://cwe.mitre.org/data/definitions/{}.html", self.cwe)
+            });
+        }
+        out
+    }
+}
+
+/// A reference title as its key: `CWE-79: Improper Neutralization…` → `CWE-79`; other
+/// titles unchanged.
+pub fn reference_key(title: &str) -> String {
+    let t = title.trim();
+    if let Some(rest) = t.strip_prefix("CWE-") {
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        if !digits.is_empty() {
+            return format!("CWE-{digits}");
+        }
+    }
+    t.to_string()
+}
+
+#[cfg(test)]
+mod reference_tests {
+    use super::reference_key;
+
+    #[test]
+    fn cwe_titles_become_bare_keys() {
+        assert_eq!(
+            reference_key("CWE-79: Improper Neutralization of Input"),
+            "CWE-79"
+        );
+        assert_eq!(reference_key("CWE-1004"), "CWE-1004");
+        assert_eq!(
+            reference_key("OWASP Top 10 2021 A03 Injection"),
+            "OWASP Top 10 2021 A03 Injection"
+        );
+        assert_eq!(reference_key("CWE-x"), "CWE-x");
+    }
 }

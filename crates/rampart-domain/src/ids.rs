@@ -76,4 +76,6 @@ id_type!(
     AuditId,
     /// An export of the audit log.
     AuditExportId,
+    /// A server-side report (reference §3.10).
+    ReportId,
 );

@@ -23,6 +23,7 @@ pub mod oauth;
 pub mod options;
 pub mod plan;
 pub mod recurrence;
+pub mod report;
 pub mod scan;
 pub mod schedule;
 pub mod scope;

@@ -3,7 +3,7 @@
 
 use crate::model::{
     Confidence, Exchange, Finding, Level, LogLine, Outcome, Progress, ReportModel, RunInfo,
-    RunSummary, Tool, Variance,
+    RunSummary, Tool, Variance, VulnStatus,
 };
 use chrono::{DateTime, NaiveDateTime, Utc};
 use rampart_api_types::ias::{self, Scan, ScanExecutionDetails, Vulnerability};
@@ -110,6 +110,7 @@ pub fn finding(v: &Vulnerability, modules: &BTreeMap<Uuid, String>) -> Finding {
             .or(meta.map(|m| m.cvss_vector.to_string()))
             .unwrap_or_default(),
         variances,
+        status: v.status.as_deref().and_then(VulnStatus::parse),
         module: meta,
     }
 }

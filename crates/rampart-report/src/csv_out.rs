@@ -63,3 +63,61 @@ pub(crate) fn render(m: &ReportModel) -> Result<String, ReportError> {
         .map_err(|e| ReportError::Csv(e.to_string()))?;
     String::from_utf8(bytes).map_err(|e| ReportError::Csv(e.to_string()))
 }
+
+const DOC_HEADER: &[&str] = &[
+    "app",
+    "scan_id",
+    "severity",
+    "status",
+    "module_key",
+    "name",
+    "cwe",
+    "confidence",
+    "method",
+    "url",
+    "parameter",
+    "variances",
+    "attack_value",
+    "proof",
+    "fingerprint",
+];
+
+/// The CSV of a server report (VULN_SUMMARY): one row per finding of every app section,
+/// with the app, scan and triage status.
+pub(crate) fn render_document(d: &crate::DocumentInput) -> Result<String, ReportError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let err = |e: csv::Error| ReportError::Csv(e.to_string());
+    w.write_record(DOC_HEADER).map_err(err)?;
+    for s in &d.sections {
+        let scan = s
+            .scan
+            .as_ref()
+            .map(|x| x.id.to_string())
+            .unwrap_or_default();
+        for f in s.model.sorted_findings() {
+            let v = f.variances.first();
+            let row = [
+                s.app_name.clone(),
+                scan.clone(),
+                f.severity.as_str().to_string(),
+                f.status.map(|x| x.as_str()).unwrap_or("").to_string(),
+                f.module_key.clone(),
+                f.name.clone(),
+                f.cwe.to_string(),
+                f.confidence.as_platform().to_string(),
+                f.root_cause_method.clone(),
+                f.root_cause_url.clone(),
+                f.root_cause_parameter.clone(),
+                f.variances.len().to_string(),
+                v.map(|v| v.attack_value.clone()).unwrap_or_default(),
+                v.map(|v| v.proof.clone()).unwrap_or_default(),
+                fingerprint(f),
+            ];
+            w.write_record(row.iter().map(|c| cell(c))).map_err(err)?;
+        }
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| ReportError::Csv(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|e| ReportError::Csv(e.to_string()))
+}

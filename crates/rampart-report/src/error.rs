@@ -11,4 +11,13 @@ pub enum ReportError {
     Csv(String),
     #[error("xml encoding failed: {0}")]
     Xml(String),
+    #[error("a {report_type} report is not generated as {format}")]
+    Unsupported {
+        report_type: &'static str,
+        format: &'static str,
+    },
+    #[error("report data is invalid: {0}")]
+    Data(String),
+    #[error("pdf rendering failed: {0}")]
+    Pdf(String),
 }

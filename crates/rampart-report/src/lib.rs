@@ -12,7 +12,9 @@
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod api;
+pub mod compliance;
 mod csv_out;
+mod document;
 mod error;
 mod exchange;
 mod html;
@@ -21,14 +23,22 @@ mod junit;
 pub mod local;
 mod markdown;
 mod model;
+mod pdf;
 mod sarif;
 mod svg;
+mod view;
+mod zip;
 
+pub use compliance::Standard;
+pub use document::{
+    render_document, render_document_html, AppSection, DocFormat, DocumentInput, ReportType,
+    ScanSummary, SeverityCounts, Trend, TrendPoint,
+};
 pub use error::ReportError;
 pub use markdown::MARKDOWN_LIMIT;
 pub use model::{
     Confidence, Exchange, Finding, Level, LogLine, Outcome, Progress, ReportModel, RunInfo,
-    RunSummary, Tool, Variance, REPORT_SCHEMA,
+    RunSummary, Tool, Variance, VulnStatus, REPORT_SCHEMA,
 };
 
 /// An output format of a report.
@@ -40,6 +50,8 @@ pub enum Format {
     Csv,
     Junit,
     Markdown,
+    /// Binary: rendered by [`render_bytes`] only.
+    Pdf,
 }
 
 impl Format {
@@ -50,10 +62,11 @@ impl Format {
         Format::Csv,
         Format::Junit,
         Format::Markdown,
+        Format::Pdf,
     ];
     /// The command-line names, in the order of [`Format::ALL`].
     pub const NAMES: &'static [&'static str] =
-        &["json", "sarif", "html", "csv", "junit", "markdown"];
+        &["json", "sarif", "html", "csv", "junit", "markdown", "pdf"];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -63,6 +76,7 @@ impl Format {
             Format::Csv => "csv",
             Format::Junit => "junit",
             Format::Markdown => "markdown",
+            Format::Pdf => "pdf",
         }
     }
 
@@ -79,6 +93,7 @@ impl Format {
             Format::Csv => "csv",
             Format::Junit => "xml",
             Format::Markdown => "md",
+            Format::Pdf => "pdf",
         }
     }
 }
@@ -89,14 +104,34 @@ impl std::fmt::Display for Format {
     }
 }
 
-/// Renders `model` as `format`.
+impl Format {
+    /// Whether the output is text (every format but PDF).
+    pub fn is_text(self) -> bool {
+        self != Format::Pdf
+    }
+}
+
+/// Renders `model` as a text `format` (PDF is refused: use [`render_bytes`]).
 pub fn render(model: &ReportModel, format: Format) -> Result<String, ReportError> {
     match format {
+        Format::Pdf => Err(ReportError::Unsupported {
+            report_type: "scan",
+            format: "text PDF",
+        }),
         Format::Json => json::render(model),
         Format::Sarif => sarif::render(model),
         Format::Html => html::render(model),
         Format::Csv => csv_out::render(model),
         Format::Junit => junit::render(model),
         Format::Markdown => Ok(markdown::render(model)),
+    }
+}
+
+/// Renders `model` as `format`, as bytes (every format, PDF included). The PDF is the
+/// server report document of [`DocumentInput::from_model`].
+pub fn render_bytes(model: &ReportModel, format: Format) -> Result<Vec<u8>, ReportError> {
+    match format {
+        Format::Pdf => render_document(&DocumentInput::from_model(model), DocFormat::Pdf),
+        f => render(model, f).map(String::into_bytes),
     }
 }

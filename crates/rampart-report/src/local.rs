@@ -41,6 +41,7 @@ pub fn finding(f: ef::Finding) -> Finding {
         cwe: f.cwe,
         cvss_vector: f.cvss_vector,
         variances: f.variances.into_iter().map(variance).collect(),
+        status: None,
         module,
     }
 }

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use rampart_domain::catalogue::ModuleMeta;
+pub use rampart_domain::scan::VulnStatus;
 use rampart_domain::{ParameterLocation, Severity};
 pub use rampart_engine::events::{Level, LimitKind, Outcome, Progress, SkipReason};
 pub use rampart_engine::finding::Confidence;
@@ -64,6 +65,9 @@ pub struct Finding {
     pub cwe: u32,
     pub cvss_vector: String,
     pub variances: Vec<Variance>,
+    /// The triage status on the server (`None` for a local scan).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<VulnStatus>,
     /// The catalogue entry of the module (description, remediation, references), when known.
     #[serde(skip)]
     pub module: Option<&'static ModuleMeta>,

@@ -17,11 +17,13 @@ mod middleware;
 mod openapi;
 mod paging;
 mod problem;
+pub mod report_gen;
 mod routes;
 mod serve;
 mod state;
 
 pub use openapi::openapi;
+pub use report_gen::GeneratorSettings;
 pub use serve::serve;
 pub use state::{AppState, ServerConfig, DEFAULT_MAX_FILE_BYTES};
 

@@ -27,6 +27,7 @@ mod jobs;
 mod local_source;
 mod modules;
 mod oauth;
+mod reports;
 mod scan_configs;
 mod scans;
 mod schedules;
@@ -56,6 +57,7 @@ pub use modules::ModuleConfig;
 pub use oauth::keys::OAuthSettings;
 pub use oauth::rate_limit::{RateDecision, RateLimitConfig, RatePolicy};
 pub use oauth::{BearerError, IssuedToken, NewOAuthClient, OAuthClientInput, OAuthError, AUDIENCE};
+pub use reports::{ReportInput, ReportKindRules, ReportSection, TrendData, TrendPoint};
 pub use scan_configs::{OptionsWrite, ScanConfigInput, ScanConfigView};
 pub use scans::{ScanInput, ScanParent};
 pub use schedules::{FireReport, ScheduleInput};
@@ -83,6 +85,8 @@ pub struct Service {
     jobs: Arc<jobs::JobQueue>,
     /// Token settings and the cached signing key ring.
     oauth: Arc<oauth::keys::OAuthState>,
+    /// Notified when a report is requested (the generator waits on it).
+    report_wake: Arc<tokio::sync::Notify>,
 }
 
 impl std::fmt::Debug for Service {
@@ -107,6 +111,7 @@ impl Service {
             engine_offline_after: chrono::Duration::seconds(ENGINE_OFFLINE_AFTER_SECONDS),
             jobs: Arc::default(),
             oauth: Arc::default(),
+            report_wake: Arc::default(),
         }
     }
 

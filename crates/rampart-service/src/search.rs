@@ -21,6 +21,7 @@ pub enum SearchResults {
     VulnerabilityDiscoveries(Page<VulnerabilityDiscovery>),
     Schedules(Page<Schedule>),
     Blackouts(Page<crate::BlackoutView>),
+    Reports(Page<rampart_domain::report::Report>),
 }
 
 /// A query that cannot run: 422 naming what is wrong.
@@ -109,15 +110,7 @@ impl Service {
                 require(p, Resource::Files, Action::Read)?;
                 SearchResults::Files(self.store.list_files(p.org, None, &vis, &req).await?)
             }
-            other => {
-                return Err(ServiceError::invalid(vec![Problem::property(
-                    "type",
-                    format!(
-                        "{} resources do not exist in this version yet; nothing can be searched",
-                        other.as_str()
-                    ),
-                )]))
-            }
+            ResourceType::Report => SearchResults::Reports(self.list_reports(p, &req).await?),
         })
     }
 }

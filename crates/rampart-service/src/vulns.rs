@@ -253,11 +253,7 @@ impl Service {
         };
         Some(VarianceDoc {
             id: variance.id,
-            references: m
-                .references
-                .iter()
-                .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
-                .collect(),
+            references: m.reference_map(),
             description,
             recommendation: m.recommendation.to_string(),
         })

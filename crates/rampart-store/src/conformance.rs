@@ -20,6 +20,7 @@ mod inventory;
 mod jobs;
 mod leader;
 mod oauth;
+mod reports;
 mod scan_configs;
 mod scans;
 mod schedules;
@@ -35,6 +36,7 @@ pub use inventory::*;
 pub use jobs::*;
 pub use leader::*;
 pub use oauth::*;
+pub use reports::*;
 pub use scan_configs::*;
 pub use scans::*;
 pub use schedules::*;
@@ -86,7 +88,9 @@ macro_rules! conformance_suite {
             // blackouts
             blackouts_crud_scope_and_visibility, blackout_holds_and_pauses,
             // oauth
-            oauth_clients_revocations_and_keys);
+            oauth_clients_revocations_and_keys,
+            // reports
+            reports_crud_visibility_and_cascade, report_claims_are_exclusive_and_leases_expire);
     };
     (@each $factory:path; $($name:ident),*) => {$(
         #[tokio::test]

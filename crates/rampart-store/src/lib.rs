@@ -1,7 +1,7 @@
 //! rampart's storage port.
 //!
 //! One trait per area (tenancy, apps, inventory, templates, scan configs, scans, the job
-//! queue, vulnerabilities, engines, leadership, schedules); [`Store`] is all of them, the one
+//! queue, vulnerabilities, engines, leadership, schedules, blackouts, files, reports); [`Store`] is all of them, the one
 //! interface every backend implements (SQLite embedded, PostgreSQL for replicas).
 //! Invariants every implementation keeps, checked by the conformance suite in
 //! [`conformance`] (feature `testkit`):
@@ -25,6 +25,7 @@ mod inventory;
 mod jobs;
 mod leader;
 mod oauth;
+mod reports;
 mod scan_configs;
 mod scans;
 mod schedules;
@@ -43,6 +44,7 @@ pub use inventory::*;
 pub use jobs::*;
 pub use leader::*;
 pub use oauth::*;
+pub use reports::*;
 pub use scan_configs::*;
 pub use scans::*;
 pub use schedules::*;

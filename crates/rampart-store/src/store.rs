@@ -83,6 +83,7 @@ pub trait Store:
     + crate::BlackoutStore
     + crate::OAuthStore
     + crate::AuditStore
+    + crate::ReportStore
     + Send
     + Sync
     + 'static
@@ -106,6 +107,7 @@ impl<T> Store for T where
         + crate::BlackoutStore
         + crate::OAuthStore
         + crate::AuditStore
+        + crate::ReportStore
         + Send
         + Sync
         + 'static

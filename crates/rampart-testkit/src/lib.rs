@@ -70,6 +70,7 @@ pub struct Builder {
     /// Rate-limit windows on the app's manual clock instead of the wall clock.
     manual_rate_clock: bool,
     trust_forwarded_for: bool,
+    report_generator: bool,
 }
 
 /// A running server and what a test needs to talk to it.
@@ -85,6 +86,8 @@ pub struct TestApp {
     db: Db,
     counter: AtomicU64,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    /// Dropped with the app: the report generator then stops.
+    reports_stop: tokio::sync::watch::Sender<bool>,
     worker: Option<rampart_worker::WorkerHandle>,
     /// The server's secret key: a replica shares it, as real replicas share theirs.
     secret: rampart_service::SecretKey,
@@ -155,6 +158,7 @@ impl Default for Builder {
             rate_limits: rampart_service::RateLimitConfig::OFF,
             manual_rate_clock: false,
             trust_forwarded_for: false,
+            report_generator: true,
         }
     }
 }
@@ -212,6 +216,13 @@ impl Builder {
         self
     }
 
+    /// Whether the report generator runs from the start (default); without it, reports
+    /// stay `PROCESSING` until [`TestApp::start_report_generator`].
+    pub fn report_generator(mut self, on: bool) -> Self {
+        self.report_generator = on;
+        self
+    }
+
     pub fn backend(mut self, backend: Backend) -> Self {
         self.backend = backend;
         self
@@ -264,6 +275,12 @@ impl Builder {
             Some(c) => state.with_rate_clock(c.clone()),
             None => state,
         };
+        // The report generator, as `rampart server` runs it (stops when the app drops).
+        let reports_stop = if self.report_generator {
+            spawn_report_generator(state.clone())
+        } else {
+            tokio::sync::watch::channel(false).0
+        };
         let tx = serve_on(listener, state);
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -281,12 +298,29 @@ impl Builder {
             db,
             counter: AtomicU64::new(0),
             shutdown: Some(tx),
+            reports_stop,
             worker,
             secret,
             config,
             rate_clock,
         })
     }
+}
+
+/// The report generator over `state`, tuned for tests (a 100 ms poll); it stops when the
+/// returned sender is dropped.
+fn spawn_report_generator(state: AppState) -> tokio::sync::watch::Sender<bool> {
+    let (stop, rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(rampart_server::report_gen::run(
+        state,
+        rampart_server::GeneratorSettings {
+            owner_prefix: "reports/testkit-".into(),
+            poll: std::time::Duration::from_millis(100),
+            ..rampart_server::GeneratorSettings::default()
+        },
+        rx,
+    ));
+    stop
 }
 
 /// The embedded engine slots of [`Builder::engines`].
@@ -361,6 +395,13 @@ impl TestApp {
         let url = std::env::var("RAMPART_TEST_PG_URL").ok()?;
         let sep = if url.contains('?') { '&' } else { '?' };
         Some(format!("{url}{sep}options=-c%20search_path%3D{schema}"))
+    }
+
+    /// Starts the report generator of an app built without it
+    /// ([`Builder::report_generator`]).
+    pub fn start_report_generator(&mut self) {
+        let state = AppState::new(self.service.clone(), &self.config);
+        self.reports_stop = spawn_report_generator(state);
     }
 
     /// The storage port under the server (to arrange states the API cannot reach).

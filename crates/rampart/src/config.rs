@@ -24,6 +24,8 @@ pub struct FileConfig {
     pub audit_retention_days: Option<u32>,
     /// Audit client address from `X-Forwarded-For` (`--trust-forwarded-for`).
     pub trust_forwarded_for: Option<bool>,
+    /// Days generated server-side reports are kept (`--report-retention-days`).
+    pub report_retention_days: Option<u32>,
 }
 
 impl FileConfig {

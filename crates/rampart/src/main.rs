@@ -18,6 +18,7 @@ mod schedule_cmd;
 mod search_cmd;
 mod secret_key;
 mod server_cmd;
+mod server_report;
 mod store;
 mod user_cmd;
 

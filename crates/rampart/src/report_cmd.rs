@@ -16,20 +16,26 @@ pub struct ReportArgs {
     #[command(flatten)]
     pub server: ServerArgs,
     /// The scan to report on.
-    #[arg(long, conflicts_with = "pairs", required_unless_present = "pairs")]
+    #[arg(long, conflicts_with = "pairs", required_unless_present_any = ["pairs", "server_side"])]
     pub scan: Option<Uuid>,
     /// A YAML list of `{app: NAME|ID, config: NAME|ID}`: the latest COMPLETE scan of each.
     #[arg(long, value_name = "FILE")]
     pub pairs: Option<PathBuf>,
-    /// json, sarif, html, csv, junit or markdown (see docs/report-formats.md).
+    /// json, sarif, html, csv, junit, markdown or pdf (see docs/report-formats.md); with
+    /// --server-side: pdf, html (a zip) or csv, as the report type allows.
     #[arg(long, default_value = "json", value_parser = clap::builder::PossibleValuesParser::new(Format::NAMES.iter().copied()))]
     pub format: String,
     /// Write the report here instead of stdout.
     #[arg(long)]
     pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub server_side: crate::server_report::ServerSideArgs,
 }
 
 pub async fn run(args: ReportArgs) -> ExitCode {
+    if args.server_side.server_side {
+        return crate::server_report::run(args).await;
+    }
     let Some(format) = Format::parse(&args.format) else {
         return fail("report", format!("unknown format {:?}", args.format));
     };
@@ -62,7 +68,7 @@ pub async fn run(args: ReportArgs) -> ExitCode {
         Ok(m) => m,
         Err(e) => return fail("report", e),
     };
-    let out = match rampart_report::render(&m, format) {
+    let out = match rampart_report::render_bytes(&m, format) {
         Ok(o) => o,
         Err(e) => return fail("report", e),
     };
@@ -78,7 +84,19 @@ pub async fn run(args: ReportArgs) -> ExitCode {
                 p.display()
             );
         }
-        None => println!("{out}"),
+        None => {
+            use std::io::Write;
+            let mut o = std::io::stdout().lock();
+            if let Err(e) = o.write_all(&out).and_then(|_| {
+                if format.is_text() {
+                    o.write_all(b"\n")
+                } else {
+                    Ok(())
+                }
+            }) {
+                return fail("report", format!("cannot write the report: {e}"));
+            }
+        }
     }
     ExitCode::SUCCESS
 }

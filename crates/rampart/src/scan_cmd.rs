@@ -246,7 +246,7 @@ pub async fn run(args: ScanArgs) -> ExitCode {
         finished_at: chrono::Utc::now(),
     };
     let model = local::from_scan(run, summary, log);
-    let out = match rampart_report::render(&model, format) {
+    let out = match rampart_report::render_bytes(&model, format) {
         Ok(j) => j,
         Err(e) => return fail(e),
     };
@@ -256,7 +256,14 @@ pub async fn run(args: ScanArgs) -> ExitCode {
                 return fail(format!("cannot write {}: {e}", path.display()));
             }
         }
-        None => println!("{out}"),
+        None => {
+            use std::io::Write;
+            let mut o = std::io::stdout().lock();
+            let nl: &[u8] = if format.is_text() { b"\n" } else { b"" };
+            if let Err(e) = o.write_all(&out).and_then(|_| o.write_all(nl)) {
+                return fail(format!("cannot write the report: {e}"));
+            }
+        }
     }
     print_summary(&model);
     if model.summary.outcome == Outcome::Failed {

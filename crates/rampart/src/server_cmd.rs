@@ -80,6 +80,10 @@ pub struct ServerArgs {
     /// reverse proxy that sets it; default: the peer address).
     #[arg(long, env = "RAMPART_TRUST_FORWARDED_FOR")]
     trust_forwarded_for: bool,
+    /// Days a generated (or failed) server-side report is kept before it is deleted
+    /// (default 30).
+    #[arg(long, env = "RAMPART_REPORT_RETENTION_DAYS")]
+    report_retention_days: Option<u32>,
 }
 
 pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
@@ -144,6 +148,15 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
     if handed > 0 {
         tracing::warn!(handed, instance = %instance.id, "scans of this instance's previous run queued again");
     }
+    // Likewise the reports this instance was generating: generated again now.
+    let reports_prefix = format!("reports/{}-", instance.id);
+    let freed = service
+        .release_report_leases(&reports_prefix)
+        .await
+        .context("cannot hand back the reports of this instance's previous run")?;
+    if freed > 0 {
+        tracing::warn!(freed, instance = %instance.id, "reports of this instance's previous run generated again");
+    }
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
@@ -180,11 +193,20 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
         .unwrap_or(DEFAULT_AUDIT_RETENTION_DAYS);
     let audit = tokio::spawn(purge_audit(service.clone(), retention, stop_rx.clone()));
     let source = Arc::new(LocalSource::new(service.clone(), POLL));
-    let slots = spawn_engines(source.clone(), engines, &instance, stop_rx)?;
+    let slots = spawn_engines(source.clone(), engines, &instance, stop_rx.clone())?;
     let max_file_bytes = args
         .max_file_bytes
         .or(file.max_file_bytes)
         .unwrap_or(rampart_server::DEFAULT_MAX_FILE_BYTES);
+    let retention_days = args
+        .report_retention_days
+        .or(file.report_retention_days)
+        .unwrap_or(30);
+    let retention = tokio::spawn(purge_reports(
+        service.clone(),
+        retention_days,
+        stop_rx.clone(),
+    ));
     let state = AppState::new(
         service,
         &ServerConfig {
@@ -195,6 +217,15 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
                 || file.trust_forwarded_for.unwrap_or(false),
         },
     );
+    let reports = tokio::spawn(rampart_server::report_gen::run(
+        state.clone(),
+        rampart_server::GeneratorSettings {
+            owner_prefix: reports_prefix,
+            lease: Duration::from_secs(lease_seconds),
+            ..rampart_server::GeneratorSettings::default()
+        },
+        stop_rx.clone(),
+    ));
     let served = rampart_server::serve(listener, rampart_server::app(state), shutdown).await;
     // Graceful shutdown: stop claiming, hand running scans back to the queue.
     let _ = stop_tx.send(true);
@@ -209,6 +240,8 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
     let _ = scheduler.await;
     let _ = blackouts.await;
     let _ = audit.await;
+    let _ = reports.await;
+    let _ = retention.await;
     served?;
     tracing::info!("rampart server stopped");
     Ok(())
@@ -351,6 +384,31 @@ async fn purge_audit(service: Service, days: u32, mut stop: tokio::sync::watch::
         }
         tokio::select! {
             _ = tokio::time::sleep(AUDIT_PURGE_EVERY) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+/// How often the retention duty deletes expired reports.
+const RETENTION_EVERY: Duration = Duration::from_secs(3600);
+
+/// Report retention: about hourly (and once at start), finished reports older than
+/// `days` are deleted. Only the replica holding the `report-retention` lead purges.
+async fn purge_reports(service: Service, days: u32, mut stop: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        match service.try_lead("report-retention").await {
+            Ok(true) => match service.purge_reports(days).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(deleted = n, days, "expired reports deleted"),
+                Err(e) => tracing::error!(error = %e, "report retention failed"),
+            },
+            Ok(false) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot tell whether this replica leads report retention")
+            }
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(RETENTION_EVERY) => {}
             _ = stop.changed() => return,
         }
     }

@@ -21,6 +21,7 @@ mod paging;
 mod postgres;
 mod rate_limit;
 mod replay;
+mod reports;
 mod scan_configs;
 mod scans;
 mod schedules;

@@ -62,6 +62,9 @@ pub struct Fx {
     /// An audit entry of the tenant, and an export of its log.
     audit: AuditId,
     audit_export: AuditExportId,
+    /// A report of `scan`, and one of `private_scan` (Product Admin user).
+    report: ReportId,
+    private_report: ReportId,
 }
 
 /// The identity fixtures of one cell.
@@ -247,6 +250,33 @@ async fn fx_file(t: &TestApp, app: AppId, locked: bool) -> FileId {
     id
 }
 
+/// A VULN_SUMMARY report of `scan` requested by the Product Admin user.
+async fn fx_report(t: &TestApp, scan: ScanId) -> ReportId {
+    let input = rampart_service::ReportInput {
+        name: t.unique("report"),
+        kind: "VULN_SUMMARY".into(),
+        format: "CSV".into(),
+        scan: Some(scan),
+        ..Default::default()
+    };
+    let rules = rampart_service::ReportKindRules {
+        needs_scan: true,
+        all_apps: false,
+    };
+    t.service
+        .create_report(&t.keys.admin.principal, input, rules)
+        .await
+        .expect("create report")
+}
+
+fn report_body(t: &TestApp, fx: &Fx) -> Value {
+    json!({"name": t.unique("new report"), "type": "VULN_SUMMARY", "format": "CSV",
+        "scan": {"id": fx.scan.to_string()}})
+}
+fn search_reports(_: &TestApp, _: &Fx) -> Value {
+    json!({"type": "REPORT", "query": "report.format = 'CSV'"})
+}
+
 /// A blackout created by the Product Admin user: of `app`, or global without one.
 async fn fx_blackout(t: &TestApp, app: Option<AppId>) -> BlackoutId {
     let input = rampart_service::BlackoutInput {
@@ -333,6 +363,8 @@ impl Fx {
             .create_comment(&t.keys.admin.principal, vuln.id, "admin comment".into())
             .await
             .expect("comment");
+        let scan = fx_scan(t, ready_cfg).await;
+        let private_scan = fx_scan(t, private_cfg).await;
         let (audit, audit_export) = fx_audit(t).await;
         let id = fx_identity(t, app).await;
         Fx {
@@ -344,18 +376,19 @@ impl Fx {
             api_key: id.api_key,
             new_user: id.new_user,
             oauth_client: t.fx_oauth_client(&t.keys.read_only, "read").await.client.id,
-
             audit,
             audit_export,
+            report: fx_report(t, scan).await,
+            private_report: fx_report(t, private_scan).await,
             file: fx_file(t, app, false).await,
             locked_file: fx_file(t, app, true).await,
             schedule: fx_schedule(t, cfg).await,
             private_schedule: fx_schedule(t, private_cfg).await,
             blackout: fx_blackout(t, Some(app)).await,
             global_blackout: fx_blackout(t, None).await,
-            scan: fx_scan(t, ready_cfg).await,
+            scan,
             failed_scan: fx_scan(t, cfg).await,
-            private_scan: fx_scan(t, private_cfg).await,
+            private_scan,
             vuln: vuln.id,
             private_vuln: private_vuln.id,
             discovery,
@@ -397,6 +430,8 @@ impl Fx {
             .replace("{private_schedule}", &self.private_schedule.to_string())
             .replace("{schedule}", &self.schedule.to_string())
             .replace("{locked_file}", &self.locked_file.to_string())
+            .replace("{private_report}", &self.private_report.to_string())
+            .replace("{report}", &self.report.to_string())
             .replace("{file}", &self.file.to_string())
             .replace("{private_cfg}", &self.private_cfg.to_string())
             .replace("{target}", &self.target.to_string())
@@ -807,6 +842,15 @@ pub fn cases() -> Vec<Case> {
         Case("POST", "/oauth/revoke", None, [400; 6]),
         Case("GET", "/.well-known/jwks.json", None, OPEN),
         Case("GET", "/.well-known/oauth-authorization-server", None, OPEN),
+        // reports (PDF Report: Manage / Manage / Read; another tenant names a scan it
+        // cannot see: 422; a report of an app is visible to the app's members)
+        Case("GET", "/ias/v1/reports", None, ALL),
+        Case("POST", "/ias/v1/reports", Some(report_body), [201, 201, 403, 201, 422, 401]),
+        Case("GET", "/ias/v1/reports/{report}", None, READ),
+        Case("DELETE", "/ias/v1/reports/{report}", None, MANAGE_DEL),
+        Case("GET", "/ias/v1/reports/{private_report}", None, NON_MEMBER),
+        Case("DELETE", "/ias/v1/reports/{private_report}", None, [204, 404, 404, 204, 404, 401]),
+        Case("POST", "/ias/v1/search", Some(search_reports), ALL),
     ]
 }
 

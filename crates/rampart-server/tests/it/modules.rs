@@ -138,3 +138,52 @@ async fn the_engine_catalogue_is_served_as_is() {
         .json();
     assert_eq!(configs.as_array().unwrap().len(), engine.len());
 }
+
+/// ThreadFix's `MapAttackDocumentation` (reference §6.6): splits each reference key on
+/// `-`; a first part `CWE` makes the rest the CWE number it sends on. Every module of the
+/// engine, every attack: the CWE keys parse as numbers, the module's own CWE is there,
+/// and the description and recommendation are set.
+#[tokio::test]
+async fn attack_documentation_reads_as_threadfix_parses_it() {
+    let app = TestApp::builder()
+        .engine_catalogue()
+        .spawn()
+        .await
+        .expect("SQLite starts");
+    for m in rampart_testkit::engine_catalogue() {
+        for a in m.attacks {
+            let doc = app
+                .ro()
+                .get(&format!(
+                    "/ias/v1/modules/{}/attacks/{}/documentation",
+                    m.id,
+                    a.id.replace(' ', "%20")
+                ))
+                .send()
+                .await
+                .status(200)
+                .json();
+            let refs = doc["references"].as_object().unwrap();
+            let mut cwes = Vec::new();
+            for (key, url) in refs {
+                let mut parts = key.splitn(2, '-');
+                if parts.next() == Some("CWE") {
+                    let n = parts.next().unwrap_or_default();
+                    let n: u32 = n.parse().unwrap_or_else(|_| {
+                        panic!("{} {}: ThreadFix would send '{n}' as the CWE", m.key, a.id)
+                    });
+                    cwes.push(n);
+                }
+                assert!(url.as_str().unwrap().starts_with("https://"), "{key}");
+            }
+            assert!(
+                m.cwe == 0 || cwes.contains(&m.cwe),
+                "{}: no CWE-{} reference in {refs:?}",
+                m.key,
+                m.cwe
+            );
+            assert!(!doc["description"].as_str().unwrap().trim().is_empty());
+            assert!(!doc["recommendation"].as_str().unwrap().trim().is_empty());
+        }
+    }
+}

@@ -11,6 +11,7 @@ mod docs;
 mod e2e;
 mod engines;
 mod identity_cli;
+mod report_crash;
 mod scan_formats;
 mod secrets;
 mod server_proc;

@@ -120,6 +120,26 @@ impl Api {
         (status, json, loc)
     }
 
+    /// A request with `accept`: status, raw body, `Content-Type`.
+    pub async fn raw(&self, method: Method, path: &str, accept: &str) -> (u16, Vec<u8>, String) {
+        let resp = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .header("X-Api-Key", &self.key)
+            .header("Accept", accept)
+            .send()
+            .await
+            .expect("request");
+        let status = resp.status().as_u16();
+        let ct = resp
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        (status, resp.bytes().await.unwrap_or_default().to_vec(), ct)
+    }
+
     pub async fn get(&self, path: &str) -> Value {
         let (s, v, _) = self.call(Method::GET, path, None).await;
         assert_eq!(s, 200, "GET {path}: {v}");

@@ -6,13 +6,14 @@ mod blackouts;
 mod engines;
 mod files;
 mod modules;
+mod reports;
 mod scan_configs;
-mod scans;
+pub(crate) mod scans;
 mod schedules;
 mod search;
 mod tags;
 mod targets;
-mod vulnerabilities;
+pub(crate) mod vulnerabilities;
 
 use crate::state::AppState;
 use utoipa_axum::router::OpenApiRouter;
@@ -32,6 +33,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(search::router())
         .merge(vulnerabilities::router())
         .merge(blackouts::router())
+        .merge(reports::router())
 }
 
 /// The `links` of an item: its canonical self link.

@@ -8,7 +8,6 @@ use axum::Json;
 use rampart_api_types::ias::{AttackDocumentation, AttackMetadata, ErrorBody, ModuleMetadata};
 use rampart_domain::catalogue::ModuleMeta;
 use rampart_domain::ModuleId;
-use std::collections::BTreeMap;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -79,13 +78,8 @@ async fn documentation(
     Path((id, attack)): Path<(String, String)>,
 ) -> ApiResult<Json<AttackDocumentation>> {
     let (m, a) = s.service.attack(&p, module_id(&id)?, &attack)?;
-    let references: BTreeMap<String, String> = m
-        .references
-        .iter()
-        .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
-        .collect();
     Ok(Json(AttackDocumentation {
-        references,
+        references: m.reference_map(),
         description: format!("{} {}", m.description, a.description),
         recommendation: m.recommendation.to_string(),
     }))

@@ -167,6 +167,15 @@ async fn search(
             ),
             pg.total,
         ),
+        SearchResults::Reports(pg) => (
+            values(
+                pg.items
+                    .into_iter()
+                    .map(|x| super::reports::wire(&s, x))
+                    .collect(),
+            ),
+            pg.total,
+        ),
     };
     Ok(Json(paging.envelope(&s, "/search", data, total)))
 }

@@ -50,12 +50,7 @@ pub fn wire(s: &AppState, v: d::Vulnerability) -> Vulnerability {
     let references: BTreeMap<String, String> = s
         .service
         .module_of(&v)
-        .map(|m| {
-            m.references
-                .iter()
-                .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
-                .collect()
-        })
+        .map(|m| m.reference_map())
         .unwrap_or_default();
     let module = IdRef { id: v.module.0 };
     Vulnerability {
