@@ -192,3 +192,70 @@ fn server_refuses_a_zero_lease_and_a_bad_engine_count() {
         .expect("run");
     assert_eq!(out.status.code(), Some(2), "clap rejects a non-number");
 }
+
+/// `rampart oauth-client create|list|delete` on the database, as `rampart key` does.
+#[test]
+fn oauth_client_create_list_delete() {
+    let (dir, url) = temp_db();
+    let run = |args: &[&str]| {
+        let out = rampart().args(args).output().expect("run");
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    run(&[
+        "key",
+        "create",
+        "--database",
+        &url,
+        "--role",
+        "product-admin",
+        "--org",
+    ]);
+    let out = run(&[
+        "oauth-client",
+        "create",
+        "--database",
+        &url,
+        "--role",
+        "read-write",
+        "--scopes",
+        "read scans:write",
+        "--name",
+        "ci",
+    ]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines[0].starts_with("client_id=rmpc_"), "{out}");
+    assert!(lines[1].starts_with("client_secret=rmps_"), "{out}");
+    assert!(
+        lines[2].contains("scans:write") && !lines[2].contains("audit:read"),
+        "{out}"
+    );
+    let client_id = lines[0].trim_start_matches("client_id=");
+    let list = run(&["oauth-client", "list", "--database", &url]);
+    assert!(
+        list.contains(client_id) && list.contains("read-write"),
+        "{list}"
+    );
+    assert!(!list.contains("rmps_"), "never the secret: {list}");
+    let id = list.split('\t').next().expect("an id column");
+    run(&["oauth-client", "delete", "--database", &url, id]);
+    assert!(!run(&["oauth-client", "list", "--database", &url]).contains(client_id));
+    let out = rampart()
+        .args([
+            "oauth-client",
+            "create",
+            "--database",
+            &url,
+            "--scopes",
+            "everything",
+        ])
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown scope 'everything'"));
+    std::fs::remove_dir_all(dir).ok();
+}
