@@ -12,6 +12,7 @@ use rampart_query::{parse_sort, ResourceType};
 
 // One module per storage area (trait), in the order of `Store`'s supertraits.
 mod apps;
+mod audit;
 mod blackouts;
 mod engines;
 mod files;
@@ -25,6 +26,7 @@ mod templates;
 mod tenancy;
 mod vulns;
 pub use apps::*;
+pub use audit::*;
 pub use blackouts::*;
 pub use engines::*;
 pub use files::*;
@@ -77,7 +79,9 @@ macro_rules! conformance_suite {
             // schedules
             schedules_crud_visibility_and_orphans, firing_a_schedule_is_compare_and_set,
             // blackouts
-            blackouts_crud_scope_and_visibility, blackout_holds_and_pauses);
+            blackouts_crud_scope_and_visibility, blackout_holds_and_pauses,
+            // audit log
+            audit_log_pages_filters_tenants_and_purge);
     };
     (@each $factory:path; $($name:ident),*) => {$(
         #[tokio::test]

@@ -524,7 +524,10 @@ async fn certificate_and_login_files_reach_the_recipe() {
         .expect("claim")
         .expect("the job");
     assert_eq!(
-        spec.recipe.client_certificate.expect("a certificate").password,
+        spec.recipe
+            .client_certificate
+            .expect("a certificate")
+            .password,
         "changeit"
     );
     assert_eq!(cert.file.content, include_bytes!("files/client.p12"));
