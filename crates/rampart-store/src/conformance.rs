@@ -12,6 +12,7 @@ use rampart_query::{parse_sort, ResourceType};
 
 // One module per storage area (trait), in the order of `Store`'s supertraits.
 mod apps;
+mod audit;
 mod blackouts;
 mod engines;
 mod files;
@@ -28,6 +29,7 @@ mod templates;
 mod tenancy;
 mod vulns;
 pub use apps::*;
+pub use audit::*;
 pub use blackouts::*;
 pub use engines::*;
 pub use files::*;
@@ -90,7 +92,9 @@ macro_rules! conformance_suite {
             // oauth
             oauth_clients_revocations_and_keys,
             // reports
-            reports_crud_visibility_and_cascade, report_claims_are_exclusive_and_leases_expire);
+            reports_crud_visibility_and_cascade, report_claims_are_exclusive_and_leases_expire,
+            // audit log
+            audit_log_pages_filters_tenants_and_purge);
     };
     (@each $factory:path; $($name:ident),*) => {$(
         #[tokio::test]

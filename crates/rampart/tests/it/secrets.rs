@@ -76,7 +76,22 @@ async fn form_login_scan_leaves_no_secret(app: TestApp) {
         .await
         .status(200);
 
-    // A read-only key reads the marker; the document is written back as read.
+    // A read-only key (a member of the app) reads the marker; the document is written back
+    // as read.
+    let c = app
+        .rw()
+        .get(&format!("/ias/v1/scan-configs/{cfg}"))
+        .send()
+        .await
+        .status(200)
+        .json();
+    let app_id = c["app"]["id"].as_str().unwrap().to_string();
+    app.admin()
+        .post(&format!("/ias/v1/apps/{app_id}/users"))
+        .json(&json!({"id": app.keys.read_only.id().to_string()}))
+        .send()
+        .await
+        .status(201);
     let read = app.ro().get(&options).send().await.status(200).json();
     assert_eq!(read["auth_config"]["password_form"], "********");
     let as_read = app.rw().get(&options).send().await.status(200).json();
