@@ -54,11 +54,7 @@ async fn main() {
     let plain = format!("http://{}", listener.local_addr().unwrap());
     let state = AppState::new(
         t.service.clone(),
-        &ServerConfig {
-            public_url: plain.clone(),
-            max_file_bytes: rampart_server::DEFAULT_MAX_FILE_BYTES,
-            trust_forwarded_for: false,
-        },
+        &ServerConfig::new(&plain),
     );
     tokio::spawn(rampart_server::serve(
         listener,
