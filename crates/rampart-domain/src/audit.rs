@@ -251,7 +251,7 @@ mod tests {
                 "POST",
                 "/ias/v1/apps",
                 "/ias/v1/apps",
-                Some(&*format!("http://h/ias/v1/apps/{id}"))
+                Some(&format!("http://h/ias/v1/apps/{id}"))
             ),
             ("app.create".into(), "app".into(), Some(id.into()))
         );
@@ -259,7 +259,7 @@ mod tests {
             d(
                 "PUT",
                 "/ias/v1/apps/{id}",
-                &*format!("/ias/v1/apps/{id}"),
+                &format!("/ias/v1/apps/{id}"),
                 None
             ),
             ("app.update".into(), "app".into(), Some(id.into()))
@@ -268,7 +268,7 @@ mod tests {
             d(
                 "PUT",
                 "/ias/v1/scan-configs/{id}/options",
-                &*format!("/ias/v1/scan-configs/{id}/options"),
+                &format!("/ias/v1/scan-configs/{id}/options"),
                 None
             ),
             (
@@ -281,7 +281,7 @@ mod tests {
             d(
                 "POST",
                 "/ias/v1/scans/{id}/action",
-                &*format!("/ias/v1/scans/{id}/action"),
+                &format!("/ias/v1/scans/{id}/action"),
                 None
             ),
             ("scan.action".into(), "scan".into(), Some(id.into()))

@@ -330,10 +330,7 @@ async fn exports_as_jsonl_and_csv() {
     // 3 app creates and the first export, newest first.
     assert_eq!(rows.len(), 5, "{csv}");
     assert!(rows[1].contains(",export.create,export,"), "{csv}");
-    assert!(
-        rows[4].contains(&*listed[2]["id"].as_str().unwrap()),
-        "{csv}"
-    );
+    assert!(rows[4].contains(listed[2]["id"].as_str().unwrap()), "{csv}");
     // A quote inside the changes JSON is doubled inside a quoted cell.
     assert!(csv.contains("\"\"a,\\\"\"0\\\"\"\"\""), "{csv}");
 
