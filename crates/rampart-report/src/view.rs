@@ -297,6 +297,7 @@ fn compliance_view(
 }
 
 /// The view of one model (one section), anchors prefixed by `prefix`.
+#[allow(clippy::too_many_arguments)] // one private builder, called twice
 fn section(
     prefix: &str,
     title: String,

@@ -10,7 +10,10 @@ use rampart_report::{
     Trend, TrendPoint, VulnStatus,
 };
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+#[cfg(feature = "pdf")]
+use std::path::PathBuf;
+#[cfg(feature = "pdf")]
 use std::process::Command;
 use uuid::Uuid;
 
@@ -89,6 +92,7 @@ pub fn document(t: ReportType) -> DocumentInput {
     }
 }
 
+#[cfg(feature = "pdf")]
 fn temp_dir(tag: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!(
         "rampart-doc-{tag}-{}-{}",
