@@ -166,6 +166,12 @@ const IAS_AREAS: &[(&str, Scope, Scope)] = &[
         Scope::VulnerabilitiesRead,
         Scope::VulnerabilitiesWrite,
     ),
+    // a report discloses the vulnerabilities it lists
+    (
+        "reports",
+        Scope::VulnerabilitiesRead,
+        Scope::VulnerabilitiesWrite,
+    ),
     ("engines", Scope::ConnectorsRead, Scope::ConnectorsWrite),
     (
         "engine-groups",
@@ -179,6 +185,7 @@ const IAS_AREAS: &[(&str, Scope, Scope)] = &[
         Scope::IdentityWrite,
     ),
     ("users", Scope::IdentityRead, Scope::IdentityWrite),
+    ("organization", Scope::IdentityRead, Scope::IdentityWrite),
     ("identity-groups", Scope::IdentityRead, Scope::IdentityWrite),
     ("api-keys", Scope::IdentityRead, Scope::IdentityWrite),
     ("audit-logs", Scope::AuditRead, Scope::AuditRead),
@@ -219,7 +226,7 @@ pub fn required(method: &str, path: &str) -> Option<Required> {
 pub fn search_scope(search_type: &str) -> Scope {
     match search_type.to_ascii_uppercase().as_str() {
         "APP" | "TARGET" | "FILE" | "TAG" => Scope::ApplicationsRead,
-        "VULNERABILITY" | "VULNERABILITY_DISCOVERY" => Scope::VulnerabilitiesRead,
+        "VULNERABILITY" | "VULNERABILITY_DISCOVERY" | "REPORT" => Scope::VulnerabilitiesRead,
         "ENGINE" | "ENGINE_GROUP" => Scope::ConnectorsRead,
         _ => Scope::ScansRead,
     }

@@ -193,3 +193,28 @@ pub fn model(tool: Tool, scans: &[ScanData], modules: &BTreeMap<Uuid, String>) -
     };
     ReportModel::new(run, summary, findings, log)
 }
+
+/// One app section of a server report document from one scan's data (the server builds its
+/// [`crate::DocumentInput`] from these): the scan's id, config, status and times, its findings
+/// as a model, and the trend the caller computed.
+pub fn section(
+    tool: Tool,
+    app_id: Uuid,
+    data: &ScanData,
+    modules: &BTreeMap<Uuid, String>,
+    trend: Option<crate::Trend>,
+) -> crate::AppSection {
+    crate::AppSection {
+        app_id,
+        app_name: data.app.clone(),
+        scan: Some(crate::ScanSummary {
+            id: data.scan.id.unwrap_or_default(),
+            config_name: data.config.clone(),
+            status: data.scan.status.clone().unwrap_or_else(|| "UNKNOWN".into()),
+            submitted: ias_time(data.scan.submit_time.as_deref()),
+            completed: ias_time(data.scan.completion_time.as_deref()),
+        }),
+        model: model(tool, std::slice::from_ref(data), modules),
+        trend,
+    }
+}

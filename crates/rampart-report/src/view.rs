@@ -174,6 +174,8 @@ pub(crate) struct DocView {
     pub raw_counts: Vec<(Severity, usize)>,
     pub executive: bool,
     pub remediation: bool,
+    /// The scan log (level, message) of a scan's model; empty for a server document.
+    pub log: Vec<(String, String)>,
 }
 
 fn exchange(x: &crate::model::Exchange, cap: usize) -> ExchangeView {
@@ -295,6 +297,7 @@ fn compliance_view(
 }
 
 /// The view of one model (one section), anchors prefixed by `prefix`.
+#[allow(clippy::too_many_arguments)] // one private builder, called twice
 fn section(
     prefix: &str,
     title: String,
@@ -411,8 +414,13 @@ fn section_info(s: &AppSection) -> Vec<(String, String)> {
             let ms = u64::try_from((b - a).num_milliseconds()).unwrap_or(0);
             info.push(("Duration".into(), human_duration(ms)));
         }
+    } else if s.model.finished_at > s.model.started_at {
+        let m = &s.model;
+        info.push(("Started".into(), human_time(&m.started_at)));
+        info.push(("Finished".into(), human_time(&m.finished_at)));
+        info.push(("Duration".into(), human_duration(m.summary.duration_ms)));
     } else {
-        info.push(("Scan".into(), "no scan in the period".into()));
+        info.push(("Scan".into(), "none in the period".into()));
     }
     if !s.model.target.is_empty() {
         info.push(("Target".into(), s.model.target.clone()));
@@ -489,6 +497,7 @@ pub(crate) fn document(d: &DocumentInput, detail: Detail) -> Result<DocView, Rep
         sections,
         executive: d.report_type.is_executive(),
         remediation: d.report_type == ReportType::VulnRemediation,
+        log: vec![],
     })
 }
 
@@ -546,6 +555,11 @@ pub(crate) fn model(m: &ReportModel, detail: Detail) -> Result<DocView, ReportEr
         sections: vec![sec],
         executive: false,
         remediation: false,
+        log: m
+            .log
+            .iter()
+            .map(|l| (format!("{:?}", l.level).to_lowercase(), l.message.clone()))
+            .collect(),
     })
 }
 

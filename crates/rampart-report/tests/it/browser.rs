@@ -29,7 +29,7 @@ const PROBE: &str = r#"<script>
     bars: bars.length,
     bar_widths: bars.map(function (b) { return b.getBoundingClientRect().width; }),
     findings: findings.map(function (f) { return { visible: visible(f), text: f.innerText }; }),
-    scripts_elsewhere: document.scripts.length - 1
+    scripts_elsewhere: Array.prototype.filter.call(document.scripts, function (s) { return s.src; }).length
   };
   var pre = document.createElement('pre');
   pre.id = 'rampart-probe';
@@ -124,7 +124,11 @@ fn probe(dom: &str) -> Value {
 fn check(m: &ReportModel, browser: &Path) {
     let dir = temp_dir("html");
     let html = render(m, Format::Html).unwrap();
-    assert!(!html.contains("<script"), "the report itself has no script");
+    assert_eq!(
+        html.matches("<script").count(),
+        1,
+        "one inline filter script"
+    );
     let page = dir.join("report.html");
     std::fs::write(&page, html.replace("</body>", &format!("{PROBE}</body>"))).unwrap();
     let dom = dump_dom(browser, &page, &dir.join("profile"));
@@ -180,4 +184,72 @@ fn chromium_shows_the_chart_and_every_finding() {
     };
     check(&report(), &browser);
     check(&big_report(40), &browser);
+}
+
+/// Sets the report's filters as a reader would (choosing an option fires `change`) and
+/// counts the findings still visible after each choice.
+const FILTER_PROBE: &str = r#"<script>
+(function () {
+  function visible(e) {
+    var r = e.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && getComputedStyle(e).display !== 'none';
+  }
+  function count() {
+    return Array.prototype.filter.call(document.querySelectorAll('.finding'), visible).length;
+  }
+  function choose(k, v) {
+    var s = document.getElementById('filter-' + k);
+    s.value = v;
+    s.dispatchEvent(new Event('change'));
+  }
+  var out = { all: count() };
+  choose('severity', 'HIGH'); out.high = count();
+  choose('status', 'VERIFIED'); out.high_verified = count();
+  choose('severity', ''); choose('status', ''); choose('module', 'x_frame_options');
+  out.xfo = count(); out.shown_label = document.getElementById('shown').textContent;
+  choose('module', ''); out.reset = count();
+  out.toc_links = document.querySelectorAll('#toc a').length;
+  out.toc_targets_exist = Array.prototype.every.call(document.querySelectorAll('#toc a'), function (a) {
+    return !!document.getElementById(a.getAttribute('href').slice(1));
+  });
+  out.status_badges = Array.prototype.map.call(document.querySelectorAll('.finding .status'), function (b) { return b.textContent; });
+  var pre = document.createElement('pre');
+  pre.id = 'rampart-probe';
+  pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+})();
+</script>"#;
+
+#[test]
+fn chromium_filters_the_document_report_by_severity_module_and_status() {
+    let Some(browser) = chromium() else {
+        panic!("chromium is required for the HTML report test: apt-get install -y chromium");
+    };
+    let d = crate::documents::document(rampart_report::ReportType::VulnSummary);
+    let html = rampart_report::render_document_html(&d).unwrap();
+    let dir = temp_dir("filters");
+    let page = dir.join("report.html");
+    std::fs::write(
+        &page,
+        html.replace("</body>", &format!("{FILTER_PROBE}</body>")),
+    )
+    .unwrap();
+    let p = probe(&dump_dom(&browser, &page, &dir.join("profile")));
+    assert_eq!(p["all"], 3, "{p}");
+    assert_eq!(p["high"], 2, "two HIGH findings: {p}");
+    assert_eq!(p["high_verified"], 1, "one of them VERIFIED: {p}");
+    assert_eq!(p["xfo"], 1, "{p}");
+    assert_eq!(p["shown_label"], "1", "{p}");
+    assert_eq!(p["reset"], 3, "{p}");
+    assert!(p["toc_links"].as_u64().unwrap() >= 5, "{p}");
+    assert_eq!(p["toc_targets_exist"], true, "{p}");
+    let mut badges: Vec<&str> = p["status_badges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b.as_str().unwrap())
+        .collect();
+    badges.sort();
+    assert_eq!(badges, ["FALSE_POSITIVE", "UNREVIEWED", "VERIFIED"], "{p}");
+    std::fs::remove_dir_all(dir).ok();
 }

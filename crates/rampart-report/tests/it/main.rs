@@ -2,6 +2,7 @@
 
 mod adapters;
 mod browser;
+mod documents;
 mod fixture;
 mod formats;
 mod sarif;

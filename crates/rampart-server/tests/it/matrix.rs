@@ -991,7 +991,9 @@ async fn authorization_matrix_with_read_scoped_tokens() {
             || path.starts_with("/oauth/revoke")
             || path.starts_with("/ias/v1/search")
             || path == "/ias/v1/vulnerabilities/variances/documentation";
-        !reads
+        // decision 4: `read` does not include `audit:read`
+        let audit = path.starts_with("/audit-logs") || path.starts_with("/v1/audit-logs");
+        !reads || audit
     };
     run_with(&t, &Creds::Bearer { tokens, refuse }).await;
 }

@@ -1,0 +1,154 @@
+//! Benchmark (not a test): time and peak memory to render a server report document (PDF or
+//! the HTML report) with N findings. One format per process, so the peak RSS (`VmHWM`) is
+//! that format's.
+//!
+//! `cargo run --release -p rampart-report --example report_bench -- pdf|html [N]`
+
+use chrono::{TimeZone, Utc};
+use rampart_domain::{ParameterLocation, Severity};
+use rampart_engine::events::{Outcome, Progress};
+use rampart_engine::finding::{Confidence, Exchange, Finding, Variance};
+use rampart_engine::Summary;
+use rampart_report::{
+    local, render_document, AppSection, DocFormat, DocumentInput, ReportModel, ReportType, RunInfo,
+    ScanSummary, Tool, Trend, VulnStatus,
+};
+use std::time::Instant;
+
+const MODULES: &[&str] = &[
+    "sqli",
+    "xss_reflected",
+    "x_frame_options",
+    "path_traversal",
+    "cmdi",
+];
+
+fn model(n: usize) -> ReportModel {
+    let sevs = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Informational,
+    ];
+    let findings = (0..n)
+        .map(|i| {
+            let key = MODULES[i % MODULES.len()];
+            let meta = rampart_engine::module(key)
+                .or_else(|| rampart_engine::module("sqli"))
+                .expect("module");
+            let url = format!("http://shop.test/page{i}?id=");
+            Finding {
+                id: uuid::Uuid::from_u128(i as u128 + 1),
+                module_key: meta.key.into(),
+                module_id: meta.id.0,
+                name: meta.name.into(),
+                severity: sevs[i % sevs.len()],
+                confidence: Confidence::Confirmed,
+                root_cause_url: url.clone(),
+                root_cause_parameter: "id".into(),
+                root_cause_method: "GET".into(),
+                location: Some(ParameterLocation::Query),
+                cwe: meta.cwe,
+                cvss_vector: meta.cvss_vector.into(),
+                variances: vec![Variance {
+                    url: url.clone(),
+                    attack_id: "A_01".into(),
+                    attack_value: "1' OR '1'='1".into(),
+                    proof: "You have an error in your SQL syntax near '1''".into(),
+                    proof_description: "the response shows a database error".into(),
+                    confidence: Confidence::Confirmed,
+                    original: None,
+                    attack: Some(Exchange {
+                        request: format!("GET {url}1%27 HTTP/1.1\r\nHost: shop.test\r\nUser-Agent: rampart\r\nAccept: */*\r\n\r\n"),
+                        response: format!("HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/html\r\n\r\n<html><body>{}</body></html>", "error <b>near</b> &amp; ".repeat(40)),
+                    }),
+                }],
+            }
+        })
+        .collect();
+    let run = RunInfo {
+        tool: Tool {
+            name: "rampart".into(),
+            version: "bench".into(),
+        },
+        target: "http://shop.test/".into(),
+        template: "All Modules".into(),
+        started_at: Utc.with_ymd_and_hms(2026, 1, 2, 3, 0, 0).unwrap(),
+        finished_at: Utc.with_ymd_and_hms(2026, 1, 2, 4, 0, 0).unwrap(),
+    };
+    let summary = Summary {
+        outcome: Outcome::Complete,
+        progress: Progress::default(),
+        duration_ms: 3_600_000,
+        limits_reached: vec![],
+        findings,
+        crawled: vec![],
+        skipped: Default::default(),
+        skipped_sample: vec![],
+        browser_crawl: "n/a",
+        error: None,
+    };
+    // The model is built as `rampart scan` builds it: through the local adapter.
+    local::from_scan(run, summary, vec![])
+}
+
+fn vm_hwm_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let format = args.next().unwrap_or_else(|| "pdf".into());
+    let n: usize = args.next().and_then(|v| v.parse().ok()).unwrap_or(10_000);
+    let mut m = model(n);
+    let statuses = [
+        VulnStatus::Unreviewed,
+        VulnStatus::Verified,
+        VulnStatus::FalsePositive,
+    ];
+    for (i, f) in m.findings.iter_mut().enumerate() {
+        f.status = Some(statuses[i % statuses.len()]);
+    }
+    let d = DocumentInput {
+        title: "Benchmark".into(),
+        report_type: ReportType::VulnSummary,
+        generated_at: Utc.with_ymd_and_hms(2026, 1, 3, 0, 0, 0).unwrap(),
+        filter_text: None,
+        period: None,
+        sections: vec![AppSection {
+            app_id: uuid::Uuid::from_u128(1),
+            app_name: "shop".into(),
+            scan: Some(ScanSummary {
+                id: uuid::Uuid::from_u128(2),
+                config_name: "full".into(),
+                status: "COMPLETE".into(),
+                submitted: Some(m.started_at),
+                completed: Some(m.finished_at),
+            }),
+            model: m,
+            trend: Some(Trend::default()),
+        }],
+    };
+    let model_kib = vm_hwm_kib();
+    let f = match format.as_str() {
+        "pdf" => DocFormat::Pdf,
+        "html" => DocFormat::Html,
+        other => panic!("pdf|html, not {other}"),
+    };
+    let t = Instant::now();
+    let out = render_document(&d, f).expect("render");
+    let render_ms = t.elapsed().as_secs_f64() * 1000.0;
+    println!(
+        "{{\"format\":\"{format}\",\"findings\":{n},\"render_ms\":{render_ms:.1},\"bytes\":{},\"peak_rss_kib\":{},\"model_peak_rss_kib\":{model_kib}}}",
+        out.len(),
+        vm_hwm_kib()
+    );
+}
