@@ -52,10 +52,7 @@ async fn main() {
     // The same service behind the app without the layer, on a second port.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let plain = format!("http://{}", listener.local_addr().unwrap());
-    let state = AppState::new(
-        t.service.clone(),
-        &ServerConfig::new(&plain),
-    );
+    let state = AppState::new(t.service.clone(), &ServerConfig::new(&plain));
     tokio::spawn(rampart_server::serve(
         listener,
         rampart_server::unaudited_app_for_benchmarks(state),
