@@ -1,7 +1,10 @@
 //! Benchmark (not a test): time and peak memory to render one format for a scan with N
 //! findings. One format per process, so the peak RSS (`VmHWM`) is that format's.
 //!
-//! `cargo run --release -p rampart-report --example render_bench -- FORMAT [N]`
+//! `cargo run --release -p rampart-report --example render_bench -- FORMAT [N]`, FORMAT one of
+//! the scan formats (`json`, `sarif`, `html`, `csv`, `junit`, `markdown`), `none` (the model
+//! only), or a server report document: `doc-html` (the zipped HTML report) or `doc-pdf`
+//! (needs `--features pdf`).
 //! (`bench/report.sh` runs every format and prints a Markdown table.)
 
 use chrono::{TimeZone, Utc};
@@ -9,7 +12,10 @@ use rampart_domain::{ParameterLocation, Severity};
 use rampart_engine::events::{Outcome, Progress};
 use rampart_engine::finding::{Confidence, Exchange, Finding, Variance};
 use rampart_engine::Summary;
-use rampart_report::{local, render, Format, ReportModel, RunInfo, Tool};
+use rampart_report::{
+    local, render, render_document, AppSection, DocFormat, DocumentInput, Format, ReportModel,
+    ReportType, RunInfo, ScanSummary, Tool, Trend, VulnStatus,
+};
 use std::time::Instant;
 
 const MODULES: &[&str] = &[
@@ -113,13 +119,53 @@ fn main() {
         println!("{{\"format\":\"none\",\"findings\":{n},\"build_ms\":{build_ms:.1},\"peak_rss_kib\":{model_kib}}}");
         return;
     }
-    let f = Format::parse(&format).expect("json|sarif|html|csv|junit|markdown|none");
     let t = Instant::now();
-    let out = render(&m, f).expect("render");
+    let out = match format.strip_prefix("doc-") {
+        Some(doc) => {
+            let f = DocFormat::parse(doc).expect("doc-html|doc-pdf");
+            render_document(&document(m), f).expect("render")
+        }
+        None => {
+            let f = Format::parse(&format).expect("json|sarif|html|csv|junit|markdown|none");
+            render(&m, f).expect("render").into_bytes()
+        }
+    };
     let render_ms = t.elapsed().as_secs_f64() * 1000.0;
     println!(
         "{{\"format\":\"{format}\",\"findings\":{n},\"render_ms\":{render_ms:.1},\"bytes\":{},\"peak_rss_kib\":{},\"model_peak_rss_kib\":{model_kib}}}",
         out.len(),
         vm_hwm_kib()
     );
+}
+
+/// A VULN_SUMMARY document of one app whose findings carry every triage status.
+fn document(mut m: ReportModel) -> DocumentInput {
+    let statuses = [
+        VulnStatus::Unreviewed,
+        VulnStatus::Verified,
+        VulnStatus::FalsePositive,
+    ];
+    for (i, f) in m.findings.iter_mut().enumerate() {
+        f.status = Some(statuses[i % statuses.len()]);
+    }
+    DocumentInput {
+        title: "Benchmark".into(),
+        report_type: ReportType::VulnSummary,
+        generated_at: Utc.with_ymd_and_hms(2026, 1, 3, 0, 0, 0).unwrap(),
+        filter_text: None,
+        period: None,
+        sections: vec![AppSection {
+            app_id: uuid::Uuid::from_u128(1),
+            app_name: "shop".into(),
+            scan: Some(ScanSummary {
+                id: uuid::Uuid::from_u128(2),
+                config_name: "full".into(),
+                status: "COMPLETE".into(),
+                submitted: Some(m.started_at),
+                completed: Some(m.finished_at),
+            }),
+            model: m,
+            trend: Some(Trend::default()),
+        }],
+    }
 }
