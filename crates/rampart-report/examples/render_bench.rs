@@ -122,7 +122,7 @@ fn main() {
     let t = Instant::now();
     let out = match format.strip_prefix("doc-") {
         Some(doc) => {
-            let f = DocFormat::parse(doc).expect("doc-html|doc-pdf");
+            let f = DocFormat::parse(&doc.to_ascii_uppercase()).expect("doc-html|doc-pdf");
             render_document(&document(m), f).expect("render")
         }
         None => {
