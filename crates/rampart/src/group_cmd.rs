@@ -118,17 +118,7 @@ fn row(g: &IdentityGroup) -> Value {
 async fn list(a: ListArgs) -> Result<(), String> {
     let c = a.server.client()?;
     let groups = c.identity_groups().await.map_err(|e| e.to_string())?;
-    if a.format == "json" {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&groups).unwrap_or_default()
-        );
-    } else if groups.is_empty() {
-        eprintln!("no identity groups");
-    } else {
-        let rows: Vec<Value> = groups.iter().map(row).collect();
-        println!("{}", crate::search_cmd::table(&rows));
-    }
+    crate::search_cmd::print_list(&groups, &a.format, "no identity groups", row);
     Ok(())
 }
 

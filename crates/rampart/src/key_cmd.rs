@@ -218,17 +218,7 @@ async fn list(a: ListArgs) -> Result<(), String> {
         None => None,
     };
     let keys = c.api_keys(owner).await.map_err(|e| e.to_string())?;
-    if a.format == "json" {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&keys).unwrap_or_default()
-        );
-    } else if keys.is_empty() {
-        eprintln!("no keys");
-    } else {
-        let rows: Vec<Value> = keys.iter().map(row).collect();
-        println!("{}", crate::search_cmd::table(&rows));
-    }
+    crate::search_cmd::print_list(&keys, &a.format, "no keys", row);
     Ok(())
 }
 

@@ -122,17 +122,7 @@ async fn list(a: ListArgs) -> Result<(), String> {
                 .map_err(|e| e.to_string())?
         }
     };
-    if a.format == "json" {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&schedules).unwrap_or_default()
-        );
-    } else if schedules.is_empty() {
-        eprintln!("no schedules");
-    } else {
-        let rows: Vec<Value> = schedules.iter().map(row).collect();
-        println!("{}", crate::search_cmd::table(&rows));
-    }
+    crate::search_cmd::print_list(&schedules, &a.format, "no schedules", row);
     Ok(())
 }
 

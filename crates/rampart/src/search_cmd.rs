@@ -35,6 +35,27 @@ fn cell(v: &Value) -> String {
     }
 }
 
+/// Prints a list command's result: pretty JSON for `--format json`, else a table of `row`s,
+/// or `none` on stderr when the list is empty.
+pub fn print_list<T: serde::Serialize>(
+    items: &[T],
+    format: &str,
+    none: &str,
+    row: impl Fn(&T) -> Value,
+) {
+    if format == "json" {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(items).unwrap_or_default()
+        );
+    } else if items.is_empty() {
+        eprintln!("{none}");
+    } else {
+        let rows: Vec<Value> = items.iter().map(row).collect();
+        println!("{}", table(&rows));
+    }
+}
+
 /// The columns: every top-level field but `links` (alphabetical within an object, new ones
 /// appended as they are seen), `id` first.
 pub fn table(rows: &[Value]) -> String {

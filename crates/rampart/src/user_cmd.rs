@@ -106,17 +106,7 @@ fn row(u: &User) -> Value {
 async fn list(a: ListArgs) -> Result<(), String> {
     let c = a.server.client()?;
     let users = c.users().await.map_err(|e| e.to_string())?;
-    if a.format == "json" {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&users).unwrap_or_default()
-        );
-    } else if users.is_empty() {
-        eprintln!("no users");
-    } else {
-        let rows: Vec<Value> = users.iter().map(row).collect();
-        println!("{}", crate::search_cmd::table(&rows));
-    }
+    crate::search_cmd::print_list(&users, &a.format, "no users", row);
     Ok(())
 }
 
