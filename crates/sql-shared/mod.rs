@@ -51,6 +51,10 @@ pub struct SqlStore {
     pub(crate) leads: std::sync::Arc<
         tokio::sync::Mutex<std::collections::HashMap<String, <Db as sqlx::Database>::Connection>>,
     >,
+    /// Values kept alive as long as the store (test support: the guard that drops a test's
+    /// PostgreSQL schema when its store goes away).
+    #[allow(dead_code)]
+    pub(crate) held: Vec<std::sync::Arc<dyn std::any::Any + Send + Sync>>,
 }
 
 impl SqlStore {
@@ -59,6 +63,7 @@ impl SqlStore {
             writer: pool.clone(),
             pool,
             leads: Default::default(),
+            held: Vec::new(),
         }
     }
 
@@ -68,7 +73,14 @@ impl SqlStore {
             pool,
             writer,
             leads: Default::default(),
+            held: Vec::new(),
         }
+    }
+
+    /// Keeps `value` alive as long as this store (and its clones).
+    pub fn hold(mut self, value: std::sync::Arc<dyn std::any::Any + Send + Sync>) -> Self {
+        self.held.push(value);
+        self
     }
 
     pub(crate) fn writer(&self) -> &sqlx::Pool<Db> {

@@ -100,6 +100,7 @@ pub struct App {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<Uuid>,
     #[serde(default)]
+    #[schema(required = true)]
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -113,6 +114,7 @@ pub struct Target {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<Uuid>,
     #[serde(default)]
+    #[schema(required = true)]
     pub domain: String,
     #[serde(default, deserialize_with = "lenient::opt_bool")]
     pub enabled: Option<bool>,
@@ -128,6 +130,7 @@ pub struct Tag {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<Uuid>,
     #[serde(default)]
+    #[schema(required = true)]
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub creator: Option<IdRef>,
@@ -241,6 +244,7 @@ pub struct AttackTemplate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<Uuid>,
     #[serde(default)]
+    #[schema(required = true)]
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -340,6 +344,7 @@ pub struct EngineGroup {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<Uuid>,
     #[serde(default)]
+    #[schema(required = true)]
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -354,6 +359,7 @@ pub struct Engine {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<Uuid>,
     #[serde(default)]
+    #[schema(required = true)]
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub engine_group: Option<IdRef>,
@@ -398,6 +404,7 @@ pub struct ScanConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<Uuid>,
     #[serde(default)]
+    #[schema(required = true)]
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -712,6 +719,7 @@ pub struct Schedule {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<Uuid>,
     #[serde(default)]
+    #[schema(required = true)]
     pub name: String,
     #[serde(
         default,

@@ -167,3 +167,11 @@ pub struct Summary {
     pub browser_crawl: &'static str,
     pub error: Option<String>,
 }
+
+impl Summary {
+    /// A run in which every request failed could not reach its target (the one rule: the
+    /// worker fails such a scan `NETWORK_UNAVAILABLE`, `rampart scan` exits 2).
+    pub fn target_unreachable(&self) -> bool {
+        self.progress.requests > 0 && self.progress.failed_requests >= self.progress.requests
+    }
+}

@@ -136,9 +136,16 @@ pub async fn not_found() -> ApiError {
     ApiError::NotFound
 }
 
-/// The reference asks 415 for a POST to an item URL; other methods get 405.
-pub async fn method_not_allowed(method: Method) -> ApiError {
-    if method == Method::POST {
+/// The InsightAppSec reference asks 415 for a POST to an item URL (`…/resource/<ID>`);
+/// every other method a route does not serve, and a POST anywhere else, is 405.
+pub async fn method_not_allowed(method: Method, uri: axum::http::Uri) -> ApiError {
+    let last = uri
+        .path()
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or("");
+    if method == Method::POST && uuid::Uuid::parse_str(last).is_ok() {
         ApiError::UnsupportedMediaType("POST is not supported on this resource".into())
     } else {
         ApiError::MethodNotAllowed

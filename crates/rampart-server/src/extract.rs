@@ -68,7 +68,9 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Body<T> {
         let bytes = axum::body::to_bytes(req.into_body(), MAX_BODY)
             .await
             .map_err(|_| {
-                ApiError::BadRequest(format!("the request body must be at most {MAX_BODY} bytes"))
+                ApiError::PayloadTooLarge(format!(
+                    "the request body must be at most {MAX_BODY} bytes"
+                ))
             })?;
         parse(&bytes).map(Body)
     }
@@ -77,6 +79,12 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Body<T> {
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::BadRequest("a JSON body is required".into()));
+    }
+    if let Some(at) = nul_at(bytes) {
+        return Err(ApiError::property(
+            &at,
+            "must not contain a NUL character (\\u0000)",
+        ));
     }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
@@ -88,6 +96,47 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             ApiError::BadRequest(format!("the request body is not valid JSON: {inner}"))
         }
     })
+}
+
+/// Where a JSON body carries a NUL character in a string or a key (no database stores it
+/// in text), as a dotted path; `None` when there is none (a cheap scan first: the body is
+/// parsed again only when an escaped NUL appears in it).
+fn nul_at(bytes: &[u8]) -> Option<String> {
+    const ESCAPED: &[u8] = b"\\u0000";
+    if !bytes.windows(ESCAPED.len()).any(|w| w == ESCAPED) {
+        return None;
+    }
+    fn walk(v: &serde_json::Value, path: &mut Vec<String>) -> Option<String> {
+        let here = |path: &Vec<String>| {
+            if path.is_empty() {
+                "body".to_string()
+            } else {
+                path.join(".")
+            }
+        };
+        match v {
+            serde_json::Value::String(s) if s.contains('\0') => Some(here(path)),
+            serde_json::Value::Array(items) => items.iter().enumerate().find_map(|(i, x)| {
+                path.push(format!("[{i}]"));
+                let r = walk(x, path);
+                path.pop();
+                r
+            }),
+            serde_json::Value::Object(m) => m.iter().find_map(|(k, x)| {
+                path.push(k.replace('\0', "\\u0000"));
+                let r = if k.contains('\0') {
+                    Some(here(path))
+                } else {
+                    walk(x, path)
+                };
+                path.pop();
+                r
+            }),
+            _ => None,
+        }
+    }
+    let v: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    walk(&v, &mut Vec::new())
 }
 
 /// A UUID path segment of a given id type; anything else is 404.

@@ -43,7 +43,7 @@ pub fn unaudited_app_for_benchmarks(state: AppState) -> Router {
 
 fn build(state: AppState, audited: bool) -> Router {
     let (router, api) = routes::router().split_for_parts();
-    let api = std::sync::Arc::new(api);
+    let api = std::sync::Arc::new(openapi::finish(api));
     let routed = router
         .merge(routes::identity::aliases())
         .route(
@@ -78,5 +78,6 @@ fn build(state: AppState, audited: bool) -> Router {
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             error::panicked,
         ))
+        .layer(axum::middleware::from_fn(middleware::no_nul))
         .layer(axum::middleware::from_fn(middleware::correlation))
 }

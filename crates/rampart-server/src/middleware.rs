@@ -1,4 +1,4 @@
-//! Request middleware: correlation id and path normalisation.
+//! Request middleware: correlation id, path normalisation, and no NUL in the URL.
 
 use axum::extract::Request;
 use axum::http::header::CONTENT_TYPE;
@@ -42,6 +42,22 @@ pub async fn correlation(mut req: Request, next: Next) -> Response {
     }
     .instrument(span)
     .await
+}
+
+/// A NUL character (`%00`) in the path or query is refused with 400 before any route sees
+/// it: no database stores it in text (PostgreSQL refuses it), so no handler must get one.
+pub async fn no_nul(req: Request, next: Next) -> Response {
+    let target = req
+        .uri()
+        .path_and_query()
+        .map(|pq| pq.as_str())
+        .unwrap_or("");
+    if target.contains("%00") {
+        return axum::response::IntoResponse::into_response(crate::error::ApiError::BadRequest(
+            "the URL must not contain a NUL character (%00)".into(),
+        ));
+    }
+    next.run(req).await
 }
 
 /// Collapses `//` and drops one trailing `/` (but not the root), keeping the query.

@@ -19,9 +19,13 @@ pub const MAX_SIZE: u64 = 1000;
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
+    // Read as text so that a bad value gets the documented 422, not a bare
+    // deserialisation error; documented as the integer it is.
     /// 0-based page index (default 0).
+    #[param(value_type = Option<u64>, minimum = 0)]
     pub index: Option<String>,
     /// Page size, 1–1000 (default 50).
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 1000)]
     pub size: Option<String>,
     /// Comma list of `field[,ASC|DESC]` terms using search-catalogue names.
     pub sort: Option<String>,

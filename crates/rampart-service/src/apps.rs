@@ -22,7 +22,7 @@ pub enum MemberRef {
 fn check(input: &AppInput) -> ServiceResult<()> {
     let mut c = Checks::default();
     c.text("name", &input.name, 1, 200);
-    c.opt_text("description", input.description.as_deref(), 2000);
+    c.opt_lines("description", input.description.as_deref(), 2000);
     c.finish()
 }
 

@@ -101,7 +101,7 @@ fn unique(what: &'static str) -> impl Fn(StoreError) -> ServiceError {
 fn check_group(input: &EngineGroupInput) -> ServiceResult<()> {
     let mut c = Checks::default();
     c.text("name", &input.name, 1, 200);
-    c.opt_text("description", input.description.as_deref(), 2000);
+    c.opt_lines("description", input.description.as_deref(), 2000);
     c.finish()
 }
 

@@ -80,7 +80,18 @@ impl From<StoreError> for ServiceError {
 pub(crate) struct Checks(pub Vec<Problem>);
 
 impl Checks {
+    /// A one-line text (names, ids): no control character at all (NUL, ESC, C1, line
+    /// breaks), so no terminal or log that prints it can be steered by it.
     pub fn text(&mut self, context: &str, value: &str, min: usize, max: usize) {
+        self.length(context, value, min, max);
+        if value.chars().any(char::is_control) {
+            self.0.push(Problem::property(
+                context,
+                "must not contain control characters",
+            ));
+        }
+    }
+    fn length(&mut self, context: &str, value: &str, min: usize, max: usize) {
         let n = value.chars().count();
         if n < min || n > max || (min > 0 && value.trim().is_empty()) {
             let what = if min > 0 && value.trim().is_empty() {
@@ -94,6 +105,25 @@ impl Checks {
     pub fn opt_text(&mut self, context: &str, value: Option<&str>, max: usize) {
         if let Some(v) = value {
             self.text(context, v, 0, max);
+        }
+    }
+    /// A multi-line text (descriptions, comments): line breaks and tabs are kept, other
+    /// control characters are refused like in [`Checks::text`].
+    pub fn opt_lines(&mut self, context: &str, value: Option<&str>, max: usize) {
+        if let Some(v) = value {
+            self.lines(context, v, 0, max);
+        }
+    }
+    pub fn lines(&mut self, context: &str, value: &str, min: usize, max: usize) {
+        self.length(context, value, min, max);
+        if value
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        {
+            self.0.push(Problem::property(
+                context,
+                "must not contain control characters other than line breaks and tabs",
+            ));
         }
     }
     pub fn push(&mut self, p: Problem) {

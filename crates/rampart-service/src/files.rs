@@ -28,7 +28,7 @@ fn check_input(input: &FileInput) -> ServiceResult<()> {
             c.push(Problem::property("name", problem));
         }
     }
-    c.opt_text("description", input.description.as_deref(), 2000);
+    c.opt_lines("description", input.description.as_deref(), 2000);
     c.finish()
 }
 

@@ -302,7 +302,7 @@ struct Plan {
 fn check(g: &IdentityGroup, input: &GroupInput) -> ServiceResult<()> {
     let mut c = Checks::default();
     c.text("name", &g.name, 1, 200);
-    c.opt_text("description", g.description.as_deref(), 2000);
+    c.opt_lines("description", g.description.as_deref(), 2000);
     c.opt_text("externalId", g.external_id.as_deref(), 200);
     if input.members.is_some() && g.source != GroupSource::Local {
         c.push(Problem::property(

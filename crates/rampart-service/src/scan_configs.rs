@@ -115,7 +115,7 @@ impl Service {
     async fn check_config(&self, p: &Principal, input: &ScanConfigInput) -> ServiceResult<()> {
         let mut c = Checks::default();
         c.text("name", &input.name, 1, 200);
-        c.opt_text("description", input.description.as_deref(), 2000);
+        c.opt_lines("description", input.description.as_deref(), 2000);
         if let Err(StoreError::NotFound) = self
             .store
             .get_app(p.org, input.app, &Visibility::of(p))

@@ -67,7 +67,7 @@ const SYSTEM_TEMPLATES: &[(&str, &str, Selects)] = &[
 fn check(input: &AttackTemplateInput) -> ServiceResult<()> {
     let mut c = Checks::default();
     c.text("name", &input.name, 1, 200);
-    c.opt_text("description", input.description.as_deref(), 2000);
+    c.opt_lines("description", input.description.as_deref(), 2000);
     c.opt_text(
         "false_positive_regex",
         input.false_positive_regex.as_deref(),

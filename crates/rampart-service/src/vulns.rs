@@ -145,7 +145,7 @@ impl Service {
 
     fn check_content(content: &str) -> ServiceResult<()> {
         let mut c = Checks::default();
-        c.text("content", content, 1, COMMENT_MAX);
+        c.lines("content", content, 1, COMMENT_MAX);
         c.finish()
     }
 

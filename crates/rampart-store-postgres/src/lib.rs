@@ -106,24 +106,36 @@ impl rampart_store::LeaderStore for PostgresStore {
     }
 }
 
+/// The PostgreSQL server of the test suites: `RAMPART_TEST_PG_URL`, else the local default
+/// `postgres://postgres@127.0.0.1:5432/test`. PostgreSQL tests are never skipped: without a
+/// server they fail with one line saying what to do.
+#[cfg(feature = "testkit")]
+pub fn test_url() -> String {
+    std::env::var("RAMPART_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string())
+}
+
+/// The one-line failure of a PostgreSQL test that cannot reach its server.
+#[cfg(feature = "testkit")]
+pub fn unreachable(url: &str, e: impl std::fmt::Display) -> String {
+    format!(
+        "the PostgreSQL half of the tests needs a server at {url} ({e}): start PostgreSQL \
+         (apt-get install postgresql) or set RAMPART_TEST_PG_URL"
+    )
+}
+
 /// A store on a fresh schema (named `{prefix}_<uuid>`, which `.ci/run` cleans up) of the
-/// server `RAMPART_TEST_PG_URL` names, for test suites. Without the variable this fails
-/// under CI (`CI` set) and returns `None` with a notice elsewhere.
+/// server [`test_url`] names, for test suites. Always `Some`; a server that cannot be
+/// reached fails the test (see [`unreachable`]).
 #[cfg(feature = "testkit")]
 #[allow(clippy::expect_used)] // test support: a database that cannot be set up fails the test
 pub async fn test_store(prefix: &str) -> Option<PostgresStore> {
-    let Ok(url) = std::env::var("RAMPART_TEST_PG_URL") else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "RAMPART_TEST_PG_URL must be set in CI"
-        );
-        eprintln!("notice: RAMPART_TEST_PG_URL is not set: skipping a PostgreSQL test");
-        return None;
-    };
+    let url = test_url();
     let schema = format!("{prefix}_{}", uuid::Uuid::new_v4().simple());
-    let admin = sqlx::PgPool::connect(&url)
-        .await
-        .expect("connect to RAMPART_TEST_PG_URL");
+    let admin = match sqlx::PgPool::connect(&url).await {
+        Ok(p) => p,
+        Err(e) => panic!("{}", unreachable(&url, e)),
+    };
     sqlx::query(&format!("CREATE SCHEMA {schema}"))
         .execute(&admin)
         .await
@@ -136,9 +148,50 @@ pub async fn test_store(prefix: &str) -> Option<PostgresStore> {
         let sep = if url.contains('?') { '&' } else { '?' };
         format!("{url}{sep}options=-c%20synchronous_commit%3Doff")
     };
+    let guard = std::sync::Arc::new(SchemaGuard {
+        url: fast.clone(),
+        schema: schema.clone(),
+    });
     Some(
         connect(&fast, Some(&schema))
             .await
-            .expect("connect with schema"),
+            .expect("connect with schema")
+            .hold(guard),
     )
+}
+
+/// Drops a test's schema when the last store on it goes away (test support), so test
+/// runs leave nothing behind in the shared database.
+#[cfg(feature = "testkit")]
+pub struct SchemaGuard {
+    pub url: String,
+    pub schema: String,
+}
+
+#[cfg(feature = "testkit")]
+impl Drop for SchemaGuard {
+    fn drop(&mut self) {
+        let (url, schema) = (self.url.clone(), self.schema.clone());
+        // A thread of its own: this may run inside (or while shutting down) a runtime.
+        let dropped = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            rt.block_on(async {
+                use sqlx::Connection;
+                if let Ok(mut c) = sqlx::PgConnection::connect(&url).await {
+                    // Bounded: a lock held by a connection still closing must not hang a test.
+                    let _ = sqlx::query("SET lock_timeout = '5s'").execute(&mut c).await;
+                    let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                        .execute(&mut c)
+                        .await;
+                    let _ = c.close().await;
+                }
+            });
+        });
+        let _ = dropped.join();
+    }
 }

@@ -47,8 +47,8 @@ pub use tenancy::*;
 pub use vulns::*;
 
 /// Generates one `#[tokio::test]` per conformance check. `$factory` is an async fn
-/// returning `Option<Box<dyn Store>>` (`None` only where the backend is unavailable and
-/// that is allowed, e.g. PostgreSQL outside CI).
+/// returning `Option<Box<dyn Store>>` (the adapters' factories always return `Some`: a
+/// backend that is unavailable fails the test).
 #[macro_export]
 macro_rules! conformance_suite {
     ($factory:path) => {

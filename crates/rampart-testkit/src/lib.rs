@@ -228,8 +228,8 @@ impl Builder {
         self
     }
 
-    /// Starts the server. `None` only for PostgreSQL when `RAMPART_TEST_PG_URL` is unset
-    /// outside CI (a notice is printed); in CI the variable is required.
+    /// Starts the server. Always `Some` (PostgreSQL tests are never skipped: without a
+    /// server they fail, see `rampart_store_postgres::test_url`).
     pub async fn spawn(self) -> Option<TestApp> {
         let (store, db): (Arc<dyn Store>, Db) = match self.backend {
             Backend::Sqlite => {
@@ -375,8 +375,7 @@ impl TestApp {
             .expect("SQLite always starts")
     }
 
-    /// A server over a fresh PostgreSQL schema; `None` (with a notice) when
-    /// `RAMPART_TEST_PG_URL` is unset outside CI.
+    /// A server over a fresh PostgreSQL schema (dropped when the app goes away).
     pub async fn spawn_postgres() -> Option<TestApp> {
         Builder::default().backend(Backend::Postgres).spawn().await
     }
@@ -392,7 +391,7 @@ impl TestApp {
             .fetch_one(pool)
             .await
             .expect("current_schema()");
-        let url = std::env::var("RAMPART_TEST_PG_URL").ok()?;
+        let url = rampart_store_postgres::test_url();
         let sep = if url.contains('?') { '&' } else { '?' };
         Some(format!("{url}{sep}options=-c%20search_path%3D{schema}"))
     }
@@ -540,7 +539,7 @@ impl TestApp {
                     .fetch_one(pool)
                     .await
                     .expect("current_schema()");
-                let url = std::env::var("RAMPART_TEST_PG_URL").expect("RAMPART_TEST_PG_URL");
+                let url = rampart_store_postgres::test_url();
                 Arc::new(
                     rampart_store_postgres::connect(&url, Some(&schema))
                         .await

@@ -18,6 +18,10 @@ pub struct WorkerConfig {
     pub action_wait: Duration,
     /// Long-poll wait of one claim.
     pub claim_wait: Duration,
+    /// On shutdown with a claim in flight: how long its answer is awaited. The platform may
+    /// already have leased a job whose answer is on its way; that job is handed back at
+    /// once instead of staying leased until its lease expires.
+    pub claim_grace: Duration,
     /// Pause before the next claim when a claim came back empty before `claim_wait`.
     pub idle_wait: Duration,
     /// Retry backoff bounds (exponential with jitter) while the platform is unavailable.
@@ -50,6 +54,7 @@ impl Default for WorkerConfig {
             heartbeat_every: Duration::from_secs(5),
             action_wait: Duration::from_secs(20),
             claim_wait: Duration::from_secs(20),
+            claim_grace: Duration::from_secs(3),
             idle_wait: Duration::from_secs(1),
             retry_min: Duration::from_millis(250),
             retry_max: Duration::from_secs(10),

@@ -108,7 +108,7 @@ pub fn details(p: &Progress) -> ExecutionDetails {
 /// The job outcome of a finished engine run. A run in which every request failed could not
 /// reach its target: `FAILED` with `NETWORK_UNAVAILABLE`.
 pub fn outcome(s: &Summary) -> JobOutcome {
-    let unreachable = s.progress.requests > 0 && s.progress.failed_requests >= s.progress.requests;
+    let unreachable = s.target_unreachable();
     match s.outcome {
         Outcome::Cancelled => JobOutcome::Canceled,
         Outcome::Stopped => JobOutcome::Stopped,

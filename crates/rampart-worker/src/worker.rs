@@ -135,6 +135,23 @@ impl WorkerHandle {
     }
 }
 
+/// Hands back a job claimed as shutdown began, without running it.
+async fn hand_back_unstarted(ctx: &JobCtx, scan: rampart_domain::ScanId) {
+    let released =
+        tokio::time::timeout(ctx.cfg.call_timeout, ctx.source.release(scan, &ctx.worker)).await;
+    match released {
+        Ok(Ok(())) => {
+            tracing::info!(worker = %ctx.worker, %scan, "job claimed during shutdown handed back")
+        }
+        Ok(Err(e)) => {
+            tracing::warn!(worker = %ctx.worker, %scan, "could not hand back a job claimed during shutdown ({e}): its lease will expire")
+        }
+        Err(_) => {
+            tracing::warn!(worker = %ctx.worker, %scan, "could not hand back a job claimed during shutdown (timed out): its lease will expire")
+        }
+    }
+}
+
 /// Waits `d` unless shutdown comes first; `false` on shutdown.
 async fn pause(shutdown: &CancellationToken, d: Duration) -> bool {
     tokio::select! {
@@ -152,14 +169,22 @@ async fn slot(ctx: JobCtx) -> SlotExit {
             return SlotExit::Shutdown;
         }
         let started = Instant::now();
-        // A claim abandoned by shutdown may have leased a job: the lease then expires and
-        // the platform re-queues it.
+        let claim = tokio::time::timeout(
+            cfg.claim_wait + cfg.call_timeout,
+            ctx.source.claim(&ctx.worker, cfg.claim_wait),
+        );
+        tokio::pin!(claim);
         let claimed = tokio::select! {
-            _ = ctx.shutdown.cancelled() => return SlotExit::Shutdown,
-            r = tokio::time::timeout(
-                cfg.claim_wait + cfg.call_timeout,
-                ctx.source.claim(&ctx.worker, cfg.claim_wait),
-            ) => r.unwrap_or_else(|_| Err(SourceError::Unavailable("claim timed out".into()))),
+            r = &mut claim => r.unwrap_or_else(|_| Err(SourceError::Unavailable("claim timed out".into()))),
+            _ = ctx.shutdown.cancelled() => {
+                // The platform may have leased a job already, its answer on the way: wait
+                // briefly for it and hand the job back at once (else its lease would hold
+                // the scan until it expires).
+                if let Ok(Ok(Ok(Some(spec)))) = tokio::time::timeout(cfg.claim_grace, &mut claim).await {
+                    hand_back_unstarted(&ctx, spec.scan).await;
+                }
+                return SlotExit::Shutdown;
+            }
         };
         match claimed {
             Ok(Some(spec)) => {

@@ -96,31 +96,9 @@ fn row(b: &Blackout) -> Vec<String> {
     ]
 }
 
-/// Aligned columns, two spaces apart, no trailing blanks.
 fn aligned(rows: &[Vec<String>]) -> String {
-    let widths: Vec<usize> = (0..COLUMNS.len())
-        .map(|i| {
-            rows.iter()
-                .map(|r| r[i].chars().count())
-                .chain([COLUMNS[i].len()])
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let line = |cells: Vec<&str>| {
-        let parts: Vec<String> = cells
-            .iter()
-            .zip(&widths)
-            .map(|(c, w)| format!("{c:<w$}"))
-            .collect();
-        parts.join("  ").trim_end().to_string()
-    };
-    let mut out = vec![line(COLUMNS.to_vec())];
-    out.extend(
-        rows.iter()
-            .map(|r| line(r.iter().map(String::as_str).collect())),
-    );
-    out.join("\n")
+    let headers: Vec<String> = COLUMNS.iter().map(|c| c.to_string()).collect();
+    crate::term::aligned(&headers, rows)
 }
 
 pub async fn run(args: BlackoutArgs) -> ExitCode {

@@ -129,7 +129,7 @@ async fn create_local(args: CreateArgs, role: Role) -> anyhow::Result<()> {
     let database = args
         .database
         .unwrap_or_else(|| store::DEFAULT_DATABASE.to_string());
-    let store = store::open(&database).await?;
+    let store = store::open_existing(&database).await?;
     let service = Service::new(store, Arc::new(SystemClock), rampart_engine::catalogue());
     let org = match &args.tenant {
         Some(t) => Some(

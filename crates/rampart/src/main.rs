@@ -20,6 +20,7 @@ mod secret_key;
 mod server_cmd;
 mod server_report;
 mod store;
+mod term;
 mod user_cmd;
 
 use clap::{Parser, Subcommand};

@@ -55,7 +55,7 @@ pub struct CreateArgs {
 
 /// The service and the organization principal acting as administrator.
 async fn open(c: &Common) -> anyhow::Result<(Service, Principal)> {
-    let store = store::open(&c.database).await?;
+    let store = store::open_existing(&c.database).await?;
     let org = store
         .find_org_by_name(&c.org)
         .await?

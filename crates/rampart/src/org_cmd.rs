@@ -44,7 +44,7 @@ pub struct ListArgs {
 }
 
 async fn service(db: &Db) -> anyhow::Result<Service> {
-    let store = store::open(&db.database).await?;
+    let store = store::open_existing(&db.database).await?;
     Ok(Service::new(
         store,
         Arc::new(SystemClock),

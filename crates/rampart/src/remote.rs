@@ -41,7 +41,7 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
 
 /// Prints `rampart CMD: MSG` on stderr and returns exit code 2.
 pub fn fail(cmd: &str, msg: impl std::fmt::Display) -> ExitCode {
-    eprintln!("rampart {cmd}: {msg}");
+    eprintln!("rampart {cmd}: {}", crate::term::safe(&msg.to_string()));
     ExitCode::from(exit::ERROR)
 }
 

@@ -74,10 +74,16 @@ impl StatusSink for Line {
             ),
             None => format!("{}: {status}", self.label),
         };
+        let msg = crate::term::safe(&msg).into_owned();
         match &self.bar {
             Some(b) => b.set_message(msg),
             // Not a terminal: one line per status change, no counters noise.
-            None if self.last != status => eprintln!("{}: {status}", self.label),
+            None if self.last != status => {
+                eprintln!(
+                    "{}",
+                    crate::term::safe(&format!("{}: {status}", self.label))
+                )
+            }
             None => {}
         }
         self.last = status.to_string();
@@ -91,6 +97,7 @@ impl Line {
             (None, false) => format!("{}: gate failed", self.label),
             (None, true) => format!("{}: passed", self.label),
         };
+        let msg = crate::term::safe(&msg).into_owned();
         match &self.bar {
             Some(b) => b.finish_with_message(msg),
             None => eprintln!("{msg}"),
@@ -147,7 +154,7 @@ pub async fn run(args: RunArgs) -> ExitCode {
     let mut code = exit::OK;
     for r in &results {
         code = code.max(r.exit_code());
-        println!("{}", r.summary_line());
+        println!("{}", crate::term::safe(&r.summary_line()));
     }
     if let Some(p) = &args.metrics {
         let doc = metrics(&results, &modules, &opts.gate);

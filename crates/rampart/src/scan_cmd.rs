@@ -164,6 +164,15 @@ pub async fn run(args: ScanArgs) -> ExitCode {
         Ok(p) => p,
         Err(e) => return fail(e),
     };
+    let format = match rampart_report::Format::parse(&args.format) {
+        Some(f) => f,
+        None => return fail(format!("unknown format {:?}", args.format)),
+    };
+    if let Some(path) = &args.output {
+        if let Err(e) = writable(path) {
+            return fail(e);
+        }
+    }
     let transport = match ReqwestTransport::new(args.insecure) {
         Ok(t) => Arc::new(t),
         Err(e) => return fail(e),
@@ -200,10 +209,11 @@ pub async fn run(args: ScanArgs) -> ExitCode {
                 }
             }
             Event::Finding(f) => {
-                let line = format!(
+                let line = crate::term::safe(&format!(
                     "[{}] {} {} {}",
                     f.severity, f.name, f.root_cause_url, f.root_cause_parameter
-                );
+                ))
+                .into_owned();
                 match &bar {
                     Some(b) => b.println(line),
                     None => eprintln!("{line}"),
@@ -231,10 +241,7 @@ pub async fn run(args: ScanArgs) -> ExitCode {
             Err(e) => return fail(e),
         },
     };
-    let format = match rampart_report::Format::parse(&args.format) {
-        Some(f) => f,
-        None => return fail(format!("unknown format {:?}", args.format)),
-    };
+    let unreachable = summary.target_unreachable();
     let run = RunInfo {
         tool: rampart_report::Tool {
             name: "rampart".into(),
@@ -266,13 +273,77 @@ pub async fn run(args: ScanArgs) -> ExitCode {
         }
     }
     print_summary(&model);
+    if unreachable {
+        return fail(format!(
+            "the target could not be reached: all {} requests failed (is {} up and reachable from here?)",
+            model.summary.progress.requests, args.url
+        ));
+    }
     if model.summary.outcome == Outcome::Failed {
-        return ExitCode::from(2);
+        return fail(
+            model
+                .summary
+                .error
+                .clone()
+                .unwrap_or_else(|| "the scan failed".into()),
+        );
     }
     match args.fail_on {
-        Some(t) if model.findings.iter().any(|f| f.severity >= t) => ExitCode::from(1),
-        _ => ExitCode::SUCCESS,
+        Some(t) => {
+            let over: Vec<_> = model.findings.iter().filter(|f| f.severity >= t).collect();
+            if over.is_empty() {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!(
+                "rampart scan: --fail-on {t}: {} finding(s) at {t} or above:",
+                over.len()
+            );
+            for f in over.iter().take(20) {
+                eprintln!(
+                    "  {}",
+                    crate::term::safe(&format!(
+                        "[{}] {} {} {}",
+                        f.severity, f.name, f.root_cause_url, f.root_cause_parameter
+                    ))
+                );
+            }
+            if over.len() > 20 {
+                eprintln!("  … and {} more", over.len() - 20);
+            }
+            ExitCode::from(1)
+        }
+        None => ExitCode::SUCCESS,
     }
+}
+
+/// `--output` is checked before the scan: its directory must exist and the file be
+/// writable, so a long scan does not end in "cannot write".
+fn writable(path: &std::path::Path) -> Result<(), String> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    if !dir.is_dir() {
+        return Err(format!(
+            "--output {}: the directory {} does not exist",
+            path.display(),
+            dir.display()
+        ));
+    }
+    if path.is_dir() {
+        return Err(format!("--output {} is a directory", path.display()));
+    }
+    let existed = path.exists();
+    std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)
+        .map_err(|e| format!("--output {}: cannot write: {e}", path.display()))?;
+    if !existed {
+        // Only a probe: the report creates it.
+        let _ = std::fs::remove_file(path);
+    }
+    Ok(())
 }
 
 fn push_log(log: &mut Vec<LogLine>, level: Level, message: String) {

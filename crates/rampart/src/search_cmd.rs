@@ -77,38 +77,8 @@ pub fn table(rows: &[Value]) -> String {
         .iter()
         .map(|r| cols.iter().map(|c| cell(&r[c.as_str()])).collect())
         .collect();
-    let widths: Vec<usize> = cols
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            cells
-                .iter()
-                .map(|r| r[i].chars().count())
-                .chain([c.len()])
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let line = |vals: Vec<&str>| {
-        let parts: Vec<String> = vals
-            .iter()
-            .zip(&widths)
-            .map(|(v, w)| format!("{v:<w$}"))
-            .collect();
-        parts.join("  ").trim_end().to_string()
-    };
-    let mut out = vec![line(
-        cols.iter()
-            .map(|c| c.to_uppercase())
-            .collect::<Vec<_>>()
-            .iter()
-            .map(String::as_str)
-            .collect(),
-    )];
-    for r in &cells {
-        out.push(line(r.iter().map(String::as_str).collect()));
-    }
-    out.join("\n")
+    let headers: Vec<String> = cols.iter().map(|c| c.to_uppercase()).collect();
+    crate::term::aligned(&headers, &cells)
 }
 
 pub async fn run(args: SearchArgs) -> ExitCode {
@@ -132,16 +102,7 @@ pub async fn run(args: SearchArgs) -> ExitCode {
     if let Some(l) = args.limit {
         rows.truncate(l);
     }
-    if args.format == "json" {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&rows).unwrap_or_default()
-        );
-    } else if rows.is_empty() {
-        eprintln!("no results");
-    } else {
-        println!("{}", table(&rows));
-    }
+    print_list(&rows, &args.format, "no results", Clone::clone);
     ExitCode::SUCCESS
 }
 

@@ -292,6 +292,85 @@ async fn oversized_bodies_are_refused_with_an_error_body() {
         .body(big)
         .send()
         .await;
-    assert!(matches!(r.status, 400 | 413), "got {}", r.status);
+    let r = r.status(413);
+    assert_eq!(r.error_body()["status"], "413 PAYLOAD_TOO_LARGE");
+}
+
+/// POST on a route that only reads (a collection or an operational path) is 405; only a
+/// POST to an item URL keeps the reference's 415.
+#[tokio::test]
+async fn post_on_a_read_only_route_is_405() {
+    let app = TestApp::spawn().await;
+    for path in [
+        "/ias/v1/vulnerabilities",
+        "/healthz",
+        "/ias/v1/engine-groups/x/engines",
+    ] {
+        let r = app.admin().post(path).json(&json!({})).send().await;
+        if r.status == 404 {
+            continue;
+        }
+        let r = r.status(405);
+        assert_eq!(r.error_body()["status"], "405 METHOD_NOT_ALLOWED", "{path}");
+    }
+}
+
+/// NUL and other control characters in names are refused with 422 on both databases
+/// (PostgreSQL cannot store NUL; ESC and C1 would reach terminals and logs); descriptions
+/// keep line breaks and tabs. A NUL in the URL is 400.
+async fn control_characters(app: TestApp) {
+    for bad in [r"a\u0000b", r"red\u001b[31m", r"x\u009b2J", r"two\nlines"] {
+        let body = format!(r#"{{"name": "{bad}"}}"#);
+        let r = app
+            .admin()
+            .post("/ias/v1/apps")
+            .header("Content-Type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .status(422);
+        let e = r.error_body();
+        assert_eq!(e["status"], "422 UNPROCESSABLE_ENTITY", "{bad}: {e}");
+        assert!(e.to_string().contains("name"), "{bad}: {e}");
+    }
+    for path in ["/ias/v1/tags", "/ias/v1/engine-groups"] {
+        app.admin()
+            .post(path)
+            .header("Content-Type", "application/json")
+            .body(r#"{"name": "n\u0000"}"#)
+            .send()
+            .await
+            .status(422);
+    }
+    app.admin()
+        .post("/ias/v1/apps")
+        .header("Content-Type", "application/json")
+        .body(r#"{"name": "ok", "description": "bad\u0000"}"#)
+        .send()
+        .await
+        .status(422);
+    app.admin()
+        .create(
+            "/ias/v1/apps",
+            json!({"name": "Shop", "description": "line one\nline two\tend"}),
+        )
+        .await;
+    let r = app
+        .admin()
+        .get("/ias/v1/apps?sort=app.name%00")
+        .send()
+        .await
+        .status(400);
     r.error_body();
+}
+
+#[tokio::test]
+async fn control_characters_are_refused_on_sqlite() {
+    control_characters(TestApp::spawn().await).await;
+}
+
+#[tokio::test]
+async fn control_characters_are_refused_on_postgres() {
+    let app = TestApp::spawn_postgres().await.expect("PostgreSQL");
+    control_characters(app).await;
 }

@@ -50,6 +50,10 @@ pub struct State {
     pub lease_lost: bool,
     /// Claims answer `Refused` while set.
     pub refuse_claims: bool,
+    /// A claim that found a job answers only this long after taking it (a slow answer
+    /// from a platform that already leased the job); `claim_in_flight` is set meanwhile.
+    pub claim_delay: Option<Duration>,
+    pub claim_in_flight: bool,
     /// Outage while set, switched on after the first accepted findings batch.
     pub outage_after_first_batch: Option<usize>,
 }
@@ -204,6 +208,13 @@ impl JobSource for FakeSource {
             }
             let job = self.state.lock().unwrap().queue.pop_front();
             if let Some(j) = job {
+                let delay = self.with(|st| {
+                    st.claim_in_flight = st.claim_delay.is_some();
+                    st.claim_delay
+                });
+                if let Some(d) = delay {
+                    tokio::time::sleep(d).await;
+                }
                 self.record(worker, None, Kind::Claim)?;
                 return Ok(Some(j));
             }

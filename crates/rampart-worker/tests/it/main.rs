@@ -96,6 +96,7 @@ pub fn config() -> WorkerConfig {
         slots: 1,
         heartbeat_every: Duration::from_millis(100),
         action_wait: Duration::from_millis(500),
+        claim_grace: Duration::from_secs(2),
         claim_wait: Duration::from_millis(200),
         idle_wait: Duration::from_millis(50),
         retry_min: Duration::from_millis(10),

@@ -185,6 +185,27 @@ async fn a_lease_that_expires_in_an_outage_is_given_up() {
     assert!(failed.len() >= 3, "retried while the lease could be valid");
 }
 
+/// Shutdown while a claim's answer is on its way (the platform already leased the job):
+/// the job is handed back at once, not left leased until the lease expires.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_job_claimed_as_shutdown_begins_is_handed_back() {
+    let source = FakeSource::new();
+    source.with(|st| st.claim_delay = Some(Duration::from_millis(500)));
+    let job = spec(options("http://127.0.0.1:9"), quick_modules());
+    let scan = job.scan;
+    source.push(job);
+    let worker = Worker::new(config()).spawn(source.clone()).unwrap();
+    source
+        .wait_for("the claim to lease the job", LIMIT, |st| st.claim_in_flight)
+        .await;
+    worker.shutdown();
+    let exits = worker.join().await;
+    assert_eq!(exits, vec![SlotExit::Shutdown]);
+    let st = source.state.lock().unwrap();
+    assert_eq!(st.released, vec![scan], "handed back without running");
+    assert!(st.heartbeats().is_empty(), "the job never started");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn shutdown_stops_the_scan_flushes_and_hands_the_job_back() {
     let tb = testbed().await;

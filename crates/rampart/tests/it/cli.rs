@@ -8,11 +8,45 @@ fn rampart() -> Command {
     Command::new(env!("CARGO_BIN_EXE_rampart"))
 }
 
+/// A fresh SQLite database, made as the server's first start makes it.
 fn temp_db() -> (std::path::PathBuf, String) {
     let dir = std::env::temp_dir().join(format!("rampart-cli-{}", uuid()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let url = format!("sqlite://{}", dir.join("r.db").display());
+    create_db(&url);
     (dir, url)
+}
+
+pub fn create_db(url: &str) {
+    tokio::runtime::Runtime::new()
+        .expect("runtime")
+        .block_on(rampart_store_sqlite::connect(url))
+        .expect("create the database");
+}
+
+/// A mistyped or relative `--database` does not silently make a new database (and print
+/// a key the server would refuse): it says there is none and how to name the real one.
+#[test]
+fn key_create_refuses_a_database_that_does_not_exist() {
+    let dir = std::env::temp_dir().join(format!("rampart-cli-none-{}", uuid()));
+    let url = format!("sqlite://{}", dir.join("r.db").display());
+    let out = rampart()
+        .args([
+            "key",
+            "create",
+            "--database",
+            &url,
+            "--role",
+            "read-only",
+            "--org",
+        ])
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("no database at"), "{err}");
+    assert!(out.stdout.is_empty(), "no key printed");
+    assert!(!dir.exists(), "nothing created");
 }
 
 fn uuid() -> String {

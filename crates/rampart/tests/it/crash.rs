@@ -182,16 +182,15 @@ async fn a_killed_server_finishes_its_scan_after_a_restart_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_server_finishes_its_scan_after_a_restart_on_postgres() {
-    let Ok(url) = std::env::var("RAMPART_TEST_PG_URL") else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "RAMPART_TEST_PG_URL must be set in CI"
-        );
-        eprintln!("notice: RAMPART_TEST_PG_URL is not set: skipping a PostgreSQL test");
-        return;
-    };
+    let url = rampart_store_postgres::test_url();
     let schema = format!("rampart_test_crash_{}", uuid::Uuid::new_v4().simple());
-    let admin = sqlx::PgPool::connect(&url).await.expect("connect");
+    let admin = sqlx::PgPool::connect(&url)
+        .await
+        .unwrap_or_else(|e| panic!("{}", rampart_store_postgres::unreachable(&url, e)));
+    let _drop_schema = rampart_store_postgres::SchemaGuard {
+        url: url.clone(),
+        schema: schema.clone(),
+    };
     sqlx::query(&format!("CREATE SCHEMA {schema}"))
         .execute(&admin)
         .await

@@ -60,7 +60,7 @@ where
 }
 
 impl Cluster {
-    /// `None` (with a notice) when `RAMPART_TEST_PG_URL` is unset outside CI.
+    /// On a fresh PostgreSQL schema (`rampart_store_postgres::test_url`).
     async fn new() -> Option<Cluster> {
         let app = TestApp::builder()
             .backend(Backend::Postgres)

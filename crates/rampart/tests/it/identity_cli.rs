@@ -277,6 +277,11 @@ async fn org_create_and_list_on_the_database() {
     let dir = std::env::temp_dir().join(format!("rampart-org-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).expect("dir");
     let url = format!("sqlite://{}", dir.join("r.db").display());
+    drop(
+        rampart_store_sqlite::connect(&url)
+            .await
+            .expect("create the database"),
+    );
     let run = |args: Vec<String>| async move {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_rampart"));
         cmd.args(args)

@@ -69,3 +69,61 @@ fn scan_rejects_an_unknown_format() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("sarif"));
 }
+
+fn scan_with(url: &str, extra: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_rampart"))
+        .args([
+            "scan",
+            url,
+            "--template",
+            "Passive Only",
+            "--max-requests",
+            "50",
+            "--max-duration",
+            "60s",
+        ])
+        .args(extra)
+        .output()
+        .expect("run rampart scan")
+}
+
+/// A closed port: every request fails, so the scan fails (exit 2 with the reason), even
+/// with `--fail-on` (which alone would have passed: no finding).
+#[test]
+fn an_unreachable_target_fails_with_exit_2() {
+    let closed = {
+        let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+        l.local_addr().expect("addr")
+    };
+    let out = scan_with(&format!("http://{closed}/"), &["--fail-on", "low"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("could not be reached"), "{err}");
+}
+
+/// `--output` into a missing directory is refused before any request is sent.
+#[test]
+fn output_into_a_missing_directory_fails_before_scanning() {
+    let target = std::env::temp_dir()
+        .join(format!("rampart-missing-{}", std::process::id()))
+        .join("report.json");
+    let out = scan_with(
+        "http://127.0.0.1:9/",
+        &["--output", target.to_str().unwrap()],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("does not exist"), "{err}");
+    assert!(!err.contains("rampart scan Complete"), "no scan ran: {err}");
+}
+
+/// `--fail-on` names the findings that failed the gate.
+#[test]
+fn fail_on_names_the_findings_that_failed() {
+    let url = site();
+    let out = scan_with(&url, &["--fail-on", "informational"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("--fail-on INFORMATIONAL"), "{err}");
+    assert!(err.contains(&url), "{err}");
+}
