@@ -185,7 +185,7 @@ pub(crate) async fn run(
             }
             Err(why) => {
                 rec.with(|s| {
-                    if s.blocked.len() < 1_000 {
+                    if s.blocked.len() < 1_000 && !s.blocked.contains(&why) {
                         s.blocked.push(why);
                     }
                 });

@@ -1,8 +1,18 @@
-//! Resident memory of a process tree, read from `/proc` (Linux; elsewhere it reads 0).
+//! Memory of a process tree, read from `/proc` (Linux; elsewhere it reads 0). Chromium's
+//! processes share much of their memory, so their RSS would count it many times: the tree's
+//! figure is the sum of each process's proportional share (PSS), RSS where PSS is unreadable.
 
 use std::collections::HashMap;
 
-/// RSS in KiB of `root` and all its descendants.
+/// The proportional set size (KiB) of one process, from `smaps_rollup`.
+fn pss_kib(pid: u32) -> Option<u64> {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok()?;
+    s.lines()
+        .find_map(|l| l.strip_prefix("Pss:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+}
+
+/// Memory in KiB of `root` and all its descendants (PSS, else RSS, summed).
 pub fn tree_rss_kib(root: u32) -> u64 {
     let Ok(dir) = std::fs::read_dir("/proc") else {
         return 0;
@@ -39,7 +49,7 @@ pub fn tree_rss_kib(root: u32) -> u64 {
     };
     rss.iter()
         .filter(|(p, _)| in_tree(**p))
-        .map(|(_, r)| *r)
+        .map(|(p, r)| pss_kib(*p).unwrap_or(*r))
         .sum()
 }
 
