@@ -41,7 +41,6 @@ pub(crate) struct Launched {
 impl Launched {
     pub async fn start(exe: &Path, opts: &BrowserOptions) -> Result<Self, String> {
         let profile = std::env::temp_dir().join(format!("rampart-chromium-{}", crate::token()));
-        std::fs::create_dir_all(&profile).map_err(|e| format!("profile directory: {e}"))?;
         let config = BrowserConfig::builder()
             .chrome_executable(exe)
             .no_sandbox()
@@ -65,9 +64,14 @@ impl Launched {
             ))
             .arg("ignore-certificate-errors")
             .build()?;
-        let (browser, mut handler) = Browser::launch(config)
-            .await
-            .map_err(|e| format!("Chromium at {} did not start: {e}", exe.display()))?;
+        std::fs::create_dir_all(&profile).map_err(|e| format!("profile directory: {e}"))?;
+        let (browser, mut handler) = match Browser::launch(config).await {
+            Ok(x) => x,
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&profile);
+                return Err(format!("Chromium at {} did not start: {e}", exe.display()));
+            }
+        };
         let handler = tokio::spawn(async move {
             // Errors of single messages are not fatal; the stream ends with the browser.
             while let Some(_event) = handler.next().await {}

@@ -238,3 +238,32 @@ pub(crate) async fn run(b: &Launched, scope: &BrowserScope, opts: &BrowserOption
     report.peak_chromium_rss_kib = report.peak_chromium_rss_kib.max(b.rss_kib());
     report
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn u(s: &str) -> Url {
+        Url::parse(s).unwrap()
+    }
+
+    #[test]
+    fn routes_stay_in_the_state_and_numbers_collapse() {
+        assert_eq!(state_url(u("http://h/a#/x")).as_str(), "http://h/a#/x");
+        assert_eq!(state_url(u("http://h/a#!/x")).as_str(), "http://h/a#!/x");
+        assert_eq!(state_url(u("http://h/a#top")).as_str(), "http://h/a");
+        assert_eq!(
+            pattern(&u("http://h/spa/explore/7")),
+            pattern(&u("http://h/spa/explore/8"))
+        );
+        assert_eq!(
+            pattern(&u("http://h/a#/item/3")),
+            pattern(&u("http://h/a#/item/4"))
+        );
+        assert_ne!(
+            pattern(&u("http://h/a#/item/3")),
+            pattern(&u("http://h/a#/user/3"))
+        );
+        assert_ne!(pattern(&u("http://h/a?x=1")), pattern(&u("http://h/a?y=1")));
+    }
+}

@@ -278,3 +278,53 @@ pub(crate) async fn probe_all(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_source_carries_its_value_where_the_page_reads_it() {
+        let c = Candidate {
+            url: Url::parse("http://h/p.html?a=1").unwrap(),
+            params: vec!["term".into()],
+            storage: vec!["greeting".into()],
+        };
+        let v = |s| vec![(s, "rmqabcdefghij".to_string())];
+        let p = place(&c, &v(Source::Search), "x");
+        assert_eq!(p.url.query(), Some("a=rmqabcdefghij&term=rmqabcdefghij"));
+        assert_eq!(
+            place(&c, &v(Source::Hash), "x").url.fragment(),
+            Some("rmqabcdefghij")
+        );
+        assert_eq!(
+            place(&c, &v(Source::Referrer), "x").referrer.as_deref(),
+            Some("http://h/?r=rmqabcdefghij")
+        );
+        assert_eq!(
+            place(&c, &v(Source::Name), "x").probe.name.as_deref(),
+            Some("rmqabcdefghij")
+        );
+        assert_eq!(
+            place(&c, &v(Source::Storage), "x").probe.storage,
+            vec![("greeting".to_string(), "rmqabcdefghij".to_string())]
+        );
+        assert_eq!(
+            place(&c, &v(Source::Message), "x").message.as_deref(),
+            Some("rmqabcdefghij")
+        );
+    }
+
+    #[test]
+    fn payloads_fit_the_sink_and_call_only_their_token() {
+        assert_eq!(family("innerHTML"), Some(Family::Html));
+        assert_eq!(family("setTimeout"), Some(Family::Script));
+        assert_eq!(family("location"), Some(Family::Url));
+        assert_eq!(family("alert"), None, "a dialog is not a sink");
+        for f in [Family::Html, Family::Script, Family::Url] {
+            assert!(payloads(f, "__rampart_T()")
+                .iter()
+                .all(|p| p.contains("__rampart_T()")));
+        }
+    }
+}

@@ -3,7 +3,9 @@
 
 use crate::gate::{self, Recorder};
 use chromiumoxide::cdp::browser_protocol::fetch::{self, EventRequestPaused};
-use chromiumoxide::cdp::browser_protocol::network::CookieParam;
+use chromiumoxide::cdp::browser_protocol::network::{
+    CookieParam, Headers, SetExtraHttpHeadersParams,
+};
 use chromiumoxide::cdp::browser_protocol::page::{
     AddScriptToEvaluateOnNewDocumentParams, NavigateParams, ReferrerPolicy,
 };
@@ -74,6 +76,18 @@ impl Tab {
         page.execute(fetch::EnableParams::default())
             .await
             .map_err(err)?;
+        let headers = scope.headers();
+        if !headers.is_empty() {
+            let map: serde_json::Map<String, Value> = headers
+                .into_iter()
+                .map(|(n, v)| (n, Value::String(v)))
+                .collect();
+            let _ = page
+                .execute(SetExtraHttpHeadersParams::new(Headers::new(Value::Object(
+                    map,
+                ))))
+                .await;
+        }
         if let Some(seed) = scope.seeds().first() {
             let cookies: Vec<CookieParam> = scope
                 .cookies(seed)
