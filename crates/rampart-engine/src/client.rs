@@ -193,12 +193,10 @@ impl Http {
         self.send_with_timeout(req, purpose, None).await
     }
 
-    pub async fn send_with_timeout(
-        &self,
-        mut req: HttpRequest,
-        purpose: Purpose,
-        timeout: Option<Duration>,
-    ) -> Result<Sent, SendError> {
+    /// The admission every request passes before it leaves, whoever sends it (this client
+    /// or the browser): pause, cancel, time budget, scope gate, request budget. A request
+    /// admitted here is counted.
+    pub async fn admit(&self, method: &str, url: &Url) -> Result<(), SendError> {
         self.control.wait_unpaused().await;
         if self.control.cancel.is_cancelled() {
             return Err(SendError::Halted);
@@ -212,7 +210,7 @@ impl Http {
             return Err(SendError::Limit(LimitKind::MaxDuration));
         }
         self.gate
-            .check(&req.method, &req.url)
+            .check(method, url)
             .map_err(SendError::OutOfScope)?;
         let n = self.counters.requests.fetch_add(1, Relaxed);
         if n >= self.plan.limits.max_requests {
@@ -224,19 +222,36 @@ impl Http {
             .await;
             return Err(SendError::Limit(LimitKind::MaxRequests));
         }
+        Ok(())
+    }
+
+    /// Waits for the host's drip delay (the per-host rate limiter) and books the next slot.
+    pub async fn pace(&self, url: &Url) {
+        let gap = self.plan.limits.min_request_gap;
+        if gap.is_zero() {
+            return;
+        }
+        let host = self.host(url);
+        let mut next = host.next.lock().await;
+        let now = Instant::now();
+        if *next > now {
+            tokio::time::sleep_until((*next).into()).await;
+        }
+        *next = Instant::now() + gap;
+    }
+
+    pub async fn send_with_timeout(
+        &self,
+        mut req: HttpRequest,
+        purpose: Purpose,
+        timeout: Option<Duration>,
+    ) -> Result<Sent, SendError> {
+        self.admit(&req.method, &req.url).await?;
         self.decorate(&mut req);
         let host = self.host(&req.url);
         let _global = self.global.acquire().await.map_err(|_| SendError::Halted)?;
         let _permit = host.sem.acquire().await.map_err(|_| SendError::Halted)?;
-        let gap = self.plan.limits.min_request_gap;
-        if !gap.is_zero() {
-            let mut next = host.next.lock().await;
-            let now = Instant::now();
-            if *next > now {
-                tokio::time::sleep_until((*next).into()).await;
-            }
-            *next = Instant::now() + gap;
-        }
+        self.pace(&req.url).await;
         let limit_timeout = timeout.unwrap_or(self.plan.limits.request_timeout);
         let t = limit_timeout.min(self.time_left().max(Duration::from_millis(100)));
         let max = self.plan.limits.max_response_bytes;

@@ -288,7 +288,9 @@ impl Modules {
             },
             "passive only" | "passive" => with_passive(&[]),
             "sql injection" | "sqli" => with_passive(&["sqli"]),
-            "cross site scripting" | "xss" => with_passive(&["xss_reflected", "xss_stored"]),
+            "cross site scripting" | "xss" => {
+                with_passive(&["xss_reflected", "xss_stored", "xss_dom"])
+            }
             "critical and high only" => Self::from_keys(
                 cat.iter()
                     .filter(|m| m.severity >= Severity::High)

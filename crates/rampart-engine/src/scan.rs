@@ -211,9 +211,13 @@ async fn run(
     };
     let mut extra = crate::seed::seed(&http).await;
     if let Some(b) = &browser {
-        for s in &plan.seeds {
-            extra.extend(b.discover(s).await);
-        }
+        let found = b.discover(&crawl::BrowserScope::new(http.clone())).await;
+        http.log(
+            Level::Info,
+            format!("browser crawl: {} request(s) recorded", found.len()),
+        )
+        .await;
+        extra.extend(found);
     }
     http.log(
         Level::Info,

@@ -31,6 +31,10 @@ pub struct Case {
     /// ([`crate::definitions`]), never by links: a crawl alone cannot find it.
     #[serde(default)]
     pub needs_definition: bool,
+    /// Shows only when the page's script runs (DOM-based cases): a scan without the browser
+    /// crawler cannot find it.
+    #[serde(default)]
+    pub needs_browser: bool,
 }
 
 type Row = (
@@ -46,7 +50,7 @@ type Row = (
     &'static str,
 );
 
-use ParameterLocation::{Cookie, Directory, File, Path, Post, Query};
+use ParameterLocation::{Cookie, Directory, File, Fragment, Path, Post, Query, Referer};
 
 const V: bool = true;
 const S: bool = false;
@@ -178,6 +182,21 @@ const ROWS: &[Row] = &[
     ("autocomplete-safe", "password_autocomplete", "GET", "/login", None, None, S, ANON, PLAIN, "password field with autocomplete=off"),
     ("mixed-content", "mixed_content", "GET", "/checkout.php", None, None, V, ANON, TLS, "HTTPS page loading a script over http://"),
     ("mixed-content-safe", "mixed_content", "GET", "/secure/", None, None, S, ANON, TLS, "HTTPS page with same-origin resources only"),
+    // --- xss_dom (the script runs in a browser; `spa.rs`)
+    ("dom-xss-hash", "xss_dom", "GET", "/dom/welcome.html", Some("location.hash"), Some(Fragment), V, ANON, PLAIN, "the fragment, URL-decoded, written to innerHTML"),
+    ("dom-xss-search", "xss_dom", "GET", "/dom/results.html", Some("location.search"), Some(Query), V, ANON, PLAIN, "a query parameter written with document.write"),
+    ("dom-xss-referrer", "xss_dom", "GET", "/dom/back.html", Some("document.referrer"), Some(Referer), V, ANON, PLAIN, "the referrer, URL-decoded, put in a link built as HTML"),
+    ("dom-xss-name", "xss_dom", "GET", "/dom/config.html", Some("window.name"), None, V, ANON, PLAIN, "window.name concatenated into a string that is eval'd"),
+    ("dom-xss-message", "xss_dom", "GET", "/dom/chat.html", Some("postMessage"), None, V, ANON, PLAIN, "any window message shown with a jQuery-style html()"),
+    ("dom-xss-storage", "xss_dom", "GET", "/dom/greeting.html", Some("web storage"), None, V, ANON, PLAIN, "a localStorage value concatenated into a setTimeout string"),
+    ("dom-xss-location", "xss_dom", "GET", "/dom/continue.html", Some("location.search"), Some(Query), V, ANON, PLAIN, "the next parameter assigned to location.href (javascript: URLs run)"),
+    ("dom-safe-hash", "xss_dom", "GET", "/dom/welcome-safe.html", Some("location.hash"), Some(Fragment), S, ANON, PLAIN, "the fragment written with textContent"),
+    ("dom-safe-search", "xss_dom", "GET", "/dom/results-safe.html", Some("location.search"), Some(Query), S, ANON, PLAIN, "the query parameter HTML-escaped before document.write"),
+    ("dom-safe-referrer", "xss_dom", "GET", "/dom/back-safe.html", Some("document.referrer"), Some(Referer), S, ANON, PLAIN, "the referrer set as a link's href property"),
+    ("dom-safe-name", "xss_dom", "GET", "/dom/config-safe.html", Some("window.name"), None, S, ANON, PLAIN, "window.name used as data, never evaluated"),
+    ("dom-safe-message", "xss_dom", "GET", "/dom/chat-safe.html", Some("postMessage"), None, S, ANON, PLAIN, "messages from other origins than the chat server are ignored"),
+    ("dom-safe-storage", "xss_dom", "GET", "/dom/greeting-safe.html", Some("web storage"), None, S, ANON, PLAIN, "the stored value passed to a function, setTimeout given a function"),
+    ("dom-safe-location", "xss_dom", "GET", "/dom/continue-safe.html", Some("location.search"), Some(Query), S, ANON, PLAIN, "only same-site paths are followed"),
     // --- the API area reached only through definitions (OpenAPI, GraphQL, HAR)
     ("sqli-api2-json", "sqli", "POST", "/api/v2/orders/search", Some("customer"), Some(Post), V, ANON, PLAIN, "API v2: customer from a JSON body concatenated into SQL, errors in JSON"),
     ("sqli-api2-safe", "sqli", "POST", "/api/v2/invoices/search", Some("customer"), Some(Post), S, ANON, PLAIN, "API v2: parameterised invoice search"),
@@ -212,6 +231,7 @@ pub fn manifest() -> Vec<Case> {
             tls: r.8,
             description: r.9.to_owned(),
             needs_definition: NEEDS_DEFINITION.contains(&r.0),
+            needs_browser: r.1 == "xss_dom",
         })
         .collect()
 }

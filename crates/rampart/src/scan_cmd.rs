@@ -65,6 +65,13 @@ pub struct ScanArgs {
     /// Exit with 1 when a finding has at least this severity (e.g. `HIGH`).
     #[arg(long, value_parser = parse_severity)]
     pub fail_on: Option<Severity>,
+    /// Crawl with headless Chromium as well (single-page applications, DOM-based XSS).
+    /// Needs the `chromium` package; without it the scan says so and goes on.
+    #[arg(long)]
+    pub browser: bool,
+    /// Browser pages rendered at once (with `--browser`).
+    #[arg(long, default_value_t = 2, requires = "browser")]
+    pub browser_pages: usize,
 }
 
 /// Session options of `rampart scan`.
@@ -178,7 +185,15 @@ pub async fn run(args: ScanArgs) -> ExitCode {
         Err(e) => return fail(e),
     };
     let started = chrono::Utc::now();
-    let (handle, mut rx) = match rampart_engine::start(plan, transport, None) {
+    let browser = args.browser.then(|| {
+        Arc::new(rampart_browser::Chromium::new(
+            rampart_browser::BrowserOptions {
+                pages: args.browser_pages.max(1),
+                ..Default::default()
+            },
+        )) as Arc<dyn rampart_engine::crawl::BrowserCrawler>
+    });
+    let (handle, mut rx) = match rampart_engine::start(plan, transport, browser) {
         Ok(x) => x,
         Err(e) => return fail(e),
     };

@@ -16,6 +16,7 @@ registry! {
     sqli: point(attack, 1);
     xss_reflected: point(attack, 0);
     xss_stored: point(attack, 10), finish(finish);
+    xss_dom: browser;
     cmdi: point(attack, 4);
     path_traversal: point(attack, 5);
     remote_file_inclusion: point(attack, 8), oob;

@@ -44,6 +44,8 @@ pub(crate) struct Check {
     pub passive: Option<Inspect>,
     /// The check needs the out-of-band listener (callbacks prove blind hits).
     pub oob: bool,
+    /// The check runs in the browser crawler (a `BrowserCrawler` reports its findings).
+    pub browser: bool,
 }
 
 impl Check {
@@ -60,6 +62,7 @@ impl Check {
             finish: None,
             passive: None,
             oob: false,
+            browser: false,
         }
     }
 
@@ -70,12 +73,14 @@ impl Check {
             || self.dir.is_some()
             || self.file.is_some()
             || self.host.is_some()
+            || self.browser
     }
 }
 
 /// `registry! { key: hook(fn), hook(fn, rank), oob; … }` declares `pub mod key;` for each
 /// entry and builds `REGISTRY`, in catalogue order. Hooks: `point`, `resource`, `dir`,
-/// `file`, `host` (each with an optional rank), `finish`, `passive`, and the flag `oob`.
+/// `file`, `host` (each with an optional rank), `finish`, `passive`, and the flags `oob` and
+/// `browser` (run by the browser crawler, not by the attack phase).
 macro_rules! registry {
     ($( $key:ident : $( $hook:ident $( ( $($arg:tt)* ) )? ),+ ; )*) => {
         $( pub mod $key; )*
@@ -110,6 +115,9 @@ macro_rules! registry {
     };
     (@hook $c:ident, $key:ident, oob) => {
         registry::Check { oob: true, ..$c }
+    };
+    (@hook $c:ident, $key:ident, browser) => {
+        registry::Check { browser: true, ..$c }
     };
 }
 pub(crate) use registry;

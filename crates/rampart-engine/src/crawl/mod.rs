@@ -1,5 +1,6 @@
 //! The crawler: breadth-first discovery of pages, forms and API operations within scope.
 
+pub mod browser;
 pub mod html;
 pub mod mine;
 pub(crate) mod soft404;
@@ -10,12 +11,13 @@ use crate::events::{Event, LimitKind, SkipReason};
 use crate::http::HttpRequest;
 use crate::seed::openapi;
 use crate::target::Resource;
-use async_trait::async_trait;
 use regex::Regex;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 use tokio::task::JoinSet;
+
+pub use browser::{BrowserCrawler, BrowserScope, DomXss, Refusal};
 use url::Url;
 
 /// Logout-like URLs are never followed unless the plan gives its own pattern.
@@ -24,16 +26,6 @@ pub const DEFAULT_LOGOUT: &str =
 
 /// At most this many skipped URLs are kept with their reasons (the rest are counted).
 const SKIP_SAMPLE: usize = 500;
-
-/// A source of resources that needs a real browser (single-page applications). The engine
-/// ships none yet; a Chromium/DevTools implementation plugs in here.
-#[async_trait]
-pub trait BrowserCrawler: Send + Sync {
-    /// Human-readable availability, e.g. `unavailable: no Chromium found`.
-    fn availability(&self) -> String;
-    /// The requests (navigations, XHR, fetch) a browser made while exercising `url`.
-    async fn discover(&self, url: &Url) -> Vec<Resource>;
-}
 
 /// What the crawl found.
 #[derive(Debug, Default)]

@@ -11,6 +11,7 @@ mod info;
 mod openapi;
 mod redirect;
 mod shop;
+mod spa;
 mod tools;
 
 use crate::emu::expr;
@@ -45,6 +46,7 @@ pub(crate) fn app(st: Shared) -> Router {
         .merge(api::routes())
         .merge(api_v2::routes())
         .merge(graphql::routes())
+        .merge(spa::routes())
         .merge(crate::auth::routes())
         .merge(crate::admin::routes())
         .fallback(fallback)
@@ -131,6 +133,7 @@ const SECTIONS: &str = "
 <li><a href=\"/redirect.php?url=/news.php?id=2\">Latest news</a> &middot; <a href=\"/goto.php?next=/about.php\">Our story</a>
  &middot; <a href=\"/out.php?to=/contact.php\">Get in touch</a> &middot; <a href=\"/return.php?returnTo=/account/\">Back to my account</a></li>
 <li><a href=\"/dav/\">Team file share</a> &middot; <a href=\"/maintenance.php\">Service status</a> &middot; <a href=\"/members/signin.php\">Members area</a> &middot; <a href=\"/secure/\">Business accounts</a></li>
+<li><a href=\"/spa/\">Trip planner (app)</a> &middot; <a href=\"/dom/\">Widgets</a></li>
 <li>Developers: <a href=\"/openapi.json\">API description</a> &middot; <a href=\"/api/v1/products/1\">Product API</a>
  &middot; <a href=\"/api/v1/profile\">Profile API</a> &middot; <a href=\"/api/v1/public/stats\">Stats API</a></li>
 </ul>";

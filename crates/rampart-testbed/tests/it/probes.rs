@@ -673,6 +673,15 @@ pub async fn probe(ctx: &Ctx, c: &Case) -> bool {
         | "file_upload" => files(ctx, id).await,
         "ssrf" | "xxe" => oob(ctx, id).await,
         "open_redirect" | "crlf_injection" | "cors" | "http_methods" | "csrf" => web(ctx, id).await,
+        "xss_dom" => dom(ctx, c).await,
         _ => passive(ctx, c).await,
     }
+}
+
+/// DOM-based cases need a browser to run (the browser crate's tests do that); over HTTP the
+/// probe checks that the page serves its unsafe script, and only while the case is on.
+async fn dom(ctx: &Ctx, c: &Case) -> bool {
+    let r = ctx.get(&c.path, &[]).await;
+    assert_eq!(r.status, 200, "{} is served", c.path);
+    r.body.contains("<script data-sink=\"unsafe\">")
 }

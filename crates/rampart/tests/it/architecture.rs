@@ -31,7 +31,9 @@ fn layer(name: &str) -> Option<u8> {
         "rampart-store-sqlite"
         | "rampart-store-postgres"
         | "rampart-service"
-        | "rampart-report" => 3,
+        | "rampart-report"
+        // The engine's browser plug-in (Chromium over the DevTools protocol).
+        | "rampart-browser" => 3,
         "rampart-server" | "rampart-worker" | "rampart-client" => 4,
         // What the CI commands do over the API, so the binary stays thin.
         "rampart-automation" => 5,
@@ -213,6 +215,31 @@ fn the_worker_depends_only_on_the_engine_and_the_protocol() {
     ] {
         assert!(!all.contains(f), "rampart-worker reaches {f}");
     }
+}
+
+/// The browser crawler plugs into the engine's `BrowserCrawler` trait: among our crates it
+/// depends on the engine (and the domain) only, and the engine never links the DevTools client.
+#[test]
+fn the_browser_crawler_is_a_plug_in_of_the_engine() {
+    let g = graph();
+    let ours: BTreeSet<String> = g
+        .normal
+        .get("rampart-browser")
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|d| g.workspace.contains(d))
+        .collect();
+    let allowed: BTreeSet<String> = ["rampart-domain", "rampart-engine"]
+        .map(String::from)
+        .into();
+    assert!(ours.contains("rampart-engine"), "{ours:?}");
+    assert!(
+        ours.is_subset(&allowed),
+        "rampart-browser depends on {:?}",
+        ours.difference(&allowed).collect::<Vec<_>>()
+    );
+    assert!(!closure(&g, "rampart-engine").contains("chromiumoxide"));
 }
 
 #[test]

@@ -331,6 +331,7 @@ fn compare_with_manifest(vulns: &[Value], modules: &[&str]) {
                 && !c.tls
                 && !c.requires_login
                 && !c.needs_definition
+                && !c.needs_browser
         })
         .collect();
     let hit = |c: &rampart_testbed::Case| {

@@ -1,0 +1,215 @@
+// rampart's instrumentation, installed in every document before the page's own scripts
+// (Page.addScriptToEvaluateOnNewDocument). It records client-side routes, elements with
+// handlers, DOM activity (to know when a page has settled), what the page reads (query
+// parameter names, storage keys) and every value that reaches a script or HTML sink, and
+// defines the confirmation callbacks of DOM XSS probes. Nothing here changes what the page does.
+(() => {
+  if (window.__rampart) return;
+  const R = {
+    routes: [], sinks: [], hits: [], params: [], storage: [], handlers: new WeakSet(),
+    mutations: 0, lastMutation: 0, doc: Math.random().toString(36).slice(2),
+  };
+  Object.defineProperty(window, '__rampart', { value: R, enumerable: false });
+  const now = () => performance.now();
+  const TOKEN = /rmq[0-9a-z]{10}/;
+  const stack = () => (new Error().stack || '').split('\n').slice(3, 9).map(s => s.trim()).join('\n');
+  const note = (sink, v) => {
+    try {
+      const s = String(v);
+      const m = s.match(TOKEN);
+      if (m && R.sinks.length < 200) R.sinks.push({ sink, token: m[0], value: s.slice(0, 300), stack: stack() });
+    } catch (e) { /* a value that cannot be read is not a taint */ }
+  };
+  R.note = note;
+  // Probe callbacks: a payload calls __rampart_<token>() and the call proves execution.
+  const probe = (window.__rampartProbe || {});
+  R.logout = probe.logout || null;
+  for (const t of (probe.tokens || [])) {
+    window['__rampart_' + t] = () => { R.hits.push({ token: t, stack: stack() }); };
+  }
+  if (probe.name != null) window.name = probe.name;
+  for (const [k, v] of (probe.storage || [])) {
+    try { localStorage.setItem(k, v); sessionStorage.setItem(k, v); } catch (e) { /* storage may be denied */ }
+  }
+  // Routes: pushState/replaceState and hash changes.
+  for (const m of ['pushState', 'replaceState']) {
+    const o = history[m];
+    history[m] = function (s, t, u) {
+      try { if (u != null) R.routes.push(new URL(u, location.href).href); } catch (e) { /* ignore bad URLs */ }
+      return o.apply(this, arguments);
+    };
+  }
+  window.addEventListener('hashchange', () => R.routes.push(location.href));
+  window.addEventListener('popstate', () => R.routes.push(location.href));
+  // Elements with handlers.
+  const oAdd = EventTarget.prototype.addEventListener;
+  EventTarget.prototype.addEventListener = function (type, fn, opts) {
+    if (this instanceof Element && /^(click|dblclick|mousedown|mouseup|pointerdown|pointerup|touchstart)$/.test(type)) R.handlers.add(this);
+    return oAdd.call(this, type, fn, opts);
+  };
+  // What the page reads.
+  const oGet = URLSearchParams.prototype.get;
+  URLSearchParams.prototype.get = function (n) {
+    if (R.params.length < 50 && !R.params.includes(String(n))) R.params.push(String(n));
+    return oGet.call(this, n);
+  };
+  const oItem = Storage.prototype.getItem;
+  Storage.prototype.getItem = function (k) {
+    if (R.storage.length < 50 && !R.storage.includes(String(k))) R.storage.push(String(k));
+    return oItem.call(this, k);
+  };
+  // Sinks.
+  const hookSetter = (proto, prop, name) => {
+    const d = Object.getOwnPropertyDescriptor(proto, prop);
+    if (!d || !d.set) return;
+    Object.defineProperty(proto, prop, Object.assign({}, d, { set(v) { note(name, v); return d.set.call(this, v); } }));
+  };
+  hookSetter(Element.prototype, 'innerHTML', 'innerHTML');
+  hookSetter(Element.prototype, 'outerHTML', 'outerHTML');
+  hookSetter(HTMLIFrameElement.prototype, 'srcdoc', 'iframe.srcdoc');
+  const wrap = (obj, fn, name, pick) => {
+    const o = obj[fn];
+    if (typeof o !== 'function') return;
+    obj[fn] = function (...a) { note(name, pick ? pick(a) : a.join('')); return o.apply(this, a); };
+  };
+  wrap(Document.prototype, 'write', 'document.write');
+  wrap(Document.prototype, 'writeln', 'document.writeln');
+  wrap(Element.prototype, 'insertAdjacentHTML', 'insertAdjacentHTML', a => a[1]);
+  wrap(Range.prototype, 'createContextualFragment', 'createContextualFragment', a => a[0]);
+  wrap(Location.prototype, 'assign', 'location.assign');
+  wrap(Location.prototype, 'replace', 'location.replace');
+  wrap(window, 'open', 'window.open', a => a[0]);
+  for (const t of ['setTimeout', 'setInterval']) {
+    const o = window[t];
+    window[t] = function (f, ...r) { if (typeof f === 'string') note(t, f); return o.call(this, f, ...r); };
+  }
+  const oEval = window.eval;
+  window.eval = function (s) { note('eval', s); return oEval(s); };
+  const oF = window.Function;
+  const F = function (...a) { note('Function', a.join(',')); return oF.apply(this, a); };
+  F.prototype = oF.prototype;
+  window.Function = F;
+  // Network activity of the page's own script (fetch, XHR), for the settle wait.
+  R.pending = 0;
+  const done = () => { R.pending--; R.lastMutation = now(); };
+  const oFetch = window.fetch;
+  if (oFetch) {
+    window.fetch = function (...a) {
+      R.pending++;
+      const p = oFetch.apply(this, a);
+      p.then(done, done);
+      return p;
+    };
+  }
+  const oSend = XMLHttpRequest.prototype.send;
+  XMLHttpRequest.prototype.send = function (...a) {
+    R.pending++;
+    this.addEventListener('loadend', done, { once: true });
+    return oSend.apply(this, a);
+  };
+  R.ws = [];
+  const OWS = window.WebSocket;
+  if (OWS) {
+    const W = function (u, p) { try { R.ws.push(new URL(u, location.href).href); } catch (e) { /* bad URL */ } return p === undefined ? new OWS(u) : new OWS(u, p); };
+    W.prototype = OWS.prototype;
+    Object.assign(W, { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 });
+    window.WebSocket = W;
+  }
+  // What the crawler clicks: elements with handlers, buttons and script links.
+  R.clickables = () => {
+    const out = [];
+    const seen = new Set();
+    const skip = R.logout ? new RegExp(R.logout, 'i') : null;
+    const add = el => {
+      if (seen.has(el) || out.length >= 200) return;
+      seen.add(el);
+      if (!el.isConnected || el.disabled || (el.closest('form') && (el.type === 'submit' || el.type === 'image'))) return;
+      const label = (el.textContent || '') + ' ' + (el.getAttribute('href') || '') + ' ' + (el.id || '');
+      if (skip && skip.test(label)) return;
+      out.push(el);
+    };
+    for (const el of document.querySelectorAll('button, input[type=button], [onclick], [role=button], [role=tab], [role=menuitem], [role=link], a[href^="#"], a[href^="javascript:"], a:not([href])')) add(el);
+    for (const el of document.querySelectorAll('body *')) if (R.handlers.has(el)) add(el);
+    return out;
+  };
+  R.click = (i) => {
+    const els = R.clickables();
+    if (i >= els.length) return -1;
+    try { els[i].click(); } catch (e) { /* a throwing handler is the page's business */ }
+    return els.length;
+  };
+  const value = (el) => {
+    const t = (el.type || 'text').toLowerCase();
+    const n = ((el.name || '') + ' ' + (el.id || '')).toLowerCase();
+    switch (t) {
+      case 'email': return 'rampart@example.com';
+      case 'password': return 'Rampart-1234!';
+      case 'number': case 'range': return el.min !== '' ? el.min : '1';
+      case 'tel': return '5555550100';
+      case 'url': return 'https://example.com/';
+      case 'date': return '2024-01-01';
+      case 'datetime-local': return '2024-01-01T12:00';
+      case 'time': return '12:00';
+      case 'month': return '2024-01';
+      case 'week': return '2024-W01';
+      case 'color': return '#336699';
+      default:
+        if (/mail/.test(n)) return 'rampart@example.com';
+        if (/phone|tel/.test(n)) return '5555550100';
+        if (/age|qty|quantity|count|amount|num/.test(n)) return '1';
+        if (/url|site|link/.test(n)) return 'https://example.com/';
+        return 'rampart';
+    }
+  };
+  R.submitForm = (i) => {
+    const f = document.forms[i];
+    if (!f) return false;
+    for (const el of f.elements) {
+      const t = (el.type || '').toLowerCase();
+      if (el.disabled || ['hidden', 'submit', 'button', 'image', 'reset', 'file'].includes(t)) continue;
+      if (t === 'checkbox' || t === 'radio') { el.checked = true; continue; }
+      if (el.tagName === 'SELECT') { const o = [...el.options].find(o => o.value); if (o) el.value = o.value; continue; }
+      if (!el.value) el.value = value(el);
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+      el.dispatchEvent(new Event('change', { bubbles: true }));
+    }
+    try { if (f.requestSubmit) f.requestSubmit(); else f.submit(); } catch (e) { return false; }
+    return true;
+  };
+  R.settled = (quiet) => document.readyState === 'complete' && R.pending <= 0 && now() - R.lastMutation >= quiet;
+  R.snapshot = () => {
+    const abs = u => { try { return new URL(u, document.baseURI).href; } catch (e) { return null; } };
+    const links = new Set();
+    const attr = (sel, a) => { for (const e of document.querySelectorAll(sel)) { const h = abs(e.getAttribute(a)); if (h) links.add(h); } };
+    attr('a[href], area[href]', 'href');
+    attr('iframe[src], frame[src]', 'src');
+    attr('[data-href]', 'data-href');
+    attr('[data-url]', 'data-url');
+    attr('[routerlink]', 'routerlink');
+    attr('form[action]', 'action');
+    const sig = new Set();
+    for (const el of document.querySelectorAll('body *')) {
+      if (sig.size >= 2000) break;
+      const names = [...el.attributes].map(a => a.name).filter(n => n !== 'style').sort().join(',');
+      const href = (el.getAttribute('href') || '').replace(/[0-9]+/g, 'N').slice(0, 80);
+      sig.add(el.tagName + '[' + names + ']' + href);
+    }
+    return JSON.stringify({
+      url: location.href, doc: R.doc, links: [...links], routes: R.routes, params: R.params,
+      storage: R.storage.concat(Object.keys(localStorage || {})), ws: R.ws, forms: document.forms.length,
+      sig: [...sig].sort().join('|'),
+    });
+  };
+  // DOM activity, for the settle wait.
+  const watch = () => {
+    new MutationObserver(() => { R.mutations++; R.lastMutation = now(); })
+      .observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+  };
+  if (document.documentElement) watch(); else document.addEventListener('readystatechange', watch, { once: true });
+  // A dialog would block the page: answered by the crawler, recorded here too.
+  for (const d of ['alert', 'confirm', 'prompt']) {
+    const o = window[d];
+    window[d] = function (m) { note(d, m); return d === 'confirm' ? true : (d === 'prompt' ? '' : undefined); };
+    void o;
+  }
+})();

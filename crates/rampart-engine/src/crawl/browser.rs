@@ -1,0 +1,181 @@
+//! The browser plug-in: the trait a browser crawler implements and the handle it gets, which
+//! admits each request its browser makes through the engine's own admission (pause and
+//! cancel, time budget, scope gate, request budget, per-host drip delay) and reports what it
+//! finds through the engine's finding sink.
+
+use crate::client::{Http, SendError};
+use crate::events::{Level, LimitKind};
+use crate::finding::{Confidence, Report, Variance};
+use crate::target::Resource;
+use async_trait::async_trait;
+use rampart_domain::ParameterLocation;
+use std::sync::Arc;
+use std::time::Duration;
+use url::Url;
+
+/// A source of resources that needs a real browser (single-page applications).
+#[async_trait]
+pub trait BrowserCrawler: Send + Sync {
+    /// Human-readable availability, e.g. `unavailable: no Chromium found`.
+    fn availability(&self) -> String;
+    /// Renders the scan's seeds and what they lead to; returns the requests (navigations, XHR,
+    /// fetch, form submissions) the browser made, to be crawled and attacked like any other.
+    async fn discover(&self, scope: &BrowserScope) -> Vec<Resource>;
+}
+
+/// Why a browser request was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    OutOfScope(String),
+    Budget(LimitKind),
+    Halted,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refusal::OutOfScope(r) => write!(f, "out of scope: {r}"),
+            Refusal::Budget(l) => write!(f, "limit reached: {l:?}"),
+            Refusal::Halted => f.write_str("scan halted"),
+        }
+    }
+}
+
+/// A DOM-based XSS confirmed in the browser.
+#[derive(Clone, Debug)]
+pub struct DomXss {
+    /// The page whose script is vulnerable.
+    pub page: Url,
+    /// The source the marker went through, e.g. `location.hash`, `window.name`.
+    pub source: String,
+    /// The sink that ran it, e.g. `innerHTML`, `eval`.
+    pub sink: String,
+    /// The URL that proves it (with the payload where the source is the URL).
+    pub proof_url: Url,
+    pub payload: String,
+    /// The script stack when the sink received the payload.
+    pub stack: String,
+}
+
+/// What a browser crawler may do within one scan.
+pub struct BrowserScope {
+    http: Arc<Http>,
+}
+
+impl BrowserScope {
+    pub(crate) fn new(http: Arc<Http>) -> Self {
+        Self { http }
+    }
+
+    /// Admits one request of the browser: the same admission as the engine's HTTP client,
+    /// then the host's drip delay. A refused request must not be sent.
+    pub async fn admit(&self, method: &str, url: &Url) -> Result<(), Refusal> {
+        match self.http.admit(method, url).await {
+            Ok(()) => {
+                self.http.pace(url).await;
+                Ok(())
+            }
+            Err(SendError::OutOfScope(e)) => Err(Refusal::OutOfScope(e.to_string())),
+            Err(SendError::Limit(l)) => Err(Refusal::Budget(l)),
+            Err(_) => Err(Refusal::Halted),
+        }
+    }
+
+    /// Whether the scope gate admits `url` (nothing is counted).
+    pub fn in_scope(&self, method: &str, url: &Url) -> bool {
+        self.http.gate().check(method, url).is_ok()
+    }
+
+    pub fn seeds(&self) -> &[Url] {
+        &self.http.plan().seeds
+    }
+
+    /// The most pages (states) the crawl may render: the plan's crawl-result limit.
+    pub fn max_pages(&self) -> usize {
+        self.http.plan().limits.max_crawl_results
+    }
+
+    pub fn halted(&self) -> bool {
+        self.http.control.halted()
+    }
+
+    pub fn time_left(&self) -> Duration {
+        self.http.time_left()
+    }
+
+    /// Whether a check runs in this scan (its module is enabled and the scan attacks).
+    pub fn module_enabled(&self, key: &str) -> bool {
+        self.http.plan().modules.is_enabled(key)
+    }
+
+    /// Headers every request carries (the plan's custom headers and user agent).
+    pub fn headers(&self) -> Vec<(String, String)> {
+        let s = &self.http.plan().session;
+        let mut h = s.headers.clone();
+        if let Some(ua) = &s.user_agent {
+            h.push(("User-Agent".into(), ua.clone()));
+        }
+        h
+    }
+
+    /// Cookies the engine holds for `url` (the plan's cookie, then the jar: login included).
+    pub fn cookies(&self, url: &Url) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = Vec::new();
+        if let Some(c) = &self.http.plan().session.cookie {
+            for part in c.split(';') {
+                if let Some((n, v)) = part.split_once('=') {
+                    out.push((n.trim().to_string(), v.trim().to_string()));
+                }
+            }
+        }
+        if let Ok(jar) = self.http.jar.lock() {
+            out.extend(jar.for_url(url));
+        }
+        out
+    }
+
+    /// The pattern of URLs never followed nor clicked (the plan's, or the default).
+    pub fn logout_regex(&self) -> String {
+        self.http
+            .plan()
+            .session
+            .logout_regex
+            .clone()
+            .unwrap_or_else(|| super::DEFAULT_LOGOUT.to_string())
+    }
+
+    pub async fn log(&self, level: Level, message: impl Into<String>) {
+        self.http.log(level, message).await;
+    }
+
+    /// Reports a DOM-based XSS confirmed by execution.
+    pub async fn report_dom_xss(&self, x: DomXss) {
+        let location = match x.source.as_str() {
+            "location.hash" => Some(ParameterLocation::Fragment),
+            "location.search" => Some(ParameterLocation::Query),
+            "document.referrer" => Some(ParameterLocation::Referer),
+            _ => None,
+        };
+        let report = Report {
+            module: crate::checks::xss_dom::KEY,
+            url: x.page,
+            method: "GET".into(),
+            parameter: x.source.clone(),
+            location,
+            variance: Variance {
+                url: x.proof_url.to_string(),
+                attack_id: "DXSS_01".into(),
+                attack_value: x.payload,
+                proof: format!(
+                    "source {} reached sink {} and the payload ran; stack:\n{}",
+                    x.source, x.sink, x.stack
+                ),
+                proof_description: "the payload sent through the source called the engine's unique function from the sink".into(),
+                confidence: Confidence::Confirmed,
+                original: None,
+                attack: None,
+            },
+        };
+        self.http.sink.record(report).await;
+    }
+}
