@@ -28,14 +28,19 @@ async fn concurrent_schedule_firings_fire_once() {
 #[tokio::test]
 async fn one_replica_leads_a_duty() {
     use rampart_store::LeaderStore;
-    let Some(a) = rampart_store_postgres::test_store("rampart_test").await else {
+    // The schema lives as long as `keeper` (its guard drops it); `a` and `b` are two
+    // replicas on it, and `a` goes away below.
+    let Some(keeper) = rampart_store_postgres::test_store("rampart_test").await else {
         return;
     };
     let schema: String = sqlx::query_scalar("SELECT current_schema()")
-        .fetch_one(a.pool())
+        .fetch_one(keeper.pool())
         .await
         .unwrap();
     let url = rampart_store_postgres::test_url();
+    let a = rampart_store_postgres::connect(&url, Some(&schema))
+        .await
+        .unwrap();
     let b = rampart_store_postgres::connect(&url, Some(&schema))
         .await
         .unwrap();
