@@ -36,6 +36,7 @@ mod auth;
 mod db;
 pub mod definitions;
 mod emu;
+pub mod generated;
 mod html;
 mod manifest;
 mod middleware;
