@@ -28,6 +28,7 @@ pub mod plan;
 pub mod scan;
 pub mod scope;
 mod score;
+pub mod selectors;
 pub mod seed;
 pub(crate) mod session;
 pub mod similarity;

@@ -13,10 +13,6 @@ use std::sync::Arc;
 use tokio::task::JoinSet;
 use url::Url;
 
-/// Directories and files probed at most (budget).
-const MAX_DIRS: usize = 40;
-const MAX_FILES: usize = 60;
-
 enum Job {
     Point(PointFn, Arc<(Resource, Sent)>, InsertionPoint),
     Resource(ResourceFn, Arc<(Resource, Sent)>),
@@ -66,15 +62,30 @@ pub(crate) async fn attack_all(ctx: Arc<Ctx>, crawl: &CrawlOutput) {
             resource_jobs.push(Job::Resource(f, rs.clone()));
         }
     }
-    for d in crawl.directories.iter().take(MAX_DIRS) {
-        for f in enabled.iter().filter_map(|c| c.dir) {
-            jobs.push(Job::Url(f, d.clone()));
+    let (max_dirs, max_files) = (plan.limits.max_probe_dirs, plan.limits.max_probe_files);
+    let dir_checks: Vec<UrlFn> = enabled.iter().filter_map(|c| c.dir).collect();
+    let file_checks: Vec<UrlFn> = enabled.iter().filter_map(|c| c.file).collect();
+    for d in crawl.directories.iter().take(max_dirs) {
+        for f in &dir_checks {
+            jobs.push(Job::Url(*f, d.clone()));
         }
     }
-    for f in enabled.iter().filter_map(|c| c.file) {
-        for u in crawl.files.iter().take(MAX_FILES) {
-            jobs.push(Job::Url(f, u.clone()));
+    for f in &file_checks {
+        for u in crawl.files.iter().take(max_files) {
+            jobs.push(Job::Url(*f, u.clone()));
         }
+    }
+    let over_dirs = crawl.directories.len().saturating_sub(max_dirs) * usize::from(!dir_checks.is_empty());
+    let over_files = crawl.files.len().saturating_sub(max_files) * usize::from(!file_checks.is_empty());
+    if over_dirs + over_files > 0 {
+        ctx.http
+            .limit_final(
+                crate::events::LimitKind::ProbeBudget,
+                format!(
+                    "probe budget reached (max {max_dirs} directories, {max_files} files): {over_dirs} directorie(s) and {over_files} file(s) not probed for listings, backups and leftovers"
+                ),
+            )
+            .await;
     }
     let host_checks: Vec<UrlFn> = enabled.iter().filter_map(|c| c.host).collect();
     if !host_checks.is_empty() {
