@@ -278,10 +278,22 @@ impl Http {
         let limit_timeout = timeout.unwrap_or(self.plan.limits.request_timeout);
         let t = limit_timeout.min(self.time_left().max(Duration::from_millis(100)));
         let max = self.plan.limits.max_response_bytes;
-        let result = tokio::select! {
+        let mut result = tokio::select! {
             r = self.transport.send(&req, max, t) => r,
             _ = self.control.cancel.cancelled() => return Err(SendError::Halted),
         };
+        // A kept-alive connection the server closed before answering: an idempotent request
+        // is sent once more on a fresh connection (counted as a request of its own).
+        if matches!(&result, Err(TransportError::Other(_) | TransportError::Connect(_)))
+            && matches!(req.method.as_str(), "GET" | "HEAD" | "OPTIONS")
+        {
+            self.counters.requests.fetch_add(1, Relaxed);
+            self.counters.failed_requests.fetch_add(1, Relaxed);
+            result = tokio::select! {
+                r = self.transport.send(&req, max, t) => r,
+                _ = self.control.cancel.cancelled() => return Err(SendError::Halted),
+            };
+        }
         let resp = match result {
             Ok(r) => r,
             Err(e) => {

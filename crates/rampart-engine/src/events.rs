@@ -111,6 +111,8 @@ pub enum SkipReason {
     Soft404,
     NotFound,
     Stopped,
+    /// The request failed (timeout, connection refused or closed, invalid request).
+    RequestFailed,
 }
 
 /// One event of the stream.

@@ -110,6 +110,7 @@ pub(crate) async fn attack_all(ctx: Arc<Ctx>, crawl: &CrawlOutput) {
     let mut set: JoinSet<Result<(), SendError>> = JoinSet::new();
     let mut jobs = jobs.into_iter();
     let mut exhausted = false;
+    let mut abandoned: std::collections::BTreeMap<&'static str, u64> = Default::default();
     loop {
         while set.len() < conc && !exhausted {
             if ctx.http.control.halted() {
@@ -128,10 +129,34 @@ pub(crate) async fn attack_all(ctx: Arc<Ctx>, crawl: &CrawlOutput) {
         };
         counters.attacks_in_queue.fetch_sub(1, Relaxed);
         counters.attacked.fetch_add(1, Relaxed);
-        if let Ok(Err(SendError::Limit(_))) = res {
-            // A global budget is exhausted: stop scheduling, let in-flight jobs finish.
-            exhausted = true;
+        match res {
+            Ok(Err(SendError::Limit(_))) => {
+                // A global budget is exhausted: stop scheduling, let in-flight jobs finish.
+                exhausted = true;
+            }
+            Ok(Err(SendError::Transport(e))) => {
+                let reason = match e {
+                    crate::http::TransportError::Timeout => "request timed out",
+                    crate::http::TransportError::Connect(_) => "connection failed",
+                    crate::http::TransportError::Invalid(_) => "request could not be sent (invalid)",
+                    crate::http::TransportError::Other(_) => "connection closed or broken",
+                };
+                *abandoned.entry(reason).or_insert(0u64) += 1;
+            }
+            _ => {}
         }
+    }
+    if !abandoned.is_empty() {
+        let list: Vec<String> = abandoned.iter().map(|(r, n)| format!("{n} ({r})")).collect();
+        ctx.http
+            .log(
+                crate::events::Level::Warn,
+                format!(
+                    "attack jobs abandoned with their remaining payloads: {}",
+                    list.join(", ")
+                ),
+            )
+            .await;
     }
     if !ctx.http.control.halted() {
         crate::ctx::finish_oob(&ctx).await;

@@ -33,6 +33,9 @@ const MAX_HELD_BACK: usize = 20_000;
 /// as calendars whose every value looks different.
 const MAX_PAGES_PER_PATTERN: usize = 1_000;
 
+/// Failed pages named one by one in the scan events (the rest are counted in `skipped`).
+const MAX_FAILURE_EVENTS: u64 = 20;
+
 /// A source of resources that needs a real browser (single-page applications). The engine
 /// ships none yet; a Chromium/DevTools implementation plugs in here.
 #[async_trait]
@@ -94,6 +97,8 @@ struct Crawler {
     pages: HashMap<String, HashSet<String>>,
     /// Page keys that already have their resource to attack.
     resource_keys: HashSet<String>,
+    /// Pages whose request failed.
+    failures: u64,
 }
 
 fn norm(method: &str, url: &Url, body: &crate::target::Body) -> String {
@@ -227,7 +232,20 @@ impl Crawler {
                 self.stopped = true;
                 return self.out.skip(&v.resource.url, SkipReason::Stopped);
             }
-            Err(SendError::Transport(_) | SendError::Limit(_)) => return,
+            Err(SendError::Transport(e)) => {
+                self.failures += 1;
+                if self.failures <= MAX_FAILURE_EVENTS {
+                    self.ctx
+                        .http
+                        .log(
+                            crate::events::Level::Warn,
+                            format!("page {} not crawled: {e}", v.resource.url),
+                        )
+                        .await;
+                }
+                return self.out.skip(&v.resource.url, SkipReason::RequestFailed);
+            }
+            Err(SendError::Limit(_)) => return,
         };
         if v.not_found {
             let reason = if matches!(sent.response.status, 404 | 410) {
@@ -390,6 +408,7 @@ pub(crate) async fn crawl(ctx: Arc<Ctx>, extra: Vec<Resource>) -> CrawlOutput {
         pattern_skips: HashMap::new(),
         pages: HashMap::new(),
         resource_keys: HashSet::new(),
+        failures: 0,
     };
     for s in &plan.seeds {
         c.enqueue(Resource::get(s.clone()), false);
