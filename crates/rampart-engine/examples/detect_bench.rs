@@ -142,8 +142,7 @@ async fn site(pages: usize) {
         .unwrap_or_else(|e| panic!("site: {e}"));
     let base = Url::parse(&h.base_url).unwrap_or_else(|e| panic!("url: {e}"));
     let mut plan = ScanPlan::for_url(base);
-    plan.modules =
-        Modules::template("Cross-Site Scripting").unwrap_or_else(|| panic!("template"));
+    plan.modules = Modules::template("Cross-Site Scripting").unwrap_or_else(|| panic!("template"));
     plan.limits.max_duration = Duration::from_secs(1800);
     plan.limits.concurrency = 16;
     plan.limits.per_host_concurrency = 16;

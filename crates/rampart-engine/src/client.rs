@@ -284,8 +284,10 @@ impl Http {
         };
         // A kept-alive connection the server closed before answering: an idempotent request
         // is sent once more on a fresh connection (counted as a request of its own).
-        if matches!(&result, Err(TransportError::Other(_) | TransportError::Connect(_)))
-            && matches!(req.method.as_str(), "GET" | "HEAD" | "OPTIONS")
+        if matches!(
+            &result,
+            Err(TransportError::Other(_) | TransportError::Connect(_))
+        ) && matches!(req.method.as_str(), "GET" | "HEAD" | "OPTIONS")
         {
             self.counters.requests.fetch_add(1, Relaxed);
             self.counters.failed_requests.fetch_add(1, Relaxed);

@@ -199,7 +199,9 @@ impl FindingSink {
             .capped
             .iter()
             .map(|(m, max, n)| {
-                format!("module {m}: max_findings {max} reached; {n} further finding(s) not reported")
+                format!(
+                    "module {m}: max_findings {max} reached; {n} further finding(s) not reported"
+                )
             })
             .collect()
     }

@@ -93,12 +93,17 @@ impl PageSelectors {
     }
 }
 
-/// The query parameters whose values differ between two URLs of one pattern.
+/// The query parameters whose values differ between two URLs of one pattern, ids (numbers)
+/// left out: pages behind ids are told apart by their templates, not their values.
 pub fn differing(a: &Url, b: &Url) -> Vec<String> {
     let pa: HashMap<String, String> = a.query_pairs().map(|(k, v)| (k.into(), v.into())).collect();
+    let id = |v: &str| v.chars().all(|c| c.is_ascii_digit() || c == '-');
     let mut out: Vec<String> = b
         .query_pairs()
-        .filter(|(k, v)| pa.get(k.as_ref()).is_some_and(|x| x != v))
+        .filter(|(k, v)| {
+            pa.get(k.as_ref())
+                .is_some_and(|x| x != v && !id(x) && !id(v))
+        })
         .map(|(k, _)| k.into_owned())
         .collect();
     out.sort();
@@ -134,5 +139,10 @@ mod tests {
         assert!(s.page_of(&other).is_empty());
         let b = Url::parse("http://h/index.php?q=1&page=faq").unwrap();
         assert_eq!(differing(&u, &b), vec!["page".to_string()]);
+        let (i1, i2) = (
+            Url::parse("http://h/item.php?id=1").unwrap(),
+            Url::parse("http://h/item.php?id=2").unwrap(),
+        );
+        assert!(differing(&i1, &i2).is_empty(), "ids are not page names");
     }
 }

@@ -24,9 +24,26 @@ const SECTIONS: usize = 50;
 const VULNERABLE_EVERY: usize = 50;
 /// Names of the `index.php?page=NAME` pages, each with its own layout.
 const TOPICS: &[&str] = &[
-    "about", "contact", "faq", "team", "careers", "press", "legal", "privacy", "terms",
-    "shipping", "returns", "warranty", "stores", "history", "partners", "events", "blog",
-    "newsletter", "help", "feedback",
+    "about",
+    "contact",
+    "faq",
+    "team",
+    "careers",
+    "press",
+    "legal",
+    "privacy",
+    "terms",
+    "shipping",
+    "returns",
+    "warranty",
+    "stores",
+    "history",
+    "partners",
+    "events",
+    "blog",
+    "newsletter",
+    "help",
+    "feedback",
 ];
 
 /// How the generated site is laid out for `pages` pages.

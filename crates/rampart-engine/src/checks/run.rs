@@ -75,8 +75,10 @@ pub(crate) async fn attack_all(ctx: Arc<Ctx>, crawl: &CrawlOutput) {
             jobs.push(Job::Url(*f, u.clone()));
         }
     }
-    let over_dirs = crawl.directories.len().saturating_sub(max_dirs) * usize::from(!dir_checks.is_empty());
-    let over_files = crawl.files.len().saturating_sub(max_files) * usize::from(!file_checks.is_empty());
+    let over_dirs =
+        crawl.directories.len().saturating_sub(max_dirs) * usize::from(!dir_checks.is_empty());
+    let over_files =
+        crawl.files.len().saturating_sub(max_files) * usize::from(!file_checks.is_empty());
     if over_dirs + over_files > 0 {
         ctx.http
             .limit_final(
@@ -138,7 +140,9 @@ pub(crate) async fn attack_all(ctx: Arc<Ctx>, crawl: &CrawlOutput) {
                 let reason = match e {
                     crate::http::TransportError::Timeout => "request timed out",
                     crate::http::TransportError::Connect(_) => "connection failed",
-                    crate::http::TransportError::Invalid(_) => "request could not be sent (invalid)",
+                    crate::http::TransportError::Invalid(_) => {
+                        "request could not be sent (invalid)"
+                    }
                     crate::http::TransportError::Other(_) => "connection closed or broken",
                 };
                 *abandoned.entry(reason).or_insert(0u64) += 1;
@@ -147,7 +151,10 @@ pub(crate) async fn attack_all(ctx: Arc<Ctx>, crawl: &CrawlOutput) {
         }
     }
     if !abandoned.is_empty() {
-        let list: Vec<String> = abandoned.iter().map(|(r, n)| format!("{n} ({r})")).collect();
+        let list: Vec<String> = abandoned
+            .iter()
+            .map(|(r, n)| format!("{n} ({r})"))
+            .collect();
         ctx.http
             .log(
                 crate::events::Level::Warn,

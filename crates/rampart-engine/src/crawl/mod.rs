@@ -33,6 +33,9 @@ const MAX_HELD_BACK: usize = 20_000;
 /// as calendars whose every value looks different.
 const MAX_PAGES_PER_PATTERN: usize = 1_000;
 
+/// Distinct response templates attacked at most per page key (pages behind ids).
+const MAX_TEMPLATES_PER_PAGE: usize = 4;
+
 /// Failed pages named one by one in the scan events (the rest are counted in `skipped`).
 const MAX_FAILURE_EVENTS: u64 = 20;
 
@@ -97,6 +100,9 @@ struct Crawler {
     pages: HashMap<String, HashSet<String>>,
     /// Page keys that already have their resource to attack.
     resource_keys: HashSet<String>,
+    /// The tag skeletons of the resources attacked per page key: a page of a key whose
+    /// template differs from all of them (an id whose page looks different) is attacked too.
+    templates: HashMap<String, Vec<String>>,
     /// Pages whose request failed.
     failures: u64,
 }
@@ -292,11 +298,26 @@ impl Crawler {
             self.out.files.insert(f);
         }
         let body = sent.response.text();
+        let skeleton = sent
+            .response
+            .is_html()
+            .then(|| crate::selectors::skeleton(&body));
         if sent.response.is_html() {
             self.learn_pages(&v.resource, &body);
         }
         let pk = self.page_key(&v.resource.pattern_key(), &v.resource.url);
-        if self.resource_keys.insert(pk) {
+        let new_template = skeleton.is_some_and(|sk| {
+            let known = self.templates.entry(pk.clone()).or_default();
+            let new = known.len() < MAX_TEMPLATES_PER_PAGE
+                && known
+                    .iter()
+                    .all(|k| crate::selectors::different_pages(k, &sk));
+            if new {
+                known.push(sk);
+            }
+            new
+        });
+        if self.resource_keys.insert(pk) || new_template {
             self.out
                 .resources
                 .push((v.resource.clone(), Some(sent.clone())));
@@ -408,6 +429,7 @@ pub(crate) async fn crawl(ctx: Arc<Ctx>, extra: Vec<Resource>) -> CrawlOutput {
         pattern_skips: HashMap::new(),
         pages: HashMap::new(),
         resource_keys: HashSet::new(),
+        templates: HashMap::new(),
         failures: 0,
     };
     for s in &plan.seeds {

@@ -16,7 +16,11 @@ async fn pages_selected_by_a_value_are_crawled_and_every_limit_is_reported() {
     // Smaller than the 20 topics behind `index.php?page=NAME` and the 45 products.
     plan.limits.max_per_pattern = 5;
     plan.limits.max_duration = Duration::from_secs(120);
-    plan.modules.enabled.get_mut("xss_reflected").unwrap().max_findings = 2;
+    plan.modules
+        .enabled
+        .get_mut("xss_reflected")
+        .unwrap()
+        .max_findings = 2;
     let (s, events) = crate::run(plan).await;
 
     let topics: std::collections::BTreeSet<String> = s
@@ -24,10 +28,17 @@ async fn pages_selected_by_a_value_are_crawled_and_every_limit_is_reported() {
         .iter()
         .filter_map(|u| Url::parse(u).ok())
         .filter(|u| u.path() == "/index.php")
-        .filter_map(|u| u.query_pairs().find(|(k, _)| k == "page").map(|(_, v)| v.into_owned()))
+        .filter_map(|u| {
+            u.query_pairs()
+                .find(|(k, _)| k == "page")
+                .map(|(_, v)| v.into_owned())
+        })
         .collect();
     let topics = topics.len();
-    assert_eq!(topics, 20, "every page behind ?page=NAME is crawled: {topics}");
+    assert_eq!(
+        topics, 20,
+        "every page behind ?page=NAME is crawled: {topics}"
+    );
     let products = s
         .crawled
         .iter()
@@ -51,7 +62,8 @@ async fn pages_selected_by_a_value_are_crawled_and_every_limit_is_reported() {
         "{details}"
     );
     assert!(
-        details.contains("xss_reflected: max_findings 2 reached; 2 further finding(s) not reported"),
+        details
+            .contains("xss_reflected: max_findings 2 reached; 2 further finding(s) not reported"),
         "{details}"
     );
     for kind in [LimitKind::MaxPerPattern, LimitKind::MaxFindings] {
@@ -78,7 +90,8 @@ async fn the_root_cause_keeps_the_page_a_parameter_selects() {
         .find(|f| f.module_key == "xss_reflected" && f.root_cause_parameter == "comment")
         .unwrap_or_else(|| panic!("feedback XSS found: {:?}", s.findings));
     assert!(
-        f.root_cause_url.ends_with("/index.php?comment=&page=feedback"),
+        f.root_cause_url
+            .ends_with("/index.php?comment=&page=feedback"),
         "{}",
         f.root_cause_url
     );

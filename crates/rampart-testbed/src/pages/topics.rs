@@ -18,25 +18,57 @@ pub(crate) fn routes() -> Router<Shared> {
 
 /// The topics, in link order; the form is on the last one.
 const TOPICS: &[&str] = &[
-    "start", "account", "orders", "payment", "delivery", "returns", "refunds", "sizes",
-    "care", "warranty", "repairs", "gift-cards", "vouchers", "loyalty", "stores", "events",
-    "rentals", "trade", "press", "jobs", "privacy", "cookies", "terms", "contact",
+    "start",
+    "account",
+    "orders",
+    "payment",
+    "delivery",
+    "returns",
+    "refunds",
+    "sizes",
+    "care",
+    "warranty",
+    "repairs",
+    "gift-cards",
+    "vouchers",
+    "loyalty",
+    "stores",
+    "events",
+    "rentals",
+    "trade",
+    "press",
+    "jobs",
+    "privacy",
+    "cookies",
+    "terms",
+    "contact",
 ];
 
 /// One topic: the list of topics, then its own layout (a number of tables that grows with its
 /// position), and on the last topic a form whose `name` is shown back.
-fn topic_page(st: &Shared, script: &str, field: &str, q: &Params, vulnerable: bool) -> Html<String> {
+fn topic_page(
+    st: &Shared,
+    script: &str,
+    field: &str,
+    q: &Params,
+    vulnerable: bool,
+) -> Html<String> {
     let topic = param(q, field, "start");
     let pos = TOPICS.iter().position(|t| *t == topic).unwrap_or(0);
     let mut b = String::from("<ul>");
     for t in TOPICS {
-        b.push_str(&format!("<li><a href=\"/{script}?{field}={t}\">{t}</a></li>"));
+        b.push_str(&format!(
+            "<li><a href=\"/{script}?{field}={t}\">{t}</a></li>"
+        ));
     }
     b.push_str("</ul>");
     for n in 0..=pos {
         b.push_str("<table>");
         for r in 0..8 {
-            b.push_str(&format!("<tr><td>{} {n}.{r}</td><td>see above</td></tr>", esc(&topic)));
+            b.push_str(&format!(
+                "<tr><td>{} {n}.{r}</td><td>see above</td></tr>",
+                esc(&topic)
+            ));
         }
         b.push_str("</table>");
     }

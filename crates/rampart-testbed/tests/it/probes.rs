@@ -61,7 +61,16 @@ async fn sqli(ctx: &Ctx, id: &str) -> bool {
                 "/giftcard.php"
             };
             // The original code matches nothing: a false OR keeps the page, a true OR not.
-            boolean(ctx, &ctx.client, p, "code", "GIFT-0000", "' OR '1'='2", "' OR '1'='1").await
+            boolean(
+                ctx,
+                &ctx.client,
+                p,
+                "code",
+                "GIFT-0000",
+                "' OR '1'='2",
+                "' OR '1'='1",
+            )
+            .await
         }
         "sqli-boolean-numeric" => {
             !error_get(ctx, "/news.php", "id", "1'").await
