@@ -72,7 +72,7 @@ impl GeneratedSite {
     pub fn vulnerable_pages(&self) -> Vec<String> {
         let mut v: Vec<String> = (0..self.articles)
             .filter(|i| i % VULNERABLE_EVERY == VULNERABLE_EVERY - 1)
-            .map(|i| article_path(i))
+            .map(article_path)
             .collect();
         v.push("/index.php?page=feedback".into());
         v

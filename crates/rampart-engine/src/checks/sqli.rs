@@ -269,13 +269,13 @@ async fn or_based(
         let (tv, fv) = (after(p, &t), after(p, &f));
         let fs = inject(ctx, r, p, &fv).await?;
         let ft = strip(&fs.response.text(), &[&fv]);
-        if fs.response.status != orig.response.status || similarity(&base, &ft) < hi {
+        if fs.response.status != orig.response.status || similarity(base, &ft) < hi {
             return Ok::<_, SendError>(None);
         }
         let ts = inject(ctx, r, p, &tv).await?;
         let tt = strip(&ts.response.text(), &[&tv]);
         let differs = ts.response.status == orig.response.status
-            && similarity(&base, &tt) <= similarity(&base, &ft) - margin;
+            && similarity(base, &tt) <= similarity(base, &ft) - margin;
         Ok(differs.then_some((tv, tt, ts)))
     };
     for (i, (t1, f1)) in or_pairs(p, a1, b1).into_iter().enumerate() {
@@ -287,7 +287,7 @@ async fn or_based(
             continue;
         };
         // Both true pages are the same "every row" page, unlike the original.
-        if similarity(&tt, &tt2) > similarity(&base, &tt2) {
+        if similarity(&tt, &tt2) > similarity(base, &tt2) {
             ctx.report_point(r, Some(p), Hit {
                 module: KEY,
                 attack_id: "SQLI_02",
