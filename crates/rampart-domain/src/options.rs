@@ -102,6 +102,8 @@ pub struct MacroFile {
 pub struct CrawlConfig {
     pub max_scan_time_in_minutes: Option<i64>,
     pub max_crawl_results: Option<i64>,
+    /// URLs crawled per normalized link (method, path pattern, parameter names).
+    pub max_per_normalized_link_crawl_result: Option<i64>,
     pub seed_url_list: Vec<SeedUrl>,
     pub scope_constraint_list: Vec<ScopeConstraint>,
 }

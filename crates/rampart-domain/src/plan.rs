@@ -136,6 +136,9 @@ impl std::fmt::Debug for RecipeCertificate {
 pub struct RecipeLimits {
     pub max_scan_minutes: Option<u64>,
     pub max_crawl_results: Option<u64>,
+    /// URLs crawled per (method, path pattern, parameter names).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_per_pattern: Option<u64>,
     pub max_concurrent_requests: Option<u64>,
     pub drip_delay_ms: Option<u64>,
     pub max_response_bytes: Option<u64>,
@@ -482,6 +485,7 @@ pub fn compile(input: PlanInput<'_>) -> Result<Recipe, PlanError> {
     recipe.limits = RecipeLimits {
         max_scan_minutes: positive(view.crawl_config.max_scan_time_in_minutes),
         max_crawl_results: positive(view.crawl_config.max_crawl_results),
+        max_per_pattern: positive(view.crawl_config.max_per_normalized_link_crawl_result),
         max_concurrent_requests: positive(view.performance_config.max_concurrent_requests),
         drip_delay_ms: positive(view.network_settings_config.drip_delay_milli_seconds),
         max_response_bytes: positive(view.network_settings_config.max_response_size),

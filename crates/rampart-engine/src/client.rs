@@ -70,7 +70,7 @@ pub(crate) struct Http {
     hosts: StdMutex<HashMap<String, Arc<Host>>>,
     pub jar: StdMutex<crate::jar::Jar>,
     deadline: Instant,
-    reached: StdMutex<Vec<LimitKind>>,
+    reached: StdMutex<Vec<(LimitKind, String)>>,
     observers: StdMutex<Vec<Arc<dyn Observer>>>,
 }
 
@@ -130,7 +130,45 @@ impl Http {
     }
 
     pub fn limits_reached(&self) -> Vec<LimitKind> {
-        self.reached.lock().map(|v| v.clone()).unwrap_or_default()
+        self.reached
+            .lock()
+            .map(|v| v.iter().map(|(k, _)| *k).collect())
+            .unwrap_or_default()
+    }
+
+    /// The latest detail of every limit reached, in the order they were first reached.
+    pub fn limit_details(&self) -> Vec<String> {
+        self.reached
+            .lock()
+            .map(|v| v.iter().map(|(_, d)| d.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    /// Replaces a limit's detail with its final account (what it left out, counted) and
+    /// reports it: as a limit event the first time, as a warning when it only updates it.
+    pub async fn limit_final(&self, kind: LimitKind, detail: String) {
+        let first = match self.reached.lock() {
+            Ok(mut v) => match v.iter_mut().find(|(k, _)| *k == kind) {
+                Some(e) => {
+                    e.1 = detail.clone();
+                    false
+                }
+                None => {
+                    v.push((kind, detail.clone()));
+                    true
+                }
+            },
+            Err(_) => false,
+        };
+        if first {
+            self.emit(Event::LimitReached {
+                limit: kind,
+                detail,
+            })
+            .await;
+        } else {
+            self.log(Level::Warn, detail).await;
+        }
     }
 
     pub async fn log(&self, level: Level, message: impl Into<String>) {
@@ -150,8 +188,8 @@ impl Http {
     /// Records a limit and reports it the first time.
     pub async fn limit(&self, kind: LimitKind, detail: String) {
         let first = match self.reached.lock() {
-            Ok(mut v) if !v.contains(&kind) => {
-                v.push(kind);
+            Ok(mut v) if !v.iter().any(|(k, _)| *k == kind) => {
+                v.push((kind, detail.clone()));
                 true
             }
             _ => false,
@@ -255,10 +293,24 @@ impl Http {
         let limit_timeout = timeout.unwrap_or(self.plan.limits.request_timeout);
         let t = limit_timeout.min(self.time_left().max(Duration::from_millis(100)));
         let max = self.plan.limits.max_response_bytes;
-        let result = tokio::select! {
+        let mut result = tokio::select! {
             r = self.transport.send(&req, max, t) => r,
             _ = self.control.cancel.cancelled() => return Err(SendError::Halted),
         };
+        // A kept-alive connection the server closed before answering: an idempotent request
+        // is sent once more on a fresh connection (counted as a request of its own).
+        if matches!(
+            &result,
+            Err(TransportError::Other(_) | TransportError::Connect(_))
+        ) && matches!(req.method.as_str(), "GET" | "HEAD" | "OPTIONS")
+        {
+            self.counters.requests.fetch_add(1, Relaxed);
+            self.counters.failed_requests.fetch_add(1, Relaxed);
+            result = tokio::select! {
+                r = self.transport.send(&req, max, t) => r,
+                _ = self.control.cancel.cancelled() => return Err(SendError::Halted),
+            };
+        }
         let resp = match result {
             Ok(r) => r,
             Err(e) => {

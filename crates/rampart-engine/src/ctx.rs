@@ -124,6 +124,7 @@ impl Ctx {
             method: r.method.clone(),
             parameter: p.map(|p| p.name.clone()).unwrap_or_default(),
             location: p.map(|p| p.location),
+            cwe: None,
             variance: Variance {
                 url: url.to_string(),
                 attack_id: hit.attack_id.to_string(),

@@ -89,6 +89,12 @@ pub enum LimitKind {
     MaxCrawlResults,
     MaxFindings,
     ResponseSize,
+    /// URLs of one (method, path pattern, parameter names) beyond `max_per_pattern`.
+    MaxPerPattern,
+    /// URLs deeper than `max_depth` links from a seed.
+    MaxDepth,
+    /// Directories or files beyond the sensitive-file and listing probe budget.
+    ProbeBudget,
 }
 
 /// Why a discovered URL was not visited.
@@ -105,6 +111,8 @@ pub enum SkipReason {
     Soft404,
     NotFound,
     Stopped,
+    /// The request failed (timeout, connection refused or closed, invalid request).
+    RequestFailed,
 }
 
 /// One event of the stream.
@@ -158,6 +166,8 @@ pub struct Summary {
     pub progress: Progress,
     pub duration_ms: u64,
     pub limits_reached: Vec<LimitKind>,
+    /// One line per limit reached: which setting, and what it left out (counts, examples).
+    pub limit_details: Vec<String>,
     pub findings: Vec<Finding>,
     pub crawled: Vec<String>,
     /// Count of URLs not visited, per reason.

@@ -1,6 +1,6 @@
 //! Findings, their dedupe key, variances and the sink that streams them.
 
-use crate::events::{Event, LimitKind};
+use crate::events::Event;
 use crate::http::{raw_request, raw_response, HttpRequest, HttpResponse};
 use rampart_domain::{ParameterLocation, Severity};
 use serde::Serialize;
@@ -97,11 +97,19 @@ pub struct Report {
     pub method: String,
     pub parameter: String,
     pub location: Option<ParameterLocation>,
+    /// Overrides the module's CWE when the check knows the narrower weakness.
+    pub cwe: Option<u32>,
     pub variance: Variance,
 }
 
 /// `scheme://host:port/path?a=&b=` — query names kept, values dropped, fragment removed.
 pub fn root_cause_url(url: &Url) -> String {
+    root_cause(url, &[], "")
+}
+
+/// [`root_cause_url`], keeping the values of the parameters that select the page (`page`)
+/// except the attacked `parameter` itself: `index.php?page=about&q=`.
+pub fn root_cause(url: &Url, page: &[(String, String)], parameter: &str) -> String {
     let mut u = url.clone();
     u.set_fragment(None);
     let names: Vec<String> = u.query_pairs().map(|(k, _)| k.into_owned()).collect();
@@ -111,7 +119,16 @@ pub fn root_cause_url(url: &Url) -> String {
         let mut sorted = names;
         sorted.sort();
         sorted.dedup();
-        let q: Vec<String> = sorted.iter().map(|n| format!("{n}=")).collect();
+        let q: Vec<String> = sorted
+            .iter()
+            .map(|n| {
+                let kept = page.iter().find(|(k, _)| k == n && k != parameter);
+                let v: String = kept
+                    .map(|(_, v)| url::form_urlencoded::byte_serialize(v.as_bytes()).collect())
+                    .unwrap_or_default();
+                format!("{n}={v}")
+            })
+            .collect();
         u.set_query(Some(&q.join("&")));
     }
     u.to_string()
@@ -123,6 +140,7 @@ pub(crate) struct FindingSink {
     events: mpsc::Sender<Event>,
     counters: std::sync::Arc<crate::events::Counters>,
     plan: crate::plan::Modules,
+    pub(crate) selectors: std::sync::Arc<crate::selectors::PageSelectors>,
     state: Mutex<SinkState>,
 }
 
@@ -131,7 +149,8 @@ struct SinkState {
     findings: Vec<Finding>,
     index: HashMap<Key, usize>,
     per_module: HashMap<&'static str, usize>,
-    capped: Vec<&'static str>,
+    /// Findings not reported per module because its `max_findings` was reached.
+    capped: Vec<(&'static str, usize, u64)>,
 }
 
 pub(crate) enum Recorded {
@@ -145,11 +164,13 @@ impl FindingSink {
         events: mpsc::Sender<Event>,
         counters: std::sync::Arc<crate::events::Counters>,
         plan: crate::plan::Modules,
+        selectors: std::sync::Arc<crate::selectors::PageSelectors>,
     ) -> Self {
         Self {
             events,
             counters,
             plan,
+            selectors,
             state: Mutex::new(SinkState::default()),
         }
     }
@@ -158,11 +179,31 @@ impl FindingSink {
     pub async fn has(&self, module: &str, url: &Url, parameter: &str, method: &str) -> bool {
         let key = (
             module.to_string(),
-            root_cause_url(url),
+            self.root_cause(url, parameter),
             parameter.to_string(),
             method.to_string(),
         );
         self.state.lock().await.index.contains_key(&key)
+    }
+
+    fn root_cause(&self, url: &Url, parameter: &str) -> String {
+        root_cause(url, &self.selectors.page_of(url), parameter)
+    }
+
+    /// One line per module whose `max_findings` was reached: the setting and how many
+    /// findings it left out.
+    pub async fn capped(&self) -> Vec<String> {
+        self.state
+            .lock()
+            .await
+            .capped
+            .iter()
+            .map(|(m, max, n)| {
+                format!(
+                    "module {m}: max_findings {max} reached; {n} further finding(s) not reported"
+                )
+            })
+            .collect()
     }
 
     pub async fn record(&self, r: Report) -> Recorded {
@@ -172,7 +213,7 @@ impl FindingSink {
         let settings = self.plan.settings(r.module);
         let key = (
             r.module.to_string(),
-            root_cause_url(&r.url),
+            self.root_cause(&r.url, &r.parameter),
             r.parameter.clone(),
             r.method.clone(),
         );
@@ -199,15 +240,17 @@ impl FindingSink {
         }
         let count = st.per_module.entry(r.module).or_insert(0);
         if *count >= settings.max_findings {
-            if !st.capped.contains(&r.module) {
-                st.capped.push(r.module);
+            if let Some(c) = st.capped.iter_mut().find(|c| c.0 == r.module) {
+                c.2 += 1;
+            } else {
+                st.capped.push((r.module, settings.max_findings, 1));
                 drop(st);
                 let _ = self
                     .events
-                    .send(Event::LimitReached {
-                        limit: LimitKind::MaxFindings,
-                        detail: format!(
-                            "module {} reached max_findings {}",
+                    .send(Event::Log {
+                        level: crate::events::Level::Warn,
+                        message: format!(
+                            "module {} reached max_findings {}: further findings are counted, not reported",
                             r.module, settings.max_findings
                         ),
                     })
@@ -230,7 +273,7 @@ impl FindingSink {
             root_cause_parameter: r.parameter,
             root_cause_method: r.method,
             location: r.location,
-            cwe: meta.cwe,
+            cwe: r.cwe.unwrap_or(meta.cwe),
             cvss_vector: meta.cvss_vector.to_string(),
             variances: vec![r.variance],
         };
@@ -273,5 +316,17 @@ mod tests {
             root_cause_url(&Url::parse("http://h/p").unwrap()),
             "http://h/p"
         );
+    }
+
+    #[test]
+    fn root_cause_keeps_the_values_that_select_the_page() {
+        let u = Url::parse("http://h/index.php?q=x&page=user+info").unwrap();
+        let page = vec![("page".to_string(), "user info".to_string())];
+        assert_eq!(
+            root_cause(&u, &page, "q"),
+            "http://h/index.php?page=user+info&q="
+        );
+        // A finding on the selector itself: its value is the attack, not the page.
+        assert_eq!(root_cause(&u, &page, "page"), "http://h/index.php?page=&q=");
     }
 }

@@ -29,6 +29,7 @@ pub mod scan;
 pub mod scope;
 mod score;
 pub mod seed;
+pub mod selectors;
 pub(crate) mod session;
 pub mod similarity;
 pub mod target;

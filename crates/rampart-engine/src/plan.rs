@@ -122,8 +122,13 @@ pub struct Limits {
     pub request_timeout: Duration,
     /// Maximum crawl depth from a seed.
     pub max_depth: u32,
-    /// Distinct URLs crawled per (method, path pattern, parameter names).
+    /// Distinct URLs crawled per (method, path pattern, parameter names); a parameter whose
+    /// values select structurally different pages gives each value its own budget.
     pub max_per_pattern: usize,
+    /// Directories probed by directory checks (listing, sensitive files) at most.
+    pub max_probe_dirs: usize,
+    /// Files probed by file checks (backups, leftovers) at most.
+    pub max_probe_files: usize,
     /// Longest sleep a time-based probe may ask for.
     pub max_time_probe: Duration,
 }
@@ -132,15 +137,17 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             max_duration: Duration::from_secs(30 * 60),
-            max_requests: 50_000,
-            max_crawl_results: 2_000,
+            max_requests: 500_000,
+            max_crawl_results: 10_000,
             min_request_gap: Duration::ZERO,
             concurrency: 8,
             per_host_concurrency: 8,
             max_response_bytes: 2 * 1024 * 1024,
             request_timeout: Duration::from_secs(20),
             max_depth: 12,
-            max_per_pattern: 8,
+            max_per_pattern: 20,
+            max_probe_dirs: 300,
+            max_probe_files: 1_000,
             max_time_probe: Duration::from_secs(6),
         }
     }
@@ -219,6 +226,8 @@ impl std::fmt::Debug for FormLogin {
 #[derive(Clone, Debug)]
 pub struct ModuleSettings {
     pub severity: Option<Severity>,
+    /// Findings reported at most (an attack template's setting); no cap by default: repeats
+    /// of one root cause are variances, never new findings. Reaching it is a reported limit.
     pub max_findings: usize,
     /// Overrides the module's default locations (intersected with them).
     pub locations: Option<Vec<ParameterLocation>>,
@@ -228,7 +237,7 @@ impl Default for ModuleSettings {
     fn default() -> Self {
         Self {
             severity: None,
-            max_findings: 50,
+            max_findings: usize::MAX,
             locations: None,
         }
     }

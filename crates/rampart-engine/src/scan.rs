@@ -67,6 +67,7 @@ pub fn start(
         tx.clone(),
         counters.clone(),
         plan.modules.clone(),
+        Arc::new(crate::selectors::PageSelectors::default()),
     ));
     let http = Arc::new(Http::new(
         transport,
@@ -244,6 +245,11 @@ async fn run(
     oob_stop.cancel();
     ticker.abort();
 
+    let capped = http.sink.capped().await;
+    if !capped.is_empty() {
+        http.limit_final(LimitKind::MaxFindings, capped.join("; "))
+            .await;
+    }
     let reached = http.limits_reached();
     let outcome = if http.control.cancel.is_cancelled() {
         Outcome::Cancelled
@@ -265,6 +271,7 @@ async fn run(
         duration_ms: http.counters.started.elapsed().as_millis() as u64,
         progress,
         limits_reached: reached,
+        limit_details: http.limit_details(),
         findings: http.sink.all().await,
         crawled: out.visited.iter().map(|u| u.to_string()).collect(),
         skipped: out.skipped,

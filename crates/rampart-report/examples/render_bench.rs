@@ -85,6 +85,7 @@ fn model(n: usize) -> ReportModel {
         progress: Progress::default(),
         duration_ms: 3_600_000,
         limits_reached: vec![],
+        limit_details: vec![],
         findings,
         crawled: vec![],
         skipped: Default::default(),

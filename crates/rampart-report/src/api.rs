@@ -160,6 +160,7 @@ pub fn model(tool: Tool, scans: &[ScanData], modules: &BTreeMap<Uuid, String>) -
         progress,
         duration_ms: u64::try_from((finished - started).num_milliseconds()).unwrap_or(0),
         limits_reached: vec![],
+        limit_details: vec![],
         crawled: vec![],
         skipped: BTreeMap::new(),
         skipped_sample: vec![],

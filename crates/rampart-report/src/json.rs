@@ -20,6 +20,8 @@ struct Doc<'a> {
     progress: &'a Progress,
     duration_ms: u64,
     limits_reached: &'a [LimitKind],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    limit_details: &'a [String],
     findings: &'a [Finding],
     crawled: &'a [String],
     skipped: &'a BTreeMap<SkipReason, u64>,
@@ -42,6 +44,7 @@ pub(crate) fn render(m: &ReportModel) -> Result<String, ReportError> {
         progress: &s.progress,
         duration_ms: s.duration_ms,
         limits_reached: &s.limits_reached,
+        limit_details: &s.limit_details,
         findings: &m.findings,
         crawled: &s.crawled,
         skipped: &s.skipped,

@@ -54,6 +54,7 @@ pub fn from_scan(run: RunInfo, summary: Summary, log: Vec<LogLine>) -> ReportMod
         progress: summary.progress,
         duration_ms: summary.duration_ms,
         limits_reached: summary.limits_reached,
+        limit_details: summary.limit_details,
         crawled: summary.crawled,
         skipped: summary.skipped,
         skipped_sample: summary.skipped_sample,

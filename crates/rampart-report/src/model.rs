@@ -80,6 +80,8 @@ pub struct RunSummary {
     pub progress: Progress,
     pub duration_ms: u64,
     pub limits_reached: Vec<LimitKind>,
+    /// What each limit left out (one line per limit, from the engine); empty when unknown.
+    pub limit_details: Vec<String>,
     pub crawled: Vec<String>,
     /// Count of URLs not visited, per reason.
     pub skipped: BTreeMap<SkipReason, u64>,

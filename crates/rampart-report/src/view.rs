@@ -528,6 +528,9 @@ pub(crate) fn model(m: &ReportModel, detail: Detail) -> Result<DocView, ReportEr
             .collect();
         info.push(("Limits reached".into(), l.join(", ")));
     }
+    for d in &s.limit_details {
+        info.push(("Limit".into(), d.clone()));
+    }
     if let Some(e) = &s.error {
         info.push(("Error".into(), e.clone()));
     }

@@ -103,6 +103,9 @@ pub fn build_plan(spec: &JobSpec, settings: &PlanSettings) -> Result<BuiltPlan, 
     if let Some(n) = rl.max_crawl_results {
         l.max_crawl_results = n as usize;
     }
+    if let Some(n) = rl.max_per_pattern {
+        l.max_per_pattern = n as usize;
+    }
     if let Some(n) = rl.max_concurrent_requests {
         l.concurrency = n as usize;
         l.per_host_concurrency = n as usize;

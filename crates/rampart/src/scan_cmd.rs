@@ -42,8 +42,19 @@ pub struct ScanArgs {
     #[arg(long, default_value = "30m", value_parser = parse_duration)]
     pub max_duration: Duration,
     /// Maximum number of requests.
-    #[arg(long, default_value_t = 50_000)]
+    #[arg(long, default_value_t = 500_000)]
     pub max_requests: u64,
+    /// Maximum number of pages crawled (default: the engine's, 10,000).
+    #[arg(long)]
+    pub max_crawl_results: Option<usize>,
+    /// URLs crawled per (method, path pattern, parameter names); a parameter whose values
+    /// select different pages gives each page its own budget (default: the engine's, 20).
+    #[arg(long)]
+    pub max_per_pattern: Option<usize>,
+    /// Findings reported per module at most (default: no cap; repeats of a root cause are
+    /// variances of one finding).
+    #[arg(long)]
+    pub max_findings: Option<usize>,
     /// Maximum requests per second to one host.
     #[arg(long)]
     pub rate: Option<u32>,
@@ -148,6 +159,17 @@ pub fn plan(args: &ScanArgs) -> Result<ScanPlan, String> {
     }
     plan.limits.max_duration = args.max_duration;
     plan.limits.max_requests = args.max_requests;
+    if let Some(n) = args.max_crawl_results {
+        plan.limits.max_crawl_results = n.max(1);
+    }
+    if let Some(n) = args.max_per_pattern {
+        plan.limits.max_per_pattern = n.max(1);
+    }
+    if let Some(n) = args.max_findings {
+        for m in plan.modules.enabled.values_mut() {
+            m.max_findings = n.max(1);
+        }
+    }
     plan.limits.concurrency = args.concurrency.max(1);
     plan.limits.per_host_concurrency = args.concurrency.max(1);
     if let Some(r) = args.rate.filter(|r| *r > 0) {

@@ -113,7 +113,7 @@ pub(crate) async fn attack(
         )
     };
     for t in SLEEP {
-        let Some(hit) = super::common::timed(ctx, r, p, |d| fill(t, d)).await? else {
+        let Some(hit) = super::common::timed(ctx, r, p, false, |d| fill(t, d.round() as u64)).await? else {
             continue;
         };
         ctx.report_point(

@@ -46,43 +46,76 @@ pub struct Timed {
     pub proof: String,
 }
 
+/// A delay in seconds as payloads spell it: `2`, `0.25`.
+pub fn secs(d: f64) -> String {
+    let s = format!("{d:.3}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
 /// Runs one time-based probe family, serialised per host. `build(d)` gives the value that
-/// asks for a `d`-second delay. The delay must show for `d1` (twice, against jitter) and
-/// `d2`, relative to a zero-delay baseline measured in the same window, and grow roughly
-/// linearly (a "sleep × rows" amplification is rejected).
+/// asks for a `d`-second delay (`fractional`: the family accepts fractions of a second). The
+/// delay must show for `d1` (twice, against jitter) and `d2`, relative to a zero-delay
+/// baseline measured in the same window, and grow linearly. A delay that runs once per row
+/// (`k` times the request) is scaled down to `d / k` when the family accepts fractions, so
+/// that the proof stays linear and every probe stays under the request timeout; a probe that
+/// times out counts as the timeout's length, never as an error.
 pub async fn timed(
     ctx: &Ctx,
     r: &Resource,
     p: &InsertionPoint,
-    build: impl Fn(u64) -> String,
+    fractional: bool,
+    build: impl Fn(f64) -> String,
 ) -> Result<Option<Timed>, SendError> {
     use std::time::Duration;
-    let cap = ctx.http.plan().limits.max_time_probe.as_secs().max(2);
-    let (d1, d2) = ((cap / 2).max(1), cap);
-    let timeout = Some(Duration::from_secs(d2 * 3 + 10));
+    let cap = ctx.http.plan().limits.max_time_probe.as_secs().max(2) as f64;
+    let (d1, d2) = ((cap / 2.0).floor().max(1.0), cap);
+    let limit = d2 * 3.0 + 10.0;
+    let timeout = Some(Duration::from_secs_f64(limit));
     let _guard = ctx.http.timing_guard(&r.url).await;
     let send = |v: String| async move {
-        let s = ctx
+        match ctx
             .http
             .send_with_timeout(r.with_value(p, &v), crate::client::Purpose::Attack, timeout)
-            .await?;
-        Ok::<_, SendError>((s.response.elapsed.as_secs_f64(), s, v))
+            .await
+        {
+            Ok(s) => Ok::<_, SendError>((s.response.elapsed.as_secs_f64(), Some(s), v)),
+            Err(SendError::Transport(crate::http::TransportError::Timeout)) => Ok((limit, None, v)),
+            Err(e) => Err(e),
+        }
     };
-    let (t1, _, _) = send(build(d1)).await?;
+    let (mut t1, _, _) = send(build(d1)).await?;
     // Fast path: most parameters answer quickly and cost one request.
-    if t1 < d1 as f64 * 0.9 {
+    if t1 < d1 * 0.9 {
         return Ok(None);
     }
-    let (t0, _, _) = send(build(0)).await?;
-    let (t2, s2, v2) = send(build(d2)).await?;
-    let (t1b, _, _) = send(build(d1)).await?;
+    let (t0, _, _) = send(build(0.0)).await?;
+    // How many times the delay ran: more than once means once per row.
+    let k = ((t1 - t0) / d1).round().max(1.0);
+    let k = if k >= 2.0 && fractional { k } else { 1.0 };
+    let (r1, r2) = (d1 / k, d2 / k);
+    if k > 1.0 {
+        t1 = send(build(r1)).await?.0;
+    }
+    let (t2, s2, v2) = send(build(r2)).await?;
+    let (t1b, _, _) = send(build(r1)).await?;
+    let Some(s2) = s2 else { return Ok(None) };
     let (e1, e1b, e2) = (t1 - t0, t1b - t0, t2 - t0);
-    let (f1, f2) = (d1 as f64, d2 as f64);
-    let delayed = e1 >= 0.8 * f1 && e1b >= 0.8 * f1 && e2 >= 0.8 * f2;
-    let linear = e1 <= 2.5 * f1 && e2 <= 2.5 * f2 && t2 - t1.min(t1b) >= 0.5 * (f2 - f1);
+    let delayed = e1 >= 0.8 * d1 && e1b >= 0.8 * d1 && e2 >= 0.8 * d2;
+    let linear = e1 <= 2.5 * d1 && e2 <= 2.5 * d2 && t2 - t1.min(t1b) >= 0.5 * (d2 - d1);
     if delayed && linear {
+        let scaled = if k > 1.0 {
+            format!(
+                "; the delay ran {k} times per request (once per row), so {}s and {}s were asked for",
+                secs(r1),
+                secs(r2)
+            )
+        } else {
+            String::new()
+        };
         let proof = format!(
-            "delay 0: {t0:.2}s, delay {d1}s: {t1:.2}s and {t1b:.2}s, delay {d2}s: {t2:.2}s"
+            "delay 0: {t0:.2}s, delay {}s: {t1:.2}s and {t1b:.2}s, delay {}s: {t2:.2}s{scaled}",
+            secs(d1),
+            secs(d2)
         );
         return Ok(Some(Timed {
             value: v2,

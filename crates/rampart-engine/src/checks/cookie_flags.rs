@@ -64,29 +64,29 @@ pub(crate) fn inspect(p: &Page<'_>) -> Vec<PHit> {
                 .iter()
                 .any(|x| x == a || x.starts_with(&format!("{a}=")))
         };
-        if !has("httponly") {
-            out.push(PHit::page(
-                "COOKIE_01",
-                format!("Set-Cookie: {c}"),
+        // (attack, flag, CWE) of every missing flag; the finding is the first one's, its
+        // proof names them all.
+        let missing: Vec<(&'static str, &str, u32)> = [
+            ("COOKIE_01", "HttpOnly", 1004, !has("httponly")),
+            ("COOKIE_02", "Secure", 614, p.https && !has("secure")),
+            ("COOKIE_03", "SameSite", 1275, !has("samesite")),
+        ]
+        .into_iter()
+        .filter(|m| m.3)
+        .map(|(a, f, cwe, _)| (a, f, cwe))
+        .collect();
+        if let Some((attack, _, cwe)) = missing.first() {
+            let flags: Vec<&str> = missing.iter().map(|m| m.1).collect();
+            let mut h = PHit::page(
+                attack,
+                format!("cookie {name} set without {}: Set-Cookie: {c}", flags.join(", ")),
                 name.clone(),
-            ));
-        }
-        if p.https && !has("secure") {
-            out.push(PHit::page(
-                "COOKIE_02",
-                format!("Set-Cookie: {c}"),
-                name.clone(),
-            ));
-        }
-        if !has("samesite") {
-            out.push(PHit::page(
-                "COOKIE_03",
-                format!("Set-Cookie: {c}"),
-                name.clone(),
-            ));
+            );
+            h.cwe = Some(*cwe);
+            out.push(h);
         }
     }
-    // One finding per cookie name per host: keep the first attack id per name.
+    // One finding per cookie name per host.
     out.dedup_by(|a, b| a.parameter == b.parameter);
     for h in &mut out {
         h.scope = super::passive::Scope::HostOnce;
@@ -201,6 +201,18 @@ mod tests {
             ("no cookie", "https://a.example/", 200, &[HTML], PAGE, &[]),
         ];
         check(super::inspect, table);
+    }
+
+    #[test]
+    fn the_finding_names_the_missing_flags_and_their_weakness() {
+        use super::super::passive::testing::phits;
+        let h = phits(super::inspect, "https://a.example/", 200, &[("Set-Cookie", "sid=1; Secure")], "");
+        assert_eq!(h.len(), 1);
+        assert_eq!(h[0].cwe, Some(1004));
+        assert!(h[0].proof.contains("without HttpOnly, SameSite"), "{}", h[0].proof);
+        let h = phits(super::inspect, "https://a.example/", 200, &[("Set-Cookie", "sid=1; HttpOnly; SameSite=Lax")], "");
+        assert_eq!(h[0].cwe, Some(614));
+        assert!(h[0].proof.contains("without Secure"), "{}", h[0].proof);
     }
 
     #[test]

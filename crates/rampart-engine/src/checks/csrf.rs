@@ -60,6 +60,9 @@ pub(crate) async fn attack(ctx: &Ctx, r: &Resource, orig: &Sent) -> Result<(), S
         return Ok(());
     };
     let names: Vec<&String> = fields.iter().map(|(k, _)| k).collect();
+    if read_only(&names) {
+        return Ok(());
+    }
     let Some(form) = forms.iter().find(|f| {
         f.action.path() == r.url.path() && f.fields.iter().all(|(k, _)| names.contains(&k))
     }) else {
@@ -104,6 +107,20 @@ pub(crate) async fn attack(ctx: &Ctx, r: &Resource, orig: &Sent) -> Result<(), S
     Ok(())
 }
 
+/// A form that only looks things up (search, filter, sort, paging, language): forging it
+/// changes nothing, so it is not a CSRF finding.
+fn read_only(names: &[&String]) -> bool {
+    const LOOKUP: &[&str] = &[
+        "q", "s", "search", "query", "keyword", "keywords", "term", "terms", "filter", "sort",
+        "order", "page", "lang", "locale", "find", "submit", "go", "btn", "button",
+    ];
+    !names.is_empty()
+        && names.iter().all(|n| {
+            let n = n.to_ascii_lowercase();
+            LOOKUP.contains(&n.as_str()) || n.starts_with("search")
+        })
+}
+
 /// Some cookie among these Set-Cookie values is SameSite=Strict or Lax.
 fn samesite_protected<'a>(mut set_cookies: impl Iterator<Item = &'a str>) -> bool {
     set_cookies.any(|c| {
@@ -141,6 +158,20 @@ mod tests {
         for (name, cookies, want) in table {
             assert_eq!(samesite_protected(cookies.iter().copied()), *want, "{name}");
         }
+    }
+
+    #[test]
+    fn lookup_forms_are_not_state_changing() {
+        let n = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<String>>();
+        let ro = |v: &[&str]| {
+            let names = n(v);
+            super::read_only(&names.iter().collect::<Vec<_>>())
+        };
+        assert!(ro(&["q", "submit"]));
+        assert!(ro(&["searchTerm", "sort"]));
+        assert!(!ro(&["email"]));
+        assert!(!ro(&["q", "comment"]));
+        assert!(!ro(&[]));
     }
 
     #[test]

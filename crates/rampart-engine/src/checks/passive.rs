@@ -35,6 +35,8 @@ pub(crate) struct PHit {
     pub proof: String,
     pub scope: Scope,
     pub parameter: String,
+    /// The weakness when it is narrower than the module's (e.g. which cookie flag is missing).
+    pub cwe: Option<u32>,
 }
 
 impl PHit {
@@ -44,6 +46,7 @@ impl PHit {
             proof: proof.into(),
             scope: Scope::Host,
             parameter: String::new(),
+            cwe: None,
         }
     }
     pub fn once(
@@ -56,6 +59,7 @@ impl PHit {
             proof: proof.into(),
             scope: Scope::HostOnce,
             parameter: parameter.into(),
+            cwe: None,
         }
     }
     pub fn page(
@@ -68,6 +72,7 @@ impl PHit {
             proof: proof.into(),
             scope: Scope::Page,
             parameter: parameter.into(),
+            cwe: None,
         }
     }
 }
@@ -149,6 +154,7 @@ impl Observer for Passive {
                     method,
                     parameter: h.parameter,
                     location: None,
+                    cwe: h.cwe,
                     variance: Variance {
                         url: req.url.to_string(),
                         attack_id: h.attack_id.to_string(),
@@ -180,6 +186,20 @@ pub(crate) mod testing {
         headers: &[(&str, &str)],
         body: &str,
     ) -> Vec<(&'static str, String)> {
+        phits(f, url, status, headers, body)
+            .into_iter()
+            .map(|h| (h.attack_id, h.parameter))
+            .collect()
+    }
+
+    /// [`hits`], whole.
+    pub(crate) fn phits(
+        f: Inspect,
+        url: &str,
+        status: u16,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Vec<PHit> {
         let req = HttpRequest::get(Url::parse(url).unwrap());
         let resp = HttpResponse {
             status,
@@ -200,9 +220,6 @@ pub(crate) mod testing {
             https: req.url.scheme() == "https",
         };
         f(&page)
-            .into_iter()
-            .map(|h| (h.attack_id, h.parameter))
-            .collect()
     }
 
     /// One recorded example: name, URL, status, headers, body, expected attack ids.

@@ -13,10 +13,6 @@ use std::sync::Arc;
 use tokio::task::JoinSet;
 use url::Url;
 
-/// Directories and files probed at most (budget).
-const MAX_DIRS: usize = 40;
-const MAX_FILES: usize = 60;
-
 enum Job {
     Point(PointFn, Arc<(Resource, Sent)>, InsertionPoint),
     Resource(ResourceFn, Arc<(Resource, Sent)>),
@@ -66,15 +62,32 @@ pub(crate) async fn attack_all(ctx: Arc<Ctx>, crawl: &CrawlOutput) {
             resource_jobs.push(Job::Resource(f, rs.clone()));
         }
     }
-    for d in crawl.directories.iter().take(MAX_DIRS) {
-        for f in enabled.iter().filter_map(|c| c.dir) {
-            jobs.push(Job::Url(f, d.clone()));
+    let (max_dirs, max_files) = (plan.limits.max_probe_dirs, plan.limits.max_probe_files);
+    let dir_checks: Vec<UrlFn> = enabled.iter().filter_map(|c| c.dir).collect();
+    let file_checks: Vec<UrlFn> = enabled.iter().filter_map(|c| c.file).collect();
+    for d in crawl.directories.iter().take(max_dirs) {
+        for f in &dir_checks {
+            jobs.push(Job::Url(*f, d.clone()));
         }
     }
-    for f in enabled.iter().filter_map(|c| c.file) {
-        for u in crawl.files.iter().take(MAX_FILES) {
-            jobs.push(Job::Url(f, u.clone()));
+    for f in &file_checks {
+        for u in crawl.files.iter().take(max_files) {
+            jobs.push(Job::Url(*f, u.clone()));
         }
+    }
+    let over_dirs =
+        crawl.directories.len().saturating_sub(max_dirs) * usize::from(!dir_checks.is_empty());
+    let over_files =
+        crawl.files.len().saturating_sub(max_files) * usize::from(!file_checks.is_empty());
+    if over_dirs + over_files > 0 {
+        ctx.http
+            .limit_final(
+                crate::events::LimitKind::ProbeBudget,
+                format!(
+                    "probe budget reached (max {max_dirs} directories, {max_files} files): {over_dirs} directorie(s) and {over_files} file(s) not probed for listings, backups and leftovers"
+                ),
+            )
+            .await;
     }
     let host_checks: Vec<UrlFn> = enabled.iter().filter_map(|c| c.host).collect();
     if !host_checks.is_empty() {
@@ -99,6 +112,7 @@ pub(crate) async fn attack_all(ctx: Arc<Ctx>, crawl: &CrawlOutput) {
     let mut set: JoinSet<Result<(), SendError>> = JoinSet::new();
     let mut jobs = jobs.into_iter();
     let mut exhausted = false;
+    let mut abandoned: std::collections::BTreeMap<&'static str, u64> = Default::default();
     loop {
         while set.len() < conc && !exhausted {
             if ctx.http.control.halted() {
@@ -117,10 +131,39 @@ pub(crate) async fn attack_all(ctx: Arc<Ctx>, crawl: &CrawlOutput) {
         };
         counters.attacks_in_queue.fetch_sub(1, Relaxed);
         counters.attacked.fetch_add(1, Relaxed);
-        if let Ok(Err(SendError::Limit(_))) = res {
-            // A global budget is exhausted: stop scheduling, let in-flight jobs finish.
-            exhausted = true;
+        match res {
+            Ok(Err(SendError::Limit(_))) => {
+                // A global budget is exhausted: stop scheduling, let in-flight jobs finish.
+                exhausted = true;
+            }
+            Ok(Err(SendError::Transport(e))) => {
+                let reason = match e {
+                    crate::http::TransportError::Timeout => "request timed out",
+                    crate::http::TransportError::Connect(_) => "connection failed",
+                    crate::http::TransportError::Invalid(_) => {
+                        "request could not be sent (invalid)"
+                    }
+                    crate::http::TransportError::Other(_) => "connection closed or broken",
+                };
+                *abandoned.entry(reason).or_insert(0u64) += 1;
+            }
+            _ => {}
         }
+    }
+    if !abandoned.is_empty() {
+        let list: Vec<String> = abandoned
+            .iter()
+            .map(|(r, n)| format!("{n} ({r})"))
+            .collect();
+        ctx.http
+            .log(
+                crate::events::Level::Warn,
+                format!(
+                    "attack jobs abandoned with their remaining payloads: {}",
+                    list.join(", ")
+                ),
+            )
+            .await;
     }
     if !ctx.http.control.halted() {
         crate::ctx::finish_oob(&ctx).await;

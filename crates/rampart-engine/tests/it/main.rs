@@ -1,5 +1,6 @@
 //! Integration tests of the engine against in-process fixtures.
 
+mod budgets;
 mod fixture;
 mod limits;
 mod login;

@@ -111,6 +111,7 @@ pub fn report() -> ReportModel {
         },
         duration_ms: 61_000,
         limits_reached: vec![],
+        limit_details: vec![],
         findings,
         crawled: vec![
             "http://shop.test/".into(),

@@ -13,6 +13,7 @@ mod redirect;
 mod shop;
 mod spa;
 mod tools;
+mod topics;
 
 use crate::emu::expr;
 use crate::html::page;
@@ -39,6 +40,7 @@ pub(crate) fn app(st: Shared) -> Router {
         .merge(community::routes())
         .merge(dav::routes())
         .merge(tools::routes())
+        .merge(topics::routes())
         .merge(files::routes())
         .merge(forms::routes())
         .merge(redirect::routes())
@@ -114,7 +116,8 @@ const SECTIONS: &str = "
 <li><a href=\"/products.php?id=1\">Trail Tent 3000</a> &middot; <a href=\"/catalog.php?id=2\">Catalogue</a>
  &middot; <a href=\"/search.php?q=tent\">Search</a> &middot; <a href=\"/find.php?q=lamp\">Product finder</a></li>
 <li><a href=\"/blog.php\">Deals blog</a> &middot; <a href=\"/cart.php\">Basket</a> &middot; <a href=\"/checkout.php\">Checkout</a></li>
-<li><a href=\"/track.php\">Track a parcel</a> &middot; <a href=\"/status.php\">Order status</a> &middot; <a href=\"/welcome.php\">Member welcome</a></li>
+<li><a href=\"/track.php\">Track a parcel</a> &middot; <a href=\"/status.php\">Order status</a> &middot; <a href=\"/welcome.php\">Member welcome</a>
+ &middot; <a href=\"/giftcard.php?code=GIFT-0000\">Gift card balance</a> &middot; <a href=\"/voucher.php?code=GIFT-0000\">Voucher balance</a></li>
 <li><a href=\"/news.php?id=1\">News</a> &middot; <a href=\"/reports.php\">Sales reports</a> &middot; <a href=\"/legacy/invoice.jsp?id=1\">Invoices (old system)</a></li>
 </ul>
 <h2>Community</h2><ul>
@@ -125,7 +128,8 @@ const SECTIONS: &str = "
 <li><a href=\"/preview.php?title=Summer+trip\">Trip page preview</a> &middot; <a href=\"/invite.php\">Invite a friend</a> &middot; <a href=\"/card.php?name=Friend\">Greeting card</a></li>
 </ul>
 <h2>Help</h2><ul>
-<li><a href=\"/page.php?file=about.html\">About the shop</a> &middot; <a href=\"/view.php?doc=faq.html\">FAQ</a> &middot; <a href=\"/docs/\">Product guides</a></li>
+<li><a href=\"/page.php?file=about.html\">About the shop</a> &middot; <a href=\"/view.php?doc=faq.html\">FAQ</a> &middot; <a href=\"/docs/\">Product guides</a>
+ &middot; <a href=\"/help.php?topic=start\">Help centre</a> &middot; <a href=\"/manual.php?chapter=start\">Manual</a></li>
 <li><a href=\"/downloads/\">Downloads</a> &middot; <a href=\"/portal.php?page=home\">Partner portal</a> &middot; <a href=\"/theme.php?skin=default\">Themes</a></li>
 <li><a href=\"/upload.php\">Send an attachment</a> &middot; <a href=\"/profile/photo.php\">Profile photo</a>
  &middot; <a href=\"/import.php\">Product import</a> &middot; <a href=\"/catalog/import.php\">Catalogue import</a></li>

@@ -18,6 +18,8 @@ pub(crate) fn routes() -> Router<Shared> {
         .route("/search.php", get(search))
         .route("/find.php", get(find))
         .route("/news.php", get(news))
+        .route("/giftcard.php", get(giftcard))
+        .route("/voucher.php", get(voucher))
         .route("/track.php", get(track))
         .route("/status.php", get(status))
         .route("/welcome.php", get(welcome))
@@ -280,4 +282,46 @@ async fn welcome(State(st): State<Shared>, headers: HeaderMap) -> Response {
         );
     }
     r
+}
+
+/// A gift card lookup whose linked code matches no card: only an `OR` condition changes the
+/// page. Errors are hidden.
+fn card_html(rows: &[Vec<String>]) -> String {
+    match rows.first() {
+        Some(r) => format!(
+            "<h2>Gift card for {}</h2><table><tr><td>Balance</td><td>&pound;{}</td></tr></table>",
+            esc(&r[0]),
+            esc(&r[1])
+        ),
+        None => "<p>No gift card with that code.</p>".into(),
+    }
+}
+
+async fn giftcard(State(st): State<Shared>, Query(q): Query<Params>) -> Html<String> {
+    let code = param(&q, "code", "GIFT-0000");
+    let res = if st.vulnerable("sqli-boolean-or") {
+        query(
+            format!("SELECT name, price FROM products WHERE name = '{code}'"),
+            vec![],
+        )
+        .await
+    } else {
+        query(
+            "SELECT name, price FROM products WHERE name = ?1".into(),
+            vec![code],
+        )
+        .await
+    };
+    let body = card_html(&res.unwrap_or_default());
+    page(&st, "Gift cards", &body)
+}
+
+async fn voucher(State(st): State<Shared>, Query(q): Query<Params>) -> Html<String> {
+    let code = param(&q, "code", "GIFT-0000");
+    let res = query(
+        "SELECT name, price FROM products WHERE name = ?1".into(),
+        vec![code],
+    )
+    .await;
+    page(&st, "Vouchers", &card_html(&res.unwrap_or_default()))
 }

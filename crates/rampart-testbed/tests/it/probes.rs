@@ -54,6 +54,24 @@ async fn sqli(ctx: &Ctx, id: &str) -> bool {
             error_get(ctx, p, "q", &format!("{v}'")).await
                 || boolean(ctx, &ctx.client, p, "q", v, text.0, text.1).await
         }
+        "sqli-boolean-or" | "sqli-safe-or" => {
+            let p = if id.contains("safe") {
+                "/voucher.php"
+            } else {
+                "/giftcard.php"
+            };
+            // The original code matches nothing: a false OR keeps the page, a true OR not.
+            boolean(
+                ctx,
+                &ctx.client,
+                p,
+                "code",
+                "GIFT-0000",
+                "' OR '1'='2",
+                "' OR '1'='1",
+            )
+            .await
+        }
         "sqli-boolean-numeric" => {
             !error_get(ctx, "/news.php", "id", "1'").await
                 && boolean(ctx, &ctx.client, "/news.php", "id", "1", num.0, num.1).await
@@ -161,6 +179,16 @@ async fn xss(ctx: &Ctx, id: &str) -> bool {
             };
             has(ctx.get(p, &[("title", tag)]).await, tag)
         }
+        "xss-page-selected" => has(
+            ctx.get("/help.php", &[("topic", "contact"), ("name", tag)])
+                .await,
+            tag,
+        ),
+        "xss-safe-page-selected" => has(
+            ctx.get("/manual.php", &[("chapter", "contact"), ("name", tag)])
+                .await,
+            tag,
+        ),
         "xss-text" | "xss-safe-text" => {
             let p = if id.contains("safe") {
                 "/hello.php"
