@@ -827,6 +827,7 @@ async fn report_server_side_generates_waits_and_saves() {
         )
         .await;
     let scan = scan.to_string();
+    let scan = scan.as_str();
     let dir = temp_dir();
 
     // PDF to a file: requested, waited for (progress on stderr), written.
@@ -842,7 +843,7 @@ async fn report_server_side_generates_waits_and_saves() {
             "--format",
             "pdf",
             "--scan",
-            &scan,
+            scan,
             "--name",
             "Weekly",
             "--output",
@@ -866,7 +867,7 @@ async fn report_server_side_generates_waits_and_saves() {
             "--format",
             "csv",
             "--scan",
-            &scan,
+            scan,
             "--filter",
             "vulnerability.severity = 'HIGH'",
         ],
@@ -902,15 +903,15 @@ async fn report_server_side_generates_waits_and_saves() {
     // Refusals: an unknown type, a format the type has not, a binary format without --output.
     for (args, says) in [
         (
-            vec!["--type", "NOPE", "--format", "pdf", "--scan", &scan],
+            vec!["--type", "NOPE", "--format", "pdf", "--scan", scan],
             "unknown report type",
         ),
         (
-            vec!["--type", "VULN_SUMMARY", "--format", "sarif", "--scan", &scan],
+            vec!["--type", "VULN_SUMMARY", "--format", "sarif", "--scan", scan],
             "pdf, html or csv",
         ),
         (
-            vec!["--type", "VULN_SUMMARY", "--format", "pdf", "--scan", &scan],
+            vec!["--type", "VULN_SUMMARY", "--format", "pdf", "--scan", scan],
             "--output",
         ),
     ] {
@@ -933,7 +934,7 @@ async fn report_server_side_generates_waits_and_saves() {
             "--format",
             "csv",
             "--scan",
-            &scan,
+            scan,
             "--output",
             out.to_str().unwrap(),
         ],
