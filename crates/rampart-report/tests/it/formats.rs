@@ -15,7 +15,10 @@ fn every_format_matches_its_snapshot() {
 #[test]
 fn rendering_is_deterministic() {
     let m = report();
-    for f in Format::ALL {
+    for f in Format::ALL
+        .iter()
+        .filter(|f| f.is_text() || cfg!(feature = "pdf"))
+    {
         assert_eq!(
             rampart_report::render_bytes(&m, *f).unwrap(),
             rampart_report::render_bytes(&m, *f).unwrap(),
