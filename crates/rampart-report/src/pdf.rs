@@ -317,7 +317,7 @@ fn compile(data: &PdfData) -> Result<Vec<u8>, ReportError> {
         })
     });
     // Typst memoises across compilations; a server renders many unrelated reports.
-    comemo::evict(0);
+    typst::comemo::evict(0);
     out
 }
 
