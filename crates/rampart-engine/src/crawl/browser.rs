@@ -162,6 +162,7 @@ impl BrowserScope {
             method: "GET".into(),
             parameter: x.source.clone(),
             location,
+            cwe: None,
             variance: Variance {
                 url: x.proof_url.to_string(),
                 attack_id: "DXSS_01".into(),
