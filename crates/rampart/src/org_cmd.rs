@@ -31,7 +31,8 @@ pub enum OrgCommand {
 #[derive(Debug, Args)]
 pub struct Target {
     /// Database URL (sqlite://PATH or postgres://…): work on the database directly.
-    #[arg(long, env = "RAMPART_DATABASE_URL", conflicts_with = "server")]
+    /// Without it, and with --server, over the API.
+    #[arg(long, env = "RAMPART_DATABASE_URL")]
     database: Option<String>,
     /// The server, to work over the API (an operator organization's administrator key).
     #[arg(long = "server", env = "RAMPART_URL", value_name = "URL")]

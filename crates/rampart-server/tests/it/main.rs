@@ -18,6 +18,7 @@ mod oauth;
 mod openapi;
 mod ops;
 mod paging;
+mod problems;
 mod postgres;
 mod rate_limit;
 mod replay;
