@@ -3,10 +3,10 @@
 use crate::error::ApiError;
 use crate::gate::Family;
 use crate::state::AppState;
-use axum::response::{IntoResponse, Response};
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
 use rampart_domain::Principal;
 use serde::de::DeserializeOwned;
 
@@ -168,7 +168,10 @@ impl<A: From<uuid::Uuid> + Send, B: From<uuid::Uuid> + Send> FromRequestParts<Ap
             .await
             .ok()
             .and_then(|Path((a, b))| {
-                Some((uuid::Uuid::parse_str(&a).ok()?, uuid::Uuid::parse_str(&b).ok()?))
+                Some((
+                    uuid::Uuid::parse_str(&a).ok()?,
+                    uuid::Uuid::parse_str(&b).ok()?,
+                ))
             });
         ids.map(|(a, b)| Ids(A::from(a), B::from(b)))
             .ok_or_else(|| Rejection::new(&parts.extensions, ApiError::NotFound))

@@ -235,7 +235,10 @@ pub async fn gate(
         _ => {}
     }
     // The audit layer's before/after reads are not the caller's requests.
-    let internal = req.extensions().get::<crate::audit::InternalRead>().is_some();
+    let internal = req
+        .extensions()
+        .get::<crate::audit::InternalRead>()
+        .is_some();
     let decision = if state.rate_limits.is_off() || internal {
         None
     } else {

@@ -3,9 +3,9 @@
 //! `details` and our `request_id` (the `r7-correlation-id` of the response). `/ias/v1`
 //! keeps its own shape (`error.rs`).
 
+use crate::error::ApiError;
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use crate::error::ApiError;
 use rampart_service::{ProblemKind, ServiceError};
 use serde_json::{json, Value};
 

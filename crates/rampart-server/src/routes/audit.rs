@@ -5,10 +5,10 @@
 //! RFC 9457 problem+json (decision 5).
 
 use crate::error::ApiError;
-use crate::problem::Problem;
-use crate::extract::{Auth, Body, Id};
-use crate::state::AppState;
 use crate::extract::Query;
+use crate::extract::{Auth, Body, Id};
+use crate::problem::Problem;
+use crate::state::AppState;
 use axum::extract::State;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE, LINK, LOCATION};
 use axum::http::{HeaderValue, StatusCode};
@@ -245,8 +245,9 @@ async fn export(
 ) -> PlusResult<Response> {
     let format = match b.format.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
         None => ExportFormat::Jsonl,
-        Some(f) => ExportFormat::parse(f)
-            .ok_or_else(|| property("format", "must be jsonl or csv"))?,
+        Some(f) => {
+            ExportFormat::parse(f).ok_or_else(|| property("format", "must be jsonl or csv"))?
+        }
     };
     let filter = AuditFilter {
         from: b.from,

@@ -5,7 +5,6 @@
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, State};
-use std::net::SocketAddr;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -16,6 +15,7 @@ use rampart_domain::oauth::OAuthClient;
 use rampart_domain::{Principal, Scope, Scopes};
 use rampart_service::OAuthError;
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn router() -> OpenApiRouter<AppState> {

@@ -474,7 +474,10 @@ async fn audit_state_reads_do_not_spend_the_callers_budget() {
     assert_eq!(r.header("ratelimit-remaining").as_deref(), Some("8"));
     let entries = r.json();
     assert_eq!(entries[0]["action"], "app.update", "{entries}");
-    assert!(entries[0]["metadata"]["changes"].is_object(), "the reads still ran: {entries}");
+    assert!(
+        entries[0]["metadata"]["changes"].is_object(),
+        "the reads still ran: {entries}"
+    );
 }
 
 /// `audit:read` is its own scope (decision 4), required by the gate for bearer tokens and
@@ -482,12 +485,18 @@ async fn audit_state_reads_do_not_spend_the_callers_budget() {
 #[tokio::test]
 async fn reading_the_audit_log_needs_the_audit_read_scope() {
     let t = TestApp::spawn().await;
-    t.admin().create("/ias/v1/apps", json!({"name": "scoped"})).await;
+    t.admin()
+        .create("/ias/v1/apps", json!({"name": "scoped"}))
+        .await;
     let audit = t.fx_token(&t.keys.admin, "audit:read").await;
     let r = t.bearer(&audit).get("/audit-logs").send().await.status(200);
     assert_eq!(r.json().as_array().map(Vec::len), Some(1));
     let read = t.fx_token(&t.keys.admin, "read identity:write").await;
-    t.bearer(&read).get("/v1/audit-logs").send().await.status(403);
+    t.bearer(&read)
+        .get("/v1/audit-logs")
+        .send()
+        .await
+        .status(403);
     let mut p = t.keys.admin.principal.clone();
     p.scopes = rampart_domain::Scopes::parse("read").unwrap();
     let refused = t

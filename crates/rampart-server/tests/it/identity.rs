@@ -526,7 +526,10 @@ async fn console_passwords_verify_with_argon2id() {
 async fn organizations_over_the_api(t: TestApp) {
     let replica = t.spawn_replica().await;
     let own = t.org().get("/organization").send().await.status(200).json();
-    assert_eq!(own["operator"], true, "the first organization is the operator");
+    assert_eq!(
+        own["operator"], true,
+        "the first organization is the operator"
+    );
     let name = t.unique("tenant");
     let created = t
         .admin()
@@ -541,12 +544,24 @@ async fn organizations_over_the_api(t: TestApp) {
     let id = created["id"].as_str().expect("id").to_string();
     let secret = created["keySecret"].as_str().expect("the first key, once");
     let key = as_key(&t, secret, "new tenant").await;
-    let mine = t.with(&key).get("/organization").send().await.status(200).json();
+    let mine = t
+        .with(&key)
+        .get("/organization")
+        .send()
+        .await
+        .status(200)
+        .json();
     assert_eq!(mine["id"], id.as_str());
     // The new tenant sees none of the first one's principals or apps, and no tenant list.
     let users = t.with(&key).get("/users").send().await.status(200).json();
     assert_eq!(users, json!([]));
-    let apps = t.with(&key).get("/ias/v1/apps").send().await.status(200).json();
+    let apps = t
+        .with(&key)
+        .get("/ias/v1/apps")
+        .send()
+        .await
+        .status(200)
+        .json();
     assert_eq!(apps["data"], json!([]), "{apps}");
     t.with(&key).get("/organizations").send().await.status(403);
     t.with(&key)
@@ -562,14 +577,23 @@ async fn organizations_over_the_api(t: TestApp) {
         .status(201);
 
     // Listed (by name) for the operator, renamed, a taken name refused.
-    let all = t.admin().get("/organizations").send().await.status(200).json();
+    let all = t
+        .admin()
+        .get("/organizations")
+        .send()
+        .await
+        .status(200)
+        .json();
     let names: Vec<&str> = all
         .as_array()
         .expect("array")
         .iter()
         .filter_map(|o| o["name"].as_str())
         .collect();
-    assert!(names.contains(&name.as_str()) && names.contains(&"other"), "{all}");
+    assert!(
+        names.contains(&name.as_str()) && names.contains(&"other"),
+        "{all}"
+    );
     let renamed = format!("{name}-2");
     let r = t
         .admin()
@@ -601,15 +625,25 @@ async fn organizations_over_the_api(t: TestApp) {
         .send()
         .await
         .status(409);
-    let ok = get(&replica.base, "/ias/v1/apps", secret).send().await.expect("replica");
+    let ok = get(&replica.base, "/ias/v1/apps", secret)
+        .send()
+        .await
+        .expect("replica");
     assert_eq!(ok.status(), 200);
     t.admin()
         .delete(&format!("/organizations/{id}"))
         .send()
         .await
         .status(204);
-    let refused = get(&replica.base, "/ias/v1/apps", secret).send().await.expect("replica");
-    assert_eq!(refused.status(), 401, "a deleted tenant's key stops at once");
+    let refused = get(&replica.base, "/ias/v1/apps", secret)
+        .send()
+        .await
+        .expect("replica");
+    assert_eq!(
+        refused.status(),
+        401,
+        "a deleted tenant's key stops at once"
+    );
     t.admin()
         .get(&format!("/organizations/{id}"))
         .send()
@@ -663,11 +697,27 @@ async fn deleted_users_and_service_accounts_lose_keys_and_clients_at_once() {
         .send()
         .await
         .status(409);
-    t.admin().delete(&format!("/users/{uid}")).send().await.status(204);
-    t.with(&user_key).get("/ias/v1/apps").send().await.status(401);
+    t.admin()
+        .delete(&format!("/users/{uid}"))
+        .send()
+        .await
+        .status(204);
+    t.with(&user_key)
+        .get("/ias/v1/apps")
+        .send()
+        .await
+        .status(401);
     t.bearer(&token).get("/users").send().await.status(401);
-    t.admin().get(&format!("/users/{uid}")).send().await.status(404);
-    t.admin().delete(&format!("/users/{uid}")).send().await.status(404);
+    t.admin()
+        .get(&format!("/users/{uid}"))
+        .send()
+        .await
+        .status(404);
+    t.admin()
+        .delete(&format!("/users/{uid}"))
+        .send()
+        .await
+        .status(404);
     let log = t
         .admin()
         .get("/audit-logs")
@@ -714,7 +764,11 @@ async fn deleted_users_and_service_accounts_lose_keys_and_clients_at_once() {
     let sa_secret = k["secret"].as_str().expect("secret").to_string();
     let sa_key = as_key(&t, &sa_secret, "doomed account").await;
     let sa_token = t.fx_token(&sa_key, "read").await;
-    t.bearer(&sa_token).get("/ias/v1/apps").send().await.status(200);
+    t.bearer(&sa_token)
+        .get("/ias/v1/apps")
+        .send()
+        .await
+        .status(200);
     t.admin()
         .delete(&format!("/users/{said}"))
         .send()
@@ -726,7 +780,17 @@ async fn deleted_users_and_service_accounts_lose_keys_and_clients_at_once() {
         .await
         .status(204);
     t.with(&sa_key).get("/ias/v1/apps").send().await.status(401);
-    t.bearer(&sa_token).get("/ias/v1/apps").send().await.status(401);
-    let clients = t.admin().get("/oauth/clients").send().await.status(200).text();
+    t.bearer(&sa_token)
+        .get("/ias/v1/apps")
+        .send()
+        .await
+        .status(401);
+    let clients = t
+        .admin()
+        .get("/oauth/clients")
+        .send()
+        .await
+        .status(200)
+        .text();
     assert!(!clients.contains(&said), "its OAuth clients went with it");
 }

@@ -724,9 +724,17 @@ async fn token_endpoint_failures_are_limited_per_address() {
     t.set_clock(t.clock.now() + chrono::Duration::seconds(60));
     let post = format!("{body}&client_id=rmpc_nobody&client_secret=x");
     for _ in 0..3 {
-        oauth_error(&form(&t, "/oauth/token", None, &post).await, 401, "invalid_client");
+        oauth_error(
+            &form(&t, "/oauth/token", None, &post).await,
+            401,
+            "invalid_client",
+        );
     }
-    oauth_error(&form(&t, "/oauth/token", None, &post).await, 429, "rate_limited");
+    oauth_error(
+        &form(&t, "/oauth/token", None, &post).await,
+        429,
+        "rate_limited",
+    );
     t.set_clock(t.clock.now() + chrono::Duration::seconds(60));
     token(&t, &id, &secret, None).await;
 }

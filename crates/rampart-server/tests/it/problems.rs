@@ -39,7 +39,10 @@ fn ias(r: &Resp, status: u16) -> Value {
     let ct = r.header("content-type").unwrap_or_default();
     assert!(ct.starts_with("application/json"), "{ct}");
     let v = r.error_body();
-    assert!(v.get("code").is_none() && v.get("request_id").is_none(), "{v}");
+    assert!(
+        v.get("code").is_none() && v.get("request_id").is_none(),
+        "{v}"
+    );
     v
 }
 
@@ -49,7 +52,12 @@ async fn identity_and_audit_routes_answer_problem_json() {
     // 400: a body that is not JSON; a malformed query parameter.
     let r = t.admin().post("/users").body("{").send().await;
     problem(&r, 400, "bad_request");
-    let r = t.admin().get("/v1/audit-logs").query(&[("limit", "many")]).send().await;
+    let r = t
+        .admin()
+        .get("/v1/audit-logs")
+        .query(&[("limit", "many")])
+        .send()
+        .await;
     problem(&r, 400, "bad_request");
     // 401: no credential, a wrong key, a malformed bearer token (with a challenge).
     for r in [
@@ -62,7 +70,9 @@ async fn identity_and_audit_routes_answer_problem_json() {
         t.bearer("not.a.jwt").get("/audit-logs").send().await,
     ] {
         problem(&r, 401, "unauthorized");
-        assert!(r.header("www-authenticate").is_some_and(|h| h.starts_with("Bearer")));
+        assert!(r
+            .header("www-authenticate")
+            .is_some_and(|h| h.starts_with("Bearer")));
     }
     // 403: the role may not; a token without the scope.
     let r = t.ro().get("/users").send().await;
@@ -79,8 +89,16 @@ async fn identity_and_audit_routes_answer_problem_json() {
         .send()
         .await;
     problem(&r, 404, "not_found");
-    problem(&t.admin().get("/service-accounts/nope").send().await, 404, "not_found");
-    problem(&t.admin().get("/v1/audit-logs/nope").send().await, 404, "not_found");
+    problem(
+        &t.admin().get("/service-accounts/nope").send().await,
+        404,
+        "not_found",
+    );
+    problem(
+        &t.admin().get("/v1/audit-logs/nope").send().await,
+        404,
+        "not_found",
+    );
     let r = t
         .other()
         .get(&format!("/users/{}", t.keys.read_only.id()))
@@ -89,7 +107,12 @@ async fn identity_and_audit_routes_answer_problem_json() {
     problem(&r, 404, "not_found");
     // 409: a taken email.
     let body = json!({"email": "dup@example.test", "role": "read-only"});
-    t.admin().post("/users").json(&body).send().await.status(201);
+    t.admin()
+        .post("/users")
+        .json(&body)
+        .send()
+        .await
+        .status(201);
     let r = t.admin().post("/users").json(&body).send().await;
     problem(&r, 409, "conflict");
     // 422: a wrong member, with an RFC 6901 pointer in details.errors.
@@ -101,7 +124,12 @@ async fn identity_and_audit_routes_answer_problem_json() {
         .await;
     let v = problem(&r, 422, "validation_failed");
     assert_eq!(v["details"]["errors"][0]["pointer"], "/role", "{v}");
-    let r = t.admin().get("/audit-logs").query(&[("limit", "0")]).send().await;
+    let r = t
+        .admin()
+        .get("/audit-logs")
+        .query(&[("limit", "0")])
+        .send()
+        .await;
     let v = problem(&r, 422, "validation_failed");
     assert_eq!(v["details"]["errors"][0]["pointer"], "/limit", "{v}");
     let r = t
@@ -118,13 +146,39 @@ async fn ias_routes_keep_their_own_error_body() {
     let t = TestApp::spawn().await;
     ias(&t.admin().post("/ias/v1/apps").body("{").send().await, 400);
     ias(&t.anon().get("/ias/v1/apps").send().await, 401);
-    let r = t.ro().post("/ias/v1/apps").json(&json!({"name": "x"})).send().await;
+    let r = t
+        .ro()
+        .post("/ias/v1/apps")
+        .json(&json!({"name": "x"}))
+        .send()
+        .await;
     ias(&r, 403);
-    ias(&t.admin().get(&format!("/ias/v1/apps/{}", uuid::Uuid::new_v4())).send().await, 404);
+    ias(
+        &t.admin()
+            .get(&format!("/ias/v1/apps/{}", uuid::Uuid::new_v4()))
+            .send()
+            .await,
+        404,
+    );
     let body = json!({"name": "dup app"});
-    t.admin().post("/ias/v1/apps").json(&body).send().await.status(201);
-    ias(&t.admin().post("/ias/v1/apps").json(&body).send().await, 409);
-    let v = ias(&t.admin().post("/ias/v1/apps").json(&json!({"name": 5})).send().await, 422);
+    t.admin()
+        .post("/ias/v1/apps")
+        .json(&body)
+        .send()
+        .await
+        .status(201);
+    ias(
+        &t.admin().post("/ias/v1/apps").json(&body).send().await,
+        409,
+    );
+    let v = ias(
+        &t.admin()
+            .post("/ias/v1/apps")
+            .json(&json!({"name": 5}))
+            .send()
+            .await,
+        422,
+    );
     assert!(v["errors"].is_array(), "{v}");
 }
 
@@ -148,8 +202,18 @@ async fn a_spent_budget_is_429_in_each_family_shape() {
     }
     let r = t.admin().get("/users").send().await;
     let v = problem(&r, 429, "rate_limited");
-    assert!(v["type"].as_str().unwrap_or("").ends_with("#quota-exceeded"), "{v}");
-    assert_eq!(v["details"]["violated-policies"], json!(["credential"]), "{v}");
+    assert!(
+        v["type"]
+            .as_str()
+            .unwrap_or("")
+            .ends_with("#quota-exceeded"),
+        "{v}"
+    );
+    assert_eq!(
+        v["details"]["violated-policies"],
+        json!(["credential"]),
+        "{v}"
+    );
     assert!(r.header("retry-after").is_some());
     assert_eq!(r.header("ratelimit-remaining").as_deref(), Some("0"));
     let r = t.admin().get("/ias/v1/apps").send().await;

@@ -285,7 +285,10 @@ pub async fn orgs_rename_delete_and_principals_delete(s: &dyn Store) {
 
     s.rename_org(a, "acme two").await.unwrap();
     assert_eq!(s.get_org(a).await.unwrap().name, "acme two");
-    assert_eq!(s.get_principal(a, PrincipalId(a.0)).await.unwrap().display, "acme two");
+    assert_eq!(
+        s.get_principal(a, PrincipalId(a.0)).await.unwrap().display,
+        "acme two"
+    );
     assert!(is_conflict(s.rename_org(a, "globex").await));
     assert!(is_not_found(s.rename_org(OrgId::new(), "x").await));
 
@@ -296,15 +299,24 @@ pub async fn orgs_rename_delete_and_principals_delete(s: &dyn Store) {
     s.create_api_key(&k).await.unwrap();
     assert!(s.find_live_key(&k.hash).await.unwrap().is_some());
     assert!(
-        is_not_found(s.delete_principal(a, u.id, PrincipalKind::ServiceAccount).await),
+        is_not_found(
+            s.delete_principal(a, u.id, PrincipalKind::ServiceAccount)
+                .await
+        ),
         "the kind must match"
     );
-    assert!(is_not_found(s.delete_principal(b, u.id, PrincipalKind::User).await));
-    s.delete_principal(a, u.id, PrincipalKind::User).await.unwrap();
+    assert!(is_not_found(
+        s.delete_principal(b, u.id, PrincipalKind::User).await
+    ));
+    s.delete_principal(a, u.id, PrincipalKind::User)
+        .await
+        .unwrap();
     assert_eq!(s.find_live_key(&k.hash).await.unwrap(), None);
     assert!(is_not_found(s.get_user(a, u.id).await));
     assert!(s.list_app_members(a, x.id).await.unwrap().is_empty());
-    assert!(is_not_found(s.delete_principal(a, u.id, PrincipalKind::User).await));
+    assert!(is_not_found(
+        s.delete_principal(a, u.id, PrincipalKind::User).await
+    ));
 
     // Deleting an organization takes everything it owns, and nothing of another.
     let ub = user(s, b, "carol@globex.test").await;

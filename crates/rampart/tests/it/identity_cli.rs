@@ -338,10 +338,23 @@ async fn org_admin_and_principal_deletion_over_the_api() {
     );
     let o = rampart(&t.base, &admin, &["org", "list", "--format", "json"]).await;
     ok(&o);
-    assert!(out(&o).contains("tenant-cli") && out(&o).contains("other"), "{}", out(&o));
-    ok(&rampart(&t.base, &admin, &["org", "rename", "tenant-cli", "tenant-two"]).await);
+    assert!(
+        out(&o).contains("tenant-cli") && out(&o).contains("other"),
+        "{}",
+        out(&o)
+    );
+    ok(&rampart(
+        &t.base,
+        &admin,
+        &["org", "rename", "tenant-cli", "tenant-two"],
+    )
+    .await);
     let o = rampart(&t.base, &admin, &["org", "delete", "tenant-two"]).await;
-    assert!(!o.status.success() && err(&o).contains("--yes"), "{}", err(&o));
+    assert!(
+        !o.status.success() && err(&o).contains("--yes"),
+        "{}",
+        err(&o)
+    );
     ok(&rampart(&t.base, &admin, &["org", "delete", "tenant-two", "--yes"]).await);
     let o = rampart(&t.base, &first, &["user", "list"]).await;
     assert!(!o.status.success(), "the deleted tenant's key is refused");
@@ -352,19 +365,38 @@ async fn org_admin_and_principal_deletion_over_the_api() {
     let o = rampart(
         &t.base,
         &admin,
-        &["user", "create", "--email", "gone@example.test", "--role", "read-only"],
+        &[
+            "user",
+            "create",
+            "--email",
+            "gone@example.test",
+            "--role",
+            "read-only",
+        ],
     )
     .await;
     ok(&o);
     let o = rampart(
         &t.base,
         &admin,
-        &["key", "create", "--user", "gone@example.test", "--role", "read-only"],
+        &[
+            "key",
+            "create",
+            "--user",
+            "gone@example.test",
+            "--role",
+            "read-only",
+        ],
     )
     .await;
     ok(&o);
     let user_key = out(&o).trim().to_string();
-    let o = rampart(&t.base, &admin, &["service-account", "create", "ci-bot", "--role", "read-only"]).await;
+    let o = rampart(
+        &t.base,
+        &admin,
+        &["service-account", "create", "ci-bot", "--role", "read-only"],
+    )
+    .await;
     ok(&o);
     let o = rampart(&t.base, &admin, &["service-account", "list"]).await;
     ok(&o);
@@ -396,11 +428,47 @@ async fn org_rename_and_delete_on_the_database() {
     let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     ok(&run(args(&["org", "create", "--database", &url, "first"])).await);
     ok(&run(args(&["org", "create", "--database", &url, "second"])).await);
-    ok(&run(args(&["org", "rename", "--database", &url, "second", "third"])).await);
-    let o = run(args(&["org", "delete", "--database", &url, "first", "--yes"])).await;
-    assert!(err(&o).contains("operator"), "the operator stays: {}", err(&o));
-    ok(&run(args(&["org", "delete", "--database", &url, "third", "--yes"])).await);
-    let o = run(args(&["org", "list", "--database", &url, "--format", "json"])).await;
+    ok(&run(args(&[
+        "org",
+        "rename",
+        "--database",
+        &url,
+        "second",
+        "third",
+    ]))
+    .await);
+    let o = run(args(&[
+        "org",
+        "delete",
+        "--database",
+        &url,
+        "first",
+        "--yes",
+    ]))
+    .await;
+    assert!(
+        err(&o).contains("operator"),
+        "the operator stays: {}",
+        err(&o)
+    );
+    ok(&run(args(&[
+        "org",
+        "delete",
+        "--database",
+        &url,
+        "third",
+        "--yes",
+    ]))
+    .await);
+    let o = run(args(&[
+        "org",
+        "list",
+        "--database",
+        &url,
+        "--format",
+        "json",
+    ]))
+    .await;
     ok(&o);
     let list: serde_json::Value = serde_json::from_str(&out(&o)).expect("json");
     assert_eq!(list.as_array().map(Vec::len), Some(1), "{list}");

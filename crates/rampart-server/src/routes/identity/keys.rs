@@ -1,15 +1,15 @@
 //! `/api-keys`: list (never a secret), create, revoke, rotate.
 
 use super::{invalid, kind_str, role, IdResult};
+use crate::extract::Query;
 use crate::extract::{Auth, Body, Id};
 use crate::routes::Deleted;
 use crate::state::AppState;
-use crate::extract::Query;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use rampart_api_types::oauth::ProblemBody;
 use rampart_api_types::identity::{time, ApiKey, IssuedApiKey, KeyOwner, NewApiKey};
+use rampart_api_types::oauth::ProblemBody;
 use rampart_domain::{ApiKeyId, PrincipalId};
 use rampart_service::{KeyRequest, NewKey};
 use rampart_store::KeyListing;

@@ -46,10 +46,9 @@ pub fn problem(e: ServiceError) -> Problem {
 }
 
 fn invalid(context: &str, explanation: &str) -> IdError {
-    problem(ServiceError::invalid(vec![rampart_service::Problem::property(
-        context,
-        explanation,
-    )]))
+    problem(ServiceError::invalid(vec![
+        rampart_service::Problem::property(context, explanation),
+    ]))
 }
 
 pub(crate) fn role(raw: Option<&str>) -> IdResult<Option<Role>> {

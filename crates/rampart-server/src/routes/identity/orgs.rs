@@ -115,7 +115,9 @@ async fn rename(
     Body(b): Body<OrganizationInput>,
 ) -> IdResult<Json<Organization>> {
     let name = b.name.unwrap_or_default();
-    Ok(Json(wire(s.service.rename_organization(&p, id, &name).await?)))
+    Ok(Json(wire(
+        s.service.rename_organization(&p, id, &name).await?,
+    )))
 }
 
 /// Deletes a tenant and everything it owns: its keys and clients stop working at the next

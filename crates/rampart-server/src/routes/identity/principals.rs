@@ -2,13 +2,13 @@
 
 use super::{role, status, status_str, IdResult};
 use crate::extract::{Auth, Body, Id};
+use crate::routes::Deleted;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use rampart_api_types::oauth::ProblemBody;
-use crate::routes::Deleted;
 use rampart_api_types::identity::{time, ServiceAccount, User};
+use rampart_api_types::oauth::ProblemBody;
 use rampart_domain::PrincipalId;
 use rampart_service::{ServiceAccountInput, UserInput};
 use utoipa_axum::{router::OpenApiRouter, routes};
