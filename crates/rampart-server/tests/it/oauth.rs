@@ -757,7 +757,7 @@ async fn revoked_token_ids_are_pruned_once_expired() {
             .collect()
     };
     let old_jti = part(&old, 1)["jti"].as_str().unwrap().to_string();
-    assert_eq!(jtis(t.dump_text().await), [old_jti.clone()]);
+    assert_eq!(jtis(t.dump_text().await), [old_jti]);
     // Past the first token's expiry, a second revocation leaves only its own id.
     t.set_clock(t.clock.now() + chrono::Duration::hours(2));
     let new = token(&t, &id, &secret, None).await;
