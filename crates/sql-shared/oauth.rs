@@ -162,6 +162,14 @@ impl OAuthStore for SqlStore {
         self.exec(&ins).await.map(|_| ())
     }
 
+    async fn prune_revoked_tokens(&self, now: DateTime<Utc>) -> StoreResult<u64> {
+        let q = Query::delete()
+            .from_table(a("oauth_revoked_tokens"))
+            .and_where(Expr::col(a("expires_at")).lt(to_micros(now)))
+            .to_owned();
+        self.exec(&q).await
+    }
+
     async fn create_signing_key(&self, k: &SigningKey) -> StoreResult<()> {
         let ins = Query::insert()
             .into_table(a("oauth_signing_keys"))
@@ -238,5 +246,19 @@ impl OAuthStore for SqlStore {
             out.push(u64::try_from(hits).unwrap_or(0));
         }
         Ok(out)
+    }
+
+    async fn rate_window_hits(&self, bucket: &str, window_start: i64) -> StoreResult<u64> {
+        let q = Query::select()
+            .column(a("hits"))
+            .from(a("rate_limit_windows"))
+            .and_where(Expr::col(a("bucket")).eq(bucket))
+            .and_where(Expr::col(a("window_start")).eq(window_start))
+            .to_owned();
+        let hits = match self.optional(&q).await? {
+            Some(r) => get::<i64>(&r, "hits")?,
+            None => 0,
+        };
+        Ok(u64::try_from(hits).unwrap_or(0))
     }
 }

@@ -38,12 +38,13 @@ pub(crate) fn opt_en<T>(r: &Row, col: &str, f: fn(&str) -> Option<T>) -> StoreRe
         .transpose()
 }
 
-pub(crate) const ORG_COLUMNS: &[&str] = &["id", "name", "created_at"];
+pub(crate) const ORG_COLUMNS: &[&str] = &["id", "name", "created_at", "operator"];
 pub(crate) fn org(r: &Row) -> StoreResult<Organization> {
     Ok(Organization {
         id: OrgId(get(r, "id")?),
         name: get(r, "name")?,
         created_at: time(r, "created_at")?,
+        operator: get(r, "operator")?,
     })
 }
 

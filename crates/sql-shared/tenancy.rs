@@ -91,8 +91,13 @@ impl TenancyStore for SqlStore {
         let mut tx = self.begin().await?;
         let ins = Query::insert()
             .into_table(a("organizations"))
-            .columns([a("id"), a("name"), a("created_at")])
-            .values([org.id.0.into(), org.name.clone().into(), t(org.created_at)])
+            .columns([a("id"), a("name"), a("created_at"), a("operator")])
+            .values([
+                org.id.0.into(),
+                org.name.clone().into(),
+                t(org.created_at),
+                org.operator.into(),
+            ])
             .map_err(insert_err)?
             .to_owned();
         tx_exec(&mut tx, &ins).await?;
@@ -146,6 +151,66 @@ impl TenancyStore for SqlStore {
             .to_owned();
         let n: i64 = sqlx::Row::try_get(&self.one(&q).await?, 0).map_err(map_err)?;
         Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    async fn rename_org(&self, id: OrgId, name: &str) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        let q = Query::update()
+            .table(a("organizations"))
+            .value(a("name"), name)
+            .and_where(Expr::col(a("id")).eq(id.0))
+            .to_owned();
+        touched(tx_exec(&mut tx, &q).await?)?;
+        // The organization's own principal carries its name (keys list it as the owner).
+        let p = Query::update()
+            .table(a("principals"))
+            .value(a("name"), name)
+            .and_where(Expr::col(a("id")).eq(id.0))
+            .and_where(Expr::col(a("kind")).eq(PrincipalKind::Organization.as_str()))
+            .to_owned();
+        tx_exec(&mut tx, &p).await?;
+        commit(tx).await
+    }
+
+    async fn delete_org(&self, id: OrgId) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        // The one table of the tenant without a foreign key to it (kept by triggers).
+        let counts = Query::delete()
+            .from_table(a("vulnerability_counts"))
+            .and_where(Expr::col(a("org_id")).eq(id.0))
+            .to_owned();
+        tx_exec(&mut tx, &counts).await?;
+        let q = Query::delete()
+            .from_table(a("organizations"))
+            .and_where(Expr::col(a("id")).eq(id.0))
+            .to_owned();
+        touched(tx_exec(&mut tx, &q).await?)?;
+        commit(tx).await
+    }
+
+    async fn delete_principal(
+        &self,
+        org: OrgId,
+        id: PrincipalId,
+        kind: PrincipalKind,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        // app_members holds no foreign key to principals (it holds groups too); keys,
+        // OAuth clients and group memberships cascade.
+        let members = Query::delete()
+            .from_table(a("app_members"))
+            .and_where(Expr::col(a("org_id")).eq(org.0))
+            .and_where(Expr::col(a("principal_id")).eq(id.0))
+            .to_owned();
+        tx_exec(&mut tx, &members).await?;
+        let q = Query::delete()
+            .from_table(a("principals"))
+            .and_where(Expr::col(a("org_id")).eq(org.0))
+            .and_where(Expr::col(a("id")).eq(id.0))
+            .and_where(Expr::col(a("kind")).eq(kind.as_str()))
+            .to_owned();
+        touched(tx_exec(&mut tx, &q).await?)?;
+        commit(tx).await
     }
 
     async fn create_user(&self, u: &User) -> StoreResult<()> {

@@ -7,13 +7,36 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-/// The caller's organization (tenant).
+/// An organization (tenant). `operator`: the install's operator organization, whose
+/// administrators manage the other tenants (`/organizations`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Organization {
     pub id: Uuid,
     pub name: String,
     pub created_at: String,
+    #[serde(default)]
+    pub operator: bool,
+}
+
+/// What `POST /organizations` and `PUT /organization[s/{id}]` take: the (unique) name.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OrganizationInput {
+    pub name: Option<String>,
+}
+
+/// The answer to `POST /organizations`: the tenant and its first organization key
+/// (Product Admin), whose secret is shown this once.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatedOrganization {
+    #[serde(flatten)]
+    pub organization: Organization,
+    /// The first organization key's id.
+    pub key_id: Uuid,
+    /// The token to send in `X-Api-Key`; never shown again.
+    pub key_secret: String,
 }
 
 /// A user. `role`: `product-admin`, `read-write` or `read-only`; `status`: `active` or

@@ -25,6 +25,37 @@ impl Client {
         self.get("organization").await
     }
 
+    /// Renames the caller's organization (Product Admin).
+    pub async fn rename_own_organization(&self, name: &str) -> Result<Organization> {
+        let body = OrganizationInput {
+            name: Some(name.to_string()),
+        };
+        self.json(Method::PUT, "organization", Some(&body)).await
+    }
+
+    /// Every organization (the operator organization's administrators).
+    pub async fn organizations(&self) -> Result<Vec<Organization>> {
+        self.get("organizations").await
+    }
+    /// A new tenant and its first organization key (the secret is in this answer only).
+    pub async fn create_organization(&self, name: &str) -> Result<CreatedOrganization> {
+        let body = OrganizationInput {
+            name: Some(name.to_string()),
+        };
+        self.json(Method::POST, "organizations", Some(&body)).await
+    }
+    pub async fn rename_organization(&self, id: Uuid, name: &str) -> Result<Organization> {
+        let body = OrganizationInput {
+            name: Some(name.to_string()),
+        };
+        self.json(Method::PUT, &format!("organizations/{id}"), Some(&body))
+            .await
+    }
+    /// Deletes a tenant and everything it owns.
+    pub async fn delete_organization(&self, id: Uuid) -> Result<()> {
+        self.delete(&format!("organizations/{id}")).await
+    }
+
     pub async fn users(&self) -> Result<Vec<User>> {
         self.get("users").await
     }
@@ -36,11 +67,21 @@ impl Client {
             .await
     }
 
+    /// Deletes a user with its keys and OAuth clients.
+    pub async fn delete_user(&self, id: Uuid) -> Result<()> {
+        self.delete(&format!("users/{id}")).await
+    }
+
     pub async fn service_accounts(&self) -> Result<Vec<ServiceAccount>> {
         self.get("service-accounts").await
     }
     pub async fn create_service_account(&self, a: &ServiceAccount) -> Result<ServiceAccount> {
         self.json(Method::POST, "service-accounts", Some(a)).await
+    }
+
+    /// Deletes a service account with its keys and OAuth clients.
+    pub async fn delete_service_account(&self, id: Uuid) -> Result<()> {
+        self.delete(&format!("service-accounts/{id}")).await
     }
 
     /// Keys that are not revoked (optionally one owner's); never a secret.

@@ -120,10 +120,10 @@ impl Principal {
     }
 
     /// Whether this caller may read (and export) the tenant's audit log: Product Admins and
-    /// organization keys. The one home of this rule; the `audit:read` scope (its own scope,
-    /// not part of `read`: appsecplus-api.md §5 decision 4) is to be required here too.
+    /// organization keys whose credential carries the `audit:read` scope (its own scope,
+    /// not part of `read`: appsecplus-api.md §5 decision 4). The one home of this rule.
     pub fn may_read_audit(&self) -> bool {
-        self.role == Role::ProductAdmin
+        self.role == Role::ProductAdmin && self.scopes.contains(Scope::AuditRead)
     }
 
     pub fn can(&self, resource: Resource, action: Action) -> bool {
@@ -205,6 +205,32 @@ pub fn permission(role: Role, resource: Resource) -> Permission {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_audit_log_needs_product_admin_and_the_audit_read_scope() {
+        let admin = Principal::new(
+            OrgId::new(),
+            PrincipalId::new(),
+            PrincipalKind::ServiceAccount,
+            Role::ProductAdmin,
+        );
+        assert!(admin.may_read_audit(), "an X-Api-Key carries every scope");
+        let read = Principal {
+            scopes: Scopes::parse("read identity:write").unwrap_or(Scopes::NONE),
+            ..admin.clone()
+        };
+        assert!(!read.may_read_audit(), "decision 4: read is not audit:read");
+        let audit = Principal {
+            scopes: Scopes::parse("audit:read").unwrap_or(Scopes::NONE),
+            ..admin.clone()
+        };
+        assert!(audit.may_read_audit());
+        let rw = Principal {
+            role: Role::ReadWrite,
+            ..admin
+        };
+        assert!(!rw.may_read_audit());
+    }
 
     #[test]
     fn table_matches_reference() {

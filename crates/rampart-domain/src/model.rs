@@ -88,6 +88,9 @@ pub struct Organization {
     pub id: OrgId,
     pub name: String,
     pub created_at: DateTime<Utc>,
+    /// The operator organization (the first of an install): its Product Admins and
+    /// organization keys administer the other tenants (`/organizations`).
+    pub operator: bool,
 }
 
 /// A human principal. A user key acts with at most the user's role (`None`: users made

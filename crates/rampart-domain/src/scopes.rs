@@ -186,7 +186,10 @@ const IAS_AREAS: &[(&str, Scope, Scope)] = &[
     ),
     ("users", Scope::IdentityRead, Scope::IdentityWrite),
     ("organization", Scope::IdentityRead, Scope::IdentityWrite),
+    ("organizations", Scope::IdentityRead, Scope::IdentityWrite),
     ("identity-groups", Scope::IdentityRead, Scope::IdentityWrite),
+    // `/identity/groups`, the alias of `/identity-groups`
+    ("identity", Scope::IdentityRead, Scope::IdentityWrite),
     ("api-keys", Scope::IdentityRead, Scope::IdentityWrite),
     ("audit-logs", Scope::AuditRead, Scope::AuditRead),
 ];

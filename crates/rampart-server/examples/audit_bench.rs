@@ -1,7 +1,10 @@
-//! The audit layer's cost per mutation: `PUT /ias/v1/apps/{id}` (a rename) over real HTTP
-//! on the same service and database, once through the server's app (audited: a state read
-//! before and after through the router, the diff, one insert) and once through the same
-//! routes without the layer, interleaved in rounds so both see the same database size.
+//! The rate limiter's and the audit layer's cost per mutation: `PUT /ias/v1/apps/{id}` (a
+//! rename) over real HTTP on the same service and database, through three servers:
+//! `limited` (the server's app with rate limits on: one upsert of the tenant and credential
+//! windows per request, plus the audit layer), `audited` (the same app with limits off: a
+//! state read before and after through the router, the diff, one insert) and `plain` (the
+//! same routes without the layer, limits off). Interleaved in rounds so all see the same
+//! database size; limiter = limited − audited, audit = audited − plain.
 //!
 //! ```sh
 //! cargo run --release -p rampart-server --example audit_bench -- sqlite
@@ -40,7 +43,14 @@ async fn main() {
     let requests = env("REQUESTS", 2000);
     let rounds = env("ROUNDS", 10).max(1);
     let dir = std::env::temp_dir().join(format!("rampart-audit-bench-{}", uuid::Uuid::new_v4()));
-    let mut builder = TestApp::builder().backend(backend);
+    // Budgets no run reaches: every request is counted, none refused.
+    let limits = rampart_service::RateLimitConfig {
+        tenant: Some(u64::MAX / 4),
+        credential: Some(u64::MAX / 4),
+        window_secs: 60,
+        token_failures_per_ip: None,
+    };
+    let mut builder = TestApp::builder().backend(backend).rate_limits(limits);
     if backend == Backend::Sqlite {
         std::fs::create_dir_all(&dir).expect("temp dir");
         builder = builder.sqlite_url(&format!("sqlite://{}", dir.join("bench.db").display()));
@@ -49,24 +59,35 @@ async fn main() {
         eprintln!("set RAMPART_TEST_PG_URL for PostgreSQL");
         return;
     };
-    // The same service behind the app without the layer, on a second port.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let plain = format!("http://{}", listener.local_addr().unwrap());
-    let state = AppState::new(t.service.clone(), &ServerConfig::new(&plain));
-    tokio::spawn(rampart_server::serve(
-        listener,
-        rampart_server::unaudited_app_for_benchmarks(state),
-        std::future::pending(),
-    ));
+    // The same service, limits off: with the audit layer, and without it.
+    let mut bases = Vec::new();
+    for audited in [true, false] {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let state = AppState::new(t.service.clone(), &ServerConfig::new(&base));
+        let app = if audited {
+            rampart_server::app(state)
+        } else {
+            rampart_server::unaudited_app_for_benchmarks(state)
+        };
+        tokio::spawn(rampart_server::serve(listener, app, std::future::pending()));
+        bases.push(base);
+    }
+    let (audited_base, plain) = (bases[0].clone(), bases[1].clone());
     let app = t.fx_app("bench").await;
     let http = reqwest::Client::builder().no_proxy().build().unwrap();
     let key = t.keys.admin.token.clone();
+    let mut limited = Vec::with_capacity(requests);
     let mut audited = Vec::with_capacity(requests);
     let mut unaudited = Vec::with_capacity(requests);
     let per_round = requests / rounds;
     let mut n = 0u64;
     for _ in 0..rounds {
-        for (base, out) in [(&t.base, &mut audited), (&plain, &mut unaudited)] {
+        for (base, out) in [
+            (&t.base, &mut limited),
+            (&audited_base, &mut audited),
+            (&plain, &mut unaudited),
+        ] {
             for _ in 0..per_round {
                 n += 1;
                 let started = Instant::now();
@@ -86,11 +107,14 @@ async fn main() {
             }
         }
     }
+    let (l50, l99, lmean) = stats(limited);
     let (a50, a99, amean) = stats(audited);
     let (u50, u99, umean) = stats(unaudited);
     println!(
-        "{backend:?}: PUT /apps/{{id}} x{} each\n  audited    p50 {a50:.0} µs  p99 {a99:.0} µs  mean {amean:.0} µs\n  unaudited  p50 {u50:.0} µs  p99 {u99:.0} µs  mean {umean:.0} µs\n  overhead   p50 {:.0} µs  mean {:.0} µs per mutation",
+        "{backend:?}: PUT /apps/{{id}} x{} each\n  limited+audited p50 {l50:.0} µs  p99 {l99:.0} µs  mean {lmean:.0} µs\n  audited         p50 {a50:.0} µs  p99 {a99:.0} µs  mean {amean:.0} µs\n  plain           p50 {u50:.0} µs  p99 {u99:.0} µs  mean {umean:.0} µs\n  rate limiter    p50 {:.0} µs  mean {:.0} µs per request\n  audit layer     p50 {:.0} µs  mean {:.0} µs per mutation",
         per_round * rounds,
+        l50 - a50,
+        lmean - amean,
         a50 - u50,
         amean - umean
     );

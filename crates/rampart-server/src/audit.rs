@@ -50,6 +50,10 @@ impl Actor {
     }
 }
 
+/// Marks the layer's own state reads (an extension a client cannot set).
+#[derive(Clone, Copy, Debug)]
+pub struct InternalRead;
+
 /// What the layer needs: the state (service, settings) and the router without this layer,
 /// for the internal reads.
 #[derive(Clone)]
@@ -81,6 +85,8 @@ impl Recorder {
     async fn state_at(&self, path: &str, creds: &HeaderMap) -> Option<Value> {
         let mut req = Request::get(path).body(Body::empty()).ok()?;
         *req.headers_mut() = creds.clone();
+        // Not the caller's request: the gate does not count it against the rate limits.
+        req.extensions_mut().insert(InternalRead);
         req.headers_mut().insert(
             ACCEPT,
             axum::http::HeaderValue::from_static("application/json"),
@@ -93,21 +99,6 @@ impl Recorder {
             .await
             .ok()?;
         serde_json::from_slice(&bytes).ok()
-    }
-
-    fn client_ip(&self, h: &HeaderMap, peer: Option<SocketAddr>) -> Option<String> {
-        if self.state.trust_forwarded_for() {
-            let forwarded = h
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
-                .map(str::trim)
-                .filter(|s| !s.is_empty());
-            if let Some(ip) = forwarded {
-                return Some(ip.to_string());
-            }
-        }
-        peer.map(|p| p.ip().to_string())
     }
 
     /// The principal of a request whose handler did not authenticate through `Auth`.
@@ -146,7 +137,7 @@ pub async fn record(State(r): State<Recorder>, mut req: Request, next: Next) -> 
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0);
-    let ip = r.client_ip(req.headers(), peer);
+    let ip = r.state.client_ip(req.headers(), peer);
     let user_agent = req
         .headers()
         .get(USER_AGENT)

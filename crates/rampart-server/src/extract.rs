@@ -1,27 +1,69 @@
 //! Extractors: the authenticated principal, lenient JSON bodies, typed path ids.
 
 use crate::error::ApiError;
+use crate::gate::Family;
 use crate::state::AppState;
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
 use rampart_domain::Principal;
 use serde::de::DeserializeOwned;
 
-/// The caller of an `/ias/v1` route, authenticated (from `X-Api-Key` or a bearer token)
-/// and scope-checked by [`crate::gate`]; 401 when the request carried no credential.
+/// An extractor's refusal, answered in the shape of the route's family (which the gate
+/// marks on the request): the `/ias/v1` body, or RFC 9457 problem+json on AppSec+ routes.
+#[derive(Debug)]
+pub struct Rejection {
+    pub error: ApiError,
+    family: Family,
+}
+
+impl Rejection {
+    fn new(extensions: &axum::http::Extensions, error: ApiError) -> Self {
+        Self {
+            error,
+            family: extensions.get::<Family>().copied().unwrap_or(Family::Ias),
+        }
+    }
+}
+
+impl IntoResponse for Rejection {
+    fn into_response(self) -> Response {
+        match self.family {
+            Family::Ias => self.error.into_response(),
+            Family::Plus => crate::problem::Problem::from(self.error).into_response(),
+        }
+    }
+}
+
+/// The caller of a route, authenticated (from `X-Api-Key` or a bearer token) and
+/// scope-checked by [`crate::gate`]; 401 when the request carried no credential.
 pub struct Auth(pub Principal);
 
 impl FromRequestParts<AppState> for Auth {
-    type Rejection = ApiError;
+    type Rejection = Rejection;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Rejection> {
         parts
             .extensions
             .get::<Principal>()
             .cloned()
             .map(Auth)
-            .ok_or(ApiError::Unauthorized)
+            .ok_or_else(|| Rejection::new(&parts.extensions, ApiError::Unauthorized))
+    }
+}
+
+/// Query parameters; a malformed one is 400 in the family's shape.
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for Query<T> {
+    type Rejection = Rejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| Query(q.0))
+            .map_err(|e| Rejection::new(&parts.extensions, ApiError::BadRequest(e.body_text())))
     }
 }
 
@@ -52,27 +94,32 @@ pub struct Body<T>(pub T);
 const MAX_BODY: usize = 4 * 1024 * 1024;
 
 impl<T: DeserializeOwned> FromRequest<AppState> for Body<T> {
-    type Rejection = ApiError;
+    type Rejection = Rejection;
 
-    async fn from_request(req: Request, _state: &AppState) -> Result<Self, ApiError> {
+    async fn from_request(req: Request, _state: &AppState) -> Result<Self, Rejection> {
+        let family = req.extensions().get::<Family>().copied();
+        let refuse = |error| Rejection {
+            error,
+            family: family.unwrap_or(Family::Ias),
+        };
         if let Some(ct) = req.headers().get(CONTENT_TYPE) {
             let ct = ct.to_str().unwrap_or("").to_ascii_lowercase();
             let essence = ct.split(';').next().unwrap_or("").trim();
             if !(essence == "application/json" || essence.ends_with("+json") || essence.is_empty())
             {
-                return Err(ApiError::UnsupportedMediaType(format!(
+                return Err(refuse(ApiError::UnsupportedMediaType(format!(
                     "send the body as application/json, not {essence}"
-                )));
+                ))));
             }
         }
         let bytes = axum::body::to_bytes(req.into_body(), MAX_BODY)
             .await
             .map_err(|_| {
-                ApiError::PayloadTooLarge(format!(
+                refuse(ApiError::PayloadTooLarge(format!(
                     "the request body must be at most {MAX_BODY} bytes"
-                ))
+                )))
             })?;
-        parse(&bytes).map(Body)
+        parse(&bytes).map(Body).map_err(refuse)
     }
 }
 
@@ -143,15 +190,15 @@ fn nul_at(bytes: &[u8]) -> Option<String> {
 pub struct Id<T>(pub T);
 
 impl<T: From<uuid::Uuid> + Send> FromRequestParts<AppState> for Id<T> {
-    type Rejection = ApiError;
+    type Rejection = Rejection;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Rejection> {
+        let raw = Path::<String>::from_request_parts(parts, state)
             .await
-            .map_err(|_| ApiError::NotFound)?;
-        uuid::Uuid::parse_str(&raw)
-            .map(|u| Id(T::from(u)))
-            .map_err(|_| ApiError::NotFound)
+            .ok()
+            .and_then(|Path(raw)| uuid::Uuid::parse_str(&raw).ok());
+        raw.map(|u| Id(T::from(u)))
+            .ok_or_else(|| Rejection::new(&parts.extensions, ApiError::NotFound))
     }
 }
 
@@ -161,14 +208,19 @@ pub struct Ids<A, B>(pub A, pub B);
 impl<A: From<uuid::Uuid> + Send, B: From<uuid::Uuid> + Send> FromRequestParts<AppState>
     for Ids<A, B>
 {
-    type Rejection = ApiError;
+    type Rejection = Rejection;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let Path((a, b)) = Path::<(String, String)>::from_request_parts(parts, state)
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Rejection> {
+        let ids = Path::<(String, String)>::from_request_parts(parts, state)
             .await
-            .map_err(|_| ApiError::NotFound)?;
-        let a = uuid::Uuid::parse_str(&a).map_err(|_| ApiError::NotFound)?;
-        let b = uuid::Uuid::parse_str(&b).map_err(|_| ApiError::NotFound)?;
-        Ok(Ids(A::from(a), B::from(b)))
+            .ok()
+            .and_then(|Path((a, b))| {
+                Some((
+                    uuid::Uuid::parse_str(&a).ok()?,
+                    uuid::Uuid::parse_str(&b).ok()?,
+                ))
+            });
+        ids.map(|(a, b)| Ids(A::from(a), B::from(b)))
+            .ok_or_else(|| Rejection::new(&parts.extensions, ApiError::NotFound))
     }
 }

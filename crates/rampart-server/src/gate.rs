@@ -40,7 +40,8 @@ fn family(path: &str) -> Option<(Family, &str)> {
     }
     match path.strip_prefix("/ias/v1") {
         Some(rest) => Some((Family::Ias, rest)),
-        None => Some((Family::Plus, path)),
+        // `/v1/…` serves the root paths identically (decision 6).
+        None => Some((Family::Plus, path.strip_prefix("/v1").unwrap_or(path))),
     }
 }
 
@@ -192,6 +193,8 @@ pub async fn gate(
     let Some((family, rel)) = family(&path) else {
         return next.run(req).await;
     };
+    // Extractors answer their refusals in the family's shape (`extract::Rejection`).
+    req.extensions_mut().insert(family);
     let principal: Principal = match credential(req.headers()) {
         // The handler's extractor answers 401 (no credential at all).
         Credential::None => return next.run(req).await,
@@ -231,7 +234,12 @@ pub async fn gate(
         }
         _ => {}
     }
-    let decision = if state.rate_limits.is_off() {
+    // The audit layer's before/after reads are not the caller's requests.
+    let internal = req
+        .extensions()
+        .get::<crate::audit::InternalRead>()
+        .is_some();
+    let decision = if state.rate_limits.is_off() || internal {
         None
     } else {
         let now = state.rate_clock.now();
@@ -255,7 +263,6 @@ pub async fn gate(
     }
     crate::audit::Actor::tell(req.extensions(), &principal);
     req.extensions_mut().insert(principal);
-    req.extensions_mut().insert(family);
     let mut res = next.run(req).await;
     if let Some(d) = &decision {
         rate_headers(res.headers_mut(), d);
@@ -276,6 +283,10 @@ mod tests {
         assert_eq!(
             family("/oauth/clients"),
             Some((Family::Plus, "/oauth/clients"))
+        );
+        assert_eq!(
+            family("/v1/audit-logs/{id}"),
+            Some((Family::Plus, "/audit-logs/{id}"))
         );
         assert_eq!(family("/oauth/token"), None);
         assert_eq!(family("/.well-known/jwks.json"), None);

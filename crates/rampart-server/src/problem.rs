@@ -3,6 +3,7 @@
 //! `details` and our `request_id` (the `r7-correlation-id` of the response). `/ias/v1`
 //! keeps its own shape (`error.rs`).
 
+use crate::error::ApiError;
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use rampart_service::{ProblemKind, ServiceError};
@@ -53,17 +54,58 @@ impl Problem {
 
 impl From<ServiceError> for Problem {
     fn from(e: ServiceError) -> Self {
+        ApiError::from(e).into()
+    }
+}
+
+/// The one mapping of the edge's errors onto problem codes (the `/ias/v1` table in
+/// `error.rs` maps the same [`ApiError`] onto its own body).
+impl From<ApiError> for Problem {
+    fn from(e: ApiError) -> Self {
         match e {
-            ServiceError::Unauthorized => Problem::new(
+            ApiError::BadRequest(m) => Problem::new(StatusCode::BAD_REQUEST, "bad_request", m),
+            ApiError::Unauthorized => Problem::new(
                 StatusCode::UNAUTHORIZED,
                 "unauthorized",
                 "authenticate with Authorization: Bearer <token> or X-Api-Key",
             )
             .header(header::WWW_AUTHENTICATE, r#"Bearer realm="rampart""#),
-            ServiceError::Forbidden(m) => Problem::new(StatusCode::FORBIDDEN, "forbidden", m),
-            ServiceError::NotFound => Problem::not_found(),
-            ServiceError::Conflict(m) => Problem::new(StatusCode::CONFLICT, "conflict", m),
-            ServiceError::Validation { message, problems } => {
+            ApiError::Forbidden(m) => Problem::new(StatusCode::FORBIDDEN, "forbidden", m),
+            ApiError::NotFound => Problem::not_found(),
+            ApiError::MethodNotAllowed => Problem::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "method not allowed on this resource",
+            ),
+            ApiError::NotAcceptable(m) => {
+                Problem::new(StatusCode::NOT_ACCEPTABLE, "not_acceptable", m)
+            }
+            ApiError::Conflict(m) => Problem::new(StatusCode::CONFLICT, "conflict", m),
+            ApiError::UnsupportedMediaType(m) => Problem::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                m,
+            ),
+            ApiError::PayloadTooLarge(m) => {
+                Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", m)
+            }
+            ApiError::InsufficientScope(scope) => Problem::new(
+                StatusCode::FORBIDDEN,
+                "insufficient_scope",
+                format!("the token lacks the scope {}", scope.as_str()),
+            )
+            .header(
+                header::WWW_AUTHENTICATE,
+                format!(
+                    r#"Bearer realm="rampart", error="insufficient_scope", scope="{}""#,
+                    scope.as_str()
+                ),
+            ),
+            ApiError::RateLimited(m) => Problem {
+                type_uri: Some(QUOTA_EXCEEDED),
+                ..Problem::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", m)
+            },
+            ApiError::Validation(message, problems) => {
                 let errors: Vec<Value> = problems
                     .iter()
                     .map(|p| {
@@ -83,7 +125,7 @@ impl From<ServiceError> for Problem {
                     )
                 }
             }
-            ServiceError::Internal(cause) => {
+            ApiError::Internal(cause) => {
                 tracing::error!(%cause, "internal error");
                 Problem::new(
                     StatusCode::INTERNAL_SERVER_ERROR,

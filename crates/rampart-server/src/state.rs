@@ -77,8 +77,26 @@ impl AppState {
         self.max_file_bytes
     }
 
-    pub fn trust_forwarded_for(&self) -> bool {
-        self.trust_forwarded_for
+    /// The client's address: the first `X-Forwarded-For` entry when the server trusts a
+    /// proxy in front of it, else the peer's. The one rule for the audit log and the
+    /// token endpoint's failure limit.
+    pub fn client_ip(
+        &self,
+        h: &axum::http::HeaderMap,
+        peer: Option<std::net::SocketAddr>,
+    ) -> Option<String> {
+        if self.trust_forwarded_for {
+            let forwarded = h
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(',').next())
+                .map(str::trim)
+                .filter(|s| !s.is_empty());
+            if let Some(ip) = forwarded {
+                return Some(ip.to_string());
+            }
+        }
+        peer.map(|p| p.ip().to_string())
     }
 
     /// The absolute URL of a path at the root (the AppSec+ routes).

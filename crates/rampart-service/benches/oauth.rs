@@ -77,6 +77,7 @@ fn bench(c: &mut Criterion) {
             tenant: Some(u64::MAX / 2),
             credential: Some(u64::MAX / 2),
             window_secs: 60,
+            token_failures_per_ip: None,
         };
         let caller = Principal {
             credential: Some(client.id.0),

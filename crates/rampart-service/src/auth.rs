@@ -111,26 +111,20 @@ impl Service {
     }
 
     /// Creates an organization with its system attack templates (an operator action:
-    /// `rampart org create`).
+    /// `rampart org create`, `POST /organizations`). The first organization of an install
+    /// is the operator organization.
     pub async fn create_org(&self, name: &str) -> ServiceResult<Organization> {
-        let name = name.trim();
-        if name.is_empty() || name.len() > 200 {
-            return Err(ServiceError::invalid(vec![Problem::property(
-                "name",
-                "give the organization a name of 1 to 200 characters",
-            )]));
-        }
+        let name = crate::orgs::org_name(name)?;
         let org = Organization {
             id: OrgId::new(),
-            name: name.to_string(),
+            name: name.clone(),
             created_at: self.now(),
+            operator: self.store.count_orgs().await? == 0,
         };
-        self.store.create_org(&org).await.map_err(|e| match e {
-            StoreError::Conflict(_) => {
-                ServiceError::Conflict(format!("an organization named '{name}' already exists"))
-            }
-            other => other.into(),
-        })?;
+        self.store
+            .create_org(&org)
+            .await
+            .map_err(crate::orgs::name_taken(&name))?;
         self.seed_system_templates(org.id).await?;
         Ok(org)
     }

@@ -27,6 +27,7 @@ mod jobs;
 mod local_source;
 mod modules;
 mod oauth;
+mod orgs;
 mod reports;
 mod scan_configs;
 mod scans;

@@ -69,6 +69,23 @@ fn password_matches(stored: &str, password: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// An argon2id hash (default parameters, the ones `hash_password` uses) of a random
+/// password nobody knows, made once: what an unknown user's login is verified against.
+fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| {
+        let mut pw = [0u8; 32];
+        argon2::password_hash::rand_core::RngCore::fill_bytes(&mut OsRng, &mut pw);
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(&pw, &salt)
+            .map(|h| h.to_string())
+            // Hashing with default parameters and a fresh salt does not fail; should it,
+            // a malformed hash still makes `password_matches` refuse (without the cost).
+            .unwrap_or_default()
+    })
+}
+
 /// argon2id is deliberately slow: run it off the async workers.
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> ServiceResult<T> {
     tokio::task::spawn_blocking(f)
@@ -186,22 +203,57 @@ impl Service {
         password: &str,
     ) -> ServiceResult<Principal> {
         let found = self.store.find_password_hash(org, email.trim()).await?;
-        let Some((user, Some(hash))) = found else {
-            return Err(ServiceError::Unauthorized);
+        // An unknown email, or a user without a password, costs the same argon2id
+        // verification as a wrong password: the time taken does not tell which emails exist.
+        let (user, hash) = match found {
+            Some((user, Some(hash))) => (Some(user), hash),
+            _ => (None, dummy_hash().to_string()),
         };
         let pw = password.to_string();
-        if !blocking(move || password_matches(&hash, &pw)).await? {
+        let matches = blocking(move || password_matches(&hash, &pw)).await?;
+        let Some(user) = user.filter(|u| matches && u.status == PrincipalStatus::Active) else {
             return Err(ServiceError::Unauthorized);
-        }
-        if user.status != PrincipalStatus::Active {
-            return Err(ServiceError::Unauthorized);
-        }
+        };
         Ok(Principal::new(
             org,
             user.id,
             PrincipalKind::User,
             user.role.unwrap_or(Role::ReadOnly),
         ))
+    }
+
+    /// Deletes a user: its keys, OAuth clients and memberships go with it and stop
+    /// working at the next request; audit entries keep its id. A caller cannot delete
+    /// itself (409).
+    pub async fn delete_user(&self, p: &Principal, id: PrincipalId) -> ServiceResult<()> {
+        self.delete_principal(p, id, PrincipalKind::User).await
+    }
+
+    /// Deletes a service account (as [`Service::delete_user`]).
+    pub async fn delete_service_account(
+        &self,
+        p: &Principal,
+        id: PrincipalId,
+    ) -> ServiceResult<()> {
+        self.delete_principal(p, id, PrincipalKind::ServiceAccount)
+            .await
+    }
+
+    async fn delete_principal(
+        &self,
+        p: &Principal,
+        id: PrincipalId,
+        kind: PrincipalKind,
+    ) -> ServiceResult<()> {
+        require(p, Resource::Identity, Action::Manage)?;
+        if id == p.id {
+            return Err(ServiceError::Conflict(
+                "a principal cannot delete itself: use another administrator's key".into(),
+            ));
+        }
+        self.store.delete_principal(p.org, id, kind).await?;
+        tracing::info!(principal = %id, by = %p.id, "principal deleted");
+        Ok(())
     }
 
     pub async fn create_service_account(
@@ -289,6 +341,17 @@ mod tests {
         assert!(!password_matches(&h, "wrong horse battery"));
         assert!(!password_matches("not a hash", "x"));
         assert!(hash_password("short").is_err());
+    }
+
+    #[test]
+    fn the_dummy_hash_costs_what_a_real_one_costs() {
+        let real = hash_password("correct horse battery").unwrap();
+        let dummy = dummy_hash();
+        assert!(dummy.starts_with("$argon2id$"), "{dummy}");
+        let params = |h: &str| h.split('$').nth(3).unwrap_or_default().to_string();
+        assert_eq!(params(dummy), params(&real), "same m, t, p");
+        assert!(!password_matches(dummy, ""));
+        assert!(!password_matches(dummy, "correct horse battery"));
     }
 
     #[test]

@@ -55,7 +55,7 @@ macro_rules! conformance_suite {
         $crate::conformance_suite!(@each $factory;
             // tenancy
             orgs_users_and_keys, keys_list_revoke_rotate_and_touch, disabled_owner_stops_keys,
-            service_accounts_and_passwords,
+            service_accounts_and_passwords, orgs_rename_delete_and_principals_delete,
             // identity groups
             groups_crud_members_and_grants, visibility_follows_groups_and_tag_grants,
             // apps
@@ -116,6 +116,7 @@ async fn org(s: &dyn Store, name: &str) -> OrgId {
         id: OrgId::new(),
         name: name.into(),
         created_at: at(0),
+        operator: false,
     };
     s.create_org(&o).await.expect("create org");
     o.id

@@ -38,6 +38,9 @@ pub trait OAuthStore: Send + Sync {
         jti: &str,
         expires_at: DateTime<Utc>,
     ) -> StoreResult<()>;
+    /// Forgets revoked token ids whose token expired before `now` (an expired token is
+    /// refused anyway); returns how many rows went.
+    async fn prune_revoked_tokens(&self, now: DateTime<Utc>) -> StoreResult<u64>;
     async fn create_signing_key(&self, key: &SigningKey) -> StoreResult<()>;
     /// Keys that still verify at `now` (`verify_until > now`), newest first.
     async fn list_signing_keys(&self, now: DateTime<Utc>) -> StoreResult<Vec<SigningKey>>;
@@ -49,4 +52,7 @@ pub trait OAuthStore: Send + Sync {
         buckets: &[String],
         window_start: i64,
     ) -> StoreResult<Vec<u64>>;
+    /// The hits of a bucket in the window starting at `window_start`, without counting
+    /// one (0 when its row belongs to an older window or does not exist).
+    async fn rate_window_hits(&self, bucket: &str, window_start: i64) -> StoreResult<u64>;
 }

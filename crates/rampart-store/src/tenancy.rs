@@ -33,6 +33,11 @@ pub trait TenancyStore: Send + Sync {
     /// Every organization, by name (an operator's view).
     async fn list_orgs(&self) -> StoreResult<Vec<Organization>>;
     async fn count_orgs(&self) -> StoreResult<u64>;
+    /// Renames an organization (`NotFound`, `Conflict` on a taken name).
+    async fn rename_org(&self, id: OrgId, name: &str) -> StoreResult<()>;
+    /// Deletes an organization and, by cascade, everything it owns (principals, keys,
+    /// clients, apps, scans, findings, audit log…) in one transaction (`NotFound`).
+    async fn delete_org(&self, id: OrgId) -> StoreResult<()>;
 
     async fn create_user(&self, user: &User) -> StoreResult<()>;
     async fn get_user(&self, org: OrgId, id: PrincipalId) -> StoreResult<User>;
@@ -61,6 +66,15 @@ pub trait TenancyStore: Send + Sync {
     async fn list_service_accounts(&self, org: OrgId) -> StoreResult<Vec<ServiceAccount>>;
     /// Writes name, role and status.
     async fn update_service_account(&self, sa: &ServiceAccount) -> StoreResult<()>;
+    /// Deletes a user or service account of the tenant (`kind`; `NotFound` otherwise) with
+    /// its keys, OAuth clients, group memberships and app memberships, in one transaction.
+    /// Audit entries keep its id (they have no foreign key on the actor).
+    async fn delete_principal(
+        &self,
+        org: OrgId,
+        id: PrincipalId,
+        kind: PrincipalKind,
+    ) -> StoreResult<()>;
     /// Any principal of the tenant (user, service account, the organization).
     async fn get_principal(&self, org: OrgId, id: PrincipalId) -> StoreResult<PrincipalRef>;
 

@@ -19,6 +19,7 @@ mod search_cmd;
 mod secret_key;
 mod server_cmd;
 mod server_report;
+mod service_account_cmd;
 mod store;
 mod term;
 mod user_cmd;
@@ -48,15 +49,20 @@ enum Command {
         #[command(subcommand)]
         command: key_cmd::KeyCommand,
     },
-    /// Organizations (tenants), on the database: create, list.
+    /// Organizations (tenants), over the API or on the database: create, list, rename, delete.
     Org {
         #[command(subcommand)]
         command: org_cmd::OrgCommand,
     },
-    /// Users on a server: create, list, disable, enable.
+    /// Users on a server: create, list, disable, enable, delete.
     User {
         #[command(subcommand)]
         command: user_cmd::UserCommand,
+    },
+    /// Service accounts on a server: create, list, delete.
+    ServiceAccount {
+        #[command(subcommand)]
+        command: service_account_cmd::ServiceAccountCommand,
     },
     /// Identity groups on a server: create, list, add-member, grant-app, grant-tag.
     Group {
@@ -96,6 +102,7 @@ async fn main() -> ExitCode {
         Command::Key { command } => key_cmd::run(command).await,
         Command::Org { command } => org_cmd::run(command).await,
         Command::User { command } => return user_cmd::run(command).await,
+        Command::ServiceAccount { command } => return service_account_cmd::run(command).await,
         Command::Group { command } => return group_cmd::run(command).await,
         Command::OauthClient { command } => oauth_client_cmd::run(command).await,
         Command::Scan(args) => return scan_cmd::run(*args).await,

@@ -66,6 +66,10 @@ pub struct ServerArgs {
     /// The rate-limit window in seconds.
     #[arg(long, env = "RAMPART_RATE_LIMIT_WINDOW", default_value_t = 60)]
     rate_limit_window: u64,
+    /// Failed client authentications one address may make at `/oauth/token` per window
+    /// before it gets 429 + Retry-After (brute force; 0 = no limit).
+    #[arg(long, env = "RAMPART_TOKEN_FAILURES_PER_IP", default_value_t = 20)]
+    token_failures_per_ip: u64,
     /// Lifetime of an OAuth access token, in seconds.
     #[arg(long, env = "RAMPART_TOKEN_TTL_SECONDS", default_value_t = 3600)]
     token_ttl_seconds: i64,
@@ -133,6 +137,8 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
         tenant: (args.rate_limit_tenant > 0).then_some(args.rate_limit_tenant),
         credential: (args.rate_limit_credential > 0).then_some(args.rate_limit_credential),
         window_secs: args.rate_limit_window,
+        token_failures_per_ip: (args.token_failures_per_ip > 0)
+            .then_some(args.token_failures_per_ip),
     };
     let jobs = JobSettings {
         lease: Duration::from_secs(lease_seconds),

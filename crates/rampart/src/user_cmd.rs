@@ -1,4 +1,4 @@
-//! `rampart user create | list | disable | enable` over the API (Product Admin).
+//! `rampart user create | list | disable | enable | delete` over the API (Product Admin).
 
 use crate::remote::{fail, ServerArgs};
 use clap::{Args, Subcommand};
@@ -18,6 +18,9 @@ pub enum UserCommand {
     Disable(WhoArgs),
     /// Enable a disabled user again.
     Enable(WhoArgs),
+    /// Delete a user (email or id) with its keys and OAuth clients: they stop working at
+    /// the next request; the audit log keeps the user's id.
+    Delete(WhoArgs),
 }
 
 #[derive(Debug, Args)]
@@ -60,6 +63,7 @@ pub async fn run(cmd: UserCommand) -> ExitCode {
         UserCommand::List(a) => list(a).await,
         UserCommand::Disable(a) => set_status(a, "disabled").await,
         UserCommand::Enable(a) => set_status(a, "active").await,
+        UserCommand::Delete(a) => delete(a).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -131,5 +135,19 @@ async fn set_status(a: WhoArgs, status: &str) -> Result<(), String> {
         u.email.unwrap_or_default(),
         u.status.unwrap_or_default()
     );
+    Ok(())
+}
+
+async fn delete(a: WhoArgs) -> Result<(), String> {
+    let c = a.server.client()?;
+    let (id, kind) = find_principal(&c, &a.user).await?;
+    if kind != "user" {
+        return Err(format!(
+            "'{}' is a service account: use rampart service-account delete",
+            a.user
+        ));
+    }
+    c.delete_user(id).await.map_err(|e| e.to_string())?;
+    eprintln!("deleted user {id}");
     Ok(())
 }

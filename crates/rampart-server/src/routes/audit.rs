@@ -1,12 +1,15 @@
 //! `/audit-logs` (AppSec+ §1.3): the tenant's audit log, newest first with keyset paging
 //! (`limit`, `cursor`; the next page's URL is in `Link: <…>; rel="next"`), one entry, and
 //! exports as JSONL or CSV. Served at `/audit-logs` and, identically, `/v1/audit-logs`.
-//! Reading needs `Principal::may_read_audit` (Product Admin).
+//! Reading needs `Principal::may_read_audit` (Product Admin, scope `audit:read`). Errors are
+//! RFC 9457 problem+json (decision 5).
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiError;
+use crate::extract::Query;
 use crate::extract::{Auth, Body, Id};
+use crate::problem::Problem;
 use crate::state::AppState;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE, LINK, LOCATION};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -15,12 +18,19 @@ use base64::Engine as _;
 use rampart_api_types::audit::{
     AuditActor, AuditExport, AuditExportRequest, AuditLogEntry, AuditMetadata, AuditResource,
 };
-use rampart_api_types::ias::ErrorBody;
+use rampart_api_types::oauth::ProblemBody;
 use rampart_domain::audit::{AuditCursor, AuditEntry, AuditFilter, ExportFormat};
 use rampart_domain::{AuditExportId, AuditId, PrincipalId};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
+
+/// The routes answer RFC 9457 problem+json (decision 5).
+type PlusResult<T> = Result<T, Problem>;
+
+fn property(context: &str, explanation: &str) -> Problem {
+    ApiError::property(context, explanation).into()
+}
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -81,12 +91,12 @@ pub struct AuditQuery {
     cursor: Option<String>,
 }
 
-fn time(name: &str, v: Option<&str>) -> ApiResult<Option<chrono::DateTime<chrono::Utc>>> {
+fn time(name: &str, v: Option<&str>) -> PlusResult<Option<chrono::DateTime<chrono::Utc>>> {
     match v.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
         Some(s) => chrono::DateTime::parse_from_rfc3339(s)
             .map(|t| Some(t.to_utc()))
-            .map_err(|_| ApiError::property(name, "must be an RFC 3339 time")),
+            .map_err(|_| property(name, "must be an RFC 3339 time")),
     }
 }
 
@@ -98,8 +108,8 @@ fn encode_cursor(c: AuditCursor) -> String {
     ))
 }
 
-fn decode_cursor(s: &str) -> ApiResult<AuditCursor> {
-    let bad = || ApiError::property("cursor", "not a cursor this server gave");
+fn decode_cursor(s: &str) -> PlusResult<AuditCursor> {
+    let bad = || property("cursor", "not a cursor this server gave");
     let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(s.trim())
         .map_err(|_| bad())?;
@@ -112,7 +122,7 @@ fn decode_cursor(s: &str) -> ApiResult<AuditCursor> {
 }
 
 impl AuditQuery {
-    fn filter(&self) -> ApiResult<AuditFilter> {
+    fn filter(&self) -> PlusResult<AuditFilter> {
         let actor = match self
             .actor_id
             .as_deref()
@@ -122,7 +132,7 @@ impl AuditQuery {
             None => None,
             Some(s) => {
                 Some(PrincipalId(uuid::Uuid::parse_str(s).map_err(|_| {
-                    ApiError::property("actorId", "must be a principal id")
+                    property("actorId", "must be a principal id")
                 })?))
             }
         };
@@ -140,18 +150,18 @@ impl AuditQuery {
 /// Lists audit entries, newest first: a bare JSON array; `Link: <…>; rel="next"` names the
 /// next page while there may be one.
 #[utoipa::path(get, path = "/audit-logs", tag = "Audit logs", params(AuditQuery),
-    responses((status = 200, body = Vec<AuditLogEntry>), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Vec<AuditLogEntry>), (status = 401, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json")))]
 async fn list(
     State(s): State<AppState>,
     Auth(p): Auth,
     axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
     Query(q): Query<AuditQuery>,
-) -> ApiResult<Response> {
+) -> PlusResult<Response> {
     let filter = q.filter()?;
     let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
     if limit == 0 || limit > MAX_LIMIT {
-        return Err(ApiError::property("limit", "must be between 1 and 1000"));
+        return Err(property("limit", "must be between 1 and 1000"));
     }
     let after = q.cursor.as_deref().map(decode_cursor).transpose()?;
     let items = s.service.list_audit(&p, &filter, after, limit).await?;
@@ -181,13 +191,13 @@ async fn list(
 /// One audit entry; another tenant's is 404.
 #[utoipa::path(get, path = "/audit-logs/{id}", tag = "Audit logs",
     params(("id" = String, Path, description = "audit entry id")),
-    responses((status = 200, body = AuditLogEntry), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = AuditLogEntry), (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json")))]
 async fn get(
     State(s): State<AppState>,
     Auth(p): Auth,
     Id(id): Id<AuditId>,
-) -> ApiResult<Json<AuditLogEntry>> {
+) -> PlusResult<Json<AuditLogEntry>> {
     Ok(Json(wire(s.service.get_audit(&p, id).await?)))
 }
 
@@ -227,16 +237,17 @@ fn render(format: ExportFormat) -> impl Fn(&[AuditEntry], bool) -> Vec<u8> + Sen
 #[utoipa::path(post, path = "/audit-logs/export", tag = "Audit logs",
     request_body = AuditExportRequest,
     responses((status = 202, body = AuditExport, description = "`Location` names the export"),
-        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"), (status = 422, body = ProblemBody, content_type = "application/problem+json")))]
 async fn export(
     State(s): State<AppState>,
     Auth(p): Auth,
     Body(b): Body<AuditExportRequest>,
-) -> ApiResult<Response> {
+) -> PlusResult<Response> {
     let format = match b.format.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
         None => ExportFormat::Jsonl,
-        Some(f) => ExportFormat::parse(f)
-            .ok_or_else(|| ApiError::property("format", "must be jsonl or csv"))?,
+        Some(f) => {
+            ExportFormat::parse(f).ok_or_else(|| property("format", "must be jsonl or csv"))?
+        }
     };
     let filter = AuditFilter {
         from: b.from,
@@ -258,13 +269,13 @@ async fn export(
 /// An export's status and download URL.
 #[utoipa::path(get, path = "/audit-logs/export/{id}", tag = "Audit logs",
     params(("id" = String, Path, description = "export id")),
-    responses((status = 200, body = AuditExport), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = AuditExport), (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json")))]
 async fn export_status(
     State(s): State<AppState>,
     Auth(p): Auth,
     Id(id): Id<AuditExportId>,
-) -> ApiResult<Json<AuditExport>> {
+) -> PlusResult<Json<AuditExport>> {
     let x = s.service.get_audit_export(&p, id, false).await?;
     Ok(Json(export_body(&s, &x)))
 }
@@ -272,13 +283,13 @@ async fn export_status(
 /// The export's file: `application/x-ndjson` or `text/csv`.
 #[utoipa::path(get, path = "/audit-logs/export/{id}/download", tag = "Audit logs",
     params(("id" = String, Path, description = "export id")),
-    responses((status = 200, description = "the JSONL or CSV file"), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "the JSONL or CSV file"), (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json")))]
 async fn export_download(
     State(s): State<AppState>,
     Auth(p): Auth,
     Id(id): Id<AuditExportId>,
-) -> ApiResult<Response> {
+) -> PlusResult<Response> {
     let x = s.service.get_audit_export(&p, id, true).await?;
     let mut res = x.content.unwrap_or_default().into_response();
     let h = res.headers_mut();

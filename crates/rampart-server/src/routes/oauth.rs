@@ -4,7 +4,7 @@
 
 use crate::state::AppState;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -15,6 +15,7 @@ use rampart_domain::oauth::OAuthClient;
 use rampart_domain::{Principal, Scope, Scopes};
 use rampart_service::OAuthError;
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -192,6 +193,37 @@ async fn limit(s: &AppState, c: &OAuthClient) -> Result<(), Fail> {
     }
 }
 
+/// Refuses an address that spent its failed client authentications of the window (brute
+/// force, before any secret is checked): 429 + `Retry-After`. Fails open on a database error.
+async fn blocked(s: &AppState, ip: &str) -> Result<(), Fail> {
+    match s
+        .service
+        .token_ip_blocked(&s.rate_limits, ip, s.rate_clock.now())
+        .await
+    {
+        Ok(Some(wait)) => Err(Fail {
+            error: OAuthError::InvalidRequest(String::new()),
+            retry_after: Some(wait),
+        }),
+        Ok(None) => Ok(()),
+        Err(e) => {
+            tracing::warn!(error = %e, "token endpoint failure limiter unavailable");
+            Ok(())
+        }
+    }
+}
+
+/// Counts a failed client authentication of `ip`.
+async fn failed(s: &AppState, ip: &str) {
+    if let Err(e) = s
+        .service
+        .token_ip_failed(&s.rate_limits, ip, s.rate_clock.now())
+        .await
+    {
+        tracing::warn!(error = %e, "cannot count a failed client authentication");
+    }
+}
+
 /// Issues an access token for client credentials (`client_secret_basic` or
 /// `client_secret_post`), optionally narrowed with `scope`.
 #[utoipa::path(post, path = "/oauth/token", tag = "OAuth",
@@ -199,10 +231,30 @@ async fn limit(s: &AppState, c: &OAuthClient) -> Result<(), Fail> {
         description = "grant_type=client_credentials&scope=…[&client_id=…&client_secret=…]"),
     responses((status = 200, body = TokenResponse), (status = 400, body = OAuthErrorBody),
         (status = 401, body = OAuthErrorBody), (status = 429, body = OAuthErrorBody)))]
-async fn token(State(s): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+async fn token(
+    State(s): State<AppState>,
+    extensions: axum::http::Extensions,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let ip = s
+        .client_ip(
+            &headers,
+            extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0),
+        )
+        .unwrap_or_default();
     let run = async {
         let params = form(&headers, &body)?;
-        let c = client(&s, &headers, &params).await?;
+        blocked(&s, &ip).await?;
+        let c = match client(&s, &headers, &params).await {
+            Ok(c) => c,
+            Err(f) => {
+                if matches!(f.error, OAuthError::InvalidClient) {
+                    failed(&s, &ip).await;
+                }
+                return Err(f);
+            }
+        };
         limit(&s, &c).await?;
         let t = s
             .service

@@ -37,8 +37,8 @@ fn wire(c: rampart_domain::oauth::OAuthClient, secret: Option<String>) -> OAuthC
 /// The tenant's OAuth clients (Product Admin; scope `identity:read`). Secrets are never
 /// shown again.
 #[utoipa::path(get, path = "/oauth/clients", tag = "OAuth clients",
-    responses((status = 200, body = OAuthClientList), (status = 401, body = ProblemBody),
-        (status = 403, body = ProblemBody)))]
+    responses((status = 200, body = OAuthClientList), (status = 401, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json")))]
 async fn list(
     State(s): State<AppState>,
     PlusAuth(p): PlusAuth,
@@ -56,8 +56,8 @@ async fn list(
 /// Creates client credentials for a principal of the tenant (Product Admin; scope
 /// `identity:write`). The answer carries `client_secret` once.
 #[utoipa::path(post, path = "/oauth/clients", tag = "OAuth clients", request_body = OAuthClientCreate,
-    responses((status = 201, body = OAuthClient), (status = 401, body = ProblemBody),
-        (status = 403, body = ProblemBody), (status = 422, body = ProblemBody)))]
+    responses((status = 201, body = OAuthClient), (status = 401, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, body = ProblemBody, content_type = "application/problem+json"), (status = 422, body = ProblemBody, content_type = "application/problem+json")))]
 async fn create(
     State(s): State<AppState>,
     PlusAuth(p): PlusAuth,
@@ -99,8 +99,8 @@ async fn create(
 /// Deletes a client; every token it obtained stops working on the next request.
 #[utoipa::path(delete, path = "/oauth/clients/{id}", tag = "OAuth clients",
     params(("id" = uuid::Uuid, Path)),
-    responses((status = 204), (status = 401, body = ProblemBody), (status = 403, body = ProblemBody),
-        (status = 404, body = ProblemBody)))]
+    responses((status = 204), (status = 401, body = ProblemBody, content_type = "application/problem+json"), (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json")))]
 async fn delete(
     State(s): State<AppState>,
     PlusAuth(p): PlusAuth,

@@ -445,3 +445,66 @@ async fn retention_purges_old_entries() {
     assert_eq!(left.len(), 1);
     assert_eq!(left[0]["metadata"]["changes"]["name"]["new"], "new");
 }
+
+/// The layer's before/after reads are not the caller's requests: an audited update costs
+/// the caller one request of its rate-limit budget, not three.
+#[tokio::test]
+async fn audit_state_reads_do_not_spend_the_callers_budget() {
+    let t = TestApp::builder()
+        .rate_limits(rampart_service::RateLimitConfig {
+            tenant: None,
+            credential: Some(10),
+            window_secs: 3600,
+            token_failures_per_ip: None,
+        })
+        .manual_rate_clock()
+        .spawn()
+        .await
+        .unwrap();
+    let app = t.fx_app("budget").await;
+    let r = t
+        .admin()
+        .put(&format!("/ias/v1/apps/{app}"))
+        .json(&json!({"name": "budget 2"}))
+        .send()
+        .await
+        .status(200);
+    assert_eq!(r.header("ratelimit-remaining").as_deref(), Some("9"));
+    let r = t.admin().get("/audit-logs").send().await.status(200);
+    assert_eq!(r.header("ratelimit-remaining").as_deref(), Some("8"));
+    let entries = r.json();
+    assert_eq!(entries[0]["action"], "app.update", "{entries}");
+    assert!(
+        entries[0]["metadata"]["changes"].is_object(),
+        "the reads still ran: {entries}"
+    );
+}
+
+/// `audit:read` is its own scope (decision 4), required by the gate for bearer tokens and
+/// by `Principal::may_read_audit` for any caller.
+#[tokio::test]
+async fn reading_the_audit_log_needs_the_audit_read_scope() {
+    let t = TestApp::spawn().await;
+    t.admin()
+        .create("/ias/v1/apps", json!({"name": "scoped"}))
+        .await;
+    let audit = t.fx_token(&t.keys.admin, "audit:read").await;
+    let r = t.bearer(&audit).get("/audit-logs").send().await.status(200);
+    assert_eq!(r.json().as_array().map(Vec::len), Some(1));
+    let read = t.fx_token(&t.keys.admin, "read identity:write").await;
+    t.bearer(&read)
+        .get("/v1/audit-logs")
+        .send()
+        .await
+        .status(403);
+    let mut p = t.keys.admin.principal.clone();
+    p.scopes = rampart_domain::Scopes::parse("read").unwrap();
+    let refused = t
+        .service
+        .list_audit(&p, &Default::default(), None, 10)
+        .await;
+    assert!(
+        matches!(refused, Err(rampart_service::ServiceError::Forbidden(_))),
+        "{refused:?}"
+    );
+}

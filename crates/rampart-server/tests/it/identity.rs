@@ -519,3 +519,278 @@ async fn console_passwords_verify_with_argon2id() {
         "{listed}"
     );
 }
+
+/// Organizations over the API: the operator organization creates a tenant (its first key
+/// is in the answer), renames and deletes it; the tenant sees only itself, its key stops at
+/// the next request once it is deleted, on every replica; the first tenant keeps its data.
+async fn organizations_over_the_api(t: TestApp) {
+    let replica = t.spawn_replica().await;
+    let own = t.org().get("/organization").send().await.status(200).json();
+    assert_eq!(
+        own["operator"], true,
+        "the first organization is the operator"
+    );
+    let name = t.unique("tenant");
+    let created = t
+        .admin()
+        .post("/organizations")
+        .json(&json!({"name": name}))
+        .send()
+        .await
+        .status(201)
+        .json();
+    assert_eq!(created["name"], name.as_str());
+    assert_eq!(created["operator"], false);
+    let id = created["id"].as_str().expect("id").to_string();
+    let secret = created["keySecret"].as_str().expect("the first key, once");
+    let key = as_key(&t, secret, "new tenant").await;
+    let mine = t
+        .with(&key)
+        .get("/organization")
+        .send()
+        .await
+        .status(200)
+        .json();
+    assert_eq!(mine["id"], id.as_str());
+    // The new tenant sees none of the first one's principals or apps, and no tenant list.
+    let users = t.with(&key).get("/users").send().await.status(200).json();
+    assert_eq!(users, json!([]));
+    let apps = t
+        .with(&key)
+        .get("/ias/v1/apps")
+        .send()
+        .await
+        .status(200)
+        .json();
+    assert_eq!(apps["data"], json!([]), "{apps}");
+    t.with(&key).get("/organizations").send().await.status(403);
+    t.with(&key)
+        .delete(&format!("/organizations/{}", t.keys.org.org()))
+        .send()
+        .await
+        .status(403);
+    t.with(&key)
+        .post("/ias/v1/apps")
+        .json(&json!({"name": "tenant app"}))
+        .send()
+        .await
+        .status(201);
+
+    // Listed (by name) for the operator, renamed, a taken name refused.
+    let all = t
+        .admin()
+        .get("/organizations")
+        .send()
+        .await
+        .status(200)
+        .json();
+    let names: Vec<&str> = all
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|o| o["name"].as_str())
+        .collect();
+    assert!(
+        names.contains(&name.as_str()) && names.contains(&"other"),
+        "{all}"
+    );
+    let renamed = format!("{name}-2");
+    let r = t
+        .admin()
+        .put(&format!("/organizations/{id}"))
+        .json(&json!({"name": renamed}))
+        .send()
+        .await
+        .status(200)
+        .json();
+    assert_eq!(r["name"], renamed.as_str());
+    t.admin()
+        .put(&format!("/organizations/{id}"))
+        .json(&json!({"name": "other"}))
+        .send()
+        .await
+        .status(409);
+    // A tenant's own administrators rename it through /organization.
+    t.with(&key)
+        .put("/organization")
+        .json(&json!({"name": format!("{name}-3")}))
+        .send()
+        .await
+        .status(200);
+
+    // The operator organization cannot delete itself; deleting the tenant stops its key
+    // on every replica at the next request, and takes its data.
+    t.admin()
+        .delete(&format!("/organizations/{}", t.keys.org.org()))
+        .send()
+        .await
+        .status(409);
+    let ok = get(&replica.base, "/ias/v1/apps", secret)
+        .send()
+        .await
+        .expect("replica");
+    assert_eq!(ok.status(), 200);
+    t.admin()
+        .delete(&format!("/organizations/{id}"))
+        .send()
+        .await
+        .status(204);
+    let refused = get(&replica.base, "/ias/v1/apps", secret)
+        .send()
+        .await
+        .expect("replica");
+    assert_eq!(
+        refused.status(),
+        401,
+        "a deleted tenant's key stops at once"
+    );
+    t.admin()
+        .get(&format!("/organizations/{id}"))
+        .send()
+        .await
+        .status(404);
+    t.admin()
+        .delete(&format!("/organizations/{id}"))
+        .send()
+        .await
+        .status(404);
+    let dump = t.dump_text().await;
+    assert!(!dump.contains("tenant app"), "the tenant's app is gone");
+    // The operator's tenant and the other one are untouched.
+    t.admin().get("/users").send().await.status(200);
+    t.other().get("/organization").send().await.status(200);
+}
+
+#[tokio::test]
+async fn organizations_are_created_renamed_and_deleted_over_the_api_sqlite() {
+    organizations_over_the_api(TestApp::spawn().await).await;
+}
+
+#[tokio::test]
+async fn organizations_are_created_renamed_and_deleted_over_the_api_postgres() {
+    let Some(t) = TestApp::builder().backend(Backend::Postgres).spawn().await else {
+        return;
+    };
+    organizations_over_the_api(t).await;
+}
+
+/// Deleting a user or a service account: its keys and OAuth bearer tokens stop at the next
+/// request; the audit log keeps the deleted actor's id and credential prefix.
+#[tokio::test]
+async fn deleted_users_and_service_accounts_lose_keys_and_clients_at_once() {
+    let t = TestApp::spawn().await;
+    let (uid, secret) = user_with_key(&t, "product-admin").await;
+    let user_key = as_key(&t, &secret, "doomed user").await;
+    let token = t.fx_token(&user_key, "admin").await;
+    t.bearer(&token).get("/users").send().await.status(200);
+    // The user acts (a recorded mutation), then is deleted by another admin.
+    let app = t
+        .with(&user_key)
+        .post("/ias/v1/apps")
+        .json(&json!({"name": t.unique("by-doomed")}))
+        .send()
+        .await
+        .status(201);
+    assert!(app.location().is_some());
+    t.with(&user_key)
+        .delete(&format!("/users/{uid}"))
+        .send()
+        .await
+        .status(409);
+    t.admin()
+        .delete(&format!("/users/{uid}"))
+        .send()
+        .await
+        .status(204);
+    t.with(&user_key)
+        .get("/ias/v1/apps")
+        .send()
+        .await
+        .status(401);
+    t.bearer(&token).get("/users").send().await.status(401);
+    t.admin()
+        .get(&format!("/users/{uid}"))
+        .send()
+        .await
+        .status(404);
+    t.admin()
+        .delete(&format!("/users/{uid}"))
+        .send()
+        .await
+        .status(404);
+    let log = t
+        .admin()
+        .get("/audit-logs")
+        .query(&[("actorId", uid.as_str())])
+        .send()
+        .await
+        .status(200)
+        .json();
+    let entries = log.as_array().expect("array");
+    assert!(
+        entries.iter().any(|e| e["action"] == "app.create"
+            && e["actor"]["id"] == uid.as_str()
+            && secret.starts_with(e["actor"]["credential"].as_str().unwrap_or("-"))),
+        "the deleted user's actions keep its identity: {log}"
+    );
+    let deletion = t
+        .admin()
+        .get("/audit-logs")
+        .query(&[("action", "user.delete")])
+        .send()
+        .await
+        .status(200)
+        .json();
+    assert_eq!(deletion[0]["resource"]["id"], uid.as_str(), "{deletion}");
+
+    // A service account, likewise.
+    let sa = t
+        .admin()
+        .post("/service-accounts")
+        .json(&json!({"name": t.unique("ci"), "role": "read-only"}))
+        .send()
+        .await
+        .status(201)
+        .json();
+    let said = sa["id"].as_str().expect("id").to_string();
+    let k = t
+        .admin()
+        .post("/api-keys")
+        .json(&json!({"name": "ci", "role": "read-only", "owner": {"type": "service_account", "id": said}}))
+        .send()
+        .await
+        .status(201)
+        .json();
+    let sa_secret = k["secret"].as_str().expect("secret").to_string();
+    let sa_key = as_key(&t, &sa_secret, "doomed account").await;
+    let sa_token = t.fx_token(&sa_key, "read").await;
+    t.bearer(&sa_token)
+        .get("/ias/v1/apps")
+        .send()
+        .await
+        .status(200);
+    t.admin()
+        .delete(&format!("/users/{said}"))
+        .send()
+        .await
+        .status(404);
+    t.admin()
+        .delete(&format!("/service-accounts/{said}"))
+        .send()
+        .await
+        .status(204);
+    t.with(&sa_key).get("/ias/v1/apps").send().await.status(401);
+    t.bearer(&sa_token)
+        .get("/ias/v1/apps")
+        .send()
+        .await
+        .status(401);
+    let clients = t
+        .admin()
+        .get("/oauth/clients")
+        .send()
+        .await
+        .status(200)
+        .text();
+    assert!(!clients.contains(&said), "its OAuth clients went with it");
+}

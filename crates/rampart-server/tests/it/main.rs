@@ -19,6 +19,7 @@ mod openapi;
 mod ops;
 mod paging;
 mod postgres;
+mod problems;
 mod rate_limit;
 mod replay;
 mod reports;

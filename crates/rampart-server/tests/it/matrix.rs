@@ -5,7 +5,8 @@
 //! objects are 404, no key is 401, a user sees 404 for an app it is not a member of,
 //! system attack templates are read-only for everyone. Identity (users, service
 //! accounts, API keys, identity groups) is Product Admin only; a member of an identity
-//! group sees the apps granted to the group, by app or by tag.
+//! group sees the apps granted to the group, by app or by tag. `/organizations` belongs to
+//! the operator organization's administrators (the testkit's first tenant).
 
 use rampart_domain::*;
 use rampart_testkit::{sample_catalogue, Key, TestApp};
@@ -65,6 +66,8 @@ pub struct Fx {
     /// A report of `scan`, and one of `private_scan` (Product Admin user).
     report: ReportId,
     private_report: ReportId,
+    /// A third tenant, for the operator's `/organizations` cells.
+    victim_org: OrgId,
 }
 
 /// The identity fixtures of one cell.
@@ -380,6 +383,12 @@ impl Fx {
             audit_export,
             report: fx_report(t, scan).await,
             private_report: fx_report(t, private_scan).await,
+            victim_org: t
+                .service
+                .create_org(&t.unique("tenant"))
+                .await
+                .expect("a third tenant")
+                .id,
             file: fx_file(t, app, false).await,
             locked_file: fx_file(t, app, true).await,
             schedule: fx_schedule(t, cfg).await,
@@ -459,6 +468,7 @@ impl Fx {
             .replace("{audit_export}", &self.audit_export.to_string())
             .replace("{audit}", &self.audit.to_string())
             .replace("{user}", &t.keys.read_only.id().to_string())
+            .replace("{victim_org}", &self.victim_org.to_string())
     }
 }
 
@@ -508,6 +518,9 @@ fn user_body(t: &TestApp, _: &Fx) -> Value {
 }
 fn user_update(_: &TestApp, _: &Fx) -> Value {
     json!({"displayName": "Renamed"})
+}
+fn org_body(t: &TestApp, _: &Fx) -> Value {
+    json!({"name": t.unique("tenant")})
 }
 fn sa_body(t: &TestApp, _: &Fx) -> Value {
     json!({"name": t.unique("new-sa"), "role": "read-only"})
@@ -607,6 +620,9 @@ const LOCKED: [u16; 6] = [403, 403, 403, 403, 404, 401];
 /// Identity collections: Product Admin only; another tenant's admin sees its own.
 const ID_LIST: [u16; 6] = [200, 403, 403, 200, 200, 401];
 const ID_NEW: [u16; 6] = [201, 403, 403, 201, 201, 401];
+/// `/organizations`: the operator organization's administrators (the first tenant is the
+/// operator; another tenant's admin is refused like a non-admin, whatever the id).
+const OPERATOR: [u16; 6] = [200, 403, 403, 200, 403, 401];
 /// An app (or its config) the Read Write and Read Only users are not members of.
 const NON_MEMBER: [u16; 6] = [200, 404, 404, 200, 404, 401];
 
@@ -808,6 +824,14 @@ pub fn cases() -> Vec<Case> {
         // identity: the caller's organization for everyone; the rest Product Admin only
         // (another tenant's admin manages its own tenant and sees none of this one's)
         Case("GET", "/organization", None, ALL),
+        Case("PUT", "/organization", Some(org_body), ID_LIST),
+        Case("GET", "/organizations", None, OPERATOR),
+        Case("POST", "/organizations", Some(org_body), [201, 403, 403, 201, 403, 401]),
+        Case("GET", "/organizations/{victim_org}", None, OPERATOR),
+        Case("PUT", "/organizations/{victim_org}", Some(org_body), OPERATOR),
+        Case("DELETE", "/organizations/{victim_org}", None, [204, 403, 403, 204, 403, 401]),
+        Case("DELETE", "/users/{new_user}", None, ADMIN_DEL),
+        Case("DELETE", "/service-accounts/{sa}", None, ADMIN_DEL),
         Case("GET", "/users", None, ID_LIST),
         Case("POST", "/users", Some(user_body), ID_NEW),
         Case("GET", "/users/{new_user}", None, ADMIN),

@@ -688,3 +688,83 @@ async fn revocation_is_seen_by_another_replica_at_once() {
         .unwrap()
         .contains("revoked"));
 }
+
+/// Brute force at the token endpoint: after the allowed failed client authentications from
+/// one address in a window, every attempt is 429 + `Retry-After` before any secret is
+/// checked (the right one too); the next window lets the address try again. Successful
+/// authentications are not counted.
+#[tokio::test]
+async fn token_endpoint_failures_are_limited_per_address() {
+    let t = TestApp::builder()
+        .rate_limits(rampart_service::RateLimitConfig {
+            token_failures_per_ip: Some(3),
+            window_secs: 60,
+            ..rampart_service::RateLimitConfig::OFF
+        })
+        .manual_rate_clock()
+        .spawn()
+        .await
+        .unwrap();
+    let (_, id, secret) = client(&t, "read-only", "read").await;
+    let body = "grant_type=client_credentials";
+    for _ in 0..5 {
+        token(&t, &id, &secret, None).await;
+    }
+    for _ in 0..3 {
+        let r = form(&t, "/oauth/token", Some(&basic(&id, "wrong")), body).await;
+        oauth_error(&r, 401, "invalid_client");
+    }
+    for auth in [basic(&id, "wrong"), basic(&id, &secret)] {
+        let r = form(&t, "/oauth/token", Some(&auth), body).await;
+        oauth_error(&r, 429, "rate_limited");
+        let wait: u64 = r.header("retry-after").unwrap().parse().unwrap();
+        assert!((1..=60).contains(&wait), "{wait}");
+    }
+    // An unknown client counts as a failure too (client_secret_post).
+    t.set_clock(t.clock.now() + chrono::Duration::seconds(60));
+    let post = format!("{body}&client_id=rmpc_nobody&client_secret=x");
+    for _ in 0..3 {
+        oauth_error(
+            &form(&t, "/oauth/token", None, &post).await,
+            401,
+            "invalid_client",
+        );
+    }
+    oauth_error(
+        &form(&t, "/oauth/token", None, &post).await,
+        429,
+        "rate_limited",
+    );
+    t.set_clock(t.clock.now() + chrono::Duration::seconds(60));
+    token(&t, &id, &secret, None).await;
+}
+
+/// Revoked token ids are kept only until the token would have expired: a revocation
+/// prunes the expired ones.
+#[tokio::test]
+async fn revoked_token_ids_are_pruned_once_expired() {
+    let t = TestApp::spawn().await;
+    let (_, id, secret) = client(&t, "read-only", "read").await;
+    let old = token(&t, &id, &secret, None).await;
+    let auth = basic(&id, &secret);
+    form(&t, "/oauth/revoke", Some(&auth), &format!("token={old}"))
+        .await
+        .status(200);
+    let jtis = |dump: String| -> Vec<String> {
+        dump.lines()
+            .filter_map(|l| l.strip_prefix("oauth_revoked_tokens.jti: "))
+            .map(str::to_string)
+            .collect()
+    };
+    let old_jti = part(&old, 1)["jti"].as_str().unwrap().to_string();
+    assert_eq!(jtis(t.dump_text().await), [old_jti]);
+    // Past the first token's expiry, a second revocation leaves only its own id.
+    t.set_clock(t.clock.now() + chrono::Duration::hours(2));
+    let new = token(&t, &id, &secret, None).await;
+    form(&t, "/oauth/revoke", Some(&auth), &format!("token={new}"))
+        .await
+        .status(200);
+    let new_jti = part(&new, 1)["jti"].as_str().unwrap().to_string();
+    assert_eq!(jtis(t.dump_text().await), [new_jti], "the expired id went");
+    t.bearer(&new).get("/ias/v1/apps").send().await.status(401);
+}

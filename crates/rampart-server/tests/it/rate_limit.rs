@@ -12,6 +12,7 @@ fn limits(tenant: u64, credential: u64, window_secs: u64) -> RateLimitConfig {
         tenant: Some(tenant),
         credential: Some(credential),
         window_secs,
+        token_failures_per_ip: None,
     }
 }
 

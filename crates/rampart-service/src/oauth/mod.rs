@@ -376,6 +376,11 @@ impl Service {
         self.store
             .revoke_token(caller.org, &claims.jti, expires)
             .await?;
+        // The deny-list only needs ids of tokens that have not expired: prune on insert.
+        let pruned = self.store.prune_revoked_tokens(self.now()).await?;
+        if pruned > 0 {
+            tracing::debug!(pruned, "expired revoked-token ids removed");
+        }
         tracing::info!(client_id = %caller.client_id, jti = %claims.jti, "access token revoked");
         Ok(())
     }

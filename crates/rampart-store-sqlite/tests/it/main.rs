@@ -50,6 +50,7 @@ async fn file_database_uses_wal_and_survives_reopen() {
             id: rampart_domain::OrgId::new(),
             name: "o".into(),
             created_at: chrono::Utc::now(),
+            operator: false,
         };
         s.create_org(&o).await.unwrap();
         s.pool().close().await;
@@ -86,6 +87,7 @@ async fn concurrent_writes_on_a_file_database_all_land() {
         id: rampart_domain::OrgId::new(),
         name: "o".into(),
         created_at: chrono::Utc::now(),
+        operator: false,
     };
     s.create_org(&org).await.unwrap();
     let mut tasks = tokio::task::JoinSet::new();

@@ -95,4 +95,34 @@ pub async fn oauth_clients_revocations_and_keys(s: &dyn Store) {
         [1, 1],
         "a new window"
     );
+    assert_eq!(s.rate_window_hits("t:a", 200).await.unwrap(), 1);
+    assert_eq!(
+        s.rate_window_hits("t:a", 100).await.unwrap(),
+        0,
+        "old window"
+    );
+    assert_eq!(s.rate_window_hits("nobody", 200).await.unwrap(), 0);
+    assert_eq!(
+        s.rate_window_hits("t:a", 200).await.unwrap(),
+        1,
+        "a peek counts nothing"
+    );
+
+    // Revoked ids outlive their token only until it expires.
+    s.revoke_token(a, "old", at(40)).await.unwrap();
+    s.revoke_token(a, "new", at(50)).await.unwrap();
+    assert_eq!(
+        s.prune_revoked_tokens(at(45)).await.unwrap(),
+        2,
+        "j1 (30) and old (40)"
+    );
+    assert_eq!(s.prune_revoked_tokens(at(45)).await.unwrap(), 0);
+    let c2 = client(a, u.id, "rmpc_two");
+    s.create_oauth_client(&c2).await.unwrap();
+    assert_eq!(s.find_token_client("rmpc_two", "new").await.unwrap(), None);
+    assert!(s
+        .find_token_client("rmpc_two", "old")
+        .await
+        .unwrap()
+        .is_some());
 }

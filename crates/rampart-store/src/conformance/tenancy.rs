@@ -1,7 +1,7 @@
 //! Conformance checks for `TenancyStore`: organizations, users, API keys.
 
-use super::{at, is_conflict, is_not_found, org, user};
-use crate::{LiveKey, Store};
+use super::{app, at, is_conflict, is_not_found, org, user};
+use crate::{LiveKey, Store, Visibility};
 use rampart_domain::*;
 
 pub async fn orgs_users_and_keys(s: &dyn Store) {
@@ -19,7 +19,8 @@ pub async fn orgs_users_and_keys(s: &dyn Store) {
         s.create_org(&Organization {
             id: OrgId::new(),
             name: "acme".into(),
-            created_at: at(0)
+            created_at: at(0),
+            operator: false,
         })
         .await
     ));
@@ -267,4 +268,67 @@ pub async fn service_accounts_and_passwords(s: &dyn Store) {
         None
     );
     assert!(is_not_found(s.set_password_hash(a, sa.id, Some("x")).await));
+}
+
+pub async fn orgs_rename_delete_and_principals_delete(s: &dyn Store) {
+    let a = org(s, "acme").await;
+    let b = org(s, "globex").await;
+    let op = Organization {
+        id: OrgId::new(),
+        name: "operator".into(),
+        created_at: at(0),
+        operator: true,
+    };
+    s.create_org(&op).await.unwrap();
+    assert!(s.get_org(op.id).await.unwrap().operator);
+    assert!(!s.get_org(a).await.unwrap().operator);
+
+    s.rename_org(a, "acme two").await.unwrap();
+    assert_eq!(s.get_org(a).await.unwrap().name, "acme two");
+    assert_eq!(
+        s.get_principal(a, PrincipalId(a.0)).await.unwrap().display,
+        "acme two"
+    );
+    assert!(is_conflict(s.rename_org(a, "globex").await));
+    assert!(is_not_found(s.rename_org(OrgId::new(), "x").await));
+
+    // Deleting a principal takes its keys, clients, group and app memberships.
+    let u = user(s, a, "bob@acme.test").await;
+    let x = app(s, a, "shop", Some(u.id)).await;
+    let k = key_of(a, u.id, PrincipalKind::User, '7', 1);
+    s.create_api_key(&k).await.unwrap();
+    assert!(s.find_live_key(&k.hash).await.unwrap().is_some());
+    assert!(
+        is_not_found(
+            s.delete_principal(a, u.id, PrincipalKind::ServiceAccount)
+                .await
+        ),
+        "the kind must match"
+    );
+    assert!(is_not_found(
+        s.delete_principal(b, u.id, PrincipalKind::User).await
+    ));
+    s.delete_principal(a, u.id, PrincipalKind::User)
+        .await
+        .unwrap();
+    assert_eq!(s.find_live_key(&k.hash).await.unwrap(), None);
+    assert!(is_not_found(s.get_user(a, u.id).await));
+    assert!(s.list_app_members(a, x.id).await.unwrap().is_empty());
+    assert!(is_not_found(
+        s.delete_principal(a, u.id, PrincipalKind::User).await
+    ));
+
+    // Deleting an organization takes everything it owns, and nothing of another.
+    let ub = user(s, b, "carol@globex.test").await;
+    let v = user(s, a, "dave@acme.test").await;
+    let kv = key_of(a, v.id, PrincipalKind::User, '8', 1);
+    s.create_api_key(&kv).await.unwrap();
+    s.delete_org(a).await.unwrap();
+    assert!(is_not_found(s.get_org(a).await));
+    assert!(is_not_found(s.get_app(a, x.id, &Visibility::All).await));
+    assert!(is_not_found(s.get_user(a, v.id).await));
+    assert_eq!(s.find_live_key(&kv.hash).await.unwrap(), None);
+    assert!(is_not_found(s.delete_org(a).await));
+    assert_eq!(s.get_user(b, ub.id).await.unwrap(), ub);
+    assert_eq!(s.count_orgs().await.unwrap(), 2);
 }

@@ -1,4 +1,4 @@
-//! `rampart key | user | group | org` as a user runs them, against the real server
+//! `rampart key | user | service-account | group | org` as a user runs them, against the real server
 //! (rampart-testkit) and, for `org`, a database file.
 
 use rampart_testkit::TestApp;
@@ -324,5 +324,165 @@ async fn org_create_and_list_on_the_database() {
     ]))
     .await;
     ok(&o);
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[tokio::test]
+async fn org_admin_and_principal_deletion_over_the_api() {
+    let t = TestApp::spawn().await;
+    let admin = t.keys.org.token.clone();
+    let o = rampart(&t.base, &admin, &["org", "create", "tenant-cli"]).await;
+    ok(&o);
+    let first = out(&o).trim().to_string();
+    assert!(first.starts_with("rmp_"), "its first key: {first}");
+    let o = rampart(&t.base, &first, &["org", "list"]).await;
+    assert!(
+        !o.status.success() && err(&o).contains("operator"),
+        "a tenant's admin is not the operator: {}",
+        err(&o)
+    );
+    let o = rampart(&t.base, &admin, &["org", "list", "--format", "json"]).await;
+    ok(&o);
+    assert!(
+        out(&o).contains("tenant-cli") && out(&o).contains("other"),
+        "{}",
+        out(&o)
+    );
+    ok(&rampart(
+        &t.base,
+        &admin,
+        &["org", "rename", "tenant-cli", "tenant-two"],
+    )
+    .await);
+    let o = rampart(&t.base, &admin, &["org", "delete", "tenant-two"]).await;
+    assert!(
+        !o.status.success() && err(&o).contains("--yes"),
+        "{}",
+        err(&o)
+    );
+    ok(&rampart(&t.base, &admin, &["org", "delete", "tenant-two", "--yes"]).await);
+    let o = rampart(&t.base, &first, &["user", "list"]).await;
+    assert!(!o.status.success(), "the deleted tenant's key is refused");
+    let o = rampart(&t.base, &admin, &["org", "list"]).await;
+    assert!(!out(&o).contains("tenant-two"), "{}", out(&o));
+
+    // Users and service accounts are deleted with their keys.
+    let o = rampart(
+        &t.base,
+        &admin,
+        &[
+            "user",
+            "create",
+            "--email",
+            "gone@example.test",
+            "--role",
+            "read-only",
+        ],
+    )
+    .await;
+    ok(&o);
+    let o = rampart(
+        &t.base,
+        &admin,
+        &[
+            "key",
+            "create",
+            "--user",
+            "gone@example.test",
+            "--role",
+            "read-only",
+        ],
+    )
+    .await;
+    ok(&o);
+    let user_key = out(&o).trim().to_string();
+    let o = rampart(
+        &t.base,
+        &admin,
+        &["service-account", "create", "ci-bot", "--role", "read-only"],
+    )
+    .await;
+    ok(&o);
+    let o = rampart(&t.base, &admin, &["service-account", "list"]).await;
+    ok(&o);
+    assert!(out(&o).contains("ci-bot"), "{}", out(&o));
+    let o = rampart(&t.base, &admin, &["user", "delete", "ci-bot"]).await;
+    assert!(err(&o).contains("service-account delete"), "{}", err(&o));
+    ok(&rampart(&t.base, &admin, &["user", "delete", "gone@example.test"]).await);
+    ok(&rampart(&t.base, &admin, &["service-account", "delete", "ci-bot"]).await);
+    let o = rampart(&t.base, &user_key, &["user", "list"]).await;
+    assert!(!o.status.success(), "the deleted user's key is refused");
+    let o = rampart(&t.base, &admin, &["service-account", "list"]).await;
+    assert!(!out(&o).contains("ci-bot"), "{}", out(&o));
+}
+
+#[tokio::test]
+async fn org_rename_and_delete_on_the_database() {
+    let dir = std::env::temp_dir().join(format!("rampart-org-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let url = format!("sqlite://{}", dir.join("r.db").display());
+    drop(
+        rampart_store_sqlite::connect(&url)
+            .await
+            .expect("create the database"),
+    );
+    let run = |args: Vec<String>| async move {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_rampart"));
+        cmd.args(args)
+            .env_remove("RAMPART_URL")
+            .env_remove("RUST_LOG");
+        tokio::task::spawn_blocking(move || cmd.output().expect("run"))
+            .await
+            .expect("join")
+    };
+    let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    ok(&run(args(&["org", "create", "--database", &url, "first"])).await);
+    ok(&run(args(&["org", "create", "--database", &url, "second"])).await);
+    ok(&run(args(&[
+        "org",
+        "rename",
+        "--database",
+        &url,
+        "second",
+        "third",
+    ]))
+    .await);
+    let o = run(args(&[
+        "org",
+        "delete",
+        "--database",
+        &url,
+        "first",
+        "--yes",
+    ]))
+    .await;
+    assert!(
+        err(&o).contains("operator"),
+        "the operator stays: {}",
+        err(&o)
+    );
+    ok(&run(args(&[
+        "org",
+        "delete",
+        "--database",
+        &url,
+        "third",
+        "--yes",
+    ]))
+    .await);
+    let o = run(args(&[
+        "org",
+        "list",
+        "--database",
+        &url,
+        "--format",
+        "json",
+    ]))
+    .await;
+    ok(&o);
+    let list: serde_json::Value = serde_json::from_str(&out(&o)).expect("json");
+    assert_eq!(list.as_array().map(Vec::len), Some(1), "{list}");
+    assert_eq!(list[0]["name"], "first");
+    assert_eq!(list[0]["operator"], true);
     std::fs::remove_dir_all(dir).ok();
 }

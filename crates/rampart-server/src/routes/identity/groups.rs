@@ -9,8 +9,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
 use axum::Json;
-use rampart_api_types::ias::ErrorBody;
 use rampart_api_types::identity::{time, Grant, IdentityGroup, Member, MemberRef};
+use rampart_api_types::oauth::ProblemBody;
 use rampart_domain::{AppId, GroupSource, IdentityGroupId, PrincipalId};
 use rampart_service::{GroupInput, ServiceError};
 use rampart_store::GroupView;
@@ -89,7 +89,7 @@ fn input(b: IdentityGroup) -> IdResult<GroupInput> {
 
 /// The organization's identity groups, by name (Product Admin).
 #[utoipa::path(get, path = "/identity-groups", tag = "Identity",
-    responses((status = 200, body = Vec<IdentityGroup>), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Vec<IdentityGroup>), (status = 403, body = ProblemBody, content_type = "application/problem+json")))]
 async fn list(State(s): State<AppState>, Auth(p): Auth) -> IdResult<Json<Vec<IdentityGroup>>> {
     let groups = s.service.list_groups(&p).await?;
     Ok(Json(groups.into_iter().map(wire).collect()))
@@ -98,8 +98,8 @@ async fn list(State(s): State<AppState>, Auth(p): Auth) -> IdResult<Json<Vec<Ide
 /// Creates a group; `members`, `applicationIds` and `applicationTags` may be given at once
 /// (a new tag name is created as a tag).
 #[utoipa::path(post, path = "/identity-groups", tag = "Identity", request_body = IdentityGroup,
-    responses((status = 201, body = IdentityGroup), (status = 403, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = IdentityGroup), (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, body = ProblemBody, content_type = "application/problem+json"), (status = 422, body = ProblemBody, content_type = "application/problem+json")))]
 async fn create(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -110,7 +110,7 @@ async fn create(
 }
 
 #[utoipa::path(get, path = "/identity-groups/{id}", tag = "Identity", params(("id" = uuid::Uuid, Path)),
-    responses((status = 200, body = IdentityGroup), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = IdentityGroup), (status = 403, body = ProblemBody, content_type = "application/problem+json"), (status = 404, body = ProblemBody, content_type = "application/problem+json")))]
 async fn read(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -123,8 +123,8 @@ async fn read(
 /// `applicationTags`) replaces the stored one.
 #[utoipa::path(put, path = "/identity-groups/{id}", tag = "Identity", params(("id" = uuid::Uuid, Path)),
     request_body = IdentityGroup,
-    responses((status = 200, body = IdentityGroup), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = IdentityGroup), (status = 403, body = ProblemBody, content_type = "application/problem+json"), (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, body = ProblemBody, content_type = "application/problem+json"), (status = 422, body = ProblemBody, content_type = "application/problem+json")))]
 async fn update(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -136,7 +136,7 @@ async fn update(
 
 /// Deletes the group, its memberships and its grants.
 #[utoipa::path(delete, path = "/identity-groups/{id}", tag = "Identity", params(("id" = uuid::Uuid, Path)),
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 204), (status = 403, body = ProblemBody, content_type = "application/problem+json"), (status = 404, body = ProblemBody, content_type = "application/problem+json")))]
 async fn remove(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -149,8 +149,8 @@ async fn remove(
 /// Adds a member: `{"id": …}` (a user or service account) or `{"email": …}` (a user).
 #[utoipa::path(post, path = "/identity-groups/{id}/members", tag = "Identity", params(("id" = uuid::Uuid, Path)),
     request_body = MemberRef,
-    responses((status = 200, body = IdentityGroup), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = IdentityGroup), (status = 403, body = ProblemBody, content_type = "application/problem+json"), (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json")))]
 async fn add_member(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -179,7 +179,7 @@ async fn add_member(
 
 #[utoipa::path(delete, path = "/identity-groups/{id}/members/{member}", tag = "Identity",
     params(("id" = uuid::Uuid, Path), ("member" = uuid::Uuid, Path)),
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 204), (status = 403, body = ProblemBody, content_type = "application/problem+json"), (status = 404, body = ProblemBody, content_type = "application/problem+json")))]
 async fn remove_member(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -193,8 +193,8 @@ async fn remove_member(
 /// (`tag`, a name or id; a new name is created as a tag), now and later.
 #[utoipa::path(post, path = "/identity-groups/{id}/grants", tag = "Identity", params(("id" = uuid::Uuid, Path)),
     request_body = Grant,
-    responses((status = 200, body = IdentityGroup), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = IdentityGroup), (status = 403, body = ProblemBody, content_type = "application/problem+json"), (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json")))]
 async fn grant(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -213,7 +213,7 @@ async fn grant(
 
 #[utoipa::path(delete, path = "/identity-groups/{id}/grants/applications/{app}", tag = "Identity",
     params(("id" = uuid::Uuid, Path), ("app" = uuid::Uuid, Path)),
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 204), (status = 403, body = ProblemBody, content_type = "application/problem+json"), (status = 404, body = ProblemBody, content_type = "application/problem+json")))]
 async fn revoke_app(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -226,7 +226,7 @@ async fn revoke_app(
 /// Removes a tag grant (`tag`: the tag's name or id).
 #[utoipa::path(delete, path = "/identity-groups/{id}/grants/tags/{tag}", tag = "Identity",
     params(("id" = uuid::Uuid, Path), ("tag" = String, Path)),
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 204), (status = 403, body = ProblemBody, content_type = "application/problem+json"), (status = 404, body = ProblemBody, content_type = "application/problem+json")))]
 async fn revoke_tag(
     State(s): State<AppState>,
     Auth(p): Auth,

@@ -1,14 +1,15 @@
 //! `/api-keys`: list (never a secret), create, revoke, rotate.
 
 use super::{invalid, kind_str, role, IdResult};
+use crate::extract::Query;
 use crate::extract::{Auth, Body, Id};
 use crate::routes::Deleted;
 use crate::state::AppState;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use rampart_api_types::ias::ErrorBody;
 use rampart_api_types::identity::{time, ApiKey, IssuedApiKey, KeyOwner, NewApiKey};
+use rampart_api_types::oauth::ProblemBody;
 use rampart_domain::{ApiKeyId, PrincipalId};
 use rampart_service::{KeyRequest, NewKey};
 use rampart_store::KeyListing;
@@ -56,7 +57,7 @@ struct ListQuery {
 /// The organization's keys that are not revoked, newest first: prefix, name, owner, role,
 /// created, last used (to the minute) — never the secret nor its hash.
 #[utoipa::path(get, path = "/api-keys", tag = "Identity", params(ListQuery),
-    responses((status = 200, body = Vec<ApiKey>), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Vec<ApiKey>), (status = 403, body = ProblemBody, content_type = "application/problem+json")))]
 async fn list(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -70,7 +71,7 @@ async fn list(
 /// organization key ("super key": Product Admin, every app); `owner: {type: user |
 /// service_account, id}` makes a key acting as that principal, never above its role.
 #[utoipa::path(post, path = "/api-keys", tag = "Identity", request_body = NewApiKey,
-    responses((status = 201, body = IssuedApiKey), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = IssuedApiKey), (status = 403, body = ProblemBody, content_type = "application/problem+json"), (status = 422, body = ProblemBody, content_type = "application/problem+json")))]
 async fn create(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -101,7 +102,7 @@ async fn create(
 }
 
 #[utoipa::path(get, path = "/api-keys/{id}", tag = "Identity", params(("id" = uuid::Uuid, Path)),
-    responses((status = 200, body = ApiKey), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = ApiKey), (status = 403, body = ProblemBody, content_type = "application/problem+json"), (status = 404, body = ProblemBody, content_type = "application/problem+json")))]
 async fn get(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -112,7 +113,7 @@ async fn get(
 
 /// Revokes the key: every replica refuses it from the next request on.
 #[utoipa::path(delete, path = "/api-keys/{id}", tag = "Identity", params(("id" = uuid::Uuid, Path)),
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 204), (status = 403, body = ProblemBody, content_type = "application/problem+json"), (status = 404, body = ProblemBody, content_type = "application/problem+json")))]
 async fn revoke(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -124,7 +125,7 @@ async fn revoke(
 
 /// A new secret for the key's name, role and owner; the old secret is revoked at once.
 #[utoipa::path(post, path = "/api-keys/{id}/rotate", tag = "Identity", params(("id" = uuid::Uuid, Path)),
-    responses((status = 201, body = IssuedApiKey), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 201, body = IssuedApiKey), (status = 403, body = ProblemBody, content_type = "application/problem+json"), (status = 404, body = ProblemBody, content_type = "application/problem+json")))]
 async fn rotate(
     State(s): State<AppState>,
     Auth(p): Auth,

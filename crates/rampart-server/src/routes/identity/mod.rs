@@ -1,23 +1,25 @@
 //! The identity routes (AppSec+ style, Product Admin only except `GET /organization`):
-//! `/organization`, `/users`, `/service-accounts`, `/api-keys`, `/identity-groups`.
+//! `/organization`, `/organizations` (the operator's), `/users`, `/service-accounts`,
+//! `/api-keys`, `/identity-groups`.
 //! Served at the root as documented and, identically, under `/v1` (AppSec+ decision 6);
 //! `/identity/groups` is an alias of `/identity-groups` (§1.5 C2). Only the root paths are
-//! in the OpenAPI document.
+//! in the OpenAPI document. Errors are RFC 9457 `application/problem+json` (decision 5).
 
 mod groups;
 mod keys;
+mod orgs;
 mod principals;
 
-use crate::error::ApiError;
+use crate::problem::Problem;
 use crate::state::AppState;
-use axum::response::{IntoResponse, Response};
 use rampart_domain::{PrincipalStatus, Role};
-use rampart_service::{Problem, ServiceError};
+use rampart_service::ServiceError;
 use utoipa_axum::router::OpenApiRouter;
 
 /// The documented routes (root paths).
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .merge(orgs::router())
         .merge(principals::router())
         .merge(keys::router())
         .merge(groups::router())
@@ -33,41 +35,20 @@ pub fn aliases() -> axum::Router<AppState> {
         .merge(alias)
 }
 
-/// An error of these routes. Every handler maps service errors through [`problem`], the
-/// one place that decides their body (today the `/ias/v1` body; RFC 9457
-/// `application/problem+json` when that module lands).
-pub struct IdError(ApiError);
+/// An error of these routes: RFC 9457 problem+json (decision 5), like every AppSec+ route.
+pub type IdError = Problem;
 
-pub type IdResult<T> = Result<T, IdError>;
+pub type IdResult<T> = Result<T, Problem>;
 
 /// The one mapping of service errors on the identity routes.
-pub fn problem(e: ServiceError) -> IdError {
-    IdError(ApiError::from(e))
-}
-
-impl From<ServiceError> for IdError {
-    fn from(e: ServiceError) -> Self {
-        problem(e)
-    }
-}
-
-impl From<ApiError> for IdError {
-    fn from(e: ApiError) -> Self {
-        IdError(e)
-    }
-}
-
-impl IntoResponse for IdError {
-    fn into_response(self) -> Response {
-        self.0.into_response()
-    }
+pub fn problem(e: ServiceError) -> Problem {
+    Problem::from(e)
 }
 
 fn invalid(context: &str, explanation: &str) -> IdError {
-    problem(ServiceError::invalid(vec![Problem::property(
-        context,
-        explanation,
-    )]))
+    problem(ServiceError::invalid(vec![
+        rampart_service::Problem::property(context, explanation),
+    ]))
 }
 
 pub(crate) fn role(raw: Option<&str>) -> IdResult<Option<Role>> {

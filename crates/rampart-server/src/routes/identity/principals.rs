@@ -1,24 +1,24 @@
-//! `/organization`, `/users`, `/service-accounts`.
+//! `/users`, `/service-accounts`.
 
 use super::{role, status, status_str, IdResult};
 use crate::extract::{Auth, Body, Id};
+use crate::routes::Deleted;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use rampart_api_types::ias::ErrorBody;
-use rampart_api_types::identity::{time, Organization, ServiceAccount, User};
+use rampart_api_types::identity::{time, ServiceAccount, User};
+use rampart_api_types::oauth::ProblemBody;
 use rampart_domain::PrincipalId;
 use rampart_service::{ServiceAccountInput, UserInput};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(organization))
         .routes(routes!(list_users, create_user))
-        .routes(routes!(get_user, update_user))
+        .routes(routes!(get_user, update_user, delete_user))
         .routes(routes!(list_accounts, create_account))
-        .routes(routes!(get_account, update_account))
+        .routes(routes!(get_account, update_account, delete_account))
 }
 
 fn user_wire(u: rampart_domain::User) -> User {
@@ -61,21 +61,9 @@ fn account_input(a: ServiceAccount) -> IdResult<ServiceAccountInput> {
     })
 }
 
-/// The caller's own organization (any authenticated caller).
-#[utoipa::path(get, path = "/organization", tag = "Identity",
-    responses((status = 200, body = Organization), (status = 401, body = ErrorBody)))]
-async fn organization(State(s): State<AppState>, Auth(p): Auth) -> IdResult<Json<Organization>> {
-    let o = s.service.organization(&p).await?;
-    Ok(Json(Organization {
-        id: o.id.0,
-        name: o.name,
-        created_at: time(o.created_at),
-    }))
-}
-
 /// The organization's users (Product Admin): their ids name them in groups and app members.
 #[utoipa::path(get, path = "/users", tag = "Identity",
-    responses((status = 200, body = Vec<User>), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Vec<User>), (status = 403, body = ProblemBody, content_type = "application/problem+json")))]
 async fn list_users(State(s): State<AppState>, Auth(p): Auth) -> IdResult<Json<Vec<User>>> {
     let users = s.service.list_users(&p).await?;
     Ok(Json(users.into_iter().map(user_wire).collect()))
@@ -83,8 +71,8 @@ async fn list_users(State(s): State<AppState>, Auth(p): Auth) -> IdResult<Json<V
 
 /// Creates a user (`email` and `role` required; `password` optional, write-only).
 #[utoipa::path(post, path = "/users", tag = "Identity", request_body = User,
-    responses((status = 201, body = User), (status = 403, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = User), (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, body = ProblemBody, content_type = "application/problem+json"), (status = 422, body = ProblemBody, content_type = "application/problem+json")))]
 async fn create_user(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -95,7 +83,7 @@ async fn create_user(
 }
 
 #[utoipa::path(get, path = "/users/{id}", tag = "Identity", params(("id" = uuid::Uuid, Path)),
-    responses((status = 200, body = User), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = User), (status = 403, body = ProblemBody, content_type = "application/problem+json"), (status = 404, body = ProblemBody, content_type = "application/problem+json")))]
 async fn get_user(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -107,8 +95,8 @@ async fn get_user(
 /// Changes the members given (`displayName`, `role`, `status`, `password`); `status:
 /// disabled` stops the user's keys at the next request.
 #[utoipa::path(put, path = "/users/{id}", tag = "Identity", params(("id" = uuid::Uuid, Path)), request_body = User,
-    responses((status = 200, body = User), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = User), (status = 403, body = ProblemBody, content_type = "application/problem+json"), (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json")))]
 async fn update_user(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -120,7 +108,7 @@ async fn update_user(
 }
 
 #[utoipa::path(get, path = "/service-accounts", tag = "Identity",
-    responses((status = 200, body = Vec<ServiceAccount>), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Vec<ServiceAccount>), (status = 403, body = ProblemBody, content_type = "application/problem+json")))]
 async fn list_accounts(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -131,8 +119,8 @@ async fn list_accounts(
 
 /// Creates a service account (`name` and `role` required).
 #[utoipa::path(post, path = "/service-accounts", tag = "Identity", request_body = ServiceAccount,
-    responses((status = 201, body = ServiceAccount), (status = 403, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = ServiceAccount), (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, body = ProblemBody, content_type = "application/problem+json"), (status = 422, body = ProblemBody, content_type = "application/problem+json")))]
 async fn create_account(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -146,7 +134,7 @@ async fn create_account(
 }
 
 #[utoipa::path(get, path = "/service-accounts/{id}", tag = "Identity", params(("id" = uuid::Uuid, Path)),
-    responses((status = 200, body = ServiceAccount), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = ServiceAccount), (status = 403, body = ProblemBody, content_type = "application/problem+json"), (status = 404, body = ProblemBody, content_type = "application/problem+json")))]
 async fn get_account(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -159,8 +147,8 @@ async fn get_account(
 
 #[utoipa::path(put, path = "/service-accounts/{id}", tag = "Identity", params(("id" = uuid::Uuid, Path)),
     request_body = ServiceAccount,
-    responses((status = 200, body = ServiceAccount), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = ServiceAccount), (status = 403, body = ProblemBody, content_type = "application/problem+json"), (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json")))]
 async fn update_account(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -172,4 +160,33 @@ async fn update_account(
         .update_service_account(&p, id, account_input(b)?)
         .await?;
     Ok(Json(account_wire(a)))
+}
+
+/// Deletes a user: its keys, OAuth clients, group and app memberships go with it and stop
+/// working at the next request; audit entries keep its id. Deleting oneself is 409.
+#[utoipa::path(delete, path = "/users/{id}", tag = "Identity", params(("id" = uuid::Uuid, Path)),
+    responses((status = 204), (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, body = ProblemBody, content_type = "application/problem+json")))]
+async fn delete_user(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    Id(id): Id<PrincipalId>,
+) -> IdResult<Deleted> {
+    s.service.delete_user(&p, id).await?;
+    Ok(Deleted)
+}
+
+/// Deletes a service account (as `DELETE /users/{id}`).
+#[utoipa::path(delete, path = "/service-accounts/{id}", tag = "Identity", params(("id" = uuid::Uuid, Path)),
+    responses((status = 204), (status = 403, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, body = ProblemBody, content_type = "application/problem+json")))]
+async fn delete_account(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    Id(id): Id<PrincipalId>,
+) -> IdResult<Deleted> {
+    s.service.delete_service_account(&p, id).await?;
+    Ok(Deleted)
 }
