@@ -11,6 +11,8 @@
 //!   makes new states forever is rendered a bounded number of times;
 //! - no Chromium is not an error: the scan says so in an event and the HTML crawler goes on.
 
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 mod chromium;
 mod crawl;
 mod domxss;
