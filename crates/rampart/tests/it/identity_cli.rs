@@ -272,8 +272,8 @@ async fn users_and_groups_grant_apps_by_tag() {
     assert!(out(&o).contains("disabled"), "{}", out(&o));
 }
 
-#[tokio::test]
-async fn org_create_and_list_on_the_database() {
+/// A fresh SQLite database (as a server's first start makes it) in its own directory.
+async fn fresh_db() -> (std::path::PathBuf, String) {
     let dir = std::env::temp_dir().join(format!("rampart-org-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).expect("dir");
     let url = format!("sqlite://{}", dir.join("r.db").display());
@@ -282,16 +282,27 @@ async fn org_create_and_list_on_the_database() {
             .await
             .expect("create the database"),
     );
-    let run = |args: Vec<String>| async move {
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_rampart"));
-        cmd.args(args)
-            .env_remove("RAMPART_URL")
-            .env_remove("RUST_LOG");
-        tokio::task::spawn_blocking(move || cmd.output().expect("run"))
-            .await
-            .expect("join")
-    };
-    let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    (dir, url)
+}
+
+/// `rampart ARGS` on the database (no server in the environment).
+async fn run(args: Vec<String>) -> std::process::Output {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_rampart"));
+    cmd.args(args)
+        .env_remove("RAMPART_URL")
+        .env_remove("RUST_LOG");
+    tokio::task::spawn_blocking(move || cmd.output().expect("run"))
+        .await
+        .expect("join")
+}
+
+fn args(a: &[&str]) -> Vec<String> {
+    a.iter().map(|s| s.to_string()).collect()
+}
+
+#[tokio::test]
+async fn org_create_and_list_on_the_database() {
+    let (dir, url) = fresh_db().await;
     let o = run(args(&["org", "create", "--database", &url, "acme"])).await;
     ok(&o);
     assert!(
@@ -418,24 +429,7 @@ async fn org_admin_and_principal_deletion_over_the_api() {
 
 #[tokio::test]
 async fn org_rename_and_delete_on_the_database() {
-    let dir = std::env::temp_dir().join(format!("rampart-org-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).expect("dir");
-    let url = format!("sqlite://{}", dir.join("r.db").display());
-    drop(
-        rampart_store_sqlite::connect(&url)
-            .await
-            .expect("create the database"),
-    );
-    let run = |args: Vec<String>| async move {
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_rampart"));
-        cmd.args(args)
-            .env_remove("RAMPART_URL")
-            .env_remove("RUST_LOG");
-        tokio::task::spawn_blocking(move || cmd.output().expect("run"))
-            .await
-            .expect("join")
-    };
-    let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let (dir, url) = fresh_db().await;
     ok(&run(args(&["org", "create", "--database", &url, "first"])).await);
     ok(&run(args(&["org", "create", "--database", &url, "second"])).await);
     ok(&run(args(&[
