@@ -3,8 +3,7 @@
 //!
 //! `cargo run --release -p rampart-report --example render_bench -- FORMAT [N]`, FORMAT one of
 //! the scan formats (`json`, `sarif`, `html`, `csv`, `junit`, `markdown`), `none` (the model
-//! only), or a server report document: `doc-html` (the zipped HTML report) or `doc-pdf`
-//! (needs `--features pdf`).
+//! only), or a server report document: `doc-html` (the zipped HTML report) or `doc-pdf`.
 //! (`bench/report.sh` runs every format and prints a Markdown table.)
 
 use chrono::{TimeZone, Utc};

@@ -23,10 +23,6 @@ mod junit;
 pub mod local;
 mod markdown;
 mod model;
-#[cfg(feature = "pdf")]
-mod pdf;
-#[cfg(not(feature = "pdf"))]
-#[path = "pdf_off.rs"]
 mod pdf;
 mod sarif;
 mod svg;

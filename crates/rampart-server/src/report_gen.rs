@@ -2,7 +2,7 @@
 //! report (a compare-and-set in the store, so one replica generates it), reads what the
 //! report covers through the service, turns it into `rampart-report`'s document through
 //! the same domain→wire conversion the API answers with and the `rampart_report::api`
-//! adapter, renders it off the async runtime, and stores the bytes or FAILED with the
+//! adapter, renders it off the async runtime on a lowest-priority thread, and stores the bytes or FAILED with the
 //! reason. The lease is renewed while rendering; a generator that dies leaves a lease that
 //! expires, and the report is generated again (at most `max_attempts` times, then FAILED).
 
@@ -138,13 +138,29 @@ async fn render(state: &AppState, r: &Report) -> Result<Vec<u8>, String> {
         .await
         .map_err(|e| format!("cannot read the report's data: {e}"))?;
     let (state, r) = (state.clone(), r.clone());
-    // Conversion and rendering are CPU work: off the runtime's threads.
-    tokio::task::spawn_blocking(move || {
-        let input = document(&state, &r, kind, sections);
-        rampart_report::render_document(&input, format).map_err(|e| e.to_string())
-    })
-    .await
-    .map_err(|e| format!("report rendering stopped: {e}"))?
+    // Conversion and rendering are CPU work: off the runtime's threads, on a thread of
+    // the lowest priority so that the API keeps its latency while a report renders.
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name("report-render".into())
+        .spawn(move || {
+            lower_priority();
+            let input = document(&state, &r, kind, sections);
+            let _ = tx.send(rampart_report::render_document(&input, format).map_err(|e| e.to_string()));
+        })
+        .map_err(|e| format!("cannot start the report renderer: {e}"))?;
+    rx.await
+        .map_err(|_| "report rendering stopped".to_string())?
+}
+
+/// Gives the calling thread the lowest CPU priority (nice 19; on Linux, `setpriority` with
+/// no pid applies to the calling thread only). Rendering a large report is seconds of CPU;
+/// at nice 19 it takes what the API threads leave idle.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    if let Err(e) = rustix::process::setpriority_process(None, 19) {
+        tracing::debug!(error = %e, "cannot lower the report renderer's priority");
+    }
 }
 
 /// The document of `r` from its sections.

@@ -1,15 +1,16 @@
 //! API latency while server-side reports generate (see docs/BENCHMARKS.md): the same
 //! request mix (`GET /ias/v1/apps/{id}`, `GET /ias/v1/vulnerabilities?size=50`, `POST
 //! /ias/v1/search` over the scan's vulnerabilities) from 4 concurrent clients, first idle,
-//! then while HTML reports (zipped) of a 10,000-finding scan are generated one after another on the
-//! same server. Prints p50/p99 of both runs and the p99 ratio. Not a test.
+//! then while reports (PDF by default) of a 10,000-finding scan are generated one after another
+//! on the same server. Prints p50/p99 of both runs and the p99 ratio. Not a test.
 //!
 //! ```sh
 //! cargo run --release -p rampart --example report_load_bench -- sqlite
 //! RAMPART_TEST_PG_URL=postgres://postgres@127.0.0.1:5432/test \
 //!   cargo run --release -p rampart --example report_load_bench -- postgres
 //! ```
-//! Environment (default): RAMPART_BENCH_FINDINGS=10000, RAMPART_BENCH_REQUESTS=2000.
+//! Environment (default): RAMPART_BENCH_FINDINGS=10000, RAMPART_BENCH_REQUESTS=2000,
+//! RAMPART_BENCH_FORMAT=PDF (or HTML).
 
 use rampart_domain::*;
 use rampart_testkit::{fx_finding, fx_time, TestApp};
@@ -133,6 +134,8 @@ async fn main() {
     let generated = {
         let (running, base) = (running.clone(), app.base.clone());
         let key = app.keys.admin.token.clone();
+        let format = std::env::var("RAMPART_BENCH_FORMAT").unwrap_or_else(|_| "PDF".into());
+        let accept = if format == "HTML" { "application/zip" } else { "application/pdf" };
         tokio::spawn(async move {
             let http = reqwest::Client::builder().no_proxy().build().unwrap();
             let mut done = Vec::new();
@@ -142,7 +145,7 @@ async fn main() {
                     .post(format!("{base}/ias/v1/reports"))
                     .header("X-Api-Key", &key)
                     .json(
-                        &json!({"name": "load", "type": "VULN_SUMMARY", "format": "HTML",
+                        &json!({"name": "load", "type": "VULN_SUMMARY", "format": format,
                         "scan": {"id": scan.to_string()}}),
                     )
                     .send()
@@ -153,7 +156,7 @@ async fn main() {
                     let r = http
                         .get(&loc)
                         .header("X-Api-Key", &key)
-                        .header("Accept", "application/zip")
+                        .header("Accept", accept)
                         .send()
                         .await
                         .unwrap();

@@ -11,9 +11,7 @@ use rampart_report::{
 };
 use std::io::Read;
 use std::path::Path;
-#[cfg(feature = "pdf")]
 use std::path::PathBuf;
-#[cfg(feature = "pdf")]
 use std::process::Command;
 use uuid::Uuid;
 
@@ -92,7 +90,6 @@ pub fn document(t: ReportType) -> DocumentInput {
     }
 }
 
-#[cfg(feature = "pdf")]
 fn temp_dir(tag: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!(
         "rampart-doc-{tag}-{}-{}",
@@ -103,7 +100,6 @@ fn temp_dir(tag: &str) -> PathBuf {
     d
 }
 
-#[cfg(feature = "pdf")]
 fn tool(name: &str) -> PathBuf {
     let p = PathBuf::from("/usr/bin").join(name);
     assert!(
@@ -114,7 +110,6 @@ fn tool(name: &str) -> PathBuf {
 }
 
 /// The text of a PDF as poppler extracts it.
-#[cfg(feature = "pdf")]
 pub fn pdf_text(pdf: &[u8]) -> String {
     let dir = temp_dir("text");
     let path = dir.join("r.pdf");
@@ -135,7 +130,6 @@ pub fn pdf_text(pdf: &[u8]) -> String {
 }
 
 /// Renders every page to PNG with pdftoppm; returns the number of pages rendered.
-#[cfg(feature = "pdf")]
 pub fn render_pages(pdf: &[u8], dir: &Path) -> usize {
     let path = dir.join("r.pdf");
     std::fs::write(&path, pdf).unwrap();
@@ -190,11 +184,6 @@ fn every_type_in_every_supported_format_matches_its_snapshot() {
     for t in ReportType::ALL {
         let d = document(*t);
         for f in t.formats() {
-            if *f == DocFormat::Pdf && !cfg!(feature = "pdf") {
-                let e = render_document(&d, *f).unwrap_err().to_string();
-                assert!(e.contains("feature `pdf`"), "{e}");
-                continue;
-            }
             let bytes = render_document(&d, *f).unwrap_or_else(|e| panic!("{t} {f}: {e}"));
             let name = format!("doc_{}_{}", t.wire().to_lowercase(), f.extension());
             // For looking at the output (docs/images): RAMPART_REPORT_SAMPLES=DIR keeps a copy.
@@ -206,10 +195,7 @@ fn every_type_in_every_supported_format_matches_its_snapshot() {
                 .unwrap();
             }
             match f {
-                #[cfg(not(feature = "pdf"))]
-                DocFormat::Pdf => unreachable!("refused above"),
-                #[cfg(feature = "pdf")]
-                DocFormat::Pdf => {
+                                DocFormat::Pdf => {
                     assert!(bytes.starts_with(b"%PDF-"), "{t}");
                     let dir = temp_dir("pages");
                     let pages = render_pages(&bytes, &dir);
@@ -275,11 +261,7 @@ fn unsupported_formats_are_refused_and_names_round_trip() {
 fn rendering_is_deterministic() {
     for t in [ReportType::VulnSummary, ReportType::ExecSingleAppNewVulns] {
         let d = document(t);
-        for f in t
-            .formats()
-            .iter()
-            .filter(|f| cfg!(feature = "pdf") || **f != DocFormat::Pdf)
-        {
+        for f in t.formats() {
             assert_eq!(
                 render_document(&d, *f).unwrap(),
                 render_document(&d, *f).unwrap(),
@@ -289,7 +271,6 @@ fn rendering_is_deterministic() {
     }
 }
 
-#[cfg(feature = "pdf")]
 #[test]
 fn compliance_pdf_shows_each_category_and_maps_findings() {
     let pdf = render_document(&document(ReportType::Owasp2021Compliance), DocFormat::Pdf).unwrap();
@@ -310,7 +291,6 @@ fn compliance_pdf_shows_each_category_and_maps_findings() {
     assert!(pci.contains("6.5.1") && pci.contains("6.5.7"), "{pci}");
 }
 
-#[cfg(feature = "pdf")]
 #[test]
 fn the_pdf_escapes_nothing_away_and_trims_long_exchanges() {
     let mut d = document(ReportType::VulnSummary);

@@ -94,27 +94,27 @@ async fn polling_accept_and_delete(backend: Backend) {
     let (_, scan) = two_scans(&t, app).await;
     let id = request(
         &t,
-        json!({"name": "Weekly summary", "type": "VULN_SUMMARY", "format": "HTML",
+        json!({"name": "Weekly summary", "type": "VULN_SUMMARY", "format": "PDF",
             "scan": {"id": scan.to_string()}}),
     )
     .await;
 
     // No generator yet: the content is 204 however it is asked for, the metadata says so.
-    let r = get_as(&t, id, "application/zip, application/json")
+    let r = get_as(&t, id, "application/pdf, application/json")
         .await
         .status(204);
     assert!(r.body.is_empty());
-    get_as(&t, id, "application/zip").await.status(204);
+    get_as(&t, id, "application/pdf").await.status(204);
     let meta = get_as(&t, id, "application/json").await.status(200).json();
     assert_eq!(meta["status"], "PROCESSING");
     assert_eq!(meta["type"], "VULN_SUMMARY");
-    assert_eq!(meta["format"], "HTML");
+    assert_eq!(meta["format"], "PDF");
     assert_eq!(meta["app"]["id"], app.to_string());
     assert_eq!(meta["owner"]["id"], t.keys.admin.id().to_string());
     // Not Accept-able: another format's content type, or something else entirely.
     let e = get_as(&t, id, "text/csv").await.status(406).error_body();
-    assert!(e["message"].as_str().unwrap().contains("application/zip"));
-    get_as(&t, id, "application/pdf").await.status(406);
+    assert!(e["message"].as_str().unwrap().contains("application/pdf"));
+    get_as(&t, id, "application/zip").await.status(406);
     get_as(&t, id, "image/png").await.status(406);
     // No Accept at all: the metadata (clients need not send one).
     let plain = t
@@ -126,15 +126,15 @@ async fn polling_accept_and_delete(backend: Backend) {
     assert_eq!(plain.json()["status"], "PROCESSING");
 
     t.start_report_generator();
-    let r = wait_content(&t, id, "application/zip, application/json")
+    let r = wait_content(&t, id, "application/pdf, application/json")
         .await
         .status(200);
-    assert_eq!(r.header("content-type").as_deref(), Some("application/zip"));
-    assert!(r.body.starts_with(b"PK\x03\x04"), "not a zip");
+    assert_eq!(r.header("content-type").as_deref(), Some("application/pdf"));
+    assert!(r.body.starts_with(b"%PDF-"), "not a PDF");
     assert!(r
         .header("content-disposition")
         .unwrap()
-        .contains("Weekly summary.zip"));
+        .contains("Weekly summary.pdf"));
     let meta = get_as(&t, id, "application/json").await.status(200).json();
     assert_eq!(meta["status"], "COMPLETE");
     assert!(meta.get("failure_reason").is_none());
@@ -163,7 +163,7 @@ async fn polling_accept_and_delete(backend: Backend) {
         .admin()
         .post("/ias/v1/search")
         .json(&json!({"type": "REPORT",
-            "query": format!("report.format = 'HTML' && report.app.id = '{app}'")}))
+            "query": format!("report.format = 'PDF' && report.app.id = '{app}'")}))
         .send()
         .await
         .status(200)
@@ -213,11 +213,8 @@ async fn every_type_completes(backend: Backend) {
     let (_, scan) = two_scans(&t, app).await;
     two_scans(&t, other_app).await;
     let mut asked = Vec::new();
-    // PDF is left out until rampart-report's PDF renderer lands (it fails with "the PDF
-    // renderer is not built yet"); the all-apps types, PDF only, are covered by
-    // `an_all_apps_document_has_every_app_with_its_trend`.
     for kind in ReportType::ALL {
-        for format in kind.formats().iter().filter(|f| **f != DocFormat::Pdf) {
+        for format in kind.formats() {
             let mut body = json!({"name": format!("{} {}", kind.wire(), format.wire()),
                 "type": kind.wire(), "format": format.wire()});
             if kind.needs_scan() {
@@ -258,12 +255,12 @@ async fn every_type_completes(backend: Backend) {
 }
 
 #[tokio::test]
-async fn every_type_and_html_csv_format_completes_sqlite() {
+async fn every_type_and_format_completes_sqlite() {
     every_type_completes(Backend::Sqlite).await;
 }
 
 #[tokio::test]
-async fn every_type_and_html_csv_format_completes_postgres() {
+async fn every_type_and_format_completes_postgres() {
     every_type_completes(Backend::Postgres).await;
 }
 
