@@ -146,7 +146,8 @@ async fn render(state: &AppState, r: &Report) -> Result<Vec<u8>, String> {
         .spawn(move || {
             lower_priority();
             let input = document(&state, &r, kind, sections);
-            let _ = tx.send(rampart_report::render_document(&input, format).map_err(|e| e.to_string()));
+            let _ =
+                tx.send(rampart_report::render_document(&input, format).map_err(|e| e.to_string()));
         })
         .map_err(|e| format!("cannot start the report renderer: {e}"))?;
     rx.await

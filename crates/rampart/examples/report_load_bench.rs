@@ -135,7 +135,11 @@ async fn main() {
         let (running, base) = (running.clone(), app.base.clone());
         let key = app.keys.admin.token.clone();
         let format = std::env::var("RAMPART_BENCH_FORMAT").unwrap_or_else(|_| "PDF".into());
-        let accept = if format == "HTML" { "application/zip" } else { "application/pdf" };
+        let accept = if format == "HTML" {
+            "application/zip"
+        } else {
+            "application/pdf"
+        };
         tokio::spawn(async move {
             let http = reqwest::Client::builder().no_proxy().build().unwrap();
             let mut done = Vec::new();

@@ -195,7 +195,7 @@ fn every_type_in_every_supported_format_matches_its_snapshot() {
                 .unwrap();
             }
             match f {
-                                DocFormat::Pdf => {
+                DocFormat::Pdf => {
                     assert!(bytes.starts_with(b"%PDF-"), "{t}");
                     let dir = temp_dir("pages");
                     let pages = render_pages(&bytes, &dir);

@@ -906,7 +906,14 @@ async fn report_server_side_generates_waits_and_saves() {
             "unknown report type",
         ),
         (
-            vec!["--type", "VULN_SUMMARY", "--format", "sarif", "--scan", &scan],
+            vec![
+                "--type",
+                "VULN_SUMMARY",
+                "--format",
+                "sarif",
+                "--scan",
+                &scan,
+            ],
             "pdf, html or csv",
         ),
         (
@@ -940,6 +947,10 @@ async fn report_server_side_generates_waits_and_saves() {
     )
     .await;
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert!(stderr(&o).contains("cannot request the report"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("cannot request the report"),
+        "{}",
+        stderr(&o)
+    );
     std::fs::remove_dir_all(dir).ok();
 }

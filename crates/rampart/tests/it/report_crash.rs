@@ -50,13 +50,11 @@ impl Db {
                 .fetch_one(s.pool())
                 .await
                 .unwrap(),
-            Db::Pg(s) => {
-                sqlx::query_as("SELECT status, lease_owner FROM reports WHERE id = $1")
-                    .bind(id)
-                    .fetch_one(s.pool())
-                    .await
-                    .unwrap()
-            }
+            Db::Pg(s) => sqlx::query_as("SELECT status, lease_owner FROM reports WHERE id = $1")
+                .bind(id)
+                .fetch_one(s.pool())
+                .await
+                .unwrap(),
         }
     }
 
