@@ -145,7 +145,7 @@ async fn form_login_scan_leaves_no_secret(app: TestApp) {
         .await
         .expect("report model");
     assert!(!model_is_empty(&model), "the report has findings");
-    // Every text format (PDF is rendered only with rampart-report's `pdf` feature).
+    // Every text format, and the PDF as poppler's pdftotext reads it.
     for f in rampart_report::Format::ALL
         .iter()
         .filter(|f| **f != rampart_report::Format::Pdf)
@@ -153,11 +153,31 @@ async fn form_login_scan_leaves_no_secret(app: TestApp) {
         let text = rampart_report::render(&model, *f).expect("render");
         check(&format!("the {f} report"), &text);
     }
+    let pdf = rampart_report::render_bytes(&model, rampart_report::Format::Pdf).expect("pdf");
+    check("the PDF report", &pdf_text(&pdf));
     // The log of everything that ran in this process (server, service, worker, engine).
     let logged = String::from_utf8_lossy(&captured.0.lock().unwrap()).into_owned();
     assert!(!logged.is_empty(), "the log was captured");
     check("the log", &logged);
     tb.shutdown().await;
+}
+
+/// The text of a PDF as poppler's `pdftotext` extracts it (CI installs poppler-utils).
+fn pdf_text(pdf: &[u8]) -> String {
+    let dir = std::env::temp_dir().join(format!("rampart-secrets-pdf-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("r.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) must be installed: apt-get install poppler-utils");
+    assert!(out.status.success(), "pdftotext failed");
+    let _ = std::fs::remove_dir_all(&dir);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(!text.trim().is_empty(), "the PDF has text");
+    text
 }
 
 fn model_is_empty(m: &rampart_report::ReportModel) -> bool {
