@@ -106,9 +106,10 @@ async fn server_sockets(server: &str) -> Vec<std::net::SocketAddr> {
     let (Some(host), Some(port)) = (url.host_str(), url.port_or_known_default()) else {
         return Vec::new();
     };
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    match tokio::net::lookup_host((host, port)).await {
-        Ok(a) => a.collect(),
-        Err(_) => Vec::new(),
-    }
+    let host = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_string();
+    let found = tokio::net::lookup_host((host, port)).await;
+    found.map(|a| a.collect()).unwrap_or_default()
 }

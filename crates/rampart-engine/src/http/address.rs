@@ -244,7 +244,10 @@ mod tests {
         assert!(e.contains("metadata"), "{e}");
         // Not named: refused.
         assert!(p
-            .check(&u("http://169.254.169.254/latest/"), &[sa("169.254.169.254:80")])
+            .check(
+                &u("http://169.254.169.254/latest/"),
+                &[sa("169.254.169.254:80")]
+            )
             .is_err());
         // Named as the literal address: allowed.
         let p = AddressPolicy::new(&[u("http://169.254.10.10/")], &[], &[]);
@@ -261,7 +264,10 @@ mod tests {
             .check(&u("http://127.0.0.1:3000/"), &[sa("127.0.0.1:3000")])
             .is_ok());
         let e = p
-            .check(&u("http://127.0.0.1:8080/ias/v1/apps"), &[sa("127.0.0.1:8080")])
+            .check(
+                &u("http://127.0.0.1:8080/ias/v1/apps"),
+                &[sa("127.0.0.1:8080")],
+            )
             .unwrap_err();
         assert!(e.contains("rampart server"), "{e}");
         // Even when named as the target.

@@ -74,8 +74,16 @@ async fn unnamed_loopback_hosts_the_server_itself_and_metadata_are_never_contact
         sibling_hits.load(Ordering::SeqCst) > 0,
         "the named host's other port was crawled"
     );
-    assert_eq!(other_hits.load(Ordering::SeqCst), 0, "unnamed loopback host");
-    assert_eq!(own_hits.load(Ordering::SeqCst), 0, "the rampart server itself");
+    assert_eq!(
+        other_hits.load(Ordering::SeqCst),
+        0,
+        "unnamed loopback host"
+    );
+    assert_eq!(
+        own_hits.load(Ordering::SeqCst),
+        0,
+        "the rampart server itself"
+    );
     assert!(summary.progress.requests > 0);
 }
 
