@@ -64,6 +64,9 @@ pub enum OutOfScope {
     Domain,
     NoIncludeRule,
     Excluded(String),
+    /// The host resolves to an address the scanner refuses (the engine's address policy:
+    /// the server itself, metadata, or a private address the scan does not name).
+    Address(String),
 }
 
 impl std::fmt::Display for OutOfScope {
@@ -73,6 +76,7 @@ impl std::fmt::Display for OutOfScope {
             Self::Domain => f.write_str("domain not an allowed target"),
             Self::NoIncludeRule => f.write_str("no include rule matches"),
             Self::Excluded(p) => write!(f, "excluded by {p}"),
+            Self::Address(why) => write!(f, "address refused: {why}"),
         }
     }
 }

@@ -4,6 +4,7 @@
 use crate::control::Control;
 use crate::events::{Counters, Event, Level, LimitKind};
 use crate::finding::FindingSink;
+use crate::http::address::AddressPolicy;
 use crate::http::{HttpRequest, HttpResponse, Transport, TransportError};
 use crate::plan::ScanPlan;
 use crate::scope::{OutOfScope, ScopeGate};
@@ -46,6 +47,8 @@ struct Host {
     sem: Semaphore,
     next: Mutex<Instant>,
     timing: Arc<Mutex<()>>,
+    /// The address policy's verdict on the host's addresses, decided once per scan.
+    verdict: tokio::sync::OnceCell<Result<(), String>>,
 }
 
 /// Observes responses (passive checks, stored-XSS canaries).
@@ -61,6 +64,7 @@ pub(crate) trait Observer: Send + Sync {
 pub(crate) struct Http {
     transport: Arc<dyn Transport>,
     gate: ScopeGate,
+    address: AddressPolicy,
     plan: Arc<ScanPlan>,
     pub control: Arc<Control>,
     pub counters: Arc<Counters>,
@@ -94,9 +98,12 @@ impl Http {
     ) -> Self {
         let deadline = counters.started + plan.limits.max_duration;
         let global = Semaphore::new(plan.limits.concurrency.max(1));
+        let address =
+            AddressPolicy::new(&plan.named_urls(), &plan.allowed_domains, &plan.own_sockets);
         Self {
             transport,
             gate,
+            address,
             plan,
             control,
             counters,
@@ -216,6 +223,7 @@ impl Http {
                     sem: Semaphore::new(self.plan.limits.per_host_concurrency.max(1)),
                     next: Mutex::new(Instant::now()),
                     timing: Arc::new(Mutex::new(())),
+                    verdict: tokio::sync::OnceCell::new(),
                 })
             })
             .clone()
@@ -250,6 +258,9 @@ impl Http {
         self.gate
             .check(method, url)
             .map_err(SendError::OutOfScope)?;
+        self.check_address(url)
+            .await
+            .map_err(|why| SendError::OutOfScope(OutOfScope::Address(why)))?;
         let n = self.counters.requests.fetch_add(1, Relaxed);
         if n >= self.plan.limits.max_requests {
             self.counters.requests.fetch_sub(1, Relaxed);
@@ -261,6 +272,35 @@ impl Http {
             return Err(SendError::Limit(LimitKind::MaxRequests));
         }
         Ok(())
+    }
+
+    /// The address policy on `url`'s host, resolved once per scan; the checked addresses
+    /// are pinned in the transport so that the connection goes where the check looked. A
+    /// name that does not resolve is left to the transport (which fails it as it always has).
+    async fn check_address(&self, url: &Url) -> Result<(), String> {
+        let host = self.host(url);
+        host.verdict
+            .get_or_init(|| async {
+                let port = url.port_or_known_default().unwrap_or(80);
+                let addrs: Vec<std::net::SocketAddr> = match url.host() {
+                    Some(url::Host::Ipv4(ip)) => vec![(ip, port).into()],
+                    Some(url::Host::Ipv6(ip)) => vec![(ip, port).into()],
+                    Some(url::Host::Domain(name)) => {
+                        match tokio::net::lookup_host((name, port)).await {
+                            Ok(a) => a.collect(),
+                            Err(_) => return Ok(()),
+                        }
+                    }
+                    None => return Ok(()),
+                };
+                self.address.check(url, &addrs)?;
+                if let Some(url::Host::Domain(name)) = url.host() {
+                    self.transport.pin(name, &addrs);
+                }
+                Ok(())
+            })
+            .await
+            .clone()
     }
 
     /// Waits for the host's drip delay (the per-host rate limiter) and books the next slot.

@@ -30,6 +30,21 @@ pub struct ScanPlan {
     pub client_certificate: Option<ClientCertificate>,
     /// A recorded login sequence, replayed without a browser when it can be.
     pub login_script: Option<LoginScript>,
+    /// The listening sockets of the rampart server running this scan: never contacted,
+    /// whatever the scope says ([`crate::http::address`]).
+    pub own_sockets: Vec<std::net::SocketAddr>,
+}
+
+impl ScanPlan {
+    /// The hosts this plan names (seeds, API documents, definition endpoints, the login
+    /// page): with the declared target domains, what the address policy lets reach
+    /// loopback and private addresses.
+    pub fn named_urls(&self) -> Vec<Url> {
+        let mut v: Vec<Url> = self.seeds.iter().chain(&self.api_specs).cloned().collect();
+        v.extend(self.definitions.iter().filter_map(|d| d.endpoint.clone()));
+        v.extend(self.session.login.as_ref().map(|l| l.url.clone()));
+        v
+    }
 }
 
 /// What a definition file holds.
@@ -388,6 +403,7 @@ impl ScanPlan {
             definitions: Vec::new(),
             client_certificate: None,
             login_script: None,
+            own_sockets: Vec::new(),
         }
     }
 }

@@ -29,6 +29,9 @@ pub struct PlanSettings {
     pub oob_bind: SocketAddr,
     /// Longest sleep a time-based probe may ask for (engine default when `None`).
     pub max_time_probe: Option<Duration>,
+    /// The rampart server's own listening sockets (the embedded engine's server, or the
+    /// server a remote engine talks to): scans never contact them.
+    pub own_sockets: Vec<SocketAddr>,
 }
 
 impl Default for PlanSettings {
@@ -37,6 +40,7 @@ impl Default for PlanSettings {
             default_max_scan_time: rampart_engine::plan::Limits::default().max_duration,
             oob_bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             max_time_probe: None,
+            own_sockets: Vec::new(),
         }
     }
 }
@@ -93,6 +97,7 @@ pub fn build_plan(spec: &JobSpec, settings: &PlanSettings) -> Result<BuiltPlan, 
     plan.seeds = r.seeds.clone();
     plan.scope = r.scope.clone();
     plan.allowed_domains = r.allowed_domains.clone();
+    plan.own_sockets = settings.own_sockets.clone();
 
     // Limits.
     let (l, rl) = (&mut plan.limits, &r.limits);

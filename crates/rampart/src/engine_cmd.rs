@@ -50,6 +50,11 @@ pub async fn run(args: EngineArgs) -> anyhow::Result<()> {
         id_prefix: "engine".into(),
         slots: args.slots,
         claim_wait: Duration::from_secs(args.claim_wait.clamp(1, 30)),
+        // Scans never turn on the server this engine works for.
+        plan: rampart_worker::PlanSettings {
+            own_sockets: server_sockets(&args.server).await,
+            ..Default::default()
+        },
         ..WorkerConfig::default()
     };
     let shutdown = CancellationToken::new();
@@ -90,4 +95,21 @@ fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
             _ = int.recv() => {}
         }
     })
+}
+
+/// The addresses the server's URL resolves to now (none when it does not resolve yet: the
+/// worker's own retries deal with an absent server).
+async fn server_sockets(server: &str) -> Vec<std::net::SocketAddr> {
+    let Ok(url) = url::Url::parse(server) else {
+        return Vec::new();
+    };
+    let (Some(host), Some(port)) = (url.host_str(), url.port_or_known_default()) else {
+        return Vec::new();
+    };
+    let host = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_string();
+    let found = tokio::net::lookup_host((host, port)).await;
+    found.map(|a| a.collect()).unwrap_or_default()
 }

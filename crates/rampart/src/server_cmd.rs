@@ -199,7 +199,7 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
         .unwrap_or(DEFAULT_AUDIT_RETENTION_DAYS);
     let audit = tokio::spawn(purge_audit(service.clone(), retention, stop_rx.clone()));
     let source = Arc::new(LocalSource::new(service.clone(), POLL));
-    let slots = spawn_engines(source.clone(), engines, &instance, stop_rx.clone())?;
+    let slots = spawn_engines(source.clone(), engines, &instance, addr, stop_rx.clone())?;
     let max_file_bytes = args
         .max_file_bytes
         .or(file.max_file_bytes)
@@ -428,6 +428,7 @@ fn spawn_engines(
     source: Arc<LocalSource>,
     slots: usize,
     instance: &instance::Instance,
+    own: std::net::SocketAddr,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) -> anyhow::Result<Vec<tokio::task::JoinHandle<()>>> {
     if slots == 0 {
@@ -437,6 +438,11 @@ fn spawn_engines(
     let cfg = rampart_worker::WorkerConfig {
         id_prefix: instance.slot_prefix(),
         slots,
+        // Scans never turn on the server that runs them.
+        plan: rampart_worker::PlanSettings {
+            own_sockets: vec![own],
+            ..Default::default()
+        },
         ..rampart_worker::WorkerConfig::default()
     };
     let handle = rampart_worker::Worker::new(cfg)

@@ -1,5 +1,6 @@
 //! HTTP messages, the transport trait and its reqwest implementation.
 
+pub mod address;
 mod raw;
 mod reqwest_transport;
 
@@ -130,5 +131,12 @@ pub trait Transport: Send + Sync + 'static {
         Err(TransportError::Invalid(
             "this transport cannot present a client certificate".into(),
         ))
+    }
+
+    /// Connect to `host` (a name, never an IP literal) only at `addrs`: the addresses the
+    /// engine's address policy checked ([`address`]). Transports that resolve nothing
+    /// themselves ignore it.
+    fn pin(&self, host: &str, addrs: &[std::net::SocketAddr]) {
+        let _ = (host, addrs);
     }
 }

@@ -1,9 +1,34 @@
 //! The production transport: reqwest with rustls, pooled keep-alive connections, no
-//! automatic redirects and bounded body reads.
+//! automatic redirects and bounded body reads. Host names resolve through [`Pins`]: the
+//! addresses the engine's address policy checked for a host are the ones connected to, so
+//! a second DNS answer cannot point an admitted host somewhere else (rebinding).
 
 use super::{HttpRequest, HttpResponse, Transport, TransportError};
 use async_trait::async_trait;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
+
+/// Checked addresses per host name, shared by the transport's resolver.
+#[derive(Clone, Debug, Default)]
+struct Pins(Arc<RwLock<HashMap<String, Vec<SocketAddr>>>>);
+
+impl reqwest::dns::Resolve for Pins {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_ascii_lowercase();
+        let pinned = self.0.read().ok().and_then(|m| m.get(&host).cloned());
+        Box::pin(async move {
+            let addrs: Vec<SocketAddr> = match pinned {
+                Some(a) => a,
+                // Not checked by a scan (it never is when the engine sends): the system resolver.
+                None => tokio::net::lookup_host((host.as_str(), 0)).await?.collect(),
+            };
+            let it: reqwest::dns::Addrs = Box::new(addrs.into_iter());
+            Ok(it)
+        })
+    }
+}
 
 /// A pooled reqwest client. Redirects are never followed here: the engine follows them
 /// itself so that every hop passes the scope gate.
@@ -11,19 +36,21 @@ use std::time::{Duration, Instant};
 pub struct ReqwestTransport {
     client: reqwest::Client,
     accept_invalid_certs: bool,
+    pins: Pins,
 }
 
 impl ReqwestTransport {
     /// `accept_invalid_certs` lets scans of test sites with self-signed certificates work.
     pub fn new(accept_invalid_certs: bool) -> Result<Self, TransportError> {
-        Self::build(accept_invalid_certs, None)
+        Self::build(accept_invalid_certs, None, Pins::default())
     }
 
     fn build(
         accept_invalid_certs: bool,
         identity: Option<reqwest::Identity>,
+        pins: Pins,
     ) -> Result<Self, TransportError> {
-        let mut builder = reqwest::Client::builder();
+        let mut builder = reqwest::Client::builder().dns_resolver(Arc::new(pins.clone()));
         if let Some(id) = identity {
             builder = builder.identity(id);
         }
@@ -39,6 +66,7 @@ impl ReqwestTransport {
         Ok(Self {
             client,
             accept_invalid_certs,
+            pins,
         })
     }
 }
@@ -119,6 +147,13 @@ impl Transport for ReqwestTransport {
         Ok(std::sync::Arc::new(Self::build(
             self.accept_invalid_certs,
             Some(id),
+            self.pins.clone(),
         )?))
+    }
+
+    fn pin(&self, host: &str, addrs: &[SocketAddr]) {
+        if let Ok(mut m) = self.pins.0.write() {
+            m.insert(host.to_ascii_lowercase(), addrs.to_vec());
+        }
     }
 }

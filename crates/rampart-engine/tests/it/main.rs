@@ -1,5 +1,6 @@
 //! Integration tests of the engine against in-process fixtures.
 
+mod address;
 mod budgets;
 mod fixture;
 mod limits;
