@@ -40,12 +40,14 @@ npm_tools() {
   fi
 }
 
-# The debug binaries: RAMPART_BIN / RAMPART_TESTBED_BIN, or built here (a no-op after
-# `cargo test --workspace` has built them).
+# The debug binaries: RAMPART_BIN / RAMPART_TESTBED_BIN, or those `cargo test --workspace`
+# builds (the integration tests run both): built the same way here, so that right after the
+# test suite this is a no-op (`cargo build -p …` would resolve features differently and
+# compile much of the tree again).
 binaries() {
   if [ -z "${RAMPART_BIN:-}" ] || [ -z "${RAMPART_TESTBED_BIN:-}" ]; then
-    log "cargo build -p rampart -p rampart-testbed"
-    (cd "$ROOT" && cargo build -q -p rampart -p rampart-testbed)
+    log "cargo test --workspace --no-run (the debug rampart and rampart-testbed binaries)"
+    (cd "$ROOT" && cargo test --workspace --no-run --quiet >&2)
   fi
   RAMPART_BIN="${RAMPART_BIN:-$ROOT/target/debug/rampart}"
   RAMPART_TESTBED_BIN="${RAMPART_TESTBED_BIN:-$ROOT/target/debug/rampart-testbed}"

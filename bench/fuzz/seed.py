@@ -13,6 +13,7 @@ change them; DELETE routes keep generated ids so that the seeded resources survi
 """
 
 import json
+import os
 import re
 import sys
 import time
@@ -103,7 +104,8 @@ def main() -> None:
         raise SystemExit("seed: the scan found no vulnerability")
     vuln = keep("vulnerabilities", vulns[0]["id"])
     keep("comments", api.create(f"/ias/v1/vulnerabilities/{vuln}/comments", {"content": "seeded"}))
-    for d in api.get(f"/ias/v1/vulnerabilities/{vuln}/discoveries"):
+    discoveries = api.get(f"/ias/v1/vulnerabilities/{vuln}/discoveries")
+    for d in discoveries.get("data", []) if isinstance(discoveries, dict) else discoveries:
         keep("discoveries", d["id"])
     for v in api.get(f"/ias/v1/vulnerabilities/{vuln}")["variances"] or []:
         if v.get("id"):
@@ -113,13 +115,13 @@ def main() -> None:
     keep("schedules", api.create(
         "/ias/v1/schedules",
         {"name": "Fuzz nightly", "app": {"id": app}, "scan_config": {"id": cfg},
-         "enabled": False, "first_start": "2030-01-05T01:00:00Z", "frequency": "DAILY"},
+         "enabled": False, "first_start": "2030-01-05T01:00:00Z", "frequency": {"type": "DAILY", "interval": 1}},
     ))
     keep("blackouts", api.create(
         "/ias/v1/blackouts",
         {"name": "Fuzz weekend", "app": {"id": app}, "enabled": False,
          "first_start": "2030-01-05T00:00:00Z", "first_end": "2030-01-06T00:00:00Z",
-         "frequency": "WEEKLY"},
+         "frequency": {"type": "WEEKLY", "interval": 1}},
     ))
     group = keep("engine_groups", api.create("/ias/v1/engine-groups", {"name": "Fuzz group"}))
     keep("engines", api.create("/ias/v1/engines", {"name": "Fuzz engine", "engine_group": {"id": group}}))
@@ -127,11 +129,11 @@ def main() -> None:
         "/ias/v1/reports",
         {"name": "Fuzz report", "type": "VULN_SUMMARY", "format": "CSV", "scan": {"id": scan}},
     ))
-    for m in api.get("/ias/v1/modules?size=3")["data"]:
+    for m in api.get("/ias/v1/modules")[:3]:
         keep("modules", m["id"])
-    user = keep("users", api.create("/users", {"email": "fuzz@example.test", "role": "READ_ONLY"}))
+    user = keep("users", api.create("/users", {"email": "fuzz@example.test", "role": "read-only"}))
     keep("identity_groups", api.create("/identity-groups", {"name": "fuzz-team"}))
-    keep("service_accounts", api.create("/service-accounts", {"name": "fuzz-bot", "role": "READ_ONLY"}))
+    keep("service_accounts", api.create("/service-accounts", {"name": "fuzz-bot", "role": "read-only"}))
     del user
     write_config(out, ids, api.get("/ias/v1/openapi.json"))
     print(json.dumps(ids))
@@ -168,7 +170,9 @@ def toml_str(s: str) -> str:
 
 
 def write_config(path: str, ids: dict[str, list[str]], doc: dict) -> None:
-    lines = ["# Written by bench/fuzz/seed.py for one run: the seeded ids offered to the fuzzer.", ""]
+    base = os.path.join(os.path.dirname(os.path.abspath(__file__)), "schemathesis.toml")
+    with open(base, encoding="utf-8") as f:
+        lines = [f.read(), "", "# Written by bench/fuzz/seed.py for this run: the seeded ids offered to the fuzzer.", ""]
     for name, values in sorted(ids.items()):
         lines.append(f"[dictionaries.{name}]")
         lines.append("values = [" + ", ".join(toml_str(v) for v in values) + "]")

@@ -1,7 +1,7 @@
 //! The OpenAPI document, generated from the route annotations (never hand-written).
 
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::response::Response;
+use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::security::SecurityRequirement;
 use utoipa::openapi::{Content, OpenApi, Ref, RefOr, Schema};
 use utoipa::{Modify, OpenApi as _};
@@ -169,6 +169,7 @@ const TEXTS: &[(&str, &str, bool, usize, usize)] = &[
     ("IdentityGroup", "description", false, 0, 2000),
     ("IdentityGroup", "externalId", true, 0, 200),
     ("User", "displayName", true, 0, 200),
+    ("OrganizationInput", "name", true, 1, 200),
 ];
 
 /// No control character (Unicode Cc: C0, DEL, C1) and at least one other than white space.
@@ -186,10 +187,7 @@ fn texts(api: &mut OpenApi) {
         return;
     };
     for (schema, property, line, min, max) in TEXTS {
-        let Some(RefOr::T(Schema::Object(o))) = components.schemas.get_mut(*schema) else {
-            continue;
-        };
-        let Some(RefOr::T(Schema::Object(p))) = o.properties.get_mut(*property) else {
+        let Some(p) = property_mut(components, schema, property) else {
             continue;
         };
         p.min_length = (*min > 0).then_some(*min);
@@ -203,15 +201,124 @@ fn texts(api: &mut OpenApi) {
             .to_string(),
         );
     }
+    let enums: Vec<(&str, &str, Vec<&str>)> = vec![
+        ("NewApiKey", "role", roles()),
+        ("User", "role", roles()),
+        ("ServiceAccount", "role", roles()),
+        ("IdentityGroup", "source", vec!["local", "scim", "oidc", "saml", "ldap"]),
+        (
+            "ScanActionBody",
+            "action",
+            vec!["PAUSE", "RESUME", "STOP", "CANCEL", "AUTHENTICATE"],
+        ),
+        (
+            "SearchRequest",
+            "type",
+            rampart_query::ResourceType::ALL
+                .iter()
+                .map(|t| t.as_str())
+                .collect(),
+        ),
+        (
+            "ReportGeneration",
+            "type",
+            rampart_report::ReportType::ALL
+                .iter()
+                .map(|t| t.wire())
+                .collect(),
+        ),
+        (
+            "ReportGeneration",
+            "format",
+            rampart_report::DocFormat::ALL
+                .iter()
+                .map(|f| f.wire())
+                .collect(),
+        ),
+    ];
+    for (schema, property, values) in enums {
+        if let Some(p) = property_mut(components, schema, property) {
+            p.enum_values = Some(values.into_iter().map(Into::into).collect());
+        }
+    }
+    for (schema, property) in REQUIRED {
+        if let Some(RefOr::T(Schema::Object(o))) = components.schemas.get_mut(*schema) {
+            if !o.required.iter().any(|r| r == property) {
+                o.required.push(property.to_string());
+            }
+        }
+    }
+    // What the server sets: the resource's own `id` and `links`, and the members whose
+    // description says "Read-only". A generator leaves them out of requests.
+    for (name, schema) in components.schemas.iter_mut() {
+        if REFERENCES.contains(&name.as_str()) || name.starts_with("Engine") && name != "Engine" && name != "EngineGroup" {
+            continue;
+        }
+        let RefOr::T(Schema::Object(o)) = schema else {
+            continue;
+        };
+        for (property, p) in o.properties.iter_mut() {
+            let RefOr::T(Schema::Object(p)) = p else { continue };
+            let described = p
+                .description
+                .as_deref()
+                .is_some_and(|d| d.starts_with("Read-only"));
+            if property == "id" || property == "links" || described {
+                p.read_only = Some(true);
+            }
+        }
+    }
     for schema in components.schemas.values_mut() {
         strings(schema, &mut no_nul);
     }
 }
 
-fn no_nul(o: &mut utoipa::openapi::schema::Object) {
-    if o.pattern.is_none() && o.enum_values.is_none() {
-        o.pattern = Some(NO_NUL.to_string());
+fn roles() -> Vec<&'static str> {
+    rampart_domain::Role::ALL.iter().map(|r| r.as_str()).collect()
+}
+
+/// Members the service refuses to go without (a missing one is 422).
+const REQUIRED: &[(&str, &str)] = &[
+    ("ScanActionBody", "action"),
+    ("OrganizationInput", "name"),
+    ("ReportGeneration", "name"),
+    ("ReportGeneration", "type"),
+    ("ReportGeneration", "format"),
+    ("NewApiKey", "role"),
+];
+
+/// Schemas whose `id` names another resource (an input), not their own.
+const REFERENCES: &[&str] = &["IdRef", "AppUser", "MemberRef", "KeyOwner", "AttackRef", "Member"];
+
+fn property_mut<'a>(
+    components: &'a mut utoipa::openapi::Components,
+    schema: &str,
+    property: &str,
+) -> Option<&'a mut utoipa::openapi::schema::Object> {
+    let Some(RefOr::T(Schema::Object(o))) = components.schemas.get_mut(schema) else {
+        return None;
+    };
+    match o.properties.get_mut(property) {
+        Some(RefOr::T(Schema::Object(p))) => Some(p),
+        _ => None,
     }
+}
+
+/// A UUID in its hyphenated form.
+const UUID: &str = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
+
+fn no_nul(o: &mut utoipa::openapi::schema::Object) {
+    use utoipa::openapi::schema::{KnownFormat, SchemaFormat};
+    if o.pattern.is_some() || o.enum_values.is_some() {
+        return;
+    }
+    o.pattern = Some(
+        match o.format {
+            Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)) => UUID,
+            _ => NO_NUL,
+        }
+        .to_string(),
+    );
 }
 
 /// Calls `f` on every string schema inside `schema` (properties, items, compositions).
@@ -281,7 +388,9 @@ impl Family {
             Family::Ias | Family::Engine => ("application/json", "ErrorBody"),
             Family::Plus => ("application/problem+json", "ProblemBody"),
         };
-        Response::new("").content(media, Content::new(Some(Ref::from_schema_name(schema))))
+        ResponseBuilder::new()
+            .content(media, Content::new(Some(Ref::from_schema_name(schema))))
+            .build()
     }
 }
 
