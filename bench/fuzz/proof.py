@@ -21,6 +21,7 @@ from rampart_api.api.vulnerabilities import get_vulnerabilities, list_vulnerabil
 from rampart_api.models import (
     App,
     AttackModule,
+    AttackModuleSeverity,
     AttackTemplate,
     IdRef,
     Scan,
@@ -69,7 +70,7 @@ def main() -> None:
                 body=AttackModule(
                     module_config_id=uuid.uuid5(MODULE_NAMESPACE, "xss_reflected"),
                     enabled=True,
-                    severity="MEDIUM",
+                    severity=AttackModuleSeverity.MEDIUM,
                     max_findings=5,
                 ),
             ),

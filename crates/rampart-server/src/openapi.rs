@@ -1,8 +1,8 @@
 //! The OpenAPI document, generated from the route annotations (never hand-written).
 
-use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::security::SecurityRequirement;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Content, OpenApi, Ref, RefOr, Schema};
 use utoipa::{Modify, OpenApi as _};
 
@@ -101,10 +101,16 @@ pub(crate) fn finish(mut api: OpenApi) -> OpenApi {
                 op.security = Some(vec![]);
             }
             if family == Some(Family::Engine) {
-                op.security = Some(vec![SecurityRequirement::new("engine", Vec::<String>::new())]);
+                op.security = Some(vec![SecurityRequirement::new(
+                    "engine",
+                    Vec::<String>::new(),
+                )]);
             }
             if let Some(family) = family {
                 errors(op, family, path_params);
+            }
+            if path == "/ias/v1/reports/{id}" && method == "get" {
+                report_contents(op);
             }
             describe(op);
             for param in op.parameters.iter_mut().flatten() {
@@ -153,7 +159,7 @@ const TEXTS: &[(&str, &str, bool, usize, usize)] = &[
     ("App", "name", true, 1, 200),
     ("App", "description", false, 0, 2000),
     ("Tag", "name", true, 1, 100),
-    ("EngineGroup", "name", true, 1, 100),
+    ("EngineGroup", "name", true, 1, 200),
     ("EngineGroup", "description", false, 0, 2000),
     ("Engine", "name", true, 1, 200),
     ("AttackTemplate", "name", true, 1, 200),
@@ -205,7 +211,11 @@ fn texts(api: &mut OpenApi) {
         ("NewApiKey", "role", roles()),
         ("User", "role", roles()),
         ("ServiceAccount", "role", roles()),
-        ("IdentityGroup", "source", vec!["local", "scim", "oidc", "saml", "ldap"]),
+        (
+            "IdentityGroup",
+            "source",
+            vec!["local", "scim", "oidc", "saml", "ldap"],
+        ),
         (
             "ScanActionBody",
             "action",
@@ -235,6 +245,31 @@ fn texts(api: &mut OpenApi) {
                 .map(|f| f.wire())
                 .collect(),
         ),
+        ("AuditExportRequest", "format", vec!["jsonl", "csv"]),
+        (
+            "AttackModule",
+            "severity",
+            vec!["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "SAFE"],
+        ),
+        (
+            "AttackTemplate",
+            "attack_prioritization",
+            vec!["SEQUENTIAL", "SMART", "RANDOMIZED"],
+        ),
+        (
+            "File",
+            "type",
+            vec![
+                "MACRO",
+                "RECORDED_TRAFFIC",
+                "SELENIUM",
+                "WSDL",
+                "SWAGGER",
+                "CERTIFICATE",
+                "GRAPHQL",
+            ],
+        ),
+        ("OAuthClientCreate", "role", roles()),
     ];
     for (schema, property, values) in enums {
         if let Some(p) = property_mut(components, schema, property) {
@@ -251,14 +286,18 @@ fn texts(api: &mut OpenApi) {
     // What the server sets: the resource's own `id` and `links`, and the members whose
     // description says "Read-only". A generator leaves them out of requests.
     for (name, schema) in components.schemas.iter_mut() {
-        if REFERENCES.contains(&name.as_str()) || name.starts_with("Engine") && name != "Engine" && name != "EngineGroup" {
+        if REFERENCES.contains(&name.as_str())
+            || name.starts_with("Engine") && name != "Engine" && name != "EngineGroup"
+        {
             continue;
         }
         let RefOr::T(Schema::Object(o)) = schema else {
             continue;
         };
         for (property, p) in o.properties.iter_mut() {
-            let RefOr::T(Schema::Object(p)) = p else { continue };
+            let RefOr::T(Schema::Object(p)) = p else {
+                continue;
+            };
             let described = p
                 .description
                 .as_deref()
@@ -274,7 +313,10 @@ fn texts(api: &mut OpenApi) {
 }
 
 fn roles() -> Vec<&'static str> {
-    rampart_domain::Role::ALL.iter().map(|r| r.as_str()).collect()
+    rampart_domain::Role::ALL
+        .iter()
+        .map(|r| r.as_str())
+        .collect()
 }
 
 /// Members the service refuses to go without (a missing one is 422).
@@ -288,7 +330,14 @@ const REQUIRED: &[(&str, &str)] = &[
 ];
 
 /// Schemas whose `id` names another resource (an input), not their own.
-const REFERENCES: &[&str] = &["IdRef", "AppUser", "MemberRef", "KeyOwner", "AttackRef", "Member"];
+const REFERENCES: &[&str] = &[
+    "IdRef",
+    "AppUser",
+    "MemberRef",
+    "KeyOwner",
+    "AttackRef",
+    "Member",
+];
 
 fn property_mut<'a>(
     components: &'a mut utoipa::openapi::Components,
@@ -424,13 +473,39 @@ fn errors(op: &mut Op, family: Family, path_params: bool) {
         codes.push("404");
     }
     if body {
-        codes.extend(["413", "415"]);
+        // 409: a name already taken, or a state the change does not apply to.
+        codes.extend(["409", "413", "415"]);
     }
     for code in codes {
         op.responses
             .responses
             .entry(code.to_string())
             .or_insert_with(|| family.error().into());
+    }
+}
+
+/// `GET /ias/v1/reports/{id}` answers 200 with the metadata (JSON) or the content, as
+/// `Accept` asks: one 200 with every media type (the annotation can list only one per status).
+fn report_contents(op: &mut Op) {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaFormat, Type};
+    let Some(RefOr::T(ok)) = op.responses.responses.get_mut("200") else {
+        return;
+    };
+    let binary = || {
+        Content::new(Some(RefOr::T(Schema::Object(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::Custom("binary".into())))
+                .build(),
+        ))))
+    };
+    ok.description = "The report's metadata (JSON) or, as `Accept` asks, its content".into();
+    ok.content.insert(
+        "application/json".into(),
+        Content::new(Some(Ref::from_schema_name("Report"))),
+    );
+    for media in ["application/pdf", "application/zip", "text/csv"] {
+        ok.content.insert(media.into(), binary());
     }
 }
 
@@ -536,6 +611,66 @@ mod tests {
             }
         }
         assert!(seen.contains("listApps"), "{seen:?}");
+    }
+
+    #[test]
+    fn every_gated_operation_documents_the_answers_it_shares() {
+        let api = openapi();
+        for (path, item) in &api.paths.paths {
+            let Some(family) = Family::of(path) else {
+                continue;
+            };
+            for op in operations(item) {
+                let codes = &op.responses.responses;
+                let mut want = vec!["401"];
+                if family != Family::Engine {
+                    want.extend(["403", "429"]);
+                }
+                if path.contains('{') {
+                    want.extend(["400", "404"]);
+                }
+                if op.request_body.is_some() {
+                    want.extend(["400", "409", "413", "415", "422"]);
+                }
+                for code in want {
+                    assert!(codes.contains_key(code), "{path}: no {code}");
+                }
+                for (code, r) in codes {
+                    if let RefOr::T(r) = r {
+                        assert!(!r.description.is_empty(), "{path} {code}: no description");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_document_says_what_the_service_checks() {
+        let doc = serde_json::to_value(openapi()).expect("json");
+        let schemas = &doc["components"]["schemas"];
+        let name = &schemas["App"]["properties"]["name"];
+        assert_eq!(name["minLength"], 1, "{name}");
+        assert_eq!(name["maxLength"], 200, "{name}");
+        assert_eq!(name["pattern"], ONE_LINE, "{name}");
+        assert_eq!(schemas["Tag"]["properties"]["name"]["maxLength"], 100);
+        assert_eq!(
+            schemas["App"]["properties"]["description"]["pattern"],
+            LINES
+        );
+        assert_eq!(schemas["App"]["properties"]["id"]["readOnly"], true);
+        assert_eq!(schemas["App"]["properties"]["id"]["pattern"], UUID);
+        assert!(schemas["IdRef"]["properties"]["id"]["readOnly"].is_null());
+        assert_eq!(
+            schemas["User"]["properties"]["role"]["enum"],
+            serde_json::json!(["product-admin", "read-write", "read-only"])
+        );
+        assert!(schemas["ScanActionBody"]["required"]
+            .as_array()
+            .is_some_and(|r| r.contains(&serde_json::json!("action"))));
+        // Every other string refuses NUL, as the server does.
+        assert_eq!(schemas["Target"]["properties"]["domain"]["pattern"], NO_NUL);
+        let claim = &doc["paths"]["/engine/v1/jobs/claim"]["post"];
+        assert_eq!(claim["security"], serde_json::json!([{"engine": []}]));
     }
 
     #[test]
