@@ -8,7 +8,7 @@
 # one embedded engine, an organization key from `rampart key create`, seed.py's resources
 # (one quick scan of the testbed gives a vulnerability to read), then the server again with
 # no embedded engine (nothing the fuzzer submits is scanned: its targets are made up) and
-# schemathesis with every check, bounded examples (FUZZ_MAX_EXAMPLES, default 10), strings
+# schemathesis with every check, bounded examples (FUZZ_MAX_EXAMPLES, default 5), strings
 # that include NUL and control characters, failing on any 5xx, any response that violates
 # the document and any undocumented status code. A run prints its operations, cases and
 # wall time; the junit and ndjson reports stay in FUZZ_REPORTS (default .cache/fuzz/reports).
@@ -21,7 +21,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 which="${1:-all}"
-MAX_EXAMPLES="${FUZZ_MAX_EXAMPLES:-10}"
+MAX_EXAMPLES="${FUZZ_MAX_EXAMPLES:-5}"
 REPORTS="${FUZZ_REPORTS:-$CACHE/reports}"
 WORK="$(mktemp -d)"
 trap cleanup EXIT

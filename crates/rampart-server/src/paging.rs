@@ -21,8 +21,8 @@ pub const MAX_SIZE: u64 = 1000;
 pub struct PageQuery {
     // Read as text so that a bad value gets the documented 422, not a bare
     // deserialisation error; documented as the integer it is.
-    /// 0-based page index (default 0); `index × size` must fit a signed 64-bit row offset.
-    #[param(value_type = Option<u64>, minimum = 0, maximum = 9_223_372_036_854_775_u64)]
+    /// 0-based page index (default 0).
+    #[param(value_type = Option<u64>, minimum = 0)]
     pub index: Option<String>,
     /// Page size, 1–1000 (default 50).
     #[param(value_type = Option<u64>, minimum = 1, maximum = 1000)]
