@@ -286,9 +286,10 @@ fn texts(api: &mut OpenApi) {
     // What the server sets: the resource's own `id` and `links`, and the members whose
     // description says "Read-only". A generator leaves them out of requests.
     for (name, schema) in components.schemas.iter_mut() {
-        if REFERENCES.contains(&name.as_str())
-            || name.starts_with("Engine") && name != "Engine" && name != "EngineGroup"
-        {
+        // The job protocol's bodies (`Engine…` but the two resources) are wire types whose
+        // ids the engine sends.
+        let protocol = name.starts_with("Engine") && name != "Engine" && name != "EngineGroup";
+        if REFERENCES.contains(&name.as_str()) || protocol {
             continue;
         }
         let RefOr::T(Schema::Object(o)) = schema else {
