@@ -25,7 +25,7 @@ pub enum Family {
 
 /// The family of a matched route and its path relative to the API root; `None` for
 /// routes the gate leaves alone (operations, the engine protocol, the OAuth endpoints).
-fn family(path: &str) -> Option<(Family, &str)> {
+pub(crate) fn family(path: &str) -> Option<(Family, &str)> {
     const SKIP: &[&str] = &[
         "/validate",
         "/healthz",

@@ -53,9 +53,16 @@ pub async fn no_nul(req: Request, next: Next) -> Response {
         .map(|pq| pq.as_str())
         .unwrap_or("");
     if target.contains("%00") {
-        return axum::response::IntoResponse::into_response(crate::error::ApiError::BadRequest(
+        let error = crate::error::ApiError::BadRequest(
             "the URL must not contain a NUL character (%00)".into(),
-        ));
+        );
+        // In the shape of the path's family, as its routes document it.
+        return match crate::gate::family(req.uri().path()) {
+            Some((crate::gate::Family::Plus, _)) => {
+                axum::response::IntoResponse::into_response(crate::problem::Problem::from(error))
+            }
+            _ => axum::response::IntoResponse::into_response(error),
+        };
     }
     next.run(req).await
 }

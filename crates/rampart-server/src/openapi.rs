@@ -1,7 +1,9 @@
 //! The OpenAPI document, generated from the route annotations (never hand-written).
 
+use utoipa::openapi::response::{Response, ResponseBuilder};
+use utoipa::openapi::security::SecurityRequirement;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::OpenApi;
+use utoipa::openapi::{Content, OpenApi, Ref, RefOr, Schema};
 use utoipa::{Modify, OpenApi as _};
 
 #[derive(utoipa::OpenApi)]
@@ -35,6 +37,18 @@ impl Modify for Security {
                     .build(),
             ),
         );
+        components.add_security_scheme(
+            "engine",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "An engine credential (`rampart engine`, `GET /ias/v1/engines/{id}/credential`): \
+                         only the /engine/v1 job protocol accepts it",
+                    ))
+                    .build(),
+            ),
+        );
     }
 }
 
@@ -60,8 +74,9 @@ const OPEN: &[&str] = &[
 /// What the route annotations cannot say on their own, applied to the generated document so
 /// that client generators accept it: every `operationId` unique (utoipa names an operation
 /// after its handler, and `list`, `get`, … repeat across resources: a repeated name becomes
-/// the name plus the resource path, e.g. `list` on `/ias/v1/apps` → `listApps`), and no
-/// security on the open paths.
+/// the name plus the resource path, e.g. `list` on `/ias/v1/apps` → `listApps`), no
+/// security on the open paths, the engine credential on `/engine/v1`, and the error answers
+/// every route shares (see [`errors`]).
 pub(crate) fn finish(mut api: OpenApi) -> OpenApi {
     use std::collections::{HashMap, HashSet};
     let mut count: HashMap<String, usize> = HashMap::new();
@@ -79,9 +94,36 @@ pub(crate) fn finish(mut api: OpenApi) -> OpenApi {
         .collect();
     for (path, item) in api.paths.paths.iter_mut() {
         let open = OPEN.contains(&path.as_str());
+        let family = Family::of(path);
+        let path_params = path.contains('{');
         for (method, op) in operations_mut(item) {
             if open {
                 op.security = Some(vec![]);
+            }
+            if family == Some(Family::Engine) {
+                op.security = Some(vec![SecurityRequirement::new(
+                    "engine",
+                    Vec::<String>::new(),
+                )]);
+            }
+            if let Some(family) = family {
+                errors(op, family, path_params);
+            }
+            if path == "/ias/v1/reports/{id}" && method == "get" {
+                report_contents(op);
+            }
+            describe(op);
+            for param in op.parameters.iter_mut().flatten() {
+                if let Some(schema) = param.schema.as_mut() {
+                    strings(schema, &mut no_nul);
+                }
+            }
+            if let Some(body) = op.request_body.as_mut() {
+                for content in body.content.values_mut() {
+                    if let Some(schema) = content.schema.as_mut() {
+                        strings(schema, &mut no_nul);
+                    }
+                }
             }
             let base = op
                 .operation_id
@@ -104,10 +146,386 @@ pub(crate) fn finish(mut api: OpenApi) -> OpenApi {
             op.operation_id = Some(id);
         }
     }
+    texts(&mut api);
     api
 }
 
 type Op = utoipa::openapi::path::Operation;
+
+/// The texts the service checks (`rampart_service` `Checks::text` / `Checks::lines`), said
+/// in their schemas so that a client knows before sending: (schema, property, one line,
+/// minimum and maximum length in characters).
+const TEXTS: &[(&str, &str, bool, usize, usize)] = &[
+    ("App", "name", true, 1, 200),
+    ("App", "description", false, 0, 2000),
+    ("Tag", "name", true, 1, 100),
+    ("EngineGroup", "name", true, 1, 200),
+    ("EngineGroup", "description", false, 0, 2000),
+    ("Engine", "name", true, 1, 200),
+    ("AttackTemplate", "name", true, 1, 200),
+    ("AttackTemplate", "description", false, 0, 2000),
+    ("ScanConfig", "name", true, 1, 200),
+    ("ScanConfig", "description", false, 0, 2000),
+    ("Schedule", "name", true, 1, 200),
+    ("Blackout", "name", true, 1, 200),
+    ("File", "name", true, 1, 255),
+    ("File", "description", false, 0, 2000),
+    ("ReportGeneration", "name", true, 1, 255),
+    ("IdentityGroup", "name", true, 1, 200),
+    ("IdentityGroup", "description", false, 0, 2000),
+    ("IdentityGroup", "externalId", true, 0, 200),
+    ("User", "displayName", true, 0, 200),
+    ("OrganizationInput", "name", true, 1, 200),
+];
+
+/// No control character (Unicode Cc: C0, DEL, C1) and at least one other than white space.
+const ONE_LINE: &str = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$";
+/// No control character (as above) but line breaks and tabs.
+const LINES: &str = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$";
+/// No control character at all, possibly empty.
+const ONE_LINE_OR_EMPTY: &str = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$";
+/// No NUL: the server refuses one anywhere in a body (422) or a URL (400), as no database
+/// stores it in text.
+const NO_NUL: &str = "^[^\\u0000]*$";
+
+fn texts(api: &mut OpenApi) {
+    let Some(components) = api.components.as_mut() else {
+        return;
+    };
+    for (schema, property, line, min, max) in TEXTS {
+        let Some(p) = property_mut(components, schema, property) else {
+            continue;
+        };
+        p.min_length = (*min > 0).then_some(*min);
+        p.max_length = Some(*max);
+        p.pattern = Some(
+            match (line, min) {
+                (true, 0) => ONE_LINE_OR_EMPTY,
+                (true, _) => ONE_LINE,
+                (false, _) => LINES,
+            }
+            .to_string(),
+        );
+    }
+    let enums: Vec<(&str, &str, Vec<&str>)> = vec![
+        ("NewApiKey", "role", roles()),
+        ("User", "role", roles()),
+        ("ServiceAccount", "role", roles()),
+        (
+            "IdentityGroup",
+            "source",
+            vec!["local", "scim", "oidc", "saml", "ldap"],
+        ),
+        (
+            "ScanActionBody",
+            "action",
+            vec!["PAUSE", "RESUME", "STOP", "CANCEL", "AUTHENTICATE"],
+        ),
+        (
+            "SearchRequest",
+            "type",
+            rampart_query::ResourceType::ALL
+                .iter()
+                .map(|t| t.as_str())
+                .collect(),
+        ),
+        (
+            "ReportGeneration",
+            "type",
+            rampart_report::ReportType::ALL
+                .iter()
+                .map(|t| t.wire())
+                .collect(),
+        ),
+        (
+            "ReportGeneration",
+            "format",
+            rampart_report::DocFormat::ALL
+                .iter()
+                .map(|f| f.wire())
+                .collect(),
+        ),
+        ("AuditExportRequest", "format", vec!["jsonl", "csv"]),
+        (
+            "AttackModule",
+            "severity",
+            vec!["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "SAFE"],
+        ),
+        (
+            "AttackTemplate",
+            "attack_prioritization",
+            vec!["SEQUENTIAL", "SMART", "RANDOMIZED"],
+        ),
+        (
+            "File",
+            "type",
+            vec![
+                "MACRO",
+                "RECORDED_TRAFFIC",
+                "SELENIUM",
+                "WSDL",
+                "SWAGGER",
+                "CERTIFICATE",
+                "GRAPHQL",
+            ],
+        ),
+        ("OAuthClientCreate", "role", roles()),
+    ];
+    for (schema, property, values) in enums {
+        if let Some(p) = property_mut(components, schema, property) {
+            p.enum_values = Some(values.into_iter().map(Into::into).collect());
+        }
+    }
+    for (schema, property) in REQUIRED {
+        if let Some(RefOr::T(Schema::Object(o))) = components.schemas.get_mut(*schema) {
+            if !o.required.iter().any(|r| r == property) {
+                o.required.push(property.to_string());
+            }
+        }
+    }
+    // What the server sets: the resource's own `id` and `links`, and the members whose
+    // description says "Read-only". A generator leaves them out of requests.
+    for (name, schema) in components.schemas.iter_mut() {
+        // The job protocol's bodies (`Engine…` but the two resources) are wire types whose
+        // ids the engine sends.
+        let protocol = name.starts_with("Engine") && name != "Engine" && name != "EngineGroup";
+        if REFERENCES.contains(&name.as_str()) || protocol {
+            continue;
+        }
+        let RefOr::T(Schema::Object(o)) = schema else {
+            continue;
+        };
+        for (property, p) in o.properties.iter_mut() {
+            let RefOr::T(Schema::Object(p)) = p else {
+                continue;
+            };
+            let described = p
+                .description
+                .as_deref()
+                .is_some_and(|d| d.starts_with("Read-only"));
+            if property == "id" || property == "links" || described {
+                p.read_only = Some(true);
+            }
+        }
+    }
+    for schema in components.schemas.values_mut() {
+        strings(schema, &mut no_nul);
+    }
+}
+
+fn roles() -> Vec<&'static str> {
+    rampart_domain::Role::ALL
+        .iter()
+        .map(|r| r.as_str())
+        .collect()
+}
+
+/// Members the service refuses to go without (a missing one is 422).
+const REQUIRED: &[(&str, &str)] = &[
+    ("ScanActionBody", "action"),
+    ("OrganizationInput", "name"),
+    ("ReportGeneration", "name"),
+    ("ReportGeneration", "type"),
+    ("ReportGeneration", "format"),
+    ("NewApiKey", "role"),
+];
+
+/// Schemas whose `id` names another resource (an input), not their own.
+const REFERENCES: &[&str] = &[
+    "IdRef",
+    "AppUser",
+    "MemberRef",
+    "KeyOwner",
+    "AttackRef",
+    "Member",
+];
+
+fn property_mut<'a>(
+    components: &'a mut utoipa::openapi::Components,
+    schema: &str,
+    property: &str,
+) -> Option<&'a mut utoipa::openapi::schema::Object> {
+    let Some(RefOr::T(Schema::Object(o))) = components.schemas.get_mut(schema) else {
+        return None;
+    };
+    match o.properties.get_mut(property) {
+        Some(RefOr::T(Schema::Object(p))) => Some(p),
+        _ => None,
+    }
+}
+
+/// A UUID in its hyphenated form.
+const UUID: &str = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
+
+fn no_nul(o: &mut utoipa::openapi::schema::Object) {
+    use utoipa::openapi::schema::{KnownFormat, SchemaFormat};
+    if o.pattern.is_some() || o.enum_values.is_some() {
+        return;
+    }
+    o.pattern = Some(
+        match o.format {
+            Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)) => UUID,
+            _ => NO_NUL,
+        }
+        .to_string(),
+    );
+}
+
+/// Calls `f` on every string schema inside `schema` (properties, items, compositions).
+fn strings(schema: &mut RefOr<Schema>, f: &mut impl FnMut(&mut utoipa::openapi::schema::Object)) {
+    use utoipa::openapi::schema::{ArrayItems, SchemaType, Type};
+    let RefOr::T(schema) = schema else { return };
+    match schema {
+        Schema::Object(o) => {
+            let string = match &o.schema_type {
+                SchemaType::Type(t) => *t == Type::String,
+                SchemaType::Array(ts) => ts.contains(&Type::String),
+                SchemaType::AnyValue => false,
+            };
+            if string {
+                f(o);
+            }
+            for p in o.properties.values_mut() {
+                strings(p, f);
+            }
+        }
+        Schema::Array(a) => {
+            if let ArrayItems::RefOrSchema(items) = &mut a.items {
+                strings(items, f);
+            }
+        }
+        Schema::OneOf(c) => c.items.iter_mut().for_each(|i| strings(i, f)),
+        Schema::AllOf(c) => c.items.iter_mut().for_each(|i| strings(i, f)),
+        Schema::AnyOf(c) => c.items.iter_mut().for_each(|i| strings(i, f)),
+        _ => {}
+    }
+}
+
+/// The error shape of a path's routes (as `gate::family` tells them apart, plus the job
+/// protocol); `None` for the open and OAuth endpoints, whose annotations say it all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Family {
+    /// `/ias/v1`: the reference's body (`ErrorBody`, application/json).
+    Ias,
+    /// `/engine/v1`: the same body, behind the engine credential.
+    Engine,
+    /// AppSec+: RFC 9457 problem+json (`ProblemBody`).
+    Plus,
+}
+
+impl Family {
+    fn of(path: &str) -> Option<Family> {
+        const UNGATED: &[&str] = &[
+            "/validate",
+            "/oauth/token",
+            "/oauth/introspect",
+            "/oauth/revoke",
+            "/ias/v1/openapi.json",
+        ];
+        if OPEN.contains(&path) || UNGATED.contains(&path) || path.starts_with("/.well-known/") {
+            None
+        } else if path.starts_with("/ias/v1/") {
+            Some(Family::Ias)
+        } else if path.starts_with("/engine/v1/") {
+            Some(Family::Engine)
+        } else {
+            Some(Family::Plus)
+        }
+    }
+
+    fn error(self) -> Response {
+        let (media, schema) = match self {
+            Family::Ias | Family::Engine => ("application/json", "ErrorBody"),
+            Family::Plus => ("application/problem+json", "ProblemBody"),
+        };
+        ResponseBuilder::new()
+            .content(media, Content::new(Some(Ref::from_schema_name(schema))))
+            .build()
+    }
+}
+
+/// The answers every route of a family can give besides its own, added where the route's
+/// annotation does not list them (an annotated answer is kept as it is):
+/// - 401 (no, an unknown or a revoked credential) and 429 (a rate limit) from the gate, and
+///   403 (the role or the token's scope) on the gated families;
+/// - 400 when the URL carries a NUL character or a malformed query parameter, and a JSON
+///   body is malformed; 422 when a query parameter or a body member is invalid;
+/// - 404 on routes with path parameters (an unknown id, or one that is not a UUID);
+/// - 413 (a body over the limit) and 415 (a body that is not JSON) on routes with a body.
+fn errors(op: &mut Op, family: Family, path_params: bool) {
+    use utoipa::openapi::path::ParameterIn;
+    let query = op
+        .parameters
+        .iter()
+        .flatten()
+        .any(|p| p.parameter_in == ParameterIn::Query);
+    let body = op.request_body.is_some();
+    let mut codes: Vec<&str> = vec!["401"];
+    if family != Family::Engine {
+        codes.extend(["403", "429"]);
+    }
+    if query || body || path_params {
+        codes.push("400");
+    }
+    if query || body {
+        codes.push("422");
+    }
+    if path_params {
+        codes.push("404");
+    }
+    if body {
+        // 409: a name already taken, or a state the change does not apply to.
+        codes.extend(["409", "413", "415"]);
+    }
+    for code in codes {
+        op.responses
+            .responses
+            .entry(code.to_string())
+            .or_insert_with(|| family.error().into());
+    }
+}
+
+/// `GET /ias/v1/reports/{id}` answers 200 with the metadata (JSON) or the content, as
+/// `Accept` asks: one 200 with every media type (the annotation can list only one per status).
+fn report_contents(op: &mut Op) {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaFormat, Type};
+    let Some(RefOr::T(ok)) = op.responses.responses.get_mut("200") else {
+        return;
+    };
+    let binary = || {
+        Content::new(Some(RefOr::T(Schema::Object(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::Custom("binary".into())))
+                .build(),
+        ))))
+    };
+    ok.description = "The report's metadata (JSON) or, as `Accept` asks, its content".into();
+    ok.content.insert(
+        "application/json".into(),
+        Content::new(Some(Ref::from_schema_name("Report"))),
+    );
+    for media in ["application/pdf", "application/zip", "text/csv"] {
+        ok.content.insert(media.into(), binary());
+    }
+}
+
+/// Every answer described: an empty description becomes the status's reason phrase.
+fn describe(op: &mut Op) {
+    for (code, r) in op.responses.responses.iter_mut() {
+        if let RefOr::T(r) = r {
+            if r.description.is_empty() {
+                r.description = code
+                    .parse::<u16>()
+                    .ok()
+                    .and_then(|c| axum::http::StatusCode::from_u16(c).ok())
+                    .and_then(|c| c.canonical_reason())
+                    .unwrap_or("Answer")
+                    .to_string();
+            }
+        }
+    }
+}
 
 fn operations(item: &utoipa::openapi::path::PathItem) -> impl Iterator<Item = &Op> {
     [
@@ -194,6 +612,66 @@ mod tests {
             }
         }
         assert!(seen.contains("listApps"), "{seen:?}");
+    }
+
+    #[test]
+    fn every_gated_operation_documents_the_answers_it_shares() {
+        let api = openapi();
+        for (path, item) in &api.paths.paths {
+            let Some(family) = Family::of(path) else {
+                continue;
+            };
+            for op in operations(item) {
+                let codes = &op.responses.responses;
+                let mut want = vec!["401"];
+                if family != Family::Engine {
+                    want.extend(["403", "429"]);
+                }
+                if path.contains('{') {
+                    want.extend(["400", "404"]);
+                }
+                if op.request_body.is_some() {
+                    want.extend(["400", "409", "413", "415", "422"]);
+                }
+                for code in want {
+                    assert!(codes.contains_key(code), "{path}: no {code}");
+                }
+                for (code, r) in codes {
+                    if let RefOr::T(r) = r {
+                        assert!(!r.description.is_empty(), "{path} {code}: no description");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_document_says_what_the_service_checks() {
+        let doc = serde_json::to_value(openapi()).expect("json");
+        let schemas = &doc["components"]["schemas"];
+        let name = &schemas["App"]["properties"]["name"];
+        assert_eq!(name["minLength"], 1, "{name}");
+        assert_eq!(name["maxLength"], 200, "{name}");
+        assert_eq!(name["pattern"], ONE_LINE, "{name}");
+        assert_eq!(schemas["Tag"]["properties"]["name"]["maxLength"], 100);
+        assert_eq!(
+            schemas["App"]["properties"]["description"]["pattern"],
+            LINES
+        );
+        assert_eq!(schemas["App"]["properties"]["id"]["readOnly"], true);
+        assert_eq!(schemas["App"]["properties"]["id"]["pattern"], UUID);
+        assert!(schemas["IdRef"]["properties"]["id"]["readOnly"].is_null());
+        assert_eq!(
+            schemas["User"]["properties"]["role"]["enum"],
+            serde_json::json!(["product-admin", "read-write", "read-only"])
+        );
+        assert!(schemas["ScanActionBody"]["required"]
+            .as_array()
+            .is_some_and(|r| r.contains(&serde_json::json!("action"))));
+        // Every other string refuses NUL, as the server does.
+        assert_eq!(schemas["Target"]["properties"]["domain"]["pattern"], NO_NUL);
+        let claim = &doc["paths"]["/engine/v1/jobs/claim"]["post"];
+        assert_eq!(claim["security"], serde_json::json!([{"engine": []}]));
     }
 
     #[test]
