@@ -50,6 +50,7 @@ pub async fn run(args: EngineArgs) -> anyhow::Result<()> {
         id_prefix: "engine".into(),
         slots: args.slots,
         claim_wait: Duration::from_secs(args.claim_wait.clamp(1, 30)),
+        browser: Some(browser_factory()),
         ..WorkerConfig::default()
     };
     let shutdown = CancellationToken::new();
@@ -90,4 +91,11 @@ fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
             _ = int.recv() => {}
         }
     })
+}
+
+/// The browser crawler of scans whose config asks for one (`java_script_engine` CHROMIUM):
+/// Chromium found on `PATH` or at `RAMPART_CHROMIUM` when the scan starts; without it the
+/// scan says so in an event and runs with the HTML crawler.
+pub(crate) fn browser_factory() -> Arc<dyn rampart_engine::crawl::BrowserFactory> {
+    Arc::new(rampart_browser::ChromiumFactory::default())
 }

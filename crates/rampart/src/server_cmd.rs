@@ -437,6 +437,7 @@ fn spawn_engines(
     let cfg = rampart_worker::WorkerConfig {
         id_prefix: instance.slot_prefix(),
         slots,
+        browser: Some(crate::engine_cmd::browser_factory()),
         ..rampart_worker::WorkerConfig::default()
     };
     let handle = rampart_worker::Worker::new(cfg)
