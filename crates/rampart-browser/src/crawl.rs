@@ -186,13 +186,14 @@ pub(crate) async fn run(b: &Launched, scope: &BrowserScope, opts: &BrowserOption
             started += 1;
             let (rec, probe, explore) = (&rec, &probe, &explore);
             let logout = &logout;
+            let client_paths = client_paths.as_deref();
             running.push(async move {
                 let out = match Tab::open(&b.browser, scope, probe).await {
                     Ok(mut tab) => {
                         let work = {
                             let page = tab.page.clone();
                             let u = u.clone();
-                            let paths = client_paths.as_deref();
+                            let paths = client_paths;
                             async move {
                                 page::render(&page, &u, opts.events_per_page, paths, explore).await
                             }
