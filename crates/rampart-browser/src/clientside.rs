@@ -34,6 +34,10 @@ pub(crate) struct StorageEntry {
     pub area: String,
     pub key: String,
     pub value: String,
+    /// Written by this document (`setItem`): web storage is shared by the origin's pages,
+    /// so an entry is reported on the page that wrote it.
+    #[serde(default)]
+    pub written: bool,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -191,7 +195,7 @@ pub(crate) fn judge(
         }
     }
     let origin = page.origin().ascii_serialization();
-    for e in &facts.storage {
+    for e in facts.storage.iter().filter(|e| e.written) {
         if let Some(why) = sensitive(&e.key, &e.value) {
             push(
                 format!("storage {origin} {} {}", e.area, e.key),

@@ -131,7 +131,7 @@
       try {
         for (let i = 0; i < st.length && storage.length < 100; i++) {
           const k = st.key(i);
-          storage.push({ area, key: k, value: String(st.getItem(k)).slice(0, 2000) });
+          storage.push({ area, key: k, value: String(oItem.call(st, k)).slice(0, 2000), written: R.written.includes(area + '\u0000' + k) });
         }
       } catch (e) { /* storage may be denied */ }
     }
@@ -155,6 +155,17 @@
   URLSearchParams.prototype.get = function (n) {
     if (R.params.length < 50 && !R.params.includes(String(n))) R.params.push(String(n));
     return oGet.call(this, n);
+  };
+  // Storage entries this document writes (web storage is shared by the origin's pages: an
+  // entry is judged on the page that wrote it).
+  R.written = [];
+  const oSetItem = Storage.prototype.setItem;
+  Storage.prototype.setItem = function (k, v) {
+    try {
+      const area = this === window.sessionStorage ? 'sessionStorage' : 'localStorage';
+      if (R.written.length < 100) R.written.push(area + '\u0000' + String(k));
+    } catch (e) { /* storage may be denied */ }
+    return oSetItem.call(this, k, v);
   };
   const oItem = Storage.prototype.getItem;
   Storage.prototype.getItem = function (k) {

@@ -96,7 +96,7 @@ const PAGES: &[Page] = &[
         fixed: "",
     },
     Page {
-        case: "postmessage-no-origin",
+        case: "postmessage-any",
         path: "widget.html",
         title: "Support widget",
         body: |_| {
