@@ -39,7 +39,13 @@ pub(crate) struct Launched {
 }
 
 impl Launched {
-    pub async fn start(exe: &Path, opts: &BrowserOptions) -> Result<Self, String> {
+    /// Starts Chromium with every connection it makes going through `proxy` (loopback
+    /// included: nothing bypasses it).
+    pub async fn start(
+        exe: &Path,
+        opts: &BrowserOptions,
+        proxy: std::net::SocketAddr,
+    ) -> Result<Self, String> {
         let profile = std::env::temp_dir().join(format!("rampart-chromium-{}", crate::token()));
         let config = BrowserConfig::builder()
             .chrome_executable(exe)
@@ -63,6 +69,8 @@ impl Launched {
                 ][..],
             ))
             .arg("ignore-certificate-errors")
+            .arg(("proxy-server", format!("http://{proxy}").as_str()))
+            .arg(("proxy-bypass-list", "<-loopback>"))
             .build()?;
         std::fs::create_dir_all(&profile).map_err(|e| format!("profile directory: {e}"))?;
         let (browser, mut handler) = match Browser::launch(config).await {

@@ -2,12 +2,14 @@
 //! deduplicated by URL pattern and DOM skeleton, then the DOM XSS probes.
 
 use crate::chromium::Launched;
+use crate::clientside;
 use crate::domxss::{self, Candidate};
 use crate::gate::Recorder;
+use crate::libraries::Advisories;
 use crate::page::{self, Probe, Rendered, Tab};
 use crate::{BrowserOptions, CrawlReport};
 use futures::stream::{FuturesUnordered, StreamExt};
-use rampart_engine::crawl::BrowserScope;
+use rampart_engine::crawl::{BrowserScope, ClientCheck};
 use rampart_engine::events::Level;
 use rampart_engine::target::path_pattern;
 use regex::Regex;
@@ -110,6 +112,33 @@ pub(crate) async fn run(b: &Launched, scope: &BrowserScope, opts: &BrowserOption
     let mut candidate_patterns: HashSet<String> = HashSet::new();
     let mut websockets: HashSet<String> = HashSet::new();
     let mut said_memory = false;
+    // Client-side checks: on when one of their modules is.
+    let client_on = ClientCheck::ALL
+        .iter()
+        .any(|c| scope.module_enabled(c.module_key()));
+    let advisories = if scope.module_enabled(ClientCheck::VulnerableLibrary.module_key()) {
+        match Advisories::load() {
+            Ok(a) => Some(a),
+            Err(e) => {
+                scope
+                    .log(
+                        Level::Warn,
+                        format!("vulnerable JavaScript libraries: {e}; the check does not run"),
+                    )
+                    .await;
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let client_paths: Option<Vec<String>> = client_on.then(|| {
+        advisories
+            .as_ref()
+            .map(Advisories::global_paths)
+            .unwrap_or_default()
+    });
+    let mut client_seen: HashSet<String> = HashSet::new();
     let probe = Probe {
         logout: Some(js_logout.clone()),
         ..Probe::default()
@@ -157,13 +186,17 @@ pub(crate) async fn run(b: &Launched, scope: &BrowserScope, opts: &BrowserOption
             started += 1;
             let (rec, probe, explore) = (&rec, &probe, &explore);
             let logout = &logout;
+            let client_paths = client_paths.as_deref();
             running.push(async move {
                 let out = match Tab::open(&b.browser, scope, probe).await {
                     Ok(mut tab) => {
                         let work = {
                             let page = tab.page.clone();
                             let u = u.clone();
-                            async move { page::render(&page, &u, opts.events_per_page, explore).await }
+                            let paths = client_paths;
+                            async move {
+                                page::render(&page, &u, opts.events_per_page, paths, explore).await
+                            }
                         };
                         let r = tab.run(scope, rec, logout, opts.page_budget, work).await;
                         tab.close().await;
@@ -179,12 +212,32 @@ pub(crate) async fn run(b: &Launched, scope: &BrowserScope, opts: &BrowserOption
         };
         let rss = b.rss_kib();
         report.peak_chromium_rss_kib = report.peak_chromium_rss_kib.max(rss);
-        let Some(Rendered { first, found, ws }) = out else {
+        let Some(Rendered {
+            first,
+            found,
+            ws,
+            client,
+        }) = out
+        else {
             report.cut.push(format!("{u} (page budget or error)"));
             continue;
         };
         report.states.push(u.to_string());
-        websockets.extend(ws);
+        if let Some(facts) = &client {
+            for f in clientside::judge(facts, advisories.as_ref(), &mut client_seen) {
+                report
+                    .client
+                    .push(format!("{:?} {} {}", f.check, f.page, f.parameter));
+                scope.report_client(f).await;
+            }
+        }
+        // Sockets the page's script asked for; only in-scope ones were let through (the proxy).
+        websockets.extend(ws.into_iter().filter(|w| {
+            Url::parse(w).is_ok_and(|mut h| {
+                let scheme = if h.scheme() == "wss" { "https" } else { "http" };
+                h.set_scheme(scheme).is_ok() && scope.in_scope("GET", &h)
+            })
+        }));
         if let Ok(page_url) = Url::parse(&first.url) {
             let page_url = state_url(page_url);
             let mut key_url = page_url.clone();

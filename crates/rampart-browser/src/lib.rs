@@ -14,16 +14,20 @@
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
 mod chromium;
+mod clientside;
 mod crawl;
 mod domxss;
 mod gate;
+pub mod libraries;
+mod login;
 mod page;
+mod proxy;
 pub mod rss;
 
 pub use chromium::find_chromium;
 
 use async_trait::async_trait;
-use rampart_engine::crawl::{BrowserCrawler, BrowserScope};
+use rampart_engine::crawl::{BrowserCrawler, BrowserFactory, BrowserScope, BrowserSettings};
 use rampart_engine::events::Level;
 use rampart_engine::target::Resource;
 use std::path::PathBuf;
@@ -83,6 +87,39 @@ impl Chromium {
     }
 }
 
+/// Makes one [`Chromium`] per scan: `base`, overlaid with the settings the scan asks for.
+/// The binary injects it into the scan workers (`rampart server`, `rampart engine`).
+#[derive(Clone, Debug, Default)]
+pub struct ChromiumFactory {
+    pub base: BrowserOptions,
+}
+
+impl ChromiumFactory {
+    /// The options of a scan that asks for `settings`.
+    pub fn options(&self, settings: &BrowserSettings) -> BrowserOptions {
+        let mut o = self.base.clone();
+        if let Some(n) = settings.pages {
+            o.pages = n.max(1);
+        }
+        if let Some(d) = settings.page_budget {
+            o.page_budget = d;
+        }
+        if let Some(n) = settings.events_per_page {
+            o.events_per_page = n;
+        }
+        if let Some(m) = settings.memory_cap_mib {
+            o.memory_cap_mib = m;
+        }
+        o
+    }
+}
+
+impl BrowserFactory for ChromiumFactory {
+    fn browser(&self, settings: &BrowserSettings) -> std::sync::Arc<dyn BrowserCrawler> {
+        std::sync::Arc::new(Chromium::new(self.options(settings)))
+    }
+}
+
 /// What one browser crawl saw, for tests and benchmarks.
 #[derive(Clone, Debug, Default)]
 pub struct CrawlReport {
@@ -96,23 +133,43 @@ pub struct CrawlReport {
     pub peak_chromium_rss_kib: u64,
     /// States not rendered because a bound was reached (memory cap, time, count).
     pub cut: Vec<String>,
+    /// Client-side findings reported (`Check page parameter`).
+    pub client: Vec<String>,
 }
 
 impl Chromium {
-    /// Runs the browser crawl and returns everything it saw (the plug-in returns only the
-    /// resources). An error means the browser could not start.
-    pub async fn crawl(&self, scope: &BrowserScope) -> Result<CrawlReport, String> {
-        let exe = match &self.options.executable {
-            Some(p) if p.exists() => p.clone(),
-            Some(p) => return Err(format!("no Chromium at {}", p.display())),
+    fn executable(&self) -> Result<PathBuf, String> {
+        match &self.options.executable {
+            Some(p) if p.exists() => Ok(p.clone()),
+            Some(p) => Err(format!("no Chromium at {}", p.display())),
             None => find_chromium().ok_or_else(|| {
                 "no Chromium found (install the `chromium` package or set RAMPART_CHROMIUM)"
                     .to_string()
-            })?,
-        };
-        let browser = chromium::Launched::start(&exe, &self.options).await?;
-        let report = crawl::run(&browser, scope, &self.options).await;
+            }),
+        }
+    }
+
+    /// Runs the browser crawl and returns everything it saw (the plug-in returns only the
+    /// resources). An error means the browser could not start.
+    pub async fn crawl(&self, scope: &BrowserScope) -> Result<CrawlReport, String> {
+        let exe = self.executable()?;
+        let proxy = proxy::Proxy::start(scope.clone()).await?;
+        let browser = chromium::Launched::start(&exe, &self.options, proxy.addr).await?;
+        let mut report = crawl::run(&browser, scope, &self.options).await;
         browser.stop().await;
+        if let Ok(seen) = proxy.seen.lock() {
+            for b in &seen.blocked {
+                if !report.blocked.contains(b) {
+                    report.blocked.push(b.clone());
+                }
+            }
+            for w in &seen.websockets {
+                if !report.websockets.contains(w) {
+                    report.websockets.push(w.clone());
+                }
+            }
+        }
+        drop(proxy);
         if let Ok(mut l) = self.last.lock() {
             *l = Some(report.clone());
         }
@@ -137,6 +194,20 @@ impl BrowserCrawler for Chromium {
             ),
             None => "unavailable: no Chromium found; HTML crawler only".to_string(),
         }
+    }
+
+    async fn login(
+        &self,
+        scope: &BrowserScope,
+        login: &rampart_engine::plan::FormLogin,
+    ) -> Result<Vec<String>, String> {
+        let exe = self.executable()?;
+        let proxy = proxy::Proxy::start(scope.clone()).await?;
+        let browser = chromium::Launched::start(&exe, &self.options, proxy.addr).await?;
+        let r = login::login(&browser.browser, scope, login, self.options.page_budget).await;
+        browser.stop().await;
+        drop(proxy);
+        r
     }
 
     async fn discover(&self, scope: &BrowserScope) -> Vec<Resource> {

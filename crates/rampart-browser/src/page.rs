@@ -193,6 +193,8 @@ pub(crate) struct Rendered {
     /// URLs and routes found in the DOM, by clicks and by submissions.
     pub found: Vec<String>,
     pub ws: Vec<String>,
+    /// The first state's facts for the client-side checks (when they run).
+    pub client: Option<crate::clientside::ClientFacts>,
 }
 
 /// Renders `url`, then (when `explore` says the state is new) clicks its elements and
@@ -201,15 +203,21 @@ pub(crate) async fn render(
     page: &Page,
     url: &Url,
     events_per_page: usize,
+    client_paths: Option<&[String]>,
     explore: impl Fn(&str) -> bool,
 ) -> Option<Rendered> {
     navigate(page, url, None).await;
     settle(page, Duration::from_secs(3)).await;
     let first = snapshot(page).await?;
+    let client = match client_paths {
+        Some(p) => crate::clientside::collect(page, p).await,
+        None => None,
+    };
     let mut out = Rendered {
         found: first.links.iter().chain(&first.routes).cloned().collect(),
         ws: first.ws.clone(),
         first: first.clone(),
+        client,
     };
     if !explore(&first.sig) {
         return Some(out);

@@ -12,6 +12,9 @@ use serde_json::{json, Map, Value};
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct OptionsView {
+    /// `DEFAULT|INTERNET_EXPLORER|CHROME|CHROMIUM`: `CHROME` and `CHROMIUM` turn the browser
+    /// crawl on (rampart's default is the HTML crawler alone).
+    pub java_script_engine: Option<String>,
     pub crawl_config: CrawlConfig,
     pub attacker_config: AttackerConfig,
     pub auth_config: AuthConfig,
@@ -104,6 +107,12 @@ pub struct CrawlConfig {
     pub max_crawl_results: Option<i64>,
     /// URLs crawled per normalized link (method, path pattern, parameter names).
     pub max_per_normalized_link_crawl_result: Option<i64>,
+    /// Browser crawl: the time budget of one page (one state, its clicks and forms).
+    pub page_timeout_milliseconds: Option<i64>,
+    /// Browser crawl: elements clicked per state (`max_browser_events_per_link` when absent).
+    pub max_browser_events_per_dom: Option<i64>,
+    pub max_browser_events_per_link: Option<i64>,
+    pub crawler_initialization_config: CrawlerInitializationConfig,
     pub seed_url_list: Vec<SeedUrl>,
     pub scope_constraint_list: Vec<ScopeConstraint>,
 }
@@ -164,6 +173,15 @@ pub struct NetworkSettingsConfig {
 #[serde(default)]
 pub struct PerformanceConfig {
     pub max_concurrent_requests: Option<i64>,
+    /// Browser crawl: no new page while the browser holds more than this many MiB.
+    pub memory_ceiling64_bit: Option<i64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CrawlerInitializationConfig {
+    /// Browser crawl: pages rendered at once.
+    pub browser_pool_size: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]

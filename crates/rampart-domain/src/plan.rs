@@ -50,6 +50,27 @@ pub struct Recipe {
     /// A recorded login sequence the config names (`auth_config.type` SELENIUM or MACRO).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub login_script: Option<RecipeFileContent>,
+    /// The browser crawl, when the document asks for it (`java_script_engine` `CHROME` or
+    /// `CHROMIUM`); the engine that runs the job needs a browser for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub browser: Option<RecipeBrowser>,
+}
+
+/// Browser crawl settings the document sets; `None` keeps the browser's default.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecipeBrowser {
+    /// `crawl_config.crawler_initialization_config.browser_pool_size`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pages: Option<u64>,
+    /// `crawl_config.page_timeout_milliseconds`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_timeout_ms: Option<u64>,
+    /// `crawl_config.max_browser_events_per_dom` (or `max_browser_events_per_link`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events_per_page: Option<u64>,
+    /// `performance_config.memory_ceiling64_bit` (MiB).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_cap_mib: Option<u64>,
 }
 
 /// Secret header values and the cookie never reach a log line.
@@ -76,6 +97,7 @@ impl std::fmt::Debug for Recipe {
             .field("definitions", &self.definitions)
             .field("client_certificate", &self.client_certificate)
             .field("login_script", &self.login_script)
+            .field("browser", &self.browser)
             .finish()
     }
 }
@@ -540,6 +562,7 @@ pub fn compile(input: PlanInput<'_>) -> Result<Recipe, PlanError> {
         )),
     }
     resolve_files(&view, input.files, &mut recipe)?;
+    recipe.browser = browser(&view, &mut recipe.notes);
     recipe.out_of_band_host = view
         .attacker_config
         .out_of_band_host
@@ -551,6 +574,35 @@ pub fn compile(input: PlanInput<'_>) -> Result<Recipe, PlanError> {
     recipe.scope = scope;
     recipe.allowed_domains = input.allowed_domains.to_vec();
     Ok(recipe)
+}
+
+/// The browser crawl the document asks for: `java_script_engine` `CHROME` or `CHROMIUM`, with
+/// the crawl's browser settings. `DEFAULT` (or nothing) keeps the HTML crawler alone.
+fn browser(view: &options::OptionsView, notes: &mut Vec<String>) -> Option<RecipeBrowser> {
+    let engine = view
+        .java_script_engine
+        .as_deref()
+        .map(str::trim)
+        .unwrap_or("DEFAULT")
+        .to_ascii_uppercase();
+    match engine.as_str() {
+        "CHROME" | "CHROMIUM" => {}
+        "" | "DEFAULT" => return None,
+        other => {
+            notes.push(format!(
+                "java_script_engine {other} is not supported: the browser crawl uses Chromium (set CHROMIUM); this scan uses the HTML crawler only"
+            ));
+            return None;
+        }
+    }
+    let c = &view.crawl_config;
+    Some(RecipeBrowser {
+        pages: positive(c.crawler_initialization_config.browser_pool_size),
+        page_timeout_ms: positive(c.page_timeout_milliseconds),
+        events_per_page: positive(c.max_browser_events_per_dom)
+            .or(positive(c.max_browser_events_per_link)),
+        memory_cap_mib: positive(view.performance_config.memory_ceiling64_bit),
+    })
 }
 
 #[cfg(test)]
@@ -728,5 +780,41 @@ mod tests {
         .unwrap_err();
         assert_eq!(e.reason, FailureReason::ConfigurationInvalid);
         assert!(e.message.contains("'api.yaml'"), "{}", e.message);
+    }
+
+    #[test]
+    fn java_script_engine_chromium_asks_for_the_browser_crawl_with_its_settings() {
+        let mut doc = seeds(&["http://shop.test/"]);
+        let r = compile_doc(doc.clone(), &["shop.test"]).expect("compiles");
+        assert_eq!(r.browser, None, "DEFAULT keeps the HTML crawler alone");
+
+        doc["java_script_engine"] = json!("CHROMIUM");
+        doc["crawl_config"]["page_timeout_milliseconds"] = json!(15000);
+        doc["crawl_config"]["max_browser_events_per_link"] = json!(7);
+        doc["crawl_config"]["crawler_initialization_config"] = json!({"browser_pool_size": 3});
+        doc["performance_config"] = json!({"memory_ceiling64_bit": 800});
+        let r = compile_doc(doc.clone(), &["shop.test"]).expect("compiles");
+        assert_eq!(
+            r.browser,
+            Some(RecipeBrowser {
+                pages: Some(3),
+                page_timeout_ms: Some(15000),
+                events_per_page: Some(7),
+                memory_cap_mib: Some(800),
+            })
+        );
+        doc["crawl_config"]["max_browser_events_per_dom"] = json!(4);
+        doc["java_script_engine"] = json!("CHROME");
+        let r = compile_doc(doc.clone(), &["shop.test"]).expect("compiles");
+        assert_eq!(r.browser.and_then(|b| b.events_per_page), Some(4));
+
+        doc["java_script_engine"] = json!("INTERNET_EXPLORER");
+        let r = compile_doc(doc, &["shop.test"]).expect("compiles");
+        assert_eq!(r.browser, None);
+        assert!(
+            r.notes.iter().any(|n| n.contains("INTERNET_EXPLORER")),
+            "{:?}",
+            r.notes
+        );
     }
 }

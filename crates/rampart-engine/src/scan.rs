@@ -202,6 +202,9 @@ async fn run(
         })
     };
 
+    if let Some(b) = &browser {
+        session.set_browser(b.clone());
+    }
     if session.enabled() && !session.login(&http).await {
         http.log(Level::Warn, "login failed; crawling without a session")
             .await;

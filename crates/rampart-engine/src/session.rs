@@ -37,6 +37,9 @@ pub(crate) struct SessionKeeper {
     logged_in: Option<Regex>,
     loss: Option<Regex>,
     state: Mutex<u32>,
+    /// The scan's browser: a form login whose form the HTML does not have (it is built by
+    /// script) is done in the browser, and its cookies handed to the HTTP client.
+    browser: std::sync::OnceLock<Arc<dyn crate::crawl::BrowserCrawler>>,
 }
 
 impl SessionKeeper {
@@ -58,7 +61,13 @@ impl SessionKeeper {
             logged_in: logged_in.as_deref().map(Regex::new).transpose()?,
             loss: loss.as_deref().map(Regex::new).transpose()?,
             state: Mutex::new(0),
+            browser: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Lets form login fall back to the browser.
+    pub fn set_browser(&self, browser: Arc<dyn crate::crawl::BrowserCrawler>) {
+        let _ = self.browser.set(browser);
     }
 
     pub fn enabled(&self) -> bool {
@@ -127,6 +136,8 @@ impl SessionKeeper {
             LoginMethod::Form(cfg) => {
                 if self.try_login(http, cfg).await {
                     Ok(())
+                } else if let Some(b) = self.browser.get() {
+                    self.browser_login(http, b.as_ref(), cfg).await
                 } else {
                     Err(String::new())
                 }
@@ -142,6 +153,53 @@ impl SessionKeeper {
                     Err(String::new())
                 }
             }
+        }
+    }
+
+    /// The login form in a browser (for a form its page builds by script): the browser's
+    /// cookies go into the jar, then the session is verified over HTTP like any login.
+    async fn browser_login(
+        &self,
+        http: &Arc<Http>,
+        browser: &dyn crate::crawl::BrowserCrawler,
+        cfg: &FormLogin,
+    ) -> Result<(), String> {
+        http.log(
+            crate::events::Level::Info,
+            format!(
+                "form login at {}: no working login form in the HTML; logging in through the browser",
+                cfg.url
+            ),
+        )
+        .await;
+        let scope = crate::crawl::BrowserScope::new(http.clone());
+        let cookies = browser
+            .login(&scope, cfg)
+            .await
+            .map_err(|e| format!(" (browser login: {e})"))?;
+        if let Ok(mut jar) = http.jar.lock() {
+            for c in &cookies {
+                jar.store(&cfg.url, c);
+            }
+        }
+        let Ok((after, _)) = http
+            .send_follow(HttpRequest::get(cfg.url.clone()), Purpose::Login)
+            .await
+        else {
+            return Err(" (browser login: the login page did not answer)".into());
+        };
+        if self.verify(http, &after, &cfg.url).await {
+            http.log(
+                crate::events::Level::Info,
+                format!(
+                    "browser login: {} cookie(s) handed to the HTTP client",
+                    cookies.len()
+                ),
+            )
+            .await;
+            Ok(())
+        } else {
+            Err(" (browser login did not take)".into())
         }
     }
 

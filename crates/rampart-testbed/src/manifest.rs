@@ -210,6 +210,21 @@ const ROWS: &[Row] = &[
     ("sqli-graphql-safe", "sqli", "POST", "/graphql", Some("variables.catalogItem_sku"), Some(Post), S, ANON, PLAIN, "GraphQL: the catalogItem resolver binds its sku argument"),
 ];
 
+/// Client-side cases only a browser shows (`pages/client.rs`): the page's script must run.
+#[rustfmt::skip]
+const BROWSER_ROWS: &[Row] = &[
+    ("jslib-jquery", "vulnerable_js_library", "GET", "/client/catalog.html", Some("jQuery"), None, V, ANON, PLAIN, "jQuery 1.8.3 loaded as jquery-1.8.3.min.js"),
+    ("jslib-angular", "vulnerable_js_library", "GET", "/client/dashboard.html", Some("AngularJS"), None, V, ANON, PLAIN, "AngularJS 1.5.8 inside app.bundle.js: only the running page tells"),
+    ("jslib-lodash", "vulnerable_js_library", "GET", "/client/reports.html", Some("Lodash"), None, V, ANON, PLAIN, "Lodash 4.17.15 as vendor.js: its banner tells"),
+    ("jslib-current", "vulnerable_js_library", "GET", "/client/catalog-new.html", None, None, S, ANON, PLAIN, "jQuery 3.7.1, Lodash 4.17.21 and Moment 2.30.1: current versions"),
+    ("storage-token", "sensitive_web_storage", "GET", "/client/account.html", Some("localStorage.access_token"), None, V, ANON, PLAIN, "the API token (a JWT) kept in localStorage"),
+    ("storage-prefs", "sensitive_web_storage", "GET", "/client/preferences.html", None, None, S, ANON, PLAIN, "only display preferences in web storage"),
+    ("postmessage-any", "postmessage_origin", "GET", "/client/widget.html", Some("message listener"), None, V, ANON, PLAIN, "the support widget shows any window message"),
+    ("postmessage-checked", "postmessage_origin", "GET", "/client/widget-checked.html", Some("message listener"), None, S, ANON, PLAIN, "messages from other origins are dropped"),
+    ("mixed-runtime", "mixed_content", "GET", "/client/gallery.html", None, None, V, ANON, TLS, "the HTTPS gallery's script loads its images over http://"),
+    ("mixed-runtime-safe", "mixed_content", "GET", "/client/gallery-safe.html", None, None, S, ANON, TLS, "the gallery's script loads images relative to the page"),
+];
+
 /// Cases of the API area that no link leads to (see [`crate::definitions`]).
 const NEEDS_DEFINITION: &[&str] = &[
     "sqli-api2-json",
@@ -223,6 +238,7 @@ const NEEDS_DEFINITION: &[&str] = &[
 /// Every case of the testbed, in a stable order.
 pub fn manifest() -> Vec<Case> {
     ROWS.iter()
+        .chain(BROWSER_ROWS)
         .map(|r| Case {
             id: r.0.to_owned(),
             module_key: r.1.to_owned(),
@@ -235,14 +251,14 @@ pub fn manifest() -> Vec<Case> {
             tls: r.8,
             description: r.9.to_owned(),
             needs_definition: NEEDS_DEFINITION.contains(&r.0),
-            needs_browser: r.1 == "xss_dom",
+            needs_browser: r.1 == "xss_dom" || BROWSER_ROWS.iter().any(|b| b.0 == r.0),
         })
         .collect()
 }
 
 /// Whether `id` names a case.
 pub fn is_case(id: &str) -> bool {
-    ROWS.iter().any(|r| r.0 == id)
+    ROWS.iter().chain(BROWSER_ROWS).any(|r| r.0 == id)
 }
 
 /// How to log in to the `/account/` area, for scan configurations and tests.

@@ -71,6 +71,8 @@ pub struct Builder {
     manual_rate_clock: bool,
     trust_forwarded_for: bool,
     report_generator: bool,
+    /// The embedded engines' browser crawler factory (the binary injects Chromium's).
+    browser: Option<Arc<dyn rampart_engine::crawl::BrowserFactory>>,
 }
 
 /// A running server and what a test needs to talk to it.
@@ -159,6 +161,7 @@ impl Default for Builder {
             manual_rate_clock: false,
             trust_forwarded_for: false,
             report_generator: true,
+            browser: None,
         }
     }
 }
@@ -183,6 +186,13 @@ impl Builder {
     pub fn engines(mut self, n: usize) -> Self {
         self.engines = n;
         self.engine_catalogue()
+    }
+
+    /// The embedded engines make a scan's browser crawler with `factory` (as `rampart server`
+    /// does with Chromium's) when its config asks for one.
+    pub fn browser(mut self, factory: Arc<dyn rampart_engine::crawl::BrowserFactory>) -> Self {
+        self.browser = Some(factory);
+        self
     }
 
     /// SQLite at this URL (a file, for benchmarks) instead of in memory.
@@ -254,7 +264,8 @@ impl Builder {
         let service = Service::new(store, clock.clone() as Arc<dyn Clock>, self.catalogue)
             .with_secret_key(secret.clone());
         let keys = keys::make_keys(&service).await;
-        let worker = (self.engines > 0).then(|| spawn_engines(&service, self.engines));
+        let browser = self.browser.clone();
+        let worker = (self.engines > 0).then(|| spawn_engines(&service, self.engines, browser));
 
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -324,7 +335,11 @@ fn spawn_report_generator(state: AppState) -> tokio::sync::watch::Sender<bool> {
 }
 
 /// The embedded engine slots of [`Builder::engines`].
-fn spawn_engines(service: &Service, slots: usize) -> rampart_worker::WorkerHandle {
+fn spawn_engines(
+    service: &Service,
+    slots: usize,
+    browser: Option<Arc<dyn rampart_engine::crawl::BrowserFactory>>,
+) -> rampart_worker::WorkerHandle {
     use std::time::Duration;
     let source = Arc::new(rampart_service::LocalSource::new(
         service.clone(),
@@ -345,6 +360,7 @@ fn spawn_engines(service: &Service, slots: usize) -> rampart_worker::WorkerHandl
             max_time_probe: Some(Duration::from_secs(2)),
             ..rampart_worker::PlanSettings::default()
         },
+        browser,
         ..rampart_worker::WorkerConfig::default()
     };
     rampart_worker::Worker::new(cfg)

@@ -1,6 +1,8 @@
 //! Worker settings.
 
 use crate::plan::PlanSettings;
+use rampart_engine::crawl::BrowserFactory;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How a [`crate::Worker`] runs.
@@ -44,6 +46,9 @@ pub struct WorkerConfig {
     pub accept_invalid_certs: bool,
     /// Plan defaults the options do not carry (time limit, out-of-band listener).
     pub plan: PlanSettings,
+    /// Makes the browser crawler of a scan whose config asks for one (injected by the
+    /// binary; the worker never links a browser). `None`: such scans run HTML-only and say so.
+    pub browser: Option<Arc<dyn BrowserFactory>>,
 }
 
 impl Default for WorkerConfig {
@@ -65,6 +70,7 @@ impl Default for WorkerConfig {
             drain_timeout: Duration::from_secs(15),
             accept_invalid_certs: false,
             plan: PlanSettings::default(),
+            browser: None,
         }
     }
 }

@@ -286,7 +286,16 @@ impl Run<'_> {
             self.event(format!("WARN: {n}"));
         }
         self.progress.drip_delay = built.plan.limits.min_request_gap.as_millis() as u64;
-        match rampart_engine::start(built.plan, self.ctx.transport.clone(), None) {
+        let factory = self.ctx.cfg.browser.clone();
+        let browser = match (&built.browser, factory) {
+            (Some(settings), Some(factory)) => Some(factory.browser(settings)),
+            (Some(_), None) => {
+                self.event("WARN: the scan config asks for the browser crawl (java_script_engine) and this engine has no browser: the scan continues with the HTML crawler".to_string());
+                None
+            }
+            (None, _) => None,
+        };
+        match rampart_engine::start(built.plan, self.ctx.transport.clone(), browser) {
             Ok((handle, rx)) => {
                 self.handle = Some(handle);
                 self.rx = Some(rx);

@@ -10,6 +10,7 @@ use rampart_domain::file::FileType;
 use rampart_domain::job::JobSpec;
 use rampart_domain::plan::{Recipe, RecipeFileContent};
 use rampart_domain::scan::FailureReason;
+use rampart_engine::crawl::BrowserSettings;
 use rampart_engine::plan::{
     ClientCertificate, Definition, DefinitionKind, FormLogin, LoginScript, LoginScriptKind,
     ModuleSettings, Modules, OobSettings,
@@ -74,6 +75,8 @@ impl PlanError {
 pub struct BuiltPlan {
     pub plan: ScanPlan,
     pub notes: Vec<String>,
+    /// The browser crawl the scan asks for (`java_script_engine` CHROME/CHROMIUM).
+    pub browser: Option<BrowserSettings>,
 }
 
 /// Builds the engine plan of a job from its recipe.
@@ -161,7 +164,17 @@ pub fn build_plan(spec: &JobSpec, settings: &PlanSettings) -> Result<BuiltPlan, 
     if spec.checkpoint.is_some() {
         notes.push("this engine cannot resume from a checkpoint: the scan starts over".into());
     }
-    Ok(BuiltPlan { plan, notes })
+    let browser = r.browser.as_ref().map(|b| BrowserSettings {
+        pages: b.pages.map(|n| n.clamp(1, 16) as usize),
+        page_budget: b.page_timeout_ms.map(Duration::from_millis),
+        events_per_page: b.events_per_page.map(|n| n.min(10_000) as usize),
+        memory_cap_mib: b.memory_cap_mib,
+    });
+    Ok(BuiltPlan {
+        plan,
+        notes,
+        browser,
+    })
 }
 
 /// The recipe's files as engine settings; a file of a type the slot does not take is a note.

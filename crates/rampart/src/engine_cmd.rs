@@ -55,6 +55,7 @@ pub async fn run(args: EngineArgs) -> anyhow::Result<()> {
             own_sockets: server_sockets(&args.server).await,
             ..Default::default()
         },
+        browser: Some(browser_factory()),
         ..WorkerConfig::default()
     };
     let shutdown = CancellationToken::new();
@@ -112,4 +113,11 @@ async fn server_sockets(server: &str) -> Vec<std::net::SocketAddr> {
         .to_string();
     let found = tokio::net::lookup_host((host, port)).await;
     found.map(|a| a.collect()).unwrap_or_default()
+}
+
+/// The browser crawler of scans whose config asks for one (`java_script_engine` CHROMIUM):
+/// Chromium found on `PATH` or at `RAMPART_CHROMIUM` when the scan starts; without it the
+/// scan says so in an event and runs with the HTML crawler.
+pub(crate) fn browser_factory() -> Arc<dyn rampart_engine::crawl::BrowserFactory> {
+    Arc::new(rampart_browser::ChromiumFactory::default())
 }

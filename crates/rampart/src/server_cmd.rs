@@ -443,6 +443,7 @@ fn spawn_engines(
             own_sockets: vec![own],
             ..Default::default()
         },
+        browser: Some(crate::engine_cmd::browser_factory()),
         ..rampart_worker::WorkerConfig::default()
     };
     let handle = rampart_worker::Worker::new(cfg)

@@ -41,17 +41,131 @@
   }
   window.addEventListener('hashchange', () => R.routes.push(location.href));
   window.addEventListener('popstate', () => R.routes.push(location.href));
+  // Window message listeners, wrapped: whether each reads event.origin while it handles the
+  // probe message (R.client). The page's own messages pass through untouched.
+  R.listeners = [];
+  let reading = null;
+  const oOrigin = Object.getOwnPropertyDescriptor(MessageEvent.prototype, 'origin');
+  if (oOrigin && oOrigin.get) {
+    Object.defineProperty(MessageEvent.prototype, 'origin', Object.assign({}, oOrigin, {
+      get() { if (reading) reading.readOrigin = true; return oOrigin.get.call(this); },
+    }));
+  }
+  const oSource = Object.getOwnPropertyDescriptor(MessageEvent.prototype, 'source');
+  if (oSource && oSource.get) {
+    Object.defineProperty(MessageEvent.prototype, 'source', Object.assign({}, oSource, {
+      get() { if (reading) reading.readOrigin = true; return oSource.get.call(this); },
+    }));
+  }
+  const wrapped = new WeakMap();
+  const wrapMessage = (fn) => {
+    const call = typeof fn === 'function' ? fn : (fn && typeof fn.handleEvent === 'function' ? fn.handleEvent : null);
+    if (!call) return fn;
+    if (wrapped.has(fn)) return wrapped.get(fn);
+    const rec = { code: String(call).slice(0, 4000), handled: 0, readOrigin: false };
+    if (R.listeners.length < 50) R.listeners.push(rec);
+    const w = function (e) {
+      const probe = !!(e && e.__rampart);
+      const prev = reading;
+      reading = probe ? rec : null;
+      if (probe) rec.handled++;
+      try { return typeof fn === 'function' ? fn.apply(this, arguments) : fn.handleEvent(e); } finally { reading = prev; }
+    };
+    wrapped.set(fn, w);
+    return w;
+  };
   // Elements with handlers.
   const oAdd = EventTarget.prototype.addEventListener;
+  const oRemove = EventTarget.prototype.removeEventListener;
   EventTarget.prototype.addEventListener = function (type, fn, opts) {
     if (this instanceof Element && /^(click|dblclick|mousedown|mouseup|pointerdown|pointerup|touchstart)$/.test(type)) R.handlers.add(this);
+    if (this === window && type === 'message' && fn) return oAdd.call(this, type, wrapMessage(fn), opts);
     return oAdd.call(this, type, fn, opts);
+  };
+  EventTarget.prototype.removeEventListener = function (type, fn, opts) {
+    if (this === window && type === 'message' && fn && wrapped.has(fn)) return oRemove.call(this, type, wrapped.get(fn), opts);
+    return oRemove.call(this, type, fn, opts);
+  };
+  for (let o = window; o; o = Object.getPrototypeOf(o)) {
+    const d = Object.getOwnPropertyDescriptor(o, 'onmessage');
+    if (!d || !d.set) continue;
+    try {
+      Object.defineProperty(window, 'onmessage', {
+        configurable: true, enumerable: true,
+        get() { return d.get.call(window); },
+        set(fn) { return d.set.call(window, typeof fn === 'function' ? wrapMessage(fn) : fn); },
+      });
+    } catch (e) { /* not redefinable here: addEventListener listeners are still seen */ }
+    break;
+  }
+  // Client-side checks: the scripts (with the head of each same-origin script, from the
+  // cache), the globals named by the advisory data, web storage, the message listeners'
+  // answer to a foreign-origin probe message, and what an HTTPS page loads over HTTP.
+  R.client = async (paths) => {
+    const scripts = [];
+    for (const s of [...document.scripts].slice(0, 60)) {
+      if (s.src) {
+        let head = '';
+        try {
+          if (new URL(s.src).origin === location.origin && scripts.filter(x => x.head).length < 20) {
+            const r = await oFetch(s.src, { cache: 'force-cache', credentials: 'same-origin' });
+            head = (await r.text()).slice(0, 3000);
+          }
+        } catch (e) { /* unreadable: the name is still there */ }
+        scripts.push({ src: s.src, head });
+      } else {
+        scripts.push({ src: null, head: (s.text || '').slice(0, 3000) });
+      }
+    }
+    const globals = {};
+    for (const p of paths || []) {
+      try {
+        let v = window;
+        for (const k of p.split('.')) { if (v == null) break; v = v[k]; }
+        if (typeof v === 'string' || typeof v === 'number') globals[p] = String(v);
+        else if (v != null) globals[p] = 'present';
+      } catch (e) { /* a throwing getter is not a version */ }
+    }
+    const storage = [];
+    for (const [area, st] of [['localStorage', window.localStorage], ['sessionStorage', window.sessionStorage]]) {
+      try {
+        for (let i = 0; i < st.length && storage.length < 100; i++) {
+          const k = st.key(i);
+          storage.push({ area, key: k, value: String(oItem.call(st, k)).slice(0, 2000), written: R.written.includes(area + '\u0000' + k) });
+        }
+      } catch (e) { /* storage may be denied */ }
+    }
+    try {
+      const ev = new MessageEvent('message', { data: 'rampart-probe', origin: 'https://rampart-probe.invalid' });
+      Object.defineProperty(ev, '__rampart', { value: true });
+      window.dispatchEvent(ev);
+    } catch (e) { /* a throwing listener still counts as having handled it */ }
+    const listeners = R.listeners.map(l => ({ code: l.code, handled: l.handled, read_origin: l.readOrigin }));
+    const insecure = [];
+    if (location.protocol === 'https:') {
+      const add = u => { try { const x = new URL(u, document.baseURI); if (x.protocol === 'http:' && !insecure.includes(x.href) && insecure.length < 50) insecure.push(x.href); } catch (e) { /* not a URL */ } };
+      for (const e of performance.getEntriesByType('resource')) add(e.name);
+      for (const e of document.querySelectorAll('script[src], img[src], iframe[src], audio[src], video[src], source[src], embed[src]')) add(e.getAttribute('src'));
+      for (const e of document.querySelectorAll('link[rel~="stylesheet"][href], object[data]')) add(e.getAttribute('href') || e.getAttribute('data'));
+    }
+    return JSON.stringify({ url: location.href, scripts, globals, storage, listeners, insecure });
   };
   // What the page reads.
   const oGet = URLSearchParams.prototype.get;
   URLSearchParams.prototype.get = function (n) {
     if (R.params.length < 50 && !R.params.includes(String(n))) R.params.push(String(n));
     return oGet.call(this, n);
+  };
+  // Storage entries this document writes (web storage is shared by the origin's pages: an
+  // entry is judged on the page that wrote it).
+  R.written = [];
+  const oSetItem = Storage.prototype.setItem;
+  Storage.prototype.setItem = function (k, v) {
+    try {
+      const area = this === window.sessionStorage ? 'sessionStorage' : 'localStorage';
+      if (R.written.length < 100) R.written.push(area + '\u0000' + String(k));
+    } catch (e) { /* storage may be denied */ }
+    return oSetItem.call(this, k, v);
   };
   const oItem = Storage.prototype.getItem;
   Storage.prototype.getItem = function (k) {

@@ -101,11 +101,27 @@ async fn the_spa_is_crawled_through_its_script_and_other_origins_are_blocked() {
         "{:?}",
         r.blocked
     );
+    // fetch, XHR, an image and a WebSocket to the other origin: none left (the WebSocket
+    // handshake, which the Fetch domain never pauses, is refused by the browser's proxy).
+    assert!(
+        r.blocked
+            .iter()
+            .any(|b| b.contains("/spa-socket") && b.contains("WebSocket")),
+        "{:?}",
+        r.blocked
+    );
     assert!(
         out.hits.lock().unwrap().is_empty(),
         "requests reached another origin: {:?}",
         out.hits.lock().unwrap()
     );
+    // The app's own WebSocket is in scope: admitted and sent.
+    assert!(
+        r.websockets.iter().any(|w| w.ends_with("/spa/api/live")),
+        "{:?}",
+        r.websockets
+    );
+    assert!(tb.requests().iter().any(|q| q.path == "/spa/api/live"));
     // The endless area is bounded by the per-pattern cap.
     let explore = r
         .states

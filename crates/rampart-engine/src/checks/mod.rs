@@ -46,4 +46,7 @@ registry! {
     password_autocomplete: passive(inspect);
     mixed_content: passive(inspect);
     predictable_session_id: passive(inspect);
+    vulnerable_js_library: browser;
+    sensitive_web_storage: browser;
+    postmessage_origin: browser;
 }

@@ -6,6 +6,7 @@
 use crate::client::{Http, SendError};
 use crate::events::{Level, LimitKind};
 use crate::finding::{Confidence, Report, Variance};
+use crate::plan::FormLogin;
 use crate::target::Resource;
 use async_trait::async_trait;
 use rampart_domain::ParameterLocation;
@@ -21,6 +22,33 @@ pub trait BrowserCrawler: Send + Sync {
     /// Renders the scan's seeds and what they lead to; returns the requests (navigations, XHR,
     /// fetch, form submissions) the browser made, to be crawled and attacked like any other.
     async fn discover(&self, scope: &BrowserScope) -> Vec<Resource>;
+    /// Logs in through `login`'s form in the browser (for a form its page builds by script);
+    /// returns the session as `Set-Cookie` lines for `login.url`.
+    async fn login(&self, scope: &BrowserScope, login: &FormLogin) -> Result<Vec<String>, String> {
+        let _ = (scope, login);
+        Err("this browser crawler cannot log in".into())
+    }
+}
+
+/// Browser settings a scan asks for (the scan config's crawl options); `None` keeps the
+/// browser's default.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BrowserSettings {
+    /// Pages rendered at once.
+    pub pages: Option<usize>,
+    /// Longest time one page (one state with its clicks and forms) may take.
+    pub page_budget: Option<Duration>,
+    /// Elements clicked per state.
+    pub events_per_page: Option<usize>,
+    /// No new page while the browser holds more than this (MiB).
+    pub memory_cap_mib: Option<u64>,
+}
+
+/// Makes the browser crawler of one scan. The binary injects one into the scan workers
+/// (which never link a browser themselves); a worker without one runs HTML-only scans and
+/// says so when a scan asks for the browser.
+pub trait BrowserFactory: Send + Sync + std::fmt::Debug {
+    fn browser(&self, settings: &BrowserSettings) -> Arc<dyn BrowserCrawler>;
 }
 
 /// Why a browser request was refused.
@@ -57,7 +85,62 @@ pub struct DomXss {
     pub stack: String,
 }
 
+/// A client-side check the browser runs on every rendered page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ClientCheck {
+    /// A JavaScript library at a version with known vulnerabilities.
+    VulnerableLibrary,
+    /// A credential or card number in localStorage/sessionStorage.
+    WebStorage,
+    /// A `message` listener that does not check the sender's origin.
+    PostMessage,
+    /// A page loaded over HTTPS that loads a resource over HTTP at run time.
+    MixedContent,
+}
+
+impl ClientCheck {
+    pub const ALL: [ClientCheck; 4] = [
+        Self::VulnerableLibrary,
+        Self::WebStorage,
+        Self::PostMessage,
+        Self::MixedContent,
+    ];
+
+    /// The engine check it reports as.
+    pub fn module_key(self) -> &'static str {
+        match self {
+            Self::VulnerableLibrary => crate::checks::vulnerable_js_library::KEY,
+            Self::WebStorage => crate::checks::sensitive_web_storage::KEY,
+            Self::PostMessage => crate::checks::postmessage_origin::KEY,
+            Self::MixedContent => crate::checks::mixed_content::KEY,
+        }
+    }
+
+    fn attack_id(self) -> &'static str {
+        match self {
+            Self::VulnerableLibrary => "JSLIB_01",
+            Self::WebStorage => "STOR_01",
+            Self::PostMessage => "PMSG_01",
+            Self::MixedContent => "MIXED_01",
+        }
+    }
+}
+
+/// A client-side weakness the browser observed on a page.
+#[derive(Clone, Debug)]
+pub struct ClientFinding {
+    pub check: ClientCheck,
+    pub page: Url,
+    /// What it is about: the library, the storage entry, the listener, the resource.
+    pub parameter: String,
+    /// The observed value (a version and its advisories, a redacted storage value, …).
+    pub evidence: String,
+    pub proof: String,
+    pub proof_description: String,
+}
+
 /// What a browser crawler may do within one scan.
+#[derive(Clone)]
 pub struct BrowserScope {
     http: Arc<Http>,
 }
@@ -84,6 +167,15 @@ impl BrowserScope {
     /// Whether the scope gate admits `url` (nothing is counted).
     pub fn in_scope(&self, method: &str, url: &Url) -> bool {
         self.http.gate().check(method, url).is_ok()
+    }
+
+    /// Whether `url`'s host (and port) is one of the scan's targets, whatever its path: for
+    /// traffic whose path cannot be seen (a TLS tunnel). Nothing is counted.
+    pub fn host_allowed(&self, url: &Url) -> bool {
+        !matches!(
+            self.http.gate().check("GET", url),
+            Err(crate::scope::OutOfScope::Domain | crate::scope::OutOfScope::Scheme)
+        )
     }
 
     pub fn seeds(&self) -> &[Url] {
@@ -146,6 +238,32 @@ impl BrowserScope {
 
     pub async fn log(&self, level: Level, message: impl Into<String>) {
         self.http.log(level, message).await;
+    }
+
+    /// Reports a client-side weakness the browser observed (its module must be enabled).
+    pub async fn report_client(&self, f: ClientFinding) {
+        if !self.module_enabled(f.check.module_key()) {
+            return;
+        }
+        let report = Report {
+            module: f.check.module_key(),
+            url: f.page.clone(),
+            method: "GET".into(),
+            parameter: f.parameter,
+            location: None,
+            cwe: None,
+            variance: Variance {
+                url: f.page.to_string(),
+                attack_id: f.check.attack_id().into(),
+                attack_value: f.evidence,
+                proof: f.proof,
+                proof_description: f.proof_description,
+                confidence: Confidence::Firm,
+                original: None,
+                attack: None,
+            },
+        };
+        self.http.sink.record(report).await;
     }
 
     /// Reports a DOM-based XSS confirmed by execution.

@@ -17,7 +17,10 @@ use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 use tokio::task::JoinSet;
 
-pub use browser::{BrowserCrawler, BrowserScope, DomXss, Refusal};
+pub use browser::{
+    BrowserCrawler, BrowserFactory, BrowserScope, BrowserSettings, ClientCheck, ClientFinding,
+    DomXss, Refusal,
+};
 use url::Url;
 
 /// Logout-like URLs are never followed unless the plan gives its own pattern.

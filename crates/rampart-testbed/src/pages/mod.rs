@@ -2,6 +2,7 @@
 
 mod api;
 mod api_v2;
+mod client;
 mod community;
 mod dav;
 mod files;
@@ -49,6 +50,7 @@ pub(crate) fn app(st: Shared) -> Router {
         .merge(api_v2::routes())
         .merge(graphql::routes())
         .merge(spa::routes())
+        .merge(client::routes())
         .merge(crate::auth::routes())
         .merge(crate::admin::routes())
         .fallback(fallback)

@@ -138,7 +138,16 @@ const APP_JS: &str = r##"(function () {
   if (window.ACME_PARTNER) {
     fetch(window.ACME_PARTNER + '/spa-beacon', { mode: 'no-cors' }).catch(function () {});
     new Image().src = window.ACME_PARTNER + '/pixel.gif';
+    try {
+      var px = new XMLHttpRequest();
+      px.open('POST', window.ACME_PARTNER + '/spa-xhr');
+      px.setRequestHeader('Content-Type', 'application/json');
+      px.send('{"from":"spa"}');
+    } catch (e) { /* blocked */ }
+    try { new WebSocket(window.ACME_PARTNER.replace(/^http/, 'ws') + '/spa-socket'); } catch (e) { /* blocked */ }
   }
+  // Live updates over a WebSocket of the app's own origin.
+  try { new WebSocket(location.origin.replace(/^http/, 'ws') + API + '/live'); } catch (e) { /* no socket */ }
   render();
 })();
 "##;

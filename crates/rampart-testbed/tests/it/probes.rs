@@ -702,8 +702,17 @@ pub async fn probe(ctx: &Ctx, c: &Case) -> bool {
         "ssrf" | "xxe" => oob(ctx, id).await,
         "open_redirect" | "crlf_injection" | "cors" | "http_methods" | "csrf" => web(ctx, id).await,
         "xss_dom" => dom(ctx, c).await,
+        _ if c.needs_browser => client_side(ctx, c).await,
         _ => passive(ctx, c).await,
     }
+}
+
+/// Client-side cases (`pages/client.rs`) need a browser too; over HTTP the probe checks that
+/// the page serves its unsafe script, and only while the case is on.
+async fn client_side(ctx: &Ctx, c: &Case) -> bool {
+    let r = ctx.send(ctx.client.get(on(ctx, c))).await;
+    assert_eq!(r.status, 200, "{} is served", c.path);
+    r.body.contains("data-client=\"unsafe\"")
 }
 
 /// DOM-based cases need a browser to run (the browser crate's tests do that); over HTTP the

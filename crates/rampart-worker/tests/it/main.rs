@@ -1,5 +1,6 @@
 //! The worker against an in-memory job source and the project's testbed.
 
+mod browser;
 mod control;
 mod fake;
 mod plan;
@@ -111,6 +112,7 @@ pub fn config() -> WorkerConfig {
             max_time_probe: Some(Duration::from_secs(2)),
             ..PlanSettings::default()
         },
+        browser: None,
     }
 }
 

@@ -5,6 +5,7 @@ mod architecture;
 mod automation;
 mod automation_e2e;
 mod blackouts;
+mod browser_scan;
 mod cli;
 mod crash;
 mod docs;
