@@ -46,4 +46,5 @@ registry! {
     password_autocomplete: passive(inspect);
     mixed_content: passive(inspect);
     predictable_session_id: passive(inspect);
+    secrets_exposure: passive(inspect);
 }
