@@ -46,10 +46,22 @@ mod tests {
         let out = redact_secrets(text);
         assert!(!out.contains("Xk9vR2pLq7"), "{out}");
         assert!(!out.contains("AKIA2E0A8F3B244C9986"), "{out}");
-        assert!(out.contains("postgres://shop:Xk…[redacted sha256:"), "{out}");
+        assert!(
+            out.contains("postgres://shop:Xk…[redacted sha256:"),
+            "{out}"
+        );
         assert!(out.contains("AKIA…[redacted sha256:"), "{out}");
-        assert_eq!(redact_secrets("<p>nothing secret</p>"), "<p>nothing secret</p>");
+        assert_eq!(
+            redact_secrets("<p>nothing secret</p>"),
+            "<p>nothing secret</p>"
+        );
         assert_ne!(redacted("secret-one"), redacted("secret-two"));
-        assert_eq!(redacted("abc"), format!("…[redacted sha256:{}]", &hex::encode(Sha256::digest(b"abc"))[..12]));
+        assert_eq!(
+            redacted("abc"),
+            format!(
+                "…[redacted sha256:{}]",
+                &hex::encode(Sha256::digest(b"abc"))[..12]
+            )
+        );
     }
 }

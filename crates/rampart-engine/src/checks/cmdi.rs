@@ -280,7 +280,9 @@ pub(crate) async fn attack(
             return Ok(());
         }
     }
-    if attack_exec(ctx, r, orig, p).await? {
+    // A number is never a command line: the forms without a shell skip numeric values.
+    let numeric = !p.original.is_empty() && p.original.chars().all(|c| c.is_ascii_digit());
+    if !numeric && attack_exec(ctx, r, orig, p).await? {
         return Ok(());
     }
     let fill = |t: &str, d: u64| {
@@ -312,7 +314,9 @@ pub(crate) async fn attack(
         .await;
         return Ok(());
     }
-    attack_exec_timed(ctx, r, orig, p).await?;
+    if !numeric {
+        attack_exec_timed(ctx, r, orig, p).await?;
+    }
     Ok(())
 }
 

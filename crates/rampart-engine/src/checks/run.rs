@@ -89,10 +89,9 @@ pub(crate) async fn attack_all(ctx: Arc<Ctx>, crawl: &CrawlOutput) {
             )
             .await;
     }
-    let backup_budget = ctx.backups.scale(
-        crawl.resources.len(),
-        crawl.files.len().min(max_files),
-    );
+    let backup_budget = ctx
+        .backups
+        .scale(crawl.resources.len(), crawl.files.len().min(max_files));
     let host_checks: Vec<UrlFn> = enabled.iter().filter_map(|c| c.host).collect();
     if !host_checks.is_empty() {
         // The root of every visited host, and of the first seed.

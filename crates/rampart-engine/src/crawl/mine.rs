@@ -48,15 +48,27 @@ pub fn script_requests(base: &Url, text: &str) -> Vec<ScriptRequest> {
     };
     let mut out = Vec::new();
     for c in FETCH.captures_iter(text) {
-        let Some(m) = METHOD.captures(&c[2]) else { continue };
+        let Some(m) = METHOD.captures(&c[2]) else {
+            continue;
+        };
         let Ok(url) = base.join(&c[1]) else { continue };
         let (xml, json) = kind(&c[2]);
-        out.push(ScriptRequest { method: m[1].to_ascii_uppercase(), url, xml, json });
+        out.push(ScriptRequest {
+            method: m[1].to_ascii_uppercase(),
+            url,
+            xml,
+            json,
+        });
     }
     for c in XHR_OPEN.captures_iter(text) {
         let Ok(url) = base.join(&c[2]) else { continue };
         let (xml, json) = kind(&c[3]);
-        out.push(ScriptRequest { method: c[1].to_ascii_uppercase(), url, xml, json });
+        out.push(ScriptRequest {
+            method: c[1].to_ascii_uppercase(),
+            url,
+            xml,
+            json,
+        });
     }
     out
 }
@@ -138,9 +150,18 @@ mod tests {
             var r = new XMLHttpRequest(); r.open('PUT', 'labels'); r.setRequestHeader('Content-Type', 'text/xml');"#;
         let got = script_requests(&base, js);
         assert_eq!(got.len(), 3, "{got:?}");
-        assert_eq!((got[0].url.path(), got[0].xml, got[0].method.as_str()), ("/api/import", true, "POST"));
-        assert_eq!((got[1].url.path(), got[1].json, got[1].xml), ("/api/notes", true, false));
-        assert_eq!((got[2].url.path(), got[2].xml, got[2].method.as_str()), ("/app/labels", true, "PUT"));
+        assert_eq!(
+            (got[0].url.path(), got[0].xml, got[0].method.as_str()),
+            ("/api/import", true, "POST")
+        );
+        assert_eq!(
+            (got[1].url.path(), got[1].json, got[1].xml),
+            ("/api/notes", true, false)
+        );
+        assert_eq!(
+            (got[2].url.path(), got[2].xml, got[2].method.as_str()),
+            ("/app/labels", true, "PUT")
+        );
     }
 
     #[test]

@@ -23,7 +23,8 @@ const WEB_XML: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
   <servlet><servlet-name>content</servlet-name><servlet-class>com.acme.ContentServlet</servlet-class></servlet>\n\
   <context-param><param-name>jdbc.password</param-name><param-value>T0mcat!Shop</param-value></context-param>\n</web-app>\n";
 
-const DOTENV: &str = "APP_ENV=production\nAPP_KEY=base64:3kq0cGVyc2VjcmV0a2V5Zm9ydGVzdGluZzEyMzQ=\n\
+const DOTENV: &str =
+    "APP_ENV=production\nAPP_KEY=base64:3kq0cGVyc2VjcmV0a2V5Zm9ydGVzdGluZzEyMzQ=\n\
 DB_HOST=10.0.0.12\nDB_USERNAME=acme\nDB_PASSWORD=Env!r0nment\n";
 
 const FILES: &[(&str, &str)] = &[
@@ -37,8 +38,14 @@ const FILES: &[(&str, &str)] = &[
         "<h2>Welcome</h2><p>Browse our catalogue.</p>",
     ),
     ("/var/www/app/.env", DOTENV),
-    ("/var/www/app/templates/home.tpl", "<h2>Home</h2><p>New arrivals every week.</p>"),
-    ("/var/www/html/assets/notice.txt", "Shop closed on public holidays.\n"),
+    (
+        "/var/www/app/templates/home.tpl",
+        "<h2>Home</h2><p>New arrivals every week.</p>",
+    ),
+    (
+        "/var/www/html/assets/notice.txt",
+        "Shop closed on public holidays.\n",
+    ),
     ("/etc/passwd", PASSWD),
     (
         "/etc/hosts",

@@ -33,18 +33,13 @@ pub(crate) fn exec(line: &str) -> ShellResult {
 fn builtin(w: &[&str], delay: &mut f64) -> String {
     match w.first().map(|n| n.to_ascii_lowercase()).as_deref() {
         Some("set") if w.get(1).is_some_and(|a| a.eq_ignore_ascii_case("/a")) => {
-            arithmetic(&w[2..].concat()).map_or_else(
-                || "Missing operand.\r\n".into(),
-                |v| v.to_string(),
-            )
+            arithmetic(&w[2..].concat())
+                .map_or_else(|| "Missing operand.\r\n".into(), |v| v.to_string())
         }
         Some("echo") => format!("{}\r\n", w[1..].join(" ")),
         Some("ver") => "\r\nMicrosoft Windows [Version 10.0.17763.5329]\r\n".into(),
         Some("timeout") => {
-            *delay += w
-                .iter()
-                .find_map(|a| a.parse::<f64>().ok())
-                .unwrap_or(0.0);
+            *delay += w.iter().find_map(|a| a.parse::<f64>().ok()).unwrap_or(0.0);
             String::new()
         }
         Some(_) => exec(&w.join(" ")).output,

@@ -95,9 +95,15 @@ async fn api_import(
     body: axum::body::Bytes,
 ) -> Response {
     if !is_xml(&headers) {
-        return (http::StatusCode::UNSUPPORTED_MEDIA_TYPE, "send application/xml").into_response();
+        return (
+            http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "send application/xml",
+        )
+            .into_response();
     }
-    xml_fields(&st, &body, st.vulnerable("xxe-script")).await.into_response()
+    xml_fields(&st, &body, st.vulnerable("xxe-script"))
+        .await
+        .into_response()
 }
 
 /// A JSON API whose framework also binds XML bodies, entities and all.
@@ -107,7 +113,9 @@ async fn api_notes(
     body: axum::body::Bytes,
 ) -> Response {
     if is_xml(&headers) {
-        return xml_fields(&st, &body, st.vulnerable("xxe-json-xml")).await.into_response();
+        return xml_fields(&st, &body, st.vulnerable("xxe-json-xml"))
+            .await
+            .into_response();
     }
     json_title(&body)
 }
@@ -123,7 +131,11 @@ fn json_title(body: &[u8]) -> Response {
 /// The safe twin: JSON only.
 async fn api_labels(headers: http::HeaderMap, body: axum::body::Bytes) -> Response {
     if is_xml(&headers) {
-        return (http::StatusCode::UNSUPPORTED_MEDIA_TYPE, "send application/json").into_response();
+        return (
+            http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "send application/json",
+        )
+            .into_response();
     }
     json_title(&body)
 }
@@ -160,7 +172,9 @@ async fn widget_config(State(st): State<Shared>) -> Response {
     };
     (
         [(http::header::CONTENT_TYPE, "application/javascript")],
-        format!("window.widgetConfig = {{ bucket: 'acme-library', region: 'eu-west-1', {keys} }};\n"),
+        format!(
+            "window.widgetConfig = {{ bucket: 'acme-library', region: 'eu-west-1', {keys} }};\n"
+        ),
     )
         .into_response()
 }
@@ -312,7 +326,10 @@ async fn embed(State(st): State<Shared>, Query(q): Query<Params>) -> Html<String
             None => src.clone(),
         };
         match fetch::fetch(&st.client, &url).await {
-            Ok(code) => format!("<div class=\"module\">{}</div>", esc(&super::php_exec(&code))),
+            Ok(code) => format!(
+                "<div class=\"module\">{}</div>",
+                esc(&super::php_exec(&code))
+            ),
             Err(_) => format!("<p class=\"error\">Module {} not found.</p>", esc(&src)),
         }
     } else {

@@ -61,7 +61,11 @@ async fn visit(State(st): State<Shared>, Query(q): Query<Params>) -> Html<String
     } else {
         esc(&web_only(&site))
     };
-    page(&st, "Partner", &format!("<p><a href=\"{href}\">Visit the partner site</a></p>"))
+    page(
+        &st,
+        "Partner",
+        &format!("<p><a href=\"{href}\">Visit the partner site</a></p>"),
+    )
 }
 
 fn web_only(u: &str) -> String {
@@ -76,7 +80,11 @@ fn web_only(u: &str) -> String {
 async fn go(State(st): State<Shared>, Query(q): Query<Params>) -> Html<String> {
     let site = param(&q, "site", "https://www.example.com/");
     let href = esc(&web_only(&site));
-    page(&st, "Partner", &format!("<p><a href=\"{href}\">Go to the partner site</a></p>"))
+    page(
+        &st,
+        "Partner",
+        &format!("<p><a href=\"{href}\">Go to the partner site</a></p>"),
+    )
 }
 
 /// The widget's script URL: a `javascript:` URL here never runs.
@@ -85,7 +93,10 @@ async fn embed(State(st): State<Shared>, Query(q): Query<Params>) -> Html<String
     page(
         &st,
         "Widget",
-        &format!("<div id=\"w\"></div><script src=\"{}\"></script>", esc(&cdn)),
+        &format!(
+            "<div id=\"w\"></div><script src=\"{}\"></script>",
+            esc(&cdn)
+        ),
     )
 }
 
@@ -104,7 +115,9 @@ async fn track(State(st): State<Shared>, Query(q): Query<Params>) -> Html<String
     page(
         &st,
         "Campaign",
-        &format!("<script>// campaign: {c}\nvar tracked = true;</script><p>Thanks for visiting.</p>"),
+        &format!(
+            "<script>// campaign: {c}\nvar tracked = true;</script><p>Thanks for visiting.</p>"
+        ),
     )
 }
 
@@ -126,7 +139,12 @@ async fn promo(State(st): State<Shared>, Query(q): Query<Params>) -> Html<String
 /// Removes what could end a script comment or the script itself.
 fn comment_safe(s: &str) -> String {
     s.chars()
-        .filter(|c| !matches!(c, '<' | '>' | '*' | '/' | '\n' | '\r' | '\u{2028}' | '\u{2029}'))
+        .filter(|c| {
+            !matches!(
+                c,
+                '<' | '>' | '*' | '/' | '\n' | '\r' | '\u{2028}' | '\u{2029}'
+            )
+        })
         .collect()
 }
 
@@ -135,7 +153,9 @@ async fn banner(State(st): State<Shared>, Query(q): Query<Params>) -> Html<Strin
     page(
         &st,
         "Banner",
-        &format!("<script>/* banner {n} */\n// shown: {n}\nvar banner = 1;</script><p>Banner shown.</p>"),
+        &format!(
+            "<script>/* banner {n} */\n// shown: {n}\nvar banner = 1;</script><p>Banner shown.</p>"
+        ),
     )
 }
 
@@ -170,7 +190,11 @@ async fn widget(State(st): State<Shared>, Query(q): Query<Params>) -> Html<Strin
     } else {
         format!("data-mode=\"{}\"", esc(&flag))
     };
-    page(&st, "Weather", &format!("<div class=\"widget\" {attr}>Sunny, 21 C</div>"))
+    page(
+        &st,
+        "Weather",
+        &format!("<div class=\"widget\" {attr}>Sunny, 21 C</div>"),
+    )
 }
 
 fn has_special(s: &str) -> bool {
@@ -208,13 +232,21 @@ async fn motto(State(st): State<Shared>, Query(q): Query<Params>) -> Html<String
     } else {
         esc(&m)
     };
-    page(&st, "Motto of the day", &format!("<blockquote>{shown}</blockquote>"))
+    page(
+        &st,
+        "Motto of the day",
+        &format!("<blockquote>{shown}</blockquote>"),
+    )
 }
 
 /// The strict filter: angle brackets removed entirely.
 async fn quote(State(st): State<Shared>, Query(q): Query<Params>) -> Html<String> {
     let t = no_tags(&param(&q, "text", "Onwards")).replace(['"', '\''], "");
-    page(&st, "Quote of the day", &format!("<blockquote>{t}</blockquote>"))
+    page(
+        &st,
+        "Quote of the day",
+        &format!("<blockquote>{t}</blockquote>"),
+    )
 }
 
 /// The message echoed with no content type: browsers sniff it.

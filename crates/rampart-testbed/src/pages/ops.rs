@@ -24,7 +24,8 @@ pub(crate) fn routes() -> Router<Shared> {
 
 const JOBS_SRC: &str = "<?php\n// scheduled jobs: allow-listed tasks only\n$tasks = ['uptime' => ['uptime'], 'whoami' => ['whoami']];\n\
 $t = $_GET['task'] ?? 'uptime';\nif (isset($tasks[$t])) { passthru(escapeshellcmd(implode(' ', $tasks[$t]))); }\n";
-const RUN_SRC: &str = "<?php\n// maintenance task runner\n$argv = explode(' ', $_GET['task'] ?? 'uptime');\n\
+const RUN_SRC: &str =
+    "<?php\n// maintenance task runner\n$argv = explode(' ', $_GET['task'] ?? 'uptime');\n\
 $p = proc_open($argv, [1 => ['pipe', 'w']], $pipes);\necho stream_get_contents($pipes[1]);\n";
 
 /// Files left in the operations folder: a copy made by a file manager and a numbered
@@ -32,9 +33,8 @@ $p = proc_open($argv, [1 => ['pipe', 'w']], $pipes);\necho stream_get_contents($
 async fn leftovers(State(st): State<Shared>, uri: http::Uri) -> axum::response::Response {
     use axum::response::IntoResponse;
     let name = crate::html::percent_decoded(uri.path());
-    let text = |src: &'static str| {
-        ([(http::header::CONTENT_TYPE, "text/plain")], src).into_response()
-    };
+    let text =
+        |src: &'static str| ([(http::header::CONTENT_TYPE, "text/plain")], src).into_response();
     match name.as_str() {
         "/ops/Copy of jobs.php" if st.vulnerable("sf-copy") => text(JOBS_SRC),
         "/ops/run.php.1" if st.vulnerable("sf-numbered") => text(RUN_SRC),
@@ -50,7 +50,9 @@ async fn archive(State(st): State<Shared>, uri: http::Uri) -> axum::response::Re
     }
     // A stored (uncompressed) zip entry header, then the file.
     let mut body = b"PK\x03\x04\x0a\x00\x00\x00\x00\x00".to_vec();
-    body.extend_from_slice(b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x07\x00\x00\x00run.php");
+    body.extend_from_slice(
+        b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x07\x00\x00\x00run.php",
+    );
     body.extend_from_slice(RUN_SRC.as_bytes());
     ([(http::header::CONTENT_TYPE, "application/zip")], body).into_response()
 }
@@ -105,7 +107,11 @@ async fn run(State(st): State<Shared>, Query(q): Query<Params>) -> Html<String> 
     } else {
         allow_listed(&t)
     };
-    let body = format!("{}<pre>{}</pre>", form("/ops/run.php", "task", "uptime"), esc(&out));
+    let body = format!(
+        "{}<pre>{}</pre>",
+        form("/ops/run.php", "task", "uptime"),
+        esc(&out)
+    );
     page(&st, "Maintenance task", &body)
 }
 
@@ -122,7 +128,8 @@ async fn jobs(State(st): State<Shared>, Query(q): Query<Params>) -> Html<String>
 fn valid_host(h: &str) -> bool {
     !h.is_empty()
         && h.len() < 254
-        && h.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+        && h.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
         && !h.starts_with('-')
 }
 
@@ -137,10 +144,20 @@ async fn netcheck(State(st): State<Shared>, Query(q): Query<Params>) -> Html<Str
         tokio::time::sleep(r.delay).await;
         r.output.contains("bytes from")
     } else {
-        valid_host(&host) && shell::exec(&argv(&["ping", "-c", "1", &host])).output.contains("bytes from")
+        valid_host(&host)
+            && shell::exec(&argv(&["ping", "-c", "1", &host]))
+                .output
+                .contains("bytes from")
     };
-    let msg = if up { "Host is up." } else { "Host unreachable." };
-    let body = format!("{}<p>{msg}</p>", form("/ops/netcheck.php", "host", "127.0.0.1"));
+    let msg = if up {
+        "Host is up."
+    } else {
+        "Host unreachable."
+    };
+    let body = format!(
+        "{}<p>{msg}</p>",
+        form("/ops/netcheck.php", "host", "127.0.0.1")
+    );
     page(&st, "Network check", &body)
 }
 
@@ -152,7 +169,10 @@ async fn reach(State(st): State<Shared>, Query(q): Query<Params>) -> Html<String
             .output
             .contains("bytes from");
     let msg = if up { "Reachable." } else { "Not reachable." };
-    let body = format!("{}<p>{msg}</p>", form("/ops/reach.php", "host", "127.0.0.1"));
+    let body = format!(
+        "{}<p>{msg}</p>",
+        form("/ops/reach.php", "host", "127.0.0.1")
+    );
     page(&st, "Reachability", &body)
 }
 

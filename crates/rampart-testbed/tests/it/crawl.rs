@@ -14,7 +14,9 @@ async fn crawl(
     let link = Regex::new(r##"(?:href|src|action)="([^"#]*)""##).unwrap();
     let loc = Regex::new(r"<loc>([^<]+)</loc>").unwrap();
     // Endpoints a page's script posts to (fetch, XMLHttpRequest).
-    let script = Regex::new(r#"(?:fetch\(|\.open\(\s*["'](?:POST|PUT)["']\s*,)\s*["']([^"']+)["']"#).unwrap();
+    let script =
+        Regex::new(r#"(?:fetch\(|\.open\(\s*["'](?:POST|PUT)["']\s*,)\s*["']([^"']+)["']"#)
+            .unwrap();
     let mut seen = BTreeSet::new();
     let mut queue: VecDeque<String> = seeds.iter().map(|s| s.to_string()).collect();
     let mut paths = BTreeSet::new();

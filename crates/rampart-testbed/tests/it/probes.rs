@@ -249,7 +249,8 @@ async fn xss(ctx: &Ctx, id: &str) -> bool {
             "\nalert(9137)//",
         ),
         "xss-js-block-comment" => has(
-            ctx.get("/links/promo.php", &[("code", "*/alert(9137)/*")]).await,
+            ctx.get("/links/promo.php", &[("code", "*/alert(9137)/*")])
+                .await,
             "*/alert(9137)/*",
         ),
         "xss-tag-name" | "xss-safe-tag-name" => has(
@@ -258,14 +259,20 @@ async fn xss(ctx: &Ctx, id: &str) -> bool {
             "<svg onload=alert(9137) x>",
         ),
         "xss-attr-name" => has(
-            ctx.get("/links/widget.php", &[("flag", "onmouseover=alert(9137) x")])
-                .await,
+            ctx.get(
+                "/links/widget.php",
+                &[("flag", "onmouseover=alert(9137) x")],
+            )
+            .await,
             "class=\"widget\" onmouseover=alert(9137) x>",
         ),
         "xss-quote-only" | "xss-safe-quote-only" => {
             let p = case_path(id);
             let plain = ctx.get(&p, &[("username", "hiker9137")]).await;
-            assert!(!plain.body.contains("hiker9137"), "{id} echoes only special input");
+            assert!(
+                !plain.body.contains("hiker9137"),
+                "{id} echoes only special input"
+            );
             has(ctx.get(&p, &[("username", tag)]).await, tag)
         }
         "xss-filtered" | "xss-safe-filtered" => {
@@ -350,7 +357,11 @@ async fn inject(ctx: &Ctx, id: &str) -> bool {
         "cmdi-exec-arg" | "cmdi-exec-arg-safe" => {
             let p = case_path(id);
             let slow = ctx
-                .timed(ctx.client.get(ctx.url(&p)).query(&[("host", "127.0.0.1 -c 2")]))
+                .timed(
+                    ctx.client
+                        .get(ctx.url(&p))
+                        .query(&[("host", "127.0.0.1 -c 2")]),
+                )
                 .await;
             let fast = ctx
                 .timed(ctx.client.get(ctx.url(&p)).query(&[("host", "127.0.0.1")]))
@@ -456,7 +467,10 @@ async fn files(ctx: &Ctx, id: &str) -> bool {
             let plain = ctx
                 .get(&p, &[("src", &format!("{}/rfi-{t}.txt", ctx.oob.base))])
                 .await;
-            assert!(!plain.body.contains("RFIOK9137"), "{id}: http:// is refused");
+            assert!(
+                !plain.body.contains("RFIOK9137"),
+                "{id}: http:// is refused"
+            );
             let schemeless = ctx.oob.base.replacen("http:", "", 1);
             let r = ctx
                 .get(&p, &[("src", &format!("{schemeless}/rfi-{t}.txt"))])
