@@ -40,6 +40,8 @@ pub(crate) struct Ctx {
     pub session: Arc<SessionKeeper>,
     pub canaries: Arc<crate::checks::xss_stored::Canaries>,
     pub soft404: crate::crawl::soft404::Soft404,
+    /// Requests left for copy, numbered and archive probes (scaled in the attack phase).
+    pub backups: crate::checks::sensitive_files::BackupBudget,
 }
 
 /// What a check found, before it becomes a report.

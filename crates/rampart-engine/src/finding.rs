@@ -58,6 +58,25 @@ impl Exchange {
     }
 }
 
+impl Exchange {
+    fn redact_secrets(&mut self) {
+        self.request = crate::redact::redact_secrets(&self.request);
+        self.response = crate::redact::redact_secrets(&self.response);
+    }
+}
+
+impl Variance {
+    /// Replaces the secrets in the proof, the value and the exchanges (`redact.rs`): the one
+    /// place every finding passes before it is kept or sent.
+    pub(crate) fn redact_secrets(&mut self) {
+        self.proof = crate::redact::redact_secrets(&self.proof);
+        self.attack_value = crate::redact::redact_secrets(&self.attack_value);
+        for e in [&mut self.original, &mut self.attack].into_iter().flatten() {
+            e.redact_secrets();
+        }
+    }
+}
+
 /// One occurrence of a finding.
 #[derive(Clone, Debug, Serialize)]
 pub struct Variance {
@@ -206,7 +225,8 @@ impl FindingSink {
             .collect()
     }
 
-    pub async fn record(&self, r: Report) -> Recorded {
+    pub async fn record(&self, mut r: Report) -> Recorded {
+        r.variance.redact_secrets();
         let Some(meta) = crate::catalogue::module(r.module) else {
             return Recorded::Capped;
         };

@@ -25,6 +25,7 @@ pub mod http;
 pub(crate) mod jar;
 pub(crate) mod oob;
 pub mod plan;
+pub mod redact;
 pub mod scan;
 pub mod scope;
 mod score;

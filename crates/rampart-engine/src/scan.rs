@@ -187,6 +187,7 @@ async fn run(
         session: session.clone(),
         canaries,
         soft404: Default::default(),
+        backups: Default::default(),
     });
 
     // Progress ticks: best effort, never block the scan.

@@ -79,3 +79,23 @@ pub(crate) fn layout(st: &AppState, title: &str, body: &str) -> String {
 pub(crate) fn page(st: &AppState, title: &str, body: &str) -> Html<String> {
     Html(layout(st, title, body))
 }
+
+/// A URL path with its percent escapes decoded (`%20` → space).
+pub(crate) fn percent_decoded(path: &str) -> String {
+    let b = path.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}

@@ -49,4 +49,5 @@ registry! {
     vulnerable_js_library: browser;
     sensitive_web_storage: browser;
     postmessage_origin: browser;
+    secrets_exposure: passive(inspect);
 }

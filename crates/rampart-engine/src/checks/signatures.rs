@@ -111,6 +111,7 @@ signature_files! {
     PATH_TRAVERSAL => "path_traversal.toml",
     PRIVATE_IP => "private_ip.toml",
     VERSION_DISCLOSURE => "version_disclosure.toml",
+    SECRETS => "secrets.toml",
 }
 
 #[cfg(test)]

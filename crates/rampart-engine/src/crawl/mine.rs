@@ -16,6 +16,63 @@ static LOC: LazyLock<Regex> = LazyLock::new(|| {
 static LINK_HDR: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"<([^>]+)>").unwrap_or_else(|_| unreachable!("literal regex")));
 
+static FETCH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?s)\bfetch\(\s*["'`]([^"'`\s]+)["'`]\s*,\s*\{(.{0,400}?)\}\s*\)"#)
+        .unwrap_or_else(|_| unreachable!("literal regex"))
+});
+static XHR_OPEN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?s)\.open\(\s*["'`](POST|PUT|PATCH)["'`]\s*,\s*["'`]([^"'`\s]+)["'`](.{0,400})"#)
+        .unwrap_or_else(|_| unreachable!("literal regex"))
+});
+static METHOD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)method\s*:\s*["'`](POST|PUT|PATCH)["'`]"#)
+        .unwrap_or_else(|_| unreachable!("literal regex"))
+});
+
+/// What a script sends to a URL with a body: `fetch(url, {method: 'POST', …})` and
+/// `xhr.open('POST', url)`, with the body's kind read from the nearby content type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScriptRequest {
+    pub method: String,
+    pub url: Url,
+    /// The request carries XML (a `…xml` content type), else JSON or a form.
+    pub xml: bool,
+    pub json: bool,
+}
+
+/// Requests with a body that `text` (an inline or linked script) makes.
+pub fn script_requests(base: &Url, text: &str) -> Vec<ScriptRequest> {
+    let kind = |opts: &str| {
+        let l = opts.to_ascii_lowercase();
+        (l.contains("xml"), l.contains("json"))
+    };
+    let mut out = Vec::new();
+    for c in FETCH.captures_iter(text) {
+        let Some(m) = METHOD.captures(&c[2]) else {
+            continue;
+        };
+        let Ok(url) = base.join(&c[1]) else { continue };
+        let (xml, json) = kind(&c[2]);
+        out.push(ScriptRequest {
+            method: m[1].to_ascii_uppercase(),
+            url,
+            xml,
+            json,
+        });
+    }
+    for c in XHR_OPEN.captures_iter(text) {
+        let Ok(url) = base.join(&c[2]) else { continue };
+        let (xml, json) = kind(&c[3]);
+        out.push(ScriptRequest {
+            method: c[1].to_ascii_uppercase(),
+            url,
+            xml,
+            json,
+        });
+    }
+    out
+}
+
 /// Quoted absolute paths and URLs in script or JSON text.
 pub fn urls_in_text(base: &Url, text: &str) -> Vec<Url> {
     QUOTED
@@ -83,6 +140,29 @@ pub fn parents(url: &Url) -> Vec<Url> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn script_requests_with_bodies() {
+        let base = Url::parse("http://a.example/app/").unwrap();
+        let js = r#"function send(x) { return fetch('/api/import', { method: 'POST', headers: {'Content-Type': 'application/xml'}, body: x }); }
+            fetch("/api/notes", {method: "post", headers: {"Content-Type": "application/json"}, body: JSON.stringify(n)});
+            fetch('/api/list');
+            var r = new XMLHttpRequest(); r.open('PUT', 'labels'); r.setRequestHeader('Content-Type', 'text/xml');"#;
+        let got = script_requests(&base, js);
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert_eq!(
+            (got[0].url.path(), got[0].xml, got[0].method.as_str()),
+            ("/api/import", true, "POST")
+        );
+        assert_eq!(
+            (got[1].url.path(), got[1].json, got[1].xml),
+            ("/api/notes", true, false)
+        );
+        assert_eq!(
+            (got[2].url.path(), got[2].xml, got[2].method.as_str()),
+            ("/app/labels", true, "PUT")
+        );
+    }
 
     #[test]
     fn mines_js_robots_sitemaps_and_parents() {

@@ -209,6 +209,30 @@ impl Crawler {
         }
     }
 
+    /// The requests with a body a script makes (fetch, XMLHttpRequest) become resources of
+    /// their own, with a minimal body of the kind the script sends, so that the checks
+    /// attacking bodies (XML above all) reach endpoints no link or form leads to.
+    fn script_requests(&mut self, from: &Resource, base: &Url, script: &str) {
+        for q in mine::script_requests(base, script) {
+            let body = if q.xml {
+                crate::target::Body::Raw {
+                    content_type: "application/xml".into(),
+                    content: b"<?xml version=\"1.0\"?><data></data>".to_vec(),
+                }
+            } else if q.json {
+                crate::target::Body::Json(serde_json::json!({}))
+            } else {
+                crate::target::Body::Form(Vec::new())
+            };
+            let mut r = Resource::get(q.url);
+            r.method = q.method;
+            r.body = body;
+            r.depth = from.depth + 1;
+            r.referer = Some(from.url.clone());
+            self.enqueue(r, false);
+        }
+    }
+
     fn add_links(&mut self, from: &Resource, links: Vec<Url>, guessed: bool) {
         for u in links {
             let mut r = Resource::get(u);
@@ -337,6 +361,7 @@ impl Crawler {
             links.extend(ex.links);
             for s in &ex.scripts {
                 links.extend(mine::urls_in_text(&url, s));
+                self.script_requests(&v.resource, &url, s);
             }
             for f in ex.forms {
                 if self.logout.is_match(f.action.as_str()) {
@@ -349,6 +374,9 @@ impl Crawler {
             }
         } else if ct.contains("json") || ct.contains("javascript") {
             links.extend(mine::urls_in_text(&url, &body));
+            if ct.contains("javascript") {
+                self.script_requests(&v.resource, &url, &body);
+            }
             if let Ok(json) = serde_json::from_str::<serde_json::Value>(&body) {
                 if openapi::is_spec(&json) {
                     for r in openapi::resources(&url, &json) {

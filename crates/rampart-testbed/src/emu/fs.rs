@@ -18,7 +18,34 @@ $db = mysqli_connect(DB_HOST, DB_USER, DB_PASS, DB_NAME);\ninclude 'pages/home.h
 const CONFIG_PHP: &str = "<?php\ndefine('DB_HOST', 'localhost');\ndefine('DB_USER', 'acme');\n\
 define('DB_PASS', 'Sup3rS3cret!');\ndefine('DB_NAME', 'acme_shop');\n?>\n";
 
+const WEB_XML: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+<web-app xmlns=\"http://xmlns.jcp.org/xml/ns/javaee\" version=\"4.0\">\n  <display-name>shop</display-name>\n\
+  <servlet><servlet-name>content</servlet-name><servlet-class>com.acme.ContentServlet</servlet-class></servlet>\n\
+  <context-param><param-name>jdbc.password</param-name><param-value>T0mcat!Shop</param-value></context-param>\n</web-app>\n";
+
+const DOTENV: &str =
+    "APP_ENV=production\nAPP_KEY=base64:3kq0cGVyc2VjcmV0a2V5Zm9ydGVzdGluZzEyMzQ=\n\
+DB_HOST=10.0.0.12\nDB_USERNAME=acme\nDB_PASSWORD=Env!r0nment\n";
+
 const FILES: &[(&str, &str)] = &[
+    ("/var/lib/tomcat9/webapps/shop/WEB-INF/web.xml", WEB_XML),
+    (
+        "/var/lib/tomcat9/webapps/shop/WEB-INF/classes/application.properties",
+        "spring.datasource.url=jdbc:mysql://10.0.0.12/shop\nspring.datasource.password=Spr1ng!\n",
+    ),
+    (
+        "/var/lib/tomcat9/webapps/shop/welcome.html",
+        "<h2>Welcome</h2><p>Browse our catalogue.</p>",
+    ),
+    ("/var/www/app/.env", DOTENV),
+    (
+        "/var/www/app/templates/home.tpl",
+        "<h2>Home</h2><p>New arrivals every week.</p>",
+    ),
+    (
+        "/var/www/html/assets/notice.txt",
+        "Shop closed on public holidays.\n",
+    ),
     ("/etc/passwd", PASSWD),
     (
         "/etc/hosts",

@@ -9,6 +9,7 @@ pub(crate) mod fetch;
 pub(crate) mod fs;
 pub(crate) mod shell;
 pub(crate) mod template;
+pub(crate) mod win;
 pub(crate) mod xml;
 
 use std::time::Duration;

@@ -28,6 +28,42 @@ pub(crate) fn run(line: &str) -> ShellResult {
     }
 }
 
+/// Runs `argv` as `execve` would, without a shell: no separators, no substitution, no
+/// quotes; the words are exactly what the caller split (emulated: no process is started).
+pub(crate) fn exec(argv: &[String]) -> ShellResult {
+    let mut sh = Sh {
+        delay_secs: 0.0,
+        depth: 0,
+    };
+    let (out, _) = sh.exec(argv);
+    ShellResult {
+        output: out,
+        delay: capped_delay(sh.delay_secs),
+    }
+}
+
+/// `expr` over its arguments: `A op B` with integer operands (`op` one of `+ - * / %`).
+fn expr(args: &[String]) -> (String, bool) {
+    let (Some(a), Some(op), Some(b)) = (args.first(), args.get(1), args.get(2)) else {
+        return ("expr: syntax error: missing argument\n".into(), false);
+    };
+    let (Ok(a), Ok(b)) = (a.parse::<i64>(), b.parse::<i64>()) else {
+        return ("expr: non-integer argument\n".into(), false);
+    };
+    let v = match op.as_str() {
+        "+" => a.checked_add(b),
+        "-" => a.checked_sub(b),
+        "*" => a.checked_mul(b),
+        "/" => a.checked_div(b),
+        "%" => a.checked_rem(b),
+        _ => None,
+    };
+    match v {
+        Some(v) => (format!("{v}\n"), true),
+        None => ("expr: syntax error\n".into(), false),
+    }
+}
+
 /// Splits at top-level separators, keeping which separator preceded each part.
 fn split(line: &str) -> Vec<(&'static str, String)> {
     let cs: Vec<char> = line.chars().collect();
@@ -153,7 +189,10 @@ impl Sh {
     }
 
     fn command(&mut self, cmd: &str) -> (String, bool) {
-        let w = words(cmd);
+        self.exec(&words(cmd))
+    }
+
+    fn exec(&mut self, w: &[String]) -> (String, bool) {
         let Some(name) = w.first() else {
             return (String::new(), true);
         };
@@ -177,6 +216,7 @@ impl Sh {
                 (String::new(), true)
             }
             "ping" => self.ping(args),
+            "expr" => expr(args),
             "id" => (
                 "uid=33(www-data) gid=33(www-data) groups=33(www-data)\n".into(),
                 true,
@@ -184,6 +224,10 @@ impl Sh {
             "whoami" => ("www-data\n".into(), true),
             "uname" => (
                 "Linux acme-web01 4.15.0-213-generic x86_64 GNU/Linux\n".into(),
+                true,
+            ),
+            "uptime" => (
+                " 17:01:02 up 12 days,  3:04,  0 users,  load average: 0.00, 0.01, 0.05\n".into(),
                 true,
             ),
             "pwd" => ("/var/www/html/tools\n".into(), true),
@@ -198,6 +242,10 @@ impl Sh {
                 (out, true)
             }
             "true" | ":" => (String::new(), true),
+            other if self.depth == 0 => (
+                format!("exec: \"{other}\": executable file not found in $PATH\n"),
+                false,
+            ),
             other => (format!("sh: 1: {other}: not found\n"), false),
         }
     }
@@ -247,6 +295,23 @@ impl Sh {
 mod tests {
     use super::*;
 
+    fn argv(line: &str) -> Vec<String> {
+        line.split_whitespace().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn exec_runs_one_program_without_a_shell() {
+        assert_eq!(exec(&argv("expr 12 + 30")).output, "42\n");
+        assert!(exec(&argv("id")).output.starts_with("uid=33("));
+        let r = exec(&argv("uptime;echo MARK"));
+        assert!(!r.output.contains("MARK\n"), "{}", r.output);
+        let r = exec(&argv("echo $(echo MARK)"));
+        assert_eq!(r.output, "$(echo MARK)\n", "no substitution");
+        let r = exec(&argv("ping -c 1 127.0.0.1 -c 3"));
+        assert_eq!(r.delay, Duration::from_secs(2), "the last count wins");
+        assert_eq!(exec(&argv("sleep 2")).delay, Duration::from_secs(2));
+    }
+
     #[test]
     fn separators_and_substitution() {
         for p in [
@@ -269,6 +334,8 @@ mod tests {
             !r.output.contains("MARK\n"),
             "quoted separators stay literal"
         );
+        let r = run("ping -c 1 127.0.0.1;expr 6 + 7");
+        assert!(r.output.ends_with("13\n"), "{}", r.output);
         let r = run("ping -c 1 127.0.0.1 & sleep 99 &");
         assert_eq!(r.delay, super::super::MAX_DELAY);
     }

@@ -9,7 +9,10 @@ mod files;
 mod forms;
 mod graphql;
 mod info;
+mod library;
+mod links;
 mod openapi;
+mod ops;
 mod redirect;
 mod shop;
 mod spa;
@@ -41,6 +44,9 @@ pub(crate) fn app(st: Shared) -> Router {
         .merge(community::routes())
         .merge(dav::routes())
         .merge(tools::routes())
+        .merge(ops::routes())
+        .merge(links::routes())
+        .merge(library::routes())
         .merge(topics::routes())
         .merge(files::routes())
         .merge(forms::routes())
@@ -139,6 +145,7 @@ const SECTIONS: &str = "
 <li><a href=\"/redirect.php?url=/news.php?id=2\">Latest news</a> &middot; <a href=\"/goto.php?next=/about.php\">Our story</a>
  &middot; <a href=\"/out.php?to=/contact.php\">Get in touch</a> &middot; <a href=\"/return.php?returnTo=/account/\">Back to my account</a></li>
 <li><a href=\"/dav/\">Team file share</a> &middot; <a href=\"/maintenance.php\">Service status</a> &middot; <a href=\"/members/signin.php\">Members area</a> &middot; <a href=\"/secure/\">Business accounts</a></li>
+<li><a href=\"/ops/\">Operations</a> &middot; <a href=\"/links/\">Partner links</a> &middot; <a href=\"/library/\">Library</a></li>
 <li><a href=\"/spa/\">Trip planner (app)</a> &middot; <a href=\"/dom/\">Widgets</a></li>
 <li>Developers: <a href=\"/openapi.json\">API description</a> &middot; <a href=\"/api/v1/products/1\">Product API</a>
  &middot; <a href=\"/api/v1/profile\">Profile API</a> &middot; <a href=\"/api/v1/public/stats\">Stats API</a></li>

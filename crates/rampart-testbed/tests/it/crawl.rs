@@ -13,6 +13,10 @@ async fn crawl(
 ) -> BTreeSet<String> {
     let link = Regex::new(r##"(?:href|src|action)="([^"#]*)""##).unwrap();
     let loc = Regex::new(r"<loc>([^<]+)</loc>").unwrap();
+    // Endpoints a page's script posts to (fetch, XMLHttpRequest).
+    let script =
+        Regex::new(r#"(?:fetch\(|\.open\(\s*["'](?:POST|PUT)["']\s*,)\s*["']([^"']+)["']"#)
+            .unwrap();
     let mut seen = BTreeSet::new();
     let mut queue: VecDeque<String> = seeds.iter().map(|s| s.to_string()).collect();
     let mut paths = BTreeSet::new();
@@ -32,6 +36,7 @@ async fn crawl(
         let mut found: Vec<String> = link
             .captures_iter(&body)
             .map(|c| c[1].replace("&amp;", "&"))
+            .chain(script.captures_iter(&body).map(|c| c[1].to_owned()))
             .collect();
         if path == "/robots.txt" {
             found.extend(

