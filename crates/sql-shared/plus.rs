@@ -48,9 +48,12 @@ const FINDING_COLUMNS: &[&str] = &[
 /// Rows per multi-row statement (well under SQLite's bound-parameter limit).
 const BATCH: usize = 400;
 
-fn json<T: serde::de::DeserializeOwned>(r: &Row, col: &str) -> StoreResult<T> {
-    serde_json::from_str(&get::<String>(r, col)?)
-        .map_err(|e| StoreError::Backend(format!("bad {col}: {e}")))
+/// A JSON text column (no serde import: each adapter names only serde_json).
+macro_rules! json {
+    ($r:expr, $col:literal) => {
+        serde_json::from_str(&get::<String>($r, $col)?)
+            .map_err(|e| StoreError::Backend(format!("bad {}: {e}", $col)))?
+    };
 }
 
 fn scan(r: &Row) -> StoreResult<PlusScan> {
@@ -59,10 +62,10 @@ fn scan(r: &Row) -> StoreResult<PlusScan> {
         org: OrgId(get(r, "org_id")?),
         app: AppId(get(r, "app_id")?),
         scan_type: en(r, "scan_type", PlusScanType::parse)?,
-        tools: json(r, "tools")?,
+        tools: json!(r, "tools"),
         format: get(r, "format")?,
         triggered_by: get(r, "triggered_by")?,
-        summary: json(r, "summary")?,
+        summary: json!(r, "summary"),
         created_at: time(r, "created_at")?,
     })
 }
@@ -415,7 +418,7 @@ fn policy(r: &Row) -> StoreResult<Policy> {
         description: get(r, "description")?,
         action: en(r, "action", PolicyAction::parse)?,
         enabled: get(r, "enabled")?,
-        conditions: json(r, "conditions")?,
+        conditions: json!(r, "conditions"),
         created_at: time(r, "created_at")?,
         updated_at: time(r, "updated_at")?,
     })

@@ -18,6 +18,8 @@ str_enum!(
     }
 );
 
+// `str_enum!` takes no variant attributes, so no `#[default]`.
+#[allow(clippy::derivable_impls)]
 impl Default for Criticality {
     fn default() -> Self {
         Criticality::Medium

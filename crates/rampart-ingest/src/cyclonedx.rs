@@ -7,7 +7,7 @@
 use crate::fingerprint::{sca_fingerprint, Dedup};
 use crate::{normalize_cwe, severity_of_score, Finding, IngestError, Report};
 use rampart_domain::{PlusStatus, Severity};
-use serde::de::{self, IgnoredAny};
+use serde::de;
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -27,12 +27,12 @@ pub fn parse<R: std::io::Read>(reader: R) -> Result<Report, IngestError> {
     };
     let mut dedup = Dedup::default();
     for v in bom.vulnerabilities {
-        let rating = v
+        let severity = v
             .ratings
             .iter()
-            .max_by(|a, b| a.rank().cmp(&b.rank()))
-            .map(|r| (r.severity_value(), r.score));
-        let severity = rating.and_then(|r| r.0).unwrap_or(Severity::Medium);
+            .max_by_key(|r| r.rank())
+            .and_then(Rating::severity_value)
+            .unwrap_or(Severity::Medium);
         let score = v.ratings.iter().find_map(|r| r.score);
         let status = v.analysis.as_ref().and_then(|a| a.status());
         let vid = v.id.clone().unwrap_or_default();
@@ -155,8 +155,6 @@ impl Tools {
 #[derive(Deserialize)]
 struct NamedTool {
     name: Option<String>,
-    #[serde(flatten)]
-    _rest: HashMap<String, IgnoredAny>,
 }
 
 #[derive(Deserialize)]

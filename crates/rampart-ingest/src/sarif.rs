@@ -46,6 +46,7 @@ impl<'de> Visitor<'de> for LogSeed<'_> {
         f.write_str("a SARIF log object")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Seen, A::Error> {
+        let report = self.0;
         let mut seen = Seen {
             version: false,
             runs: false,
@@ -57,7 +58,7 @@ impl<'de> Visitor<'de> for LogSeed<'_> {
                     seen.version = true;
                 }
                 "runs" => {
-                    map.next_value_seed(RunsSeed(self.0))?;
+                    map.next_value_seed(RunsSeed(&mut *report))?;
                     seen.runs = true;
                 }
                 _ => {
@@ -100,8 +101,9 @@ impl<'de> Visitor<'de> for RunsSeed<'_> {
         f.write_str("an array of runs")
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let report = self.0;
         while let Some(run) = seq.next_element_seed(RunSeed)? {
-            run.finish(self.0);
+            run.finish(&mut *report);
         }
         Ok(())
     }

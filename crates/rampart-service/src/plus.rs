@@ -287,7 +287,7 @@ impl Service {
         let now = self.now();
         let mut counts = std::collections::BTreeMap::<&str, usize>::new();
         for f in &report.findings {
-            *counts.entry(plus::plus_severity(f.severity)).or_default() += 1;
+            *counts.entry(rampart_domain::plus::plus_severity(f.severity)).or_default() += 1;
         }
         let scan = PlusScan {
             id: PlusScanId::new(),

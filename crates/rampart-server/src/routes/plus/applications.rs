@@ -98,7 +98,7 @@ async fn list(
     let filter = PlusAppFilter {
         owner: q.owner,
         criticality: match q.criticality {
-            Some(c) => Some(criticality(Some(&c))?),
+            Some(c) => Some(criticality(Some(c.as_str()))?),
             None => None,
         },
         tag: q.tag,
