@@ -4,8 +4,7 @@ use super::rows::{en, get, time};
 use super::{a, c, commit, insert_err, select, t, tx_exec, visible, Row, SqlStore};
 use rampart_domain::*;
 use rampart_store::{
-    PlusFindingFilter, PlusFindingState, PlusImport, PlusStore, StoreError, StoreResult,
-    Visibility,
+    PlusFindingFilter, PlusFindingState, PlusImport, PlusStore, StoreError, StoreResult, Visibility,
 };
 use sea_query::{Expr, Order, Query};
 

@@ -188,18 +188,108 @@ mod tests {
         let c = GateConditions::default;
         // (action, conditions) → (verdict, deciding ids)
         let table: Vec<(PolicyAction, GateConditions, Verdict, Vec<u128>)> = vec![
-            (PolicyAction::Block, GateConditions { min_severity: Some(Critical), ..c() }, Verdict::Fail, vec![1]),
-            (PolicyAction::Block, GateConditions { min_severity: Some(High), ..c() }, Verdict::Fail, vec![1, 2]),
-            (PolicyAction::Block, GateConditions { min_severity: Some(High), max_count: 2, ..c() }, Verdict::Pass, vec![]),
-            (PolicyAction::Monitor, GateConditions { min_severity: Some(High), ..c() }, Verdict::Warn, vec![1, 2]),
-            (PolicyAction::Allow, GateConditions { min_severity: Some(High), ..c() }, Verdict::Pass, vec![]),
-            (PolicyAction::Block, GateConditions { cwes: vec!["cwe-79".into()], ..c() }, Verdict::Fail, vec![2, 3]),
-            (PolicyAction::Block, GateConditions { scan_types: vec![PlusScanType::Sca], ..c() }, Verdict::Fail, vec![6]),
-            (PolicyAction::Block, GateConditions { statuses: vec![Accepted, Resolved], ..c() }, Verdict::Fail, vec![4, 5]),
+            (
+                PolicyAction::Block,
+                GateConditions {
+                    min_severity: Some(Critical),
+                    ..c()
+                },
+                Verdict::Fail,
+                vec![1],
+            ),
+            (
+                PolicyAction::Block,
+                GateConditions {
+                    min_severity: Some(High),
+                    ..c()
+                },
+                Verdict::Fail,
+                vec![1, 2],
+            ),
+            (
+                PolicyAction::Block,
+                GateConditions {
+                    min_severity: Some(High),
+                    max_count: 2,
+                    ..c()
+                },
+                Verdict::Pass,
+                vec![],
+            ),
+            (
+                PolicyAction::Monitor,
+                GateConditions {
+                    min_severity: Some(High),
+                    ..c()
+                },
+                Verdict::Warn,
+                vec![1, 2],
+            ),
+            (
+                PolicyAction::Allow,
+                GateConditions {
+                    min_severity: Some(High),
+                    ..c()
+                },
+                Verdict::Pass,
+                vec![],
+            ),
+            (
+                PolicyAction::Block,
+                GateConditions {
+                    cwes: vec!["cwe-79".into()],
+                    ..c()
+                },
+                Verdict::Fail,
+                vec![2, 3],
+            ),
+            (
+                PolicyAction::Block,
+                GateConditions {
+                    scan_types: vec![PlusScanType::Sca],
+                    ..c()
+                },
+                Verdict::Fail,
+                vec![6],
+            ),
+            (
+                PolicyAction::Block,
+                GateConditions {
+                    statuses: vec![Accepted, Resolved],
+                    ..c()
+                },
+                Verdict::Fail,
+                vec![4, 5],
+            ),
             // first seen at least 11 days before the 21st: the 1st and the 10th
-            (PolicyAction::Block, GateConditions { min_age_days: Some(11), ..c() }, Verdict::Fail, vec![1, 2]),
-            (PolicyAction::Block, GateConditions { application_ids: vec![AppId::new()], ..c() }, Verdict::Pass, vec![]),
-            (PolicyAction::Block, GateConditions { min_severity: Some(Critical), cwes: vec!["CWE-79".into()], ..c() }, Verdict::Pass, vec![]),
+            (
+                PolicyAction::Block,
+                GateConditions {
+                    min_age_days: Some(11),
+                    ..c()
+                },
+                Verdict::Fail,
+                vec![1, 2],
+            ),
+            (
+                PolicyAction::Block,
+                GateConditions {
+                    application_ids: vec![AppId::new()],
+                    ..c()
+                },
+                Verdict::Pass,
+                vec![],
+            ),
+            (
+                PolicyAction::Block,
+                GateConditions {
+                    min_severity: Some(Critical),
+                    cwes: vec!["CWE-79".into()],
+                    ..c()
+                },
+                Verdict::Pass,
+                vec![],
+            ),
         ];
         for (action, conditions, verdict, deciding) in table {
             let p = policy(action, conditions.clone());

@@ -49,7 +49,10 @@ pub fn parse<R: std::io::Read>(reader: R) -> Result<Report, IngestError> {
                 description: v.description.clone().or_else(|| v.detail.clone()),
                 severity,
                 cwe: v.cwes.first().and_then(|c| normalize_cwe(&c.to_string())),
-                cve: vid.to_ascii_uppercase().starts_with("CVE-").then(|| vid.clone()),
+                cve: vid
+                    .to_ascii_uppercase()
+                    .starts_with("CVE-")
+                    .then(|| vid.clone()),
                 cvss_score: score,
                 location: Some(component),
                 remediation: v.recommendation.clone(),
@@ -144,10 +147,7 @@ impl Tools {
             Tools::Modern {
                 components,
                 services,
-            } => components
-                .into_iter()
-                .chain(services)
-                .find_map(|t| t.name),
+            } => components.into_iter().chain(services).find_map(|t| t.name),
         }
     }
 }

@@ -60,7 +60,10 @@ pub fn sca_fingerprint(component: &str, vulnerability: &str) -> String {
 }
 
 pub fn normalize_uri(uri: &str) -> String {
-    let u = uri.strip_prefix("file://").unwrap_or(uri).replace('\\', "/");
+    let u = uri
+        .strip_prefix("file://")
+        .unwrap_or(uri)
+        .replace('\\', "/");
     u.strip_prefix("./").unwrap_or(&u).to_string()
 }
 
@@ -94,14 +97,43 @@ mod tests {
 
     #[test]
     fn snippet_beats_line_numbers() {
-        let a = fp("B602", "app.py", Some("subprocess.call(cmd,  shell=True)"), 10);
+        let a = fp(
+            "B602",
+            "app.py",
+            Some("subprocess.call(cmd,  shell=True)"),
+            10,
+        );
         // The code moved down and was re-indented: same finding.
-        let b = fp("B602", "./app.py", Some("  subprocess.call(cmd, shell=True)\n"), 42);
+        let b = fp(
+            "B602",
+            "./app.py",
+            Some("  subprocess.call(cmd, shell=True)\n"),
+            42,
+        );
         assert_eq!(a, b);
-        assert_ne!(a, fp("B602", "other.py", Some("subprocess.call(cmd, shell=True)"), 10));
-        assert_ne!(a, fp("B603", "app.py", Some("subprocess.call(cmd, shell=True)"), 10));
+        assert_ne!(
+            a,
+            fp(
+                "B602",
+                "other.py",
+                Some("subprocess.call(cmd, shell=True)"),
+                10
+            )
+        );
+        assert_ne!(
+            a,
+            fp(
+                "B603",
+                "app.py",
+                Some("subprocess.call(cmd, shell=True)"),
+                10
+            )
+        );
         // Without a snippet the line decides.
-        assert_ne!(fp("B602", "app.py", None, 10), fp("B602", "app.py", None, 11));
+        assert_ne!(
+            fp("B602", "app.py", None, 10),
+            fp("B602", "app.py", None, 11)
+        );
         assert_eq!(
             fp("B602", "file://app.py", None, 10),
             fp("B602", "app.py", None, 10)

@@ -39,7 +39,12 @@ impl Format {
     /// From a `format` parameter or a media type (`application/sarif+json`,
     /// `application/vnd.cyclonedx+json`).
     pub fn parse(s: &str) -> Option<Format> {
-        let s = s.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        let s = s
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
         match s.as_str() {
             "sarif" | "application/sarif+json" => Some(Format::Sarif),
             "cyclonedx" | "cyclonedx-json" | "application/vnd.cyclonedx+json" => {

@@ -102,7 +102,12 @@ mod tests {
             let known: Vec<(&str, PlusStatus)> = known.to_vec();
             let d = reconcile(&known, incoming);
             assert_eq!(
-                [d.new.len(), d.unchanged.len(), d.reopened.len(), d.closed.len()],
+                [
+                    d.new.len(),
+                    d.unchanged.len(),
+                    d.reopened.len(),
+                    d.closed.len()
+                ],
                 [*n, *u, *r, *c],
                 "{known:?} ← {incoming:?}"
             );

@@ -309,10 +309,7 @@ struct RawResult {
 
 impl From<SarifResult> for RawResult {
     fn from(r: SarifResult) -> Self {
-        let physical = r
-            .locations
-            .into_iter()
-            .find_map(|l| l.physical_location);
+        let physical = r.locations.into_iter().find_map(|l| l.physical_location);
         let (uri, line, snippet) = match physical {
             Some(p) => {
                 let line = p.region.as_ref().and_then(|r| r.start_line);
@@ -324,7 +321,9 @@ impl From<SarifResult> for RawResult {
             }
             None => (None, None, None),
         };
-        let rule_id = r.rule_id.or_else(|| r.rule.as_ref().and_then(|x| x.id.clone()));
+        let rule_id = r
+            .rule_id
+            .or_else(|| r.rule.as_ref().and_then(|x| x.id.clone()));
         RawResult {
             rule_id,
             rule_index: r.rule_index.or_else(|| r.rule.and_then(|x| x.index)),

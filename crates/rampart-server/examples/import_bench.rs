@@ -41,7 +41,11 @@ fn peak_mib() -> f64 {
 
 fn write_sarif(path: &std::path::Path, n: usize) {
     let mut f = std::io::BufWriter::new(std::fs::File::create(path).expect("create"));
-    write!(f, r#"{{"version":"2.1.0","runs":[{{"tool":{{"driver":{{"name":"bench","rules":["#).unwrap();
+    write!(
+        f,
+        r#"{{"version":"2.1.0","runs":[{{"tool":{{"driver":{{"name":"bench","rules":["#
+    )
+    .unwrap();
     for r in 0..40 {
         let sep = if r == 0 { "" } else { "," };
         write!(f, r#"{sep}{{"id":"R{r}","shortDescription":{{"text":"rule {r}"}},"properties":{{"tags":["external/cwe/cwe-{}"],"security-severity":"{}.5"}}}}"#, 20 + r, r % 10).unwrap();
@@ -58,7 +62,11 @@ fn write_sarif(path: &std::path::Path, n: usize) {
 
 fn write_cyclonedx(path: &std::path::Path, n: usize) {
     let mut f = std::io::BufWriter::new(std::fs::File::create(path).expect("create"));
-    write!(f, r#"{{"bomFormat":"CycloneDX","specVersion":"1.6","components":["#).unwrap();
+    write!(
+        f,
+        r#"{{"bomFormat":"CycloneDX","specVersion":"1.6","components":["#
+    )
+    .unwrap();
     for i in 0..n {
         let sep = if i == 0 { "" } else { "," };
         write!(f, r#"{sep}{{"type":"library","bom-ref":"c{i}","name":"pkg{i}","version":"1.0.{i}","purl":"pkg:pypi/pkg{i}@1.0.{i}"}}"#).unwrap();
@@ -114,7 +122,11 @@ async fn main() {
     );
     let app = t.fx_app("bench").await;
     let admin = t.keys.admin.principal.clone();
-    for (phase, dry) in [("first import", false), ("re-import", false), ("dry run", true)] {
+    for (phase, dry) in [
+        ("first import", false),
+        ("re-import", false),
+        ("dry run", true),
+    ] {
         let started = Instant::now();
         let reader = std::io::BufReader::new(std::fs::File::open(&file).expect("open"));
         let report = tokio::task::spawn_blocking(move || rampart_ingest::parse(format, reader))

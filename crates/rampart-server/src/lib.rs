@@ -51,7 +51,10 @@ fn build(state: AppState, audited: bool) -> Router {
     // One document for both families: `/ias/v1/openapi.json` and AppSec+'s `/v1/openapi.json`.
     let routed = router
         .merge(routes::identity::aliases())
-        .route("/ias/v1/openapi.json", axum::routing::get(serve_doc.clone()))
+        .route(
+            "/ias/v1/openapi.json",
+            axum::routing::get(serve_doc.clone()),
+        )
         .route("/v1/openapi.json", axum::routing::get(serve_doc))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -6,9 +6,7 @@ use crate::error::Checks;
 use crate::{require, AppInput, Problem, Service, ServiceError, ServiceResult};
 use rampart_domain::*;
 use rampart_ingest::{Format, Report};
-use rampart_store::{
-    ListRequest, PlusFindingFilter, PlusImport, StoreError, Visibility,
-};
+use rampart_store::{ListRequest, PlusFindingFilter, PlusImport, StoreError, Visibility};
 use serde_json::json;
 
 /// The writable fields of an AppSec+ application (PUT overwrites them all).
@@ -169,7 +167,10 @@ impl Service {
                     .into_iter()
                     .map(|t| t.name)
                     .collect();
-                let keep = f.owner.as_ref().is_none_or(|o| app.profile.owner.as_ref() == Some(o))
+                let keep = f
+                    .owner
+                    .as_ref()
+                    .is_none_or(|o| app.profile.owner.as_ref() == Some(o))
                     && f.criticality.is_none_or(|c| app.profile.criticality == c)
                     && f.tag.as_ref().is_none_or(|t| tags.contains(t))
                     && f.archived.is_none_or(|a| app.profile.archived == a);
@@ -287,7 +288,9 @@ impl Service {
         let now = self.now();
         let mut counts = std::collections::BTreeMap::<&str, usize>::new();
         for f in &report.findings {
-            *counts.entry(rampart_domain::plus::plus_severity(f.severity)).or_default() += 1;
+            *counts
+                .entry(rampart_domain::plus::plus_severity(f.severity))
+                .or_default() += 1;
         }
         let scan = PlusScan {
             id: PlusScanId::new(),
@@ -661,7 +664,8 @@ fn check_policy(input: &PolicyInput) -> ServiceResult<()> {
     c.text("name", &input.name, 1, 200);
     c.opt_lines("description", input.description.as_deref(), 2000);
     for (i, cwe) in input.conditions.cwes.iter().enumerate() {
-        if rampart_ingest::normalize_cwe(cwe).as_deref() != Some(cwe.to_ascii_uppercase().as_str()) {
+        if rampart_ingest::normalize_cwe(cwe).as_deref() != Some(cwe.to_ascii_uppercase().as_str())
+        {
             c.push(Problem::property(
                 format!("conditions.cwe.{i}"),
                 "must be a CWE id such as CWE-89",

@@ -20,7 +20,11 @@ fn bandit_sarif() {
         .expect("the shell=True call");
     assert_eq!(shell.severity, Severity::High);
     assert_eq!(shell.cwe.as_deref(), Some("CWE-78"));
-    assert!(shell.location.as_deref().unwrap().starts_with("vulnerable.py:"));
+    assert!(shell
+        .location
+        .as_deref()
+        .unwrap()
+        .starts_with("vulnerable.py:"));
     let mut fps: Vec<&str> = r.findings.iter().map(|f| f.fingerprint.as_str()).collect();
     fps.sort();
     fps.dedup();
@@ -90,8 +94,16 @@ fn first_error_locations() {
             r#"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"t"}},"results":[{"ruleId":"x"}]}]}"#,
             "/runs/0/results/0",
         ),
-        (Format::Sarif, r#"{"version":"2.0.0","runs":[]}"#, "/version"),
-        (Format::Sarif, r#"{"version":"2.1.0","runs":[{}]}"#, "/runs/0"),
+        (
+            Format::Sarif,
+            r#"{"version":"2.0.0","runs":[]}"#,
+            "/version",
+        ),
+        (
+            Format::Sarif,
+            r#"{"version":"2.1.0","runs":[{}]}"#,
+            "/runs/0",
+        ),
         (Format::Sarif, r#"{"version":"2.1.0"}"#, ""),
         (
             Format::Sarif,

@@ -84,8 +84,8 @@ fn sarif(t: &TestApp) -> String {
 
 async fn fx_plus(t: &TestApp, app: AppId) -> (PlusScanId, PlusFindingId) {
     let admin = &t.keys.admin.principal;
-    let report = rampart_ingest::parse(rampart_ingest::Format::Sarif, sarif(t).as_bytes())
-        .expect("sarif");
+    let report =
+        rampart_ingest::parse(rampart_ingest::Format::Sarif, sarif(t).as_bytes()).expect("sarif");
     let out = t
         .service
         .import_results(

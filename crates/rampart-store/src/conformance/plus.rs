@@ -80,7 +80,9 @@ pub async fn plus_imports_apply_and_filter(s: &dyn Store) {
     };
     s.apply_plus_import(&first, &import).await.unwrap();
     assert_eq!(
-        s.get_plus_scan(o, first.id, &Visibility::All).await.unwrap(),
+        s.get_plus_scan(o, first.id, &Visibility::All)
+            .await
+            .unwrap(),
         first
     );
     assert_eq!(
@@ -123,7 +125,10 @@ pub async fn plus_imports_apply_and_filter(s: &dyn Store) {
     .await
     .unwrap();
     let gx = s.get_plus_finding(o, x.id, &Visibility::All).await.unwrap();
-    assert_eq!((gx.scan, gx.last_seen, gx.status), (second.id, at(4), PlusStatus::Open));
+    assert_eq!(
+        (gx.scan, gx.last_seen, gx.status),
+        (second.id, at(4), PlusStatus::Open)
+    );
     let gy = s.get_plus_finding(o, y.id, &Visibility::All).await.unwrap();
     assert_eq!((gy.scan, gy.status), (first.id, PlusStatus::Resolved));
     let third = scan(&a, 5);
@@ -176,7 +181,10 @@ pub async fn plus_imports_apply_and_filter(s: &dyn Store) {
         )
         .await
         .unwrap();
-    assert_eq!(accepted.iter().map(|f| f.id).collect::<Vec<_>>(), vec![y.id]);
+    assert_eq!(
+        accepted.iter().map(|f| f.id).collect::<Vec<_>>(),
+        vec![y.id]
+    );
     let by_sev = s
         .list_plus_findings(
             o,
@@ -188,7 +196,10 @@ pub async fn plus_imports_apply_and_filter(s: &dyn Store) {
         )
         .await
         .unwrap();
-    assert_eq!(by_sev.iter().map(|f| f.id).collect::<Vec<_>>(), vec![y.id, x.id]);
+    assert_eq!(
+        by_sev.iter().map(|f| f.id).collect::<Vec<_>>(),
+        vec![y.id, x.id]
+    );
     let vis = Visibility::MemberOf(alice.id);
     assert_eq!(
         s.list_plus_findings(o, &all(Default::default()), &vis)

@@ -12,7 +12,7 @@ use axum::Json;
 use rampart_api_types::oauth::ProblemBody;
 use rampart_api_types::plus::{Application, ApplicationWrite};
 use rampart_domain::{AppId, AppProfile, Criticality};
-use rampart_service::{Problem as Invalid, PlusAppFilter, PlusAppInput, PlusAppView, ServiceError};
+use rampart_service::{PlusAppFilter, PlusAppInput, PlusAppView, Problem as Invalid, ServiceError};
 use serde::Deserialize;
 use utoipa_axum::{router::OpenApiRouter, routes};
 

@@ -27,7 +27,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 fn wire(p: d::Policy) -> Policy {
-    let sev = p.conditions.min_severity.map(|s| plus_severity(s).to_string());
+    let sev = p
+        .conditions
+        .min_severity
+        .map(|s| plus_severity(s).to_string());
     Policy {
         id: p.id.0,
         name: p.name,
@@ -39,8 +42,18 @@ fn wire(p: d::Policy) -> Policy {
             application_ids: p.conditions.application_ids.iter().map(|a| a.0).collect(),
             vulnerability_severity: sev.clone(),
             min_severity: sev,
-            scan_types: p.conditions.scan_types.iter().map(|t| t.as_str().into()).collect(),
-            statuses: p.conditions.statuses.iter().map(|s| s.as_str().into()).collect(),
+            scan_types: p
+                .conditions
+                .scan_types
+                .iter()
+                .map(|t| t.as_str().into())
+                .collect(),
+            statuses: p
+                .conditions
+                .statuses
+                .iter()
+                .map(|s| s.as_str().into())
+                .collect(),
             cwe: p.conditions.cwes,
             min_age_days: p.conditions.min_age_days,
             max_count: p.conditions.max_count,
@@ -55,7 +68,10 @@ fn input(body: &[u8]) -> Result<PolicyInput, Problem> {
     let mut problems = Vec::new();
     let action = PolicyAction::parse(&b.action.to_ascii_lowercase());
     if action.is_none() {
-        problems.push(Invalid::property("action", "must be one of allow, block, monitor"));
+        problems.push(Invalid::property(
+            "action",
+            "must be one of allow, block, monitor",
+        ));
     }
     let c = b.conditions;
     let severity = c.min_severity.or(c.vulnerability_severity);
@@ -109,8 +125,18 @@ fn input(body: &[u8]) -> Result<PolicyInput, Problem> {
 #[utoipa::path(get, path = "/policies", tag = "Policies",
     responses((status = 200, body = Vec<Policy>),
         (status = 401, body = ProblemBody, content_type = "application/problem+json")))]
-async fn list(State(s): State<AppState>, PlusAuth(p): PlusAuth) -> Result<Json<Vec<Policy>>, Problem> {
-    Ok(Json(s.service.list_policies(&p).await?.into_iter().map(wire).collect()))
+async fn list(
+    State(s): State<AppState>,
+    PlusAuth(p): PlusAuth,
+) -> Result<Json<Vec<Policy>>, Problem> {
+    Ok(Json(
+        s.service
+            .list_policies(&p)
+            .await?
+            .into_iter()
+            .map(wire)
+            .collect(),
+    ))
 }
 
 /// Creates a gate policy; 409 when the name is taken.
@@ -152,7 +178,9 @@ async fn update(
     body: Bytes,
 ) -> Result<Json<Policy>, Problem> {
     let id = PolicyId(uuid_of(&id)?);
-    Ok(Json(wire(s.service.update_policy(&p, id, input(&body)?).await?)))
+    Ok(Json(wire(
+        s.service.update_policy(&p, id, input(&body)?).await?,
+    )))
 }
 
 #[utoipa::path(delete, path = "/policies/{id}", tag = "Policies", params(("id" = uuid::Uuid, Path)),

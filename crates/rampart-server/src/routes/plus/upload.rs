@@ -75,7 +75,13 @@ pub async fn parse_body(body: Body, format: Format) -> Result<Report, Problem> {
     );
     let parsed = tokio::task::spawn_blocking(move || rampart_ingest::parse(format, reader))
         .await
-        .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", e.to_string()))?;
+        .map_err(|e| {
+            Problem::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal_error",
+                e.to_string(),
+            )
+        })?;
     pump.abort();
     if too_large.load(Ordering::Relaxed) {
         return Err(Problem::new(
@@ -95,7 +101,11 @@ fn invalid_document(e: IngestError) -> Problem {
         format!(
             "the document is not valid: {} (at {})",
             e.message,
-            if e.pointer.is_empty() { "the document root" } else { &e.pointer }
+            if e.pointer.is_empty() {
+                "the document root"
+            } else {
+                &e.pointer
+            }
         ),
     );
     p.details = json!({

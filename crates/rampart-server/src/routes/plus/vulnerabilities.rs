@@ -128,7 +128,12 @@ fn filter(q: ListParams, app: Option<AppId>) -> Result<PlusFindingFilter, Proble
     let sort = match q.sort.as_deref() {
         None => None,
         Some(s @ ("firstSeen" | "-firstSeen" | "severity" | "-severity")) => Some(s.to_string()),
-        Some(_) => return Err(invalid("sort", "must be firstSeen or severity, - for descending")),
+        Some(_) => {
+            return Err(invalid(
+                "sort",
+                "must be firstSeen or severity, - for descending",
+            ))
+        }
     };
     Ok(PlusFindingFilter {
         app: app.or(q.application_id.map(AppId)),
@@ -146,7 +151,10 @@ fn filter(q: ListParams, app: Option<AppId>) -> Result<PlusFindingFilter, Proble
             .status
             .map(|s| {
                 PlusStatus::parse(&s).ok_or_else(|| {
-                    invalid("status", "must be one of open, in_progress, resolved, accepted")
+                    invalid(
+                        "status",
+                        "must be one of open, in_progress, resolved, accepted",
+                    )
                 })
             })
             .transpose()?,
@@ -217,7 +225,10 @@ async fn patch(
     let id = uuid_of(&id)?;
     let b: VulnerabilityPatch = json_body(&body)?;
     let status = PlusStatus::parse(&b.status).ok_or_else(|| {
-        invalid("status", "must be one of open, in_progress, resolved, accepted")
+        invalid(
+            "status",
+            "must be one of open, in_progress, resolved, accepted",
+        )
     })?;
     Ok(Json(wire(s.service.set_any_status(&p, id, status).await?)))
 }
