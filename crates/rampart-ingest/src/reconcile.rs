@@ -90,7 +90,8 @@ mod tests {
     #[test]
     fn reimport_sequences() {
         // (known findings, incoming) → (new, unchanged, reopened, closed) counts.
-        let table: &[(&[(&str, PlusStatus)], &[&str], [usize; 4])] = &[
+        type Row<'a> = (&'a [(&'a str, PlusStatus)], &'a [&'a str], [usize; 4]);
+        let table: &[Row] = &[
             (&[], &["a", "b"], [2, 0, 0, 0]),
             (&[("a", Open), ("b", Open)], &["a", "b"], [0, 2, 0, 0]),
             (&[("a", Open), ("b", Open)], &["a"], [0, 1, 0, 1]),

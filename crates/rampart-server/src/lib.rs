@@ -48,7 +48,6 @@ fn build(state: AppState, audited: bool) -> Router {
         let api = api.clone();
         async move { axum::Json(api.as_ref().clone()) }
     };
-    // One document for both families: `/ias/v1/openapi.json` and AppSec+'s `/v1/openapi.json`.
     let routed = router
         .merge(routes::identity::aliases())
         .route(

@@ -725,7 +725,6 @@ pub fn cases() -> Vec<Case> {
         Case("GET", "/healthz", None, OPEN),
         Case("GET", "/readyz", None, OPEN),
         Case("GET", "/ias/v1/openapi.json", None, OPEN),
-        Case("GET", "/v1/openapi.json", None, OPEN),
         // the audit log, at both AppSec+ prefixes
         Case("GET", "/audit-logs", None, AUDIT_LIST),
         Case("GET", "/audit-logs/{audit}", None, AUDIT_ONE),
