@@ -526,7 +526,6 @@ async fn dast_scans_and_vulnerabilities_cross_the_apis() {
     // The fixture config has no seed yet: admitted, and failed at once (as on /ias/v1).
     assert_eq!(r.status, 202, "{}", r.text());
     assert_eq!(r.json()["status"], "failed");
-    );
     let domain = format!("{}.example.test", t.unique("web"));
     t.service
         .write_scan_config_options(
