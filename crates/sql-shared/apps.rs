@@ -21,6 +21,13 @@ impl AppStore for SqlStore {
                 app.description.clone().into(),
                 t(app.created_at),
                 t(app.updated_at),
+                app.profile.criticality.as_str().into(),
+                app.profile.owner.clone().into(),
+                app.profile.repo_url.clone().into(),
+                app.profile.service_url.clone().into(),
+                app.profile.language.clone().into(),
+                app.profile.business_unit.clone().into(),
+                app.profile.archived.into(),
             ])
             .map_err(insert_err)?
             .to_owned();
@@ -47,6 +54,13 @@ impl AppStore for SqlStore {
                 (a("name"), app.name.clone().into()),
                 (a("description"), app.description.clone().into()),
                 (a("updated_at"), t(app.updated_at)),
+                (a("criticality"), app.profile.criticality.as_str().into()),
+                (a("owner"), app.profile.owner.clone().into()),
+                (a("repo_url"), app.profile.repo_url.clone().into()),
+                (a("service_url"), app.profile.service_url.clone().into()),
+                (a("language"), app.profile.language.clone().into()),
+                (a("business_unit"), app.profile.business_unit.clone().into()),
+                (a("archived"), app.profile.archived.into()),
             ])
             .and_where(Expr::col(a("org_id")).eq(app.org.0))
             .and_where(Expr::col(a("id")).eq(app.id.0))

@@ -20,6 +20,7 @@ mod identity;
 mod inventory;
 mod jobs;
 mod oauth;
+mod plus;
 mod reports;
 mod rows;
 mod scan_configs;

@@ -156,6 +156,13 @@ pub(crate) const APP_COLUMNS: &[&str] = &[
     "description",
     "created_at",
     "updated_at",
+    "criticality",
+    "owner",
+    "repo_url",
+    "service_url",
+    "language",
+    "business_unit",
+    "archived",
 ];
 pub(crate) fn app(r: &Row) -> StoreResult<App> {
     Ok(App {
@@ -163,6 +170,15 @@ pub(crate) fn app(r: &Row) -> StoreResult<App> {
         org: OrgId(get(r, "org_id")?),
         name: get(r, "name")?,
         description: get(r, "description")?,
+        profile: AppProfile {
+            criticality: en(r, "criticality", Criticality::parse)?,
+            owner: get(r, "owner")?,
+            repo_url: get(r, "repo_url")?,
+            service_url: get(r, "service_url")?,
+            language: get(r, "language")?,
+            business_unit: get(r, "business_unit")?,
+            archived: get(r, "archived")?,
+        },
         created_at: time(r, "created_at")?,
         updated_at: time(r, "updated_at")?,
     })

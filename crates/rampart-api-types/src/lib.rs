@@ -12,6 +12,7 @@ pub mod ias;
 pub mod identity;
 pub mod lenient;
 pub mod oauth;
+pub mod plus;
 
 use chrono::{DateTime, Utc};
 

@@ -78,4 +78,10 @@ id_type!(
     AuditExportId,
     /// A server-side report (reference §3.10).
     ReportId,
+    /// An AppSec+ scan of imported results (sast, sca, container).
+    PlusScanId,
+    /// An AppSec+ finding imported from a tool's output.
+    PlusFindingId,
+    /// An AppSec+ gate policy.
+    PolicyId,
 );

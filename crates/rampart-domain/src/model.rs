@@ -112,6 +112,8 @@ pub struct App {
     pub org: OrgId,
     pub name: String,
     pub description: Option<String>,
+    /// The AppSec+ fields (same row).
+    pub profile: crate::plus::AppProfile,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

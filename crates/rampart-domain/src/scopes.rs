@@ -153,6 +153,13 @@ impl fmt::Debug for Scopes {
 /// scope, every other method its `:write` scope. The one table of route scopes.
 const IAS_AREAS: &[(&str, Scope, Scope)] = &[
     ("apps", Scope::ApplicationsRead, Scope::ApplicationsWrite),
+    // AppSec+ `/applications` (the same apps)
+    (
+        "applications",
+        Scope::ApplicationsRead,
+        Scope::ApplicationsWrite,
+    ),
+    ("policies", Scope::PoliciesRead, Scope::PoliciesWrite),
     ("targets", Scope::ApplicationsRead, Scope::ApplicationsWrite),
     ("tags", Scope::ApplicationsRead, Scope::ApplicationsWrite),
     ("attack-templates", Scope::ScansRead, Scope::ScansWrite),
@@ -195,7 +202,11 @@ const IAS_AREAS: &[(&str, Scope, Scope)] = &[
 ];
 
 /// POSTs that only read (a filter in the body).
-const READ_POSTS: &[&str] = &["/vulnerabilities/variances/documentation"];
+const READ_POSTS: &[&str] = &[
+    "/vulnerabilities/variances/documentation",
+    // an evaluation reads findings and changes nothing
+    "/policies/{id}/evaluate",
+];
 
 /// What a route needs, from its method and its path template relative to the API root
 /// (`/apps/{app_id}`, `/ias/v1` or `/v1` stripped).

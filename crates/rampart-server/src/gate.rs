@@ -34,6 +34,7 @@ pub(crate) fn family(path: &str) -> Option<(Family, &str)> {
         "/oauth/introspect",
         "/oauth/revoke",
         "/ias/v1/openapi.json",
+        "/v1/openapi.json",
     ];
     if SKIP.contains(&path) || path.starts_with("/.well-known/") || path.starts_with("/engine/") {
         return None;

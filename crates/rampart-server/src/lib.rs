@@ -44,15 +44,13 @@ pub fn unaudited_app_for_benchmarks(state: AppState) -> Router {
 fn build(state: AppState, audited: bool) -> Router {
     let (router, api) = routes::router().split_for_parts();
     let api = std::sync::Arc::new(openapi::finish(api));
+    let serve_doc = move || {
+        let api = api.clone();
+        async move { axum::Json(api.as_ref().clone()) }
+    };
     let routed = router
         .merge(routes::identity::aliases())
-        .route(
-            "/ias/v1/openapi.json",
-            axum::routing::get(move || {
-                let api = api.clone();
-                async move { axum::Json(api.as_ref().clone()) }
-            }),
-        )
+        .route("/ias/v1/openapi.json", axum::routing::get(serve_doc))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             gate::gate,

@@ -19,14 +19,14 @@ pub enum MemberRef {
     Email(String),
 }
 
-fn check(input: &AppInput) -> ServiceResult<()> {
+pub(crate) fn check(input: &AppInput) -> ServiceResult<()> {
     let mut c = Checks::default();
     c.text("name", &input.name, 1, 200);
     c.opt_lines("description", input.description.as_deref(), 2000);
     c.finish()
 }
 
-fn name_conflict(e: StoreError) -> ServiceError {
+pub(crate) fn name_conflict(e: StoreError) -> ServiceError {
     match e {
         StoreError::Conflict(_) => {
             ServiceError::Conflict("an app with this name already exists".into())
@@ -38,6 +38,16 @@ fn name_conflict(e: StoreError) -> ServiceError {
 impl Service {
     /// A user key's user becomes the first member; an organization key adds nobody.
     pub async fn create_app(&self, p: &Principal, input: AppInput) -> ServiceResult<AppId> {
+        self.create_app_with(p, input, AppProfile::default()).await
+    }
+
+    /// [`create_app`](Self::create_app) with the AppSec+ fields.
+    pub(crate) async fn create_app_with(
+        &self,
+        p: &Principal,
+        input: AppInput,
+        profile: AppProfile,
+    ) -> ServiceResult<AppId> {
         require(p, Resource::Apps, Action::Manage)?;
         check(&input)?;
         let now = self.now();
@@ -46,6 +56,7 @@ impl Service {
             org: p.org,
             name: input.name,
             description: input.description,
+            profile,
             created_at: now,
             updated_at: now,
         };

@@ -28,6 +28,7 @@ mod local_source;
 mod modules;
 mod oauth;
 mod orgs;
+mod plus;
 mod reports;
 mod scan_configs;
 mod scans;
@@ -58,6 +59,10 @@ pub use modules::ModuleConfig;
 pub use oauth::keys::OAuthSettings;
 pub use oauth::rate_limit::{RateDecision, RateLimitConfig, RatePolicy};
 pub use oauth::{BearerError, IssuedToken, NewOAuthClient, OAuthClientInput, OAuthError, AUDIENCE};
+pub use plus::{
+    AnyVulnerability, ImportDelta, ImportOutcome, PlusAppFilter, PlusAppInput, PlusAppView,
+    PolicyInput, PolicyOutcome, DAST_LIST_MAX, DECIDING_MAX,
+};
 pub use reports::{ReportInput, ReportKindRules, ReportSection, TrendData, TrendPoint};
 pub use scan_configs::{OptionsWrite, ScanConfigInput, ScanConfigView};
 pub use scans::{ScanInput, ScanParent};

@@ -21,6 +21,7 @@ mod inventory;
 mod jobs;
 mod leader;
 mod oauth;
+mod plus;
 mod reports;
 mod scan_configs;
 mod scans;
@@ -38,6 +39,7 @@ pub use inventory::*;
 pub use jobs::*;
 pub use leader::*;
 pub use oauth::*;
+pub use plus::*;
 pub use reports::*;
 pub use scan_configs::*;
 pub use scans::*;
@@ -91,6 +93,8 @@ macro_rules! conformance_suite {
             blackouts_crud_scope_and_visibility, blackout_holds_and_pauses,
             // oauth
             oauth_clients_revocations_and_keys,
+            // AppSec+
+            app_profiles_round_trip, plus_imports_apply_and_filter, policies_crud_and_tenants,
             // reports
             reports_crud_visibility_and_cascade, report_claims_are_exclusive_and_leases_expire,
             // audit log
@@ -128,6 +132,7 @@ async fn app(s: &dyn Store, org: OrgId, name: &str, member: Option<PrincipalId>)
         org,
         name: name.into(),
         description: Some(format!("{name} description")),
+        profile: AppProfile::default(),
         created_at: at(1),
         updated_at: at(1),
     };

@@ -84,6 +84,7 @@ pub trait Store:
     + crate::OAuthStore
     + crate::AuditStore
     + crate::ReportStore
+    + crate::PlusStore
     + Send
     + Sync
     + 'static
@@ -108,6 +109,7 @@ impl<T> Store for T where
         + crate::OAuthStore
         + crate::AuditStore
         + crate::ReportStore
+        + crate::PlusStore
         + Send
         + Sync
         + 'static

@@ -25,7 +25,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .nest("/ias/v1", ias::router())
         // AppSec+ paths: as documented and, identically, under `/v1` (§5 decision 6).
         .merge(audit::router())
-        .nest("/v1", audit::router())
+        .merge(plus::resources())
+        .nest("/v1", audit::router().merge(plus::resources()))
         .nest(rampart_protocol::routes::PREFIX, engine::router())
 }
 

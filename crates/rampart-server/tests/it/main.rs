@@ -18,6 +18,7 @@ mod oauth;
 mod openapi;
 mod ops;
 mod paging;
+mod plus;
 mod postgres;
 mod problems;
 mod rate_limit;

@@ -68,6 +68,50 @@ pub struct Fx {
     private_report: ReportId,
     /// A third tenant, for the operator's `/organizations` cells.
     victim_org: OrgId,
+    /// An AppSec+ import into `app`, and one of its findings.
+    plus_scan: PlusScanId,
+    plus_vuln: PlusFindingId,
+    /// A gate policy.
+    policy: PolicyId,
+}
+
+/// A one-result SARIF log (a fresh fingerprint per call).
+fn sarif(t: &TestApp) -> String {
+    json!({"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "matrix"}},
+        "results": [{"ruleId": t.unique("rule"), "message": {"text": "m"}}]}]})
+    .to_string()
+}
+
+async fn fx_plus(t: &TestApp, app: AppId) -> (PlusScanId, PlusFindingId) {
+    let admin = &t.keys.admin.principal;
+    let report =
+        rampart_ingest::parse(rampart_ingest::Format::Sarif, sarif(t).as_bytes()).expect("sarif");
+    let out = t
+        .service
+        .import_results(
+            admin,
+            app,
+            PlusScanType::Sast,
+            rampart_ingest::Format::Sarif,
+            report,
+            None,
+            false,
+        )
+        .await
+        .expect("import");
+    let scan = out.scan.expect("a scan").id;
+    let filter = rampart_store::PlusFindingFilter {
+        scan: Some(scan),
+        limit: 1,
+        ..Default::default()
+    };
+    let vuln = t
+        .service
+        .list_plus_findings(admin, &filter)
+        .await
+        .expect("findings")[0]
+        .id;
+    (scan, vuln)
 }
 
 /// The identity fixtures of one cell.
@@ -370,7 +414,26 @@ impl Fx {
         let private_scan = fx_scan(t, private_cfg).await;
         let (audit, audit_export) = fx_audit(t).await;
         let id = fx_identity(t, app).await;
+        let (plus_scan, plus_vuln) = fx_plus(t, app).await;
+        let policy = t
+            .service
+            .create_policy(
+                &t.keys.admin.principal,
+                rampart_service::PolicyInput {
+                    name: t.unique("policy"),
+                    description: None,
+                    action: PolicyAction::Block,
+                    enabled: true,
+                    conditions: Default::default(),
+                },
+            )
+            .await
+            .expect("policy")
+            .id;
         Fx {
+            policy,
+            plus_scan,
+            plus_vuln,
             group: id.group,
             granted_app: id.granted_app,
             granted_cfg: id.granted_cfg,
@@ -426,6 +489,9 @@ impl Fx {
 
     fn path(&self, t: &TestApp, template: &str) -> String {
         template
+            .replace("{policy}", &self.policy.to_string())
+            .replace("{plus_scan}", &self.plus_scan.to_string())
+            .replace("{plus_vuln}", &self.plus_vuln.to_string())
             .replace("{granted_app}", &self.granted_app.to_string())
             .replace("{granted_cfg}", &self.granted_cfg.to_string())
             .replace("{granted_tag}", &self.granted_tag.to_string())
@@ -601,6 +667,21 @@ fn comment_body(_: &TestApp, _: &Fx) -> Value {
 fn oauth_client_body(t: &TestApp, _: &Fx) -> Value {
     json!({"name": t.unique("client"), "scopes": "read"})
 }
+fn plus_app_body(t: &TestApp, _: &Fx) -> Value {
+    json!({"name": t.unique("plus app"), "criticality": "high", "tags": ["x"]})
+}
+fn plus_sarif(t: &TestApp, _: &Fx) -> Value {
+    Value::String(sarif(t))
+}
+fn plus_status_body(_: &TestApp, _: &Fx) -> Value {
+    json!({"status": "accepted"})
+}
+fn policy_body(t: &TestApp, _: &Fx) -> Value {
+    json!({"name": t.unique("gate"), "action": "block", "conditions": {"minSeverity": "high"}})
+}
+fn evaluate_body(_: &TestApp, fx: &Fx) -> Value {
+    json!({"applicationId": fx.app.to_string()})
+}
 fn doc_filter_body(_: &TestApp, fx: &Fx) -> Value {
     json!({"vuln_ids": [fx.vuln.to_string()]})
 }
@@ -655,6 +736,56 @@ pub fn cases() -> Vec<Case> {
         Case("POST", "/v1/audit-logs/export", Some(export_body), AUDIT_EXPORT),
         Case("GET", "/v1/audit-logs/export/{audit_export}", None, AUDIT_ONE),
         Case("GET", "/v1/audit-logs/export/{audit_export}/download", None, AUDIT_ONE),
+        // AppSec+ applications, scans, vulnerabilities, at both prefixes
+        Case("GET", "/applications", None, ALL),
+        Case("POST", "/applications", Some(plus_app_body), [201, 201, 403, 201, 201, 401]),
+        Case("GET", "/applications/{app}", None, READ),
+        Case("PUT", "/applications/{app}", Some(plus_app_body), MANAGE),
+        Case("DELETE", "/applications/{app}", None, MANAGE_DEL),
+        Case("POST", "/applications/{app}/archive", None, MANAGE),
+        Case("POST", "/applications/{app}/unarchive", None, MANAGE),
+        Case("GET", "/applications/{private_app}", None, NON_MEMBER),
+        Case("GET", "/applications/{app}/scans", None, READ),
+        Case("POST", "/applications/{app}/scans?scanType=sast&format=sarif", Some(plus_sarif), MANAGE_NEW),
+        Case("POST", "/applications/{app}/scans?scanType=sast&format=sarif&dryRun=true", Some(plus_sarif), MANAGE),
+        Case("GET", "/applications/{app}/vulnerabilities", None, READ),
+        Case("GET", "/scans", None, ALL),
+        Case("POST", "/scans?applicationId={app}&scanType=sast&format=sarif", Some(plus_sarif), MANAGE_NEW),
+        Case("GET", "/scans/{plus_scan}", None, READ),
+        Case("GET", "/vulnerabilities", None, ALL),
+        Case("GET", "/vulnerabilities/{plus_vuln}", None, READ),
+        Case("PATCH", "/vulnerabilities/{plus_vuln}", Some(plus_status_body), MANAGE),
+        Case("GET", "/v1/applications", None, ALL),
+        Case("POST", "/v1/applications", Some(plus_app_body), [201, 201, 403, 201, 201, 401]),
+        Case("GET", "/v1/applications/{app}", None, READ),
+        Case("PUT", "/v1/applications/{app}", Some(plus_app_body), MANAGE),
+        Case("DELETE", "/v1/applications/{app}", None, MANAGE_DEL),
+        Case("POST", "/v1/applications/{app}/archive", None, MANAGE),
+        Case("POST", "/v1/applications/{app}/unarchive", None, MANAGE),
+        Case("GET", "/v1/applications/{private_app}", None, NON_MEMBER),
+        Case("GET", "/v1/applications/{app}/scans", None, READ),
+        Case("POST", "/v1/applications/{app}/scans?scanType=sast&format=sarif", Some(plus_sarif), MANAGE_NEW),
+        Case("POST", "/v1/applications/{app}/scans?scanType=sast&format=sarif&dryRun=true", Some(plus_sarif), MANAGE),
+        Case("GET", "/v1/applications/{app}/vulnerabilities", None, READ),
+        Case("GET", "/v1/scans", None, ALL),
+        Case("POST", "/v1/scans?applicationId={app}&scanType=sast&format=sarif", Some(plus_sarif), MANAGE_NEW),
+        Case("GET", "/v1/scans/{plus_scan}", None, READ),
+        Case("GET", "/v1/vulnerabilities", None, ALL),
+        Case("GET", "/v1/vulnerabilities/{plus_vuln}", None, READ),
+        Case("PATCH", "/v1/vulnerabilities/{plus_vuln}", Some(plus_status_body), MANAGE),
+        // AppSec+ gate policies
+        Case("GET", "/policies", None, ALL),
+        Case("POST", "/policies", Some(policy_body), [201, 201, 403, 201, 201, 401]),
+        Case("GET", "/policies/{policy}", None, READ),
+        Case("PUT", "/policies/{policy}", Some(policy_body), MANAGE),
+        Case("DELETE", "/policies/{policy}", None, MANAGE_DEL),
+        Case("POST", "/policies/{policy}/evaluate", Some(evaluate_body), READ),
+        Case("GET", "/v1/policies", None, ALL),
+        Case("POST", "/v1/policies", Some(policy_body), [201, 201, 403, 201, 201, 401]),
+        Case("GET", "/v1/policies/{policy}", None, READ),
+        Case("PUT", "/v1/policies/{policy}", Some(policy_body), MANAGE),
+        Case("DELETE", "/v1/policies/{policy}", None, MANAGE_DEL),
+        Case("POST", "/v1/policies/{policy}/evaluate", Some(evaluate_body), READ),
         // apps
         Case("GET", "/ias/v1/apps", None, ALL),
         Case("POST", "/ias/v1/apps", Some(app_body), [201, 201, 403, 201, 201, 401]),
@@ -1014,7 +1145,8 @@ async fn authorization_matrix_with_read_scoped_tokens() {
             || path.starts_with("/oauth/introspect")
             || path.starts_with("/oauth/revoke")
             || path.starts_with("/ias/v1/search")
-            || path == "/ias/v1/vulnerabilities/variances/documentation";
+            || path == "/ias/v1/vulnerabilities/variances/documentation"
+            || path.ends_with("/evaluate");
         // decision 4: `read` does not include `audit:read`
         let audit = path.starts_with("/audit-logs") || path.starts_with("/v1/audit-logs");
         !reads || audit
@@ -1030,6 +1162,8 @@ async fn authorization_matrix_with_a_single_area_token() {
     let refuse = |_: &str, path: &str, body: Option<&Value>| {
         let area = path
             .trim_start_matches("/ias/v1/")
+            .trim_start_matches("/v1/")
+            .trim_start_matches('/')
             .split(['/', '?'])
             .next()
             .unwrap_or("");

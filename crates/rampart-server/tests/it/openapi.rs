@@ -39,7 +39,7 @@ async fn openapi_is_3_1_and_documents_every_route() {
     let mut missing = Vec::new();
     for Case(method, route, _, _) in cases() {
         // The document does not describe itself.
-        if route == "/ias/v1/openapi.json" {
+        if route == "/ias/v1/openapi.json" || route == "/v1/openapi.json" {
             continue;
         }
         let route = route

@@ -100,6 +100,7 @@ async fn concurrent_writes_on_a_file_database_all_land() {
                 org: org.id,
                 name: format!("app-{i}"),
                 description: None,
+                profile: Default::default(),
                 created_at: now,
                 updated_at: now,
             };

@@ -27,6 +27,8 @@ fn layer(name: &str) -> Option<u8> {
         "rampart-query" => 1,
         // The job protocol: wire types, the JobSource port, routes, long-poll, backoff.
         "rampart-protocol" => 1,
+        // Pure parsers of external tool results (SARIF, CycloneDX) and the re-import rule.
+        "rampart-ingest" => 1,
         "rampart-store" | "rampart-engine" | "rampart-api-types" => 2,
         "rampart-store-sqlite"
         | "rampart-store-postgres"

@@ -1,5 +1,12 @@
 //! AppSec+ routes (served at the root and, identically, under `/v1`): the OAuth client
-//! resource. Errors are RFC 9457 problem+json (`crate::problem`).
+//! resource here, applications, scans (engine runs and imports) and vulnerabilities in
+//! the submodules ([`resources`]). Errors are RFC 9457 problem+json (`crate::problem`).
+
+mod applications;
+mod policies;
+mod scans;
+mod upload;
+mod vulnerabilities;
 
 use crate::extract::PlusAuth;
 use crate::problem::Problem;
@@ -18,6 +25,39 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
         .routes(routes!(delete))
+}
+
+/// Applications, scans and vulnerabilities (mounted at the root and under `/v1`).
+pub fn resources() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .merge(applications::router())
+        .merge(scans::router())
+        .merge(vulnerabilities::router())
+        .merge(policies::router())
+}
+
+/// RFC 3339, as AppSec+ writes times.
+pub(crate) fn time(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// A JSON body in the AppSec+ shape of errors (a 422 names the member).
+pub(crate) fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
+    crate::extract::parse(bytes).map_err(Problem::from)
+}
+
+/// `201` with `Location` and a JSON body.
+pub(crate) fn created<T: serde::Serialize>(s: &AppState, path: &str, body: T) -> Response {
+    let mut res = (StatusCode::CREATED, Json(body)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&s.url(path)) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    res
+}
+
+/// A UUID path id; anything else is 404.
+pub(crate) fn uuid_of(raw: &str) -> Result<uuid::Uuid, Problem> {
+    uuid::Uuid::parse_str(raw).map_err(|_| Problem::not_found())
 }
 
 fn wire(c: rampart_domain::oauth::OAuthClient, secret: Option<String>) -> OAuthClient {

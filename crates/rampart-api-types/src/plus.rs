@@ -1,0 +1,217 @@
+//! Wire shapes of the AppSec+ applications, scans and vulnerabilities (reference
+//! appsecplus §1.4, camelCase members, RFC 3339 times, bare arrays for lists).
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// An application. `criticality` is `low`, `medium` (default), `high` or `critical`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Application {
+    pub id: uuid::Uuid,
+    pub name: String,
+    pub description: Option<String>,
+    pub criticality: String,
+    pub owner: Option<String>,
+    pub repo_url: Option<String>,
+    pub service_url: Option<String>,
+    pub language: Option<String>,
+    pub business_unit: Option<String>,
+    pub tags: Vec<String>,
+    pub archived: bool,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// `POST /applications` and `PUT /applications/{id}` (a full overwrite: an absent
+/// optional member is cleared). Unknown members are ignored.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ApplicationWrite {
+    pub name: String,
+    pub description: Option<String>,
+    pub criticality: Option<String>,
+    pub owner: Option<String>,
+    pub repo_url: Option<String>,
+    pub service_url: Option<String>,
+    pub language: Option<String>,
+    pub business_unit: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+/// Finding counts of a scan, and on imports what the import changed.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ScanSummary {
+    pub total_findings: u64,
+    pub critical: u64,
+    pub high: u64,
+    pub medium: u64,
+    pub low: u64,
+    pub info: u64,
+    pub new: u64,
+    pub unchanged: u64,
+    pub reopened: u64,
+    pub closed: u64,
+}
+
+/// A scan: `dast` scans are `/ias/v1` engine scans; `sast`, `sca` and `container` scans
+/// are imports (status `completed` once stored).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Scan {
+    pub id: uuid::Uuid,
+    pub application_id: uuid::Uuid,
+    /// `sast`, `dast`, `sca` or `container`.
+    pub scan_type: String,
+    /// `queued`, `running`, `completed` or `failed`.
+    pub status: String,
+    pub triggered_by: Option<String>,
+    /// `import` or `engine`.
+    pub source: String,
+    /// Import format: `sarif` or `cyclonedx`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+    pub tools: Vec<String>,
+    pub started_at: Option<String>,
+    pub completed_at: Option<String>,
+    pub summary: ScanSummary,
+}
+
+/// `POST /scans` (JSON; a `dast` scan of the app's scan config).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ScanTrigger {
+    pub application_id: Option<uuid::Uuid>,
+    pub scan_type: String,
+    pub triggered_by: Option<String>,
+    /// The `/ias/v1` scan config to run (default: the app's only one).
+    pub scan_config_id: Option<uuid::Uuid>,
+}
+
+/// A dry-run import: what a real one would change.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportPreview {
+    pub dry_run: bool,
+    pub total_findings: u64,
+    pub new: u64,
+    pub unchanged: u64,
+    pub reopened: u64,
+    pub closed: u64,
+}
+
+/// A vulnerability of any scan type. `status` is `open`, `in_progress`, `resolved` or
+/// `accepted` (mapped both ways onto the `/ias/v1` statuses).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Vulnerability {
+    pub id: uuid::Uuid,
+    pub application_id: uuid::Uuid,
+    pub scan_id: Option<uuid::Uuid>,
+    pub scan_type: String,
+    pub title: String,
+    pub description: Option<String>,
+    /// `info`, `low`, `medium`, `high` or `critical`.
+    pub severity: String,
+    pub status: String,
+    pub cwe: Option<String>,
+    pub cve: Option<String>,
+    pub cvss_score: Option<f64>,
+    pub remediation: Option<String>,
+    pub tool: Option<String>,
+    pub rule_id: Option<String>,
+    /// Stable identity across imports (hex SHA-256).
+    pub fingerprint: Option<String>,
+    /// `path:line`, a purl, or the URL of a DAST finding.
+    pub location: Option<String>,
+    pub first_seen_at: String,
+    pub last_seen_at: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// `PATCH /vulnerabilities/{id}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct VulnerabilityPatch {
+    pub status: String,
+}
+
+/// A gate policy's conditions. `vulnerabilitySeverity` (the docs) and `minSeverity` (the
+/// OpenAPI) are one threshold: either is accepted, both are written (contradiction C4).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyConditions {
+    #[serde(default)]
+    pub application_ids: Vec<uuid::Uuid>,
+    pub vulnerability_severity: Option<String>,
+    pub min_severity: Option<String>,
+    /// `sast`, `dast`, `sca`, `container`; empty: any.
+    #[serde(default)]
+    pub scan_types: Vec<String>,
+    /// Default `open` and `in_progress`.
+    #[serde(default)]
+    pub statuses: Vec<String>,
+    /// `CWE-89`; empty: any.
+    #[serde(default)]
+    pub cwe: Vec<String>,
+    /// Only findings first seen at least this many days ago.
+    pub min_age_days: Option<u32>,
+    /// How many matching findings are allowed (default 0).
+    #[serde(default)]
+    pub max_count: u64,
+}
+
+/// A gate policy. `action`: `allow`, `block` or `monitor`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Policy {
+    pub id: uuid::Uuid,
+    pub name: String,
+    pub description: Option<String>,
+    /// Always `gate` for now.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub action: String,
+    pub enabled: bool,
+    pub conditions: PolicyConditions,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// `POST /policies`, `PUT /policies/{id}`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyWrite {
+    pub name: String,
+    pub description: Option<String>,
+    pub action: String,
+    /// Default true.
+    pub enabled: Option<bool>,
+    #[serde(default)]
+    pub conditions: PolicyConditions,
+}
+
+/// `POST /policies/{id}/evaluate` body (optional).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyEvaluateRequest {
+    /// Evaluate one application's findings (default: every visible application).
+    pub application_id: Option<uuid::Uuid>,
+}
+
+/// The verdict and the findings that decided it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyEvaluation {
+    pub policy_id: uuid::Uuid,
+    /// `pass`, `warn` (a `monitor` policy over its threshold) or `fail`.
+    pub result: String,
+    /// Findings that matched the conditions.
+    pub matched: u64,
+    /// Findings read.
+    pub evaluated: u64,
+    /// The matching findings when the result is not `pass` (at most 100 in full).
+    pub deciding_findings: Vec<Vulnerability>,
+}

@@ -1,0 +1,305 @@
+//! AppSec+ gate policies (reference appsecplus §1.4, §3.4): conditions on the findings in
+//! scope (severity, scan type, status, CWE, age, count) and the one evaluation rule,
+//! [`Policy::evaluate`], used on demand (`POST /policies/{id}/evaluate`).
+
+use crate::ids::*;
+use crate::model::{str_enum, Severity};
+use crate::plus::{PlusScanType, PlusStatus};
+use crate::vuln::severity_rank;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+str_enum!(
+    /// What a policy does when its conditions match more findings than it allows.
+    PolicyAction {
+        Allow = "allow",
+        Block = "block",
+        Monitor = "monitor",
+    }
+);
+
+str_enum!(
+    /// An evaluation's verdict.
+    Verdict {
+        Pass = "pass",
+        Warn = "warn",
+        Fail = "fail",
+    }
+);
+
+/// Which findings a gate counts; every condition given must hold.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct GateConditions {
+    /// Empty: every application the evaluation covers.
+    #[serde(default)]
+    pub application_ids: Vec<AppId>,
+    /// This severity or above.
+    pub min_severity: Option<Severity>,
+    #[serde(default)]
+    pub scan_types: Vec<PlusScanType>,
+    /// Empty: `open` and `in_progress`.
+    #[serde(default)]
+    pub statuses: Vec<PlusStatus>,
+    /// `CWE-89`; empty: any.
+    #[serde(default)]
+    pub cwes: Vec<String>,
+    /// Only findings first seen at least this many days before the evaluation.
+    pub min_age_days: Option<u32>,
+    /// How many matching findings are allowed (default 0: any match decides).
+    #[serde(default)]
+    pub max_count: u64,
+}
+
+/// A gate policy.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Policy {
+    pub id: PolicyId,
+    pub org: OrgId,
+    pub name: String,
+    pub description: Option<String>,
+    pub action: PolicyAction,
+    pub enabled: bool,
+    pub conditions: GateConditions,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What the evaluation needs to know of one finding.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GateFinding {
+    pub id: uuid::Uuid,
+    pub app: AppId,
+    pub scan_type: PlusScanType,
+    pub severity: Severity,
+    pub status: PlusStatus,
+    pub cwe: Option<String>,
+    pub first_seen: DateTime<Utc>,
+}
+
+/// An evaluation: the verdict, how many findings matched, and the ones that decided it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Evaluation {
+    pub verdict: Verdict,
+    pub matched: u64,
+    /// The matching findings (all of them when the gate did not pass).
+    pub deciding: Vec<uuid::Uuid>,
+}
+
+impl GateConditions {
+    /// Whether one finding counts.
+    pub fn matches(&self, f: &GateFinding, now: DateTime<Utc>) -> bool {
+        let statuses: &[PlusStatus] = if self.statuses.is_empty() {
+            &[PlusStatus::Open, PlusStatus::InProgress]
+        } else {
+            &self.statuses
+        };
+        (self.application_ids.is_empty() || self.application_ids.contains(&f.app))
+            && self
+                .min_severity
+                .is_none_or(|s| severity_rank(f.severity) >= severity_rank(s))
+            && (self.scan_types.is_empty() || self.scan_types.contains(&f.scan_type))
+            && statuses.contains(&f.status)
+            && (self.cwes.is_empty()
+                || f.cwe
+                    .as_ref()
+                    .is_some_and(|c| self.cwes.iter().any(|x| x.eq_ignore_ascii_case(c))))
+            && self
+                .min_age_days
+                .is_none_or(|d| now - f.first_seen >= chrono::Duration::days(i64::from(d)))
+    }
+}
+
+impl Policy {
+    /// The one rule: more matching findings than `max_count` fails a `block` policy, warns
+    /// for `monitor`, and passes an `allow` policy (which records the matches); a disabled
+    /// policy passes.
+    pub fn evaluate(&self, findings: &[GateFinding], now: DateTime<Utc>) -> Evaluation {
+        let matching: Vec<uuid::Uuid> = findings
+            .iter()
+            .filter(|f| self.conditions.matches(f, now))
+            .map(|f| f.id)
+            .collect();
+        let matched = matching.len() as u64;
+        let over = self.enabled && matched > self.conditions.max_count;
+        let verdict = match (over, self.action) {
+            (false, _) | (true, PolicyAction::Allow) => Verdict::Pass,
+            (true, PolicyAction::Monitor) => Verdict::Warn,
+            (true, PolicyAction::Block) => Verdict::Fail,
+        };
+        Evaluation {
+            verdict,
+            matched,
+            deciding: if over { matching } else { Vec::new() },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn day(d: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 1, d, 0, 0, 0).unwrap()
+    }
+
+    fn f(n: u128, severity: Severity, status: PlusStatus, cwe: &str, seen: u32) -> GateFinding {
+        GateFinding {
+            id: uuid::Uuid::from_u128(n),
+            app: AppId(uuid::Uuid::from_u128(1000)),
+            scan_type: if cwe == "CWE-1035" {
+                PlusScanType::Sca
+            } else {
+                PlusScanType::Sast
+            },
+            severity,
+            status,
+            cwe: Some(cwe.into()),
+            first_seen: day(seen),
+        }
+    }
+
+    fn policy(action: PolicyAction, c: GateConditions) -> Policy {
+        Policy {
+            id: PolicyId::new(),
+            org: OrgId::new(),
+            name: "p".into(),
+            description: None,
+            action,
+            enabled: true,
+            conditions: c,
+            created_at: day(1),
+            updated_at: day(1),
+        }
+    }
+
+    #[test]
+    fn gate_table() {
+        use PlusStatus::*;
+        use Severity::*;
+        let findings = vec![
+            f(1, Critical, Open, "CWE-89", 1),
+            f(2, High, InProgress, "CWE-79", 10),
+            f(3, Medium, Open, "CWE-79", 20),
+            f(4, Critical, Accepted, "CWE-89", 1),
+            f(5, High, Resolved, "CWE-1035", 1),
+            f(6, Low, Open, "CWE-1035", 25),
+        ];
+        let c = GateConditions::default;
+        // (action, conditions) → (verdict, deciding ids)
+        let table: Vec<(PolicyAction, GateConditions, Verdict, Vec<u128>)> = vec![
+            (
+                PolicyAction::Block,
+                GateConditions {
+                    min_severity: Some(Critical),
+                    ..c()
+                },
+                Verdict::Fail,
+                vec![1],
+            ),
+            (
+                PolicyAction::Block,
+                GateConditions {
+                    min_severity: Some(High),
+                    ..c()
+                },
+                Verdict::Fail,
+                vec![1, 2],
+            ),
+            (
+                PolicyAction::Block,
+                GateConditions {
+                    min_severity: Some(High),
+                    max_count: 2,
+                    ..c()
+                },
+                Verdict::Pass,
+                vec![],
+            ),
+            (
+                PolicyAction::Monitor,
+                GateConditions {
+                    min_severity: Some(High),
+                    ..c()
+                },
+                Verdict::Warn,
+                vec![1, 2],
+            ),
+            (
+                PolicyAction::Allow,
+                GateConditions {
+                    min_severity: Some(High),
+                    ..c()
+                },
+                Verdict::Pass,
+                vec![],
+            ),
+            (
+                PolicyAction::Block,
+                GateConditions {
+                    cwes: vec!["cwe-79".into()],
+                    ..c()
+                },
+                Verdict::Fail,
+                vec![2, 3],
+            ),
+            (
+                PolicyAction::Block,
+                GateConditions {
+                    scan_types: vec![PlusScanType::Sca],
+                    ..c()
+                },
+                Verdict::Fail,
+                vec![6],
+            ),
+            (
+                PolicyAction::Block,
+                GateConditions {
+                    statuses: vec![Accepted, Resolved],
+                    ..c()
+                },
+                Verdict::Fail,
+                vec![4, 5],
+            ),
+            // first seen at least 11 days before the 21st: the 1st and the 10th
+            (
+                PolicyAction::Block,
+                GateConditions {
+                    min_age_days: Some(11),
+                    ..c()
+                },
+                Verdict::Fail,
+                vec![1, 2],
+            ),
+            (
+                PolicyAction::Block,
+                GateConditions {
+                    application_ids: vec![AppId::new()],
+                    ..c()
+                },
+                Verdict::Pass,
+                vec![],
+            ),
+            (
+                PolicyAction::Block,
+                GateConditions {
+                    min_severity: Some(Critical),
+                    cwes: vec!["CWE-79".into()],
+                    ..c()
+                },
+                Verdict::Pass,
+                vec![],
+            ),
+        ];
+        for (action, conditions, verdict, deciding) in table {
+            let p = policy(action, conditions.clone());
+            let e = p.evaluate(&findings, day(21));
+            assert_eq!(e.verdict, verdict, "{action:?} {conditions:?}");
+            let want: Vec<uuid::Uuid> = deciding.into_iter().map(uuid::Uuid::from_u128).collect();
+            assert_eq!(e.deciding, want, "{action:?} {conditions:?}");
+        }
+        let mut off = policy(PolicyAction::Block, c());
+        off.enabled = false;
+        assert_eq!(off.evaluate(&findings, day(21)).verdict, Verdict::Pass);
+    }
+}

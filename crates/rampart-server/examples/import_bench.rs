@@ -1,0 +1,155 @@
+//! Import throughput: a generated SARIF log of RESULTS results (default 50,000, over 500
+//! files and 40 rules, each with a distinct snippet) or a CycloneDX SBOM of COMPONENTS
+//! components with one vulnerability each (default 5,000), written to a temporary file and
+//! imported through the service (streaming parse from the file, reconcile, one
+//! transaction), then imported again (every finding unchanged), then a dry run. Prints
+//! results/s of each and the process's peak RSS (VmHWM) after each phase.
+//!
+//! ```sh
+//! cargo run --release -p rampart-server --example import_bench -- sqlite sarif
+//! cargo run --release -p rampart-server --example import_bench -- sqlite cyclonedx
+//! RAMPART_TEST_PG_URL=postgres://postgres@127.0.0.1:5432/test \
+//!   cargo run --release -p rampart-server --example import_bench -- postgres sarif
+//! ```
+//! Environment: RESULTS=50000, COMPONENTS=5000. SQLite runs on a temporary file (WAL), as
+//! `rampart server` does. Not a test: it never runs under `cargo test`.
+
+use rampart_domain::PlusScanType;
+use rampart_ingest::Format;
+use rampart_testkit::{Backend, TestApp};
+use std::io::Write;
+use std::time::Instant;
+
+fn env(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Peak resident set size in MiB (Linux), or 0.
+fn peak_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kib| kib / 1024.0)
+}
+
+fn write_sarif(path: &std::path::Path, n: usize) {
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).expect("create"));
+    write!(
+        f,
+        r#"{{"version":"2.1.0","runs":[{{"tool":{{"driver":{{"name":"bench","rules":["#
+    )
+    .unwrap();
+    for r in 0..40 {
+        let sep = if r == 0 { "" } else { "," };
+        write!(f, r#"{sep}{{"id":"R{r}","shortDescription":{{"text":"rule {r}"}},"properties":{{"tags":["external/cwe/cwe-{}"],"security-severity":"{}.5"}}}}"#, 20 + r, r % 10).unwrap();
+    }
+    write!(f, r#"]}}}},"results":["#).unwrap();
+    for i in 0..n {
+        let sep = if i == 0 { "" } else { "," };
+        write!(f, r#"{sep}{{"ruleId":"R{}","ruleIndex":{},"level":"warning","message":{{"text":"finding {i}"}},"locations":[{{"physicalLocation":{{"artifactLocation":{{"uri":"src/file{}.py"}},"region":{{"startLine":{},"snippet":{{"text":"call(user_input_{i})"}}}}}}}}]}}"#,
+            i % 40, i % 40, i % 500, i % 300 + 1).unwrap();
+    }
+    write!(f, "]}}]}}").unwrap();
+    f.flush().unwrap();
+}
+
+fn write_cyclonedx(path: &std::path::Path, n: usize) {
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).expect("create"));
+    write!(
+        f,
+        r#"{{"bomFormat":"CycloneDX","specVersion":"1.6","components":["#
+    )
+    .unwrap();
+    for i in 0..n {
+        let sep = if i == 0 { "" } else { "," };
+        write!(f, r#"{sep}{{"type":"library","bom-ref":"c{i}","name":"pkg{i}","version":"1.0.{i}","purl":"pkg:pypi/pkg{i}@1.0.{i}"}}"#).unwrap();
+    }
+    write!(f, r#"],"vulnerabilities":["#).unwrap();
+    for i in 0..n {
+        let sep = if i == 0 { "" } else { "," };
+        write!(f, r#"{sep}{{"id":"CVE-2026-{i:05}","ratings":[{{"score":7.5,"severity":"high"}}],"cwes":[79],"affects":[{{"ref":"c{i}"}}]}}"#).unwrap();
+    }
+    write!(f, "]}}").unwrap();
+    f.flush().unwrap();
+}
+
+#[tokio::main]
+async fn main() {
+    let mut args = std::env::args().skip(1);
+    let backend = match args.next().as_deref() {
+        Some("postgres") => Backend::Postgres,
+        _ => Backend::Sqlite,
+    };
+    let format = match args.next().as_deref() {
+        Some("cyclonedx") => Format::CycloneDx,
+        _ => Format::Sarif,
+    };
+    let dir = std::env::temp_dir().join(format!("rampart-import-bench-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let mut builder = TestApp::builder().backend(backend);
+    if backend == Backend::Sqlite {
+        builder = builder.sqlite_url(&format!("sqlite://{}", dir.join("bench.db").display()));
+    }
+    let Some(t) = builder.spawn().await else {
+        eprintln!("set RAMPART_TEST_PG_URL for PostgreSQL");
+        return;
+    };
+    let file = dir.join("upload.json");
+    let (n, scan_type) = match format {
+        Format::Sarif => {
+            let n = env("RESULTS", 50_000);
+            write_sarif(&file, n);
+            (n, PlusScanType::Sast)
+        }
+        Format::CycloneDx => {
+            let n = env("COMPONENTS", 5_000);
+            write_cyclonedx(&file, n);
+            (n, PlusScanType::Sca)
+        }
+    };
+    let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+    println!(
+        "{backend:?} {format:?}: {n} results, {:.1} MiB file, peak RSS before {:.0} MiB",
+        size as f64 / 1048576.0,
+        peak_mib()
+    );
+    let app = t.fx_app("bench").await;
+    let admin = t.keys.admin.principal.clone();
+    for (phase, dry) in [
+        ("first import", false),
+        ("re-import", false),
+        ("dry run", true),
+    ] {
+        let started = Instant::now();
+        let reader = std::io::BufReader::new(std::fs::File::open(&file).expect("open"));
+        let report = tokio::task::spawn_blocking(move || rampart_ingest::parse(format, reader))
+            .await
+            .expect("join")
+            .expect("parse");
+        let parsed = started.elapsed();
+        let out = t
+            .service
+            .import_results(&admin, app, scan_type, format, report, None, dry)
+            .await
+            .expect("import");
+        let took = started.elapsed();
+        println!(
+            "  {phase:12} {:>8.0} results/s  ({:.2} s, parse {:.2} s)  new {} unchanged {}  peak RSS {:.0} MiB",
+            n as f64 / took.as_secs_f64(),
+            took.as_secs_f64(),
+            parsed.as_secs_f64(),
+            out.delta.new,
+            out.delta.unchanged,
+            peak_mib()
+        );
+    }
+    drop(t);
+    let _ = std::fs::remove_dir_all(&dir);
+}

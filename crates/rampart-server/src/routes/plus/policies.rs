@@ -1,0 +1,232 @@
+//! `/policies`: gate policies and their on-demand evaluation.
+
+use super::{created, json_body, time, uuid_of};
+use crate::extract::PlusAuth;
+use crate::problem::Problem;
+use crate::state::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Json;
+use rampart_api_types::oauth::ProblemBody;
+use rampart_api_types::plus::{
+    Policy, PolicyConditions, PolicyEvaluateRequest, PolicyEvaluation, PolicyWrite,
+};
+use rampart_domain as d;
+use rampart_domain::plus::{parse_plus_severity, plus_severity};
+use rampart_domain::{AppId, PlusScanType, PlusStatus, PolicyAction, PolicyId};
+use rampart_service::{PolicyInput, Problem as Invalid, ServiceError};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(get, update, delete))
+        .routes(routes!(evaluate))
+}
+
+fn wire(p: d::Policy) -> Policy {
+    let sev = p
+        .conditions
+        .min_severity
+        .map(|s| plus_severity(s).to_string());
+    Policy {
+        id: p.id.0,
+        name: p.name,
+        description: p.description,
+        kind: "gate".into(),
+        action: p.action.as_str().into(),
+        enabled: p.enabled,
+        conditions: PolicyConditions {
+            application_ids: p.conditions.application_ids.iter().map(|a| a.0).collect(),
+            vulnerability_severity: sev.clone(),
+            min_severity: sev,
+            scan_types: p
+                .conditions
+                .scan_types
+                .iter()
+                .map(|t| t.as_str().into())
+                .collect(),
+            statuses: p
+                .conditions
+                .statuses
+                .iter()
+                .map(|s| s.as_str().into())
+                .collect(),
+            cwe: p.conditions.cwes,
+            min_age_days: p.conditions.min_age_days,
+            max_count: p.conditions.max_count,
+        },
+        created_at: time(p.created_at),
+        updated_at: time(p.updated_at),
+    }
+}
+
+fn input(body: &[u8]) -> Result<PolicyInput, Problem> {
+    let b: PolicyWrite = json_body(body)?;
+    let mut problems = Vec::new();
+    let action = PolicyAction::parse(&b.action.to_ascii_lowercase());
+    if action.is_none() {
+        problems.push(Invalid::property(
+            "action",
+            "must be one of allow, block, monitor",
+        ));
+    }
+    let c = b.conditions;
+    let severity = c.min_severity.or(c.vulnerability_severity);
+    let min_severity = severity.as_deref().and_then(parse_plus_severity);
+    if severity.is_some() && min_severity.is_none() {
+        problems.push(Invalid::property(
+            "conditions.minSeverity",
+            "must be one of info, low, medium, high, critical",
+        ));
+    }
+    let mut scan_types = Vec::new();
+    for (i, t) in c.scan_types.iter().enumerate() {
+        match PlusScanType::parse(&t.to_ascii_lowercase()) {
+            Some(x) => scan_types.push(x),
+            None => problems.push(Invalid::property(
+                format!("conditions.scanTypes.{i}"),
+                "must be one of sast, dast, sca, container",
+            )),
+        }
+    }
+    let mut statuses = Vec::new();
+    for (i, s) in c.statuses.iter().enumerate() {
+        match PlusStatus::parse(s) {
+            Some(x) => statuses.push(x),
+            None => problems.push(Invalid::property(
+                format!("conditions.statuses.{i}"),
+                "must be one of open, in_progress, resolved, accepted",
+            )),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(ServiceError::invalid(problems).into());
+    }
+    Ok(PolicyInput {
+        name: b.name,
+        description: b.description,
+        action: action.unwrap_or(PolicyAction::Block),
+        enabled: b.enabled.unwrap_or(true),
+        conditions: d::GateConditions {
+            application_ids: c.application_ids.into_iter().map(AppId).collect(),
+            min_severity,
+            scan_types,
+            statuses,
+            cwes: c.cwe.iter().map(|x| x.to_ascii_uppercase()).collect(),
+            min_age_days: c.min_age_days,
+            max_count: c.max_count,
+        },
+    })
+}
+
+#[utoipa::path(get, path = "/policies", tag = "Policies",
+    responses((status = 200, body = Vec<Policy>),
+        (status = 401, body = ProblemBody, content_type = "application/problem+json")))]
+async fn list(
+    State(s): State<AppState>,
+    PlusAuth(p): PlusAuth,
+) -> Result<Json<Vec<Policy>>, Problem> {
+    Ok(Json(
+        s.service
+            .list_policies(&p)
+            .await?
+            .into_iter()
+            .map(wire)
+            .collect(),
+    ))
+}
+
+/// Creates a gate policy; 409 when the name is taken.
+#[utoipa::path(post, path = "/policies", tag = "Policies", request_body = PolicyWrite,
+    responses((status = 201, body = Policy),
+        (status = 409, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json")))]
+async fn create(
+    State(s): State<AppState>,
+    PlusAuth(p): PlusAuth,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    let policy = s.service.create_policy(&p, input(&body)?).await?;
+    let path = format!("/policies/{}", policy.id);
+    Ok(created(&s, &path, wire(policy)))
+}
+
+#[utoipa::path(get, path = "/policies/{id}", tag = "Policies", params(("id" = uuid::Uuid, Path)),
+    responses((status = 200, body = Policy),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json")))]
+async fn get(
+    State(s): State<AppState>,
+    PlusAuth(p): PlusAuth,
+    Path(id): Path<String>,
+) -> Result<Json<Policy>, Problem> {
+    let id = PolicyId(uuid_of(&id)?);
+    Ok(Json(wire(s.service.get_policy(&p, id).await?)))
+}
+
+#[utoipa::path(put, path = "/policies/{id}", tag = "Policies", params(("id" = uuid::Uuid, Path)),
+    request_body = PolicyWrite,
+    responses((status = 200, body = Policy),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json")))]
+async fn update(
+    State(s): State<AppState>,
+    PlusAuth(p): PlusAuth,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Policy>, Problem> {
+    let id = PolicyId(uuid_of(&id)?);
+    Ok(Json(wire(
+        s.service.update_policy(&p, id, input(&body)?).await?,
+    )))
+}
+
+#[utoipa::path(delete, path = "/policies/{id}", tag = "Policies", params(("id" = uuid::Uuid, Path)),
+    responses((status = 204),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json")))]
+async fn delete(
+    State(s): State<AppState>,
+    PlusAuth(p): PlusAuth,
+    Path(id): Path<String>,
+) -> Result<StatusCode, Problem> {
+    let id = PolicyId(uuid_of(&id)?);
+    s.service.delete_policy(&p, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Evaluates the policy now over the findings of every type (one application's with
+/// `applicationId`): `pass`, `warn` or `fail`, with the findings that decided it.
+#[utoipa::path(post, path = "/policies/{id}/evaluate", tag = "Policies", params(("id" = uuid::Uuid, Path)),
+    request_body = PolicyEvaluateRequest,
+    responses((status = 200, body = PolicyEvaluation),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json")))]
+async fn evaluate(
+    State(s): State<AppState>,
+    PlusAuth(p): PlusAuth,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<PolicyEvaluation>, Problem> {
+    let id = PolicyId(uuid_of(&id)?);
+    let req: PolicyEvaluateRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        PolicyEvaluateRequest::default()
+    } else {
+        json_body(&body)?
+    };
+    let out = s
+        .service
+        .evaluate_policy(&p, id, req.application_id.map(AppId))
+        .await?;
+    Ok(Json(PolicyEvaluation {
+        policy_id: out.policy.id.0,
+        result: out.evaluation.verdict.as_str().into(),
+        matched: out.evaluation.matched,
+        evaluated: out.evaluated as u64,
+        deciding_findings: out
+            .deciding
+            .into_iter()
+            .map(super::vulnerabilities::wire)
+            .collect(),
+    }))
+}

@@ -1,0 +1,234 @@
+//! `/vulnerabilities` and `/applications/{id}/vulnerabilities`: imported findings and
+//! engine vulnerabilities in one shape and one status model (`PlusStatus`, mapped onto the
+//! `/ias/v1` statuses both ways).
+
+use super::{json_body, time, uuid_of};
+use crate::extract::{PlusAuth, Query};
+use crate::problem::Problem;
+use crate::state::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::Json;
+use rampart_api_types::oauth::ProblemBody;
+use rampart_api_types::plus::{Vulnerability, VulnerabilityPatch};
+use rampart_domain::plus::{parse_plus_severity, plus_severity};
+use rampart_domain::{AppId, PlusScanId, PlusScanType, PlusStatus};
+use rampart_service::{AnyVulnerability, Problem as Invalid, ServiceError};
+use rampart_store::PlusFindingFilter;
+use serde::Deserialize;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(get, patch))
+        .routes(routes!(app_list))
+}
+
+pub(crate) fn wire(v: AnyVulnerability) -> Vulnerability {
+    match v {
+        AnyVulnerability::Imported(f) => Vulnerability {
+            id: f.id.0,
+            application_id: f.app.0,
+            scan_id: Some(f.scan.0),
+            scan_type: f.scan_type.as_str().into(),
+            title: f.title,
+            description: f.description,
+            severity: plus_severity(f.severity).into(),
+            status: f.status.as_str().into(),
+            cwe: f.cwe,
+            cve: f.cve,
+            cvss_score: f.cvss_score,
+            remediation: f.remediation,
+            tool: Some(f.tool),
+            rule_id: Some(f.rule_id),
+            fingerprint: Some(f.fingerprint),
+            location: f.location,
+            first_seen_at: time(f.first_seen),
+            last_seen_at: time(f.last_seen),
+            created_at: time(f.first_seen),
+            updated_at: time(f.updated_at),
+        },
+        AnyVulnerability::Dast {
+            vuln,
+            title,
+            description,
+            remediation,
+            cwe,
+        } => Vulnerability {
+            id: vuln.id.0,
+            application_id: vuln.app.0,
+            scan_id: None,
+            scan_type: "dast".into(),
+            title,
+            description,
+            severity: plus_severity(vuln.severity).into(),
+            status: PlusStatus::from_ias(vuln.status).as_str().into(),
+            cwe,
+            cve: None,
+            cvss_score: vuln.vulnerability_score,
+            remediation,
+            tool: Some("rampart".into()),
+            rule_id: Some(vuln.module.to_string()),
+            fingerprint: None,
+            location: Some(format!(
+                "{} {}{}",
+                vuln.root_cause.method,
+                vuln.root_cause.url,
+                vuln.root_cause
+                    .parameter
+                    .as_ref()
+                    .map(|p| format!(" [{p}]"))
+                    .unwrap_or_default()
+            )),
+            first_seen_at: time(vuln.first_discovered),
+            last_seen_at: time(vuln.last_discovered),
+            created_at: time(vuln.first_discovered),
+            updated_at: time(vuln.updated_time),
+        },
+    }
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(rename_all = "camelCase")]
+pub struct ListParams {
+    application_id: Option<uuid::Uuid>,
+    scan_id: Option<uuid::Uuid>,
+    /// `info`, `low`, `medium`, `high` or `critical`: exactly this severity.
+    severity: Option<String>,
+    /// This severity or above.
+    min_severity: Option<String>,
+    /// `open`, `in_progress`, `resolved` or `accepted`.
+    status: Option<String>,
+    /// `sast`, `dast`, `sca` or `container`.
+    scan_type: Option<String>,
+    /// `CWE-89`.
+    cwe: Option<String>,
+    tool: Option<String>,
+    /// `firstSeen` or `severity`, `-` for descending; default `-firstSeen`.
+    sort: Option<String>,
+    /// At most this many (default 100, at most 1000).
+    limit: Option<u64>,
+    offset: Option<u64>,
+}
+
+fn invalid(field: &str, why: &str) -> Problem {
+    ServiceError::invalid(vec![Invalid::property(field, why)]).into()
+}
+
+fn filter(q: ListParams, app: Option<AppId>) -> Result<PlusFindingFilter, Problem> {
+    let sev = |field: &str, v: Option<String>| {
+        v.map(|s| {
+            parse_plus_severity(&s)
+                .ok_or_else(|| invalid(field, "must be one of info, low, medium, high, critical"))
+        })
+        .transpose()
+    };
+    let sort = match q.sort.as_deref() {
+        None => None,
+        Some(s @ ("firstSeen" | "-firstSeen" | "severity" | "-severity")) => Some(s.to_string()),
+        Some(_) => {
+            return Err(invalid(
+                "sort",
+                "must be firstSeen or severity, - for descending",
+            ))
+        }
+    };
+    Ok(PlusFindingFilter {
+        app: app.or(q.application_id.map(AppId)),
+        scan: q.scan_id.map(PlusScanId),
+        scan_type: q
+            .scan_type
+            .map(|t| {
+                PlusScanType::parse(&t)
+                    .ok_or_else(|| invalid("scanType", "must be one of sast, dast, sca, container"))
+            })
+            .transpose()?,
+        severity: sev("severity", q.severity)?,
+        min_severity: sev("minSeverity", q.min_severity)?,
+        status: q
+            .status
+            .map(|s| {
+                PlusStatus::parse(&s).ok_or_else(|| {
+                    invalid(
+                        "status",
+                        "must be one of open, in_progress, resolved, accepted",
+                    )
+                })
+            })
+            .transpose()?,
+        cwe: q.cwe.map(|c| c.to_ascii_uppercase()),
+        tool: q.tool,
+        sort,
+        limit: q.limit.unwrap_or(100).min(1000),
+        offset: q.offset.unwrap_or(0),
+    })
+}
+
+/// Vulnerabilities of every scan type the caller may see (a bare array).
+#[utoipa::path(get, path = "/vulnerabilities", tag = "Vulnerabilities", params(ListParams),
+    responses((status = 200, body = Vec<Vulnerability>),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json")))]
+async fn list(
+    State(s): State<AppState>,
+    PlusAuth(p): PlusAuth,
+    Query(q): Query<ListParams>,
+) -> Result<Json<Vec<Vulnerability>>, Problem> {
+    let f = filter(q, None)?;
+    let list = s.service.list_any_vulnerabilities(&p, &f).await?;
+    Ok(Json(list.into_iter().map(wire).collect()))
+}
+
+#[utoipa::path(get, path = "/applications/{id}/vulnerabilities", tag = "Vulnerabilities",
+    params(("id" = uuid::Uuid, Path), ListParams),
+    responses((status = 200, body = Vec<Vulnerability>),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json")))]
+async fn app_list(
+    State(s): State<AppState>,
+    PlusAuth(p): PlusAuth,
+    Path(id): Path<String>,
+    Query(q): Query<ListParams>,
+) -> Result<Json<Vec<Vulnerability>>, Problem> {
+    let app = AppId(uuid_of(&id)?);
+    s.service.get_app(&p, app).await?;
+    let f = filter(q, Some(app))?;
+    let list = s.service.list_any_vulnerabilities(&p, &f).await?;
+    Ok(Json(list.into_iter().map(wire).collect()))
+}
+
+#[utoipa::path(get, path = "/vulnerabilities/{id}", tag = "Vulnerabilities",
+    params(("id" = uuid::Uuid, Path)),
+    responses((status = 200, body = Vulnerability),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json")))]
+async fn get(
+    State(s): State<AppState>,
+    PlusAuth(p): PlusAuth,
+    Path(id): Path<String>,
+) -> Result<Json<Vulnerability>, Problem> {
+    let id = uuid_of(&id)?;
+    Ok(Json(wire(s.service.get_any_vulnerability(&p, id).await?)))
+}
+
+/// Changes the status (a triage decision an import keeps).
+#[utoipa::path(patch, path = "/vulnerabilities/{id}", tag = "Vulnerabilities",
+    params(("id" = uuid::Uuid, Path)), request_body = VulnerabilityPatch,
+    responses((status = 200, body = Vulnerability),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json")))]
+async fn patch(
+    State(s): State<AppState>,
+    PlusAuth(p): PlusAuth,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Vulnerability>, Problem> {
+    let id = uuid_of(&id)?;
+    let b: VulnerabilityPatch = json_body(&body)?;
+    let status = PlusStatus::parse(&b.status).ok_or_else(|| {
+        invalid(
+            "status",
+            "must be one of open, in_progress, resolved, accepted",
+        )
+    })?;
+    Ok(Json(wire(s.service.set_any_status(&p, id, status).await?)))
+}

@@ -1,0 +1,734 @@
+//! AppSec+ applications, scans (imports and engine runs) and vulnerabilities, over real
+//! HTTP on SQLite and PostgreSQL: cross-API visibility both ways, re-import semantics,
+//! dry runs, refused documents.
+
+use rampart_testkit::TestApp;
+use serde_json::{json, Value};
+
+const BANDIT: &str = include_str!("../../../rampart-ingest/tests/fixtures/bandit.sarif");
+const VEX: &str = include_str!("../../../rampart-ingest/tests/fixtures/vex.cdx.json");
+
+async fn import(t: &TestApp, app: &str, doc: &str, query: &str) -> Value {
+    let r = t
+        .admin()
+        .post(&format!("/v1/applications/{app}/scans?{query}"))
+        .header("Content-Type", "application/sarif+json")
+        .body(doc.to_string())
+        .send()
+        .await;
+    let want = if query.contains("dryRun=true") {
+        200
+    } else {
+        201
+    };
+    r.status(want).json()
+}
+
+fn counts(v: &Value) -> [u64; 4] {
+    let s = if v.get("summary").is_some() {
+        &v["summary"]
+    } else {
+        v
+    };
+    ["new", "unchanged", "reopened", "closed"].map(|k| s[k].as_u64().unwrap())
+}
+
+/// Applications: created on one API, read and changed on the other; filters, archive.
+async fn applications(t: &TestApp) {
+    let body = json!({"name": t.unique("shop"), "description": "the shop", "criticality": "high",
+        "owner": "team-a", "repoUrl": "https://git.example.test/shop", "serviceUrl": "https://shop.example.test",
+        "language": "python", "businessUnit": "retail", "tags": ["pci", "web"], "ignored": 1});
+    let r = t
+        .admin()
+        .post("/applications")
+        .json(&body)
+        .send()
+        .await
+        .status(201);
+    let created = r.json();
+    let id = created["id"].as_str().unwrap().to_string();
+    assert!(r
+        .location()
+        .unwrap()
+        .ends_with(&format!("/applications/{id}")));
+    assert_eq!(created["criticality"], "high");
+    assert_eq!(created["tags"], json!(["pci", "web"]));
+    // The same app on /ias/v1, tags included.
+    let ias = t
+        .admin()
+        .get(&format!("/ias/v1/apps/{id}"))
+        .send()
+        .await
+        .status(200)
+        .json();
+    assert_eq!(ias["name"], body["name"]);
+    let tags = t
+        .admin()
+        .get(&format!("/ias/v1/apps/{id}/tags"))
+        .send()
+        .await
+        .status(200)
+        .json();
+    let mut names: Vec<&str> = tags
+        .get("data")
+        .unwrap_or(&tags)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["name"].as_str().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["pci", "web"]);
+    // Renamed on /ias/v1: AppSec+ sees the new name, its own fields kept.
+    let renamed = t.unique("shop2");
+    t.admin()
+        .put(&format!("/ias/v1/apps/{id}"))
+        .json(&json!({"name": renamed, "description": "d"}))
+        .send()
+        .await
+        .status(200);
+    let plus = t
+        .admin()
+        .get(&format!("/v1/applications/{id}"))
+        .send()
+        .await
+        .status(200)
+        .json();
+    assert_eq!(plus["name"], json!(renamed));
+    assert_eq!(plus["owner"], "team-a");
+    assert_eq!(plus["businessUnit"], "retail");
+    // Created on /ias/v1, changed on AppSec+ (a full overwrite), read back on /ias/v1.
+    let ias_id = t
+        .admin()
+        .create("/ias/v1/apps", json!({"name": t.unique("legacy")}))
+        .await;
+    let plus = t
+        .admin()
+        .get(&format!("/applications/{ias_id}"))
+        .send()
+        .await
+        .status(200)
+        .json();
+    assert_eq!(plus["criticality"], "medium");
+    assert_eq!(plus["tags"], json!([]));
+    let new_name = t.unique("legacy2");
+    let put = t
+        .admin()
+        .put(&format!("/applications/{ias_id}"))
+        .json(&json!({"name": new_name, "criticality": "critical", "tags": ["pci"]}))
+        .send()
+        .await
+        .status(200)
+        .json();
+    assert_eq!(put["criticality"], "critical");
+    let ias = t
+        .admin()
+        .get(&format!("/ias/v1/apps/{ias_id}"))
+        .send()
+        .await
+        .status(200)
+        .json();
+    assert_eq!(ias["name"], json!(new_name));
+    // Filters.
+    let list = t
+        .admin()
+        .get("/applications?criticality=critical&tag=pci")
+        .send()
+        .await
+        .status(200)
+        .json();
+    let ids: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [ias_id.to_string().as_str()]);
+    let list = t
+        .admin()
+        .get("/v1/applications?owner=team-a")
+        .send()
+        .await
+        .status(200)
+        .json();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    // Archive: readable, no import; unarchive.
+    let a = t
+        .admin()
+        .post(&format!("/applications/{id}/archive"))
+        .send()
+        .await
+        .status(200)
+        .json();
+    assert_eq!(a["archived"], true);
+    let r = t
+        .admin()
+        .post(&format!("/applications/{id}/scans?scanType=sast"))
+        .header("Content-Type", "application/sarif+json")
+        .body(BANDIT.to_string())
+        .send()
+        .await
+        .status(409);
+    assert_eq!(
+        r.header("content-type").as_deref(),
+        Some("application/problem+json")
+    );
+    let list = t
+        .admin()
+        .get("/applications?archived=false")
+        .send()
+        .await
+        .status(200)
+        .json();
+    assert!(list
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|a| a["id"] != json!(id)));
+    t.admin()
+        .post(&format!("/v1/applications/{id}/unarchive"))
+        .send()
+        .await
+        .status(200);
+    // Errors are problem+json naming the member.
+    let bad = t
+        .admin()
+        .post("/applications")
+        .json(&json!({"name": "x", "criticality": "huge"}))
+        .send()
+        .await
+        .status(422)
+        .json();
+    assert_eq!(bad["code"], "validation_failed");
+    assert_eq!(bad["details"]["errors"][0]["pointer"], "/criticality");
+    t.admin()
+        .post("/applications")
+        .json(&json!({"name": renamed}))
+        .send()
+        .await
+        .status(409);
+    t.other()
+        .get(&format!("/applications/{id}"))
+        .send()
+        .await
+        .status(404);
+    t.ro()
+        .get(&format!("/applications/{id}"))
+        .send()
+        .await
+        .status(404);
+    t.admin()
+        .delete(&format!("/applications/{id}"))
+        .send()
+        .await
+        .status(204);
+    t.admin()
+        .get(&format!("/ias/v1/apps/{id}"))
+        .send()
+        .await
+        .status(404);
+}
+
+#[tokio::test]
+async fn applications_are_ias_apps_both_ways() {
+    applications(&TestApp::spawn().await).await;
+}
+
+#[tokio::test]
+async fn pg_applications_are_ias_apps_both_ways() {
+    let Some(t) = TestApp::spawn_postgres().await else {
+        return;
+    };
+    applications(&t).await;
+}
+
+/// Bandit's SARIF with the results at `drop` removed.
+fn without(drop: &[usize]) -> String {
+    let mut doc: Value = serde_json::from_str(BANDIT).unwrap();
+    let results = doc["runs"][0]["results"].as_array_mut().unwrap();
+    let kept: Vec<Value> = results
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !drop.contains(i))
+        .map(|(_, r)| r.clone())
+        .collect();
+    *results = kept;
+    doc.to_string()
+}
+
+/// Import, re-import, triage, partial re-import, dry run, reopen.
+async fn reimport(t: &TestApp) {
+    let app = t
+        .admin()
+        .post("/applications")
+        .json(&json!({"name": t.unique("py")}))
+        .send()
+        .await
+        .status(201)
+        .json();
+    let app = app["id"].as_str().unwrap().to_string();
+    let first = import(t, &app, BANDIT, "scanType=sast").await;
+    assert_eq!(first["scanType"], "sast");
+    assert_eq!(first["status"], "completed");
+    assert_eq!(first["tools"], json!(["Bandit"]));
+    assert_eq!(counts(&first), [7, 0, 0, 0]);
+    assert_eq!(first["summary"]["totalFindings"], 7);
+    let again = import(t, &app, BANDIT, "scanType=sast").await;
+    assert_eq!(counts(&again), [0, 7, 0, 0], "never duplicates");
+    let list = t
+        .admin()
+        .get(&format!(
+            "/vulnerabilities?applicationId={app}&sort=severity"
+        ))
+        .send()
+        .await
+        .status(200)
+        .json();
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 7);
+    // Triage: accept one finding.
+    let doc: Value = serde_json::from_str(BANDIT).unwrap();
+    let accepted_rule = doc["runs"][0]["results"][1]["ruleId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let accepted_line = doc["runs"][0]["results"][1]["locations"][0]["physicalLocation"]["region"]
+        ["startLine"]
+        .as_u64()
+        .unwrap();
+    let target = list
+        .iter()
+        .find(|v| {
+            v["ruleId"] == json!(accepted_rule)
+                && v["location"] == json!(format!("vulnerable.py:{accepted_line}"))
+        })
+        .unwrap();
+    let vid = target["id"].as_str().unwrap().to_string();
+    let patched = t
+        .admin()
+        .patch(&format!("/vulnerabilities/{vid}"))
+        .json(&json!({"status": "accepted"}))
+        .send()
+        .await
+        .status(200)
+        .json();
+    assert_eq!(patched["status"], "accepted");
+    // The tool no longer reports results 0 and 1: only the open one closes.
+    let partial = import(t, &app, &without(&[0, 1]), "scanType=sast").await;
+    assert_eq!(counts(&partial), [0, 5, 0, 1]);
+    let resolved = t
+        .admin()
+        .get(&format!(
+            "/applications/{app}/vulnerabilities?status=resolved"
+        ))
+        .send()
+        .await
+        .status(200)
+        .json();
+    assert_eq!(resolved.as_array().unwrap().len(), 1);
+    // A dry run of the full file tells, and writes nothing.
+    let dry = import(t, &app, BANDIT, "scanType=sast&dryRun=true").await;
+    assert_eq!(dry["dryRun"], true);
+    assert_eq!(counts(&dry), [0, 6, 1, 0]);
+    let resolved = t
+        .admin()
+        .get(&format!(
+            "/applications/{app}/vulnerabilities?status=resolved"
+        ))
+        .send()
+        .await
+        .status(200)
+        .json();
+    assert_eq!(
+        resolved.as_array().unwrap().len(),
+        1,
+        "the dry run changed nothing"
+    );
+    // The real one reopens; the triage decision stays.
+    let back = import(t, &app, BANDIT, "scanType=sast").await;
+    assert_eq!(counts(&back), [0, 6, 1, 0]);
+    let v = t
+        .admin()
+        .get(&format!("/vulnerabilities/{vid}"))
+        .send()
+        .await
+        .status(200)
+        .json();
+    assert_eq!(v["status"], "accepted");
+    let open = t
+        .admin()
+        .get(&format!("/vulnerabilities?applicationId={app}&status=open"))
+        .send()
+        .await
+        .status(200)
+        .json();
+    assert_eq!(open.as_array().unwrap().len(), 6);
+    // Another scan type is another scope.
+    let sca = t
+        .admin()
+        .post(&format!("/scans?applicationId={app}&scanType=sca"))
+        .header("Content-Type", "application/vnd.cyclonedx+json")
+        .body(VEX.to_string())
+        .send()
+        .await
+        .status(201)
+        .json();
+    assert_eq!(counts(&sca), [3, 0, 0, 0]);
+    let sca_list = t
+        .admin()
+        .get(&format!(
+            "/vulnerabilities?applicationId={app}&scanType=sca&sort=-severity"
+        ))
+        .send()
+        .await
+        .status(200)
+        .json();
+    let statuses: Vec<(&str, &str)> = sca_list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["severity"].as_str().unwrap(),
+                v["status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(statuses[0], ("critical", "accepted"), "VEX not_affected");
+    assert!(statuses.contains(&("high", "in_progress")), "VEX in_triage");
+    let scans = t
+        .admin()
+        .get(&format!("/applications/{app}/scans"))
+        .send()
+        .await
+        .status(200)
+        .json();
+    assert_eq!(scans.as_array().unwrap().len(), 5);
+    let one = &scans[0];
+    let got = t
+        .admin()
+        .get(&format!("/scans/{}", one["id"].as_str().unwrap()))
+        .send()
+        .await
+        .status(200)
+        .json();
+    assert_eq!(&got, one);
+    t.other()
+        .get(&format!("/vulnerabilities/{vid}"))
+        .send()
+        .await
+        .status(404);
+    let mine = t
+        .other()
+        .get("/vulnerabilities")
+        .send()
+        .await
+        .status(200)
+        .json();
+    assert_eq!(mine, json!([]));
+}
+
+#[tokio::test]
+async fn reimport_closes_reopens_and_keeps_triage() {
+    reimport(&TestApp::spawn().await).await;
+}
+
+#[tokio::test]
+async fn pg_reimport_closes_reopens_and_keeps_triage() {
+    let Some(t) = TestApp::spawn_postgres().await else {
+        return;
+    };
+    reimport(&t).await;
+}
+
+#[tokio::test]
+async fn a_refused_document_names_the_first_error() {
+    let t = TestApp::spawn().await;
+    let app = t.fx_app(&t.unique("a")).await;
+    let doc = r#"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"t"}},"results":[
+        {"message":{"text":"a"}},{"message":{"text":"b"}},{"message":{"text":"c"}},
+        {"ruleId":7,"message":{"text":"d"}}]}]}"#;
+    let r = t
+        .admin()
+        .post(&format!(
+            "/applications/{app}/scans?scanType=sast&format=sarif"
+        ))
+        .header("Content-Type", "application/json")
+        .body(doc)
+        .send()
+        .await
+        .status(422);
+    assert_eq!(
+        r.header("content-type").as_deref(),
+        Some("application/problem+json")
+    );
+    let p = r.json();
+    assert_eq!(p["code"], "invalid_document");
+    assert_eq!(
+        p["details"]["errors"][0]["pointer"],
+        "/runs/0/results/3/ruleId"
+    );
+    assert!(p["detail"]
+        .as_str()
+        .unwrap()
+        .contains("/runs/0/results/3/ruleId"));
+    // Truncated JSON, a wrong version, a CycloneDX spec version.
+    for (doc, ty, pointer) in [
+        (&BANDIT[..BANDIT.len() / 2], "application/sarif+json", None),
+        (
+            r#"{"version":"2.0.0","runs":[]}"#,
+            "application/sarif+json",
+            Some("/version"),
+        ),
+        (
+            r#"{"bomFormat":"CycloneDX","specVersion":"1.2"}"#,
+            "application/vnd.cyclonedx+json",
+            Some("/specVersion"),
+        ),
+    ] {
+        let p = t
+            .admin()
+            .post(&format!("/applications/{app}/scans?scanType=sca"))
+            .header("Content-Type", ty)
+            .body(doc.to_string())
+            .send()
+            .await
+            .status(422)
+            .json();
+        if let Some(ptr) = pointer {
+            assert_eq!(p["details"]["errors"][0]["pointer"], ptr, "{doc}");
+        }
+    }
+    // Nothing was stored.
+    let scans = t
+        .admin()
+        .get(&format!("/applications/{app}/scans"))
+        .send()
+        .await
+        .status(200)
+        .json();
+    assert_eq!(scans, json!([]));
+}
+
+/// A dast scan is an `/ias/v1` scan; engine vulnerabilities are AppSec+ vulnerabilities
+/// with the mapped status, changed on either API.
+#[tokio::test]
+async fn dast_scans_and_vulnerabilities_cross_the_apis() {
+    let t = TestApp::spawn().await;
+    let app = t.fx_app(&t.unique("web")).await;
+    let cfg = t.fx_scan_config(app, &t.unique("cfg")).await;
+    let r = t
+        .admin()
+        .post("/scans")
+        .json(&json!({"applicationId": app.to_string(), "scanType": "dast"}))
+        .send()
+        .await;
+    // The fixture config has no seed yet: admitted, and failed at once (as on /ias/v1).
+    assert_eq!(r.status, 202, "{}", r.text());
+    assert_eq!(r.json()["status"], "failed");
+    let domain = format!("{}.example.test", t.unique("web"));
+    t.service
+        .write_scan_config_options(
+            &t.keys.admin.principal,
+            cfg,
+            json!({"crawl_config": {"seed_url_list": [{"value": format!("https://{domain}/")}],
+            "scope_constraint_list": [{"url": format!("https://{domain}/*")}]}}),
+            rampart_service::OptionsWrite::Replace,
+        )
+        .await
+        .unwrap();
+    t.fx_target(&domain).await;
+    let scan = t
+        .admin()
+        .post("/v1/scans")
+        .json(&json!({"applicationId": app.to_string(), "scanType": "dast"}))
+        .send()
+        .await
+        .status(202)
+        .json();
+    assert_eq!(scan["scanType"], "dast");
+    assert_eq!(scan["source"], "engine");
+    let id = scan["id"].as_str().unwrap();
+    t.admin()
+        .get(&format!("/ias/v1/scans/{id}"))
+        .send()
+        .await
+        .status(200);
+    let listed = t
+        .admin()
+        .get(&format!("/scans?applicationId={app}&scanType=dast"))
+        .send()
+        .await
+        .status(200)
+        .json();
+    assert_eq!(listed[0]["id"], json!(id));
+    // An engine vulnerability, both ways.
+    let (_, v) = t.fx_vulnerability(app).await;
+    let plus = t
+        .admin()
+        .get(&format!("/vulnerabilities/{}", v.id))
+        .send()
+        .await
+        .status(200)
+        .json();
+    assert_eq!(plus["scanType"], "dast");
+    assert_eq!(plus["status"], "open");
+    t.admin()
+        .patch(&format!("/vulnerabilities/{}", v.id))
+        .json(&json!({"status": "accepted"}))
+        .send()
+        .await
+        .status(200);
+    let ias = t
+        .admin()
+        .get(&format!("/ias/v1/vulnerabilities/{}", v.id))
+        .send()
+        .await
+        .status(200)
+        .json();
+    assert_eq!(ias["status"], "IGNORED");
+    t.admin()
+        .put(&format!("/ias/v1/vulnerabilities/{}", v.id))
+        .json(&json!({"status": "REMEDIATED"}))
+        .send()
+        .await
+        .status(200);
+    let plus = t
+        .admin()
+        .get(&format!(
+            "/applications/{app}/vulnerabilities?scanType=dast"
+        ))
+        .send()
+        .await
+        .status(200)
+        .json();
+    assert_eq!(plus[0]["status"], "resolved");
+}
+
+/// Gate policies over imported findings: the verdict and the findings that decided it.
+#[tokio::test]
+async fn policies_evaluate_with_the_deciding_findings() {
+    let t = TestApp::spawn().await;
+    let app = t
+        .admin()
+        .post("/applications")
+        .json(&json!({"name": t.unique("py")}))
+        .send()
+        .await
+        .status(201)
+        .json();
+    let app = app["id"].as_str().unwrap().to_string();
+    import(&t, &app, BANDIT, "scanType=sast").await;
+    let all = t
+        .admin()
+        .get(&format!("/vulnerabilities?applicationId={app}"))
+        .send()
+        .await
+        .status(200)
+        .json();
+    let high: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| ["high", "critical"].contains(&v["severity"].as_str().unwrap()))
+        .map(|v| v["id"].as_str().unwrap())
+        .collect();
+    assert!(!high.is_empty());
+    let cwe78 = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["cwe"] == "CWE-78")
+        .count() as u64;
+    // (policy body, result, matched)
+    let cases = [
+        (
+            json!({"name": "no high", "action": "block", "conditions": {"vulnerabilitySeverity": "high"}}),
+            "fail",
+            high.len() as u64,
+        ),
+        (
+            json!({"name": "few high", "action": "block", "conditions": {"minSeverity": "high", "maxCount": 100}}),
+            "pass",
+            high.len() as u64,
+        ),
+        (
+            json!({"name": "watch", "action": "monitor", "conditions": {"cwe": ["cwe-78"]}}),
+            "warn",
+            cwe78,
+        ),
+        (
+            json!({"name": "sca only", "action": "block", "conditions": {"scanTypes": ["sca"]}}),
+            "pass",
+            0,
+        ),
+        (
+            json!({"name": "old only", "action": "block", "conditions": {"minAgeDays": 30}}),
+            "pass",
+            0,
+        ),
+    ];
+    for (body, result, matched) in cases {
+        let policy = t
+            .admin()
+            .post("/v1/policies")
+            .json(&body)
+            .send()
+            .await
+            .status(201)
+            .json();
+        assert_eq!(
+            policy["conditions"]["minSeverity"],
+            policy["conditions"]["vulnerabilitySeverity"]
+        );
+        let id = policy["id"].as_str().unwrap();
+        let e = t
+            .ro()
+            .post(&format!("/policies/{id}/evaluate"))
+            .json(&json!({"applicationId": app}))
+            .send()
+            .await;
+        // The Read Only user is no member of this app: 404, never a verdict.
+        e.status(404);
+        let e = t
+            .admin()
+            .post(&format!("/policies/{id}/evaluate"))
+            .json(&json!({"applicationId": app}))
+            .send()
+            .await
+            .status(200)
+            .json();
+        assert_eq!(e["result"], result, "{body}");
+        assert_eq!(e["matched"], matched, "{body}");
+        let deciding = e["decidingFindings"].as_array().unwrap();
+        if result == "pass" {
+            assert!(deciding.is_empty());
+        } else {
+            assert_eq!(deciding.len() as u64, matched);
+        }
+        if body["name"] == "no high" {
+            let mut got: Vec<&str> = deciding.iter().map(|v| v["id"].as_str().unwrap()).collect();
+            got.sort();
+            let mut want = high.clone();
+            want.sort();
+            assert_eq!(got, want);
+        }
+    }
+    let bad = t
+        .admin()
+        .post("/policies")
+        .json(&json!({"name": "x", "action": "explode", "conditions": {"minSeverity": "worse"}}))
+        .send()
+        .await
+        .status(422)
+        .json();
+    assert_eq!(bad["details"]["errors"].as_array().unwrap().len(), 2);
+    t.admin()
+        .post("/policies")
+        .json(&json!({"name": "no high", "action": "block"}))
+        .send()
+        .await
+        .status(409);
+    let list = t.rw().get("/policies").send().await.status(200).json();
+    assert_eq!(list.as_array().unwrap().len(), 5);
+}

@@ -1,0 +1,289 @@
+//! Conformance checks for the AppSec+ parts: app profiles on the apps table, imports of
+//! tool results (`PlusStore`).
+
+use super::*;
+use crate::{PlusFindingFilter, PlusImport};
+
+pub async fn app_profiles_round_trip(s: &dyn Store) {
+    let o = org(s, "o").await;
+    let mut a = app(s, o, "shop", None).await;
+    assert_eq!(a.profile, AppProfile::default());
+    a.profile = AppProfile {
+        criticality: Criticality::Critical,
+        owner: Some("team-a".into()),
+        repo_url: Some("https://git.example.test/shop".into()),
+        service_url: Some("https://shop.example.test".into()),
+        language: Some("rust".into()),
+        business_unit: Some("retail".into()),
+        archived: true,
+    };
+    s.update_app(&a).await.unwrap();
+    assert_eq!(s.get_app(o, a.id, &Visibility::All).await.unwrap(), a);
+    let listed = s
+        .list_apps(o, &Visibility::All, &ListRequest::first(10))
+        .await
+        .unwrap();
+    assert_eq!(listed.items, vec![a]);
+}
+
+fn finding(a: &App, scan: PlusScanId, fp: &str, severity: Severity) -> PlusFinding {
+    PlusFinding {
+        id: PlusFindingId::new(),
+        org: a.org,
+        app: a.id,
+        scan,
+        scan_type: PlusScanType::Sast,
+        tool: "Bandit".into(),
+        fingerprint: fp.into(),
+        rule_id: "B602".into(),
+        title: format!("finding {fp}"),
+        description: Some("d".into()),
+        severity,
+        status: PlusStatus::Open,
+        cwe: Some("CWE-78".into()),
+        cve: None,
+        cvss_score: Some(7.5),
+        location: Some("app.py:3".into()),
+        remediation: None,
+        first_seen: at(2),
+        last_seen: at(2),
+        updated_at: at(2),
+    }
+}
+
+fn scan(a: &App, minute: u32) -> PlusScan {
+    PlusScan {
+        id: PlusScanId::new(),
+        org: a.org,
+        app: a.id,
+        scan_type: PlusScanType::Sast,
+        tools: vec!["Bandit".into()],
+        format: "sarif".into(),
+        triggered_by: Some("ci".into()),
+        created_at: at(minute),
+        summary: serde_json::json!({"new": 2}),
+    }
+}
+
+pub async fn plus_imports_apply_and_filter(s: &dyn Store) {
+    let o = org(s, "o").await;
+    let other = org(s, "other").await;
+    let alice = user(s, o, "alice@o.test").await;
+    let a = app(s, o, "a", Some(alice.id)).await;
+    let hidden = app(s, o, "hidden", None).await;
+    let first = scan(&a, 2);
+    let x = finding(&a, first.id, "x", Severity::High);
+    let y = finding(&a, first.id, "y", Severity::Low);
+    let import = PlusImport {
+        new: vec![x.clone(), y.clone()],
+        ..Default::default()
+    };
+    s.apply_plus_import(&first, &import).await.unwrap();
+    assert_eq!(
+        s.get_plus_scan(o, first.id, &Visibility::All)
+            .await
+            .unwrap(),
+        first
+    );
+    assert_eq!(
+        s.get_plus_finding(o, x.id, &Visibility::All).await.unwrap(),
+        x
+    );
+    assert!(is_not_found(
+        s.get_plus_finding(other, x.id, &Visibility::All).await
+    ));
+    let states = s
+        .plus_finding_states(o, a.id, PlusScanType::Sast, &["Bandit".into()])
+        .await
+        .unwrap();
+    assert_eq!(states.len(), 2);
+    assert!(s
+        .plus_finding_states(o, a.id, PlusScanType::Sca, &["Bandit".into()])
+        .await
+        .unwrap()
+        .is_empty());
+    // The same fingerprint again in another import is a conflict, nothing written.
+    let dup = scan(&a, 3);
+    let clash = PlusImport {
+        new: vec![finding(&a, dup.id, "x", Severity::High)],
+        ..Default::default()
+    };
+    assert!(is_conflict(s.apply_plus_import(&dup, &clash).await));
+    assert!(is_not_found(
+        s.get_plus_scan(o, dup.id, &Visibility::All).await
+    ));
+    // Re-import: x seen, y closed; then y reopened.
+    let second = scan(&a, 4);
+    s.apply_plus_import(
+        &second,
+        &PlusImport {
+            seen: vec![x.id],
+            closed: vec![y.id],
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let gx = s.get_plus_finding(o, x.id, &Visibility::All).await.unwrap();
+    assert_eq!(
+        (gx.scan, gx.last_seen, gx.status),
+        (second.id, at(4), PlusStatus::Open)
+    );
+    let gy = s.get_plus_finding(o, y.id, &Visibility::All).await.unwrap();
+    assert_eq!((gy.scan, gy.status), (first.id, PlusStatus::Resolved));
+    let third = scan(&a, 5);
+    s.apply_plus_import(
+        &third,
+        &PlusImport {
+            reopened: vec![y.id],
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let gy = s.get_plus_finding(o, y.id, &Visibility::All).await.unwrap();
+    assert_eq!((gy.status, gy.last_seen), (PlusStatus::Open, at(5)));
+    s.set_plus_finding_status(o, y.id, PlusStatus::Accepted, at(6))
+        .await
+        .unwrap();
+    assert!(is_not_found(
+        s.set_plus_finding_status(other, y.id, PlusStatus::Open, at(6))
+            .await
+    ));
+    // Filters, sort, visibility.
+    let all = |f: PlusFindingFilter| PlusFindingFilter { limit: 50, ..f };
+    let list = s
+        .list_plus_findings(o, &all(Default::default()), &Visibility::All)
+        .await
+        .unwrap();
+    assert_eq!(list.len(), 2);
+    let high = s
+        .list_plus_findings(
+            o,
+            &all(PlusFindingFilter {
+                min_severity: Some(Severity::Medium),
+                ..Default::default()
+            }),
+            &Visibility::All,
+        )
+        .await
+        .unwrap();
+    assert_eq!(high.iter().map(|f| f.id).collect::<Vec<_>>(), vec![x.id]);
+    let accepted = s
+        .list_plus_findings(
+            o,
+            &all(PlusFindingFilter {
+                status: Some(PlusStatus::Accepted),
+                app: Some(a.id),
+                ..Default::default()
+            }),
+            &Visibility::All,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        accepted.iter().map(|f| f.id).collect::<Vec<_>>(),
+        vec![y.id]
+    );
+    let by_sev = s
+        .list_plus_findings(
+            o,
+            &all(PlusFindingFilter {
+                sort: Some("severity".into()),
+                ..Default::default()
+            }),
+            &Visibility::All,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        by_sev.iter().map(|f| f.id).collect::<Vec<_>>(),
+        vec![y.id, x.id]
+    );
+    let vis = Visibility::MemberOf(alice.id);
+    assert_eq!(
+        s.list_plus_findings(o, &all(Default::default()), &vis)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    let hidden_scan = scan(&hidden, 7);
+    s.apply_plus_import(
+        &hidden_scan,
+        &PlusImport {
+            new: vec![finding(&hidden, hidden_scan.id, "z", Severity::Critical)],
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        s.list_plus_findings(o, &all(Default::default()), &vis)
+            .await
+            .unwrap()
+            .len(),
+        2,
+        "a member sees only its apps' findings"
+    );
+    assert!(is_not_found(s.get_plus_scan(o, hidden_scan.id, &vis).await));
+    assert_eq!(s.list_plus_scans(o, None, &vis).await.unwrap().len(), 3);
+    assert_eq!(
+        s.list_plus_scans(o, Some(a.id), &Visibility::All)
+            .await
+            .unwrap()
+            .iter()
+            .map(|x| x.id)
+            .collect::<Vec<_>>(),
+        vec![third.id, second.id, first.id]
+    );
+    // Deleting the app takes its scans and findings.
+    s.delete_app(o, a.id).await.unwrap();
+    assert!(is_not_found(
+        s.get_plus_finding(o, x.id, &Visibility::All).await
+    ));
+    assert!(is_not_found(
+        s.get_plus_scan(o, first.id, &Visibility::All).await
+    ));
+}
+
+pub async fn policies_crud_and_tenants(s: &dyn Store) {
+    let o = org(s, "o").await;
+    let other = org(s, "other").await;
+    let mut p = Policy {
+        id: PolicyId::new(),
+        org: o,
+        name: "no criticals".into(),
+        description: Some("d".into()),
+        action: PolicyAction::Block,
+        enabled: true,
+        conditions: GateConditions {
+            min_severity: Some(Severity::Critical),
+            cwes: vec!["CWE-89".into()],
+            max_count: 2,
+            ..Default::default()
+        },
+        created_at: at(1),
+        updated_at: at(1),
+    };
+    s.create_policy(&p).await.unwrap();
+    assert_eq!(s.get_policy(o, p.id).await.unwrap(), p);
+    assert!(is_not_found(s.get_policy(other, p.id).await));
+    assert!(is_conflict(
+        s.create_policy(&Policy {
+            id: PolicyId::new(),
+            ..p.clone()
+        })
+        .await
+    ));
+    p.action = PolicyAction::Monitor;
+    p.enabled = false;
+    p.conditions.min_age_days = Some(30);
+    p.updated_at = at(2);
+    s.update_policy(&p).await.unwrap();
+    assert_eq!(s.list_policies(o).await.unwrap(), vec![p.clone()]);
+    assert!(s.list_policies(other).await.unwrap().is_empty());
+    assert!(is_not_found(s.delete_policy(other, p.id).await));
+    s.delete_policy(o, p.id).await.unwrap();
+    assert!(is_not_found(s.get_policy(o, p.id).await));
+}

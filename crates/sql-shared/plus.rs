@@ -1,0 +1,424 @@
+//! AppSec+ imported scans and findings (`plus_scans`, `plus_findings`).
+
+use super::rows::{en, get, time};
+use super::{a, c, commit, insert_err, select, t, tx_exec, visible, Row, SqlStore};
+use rampart_domain::*;
+use rampart_store::{
+    PlusFindingFilter, PlusFindingState, PlusImport, PlusStore, StoreError, StoreResult, Visibility,
+};
+use sea_query::{Expr, Order, Query};
+
+const SCAN_COLUMNS: &[&str] = &[
+    "id",
+    "org_id",
+    "app_id",
+    "scan_type",
+    "tools",
+    "format",
+    "triggered_by",
+    "summary",
+    "created_at",
+];
+
+const FINDING_COLUMNS: &[&str] = &[
+    "id",
+    "org_id",
+    "app_id",
+    "scan_id",
+    "scan_type",
+    "tool",
+    "fingerprint",
+    "rule_id",
+    "title",
+    "description",
+    "severity",
+    "severity_rank",
+    "status",
+    "cwe",
+    "cve",
+    "cvss_score",
+    "location",
+    "remediation",
+    "first_seen",
+    "last_seen",
+    "updated_at",
+];
+
+/// Rows per multi-row statement (well under SQLite's bound-parameter limit).
+const BATCH: usize = 400;
+
+/// A JSON text column (no serde import: each adapter names only serde_json).
+macro_rules! json {
+    ($r:expr, $col:literal) => {
+        serde_json::from_str(&get::<String>($r, $col)?)
+            .map_err(|e| StoreError::Backend(format!("bad {}: {e}", $col)))?
+    };
+}
+
+fn scan(r: &Row) -> StoreResult<PlusScan> {
+    Ok(PlusScan {
+        id: PlusScanId(get(r, "id")?),
+        org: OrgId(get(r, "org_id")?),
+        app: AppId(get(r, "app_id")?),
+        scan_type: en(r, "scan_type", PlusScanType::parse)?,
+        tools: json!(r, "tools"),
+        format: get(r, "format")?,
+        triggered_by: get(r, "triggered_by")?,
+        summary: json!(r, "summary"),
+        created_at: time(r, "created_at")?,
+    })
+}
+
+fn finding(r: &Row) -> StoreResult<PlusFinding> {
+    Ok(PlusFinding {
+        id: PlusFindingId(get(r, "id")?),
+        org: OrgId(get(r, "org_id")?),
+        app: AppId(get(r, "app_id")?),
+        scan: PlusScanId(get(r, "scan_id")?),
+        scan_type: en(r, "scan_type", PlusScanType::parse)?,
+        tool: get(r, "tool")?,
+        fingerprint: get(r, "fingerprint")?,
+        rule_id: get(r, "rule_id")?,
+        title: get(r, "title")?,
+        description: get(r, "description")?,
+        severity: en(r, "severity", Severity::parse)?,
+        status: en(r, "status", PlusStatus::parse)?,
+        cwe: get(r, "cwe")?,
+        cve: get(r, "cve")?,
+        cvss_score: get(r, "cvss_score")?,
+        location: get(r, "location")?,
+        remediation: get(r, "remediation")?,
+        first_seen: time(r, "first_seen")?,
+        last_seen: time(r, "last_seen")?,
+        updated_at: time(r, "updated_at")?,
+    })
+}
+
+fn ids<T: Copy>(list: &[T], f: fn(T) -> uuid::Uuid) -> Vec<uuid::Uuid> {
+    list.iter().map(|x| f(*x)).collect()
+}
+
+#[async_trait::async_trait]
+impl PlusStore for SqlStore {
+    async fn plus_finding_states(
+        &self,
+        org: OrgId,
+        app: AppId,
+        scan_type: PlusScanType,
+        tools: &[String],
+    ) -> StoreResult<Vec<PlusFindingState>> {
+        let mut q = select(
+            "plus_findings",
+            &["id", "tool", "fingerprint", "status"],
+            org,
+        );
+        q.and_where(c("plus_findings", "app_id").eq(app.0))
+            .and_where(c("plus_findings", "scan_type").eq(scan_type.as_str()))
+            .and_where(c("plus_findings", "tool").is_in(tools.iter().cloned()));
+        self.all(&q)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(PlusFindingState {
+                    id: PlusFindingId(get(r, "id")?),
+                    tool: get(r, "tool")?,
+                    fingerprint: get(r, "fingerprint")?,
+                    status: en(r, "status", PlusStatus::parse)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn apply_plus_import(&self, s: &PlusScan, import: &PlusImport) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        let ins = Query::insert()
+            .into_table(a("plus_scans"))
+            .columns(SCAN_COLUMNS.iter().map(|x| a(x)))
+            .values([
+                s.id.0.into(),
+                s.org.0.into(),
+                s.app.0.into(),
+                s.scan_type.as_str().into(),
+                serde_json::to_string(&s.tools).unwrap_or_default().into(),
+                s.format.clone().into(),
+                s.triggered_by.clone().into(),
+                s.summary.to_string().into(),
+                t(s.created_at),
+            ])
+            .map_err(insert_err)?
+            .to_owned();
+        tx_exec(&mut tx, &ins).await?;
+        for chunk in import.new.chunks(BATCH) {
+            let mut ins = Query::insert();
+            ins.into_table(a("plus_findings"))
+                .columns(FINDING_COLUMNS.iter().map(|x| a(x)));
+            for f in chunk {
+                ins.values([
+                    f.id.0.into(),
+                    f.org.0.into(),
+                    f.app.0.into(),
+                    f.scan.0.into(),
+                    f.scan_type.as_str().into(),
+                    f.tool.clone().into(),
+                    f.fingerprint.clone().into(),
+                    f.rule_id.clone().into(),
+                    f.title.clone().into(),
+                    f.description.clone().into(),
+                    f.severity.as_str().into(),
+                    severity_rank(f.severity).into(),
+                    f.status.as_str().into(),
+                    f.cwe.clone().into(),
+                    f.cve.clone().into(),
+                    f.cvss_score.into(),
+                    f.location.clone().into(),
+                    f.remediation.clone().into(),
+                    t(f.first_seen),
+                    t(f.last_seen),
+                    t(f.updated_at),
+                ])
+                .map_err(insert_err)?;
+            }
+            tx_exec(&mut tx, &ins).await?;
+        }
+        let update = |list: Vec<uuid::Uuid>, status: Option<PlusStatus>| {
+            let mut q = Query::update();
+            q.table(a("plus_findings"))
+                .value(a("scan_id"), s.id.0)
+                .value(a("updated_at"), t(s.created_at))
+                .and_where(Expr::col(a("org_id")).eq(s.org.0))
+                .and_where(Expr::col(a("id")).is_in(list));
+            q.value(a("last_seen"), t(s.created_at));
+            if let Some(st) = status {
+                q.value(a("status"), st.as_str());
+            }
+            q
+        };
+        for chunk in import.seen.chunks(BATCH) {
+            tx_exec(&mut tx, &update(ids(chunk, |x| x.0), None)).await?;
+        }
+        for chunk in import.reopened.chunks(BATCH) {
+            tx_exec(
+                &mut tx,
+                &update(ids(chunk, |x| x.0), Some(PlusStatus::Open)),
+            )
+            .await?;
+        }
+        for chunk in import.closed.chunks(BATCH) {
+            let mut q = Query::update();
+            q.table(a("plus_findings"))
+                .value(a("status"), PlusStatus::Resolved.as_str())
+                .value(a("updated_at"), t(s.created_at))
+                .and_where(Expr::col(a("org_id")).eq(s.org.0))
+                .and_where(Expr::col(a("id")).is_in(ids(chunk, |x| x.0)));
+            tx_exec(&mut tx, &q).await?;
+        }
+        commit(tx).await
+    }
+
+    async fn get_plus_scan(
+        &self,
+        org: OrgId,
+        id: PlusScanId,
+        vis: &Visibility,
+    ) -> StoreResult<PlusScan> {
+        let mut q = select("plus_scans", SCAN_COLUMNS, org);
+        q.and_where(c("plus_scans", "id").eq(id.0));
+        if let Some(v) = visible("plus_scans", "app_id", vis) {
+            q.and_where(v);
+        }
+        scan(&self.one(&q).await?)
+    }
+
+    async fn list_plus_scans(
+        &self,
+        org: OrgId,
+        app: Option<AppId>,
+        vis: &Visibility,
+    ) -> StoreResult<Vec<PlusScan>> {
+        let mut q = select("plus_scans", SCAN_COLUMNS, org);
+        if let Some(app) = app {
+            q.and_where(c("plus_scans", "app_id").eq(app.0));
+        }
+        if let Some(v) = visible("plus_scans", "app_id", vis) {
+            q.and_where(v);
+        }
+        q.order_by((a("plus_scans"), a("created_at")), Order::Desc)
+            .order_by((a("plus_scans"), a("id")), Order::Desc);
+        self.all(&q).await?.iter().map(scan).collect()
+    }
+
+    async fn get_plus_finding(
+        &self,
+        org: OrgId,
+        id: PlusFindingId,
+        vis: &Visibility,
+    ) -> StoreResult<PlusFinding> {
+        let mut q = select("plus_findings", FINDING_COLUMNS, org);
+        q.and_where(c("plus_findings", "id").eq(id.0));
+        if let Some(v) = visible("plus_findings", "app_id", vis) {
+            q.and_where(v);
+        }
+        finding(&self.one(&q).await?)
+    }
+
+    async fn list_plus_findings(
+        &self,
+        org: OrgId,
+        f: &PlusFindingFilter,
+        vis: &Visibility,
+    ) -> StoreResult<Vec<PlusFinding>> {
+        let col = |x: &str| c("plus_findings", x);
+        let mut q = select("plus_findings", FINDING_COLUMNS, org);
+        if let Some(app) = f.app {
+            q.and_where(col("app_id").eq(app.0));
+        }
+        if let Some(s) = f.scan {
+            q.and_where(col("scan_id").eq(s.0));
+        }
+        if let Some(st) = f.scan_type {
+            q.and_where(col("scan_type").eq(st.as_str()));
+        }
+        if let Some(s) = f.severity {
+            q.and_where(col("severity").eq(s.as_str()));
+        }
+        if let Some(s) = f.min_severity {
+            q.and_where(col("severity_rank").gte(severity_rank(s)));
+        }
+        if let Some(s) = f.status {
+            q.and_where(col("status").eq(s.as_str()));
+        }
+        if let Some(cwe) = &f.cwe {
+            q.and_where(col("cwe").eq(cwe.clone()));
+        }
+        if let Some(tool) = &f.tool {
+            q.and_where(col("tool").eq(tool.clone()));
+        }
+        if let Some(v) = visible("plus_findings", "app_id", vis) {
+            q.and_where(v);
+        }
+        let sort = f.sort.as_deref().unwrap_or("-firstSeen");
+        let (desc, key) = match sort.strip_prefix('-') {
+            Some(k) => (true, k),
+            None => (false, sort),
+        };
+        let column = match key {
+            "severity" => "severity_rank",
+            "lastSeen" => "last_seen",
+            "title" => "title",
+            _ => "first_seen",
+        };
+        let order = if desc { Order::Desc } else { Order::Asc };
+        q.order_by((a("plus_findings"), a(column)), order.clone())
+            .order_by((a("plus_findings"), a("id")), order)
+            .limit(f.limit)
+            .offset(f.offset);
+        self.all(&q).await?.iter().map(finding).collect()
+    }
+
+    async fn set_plus_finding_status(
+        &self,
+        org: OrgId,
+        id: PlusFindingId,
+        status: PlusStatus,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<()> {
+        let q = Query::update()
+            .table(a("plus_findings"))
+            .values([
+                (a("status"), status.as_str().into()),
+                (a("updated_at"), t(at)),
+            ])
+            .and_where(Expr::col(a("org_id")).eq(org.0))
+            .and_where(Expr::col(a("id")).eq(id.0))
+            .to_owned();
+        super::touched(self.exec(&q).await?)
+    }
+
+    async fn create_policy(&self, p: &Policy) -> StoreResult<()> {
+        let q = Query::insert()
+            .into_table(a("plus_policies"))
+            .columns(POLICY_COLUMNS.iter().map(|x| a(x)))
+            .values([
+                p.id.0.into(),
+                p.org.0.into(),
+                p.name.clone().into(),
+                p.description.clone().into(),
+                p.action.as_str().into(),
+                p.enabled.into(),
+                conditions(p)?.into(),
+                t(p.created_at),
+                t(p.updated_at),
+            ])
+            .map_err(insert_err)?
+            .to_owned();
+        self.exec(&q).await.map(|_| ())
+    }
+
+    async fn get_policy(&self, org: OrgId, id: PolicyId) -> StoreResult<Policy> {
+        let mut q = select("plus_policies", POLICY_COLUMNS, org);
+        q.and_where(c("plus_policies", "id").eq(id.0));
+        policy(&self.one(&q).await?)
+    }
+
+    async fn list_policies(&self, org: OrgId) -> StoreResult<Vec<Policy>> {
+        let mut q = select("plus_policies", POLICY_COLUMNS, org);
+        q.order_by((a("plus_policies"), a("name")), Order::Asc);
+        self.all(&q).await?.iter().map(policy).collect()
+    }
+
+    async fn update_policy(&self, p: &Policy) -> StoreResult<()> {
+        let q = Query::update()
+            .table(a("plus_policies"))
+            .values([
+                (a("name"), p.name.clone().into()),
+                (a("description"), p.description.clone().into()),
+                (a("action"), p.action.as_str().into()),
+                (a("enabled"), p.enabled.into()),
+                (a("conditions"), conditions(p)?.into()),
+                (a("updated_at"), t(p.updated_at)),
+            ])
+            .and_where(Expr::col(a("org_id")).eq(p.org.0))
+            .and_where(Expr::col(a("id")).eq(p.id.0))
+            .to_owned();
+        super::touched(self.exec(&q).await?)
+    }
+
+    async fn delete_policy(&self, org: OrgId, id: PolicyId) -> StoreResult<()> {
+        let q = Query::delete()
+            .from_table(a("plus_policies"))
+            .and_where(Expr::col(a("org_id")).eq(org.0))
+            .and_where(Expr::col(a("id")).eq(id.0))
+            .to_owned();
+        super::touched(self.exec(&q).await?)
+    }
+}
+
+const POLICY_COLUMNS: &[&str] = &[
+    "id",
+    "org_id",
+    "name",
+    "description",
+    "action",
+    "enabled",
+    "conditions",
+    "created_at",
+    "updated_at",
+];
+
+fn conditions(p: &Policy) -> StoreResult<String> {
+    serde_json::to_string(&p.conditions).map_err(|e| StoreError::Backend(e.to_string()))
+}
+
+fn policy(r: &Row) -> StoreResult<Policy> {
+    Ok(Policy {
+        id: PolicyId(get(r, "id")?),
+        org: OrgId(get(r, "org_id")?),
+        name: get(r, "name")?,
+        description: get(r, "description")?,
+        action: en(r, "action", PolicyAction::parse)?,
+        enabled: get(r, "enabled")?,
+        conditions: json!(r, "conditions"),
+        created_at: time(r, "created_at")?,
+        updated_at: time(r, "updated_at")?,
+    })
+}
