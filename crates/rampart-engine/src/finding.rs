@@ -58,10 +58,17 @@ impl Exchange {
     }
 }
 
+/// Evidence text as it may be stored: secrets redacted (`redact.rs`) and NUL characters
+/// (binary responses: archives, images) shown as U+FFFD, since no database keeps a NUL in
+/// text and the platform refuses one in a JSON body.
+fn storable(text: &str) -> String {
+    crate::redact::redact_secrets(text).replace('\0', "\u{FFFD}")
+}
+
 impl Exchange {
     fn redact_secrets(&mut self) {
-        self.request = crate::redact::redact_secrets(&self.request);
-        self.response = crate::redact::redact_secrets(&self.response);
+        self.request = storable(&self.request);
+        self.response = storable(&self.response);
     }
 }
 
@@ -69,8 +76,8 @@ impl Variance {
     /// Replaces the secrets in the proof, the value and the exchanges (`redact.rs`): the one
     /// place every finding passes before it is kept or sent.
     pub(crate) fn redact_secrets(&mut self) {
-        self.proof = crate::redact::redact_secrets(&self.proof);
-        self.attack_value = crate::redact::redact_secrets(&self.attack_value);
+        self.proof = storable(&self.proof);
+        self.attack_value = storable(&self.attack_value);
         for e in [&mut self.original, &mut self.attack].into_iter().flatten() {
             e.redact_secrets();
         }
@@ -348,5 +355,12 @@ mod tests {
         );
         // A finding on the selector itself: its value is the attack, not the page.
         assert_eq!(root_cause(&u, &page, "page"), "http://h/index.php?page=&q=");
+    }
+
+    #[test]
+    fn evidence_never_carries_a_nul() {
+        let t = storable("PK\u{3}\u{4}\0\0body");
+        assert!(!t.contains('\0'), "{t:?}");
+        assert_eq!(t, "PK\u{3}\u{4}\u{FFFD}\u{FFFD}body");
     }
 }
