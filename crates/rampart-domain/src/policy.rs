@@ -129,7 +129,12 @@ impl Policy {
         Evaluation {
             verdict,
             matched,
-            deciding: if over { matching } else { Vec::new() },
+            // Findings decide only a verdict other than pass: an allow policy decides nothing.
+            deciding: if over && !matches!(self.action, PolicyAction::Allow) {
+                matching
+            } else {
+                Vec::new()
+            },
         }
     }
 }

@@ -17,6 +17,9 @@ registry! {
     xss_reflected: point(attack, 0);
     xss_stored: point(attack, 10), finish(finish);
     xss_dom: browser;
+    vulnerable_js_library: browser;
+    sensitive_web_storage: browser;
+    postmessage_origin: browser;
     cmdi: point(attack, 4);
     path_traversal: point(attack, 5);
     remote_file_inclusion: point(attack, 8), oob;
@@ -46,8 +49,5 @@ registry! {
     password_autocomplete: passive(inspect);
     mixed_content: passive(inspect);
     predictable_session_id: passive(inspect);
-    vulnerable_js_library: browser;
-    sensitive_web_storage: browser;
-    postmessage_origin: browser;
     secrets_exposure: passive(inspect);
 }

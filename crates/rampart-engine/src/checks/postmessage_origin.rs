@@ -17,7 +17,7 @@ pub(crate) fn meta() -> ModuleMeta {
         name: "postMessage Handler Without Origin Check",
         description: "<p>A page listens for cross-window messages (<code>window.postMessage</code>) and acts on them without checking who sent them. Any site that can open or frame the page can then send it data, which often reaches HTML sinks, navigation or application state.</p><p>The engine renders the page in a headless browser, wraps each <code>message</code> listener, dispatches a message from a foreign origin, and reports a listener that handled it without reading <code>event.origin</code>.</p>",
         recommendation: "In every message listener, compare event.origin with an exact allow-list of trusted origins before reading event.data, and treat the data as untrusted even then (no HTML sinks, no eval).",
-        module_type: ModuleType::Passive,
+        module_type: ModuleType::Active,
         severity: Severity::Low,
         cwe: 346,
         wasc: None,

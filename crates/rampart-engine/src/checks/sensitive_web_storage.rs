@@ -16,7 +16,7 @@ pub(crate) fn meta() -> ModuleMeta {
         name: "Sensitive Data in Web Storage",
         description: "<p>The application stores a credential (a session or access token, a password, an API key) or a payment card number in <code>localStorage</code> or <code>sessionStorage</code>. Any script running in the origin can read web storage, so a single cross-site scripting flaw or a compromised third-party script discloses it; <code>localStorage</code> also outlives the session on shared machines.</p>",
         recommendation: "Keep session credentials in cookies marked HttpOnly, Secure and SameSite instead of web storage; never store passwords or card numbers client-side; if a token must live in the browser, keep it in memory only and short-lived.",
-        module_type: ModuleType::Passive,
+        module_type: ModuleType::Active,
         severity: Severity::Low,
         cwe: 312,
         wasc: None,

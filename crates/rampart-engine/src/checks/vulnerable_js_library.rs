@@ -16,7 +16,7 @@ pub(crate) fn meta() -> ModuleMeta {
         name: "Vulnerable JavaScript Library",
         description: "<p>A page loads a JavaScript library at a version with publicly known vulnerabilities (cross-site scripting in HTML helpers, prototype pollution, regular-expression denial of service).</p><p>The engine renders the page in a headless browser and reads each library's version from the running page (e.g. <code>jQuery.fn.jquery</code>), the script's file name or its banner comment, then matches it against the advisory data bundled with rampart (CVE ids and affected ranges).</p>",
         recommendation: "Upgrade the library to a version outside every affected range named in the finding (or remove it), keep third-party scripts in the dependency inventory, and monitor their advisories.",
-        module_type: ModuleType::Passive,
+        module_type: ModuleType::Active,
         severity: Severity::Medium,
         cwe: 1104,
         wasc: None,
