@@ -146,7 +146,7 @@ const SECTIONS: &str = "
  &middot; <a href=\"/out.php?to=/contact.php\">Get in touch</a> &middot; <a href=\"/return.php?returnTo=/account/\">Back to my account</a></li>
 <li><a href=\"/dav/\">Team file share</a> &middot; <a href=\"/maintenance.php\">Service status</a> &middot; <a href=\"/members/signin.php\">Members area</a> &middot; <a href=\"/secure/\">Business accounts</a></li>
 <li><a href=\"/ops/\">Operations</a> &middot; <a href=\"/links/\">Partner links</a> &middot; <a href=\"/library/\">Library</a></li>
-<li><a href=\"/spa/\">Trip planner (app)</a> &middot; <a href=\"/dom/\">Widgets</a></li>
+<li><a href=\"/spa/\">Trip planner (app)</a> &middot; <a href=\"/dom/\">Widgets</a> &middot; <a href=\"/client/\">Client area</a></li>
 <li>Developers: <a href=\"/openapi.json\">API description</a> &middot; <a href=\"/api/v1/products/1\">Product API</a>
  &middot; <a href=\"/api/v1/profile\">Profile API</a> &middot; <a href=\"/api/v1/public/stats\">Stats API</a></li>
 </ul>";
