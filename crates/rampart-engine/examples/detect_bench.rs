@@ -98,6 +98,11 @@ async fn testbed() {
         logged_in_regex: Some(li.logged_in_regex.clone()),
         session_loss_regex: Some(li.session_loss_regex.clone()),
     });
+    plan.session.other_login = plan.session.login.clone().map(|l| FormLogin {
+        username: li.second_username.clone(),
+        password: li.second_password.clone(),
+        ..l
+    });
     plan.limits.max_time_probe = Duration::from_secs(2);
     plan.limits.max_duration = Duration::from_secs(600);
     let start = Instant::now();

@@ -239,6 +239,19 @@ impl Http {
         self.send_with_timeout(req, purpose, None).await
     }
 
+    /// Sends one request as another identity: cookies come from and go to `jar` only, and
+    /// the scan's own session (pasted cookie, secret headers such as `Authorization`) is
+    /// left out. Used to try logins and to replay requests as another user or anonymously
+    /// without touching the scan's session.
+    pub async fn send_as(
+        &self,
+        req: HttpRequest,
+        purpose: Purpose,
+        jar: &StdMutex<crate::jar::Jar>,
+    ) -> Result<Sent, SendError> {
+        self.send_inner(req, purpose, None, Some(jar)).await
+    }
+
     /// The admission every request passes before it leaves, whoever sends it (this client
     /// or the browser): pause, cancel, time budget, scope gate, request budget. A request
     /// admitted here is counted.
@@ -320,12 +333,23 @@ impl Http {
 
     pub async fn send_with_timeout(
         &self,
-        mut req: HttpRequest,
+        req: HttpRequest,
         purpose: Purpose,
         timeout: Option<Duration>,
     ) -> Result<Sent, SendError> {
+        self.send_inner(req, purpose, timeout, None).await
+    }
+
+    /// `identity`: another identity's jar ([`Http::send_as`]); `None` is the scan's session.
+    async fn send_inner(
+        &self,
+        mut req: HttpRequest,
+        purpose: Purpose,
+        timeout: Option<Duration>,
+        identity: Option<&StdMutex<crate::jar::Jar>>,
+    ) -> Result<Sent, SendError> {
         self.admit(&req.method, &req.url).await?;
-        self.decorate(&mut req);
+        self.decorate(&mut req, identity);
         let host = self.host(&req.url);
         let _global = self.global.acquire().await.map_err(|_| SendError::Halted)?;
         let _permit = host.sem.acquire().await.map_err(|_| SendError::Halted)?;
@@ -380,7 +404,7 @@ impl Http {
             )
             .await;
         }
-        self.store_cookies(&req.url, &resp);
+        self.store_cookies(identity.unwrap_or(&self.jar), &req.url, &resp);
         let observers: Vec<Arc<dyn Observer>> =
             self.observers.lock().map(|v| v.clone()).unwrap_or_default();
         for o in observers {
@@ -400,10 +424,32 @@ impl Http {
         req: HttpRequest,
         purpose: Purpose,
     ) -> Result<(Sent, Vec<Url>), SendError> {
+        self.send_follow_inner(req, purpose, None).await
+    }
+
+    /// [`Http::send_follow`] as another identity ([`Http::send_as`]).
+    pub async fn send_follow_as(
+        &self,
+        req: HttpRequest,
+        purpose: Purpose,
+        jar: &StdMutex<crate::jar::Jar>,
+    ) -> Result<(Sent, Vec<Url>), SendError> {
+        self.send_follow_inner(req, purpose, Some(jar)).await
+    }
+
+    /// [`Http::send_follow`] as the scan (`None`) or as another identity.
+    pub(crate) async fn send_follow_inner(
+        &self,
+        req: HttpRequest,
+        purpose: Purpose,
+        identity: Option<&StdMutex<crate::jar::Jar>>,
+    ) -> Result<(Sent, Vec<Url>), SendError> {
         let mut hops = Vec::new();
         let mut cur = req;
         for _ in 0..8 {
-            let sent = self.send(cur.clone(), purpose).await?;
+            let sent = self
+                .send_inner(cur.clone(), purpose, None, identity)
+                .await?;
             if !sent.response.is_redirect() {
                 return Ok((sent, hops));
             }
@@ -438,14 +484,18 @@ impl Http {
                 r
             };
         }
-        let sent = self.send(cur, purpose).await?;
+        let sent = self.send_inner(cur, purpose, None, identity).await?;
         Ok((sent, hops))
     }
 
-    /// Adds session headers and cookies; explicit headers of the request win.
-    fn decorate(&self, req: &mut HttpRequest) {
+    /// Adds session headers and cookies; explicit headers of the request win. Another
+    /// identity (`identity`) gets its own jar's cookies and none of the session's secrets.
+    fn decorate(&self, req: &mut HttpRequest, identity: Option<&StdMutex<crate::jar::Jar>>) {
         let s = &self.plan.session;
         for (n, v) in &s.headers {
+            if identity.is_some() && rampart_domain::secrets::is_secret_header(n) {
+                continue;
+            }
             if req.header(n).is_none() {
                 req.headers.push((n.clone(), v.clone()));
             }
@@ -458,14 +508,14 @@ impl Http {
             req.headers.push(("User-Agent".into(), ua));
         }
         let mut cookies: BTreeMap<String, String> = BTreeMap::new();
-        if let Some(c) = &s.cookie {
+        if let Some(c) = s.cookie.as_ref().filter(|_| identity.is_none()) {
             for part in c.split(';') {
                 if let Some((n, v)) = part.split_once('=') {
                     cookies.insert(n.trim().to_string(), v.trim().to_string());
                 }
             }
         }
-        if let Ok(jar) = self.jar.lock() {
+        if let Ok(jar) = identity.unwrap_or(&self.jar).lock() {
             cookies.extend(jar.for_url(&req.url));
         }
         if let Some(explicit) = req.header("cookie").map(str::to_string) {
@@ -481,8 +531,8 @@ impl Http {
         }
     }
 
-    fn store_cookies(&self, url: &Url, resp: &HttpResponse) {
-        if let Ok(mut jar) = self.jar.lock() {
+    fn store_cookies(&self, jar: &StdMutex<crate::jar::Jar>, url: &Url, resp: &HttpResponse) {
+        if let Ok(mut jar) = jar.lock() {
             for h in resp.headers_named("set-cookie") {
                 jar.store(url, h);
             }

@@ -20,12 +20,14 @@ pub(crate) struct PendingOob {
     pub attack: Sent,
 }
 
-static TOKENISH: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+/// Parameter names of anti-CSRF tokens and view state.
+pub(crate) static TOKENISH: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
     regex::Regex::new(r"(?i)^(csrf.*|.*_csrf|xsrf.*|.*token|nonce|__viewstate.*|__eventvalidation|authenticity_token)$")
         .unwrap_or_else(|_| unreachable!("literal regex"))
 });
 
-static SESSIONISH: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+/// Cookie names that look like a session or auth cookie.
+pub(crate) static SESSIONISH: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
     regex::Regex::new(r"(?i)(sess|^sid$|auth|token|jwt)")
         .unwrap_or_else(|_| unreachable!("literal regex"))
 });
@@ -42,6 +44,10 @@ pub(crate) struct Ctx {
     pub soft404: crate::crawl::soft404::Soft404,
     /// Requests left for copy, numbered and archive probes (scaled in the attack phase).
     pub backups: crate::checks::sensitive_files::BackupBudget,
+    /// Login forms tried for default credentials so far.
+    pub weak_logins: crate::checks::weak_credentials::FormBudget,
+    /// The second account of the access-control check.
+    pub accounts: crate::checks::access_control::Accounts,
 }
 
 /// What a check found, before it becomes a report.

@@ -43,6 +43,7 @@ impl ScanPlan {
         let mut v: Vec<Url> = self.seeds.iter().chain(&self.api_specs).cloned().collect();
         v.extend(self.definitions.iter().filter_map(|d| d.endpoint.clone()));
         v.extend(self.session.login.as_ref().map(|l| l.url.clone()));
+        v.extend(self.session.other_login.as_ref().map(|l| l.url.clone()));
         v
     }
 }
@@ -176,6 +177,10 @@ pub struct Session {
     pub cookie: Option<String>,
     pub user_agent: Option<String>,
     pub login: Option<FormLogin>,
+    /// A second account ("user B") of the application, for the access-control check: the
+    /// scan crawls as `login` (user A) and replays A's object requests as this account and
+    /// anonymously. Never used to crawl.
+    pub other_login: Option<FormLogin>,
     /// URLs matching this are never followed (defaults to common logout words).
     pub logout_regex: Option<String>,
 }
@@ -220,6 +225,7 @@ impl std::fmt::Debug for Session {
             )
             .field("user_agent", &self.user_agent)
             .field("login", &self.login)
+            .field("other_login", &self.other_login)
             .field("logout_regex", &self.logout_regex)
             .finish()
     }

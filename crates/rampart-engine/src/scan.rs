@@ -188,6 +188,8 @@ async fn run(
         canaries,
         soft404: Default::default(),
         backups: Default::default(),
+        weak_logins: Default::default(),
+        accounts: Default::default(),
     });
 
     // Progress ticks: best effort, never block the scan.

@@ -12,6 +12,82 @@ use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 use tokio::sync::Mutex;
 
+/// Opens `cfg`'s login page, fills in its password form and submits it, following redirects:
+/// the landing answer, or `None` when the page has no password form or does not answer. As
+/// the scan (`identity` `None`) or as another identity with its own cookie jar.
+pub(crate) async fn submit_login(
+    http: &Http,
+    cfg: &FormLogin,
+    identity: Option<&std::sync::Mutex<crate::jar::Jar>>,
+) -> Option<crate::client::Sent> {
+    let (page, _) = http
+        .send_follow_inner(HttpRequest::get(cfg.url.clone()), Purpose::Login, identity)
+        .await
+        .ok()?;
+    let ex = extract(&page.request.url, &page.response.text());
+    let mut form = ex
+        .forms
+        .iter()
+        .find(|f| !f.password_fields.is_empty())?
+        .clone();
+    let pw_field = cfg
+        .password_field
+        .clone()
+        .unwrap_or_else(|| form.password_fields[0].clone());
+    let user_field = cfg
+        .username_field
+        .clone()
+        .or_else(|| form.text_fields.first().cloned());
+    for (k, v) in form.fields.iter_mut() {
+        if *k == pw_field {
+            *v = cfg.password.clone();
+        } else if Some(&*k) == user_field.as_ref() {
+            *v = cfg.username.clone();
+        }
+    }
+    let req = form.resource(&page.request.url, 0).to_request();
+    let (after, _) = http
+        .send_follow_inner(req, Purpose::Login, identity)
+        .await
+        .ok()?;
+    Some(after)
+}
+
+/// Logs another identity in with `cfg` into `jar`: whether the landing page shows a session
+/// (`cfg`'s logged-in pattern when it has one, else no error, no session-loss pattern and no
+/// password form left).
+pub(crate) async fn login_as(
+    http: &Http,
+    cfg: &FormLogin,
+    jar: &std::sync::Mutex<crate::jar::Jar>,
+) -> bool {
+    let Some(after) = submit_login(http, cfg, Some(jar)).await else {
+        return false;
+    };
+    let body = after.response.text();
+    if let Some(r) = cfg
+        .logged_in_regex
+        .as_deref()
+        .and_then(|r| Regex::new(r).ok())
+    {
+        return r.is_match(&body);
+    }
+    if let Some(r) = cfg
+        .session_loss_regex
+        .as_deref()
+        .and_then(|r| Regex::new(r).ok())
+    {
+        if r.is_match(&body) {
+            return false;
+        }
+    }
+    after.response.status < 400
+        && !extract(&after.request.url, &body)
+            .forms
+            .iter()
+            .any(|f| !f.password_fields.is_empty())
+}
+
 /// At most this many re-logins per scan, so a broken login cannot loop.
 const MAX_RELOGINS: u32 = 20;
 
@@ -204,37 +280,10 @@ impl SessionKeeper {
     }
 
     async fn try_login(&self, http: &Arc<Http>, cfg: &FormLogin) -> bool {
-        let Ok((page, _)) = http
-            .send_follow(HttpRequest::get(cfg.url.clone()), Purpose::Login)
-            .await
-        else {
-            return false;
-        };
-        let ex = extract(&page.request.url, &page.response.text());
-        let Some(form) = ex.forms.iter().find(|f| !f.password_fields.is_empty()) else {
-            return false;
-        };
-        let mut form = form.clone();
-        let pw_field = cfg
-            .password_field
-            .clone()
-            .unwrap_or_else(|| form.password_fields[0].clone());
-        let user_field = cfg
-            .username_field
-            .clone()
-            .or_else(|| form.text_fields.first().cloned());
-        for (k, v) in form.fields.iter_mut() {
-            if *k == pw_field {
-                *v = cfg.password.clone();
-            } else if Some(&*k) == user_field.as_ref() {
-                *v = cfg.username.clone();
-            }
+        match submit_login(http, cfg, None).await {
+            Some(after) => self.verify(http, &after, &cfg.url).await,
+            None => false,
         }
-        let req = form.resource(&page.request.url, 0).to_request();
-        let Ok((after, _)) = http.send_follow(req, Purpose::Login).await else {
-            return false;
-        };
-        self.verify(http, &after, &cfg.url).await
     }
 
     /// Whether the response after a login shows a session: the logged-in pattern (on it, or

@@ -12,6 +12,9 @@ use std::collections::HashMap;
 
 pub(crate) const USERNAME: &str = "alice";
 pub(crate) const PASSWORD: &str = "wonderland";
+/// A second account, for access-control tests between two users.
+pub(crate) const USERNAME2: &str = "bob";
+pub(crate) const PASSWORD2: &str = "builder42";
 const COOKIE: &str = "PHPSESSID";
 
 type Params = HashMap<String, String>;
@@ -30,6 +33,10 @@ pub(crate) fn routes() -> Router<Shared> {
         .route("/account/search.php", get(search))
         .route("/account/profile.php", get(profile_form).post(profile_save))
         .route("/account/email.php", get(email_form).post(email_save))
+        .route("/account/address.php", get(address_form).post(address_save))
+        .route("/account/notes/", get(notes_list))
+        .route("/account/notes/view.php", get(note_view))
+        .route("/account/notes/read.php", get(note_read))
 }
 
 /// The value of cookie `name` in the request.
@@ -124,6 +131,9 @@ async fn login(
     let get = |k: &str| f.get(k).map(String::as_str).unwrap_or("");
     if get("username") == USERNAME && get("password") == PASSWORD {
         return start_session(&st, tls.0, USERNAME, get("next"));
+    }
+    if get("username") == USERNAME2 && get("password") == PASSWORD2 {
+        return start_session(&st, tls.0, USERNAME2, get("next"));
     }
     let msg = "<p class=\"error\">Invalid username or password.</p>";
     Html(login_page(&st, msg, get("next"))).into_response()
@@ -231,7 +241,9 @@ fn account_page(st: &Shared, s: &Session, title: &str, body: &str) -> Response {
              <a href=\"/account/orders.php?status=shipped\">Orders</a> &middot; \
              <a href=\"/account/search.php?q=lamp\">Search orders</a> &middot; \
              <a href=\"/account/profile.php\">Profile</a> &middot; \
-             <a href=\"/account/email.php\">Email</a> &middot; <a href=\"/logout.php\">Log out</a></p>{body}",
+             <a href=\"/account/email.php\">Email</a> &middot; <a href=\"/account/address.php\">Address</a> &middot; \
+             <a href=\"/account/notes/\">Notes</a> &middot; \
+             <a href=\"/logout.php\">Log out</a></p>{body}",
             esc(&s.user)
         ),
     )
@@ -385,5 +397,122 @@ async fn email_save(
             "Email address",
             "<p>A confirmation link was sent to the new address.</p>",
         )
+    })
+}
+
+/// Private notes: (id, owner, title, text).
+const NOTES: &[(u32, &str, &str, &str)] = &[
+    (
+        1,
+        USERNAME,
+        "Packing list",
+        "Compass, 30 m of rope, water filter, spare headlamp batteries.",
+    ),
+    (
+        2,
+        USERNAME,
+        "Gate code",
+        "The storage unit gate opens with 4471, unit 18B.",
+    ),
+    (
+        3,
+        USERNAME2,
+        "Gift ideas",
+        "Folding stove for Sam, merino socks for Jo, a new hammock.",
+    ),
+    (
+        4,
+        USERNAME2,
+        "Bank reminder",
+        "Move the climbing trip savings before the 14th.",
+    ),
+];
+
+async fn notes_list(State(st): State<Shared>, headers: HeaderMap) -> Response {
+    guarded(&st, &headers, "/account/notes/", |s| {
+        let items: String = NOTES
+            .iter()
+            .filter(|n| n.1 == s.user)
+            .map(|(id, _, title, _)| {
+                format!(
+                    "<li>{title}: <a href=\"/account/notes/view.php?id={id}\">open</a> \
+                     &middot; <a href=\"/account/notes/read.php?id={id}\">read-only view</a></li>"
+                )
+            })
+            .collect();
+        account_page(&st, &s, "My notes", &format!("<ul>{items}</ul>"))
+    })
+}
+
+/// One note by id. `owned`: only the owner's notes are shown (the safe twin, or the
+/// vulnerable page once fixed); otherwise any note is shown to any signed-in user.
+fn note_page(st: &Shared, s: &Session, q: &Params, owned: bool) -> Response {
+    let id: u32 = q.get("id").and_then(|v| v.parse().ok()).unwrap_or(0);
+    match NOTES
+        .iter()
+        .find(|n| n.0 == id && (!owned || n.1 == s.user))
+    {
+        Some((_, _, title, text)) => account_page(
+            st,
+            s,
+            "Note",
+            &format!("<h2>{}</h2><p>{}</p>", esc(title), esc(text)),
+        ),
+        None => {
+            let mut r = account_page(st, s, "Note", "<p>No such note.</p>");
+            *r.status_mut() = StatusCode::NOT_FOUND;
+            r
+        }
+    }
+}
+
+async fn note_view(
+    State(st): State<Shared>,
+    headers: HeaderMap,
+    Query(q): Query<Params>,
+) -> Response {
+    guarded(&st, &headers, "/account/notes/", |s| {
+        note_page(&st, &s, &q, !st.vulnerable("idor-notes"))
+    })
+}
+
+async fn note_read(
+    State(st): State<Shared>,
+    headers: HeaderMap,
+    Query(q): Query<Params>,
+) -> Response {
+    guarded(&st, &headers, "/account/notes/", |s| {
+        note_page(&st, &s, &q, true)
+    })
+}
+
+/// The delivery address form carries a token that the handler never checks (it checks it
+/// once the case is fixed).
+async fn address_form(State(st): State<Shared>, headers: HeaderMap) -> Response {
+    guarded(&st, &headers, "/account/address.php", |s| {
+        let tok = token_field(true, "csrf_token", &s.csrf_token);
+        account_page(
+            &st,
+            &s,
+            "Delivery address",
+            &format!(
+                "<form method=\"post\" action=\"/account/address.php\">{tok}\
+                 <p>Street <input name=\"street\" value=\"1 Trail Road\"></p>\
+                 <p>Town <input name=\"town\" value=\"Keswick\"></p><input type=\"submit\" value=\"Save\"></form>"
+            ),
+        )
+    })
+}
+
+async fn address_save(
+    State(st): State<Shared>,
+    headers: HeaderMap,
+    Form(f): Form<Params>,
+) -> Response {
+    guarded(&st, &headers, "/account/address.php", |s| {
+        if !st.vulnerable("csrf-token-unchecked") && f.get("csrf_token") != Some(&s.csrf_token) {
+            return (StatusCode::FORBIDDEN, "invalid request token").into_response();
+        }
+        account_page(&st, &s, "Delivery address", "<p>Address saved.</p>")
     })
 }

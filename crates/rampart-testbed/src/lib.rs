@@ -45,6 +45,7 @@ mod server;
 mod state;
 
 pub use manifest::{login_info, manifest, Case, LoginInfo};
+pub use pages::PARTNER_LOCKOUT;
 pub use server::{spawn, spawn_with_client_auth, ClientAuthTls, TestbedConfig, TestbedHandle};
 pub use state::RequestRecord;
 

@@ -106,6 +106,8 @@ const ROWS: &[Row] = &[
     // --- xss_stored
     ("xss-stored-guestbook", "xss_stored", "POST", "/guestbook.php", Some("message"), Some(Post), V, ANON, PLAIN, "guestbook messages stored and shown unescaped on /guestbook.php"),
     ("xss-stored-safe", "xss_stored", "POST", "/reviews.php", Some("text"), Some(Post), S, ANON, PLAIN, "reviews stored and shown escaped on /reviews.php"),
+    ("xss-stored-header", "xss_stored", "GET", "/promo.php", Some("User-Agent"), Some(ParameterLocation::HttpHeader), V, ANON, PLAIN, "promotion page logs each visitor's User-Agent; /promo/visitors.php lists them unescaped"),
+    ("xss-stored-header-safe", "xss_stored", "GET", "/event.php", Some("User-Agent"), Some(ParameterLocation::HttpHeader), S, ANON, PLAIN, "event page logs each visitor's User-Agent; /event/visitors.php lists them escaped"),
     // --- cmdi
     ("cmdi-output", "cmdi", "GET", "/tools/ping.php", Some("host"), Some(Query), V, ANON, PLAIN, "ping tool: host concatenated into a shell command, output shown"),
     ("cmdi-blind", "cmdi", "POST", "/tools/lookup.php", Some("host"), Some(Post), V, ANON, PLAIN, "DNS lookup: host concatenated into a shell command, output hidden (time-based)"),
@@ -185,9 +187,16 @@ const ROWS: &[Row] = &[
     // --- file_upload
     ("upload-any", "file_upload", "POST", "/upload.php", Some("file"), Some(Post), V, ANON, PLAIN, "attachment upload: any extension kept, served from /uploads/ (.php executed)"),
     ("upload-safe", "file_upload", "POST", "/profile/photo.php", Some("photo"), Some(Post), S, ANON, PLAIN, "photo upload: images only, renamed, served as image/png"),
+    // --- weak_credentials
+    ("weak-creds-staff", "weak_credentials", "POST", "/staff/login.php", Some("username"), Some(Post), V, ANON, PLAIN, "staff sign-in: the admin account still has its installer password (admin)"),
+    ("weak-creds-safe", "weak_credentials", "POST", "/partners/login.php", Some("username"), Some(Post), S, ANON, PLAIN, "partner sign-in: strong passwords; every sign-in refused with 429 after five failed attempts"),
+    // --- access_control (needs the second account: `LoginInfo::second_username`)
+    ("idor-notes", "access_control", "GET", "/account/notes/view.php", Some("id"), Some(Query), V, LOGIN, PLAIN, "private notes opened by id without checking their owner: any signed-in user reads any note"),
+    ("idor-safe", "access_control", "GET", "/account/notes/read.php", Some("id"), Some(Query), S, LOGIN, PLAIN, "read-only note view: another user's note id gives 404"),
     // --- csrf
     ("csrf-profile", "csrf", "POST", "/account/profile.php", None, Some(Post), V, LOGIN, PLAIN, "profile update form without anti-CSRF token"),
     ("csrf-prefs", "csrf", "POST", "/preferences.php", None, Some(Post), V, ANON, PLAIN, "site preferences form without anti-CSRF token"),
+    ("csrf-token-unchecked", "csrf", "POST", "/account/address.php", None, Some(Post), V, LOGIN, PLAIN, "delivery address form with a csrf_token field the server never checks"),
     ("csrf-safe", "csrf", "POST", "/account/email.php", None, Some(Post), S, LOGIN, PLAIN, "email change form with a per-session token"),
     // --- passive: headers
     ("csp-missing", "csp", "GET", "/", None, None, V, ANON, PLAIN, "no Content-Security-Policy on the main site"),
@@ -315,6 +324,9 @@ pub struct LoginInfo {
     /// The link that destroys the session when followed.
     pub logout_path: String,
     pub session_cookie: String,
+    /// A second account of the same login form (access control between two users).
+    pub second_username: String,
+    pub second_password: String,
 }
 
 /// The login facts of this testbed.
@@ -329,6 +341,8 @@ pub fn login_info() -> LoginInfo {
         session_loss_regex: "Please sign in to continue".into(),
         logout_path: "/logout.php".into(),
         session_cookie: "PHPSESSID".into(),
+        second_username: crate::auth::USERNAME2.into(),
+        second_password: crate::auth::PASSWORD2.into(),
     }
 }
 

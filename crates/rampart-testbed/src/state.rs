@@ -66,6 +66,13 @@ pub(crate) struct AppState {
     pub outside: Option<String>,
     pub client: reqwest::Client,
     pub visitors: AtomicU64,
+    /// Signed-in sessions of the staff back office (`pages/staff.rs`).
+    pub staff_sessions: Mutex<HashSet<String>>,
+    /// Failed partner sign-ins (the partner back office locks after a few).
+    pub partner_failures: AtomicU64,
+    /// Browser names of recent visits to the promotion and event pages.
+    pub promo_visits: Mutex<VecDeque<String>>,
+    pub event_visits: Mutex<VecDeque<String>>,
 }
 
 /// Locks a mutex, going on with the data if a panicking handler poisoned it (the data are plain
@@ -100,6 +107,10 @@ impl AppState {
             outside,
             client,
             visitors: AtomicU64::new(4000),
+            staff_sessions: Mutex::default(),
+            partner_failures: AtomicU64::new(0),
+            promo_visits: Mutex::default(),
+            event_visits: Mutex::default(),
         }
     }
 

@@ -17,7 +17,7 @@ pub(crate) fn meta() -> ModuleMeta {
         id: module_id(KEY),
         key: KEY,
         name: "Cross-Site Request Forgery",
-        description: "<p>A state-changing POST form carries no anti-CSRF token and the session cookie has no SameSite protection, so another site can submit it on behalf of a logged-in user.</p>",
+        description: "<p>A state-changing POST form carries no anti-CSRF token, or one the server does not validate, and the session cookie has no SameSite protection, so another site can submit it on behalf of a logged-in user.</p><p>One finding per form action. A form with a token is submitted with a made-up token from another origin: accepted like the genuine one, the token is not validated.</p>",
         recommendation: "Use a synchronizer token or the double-submit pattern on every state-changing request, and set SameSite=Lax or Strict on session cookies.",
         module_type: ModuleType::Active,
         severity: Severity::Medium,
@@ -37,6 +37,12 @@ pub(crate) fn meta() -> ModuleMeta {
                 kind: "Form without token",
                 class: "Request Forgery",
                 description: "A POST form with no token-like hidden field, submitted without one and accepted.",
+            },
+            AttackMeta {
+                id: "CSRF_02",
+                kind: "Token not validated",
+                class: "Request Forgery",
+                description: "A POST form whose token field is replaced by a made-up value, submitted from another origin and accepted like the genuine submission.",
             },
         ],
     }
@@ -68,9 +74,6 @@ pub(crate) async fn attack(ctx: &Ctx, r: &Resource, orig: &Sent) -> Result<(), S
     }) else {
         return Ok(());
     };
-    if form.has_token {
-        return Ok(());
-    }
     let samesite = samesite_protected(
         orig.response
             .headers_named("set-cookie")
@@ -78,6 +81,9 @@ pub(crate) async fn attack(ctx: &Ctx, r: &Resource, orig: &Sent) -> Result<(), S
     );
     if samesite {
         return Ok(());
+    }
+    if form.has_token {
+        return token_validated(ctx, r, form, page).await;
     }
     let mut req = r.to_request();
     req.set_header("Origin", "https://rampart-csrf.example");
@@ -107,6 +113,87 @@ pub(crate) async fn attack(ctx: &Ctx, r: &Resource, orig: &Sent) -> Result<(), S
     Ok(())
 }
 
+/// Pages that refuse a request: a forged submission showing one of these (where the genuine
+/// one does not) was refused.
+static REFUSED: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"(?i)(invalid|expired|csrf|xsrf|forbidden|not allowed|denied|mismatch|verif|try again)")
+        .unwrap_or_else(|_| unreachable!("literal regex"))
+});
+
+/// A form with a token: submitted once as the page gives it (fresh token) and once with the
+/// token replaced by another value of the same length from a foreign origin. The token is
+/// not validated when the forged submission gets the same status (below 400) and a page of the
+/// same shape (similarity 0.9 or more) without any refusal wording the genuine one lacks.
+async fn token_validated(
+    ctx: &Ctx,
+    r: &Resource,
+    form: &crate::crawl::html::Form,
+    page: &url::Url,
+) -> Result<(), SendError> {
+    let tokens: Vec<String> = form
+        .fields
+        .iter()
+        .map(|(k, _)| k.clone())
+        .filter(|k| crate::ctx::TOKENISH.is_match(k))
+        .collect();
+    if tokens.is_empty() {
+        return Ok(());
+    }
+    let genuine_req = form.resource(page, 0).to_request();
+    let genuine = ctx.send(genuine_req).await?;
+    // The genuine token may be single-use: read a fresh form for the forged submission.
+    let fresh = ctx.send(crate::http::HttpRequest::get(page.clone())).await?;
+    let Some(again) = extract(page, &fresh.response.text())
+        .forms
+        .into_iter()
+        .find(|f| f.action.path() == form.action.path())
+    else {
+        return Ok(());
+    };
+    let mut forged_form = again.clone();
+    for (k, v) in forged_form.fields.iter_mut() {
+        if tokens.contains(k) {
+            let fake = crate::rand_id(v.len().max(8)).to_ascii_lowercase();
+            *v = fake;
+        }
+    }
+    let mut req = forged_form.resource(page, 0).to_request();
+    req.set_header("Origin", "https://rampart-csrf.example");
+    req.set_header("Referer", "https://rampart-csrf.example/");
+    let forged = ctx.send(req).await?;
+    let (g, f) = (genuine.response.text(), forged.response.text());
+    let refused = REFUSED.is_match(&f) && !REFUSED.is_match(&g);
+    if genuine.response.status >= 400
+        || forged.response.status != genuine.response.status
+        || refused
+        || crate::similarity::similarity(&g, &f) < 0.9
+    {
+        return Ok(());
+    }
+    let names: Vec<&str> = tokens.iter().map(|s| s.as_str()).collect();
+    ctx.report_point(
+        r,
+        None,
+        Hit {
+            module: KEY,
+            attack_id: "CSRF_02",
+            value: "",
+            proof: format!(
+                "form {} sent with a made-up {} from another origin got {} and the same page as with the genuine token",
+                r.url,
+                names.join(", "),
+                forged.response.status
+            ),
+            proof_description: "the form's anti-CSRF token is not validated: any value is accepted",
+            confidence: Confidence::Firm,
+            original: Some(&genuine),
+            attack: Some(&forged),
+        },
+    )
+    .await;
+    Ok(())
+}
+
 /// A form that only looks things up (search, filter, sort, paging, language): forging it
 /// changes nothing, so it is not a CSRF finding.
 fn read_only(names: &[&String]) -> bool {
@@ -121,12 +208,23 @@ fn read_only(names: &[&String]) -> bool {
         })
 }
 
-/// Some cookie among these Set-Cookie values is SameSite=Strict or Lax.
-fn samesite_protected<'a>(mut set_cookies: impl Iterator<Item = &'a str>) -> bool {
-    set_cookies.any(|c| {
+/// The session cookies among these Set-Cookie values (names that look like a session or auth
+/// cookie) are all SameSite=Strict or Lax, and there is one. SameSite on another cookie (a
+/// theme, a language) protects nothing: the forged request still carries the session.
+fn samesite_protected<'a>(set_cookies: impl Iterator<Item = &'a str>) -> bool {
+    let mut seen = false;
+    for c in set_cookies {
+        let name = c.split(['=', ';']).next().unwrap_or("").trim();
+        if !crate::ctx::SESSIONISH.is_match(name) {
+            continue;
+        }
+        seen = true;
         let l = c.to_ascii_lowercase();
-        l.contains("samesite=strict") || l.contains("samesite=lax")
-    })
+        if !(l.contains("samesite=strict") || l.contains("samesite=lax")) {
+            return false;
+        }
+    }
+    seen
 }
 
 #[cfg(test)]
@@ -153,6 +251,16 @@ mod tests {
                 "one protected among others",
                 &["theme=dark", "sid=abc; SameSite=Lax"],
                 true,
+            ),
+            (
+                "samesite only on a preference cookie",
+                &["theme=dark; SameSite=Strict", "PHPSESSID=1; path=/"],
+                false,
+            ),
+            (
+                "no session cookie in view",
+                &["lang=en; SameSite=Lax"],
+                false,
             ),
         ];
         for (name, cookies, want) in table {

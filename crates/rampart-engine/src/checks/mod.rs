@@ -15,7 +15,7 @@ pub(crate) use run::attack_all;
 registry! {
     sqli: point(attack, 1);
     xss_reflected: point(attack, 0);
-    xss_stored: point(attack, 10), finish(finish);
+    xss_stored: point(attack, 10), resource(plant_headers, 5), finish(finish);
     xss_dom: browser;
     vulnerable_js_library: browser;
     sensitive_web_storage: browser;
@@ -35,6 +35,8 @@ registry! {
     directory_listing: dir(attack_dir, 0);
     file_upload: resource(attack, 2);
     csrf: resource(attack, 1);
+    weak_credentials: resource(attack, 4);
+    access_control: resource(attack, 5);
     csp: passive(inspect);
     x_frame_options: passive(inspect);
     x_content_type_options: passive(inspect);

@@ -55,6 +55,72 @@ static JS_REDIRECT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)(location(\.href)?\s*=|location\.(replace|assign)\s*\(|window\.open\s*\()\s*['"]([^'"]+)"#)
         .unwrap_or_else(|_| unreachable!("literal regex"))
 });
+static SCRIPT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?is)<script\b[^>]*>(.*?)</script\s*>|\son[a-z]+\s*=\s*"([^"]*)"|\son[a-z]+\s*=\s*'([^']*)'"#)
+        .unwrap_or_else(|_| unreachable!("literal regex"))
+});
+
+/// The code of a page that runs: inline scripts and event handlers, with the comments of the
+/// code removed (a redirect in a comment never runs). String literals are kept whole, so a
+/// `//` inside a URL is not taken for a comment.
+fn running_code(html: &str) -> String {
+    let mut out = String::new();
+    for c in SCRIPT.captures_iter(html) {
+        if let Some(code) = c.get(1).or_else(|| c.get(2)).or_else(|| c.get(3)) {
+            out.push_str(&strip_js_comments(code.as_str()));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// JavaScript without its `//` and `/* */` comments.
+fn strip_js_comments(js: &str) -> String {
+    let mut out = String::with_capacity(js.len());
+    let mut chars = js.chars().peekable();
+    let mut quote: Option<char> = None;
+    while let Some(c) = chars.next() {
+        if let Some(q) = quote {
+            out.push(c);
+            if c == '\\' {
+                if let Some(n) = chars.next() {
+                    out.push(n);
+                }
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match (c, chars.peek()) {
+            ('/', Some('/')) => {
+                for n in chars.by_ref() {
+                    if n == '\n' {
+                        out.push('\n');
+                        break;
+                    }
+                }
+            }
+            ('/', Some('*')) => {
+                chars.next();
+                let mut prev = ' ';
+                for n in chars.by_ref() {
+                    if prev == '*' && n == '/' {
+                        break;
+                    }
+                    prev = n;
+                }
+                out.push(' ');
+            }
+            ('\'' | '"' | '`', _) => {
+                quote = Some(c);
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 static META_REFRESH: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)<meta[^>]+http-equiv\s*=\s*['"]?refresh[^>]+url\s*=\s*['"]?([^'">\s]+)"#)
         .unwrap_or_else(|_| unreachable!("literal regex"))
@@ -77,7 +143,7 @@ fn targets(resp: &HttpResponse) -> Vec<(String, &'static str)> {
     for c in META_REFRESH.captures_iter(&text) {
         v.push((c[1].to_string(), "meta refresh"));
     }
-    for c in JS_REDIRECT.captures_iter(&text) {
+    for c in JS_REDIRECT.captures_iter(&running_code(&text)) {
         v.push((c[4].to_string(), "script redirect"));
     }
     v
@@ -196,6 +262,51 @@ mod tests {
                     200,
                     &[("content-type", "text/html")],
                     "<script>window.location.href = 'https://rmrabcdefgh.example/';</script>",
+                ),
+                Some("script redirect"),
+            ),
+            (
+                "script redirect in a line comment",
+                resp(
+                    200,
+                    &[("content-type", "text/html")],
+                    "<script>// window.location.href = 'https://rmrabcdefgh.example/';\nvar a = 1;</script>",
+                ),
+                None,
+            ),
+            (
+                "script redirect in a block comment",
+                resp(
+                    200,
+                    &[("content-type", "text/html")],
+                    "<script>/* old: location.replace(\"https://rmrabcdefgh.example/\") */ go();</script>",
+                ),
+                None,
+            ),
+            (
+                "script redirect in an HTML comment outside any script",
+                resp(
+                    200,
+                    &[("content-type", "text/html")],
+                    "<!-- location = 'https://rmrabcdefgh.example/' --><p>Docs: location = 'x'</p>",
+                ),
+                None,
+            ),
+            (
+                "script redirect after a URL with // in a string",
+                resp(
+                    200,
+                    &[("content-type", "text/html")],
+                    "<script>var home = 'https://a.example/'; location.assign('https://rmrabcdefgh.example/');</script>",
+                ),
+                Some("script redirect"),
+            ),
+            (
+                "event handler redirect",
+                resp(
+                    200,
+                    &[("content-type", "text/html")],
+                    "<body onload=\"window.location='https://rmrabcdefgh.example/'\">",
                 ),
                 Some("script redirect"),
             ),

@@ -23,7 +23,7 @@ pub(crate) fn meta() -> ModuleMeta {
         id: module_id(KEY),
         key: KEY,
         name: "Cross-Site Scripting (Stored)",
-        description: "<p>Input submitted to one request is stored and later rendered to other users without encoding.</p><p>The engine plants unique canaries and looks for them on every later response; a canary found elsewhere is attributed to the input that planted it and then confirmed with a payload parsed as HTML.</p>",
+        description: "<p>Input submitted to one request is stored and later rendered to other users without encoding.</p><p>The engine plants unique canaries (in form inputs, and in the User-Agent, Referer and X-Forwarded-For headers that visitor logs show) and looks for them on every later response; a canary found elsewhere is attributed to the input that planted it and then confirmed with a payload parsed as HTML.</p>",
         recommendation: "Encode stored data when it is rendered, in the output context; validate input on the way in; add a strict Content-Security-Policy.",
         module_type: ModuleType::Active,
         severity: Severity::High,
@@ -55,7 +55,18 @@ pub(crate) fn meta() -> ModuleMeta {
 }
 
 /// Pages re-fetched at the end to look for canaries (budget).
-const MAX_REVISIT: usize = 100;
+const MAX_REVISIT: usize = 400;
+
+/// Distinct paths whose request headers carry canaries, at most (one request each).
+const MAX_HEADER_PLANTS: usize = 300;
+
+/// Request headers that applications log and show later (visitor logs, admin dashboards):
+/// the name and a harmless value around the canary.
+const LOGGED_HEADERS: &[(&str, &str)] = &[
+    ("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) "),
+    ("Referer", "https://www.example.com/?"),
+    ("X-Forwarded-For", ""),
+];
 
 static CANARY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new("rms[a-z0-9]{8}").unwrap_or_else(|_| unreachable!("literal regex"))
@@ -72,6 +83,8 @@ struct Plant {
 pub(crate) struct Canaries {
     planted: Mutex<HashMap<String, Plant>>,
     sightings: Mutex<Vec<(String, Url)>>,
+    /// Paths whose request headers already carried canaries.
+    header_paths: Mutex<std::collections::HashSet<String>>,
 }
 
 impl Observer for Canaries {
@@ -80,10 +93,13 @@ impl Observer for Canaries {
         if !text.contains("rms") {
             return Vec::new();
         }
+        // Everything the request carried: a canary in it is reflected, not stored.
+        let headers: Vec<&str> = req.headers.iter().map(|(_, v)| v.as_str()).collect();
         let sent_text = format!(
-            "{} {}",
+            "{} {} {}",
             req.url,
-            String::from_utf8_lossy(req.body.as_deref().unwrap_or_default())
+            String::from_utf8_lossy(req.body.as_deref().unwrap_or_default()),
+            headers.join(" ")
         );
         let planted = match self.planted.lock() {
             Ok(p) => p,
@@ -136,6 +152,59 @@ pub(crate) async fn attack(
     if let Some(page) = r.referer.clone() {
         ctx.send(HttpRequest::get(page)).await?;
     }
+    Ok(())
+}
+
+/// Plants canaries in the request headers applications log (`User-Agent`, `Referer`,
+/// `X-Forwarded-For`): one request per distinct path, each header with its own canary, so a
+/// page that later shows a visitor log is attributed to the header and the path that fed it.
+pub(crate) async fn plant_headers(ctx: &Ctx, r: &Resource, _orig: &Sent) -> Result<(), SendError> {
+    use rampart_domain::ParameterLocation as L;
+    let plan = ctx.http.plan();
+    let locations = plan
+        .modules
+        .settings(KEY)
+        .locations
+        .unwrap_or_else(|| plan.modules.locations.clone());
+    if r.method != "GET" || !locations.contains(&L::HttpHeader) {
+        return Ok(());
+    }
+    {
+        let Ok(mut paths) = ctx.canaries.header_paths.lock() else {
+            return Ok(());
+        };
+        if paths.len() >= MAX_HEADER_PLANTS || !paths.insert(r.url.path().to_string()) {
+            return Ok(());
+        }
+    }
+    let mut hr = r.clone();
+    hr.headers.retain(|(n, _)| !n.eq_ignore_ascii_case("x-forwarded-for"));
+    hr.headers
+        .push(("X-Forwarded-For".to_string(), "203.0.113.7".to_string()));
+    let points: Vec<InsertionPoint> = hr
+        .points(&[L::HttpHeader, L::Referer], &[])
+        .into_iter()
+        .filter(|p| LOGGED_HEADERS.iter().any(|(n, _)| p.name.eq_ignore_ascii_case(n)))
+        .collect();
+    let mut req = hr.to_request();
+    for p in points {
+        let canary = format!("rms{}", crate::rand_id(8));
+        let prefix = LOGGED_HEADERS
+            .iter()
+            .find(|(n, _)| p.name.eq_ignore_ascii_case(n))
+            .map_or("", |(_, v)| *v);
+        req.set_header(&p.name, format!("{prefix}{canary}"));
+        if let Ok(mut pl) = ctx.canaries.planted.lock() {
+            pl.insert(
+                canary,
+                Plant {
+                    resource: hr.clone(),
+                    point: p,
+                },
+            );
+        }
+    }
+    ctx.send(req).await?;
     Ok(())
 }
 
@@ -278,6 +347,15 @@ mod tests {
         // Shown in the response to the POST that planted it.
         let c = canaries(k);
         assert!(seen(&c, "POST", "https://a.example/guestbook", page).is_empty());
+        // Carried in a header of the request that shows it: reflected, not stored.
+        let c = canaries(k);
+        let req = HttpRequest {
+            headers: vec![("User-Agent".into(), format!("Mozilla/5.0 {k}"))],
+            ..HttpRequest::get(Url::parse("https://a.example/whoami").unwrap())
+        };
+        let resp = super::super::common::recorded(200, &[("content-type", "text/html")], page);
+        assert!(c.observe(Purpose::Crawl, &req, &resp).is_empty());
+        assert!(c.sightings.lock().unwrap().is_empty());
         // A canary-looking string this scan never planted.
         let c = canaries("rmszzzzzzzz");
         assert!(seen(&c, "GET", "https://a.example/guestbook", page).is_empty());

@@ -2,6 +2,7 @@
 
 mod address;
 mod budgets;
+mod detect;
 mod fixture;
 mod limits;
 mod login;

@@ -61,6 +61,16 @@ async fn scans_the_testbed_against_its_manifest() {
         logged_in_regex: Some(li.logged_in_regex.clone()),
         session_loss_regex: Some(li.session_loss_regex.clone()),
     });
+    // The second account, for the access-control check between two users.
+    plan.session.other_login = Some(FormLogin {
+        url: base.join(&li.login_path).unwrap(),
+        username: li.second_username.clone(),
+        password: li.second_password.clone(),
+        username_field: Some(li.username_field.clone()),
+        password_field: Some(li.password_field.clone()),
+        logged_in_regex: Some(li.logged_in_regex.clone()),
+        session_loss_regex: Some(li.session_loss_regex.clone()),
+    });
     plan.limits.max_time_probe = Duration::from_secs(2);
     plan.limits.max_duration = Duration::from_secs(300);
     let transport = Arc::new(ReqwestTransport::new(true).unwrap());

@@ -16,6 +16,7 @@ mod ops;
 mod redirect;
 mod shop;
 mod spa;
+mod staff;
 mod tools;
 mod topics;
 
@@ -29,6 +30,9 @@ use axum::Router;
 use http::{header, HeaderValue, StatusCode, Uri};
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
+
+/// Failed sign-ins after which the partner back office refuses every attempt.
+pub use staff::PARTNER_LOCKOUT;
 
 pub(crate) type Params = HashMap<String, String>;
 
@@ -48,6 +52,7 @@ pub(crate) fn app(st: Shared) -> Router {
         .merge(links::routes())
         .merge(library::routes())
         .merge(topics::routes())
+        .merge(staff::routes())
         .merge(files::routes())
         .merge(forms::routes())
         .merge(redirect::routes())
@@ -146,6 +151,7 @@ const SECTIONS: &str = "
  &middot; <a href=\"/out.php?to=/contact.php\">Get in touch</a> &middot; <a href=\"/return.php?returnTo=/account/\">Back to my account</a></li>
 <li><a href=\"/dav/\">Team file share</a> &middot; <a href=\"/maintenance.php\">Service status</a> &middot; <a href=\"/members/signin.php\">Members area</a> &middot; <a href=\"/secure/\">Business accounts</a></li>
 <li><a href=\"/ops/\">Operations</a> &middot; <a href=\"/links/\">Partner links</a> &middot; <a href=\"/library/\">Library</a></li>
+<li><a href=\"/staff/login.php\">Staff sign-in</a> &middot; <a href=\"/partners/login.php\">Partner sign-in</a> &middot; <a href=\"/promo.php\">Summer promotion</a> &middot; <a href=\"/event.php\">Hiking event</a></li>
 <li><a href=\"/spa/\">Trip planner (app)</a> &middot; <a href=\"/dom/\">Widgets</a> &middot; <a href=\"/client/\">Client area</a></li>
 <li>Developers: <a href=\"/openapi.json\">API description</a> &middot; <a href=\"/api/v1/products/1\">Product API</a>
  &middot; <a href=\"/api/v1/profile\">Profile API</a> &middot; <a href=\"/api/v1/public/stats\">Stats API</a></li>

@@ -293,8 +293,62 @@ async fn xss(ctx: &Ctx, id: &str) -> bool {
             ctx.form(p, &[("name", "a"), (field, &t)]).await;
             has(ctx.get(p, &[]).await, &t)
         }
+        "xss-stored-header" | "xss-stored-header-safe" => {
+            let (p, shown) = if id.contains("safe") {
+                ("/event.php", "/event/visitors.php")
+            } else {
+                ("/promo.php", "/promo/visitors.php")
+            };
+            let t = format!("<i data-s=\"{}\">s</i>", ctx.token());
+            let visit = ctx
+                .send(ctx.client.get(ctx.url(p)).header("User-Agent", &t))
+                .await;
+            assert!(
+                !visit.body.contains(&t),
+                "{id}: the visited page does not echo it"
+            );
+            has(ctx.get(shown, &[]).await, &t)
+        }
         _ => panic!("no probe for {id}"),
     }
+}
+
+/// Access control: signed in as the second user, alice's note 1 opens at the case's path.
+async fn access_control(ctx: &Ctx, id: &str) -> bool {
+    let li = rampart_testbed::login_info();
+    let r = ctx
+        .send(client(false).post(ctx.url("/login")).form(&[
+            ("username", li.second_username.as_str()),
+            ("password", li.second_password.as_str()),
+        ]))
+        .await;
+    let cookie = r.set_cookies()[0].split(';').next().unwrap().to_string();
+    let get = |q: &str| {
+        ctx.send(
+            ctx.client
+                .get(ctx.url(&format!("{}?id={q}", case_path(id))))
+                .header("Cookie", cookie.clone()),
+        )
+    };
+    let own = get("3").await;
+    assert!(
+        own.body.contains("Gift ideas"),
+        "{id}: the second user reads their own note"
+    );
+    get("1").await.body.contains("Packing list")
+}
+
+/// Default credentials: `admin` / `admin` signs in (a redirect into the back office).
+async fn weak_credentials(ctx: &Ctx, id: &str) -> bool {
+    let r = ctx
+        .form(
+            &case_path(id),
+            &[("username", "admin"), ("password", "admin")],
+        )
+        .await;
+    (300..400).contains(&r.status)
+        && r.header("set-cookie").is_some()
+        && r.header("location").as_deref() == Some("/staff/")
 }
 
 async fn inject(ctx: &Ctx, id: &str) -> bool {
@@ -723,6 +777,21 @@ async fn web(ctx: &Ctx, id: &str) -> bool {
                 .await;
             !form.body.contains("type=\"hidden\"") && r.status == 200
         }
+        "csrf-token-unchecked" => {
+            let c = ctx.logged_in().await;
+            let form = ctx.send(c.get(ctx.url("/account/address.php"))).await;
+            assert!(
+                form.body.contains("name=\"csrf_token\""),
+                "{id} has a token field"
+            );
+            let r = ctx
+                .send(c.post(ctx.url("/account/address.php")).form(&[
+                    ("csrf_token", "0000000000000000"),
+                    ("street", "1 Evil Street"),
+                ]))
+                .await;
+            r.status == 200 && r.body.contains("Address saved")
+        }
         "csrf-prefs" => {
             let form = ctx.get("/preferences.php", &[]).await;
             let r = ctx.form("/preferences.php", &[("currency", "EUR")]).await;
@@ -847,6 +916,8 @@ pub async fn probe(ctx: &Ctx, c: &Case) -> bool {
         "ssrf" | "xxe" => oob(ctx, id).await,
         "open_redirect" | "crlf_injection" | "cors" | "http_methods" | "csrf" => web(ctx, id).await,
         "xss_dom" => dom(ctx, c).await,
+        "weak_credentials" => weak_credentials(ctx, id).await,
+        "access_control" => access_control(ctx, id).await,
         _ if c.needs_browser => client_side(ctx, c).await,
         _ => passive(ctx, c).await,
     }
