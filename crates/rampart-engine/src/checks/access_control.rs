@@ -119,7 +119,7 @@ fn other_id(v: &str) -> String {
 }
 
 /// The second account's session, logged in on first use (an event says how it went).
-async fn other<'a>(ctx: &'a Ctx) -> Option<&'a Mutex<Jar>> {
+async fn other(ctx: &Ctx) -> Option<&Mutex<Jar>> {
     let cfg = ctx.http.plan().session.other_login.clone()?;
     ctx.accounts
         .other

@@ -160,7 +160,7 @@ impl Observer for Passive {
                         attack_id: h.attack_id.to_string(),
                         attack_value: String::new(),
                         proof: h.proof,
-                        proof_description: "observed in normal traffic".into(),
+                        proof_description: proof_description(key, h.attack_id),
                         confidence: Confidence::Firm,
                         original: None,
                         attack: Some(Exchange::of(req, resp)),
@@ -170,6 +170,24 @@ impl Observer for Passive {
         }
         out
     }
+}
+
+/// What a passive proof shows: the attack's own description in the catalogue (what was seen,
+/// e.g. "Set-Cookie without HttpOnly."), said to be seen in a response the scan received.
+fn proof_description(module: &str, attack_id: &str) -> String {
+    let what = crate::catalogue::module(module)
+        .and_then(|m| m.attacks.iter().find(|a| a.id == attack_id))
+        .map(|a| a.description.trim_end_matches('.'))
+        .unwrap_or("the pattern of this check");
+    format!("{what}: seen in a response the scan received (no request of its own)")
+}
+
+#[cfg(test)]
+#[test]
+fn passive_proofs_say_what_was_seen() {
+    let d = proof_description("cookie_flags", "COOKIE_01");
+    assert!(d.starts_with("Set-Cookie without HttpOnly"), "{d}");
+    assert_ne!(d, proof_description("csp", "CSP_01"));
 }
 
 /// Runs passive inspectors against recorded responses, for the checks' unit tests.
