@@ -119,7 +119,15 @@ pub async fn serve(app: App) -> SocketAddr {
         .route("/upload_safe", get(|| async { page("Upload", "<form method=post action=/upload_safe enctype=multipart/form-data><input type=file name=doc><input type=submit></form>") }).post(|| async { page("Upload", "<p>stored privately</p>") }))
         .route("/uploads/{name}", get(uploaded))
         .route("/profile", get(|| async { page("Profile", "<form method=post action=/profile><input name=email><input type=submit></form>") }).post(|| async { page("Profile", "saved") }))
-        .route("/settings", get(|| async { page("Settings", "<form method=post action=/settings><input type=hidden name=csrf_token value=8f14e45fceea167a5a36dedd4bea2543><input name=email><input type=submit></form>") }).post(|| async { page("Settings", "saved") }))
+        .route("/settings", get(|| async { page("Settings", "<form method=post action=/settings><input type=hidden name=csrf_token value=8f14e45fceea167a5a36dedd4bea2543><input name=email><input type=submit></form>") }).post(|body: Bytes| async move {
+            // The safe twin checks the token it issued.
+            let form: HashMap<String, String> = url::form_urlencoded::parse(&body).into_owned().collect();
+            if form.get("csrf_token").map(String::as_str) == Some("8f14e45fceea167a5a36dedd4bea2543") {
+                page("Settings", "saved").into_response()
+            } else {
+                (StatusCode::FORBIDDEN, "bad token").into_response()
+            }
+        }))
         .route("/files/", get(|| async { Html("<html><head><title>Index of /files/</title></head><body><h1>Index of /files/</h1><a href=\"a.txt\">a.txt</a></body></html>") }))
         .route("/docs/", get(|| async { page("Docs", "<p>documentation</p>") }))
         .route("/.git/HEAD", get(|| async { "ref: refs/heads/main\n" }))
