@@ -175,10 +175,15 @@ pub struct PolicyConditions {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PolicySla {
+    #[schema(minimum = 1, maximum = 3650)]
     pub critical_days: Option<u32>,
+    #[schema(minimum = 1, maximum = 3650)]
     pub high_days: Option<u32>,
+    #[schema(minimum = 1, maximum = 3650)]
     pub medium_days: Option<u32>,
+    #[schema(minimum = 1, maximum = 3650)]
     pub low_days: Option<u32>,
+    #[schema(minimum = 1, maximum = 3650)]
     pub info_days: Option<u32>,
 }
 

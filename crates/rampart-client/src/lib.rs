@@ -21,8 +21,8 @@
 
 mod error;
 mod identity;
-mod plus;
 mod pager;
+mod plus;
 pub mod retry;
 
 pub use error::{ApiError, Error, Result};

@@ -437,10 +437,10 @@ mod tests {
             (f(2, Critical, Open, "CWE-79", 1), Some(8), true), // default: 7 days
             (f(3, Critical, Open, "CWE-79", 6), Some(13), false),
             (f(4, Critical, Resolved, "CWE-79", 1), Some(8), false), // fixed: no breach
-            (f(5, Medium, Open, "CWE-89", 1), None, false), // 90 days → Jan 1 + 90 = Apr 1
+            (f(5, Medium, Open, "CWE-89", 1), None, false),          // 90 days → Jan 1 + 90 = Apr 1
             (f(6, Informational, Open, "CWE-79", 1), None, false),
         ];
-        for (finding, due, breached) in table {
+        for (finding, due, breached) in table.clone() {
             let got = sla_state(&policies, &finding, now);
             match due {
                 Some(d) => {
@@ -467,7 +467,10 @@ mod tests {
         assert_eq!(policies[0].kind(), "sla");
         assert_eq!(policies[2].kind(), "gate");
         // Nothing overdue: pass.
-        assert_eq!(policies[0].evaluate(&findings, day(7)).verdict, Verdict::Pass);
+        assert_eq!(
+            policies[0].evaluate(&findings, day(7)).verdict,
+            Verdict::Pass
+        );
         // A disabled SLA policy gives no due date.
         let mut off = policies[0].clone();
         off.enabled = false;

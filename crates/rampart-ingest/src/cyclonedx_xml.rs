@@ -22,7 +22,9 @@ const NAMESPACES: [&str; 3] = [
     "http://cyclonedx.org/schema/bom/1.6",
 ];
 
-const SEVERITIES: [&str; 7] = ["critical", "high", "medium", "low", "info", "none", "unknown"];
+const SEVERITIES: [&str; 7] = [
+    "critical", "high", "medium", "low", "info", "none", "unknown",
+];
 
 const STATES: [&str; 6] = [
     "resolved",
@@ -218,8 +220,7 @@ impl<R: BufRead> Parser<R> {
             });
         } else if self.at(&["bom", "vulnerabilities", "vulnerability"]) {
             self.vulnerability = Some(Vulnerability::default());
-        } else if self.at(&["vulnerability", "ratings", "rating"]) && self.vulnerability.is_some()
-        {
+        } else if self.at(&["vulnerability", "ratings", "rating"]) && self.vulnerability.is_some() {
             self.rating = Some(Rating::default());
         }
         Ok(())
@@ -315,9 +316,9 @@ impl<R: BufRead> Parser<R> {
                 r.severity = Some(value.to_string());
             }
         } else if self.at(&["vulnerability", "cwes", "cwe"]) {
-            let cwe: u32 = value.parse().map_err(|_| {
-                self.error(format!("a cwe is a positive integer, not {value:?}"))
-            })?;
+            let cwe: u32 = value
+                .parse()
+                .map_err(|_| self.error(format!("a cwe is a positive integer, not {value:?}")))?;
             if let Some(v) = self.vulnerability.as_mut() {
                 v.cwes.push(cwe);
             }
@@ -347,8 +348,7 @@ impl<R: BufRead> Parser<R> {
                     state: Some(value.to_string()),
                 });
             }
-        } else if self.stack.len() >= 2
-            && self.stack[self.stack.len() - 2].name == "vulnerability"
+        } else if self.stack.len() >= 2 && self.stack[self.stack.len() - 2].name == "vulnerability"
         {
             let leaf = self.stack.last().map(|o| o.name.as_str()).unwrap_or("");
             if let Some(v) = self.vulnerability.as_mut() {
@@ -478,12 +478,12 @@ mod tests {
                 "/bom/vulnerabilities/vulnerability[2]/affects/target[1]",
                 "<ref>",
             ),
+            (DOC.replace("bom/1.5", "bom/1.2"), "", "1.4, 1.5 or 1.6"),
             (
-                DOC.replace("bom/1.5", "bom/1.2"),
+                DOC.replace("</components>\n  <vulnerabilities>", "<vulnerabilities>"),
                 "",
-                "1.4, 1.5 or 1.6",
+                "XML",
             ),
-            (DOC.replace("</components>\n  <vulnerabilities>", "<vulnerabilities>"), "", "XML"),
         ] {
             let e = parse(doc.as_bytes()).unwrap_err();
             assert!(e.message.contains(needle), "{e:?}");

@@ -203,8 +203,7 @@ mod tests {
     #[test]
     fn refuses_other_versions_and_bad_categories() {
         let e = parse(
-            br#"{"spdxVersion":"SPDX-3.0","SPDXID":"x","creationInfo":{"creators":[]}}"#
-                .as_slice(),
+            br#"{"spdxVersion":"SPDX-3.0","SPDXID":"x","creationInfo":{"creators":[]}}"#.as_slice(),
         )
         .unwrap_err();
         assert_eq!(e.pointer, "/spdxVersion");

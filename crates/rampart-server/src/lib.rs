@@ -51,7 +51,10 @@ fn build(state: AppState, audited: bool) -> Router {
     let routed = router
         .merge(routes::identity::aliases())
         // One document for both APIs, at each API's root.
-        .route("/ias/v1/openapi.json", axum::routing::get(serve_doc.clone()))
+        .route(
+            "/ias/v1/openapi.json",
+            axum::routing::get(serve_doc.clone()),
+        )
         .route("/v1/openapi.json", axum::routing::get(serve_doc.clone()))
         .route("/openapi.json", axum::routing::get(serve_doc))
         .route_layer(axum::middleware::from_fn_with_state(

@@ -109,8 +109,8 @@ async fn create(args: CreateArgs) -> anyhow::Result<()> {
                 .clone()
                 .ok_or_else(|| anyhow!("give --api-key (or RAMPART_API_KEY) with --server"))?;
             let c = ServerArgs::with_key(server.clone(), key)
-            .client()
-            .map_err(|e| anyhow!(e))?;
+                .client()
+                .map_err(|e| anyhow!(e))?;
             create_remote(&c, &args).await.map_err(|e| anyhow!(e))
         }
         _ => create_local(args, role).await,

@@ -99,8 +99,8 @@ impl Target {
                     .clone()
                     .ok_or_else(|| anyhow!("give --api-key (or RAMPART_API_KEY) with --server"))?;
                 let c = ServerArgs::with_key(server.clone(), key)
-                .client()
-                .map_err(|e| anyhow!(e))?;
+                    .client()
+                    .map_err(|e| anyhow!(e))?;
                 Ok(Via::Api(c))
             }
             _ => {

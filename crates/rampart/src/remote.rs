@@ -56,7 +56,7 @@ impl ServerArgs {
             (Some(id), Some(secret)) => b = b.oauth(id, secret),
             (Some(_), None) => {
                 return Err(
-                    "--client-id needs --client-secret (or RAMPART_CLIENT_SECRET)".to_string()
+                    "--client-id needs --client-secret (or RAMPART_CLIENT_SECRET)".to_string(),
                 )
             }
             (None, Some(_)) if self.api_key.trim().is_empty() => {

@@ -792,7 +792,9 @@ async fn sbom_formats(t: &TestApp) {
     assert_eq!(counts(&spdx), [4, 0, 0, 0]);
     let found = t
         .admin()
-        .get(&format!("/vulnerabilities?applicationId={app}&tool=npm/cli"))
+        .get(&format!(
+            "/vulnerabilities?applicationId={app}&tool=npm/cli"
+        ))
         .send()
         .await
         .status(200)
@@ -826,7 +828,9 @@ async fn sbom_formats(t: &TestApp) {
     // The CycloneDX findings are another tool's: untouched.
     let open = t
         .admin()
-        .get(&format!("/vulnerabilities?applicationId={app}&tool=cyclonedx-py"))
+        .get(&format!(
+            "/vulnerabilities?applicationId={app}&tool=cyclonedx-py"
+        ))
         .send()
         .await
         .status(200)
@@ -850,7 +854,12 @@ async fn sbom_formats(t: &TestApp) {
         .await
         .status(200)
         .json();
-    let scans = scans.get("data").unwrap_or(&scans).as_array().unwrap().len();
+    let scans = scans
+        .get("data")
+        .unwrap_or(&scans)
+        .as_array()
+        .unwrap()
+        .len();
     assert_eq!(scans, 5, "the refused uploads made no scan");
 }
 
@@ -882,12 +891,15 @@ async fn sla_policies(t: &TestApp) {
         .json();
     let app = app["id"].as_str().unwrap().to_string();
     import(t, &app, BANDIT, "scanType=sast").await;
-    let list = |t: &TestApp| {
-        let url = format!("/vulnerabilities?applicationId={app}");
-        let c = t.admin();
-        async move { c.get(&url).send().await.status(200).json() }
-    };
-    let before = list(t).await;
+    async fn list(t: &TestApp, app: &str) -> Value {
+        t.admin()
+            .get(&format!("/vulnerabilities?applicationId={app}"))
+            .send()
+            .await
+            .status(200)
+            .json()
+    }
+    let before = list(t, &app).await;
     assert!(before
         .as_array()
         .unwrap()
@@ -896,8 +908,10 @@ async fn sla_policies(t: &TestApp) {
     let policy = t
         .admin()
         .post("/v1/policies")
-        .json(&json!({"name": "fix in time", "type": "sla", "action": "block",
-            "sla": {"highDays": 5}}))
+        .json(
+            &json!({"name": "fix in time", "type": "sla", "action": "block",
+            "sla": {"highDays": 5}}),
+        )
         .send()
         .await
         .status(201)
@@ -908,7 +922,7 @@ async fn sla_policies(t: &TestApp) {
         json!({"criticalDays": 7, "highDays": 5, "mediumDays": 90, "lowDays": 120, "infoDays": null})
     );
     let id = policy["id"].as_str().unwrap().to_string();
-    let vulns = list(t).await;
+    let vulns = list(t, &app).await;
     let vulns = vulns.as_array().unwrap();
     for v in vulns {
         let days = match v["severity"].as_str().unwrap() {
@@ -930,12 +944,15 @@ async fn sla_policies(t: &TestApp) {
         }
         assert_eq!(v["slaBreached"], false);
     }
-    let evaluate = |t: &TestApp| {
-        let url = format!("/policies/{id}/evaluate");
-        let c = t.admin();
-        async move { c.post(&url).send().await.status(200).json() }
-    };
-    assert_eq!(evaluate(t).await["result"], "pass");
+    async fn evaluate(t: &TestApp, id: &str) -> Value {
+        t.admin()
+            .post(&format!("/policies/{id}/evaluate"))
+            .send()
+            .await
+            .status(200)
+            .json()
+    }
+    assert_eq!(evaluate(t, &id).await["result"], "pass");
     let high: Vec<String> = vulns
         .iter()
         .filter(|v| v["severity"] == "high")
@@ -950,7 +967,7 @@ async fn sla_policies(t: &TestApp) {
         .await
         .status(200);
     t.clock.advance(chrono::Duration::days(6));
-    let e = evaluate(t).await;
+    let e = evaluate(t, &id).await;
     assert_eq!(e["result"], "fail", "{e}");
     let mut deciding: Vec<&str> = e["decidingFindings"]
         .as_array()
@@ -1008,7 +1025,7 @@ async fn sla_policies(t: &TestApp) {
         .send()
         .await
         .status(200);
-    let after = list(t).await;
+    let after = list(t, &app).await;
     assert!(after
         .as_array()
         .unwrap()

@@ -975,7 +975,9 @@ async fn gate_evaluates_a_policy_and_exits_by_its_verdict() {
     app.admin()
         .post(&format!("/v1/applications/{id}/scans?scanType=sast"))
         .header("Content-Type", "application/sarif+json")
-        .body(include_str!("../../../rampart-ingest/tests/fixtures/bandit.sarif"))
+        .body(include_str!(
+            "../../../rampart-ingest/tests/fixtures/bandit.sarif"
+        ))
         .send()
         .await
         .status(201);
@@ -1007,7 +1009,9 @@ async fn gate_evaluates_a_policy_and_exits_by_its_verdict() {
     let o = rampart(
         &app.base,
         &key,
-        &["gate", "--policy", "LENIENT", "--app", &id, "--format", "json"],
+        &[
+            "gate", "--policy", "LENIENT", "--app", &id, "--format", "json",
+        ],
     )
     .await;
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -1016,7 +1020,11 @@ async fn gate_evaluates_a_policy_and_exits_by_its_verdict() {
     assert!(v["matched"].as_u64().unwrap() > 0);
     let o = rampart(&app.base, &key, &["gate", "--policy", "nope"]).await;
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("no policy named \"nope\""), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no policy named \"nope\""),
+        "{}",
+        stderr(&o)
+    );
     // OAuth client credentials instead of the key (secret from the environment).
     let client = app
         .org()

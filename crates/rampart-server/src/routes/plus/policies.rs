@@ -27,6 +27,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 fn wire(p: d::Policy) -> Policy {
+    let kind = p.kind();
     let sev = p
         .conditions
         .min_severity
@@ -35,7 +36,7 @@ fn wire(p: d::Policy) -> Policy {
         id: p.id.0,
         name: p.name,
         description: p.description,
-        kind: p.kind().into(),
+        kind: kind.into(),
         action: p.action.as_str().into(),
         enabled: p.enabled,
         conditions: PolicyConditions {
@@ -73,7 +74,10 @@ fn wire(p: d::Policy) -> Policy {
 fn input(body: &[u8]) -> Result<PolicyInput, Problem> {
     let b: PolicyWrite = json_body(body)?;
     let mut problems = Vec::new();
-    let kind = b.kind.as_deref().unwrap_or(if b.sla.is_some() { "sla" } else { "gate" });
+    let kind = b
+        .kind
+        .as_deref()
+        .unwrap_or(if b.sla.is_some() { "sla" } else { "gate" });
     let sla = match (kind, b.sla) {
         ("gate", None) => None,
         ("gate", Some(_)) => {

@@ -262,7 +262,9 @@ async fn run(
         .or(q.application_id.map(AppId))
         .ok_or_else(|| bad("applicationId", "is required"))?;
     let format = match q.format.as_deref() {
-        Some(f) => Format::parse(f).ok_or_else(|| bad("format", &format!("must be {}", Format::NAMES)))?,
+        Some(f) => {
+            Format::parse(f).ok_or_else(|| bad("format", &format!("must be {}", Format::NAMES)))?
+        }
         None => by_type.unwrap_or(match st {
             PlusScanType::Sca => Format::CycloneDx,
             _ => Format::Sarif,
