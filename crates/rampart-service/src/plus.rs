@@ -360,6 +360,7 @@ impl Service {
                 ),
                 other => other.into(),
             })?;
+        self.emit_import(&scan, &import).await;
         Ok(ImportOutcome {
             scan: Some(scan),
             delta,
@@ -767,6 +768,7 @@ impl Service {
         let all = self.list_any_vulnerabilities(p, &filter).await?;
         let gate: Vec<GateFinding> = all.iter().map(AnyVulnerability::gate).collect();
         let evaluation = policy.evaluate(&gate, self.now());
+        self.emit_policy_outcome(&policy, app, &evaluation).await;
         let wanted: std::collections::HashSet<uuid::Uuid> = evaluation
             .deciding
             .iter()
