@@ -14,6 +14,7 @@ use rampart_query::{parse_sort, ResourceType};
 mod apps;
 mod audit;
 mod blackouts;
+mod console;
 mod engines;
 mod files;
 mod identity;
@@ -32,6 +33,7 @@ mod vulns;
 pub use apps::*;
 pub use audit::*;
 pub use blackouts::*;
+pub use console::*;
 pub use engines::*;
 pub use files::*;
 pub use identity::*;
@@ -98,7 +100,9 @@ macro_rules! conformance_suite {
             // reports
             reports_crud_visibility_and_cascade, report_claims_are_exclusive_and_leases_expire,
             // audit log
-            audit_log_pages_filters_tenants_and_purge);
+            audit_log_pages_filters_tenants_and_purge,
+            // console sessions
+            console_sessions_expire_and_end);
     };
     (@each $factory:path; $($name:ident),*) => {$(
         #[tokio::test]
