@@ -48,6 +48,88 @@ pub(crate) struct Ctx {
     pub weak_logins: crate::checks::weak_credentials::FormBudget,
     /// The second account of the access-control check.
     pub accounts: crate::checks::access_control::Accounts,
+    /// Cookies of the session attacked on pages other than the one that set them.
+    pub cookie_pages: CookiePages,
+}
+
+/// Where the cookies of the session (those a page does not set itself) are attacked: on the
+/// pages whose answer changes with the cookie's value, at most [`MAX_COOKIE_PAGES`] per cookie
+/// name, the rest counted and reported.
+#[derive(Default)]
+pub(crate) struct CookiePages {
+    /// Page key → the cookies it depends on (admitted for attack).
+    uses: std::sync::Mutex<std::collections::HashMap<String, Vec<String>>>,
+    /// Cookie name → (pages admitted, pages left out).
+    counts: std::sync::Mutex<std::collections::BTreeMap<String, (usize, usize)>>,
+}
+
+/// Distinct pages per cookie name on which a session-wide cookie is attacked.
+pub(crate) const MAX_COOKIE_PAGES: usize = 50;
+
+/// The key of a page for the cookie budget: method, origin and path.
+pub(crate) fn cookie_page_key(r: &Resource) -> String {
+    format!(
+        "{} {}{}",
+        r.method,
+        r.url.origin().ascii_serialization(),
+        r.url.path()
+    )
+}
+
+impl CookiePages {
+    /// Records that page `page` depends on `cookie`; `false` when the cookie's budget is spent.
+    pub fn admit(&self, cookie: &str, page: &str) -> bool {
+        let (Ok(mut counts), Ok(mut uses)) = (self.counts.lock(), self.uses.lock()) else {
+            return false;
+        };
+        let list = uses.entry(page.to_string()).or_default();
+        if list.iter().any(|c| c == cookie) {
+            return true;
+        }
+        let c = counts.entry(cookie.to_string()).or_default();
+        if c.0 >= MAX_COOKIE_PAGES {
+            c.1 += 1;
+            return false;
+        }
+        c.0 += 1;
+        list.push(cookie.to_string());
+        true
+    }
+
+    /// Whether `cookie` is attacked on `page`.
+    fn admitted(&self, cookie: &str, page: &str) -> bool {
+        self.uses
+            .lock()
+            .is_ok_and(|u| u.get(page).is_some_and(|l| l.iter().any(|c| c == cookie)))
+    }
+
+    /// `name: N page(s)` for every cookie attacked beyond the pages that set it.
+    pub fn summary(&self) -> Vec<String> {
+        self.counts
+            .lock()
+            .map(|c| {
+                c.iter()
+                    .map(|(n, (a, _))| format!("{n} on {a} page(s)"))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// `name (attacked on N of M pages that depend on it)` for every cookie that had pages
+    /// left out.
+    pub fn left_out(&self) -> Vec<String> {
+        self.counts
+            .lock()
+            .map(|c| {
+                c.iter()
+                    .filter(|(_, (_, skipped))| *skipped > 0)
+                    .map(|(n, (a, s))| {
+                        format!("{n} (attacked on {a} of {} pages that depend on it)", a + s)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
 }
 
 /// What a check found, before it becomes a report.
@@ -73,8 +155,10 @@ impl Ctx {
         Ok(sent)
     }
 
-    /// The cookies worth attacking on `r`: those its own response sets (not the session
-    /// cookie, which would log the scan out), with the values the engine holds.
+    /// The cookies worth attacking on `r` (never the session cookie, which would log the
+    /// scan out), with the values the engine holds: those its own response sets, and the
+    /// other cookies of the session that a browser sends to it (a preference or a user id
+    /// set at login or on another page), the latter on a bounded number of pages per cookie.
     pub fn cookies_for(&self, r: &Resource, orig: Option<&Sent>) -> Vec<(String, String)> {
         let Some(orig) = orig else { return Vec::new() };
         let jar = self
@@ -83,7 +167,8 @@ impl Ctx {
             .lock()
             .map(|j| j.for_url(&r.url))
             .unwrap_or_default();
-        orig.response
+        let mut out: Vec<(String, String)> = orig
+            .response
             .headers_named("set-cookie")
             .filter_map(|c| c.split(['=', ';']).next().map(|n| n.trim().to_string()))
             .filter(|n| !SESSIONISH.is_match(n))
@@ -91,7 +176,81 @@ impl Ctx {
                 let v = jar.get(&n).cloned().unwrap_or_default();
                 (n, v)
             })
-            .collect()
+            .collect();
+        let page = cookie_page_key(r);
+        for (n, v) in &jar {
+            if out.iter().any(|(o, _)| o == n) {
+                continue;
+            }
+            if self.cookie_pages.admitted(n, &page) {
+                out.push((n.clone(), v.clone()));
+            }
+        }
+        out
+    }
+
+    /// The cookies of the session, other than the session cookie and those `orig` sets,
+    /// that `r`'s answer depends on: each is sent once with another value, and the page
+    /// depends on it when the status changes or the body is no longer nearly the same.
+    /// Those become insertion points of `r` ([`Ctx::cookies_for`]).
+    pub async fn learn_cookie_uses(&self, r: &Resource, orig: &Sent) {
+        if !matches!(r.method.as_str(), "GET" | "POST") {
+            return;
+        }
+        let set_here: Vec<String> = orig
+            .response
+            .headers_named("set-cookie")
+            .filter_map(|c| c.split(['=', ';']).next().map(|n| n.trim().to_string()))
+            .collect();
+        let jar = self
+            .http
+            .jar
+            .lock()
+            .map(|j| j.for_url(&r.url))
+            .unwrap_or_default();
+        let page = cookie_page_key(r);
+        let mut again: Option<String> = None;
+        for name in jar.keys() {
+            if SESSIONISH.is_match(name) || set_here.contains(name) {
+                continue;
+            }
+            let other = format!("rmp{}", crate::rand_id(6));
+            let mut req = r.to_request();
+            req.set_header("Cookie", format!("{name}={other}"));
+            let Ok(sent) = self.http.send(req, Purpose::Attack).await else {
+                continue;
+            };
+            // Compared whole: a page that only shows the cookie uses it too.
+            let before = orig.response.text();
+            let after = sent.response.text();
+            let depends = if sent.response.status != orig.response.status {
+                true
+            } else if before == after {
+                false
+            } else {
+                // The page changed: by the cookie, or because it changes by itself (a
+                // counter, a token)? The original request once more tells.
+                if again.is_none() {
+                    again = self
+                        .http
+                        .send(r.to_request(), Purpose::Attack)
+                        .await
+                        .ok()
+                        .map(|s| s.response.text());
+                }
+                match &again {
+                    Some(a) if *a == before => true,
+                    Some(a) => {
+                        let noise = crate::similarity::similarity(&before, a);
+                        crate::similarity::similarity(&before, &after) < noise - 0.02
+                    }
+                    None => false,
+                }
+            };
+            if depends {
+                self.cookie_pages.admit(name, &page);
+            }
+        }
     }
 
     /// Insertion points of `r` that `module` may attack.

@@ -95,6 +95,9 @@ pub enum LimitKind {
     MaxDepth,
     /// Directories or files beyond the sensitive-file and listing probe budget.
     ProbeBudget,
+    /// Pages on which a cookie of the session was not attacked (it is attacked on a bounded
+    /// number of pages besides the one that sets it).
+    CookieBudget,
 }
 
 /// Why a discovered URL was not visited.

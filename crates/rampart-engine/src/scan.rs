@@ -190,6 +190,7 @@ async fn run(
         backups: Default::default(),
         weak_logins: Default::default(),
         accounts: Default::default(),
+        cookie_pages: Default::default(),
     });
 
     // Progress ticks: best effort, never block the scan.

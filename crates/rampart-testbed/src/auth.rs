@@ -23,6 +23,8 @@ pub(crate) fn routes() -> Router<Shared> {
     Router::new()
         .route("/login", get(login_form).post(login))
         .route("/members/signin.php", get(signin_get).post(signin_post))
+        .route("/members/pin.php", get(pin_page))
+        .route("/members/pin-safe.php", get(pin_page_safe))
         .route("/logout.php", get(logout))
         .route("/account/", get(account_home))
         .route(
@@ -515,4 +517,27 @@ async fn address_save(
         }
         account_page(&st, &s, "Delivery address", "<p>Address saved.</p>")
     })
+}
+
+/// A card PIN form submitted by script: the password input has no `name`.
+fn pin_form(autocomplete_off: bool) -> String {
+    let ac = if autocomplete_off {
+        " autocomplete=\"off\""
+    } else {
+        ""
+    };
+    format!(
+        "<form id=\"pin\" onsubmit=\"return sendPin()\"><p>Card number <input name=\"card\"></p>\
+         <p>PIN <input type=\"password\" id=\"pin-code\"{ac}></p><p><button>Check</button></p></form>\
+         <script>function sendPin() {{ fetch('/members/pin-check', {{method: 'POST', body: document.getElementById('pin-code').value}}); return false; }}</script>"
+    )
+}
+
+async fn pin_page(State(st): State<Shared>) -> Html<String> {
+    let off = !st.vulnerable("autocomplete-unnamed");
+    crate::html::page(&st, "Check your card PIN", &pin_form(off))
+}
+
+async fn pin_page_safe(State(st): State<Shared>) -> Html<String> {
+    crate::html::page(&st, "Check your card PIN", &pin_form(true))
 }

@@ -71,6 +71,35 @@ pub(crate) async fn attack(ctx: &Ctx, r: &Resource, orig: &Sent) -> Result<(), S
             return Ok(());
         }
     }
+    // The preflight a browser sends before a non-simple request: servers often answer CORS
+    // only there (the simple GET above carries none).
+    let mut req = crate::http::HttpRequest {
+        method: "OPTIONS".into(),
+        url: r.url.clone(),
+        headers: Vec::new(),
+        body: None,
+    };
+    let method = match r.method.as_str() {
+        "GET" | "HEAD" | "POST" => "PUT",
+        m => m,
+    };
+    req.set_header("Origin", &origin);
+    req.set_header("Access-Control-Request-Method", method);
+    req.set_header("Access-Control-Request-Headers", "content-type");
+    let sent = ctx.send(req).await?;
+    if let Some(acao) = trusts(&sent.response, &origin) {
+        ctx.report_point(r, None, Hit {
+            module: KEY,
+            attack_id: "CORS_01",
+            value: &origin,
+            proof: format!("preflight (OPTIONS, Access-Control-Request-Method: {method}): Access-Control-Allow-Origin: {acao}; Access-Control-Allow-Credentials: true"),
+            proof_description: "the server's preflight answer trusts the attacker's origin with credentials",
+            confidence: Confidence::Confirmed,
+            original: Some(orig),
+            attack: Some(&sent),
+        })
+        .await;
+    }
     Ok(())
 }
 

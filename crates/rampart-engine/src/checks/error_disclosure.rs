@@ -68,6 +68,8 @@ mod tests {
     fn examples() {
         let table: &[Example] = &[
             ("java", U, 500, &[HTML], "<pre>java.lang.NullPointerException\n\tat com.shop.web.ItemController.show(ItemController.java:57)\n\tat sun.reflect.NativeMethodAccessorImpl.invoke0(Native Method)</pre>", &["ERR_01"]),
+            ("java frames without at", U, 500, &[HTML], "<h3>Root Cause</h3><pre>java.lang.IllegalStateException: closed\n\tcom.shop.billing.StatementServlet.doGet(StatementServlet.java:41)\n\tjavax.servlet.http.HttpServlet.service(HttpServlet.java:635)</pre>", &["ERR_01"]),
+            ("exception named in release notes", U, 200, &[HTML], "<p>Fixed: a java.lang.NullPointerException in the statement view (StatementServlet).</p>", &[]),
             ("python", U, 500, &[HTML], "<pre>Traceback (most recent call last):\n  File \"/app/views.py\", line 12, in item\nKeyError: 'id'</pre>", &["ERR_01"]),
             ("php fatal", U, 200, &[HTML], "<br />\n<b>Fatal error</b>:  Uncaught Error: Call to undefined function foo() in /var/www/html/item.php:4 on line <b>4</b><br />", &["ERR_01"]),
             (".net", U, 500, &[HTML], "[NullReferenceException]\n   at Shop.Controllers.ItemController.Show(Int32 id) in C:\\src\\Shop\\ItemController.cs:line 31", &["ERR_01"]),

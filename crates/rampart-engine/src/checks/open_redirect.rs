@@ -60,9 +60,19 @@ static SCRIPT: LazyLock<Regex> = LazyLock::new(|| {
         .unwrap_or_else(|_| unreachable!("literal regex"))
 });
 
+/// The few entities an attribute value may use for a URL's characters.
+fn html_unescape(s: &str) -> String {
+    s.replace("&#x2F;", "/")
+        .replace("&#47;", "/")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
 /// The code of a page that runs: inline scripts and event handlers, with the comments of the
-/// code removed (a redirect in a comment never runs). String literals are kept whole, so a
-/// `//` inside a URL is not taken for a comment.
+/// code removed (a redirect in a comment never runs) and the named functions that nothing on
+/// the page refers to (a redirect in a function never called never runs). String literals are
+/// kept whole, so a `//` inside a URL is not taken for a comment.
 fn running_code(html: &str) -> String {
     let mut out = String::new();
     for c in SCRIPT.captures_iter(html) {
@@ -71,7 +81,76 @@ fn running_code(html: &str) -> String {
             out.push('\n');
         }
     }
+    drop_uncalled_functions(&out)
+}
+
+static FUNCTION_DECL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\bfunction\s+([A-Za-z_$][\w$]*)\s*\(")
+        .unwrap_or_else(|_| unreachable!("literal regex"))
+});
+
+/// `code` without the declarations `function name(…) {…}` whose name appears nowhere else in
+/// it (not called, not passed as a handler, not assigned). A name used anywhere keeps its
+/// function: the check stays on the side of reporting.
+fn drop_uncalled_functions(code: &str) -> String {
+    let mut spans: Vec<(usize, usize, String)> = Vec::new();
+    for c in FUNCTION_DECL.captures_iter(code) {
+        let (Some(all), Some(name)) = (c.get(0), c.get(1)) else {
+            continue;
+        };
+        if spans.iter().any(|(s, e, _)| all.start() >= *s && all.start() < *e) {
+            continue; // nested in a function already dropped or kept whole
+        }
+        if let Some(end) = block_end(code, all.end()) {
+            spans.push((all.start(), end, name.as_str().to_string()));
+        }
+    }
+    let mut out = code.to_string();
+    for (start, end, name) in spans.into_iter().rev() {
+        let Ok(word) = Regex::new(&format!(r"(^|[^\w$]){}($|[^\w$])", regex::escape(&name))) else {
+            continue;
+        };
+        let outside = format!("{} {}", &code[..start], &code[end..]);
+        let inside_uses = word.find_iter(&code[start..end]).count();
+        // The declaration names it once; a recursive call inside does not call it from outside.
+        if !word.is_match(&outside) && inside_uses >= 1 {
+            out.replace_range(start..end, " ");
+        }
+    }
     out
+}
+
+/// The index just past the `}` closing the first `{` at or after `from`, skipping string
+/// literals; `None` when the block does not close.
+fn block_end(code: &str, from: usize) -> Option<usize> {
+    let open = from + code.get(from..)?.find('{')?;
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for (i, c) in code[open..].char_indices() {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '\'' | '"' | '`' => quote = Some(c),
+            '{' => depth += 1,
+            '}' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return Some(open + i + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// JavaScript without its `//` and `/* */` comments.
@@ -122,9 +201,30 @@ fn strip_js_comments(js: &str) -> String {
 }
 
 static META_REFRESH: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)<meta[^>]+http-equiv\s*=\s*['"]?refresh[^>]+url\s*=\s*['"]?([^'">\s]+)"#)
+    Regex::new(r#"(?i)<meta\b[^>]*\bhttp-equiv\s*=\s*['"]?refresh\b[^>]*>"#)
         .unwrap_or_else(|_| unreachable!("literal regex"))
 });
+static CONTENT_ATTR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)\scontent\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))"#)
+        .unwrap_or_else(|_| unreachable!("literal regex"))
+});
+
+/// The target of a refresh value: `5; url=/x`, `0;URL='/x'`, and browsers' lenient forms
+/// without `url=` (`0; /x`, `0, https://x/`). `None` for a plain delay.
+pub(crate) fn refresh_target(content: &str) -> Option<String> {
+    let rest = content.trim_start();
+    let rest = rest.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
+    let rest = rest.trim_start().strip_prefix([';', ','])?.trim_start();
+    let rest = match rest.get(..3) {
+        Some(p) if p.eq_ignore_ascii_case("url") => {
+            let after = rest[3..].trim_start();
+            after.strip_prefix('=').map_or(rest, str::trim_start)
+        }
+        _ => rest,
+    };
+    let t = rest.trim().trim_matches(['\'', '"']).trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
 
 /// Where the response sends the browser, if anywhere.
 fn targets(resp: &HttpResponse) -> Vec<(String, &'static str)> {
@@ -134,14 +234,22 @@ fn targets(resp: &HttpResponse) -> Vec<(String, &'static str)> {
             v.push((l.to_string(), "Location header"));
         }
     }
-    if let Some(r) = resp.header("refresh") {
-        if let Some(i) = r.to_ascii_lowercase().find("url=") {
-            v.push((r[i + 4..].trim().to_string(), "Refresh header"));
-        }
+    if let Some(t) = resp.header("refresh").and_then(refresh_target) {
+        v.push((t, "Refresh header"));
     }
     let text = resp.text();
-    for c in META_REFRESH.captures_iter(&text) {
-        v.push((c[1].to_string(), "meta refresh"));
+    for tag in META_REFRESH.find_iter(&text) {
+        let Some(c) = CONTENT_ATTR.captures(tag.as_str()) else {
+            continue;
+        };
+        let content = c
+            .get(1)
+            .or_else(|| c.get(2))
+            .or_else(|| c.get(3))
+            .map_or("", |m| m.as_str());
+        if let Some(t) = refresh_target(&html_unescape(content)) {
+            v.push((t, "meta refresh"));
+        }
     }
     for c in JS_REDIRECT.captures_iter(&running_code(&text)) {
         v.push((c[4].to_string(), "script redirect"));
@@ -255,6 +363,65 @@ mod tests {
                     "<meta http-equiv=\"refresh\" content=\"0;url=https://rmrabcdefgh.example/\">",
                 ),
                 Some("meta refresh"),
+            ),
+            (
+                "meta refresh without url=",
+                resp(
+                    200,
+                    &[("content-type", "text/html")],
+                    "<meta http-equiv=\"refresh\" content=\"0; https://rmrabcdefgh.example/\">",
+                ),
+                Some("meta refresh"),
+            ),
+            (
+                "meta refresh with a comma and quotes",
+                resp(
+                    200,
+                    &[("content-type", "text/html")],
+                    "<meta content='3, \"//rmrabcdefgh.example/\"' http-equiv='Refresh'>",
+                ),
+                Some("meta refresh"),
+            ),
+            (
+                "meta refresh that only reloads",
+                resp(
+                    200,
+                    &[("content-type", "text/html")],
+                    "<meta http-equiv=\"refresh\" content=\"30\"><p>https://rmrabcdefgh.example/</p>",
+                ),
+                None,
+            ),
+            (
+                "refresh header without url=",
+                resp(200, &[("Refresh", "0;https://rmrabcdefgh.example/")], ""),
+                Some("Refresh header"),
+            ),
+            (
+                "script redirect in a function never called",
+                resp(
+                    200,
+                    &[("content-type", "text/html")],
+                    "<script>function legacyExit() { window.location.href = 'https://rmrabcdefgh.example/'; }\nvar ready = true;</script>",
+                ),
+                None,
+            ),
+            (
+                "script redirect in a function a handler calls",
+                resp(
+                    200,
+                    &[("content-type", "text/html")],
+                    "<script>function leave() { if (1) { location.assign(\"https://rmrabcdefgh.example/\"); } }</script><button onclick=\"leave()\">Go</button>",
+                ),
+                Some("script redirect"),
+            ),
+            (
+                "script redirect in a function passed to setTimeout",
+                resp(
+                    200,
+                    &[("content-type", "text/html")],
+                    "<script>function go() { location = 'https://rmrabcdefgh.example/'; } setTimeout(go, 10);</script>",
+                ),
+                Some("script redirect"),
             ),
             (
                 "script redirect",

@@ -47,7 +47,7 @@ pub(crate) fn inspect(p: &Page<'_>) -> Vec<PHit> {
             PHit::page(
                 "PWAUTO_01",
                 "password input without autocomplete=off",
-                f.password_fields[0].clone(),
+                f.password_label(),
             )
         })
         .collect()
@@ -64,6 +64,8 @@ mod tests {
             ("off on the input", "https://a.example/", 200, &[HTML], "<html><body><form method=\"post\"><input type=\"password\" name=\"pw\" autocomplete=\"off\"></form></body></html>", &[]),
             ("off on the form", "https://a.example/", 200, &[HTML], "<html><body><form method=\"post\" autocomplete=\"off\"><input type=\"password\" name=\"pw\"></form></body></html>", &[]),
             ("no password", "https://a.example/", 200, &[HTML], "<html><body><form method=\"post\"><input name=\"q\"></form></body></html>", &[]),
+            ("password input without a name", "https://a.example/", 200, &[HTML], "<html><body><form id=\"f\"><input name=\"user\"><input type=\"password\" id=\"pin\"></form></body></html>", &["PWAUTO_01"]),
+            ("unnamed password input with autocomplete off", "https://a.example/", 200, &[HTML], "<html><body><form id=\"f\"><input name=\"user\"><input type=\"password\" id=\"pin\" autocomplete=\"off\"></form></body></html>", &[]),
         ];
         check(super::inspect, table);
     }

@@ -41,14 +41,14 @@ pub(crate) fn inspect(p: &Page<'_>) -> Vec<PHit> {
     let Some(h) = &p.html else { return Vec::new() };
     h.forms
         .iter()
-        .filter(|f| !f.password_fields.is_empty())
+        .filter(|f| f.asks_password())
         .filter(|f| !p.https || f.action.scheme() == "http")
         .take(1)
         .map(|f| {
             PHit::page(
                 "PWHTTP_01",
                 format!("password form submits to {}", f.action),
-                f.password_fields[0].clone(),
+                f.password_label(),
             )
         })
         .collect()

@@ -39,6 +39,19 @@ pub(crate) async fn attack_all(ctx: Arc<Ctx>, crawl: &CrawlOutput) {
     let mut jobs: Vec<Job> = Vec::new();
     let mut resource_jobs: Vec<Job> = Vec::new();
     let mut point_jobs: Vec<Job> = Vec::new();
+    // Whether any enabled check attacks cookies: only then are the session's cookies tried on
+    // every page (one request per cookie and page).
+    let wants_cookies = enabled.iter().filter(|c| c.point.is_some()).any(|c| {
+        let s = plan.modules.settings(c.key);
+        let defaults = crate::catalogue::module(c.key)
+            .map(|m| m.parameter_locations)
+            .unwrap_or(&[]);
+        defaults.contains(&rampart_domain::ParameterLocation::Cookie)
+            && s.locations
+                .as_ref()
+                .unwrap_or(&plan.modules.locations)
+                .contains(&rampart_domain::ParameterLocation::Cookie)
+    });
     for (r, sent) in &crawl.resources {
         if ctx.http.control.halted() {
             break;
@@ -50,6 +63,9 @@ pub(crate) async fn attack_all(ctx: Arc<Ctx>, crawl: &CrawlOutput) {
                 Err(_) => continue,
             },
         };
+        if wants_cookies {
+            ctx.learn_cookie_uses(r, &orig).await;
+        }
         let rs = Arc::new((r.clone(), orig));
         for c in &enabled {
             if let Some(f) = c.point {
@@ -61,6 +77,18 @@ pub(crate) async fn attack_all(ctx: Arc<Ctx>, crawl: &CrawlOutput) {
         for f in enabled.iter().filter_map(|c| c.resource) {
             resource_jobs.push(Job::Resource(f, rs.clone()));
         }
+    }
+    let uses = ctx.cookie_pages.summary();
+    if !uses.is_empty() {
+        ctx.http
+            .log(
+                crate::events::Level::Info,
+                format!(
+                    "cookies of the session attacked on the pages whose answer depends on them: {}",
+                    uses.join(", ")
+                ),
+            )
+            .await;
     }
     let (max_dirs, max_files) = (plan.limits.max_probe_dirs, plan.limits.max_probe_files);
     let dir_checks: Vec<UrlFn> = enabled.iter().filter_map(|c| c.dir).collect();
@@ -164,6 +192,19 @@ pub(crate) async fn attack_all(ctx: Arc<Ctx>, crawl: &CrawlOutput) {
                 format!(
                     "attack jobs abandoned with their remaining payloads: {}",
                     list.join(", ")
+                ),
+            )
+            .await;
+    }
+    let cookies = ctx.cookie_pages.left_out();
+    if !cookies.is_empty() {
+        ctx.http
+            .limit_final(
+                crate::events::LimitKind::CookieBudget,
+                format!(
+                    "cookie budget reached (a cookie of the session is attacked on at most {} pages that depend on it, besides the one that sets it): {}",
+                    crate::ctx::MAX_COOKIE_PAGES,
+                    cookies.join(", ")
                 ),
             )
             .await;

@@ -16,6 +16,9 @@ pub struct Form {
     pub fields: Vec<(String, String)>,
     pub files: Vec<String>,
     pub password_fields: Vec<String>,
+    /// Password inputs without a `name` (submitted by script): not fields of the form, but
+    /// a password is typed there all the same.
+    pub unnamed_passwords: usize,
     /// Password fields without `autocomplete=off|new-password`.
     pub password_autocomplete: bool,
     /// Hidden fields whose name or value looks like an anti-CSRF token.
@@ -24,6 +27,19 @@ pub struct Form {
 }
 
 impl Form {
+    /// The form has a password input, named or not.
+    pub fn asks_password(&self) -> bool {
+        !self.password_fields.is_empty() || self.unnamed_passwords > 0
+    }
+
+    /// The name of its first password field, or a description of an unnamed one.
+    pub fn password_label(&self) -> String {
+        self.password_fields
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "(password input without a name)".into())
+    }
+
     pub fn resource(&self, page: &Url, depth: u32) -> Resource {
         let mut url = self.action.clone();
         let body = if self.method == "GET" {
@@ -84,9 +100,6 @@ static FORMS: LazyLock<Selector> = LazyLock::new(|| sel("form"));
 static FIELDS: LazyLock<Selector> = LazyLock::new(|| sel("input, select, textarea, button"));
 static OPTIONS: LazyLock<Selector> = LazyLock::new(|| sel("option"));
 static SCRIPTS: LazyLock<Selector> = LazyLock::new(|| sel("script:not([src])"));
-static REFRESH: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)url\s*=\s*['\x22]?([^'\x22>]+)").unwrap_or_else(|_| unreachable!())
-});
 static TOKEN_NAME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(csrf|xsrf|token|nonce|authenticity|verification|__requestverification)")
         .unwrap_or_else(|_| unreachable!())
@@ -141,6 +154,7 @@ fn parse_form(form: ElementRef<'_>, base: &Url) -> Option<Form> {
         fields: Vec::new(),
         files: Vec::new(),
         password_fields: Vec::new(),
+        unnamed_passwords: 0,
         password_autocomplete: false,
         has_token: false,
         text_fields: Vec::new(),
@@ -151,6 +165,15 @@ fn parse_form(form: ElementRef<'_>, base: &Url) -> Option<Form> {
     for el in form.select(&FIELDS) {
         let v = el.value();
         let Some(name) = v.attr("name").filter(|n| !n.is_empty()) else {
+            if v.attr("type")
+                .is_some_and(|t| t.eq_ignore_ascii_case("password"))
+            {
+                f.unnamed_passwords += 1;
+                let ac = v.attr("autocomplete").map(str::to_ascii_lowercase);
+                if !form_ac_off && !matches!(ac.as_deref(), Some("off" | "new-password")) {
+                    f.password_autocomplete = true;
+                }
+            }
             continue;
         };
         let tag = v.name();
@@ -273,8 +296,11 @@ pub fn extract(page: &Url, html: &str) -> Extracted {
         if v.attr("http-equiv")
             .is_some_and(|h| h.eq_ignore_ascii_case("refresh"))
         {
-            if let Some(c) = v.attr("content").and_then(|c| REFRESH.captures(c)) {
-                if let Ok(u) = base.join(c[1].trim()) {
+            if let Some(t) = v
+                .attr("content")
+                .and_then(crate::checks::open_redirect::refresh_target)
+            {
+                if let Ok(u) = base.join(&t) {
                     out.links.push(u);
                 }
             }

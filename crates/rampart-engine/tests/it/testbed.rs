@@ -75,9 +75,19 @@ async fn scans_the_testbed_against_its_manifest() {
     plan.limits.max_duration = Duration::from_secs(300);
     let transport = Arc::new(ReqwestTransport::new(true).unwrap());
     let (handle, mut rx) = rampart_engine::start(plan, transport, None).unwrap();
+    // Budget notes and limits, printed with the figures.
+    let mut notes = Vec::new();
     while let Some(e) = rx.recv().await {
-        if matches!(e, Event::Finished(_)) {
-            break;
+        match &e {
+            Event::Finished(_) => break,
+            Event::LimitReached { detail, .. } => notes.push(detail.clone()),
+            Event::Log { message, .. }
+                if message.starts_with("cookies of the session")
+                    || message.starts_with("attack jobs abandoned") =>
+            {
+                notes.push(message.clone())
+            }
+            _ => {}
         }
     }
     let s = handle.wait().await.unwrap();
@@ -115,10 +125,11 @@ async fn scans_the_testbed_against_its_manifest() {
         })
         .collect();
     eprintln!(
-        "testbed: found {found}/{vuln} vulnerable cases; missed {missed:?}; false positives {false_pos:?}\n{} requests in {} ms, outcome {:?}\nfindings:\n{}",
+        "testbed: found {found}/{vuln} vulnerable cases; missed {missed:?}; false positives {false_pos:?}\n{} requests in {} ms, outcome {:?}\nnotes:\n{}\nfindings:\n{}",
         s.progress.requests,
         s.duration_ms,
         s.outcome,
+        notes.join("\n"),
         listing.join("\n")
     );
     let requests = tb.requests();

@@ -21,6 +21,11 @@ pub(crate) fn routes() -> Router<Shared> {
         .route("/api/v1/webhooks", post(webhook))
         .route("/api/v1/profile", get(profile).options(profile_preflight))
         .route("/api/v1/public/stats", get(stats))
+        .route("/api/v1/cart", get(cart).options(cart_preflight))
+        .route(
+            "/api/v1/wishlist",
+            get(wishlist).options(wishlist_preflight),
+        )
 }
 
 fn field(body: &Bytes, name: &str) -> Option<String> {
@@ -212,5 +217,44 @@ async fn profile_preflight(State(st): State<Shared>, headers: HeaderMap) -> Resp
 async fn stats(State(st): State<Shared>, headers: HeaderMap) -> Response {
     let mut r = Json(json!({ "products": 5, "stores": 3 })).into_response();
     cors(&st, &headers, None, &mut r);
+    r
+}
+
+/// The basket API answers simple requests without CORS headers; its preflight (the browser
+/// asks before a `PUT` or a JSON `POST`) reflects any origin with credentials.
+async fn cart() -> Response {
+    Json(json!({ "items": [], "total": 0 })).into_response()
+}
+
+fn preflight(st: &Shared, headers: &HeaderMap, case: Option<&str>) -> Response {
+    let mut r = StatusCode::NO_CONTENT.into_response();
+    cors(st, headers, case, &mut r);
+    let h = r.headers_mut();
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("GET, PUT, DELETE, OPTIONS"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static("Content-Type"),
+    );
+    r
+}
+
+async fn cart_preflight(State(st): State<Shared>, headers: HeaderMap) -> Response {
+    preflight(&st, &headers, Some("cors-preflight"))
+}
+
+async fn wishlist() -> Response {
+    Json(json!({ "items": [] })).into_response()
+}
+
+/// The same preflight with the allow-listed origin only.
+async fn wishlist_preflight(State(st): State<Shared>, headers: HeaderMap) -> Response {
+    let mut r = preflight(&st, &headers, None);
+    r.headers_mut().insert(
+        header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+        HeaderValue::from_static("true"),
+    );
     r
 }

@@ -16,6 +16,8 @@ pub(crate) fn routes() -> Router<Shared> {
         .route("/checkout.php", get(checkout))
         .route("/reports.php", get(reports))
         .route("/legacy/invoice.jsp", get(invoice))
+        .route("/legacy/statement.jsp", get(statement))
+        .route("/legacy/notes.jsp", get(notes))
         .route("/maintenance.php", get(maintenance))
         .route("/contact.php", get(contact))
         .route("/about.php", get(about))
@@ -107,6 +109,30 @@ async fn invoice(State(st): State<Shared>) -> Response {
         \tat org.apache.catalina.core.StandardWrapperValve.invoke(StandardWrapperValve.java:199)\n</pre>\
         <h3>Apache Tomcat/8.5.31</h3></body></html>";
     (StatusCode::INTERNAL_SERVER_ERROR, Html(body)).into_response()
+}
+
+/// A servlet container's error page that lists the frames without the `at ` prefix.
+async fn statement(State(st): State<Shared>) -> Response {
+    if !st.vulnerable("error-stacktrace-bare") {
+        return maintenance(State(st)).await;
+    }
+    let body = "<html><head><title>Error report</title></head><body><h1>HTTP Status 500</h1>\
+        <p><b>exception</b></p><pre>javax.servlet.ServletException: statement unavailable\n\
+        \tcom.acme.billing.StatementServlet.doGet(StatementServlet.java:41)\n\
+        \tjavax.servlet.http.HttpServlet.service(HttpServlet.java:635)\n</pre>\
+        <p><b>root cause</b></p><pre>java.lang.IllegalStateException: connection closed\n\
+        \tcom.acme.billing.StatementDao.find(StatementDao.java:88)\n</pre></body></html>";
+    (StatusCode::INTERNAL_SERVER_ERROR, Html(body)).into_response()
+}
+
+/// Release notes that name an exception class, with no trace.
+async fn notes(State(st): State<Shared>) -> Html<String> {
+    page(
+        &st,
+        "Billing release notes",
+        "<ul><li>Fixed: a java.lang.IllegalStateException in the statement view (StatementServlet) \
+         when the connection was closed.</li><li>Faster invoice search.</li></ul>",
+    )
 }
 
 async fn maintenance(State(st): State<Shared>) -> Response {

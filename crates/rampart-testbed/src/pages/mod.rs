@@ -130,8 +130,10 @@ const SECTIONS: &str = "
  &middot; <a href=\"/search.php?q=tent\">Search</a> &middot; <a href=\"/find.php?q=lamp\">Product finder</a></li>
 <li><a href=\"/blog.php\">Deals blog</a> &middot; <a href=\"/cart.php\">Basket</a> &middot; <a href=\"/checkout.php\">Checkout</a></li>
 <li><a href=\"/track.php\">Track a parcel</a> &middot; <a href=\"/status.php\">Order status</a> &middot; <a href=\"/welcome.php\">Member welcome</a>
+ &middot; <a href=\"/setregion.php?r=uk\">Shop in the UK</a>
  &middot; <a href=\"/giftcard.php?code=GIFT-0000\">Gift card balance</a> &middot; <a href=\"/voucher.php?code=GIFT-0000\">Voucher balance</a></li>
-<li><a href=\"/news.php?id=1\">News</a> &middot; <a href=\"/reports.php\">Sales reports</a> &middot; <a href=\"/legacy/invoice.jsp?id=1\">Invoices (old system)</a></li>
+<li><a href=\"/news.php?id=1\">News</a> &middot; <a href=\"/reports.php\">Sales reports</a> &middot; <a href=\"/legacy/invoice.jsp?id=1\">Invoices (old system)</a>
+ &middot; <a href=\"/legacy/statement.jsp\">Statements (old system)</a> &middot; <a href=\"/legacy/notes.jsp\">Billing release notes</a></li>
 </ul>
 <h2>Community</h2><ul>
 <li><a href=\"/guestbook.php\">Guestbook</a> &middot; <a href=\"/reviews.php\">Reviews</a> &middot; <a href=\"/feedback.php\">Feedback</a></li>
@@ -148,13 +150,15 @@ const SECTIONS: &str = "
  &middot; <a href=\"/import.php\">Product import</a> &middot; <a href=\"/catalog/import.php\">Catalogue import</a></li>
 <li><a href=\"/preferences.php\">Preferences</a> &middot; <a href=\"/setlang.php?lang=en\">English</a> &middot; <a href=\"/settheme.php?theme=light\">Light theme</a></li>
 <li><a href=\"/redirect.php?url=/news.php?id=2\">Latest news</a> &middot; <a href=\"/goto.php?next=/about.php\">Our story</a>
- &middot; <a href=\"/out.php?to=/contact.php\">Get in touch</a> &middot; <a href=\"/return.php?returnTo=/account/\">Back to my account</a></li>
-<li><a href=\"/dav/\">Team file share</a> &middot; <a href=\"/maintenance.php\">Service status</a> &middot; <a href=\"/members/signin.php\">Members area</a> &middot; <a href=\"/secure/\">Business accounts</a></li>
+ &middot; <a href=\"/out.php?to=/contact.php\">Get in touch</a> &middot; <a href=\"/return.php?returnTo=/account/\">Back to my account</a>
+ &middot; <a href=\"/leave.php?dest=/about.php\">Partner shop</a> &middot; <a href=\"/stay.php?dest=/contact.php\">Stay in touch</a> &middot; <a href=\"/exit.php?to=/\">Leave the shop</a></li>
+<li><a href=\"/dav/\">Team file share</a> &middot; <a href=\"/maintenance.php\">Service status</a> &middot; <a href=\"/members/signin.php\">Members area</a> &middot; <a href=\"/members/pin.php\">Card PIN</a> &middot; <a href=\"/members/pin-safe.php\">Card PIN (new)</a> &middot; <a href=\"/secure/\">Business accounts</a></li>
 <li><a href=\"/ops/\">Operations</a> &middot; <a href=\"/links/\">Partner links</a> &middot; <a href=\"/library/\">Library</a></li>
 <li><a href=\"/staff/login.php\">Staff sign-in</a> &middot; <a href=\"/partners/login.php\">Partner sign-in</a> &middot; <a href=\"/promo.php\">Summer promotion</a> &middot; <a href=\"/event.php\">Hiking event</a></li>
 <li><a href=\"/spa/\">Trip planner (app)</a> &middot; <a href=\"/dom/\">Widgets</a> &middot; <a href=\"/client/\">Client area</a></li>
 <li>Developers: <a href=\"/openapi.json\">API description</a> &middot; <a href=\"/api/v1/products/1\">Product API</a>
- &middot; <a href=\"/api/v1/profile\">Profile API</a> &middot; <a href=\"/api/v1/public/stats\">Stats API</a></li>
+ &middot; <a href=\"/api/v1/profile\">Profile API</a> &middot; <a href=\"/api/v1/public/stats\">Stats API</a>
+ &middot; <a href=\"/api/v1/cart\">Basket API</a> &middot; <a href=\"/api/v1/wishlist\">Wishlist API</a></li>
 </ul>";
 
 async fn index(State(st): State<Shared>) -> Response {

@@ -44,7 +44,11 @@ pub(crate) async fn spec(State(st): State<Shared>) -> Json<Value> {
             "/api/v1/profile": { "get": {
                 "summary": "Current visitor's profile", "operationId": "getProfile", "responses": ok("the profile") } },
             "/api/v1/public/stats": { "get": {
-                "summary": "Public shop statistics", "operationId": "getStats", "responses": ok("statistics") } }
+                "summary": "Public shop statistics", "operationId": "getStats", "responses": ok("statistics") } },
+            "/api/v1/cart": { "get": {
+                "summary": "The visitor's basket", "operationId": "getCart", "responses": ok("the basket") } },
+            "/api/v1/wishlist": { "get": {
+                "summary": "The visitor's wishlist", "operationId": "getWishlist", "responses": ok("the wishlist") } }
         }
     }))
 }

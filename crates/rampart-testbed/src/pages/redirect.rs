@@ -15,6 +15,9 @@ pub(crate) fn routes() -> Router<Shared> {
         .route("/goto.php", get(meta))
         .route("/out.php", get(script))
         .route("/return.php", get(safe))
+        .route("/leave.php", get(leave))
+        .route("/stay.php", get(stay))
+        .route("/exit.php", get(exit_page))
         .route("/setlang.php", get(setlang))
         .route("/settheme.php", get(settheme))
 }
@@ -82,6 +85,43 @@ async fn script(State(st): State<Shared>, Query(q): Query<Params>) -> Html<Strin
         "Leaving Acme Outdoor",
         &format!(
             "<p>Taking you there...</p><script>window.location.href = \"{}\";</script>",
+            js_esc(&to)
+        ),
+    )
+}
+
+/// A meta refresh written the lenient way browsers accept: `content="0; TARGET"`, no `url=`.
+fn bare_refresh(to: &str) -> Html<String> {
+    Html(format!(
+        "<!DOCTYPE html><html><head><meta http-equiv=\"refresh\" content=\"0; {0}\"><title>Leaving</title></head>\
+         <body><p>One moment, taking you to <a href=\"{0}\">{0}</a>.</p></body></html>",
+        esc(to)
+    ))
+}
+
+async fn leave(State(st): State<Shared>, Query(q): Query<Params>) -> Html<String> {
+    let dest = param(&q, "dest", "/");
+    bare_refresh(&if st.vulnerable("redir-meta-bare") {
+        dest
+    } else {
+        local_only(&dest)
+    })
+}
+
+async fn stay(Query(q): Query<Params>) -> Html<String> {
+    bare_refresh(&local_only(&param(&q, "dest", "/")))
+}
+
+/// The target is written into a redirect function that nothing calls any more (the button
+/// that used it was removed): the page never leaves.
+async fn exit_page(State(st): State<Shared>, Query(q): Query<Params>) -> Html<String> {
+    let to = param(&q, "to", "/");
+    page(
+        &st,
+        "Thanks for visiting",
+        &format!(
+            "<p>Thanks for visiting. <a href=\"/\">Back to the shop</a></p>\
+             <script>function legacyExit() {{ window.location.href = \"{}\"; }}\nvar exitTracked = true;</script>",
             js_esc(&to)
         ),
     )

@@ -23,6 +23,9 @@ pub(crate) fn routes() -> Router<Shared> {
         .route("/track.php", get(track))
         .route("/status.php", get(status))
         .route("/welcome.php", get(welcome))
+        .route("/setregion.php", get(setregion))
+        .route("/prices.php", get(prices))
+        .route("/rates.php", get(rates))
 }
 
 /// A PHP warning as display_errors=On prints it.
@@ -324,4 +327,83 @@ async fn voucher(State(st): State<Shared>, Query(q): Query<Params>) -> Html<Stri
     )
     .await;
     page(&st, "Vouchers", &card_html(&res.unwrap_or_default()))
+}
+
+/// Remembers the shopper's region in a cookie that other pages read.
+async fn setregion(State(st): State<Shared>, Query(q): Query<Params>) -> Response {
+    let region: String = param(&q, "r", "uk")
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(8)
+        .collect();
+    let mut r = page(
+        &st,
+        "Region",
+        &format!(
+            "<p>Region saved: {}. See <a href=\"/prices.php\">prices</a> and <a href=\"/rates.php\">delivery rates</a>.</p>",
+            esc(&region)
+        ),
+    )
+    .into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("region={region}; path=/")) {
+        r.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    r
+}
+
+fn region_of(headers: &HeaderMap) -> String {
+    cookie(headers, "region")
+        .map(|l| {
+            url::form_urlencoded::parse(format!("v={l}").as_bytes())
+                .next()
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or(l)
+        })
+        .unwrap_or_else(|| "uk".into())
+}
+
+/// Prices for the region the cookie names (set on another page): concatenated into SQL,
+/// errors shown.
+async fn prices(State(st): State<Shared>, headers: HeaderMap) -> Html<String> {
+    let region = region_of(&headers);
+    let res = if st.vulnerable("sqli-cookie-session") {
+        query(
+            format!("SELECT greeting FROM i18n WHERE lang = '{region}'"),
+            vec![],
+        )
+        .await
+    } else {
+        query(
+            "SELECT greeting FROM i18n WHERE lang = ?1".into(),
+            vec![region.clone()],
+        )
+        .await
+    };
+    let body = match res {
+        Ok(rows) if !rows.is_empty() => {
+            format!("<p>Prices for your region ({}).</p>", esc(&rows[0][0]))
+        }
+        Ok(_) => format!("<p>No prices for region {} yet.</p>", esc(&region)),
+        Err(e) => php_warning("prices.php", &e),
+    };
+    page(&st, "Prices", &body)
+}
+
+/// Delivery rates for the region cookie, parameterised.
+async fn rates(State(st): State<Shared>, headers: HeaderMap) -> Html<String> {
+    let region = region_of(&headers);
+    let body = match query(
+        "SELECT greeting FROM i18n WHERE lang = ?1".into(),
+        vec![region.clone()],
+    )
+    .await
+    {
+        Ok(rows) if !rows.is_empty() => format!(
+            "<p>Delivery rates for your region ({}).</p>",
+            esc(&rows[0][0])
+        ),
+        Ok(_) => format!("<p>No delivery rates for region {} yet.</p>", esc(&region)),
+        Err(e) => php_warning("rates.php", &e),
+    };
+    page(&st, "Delivery rates", &body)
 }

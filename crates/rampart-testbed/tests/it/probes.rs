@@ -117,6 +117,17 @@ async fn sqli(ctx: &Ctx, id: &str) -> bool {
                 .await;
             sql_error(&r)
         }
+        "sqli-cookie-session" | "sqli-cookie-session-safe" => {
+            let p = if id.ends_with("safe") {
+                "/rates.php"
+            } else {
+                "/prices.php"
+            };
+            let r = ctx
+                .send(ctx.client.get(ctx.url(p)).header("cookie", "region=uk'"))
+                .await;
+            sql_error(&r)
+        }
         "sqli-api-path" => sql_error(&ctx.get("/api/v1/products/1'", &[]).await),
         "sqli-api-json" => sql_error(
             &ctx.json(
@@ -712,6 +723,26 @@ async fn web(ctx: &Ctx, id: &str) -> bool {
             .await
             .body
             .contains("window.location.href = \"http://evil.example/\""),
+        "redir-meta-bare" | "redir-meta-bare-safe" => {
+            let p = if id.ends_with("safe") {
+                "/stay.php"
+            } else {
+                "/leave.php"
+            };
+            ctx.get(p, &[("dest", evil)])
+                .await
+                .body
+                .contains("content=\"0; http://evil.example/\"")
+        }
+        // The target is in the page, but only inside a function nothing calls.
+        "redir-js-uncalled" => {
+            let body = ctx.get("/exit.php", &[("to", evil)]).await.body;
+            assert!(
+                body.contains("function legacyExit()"),
+                "{id} serves its dead function"
+            );
+            body.matches("legacyExit").count() > 1
+        }
         "crlf-cookie" | "crlf-safe" => {
             let (p, name) = if id == "crlf-safe" {
                 ("/settheme.php", "theme")
@@ -721,6 +752,19 @@ async fn web(ctx: &Ctx, id: &str) -> bool {
             let r = ctx.get(p, &[(name, "en\r\nX-Injected: crlf9137")]).await;
             r.header("x-injected")
                 .is_some_and(|v| v.starts_with("crlf9137"))
+        }
+        "cors-preflight" | "cors-preflight-safe" => {
+            let p = case_path(id);
+            let r = ctx
+                .send(
+                    ctx.client
+                        .request(reqwest::Method::OPTIONS, ctx.url(&p))
+                        .header("origin", "http://evil.example")
+                        .header("access-control-request-method", "PUT"),
+                )
+                .await;
+            r.header("access-control-allow-origin").as_deref() == Some("http://evil.example")
+                && r.header("access-control-allow-credentials").as_deref() == Some("true")
         }
         "cors-reflect" | "cors-safe" => {
             let p = case_path(id);
@@ -830,14 +874,14 @@ async fn passive(ctx: &Ctx, c: &Case) -> bool {
         "version_disclosure" => {
             h("x-powered-by").is_some() || h("server").is_some_and(|s| s.contains('/'))
         }
-        "error_disclosure" => [
-            "Exception",
-            ".java:",
-            "error in your SQL syntax",
-            "<b>Warning</b>",
-        ]
-        .iter()
-        .any(|s| r.body.contains(s)),
+        "error_disclosure" => {
+            Regex::new(r"\([\w$]+\.java:\d+\)")
+                .unwrap()
+                .is_match(&r.body)
+                || ["error in your SQL syntax", "<b>Warning</b>"]
+                    .iter()
+                    .any(|s| r.body.contains(s))
+        }
         "private_ip_disclosure" => private_ip.is_match(&r.body),
         "secrets_exposure" => ["Xk9!vR2#pLq", "AKIA2E0A8F3B244C9986"]
             .iter()
