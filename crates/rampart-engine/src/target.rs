@@ -365,13 +365,35 @@ impl Resource {
         }
         let mut req = copy.to_request();
         match point.location {
-            L::Cookie => req.set_header("Cookie", format!("{}={}", point.name, value)),
-            L::HttpHeader => req.set_header(&point.name, value),
-            L::Referer => req.set_header("Referer", value),
+            L::Cookie => req.set_header(
+                "Cookie",
+                format!("{}={}", point.name, header_safe(value, true)),
+            ),
+            L::HttpHeader => req.set_header(&point.name, header_safe(value, false)),
+            L::Referer => req.set_header("Referer", header_safe(value, false)),
             _ => {}
         }
         req
     }
+}
+
+/// A payload as a header or cookie can carry it: CR, LF and the other control characters
+/// (which no HTTP client sends) percent-encoded, as servers that decode these inputs (PHP's
+/// cookies, URL-decoded headers) read them back; in a cookie also `;`, which would end it.
+/// The payload is really sent, never refused by the client and counted as sent.
+pub(crate) fn header_safe(value: &str, cookie: bool) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        if (c.is_control() && c != '\t') || (cookie && c == ';') {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Headers every browser sends by itself (recorded traffic is full of them): replayed, never
@@ -468,6 +490,21 @@ fn multipart(fields: &[(String, String)], files: &[FilePart]) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn header_and_cookie_payloads_are_encoded_so_they_are_sent() {
+        use super::header_safe;
+        assert_eq!(header_safe("en\r\nX-A: 1", false), "en%0D%0AX-A: 1");
+        assert_eq!(header_safe("a;b\n", true), "a%3Bb%0A");
+        assert_eq!(header_safe("a;b", false), "a;b");
+        assert_eq!(header_safe("' OR 1=1-- \t", true), "' OR 1=1-- \t");
+        for v in [
+            header_safe("x\r\ny", false),
+            header_safe("\u{0}\u{7f}", true),
+        ] {
+            assert!(http::HeaderValue::from_str(&v).is_ok(), "{v}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -162,6 +162,8 @@ const ROWS: &[Row] = &[
     // --- crlf_injection
     ("crlf-cookie", "crlf_injection", "GET", "/setlang.php", Some("lang"), Some(Query), V, ANON, PLAIN, "lang copied raw into a Set-Cookie header"),
     ("crlf-safe", "crlf_injection", "GET", "/settheme.php", Some("theme"), Some(Query), S, ANON, PLAIN, "theme copied into Set-Cookie with CR and LF stripped"),
+    ("crlf-encoded", "crlf_injection", "GET", "/export.php", Some("filename"), Some(Query), V, ANON, PLAIN, "export file name: CR and LF stripped, then URL-decoded again into Content-Disposition (an encoded %0d%0a gets through)"),
+    ("crlf-encoded-safe", "crlf_injection", "GET", "/export-safe.php", Some("filename"), Some(Query), S, ANON, PLAIN, "export file name decoded first, CR and LF stripped after"),
     // --- cors
     ("cors-reflect", "cors", "GET", "/api/v1/profile", Some("Origin"), Some(ParameterLocation::HttpHeader), V, ANON, PLAIN, "any Origin (and null) reflected with credentials allowed"),
     ("cors-safe", "cors", "GET", "/api/v1/public/stats", Some("Origin"), Some(ParameterLocation::HttpHeader), S, ANON, PLAIN, "fixed allow-listed origin"),

@@ -77,6 +77,17 @@ pub(crate) async fn attack(
             "CRLF_02",
             format!("{}\r\nSet-Cookie: {cookie}=1", p.original),
         ),
+        // Encoded variants: for an application that strips raw line breaks and then decodes
+        // (the value carries `%0d%0a` itself), and for one that keeps only the low byte of
+        // each character (U+560A U+560D end in 0A 0D).
+        (
+            "CRLF_01",
+            format!("{}%0d%0aX-Rampart-{id}:%20injected", p.original),
+        ),
+        (
+            "CRLF_01",
+            format!("{}\u{560d}\u{560a}X-Rampart-{id}: injected", p.original),
+        ),
     ];
     for (attack_id, value) in payloads {
         let sent = inject(ctx, r, p, &value).await?;

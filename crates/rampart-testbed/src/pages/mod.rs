@@ -148,7 +148,8 @@ const SECTIONS: &str = "
 <li><a href=\"/downloads/\">Downloads</a> &middot; <a href=\"/portal.php?page=home\">Partner portal</a> &middot; <a href=\"/theme.php?skin=default\">Themes</a></li>
 <li><a href=\"/upload.php\">Send an attachment</a> &middot; <a href=\"/profile/photo.php\">Profile photo</a>
  &middot; <a href=\"/import.php\">Product import</a> &middot; <a href=\"/catalog/import.php\">Catalogue import</a></li>
-<li><a href=\"/preferences.php\">Preferences</a> &middot; <a href=\"/setlang.php?lang=en\">English</a> &middot; <a href=\"/settheme.php?theme=light\">Light theme</a></li>
+<li><a href=\"/preferences.php\">Preferences</a> &middot; <a href=\"/setlang.php?lang=en\">English</a> &middot; <a href=\"/settheme.php?theme=light\">Light theme</a>
+ &middot; <a href=\"/export.php?filename=orders.csv\">Export my orders</a> &middot; <a href=\"/export-safe.php?filename=orders.csv\">Export (new)</a></li>
 <li><a href=\"/redirect.php?url=/news.php?id=2\">Latest news</a> &middot; <a href=\"/goto.php?next=/about.php\">Our story</a>
  &middot; <a href=\"/out.php?to=/contact.php\">Get in touch</a> &middot; <a href=\"/return.php?returnTo=/account/\">Back to my account</a>
  &middot; <a href=\"/leave.php?dest=/about.php\">Partner shop</a> &middot; <a href=\"/stay.php?dest=/contact.php\">Stay in touch</a> &middot; <a href=\"/exit.php?to=/\">Leave the shop</a></li>

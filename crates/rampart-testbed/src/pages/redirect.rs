@@ -20,6 +20,8 @@ pub(crate) fn routes() -> Router<Shared> {
         .route("/exit.php", get(exit_page))
         .route("/setlang.php", get(setlang))
         .route("/settheme.php", get(settheme))
+        .route("/export.php", get(export))
+        .route("/export-safe.php", get(export_safe))
 }
 
 /// Keeps only local paths (`/x`, not `//host` nor `/\host`), as a careful app does.
@@ -176,4 +178,37 @@ async fn settheme(State(st): State<Shared>, Query(q): Query<Params>) -> Response
         &format!("theme={}; path=/", theme.replace(['\r', '\n'], "")),
     );
     r
+}
+
+fn export_page(st: &Shared, filename: &str) -> Response {
+    let mut r = page(
+        st,
+        "Export",
+        "<p>Your order history export is ready. <a href=\"/export.php?filename=orders.csv\">Download again</a></p>",
+    )
+    .into_response();
+    raw_header(
+        &mut r,
+        header::CONTENT_DISPOSITION,
+        &format!("attachment; filename={filename}"),
+    );
+    r
+}
+
+/// The export's file name: line breaks are stripped, then the name is URL-decoded once more
+/// (the filter runs before the decoding, so `%0d%0a` in the value becomes a line break).
+async fn export(State(st): State<Shared>, Query(q): Query<Params>) -> Response {
+    let name = param(&q, "filename", "orders.csv").replace(['\r', '\n'], "");
+    let name = if st.vulnerable("crlf-encoded") {
+        crate::html::percent_decoded(&name)
+    } else {
+        crate::html::percent_decoded(&name).replace(['\r', '\n'], "")
+    };
+    export_page(&st, &name)
+}
+
+/// The same, decoding first and stripping line breaks after.
+async fn export_safe(State(st): State<Shared>, Query(q): Query<Params>) -> Response {
+    let name = crate::html::percent_decoded(&param(&q, "filename", "orders.csv"));
+    export_page(&st, &name.replace(['\r', '\n'], ""))
 }

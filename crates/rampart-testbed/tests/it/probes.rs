@@ -743,6 +743,14 @@ async fn web(ctx: &Ctx, id: &str) -> bool {
             );
             body.matches("legacyExit").count() > 1
         }
+        "crlf-encoded" | "crlf-encoded-safe" => {
+            let p = case_path(id);
+            let r = ctx
+                .get(&p, &[("filename", "a.csv%0d%0aX-Injected:%20crlf9137")])
+                .await;
+            r.header("x-injected")
+                .is_some_and(|v| v.starts_with("crlf9137"))
+        }
         "crlf-cookie" | "crlf-safe" => {
             let (p, name) = if id == "crlf-safe" {
                 ("/settheme.php", "theme")
