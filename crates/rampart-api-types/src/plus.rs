@@ -70,7 +70,7 @@ pub struct Scan {
     pub triggered_by: Option<String>,
     /// `import` or `engine`.
     pub source: String,
-    /// Import format: `sarif` or `cyclonedx`.
+    /// Import format: `sarif`, `cyclonedx` (JSON or XML) or `spdx`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
     pub tools: Vec<String>,
@@ -130,6 +130,12 @@ pub struct Vulnerability {
     pub last_seen_at: String,
     pub created_at: String,
     pub updated_at: String,
+    /// When it must be fixed: the earliest due date of the enabled SLA policies that cover
+    /// it (first seen + the policy's days for its severity); absent when none does.
+    pub sla_due_at: Option<String>,
+    /// Past `slaDueAt` and still `open` or `in_progress`.
+    #[serde(default)]
+    pub sla_breached: bool,
 }
 
 /// `PATCH /vulnerabilities/{id}`.
@@ -163,19 +169,42 @@ pub struct PolicyConditions {
     pub max_count: u64,
 }
 
-/// A gate policy. `action`: `allow`, `block` or `monitor`.
+/// Days to fix per severity, counted from a finding's first sighting (an SLA policy). An
+/// absent member takes DefectDojo's default: critical 7, high 30, medium 90, low 120, info
+/// none.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicySla {
+    #[schema(minimum = 1, maximum = 3650)]
+    pub critical_days: Option<u32>,
+    #[schema(minimum = 1, maximum = 3650)]
+    pub high_days: Option<u32>,
+    #[schema(minimum = 1, maximum = 3650)]
+    pub medium_days: Option<u32>,
+    #[schema(minimum = 1, maximum = 3650)]
+    pub low_days: Option<u32>,
+    #[schema(minimum = 1, maximum = 3650)]
+    pub info_days: Option<u32>,
+}
+
+/// A policy. `type` `gate`: its conditions gate (`action` `allow`, `block` or `monitor`);
+/// `sla`: it gives the findings it covers a due date (`slaDueAt` on vulnerabilities) and its
+/// evaluation counts only the findings past it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Policy {
     pub id: uuid::Uuid,
     pub name: String,
     pub description: Option<String>,
-    /// Always `gate` for now.
+    /// `gate` or `sla`.
     #[serde(rename = "type")]
     pub kind: String,
     pub action: String,
     pub enabled: bool,
     pub conditions: PolicyConditions,
+    /// The days to fix of an `sla` policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sla: Option<PolicySla>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -186,6 +215,12 @@ pub struct Policy {
 pub struct PolicyWrite {
     pub name: String,
     pub description: Option<String>,
+    /// `gate` (default) or `sla` (default when `sla` is given).
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// The days to fix of an `sla` policy (absent members take the defaults).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sla: Option<PolicySla>,
     pub action: String,
     /// Default true.
     pub enabled: Option<bool>,

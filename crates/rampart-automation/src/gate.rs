@@ -1,9 +1,11 @@
-//! The run gate: when a finished scan fails CI (`--fail-on SEVERITY`, `--gate QUERY`), and the
-//! metrics document that records why.
+//! The run gate: when a finished scan fails CI (`--fail-on SEVERITY`, `--gate QUERY`,
+//! `--policy NAME`: an AppSec+ policy evaluated by the server), and the metrics document that
+//! records why.
 
 use crate::exit;
 use crate::run::PairResult;
 use rampart_api_types::ias::Vulnerability;
+use rampart_api_types::plus::{Policy, PolicyEvaluation};
 use rampart_client::Client;
 use rampart_domain::Severity;
 use serde_json::{json, Value};
@@ -17,6 +19,42 @@ pub struct Gate {
     pub fail_on: Option<Severity>,
     /// Fail when this VULNERABILITY search matches a finding of the scan.
     pub query: Option<String>,
+    /// Fail when this AppSec+ policy (name or id), evaluated over the scanned app's
+    /// findings of every type, answers `fail`.
+    pub policy: Option<String>,
+}
+
+/// A policy's verdict on the server (`POST /v1/policies/{id}/evaluate`).
+pub async fn evaluate_policy(
+    c: &Client,
+    name_or_id: &str,
+    app: Option<Uuid>,
+) -> Result<(Policy, PolicyEvaluation), String> {
+    let policy = c
+        .find_policy(name_or_id)
+        .await
+        .map_err(|e| format!("the policy {name_or_id:?}: {e}"))?;
+    let evaluation = c
+        .evaluate_policy(policy.id, app)
+        .await
+        .map_err(|e| format!("evaluating the policy {:?} failed: {e}", policy.name))?;
+    Ok((policy, evaluation))
+}
+
+/// Why a policy evaluation fails the gate (empty: `pass` or `warn`).
+pub fn policy_failures(policy: &Policy, e: &PolicyEvaluation) -> Vec<String> {
+    if e.result != "fail" {
+        return vec![];
+    }
+    let what = if policy.kind == "sla" {
+        "past their SLA due date"
+    } else {
+        "matched"
+    };
+    vec![format!(
+        "policy {:?} failed: {} finding(s) {what} (at most {} allowed)",
+        policy.name, e.matched, policy.conditions.max_count
+    )]
 }
 
 /// `high`, `HIGH` → [`Severity::High`]; the message lists the valid names.
@@ -51,9 +89,14 @@ impl Gate {
         &self,
         c: &Client,
         scan_id: Uuid,
+        app: Option<Uuid>,
         vulns: &[Vulnerability],
     ) -> Result<Vec<String>, String> {
         let mut failures = vec![];
+        if let Some(name) = &self.policy {
+            let (policy, e) = evaluate_policy(c, name, app).await?;
+            failures.extend(policy_failures(&policy, &e));
+        }
         if let Some(t) = self.fail_on {
             let n = at_or_above(vulns, t);
             if n > 0 {
@@ -113,6 +156,7 @@ pub fn metrics(results: &[PairResult], modules: &BTreeMap<Uuid, String>, gate: &
                 "gate": {
                     "fail_on": gate.fail_on.map(|s| s.as_str()),
                     "query": gate.query,
+                    "policy": gate.policy,
                     "failures": r.gate_failures,
                 },
             })

@@ -215,7 +215,10 @@ async fn drive(
         .all()
         .await
         .map_err(|e| format!("cannot read the findings: {e}"))?;
-    r.gate_failures = opts.gate.check(c, scan_id, &r.vulnerabilities).await?;
+    r.gate_failures = opts
+        .gate
+        .check(c, scan_id, app.id, &r.vulnerabilities)
+        .await?;
     Ok(())
 }
 

@@ -22,6 +22,7 @@
 mod error;
 mod identity;
 mod pager;
+mod plus;
 pub mod retry;
 
 pub use error::{ApiError, Error, Result};
@@ -67,10 +68,27 @@ pub struct Client {
     inner: Arc<Inner>,
 }
 
+/// How the client proves who it is.
+#[derive(Clone)]
+enum Auth {
+    /// `X-Api-Key`.
+    Key(String),
+    /// OAuth 2.0 client credentials: a bearer token from `POST /oauth/token`, fetched when
+    /// first needed and again shortly before it expires or when the server refuses it.
+    Client { id: String, secret: String },
+}
+
+/// A bearer token and when to stop using it.
+struct Token {
+    value: String,
+    renew_at: Instant,
+}
+
 struct Inner {
     /// `scheme://host:port/prefix/` (always ends in `/`).
     root: Url,
-    key: String,
+    auth: Auth,
+    token: Mutex<Option<Token>>,
     http: reqwest::Client,
     retry: RetryPolicy,
     page_size: u32,
@@ -80,9 +98,13 @@ struct Inner {
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let auth = match &self.inner.auth {
+            Auth::Key(_) => "api key ***".to_string(),
+            Auth::Client { id, .. } => format!("oauth client {id} ***"),
+        };
         f.debug_struct("Client")
             .field("root", &self.inner.root.as_str())
-            .field("key", &"***")
+            .field("auth", &auth)
             .finish_non_exhaustive()
     }
 }
@@ -92,6 +114,7 @@ impl std::fmt::Debug for Client {
 pub struct Builder {
     server: String,
     key: String,
+    oauth: Option<(String, String)>,
     retry: RetryPolicy,
     timeout: Duration,
     page_size: u32,
@@ -99,6 +122,13 @@ pub struct Builder {
 }
 
 impl Builder {
+    /// Authenticate with OAuth 2.0 client credentials (`POST /oauth/token`, bearer tokens)
+    /// instead of an API key.
+    pub fn oauth(mut self, client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
+        self.oauth = Some((client_id.into(), client_secret.into()));
+        self
+    }
+
     pub fn retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
         self
@@ -125,11 +155,25 @@ impl Builder {
                 "no server URL: pass --server or set RAMPART_URL".into(),
             ));
         }
-        if self.key.trim().is_empty() {
-            return Err(Error::Usage(
-                "no API key: pass --api-key or set RAMPART_API_KEY".into(),
-            ));
-        }
+        let auth = match &self.oauth {
+            Some((id, secret)) => {
+                if id.trim().is_empty() || secret.trim().is_empty() {
+                    return Err(Error::Usage(
+                        "OAuth needs both a client id and a client secret: pass --client-id and --client-secret (or set RAMPART_CLIENT_ID and RAMPART_CLIENT_SECRET)".into(),
+                    ));
+                }
+                Auth::Client {
+                    id: id.trim().to_string(),
+                    secret: secret.trim().to_string(),
+                }
+            }
+            None if self.key.trim().is_empty() => {
+                return Err(Error::Usage(
+                    "no credentials: pass --api-key (or set RAMPART_API_KEY), or --client-id and --client-secret for OAuth".into(),
+                ));
+            }
+            None => Auth::Key(self.key.trim().to_string()),
+        };
         let mut root = Url::parse(server)
             .map_err(|e| Error::Usage(format!("invalid server URL {server:?}: {e}")))?;
         if !matches!(root.scheme(), "http" | "https") || root.host().is_none() {
@@ -153,7 +197,8 @@ impl Builder {
         Ok(Client {
             inner: Arc::new(Inner {
                 root,
-                key: self.key.trim().to_string(),
+                auth,
+                token: Mutex::new(None),
                 http,
                 retry: self.retry,
                 page_size: self.page_size,
@@ -184,6 +229,7 @@ impl Client {
         Builder {
             server: server.into(),
             key: key.into(),
+            oauth: None,
             retry: RetryPolicy::default(),
             timeout: Duration::from_secs(60),
             page_size: 500,
@@ -237,14 +283,18 @@ impl Client {
         let shown = url.path().to_string();
         let idempotent = method != Method::POST && method != Method::PATCH;
         let mut attempt = 0u32;
+        let mut renewed = false;
         loop {
             self.wait_for_budget().await;
             let mut req = self
                 .inner
                 .http
                 .request(method.clone(), url.clone())
-                .header("X-Api-Key", &self.inner.key)
                 .header("Accept", accept);
+            req = match &self.inner.auth {
+                Auth::Key(key) => req.header("X-Api-Key", key),
+                Auth::Client { .. } => req.bearer_auth(self.bearer().await?),
+            };
             match &body {
                 Payload::None => {}
                 Payload::Json(b) => req = req.json(b),
@@ -282,6 +332,15 @@ impl Client {
                 attempt += 1;
                 continue;
             }
+            if status == StatusCode::UNAUTHORIZED
+                && matches!(self.inner.auth, Auth::Client { .. })
+                && !renewed
+            {
+                // The token was revoked or expired early: one fresh token, one more try.
+                *self.inner.token.lock().await = None;
+                renewed = true;
+                continue;
+            }
             let bytes = res.bytes().await.map_err(|e| Error::Unreachable {
                 url: self.inner.root.to_string(),
                 message: describe(&e),
@@ -296,6 +355,69 @@ impl Client {
                 .map(str::to_string);
             return Ok((status, location, bytes.to_vec()));
         }
+    }
+
+    /// The current bearer token, fetched with the client credentials when there is none or
+    /// it is about to expire.
+    async fn bearer(&self) -> Result<String> {
+        let Auth::Client { id, secret } = &self.inner.auth else {
+            return Err(Error::Usage("not an OAuth client".into()));
+        };
+        let mut token = self.inner.token.lock().await;
+        if let Some(t) = token.as_ref() {
+            if Instant::now() < t.renew_at {
+                return Ok(t.value.clone());
+            }
+        }
+        let url = self.url("oauth/token")?;
+        let res = self
+            .inner
+            .http
+            .post(url)
+            .basic_auth(id, Some(secret))
+            .header("Accept", "application/json")
+            .form(&[("grant_type", "client_credentials")])
+            .send()
+            .await
+            .map_err(|e| Error::Unreachable {
+                url: self.inner.root.to_string(),
+                message: describe(&e),
+            })?;
+        let status = res.status();
+        let headers = res.headers().clone();
+        let text = res.text().await.unwrap_or_default();
+        if !status.is_success() {
+            let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+            let why = v
+                .get("error_description")
+                .or_else(|| v.get("error"))
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .unwrap_or(text);
+            let mut e = match api_error(&Method::POST, "/oauth/token", status, &headers, "") {
+                Error::Api(e) => e,
+                other => return Err(other),
+            };
+            e.message = format!("the client credentials were refused: {why}");
+            return Err(Error::Api(e));
+        }
+        #[derive(serde::Deserialize)]
+        struct Issued {
+            access_token: String,
+            expires_in: Option<u64>,
+        }
+        let issued: Issued = serde_json::from_str(&text).map_err(|e| Error::Decode {
+            url: "/oauth/token".into(),
+            message: e.to_string(),
+        })?;
+        // Renew a little before the server's expiry (a tenth of the lifetime, at most 60 s).
+        let life = Duration::from_secs(issued.expires_in.unwrap_or(300));
+        let margin = (life / 10).min(Duration::from_secs(60));
+        *token = Some(Token {
+            value: issued.access_token.clone(),
+            renew_at: Instant::now() + life.saturating_sub(margin),
+        });
+        Ok(issued.access_token)
     }
 
     async fn wait_for_budget(&self) {
@@ -966,14 +1088,26 @@ fn api_error(
                 .and_then(Value::as_str)
                 .map(str::to_string)
                 .unwrap_or_else(|| v.to_string());
+            // `/ias/v1` puts `errors` at the top; AppSec+ problem+json under `details`.
             let details = v
                 .get("errors")
+                .or_else(|| v.get("details").and_then(|d| d.get("errors")))
                 .and_then(Value::as_array)
                 .map(|a| {
                     a.iter()
                         .map(|e| {
-                            let ctx = e.get("context").and_then(Value::as_str).unwrap_or("");
-                            let exp = e.get("explanation").and_then(Value::as_str).unwrap_or("");
+                            let ctx = e
+                                .get("context")
+                                .or_else(|| e.get("pointer"))
+                                .or_else(|| e.get("property"))
+                                .and_then(Value::as_str)
+                                .unwrap_or("");
+                            let exp = e
+                                .get("explanation")
+                                .or_else(|| e.get("message"))
+                                .or_else(|| e.get("detail"))
+                                .and_then(Value::as_str)
+                                .unwrap_or("");
                             if ctx.is_empty() {
                                 exp.to_string()
                             } else {

@@ -41,7 +41,10 @@ pub use identity::*;
 pub use ids::*;
 pub use model::*;
 pub use plus::{AppProfile, Criticality, PlusFinding, PlusScan, PlusScanType, PlusStatus};
-pub use policy::{Evaluation, GateConditions, GateFinding, Policy, PolicyAction, Verdict};
+pub use policy::{
+    sla_state, Evaluation, GateConditions, GateFinding, Policy, PolicyAction, SlaDays, SlaState,
+    Verdict,
+};
 pub use scan::*;
 pub use schedule::Schedule;
 pub use scopes::{Scope, Scopes};

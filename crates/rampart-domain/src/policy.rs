@@ -1,6 +1,8 @@
-//! AppSec+ gate policies (reference appsecplus §1.4, §3.4): conditions on the findings in
-//! scope (severity, scan type, status, CWE, age, count) and the one evaluation rule,
-//! [`Policy::evaluate`], used on demand (`POST /policies/{id}/evaluate`).
+//! AppSec+ policies (reference appsecplus §1.4, §3.4): conditions on the findings in scope
+//! (severity, scan type, status, CWE, age, count) and the one evaluation rule,
+//! [`Policy::evaluate`], used on demand (`POST /policies/{id}/evaluate`). A policy with
+//! [`GateConditions::sla`] is an SLA policy: it gives each finding it covers a due date
+//! ([`SlaDays::due_at`]) and its evaluation counts only the findings past it.
 
 use crate::ids::*;
 use crate::model::{str_enum, Severity};
@@ -48,6 +50,72 @@ pub struct GateConditions {
     /// How many matching findings are allowed (default 0: any match decides).
     #[serde(default)]
     pub max_count: u64,
+    /// Days to fix per severity: an SLA policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sla: Option<SlaDays>,
+}
+
+/// Days to fix a finding, counted from its first sighting, per severity; a severity without
+/// a number has no due date. The defaults are DefectDojo's (7, 30, 90, 120; none for info).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlaDays {
+    pub critical: Option<u32>,
+    pub high: Option<u32>,
+    pub medium: Option<u32>,
+    pub low: Option<u32>,
+    pub info: Option<u32>,
+}
+
+impl Default for SlaDays {
+    fn default() -> Self {
+        Self {
+            critical: Some(7),
+            high: Some(30),
+            medium: Some(90),
+            low: Some(120),
+            info: None,
+        }
+    }
+}
+
+impl SlaDays {
+    pub fn days(&self, s: Severity) -> Option<u32> {
+        match s {
+            Severity::Critical => self.critical,
+            Severity::High => self.high,
+            Severity::Medium => self.medium,
+            Severity::Low => self.low,
+            _ => self.info,
+        }
+    }
+
+    /// When a finding of `severity` first seen at `first_seen` must be fixed.
+    pub fn due_at(&self, severity: Severity, first_seen: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.days(severity)
+            .map(|d| first_seen + chrono::Duration::days(i64::from(d)))
+    }
+}
+
+/// A finding's SLA: the earliest due date of the enabled SLA policies that cover it, and
+/// whether it is past due while still open or in progress.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SlaState {
+    pub due_at: DateTime<Utc>,
+    pub breached: bool,
+}
+
+/// The SLA of `f` under `policies` (the ones without `sla`, or disabled, are ignored);
+/// `None` when none covers it.
+pub fn sla_state(policies: &[Policy], f: &GateFinding, now: DateTime<Utc>) -> Option<SlaState> {
+    let due_at = policies
+        .iter()
+        .filter(|p| p.enabled && p.conditions.covers(f))
+        .filter_map(|p| p.conditions.sla?.due_at(f.severity, f.first_seen))
+        .min()?;
+    Some(SlaState {
+        due_at,
+        breached: matches!(f.status, PlusStatus::Open | PlusStatus::InProgress) && now > due_at,
+    })
 }
 
 /// A gate policy.
@@ -86,30 +154,50 @@ pub struct Evaluation {
 }
 
 impl GateConditions {
-    /// Whether one finding counts.
+    /// Whether one finding counts: it is covered, in one of the statuses, old enough, and
+    /// (for an SLA policy) past its due date.
     pub fn matches(&self, f: &GateFinding, now: DateTime<Utc>) -> bool {
         let statuses: &[PlusStatus] = if self.statuses.is_empty() {
             &[PlusStatus::Open, PlusStatus::InProgress]
         } else {
             &self.statuses
         };
+        self.covers(f)
+            && statuses.contains(&f.status)
+            && self
+                .min_age_days
+                .is_none_or(|d| now - f.first_seen >= chrono::Duration::days(i64::from(d)))
+            && self.sla.is_none_or(|sla| {
+                sla.due_at(f.severity, f.first_seen)
+                    .is_some_and(|due| now > due)
+            })
+    }
+
+    /// Whether the policy is about this finding at all (application, severity, scan type,
+    /// CWE), whatever its status and age.
+    pub fn covers(&self, f: &GateFinding) -> bool {
         (self.application_ids.is_empty() || self.application_ids.contains(&f.app))
             && self
                 .min_severity
                 .is_none_or(|s| severity_rank(f.severity) >= severity_rank(s))
             && (self.scan_types.is_empty() || self.scan_types.contains(&f.scan_type))
-            && statuses.contains(&f.status)
             && (self.cwes.is_empty()
                 || f.cwe
                     .as_ref()
                     .is_some_and(|c| self.cwes.iter().any(|x| x.eq_ignore_ascii_case(c))))
-            && self
-                .min_age_days
-                .is_none_or(|d| now - f.first_seen >= chrono::Duration::days(i64::from(d)))
     }
 }
 
 impl Policy {
+    /// `sla` for a policy with days to fix, else `gate`.
+    pub fn kind(&self) -> &'static str {
+        if self.conditions.sla.is_some() {
+            "sla"
+        } else {
+            "gate"
+        }
+    }
+
     /// The one rule: more matching findings than `max_count` fails a `block` policy, warns
     /// for `monitor`, and passes an `allow` policy (which records the matches); a disabled
     /// policy passes.
@@ -306,5 +394,86 @@ mod tests {
         let mut off = policy(PolicyAction::Block, c());
         off.enabled = false;
         assert_eq!(off.evaluate(&findings, day(21)).verdict, Verdict::Pass);
+    }
+
+    /// SLA policies: due dates per severity from the first sighting, the earliest of the
+    /// covering policies, breached only while open or in progress; an SLA policy's
+    /// evaluation counts only the overdue findings.
+    #[test]
+    fn sla_table() {
+        use PlusStatus::*;
+        use Severity::*;
+        let sla = |days: SlaDays, c: GateConditions| GateConditions {
+            sla: Some(days),
+            ..c
+        };
+        let dd = SlaDays::default();
+        let strict = SlaDays {
+            critical: Some(1),
+            high: Some(2),
+            medium: None,
+            low: None,
+            info: None,
+        };
+        let policies = vec![
+            policy(PolicyAction::Block, sla(dd, GateConditions::default())),
+            policy(
+                PolicyAction::Block,
+                sla(
+                    strict,
+                    GateConditions {
+                        cwes: vec!["CWE-89".into()],
+                        ..Default::default()
+                    },
+                ),
+            ),
+            // A gate policy gives no due date.
+            policy(PolicyAction::Block, GateConditions::default()),
+        ];
+        let now = day(12);
+        // (finding, due day (None: no SLA), breached)
+        let table = [
+            (f(1, Critical, Open, "CWE-89", 1), Some(2), true), // strict: 1 day
+            (f(2, Critical, Open, "CWE-79", 1), Some(8), true), // default: 7 days
+            (f(3, Critical, Open, "CWE-79", 6), Some(13), false),
+            (f(4, Critical, Resolved, "CWE-79", 1), Some(8), false), // fixed: no breach
+            (f(5, Medium, Open, "CWE-89", 1), None, false),          // 90 days → Jan 1 + 90 = Apr 1
+            (f(6, Informational, Open, "CWE-79", 1), None, false),
+        ];
+        for (finding, due, breached) in table.clone() {
+            let got = sla_state(&policies, &finding, now);
+            match due {
+                Some(d) => {
+                    let st = got.unwrap_or_else(|| panic!("{finding:?}"));
+                    assert_eq!(st.due_at, day(d), "{finding:?}");
+                    assert_eq!(st.breached, breached, "{finding:?}");
+                }
+                None if finding.severity == Medium => {
+                    let st = got.expect("medium has 90 days");
+                    assert_eq!(st.due_at, day(1) + chrono::Duration::days(90));
+                    assert!(!st.breached);
+                }
+                None => assert_eq!(got, None, "{finding:?}"),
+            }
+        }
+        // Evaluating the default SLA policy: only the overdue open findings decide.
+        let findings: Vec<GateFinding> = table.iter().map(|t| t.0.clone()).collect();
+        let e = policies[0].evaluate(&findings, now);
+        assert_eq!(e.verdict, Verdict::Fail);
+        assert_eq!(
+            e.deciding,
+            vec![uuid::Uuid::from_u128(1), uuid::Uuid::from_u128(2)]
+        );
+        assert_eq!(policies[0].kind(), "sla");
+        assert_eq!(policies[2].kind(), "gate");
+        // Nothing overdue: pass.
+        assert_eq!(
+            policies[0].evaluate(&findings, day(7)).verdict,
+            Verdict::Pass
+        );
+        // A disabled SLA policy gives no due date.
+        let mut off = policies[0].clone();
+        off.enabled = false;
+        assert_eq!(sla_state(&[off], &findings[1], now), None);
     }
 }

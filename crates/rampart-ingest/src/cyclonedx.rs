@@ -14,6 +14,12 @@ use std::collections::HashMap;
 /// Parses a CycloneDX JSON BOM.
 pub fn parse<R: std::io::Read>(reader: R) -> Result<Report, IngestError> {
     let bom: Bom = crate::error::run(reader, std::marker::PhantomData::<Bom>)?;
+    Ok(report(bom))
+}
+
+/// The findings of a BOM, whichever encoding it came in (JSON here, XML in
+/// [`crate::cyclonedx_xml`]).
+pub(crate) fn report(bom: Bom) -> Report {
     let tool = bom
         .metadata
         .and_then(|m| m.tools)
@@ -60,7 +66,7 @@ pub fn parse<R: std::io::Read>(reader: R) -> Result<Report, IngestError> {
             });
         }
     }
-    Ok(report)
+    report
 }
 
 fn collect(components: &[Component], out: &mut HashMap<String, String>) {
@@ -84,19 +90,19 @@ fn short(purl: &str) -> &str {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Bom {
+pub(crate) struct Bom {
     #[serde(rename = "bomFormat")]
-    _format: BomFormat,
+    pub(crate) _format: BomFormat,
     #[serde(rename = "specVersion")]
-    _spec: SpecVersion,
-    metadata: Option<Metadata>,
+    pub(crate) _spec: SpecVersion,
+    pub(crate) metadata: Option<Metadata>,
     #[serde(default)]
-    components: Vec<Component>,
+    pub(crate) components: Vec<Component>,
     #[serde(default)]
-    vulnerabilities: Vec<Vulnerability>,
+    pub(crate) vulnerabilities: Vec<Vulnerability>,
 }
 
-struct BomFormat;
+pub(crate) struct BomFormat;
 
 impl<'de> Deserialize<'de> for BomFormat {
     fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -109,7 +115,7 @@ impl<'de> Deserialize<'de> for BomFormat {
     }
 }
 
-struct SpecVersion;
+pub(crate) struct SpecVersion;
 
 impl<'de> Deserialize<'de> for SpecVersion {
     fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -123,14 +129,14 @@ impl<'de> Deserialize<'de> for SpecVersion {
 }
 
 #[derive(Deserialize)]
-struct Metadata {
-    tools: Option<Tools>,
+pub(crate) struct Metadata {
+    pub(crate) tools: Option<Tools>,
 }
 
 /// 1.4: an array of tools; 1.5+: `{components: [...], services: [...]}`.
 #[derive(Deserialize)]
 #[serde(untagged)]
-enum Tools {
+pub(crate) enum Tools {
     Legacy(Vec<NamedTool>),
     Modern {
         #[serde(default)]
@@ -153,40 +159,40 @@ impl Tools {
 }
 
 #[derive(Deserialize)]
-struct NamedTool {
-    name: Option<String>,
+pub(crate) struct NamedTool {
+    pub(crate) name: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct Component {
+#[derive(Default, Deserialize)]
+pub(crate) struct Component {
     #[serde(rename = "bom-ref")]
-    bom_ref: Option<String>,
-    name: String,
-    version: Option<String>,
-    purl: Option<String>,
+    pub(crate) bom_ref: Option<String>,
+    pub(crate) name: String,
+    pub(crate) version: Option<String>,
+    pub(crate) purl: Option<String>,
     #[serde(default)]
-    components: Vec<Component>,
+    pub(crate) components: Vec<Component>,
 }
 
-#[derive(Deserialize)]
-struct Vulnerability {
-    id: Option<String>,
+#[derive(Default, Deserialize)]
+pub(crate) struct Vulnerability {
+    pub(crate) id: Option<String>,
     #[serde(default)]
-    ratings: Vec<Rating>,
+    pub(crate) ratings: Vec<Rating>,
     #[serde(default)]
-    cwes: Vec<u32>,
-    description: Option<String>,
-    detail: Option<String>,
-    recommendation: Option<String>,
+    pub(crate) cwes: Vec<u32>,
+    pub(crate) description: Option<String>,
+    pub(crate) detail: Option<String>,
+    pub(crate) recommendation: Option<String>,
     #[serde(default)]
-    affects: Vec<Affects>,
-    analysis: Option<Analysis>,
+    pub(crate) affects: Vec<Affects>,
+    pub(crate) analysis: Option<Analysis>,
 }
 
-#[derive(Deserialize)]
-struct Rating {
-    score: Option<f64>,
-    severity: Option<String>,
+#[derive(Default, Deserialize)]
+pub(crate) struct Rating {
+    pub(crate) score: Option<f64>,
+    pub(crate) severity: Option<String>,
 }
 
 impl Rating {
@@ -208,14 +214,14 @@ impl Rating {
 }
 
 #[derive(Deserialize)]
-struct Affects {
+pub(crate) struct Affects {
     #[serde(rename = "ref")]
-    reference: String,
+    pub(crate) reference: String,
 }
 
-#[derive(Deserialize)]
-struct Analysis {
-    state: Option<String>,
+#[derive(Default, Deserialize)]
+pub(crate) struct Analysis {
+    pub(crate) state: Option<String>,
 }
 
 impl Analysis {

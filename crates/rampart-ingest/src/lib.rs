@@ -1,20 +1,24 @@
-//! Import of external tool results (reference appsecplus §3.2): SARIF 2.1.0 and CycloneDX
-//! 1.4–1.6 JSON (with VEX `analysis`), read from any [`std::io::Read`] in one pass (SARIF
-//! results are decoded one at a time into compact [`Finding`]s; the document is never held
-//! whole), each finding with a stable fingerprint ([`fingerprint`]), and the one re-import
-//! rule ([`reconcile::transition`]).
+//! Import of external tool results (reference appsecplus §3.2): SARIF 2.1.0, CycloneDX
+//! 1.4–1.6 in JSON or XML (with VEX `analysis`) and SPDX 2.2/2.3 JSON (security advisory
+//! references), read from any [`std::io::Read`] in one pass (results are decoded one at a
+//! time into compact [`Finding`]s; the document is never held whole), each finding with a
+//! stable fingerprint ([`fingerprint`]), and the one re-import rule
+//! ([`reconcile::transition`]).
 //!
 //! Invariants: pure (no I/O beyond the reader it is given, no clock, no async); the first
-//! error names its location as a JSON pointer (`/runs/0/results/3/ruleId`); the same
-//! document always yields the same fingerprints.
+//! error names its location — a JSON pointer (`/runs/0/results/3/ruleId`) in JSON, an
+//! element path (`/bom/vulnerabilities/vulnerability[2]/ratings/rating[1]/score`) in XML;
+//! the same document always yields the same fingerprints.
 
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod cyclonedx;
+pub mod cyclonedx_xml;
 mod error;
 pub mod fingerprint;
 pub mod reconcile;
 pub mod sarif;
+pub mod spdx;
 
 pub use error::IngestError;
 pub use reconcile::{reconcile, transition, Change, Delta};
@@ -25,7 +29,9 @@ use rampart_domain::{PlusStatus, Severity};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     Sarif,
+    /// JSON or XML: the first non-blank byte tells (`<` is XML).
     CycloneDx,
+    Spdx,
 }
 
 impl Format {
@@ -33,11 +39,16 @@ impl Format {
         match self {
             Format::Sarif => "sarif",
             Format::CycloneDx => "cyclonedx",
+            Format::Spdx => "spdx",
         }
     }
 
+    /// The words a `format` parameter accepts, for messages.
+    pub const NAMES: &'static str = "sarif, cyclonedx (JSON or XML) or spdx";
+
     /// From a `format` parameter or a media type (`application/sarif+json`,
-    /// `application/vnd.cyclonedx+json`).
+    /// `application/vnd.cyclonedx+json`, `application/vnd.cyclonedx+xml`,
+    /// `application/spdx+json`).
     pub fn parse(s: &str) -> Option<Format> {
         let s = s
             .split(';')
@@ -47,9 +58,12 @@ impl Format {
             .to_ascii_lowercase();
         match s.as_str() {
             "sarif" | "application/sarif+json" => Some(Format::Sarif),
-            "cyclonedx" | "cyclonedx-json" | "application/vnd.cyclonedx+json" => {
-                Some(Format::CycloneDx)
-            }
+            "cyclonedx"
+            | "cyclonedx-json"
+            | "cyclonedx-xml"
+            | "application/vnd.cyclonedx+json"
+            | "application/vnd.cyclonedx+xml" => Some(Format::CycloneDx),
+            "spdx" | "spdx-json" | "application/spdx+json" => Some(Format::Spdx),
             _ => None,
         }
     }
@@ -89,7 +103,39 @@ pub struct Report {
 pub fn parse<R: std::io::Read>(format: Format, reader: R) -> Result<Report, IngestError> {
     match format {
         Format::Sarif => sarif::parse(reader),
-        Format::CycloneDx => cyclonedx::parse(reader),
+        Format::CycloneDx => {
+            let mut reader = std::io::BufReader::with_capacity(64 * 1024, reader);
+            if starts_with_angle(&mut reader)? {
+                cyclonedx_xml::parse(reader)
+            } else {
+                cyclonedx::parse(reader)
+            }
+        }
+        Format::Spdx => spdx::parse(reader),
+    }
+}
+
+/// Whether the first byte that is not blank (nor a UTF-8 byte-order mark) is `<`; consumes
+/// only what it skips.
+fn starts_with_angle<R: std::io::BufRead>(reader: &mut R) -> Result<bool, IngestError> {
+    loop {
+        let buf = reader
+            .fill_buf()
+            .map_err(|e| IngestError::document(format!("the upload could not be read: {e}")))?;
+        if buf.is_empty() {
+            return Ok(false);
+        }
+        let skip = buf
+            .iter()
+            .take_while(|b| b.is_ascii_whitespace() || matches!(b, 0xEF | 0xBB | 0xBF))
+            .count();
+        if skip < buf.len() {
+            let angle = buf[skip] == b'<';
+            reader.consume(skip);
+            return Ok(angle);
+        }
+        let n = buf.len();
+        reader.consume(n);
     }
 }
 

@@ -8,6 +8,8 @@
 //! ```sh
 //! cargo run --release -p rampart-server --example import_bench -- sqlite sarif
 //! cargo run --release -p rampart-server --example import_bench -- sqlite cyclonedx
+//! cargo run --release -p rampart-server --example import_bench -- sqlite cyclonedx-xml
+//! cargo run --release -p rampart-server --example import_bench -- sqlite spdx
 //! RAMPART_TEST_PG_URL=postgres://postgres@127.0.0.1:5432/test \
 //!   cargo run --release -p rampart-server --example import_bench -- postgres sarif
 //! ```
@@ -80,6 +82,40 @@ fn write_cyclonedx(path: &std::path::Path, n: usize) {
     f.flush().unwrap();
 }
 
+fn write_cyclonedx_xml(path: &std::path::Path, n: usize) {
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).expect("create"));
+    writeln!(
+        f,
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<bom xmlns="http://cyclonedx.org/schema/bom/1.6" version="1"><components>"#
+    )
+    .unwrap();
+    for i in 0..n {
+        writeln!(f, r#"<component type="library" bom-ref="c{i}"><name>pkg{i}</name><version>1.0.{i}</version><purl>pkg:pypi/pkg{i}@1.0.{i}</purl></component>"#).unwrap();
+    }
+    writeln!(f, "</components><vulnerabilities>").unwrap();
+    for i in 0..n {
+        writeln!(f, r#"<vulnerability><id>CVE-2026-{i:05}</id><ratings><rating><score>7.5</score><severity>high</severity></rating></ratings><cwes><cwe>79</cwe></cwes><affects><target><ref>c{i}</ref></target></affects></vulnerability>"#).unwrap();
+    }
+    write!(f, "</vulnerabilities></bom>").unwrap();
+    f.flush().unwrap();
+}
+
+fn write_spdx(path: &std::path::Path, n: usize) {
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).expect("create"));
+    write!(
+        f,
+        r#"{{"spdxVersion":"SPDX-2.3","dataLicense":"CC0-1.0","SPDXID":"SPDXRef-DOCUMENT","name":"bench","creationInfo":{{"creators":["Tool: bench-1.0"],"created":"2026-01-01T00:00:00Z"}},"packages":["#
+    )
+    .unwrap();
+    for i in 0..n {
+        let sep = if i == 0 { "" } else { "," };
+        write!(f, r#"{sep}{{"name":"pkg{i}","SPDXID":"SPDXRef-p{i}","versionInfo":"1.0.{i}","externalRefs":[{{"referenceCategory":"PACKAGE-MANAGER","referenceType":"purl","referenceLocator":"pkg:npm/pkg{i}@1.0.{i}"}},{{"referenceCategory":"SECURITY","referenceType":"advisory","referenceLocator":"https://nvd.nist.gov/vuln/detail/CVE-2026-{i:05}"}}]}}"#).unwrap();
+    }
+    write!(f, "]}}").unwrap();
+    f.flush().unwrap();
+}
+
 #[tokio::main]
 async fn main() {
     let mut args = std::env::args().skip(1);
@@ -87,8 +123,10 @@ async fn main() {
         Some("postgres") => Backend::Postgres,
         _ => Backend::Sqlite,
     };
-    let format = match args.next().as_deref() {
-        Some("cyclonedx") => Format::CycloneDx,
+    let kind = args.next().unwrap_or_else(|| "sarif".into());
+    let format = match kind.as_str() {
+        "cyclonedx" | "cyclonedx-xml" => Format::CycloneDx,
+        "spdx" => Format::Spdx,
         _ => Format::Sarif,
     };
     let dir = std::env::temp_dir().join(format!("rampart-import-bench-{}", uuid::Uuid::new_v4()));
@@ -110,13 +148,22 @@ async fn main() {
         }
         Format::CycloneDx => {
             let n = env("COMPONENTS", 5_000);
-            write_cyclonedx(&file, n);
+            if kind == "cyclonedx-xml" {
+                write_cyclonedx_xml(&file, n);
+            } else {
+                write_cyclonedx(&file, n);
+            }
+            (n, PlusScanType::Sca)
+        }
+        Format::Spdx => {
+            let n = env("COMPONENTS", 5_000);
+            write_spdx(&file, n);
             (n, PlusScanType::Sca)
         }
     };
     let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
     println!(
-        "{backend:?} {format:?}: {n} results, {:.1} MiB file, peak RSS before {:.0} MiB",
+        "{backend:?} {kind}: {n} results, {:.1} MiB file, peak RSS before {:.0} MiB",
         size as f64 / 1048576.0,
         peak_mib()
     );

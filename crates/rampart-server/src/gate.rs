@@ -35,6 +35,7 @@ pub(crate) fn family(path: &str) -> Option<(Family, &str)> {
         "/oauth/revoke",
         "/ias/v1/openapi.json",
         "/v1/openapi.json",
+        "/openapi.json",
     ];
     if SKIP.contains(&path) || path.starts_with("/.well-known/") || path.starts_with("/engine/") {
         return None;

@@ -56,7 +56,13 @@ fn build(state: AppState, audited: bool) -> Router {
     };
     let routed = router
         .merge(routes::identity::aliases())
-        .route("/ias/v1/openapi.json", axum::routing::get(serve_doc))
+        // One document for both APIs, at each API's root.
+        .route(
+            "/ias/v1/openapi.json",
+            axum::routing::get(serve_doc.clone()),
+        )
+        .route("/v1/openapi.json", axum::routing::get(serve_doc.clone()))
+        .route("/openapi.json", axum::routing::get(serve_doc))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             gate::gate,

@@ -765,18 +765,7 @@ impl Service {
             ..Default::default()
         };
         let all = self.list_any_vulnerabilities(p, &filter).await?;
-        let gate: Vec<GateFinding> = all
-            .iter()
-            .map(|v| GateFinding {
-                id: v.id(),
-                app: v.app(),
-                scan_type: v.scan_type(),
-                severity: v.severity(),
-                status: v.status(),
-                cwe: v.cwe(),
-                first_seen: v.first_seen(),
-            })
-            .collect();
+        let gate: Vec<GateFinding> = all.iter().map(AnyVulnerability::gate).collect();
         let evaluation = policy.evaluate(&gate, self.now());
         let wanted: std::collections::HashSet<uuid::Uuid> = evaluation
             .deciding
@@ -798,7 +787,46 @@ impl Service {
     }
 }
 
+impl Service {
+    /// The SLA of each of `vulns` (same order) under the organization's enabled SLA
+    /// policies ([`rampart_domain::sla_state`]).
+    pub async fn sla_states(
+        &self,
+        p: &Principal,
+        vulns: &[AnyVulnerability],
+    ) -> ServiceResult<Vec<Option<SlaState>>> {
+        let policies: Vec<Policy> = self
+            .store()
+            .list_policies(p.org)
+            .await?
+            .into_iter()
+            .filter(|x| x.enabled && x.conditions.sla.is_some())
+            .collect();
+        if policies.is_empty() {
+            return Ok(vec![None; vulns.len()]);
+        }
+        let now = self.now();
+        Ok(vulns
+            .iter()
+            .map(|v| rampart_domain::sla_state(&policies, &v.gate(), now))
+            .collect())
+    }
+}
+
 impl AnyVulnerability {
+    /// What a policy reads of it.
+    pub fn gate(&self) -> GateFinding {
+        GateFinding {
+            id: self.id(),
+            app: self.app(),
+            scan_type: self.scan_type(),
+            severity: self.severity(),
+            status: self.status(),
+            cwe: self.cwe(),
+            first_seen: self.first_seen(),
+        }
+    }
+
     pub fn id(&self) -> uuid::Uuid {
         match self {
             AnyVulnerability::Imported(f) => f.id.0,

@@ -108,12 +108,9 @@ async fn create(args: CreateArgs) -> anyhow::Result<()> {
                 .api_key
                 .clone()
                 .ok_or_else(|| anyhow!("give --api-key (or RAMPART_API_KEY) with --server"))?;
-            let c = ServerArgs {
-                server: server.clone(),
-                api_key: key,
-            }
-            .client()
-            .map_err(|e| anyhow!(e))?;
+            let c = ServerArgs::with_key(server.clone(), key)
+                .client()
+                .map_err(|e| anyhow!(e))?;
             create_remote(&c, &args).await.map_err(|e| anyhow!(e))
         }
         _ => create_local(args, role).await,

@@ -4,6 +4,7 @@
 mod blackout_cmd;
 mod config;
 mod engine_cmd;
+mod gate_cmd;
 mod group_cmd;
 mod instance;
 mod key_cmd;
@@ -80,6 +81,8 @@ enum Command {
     Onboard(onboard_cmd::OnboardArgs),
     /// Run scans on a server, wait, and gate on their findings (exit 0/1/2).
     Run(Box<run_cmd::RunArgs>),
+    /// Evaluate an AppSec+ policy on a server now and exit by its verdict (0 pass, 1 fail).
+    Gate(gate_cmd::GateArgs),
     /// Render a server scan (or the latest scan of app/config pairs) as a report.
     Report(report_cmd::ReportArgs),
     /// Search a server (`--type APP --query "app.name CONTAINS 'x'"`).
@@ -108,6 +111,7 @@ async fn main() -> ExitCode {
         Command::Scan(args) => return scan_cmd::run(*args).await,
         Command::Onboard(args) => return onboard_cmd::run(args).await,
         Command::Run(args) => return run_cmd::run(*args).await,
+        Command::Gate(args) => return gate_cmd::run(args).await,
         Command::Report(args) => return report_cmd::run(args).await,
         Command::Search(args) => return search_cmd::run(args).await,
         Command::Blackout(args) => return blackout_cmd::run(args).await,

@@ -98,12 +98,9 @@ impl Target {
                     .api_key
                     .clone()
                     .ok_or_else(|| anyhow!("give --api-key (or RAMPART_API_KEY) with --server"))?;
-                let c = ServerArgs {
-                    server: server.clone(),
-                    api_key: key,
-                }
-                .client()
-                .map_err(|e| anyhow!(e))?;
+                let c = ServerArgs::with_key(server.clone(), key)
+                    .client()
+                    .map_err(|e| anyhow!(e))?;
                 Ok(Via::Api(c))
             }
             _ => {

@@ -8,7 +8,8 @@ use std::time::Duration;
 
 pub use rampart_automation::exit;
 
-/// Where the server is and the key to use.
+/// Where the server is and the credentials to use: an API key, or OAuth 2.0 client
+/// credentials (`--client-id`/`--client-secret`, exchanged for bearer tokens).
 #[derive(Debug, Clone, Args)]
 pub struct ServerArgs {
     /// The rampart server, e.g. `http://127.0.0.1:8080`.
@@ -19,17 +20,51 @@ pub struct ServerArgs {
         long = "api-key",
         env = "RAMPART_API_KEY",
         hide_env_values = true,
-        value_name = "KEY"
+        value_name = "KEY",
+        default_value = "",
+        hide_default_value = true
     )]
     pub api_key: String,
+    /// An OAuth client id (with `--client-secret`; instead of `--api-key`).
+    #[arg(long = "client-id", env = "RAMPART_CLIENT_ID", value_name = "ID")]
+    pub client_id: Option<String>,
+    /// The OAuth client's secret (prefer the environment variable: arguments show in `ps`).
+    #[arg(
+        long = "client-secret",
+        env = "RAMPART_CLIENT_SECRET",
+        hide_env_values = true,
+        value_name = "SECRET"
+    )]
+    pub client_secret: Option<String>,
 }
 
 impl ServerArgs {
+    /// Arguments for a server and an API key.
+    pub fn with_key(server: String, api_key: String) -> Self {
+        Self {
+            server,
+            api_key,
+            client_id: None,
+            client_secret: None,
+        }
+    }
+
     pub fn client(&self) -> Result<Client, String> {
-        Client::builder(&self.server, &self.api_key)
-            .user_agent(format!("rampart-cli/{}", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| e.to_string())
+        let mut b = Client::builder(&self.server, &self.api_key)
+            .user_agent(format!("rampart-cli/{}", env!("CARGO_PKG_VERSION")));
+        match (&self.client_id, &self.client_secret) {
+            (Some(id), Some(secret)) => b = b.oauth(id, secret),
+            (Some(_), None) => {
+                return Err(
+                    "--client-id needs --client-secret (or RAMPART_CLIENT_SECRET)".to_string(),
+                )
+            }
+            (None, Some(_)) if self.api_key.trim().is_empty() => {
+                return Err("--client-secret needs --client-id (or RAMPART_CLIENT_ID)".to_string())
+            }
+            _ => {}
+        }
+        b.build().map_err(|e| e.to_string())
     }
 }
 

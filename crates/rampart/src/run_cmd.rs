@@ -39,6 +39,11 @@ pub struct RunArgs {
     /// `vulnerability.severity='HIGH' || vulnerability.severity='CRITICAL'`.
     #[arg(long, value_name = "QUERY")]
     pub gate: Option<String>,
+    /// Fail (exit 1) when this AppSec+ policy (name or id), evaluated by the server over
+    /// the app's findings of every type, answers `fail` (a `block` gate over its threshold,
+    /// or an SLA policy with overdue findings).
+    #[arg(long, value_name = "NAME|ID")]
+    pub policy: Option<String>,
     /// Write a metrics JSON (status, counts by severity and module, gate result).
     #[arg(long, value_name = "PATH")]
     pub metrics: Option<PathBuf>,
@@ -126,6 +131,7 @@ pub async fn run(args: RunArgs) -> ExitCode {
         gate: Gate {
             fail_on: args.fail_on,
             query: args.gate.clone(),
+            policy: args.policy.clone(),
         },
     };
     let multi = std::io::stderr()

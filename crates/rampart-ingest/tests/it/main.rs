@@ -78,6 +78,69 @@ fn cyclonedx_sbom_and_vex() {
     assert_eq!(vex.findings[0].cve.as_deref(), Some("CVE-2018-1000656"));
 }
 
+/// The XML encoding of a BOM gives exactly the findings of its JSON encoding (the XML files
+/// were converted from the JSON ones by cyclonedx-python-lib, see the fixtures' README).
+#[test]
+fn cyclonedx_xml_matches_json() {
+    let sbom = parse(Format::CycloneDx, fixture("cyclonedx-py.cdx.xml")).unwrap();
+    assert_eq!(sbom.tools, vec!["cyclonedx-py".to_string()]);
+    assert!(sbom.findings.is_empty());
+    let xml = parse(Format::CycloneDx, fixture("vex.cdx.xml")).unwrap();
+    let json = parse(Format::CycloneDx, fixture("vex.cdx.json")).unwrap();
+    assert_eq!(xml.findings.len(), 3);
+    assert_eq!(xml, json);
+}
+
+#[test]
+fn spdx_sbom_and_advisories() {
+    let sbom = parse(Format::Spdx, fixture("npm.spdx.json")).unwrap();
+    assert_eq!(sbom.tools, vec!["npm/cli".to_string()]);
+    assert!(sbom.findings.is_empty());
+    let adv = parse(Format::Spdx, fixture("npm-advisories.spdx.json")).unwrap();
+    let got: Vec<(&str, &str, Option<&str>)> = adv
+        .findings
+        .iter()
+        .map(|f| {
+            (
+                f.rule_id.as_str(),
+                f.location.as_deref().unwrap(),
+                f.cve.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "CVE-2020-8203",
+                "pkg:npm/lodash@4.17.15",
+                Some("CVE-2020-8203")
+            ),
+            ("GHSA-35jh-r3h4-6jhm", "pkg:npm/lodash@4.17.15", None),
+            (
+                "CVE-2020-7598",
+                "pkg:npm/minimist@1.2.0",
+                Some("CVE-2020-7598")
+            ),
+            (
+                "CVE-2021-44906",
+                "pkg:npm/minimist@1.2.0",
+                Some("CVE-2021-44906")
+            ),
+        ]
+    );
+    assert!(adv.findings[0]
+        .remediation
+        .as_deref()
+        .unwrap()
+        .contains("4.17.21"));
+    assert!(adv.findings.iter().all(|f| f.severity == Severity::Medium));
+    assert_eq!(
+        adv,
+        parse(Format::Spdx, fixture("npm-advisories.spdx.json")).unwrap()
+    );
+}
+
 /// Broken documents: the first error's JSON pointer.
 #[test]
 fn first_error_locations() {
@@ -124,6 +187,31 @@ fn first_error_locations() {
             Format::CycloneDx,
             r#"{"bomFormat":"CycloneDX","specVersion":"1.5","vulnerabilities":[{"id":"x","affects":[{}]}]}"#,
             "/vulnerabilities/0/affects/0",
+        ),
+        (
+            Format::CycloneDx,
+            "\n <bom xmlns=\"http://cyclonedx.org/schema/bom/1.6\"><components><component type=\"library\"><name>a</name></component><component type=\"library\"><version>1</version></component></components></bom>",
+            "/bom/components/component[2]",
+        ),
+        (
+            Format::CycloneDx,
+            r#"<bom xmlns="http://cyclonedx.org/schema/bom/1.6"><vulnerabilities><vulnerability><ratings><rating><score>x</score></rating></ratings></vulnerability></vulnerabilities></bom>"#,
+            "/bom/vulnerabilities/vulnerability[1]/ratings/rating[1]/score",
+        ),
+        (
+            Format::CycloneDx,
+            r#"<sbom xmlns="http://cyclonedx.org/schema/bom/1.6"/>"#,
+            "",
+        ),
+        (
+            Format::Spdx,
+            r#"{"spdxVersion":"SPDX-2.3","SPDXID":"SPDXRef-DOCUMENT","creationInfo":{"creators":[]},"packages":[{"SPDXID":"SPDXRef-a"}]}"#,
+            "/packages/0",
+        ),
+        (
+            Format::Spdx,
+            r#"{"spdxVersion":"SPDX-2.3","SPDXID":"SPDXRef-DOCUMENT"}"#,
+            "",
         ),
     ];
     for (format, doc, pointer) in cases {

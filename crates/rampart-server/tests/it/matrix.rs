@@ -725,6 +725,8 @@ pub fn cases() -> Vec<Case> {
         Case("GET", "/healthz", None, OPEN),
         Case("GET", "/readyz", None, OPEN),
         Case("GET", "/ias/v1/openapi.json", None, OPEN),
+        Case("GET", "/v1/openapi.json", None, OPEN),
+        Case("GET", "/openapi.json", None, OPEN),
         // the audit log, at both AppSec+ prefixes
         Case("GET", "/audit-logs", None, AUDIT_LIST),
         Case("GET", "/audit-logs/{audit}", None, AUDIT_ONE),
@@ -1180,6 +1182,8 @@ async fn authorization_matrix_with_a_single_area_token() {
             "/healthz",
             "/readyz",
             "/ias/v1/openapi.json",
+            "/v1/openapi.json",
+            "/openapi.json",
             "/oauth/token",
             "/oauth/introspect",
             "/oauth/revoke",

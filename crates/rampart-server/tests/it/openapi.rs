@@ -19,6 +19,26 @@ fn same_route(spec: &str, route: &str) -> bool {
         })
 }
 
+/// The one document is served, without a credential, at the root of each API: the
+/// InsightAppSec guide's `/ias/v1/openapi.json` and the AppSec+ `/v1/openapi.json` (and its
+/// unprefixed twin).
+#[tokio::test]
+async fn the_document_is_served_at_each_api_root() {
+    let app = TestApp::spawn().await;
+    let ias = app
+        .anon()
+        .get("/ias/v1/openapi.json")
+        .send()
+        .await
+        .status(200)
+        .json();
+    for path in ["/v1/openapi.json", "/openapi.json"] {
+        let doc = app.anon().get(path).send().await.status(200).json();
+        assert_eq!(doc, ias, "{path}");
+        assert!(doc["paths"]["/applications"].is_object(), "{path}");
+    }
+}
+
 #[tokio::test]
 async fn openapi_is_3_1_and_documents_every_route() {
     let app = TestApp::spawn().await;
@@ -39,7 +59,7 @@ async fn openapi_is_3_1_and_documents_every_route() {
     let mut missing = Vec::new();
     for Case(method, route, _, _) in cases() {
         // The document does not describe itself.
-        if route == "/ias/v1/openapi.json" || route == "/v1/openapi.json" {
+        if route.ends_with("/openapi.json") {
             continue;
         }
         let route = route

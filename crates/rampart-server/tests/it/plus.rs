@@ -7,6 +7,22 @@ use serde_json::{json, Value};
 
 const BANDIT: &str = include_str!("../../../rampart-ingest/tests/fixtures/bandit.sarif");
 const VEX: &str = include_str!("../../../rampart-ingest/tests/fixtures/vex.cdx.json");
+const VEX_XML: &str = include_str!("../../../rampart-ingest/tests/fixtures/vex.cdx.xml");
+const SPDX: &str = include_str!("../../../rampart-ingest/tests/fixtures/npm.spdx.json");
+const SPDX_ADVISORIES: &str =
+    include_str!("../../../rampart-ingest/tests/fixtures/npm-advisories.spdx.json");
+
+/// Imports `doc` with a `Content-Type`, expecting `status`.
+async fn upload(t: &TestApp, path: &str, content_type: &str, doc: &str, status: u16) -> Value {
+    t.admin()
+        .post(path)
+        .header("Content-Type", content_type)
+        .body(doc.to_string())
+        .send()
+        .await
+        .status(status)
+        .json()
+}
 
 async fn import(t: &TestApp, app: &str, doc: &str, query: &str) -> Value {
     let r = t
@@ -739,4 +755,293 @@ async fn policies_evaluate_with_the_deciding_findings() {
         .status(409);
     let list = t.rw().get("/policies").send().await.status(200).json();
     assert_eq!(list.as_array().unwrap().len(), 5);
+}
+
+/// CycloneDX XML and SPDX JSON import as SCA scans: the XML and JSON encodings of one BOM
+/// are the same findings (a re-import across encodings changes nothing), an SPDX SBOM's
+/// advisories become findings and its re-import without them closes them, and a broken
+/// XML document is refused naming its element.
+async fn sbom_formats(t: &TestApp) {
+    let app = t
+        .admin()
+        .post("/applications")
+        .json(&json!({"name": t.unique("sbom")}))
+        .send()
+        .await
+        .status(201)
+        .json();
+    let app = app["id"].as_str().unwrap().to_string();
+    let path = format!("/v1/applications/{app}/scans");
+    let xml = upload(t, &path, "application/vnd.cyclonedx+xml", VEX_XML, 201).await;
+    assert_eq!(xml["scanType"], "sca");
+    assert_eq!(counts(&xml), [3, 0, 0, 0]);
+    let json = upload(t, &path, "application/vnd.cyclonedx+json", VEX, 201).await;
+    assert_eq!(counts(&json), [0, 3, 0, 0]);
+    // `format=cyclonedx` with a generic type: the first byte tells XML from JSON.
+    let again = upload(
+        t,
+        &format!("{path}?scanType=sca&format=cyclonedx"),
+        "application/xml",
+        VEX_XML,
+        201,
+    )
+    .await;
+    assert_eq!(counts(&again), [0, 3, 0, 0]);
+    let spdx = upload(t, &path, "application/spdx+json", SPDX_ADVISORIES, 201).await;
+    assert_eq!(spdx["scanType"], "sca");
+    assert_eq!(counts(&spdx), [4, 0, 0, 0]);
+    let found = t
+        .admin()
+        .get(&format!(
+            "/vulnerabilities?applicationId={app}&tool=npm/cli"
+        ))
+        .send()
+        .await
+        .status(200)
+        .json();
+    let mut ids: Vec<&str> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["ruleId"].as_str().unwrap())
+        .collect();
+    ids.sort();
+    assert_eq!(
+        ids,
+        [
+            "CVE-2020-7598",
+            "CVE-2020-8203",
+            "CVE-2021-44906",
+            "GHSA-35jh-r3h4-6jhm"
+        ]
+    );
+    // The same SBOM without the advisories: the tool no longer reports them.
+    let fixed = upload(
+        t,
+        &format!("{path}?scanType=sca&format=spdx"),
+        "application/json",
+        SPDX,
+        201,
+    )
+    .await;
+    assert_eq!(counts(&fixed), [0, 0, 0, 4]);
+    // The CycloneDX findings are another tool's: untouched.
+    let open = t
+        .admin()
+        .get(&format!(
+            "/vulnerabilities?applicationId={app}&tool=cyclonedx-py"
+        ))
+        .send()
+        .await
+        .status(200)
+        .json();
+    assert_eq!(open.as_array().unwrap().len(), 3);
+    // A broken XML document: 422 naming the element, nothing written.
+    let broken = VEX_XML.replacen("<score>7.5</score>", "<score>seven</score>", 1);
+    let bad = upload(t, &path, "application/vnd.cyclonedx+xml", &broken, 422).await;
+    let e = &bad["details"]["errors"][0];
+    assert_eq!(
+        e["pointer"], "/bom/vulnerabilities/vulnerability[1]/ratings/rating[1]/score",
+        "{bad}"
+    );
+    assert!(e["line"].as_u64().unwrap() > 1, "{bad}");
+    let bad = upload(t, &format!("{path}?format=csv"), "text/csv", "a,b", 422).await;
+    assert!(bad.to_string().contains("spdx"), "{bad}");
+    let scans = t
+        .admin()
+        .get(&format!("/v1/applications/{app}/scans"))
+        .send()
+        .await
+        .status(200)
+        .json();
+    let scans = scans
+        .get("data")
+        .unwrap_or(&scans)
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(scans, 5, "the refused uploads made no scan");
+}
+
+#[tokio::test]
+async fn sbom_formats_import_as_sca() {
+    sbom_formats(&TestApp::spawn().await).await;
+}
+
+#[tokio::test]
+async fn pg_sbom_formats_import_as_sca() {
+    let Some(t) = TestApp::spawn_postgres().await else {
+        return;
+    };
+    sbom_formats(&t).await;
+}
+
+/// SLA policies: every covered finding gets `slaDueAt` (first seen + the days for its
+/// severity, the earliest of the policies), `slaBreached` once past it while open; the
+/// policy's evaluation fails on the overdue findings only, and a fixed finding is never
+/// breached.
+async fn sla_policies(t: &TestApp) {
+    let app = t
+        .admin()
+        .post("/applications")
+        .json(&json!({"name": t.unique("sla")}))
+        .send()
+        .await
+        .status(201)
+        .json();
+    let app = app["id"].as_str().unwrap().to_string();
+    import(t, &app, BANDIT, "scanType=sast").await;
+    async fn list(t: &TestApp, app: &str) -> Value {
+        t.admin()
+            .get(&format!("/vulnerabilities?applicationId={app}"))
+            .send()
+            .await
+            .status(200)
+            .json()
+    }
+    let before = list(t, &app).await;
+    assert!(before
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|v| v["slaDueAt"].is_null() && v["slaBreached"] == false));
+    let policy = t
+        .admin()
+        .post("/v1/policies")
+        .json(
+            &json!({"name": "fix in time", "type": "sla", "action": "block",
+            "sla": {"highDays": 5}}),
+        )
+        .send()
+        .await
+        .status(201)
+        .json();
+    assert_eq!(policy["type"], "sla");
+    assert_eq!(
+        policy["sla"],
+        json!({"criticalDays": 7, "highDays": 5, "mediumDays": 90, "lowDays": 120, "infoDays": null})
+    );
+    let id = policy["id"].as_str().unwrap().to_string();
+    let vulns = list(t, &app).await;
+    let vulns = vulns.as_array().unwrap();
+    for v in vulns {
+        let days = match v["severity"].as_str().unwrap() {
+            "critical" => Some(7),
+            "high" => Some(5),
+            "medium" => Some(90),
+            "low" => Some(120),
+            _ => None,
+        };
+        let first: chrono::DateTime<chrono::Utc> =
+            v["firstSeenAt"].as_str().unwrap().parse().unwrap();
+        match days {
+            Some(d) => {
+                let due: chrono::DateTime<chrono::Utc> =
+                    v["slaDueAt"].as_str().unwrap().parse().unwrap();
+                assert_eq!(due - first, chrono::Duration::days(d), "{v}");
+            }
+            None => assert!(v["slaDueAt"].is_null(), "{v}"),
+        }
+        assert_eq!(v["slaBreached"], false);
+    }
+    async fn evaluate(t: &TestApp, id: &str) -> Value {
+        t.admin()
+            .post(&format!("/policies/{id}/evaluate"))
+            .send()
+            .await
+            .status(200)
+            .json()
+    }
+    assert_eq!(evaluate(t, &id).await["result"], "pass");
+    let high: Vec<String> = vulns
+        .iter()
+        .filter(|v| v["severity"] == "high")
+        .map(|v| v["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!high.is_empty());
+    // One high finding is fixed before the deadline.
+    t.admin()
+        .patch(&format!("/vulnerabilities/{}", high[0]))
+        .json(&json!({"status": "resolved"}))
+        .send()
+        .await
+        .status(200);
+    t.clock.advance(chrono::Duration::days(6));
+    let e = evaluate(t, &id).await;
+    assert_eq!(e["result"], "fail", "{e}");
+    let mut deciding: Vec<&str> = e["decidingFindings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            assert_eq!(v["slaBreached"], true, "{v}");
+            v["id"].as_str().unwrap()
+        })
+        .collect();
+    deciding.sort();
+    let mut want: Vec<&str> = high[1..].iter().map(String::as_str).collect();
+    want.sort();
+    assert_eq!(deciding, want);
+    let one = t
+        .admin()
+        .get(&format!("/vulnerabilities/{}", high[0]))
+        .send()
+        .await
+        .status(200)
+        .json();
+    assert_eq!(one["slaBreached"], false, "fixed in time: {one}");
+    assert!(one["slaDueAt"].is_string());
+    // Refused: days out of range, days on a gate policy, an unknown type.
+    for (body, pointer) in [
+        (
+            json!({"name": "x", "type": "sla", "action": "block", "sla": {"lowDays": 0}}),
+            "/sla/lowDays",
+        ),
+        (
+            json!({"name": "y", "type": "gate", "action": "block", "sla": {"lowDays": 3}}),
+            "/sla",
+        ),
+        (
+            json!({"name": "z", "type": "weekly", "action": "block"}),
+            "/type",
+        ),
+    ] {
+        let bad = t
+            .admin()
+            .post("/policies")
+            .json(&body)
+            .send()
+            .await
+            .status(422)
+            .json();
+        assert_eq!(bad["details"]["errors"][0]["pointer"], pointer, "{bad}");
+    }
+    // Disabled: no due dates any more.
+    let mut update = policy.clone();
+    update["enabled"] = json!(false);
+    t.admin()
+        .put(&format!("/policies/{id}"))
+        .json(&update)
+        .send()
+        .await
+        .status(200);
+    let after = list(t, &app).await;
+    assert!(after
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|v| v["slaDueAt"].is_null()));
+}
+
+#[tokio::test]
+async fn sla_policies_set_due_dates_and_fail_on_overdue_findings() {
+    sla_policies(&TestApp::spawn().await).await;
+}
+
+#[tokio::test]
+async fn pg_sla_policies_set_due_dates_and_fail_on_overdue_findings() {
+    let Some(t) = TestApp::spawn_postgres().await else {
+        return;
+    };
+    sla_policies(&t).await;
 }

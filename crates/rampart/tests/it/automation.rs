@@ -954,3 +954,115 @@ async fn report_server_side_generates_waits_and_saves() {
     );
     std::fs::remove_dir_all(dir).ok();
 }
+
+/// `rampart gate --policy`: the server's verdict on imported findings decides the exit code
+/// (1 fail, 0 pass), in text and JSON, with an API key and with OAuth client credentials; an
+/// unknown policy or half the OAuth pair is exit 2 with a line saying what to do.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gate_evaluates_a_policy_and_exits_by_its_verdict() {
+    let app = TestApp::spawn().await;
+    let key = app.keys.admin.token.clone();
+    let name = app.unique("gated");
+    let created = app
+        .admin()
+        .post("/v1/applications")
+        .json(&json!({"name": name}))
+        .send()
+        .await
+        .status(201)
+        .json();
+    let id = created["id"].as_str().unwrap().to_string();
+    app.admin()
+        .post(&format!("/v1/applications/{id}/scans?scanType=sast"))
+        .header("Content-Type", "application/sarif+json")
+        .body(include_str!(
+            "../../../rampart-ingest/tests/fixtures/bandit.sarif"
+        ))
+        .send()
+        .await
+        .status(201);
+    for body in [
+        json!({"name": "no high", "action": "block", "conditions": {"minSeverity": "high"}}),
+        json!({"name": "lenient", "action": "block", "conditions": {"minSeverity": "high", "maxCount": 100}}),
+    ] {
+        app.admin()
+            .post("/v1/policies")
+            .json(&body)
+            .send()
+            .await
+            .status(201);
+    }
+    let o = rampart(
+        &app.base,
+        &key,
+        &["gate", "--policy", "no high", "--app", &name],
+    )
+    .await;
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stdout(&o).contains("(gate): fail"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("vulnerable.py"), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("policy \"no high\" failed"),
+        "{}",
+        stderr(&o)
+    );
+    let o = rampart(
+        &app.base,
+        &key,
+        &[
+            "gate", "--policy", "LENIENT", "--app", &id, "--format", "json",
+        ],
+    )
+    .await;
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["result"], "pass");
+    assert!(v["matched"].as_u64().unwrap() > 0);
+    let o = rampart(&app.base, &key, &["gate", "--policy", "nope"]).await;
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("no policy named \"nope\""),
+        "{}",
+        stderr(&o)
+    );
+    // OAuth client credentials instead of the key (secret from the environment).
+    let client = app
+        .org()
+        .post("/oauth/clients")
+        .json(&json!({"name": "ci", "role": "product-admin", "scopes": "admin"}))
+        .send()
+        .await
+        .status(201)
+        .json();
+    let cid = client["client_id"].as_str().unwrap().to_string();
+    let secret = client["client_secret"].as_str().unwrap().to_string();
+    let oauth = |args: Vec<String>, secret: Option<String>| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_rampart"));
+        cmd.args(&args)
+            .env("RAMPART_URL", &app.base)
+            .env_remove("RAMPART_API_KEY")
+            .env_remove("RUST_LOG");
+        match secret {
+            Some(s) => cmd.env("RAMPART_CLIENT_SECRET", s),
+            None => cmd.env_remove("RAMPART_CLIENT_SECRET"),
+        };
+        tokio::task::spawn_blocking(move || cmd.output().expect("run rampart"))
+    };
+    let args: Vec<String> = ["gate", "--policy", "no high", "--client-id", &cid]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let o = oauth(args.clone(), Some(secret.clone())).await.unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stdout(&o).contains("(gate): fail"), "{}", stdout(&o));
+    let o = oauth(args.clone(), None).await.unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--client-secret"), "{}", stderr(&o));
+    let o = oauth(args, Some("wrong".into())).await.unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("client credentials were refused"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -1,4 +1,4 @@
-//! `/policies`: gate policies and their on-demand evaluation.
+//! `/policies`: gate and SLA policies and their on-demand evaluation.
 
 use super::{created, json_body, time, uuid_of};
 use crate::extract::PlusAuth;
@@ -11,7 +11,7 @@ use axum::response::Response;
 use axum::Json;
 use rampart_api_types::oauth::ProblemBody;
 use rampart_api_types::plus::{
-    Policy, PolicyConditions, PolicyEvaluateRequest, PolicyEvaluation, PolicyWrite,
+    Policy, PolicyConditions, PolicyEvaluateRequest, PolicyEvaluation, PolicySla, PolicyWrite,
 };
 use rampart_domain as d;
 use rampart_domain::plus::{parse_plus_severity, plus_severity};
@@ -27,6 +27,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 fn wire(p: d::Policy) -> Policy {
+    let kind = p.kind();
     let sev = p
         .conditions
         .min_severity
@@ -35,7 +36,7 @@ fn wire(p: d::Policy) -> Policy {
         id: p.id.0,
         name: p.name,
         description: p.description,
-        kind: "gate".into(),
+        kind: kind.into(),
         action: p.action.as_str().into(),
         enabled: p.enabled,
         conditions: PolicyConditions {
@@ -58,6 +59,13 @@ fn wire(p: d::Policy) -> Policy {
             min_age_days: p.conditions.min_age_days,
             max_count: p.conditions.max_count,
         },
+        sla: p.conditions.sla.map(|d| PolicySla {
+            critical_days: d.critical,
+            high_days: d.high,
+            medium_days: d.medium,
+            low_days: d.low,
+            info_days: d.info,
+        }),
         created_at: time(p.created_at),
         updated_at: time(p.updated_at),
     }
@@ -66,6 +74,47 @@ fn wire(p: d::Policy) -> Policy {
 fn input(body: &[u8]) -> Result<PolicyInput, Problem> {
     let b: PolicyWrite = json_body(body)?;
     let mut problems = Vec::new();
+    let kind = b
+        .kind
+        .as_deref()
+        .unwrap_or(if b.sla.is_some() { "sla" } else { "gate" });
+    let sla = match (kind, b.sla) {
+        ("gate", None) => None,
+        ("gate", Some(_)) => {
+            problems.push(Invalid::property(
+                "sla",
+                "only an SLA policy has days to fix: send \"type\": \"sla\"",
+            ));
+            None
+        }
+        ("sla", given) => {
+            let dflt = d::SlaDays::default();
+            let given = given.unwrap_or_default();
+            let days = d::SlaDays {
+                critical: given.critical_days.or(dflt.critical),
+                high: given.high_days.or(dflt.high),
+                medium: given.medium_days.or(dflt.medium),
+                low: given.low_days.or(dflt.low),
+                info: given.info_days.or(dflt.info),
+            };
+            for (name, v) in [
+                ("sla.criticalDays", days.critical),
+                ("sla.highDays", days.high),
+                ("sla.mediumDays", days.medium),
+                ("sla.lowDays", days.low),
+                ("sla.infoDays", days.info),
+            ] {
+                if v.is_some_and(|v| !(1..=3650).contains(&v)) {
+                    problems.push(Invalid::property(name, "must be between 1 and 3650 days"));
+                }
+            }
+            Some(days)
+        }
+        _ => {
+            problems.push(Invalid::property("type", "must be gate or sla"));
+            None
+        }
+    };
     let action = PolicyAction::parse(&b.action.to_ascii_lowercase());
     if action.is_none() {
         problems.push(Invalid::property(
@@ -118,6 +167,7 @@ fn input(body: &[u8]) -> Result<PolicyInput, Problem> {
             cwes: c.cwe.iter().map(|x| x.to_ascii_uppercase()).collect(),
             min_age_days: c.min_age_days,
             max_count: c.max_count,
+            sla,
         },
     })
 }
@@ -223,10 +273,6 @@ async fn evaluate(
         result: out.evaluation.verdict.as_str().into(),
         matched: out.evaluation.matched,
         evaluated: out.evaluated as u64,
-        deciding_findings: out
-            .deciding
-            .into_iter()
-            .map(super::vulnerabilities::wire)
-            .collect(),
+        deciding_findings: super::vulnerabilities::wire_all(&s, &p, out.deciding).await?,
     }))
 }

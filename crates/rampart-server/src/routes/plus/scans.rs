@@ -184,9 +184,11 @@ pub struct TriggerParams {
     /// `sast`, `sca` or `container` with a document body; `dast` (or a JSON trigger
     /// body) runs the engine.
     scan_type: Option<String>,
-    /// `sarif` or `cyclonedx`; default from the `Content-Type`
-    /// (`application/sarif+json`, `application/vnd.cyclonedx+json`), else `sarif` for
-    /// `sast` and `container`, `cyclonedx` for `sca`.
+    /// `sarif`, `cyclonedx` (JSON or XML, told apart by the first byte) or `spdx` (SPDX
+    /// 2.2/2.3 JSON); default from the `Content-Type` (`application/sarif+json`,
+    /// `application/vnd.cyclonedx+json`, `application/vnd.cyclonedx+xml`,
+    /// `application/spdx+json`), else `sarif` for `sast` and `container`, `cyclonedx` for
+    /// `sca`.
     format: Option<String>,
     /// Answer the delta (`new`, `unchanged`, `reopened`, `closed`) without writing.
     dry_run: Option<bool>,
@@ -219,7 +221,7 @@ async fn run(
         Some(PlusScanType::Dast) => None,
         Some(t) => Some(t),
         None if by_type.is_some() || q.format.is_some() => Some(match by_type {
-            Some(Format::CycloneDx) => PlusScanType::Sca,
+            Some(Format::CycloneDx | Format::Spdx) => PlusScanType::Sca,
             _ => PlusScanType::Sast,
         }),
         None => None,
@@ -260,7 +262,9 @@ async fn run(
         .or(q.application_id.map(AppId))
         .ok_or_else(|| bad("applicationId", "is required"))?;
     let format = match q.format.as_deref() {
-        Some(f) => Format::parse(f).ok_or_else(|| bad("format", "must be sarif or cyclonedx"))?,
+        Some(f) => {
+            Format::parse(f).ok_or_else(|| bad("format", &format!("must be {}", Format::NAMES)))?
+        }
         None => by_type.unwrap_or(match st {
             PlusScanType::Sca => Format::CycloneDx,
             _ => Format::Sarif,
@@ -296,7 +300,7 @@ async fn run(
 /// with the delta and nothing written. Without a document (JSON `{applicationId,
 /// scanType: "dast"}`) the engine scans the application: 202.
 #[utoipa::path(post, path = "/scans", tag = "Scans", params(TriggerParams),
-    request_body(content = ScanTrigger, description = "a JSON trigger, or the SARIF / CycloneDX document to import"),
+    request_body(content = ScanTrigger, description = "a JSON trigger, or the SARIF, CycloneDX (JSON or XML) or SPDX document to import"),
     responses((status = 201, body = Scan), (status = 200, body = ImportPreview), (status = 202, body = Scan),
         (status = 404, body = ProblemBody, content_type = "application/problem+json"),
         (status = 409, body = ProblemBody, content_type = "application/problem+json"),
@@ -313,7 +317,7 @@ async fn trigger(
 
 /// `POST /scans` for this application.
 #[utoipa::path(post, path = "/applications/{id}/scans", tag = "Scans", params(("id" = uuid::Uuid, Path), TriggerParams),
-    request_body(content = ScanTrigger, description = "a JSON trigger, or the SARIF / CycloneDX document to import"),
+    request_body(content = ScanTrigger, description = "a JSON trigger, or the SARIF, CycloneDX (JSON or XML) or SPDX document to import"),
     responses((status = 201, body = Scan), (status = 200, body = ImportPreview), (status = 202, body = Scan),
         (status = 404, body = ProblemBody, content_type = "application/problem+json"),
         (status = 409, body = ProblemBody, content_type = "application/problem+json"),

@@ -11,8 +11,9 @@ use axum::extract::{Path, State};
 use axum::Json;
 use rampart_api_types::oauth::ProblemBody;
 use rampart_api_types::plus::{Vulnerability, VulnerabilityPatch};
+use rampart_domain as d;
 use rampart_domain::plus::{parse_plus_severity, plus_severity};
-use rampart_domain::{AppId, PlusScanId, PlusScanType, PlusStatus};
+use rampart_domain::{AppId, PlusScanId, PlusScanType, PlusStatus, SlaState};
 use rampart_service::{AnyVulnerability, Problem as Invalid, ServiceError};
 use rampart_store::PlusFindingFilter;
 use serde::Deserialize;
@@ -25,7 +26,34 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(app_list))
 }
 
-pub(crate) fn wire(v: AnyVulnerability) -> Vulnerability {
+/// The wire shapes of `list`, each with its SLA due date under the organization's SLA
+/// policies.
+pub(crate) async fn wire_all(
+    s: &AppState,
+    p: &d::Principal,
+    list: Vec<AnyVulnerability>,
+) -> Result<Vec<Vulnerability>, Problem> {
+    let states = s.service.sla_states(p, &list).await?;
+    Ok(list
+        .into_iter()
+        .zip(states)
+        .map(|(v, sla)| wire(v, sla))
+        .collect())
+}
+
+async fn wire_one(
+    s: &AppState,
+    p: &d::Principal,
+    v: AnyVulnerability,
+) -> Result<Vulnerability, Problem> {
+    let mut all = wire_all(s, p, vec![v]).await?;
+    all.pop()
+        .ok_or_else(|| Problem::from(ServiceError::NotFound))
+}
+
+fn wire(v: AnyVulnerability, sla: Option<SlaState>) -> Vulnerability {
+    let sla_due_at = sla.map(|x| time(x.due_at));
+    let sla_breached = sla.is_some_and(|x| x.breached);
     match v {
         AnyVulnerability::Imported(f) => Vulnerability {
             id: f.id.0,
@@ -48,6 +76,8 @@ pub(crate) fn wire(v: AnyVulnerability) -> Vulnerability {
             last_seen_at: time(f.last_seen),
             created_at: time(f.first_seen),
             updated_at: time(f.updated_at),
+            sla_due_at,
+            sla_breached,
         },
         AnyVulnerability::Dast {
             vuln,
@@ -85,6 +115,8 @@ pub(crate) fn wire(v: AnyVulnerability) -> Vulnerability {
             last_seen_at: time(vuln.last_discovered),
             created_at: time(vuln.first_discovered),
             updated_at: time(vuln.updated_time),
+            sla_due_at,
+            sla_breached,
         },
     }
 }
@@ -177,7 +209,7 @@ async fn list(
 ) -> Result<Json<Vec<Vulnerability>>, Problem> {
     let f = filter(q, None)?;
     let list = s.service.list_any_vulnerabilities(&p, &f).await?;
-    Ok(Json(list.into_iter().map(wire).collect()))
+    Ok(Json(wire_all(&s, &p, list).await?))
 }
 
 #[utoipa::path(get, path = "/applications/{id}/vulnerabilities", tag = "Vulnerabilities",
@@ -194,7 +226,7 @@ async fn app_list(
     s.service.get_app(&p, app).await?;
     let f = filter(q, Some(app))?;
     let list = s.service.list_any_vulnerabilities(&p, &f).await?;
-    Ok(Json(list.into_iter().map(wire).collect()))
+    Ok(Json(wire_all(&s, &p, list).await?))
 }
 
 #[utoipa::path(get, path = "/vulnerabilities/{id}", tag = "Vulnerabilities",
@@ -207,7 +239,8 @@ async fn get(
     Path(id): Path<String>,
 ) -> Result<Json<Vulnerability>, Problem> {
     let id = uuid_of(&id)?;
-    Ok(Json(wire(s.service.get_any_vulnerability(&p, id).await?)))
+    let v = s.service.get_any_vulnerability(&p, id).await?;
+    Ok(Json(wire_one(&s, &p, v).await?))
 }
 
 /// Changes the status (a triage decision an import keeps).
@@ -230,5 +263,6 @@ async fn patch(
             "must be one of open, in_progress, resolved, accepted",
         )
     })?;
-    Ok(Json(wire(s.service.set_any_status(&p, id, status).await?)))
+    let v = s.service.set_any_status(&p, id, status).await?;
+    Ok(Json(wire_one(&s, &p, v).await?))
 }
