@@ -13,7 +13,8 @@
 //! RAMPART_TEST_PG_URL=postgres://postgres@127.0.0.1:5432/test \
 //!   cargo run --release -p rampart-server --example import_bench -- postgres sarif
 //! ```
-//! Environment: RESULTS=50000, COMPONENTS=5000. SQLite runs on a temporary file (WAL), as
+//! Environment: RESULTS=50000, COMPONENTS=5000; EVALUATE=1 then evaluates a gate and an SLA
+//! policy over every imported finding (`RESULTS=100000 EVALUATE=1 … sqlite sarif`). SQLite runs on a temporary file (WAL), as
 //! `rampart server` does. Not a test: it never runs under `cargo test`.
 
 use rampart_domain::PlusScanType;
@@ -196,6 +197,47 @@ async fn main() {
             out.delta.unchanged,
             peak_mib()
         );
+    }
+    // Policy evaluation over every finding imported (EVALUATE=1): a gate policy and an SLA
+    // policy, each evaluated on demand as `POST /policies/{id}/evaluate` does.
+    if std::env::var("EVALUATE").is_ok_and(|v| v == "1") {
+        for (name, sla) in [
+            ("gate", None),
+            ("sla", Some(rampart_domain::SlaDays::default())),
+        ] {
+            let policy = t
+                .service
+                .create_policy(
+                    &admin,
+                    rampart_service::PolicyInput {
+                        name: format!("bench {name}"),
+                        description: None,
+                        action: rampart_domain::PolicyAction::Block,
+                        enabled: true,
+                        conditions: rampart_domain::GateConditions {
+                            min_severity: Some(rampart_domain::Severity::High),
+                            sla,
+                            ..Default::default()
+                        },
+                    },
+                )
+                .await
+                .expect("policy");
+            let started = Instant::now();
+            let out = t
+                .service
+                .evaluate_policy(&admin, policy.id, Some(app))
+                .await
+                .expect("evaluate");
+            println!(
+                "  evaluate {name:4} over {} findings: {:.2} s ({} matched, {:?}), peak RSS {:.0} MiB",
+                out.evaluated,
+                started.elapsed().as_secs_f64(),
+                out.evaluation.matched,
+                out.evaluation.verdict,
+                peak_mib()
+            );
+        }
     }
     drop(t);
     let _ = std::fs::remove_dir_all(&dir);
