@@ -1,4 +1,4 @@
-//! Web console sessions (`console_sessions`, migration 0020).
+//! Web console sessions (`console_sessions`, migration 0021).
 
 use super::rows::{get, time};
 use super::{a, insert_err, t, Row, SqlStore};

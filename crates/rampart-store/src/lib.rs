@@ -36,6 +36,7 @@ mod store;
 mod templates;
 mod tenancy;
 mod vulns;
+mod webhooks;
 
 pub use apps::*;
 pub use audit::*;
@@ -57,3 +58,4 @@ pub use store::*;
 pub use templates::*;
 pub use tenancy::*;
 pub use vulns::*;
+pub use webhooks::*;

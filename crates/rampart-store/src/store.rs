@@ -86,6 +86,7 @@ pub trait Store:
     + crate::ReportStore
     + crate::PlusStore
     + crate::ConsoleStore
+    + crate::WebhookStore
     + Send
     + Sync
     + 'static
@@ -112,6 +113,7 @@ impl<T> Store for T where
         + crate::ReportStore
         + crate::PlusStore
         + crate::ConsoleStore
+        + crate::WebhookStore
         + Send
         + Sync
         + 'static

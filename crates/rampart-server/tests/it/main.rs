@@ -35,6 +35,7 @@ mod targets;
 mod templates;
 mod transport;
 mod vulns;
+mod webhooks;
 
 use serde_json::{json, Value};
 
