@@ -14,6 +14,7 @@
 mod apps;
 mod audit;
 mod blackouts;
+mod console;
 mod engines;
 mod files;
 mod identity;

@@ -44,6 +44,12 @@ pub fn unaudited_app_for_benchmarks(state: AppState) -> Router {
 }
 
 fn build(state: AppState, audited: bool) -> Router {
+    // The web console (its own router and state; it calls the same service) and `/`,
+    // which opens it.
+    let console = rampart_console::router(
+        state.service.clone(),
+        rampart_console::ConsoleConfig::for_public_url(state.issuer()),
+    );
     let (router, api) = routes::router().split_for_parts();
     let api = std::sync::Arc::new(openapi::finish(api));
     let serve_doc = move || {
@@ -81,6 +87,11 @@ fn build(state: AppState, audited: bool) -> Router {
         routed
     };
     routed
+        .merge(console)
+        .route(
+            "/",
+            axum::routing::get(|| async { axum::response::Redirect::to("/console") }),
+        )
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             error::panicked,
         ))

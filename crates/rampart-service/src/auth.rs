@@ -170,7 +170,7 @@ impl Service {
         Ok(Some(key))
     }
 
-    async fn default_org(&self) -> ServiceResult<OrgId> {
+    pub(crate) async fn default_org(&self) -> ServiceResult<OrgId> {
         match self.store.find_org_by_name(DEFAULT_ORG).await? {
             Some(o) => Ok(o.id),
             None => Ok(self.create_org(DEFAULT_ORG).await?.id),

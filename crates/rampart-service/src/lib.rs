@@ -17,6 +17,7 @@ mod audit;
 mod auth;
 mod blackouts;
 mod config_secrets;
+mod console;
 mod engines;
 mod error;
 mod file_content;
@@ -45,6 +46,7 @@ pub use audit::{EXPORT_MAX_ENTRIES, EXPORT_TTL_HOURS};
 pub use auth::key_prefix;
 pub use auth::{hash_token, KeyOwner, KeyRequest, NewKey, DEFAULT_ORG};
 pub use blackouts::{BlackoutInput, BlackoutView, EnforceReport};
+pub use console::{random_token, ConsoleCaller, NewConsoleSession, CONSOLE_SESSION_HOURS};
 pub use engines::{
     Availability, EngineDirective, EngineGroupInput, EngineInput, EngineReport, EngineView,
     ENGINE_OFFLINE_AFTER_SECONDS, ENGINE_TOKEN_PREFIX, SERVER_VERSION,

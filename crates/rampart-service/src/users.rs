@@ -86,6 +86,11 @@ fn dummy_hash() -> &'static str {
     })
 }
 
+/// Checks and hashes a new password off the async workers.
+pub(crate) async fn hash_password_off_runtime(password: String) -> ServiceResult<String> {
+    blocking(move || hash_password(&password)).await?
+}
+
 /// argon2id is deliberately slow: run it off the async workers.
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> ServiceResult<T> {
     tokio::task::spawn_blocking(f)

@@ -14,6 +14,7 @@ use rampart_query::{parse_sort, ResourceType};
 mod apps;
 mod audit;
 mod blackouts;
+mod console;
 mod engines;
 mod files;
 mod identity;
@@ -33,6 +34,7 @@ mod webhooks;
 pub use apps::*;
 pub use audit::*;
 pub use blackouts::*;
+pub use console::*;
 pub use engines::*;
 pub use files::*;
 pub use identity::*;
@@ -102,7 +104,9 @@ macro_rules! conformance_suite {
             // webhooks
             webhooks_crud_and_tenants, webhook_outbox_claims_are_exclusive_and_leases_expire,
             // audit log
-            audit_log_pages_filters_tenants_and_purge);
+            audit_log_pages_filters_tenants_and_purge,
+            // console sessions
+            console_sessions_expire_and_end);
     };
     (@each $factory:path; $($name:ident),*) => {$(
         #[tokio::test]

@@ -1,7 +1,8 @@
 //! rampart's storage port.
 //!
 //! One trait per area (tenancy, apps, inventory, templates, scan configs, scans, the job
-//! queue, vulnerabilities, engines, leadership, schedules, blackouts, files, reports); [`Store`] is all of them, the one
+//! queue, vulnerabilities, engines, leadership, schedules, blackouts, files, reports,
+//! console sessions); [`Store`] is all of them, the one
 //! interface every backend implements (SQLite embedded, PostgreSQL for replicas).
 //! Invariants every implementation keeps, checked by the conformance suite in
 //! [`conformance`] (feature `testkit`):
@@ -18,6 +19,7 @@ mod audit;
 mod blackouts;
 #[cfg(feature = "testkit")]
 pub mod conformance;
+mod console;
 mod engines;
 mod files;
 mod identity;
@@ -39,6 +41,7 @@ mod webhooks;
 pub use apps::*;
 pub use audit::*;
 pub use blackouts::*;
+pub use console::*;
 pub use engines::*;
 pub use files::*;
 pub use identity::*;

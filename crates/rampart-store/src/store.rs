@@ -85,6 +85,7 @@ pub trait Store:
     + crate::AuditStore
     + crate::ReportStore
     + crate::PlusStore
+    + crate::ConsoleStore
     + crate::WebhookStore
     + Send
     + Sync
@@ -111,6 +112,7 @@ impl<T> Store for T where
         + crate::AuditStore
         + crate::ReportStore
         + crate::PlusStore
+        + crate::ConsoleStore
         + crate::WebhookStore
         + Send
         + Sync

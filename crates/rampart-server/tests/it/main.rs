@@ -5,6 +5,7 @@
 mod apps;
 mod audit;
 mod blackouts;
+mod console;
 mod engine_protocol;
 mod engines;
 mod errors;

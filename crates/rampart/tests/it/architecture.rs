@@ -36,7 +36,10 @@ fn layer(name: &str) -> Option<u8> {
         | "rampart-report"
         // The engine's browser plug-in (Chromium over the DevTools protocol).
         | "rampart-browser" => 3,
-        "rampart-server" | "rampart-worker" | "rampart-client" => 4,
+        "rampart-worker" | "rampart-client" => 4,
+        // The web console: pages over the service layer, mounted by the server.
+        "rampart-console" => 4,
+        "rampart-server" => 5,
         // What the CI commands do over the API, so the binary stays thin.
         "rampart-automation" => 5,
         "rampart" => 6,
@@ -217,6 +220,37 @@ fn the_worker_depends_only_on_the_engine_and_the_protocol() {
     ] {
         assert!(!all.contains(f), "rampart-worker reaches {f}");
     }
+}
+
+/// The console is pages over the service layer: among our crates it reaches the domain, the
+/// query language, the store's types and the service, never an adapter or the API router.
+#[test]
+fn the_console_calls_only_the_service_layer() {
+    let g = graph();
+    let ours: BTreeSet<String> = g
+        .normal
+        .get("rampart-console")
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|d| g.workspace.contains(d))
+        .collect();
+    // No store adapter, no API router, no engine: every read and write goes through
+    // `rampart_service::Service`, the API's authorization included.
+    let allowed: BTreeSet<String> = [
+        "rampart-domain",
+        "rampart-query",
+        "rampart-store",
+        "rampart-service",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
+    assert!(
+        ours.is_subset(&allowed),
+        "rampart-console may only call the service layer, found {:?}",
+        ours.difference(&allowed).collect::<Vec<_>>()
+    );
 }
 
 /// The browser crawler plugs into the engine's `BrowserCrawler` trait: among our crates it

@@ -1,0 +1,89 @@
+//! rampart's web console: server-rendered HTML pages (maud, compile-time templates) with
+//! progressive enhancement by one small embedded script; mounted by `rampart-server` under
+//! `/console`.
+//!
+//! Invariants:
+//! - every read and write calls `rampart_service::Service` with the caller's
+//!   [`Principal`](rampart_domain::Principal), exactly as the API does: the console
+//!   hides controls a role may not use, but the service is what refuses;
+//! - a session is a random token in a `HttpOnly`, `SameSite=Strict` (and `Secure`) cookie,
+//!   new at every sign-in; every `POST` carries the session's CSRF token;
+//! - every asset is embedded in the binary; nothing is loaded from another origin (the
+//!   Content-Security-Policy says so to the browser).
+
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
+mod assets;
+mod error;
+mod form;
+mod layout;
+mod pages;
+mod session;
+
+use axum::routing::{get, post};
+use axum::Router;
+use rampart_service::Service;
+
+/// Where the console lives.
+pub const BASE: &str = "/console";
+
+/// How the console is served.
+#[derive(Clone, Debug)]
+pub struct ConsoleConfig {
+    /// Mark cookies `Secure` (HTTPS, or a loopback address a browser treats as secure).
+    pub secure_cookies: bool,
+}
+
+impl ConsoleConfig {
+    /// `Secure` cookies unless the public URL is plain HTTP to a non-loopback host (a
+    /// browser would drop them there and nobody could sign in).
+    pub fn for_public_url(public_url: &str) -> Self {
+        let secure = match url::Url::parse(public_url) {
+            Ok(u) if u.scheme() == "http" => match u.host() {
+                Some(url::Host::Domain(d)) => d == "localhost" || d.ends_with(".localhost"),
+                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                None => false,
+            },
+            _ => true,
+        };
+        Self {
+            secure_cookies: secure,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub(crate) struct Console {
+    pub service: Service,
+    pub config: ConsoleConfig,
+}
+
+/// The console's routes (absolute paths under [`BASE`]), with their own state.
+pub fn router(service: Service, config: ConsoleConfig) -> Router {
+    use pages::{dashboard, sign_in, vulns};
+    Router::new()
+        .route("/console", get(dashboard::page))
+        .route("/console/", get(dashboard::page))
+        .route(
+            "/console/sign-in",
+            get(sign_in::form).post(sign_in::password),
+        )
+        .route("/console/sign-in/key", post(sign_in::key))
+        .route("/console/first-run", post(sign_in::first_run))
+        .route("/console/sign-out", post(sign_in::sign_out))
+        .route("/console/vulnerabilities", get(vulns::list))
+        .route("/console/vulnerabilities/bulk", post(vulns::bulk))
+        .route(
+            "/console/vulnerabilities/{id}",
+            get(vulns::page).post(vulns::update),
+        )
+        .route(
+            "/console/vulnerabilities/{id}/comments",
+            post(vulns::comment),
+        )
+        .route("/console/assets/console.css", get(assets::css))
+        .route("/console/assets/console.js", get(assets::js))
+        .layer(axum::middleware::from_fn(assets::security_headers))
+        .with_state(Console { service, config })
+}
