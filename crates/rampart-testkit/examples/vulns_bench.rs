@@ -11,7 +11,8 @@
 //!   cargo run --release -p rampart-testkit --example vulns_bench -- postgres
 //! ```
 //! Environment (defaults): VULNS=1000000 SCANS=200 APPS=50 CONCURRENCY=8 SECONDS=10
-//! (per endpoint) INGEST_SECONDS=10 BATCH=100; KEEP_DB=1 keeps the SQLite file. Not a test: it never runs under `cargo test`.
+//! (per endpoint) INGEST_SECONDS=10 BATCH=100 CONSOLE=1 (also time the web console's
+//! vulnerability list, one client); KEEP_DB=1 keeps the SQLite file. Not a test: it never runs under `cargo test`.
 
 use rampart_domain::*;
 use rampart_testkit::{fx_finding, Backend, TestApp};
@@ -396,6 +397,53 @@ async fn main() {
         })
         .await;
         println!("{row}");
+    }
+
+    // --- the web console: one signed-in session, the HTML of the list's first page ------
+    // (server time + transfer of the whole page as the browser receives it; not paint).
+    if env("CONSOLE", 1) == 1 {
+        let session = t
+            .service
+            .console_sign_in_key(&key)
+            .await
+            .expect("console session");
+        let cookie = format!("rampart_session={}", session.token);
+        println!("\n| {kind} console (HTML of page 1) | requests | req/s | p50 ms | p99 ms | max ms | errors |");
+        println!("|---|---:|---:|---:|---:|---:|---:|");
+        for (label, path) in [
+            ("`GET /console/vulnerabilities` (severity DESC)", "/console/vulnerabilities"),
+            ("`… ?severity=HIGH` (facet)", "/console/vulnerabilities?severity=HIGH"),
+            ("`… ?open=1&sort=last` (facet, last seen)", "/console/vulnerabilities?open=1&sort=last"),
+            ("`… ?q=vulnerability.root_cause.url CONTAINS '/p/7'`", "/console/vulnerabilities?q=vulnerability.root_cause.url+CONTAINS+%27%2Fp%2F7%27"),
+            ("`… ?page=1000` (index paging, deep page)", "/console/vulnerabilities?page=1000"),
+            ("`GET /console` (dashboard: counts by severity and app)", "/console"),
+        ] {
+            let r = client
+                .get(format!("{base}{path}"))
+                .header("Cookie", &cookie)
+                .send()
+                .await
+                .expect("request");
+            let status = r.status().as_u16();
+            let bytes = r.bytes().await.map(|b| b.len()).unwrap_or(0);
+            let (c, b, ck, path) = (client.clone(), base.clone(), cookie.clone(), path.to_string());
+            let row = load(&format!("{label}, {bytes} B, first {status}"), 1, secs, move |_| {
+                let (c, b, ck, path) = (c.clone(), b.clone(), ck.clone(), path.clone());
+                async move {
+                    let r = c
+                        .get(format!("{b}{path}"))
+                        .header("Cookie", &ck)
+                        .send()
+                        .await
+                        .expect("request");
+                    let s = r.status().as_u16();
+                    let _ = r.bytes().await;
+                    s
+                }
+            })
+            .await;
+            println!("{row}");
+        }
     }
 
     // --- ingestion -------------------------------------------------------------------

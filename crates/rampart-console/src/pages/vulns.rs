@@ -197,16 +197,16 @@ pub async fn list(
                 span.facet-label { "Severity" }
                 @for sev in Severity::ALL.iter().rev() {
                     @let on = params.get("severity").is_some_and(|v| v == sev.as_str());
-                    a class={"facet sev-" (sev.as_str().to_lowercase())} href=(with(&params, &[("severity", if on { "" } else { sev.as_str() })])) aria-pressed=(on) { (sev.as_str()) }
+                    a class={"facet sev-" (sev.as_str().to_lowercase())} href=(with(&params, &[("severity", if on { "" } else { sev.as_str() })])) aria-current=[on.then_some("true")] { (sev.as_str()) }
                 }
             }
             div {
                 span.facet-label { "Status" }
                 @let open_on = params.get("open").is_some_and(|v| v == "1");
-                a.facet href=(with(&params, &[("open", if open_on { "" } else { "1" })])) aria-pressed=(open_on) { "open" }
+                a.facet href=(with(&params, &[("open", if open_on { "" } else { "1" })])) aria-current=[open_on.then_some("true")] { "open" }
                 @for st in VulnStatus::ALL {
                     @let on = params.get("status").is_some_and(|v| v == st.as_str());
-                    a.facet href=(with(&params, &[("status", if on { "" } else { st.as_str() })])) aria-pressed=(on) { (st.as_str()) }
+                    a.facet href=(with(&params, &[("status", if on { "" } else { st.as_str() })])) aria-current=[on.then_some("true")] { (st.as_str()) }
                 }
                 a.facet href="/console/vulnerabilities" { "clear all" }
             }

@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::Duration;
 
-fn chromium_present(test: &str) -> bool {
+pub(crate) fn chromium_present(test: &str) -> bool {
     if rampart_browser::find_chromium().is_some() {
         return true;
     }

@@ -6,6 +6,7 @@ mod automation;
 mod automation_e2e;
 mod blackouts;
 mod browser_scan;
+mod console_browser;
 mod cli;
 mod crash;
 mod docs;
