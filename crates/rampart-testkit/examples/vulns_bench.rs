@@ -411,12 +411,30 @@ async fn main() {
         println!("\n| {kind} console (HTML of page 1) | requests | req/s | p50 ms | p99 ms | max ms | errors |");
         println!("|---|---:|---:|---:|---:|---:|---:|");
         for (label, path) in [
-            ("`GET /console/vulnerabilities` (severity DESC)", "/console/vulnerabilities"),
-            ("`… ?severity=HIGH` (facet)", "/console/vulnerabilities?severity=HIGH"),
-            ("`… ?open=1&sort=last` (facet, last seen)", "/console/vulnerabilities?open=1&sort=last"),
-            ("`… ?q=vulnerability.root_cause.url CONTAINS '/p/7'`", "/console/vulnerabilities?q=vulnerability.root_cause.url+CONTAINS+%27%2Fp%2F7%27"),
-            ("`… ?page=1000` (index paging, deep page)", "/console/vulnerabilities?page=1000"),
-            ("`GET /console` (dashboard: counts by severity and app)", "/console"),
+            (
+                "`GET /console/vulnerabilities` (severity DESC)",
+                "/console/vulnerabilities",
+            ),
+            (
+                "`… ?severity=HIGH` (facet)",
+                "/console/vulnerabilities?severity=HIGH",
+            ),
+            (
+                "`… ?open=1&sort=last` (facet, last seen)",
+                "/console/vulnerabilities?open=1&sort=last",
+            ),
+            (
+                "`… ?q=vulnerability.root_cause.url CONTAINS '/p/7'`",
+                "/console/vulnerabilities?q=vulnerability.root_cause.url+CONTAINS+%27%2Fp%2F7%27",
+            ),
+            (
+                "`… ?page=1000` (index paging, deep page)",
+                "/console/vulnerabilities?page=1000",
+            ),
+            (
+                "`GET /console` (dashboard: counts by severity and app)",
+                "/console",
+            ),
         ] {
             let r = client
                 .get(format!("{base}{path}"))
@@ -426,21 +444,31 @@ async fn main() {
                 .expect("request");
             let status = r.status().as_u16();
             let bytes = r.bytes().await.map(|b| b.len()).unwrap_or(0);
-            let (c, b, ck, path) = (client.clone(), base.clone(), cookie.clone(), path.to_string());
-            let row = load(&format!("{label}, {bytes} B, first {status}"), 1, secs, move |_| {
-                let (c, b, ck, path) = (c.clone(), b.clone(), ck.clone(), path.clone());
-                async move {
-                    let r = c
-                        .get(format!("{b}{path}"))
-                        .header("Cookie", &ck)
-                        .send()
-                        .await
-                        .expect("request");
-                    let s = r.status().as_u16();
-                    let _ = r.bytes().await;
-                    s
-                }
-            })
+            let (c, b, ck, path) = (
+                client.clone(),
+                base.clone(),
+                cookie.clone(),
+                path.to_string(),
+            );
+            let row = load(
+                &format!("{label}, {bytes} B, first {status}"),
+                1,
+                secs,
+                move |_| {
+                    let (c, b, ck, path) = (c.clone(), b.clone(), ck.clone(), path.clone());
+                    async move {
+                        let r = c
+                            .get(format!("{b}{path}"))
+                            .header("Cookie", &ck)
+                            .send()
+                            .await
+                            .expect("request");
+                        let s = r.status().as_u16();
+                        let _ = r.bytes().await;
+                        s
+                    }
+                },
+            )
             .await;
             println!("{row}");
         }

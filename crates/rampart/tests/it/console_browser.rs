@@ -50,7 +50,10 @@ async fn wait_at(page: &Page, url: &str) {
                 return;
             }
         }
-        assert!(Instant::now() < deadline, "still at {here}, waiting for {url}");
+        assert!(
+            Instant::now() < deadline,
+            "still at {here}, waiting for {url}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -98,7 +101,12 @@ async fn console_pages_in_chromium_pass_the_audit_and_triage_works() {
         app,
         &[
             fx_finding("http://shop.test/search", Some("q"), Severity::High, 1),
-            fx_finding("http://shop.test/login", Some("user"), Severity::Critical, 1),
+            fx_finding(
+                "http://shop.test/login",
+                Some("user"),
+                Severity::Critical,
+                1,
+            ),
             fx_finding("http://shop.test/item", Some("id"), Severity::Medium, 1),
             fx_finding("http://shop.test/about", None, Severity::Low, 1),
         ],
@@ -140,7 +148,10 @@ async fn console_pages_in_chromium_pass_the_audit_and_triage_works() {
     .await;
     wait_at(&page, &t.url("/console")).await;
     let text = eval(&page, "document.body.innerText").await;
-    assert!(text.as_str().unwrap_or("").contains("Open vulnerabilities by severity"));
+    assert!(text
+        .as_str()
+        .unwrap_or("")
+        .contains("Open vulnerabilities by severity"));
     audit(&page, "dashboard").await;
     shot(&page, "dashboard").await;
     dark(&page, true).await;
@@ -148,9 +159,15 @@ async fn console_pages_in_chromium_pass_the_audit_and_triage_works() {
     shot(&page, "dashboard-dark").await;
     dark(&page, false).await;
 
-    page.goto(t.url("/console/vulnerabilities")).await.expect("goto");
+    page.goto(t.url("/console/vulnerabilities"))
+        .await
+        .expect("goto");
     wait_at(&page, &t.url("/console/vulnerabilities")).await;
-    let rows = eval(&page, "document.querySelectorAll('table.vulns tbody tr').length").await;
+    let rows = eval(
+        &page,
+        "document.querySelectorAll('table.vulns tbody tr').length",
+    )
+    .await;
     assert_eq!(rows, 5);
     audit(&page, "vulnerabilities").await;
     shot(&page, "vulnerabilities").await;
