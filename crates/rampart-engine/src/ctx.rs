@@ -149,7 +149,15 @@ impl Ctx {
     /// resends it once.
     pub async fn send(&self, req: HttpRequest) -> Result<Sent, SendError> {
         let sent = self.http.send(req.clone(), Purpose::Attack).await?;
-        if self.session.lost(&sent.response) && self.session.login(&self.http).await {
+        if self.session.lost(&sent.response)
+            && self
+                .session
+                .relogin(
+                    &self.http,
+                    &format!("the answer to {} {}", req.method, req.url),
+                )
+                .await
+        {
             return self.http.send(req, Purpose::Attack).await;
         }
         Ok(sent)

@@ -183,6 +183,9 @@ pub struct Session {
     pub other_login: Option<FormLogin>,
     /// URLs matching this are never followed (defaults to common logout words).
     pub logout_regex: Option<String>,
+    /// Attack the scan's own login request (the form at `login`'s URL) like any other form.
+    /// Off by default: attacking it sends hundreds of failed logins and may lock the account.
+    pub attack_login: bool,
 }
 
 #[derive(Clone)]
@@ -227,6 +230,7 @@ impl std::fmt::Debug for Session {
             .field("login", &self.login)
             .field("other_login", &self.other_login)
             .field("logout_regex", &self.logout_regex)
+            .field("attack_login", &self.attack_login)
             .finish()
     }
 }

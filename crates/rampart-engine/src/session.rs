@@ -113,6 +113,8 @@ pub(crate) struct SessionKeeper {
     logged_in: Option<Regex>,
     loss: Option<Regex>,
     state: Mutex<u32>,
+    /// The re-login cap was reached (reported once).
+    capped: std::sync::atomic::AtomicBool,
     /// The scan's browser: a form login whose form the HTML does not have (it is built by
     /// script) is done in the browser, and its cookies handed to the HTTP client.
     browser: std::sync::OnceLock<Arc<dyn crate::crawl::BrowserCrawler>>,
@@ -137,6 +139,7 @@ impl SessionKeeper {
             logged_in: logged_in.as_deref().map(Regex::new).transpose()?,
             loss: loss.as_deref().map(Regex::new).transpose()?,
             state: Mutex::new(0),
+            capped: std::sync::atomic::AtomicBool::new(false),
             browser: std::sync::OnceLock::new(),
         })
     }
@@ -162,6 +165,23 @@ impl SessionKeeper {
         false
     }
 
+    /// Logs in again after `trigger` showed the session lost: an event says what triggered
+    /// it and which re-login of the cap this is. `true` on success.
+    pub async fn relogin(&self, http: &Arc<Http>, trigger: &str) -> bool {
+        let n = *self.state.lock().await;
+        if n < MAX_RELOGINS {
+            http.log(
+                crate::events::Level::Info,
+                format!(
+                    "session lost ({trigger} matched the session-loss pattern): logging in again, re-login {n} of at most {}",
+                    MAX_RELOGINS - 1
+                ),
+            )
+            .await;
+        }
+        self.login(http).await
+    }
+
     /// Logs in; `true` on success. Emits `LoggedIn` or `SessionLost`.
     pub async fn login(&self, http: &Arc<Http>) -> bool {
         let Some(method) = &self.login else {
@@ -169,6 +189,15 @@ impl SessionKeeper {
         };
         let mut count = self.state.lock().await;
         if *count >= MAX_RELOGINS {
+            if !self.capped.swap(true, Relaxed) {
+                http.emit(Event::SessionLost {
+                    message: format!(
+                        "{}: the re-login cap ({MAX_RELOGINS} logins) is reached; the session is not restored any more and the rest of the scan may run unauthenticated",
+                        method.what()
+                    ),
+                })
+                .await;
+            }
             return false;
         }
         *count += 1;

@@ -101,6 +101,10 @@ pub struct SessionArgs {
     /// Regex a page matches when the session was lost.
     #[arg(long)]
     pub session_loss_regex: Option<String>,
+    /// Attack the login form given by --login-url like any other form (off by default: it
+    /// sends many failed logins and may lock the account).
+    #[arg(long, requires = "login_url")]
+    pub attack_login: bool,
     /// Extra header `Name: value`; repeatable.
     #[arg(long = "header", value_name = "NAME: VALUE")]
     pub headers: Vec<String>,
@@ -146,6 +150,7 @@ pub fn plan(args: &ScanArgs) -> Result<ScanPlan, String> {
     }
     let sa = &args.session;
     plan.session.cookie = sa.cookie.clone();
+    plan.session.attack_login = sa.attack_login;
     if let (Some(u), Some(user), Some(pass)) = (&sa.login_url, &sa.username, &sa.password) {
         plan.session.login = Some(FormLogin {
             url: Url::parse(u).map_err(|e| format!("invalid login url {u}: {e}"))?,

@@ -39,6 +39,7 @@ pub(crate) async fn attack_all(ctx: Arc<Ctx>, crawl: &CrawlOutput) {
     let mut jobs: Vec<Job> = Vec::new();
     let mut resource_jobs: Vec<Job> = Vec::new();
     let mut point_jobs: Vec<Job> = Vec::new();
+    let mut login_skipped = 0u32;
     // Whether any enabled check attacks cookies: only then are the session's cookies tried on
     // every page (one request per cookie and page).
     let wants_cookies = enabled.iter().filter(|c| c.point.is_some()).any(|c| {
@@ -66,8 +67,16 @@ pub(crate) async fn attack_all(ctx: Arc<Ctx>, crawl: &CrawlOutput) {
         if wants_cookies {
             ctx.learn_cookie_uses(r, &orig).await;
         }
+        // The scan's own login request is not attacked unless asked: only checks on the
+        // form as a whole (default credentials skips it by itself) see it.
+        let login = !plan.session.attack_login
+            && r.method == "POST"
+            && super::weak_credentials::own_login(&ctx, r);
+        if login {
+            login_skipped += 1;
+        }
         let rs = Arc::new((r.clone(), orig));
-        for c in &enabled {
+        for c in enabled.iter().filter(|_| !login) {
             if let Some(f) = c.point {
                 for p in ctx.points(c.key, r, Some(&rs.1)) {
                     point_jobs.push(Job::Point(f, rs.clone(), p));
@@ -77,6 +86,16 @@ pub(crate) async fn attack_all(ctx: Arc<Ctx>, crawl: &CrawlOutput) {
         for f in enabled.iter().filter_map(|c| c.resource) {
             resource_jobs.push(Job::Resource(f, rs.clone()));
         }
+    }
+    if login_skipped > 0 {
+        ctx.http
+            .log(
+                crate::events::Level::Info,
+                format!(
+                    "the login request is not attacked ({login_skipped} request(s) of the login form skipped by the parameter checks); attack_login (rampart scan --attack-login) includes it"
+                ),
+            )
+            .await;
     }
     let uses = ctx.cookie_pages.summary();
     if !uses.is_empty() {

@@ -138,7 +138,7 @@ fn user_field(form: &Form) -> Option<String> {
 
 /// Whether this is the form the scan logs in with (its page or its action is the configured
 /// login URL).
-fn own_login(ctx: &Ctx, r: &Resource) -> bool {
+pub(crate) fn own_login(ctx: &Ctx, r: &Resource) -> bool {
     let Some(login) = &ctx.http.plan().session.login else {
         return false;
     };

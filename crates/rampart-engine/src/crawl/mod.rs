@@ -280,7 +280,16 @@ impl Crawler {
             };
             return self.out.skip(&v.resource.url, reason);
         }
-        if self.ctx.session.lost(&sent.response) && self.ctx.session.login(&self.ctx.http).await {
+        if self.ctx.session.lost(&sent.response)
+            && self
+                .ctx
+                .session
+                .relogin(
+                    &self.ctx.http,
+                    &format!("the crawl of {} {}", v.resource.method, v.resource.url),
+                )
+                .await
+        {
             // Retry this page once with the restored session.
             let key = norm(&v.resource.method, &v.resource.url, &v.resource.body);
             self.seen.remove(&key);

@@ -16,6 +16,7 @@ struct S {
     session: Arc<Mutex<Option<String>>>,
     logins: Arc<AtomicU32>,
     hits: Arc<AtomicU32>,
+    login_posts: Arc<AtomicU32>,
     seen: Arc<Mutex<Vec<String>>>,
 }
 
@@ -35,6 +36,7 @@ async fn login_page() -> Html<&'static str> {
 }
 
 async fn login_post(State(s): State<S>, body: Bytes) -> Response {
+    s.login_posts.fetch_add(1, Ordering::SeqCst);
     let f: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
     let ok = f.contains(&("user".into(), "alice".into()))
         && f.contains(&("pass".into(), "s3cret".into()));
@@ -107,6 +109,20 @@ async fn logs_in_detects_session_loss_and_logs_in_again() {
         .filter(|e| matches!(e, Event::LoggedIn))
         .count();
     assert!(logins >= 2, "expected a re-login, got {logins}");
+    // Each re-login says what triggered it.
+    let relogins: Vec<&String> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Log { message, .. } if message.starts_with("session lost (") => Some(message),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        relogins
+            .iter()
+            .any(|m| m.contains("/account") && m.contains("re-login 1 of")),
+        "{relogins:?}"
+    );
     assert!(s.logins.load(Ordering::SeqCst) >= 2);
     assert!(summary.progress.logged_in);
     assert!(summary
@@ -124,4 +140,32 @@ async fn failed_login_is_reported_not_silent() {
         .iter()
         .any(|e| matches!(e, Event::SessionLost { .. })));
     assert!(!summary.progress.logged_in);
+}
+
+/// The scan's own login form is attacked only when asked (`attack_login`): by default the
+/// parameter checks leave it alone and an event says so.
+#[tokio::test]
+async fn the_login_form_is_attacked_only_when_asked() {
+    let mut posts = Vec::new();
+    for attack_login in [false, true] {
+        let (s, addr) = start_app().await;
+        let mut plan = plan(addr, "s3cret");
+        plan.modules = rampart_engine::plan::Modules::template("SQL Injection").unwrap();
+        plan.session.attack_login = attack_login;
+        let (_, events) = crate::run(plan).await;
+        let said = events.iter().any(|e| {
+            matches!(e, Event::Log { message, .. } if message.starts_with("the login request is not attacked"))
+        });
+        assert_eq!(
+            said, !attack_login,
+            "the event says when the login is left alone"
+        );
+        posts.push(s.login_posts.load(Ordering::SeqCst));
+    }
+    // Left alone, the form only sees the scan's own logins (the first, the session-id
+    // samples, the re-logins); attacked, every SQL payload on `user` and `pass` too.
+    assert!(
+        posts[1] >= posts[0] + 20,
+        "logins posted without / with attack_login: {posts:?}"
+    );
 }
