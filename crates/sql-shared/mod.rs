@@ -29,6 +29,7 @@ mod schedules;
 mod templates;
 mod tenancy;
 mod vulns;
+mod webhooks;
 
 use super::{Db, DIALECT, QB};
 use rampart_domain::time::to_micros;

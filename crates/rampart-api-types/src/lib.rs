@@ -13,6 +13,7 @@ pub mod identity;
 pub mod lenient;
 pub mod oauth;
 pub mod plus;
+pub mod webhooks;
 
 use chrono::{DateTime, Utc};
 

@@ -136,6 +136,10 @@ pub struct Vulnerability {
     /// Past `slaDueAt` and still `open` or `in_progress`.
     #[serde(default)]
     pub sla_breached: bool,
+    /// The source named a fix: an `sca` or `container` finding with a remediation (a
+    /// CycloneDX `recommendation`, an SPDX `fix` reference).
+    #[serde(default)]
+    pub fix_available: bool,
 }
 
 /// `PATCH /vulnerabilities/{id}`.
@@ -167,6 +171,9 @@ pub struct PolicyConditions {
     /// How many matching findings are allowed (default 0).
     #[serde(default)]
     pub max_count: u64,
+    /// Only findings with (true) or without (false) a known fix (`fixAvailable`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fix_available: Option<bool>,
 }
 
 /// Days to fix per severity, counted from a finding's first sighting (an SLA policy). An

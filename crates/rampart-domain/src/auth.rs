@@ -152,6 +152,9 @@ pub enum Resource {
     /// Users, service accounts, API keys, identity groups, the organization (rampart's
     /// own row: administration is Product Admin only).
     Identity,
+    /// AppSec+ webhook subscriptions and their deliveries: an event carries data of every
+    /// application of the tenant, so Product Admin only.
+    Webhooks,
 }
 
 /// What a caller wants to do.
@@ -193,7 +196,7 @@ pub fn permission(role: Role, resource: Resource) -> Permission {
     match (role, resource) {
         (Role::ProductAdmin, R::VulnerabilityComments) => P::Administer,
         (Role::ProductAdmin, _) => P::Manage,
-        (_, R::Identity) => P::None,
+        (_, R::Identity | R::Webhooks) => P::None,
         (Role::ReadWrite, R::Targets | R::Engines | R::EngineGroups) => P::Read,
         (Role::ReadWrite, R::GlobalBlackouts) => P::None,
         (Role::ReadWrite, _) => P::Manage,

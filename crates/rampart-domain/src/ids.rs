@@ -84,4 +84,8 @@ id_type!(
     PlusFindingId,
     /// An AppSec+ gate policy.
     PolicyId,
+    /// An AppSec+ webhook subscription.
+    WebhookId,
+    /// One delivery of one event to one webhook (a row of the outbox).
+    WebhookDeliveryId,
 );

@@ -34,6 +34,7 @@ pub mod secrets;
 pub mod target;
 pub mod time;
 pub mod vuln;
+pub mod webhook;
 
 pub use auth::{Action, Permission, Principal, PrincipalKind, Resource, Role};
 pub use engine::*;
@@ -49,3 +50,4 @@ pub use scan::*;
 pub use schedule::Schedule;
 pub use scopes::{Scope, Scopes};
 pub use vuln::*;
+pub use webhook::{DeliveryStatus, Webhook, WebhookDelivery, WebhookEvent, WebhookStatus};

@@ -50,6 +50,9 @@ pub struct GateConditions {
     /// How many matching findings are allowed (default 0: any match decides).
     #[serde(default)]
     pub max_count: u64,
+    /// Only findings with (true) or without (false) a known fix.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fix_available: Option<bool>,
     /// Days to fix per severity: an SLA policy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sla: Option<SlaDays>,
@@ -142,6 +145,9 @@ pub struct GateFinding {
     pub status: PlusStatus,
     pub cwe: Option<String>,
     pub first_seen: DateTime<Utc>,
+    /// The source named a fix (an SCA or container finding with a recommendation or a fix
+    /// reference).
+    pub fix_available: bool,
 }
 
 /// An evaluation: the verdict, how many findings matched, and the ones that decided it.
@@ -185,6 +191,9 @@ impl GateConditions {
                 || f.cwe
                     .as_ref()
                     .is_some_and(|c| self.cwes.iter().any(|x| x.eq_ignore_ascii_case(c))))
+            && self
+                .fix_available
+                .is_none_or(|want| f.fix_available == want)
     }
 }
 
@@ -249,6 +258,7 @@ mod tests {
             status,
             cwe: Some(cwe.into()),
             first_seen: day(seen),
+            fix_available: cwe == "CWE-1035" && n % 2 == 1,
         }
     }
 
@@ -382,6 +392,27 @@ mod tests {
                 },
                 Verdict::Pass,
                 vec![],
+            ),
+            // Fixability: 5 has a fix (resolved, counted here), 6 has none.
+            (
+                PolicyAction::Block,
+                GateConditions {
+                    fix_available: Some(true),
+                    statuses: vec![Open, Resolved],
+                    ..c()
+                },
+                Verdict::Fail,
+                vec![5],
+            ),
+            (
+                PolicyAction::Block,
+                GateConditions {
+                    fix_available: Some(false),
+                    scan_types: vec![PlusScanType::Sca],
+                    ..c()
+                },
+                Verdict::Fail,
+                vec![6],
             ),
         ];
         for (action, conditions, verdict, deciding) in table {

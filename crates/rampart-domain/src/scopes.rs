@@ -160,6 +160,7 @@ const IAS_AREAS: &[(&str, Scope, Scope)] = &[
         Scope::ApplicationsWrite,
     ),
     ("policies", Scope::PoliciesRead, Scope::PoliciesWrite),
+    ("webhooks", Scope::WebhooksRead, Scope::WebhooksWrite),
     ("targets", Scope::ApplicationsRead, Scope::ApplicationsWrite),
     ("tags", Scope::ApplicationsRead, Scope::ApplicationsWrite),
     ("attack-templates", Scope::ScansRead, Scope::ScansWrite),

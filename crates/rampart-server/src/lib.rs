@@ -21,11 +21,13 @@ pub mod report_gen;
 mod routes;
 mod serve;
 mod state;
+pub mod webhook_out;
 
 pub use openapi::openapi;
 pub use report_gen::GeneratorSettings;
 pub use serve::serve;
 pub use state::{AppState, ServerConfig, DEFAULT_MAX_FILE_BYTES};
+pub use webhook_out::DelivererSettings;
 
 use axum::Router;
 

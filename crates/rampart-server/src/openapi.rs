@@ -168,6 +168,13 @@ const TEXTS: &[(&str, &str, bool, usize, usize)] = &[
     ("ScanConfig", "description", false, 0, 2000),
     ("Schedule", "name", true, 1, 200),
     ("Blackout", "name", true, 1, 200),
+    ("ApplicationWrite", "name", true, 1, 200),
+    ("ApplicationWrite", "description", false, 0, 2000),
+    ("ApplicationWrite", "owner", true, 0, 200),
+    ("ApplicationWrite", "language", true, 0, 200),
+    ("ApplicationWrite", "businessUnit", true, 0, 200),
+    ("PolicyWrite", "name", true, 1, 200),
+    ("PolicyWrite", "description", false, 0, 2000),
     ("File", "name", true, 1, 255),
     ("File", "description", false, 0, 2000),
     ("ReportGeneration", "name", true, 1, 255),
@@ -189,6 +196,7 @@ const ONE_LINE_OR_EMPTY: &str = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$";
 const NO_NUL: &str = "^[^\\u0000]*$";
 
 fn texts(api: &mut OpenApi) {
+    use utoipa::openapi::schema::{SchemaFormat, SchemaType, Type};
     let Some(components) = api.components.as_mut() else {
         return;
     };
@@ -274,6 +282,51 @@ fn texts(api: &mut OpenApi) {
     for (schema, property, values) in enums {
         if let Some(p) = property_mut(components, schema, property) {
             p.enum_values = Some(values.into_iter().map(Into::into).collect());
+        }
+    }
+    // AppSec+ (the words `rampart_domain::plus` and the policy route accept); an optional
+    // member also takes `null`, which these routes read as absent.
+    let plus_enums: Vec<(&str, &str, Vec<&str>)> = vec![
+        (
+            "ApplicationWrite",
+            "criticality",
+            vec!["low", "medium", "high", "critical"],
+        ),
+        (
+            "VulnerabilityPatch",
+            "status",
+            vec!["open", "in_progress", "resolved", "accepted"],
+        ),
+        (
+            "ScanTrigger",
+            "scanType",
+            vec!["sast", "dast", "sca", "container"],
+        ),
+        ("PolicyWrite", "type", vec!["gate", "sla"]),
+        ("PolicyWrite", "action", vec!["allow", "block", "monitor"]),
+        (
+            "PolicyConditions",
+            "minSeverity",
+            vec!["info", "low", "medium", "high", "critical"],
+        ),
+        (
+            "PolicyConditions",
+            "vulnerabilitySeverity",
+            vec!["info", "low", "medium", "high", "critical"],
+        ),
+    ];
+    for (schema, property, values) in plus_enums {
+        if let Some(p) = property_mut(components, schema, property) {
+            let mut values: Vec<serde_json::Value> = values.into_iter().map(Into::into).collect();
+            if matches!(&p.schema_type, SchemaType::Array(types) if types.contains(&Type::Null)) {
+                values.push(serde_json::Value::Null);
+            }
+            p.enum_values = Some(values);
+        }
+    }
+    for property in ["repoUrl", "serviceUrl"] {
+        if let Some(p) = property_mut(components, "ApplicationWrite", property) {
+            p.format = Some(SchemaFormat::Custom("uri".into()));
         }
     }
     for (schema, property) in REQUIRED {

@@ -732,6 +732,7 @@ impl Service {
             )
             .await?;
         self.platform_event(s.org, s.id, "Scan complete").await;
+        self.emit_dast_completed(s).await;
         Ok(())
     }
 

@@ -38,6 +38,7 @@ mod secret;
 mod templates;
 mod users;
 mod vulns;
+mod webhooks;
 
 pub use apps::{AppInput, MemberRef};
 pub use audit::{EXPORT_MAX_ENTRIES, EXPORT_TTL_HOURS};
@@ -72,6 +73,9 @@ pub use secret::SecretKey;
 pub use templates::{AttackModuleInput, AttackTemplateInput};
 pub use users::{ServiceAccountInput, UserInput};
 pub use vulns::{VarianceDoc, VarianceFilter, COMMENT_MAX};
+pub use webhooks::{
+    webhook_signature, NewWebhook, OutgoingDelivery, RetryBounds, WebhookInput, SIGNATURE_HEADERS,
+};
 
 use rampart_domain::catalogue::ModuleMeta;
 use rampart_domain::time::Clock;
@@ -93,6 +97,10 @@ pub struct Service {
     oauth: Arc<oauth::keys::OAuthState>,
     /// Notified when a report is requested (the generator waits on it).
     report_wake: Arc<tokio::sync::Notify>,
+    /// Notified when webhook deliveries are written (the deliverer waits on it).
+    webhook_wake: Arc<tokio::sync::Notify>,
+    /// Whether webhook URLs may be plain `http` (tests and local receivers); default no.
+    webhook_http: bool,
 }
 
 impl std::fmt::Debug for Service {
@@ -118,6 +126,8 @@ impl Service {
             jobs: Arc::default(),
             oauth: Arc::default(),
             report_wake: Arc::default(),
+            webhook_wake: Arc::default(),
+            webhook_http: false,
         }
     }
 
@@ -205,5 +215,6 @@ fn resource_name(r: Resource) -> &'static str {
         Resource::Tags => "tags",
         Resource::Reports => "reports",
         Resource::Identity => "users, service accounts, keys and identity groups",
+        Resource::Webhooks => "webhooks",
     }
 }

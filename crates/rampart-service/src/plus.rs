@@ -360,6 +360,7 @@ impl Service {
                 ),
                 other => other.into(),
             })?;
+        self.emit_import(&scan, &import).await;
         Ok(ImportOutcome {
             scan: Some(scan),
             delta,
@@ -767,6 +768,7 @@ impl Service {
         let all = self.list_any_vulnerabilities(p, &filter).await?;
         let gate: Vec<GateFinding> = all.iter().map(AnyVulnerability::gate).collect();
         let evaluation = policy.evaluate(&gate, self.now());
+        self.emit_policy_outcome(&policy, app, &evaluation).await;
         let wanted: std::collections::HashSet<uuid::Uuid> = evaluation
             .deciding
             .iter()
@@ -824,6 +826,22 @@ impl AnyVulnerability {
             status: self.status(),
             cwe: self.cwe(),
             first_seen: self.first_seen(),
+            fix_available: self.fix_available(),
+        }
+    }
+
+    /// Whether the source named a fix: an SCA or container finding with a remediation
+    /// (CycloneDX `recommendation`, an SPDX `fix` reference). A SARIF rule's help text and an
+    /// engine module's recommendation are advice, not a fix.
+    pub fn fix_available(&self) -> bool {
+        match self {
+            AnyVulnerability::Imported(f) => {
+                matches!(f.scan_type, PlusScanType::Sca | PlusScanType::Container)
+                    && f.remediation
+                        .as_deref()
+                        .is_some_and(|r| !r.trim().is_empty())
+            }
+            AnyVulnerability::Dast { .. } => false,
         }
     }
 

@@ -29,6 +29,7 @@ mod schedules;
 mod templates;
 mod tenancy;
 mod vulns;
+mod webhooks;
 pub use apps::*;
 pub use audit::*;
 pub use blackouts::*;
@@ -47,6 +48,7 @@ pub use schedules::*;
 pub use templates::*;
 pub use tenancy::*;
 pub use vulns::*;
+pub use webhooks::*;
 
 /// Generates one `#[tokio::test]` per conformance check. `$factory` is an async fn
 /// returning `Option<Box<dyn Store>>` (the adapters' factories always return `Some`: a
@@ -97,6 +99,8 @@ macro_rules! conformance_suite {
             app_profiles_round_trip, plus_imports_apply_and_filter, policies_crud_and_tenants,
             // reports
             reports_crud_visibility_and_cascade, report_claims_are_exclusive_and_leases_expire,
+            // webhooks
+            webhooks_crud_and_tenants, webhook_outbox_claims_are_exclusive_and_leases_expire,
             // audit log
             audit_log_pages_filters_tenants_and_purge);
     };

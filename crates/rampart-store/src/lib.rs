@@ -34,6 +34,7 @@ mod store;
 mod templates;
 mod tenancy;
 mod vulns;
+mod webhooks;
 
 pub use apps::*;
 pub use audit::*;
@@ -54,3 +55,4 @@ pub use store::*;
 pub use templates::*;
 pub use tenancy::*;
 pub use vulns::*;
+pub use webhooks::*;

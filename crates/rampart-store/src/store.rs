@@ -85,6 +85,7 @@ pub trait Store:
     + crate::AuditStore
     + crate::ReportStore
     + crate::PlusStore
+    + crate::WebhookStore
     + Send
     + Sync
     + 'static
@@ -110,6 +111,7 @@ impl<T> Store for T where
         + crate::AuditStore
         + crate::ReportStore
         + crate::PlusStore
+        + crate::WebhookStore
         + Send
         + Sync
         + 'static

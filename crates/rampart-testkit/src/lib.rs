@@ -71,6 +71,7 @@ pub struct Builder {
     manual_rate_clock: bool,
     trust_forwarded_for: bool,
     report_generator: bool,
+    webhook_deliverer: bool,
     /// The embedded engines' browser crawler factory (the binary injects Chromium's).
     browser: Option<Arc<dyn rampart_engine::crawl::BrowserFactory>>,
 }
@@ -90,6 +91,8 @@ pub struct TestApp {
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     /// Dropped with the app: the report generator then stops.
     reports_stop: tokio::sync::watch::Sender<bool>,
+    /// Dropped with the app (or on a restart): the webhook deliverer then stops.
+    webhooks_stop: tokio::sync::watch::Sender<bool>,
     worker: Option<rampart_worker::WorkerHandle>,
     /// The server's secret key: a replica shares it, as real replicas share theirs.
     secret: rampart_service::SecretKey,
@@ -161,6 +164,7 @@ impl Default for Builder {
             manual_rate_clock: false,
             trust_forwarded_for: false,
             report_generator: true,
+            webhook_deliverer: true,
             browser: None,
         }
     }
@@ -233,6 +237,13 @@ impl Builder {
         self
     }
 
+    /// Whether the webhook deliverer runs from the start (default); without it, deliveries
+    /// stay in the outbox until [`TestApp::restart_webhook_deliverer`].
+    pub fn webhook_deliverer(mut self, on: bool) -> Self {
+        self.webhook_deliverer = on;
+        self
+    }
+
     pub fn backend(mut self, backend: Backend) -> Self {
         self.backend = backend;
         self
@@ -262,7 +273,8 @@ impl Builder {
         let clock = Arc::new(ManualClock::new(start));
         let secret = rampart_service::SecretKey::generate();
         let service = Service::new(store, clock.clone() as Arc<dyn Clock>, self.catalogue)
-            .with_secret_key(secret.clone());
+            .with_secret_key(secret.clone())
+            .with_plain_http_webhooks(true);
         let keys = keys::make_keys(&service).await;
         let browser = self.browser.clone();
         let worker = (self.engines > 0).then(|| spawn_engines(&service, self.engines, browser));
@@ -292,6 +304,11 @@ impl Builder {
         } else {
             tokio::sync::watch::channel(false).0
         };
+        let webhooks_stop = if self.webhook_deliverer {
+            spawn_webhook_deliverer(state.clone())
+        } else {
+            tokio::sync::watch::channel(false).0
+        };
         let tx = serve_on(listener, state);
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -310,6 +327,7 @@ impl Builder {
             counter: AtomicU64::new(0),
             shutdown: Some(tx),
             reports_stop,
+            webhooks_stop,
             worker,
             secret,
             config,
@@ -329,6 +347,34 @@ fn spawn_report_generator(state: AppState) -> tokio::sync::watch::Sender<bool> {
             poll: std::time::Duration::from_millis(100),
             ..rampart_server::GeneratorSettings::default()
         },
+        rx,
+    ));
+    stop
+}
+
+/// The settings of the tests' webhook deliverer: a 50 ms poll and short retry delays
+/// (tests move the manual clock past them).
+pub fn test_deliverer_settings() -> rampart_server::DelivererSettings {
+    use std::time::Duration;
+    rampart_server::DelivererSettings {
+        owner_prefix: "webhooks/testkit-".into(),
+        poll: Duration::from_millis(50),
+        timeout: Duration::from_secs(5),
+        retry: rampart_service::RetryBounds {
+            min: Duration::from_millis(100),
+            max: Duration::from_secs(1),
+        },
+        ..rampart_server::DelivererSettings::default()
+    }
+}
+
+/// The webhook deliverer over `state`, as `rampart server` runs it; it stops when the
+/// returned sender is dropped.
+fn spawn_webhook_deliverer(state: AppState) -> tokio::sync::watch::Sender<bool> {
+    let (stop, rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(rampart_server::webhook_out::run(
+        state,
+        test_deliverer_settings(),
         rx,
     ));
     stop
@@ -417,6 +463,14 @@ impl TestApp {
     pub fn start_report_generator(&mut self) {
         let state = AppState::new(self.service.clone(), &self.config);
         self.reports_stop = spawn_report_generator(state);
+    }
+
+    /// Stops the webhook deliverer (if it runs) and starts one over
+    /// [`TestApp::replica_service`]: what a server restart does to the outbox.
+    pub async fn restart_webhook_deliverer(&mut self) {
+        let _ = self.webhooks_stop.send(true);
+        let state = AppState::new(self.replica_service().await, &self.config);
+        self.webhooks_stop = spawn_webhook_deliverer(state);
     }
 
     /// The storage port under the server (to arrange states the API cannot reach).
@@ -569,6 +623,7 @@ impl TestApp {
             self.service.catalogue(),
         )
         .with_secret_key(self.secret.clone())
+        .with_plain_http_webhooks(true)
     }
 
     /// Another HTTP server on [`TestApp::replica_service`], with the same configuration

@@ -232,6 +232,15 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
         },
         stop_rx.clone(),
     ));
+    // AppSec+ webhooks: deliveries of the outbox, leased, so a restart loses none.
+    let webhooks = tokio::spawn(rampart_server::webhook_out::run(
+        state.clone(),
+        rampart_server::DelivererSettings {
+            owner_prefix: format!("webhooks/{}-", instance.id),
+            ..rampart_server::DelivererSettings::default()
+        },
+        stop_rx.clone(),
+    ));
     let served = rampart_server::serve(listener, rampart_server::app(state), shutdown).await;
     // Graceful shutdown: stop claiming, hand running scans back to the queue.
     let _ = stop_tx.send(true);
@@ -247,6 +256,7 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
     let _ = blackouts.await;
     let _ = audit.await;
     let _ = reports.await;
+    let _ = webhooks.await;
     let _ = retention.await;
     served?;
     tracing::info!("rampart server stopped");

@@ -34,6 +34,7 @@ mod targets;
 mod templates;
 mod transport;
 mod vulns;
+mod webhooks;
 
 use serde_json::{json, Value};
 

@@ -73,6 +73,50 @@ pub struct Fx {
     plus_vuln: PlusFindingId,
     /// A gate policy.
     policy: PolicyId,
+    /// A webhook (to a closed local port) and a failed delivery of it (replayable).
+    webhook: WebhookId,
+    delivery: WebhookDeliveryId,
+}
+
+async fn fx_webhook(t: &TestApp) -> (WebhookId, WebhookDeliveryId) {
+    let hook = t
+        .service
+        .create_webhook(
+            &t.keys.admin.principal,
+            rampart_service::WebhookInput {
+                name: t.unique("hook"),
+                url: "http://127.0.0.1:9/hook".into(),
+                events: vec![WebhookEvent::PolicyFailed],
+                status: WebhookStatus::Active,
+                secret: None,
+            },
+        )
+        .await
+        .expect("webhook")
+        .webhook;
+    let now = chrono::Utc::now();
+    let d = WebhookDelivery {
+        id: WebhookDeliveryId::new(),
+        org: hook.org,
+        webhook: hook.id,
+        event_id: uuid::Uuid::new_v4(),
+        event: WebhookEvent::PolicyFailed,
+        payload: "{}".into(),
+        status: DeliveryStatus::Failed,
+        attempts: 1,
+        next_attempt_at: now,
+        created_at: now,
+        last_attempt_at: Some(now),
+        response_status: Some(500),
+        last_error: Some("the receiver answered 500".into()),
+        delivered_at: None,
+        replay_of: None,
+    };
+    t.store()
+        .enqueue_deliveries(std::slice::from_ref(&d))
+        .await
+        .expect("a delivery");
+    (hook.id, d.id)
 }
 
 /// A one-result SARIF log (a fresh fingerprint per call).
@@ -430,7 +474,10 @@ impl Fx {
             .await
             .expect("policy")
             .id;
+        let (webhook, delivery) = fx_webhook(t).await;
         Fx {
+            webhook,
+            delivery,
             policy,
             plus_scan,
             plus_vuln,
@@ -490,6 +537,8 @@ impl Fx {
     fn path(&self, t: &TestApp, template: &str) -> String {
         template
             .replace("{policy}", &self.policy.to_string())
+            .replace("{webhook}", &self.webhook.to_string())
+            .replace("{delivery}", &self.delivery.to_string())
             .replace("{plus_scan}", &self.plus_scan.to_string())
             .replace("{plus_vuln}", &self.plus_vuln.to_string())
             .replace("{granted_app}", &self.granted_app.to_string())
@@ -679,6 +728,9 @@ fn plus_status_body(_: &TestApp, _: &Fx) -> Value {
 fn policy_body(t: &TestApp, _: &Fx) -> Value {
     json!({"name": t.unique("gate"), "action": "block", "conditions": {"minSeverity": "high"}})
 }
+fn webhook_body(t: &TestApp, _: &Fx) -> Value {
+    json!({"name": t.unique("hook"), "url": "http://127.0.0.1:9/hook", "events": ["policy.failed"]})
+}
 fn evaluate_body(_: &TestApp, fx: &Fx) -> Value {
     json!({"applicationId": fx.app.to_string()})
 }
@@ -788,6 +840,23 @@ pub fn cases() -> Vec<Case> {
         Case("PUT", "/v1/policies/{policy}", Some(policy_body), MANAGE),
         Case("DELETE", "/v1/policies/{policy}", None, MANAGE_DEL),
         Case("POST", "/v1/policies/{policy}/evaluate", Some(evaluate_body), READ),
+        // AppSec+ webhooks: Product Admin only (an event carries every app's data)
+        Case("GET", "/webhooks", None, ID_LIST),
+        Case("POST", "/webhooks", Some(webhook_body), ID_NEW),
+        Case("GET", "/webhooks/{webhook}", None, ADMIN),
+        Case("PUT", "/webhooks/{webhook}", Some(webhook_body), ADMIN),
+        Case("DELETE", "/webhooks/{webhook}", None, ADMIN_DEL),
+        Case("GET", "/webhooks/{webhook}/deliveries", None, ADMIN),
+        Case("GET", "/webhooks/{webhook}/deliveries/{delivery}", None, ADMIN),
+        Case("POST", "/webhooks/{webhook}/deliveries/{delivery}/replay", None, [202, 403, 403, 202, 404, 401]),
+        Case("GET", "/v1/webhooks", None, ID_LIST),
+        Case("POST", "/v1/webhooks", Some(webhook_body), ID_NEW),
+        Case("GET", "/v1/webhooks/{webhook}", None, ADMIN),
+        Case("PUT", "/v1/webhooks/{webhook}", Some(webhook_body), ADMIN),
+        Case("DELETE", "/v1/webhooks/{webhook}", None, ADMIN_DEL),
+        Case("GET", "/v1/webhooks/{webhook}/deliveries", None, ADMIN),
+        Case("GET", "/v1/webhooks/{webhook}/deliveries/{delivery}", None, ADMIN),
+        Case("POST", "/v1/webhooks/{webhook}/deliveries/{delivery}/replay", None, [202, 403, 403, 202, 404, 401]),
         // apps
         Case("GET", "/ias/v1/apps", None, ALL),
         Case("POST", "/ias/v1/apps", Some(app_body), [201, 201, 403, 201, 201, 401]),

@@ -775,6 +775,62 @@ async fn sbom_formats(t: &TestApp) {
     let xml = upload(t, &path, "application/vnd.cyclonedx+xml", VEX_XML, 201).await;
     assert_eq!(xml["scanType"], "sca");
     assert_eq!(counts(&xml), [3, 0, 0, 0]);
+    // Fixability: a CycloneDX `recommendation` is a known fix.
+    let listed = t
+        .admin()
+        .get(&format!(
+            "/vulnerabilities?applicationId={app}&sort=firstSeen"
+        ))
+        .send()
+        .await
+        .status(200)
+        .json();
+    let mut fixable: Vec<(&str, bool)> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["ruleId"].as_str().unwrap(),
+                v["fixAvailable"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    fixable.sort();
+    assert_eq!(
+        fixable,
+        [
+            ("CVE-2018-1000656", true),
+            ("CVE-2018-18074", true),
+            ("CVE-2019-10906", false)
+        ]
+    );
+    for (want, matched) in [(true, "CVE-2018-1000656"), (false, "CVE-2019-10906")] {
+        let policy = t
+            .admin()
+            .post("/policies")
+            .json(&json!({"name": format!("fix {want}"), "action": "block",
+                "conditions": {"fixAvailable": want, "applicationIds": [app]}}))
+            .send()
+            .await
+            .status(201)
+            .json();
+        assert_eq!(policy["conditions"]["fixAvailable"], want);
+        let e = t
+            .admin()
+            .post(&format!(
+                "/policies/{}/evaluate",
+                policy["id"].as_str().unwrap()
+            ))
+            .send()
+            .await
+            .status(200)
+            .json();
+        // The accepted (VEX not_affected) finding never counts: open and in_progress only.
+        assert_eq!(e["result"], "fail", "{e}");
+        assert_eq!(e["decidingFindings"][0]["ruleId"], matched, "{e}");
+        assert_eq!(e["matched"], 1, "{e}");
+    }
     let json = upload(t, &path, "application/vnd.cyclonedx+json", VEX, 201).await;
     assert_eq!(counts(&json), [0, 3, 0, 0]);
     // `format=cyclonedx` with a generic type: the first byte tells XML from JSON.
@@ -861,6 +917,22 @@ async fn sbom_formats(t: &TestApp) {
         .unwrap()
         .len();
     assert_eq!(scans, 5, "the refused uploads made no scan");
+    // Paging bounds: 422 naming the parameter, never a 500.
+    for (query, pointer) in [
+        ("limit=0", "/limit"),
+        ("limit=1001", "/limit"),
+        ("offset=10001", "/offset"),
+        ("offset=9223372036854775808", "/offset"),
+    ] {
+        let bad = t
+            .admin()
+            .get(&format!("/v1/vulnerabilities?{query}"))
+            .send()
+            .await
+            .status(422)
+            .json();
+        assert_eq!(bad["details"]["errors"][0]["pointer"], pointer, "{bad}");
+    }
 }
 
 #[tokio::test]

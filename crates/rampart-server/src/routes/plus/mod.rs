@@ -7,6 +7,7 @@ mod policies;
 mod scans;
 mod upload;
 mod vulnerabilities;
+mod webhooks;
 
 use crate::extract::PlusAuth;
 use crate::problem::Problem;
@@ -34,6 +35,7 @@ pub fn resources() -> OpenApiRouter<AppState> {
         .merge(scans::router())
         .merge(vulnerabilities::router())
         .merge(policies::router())
+        .merge(webhooks::router())
 }
 
 /// RFC 3339, as AppSec+ writes times.

@@ -58,6 +58,7 @@ fn wire(p: d::Policy) -> Policy {
             cwe: p.conditions.cwes,
             min_age_days: p.conditions.min_age_days,
             max_count: p.conditions.max_count,
+            fix_available: p.conditions.fix_available,
         },
         sla: p.conditions.sla.map(|d| PolicySla {
             critical_days: d.critical,
@@ -167,6 +168,7 @@ fn input(body: &[u8]) -> Result<PolicyInput, Problem> {
             cwes: c.cwe.iter().map(|x| x.to_ascii_uppercase()).collect(),
             min_age_days: c.min_age_days,
             max_count: c.max_count,
+            fix_available: c.fix_available,
             sla,
         },
     })

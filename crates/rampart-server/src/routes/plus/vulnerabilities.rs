@@ -54,6 +54,7 @@ async fn wire_one(
 fn wire(v: AnyVulnerability, sla: Option<SlaState>) -> Vulnerability {
     let sla_due_at = sla.map(|x| time(x.due_at));
     let sla_breached = sla.is_some_and(|x| x.breached);
+    let fix_available = v.fix_available();
     match v {
         AnyVulnerability::Imported(f) => Vulnerability {
             id: f.id.0,
@@ -78,6 +79,7 @@ fn wire(v: AnyVulnerability, sla: Option<SlaState>) -> Vulnerability {
             updated_at: time(f.updated_at),
             sla_due_at,
             sla_breached,
+            fix_available,
         },
         AnyVulnerability::Dast {
             vuln,
@@ -117,6 +119,7 @@ fn wire(v: AnyVulnerability, sla: Option<SlaState>) -> Vulnerability {
             updated_at: time(vuln.updated_time),
             sla_due_at,
             sla_breached,
+            fix_available,
         },
     }
 }
@@ -140,14 +143,20 @@ pub struct ListParams {
     tool: Option<String>,
     /// `firstSeen` or `severity`, `-` for descending; default `-firstSeen`.
     sort: Option<String>,
-    /// At most this many (default 100, at most 1000).
+    /// At most this many (default 100, 1 to 1000).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<u64>,
+    /// Skip this many (at most 10,000: narrow the filters to reach further).
+    #[param(maximum = 10000)]
     offset: Option<u64>,
 }
 
 fn invalid(field: &str, why: &str) -> Problem {
     ServiceError::invalid(vec![Invalid::property(field, why)]).into()
 }
+
+/// The furthest an offset reaches.
+const MAX_OFFSET: u64 = 10_000;
 
 fn filter(q: ListParams, app: Option<AppId>) -> Result<PlusFindingFilter, Problem> {
     let sev = |field: &str, v: Option<String>| {
@@ -167,6 +176,17 @@ fn filter(q: ListParams, app: Option<AppId>) -> Result<PlusFindingFilter, Proble
             ))
         }
     };
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(invalid("limit", "must be between 1 and 1000"));
+    }
+    let offset = q.offset.unwrap_or(0);
+    if offset > MAX_OFFSET {
+        return Err(invalid(
+            "offset",
+            "must be at most 10000: narrow the filters to reach further",
+        ));
+    }
     Ok(PlusFindingFilter {
         app: app.or(q.application_id.map(AppId)),
         scan: q.scan_id.map(PlusScanId),
@@ -193,8 +213,8 @@ fn filter(q: ListParams, app: Option<AppId>) -> Result<PlusFindingFilter, Proble
         cwe: q.cwe.map(|c| c.to_ascii_uppercase()),
         tool: q.tool,
         sort,
-        limit: q.limit.unwrap_or(100).min(1000),
-        offset: q.offset.unwrap_or(0),
+        limit,
+        offset,
     })
 }
 
