@@ -7,7 +7,8 @@ use crate::{require, KeyOwner, KeyRequest, NewKey, Problem, Service, ServiceErro
 use rampart_domain::*;
 use rampart_store::StoreError;
 
-/// A trimmed organization name of 1 to 200 characters.
+/// A trimmed organization name of 1 to 200 characters, without control characters
+/// (the one-line text rule of [`crate::error::Checks::text`]).
 pub(crate) fn org_name(name: &str) -> ServiceResult<String> {
     let name = name.trim();
     if name.is_empty() || name.len() > 200 {
@@ -16,6 +17,9 @@ pub(crate) fn org_name(name: &str) -> ServiceResult<String> {
             "give the organization a name of 1 to 200 characters",
         )]));
     }
+    let mut c = crate::error::Checks::default();
+    c.text("name", name, 1, 200);
+    c.finish()?;
     Ok(name.to_string())
 }
 

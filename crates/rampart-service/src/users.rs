@@ -35,14 +35,16 @@ pub(crate) fn check_email(email: &str) -> ServiceResult<()> {
         && email
             .split_once('@')
             .is_some_and(|(l, d)| !l.is_empty() && !d.is_empty() && !d.contains('@'));
-    if ok && !email.chars().any(char::is_whitespace) {
-        Ok(())
-    } else {
-        Err(ServiceError::invalid(vec![Problem::property(
+    if !ok || email.chars().any(char::is_whitespace) {
+        return Err(ServiceError::invalid(vec![Problem::property(
             "email",
             "must be an email address",
-        )]))
+        )]));
     }
+    // NUL, ESC, DEL, C1: the one-line text rule every name follows.
+    let mut c = Checks::default();
+    c.text("email", email, 1, 320);
+    c.finish()
 }
 
 fn hash_password(password: &str) -> ServiceResult<String> {

@@ -362,6 +362,87 @@ async fn control_characters(app: TestApp) {
         .await
         .status(400);
     r.error_body();
+    identity_control_characters(&app).await;
+}
+
+/// The names and emails of the identity code (organizations, users, service accounts,
+/// identity groups, OAuth clients) follow the same one-line rule: NUL, ESC, DEL and C1
+/// are refused with 422 naming the field, and nothing is stored.
+async fn identity_control_characters(app: &TestApp) {
+    let bad = [r"a\u0000b", r"red\u001b[31m", r"del\u007f", r"x\u009b2J"];
+    for b in bad {
+        let cases = [
+            (
+                "POST",
+                "/organizations",
+                format!(r#"{{"name": "{b}"}}"#),
+                "name",
+            ),
+            (
+                "PUT",
+                "/organization",
+                format!(r#"{{"name": "{b}"}}"#),
+                "name",
+            ),
+            (
+                "POST",
+                "/users",
+                format!(r#"{{"email": "u{b}@example.test", "role": "read-only"}}"#),
+                "email",
+            ),
+            (
+                "POST",
+                "/service-accounts",
+                format!(r#"{{"name": "{b}", "role": "read-only"}}"#),
+                "name",
+            ),
+            (
+                "POST",
+                "/identity-groups",
+                format!(r#"{{"name": "{b}"}}"#),
+                "name",
+            ),
+            (
+                "POST",
+                "/oauth/clients",
+                format!(r#"{{"name": "{b}", "role": "read-only", "scopes": "read"}}"#),
+                "name",
+            ),
+        ];
+        for (method, path, body, field) in cases {
+            let req = if method == "POST" {
+                app.admin().post(path)
+            } else {
+                app.admin().put(path)
+            };
+            let r = req
+                .header("Content-Type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .status(422);
+            // The identity routes answer the problem shape (`status` a number).
+            let e = r.json();
+            assert_eq!(e["status"], 422, "{method} {path} {b}: {e}");
+            assert!(e.to_string().contains(field), "{method} {path} {b}: {e}");
+        }
+    }
+    // Nothing of it was stored, and the organization kept its name.
+    let orgs = app
+        .admin()
+        .get("/organizations")
+        .send()
+        .await
+        .status(200)
+        .text();
+    let users = app.admin().get("/users").send().await.status(200).text();
+    for listed in [orgs, users] {
+        for marker in [
+            "\\u0000", "\\u001b", "\\u007f", "\\u009b", "\u{1b}", "\u{7f}", "\u{9b}",
+        ] {
+            assert!(!listed.contains(marker), "{marker} stored: {listed}");
+        }
+    }
 }
 
 #[tokio::test]

@@ -149,12 +149,10 @@ impl Service {
             }
         };
         let name = input.name.unwrap_or_else(|| "oauth client".into());
-        if name.trim().is_empty() || name.chars().count() > 255 {
-            problems.push(Problem::property(
-                "name",
-                "must be 1 to 255 characters long",
-            ));
-        }
+        // The one-line text rule every name follows (length, no control character).
+        let mut c = crate::error::Checks::default();
+        c.text("name", &name, 1, 255);
+        problems.extend(c.0);
         let principal = input.principal.unwrap_or(p.id);
         let kind = self.store.find_principal_kind(p.org, principal).await?;
         if kind.is_none() {
