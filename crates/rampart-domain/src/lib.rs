@@ -44,7 +44,7 @@ pub use model::*;
 pub use plus::{AppProfile, Criticality, PlusFinding, PlusScan, PlusScanType, PlusStatus};
 pub use policy::{
     sla_state, Evaluation, GateConditions, GateFinding, Policy, PolicyAction, SlaDays, SlaState,
-    Verdict,
+    Verdict, POLICY_KINDS,
 };
 pub use scan::*;
 pub use schedule::Schedule;

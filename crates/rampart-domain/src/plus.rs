@@ -101,6 +101,9 @@ pub fn plus_severity(s: Severity) -> &'static str {
     }
 }
 
+/// The AppSec+ severity words, least to most severe ([`plus_severity`]'s image).
+pub const PLUS_SEVERITIES: [&str; 5] = ["info", "low", "medium", "high", "critical"];
+
 /// Parses an AppSec+ severity (`info`, `low`, …, case-insensitive).
 pub fn parse_plus_severity(s: &str) -> Option<Severity> {
     Some(match s.to_ascii_lowercase().as_str() {

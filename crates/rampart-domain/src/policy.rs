@@ -197,14 +197,13 @@ impl GateConditions {
     }
 }
 
+/// The kinds of policy, as the wire names them ([`Policy::kind`]).
+pub const POLICY_KINDS: [&str; 2] = ["gate", "sla"];
+
 impl Policy {
     /// `sla` for a policy with days to fix, else `gate`.
     pub fn kind(&self) -> &'static str {
-        if self.conditions.sla.is_some() {
-            "sla"
-        } else {
-            "gate"
-        }
+        POLICY_KINDS[usize::from(self.conditions.sla.is_some())]
     }
 
     /// The one rule: more matching findings than `max_count` fails a `block` policy, warns

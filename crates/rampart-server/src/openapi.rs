@@ -286,33 +286,36 @@ fn texts(api: &mut OpenApi) {
     }
     // AppSec+ (the words `rampart_domain::plus` and the policy route accept); an optional
     // member also takes `null`, which these routes read as absent.
+    use rampart_domain::plus::{Criticality, PlusScanType, PlusStatus, PLUS_SEVERITIES};
+    use rampart_domain::PolicyAction;
+    let words = |all: &[&'static str]| all.to_vec();
     let plus_enums: Vec<(&str, &str, Vec<&str>)> = vec![
         (
             "ApplicationWrite",
             "criticality",
-            vec!["low", "medium", "high", "critical"],
+            Criticality::ALL.iter().map(|c| c.as_str()).collect(),
         ),
         (
             "VulnerabilityPatch",
             "status",
-            vec!["open", "in_progress", "resolved", "accepted"],
+            PlusStatus::ALL.iter().map(|s| s.as_str()).collect(),
         ),
         (
             "ScanTrigger",
             "scanType",
-            vec!["sast", "dast", "sca", "container"],
+            PlusScanType::ALL.iter().map(|t| t.as_str()).collect(),
         ),
-        ("PolicyWrite", "type", vec!["gate", "sla"]),
-        ("PolicyWrite", "action", vec!["allow", "block", "monitor"]),
+        ("PolicyWrite", "type", words(&rampart_domain::POLICY_KINDS)),
         (
-            "PolicyConditions",
-            "minSeverity",
-            vec!["info", "low", "medium", "high", "critical"],
+            "PolicyWrite",
+            "action",
+            PolicyAction::ALL.iter().map(|a| a.as_str()).collect(),
         ),
+        ("PolicyConditions", "minSeverity", words(&PLUS_SEVERITIES)),
         (
             "PolicyConditions",
             "vulnerabilitySeverity",
-            vec!["info", "low", "medium", "high", "critical"],
+            words(&PLUS_SEVERITIES),
         ),
     ];
     for (schema, property, values) in plus_enums {
