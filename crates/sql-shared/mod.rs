@@ -14,6 +14,7 @@
 mod apps;
 mod audit;
 mod blackouts;
+mod connectors;
 mod console;
 mod engines;
 mod files;

@@ -391,6 +391,132 @@ impl PlusStore for SqlStore {
             .to_owned();
         super::touched(self.exec(&q).await?)
     }
+
+    async fn record_triage(&self, records: &[TriageRecord]) -> StoreResult<()> {
+        for chunk in records.chunks(BATCH / 2) {
+            let mut q = Query::insert();
+            q.into_table(a("triage_records"))
+                .columns(TRIAGE_COLUMNS.iter().map(|x| a(x)));
+            for r in chunk {
+                q.values([
+                    r.id.into(),
+                    r.org.0.into(),
+                    r.policy.0.into(),
+                    r.policy_name.clone().into(),
+                    r.finding.into(),
+                    r.previous.as_str().into(),
+                    r.status.as_str().into(),
+                    r.justification.clone().into(),
+                    t(r.applied_at),
+                    r.ended_at.map_or_else(|| Option::<i64>::None.into(), t),
+                    r.end.map(|e| e.as_str().to_string()).into(),
+                ])
+                .map_err(insert_err)?;
+            }
+            self.exec(&q).await?;
+        }
+        Ok(())
+    }
+
+    async fn list_triage(
+        &self,
+        org: OrgId,
+        policy: PolicyId,
+        limit: u64,
+        offset: u64,
+    ) -> StoreResult<Vec<TriageRecord>> {
+        let mut q = select("triage_records", TRIAGE_COLUMNS, org);
+        q.and_where(c("triage_records", "policy_id").eq(policy.0))
+            .order_by((a("triage_records"), a("applied_at")), Order::Desc)
+            .order_by((a("triage_records"), a("id")), Order::Desc)
+            .limit(limit)
+            .offset(offset);
+        self.all(&q).await?.iter().map(triage).collect()
+    }
+
+    async fn open_triage(&self, org: OrgId, policy: PolicyId) -> StoreResult<Vec<TriageRecord>> {
+        let mut q = select("triage_records", TRIAGE_COLUMNS, org);
+        q.and_where(c("triage_records", "policy_id").eq(policy.0))
+            .and_where(c("triage_records", "ended_at").is_null())
+            .order_by((a("triage_records"), a("applied_at")), Order::Asc)
+            .order_by((a("triage_records"), a("id")), Order::Asc);
+        self.all(&q).await?.iter().map(triage).collect()
+    }
+
+    async fn end_triage(
+        &self,
+        org: OrgId,
+        ends: &[(uuid::Uuid, TriageEnd)],
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<()> {
+        for (id, end) in ends {
+            let q = Query::update()
+                .table(a("triage_records"))
+                .values([(a("ended_at"), t(at)), (a("end_kind"), end.as_str().into())])
+                .and_where(Expr::col(a("org_id")).eq(org.0))
+                .and_where(Expr::col(a("id")).eq(*id))
+                .and_where(Expr::col(a("ended_at")).is_null())
+                .to_owned();
+            self.exec(&q).await?;
+        }
+        Ok(())
+    }
+
+    async fn note_sla_breaches(
+        &self,
+        org: OrgId,
+        breaches: &[(uuid::Uuid, chrono::DateTime<chrono::Utc>)],
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<Vec<uuid::Uuid>> {
+        let mut new = Vec::new();
+        for (finding, due) in breaches {
+            let q = Query::insert()
+                .into_table(a("sla_breaches"))
+                .columns(["org_id", "finding_id", "due_at", "noticed_at"].map(a))
+                .values([org.0.into(), (*finding).into(), t(*due), t(at)])
+                .map_err(insert_err)?
+                .on_conflict(
+                    sea_query::OnConflict::columns([a("finding_id"), a("due_at")])
+                        .do_nothing()
+                        .to_owned(),
+                )
+                .to_owned();
+            if self.exec(&q).await? == 1 {
+                new.push(*finding);
+            }
+        }
+        Ok(new)
+    }
+}
+
+const TRIAGE_COLUMNS: &[&str] = &[
+    "id",
+    "org_id",
+    "policy_id",
+    "policy_name",
+    "finding_id",
+    "previous_status",
+    "status",
+    "justification",
+    "applied_at",
+    "ended_at",
+    "end_kind",
+];
+
+fn triage(r: &Row) -> StoreResult<TriageRecord> {
+    Ok(TriageRecord {
+        id: get(r, "id")?,
+        org: OrgId(get(r, "org_id")?),
+        policy: PolicyId(get(r, "policy_id")?),
+        policy_name: get(r, "policy_name")?,
+        finding: get(r, "finding_id")?,
+        previous: en(r, "previous_status", PlusStatus::parse)?,
+        status: en(r, "status", PlusStatus::parse)?,
+        justification: get(r, "justification")?,
+        applied_at: time(r, "applied_at")?,
+        ended_at: super::rows::opt_time(r, "ended_at")?,
+        end: super::rows::opt_en(r, "end_kind", TriageEnd::parse)?,
+    })
 }
 
 const POLICY_COLUMNS: &[&str] = &[

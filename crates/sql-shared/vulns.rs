@@ -424,7 +424,7 @@ impl VulnStore for SqlStore {
             let new_discovery = tx_exec(&mut tx, &d).await? == 1;
             counts.discoveries += u64::from(new_discovery);
             if fresh {
-                counts.new_vulnerabilities += 1;
+                counts.created.push(VulnerabilityId(vuln));
                 continue;
             }
             let last: i64 = get(&row, "last_discovered")?;
@@ -446,6 +446,7 @@ impl VulnStore for SqlStore {
                 let status = en(&row, "status", VulnStatus::parse)?;
                 if status == VulnStatus::Remediated {
                     // A fixed vulnerability that a scan finds again is open again.
+                    counts.reopened.push(VulnerabilityId(vuln));
                     q.value(a("status"), VulnStatus::Unreviewed.as_str());
                     let change = FieldChange {
                         field: ChangeField::Status,

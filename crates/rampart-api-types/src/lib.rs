@@ -8,6 +8,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod audit;
+pub mod connectors;
 pub mod ias;
 pub mod identity;
 pub mod lenient;

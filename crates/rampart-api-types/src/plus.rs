@@ -174,6 +174,43 @@ pub struct PolicyConditions {
     /// Only findings with (true) or without (false) a known fix (`fixAvailable`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fix_available: Option<bool>,
+    /// Only findings of applications with at least one of these tags (any case); empty:
+    /// any application.
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+/// What a `triage` policy does to the findings its conditions match, across every
+/// application in scope: give them `status` (`accepted` suppresses; `in_progress`,
+/// `resolved` and `open` are status changes) with a justification, until `until` (then
+/// each finding it changed, and nobody changed since, gets its earlier status back).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyTriage {
+    pub status: String,
+    pub justification: String,
+    /// RFC 3339; absent: no expiry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<String>,
+}
+
+/// One change a triage policy made (`GET /policies/{id}/changes`): the audit trail.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TriageChange {
+    pub id: uuid::Uuid,
+    pub policy_id: uuid::Uuid,
+    pub policy_name: String,
+    pub vulnerability_id: uuid::Uuid,
+    pub previous_status: String,
+    pub status: String,
+    pub justification: String,
+    pub applied_at: String,
+    /// When the policy's expiry ended it.
+    pub ended_at: Option<String>,
+    /// `reverted` (the earlier status is back) or `kept` (someone changed the finding
+    /// since, so it was left alone).
+    pub end: Option<String>,
 }
 
 /// Days to fix per severity, counted from a finding's first sighting (an SLA policy). An
@@ -196,14 +233,16 @@ pub struct PolicySla {
 
 /// A policy. `type` `gate`: its conditions gate (`action` `allow`, `block` or `monitor`);
 /// `sla`: it gives the findings it covers a due date (`slaDueAt` on vulnerabilities) and its
-/// evaluation counts only the findings past it.
+/// evaluation counts only the findings past it; `triage`: it sets the status of the
+/// findings it matches, when created or changed, after every scan or import, and when
+/// evaluated (see `triage`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Policy {
     pub id: uuid::Uuid,
     pub name: String,
     pub description: Option<String>,
-    /// `gate` or `sla`.
+    /// `gate`, `sla` or `triage`.
     #[serde(rename = "type")]
     pub kind: String,
     pub action: String,
@@ -212,6 +251,9 @@ pub struct Policy {
     /// The days to fix of an `sla` policy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sla: Option<PolicySla>,
+    /// What a `triage` policy does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub triage: Option<PolicyTriage>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -222,12 +264,16 @@ pub struct Policy {
 pub struct PolicyWrite {
     pub name: String,
     pub description: Option<String>,
-    /// `gate` (default) or `sla` (default when `sla` is given).
+    /// `gate` (default), `sla` (default when `sla` is given) or `triage` (default when
+    /// `triage` is given).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
     /// The days to fix of an `sla` policy (absent members take the defaults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sla: Option<PolicySla>,
+    /// What a `triage` policy does (required for one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub triage: Option<PolicyTriage>,
     pub action: String,
     /// Default true.
     pub enabled: Option<bool>,

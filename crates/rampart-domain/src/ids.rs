@@ -88,4 +88,6 @@ id_type!(
     WebhookId,
     /// One delivery of one event to one webhook (a row of the outbox).
     WebhookDeliveryId,
+    /// An AppSec+ integration connector (agents are engines: `EngineId`).
+    ConnectorId,
 );

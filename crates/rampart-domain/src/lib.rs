@@ -8,10 +8,12 @@
 
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod address;
 pub mod audit;
 pub mod auth;
 pub mod blackout;
 pub mod catalogue;
+pub mod connector;
 pub mod engine;
 pub mod file;
 pub mod file_refs;
@@ -37,6 +39,9 @@ pub mod vuln;
 pub mod webhook;
 
 pub use auth::{Action, Permission, Principal, PrincipalKind, Resource, Role};
+pub use connector::{
+    Connector, ConnectorHealth, ConnectorKind, ConnectorStatus, ConnectorType, CONNECTOR_TYPES,
+};
 pub use engine::*;
 pub use identity::*;
 pub use ids::*;
@@ -44,7 +49,7 @@ pub use model::*;
 pub use plus::{AppProfile, Criticality, PlusFinding, PlusScan, PlusScanType, PlusStatus};
 pub use policy::{
     sla_state, Evaluation, GateConditions, GateFinding, Policy, PolicyAction, SlaDays, SlaState,
-    Verdict, POLICY_KINDS,
+    TriageAction, TriageEnd, TriageRecord, Verdict, POLICY_KINDS,
 };
 pub use scan::*;
 pub use schedule::Schedule;

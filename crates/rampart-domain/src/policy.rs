@@ -2,7 +2,10 @@
 //! (severity, scan type, status, CWE, age, count) and the one evaluation rule,
 //! [`Policy::evaluate`], used on demand (`POST /policies/{id}/evaluate`). A policy with
 //! [`GateConditions::sla`] is an SLA policy: it gives each finding it covers a due date
-//! ([`SlaDays::due_at`]) and its evaluation counts only the findings past it.
+//! ([`SlaDays::due_at`]) and its evaluation counts only the findings past it. A policy with
+//! [`GateConditions::triage`] is a triage policy: it sets the status of the findings it
+//! matches, across applications (scoped by application ids and tags), until it expires
+//! ([`Policy::triage_targets`], [`TriageAction`]).
 
 use crate::ids::*;
 use crate::model::{str_enum, Severity};
@@ -56,6 +59,31 @@ pub struct GateConditions {
     /// Days to fix per severity: an SLA policy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sla: Option<SlaDays>,
+    /// Only findings of applications with at least one of these tags (any case); empty:
+    /// any application.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// The status to give matching findings: a triage policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub triage: Option<TriageAction>,
+}
+
+/// What a triage policy does: set each matching finding's status (suppress = `accepted`),
+/// with a justification, until `until` (then the findings it changed, and nobody changed
+/// since, go back to the status they had).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TriageAction {
+    pub status: PlusStatus,
+    pub justification: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<DateTime<Utc>>,
+}
+
+impl TriageAction {
+    /// Whether the action still applies at `now`.
+    pub fn in_force(&self, now: DateTime<Utc>) -> bool {
+        self.until.is_none_or(|u| now < u)
+    }
 }
 
 /// Days to fix a finding, counted from its first sighting, per severity; a severity without
@@ -121,6 +149,34 @@ pub fn sla_state(policies: &[Policy], f: &GateFinding, now: DateTime<Utc>) -> Op
     })
 }
 
+str_enum!(
+    /// How a triage change ended: `reverted` when its policy expired and the finding
+    /// still had the status the policy gave it; `kept` when someone had changed it since.
+    TriageEnd {
+        Reverted = "reverted",
+        Kept = "kept",
+    }
+);
+
+/// One status change a triage policy made: the audit trail of triage policies, and what
+/// expiry undoes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TriageRecord {
+    pub id: uuid::Uuid,
+    pub org: OrgId,
+    pub policy: PolicyId,
+    /// The policy's name when it acted (the trail outlives a deleted policy).
+    pub policy_name: String,
+    /// An imported finding's or an engine vulnerability's id.
+    pub finding: uuid::Uuid,
+    pub previous: PlusStatus,
+    pub status: PlusStatus,
+    pub justification: String,
+    pub applied_at: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub end: Option<TriageEnd>,
+}
+
 /// A gate policy.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Policy {
@@ -148,6 +204,8 @@ pub struct GateFinding {
     /// The source named a fix (an SCA or container finding with a recommendation or a fix
     /// reference).
     pub fix_available: bool,
+    /// The tags of the finding's application.
+    pub tags: std::sync::Arc<[String]>,
 }
 
 /// An evaluation: the verdict, how many findings matched, and the ones that decided it.
@@ -194,16 +252,42 @@ impl GateConditions {
             && self
                 .fix_available
                 .is_none_or(|want| f.fix_available == want)
+            && (self.tags.is_empty()
+                || f.tags
+                    .iter()
+                    .any(|t| self.tags.iter().any(|x| x.eq_ignore_ascii_case(t))))
     }
 }
 
 /// The kinds of policy, as the wire names them ([`Policy::kind`]).
-pub const POLICY_KINDS: [&str; 2] = ["gate", "sla"];
+pub const POLICY_KINDS: [&str; 3] = ["gate", "sla", "triage"];
 
 impl Policy {
-    /// `sla` for a policy with days to fix, else `gate`.
+    /// `sla` for a policy with days to fix, `triage` for one with a status to set, else
+    /// `gate`.
     pub fn kind(&self) -> &'static str {
-        POLICY_KINDS[usize::from(self.conditions.sla.is_some())]
+        if self.conditions.triage.is_some() {
+            POLICY_KINDS[2]
+        } else {
+            POLICY_KINDS[usize::from(self.conditions.sla.is_some())]
+        }
+    }
+
+    /// The findings an enabled triage policy in force changes now: those it matches
+    /// (covered, in one of the statuses — default open and in progress —, old enough)
+    /// whose status is not already the one it sets. Empty for other policies.
+    pub fn triage_targets(&self, findings: &[GateFinding], now: DateTime<Utc>) -> Vec<uuid::Uuid> {
+        let Some(action) = self.conditions.triage.as_ref() else {
+            return Vec::new();
+        };
+        if !self.enabled || !action.in_force(now) {
+            return Vec::new();
+        }
+        findings
+            .iter()
+            .filter(|f| f.status != action.status && self.conditions.matches(f, now))
+            .map(|f| f.id)
+            .collect()
     }
 
     /// The one rule: more matching findings than `max_count` fails a `block` policy, warns
@@ -258,6 +342,11 @@ mod tests {
             cwe: Some(cwe.into()),
             first_seen: day(seen),
             fix_available: cwe == "CWE-1035" && n % 2 == 1,
+            tags: std::sync::Arc::from(vec![if n % 2 == 0 {
+                "pci".to_string()
+            } else {
+                "internal".to_string()
+            }]),
         }
     }
 
@@ -505,5 +594,92 @@ mod tests {
         let mut off = policies[0].clone();
         off.enabled = false;
         assert_eq!(sla_state(&[off], &findings[1], now), None);
+    }
+
+    /// Triage policies: what they change, scoped by tags, statuses and expiry.
+    #[test]
+    fn triage_table() {
+        use PlusStatus::*;
+        use Severity::*;
+        let findings = vec![
+            f(1, Critical, Open, "CWE-89", 1),
+            f(2, High, InProgress, "CWE-79", 10),
+            f(3, Medium, Open, "CWE-79", 20),
+            f(4, Critical, Accepted, "CWE-89", 1),
+            f(5, High, Resolved, "CWE-1035", 1),
+            f(6, Low, Open, "CWE-1035", 25),
+        ];
+        let act = |status, until| TriageAction {
+            status,
+            justification: "test data only".into(),
+            until,
+        };
+        let t = |a: TriageAction, c: GateConditions| GateConditions {
+            triage: Some(a),
+            ..c
+        };
+        let c = GateConditions::default;
+        // (conditions, now) → changed ids
+        let table: Vec<(GateConditions, u32, Vec<u128>)> = vec![
+            // Suppress everything open or in progress (4 is already accepted).
+            (t(act(Accepted, None), c()), 21, vec![1, 2, 3, 6]),
+            // Scoped by tag: even ids are "pci".
+            (
+                t(
+                    act(Accepted, None),
+                    GateConditions {
+                        tags: vec!["PCI".into()],
+                        ..c()
+                    },
+                ),
+                21,
+                vec![2, 6],
+            ),
+            // A status change, not a suppression: 2 is already in progress.
+            (
+                t(
+                    act(InProgress, None),
+                    GateConditions {
+                        cwes: vec!["CWE-79".into()],
+                        ..c()
+                    },
+                ),
+                21,
+                vec![3],
+            ),
+            // Expired on the 21st: changes nothing from then on.
+            (t(act(Accepted, Some(day(21))), c()), 21, vec![]),
+            (t(act(Accepted, Some(day(22))), c()), 21, vec![1, 2, 3, 6]),
+            // Only what is at least high, and only resolved ones when asked.
+            (
+                t(
+                    act(Open, None),
+                    GateConditions {
+                        statuses: vec![Resolved],
+                        min_severity: Some(High),
+                        ..c()
+                    },
+                ),
+                21,
+                vec![5],
+            ),
+        ];
+        for (conditions, now, want) in table {
+            let p = policy(PolicyAction::Monitor, conditions.clone());
+            assert_eq!(p.kind(), "triage");
+            let want: Vec<uuid::Uuid> = want.into_iter().map(uuid::Uuid::from_u128).collect();
+            assert_eq!(
+                p.triage_targets(&findings, day(now)),
+                want,
+                "{conditions:?}"
+            );
+        }
+        let mut off = policy(PolicyAction::Monitor, t(act(Accepted, None), c()));
+        off.enabled = false;
+        assert!(off.triage_targets(&findings, day(21)).is_empty());
+        // A gate policy triages nothing.
+        assert!(policy(PolicyAction::Block, c())
+            .triage_targets(&findings, day(21))
+            .is_empty());
     }
 }

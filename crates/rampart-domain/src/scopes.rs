@@ -161,6 +161,12 @@ const IAS_AREAS: &[(&str, Scope, Scope)] = &[
     ),
     ("policies", Scope::PoliciesRead, Scope::PoliciesWrite),
     ("webhooks", Scope::WebhooksRead, Scope::WebhooksWrite),
+    ("connectors", Scope::ConnectorsRead, Scope::ConnectorsWrite),
+    (
+        "connector-types",
+        Scope::ConnectorsRead,
+        Scope::ConnectorsWrite,
+    ),
     ("targets", Scope::ApplicationsRead, Scope::ApplicationsWrite),
     ("tags", Scope::ApplicationsRead, Scope::ApplicationsWrite),
     ("attack-templates", Scope::ScansRead, Scope::ScansWrite),

@@ -505,10 +505,12 @@ impl Service {
         batch: &FindingBatch,
     ) -> JobResult<rampart_store::IngestCounts> {
         let job = self.held(scan, worker).await?;
-        Ok(self
+        let counts = self
             .store
             .ingest_findings(job.org, scan, &batch.batch_id, &batch.findings)
-            .await?)
+            .await?;
+        self.emit_dast_findings(job.org, scan, &counts).await;
+        Ok(counts)
     }
 
     /// Ends the job and settles the scan's status from the outcome.
@@ -702,6 +704,7 @@ impl Service {
                     .store
                     .remediate_unconfirmed(s.org, s.id, parent, &s.vulnerability_ids, self.now())
                     .await?;
+                self.emit_dast_closed(s, &fixed).await;
                 self.platform_event(
                     s.org,
                     s.id,
@@ -732,6 +735,7 @@ impl Service {
             )
             .await?;
         self.platform_event(s.org, s.id, "Scan complete").await;
+        self.apply_triage_policies(s.org, Some(s.app)).await;
         self.emit_dast_completed(s).await;
         Ok(())
     }

@@ -17,6 +17,7 @@ mod audit;
 mod auth;
 mod blackouts;
 mod config_secrets;
+mod connectors;
 mod console;
 mod engines;
 mod error;
@@ -30,6 +31,7 @@ mod modules;
 mod oauth;
 mod orgs;
 mod plus;
+mod policies;
 mod reports;
 mod scan_configs;
 mod scans;
@@ -46,6 +48,9 @@ pub use audit::{EXPORT_MAX_ENTRIES, EXPORT_TTL_HOURS};
 pub use auth::key_prefix;
 pub use auth::{hash_token, KeyOwner, KeyRequest, NewKey, DEFAULT_ORG};
 pub use blackouts::{BlackoutInput, BlackoutView, EnforceReport};
+pub use connectors::{
+    agent_health, agent_status, ConnectorInput, ConnectorProbe, ConnectorView, NewConnector,
+};
 pub use console::{random_token, ConsoleCaller, NewConsoleSession, CONSOLE_SESSION_HOURS};
 pub use engines::{
     Availability, EngineDirective, EngineGroupInput, EngineInput, EngineReport, EngineView,
@@ -64,8 +69,9 @@ pub use oauth::rate_limit::{RateDecision, RateLimitConfig, RatePolicy};
 pub use oauth::{BearerError, IssuedToken, NewOAuthClient, OAuthClientInput, OAuthError, AUDIENCE};
 pub use plus::{
     AnyVulnerability, ImportDelta, ImportOutcome, PlusAppFilter, PlusAppInput, PlusAppView,
-    PolicyInput, PolicyOutcome, DAST_LIST_MAX, DECIDING_MAX,
+    DAST_LIST_MAX,
 };
+pub use policies::{DutyReport, PolicyInput, PolicyOutcome, DECIDING_MAX, EVALUATION_MAX};
 pub use reports::{ReportInput, ReportKindRules, ReportSection, TrendData, TrendPoint};
 pub use scan_configs::{OptionsWrite, ScanConfigInput, ScanConfigView};
 pub use scans::{ScanInput, ScanParent};
@@ -76,7 +82,8 @@ pub use templates::{AttackModuleInput, AttackTemplateInput};
 pub use users::{ServiceAccountInput, UserInput};
 pub use vulns::{VarianceDoc, VarianceFilter, COMMENT_MAX};
 pub use webhooks::{
-    webhook_signature, NewWebhook, OutgoingDelivery, RetryBounds, WebhookInput, SIGNATURE_HEADERS,
+    literal_class, webhook_signature, NewWebhook, OutgoingDelivery, RetryBounds, WebhookInput,
+    SIGNATURE_HEADERS,
 };
 
 use rampart_domain::catalogue::ModuleMeta;
@@ -103,6 +110,9 @@ pub struct Service {
     webhook_wake: Arc<tokio::sync::Notify>,
     /// Whether webhook URLs may be plain `http` (tests and local receivers); default no.
     webhook_http: bool,
+    /// Whether webhook receivers may be loopback, private or link-local addresses (tests
+    /// and receivers inside the network); default no (an SSRF guard).
+    webhook_private: bool,
 }
 
 impl std::fmt::Debug for Service {
@@ -130,6 +140,7 @@ impl Service {
             report_wake: Arc::default(),
             webhook_wake: Arc::default(),
             webhook_http: false,
+            webhook_private: false,
         }
     }
 

@@ -360,6 +360,7 @@ impl Service {
                 ),
                 other => other.into(),
             })?;
+        self.apply_triage_policies(scan.org, Some(scan.app)).await;
         self.emit_import(&scan, &import).await;
         Ok(ImportOutcome {
             scan: Some(scan),
@@ -460,6 +461,12 @@ impl AnyVulnerability {
         match self {
             AnyVulnerability::Imported(f) => f.status,
             AnyVulnerability::Dast { vuln, .. } => PlusStatus::from_ias(vuln.status),
+        }
+    }
+    pub fn title(&self) -> &str {
+        match self {
+            AnyVulnerability::Imported(f) => &f.title,
+            AnyVulnerability::Dast { title, .. } => title,
         }
     }
     pub fn first_seen(&self) -> chrono::DateTime<chrono::Utc> {
@@ -585,7 +592,7 @@ impl Service {
             .collect())
     }
 
-    fn dast(&self, vuln: Vulnerability) -> AnyVulnerability {
+    pub(crate) fn dast(&self, vuln: Vulnerability) -> AnyVulnerability {
         let m = self.module_of(&vuln);
         AnyVulnerability::Dast {
             title: m.map_or_else(|| vuln.module.to_string(), |m| m.name.to_string()),
@@ -634,190 +641,9 @@ impl Service {
     }
 }
 
-/// The writable fields of a gate policy.
-#[derive(Clone, Debug)]
-pub struct PolicyInput {
-    pub name: String,
-    pub description: Option<String>,
-    pub action: PolicyAction,
-    pub enabled: bool,
-    pub conditions: GateConditions,
-}
-
-/// An on-demand evaluation and the findings that decided it.
-#[derive(Clone, Debug)]
-pub struct PolicyOutcome {
-    pub policy: Policy,
-    pub evaluation: Evaluation,
-    /// At most [`DECIDING_MAX`] of `evaluation.deciding`, in full.
-    pub deciding: Vec<AnyVulnerability>,
-    pub evaluated: usize,
-}
-
-/// How many deciding findings an evaluation answers in full.
-pub const DECIDING_MAX: usize = 100;
-
-/// The most findings one evaluation reads.
-pub const EVALUATION_MAX: u64 = 200_000;
-
-fn check_policy(input: &PolicyInput) -> ServiceResult<()> {
-    let mut c = Checks::default();
-    c.text("name", &input.name, 1, 200);
-    c.opt_lines("description", input.description.as_deref(), 2000);
-    for (i, cwe) in input.conditions.cwes.iter().enumerate() {
-        if rampart_ingest::normalize_cwe(cwe).as_deref() != Some(cwe.to_ascii_uppercase().as_str())
-        {
-            c.push(Problem::property(
-                format!("conditions.cwe.{i}"),
-                "must be a CWE id such as CWE-89",
-            ));
-        }
-    }
-    c.finish()
-}
-
-fn policy_conflict(e: StoreError) -> ServiceError {
-    match e {
-        StoreError::Conflict(_) => {
-            ServiceError::Conflict("a policy with this name already exists".into())
-        }
-        other => other.into(),
-    }
-}
-
-impl Service {
-    /// Policies are managed by whoever may change apps (Product Admin, Read Write).
-    pub async fn create_policy(&self, p: &Principal, input: PolicyInput) -> ServiceResult<Policy> {
-        require(p, Resource::Apps, Action::Manage)?;
-        check_policy(&input)?;
-        let now = self.now();
-        let policy = Policy {
-            id: PolicyId::new(),
-            org: p.org,
-            name: input.name,
-            description: input.description,
-            action: input.action,
-            enabled: input.enabled,
-            conditions: input.conditions,
-            created_at: now,
-            updated_at: now,
-        };
-        self.store()
-            .create_policy(&policy)
-            .await
-            .map_err(policy_conflict)?;
-        Ok(policy)
-    }
-
-    pub async fn get_policy(&self, p: &Principal, id: PolicyId) -> ServiceResult<Policy> {
-        require(p, Resource::Apps, Action::Read)?;
-        Ok(self.store().get_policy(p.org, id).await?)
-    }
-
-    pub async fn list_policies(&self, p: &Principal) -> ServiceResult<Vec<Policy>> {
-        require(p, Resource::Apps, Action::Read)?;
-        Ok(self.store().list_policies(p.org).await?)
-    }
-
-    pub async fn update_policy(
-        &self,
-        p: &Principal,
-        id: PolicyId,
-        input: PolicyInput,
-    ) -> ServiceResult<Policy> {
-        let mut policy = self.get_policy(p, id).await?;
-        require(p, Resource::Apps, Action::Manage)?;
-        check_policy(&input)?;
-        policy.name = input.name;
-        policy.description = input.description;
-        policy.action = input.action;
-        policy.enabled = input.enabled;
-        policy.conditions = input.conditions;
-        policy.updated_at = self.now();
-        self.store()
-            .update_policy(&policy)
-            .await
-            .map_err(policy_conflict)?;
-        Ok(policy)
-    }
-
-    pub async fn delete_policy(&self, p: &Principal, id: PolicyId) -> ServiceResult<()> {
-        self.get_policy(p, id).await?;
-        require(p, Resource::Apps, Action::Manage)?;
-        Ok(self.store().delete_policy(p.org, id).await?)
-    }
-
-    /// Evaluates the policy over the findings of every type the caller may see (narrowed to
-    /// `app` when given), with [`Policy::evaluate`].
-    pub async fn evaluate_policy(
-        &self,
-        p: &Principal,
-        id: PolicyId,
-        app: Option<AppId>,
-    ) -> ServiceResult<PolicyOutcome> {
-        let policy = self.get_policy(p, id).await?;
-        if let Some(a) = app {
-            self.get_app(p, a).await?;
-        }
-        let filter = PlusFindingFilter {
-            app,
-            min_severity: policy.conditions.min_severity,
-            limit: EVALUATION_MAX,
-            ..Default::default()
-        };
-        let all = self.list_any_vulnerabilities(p, &filter).await?;
-        let gate: Vec<GateFinding> = all.iter().map(AnyVulnerability::gate).collect();
-        let evaluation = policy.evaluate(&gate, self.now());
-        self.emit_policy_outcome(&policy, app, &evaluation).await;
-        let wanted: std::collections::HashSet<uuid::Uuid> = evaluation
-            .deciding
-            .iter()
-            .take(DECIDING_MAX)
-            .copied()
-            .collect();
-        let deciding = all
-            .iter()
-            .filter(|v| wanted.contains(&v.id()))
-            .cloned()
-            .collect();
-        Ok(PolicyOutcome {
-            policy,
-            evaluation,
-            deciding,
-            evaluated: gate.len(),
-        })
-    }
-}
-
-impl Service {
-    /// The SLA of each of `vulns` (same order) under the organization's enabled SLA
-    /// policies ([`rampart_domain::sla_state`]).
-    pub async fn sla_states(
-        &self,
-        p: &Principal,
-        vulns: &[AnyVulnerability],
-    ) -> ServiceResult<Vec<Option<SlaState>>> {
-        let policies: Vec<Policy> = self
-            .store()
-            .list_policies(p.org)
-            .await?
-            .into_iter()
-            .filter(|x| x.enabled && x.conditions.sla.is_some())
-            .collect();
-        if policies.is_empty() {
-            return Ok(vec![None; vulns.len()]);
-        }
-        let now = self.now();
-        Ok(vulns
-            .iter()
-            .map(|v| rampart_domain::sla_state(&policies, &v.gate(), now))
-            .collect())
-    }
-}
-
 impl AnyVulnerability {
-    /// What a policy reads of it.
-    pub fn gate(&self) -> GateFinding {
+    /// What a policy reads of it; `tags` are its application's.
+    pub fn gate(&self, tags: std::sync::Arc<[String]>) -> GateFinding {
         GateFinding {
             id: self.id(),
             app: self.app(),
@@ -827,6 +653,7 @@ impl AnyVulnerability {
             cwe: self.cwe(),
             first_seen: self.first_seen(),
             fix_available: self.fix_available(),
+            tags,
         }
     }
 

@@ -9,6 +9,7 @@
 use crate::error::Checks;
 use crate::{require, Problem, Service, ServiceError, ServiceResult};
 use chrono::{DateTime, Utc};
+use rampart_domain::address::AddressClass;
 use rampart_domain::webhook::{Answer, RETRY_WINDOW};
 use rampart_domain::*;
 use rampart_store::{DeliveryResult, StoreError};
@@ -74,6 +75,16 @@ pub fn webhook_signature(secret: &str, timestamp: i64, body: &str) -> String {
     format!("v1={}", hex::encode(ctx.sign().as_ref()))
 }
 
+/// The class of the URL's host when it is an IP address (a name is checked when it is
+/// resolved, by the deliverer).
+pub fn literal_class(u: &url::Url) -> Option<AddressClass> {
+    match u.host()? {
+        url::Host::Ipv4(ip) => Some(AddressClass::of(ip.into())),
+        url::Host::Ipv6(ip) => Some(AddressClass::of(ip.into())),
+        url::Host::Domain(_) => None,
+    }
+}
+
 fn secret_context(org: OrgId, id: WebhookId) -> Vec<u8> {
     format!("webhook-secret:{}:{}", org.0, id.0).into_bytes()
 }
@@ -91,26 +102,60 @@ impl Service {
         self
     }
 
+    /// Whether webhook receivers may have loopback, private or link-local addresses
+    /// (default: public addresses only; the deliverer checks every address a receiver's
+    /// name resolves to, at every try).
+    pub fn with_private_webhooks(mut self, allow: bool) -> Self {
+        self.webhook_private = allow;
+        self
+    }
+
+    /// See [`Service::with_private_webhooks`].
+    pub fn private_webhooks_allowed(&self) -> bool {
+        self.webhook_private
+    }
+
     /// The signal the deliverer waits on: notified when deliveries are written.
     pub fn webhook_deliveries(&self) -> std::sync::Arc<tokio::sync::Notify> {
         self.webhook_wake.clone()
     }
 
+    /// The one rule for a URL rampart will POST to (webhooks, webhook connectors): an
+    /// absolute `https` URL (or `http` when allowed) naming a host, at most 2000
+    /// characters, and not a non-public IP address unless private receivers are allowed.
+    pub(crate) fn check_receiver(&self, c: &mut Checks, context: &str, url: &str) {
+        match url::Url::parse(url) {
+            Ok(u) if u.scheme() == "https" || (self.webhook_http && u.scheme() == "http") => {
+                if u.host_str().is_none_or(str::is_empty) {
+                    c.push(Problem::property(context, "must name a host"));
+                }
+                if let Some(class) = literal_class(&u).filter(|_| !self.webhook_private) {
+                    if class != AddressClass::Public {
+                        c.push(Problem::property(
+                            context,
+                            format!(
+                                "must not be {}: receivers must be public (a server started with --webhook-allow-private accepts them)",
+                                class.describe()
+                            ),
+                        ));
+                    }
+                }
+            }
+            Ok(_) => c.push(Problem::property(context, "must be an https URL")),
+            Err(_) => c.push(Problem::property(context, "must be an absolute https URL")),
+        }
+        if url.len() > 2000 {
+            c.push(Problem::property(
+                context,
+                "must be at most 2000 characters",
+            ));
+        }
+    }
+
     fn check_webhook(&self, input: &WebhookInput) -> ServiceResult<()> {
         let mut c = Checks::default();
         c.text("name", &input.name, 1, 200);
-        match url::Url::parse(&input.url) {
-            Ok(u) if u.scheme() == "https" || (self.webhook_http && u.scheme() == "http") => {
-                if u.host_str().is_none_or(str::is_empty) {
-                    c.push(Problem::property("url", "must name a host"));
-                }
-            }
-            Ok(_) => c.push(Problem::property("url", "must be an https URL")),
-            Err(_) => c.push(Problem::property("url", "must be an absolute https URL")),
-        }
-        if input.url.len() > 2000 {
-            c.push(Problem::property("url", "must be at most 2000 characters"));
-        }
+        self.check_receiver(&mut c, "url", &input.url);
         if input.events.is_empty() {
             c.push(Problem::property("events", "must name at least one event"));
         }
@@ -463,6 +508,88 @@ impl Service {
             }),
         )
         .await;
+    }
+
+    /// Whether any active subscription of the tenant wants `event` (so that an event's
+    /// details are read only when someone will receive them).
+    async fn wanted(&self, org: OrgId, event: WebhookEvent) -> bool {
+        match self.store().list_webhooks(org).await {
+            Ok(hooks) => hooks.iter().any(|w| w.wants(event)),
+            Err(e) => {
+                tracing::warn!(%org, error = %e, "cannot read the webhook subscriptions");
+                false
+            }
+        }
+    }
+
+    /// `vulnerability.created` and `.reopened` of an engine scan's finding batch: the
+    /// vulnerabilities the batch created in the app, and the remediated ones it found again.
+    pub(crate) async fn emit_dast_findings(
+        &self,
+        org: OrgId,
+        scan: ScanId,
+        counts: &rampart_store::IngestCounts,
+    ) {
+        for (event, ids) in [
+            (WebhookEvent::VulnerabilityCreated, &counts.created),
+            (WebhookEvent::VulnerabilityReopened, &counts.reopened),
+        ] {
+            if ids.is_empty() || !self.wanted(org, event).await {
+                continue;
+            }
+            let mut listed = Vec::new();
+            let mut app = None;
+            for id in ids.iter().take(EVENT_FINDINGS_MAX) {
+                match self
+                    .store()
+                    .get_vulnerability(org, *id, &rampart_store::Visibility::All)
+                    .await
+                {
+                    Ok(v) => {
+                        app = Some(v.app);
+                        listed.push(self.dast_event_entry(v));
+                    }
+                    Err(e) => {
+                        tracing::warn!(vulnerability = %id, error = %e, "cannot read a new vulnerability for its event")
+                    }
+                }
+            }
+            let Some(app) = app else { continue };
+            let mut body = findings_event(app, scan.0, listed);
+            // The exact count, though at most EVENT_FINDINGS_MAX are listed.
+            body["count"] = json!(ids.len());
+            body["truncated"] = json!(ids.len() > EVENT_FINDINGS_MAX);
+            body["scanType"] = json!("dast");
+            self.emit(org, event, body).await;
+        }
+    }
+
+    /// `vulnerability.closed` of a verification scan: what it no longer found.
+    pub(crate) async fn emit_dast_closed(&self, scan: &Scan, fixed: &[VulnerabilityId]) {
+        if fixed.is_empty()
+            || !self
+                .wanted(scan.org, WebhookEvent::VulnerabilityClosed)
+                .await
+        {
+            return;
+        }
+        let listed = fixed.iter().map(|id| json!({ "id": id })).collect();
+        let mut body = findings_event(scan.app, scan.id.0, listed);
+        body["scanType"] = json!("dast");
+        self.emit(scan.org, WebhookEvent::VulnerabilityClosed, body)
+            .await;
+    }
+
+    fn dast_event_entry(&self, v: Vulnerability) -> Value {
+        let any = self.dast(v);
+        json!({
+            "id": any.id(),
+            "title": any.title(),
+            "severity": rampart_domain::plus::plus_severity(any.severity()),
+            "status": any.status().as_str(),
+            "cwe": any.cwe(),
+            "tool": "rampart",
+        })
     }
 
     /// `policy.failed` of an evaluation whose verdict is `fail`.

@@ -14,6 +14,7 @@ use rampart_query::{parse_sort, ResourceType};
 mod apps;
 mod audit;
 mod blackouts;
+mod connectors;
 mod console;
 mod engines;
 mod files;
@@ -34,6 +35,7 @@ mod webhooks;
 pub use apps::*;
 pub use audit::*;
 pub use blackouts::*;
+pub use connectors::*;
 pub use console::*;
 pub use engines::*;
 pub use files::*;
@@ -99,10 +101,13 @@ macro_rules! conformance_suite {
             oauth_clients_revocations_and_keys,
             // AppSec+
             app_profiles_round_trip, plus_imports_apply_and_filter, policies_crud_and_tenants,
+            triage_records_and_sla_breaches,
             // reports
             reports_crud_visibility_and_cascade, report_claims_are_exclusive_and_leases_expire,
             // webhooks
             webhooks_crud_and_tenants, webhook_outbox_claims_are_exclusive_and_leases_expire,
+            // connectors
+            connectors_crud_and_tenants,
             // audit log
             audit_log_pages_filters_tenants_and_purge,
             // console sessions

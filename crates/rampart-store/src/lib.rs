@@ -19,6 +19,7 @@ mod audit;
 mod blackouts;
 #[cfg(feature = "testkit")]
 pub mod conformance;
+mod connectors;
 mod console;
 mod engines;
 mod files;
@@ -41,6 +42,7 @@ mod webhooks;
 pub use apps::*;
 pub use audit::*;
 pub use blackouts::*;
+pub use connectors::*;
 pub use console::*;
 pub use engines::*;
 pub use files::*;

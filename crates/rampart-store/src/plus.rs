@@ -95,4 +95,31 @@ pub trait PlusStore: Send + Sync {
     async fn list_policies(&self, org: OrgId) -> StoreResult<Vec<Policy>>;
     async fn update_policy(&self, p: &Policy) -> StoreResult<()>;
     async fn delete_policy(&self, org: OrgId, id: PolicyId) -> StoreResult<()>;
+    /// Records status changes made by a triage policy.
+    async fn record_triage(&self, records: &[TriageRecord]) -> StoreResult<()>;
+    /// A policy's triage changes, newest first.
+    async fn list_triage(
+        &self,
+        org: OrgId,
+        policy: PolicyId,
+        limit: u64,
+        offset: u64,
+    ) -> StoreResult<Vec<TriageRecord>>;
+    /// A policy's changes that have not ended (what its expiry undoes), oldest first.
+    async fn open_triage(&self, org: OrgId, policy: PolicyId) -> StoreResult<Vec<TriageRecord>>;
+    /// Ends changes (`ended_at`, `end`); a change already ended is left as it is.
+    async fn end_triage(
+        &self,
+        org: OrgId,
+        ends: &[(uuid::Uuid, TriageEnd)],
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<()>;
+    /// Notes SLA breaches `(finding, due date)` and returns the ones not noted before (a
+    /// compare-and-set: each breach is returned once, whoever asks).
+    async fn note_sla_breaches(
+        &self,
+        org: OrgId,
+        breaches: &[(uuid::Uuid, chrono::DateTime<chrono::Utc>)],
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<Vec<uuid::Uuid>>;
 }

@@ -87,6 +87,7 @@ pub trait Store:
     + crate::PlusStore
     + crate::ConsoleStore
     + crate::WebhookStore
+    + crate::ConnectorStore
     + Send
     + Sync
     + 'static
@@ -114,6 +115,7 @@ impl<T> Store for T where
         + crate::PlusStore
         + crate::ConsoleStore
         + crate::WebhookStore
+        + crate::ConnectorStore
         + Send
         + Sync
         + 'static

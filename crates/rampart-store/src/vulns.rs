@@ -6,10 +6,12 @@ use chrono::{DateTime, Utc};
 use rampart_domain::*;
 
 /// What one `ingest_findings` call changed.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct IngestCounts {
     /// Vulnerabilities seen for the first time in this app.
-    pub new_vulnerabilities: u64,
+    pub created: Vec<VulnerabilityId>,
+    /// Remediated vulnerabilities this batch found again, so open again.
+    pub reopened: Vec<VulnerabilityId>,
     /// Discoveries added (one per vulnerability per scan).
     pub discoveries: u64,
     /// The batch id was already ingested: nothing changed.

@@ -72,6 +72,9 @@ pub struct Builder {
     trust_forwarded_for: bool,
     report_generator: bool,
     webhook_deliverer: bool,
+    /// Webhook receivers may be loopback or private (default: yes, the tests' receivers
+    /// listen on 127.0.0.1).
+    private_webhooks: bool,
     /// The embedded engines' browser crawler factory (the binary injects Chromium's).
     browser: Option<Arc<dyn rampart_engine::crawl::BrowserFactory>>,
 }
@@ -165,6 +168,7 @@ impl Default for Builder {
             trust_forwarded_for: false,
             report_generator: true,
             webhook_deliverer: true,
+            private_webhooks: true,
             browser: None,
         }
     }
@@ -244,6 +248,13 @@ impl Builder {
         self
     }
 
+    /// Whether webhook receivers may be loopback or private addresses (default: yes;
+    /// `false` is `rampart server`'s default, the SSRF guard).
+    pub fn private_webhooks(mut self, allow: bool) -> Self {
+        self.private_webhooks = allow;
+        self
+    }
+
     pub fn backend(mut self, backend: Backend) -> Self {
         self.backend = backend;
         self
@@ -274,7 +285,8 @@ impl Builder {
         let secret = rampart_service::SecretKey::generate();
         let service = Service::new(store, clock.clone() as Arc<dyn Clock>, self.catalogue)
             .with_secret_key(secret.clone())
-            .with_plain_http_webhooks(true);
+            .with_plain_http_webhooks(true)
+            .with_private_webhooks(self.private_webhooks);
         let keys = keys::make_keys(&service).await;
         let browser = self.browser.clone();
         let worker = (self.engines > 0).then(|| spawn_engines(&service, self.engines, browser));
@@ -624,6 +636,7 @@ impl TestApp {
         )
         .with_secret_key(self.secret.clone())
         .with_plain_http_webhooks(true)
+        .with_private_webhooks(self.service.private_webhooks_allowed())
     }
 
     /// Another HTTP server on [`TestApp::replica_service`], with the same configuration

@@ -53,7 +53,7 @@ pub async fn run(args: GateArgs) -> ExitCode {
         println!(
             "{}",
             safe(&format!(
-                "policy {:?} ({}): {} — {} of {} finding(s) matched",
+                "policy {:?} ({}): {} — {} finding(s) matched of the {} in its scope (application and minimum severity)",
                 policy.name,
                 policy.kind,
                 evaluation.result,

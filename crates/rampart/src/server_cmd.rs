@@ -88,6 +88,13 @@ pub struct ServerArgs {
     /// (default 30).
     #[arg(long, env = "RAMPART_REPORT_RETENTION_DAYS")]
     report_retention_days: Option<u32>,
+    /// Let webhook receivers be plain `http` URLs (default: `https` only).
+    #[arg(long, env = "RAMPART_WEBHOOK_ALLOW_HTTP")]
+    webhook_allow_http: bool,
+    /// Let webhook receivers be loopback, private or link-local addresses (default: the
+    /// deliverer contacts public addresses only, an SSRF guard).
+    #[arg(long, env = "RAMPART_WEBHOOK_ALLOW_PRIVATE")]
+    webhook_allow_private: bool,
 }
 
 pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
@@ -128,6 +135,8 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
     );
     let service = Service::new(store, Arc::new(SystemClock), rampart_engine::catalogue())
         .with_secret_key(secret)
+        .with_plain_http_webhooks(args.webhook_allow_http)
+        .with_private_webhooks(args.webhook_allow_private)
         .with_oauth_settings(OAuthSettings {
             token_ttl: chrono::Duration::seconds(args.token_ttl_seconds),
             rotate_every: chrono::Duration::hours(args.signing_key_hours),
@@ -241,6 +250,8 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
         },
         stop_rx.clone(),
     ));
+    // AppSec+ policy duties: triage expiry and SLA breach events.
+    let policies = tokio::spawn(policy_duties(state.service.clone(), stop_rx.clone()));
     let served = rampart_server::serve(listener, rampart_server::app(state), shutdown).await;
     // Graceful shutdown: stop claiming, hand running scans back to the queue.
     let _ = stop_tx.send(true);
@@ -257,6 +268,7 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
     let _ = audit.await;
     let _ = reports.await;
     let _ = webhooks.await;
+    let _ = policies.await;
     let _ = retention.await;
     served?;
     tracing::info!("rampart server stopped");
@@ -371,6 +383,38 @@ async fn enforce_blackouts(service: Service, mut stop: tokio::sync::watch::Recei
             ),
             Ok(_) => {}
             Err(e) => tracing::error!(error = %e, "blackout enforcement failed"),
+        }
+    }
+}
+
+/// How often the policy duties run.
+const POLICY_DUTIES_EVERY: Duration = Duration::from_secs(60);
+
+/// AppSec+ policy duties (`Service::policy_duties`): about every minute, on the replica
+/// holding the `policies` lead, expired triage policies give back what they changed and
+/// newly breached SLAs are announced (`sla.breached`, once each: a compare-and-set in the
+/// store, so a change of leader cannot announce one twice).
+async fn policy_duties(service: Service, mut stop: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(POLICY_DUTIES_EVERY) => {}
+            _ = stop.changed() => return,
+        }
+        match service.try_lead("policies").await {
+            Ok(true) => match service.policy_duties().await {
+                Ok(r) if r != rampart_service::DutyReport::default() => tracing::info!(
+                    reverted = r.reverted,
+                    kept = r.kept,
+                    breaches = r.breaches,
+                    "policy duties"
+                ),
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "policy duties failed"),
+            },
+            Ok(false) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot tell whether this replica leads policy duties")
+            }
         }
     }
 }

@@ -5,6 +5,7 @@
 mod apps;
 mod audit;
 mod blackouts;
+mod connectors;
 mod console;
 mod engine_protocol;
 mod engines;
@@ -20,6 +21,7 @@ mod openapi;
 mod ops;
 mod paging;
 mod plus;
+mod policy_duties;
 mod postgres;
 mod problems;
 mod rate_limit;

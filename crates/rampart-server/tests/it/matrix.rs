@@ -76,6 +76,31 @@ pub struct Fx {
     /// A webhook (to a closed local port) and a failed delivery of it (replayable).
     webhook: WebhookId,
     delivery: WebhookDeliveryId,
+    /// An integration connector (a Jira placeholder).
+    connector: ConnectorId,
+}
+
+async fn fx_connector(t: &TestApp) -> ConnectorId {
+    let mut config = serde_json::Map::new();
+    config.insert("baseUrl".into(), json!("https://jira.example.test"));
+    config.insert("projectKey".into(), json!("SEC"));
+    let mut secrets = serde_json::Map::new();
+    secrets.insert("apiToken".into(), json!("matrix-token"));
+    let made = t
+        .service
+        .create_connector(
+            &t.keys.admin.principal,
+            rampart_service::ConnectorInput {
+                name: t.unique("jira"),
+                kind_type: Some("jira".into()),
+                config,
+                secrets,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("connector");
+    ConnectorId(made.connector.id())
 }
 
 async fn fx_webhook(t: &TestApp) -> (WebhookId, WebhookDeliveryId) {
@@ -476,6 +501,7 @@ impl Fx {
             .id;
         let (webhook, delivery) = fx_webhook(t).await;
         Fx {
+            connector: fx_connector(t).await,
             webhook,
             delivery,
             policy,
@@ -537,6 +563,7 @@ impl Fx {
     fn path(&self, t: &TestApp, template: &str) -> String {
         template
             .replace("{policy}", &self.policy.to_string())
+            .replace("{connector}", &self.connector.to_string())
             .replace("{webhook}", &self.webhook.to_string())
             .replace("{delivery}", &self.delivery.to_string())
             .replace("{plus_scan}", &self.plus_scan.to_string())
@@ -728,6 +755,11 @@ fn plus_status_body(_: &TestApp, _: &Fx) -> Value {
 fn policy_body(t: &TestApp, _: &Fx) -> Value {
     json!({"name": t.unique("gate"), "action": "block", "conditions": {"minSeverity": "high"}})
 }
+fn connector_body(t: &TestApp, _: &Fx) -> Value {
+    json!({"name": t.unique("jira"), "type": "jira",
+        "config": {"baseUrl": "https://jira.example.test", "projectKey": "SEC"},
+        "secrets": {"apiToken": "t0ken"}})
+}
 fn webhook_body(t: &TestApp, _: &Fx) -> Value {
     json!({"name": t.unique("hook"), "url": "http://127.0.0.1:9/hook", "events": ["policy.failed"]})
 }
@@ -840,6 +872,28 @@ pub fn cases() -> Vec<Case> {
         Case("PUT", "/v1/policies/{policy}", Some(policy_body), MANAGE),
         Case("DELETE", "/v1/policies/{policy}", None, MANAGE_DEL),
         Case("POST", "/v1/policies/{policy}/evaluate", Some(evaluate_body), READ),
+        // AppSec+ connectors (the engines' permissions: everyone reads, Product Admins
+        // manage) and the triage trail of a policy
+        Case("GET", "/policies/{policy}/changes", None, READ),
+        Case("GET", "/connectors", None, ALL),
+        Case("POST", "/connectors", Some(connector_body), ID_NEW),
+        Case("GET", "/connectors/{connector}", None, READ),
+        Case("PUT", "/connectors/{connector}", Some(connector_body), ADMIN),
+        Case("DELETE", "/connectors/{connector}", None, ADMIN_DEL),
+        Case("POST", "/connectors/{connector}/test", None, ADMIN),
+        Case("GET", "/connectors/{engine}", None, READ),
+        Case("GET", "/connector-types", None, ALL),
+        Case("GET", "/connector-types/jira", None, ALL),
+        Case("GET", "/v1/policies/{policy}/changes", None, READ),
+        Case("GET", "/v1/connectors", None, ALL),
+        Case("POST", "/v1/connectors", Some(connector_body), ID_NEW),
+        Case("GET", "/v1/connectors/{connector}", None, READ),
+        Case("PUT", "/v1/connectors/{connector}", Some(connector_body), ADMIN),
+        Case("DELETE", "/v1/connectors/{connector}", None, ADMIN_DEL),
+        Case("POST", "/v1/connectors/{connector}/test", None, ADMIN),
+        Case("GET", "/v1/connectors/{engine}", None, READ),
+        Case("GET", "/v1/connector-types", None, ALL),
+        Case("GET", "/v1/connector-types/jira", None, ALL),
         // AppSec+ webhooks: Product Admin only (an event carries every app's data)
         Case("GET", "/webhooks", None, ID_LIST),
         Case("POST", "/webhooks", Some(webhook_body), ID_NEW),

@@ -19,19 +19,19 @@ const BANDIT: &str = include_str!("../../../rampart-ingest/tests/fixtures/bandit
 
 /// What the receiver got: the `X-Rampart-*` headers and the raw body.
 #[derive(Clone, Debug)]
-struct Got {
-    event: String,
-    delivery: String,
-    timestamp: String,
-    signature: String,
-    body: String,
+pub(crate) struct Got {
+    pub(crate) event: String,
+    pub(crate) delivery: String,
+    pub(crate) timestamp: String,
+    pub(crate) signature: String,
+    pub(crate) body: String,
 }
 
 /// A webhook receiver on 127.0.0.1:0 that answers `fail_status` to the first `fail_first`
 /// requests, then 204.
 #[derive(Clone)]
-struct Receiver {
-    url: String,
+pub(crate) struct Receiver {
+    pub(crate) url: String,
     got: Arc<Mutex<Vec<Got>>>,
     fail_first: Arc<AtomicUsize>,
     fail_status: Arc<AtomicUsize>,
@@ -71,7 +71,7 @@ async fn receive(State(s): State<Shared>, headers: HeaderMap, body: String) -> S
 }
 
 impl Receiver {
-    async fn start(fail_first: usize, fail_status: u16) -> Receiver {
+    pub(crate) async fn start(fail_first: usize, fail_status: u16) -> Receiver {
         let shared = Shared {
             got: Arc::default(),
             fail_first: Arc::new(AtomicUsize::new(fail_first)),
@@ -91,11 +91,11 @@ impl Receiver {
         }
     }
 
-    fn got(&self) -> Vec<Got> {
+    pub(crate) fn got(&self) -> Vec<Got> {
         self.got.lock().unwrap().clone()
     }
 
-    fn of(&self, event: &str) -> Vec<Got> {
+    pub(crate) fn of(&self, event: &str) -> Vec<Got> {
         self.got()
             .into_iter()
             .filter(|g| g.event == event)
@@ -105,7 +105,11 @@ impl Receiver {
 
 /// Polls `f` until it returns `Some`, moving the manual clock `step` forward each round
 /// (so due retries become due), for at most 20 s.
-async fn until<T>(t: &TestApp, step: chrono::Duration, mut f: impl FnMut() -> Option<T>) -> T {
+pub(crate) async fn until<T>(
+    t: &TestApp,
+    step: chrono::Duration,
+    mut f: impl FnMut() -> Option<T>,
+) -> T {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         if let Some(v) = f() {
@@ -120,7 +124,7 @@ async fn until<T>(t: &TestApp, step: chrono::Duration, mut f: impl FnMut() -> Op
 }
 
 /// Polls the delivery log until `f` holds of one of its entries (the newest such).
-async fn log_until(t: &TestApp, hook: &str, f: impl Fn(&Value) -> bool) -> Value {
+pub(crate) async fn log_until(t: &TestApp, hook: &str, f: impl Fn(&Value) -> bool) -> Value {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let log = t
@@ -140,7 +144,7 @@ async fn log_until(t: &TestApp, hook: &str, f: impl Fn(&Value) -> bool) -> Value
 
 /// An independent verification of the documented scheme: Python's `hmac` over
 /// `"<timestamp>.<body>"`, compared in constant time with the header.
-fn python_verifies(secret: &str, g: &Got) -> bool {
+pub(crate) fn python_verifies(secret: &str, g: &Got) -> bool {
     let script = r#"
 import hashlib, hmac, sys
 secret, ts, sig = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -162,7 +166,7 @@ sys.exit(0 if hmac.compare_digest("v1=" + mac, sig) else 1)
     child.wait().unwrap().success()
 }
 
-async fn subscribe(t: &TestApp, url: &str, events: &[&str]) -> (String, String) {
+pub(crate) async fn subscribe(t: &TestApp, url: &str, events: &[&str]) -> (String, String) {
     let r = t
         .admin()
         .post("/webhooks")
@@ -177,7 +181,7 @@ async fn subscribe(t: &TestApp, url: &str, events: &[&str]) -> (String, String) 
     (w["id"].as_str().unwrap().to_string(), secret)
 }
 
-async fn new_app(t: &TestApp) -> String {
+pub(crate) async fn new_app(t: &TestApp) -> String {
     let app = t
         .admin()
         .post("/applications")
@@ -189,7 +193,7 @@ async fn new_app(t: &TestApp) -> String {
     app["id"].as_str().unwrap().to_string()
 }
 
-async fn import(t: &TestApp, app: &str, doc: &str) -> Value {
+pub(crate) async fn import(t: &TestApp, app: &str, doc: &str) -> Value {
     t.admin()
         .post(&format!("/applications/{app}/scans?scanType=sast"))
         .header("Content-Type", "application/sarif+json")

@@ -287,3 +287,76 @@ pub async fn policies_crud_and_tenants(s: &dyn Store) {
     s.delete_policy(o, p.id).await.unwrap();
     assert!(is_not_found(s.get_policy(o, p.id).await));
 }
+
+/// The triage trail (newest first, per policy and tenant), what is still open, ending
+/// once; SLA breaches noted once each.
+pub async fn triage_records_and_sla_breaches(s: &dyn Store) {
+    let o = org(s, "o").await;
+    let other = org(s, "other").await;
+    let policy = PolicyId::new();
+    let rec = |n: u32, finding: u128| TriageRecord {
+        id: uuid::Uuid::new_v4(),
+        org: o,
+        policy,
+        policy_name: "suppress test data".into(),
+        finding: uuid::Uuid::from_u128(finding),
+        previous: PlusStatus::Open,
+        status: PlusStatus::Accepted,
+        justification: "fixtures".into(),
+        applied_at: at(n),
+        ended_at: None,
+        end: None,
+    };
+    let records = vec![rec(1, 1), rec(2, 2), rec(3, 3)];
+    s.record_triage(&records).await.unwrap();
+    let listed = s.list_triage(o, policy, 10, 0).await.unwrap();
+    assert_eq!(
+        listed.iter().map(|r| r.finding).collect::<Vec<_>>(),
+        [3u128, 2, 1].map(uuid::Uuid::from_u128),
+        "newest first"
+    );
+    assert_eq!(listed[2], records[0], "round trip");
+    assert_eq!(
+        s.list_triage(o, policy, 1, 1).await.unwrap(),
+        vec![records[1].clone()]
+    );
+    assert!(s
+        .list_triage(other, policy, 10, 0)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(s
+        .list_triage(o, PolicyId::new(), 10, 0)
+        .await
+        .unwrap()
+        .is_empty());
+
+    s.end_triage(o, &[(records[0].id, TriageEnd::Reverted)], at(5))
+        .await
+        .unwrap();
+    // Another tenant cannot end them; an ended change stays as it ended.
+    s.end_triage(other, &[(records[1].id, TriageEnd::Kept)], at(6))
+        .await
+        .unwrap();
+    s.end_triage(o, &[(records[0].id, TriageEnd::Kept)], at(7))
+        .await
+        .unwrap();
+    let open = s.open_triage(o, policy).await.unwrap();
+    assert_eq!(open, vec![records[1].clone(), records[2].clone()]);
+    let ended = s.list_triage(o, policy, 10, 0).await.unwrap();
+    assert_eq!(ended[2].ended_at, Some(at(5)));
+    assert_eq!(ended[2].end, Some(TriageEnd::Reverted));
+
+    let f1 = uuid::Uuid::from_u128(1);
+    let f2 = uuid::Uuid::from_u128(2);
+    let new = s
+        .note_sla_breaches(o, &[(f1, at(1)), (f2, at(1))], at(2))
+        .await
+        .unwrap();
+    assert_eq!(new, vec![f1, f2]);
+    let again = s
+        .note_sla_breaches(o, &[(f1, at(1)), (f2, at(3))], at(4))
+        .await
+        .unwrap();
+    assert_eq!(again, vec![f2], "a breach is noted once per due date");
+}

@@ -35,11 +35,11 @@ pub async fn findings_ingest_idempotently(s: &dyn Store) {
         finding(sqli, "http://shop.test/item", None, 1),
     ];
     let c = s.ingest_findings(a, first.id, "b-1", &batch).await.unwrap();
-    assert_eq!((c.new_vulnerabilities, c.discoveries), (2, 2));
+    assert_eq!((c.created.len(), c.discoveries), (2, 2));
     assert!(!c.duplicate_batch);
     let again = s.ingest_findings(a, first.id, "b-1", &batch).await.unwrap();
     assert!(again.duplicate_batch);
-    assert_eq!((again.new_vulnerabilities, again.discoveries), (0, 0));
+    assert_eq!((again.created.len(), again.discoveries), (0, 0));
     let all = ListRequest::first(50);
     let page = s
         .list_vulnerabilities(a, &Visibility::All, &all)
@@ -50,7 +50,7 @@ pub async fn findings_ingest_idempotently(s: &dyn Store) {
     // The second scan sees one of them again: a discovery, not a vulnerability.
     let seen = [finding(sqli, "http://shop.test/item", Some("id"), 11)];
     let c2 = s.ingest_findings(a, second.id, "b-1", &seen).await.unwrap();
-    assert_eq!((c2.new_vulnerabilities, c2.discoveries), (0, 1));
+    assert_eq!((c2.created.len(), c2.discoveries), (0, 1));
     let page = s
         .list_vulnerabilities(a, &Visibility::All, &all)
         .await
@@ -157,7 +157,7 @@ pub async fn vulnerabilities_rediscovery_and_reopen(s: &dyn Store) {
     let mut same = f.clone();
     same.variances = vec![variance("SQLI_03")];
     let c = s.ingest_findings(a, first.id, "2", &[same]).await.unwrap();
-    assert_eq!((c.new_vulnerabilities, c.discoveries), (0, 0));
+    assert_eq!((c.created.len(), c.discoveries), (0, 0));
     let v1 = s
         .get_vulnerability(a, v.id, &Visibility::All)
         .await
@@ -185,7 +185,8 @@ pub async fn vulnerabilities_rediscovery_and_reopen(s: &dyn Store) {
         .ingest_findings(a, second.id, "1", &[later])
         .await
         .unwrap();
-    assert_eq!((c.new_vulnerabilities, c.discoveries), (0, 1));
+    assert_eq!((c.created.len(), c.discoveries), (0, 1));
+    assert_eq!(c.reopened, vec![v.id], "the batch names what it reopened");
     let v2 = s
         .get_vulnerability(a, v.id, &Visibility::All)
         .await
@@ -677,7 +678,7 @@ pub async fn a_rerun_adds_no_duplicate_variance(s: &dyn Store) {
         .await
         .unwrap();
     assert!(!c.duplicate_batch);
-    assert_eq!((c.new_vulnerabilities, c.discoveries), (0, 0));
+    assert_eq!((c.created.len(), c.discoveries), (0, 0));
     let page = s
         .list_vulnerabilities(a, &Visibility::All, &ListRequest::first(10))
         .await

@@ -3,6 +3,7 @@
 //! the submodules ([`resources`]). Errors are RFC 9457 problem+json (`crate::problem`).
 
 mod applications;
+mod connectors;
 mod policies;
 mod scans;
 mod upload;
@@ -36,6 +37,7 @@ pub fn resources() -> OpenApiRouter<AppState> {
         .merge(vulnerabilities::router())
         .merge(policies::router())
         .merge(webhooks::router())
+        .merge(connectors::router())
 }
 
 /// RFC 3339, as AppSec+ writes times.

@@ -1,4 +1,5 @@
-//! `/policies`: gate and SLA policies and their on-demand evaluation.
+//! `/policies`: gate, SLA and triage policies, their on-demand evaluation, and the trail
+//! of what triage policies changed.
 
 use super::{created, json_body, time, uuid_of};
 use crate::extract::PlusAuth;
@@ -11,7 +12,8 @@ use axum::response::Response;
 use axum::Json;
 use rampart_api_types::oauth::ProblemBody;
 use rampart_api_types::plus::{
-    Policy, PolicyConditions, PolicyEvaluateRequest, PolicyEvaluation, PolicySla, PolicyWrite,
+    Policy, PolicyConditions, PolicyEvaluateRequest, PolicyEvaluation, PolicySla, PolicyTriage,
+    PolicyWrite, TriageChange,
 };
 use rampart_domain as d;
 use rampart_domain::plus::{parse_plus_severity, plus_severity};
@@ -24,6 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list, create))
         .routes(routes!(get, update, delete))
         .routes(routes!(evaluate))
+        .routes(routes!(changes))
 }
 
 fn wire(p: d::Policy) -> Policy {
@@ -59,6 +62,7 @@ fn wire(p: d::Policy) -> Policy {
             min_age_days: p.conditions.min_age_days,
             max_count: p.conditions.max_count,
             fix_available: p.conditions.fix_available,
+            tags: p.conditions.tags,
         },
         sla: p.conditions.sla.map(|d| PolicySla {
             critical_days: d.critical,
@@ -66,6 +70,11 @@ fn wire(p: d::Policy) -> Policy {
             medium_days: d.medium,
             low_days: d.low,
             info_days: d.info,
+        }),
+        triage: p.conditions.triage.map(|t| PolicyTriage {
+            status: t.status.as_str().into(),
+            justification: t.justification,
+            until: t.until.map(time),
         }),
         created_at: time(p.created_at),
         updated_at: time(p.updated_at),
@@ -75,13 +84,34 @@ fn wire(p: d::Policy) -> Policy {
 fn input(body: &[u8]) -> Result<PolicyInput, Problem> {
     let b: PolicyWrite = json_body(body)?;
     let mut problems = Vec::new();
-    let kind = b
-        .kind
-        .as_deref()
-        .unwrap_or(if b.sla.is_some() { "sla" } else { "gate" });
+    let kind = b.kind.as_deref().unwrap_or(if b.triage.is_some() {
+        "triage"
+    } else if b.sla.is_some() {
+        "sla"
+    } else {
+        "gate"
+    });
+    let triage = match (kind, b.triage) {
+        ("triage", Some(t)) => triage_action(t, &mut problems),
+        ("triage", None) => {
+            problems.push(Invalid::property(
+                "triage",
+                "a triage policy needs {\"status\", \"justification\"}",
+            ));
+            None
+        }
+        (_, Some(_)) => {
+            problems.push(Invalid::property(
+                "triage",
+                "only a triage policy sets a status: send \"type\": \"triage\"",
+            ));
+            None
+        }
+        (_, None) => None,
+    };
     let sla = match (kind, b.sla) {
-        ("gate", None) => None,
-        ("gate", Some(_)) => {
+        ("gate" | "triage", None) => None,
+        ("gate" | "triage", Some(_)) => {
             problems.push(Invalid::property(
                 "sla",
                 "only an SLA policy has days to fix: send \"type\": \"sla\"",
@@ -112,7 +142,7 @@ fn input(body: &[u8]) -> Result<PolicyInput, Problem> {
             Some(days)
         }
         _ => {
-            problems.push(Invalid::property("type", "must be gate or sla"));
+            problems.push(Invalid::property("type", "must be gate, sla or triage"));
             None
         }
     };
@@ -170,7 +200,35 @@ fn input(body: &[u8]) -> Result<PolicyInput, Problem> {
             max_count: c.max_count,
             fix_available: c.fix_available,
             sla,
+            tags: c.tags,
+            triage,
         },
+    })
+}
+
+fn triage_action(t: PolicyTriage, problems: &mut Vec<Invalid>) -> Option<d::TriageAction> {
+    let status = PlusStatus::parse(&t.status);
+    if status.is_none() {
+        problems.push(Invalid::property(
+            "triage.status",
+            "must be one of accepted, in_progress, resolved, open",
+        ));
+    }
+    let until = match t.until.as_deref().map(chrono::DateTime::parse_from_rfc3339) {
+        None => None,
+        Some(Ok(u)) => Some(u.with_timezone(&chrono::Utc)),
+        Some(Err(_)) => {
+            problems.push(Invalid::property(
+                "triage.until",
+                "must be an RFC 3339 time such as 2027-01-31T00:00:00Z",
+            ));
+            None
+        }
+    };
+    Some(d::TriageAction {
+        status: status?,
+        justification: t.justification,
+        until,
     })
 }
 
@@ -277,4 +335,60 @@ async fn evaluate(
         evaluated: out.evaluated as u64,
         deciding_findings: super::vulnerabilities::wire_all(&s, &p, out.deciding).await?,
     }))
+}
+
+/// `GET /policies/{id}/changes` paging.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct ChangesQuery {
+    /// 1–1000, default 100.
+    limit: Option<u64>,
+    /// At most 100000, default 0.
+    offset: Option<u64>,
+}
+
+/// What a triage policy changed, newest first: each finding, its status before and after,
+/// the justification, and how the change ended when the policy expired (the audit trail).
+#[utoipa::path(get, path = "/policies/{id}/changes", tag = "Policies",
+    params(("id" = uuid::Uuid, Path), ChangesQuery),
+    responses((status = 200, body = Vec<TriageChange>),
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json")))]
+async fn changes(
+    State(s): State<AppState>,
+    PlusAuth(p): PlusAuth,
+    Path(id): Path<String>,
+    crate::extract::Query(q): crate::extract::Query<ChangesQuery>,
+) -> Result<Json<Vec<TriageChange>>, Problem> {
+    let id = PolicyId(uuid_of(&id)?);
+    let limit = q.limit.unwrap_or(100);
+    let offset = q.offset.unwrap_or(0);
+    let mut problems = Vec::new();
+    if !(1..=1000).contains(&limit) {
+        problems.push(Invalid::property("limit", "must be between 1 and 1000"));
+    }
+    if offset > 100_000 {
+        problems.push(Invalid::property("offset", "must be at most 100000"));
+    }
+    if !problems.is_empty() {
+        return Err(ServiceError::invalid(problems).into());
+    }
+    let records = s.service.list_triage_changes(&p, id, limit, offset).await?;
+    Ok(Json(
+        records
+            .into_iter()
+            .map(|r| TriageChange {
+                id: r.id,
+                policy_id: r.policy.0,
+                policy_name: r.policy_name,
+                vulnerability_id: r.finding,
+                previous_status: r.previous.as_str().into(),
+                status: r.status.as_str().into(),
+                justification: r.justification,
+                applied_at: time(r.applied_at),
+                ended_at: r.ended_at.map(time),
+                end: r.end.map(|e| e.as_str().into()),
+            })
+            .collect(),
+    ))
 }
