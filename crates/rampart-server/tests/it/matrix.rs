@@ -564,6 +564,7 @@ impl Fx {
         template
             .replace("{policy}", &self.policy.to_string())
             .replace("{connector}", &self.connector.to_string())
+            .replace("{connector_type}", "jira")
             .replace("{webhook}", &self.webhook.to_string())
             .replace("{delivery}", &self.delivery.to_string())
             .replace("{plus_scan}", &self.plus_scan.to_string())
@@ -883,7 +884,7 @@ pub fn cases() -> Vec<Case> {
         Case("POST", "/connectors/{connector}/test", None, ADMIN),
         Case("GET", "/connectors/{engine}", None, READ),
         Case("GET", "/connector-types", None, ALL),
-        Case("GET", "/connector-types/jira", None, ALL),
+        Case("GET", "/connector-types/{connector_type}", None, ALL),
         Case("GET", "/v1/policies/{policy}/changes", None, READ),
         Case("GET", "/v1/connectors", None, ALL),
         Case("POST", "/v1/connectors", Some(connector_body), ID_NEW),
@@ -893,7 +894,7 @@ pub fn cases() -> Vec<Case> {
         Case("POST", "/v1/connectors/{connector}/test", None, ADMIN),
         Case("GET", "/v1/connectors/{engine}", None, READ),
         Case("GET", "/v1/connector-types", None, ALL),
-        Case("GET", "/v1/connector-types/jira", None, ALL),
+        Case("GET", "/v1/connector-types/{connector_type}", None, ALL),
         // AppSec+ webhooks: Product Admin only (an event carries every app's data)
         Case("GET", "/webhooks", None, ID_LIST),
         Case("POST", "/webhooks", Some(webhook_body), ID_NEW),
