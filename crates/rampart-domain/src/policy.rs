@@ -342,7 +342,7 @@ mod tests {
             cwe: Some(cwe.into()),
             first_seen: day(seen),
             fix_available: cwe == "CWE-1035" && n % 2 == 1,
-            tags: std::sync::Arc::from(vec![if n % 2 == 0 {
+            tags: std::sync::Arc::from(vec![if n.is_multiple_of(2) {
                 "pci".to_string()
             } else {
                 "internal".to_string()
