@@ -16,6 +16,7 @@ mod apps;
 mod audit;
 mod auth;
 mod blackouts;
+mod compare;
 mod config_secrets;
 mod console;
 mod engines;
@@ -30,6 +31,7 @@ mod modules;
 mod oauth;
 mod orgs;
 mod plus;
+mod progress;
 mod reports;
 mod scan_configs;
 mod scans;
@@ -46,6 +48,7 @@ pub use audit::{EXPORT_MAX_ENTRIES, EXPORT_TTL_HOURS};
 pub use auth::key_prefix;
 pub use auth::{hash_token, KeyOwner, KeyRequest, NewKey, DEFAULT_ORG};
 pub use blackouts::{BlackoutInput, BlackoutView, EnforceReport};
+pub use compare::{diff, ScanComparison, ScanDiff, TrendEntry};
 pub use console::{random_token, ConsoleCaller, NewConsoleSession, CONSOLE_SESSION_HOURS};
 pub use engines::{
     Availability, EngineDirective, EngineGroupInput, EngineInput, EngineReport, EngineView,
@@ -66,6 +69,7 @@ pub use plus::{
     AnyVulnerability, ImportDelta, ImportOutcome, PlusAppFilter, PlusAppInput, PlusAppView,
     PolicyInput, PolicyOutcome, DAST_LIST_MAX, DECIDING_MAX,
 };
+pub use progress::PROGRESS_POLL;
 pub use reports::{ReportInput, ReportKindRules, ReportSection, TrendData, TrendPoint};
 pub use scan_configs::{OptionsWrite, ScanConfigInput, ScanConfigView};
 pub use scans::{ScanInput, ScanParent};

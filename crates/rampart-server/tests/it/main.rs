@@ -6,6 +6,7 @@ mod apps;
 mod audit;
 mod blackouts;
 mod console;
+mod console_scans;
 mod engine_protocol;
 mod engines;
 mod errors;

@@ -8,6 +8,7 @@ mod blackouts;
 mod browser_scan;
 mod cli;
 mod console_browser;
+mod console_scans_browser;
 mod crash;
 mod docs;
 mod e2e;
