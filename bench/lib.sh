@@ -72,6 +72,11 @@ die() {
 
 bench_cleanup() {
 	local rc=$?
+	# Other processes a script started (bench/load.sh: the testbed, the scan loop).
+	for pid in ${BENCH_CHILDREN:-}; do
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
 	if [ -n "$SAMPLER_PID" ]; then
 		kill "$SAMPLER_PID" 2>/dev/null || true
 		wait "$SAMPLER_PID" 2>/dev/null || true

@@ -32,7 +32,7 @@ mod tenancy;
 mod vulns;
 mod webhooks;
 
-use super::{Db, DIALECT, QB};
+use super::{unavailable, Db, DIALECT, QB};
 use rampart_domain::time::to_micros;
 use rampart_domain::*;
 use rampart_store::{ListRequest, Page, StoreError, StoreResult, Visibility};
@@ -297,6 +297,20 @@ pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
             if db.is_foreign_key_violation() || db.message().contains("FOREIGN KEY constraint") =>
         {
             StoreError::Conflict("the object is still referenced by another object".into())
+        }
+        // "Not now" rather than "never" (the client gets 503 and may retry): which codes
+        // mean that is each adapter's `unavailable`.
+        sqlx::Error::Database(db) => match unavailable(db.as_ref()) {
+            Some(reason) => StoreError::Unavailable(reason.to_string()),
+            None => StoreError::Backend(db.to_string()),
+        },
+        // The connection broke, or none could be had in time: the server is away.
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => {
+            StoreError::Unavailable(rampart_store::DATABASE_AWAY.to_string())
         }
         other => StoreError::Backend(other.to_string()),
     }

@@ -40,6 +40,14 @@ pub fn service_error(e: ServiceError) -> Response {
             )
                 .into_response()
         }
+        ServiceError::Unavailable(m) => {
+            tracing::warn!(error = %m, "console: database unavailable");
+            error_page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Unavailable",
+                "The database is unavailable right now; reload this page in a few seconds.",
+            )
+        }
         ServiceError::Internal(m) => {
             tracing::error!(error = %m, "console: internal error");
             error_page(

@@ -26,7 +26,12 @@ pub enum ApiError {
     RateLimited(String),
     Validation(String, Vec<Problem>),
     Internal(String),
+    /// 503 + `Retry-After`: the database is away or full; the message says which.
+    Unavailable(String),
 }
+
+/// Seconds a client is asked to wait (`Retry-After`) when the database is unavailable.
+pub const UNAVAILABLE_RETRY_AFTER: &str = "5";
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
@@ -41,6 +46,7 @@ impl From<ServiceError> for ApiError {
             }
             ServiceError::Conflict(m) => ApiError::Conflict(m),
             ServiceError::Internal(m) => ApiError::Internal(m),
+            ServiceError::Unavailable(m) => ApiError::Unavailable(m),
         }
     }
 }
@@ -128,6 +134,15 @@ impl IntoResponse for ApiError {
                     None,
                 )
             }
+            ApiError::Unavailable(m) => {
+                tracing::warn!(cause = %m, "database unavailable");
+                let mut res = body(StatusCode::SERVICE_UNAVAILABLE, m, None);
+                res.headers_mut().insert(
+                    axum::http::header::RETRY_AFTER,
+                    axum::http::HeaderValue::from_static(UNAVAILABLE_RETRY_AFTER),
+                );
+                res
+            }
         }
     }
 }
@@ -166,6 +181,17 @@ mod tests {
     fn a_panic_becomes_the_documented_500() {
         let res = panicked(Box::new("boom"));
         assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+
+    #[test]
+    fn an_unavailable_database_is_503_with_retry_after() {
+        let res = ApiError::Unavailable("the database is unavailable".into()).into_response();
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(res.headers()["retry-after"], UNAVAILABLE_RETRY_AFTER);
+        assert_eq!(
+            status_text(StatusCode::SERVICE_UNAVAILABLE),
+            "503 SERVICE_UNAVAILABLE"
+        );
     }
 
     #[test]

@@ -75,7 +75,15 @@ enum Refusal {
     Unauthorized(Option<String>),
     InsufficientScope(Scope),
     RateLimited(RateDecision),
-    Internal(String),
+}
+
+/// The service failed while authenticating (the database is away: 503; anything else:
+/// 500), in the family's error shape.
+fn failed(family: Family, e: ApiError) -> Response {
+    match family {
+        Family::Ias => e.into_response(),
+        Family::Plus => Problem::from(e).into_response(),
+    }
 }
 
 fn challenge(error: &str, description: &str) -> String {
@@ -123,28 +131,18 @@ fn refuse(family: Family, r: Refusal) -> Response {
                 ),
             )
         }
-        Refusal::Internal(m) => (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
-            m.clone(),
-        ),
     };
     let mut res = match family {
         Family::Ias => match r {
             Refusal::Unauthorized(_) => ApiError::Unauthorized.into_response(),
             Refusal::InsufficientScope(s) => ApiError::InsufficientScope(s).into_response(),
             Refusal::RateLimited(_) => ApiError::RateLimited(message).into_response(),
-            Refusal::Internal(m) => ApiError::Internal(m).into_response(),
         },
         Family::Plus => {
             let mut p = Problem::new(status, code, message);
             if let Refusal::RateLimited(d) = &r {
                 p.type_uri = Some(QUOTA_EXCEEDED);
                 p.details = serde_json::json!({"violated-policies": d.violated});
-            }
-            if let Refusal::Internal(m) = r {
-                tracing::error!(cause = %m, "internal error");
-                p.detail = "internal error; quote the request_id when reporting it".into();
             }
             p.into_response()
         }
@@ -205,7 +203,7 @@ pub async fn gate(
             Err(rampart_service::ServiceError::Unauthorized) => {
                 return refuse(family, Refusal::Unauthorized(None))
             }
-            Err(e) => return refuse(family, Refusal::Internal(e.to_string())),
+            Err(e) => return failed(family, e.into()),
         },
         Credential::Bearer(token) => {
             match state
@@ -220,9 +218,7 @@ pub async fn gate(
                         Refusal::Unauthorized(Some(challenge("invalid_token", why))),
                     )
                 }
-                Err(BearerError::Internal(e)) => {
-                    return refuse(family, Refusal::Internal(e.to_string()))
-                }
+                Err(BearerError::Internal(e)) => return failed(family, e.into()),
             }
         }
     };

@@ -507,7 +507,9 @@ impl Family {
 /// - 400 when the URL carries a NUL character or a malformed query parameter, and a JSON
 ///   body is malformed; 422 when a query parameter or a body member is invalid;
 /// - 404 on routes with path parameters (an unknown id, or one that is not a UUID);
-/// - 413 (a body over the limit) and 415 (a body that is not JSON) on routes with a body.
+/// - 413 (a body over the limit) and 415 (a body that is not JSON) on routes with a body;
+/// - 503 (+ `Retry-After`) while the database is unavailable: every credential is checked
+///   against it.
 fn errors(op: &mut Op, family: Family, path_params: bool) {
     use utoipa::openapi::path::ParameterIn;
     let query = op
@@ -516,7 +518,7 @@ fn errors(op: &mut Op, family: Family, path_params: bool) {
         .flatten()
         .any(|p| p.parameter_in == ParameterIn::Query);
     let body = op.request_body.is_some();
-    let mut codes: Vec<&str> = vec!["401"];
+    let mut codes: Vec<&str> = vec!["401", "503"];
     if family != Family::Engine {
         codes.extend(["403", "429"]);
     }
@@ -679,7 +681,7 @@ mod tests {
             };
             for op in operations(item) {
                 let codes = &op.responses.responses;
-                let mut want = vec!["401"];
+                let mut want = vec!["401", "503"];
                 if family != Family::Engine {
                     want.extend(["403", "429"]);
                 }

@@ -133,6 +133,11 @@ impl From<ApiError> for Problem {
                     "internal error; quote the request_id when reporting it",
                 )
             }
+            ApiError::Unavailable(m) => {
+                tracing::warn!(cause = %m, "database unavailable");
+                Problem::new(StatusCode::SERVICE_UNAVAILABLE, "service_unavailable", m)
+                    .header(header::RETRY_AFTER, crate::error::UNAVAILABLE_RETRY_AFTER)
+            }
         }
     }
 }

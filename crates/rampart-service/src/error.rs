@@ -52,6 +52,10 @@ pub enum ServiceError {
     Conflict(String),
     #[error("internal error")]
     Internal(String),
+    /// The database is away or full (`StoreError::Unavailable`): 503, retry later. The
+    /// message is for the client.
+    #[error("{0}")]
+    Unavailable(String),
 }
 
 impl ServiceError {
@@ -71,6 +75,7 @@ impl From<StoreError> for ServiceError {
             StoreError::NotFound => ServiceError::NotFound,
             StoreError::Conflict(m) => ServiceError::Conflict(m),
             StoreError::Backend(m) => ServiceError::Internal(m),
+            StoreError::Unavailable(m) => ServiceError::Unavailable(m),
         }
     }
 }

@@ -19,6 +19,21 @@ mod shared;
 
 pub use shared::SqlStore as PostgresStore;
 
+/// Whether a database error means "not now" (the client gets 503 and may retry), and
+/// what to tell the client: SQLSTATE class 08 (connection exception), 57P01–57P03 (the
+/// server is shutting down, crashed or starting up), class 53 (insufficient resources;
+/// 53100 is a full disk).
+fn unavailable(db: &dyn sqlx::error::DatabaseError) -> Option<&'static str> {
+    let code = db.code()?;
+    match &*code {
+        "53100" => Some(rampart_store::DATABASE_FULL),
+        c if c.starts_with("08") || c.starts_with("57P") || c.starts_with("53") => {
+            Some(rampart_store::DATABASE_AWAY)
+        }
+        _ => None,
+    }
+}
+
 /// Connects to `url` and applies the migrations. `schema`, when given, becomes the
 /// connection's `search_path` (tests use one schema each).
 pub async fn connect(url: &str, schema: Option<&str>) -> Result<PostgresStore, sqlx::Error> {
@@ -26,9 +41,12 @@ pub async fn connect(url: &str, schema: Option<&str>) -> Result<PostgresStore, s
     if let Some(s) = schema {
         opts = opts.options([("search_path", s)]);
     }
+    // While the server is away (restarting: connections are refused) sqlx retries the
+    // connect until `acquire_timeout`; then the request is answered 503. Five seconds
+    // hides a quick restart and does not keep a client waiting much longer.
     let pool = PgPoolOptions::new()
         .max_connections(16)
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(5))
         .connect_with(opts)
         .await?;
     sqlx::migrate!("./migrations").run(&pool).await?;

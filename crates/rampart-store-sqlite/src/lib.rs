@@ -19,6 +19,19 @@ mod shared;
 
 pub use shared::SqlStore as SqliteStore;
 
+/// Whether a database error means "not now" (the client gets 503 and may retry), and
+/// what to tell the client. SQLite reports extended result codes: the primary code is the
+/// low byte; 13 is `SQLITE_FULL` (the disk, or the quota, is exhausted: SQLite maps
+/// `ENOSPC` to it), 10 is `SQLITE_IOERR` (a read or write of the file failed).
+fn unavailable(db: &dyn sqlx::error::DatabaseError) -> Option<&'static str> {
+    let code: i32 = db.code()?.parse().ok()?;
+    match code & 0xff {
+        13 => Some(rampart_store::DATABASE_FULL),
+        10 => Some("the database cannot read or write its file; check its volume, then retry"),
+        _ => None,
+    }
+}
+
 /// Opens (creating if needed) the database at `url` (`sqlite://path`, `sqlite:path` or
 /// `sqlite::memory:`) and applies the migrations.
 pub async fn connect(url: &str) -> Result<SqliteStore, sqlx::Error> {

@@ -12,7 +12,20 @@ pub enum StoreError {
     Conflict(String),
     #[error("storage backend error: {0}")]
     Backend(String),
+    /// The database cannot serve the request now, but may later: the connection broke or
+    /// the server is restarting, or its disk is full. The message is for the client (it
+    /// says what is wrong and what to do); retrying the same request later may succeed.
+    #[error("{0}")]
+    Unavailable(String),
 }
+
+/// The message of [`StoreError::Unavailable`] when the database cannot be reached.
+pub const DATABASE_AWAY: &str =
+    "the database is unavailable (connection lost or server restarting); retry later";
+
+/// The message of [`StoreError::Unavailable`] when the database's disk is full.
+pub const DATABASE_FULL: &str =
+    "the database is out of disk space; free space on its volume, then retry";
 
 pub type StoreResult<T> = Result<T, StoreError>;
 

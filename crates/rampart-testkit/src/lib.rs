@@ -19,6 +19,7 @@
 
 mod catalogue;
 mod client;
+mod fault_proxy;
 mod fixtures;
 mod keys;
 mod oauth;
@@ -28,6 +29,7 @@ mod vulns;
 
 pub use catalogue::sample_catalogue;
 pub use client::{Caller, Req, Resp};
+pub use fault_proxy::{FaultProxy, Mode as FaultMode};
 pub use keys::{Key, Keys};
 pub use rampart_engine::catalogue as engine_catalogue;
 pub use raw::RawResponse;

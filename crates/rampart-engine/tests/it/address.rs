@@ -96,3 +96,192 @@ async fn a_seed_that_is_the_server_itself_is_refused() {
     let (_summary, _events) = crate::run(plan).await;
     assert_eq!(own_hits.load(Ordering::SeqCst), 0);
 }
+
+/// Every request the engine hands to its transport — the last step before the network —
+/// recorded; hosts in `fake` are answered here, so no packet leaves for them.
+struct Recording {
+    inner: rampart_engine::http::ReqwestTransport,
+    fake: Vec<&'static str>,
+    sent: std::sync::Mutex<Vec<Url>>,
+}
+
+#[async_trait::async_trait]
+impl rampart_engine::http::Transport for Recording {
+    async fn send(
+        &self,
+        req: &rampart_engine::http::HttpRequest,
+        max_body: usize,
+        timeout: std::time::Duration,
+    ) -> Result<rampart_engine::http::HttpResponse, rampart_engine::http::TransportError> {
+        self.sent.lock().unwrap().push(req.url.clone());
+        if self.fake.contains(&req.url.host_str().unwrap_or_default()) {
+            return Ok(rampart_engine::http::HttpResponse {
+                status: 200,
+                headers: vec![("content-type".into(), "text/html".into())],
+                body: b"<html><body>answered by the test</body></html>".to_vec(),
+                ..Default::default()
+            });
+        }
+        self.inner.send(req, max_body, timeout).await
+    }
+
+    fn pin(&self, host: &str, addrs: &[SocketAddr]) {
+        rampart_engine::http::Transport::pin(&self.inner, host, addrs);
+    }
+}
+
+/// The hosts a page links and redirects to that a scan must not reach unless it names
+/// them: metadata (IPv4 and IPv6, AWS and Alibaba), link-local, private ranges,
+/// a loopback name the scan does not use, and the rampart server itself.
+const FORBIDDEN: [&str; 7] = [
+    "169.254.169.254",
+    "100.100.100.200",
+    "[fd00:ec2::254]",
+    "[fe80::1]",
+    "10.255.255.1",
+    "192.168.77.1",
+    "172.16.5.5",
+];
+
+/// A site on 127.0.0.1 linking to every forbidden host, to `localhost` (loopback, not the
+/// seed's name) and to `own`, and redirecting to each of them (301, 302, 307, 308).
+async fn luring_site(own: SocketAddr) -> SocketAddr {
+    let mut targets: Vec<String> = FORBIDDEN
+        .iter()
+        .map(|h| format!("http://{h}/latest/meta-data/"))
+        .collect();
+    targets.push(format!("http://localhost:{}/", own.port()));
+    targets.push(format!("http://{own}/ias/v1/apps"));
+    let links: String = targets
+        .iter()
+        .enumerate()
+        .map(|(i, t)| format!("<a href=\"{t}\">l{i}</a><a href=\"/r/{i}\">r{i}</a>"))
+        .collect();
+    let page = format!("<html><body>{links}</body></html>");
+    let redirect = move |axum::extract::Path(i): axum::extract::Path<usize>| {
+        let targets = targets.clone();
+        async move {
+            let status = [301u16, 302, 307, 308][i % 4];
+            (
+                axum::http::StatusCode::from_u16(status).unwrap(),
+                [(axum::http::header::LOCATION, targets[i].clone())],
+            )
+                .into_response()
+        }
+    };
+    let router = axum::Router::new()
+        .route("/", get(move || async move { Html(page) }))
+        .route("/r/{i}", get(redirect));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let site = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    site
+}
+
+async fn run_recorded(plan: ScanPlan, fake: Vec<&'static str>) -> Vec<Url> {
+    let transport = Arc::new(Recording {
+        inner: rampart_engine::http::ReqwestTransport::new(false).unwrap(),
+        fake,
+        sent: std::sync::Mutex::new(Vec::new()),
+    });
+    let (handle, mut rx) = rampart_engine::start(plan, transport.clone(), None).unwrap();
+    while let Some(e) = rx.recv().await {
+        if matches!(e, rampart_engine::Event::Finished(_)) {
+            break;
+        }
+    }
+    tokio::time::timeout(std::time::Duration::from_secs(30), handle.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    let sent = transport.sent.lock().unwrap().clone();
+    sent
+}
+
+fn admit_everything(plan: &mut ScanPlan) {
+    plan.scope = vec![ScopeRule {
+        kind: RuleKind::Include,
+        matcher: MatchKind::Regex,
+        pattern: ".*".into(),
+        method: None,
+    }];
+    plan.modules = rampart_engine::plan::Modules::template("Passive Only").unwrap();
+}
+
+#[tokio::test]
+async fn links_and_redirects_to_metadata_private_ranges_or_the_server_are_never_sent() {
+    let (own, own_hits) = counting("127.0.0.1:0").await;
+    let site = luring_site(own).await;
+    let mut plan = ScanPlan::for_url(Url::parse(&format!("http://{site}/")).unwrap());
+    admit_everything(&mut plan);
+    plan.own_sockets = vec![own];
+    // Answered by the recorder if ever asked, so a failure is a recorded request, not a
+    // packet to a real network.
+    let sent = run_recorded(plan, FORBIDDEN.to_vec()).await;
+    let hosts: std::collections::BTreeSet<String> = sent
+        .iter()
+        .map(|u| {
+            format!(
+                "{}:{}",
+                u.host_str().unwrap_or_default(),
+                u.port_or_known_default().unwrap_or(0)
+            )
+        })
+        .collect();
+    assert_eq!(
+        hosts,
+        [site.to_string()].into_iter().collect(),
+        "only the named site is ever sent a request: {sent:#?}"
+    );
+    // The redirects were fetched (so their targets were seen and refused, not missed).
+    for i in 0..FORBIDDEN.len() + 2 {
+        assert!(
+            sent.iter().any(|u| u.path() == format!("/r/{i}")),
+            "redirect {i} fetched: {sent:#?}"
+        );
+    }
+    assert_eq!(own_hits.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
+async fn private_and_metadata_addresses_named_as_targets_are_scanned_but_never_the_server() {
+    let (own, own_hits) = counting("127.0.0.1:0").await;
+    let site = luring_site(own).await;
+    let mut plan = ScanPlan::for_url(Url::parse(&format!("http://{site}/")).unwrap());
+    admit_everything(&mut plan);
+    plan.own_sockets = vec![own];
+    // The scan's targets name a private address and the metadata address, and loopback
+    // (which would take in the server's own port, were it not the server).
+    plan.allowed_domains = vec![
+        "127.0.0.1".into(),
+        "10.255.255.1".into(),
+        "169.254.169.254".into(),
+    ];
+    let sent = run_recorded(plan, FORBIDDEN.to_vec()).await;
+    for named in ["10.255.255.1", "169.254.169.254"] {
+        assert!(
+            sent.iter()
+                .any(|u| u.host_str() == Some(named) && u.path() == "/latest/meta-data/"),
+            "{named}, named as a target, is scanned (link or redirect): {sent:#?}"
+        );
+    }
+    for other in [
+        "192.168.77.1",
+        "172.16.5.5",
+        "100.100.100.200",
+        "[fe80::1]",
+        "[fd00:ec2::254]",
+    ] {
+        assert!(
+            !sent.iter().any(|u| u.host_str() == Some(other)),
+            "{other} is not named: {sent:#?}"
+        );
+    }
+    assert!(
+        !sent
+            .iter()
+            .any(|u| u.port_or_known_default() == Some(own.port())),
+        "never the server itself, even on a named host: {sent:#?}"
+    );
+    assert_eq!(own_hits.load(Ordering::SeqCst), 0);
+}

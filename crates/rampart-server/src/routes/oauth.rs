@@ -70,6 +70,11 @@ impl IntoResponse for Fail {
                 tracing::error!(%cause, "internal error at the token endpoint");
                 (StatusCode::INTERNAL_SERVER_ERROR, "server_error", None)
             }
+            OAuthError::Unavailable(m) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "temporarily_unavailable",
+                Some(m),
+            ),
         };
         let (status, error) = match self.retry_after {
             Some(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
@@ -87,6 +92,12 @@ impl IntoResponse for Fail {
             res.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static(r#"Basic realm="rampart""#),
+            );
+        }
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            res.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from_static(crate::error::UNAVAILABLE_RETRY_AFTER),
             );
         }
         if let Some(secs) = self.retry_after {

@@ -45,27 +45,29 @@ async fn health_and_readiness_need_no_key() {
 }
 
 #[tokio::test]
-async fn readiness_fails_and_errors_are_500_when_the_database_is_gone() {
+async fn readiness_fails_and_errors_are_503_when_the_database_is_gone() {
     let app = TestApp::spawn().await;
     app.close_database().await;
     let r = app.anon().get("/readyz").send().await.status(503);
     assert_eq!(r.json(), json!({"message": "database unreachable"}));
     app.anon().get("/healthz").send().await.status(200);
-    // Authentication needs the database: the failure is a 500 with the error body,
-    // never a leaked cause.
-    let r = app.admin().get("/ias/v1/apps").send().await.status(500);
-    let body = r.error_body();
-    assert_eq!(body["status"], "500 INTERNAL_SERVER_ERROR");
-    assert!(
-        body["message"]
-            .as_str()
-            .unwrap()
-            .contains("r7-correlation-id"),
-        "{body}"
+    // Authentication needs the database: the failure is a 503 with the error body and a
+    // Retry-After, saying what is wrong, never a leaked cause.
+    let r = app.admin().get("/ias/v1/apps").send().await.status(503);
+    assert_eq!(r.header("retry-after").as_deref(), Some("5"));
+    assert_eq!(
+        r.error_body(),
+        json!({"status": "503 SERVICE_UNAVAILABLE", "message": rampart_store::DATABASE_AWAY})
     );
     assert!(
         !r.text().to_lowercase().contains("pool"),
         "no internal cause in the body: {}",
         r.text()
     );
+    // The AppSec+ routes answer in their problem shape.
+    let r = app.admin().get("/v1/applications").send().await.status(503);
+    let p = r.json();
+    assert_eq!(p["code"], "service_unavailable", "{p}");
+    assert_eq!(p["message"], rampart_store::DATABASE_AWAY, "{p}");
+    assert_eq!(r.header("retry-after").as_deref(), Some("5"));
 }

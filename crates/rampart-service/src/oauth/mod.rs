@@ -58,17 +58,22 @@ pub enum OAuthError {
     UnsupportedGrantType,
     InvalidScope(String),
     Internal(String),
+    /// The database is away or full: 503 `temporarily_unavailable`, retry later.
+    Unavailable(String),
 }
 
 impl From<ServiceError> for OAuthError {
     fn from(e: ServiceError) -> Self {
-        OAuthError::Internal(e.to_string())
+        match e {
+            ServiceError::Unavailable(m) => OAuthError::Unavailable(m),
+            e => OAuthError::Internal(e.to_string()),
+        }
     }
 }
 
 impl From<rampart_store::StoreError> for OAuthError {
     fn from(e: rampart_store::StoreError) -> Self {
-        OAuthError::Internal(e.to_string())
+        ServiceError::from(e).into()
     }
 }
 
