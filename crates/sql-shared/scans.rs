@@ -6,7 +6,7 @@ use super::rows::{en, get, opt_en, opt_time, time};
 use super::*;
 use rampart_domain::job::{EventKind, ExecutionDetails, JobEvent};
 use rampart_query::ResourceType;
-use rampart_store::{JobState, NewJob, ScanStore};
+use rampart_store::{JobState, LoggedEvent, NewJob, ScanStore};
 use sea_query::{InsertStatement, OnConflict, Order};
 use uuid::Uuid;
 
@@ -264,6 +264,34 @@ impl ScanStore for SqlStore {
                 Ok(JobEvent {
                     time: time(r, "time")?,
                     event: get(r, "event")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn list_scan_events_after(
+        &self,
+        org: OrgId,
+        scan: ScanId,
+        after: i64,
+        limit: u64,
+    ) -> StoreResult<Vec<LoggedEvent>> {
+        let mut q = select("scan_events", &["seq", "kind", "time", "event"], org);
+        q.and_where(c("scan_events", "scan_id").eq(scan.0))
+            .and_where(c("scan_events", "seq").gt(after))
+            .order_by(a("seq"), Order::Asc)
+            .limit(limit);
+        self.all(&q)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(LoggedEvent {
+                    seq: get(r, "seq")?,
+                    kind: en(r, "kind", EventKind::parse)?,
+                    event: JobEvent {
+                        time: time(r, "time")?,
+                        event: get(r, "event")?,
+                    },
                 })
             })
             .collect()

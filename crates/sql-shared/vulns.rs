@@ -522,6 +522,22 @@ impl VulnStore for SqlStore {
             .await
     }
 
+    async fn list_scan_vulnerability_ids(
+        &self,
+        org: OrgId,
+        scan: ScanId,
+    ) -> StoreResult<Vec<VulnerabilityId>> {
+        // One range of the (scan_id, vulnerability_id) index.
+        let mut q = select("vulnerability_discoveries", &["vulnerability_id"], org);
+        q.and_where(c("vulnerability_discoveries", "scan_id").eq(scan.0))
+            .order_by(a("vulnerability_id"), Order::Asc);
+        self.all(&q)
+            .await?
+            .iter()
+            .map(|r| Ok(VulnerabilityId(get(r, "vulnerability_id")?)))
+            .collect()
+    }
+
     async fn list_discoveries(
         &self,
         org: OrgId,

@@ -2,7 +2,8 @@
 //! states (pages) per minute and peak RSS with 1, 2 and 4 pages, what the browser finds that
 //! the HTML crawler does not, and DOM XSS recall and cost. Figures go to docs/BENCHMARKS.md.
 //!
-//! `cargo run -p rampart-browser --example browser_bench`
+//! `cargo run -p rampart-browser --example browser_bench` (`-- confirm`: only the cost of
+//! confirming uncertain reflected XSS in the browser, on the partner-links area)
 
 use rampart_browser::{BrowserOptions, Chromium};
 use rampart_engine::crawl::BrowserCrawler;
@@ -41,6 +42,11 @@ async fn main() {
         .await
         .expect("testbed");
     let base = tb.base_url().trim_end_matches('/').to_string();
+    if std::env::args().nth(1).as_deref() == Some("confirm") {
+        confirm(&tb, &base).await;
+        tb.shutdown().await;
+        return;
+    }
     let spa = Url::parse(&format!("{base}/spa/")).expect("url");
     let mut plan = ScanPlan::for_url(spa.clone());
     plan.modules = Modules::template("crawl only").expect("template");
@@ -114,4 +120,72 @@ async fn main() {
         secs / r.states.len().max(1) as f64
     );
     tb.shutdown().await;
+}
+
+/// Runs `plan` and returns the summary and the browser confirmation's event line.
+async fn scan_logged(plan: ScanPlan, browser: Option<Arc<Chromium>>) -> (Summary, Option<String>) {
+    let transport = Arc::new(ReqwestTransport::new(false).expect("transport"));
+    let b = browser.map(|b| b as Arc<dyn BrowserCrawler>);
+    let (handle, mut rx) = rampart_engine::start(plan, transport, b).expect("start");
+    let mut line = None;
+    while let Some(e) = rx.recv().await {
+        match e {
+            Event::Finished(_) => break,
+            Event::Log { message, .. } if message.starts_with("browser confirmation") => {
+                line = Some(message)
+            }
+            _ => {}
+        }
+    }
+    (handle.wait().await.expect("scan"), line)
+}
+
+/// The cost of confirming uncertain reflected XSS: the partner-links area scanned for
+/// reflected XSS with the HTML verdict only, then with the browser confirming.
+async fn confirm(tb: &TestbedHandle, base: &str) {
+    let links = Url::parse(&format!("{base}/links/")).expect("url");
+    let mut plan = ScanPlan::for_url(links);
+    plan.modules = Modules::from_keys(["xss_reflected"]);
+    let t = Instant::now();
+    let (html, _) = scan_logged(plan.clone(), None).await;
+    let html_secs = t.elapsed().as_secs_f64();
+    let browser = Arc::new(Chromium::new(BrowserOptions::default()));
+    let t = Instant::now();
+    let (with, line) = scan_logged(plan, Some(browser)).await;
+    let secs = t.elapsed().as_secs_f64();
+    let confirmed = with
+        .findings
+        .iter()
+        .filter(|f| f.variances[0].proof.contains("ran in Chromium"))
+        .count();
+    let cases: Vec<_> = tb
+        .manifest()
+        .into_iter()
+        .filter(|c| c.module_key == "xss_reflected" && c.path.starts_with("/links/"))
+        .collect();
+    let score = |s: &Summary| {
+        let hit = |c: &rampart_testbed::Case| {
+            s.findings.iter().any(|f| {
+                c.matches(
+                    &f.module_key,
+                    &f.root_cause_url,
+                    Some(&f.root_cause_parameter),
+                )
+            })
+        };
+        (
+            cases.iter().filter(|c| c.vulnerable && hit(c)).count(),
+            cases.iter().filter(|c| !c.vulnerable && hit(c)).count(),
+        )
+    };
+    let vuln = cases.iter().filter(|c| c.vulnerable).count();
+    let (hf, hfp) = score(&html);
+    let (bf, bfp) = score(&with);
+    println!(
+        "XSS confirmation on /links/ ({vuln} vulnerable cases, {} safe twins):\n  HTML verdict only: {hf} found, {hfp} safe twins reported, {} requests, {html_secs:.1} s\n  with the browser: {bf} found, {bfp} safe twins reported, {} requests, {secs:.1} s, {confirmed} finding(s) confirmed in Chromium\n  {}",
+        cases.len() - vuln,
+        html.progress.requests,
+        with.progress.requests,
+        line.unwrap_or_else(|| "no confirmation event".into())
+    );
 }

@@ -7,6 +7,8 @@
 //!   a refused request is failed (`BlockedByClient`), never sent;
 //! - memory is bounded: at most `pages` pages at once, no new page while Chromium's process
 //!   tree is above `memory_cap_mib`, every page closed after its time budget;
+//! - reflected and stored XSS whose HTML verdict is uncertain are loaded again with their
+//!   marker function defined (`confirm.rs`); the verdict is what the page did;
 //! - client-side states are deduplicated (URL pattern, then DOM skeleton), so a page that
 //!   makes new states forever is rendered a bounded number of times;
 //! - no Chromium is not an error: the scan says so in an event and the HTML crawler goes on.
@@ -15,6 +17,7 @@
 
 mod chromium;
 mod clientside;
+mod confirm;
 mod crawl;
 mod domxss;
 mod gate;
@@ -208,6 +211,29 @@ impl BrowserCrawler for Chromium {
         browser.stop().await;
         drop(proxy);
         r
+    }
+
+    fn can_confirm(&self) -> bool {
+        self.executable().is_ok()
+    }
+
+    async fn confirmer(
+        &self,
+        scope: &BrowserScope,
+    ) -> Result<Box<dyn rampart_engine::crawl::XssConfirmer>, String> {
+        let exe = self.executable()?;
+        let proxy = proxy::Proxy::start(scope.clone()).await?;
+        let browser = chromium::Launched::start(&exe, &self.options, proxy.addr).await?;
+        let logout_src = scope.logout_regex();
+        let logout = regex::Regex::new(&logout_src).map_err(|e| format!("logout pattern: {e}"))?;
+        Ok(Box::new(confirm::Confirmer {
+            browser,
+            proxy,
+            scope: scope.clone(),
+            options: self.options.clone(),
+            js_logout: logout_src.trim_start_matches("(?i)").to_string(),
+            logout,
+        }))
     }
 
     async fn discover(&self, scope: &BrowserScope) -> Vec<Resource> {

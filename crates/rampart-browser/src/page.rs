@@ -29,6 +29,9 @@ const QUIET_MS: u64 = 300;
 #[derive(Clone, Debug, Default, Serialize)]
 pub(crate) struct Probe {
     pub tokens: Vec<String>,
+    /// Function names defined in every document whose call proves execution (the markers
+    /// of reflected and stored XSS payloads).
+    pub calls: Vec<String>,
     pub name: Option<String>,
     pub storage: Vec<(String, String)>,
     pub logout: Option<String>,

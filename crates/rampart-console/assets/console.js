@@ -22,6 +22,51 @@
     }
   }
 
+  function followScan(live) {
+    var es = new EventSource(live.getAttribute("data-live"));
+    var status = document.getElementById("scan-status");
+    var completed = document.getElementById("scan-completed");
+    var list = document.getElementById("events");
+    es.addEventListener("state", function (m) {
+      var s = JSON.parse(m.data);
+      if (status) { status.textContent = s.status; }
+      if (completed && s.completed) { completed.textContent = s.completed; }
+      Object.keys(s.counters).forEach(function (k) {
+        var cell = live.querySelector('[data-counter="' + k + '"]');
+        if (cell) { cell.textContent = k === "logged_in" ? (s.counters[k] ? "yes" : "no") : String(s.counters[k]); }
+      });
+      live.querySelectorAll("form[data-action]").forEach(function (f) {
+        f.hidden = s.actions.indexOf(f.getAttribute("data-action")) < 0;
+      });
+      if (s.terminal) { live.setAttribute("data-state", "done"); }
+    });
+    es.addEventListener("log", function (m) {
+      var none = document.getElementById("no-events");
+      if (none) { none.remove(); }
+      JSON.parse(m.data).forEach(function (e) {
+        var li = document.createElement("li");
+        li.setAttribute("data-seq", String(e.seq));
+        var t = document.createElement("time");
+        t.setAttribute("datetime", e.time);
+        t.textContent = e.clock;
+        var k = document.createElement("span");
+        k.className = "kind kind-" + e.kind;
+        k.textContent = e.kind;
+        li.appendChild(t);
+        li.appendChild(document.createTextNode(" "));
+        li.appendChild(k);
+        li.appendChild(document.createTextNode(" " + e.text));
+        list.appendChild(li);
+      });
+      while (list.children.length > 500) { list.removeChild(list.firstChild); }
+      list.scrollTop = list.scrollHeight;
+    });
+    es.addEventListener("end", function () {
+      es.close();
+      live.setAttribute("data-state", "done");
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     // "Select all on this page" for bulk changes.
     document.querySelectorAll("[data-select-all]").forEach(function (all) {
@@ -33,6 +78,11 @@
         });
       });
     });
+    // A scan's page follows the scan live: the server streams its state and events.
+    var live = document.querySelector("[data-live]");
+    if (live && live.getAttribute("data-state") === "live" && window.EventSource) {
+      followScan(live);
+    }
     // Changing the sort applies it at once.
     var sort = document.getElementById("sort");
     if (sort && sort.form) {

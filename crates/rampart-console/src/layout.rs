@@ -30,6 +30,7 @@ pub fn page(title: &str, caller: &Caller, current: &str, body: Markup) -> Markup
             "/console/vulnerabilities",
             "Vulnerabilities",
         ),
+        ("scans", "/console/scans", "Scans"),
     ];
     html! {
         (DOCTYPE)

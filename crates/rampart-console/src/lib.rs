@@ -59,6 +59,20 @@ pub(crate) struct Console {
     pub config: ConsoleConfig,
 }
 
+/// Scans, their live streams, comparisons and reports.
+fn scan_routes() -> Router<Console> {
+    use pages::{compare, live, reports, scans};
+    Router::new()
+        .route("/console/scans", get(scans::list).post(scans::launch))
+        .route("/console/scans/{id}", get(scans::page))
+        .route("/console/scans/{id}/action", post(scans::action))
+        .route("/console/scans/{id}/live", get(live::stream))
+        .route("/console/scans/{id}/reports", post(reports::request))
+        .route("/console/compare", get(compare::page))
+        .route("/console/reports/{id}", get(reports::page))
+        .route("/console/reports/{id}/download", get(reports::download))
+}
+
 /// The console's routes (absolute paths under [`BASE`]), with their own state.
 pub fn router(service: Service, config: ConsoleConfig) -> Router {
     use pages::{dashboard, sign_in, vulns};
@@ -82,6 +96,7 @@ pub fn router(service: Service, config: ConsoleConfig) -> Router {
             "/console/vulnerabilities/{id}/comments",
             post(vulns::comment),
         )
+        .merge(scan_routes())
         .route("/console/assets/console.css", get(assets::css))
         .route("/console/assets/console.js", get(assets::js))
         .layer(axum::middleware::from_fn(assets::security_headers))

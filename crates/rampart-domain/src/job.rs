@@ -98,6 +98,14 @@ impl EventKind {
             EventKind::Platform => "PLATFORM",
         }
     }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "ENGINE" => Some(EventKind::Engine),
+            "PLATFORM" => Some(EventKind::Platform),
+            _ => None,
+        }
+    }
 }
 
 /// One engine event of a scan (`engine-events`).

@@ -74,7 +74,9 @@ pub(crate) struct Http {
     hosts: StdMutex<HashMap<String, Arc<Host>>>,
     pub jar: StdMutex<crate::jar::Jar>,
     deadline: Instant,
-    reached: StdMutex<Vec<(LimitKind, String)>>,
+    /// Every limit reached with its detail lines: (kind, detail, whether it is a final
+    /// account), in the order reached.
+    reached: StdMutex<Vec<(LimitKind, String, bool)>>,
     observers: StdMutex<Vec<Arc<dyn Observer>>>,
 }
 
@@ -137,34 +139,43 @@ impl Http {
     }
 
     pub fn limits_reached(&self) -> Vec<LimitKind> {
-        self.reached
-            .lock()
-            .map(|v| v.iter().map(|(k, _)| *k).collect())
-            .unwrap_or_default()
+        let mut kinds: Vec<LimitKind> = Vec::new();
+        if let Ok(v) = self.reached.lock() {
+            for (k, _, _) in v.iter() {
+                if !kinds.contains(k) {
+                    kinds.push(*k);
+                }
+            }
+        }
+        kinds
     }
 
-    /// The latest detail of every limit reached, in the order they were first reached.
+    /// Every detail line of every limit reached, in the order they were first reached: one
+    /// limit kind may have several (two budgets of one kind each keep their account).
     pub fn limit_details(&self) -> Vec<String> {
         self.reached
             .lock()
-            .map(|v| v.iter().map(|(_, d)| d.clone()).collect())
+            .map(|v| v.iter().map(|(_, d, _)| d.clone()).collect())
             .unwrap_or_default()
     }
 
-    /// Replaces a limit's detail with its final account (what it left out, counted) and
-    /// reports it: as a limit event the first time, as a warning when it only updates it.
+    /// Records the final account of a limit (what it left out, counted) and reports it: it
+    /// replaces the limit's first notice (from [`Http::limit`]) if there is one, else it is a
+    /// line of its own, next to the kind's other accounts; a limit event the first time the
+    /// kind is reached, a warning afterwards.
     pub async fn limit_final(&self, kind: LimitKind, detail: String) {
         let first = match self.reached.lock() {
-            Ok(mut v) => match v.iter_mut().find(|(k, _)| *k == kind) {
-                Some(e) => {
-                    e.1 = detail.clone();
-                    false
+            Ok(mut v) => {
+                let first = !v.iter().any(|(k, _, _)| *k == kind);
+                match v.iter_mut().find(|(k, _, fin)| *k == kind && !fin) {
+                    Some(e) => {
+                        e.1 = detail.clone();
+                        e.2 = true;
+                    }
+                    None => v.push((kind, detail.clone(), true)),
                 }
-                None => {
-                    v.push((kind, detail.clone()));
-                    true
-                }
-            },
+                first
+            }
             Err(_) => false,
         };
         if first {
@@ -195,8 +206,8 @@ impl Http {
     /// Records a limit and reports it the first time.
     pub async fn limit(&self, kind: LimitKind, detail: String) {
         let first = match self.reached.lock() {
-            Ok(mut v) if !v.iter().any(|(k, _)| *k == kind) => {
-                v.push((kind, detail.clone()));
+            Ok(mut v) if !v.iter().any(|(k, _, _)| *k == kind) => {
+                v.push((kind, detail.clone(), false));
                 true
             }
             _ => false,
@@ -537,5 +548,83 @@ impl Http {
                 jar.store(url, h);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn each_account_of_a_limit_kind_keeps_its_own_line() {
+        let plan = Arc::new(ScanPlan::for_url(Url::parse("http://a.example/").unwrap()));
+        let gate = ScopeGate::new(&plan.scope, &plan.allowed_domains).unwrap();
+        let (tx, mut rx) = mpsc::channel(16);
+        let counters = Arc::new(Counters::new(0));
+        let sink = Arc::new(FindingSink::new(
+            tx.clone(),
+            counters.clone(),
+            plan.modules.clone(),
+            Arc::default(),
+        ));
+        let transport = Arc::new(crate::http::ReqwestTransport::new(false).unwrap());
+        let http = Http::new(
+            transport,
+            gate,
+            plan,
+            Arc::new(Control::new()),
+            counters,
+            tx,
+            sink,
+        );
+        // A first notice, then its final account replaces it.
+        http.limit(
+            LimitKind::MaxCrawlResults,
+            "max crawl results 5 reached".into(),
+        )
+        .await;
+        http.limit_final(
+            LimitKind::MaxCrawlResults,
+            "max crawl results 5 reached: 7 URL(s) not crawled".into(),
+        )
+        .await;
+        // Two budgets of one kind: each keeps its account.
+        http.limit_final(LimitKind::ProbeBudget, "probe budget: 3 directories".into())
+            .await;
+        http.limit_final(
+            LimitKind::ProbeBudget,
+            "backup probe budget: 9 names".into(),
+        )
+        .await;
+        assert_eq!(
+            http.limits_reached(),
+            vec![LimitKind::MaxCrawlResults, LimitKind::ProbeBudget]
+        );
+        assert_eq!(
+            http.limit_details(),
+            vec![
+                "max crawl results 5 reached: 7 URL(s) not crawled",
+                "probe budget: 3 directories",
+                "backup probe budget: 9 names",
+            ]
+        );
+        drop(http);
+        let mut kinds = Vec::new();
+        while let Some(e) = rx.recv().await {
+            match e {
+                Event::LimitReached { limit, .. } => kinds.push(format!("{limit:?}")),
+                Event::Log { message, .. } => kinds.push(message),
+                _ => {}
+            }
+        }
+        assert_eq!(
+            kinds,
+            vec![
+                "MaxCrawlResults",
+                "max crawl results 5 reached: 7 URL(s) not crawled",
+                "ProbeBudget",
+                "backup probe budget: 9 names",
+            ]
+        );
     }
 }

@@ -50,6 +50,8 @@ pub(crate) struct Ctx {
     pub accounts: crate::checks::access_control::Accounts,
     /// Cookies of the session attacked on pages other than the one that set them.
     pub cookie_pages: CookiePages,
+    /// Reflected and stored XSS waiting for the browser's confirmation.
+    pub xss_confirm: crate::checks::xss_confirm::Confirmations,
 }
 
 /// Where the cookies of the session (those a page does not set itself) are attacked: on the

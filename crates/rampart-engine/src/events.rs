@@ -177,6 +177,12 @@ pub struct Summary {
     pub skipped: std::collections::BTreeMap<SkipReason, u64>,
     /// The first skipped URLs with their reasons (bounded).
     pub skipped_sample: Vec<(String, SkipReason)>,
+    /// Pages not crawled because their request got no answer (after the one retry of an
+    /// idempotent request), per reason; `skipped` counts them as `RequestFailed`.
+    pub dropped: std::collections::BTreeMap<String, u64>,
+    /// Attack jobs (one check on one insertion point or resource) abandoned with their
+    /// remaining payloads because a request got no answer, per reason.
+    pub abandoned: std::collections::BTreeMap<String, u64>,
     pub browser_crawl: &'static str,
     pub error: Option<String>,
 }

@@ -191,6 +191,7 @@ async fn run(
         weak_logins: Default::default(),
         accounts: Default::default(),
         cookie_pages: Default::default(),
+        xss_confirm: crate::checks::xss_confirm::Confirmations::new(browser.clone()),
     });
 
     // Progress ticks: best effort, never block the scan.
@@ -246,9 +247,11 @@ async fn run(
         crate::catalogue::module(k)
             .is_some_and(|m| m.module_type == rampart_domain::ModuleType::Active)
     });
-    if !plan.modules.crawl_only && active && !http.control.halted() {
-        crate::checks::attack_all(ctx.clone(), &out).await;
-    }
+    let abandoned = if !plan.modules.crawl_only && active && !http.control.halted() {
+        crate::checks::attack_all(ctx.clone(), &out).await
+    } else {
+        Default::default()
+    };
     oob_stop.cancel();
     ticker.abort();
 
@@ -283,6 +286,8 @@ async fn run(
         crawled: out.visited.iter().map(|u| u.to_string()).collect(),
         skipped: out.skipped,
         skipped_sample: out.skipped_sample,
+        dropped: out.dropped,
+        abandoned,
         browser_crawl: if browser.is_some() {
             "configured"
         } else {

@@ -89,6 +89,8 @@ fn model(n: usize) -> ReportModel {
         crawled: vec![],
         skipped: Default::default(),
         skipped_sample: vec![],
+        dropped: Default::default(),
+        abandoned: Default::default(),
         browser_crawl: "n/a",
         error: None,
     };

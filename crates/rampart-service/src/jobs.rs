@@ -49,6 +49,8 @@ pub(crate) struct JobQueue {
     pub settings: std::sync::RwLock<JobSettings>,
     pub notify: Arc<Notify>,
     pub actions: Arc<Notify>,
+    /// "This scan changed", for live views (`progress.rs`).
+    pub progress: crate::progress::ScanProgress,
 }
 
 /// While an action long-poll waits, the job is also looked at this often (an action set
@@ -479,6 +481,7 @@ impl Service {
             Some(a) if self.store.clear_pending_action(scan, a).await? => Some(a),
             _ => None,
         };
+        self.scan_changed(scan);
         Ok(HeartbeatReply { action })
     }
 
@@ -493,6 +496,7 @@ impl Service {
         self.store
             .append_scan_events(job.org, scan, EventKind::Engine, events)
             .await?;
+        self.scan_changed(scan);
         Ok(())
     }
 
@@ -510,6 +514,7 @@ impl Service {
             .ingest_findings(job.org, scan, &batch.batch_id, &batch.findings)
             .await?;
         self.emit_dast_findings(job.org, scan, &counts).await;
+        self.scan_changed(scan);
         Ok(counts)
     }
 
@@ -763,6 +768,7 @@ impl Service {
         self.store
             .append_scan_events(s.org, s.id, EventKind::Platform, &[ev(self.now(), text)])
             .await?;
+        self.scan_changed(s.id);
         Ok(())
     }
 }

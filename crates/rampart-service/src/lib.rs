@@ -16,6 +16,7 @@ mod apps;
 mod audit;
 mod auth;
 mod blackouts;
+mod compare;
 mod config_secrets;
 mod connectors;
 mod console;
@@ -32,6 +33,7 @@ mod oauth;
 mod orgs;
 mod plus;
 mod policies;
+mod progress;
 mod reports;
 mod scan_configs;
 mod scans;
@@ -51,6 +53,7 @@ pub use blackouts::{BlackoutInput, BlackoutView, EnforceReport};
 pub use connectors::{
     agent_health, agent_status, ConnectorInput, ConnectorProbe, ConnectorView, NewConnector,
 };
+pub use compare::{diff, ScanComparison, ScanDiff, TrendEntry};
 pub use console::{random_token, ConsoleCaller, NewConsoleSession, CONSOLE_SESSION_HOURS};
 pub use engines::{
     Availability, EngineDirective, EngineGroupInput, EngineInput, EngineReport, EngineView,
@@ -72,6 +75,7 @@ pub use plus::{
     DAST_LIST_MAX,
 };
 pub use policies::{DutyReport, PolicyInput, PolicyOutcome, DECIDING_MAX, EVALUATION_MAX};
+pub use progress::PROGRESS_POLL;
 pub use reports::{ReportInput, ReportKindRules, ReportSection, TrendData, TrendPoint};
 pub use scan_configs::{OptionsWrite, ScanConfigInput, ScanConfigView};
 pub use scans::{ScanInput, ScanParent};

@@ -500,16 +500,10 @@ impl Service {
                 ..TrendData::default()
             }));
         };
-        let before: BTreeSet<_> = self
-            .vulnerabilities(
-                org,
-                vis,
-                &format!("vulnerability.scans.id = '{}'", previous.id),
-            )
-            .await?
-            .into_iter()
-            .map(|v| v.id)
-            .collect();
+        let before = self
+            .store
+            .list_scan_vulnerability_ids(org, previous.id)
+            .await?;
         let mut history = Vec::new();
         for s in earlier.iter().rev() {
             let mut counts = BTreeMap::new();
@@ -536,10 +530,11 @@ impl Service {
             });
         }
         history.push(here);
+        let d = crate::compare::diff(before, now);
         Ok(Some(TrendData {
-            new: now.difference(&before).copied().collect(),
-            fixed: before.difference(&now).copied().collect(),
-            still_open: now.intersection(&before).copied().collect(),
+            new: d.new,
+            fixed: d.fixed,
+            still_open: d.unchanged,
             history,
         }))
     }

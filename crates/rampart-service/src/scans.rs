@@ -90,6 +90,7 @@ impl Service {
         {
             tracing::warn!(%scan, error = %err, "could not record a platform event");
         }
+        self.scan_changed(scan);
     }
 
     async fn check_parent(
@@ -459,6 +460,7 @@ impl Service {
                 .await?;
             self.jobs.signal_action();
         }
+        self.scan_changed(id);
         Ok(next)
     }
 

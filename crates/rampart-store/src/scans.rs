@@ -6,6 +6,14 @@ use chrono::{DateTime, Utc};
 use rampart_domain::job::{EventKind, ExecutionDetails, JobEvent};
 use rampart_domain::*;
 
+/// One event of a scan's logs with its place in them (numbers grow in writing order).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoggedEvent {
+    pub seq: i64,
+    pub kind: EventKind,
+    pub event: JobEvent,
+}
+
 /// Scans, their engine and platform logs and their latest counters. Tenant-scoped.
 #[async_trait]
 pub trait ScanStore: Send + Sync {
@@ -55,6 +63,15 @@ pub trait ScanStore: Send + Sync {
         scan: ScanId,
         kind: EventKind,
     ) -> StoreResult<Vec<JobEvent>>;
+    /// Both logs of the scan in the order they were written, after the event numbered
+    /// `after` (0: from the start), at most `limit`: what a live view has not shown yet.
+    async fn list_scan_events_after(
+        &self,
+        org: OrgId,
+        scan: ScanId,
+        after: i64,
+        limit: u64,
+    ) -> StoreResult<Vec<LoggedEvent>>;
     /// Replaces the scan's latest counters.
     async fn save_execution_details(
         &self,

@@ -44,6 +44,13 @@ pub trait VulnStore: Send + Sync {
         vis: &Visibility,
         req: &ListRequest,
     ) -> StoreResult<Page<Vulnerability>>;
+    /// The ids of the vulnerabilities `scan` discovered, ascending (no visibility filter:
+    /// the caller has read the scan).
+    async fn list_scan_vulnerability_ids(
+        &self,
+        org: OrgId,
+        scan: ScanId,
+    ) -> StoreResult<Vec<VulnerabilityId>>;
     /// Newest first.
     async fn list_discoveries(
         &self,

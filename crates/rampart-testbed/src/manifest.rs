@@ -105,6 +105,10 @@ const ROWS: &[Row] = &[
     ("xss-safe-filtered", "xss_reflected", "GET", "/links/quote.php", Some("text"), Some(Query), S, ANON, PLAIN, "quote with angle brackets and quotes removed"),
     ("xss-sniffed", "xss_reflected", "GET", "/links/echo", Some("msg"), Some(Query), V, ANON, PLAIN, "echo service: the message returned raw with no Content-Type (browsers sniff HTML)"),
     ("xss-safe-sniffed", "xss_reflected", "GET", "/links/echo-typed", Some("msg"), Some(Query), S, ANON, PLAIN, "echo service: text/plain with nosniff"),
+    ("xss-param-value", "xss_reflected", "GET", "/links/player.php", Some("clip"), Some(Query), V, ANON, PLAIN, "video player: the clip name written raw into a <param value> of the player's <object> (a handler on <param> never fires; breaking out of it does)"),
+    ("xss-safe-param-value", "xss_reflected", "GET", "/links/player-safe.php", Some("clip"), Some(Query), S, ANON, PLAIN, "video player: the clip name HTML-escaped in the <param value>"),
+    ("xss-js-url-leave", "xss_reflected", "GET", "/leave.php", Some("dest"), Some(Query), V, ANON, PLAIN, "leaving page: any destination HTML-escaped into its link (a javascript: destination runs on click)"),
+    ("xss-safe-js-url-stay", "xss_reflected", "GET", "/stay.php", Some("dest"), Some(Query), S, ANON, PLAIN, "the same page restricted to local paths"),
     // --- xss_stored
     ("xss-stored-guestbook", "xss_stored", "POST", "/guestbook.php", Some("message"), Some(Post), V, ANON, PLAIN, "guestbook messages stored and shown unescaped on /guestbook.php"),
     ("xss-stored-safe", "xss_stored", "POST", "/reviews.php", Some("text"), Some(Post), S, ANON, PLAIN, "reviews stored and shown escaped on /reviews.php"),
@@ -207,6 +211,9 @@ const ROWS: &[Row] = &[
     ("csrf-prefs", "csrf", "POST", "/preferences.php", None, Some(Post), V, ANON, PLAIN, "site preferences form without anti-CSRF token"),
     ("csrf-token-unchecked", "csrf", "POST", "/account/address.php", None, Some(Post), V, LOGIN, PLAIN, "delivery address form with a csrf_token field the server never checks"),
     ("csrf-safe", "csrf", "POST", "/account/email.php", None, Some(Post), S, LOGIN, PLAIN, "email change form with a per-session token"),
+    ("csrf-get", "csrf", "GET", "/wishlist/add.php", None, Some(Query), V, ANON, PLAIN, "wishlist: the add-an-item form is a GET with no token, and the item shows on the list"),
+    ("csrf-get-token-safe", "csrf", "GET", "/giftlist/add.php", None, Some(Query), S, ANON, PLAIN, "gift list: the same GET form with a token the server checks against the visitor's cookie"),
+    ("csrf-get-readonly", "csrf", "GET", "/timetable.php", None, Some(Query), S, ANON, PLAIN, "bus timetable: a GET form that only looks departures up (read-only, not state-changing)"),
     // --- passive: headers
     ("csp-missing", "csp", "GET", "/", None, None, V, ANON, PLAIN, "no Content-Security-Policy on the main site"),
     ("csp-weak", "csp", "GET", "/blog.php", None, None, V, ANON, PLAIN, "CSP with unsafe-inline, unsafe-eval and wildcards"),
@@ -283,6 +290,8 @@ const BROWSER_ROWS: &[Row] = &[
     ("postmessage-any", "postmessage_origin", "GET", "/client/widget.html", Some("message listener"), None, V, ANON, PLAIN, "the support widget shows any window message"),
     ("postmessage-checked", "postmessage_origin", "GET", "/client/widget-checked.html", Some("message listener"), None, S, ANON, PLAIN, "messages from other origins are dropped"),
     ("mixed-runtime", "mixed_content", "GET", "/client/gallery.html", None, None, V, ANON, TLS, "the HTTPS gallery's script loads its images over http://"),
+    ("xss-template", "xss_reflected", "GET", "/links/card.php", Some("greeting"), Some(Query), V, ANON, PLAIN, "greeting card: the greeting raw (closing tags removed) in a <template> that the page's script stamps into the page"),
+    ("xss-safe-template", "xss_reflected", "GET", "/links/cards.php", Some("greeting"), Some(Query), S, ANON, PLAIN, "card gallery: the same template, which nothing stamps (the greeting stays inert)"),
     ("mixed-runtime-safe", "mixed_content", "GET", "/client/gallery-safe.html", None, None, S, ANON, TLS, "the gallery's script loads images relative to the page"),
 ];
 

@@ -27,6 +27,38 @@
   for (const t of (probe.tokens || [])) {
     window['__rampart_' + t] = () => { R.hits.push({ token: t, stack: stack() }); };
   }
+  // XSS confirmation: the engine's payloads call a marker function; a call in a frame of
+  // the same origin is told to the top document too.
+  for (const f of (probe.calls || [])) {
+    window[f] = () => {
+      const h = { token: f, stack: stack(), url: location.href };
+      R.hits.push(h);
+      try { if (window.top !== window && window.top.__rampart) window.top.__rampart.hits.push(h); } catch (e) { /* another origin */ }
+    };
+  }
+  // The visible elements whose attributes carry a call to `f` (a handler, a javascript:
+  // URL), scrolled into view, with the centre a pointer reaches them at.
+  R.carriers = (f) => {
+    const out = [];
+    for (const el of document.querySelectorAll('*')) {
+      if (out.length >= 20) break;
+      if (![...el.attributes].some(a => a.value.includes(f + '('))) continue;
+      try { el.scrollIntoView({ block: 'center', inline: 'center' }); } catch (e) { /* not scrollable */ }
+      const r = el.getBoundingClientRect();
+      if (r.width <= 0 || r.height <= 0) continue;
+      const x = r.left + r.width / 2, y = r.top + r.height / 2;
+      const top = document.elementFromPoint(x, y);
+      if (top && (top === el || el.contains(top))) out.push({ x, y });
+    }
+    return JSON.stringify(out);
+  };
+  // Focuses every element that carries a call to `f` (only focusable, rendered ones take it).
+  R.focusCarriers = (f) => {
+    for (const el of document.querySelectorAll('*')) {
+      if ([...el.attributes].some(a => a.value.includes(f + '('))) { try { el.focus(); } catch (e) { /* not focusable */ } }
+    }
+    return true;
+  };
   if (probe.name != null) window.name = probe.name;
   for (const [k, v] of (probe.storage || [])) {
     try { localStorage.setItem(k, v); sessionStorage.setItem(k, v); } catch (e) { /* storage may be denied */ }

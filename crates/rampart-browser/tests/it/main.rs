@@ -4,6 +4,7 @@
 //! missing Chromium fails them (CI installs it). The degradation test always runs.
 
 mod client;
+mod confirm;
 mod crawl;
 mod dom_xss;
 mod missing;

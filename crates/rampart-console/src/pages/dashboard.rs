@@ -87,6 +87,7 @@ pub async fn page(State(s): State<Console>, caller: Caller) -> Response {
         Err(e) => return service_error(e),
     };
     let open_total: u64 = d.by_severity.iter().map(|(_, n)| n).sum();
+    let trend = crate::pages::trend::card(&s, &caller).await;
     let body = html! {
         div.grid {
             section.card aria-labelledby="by-severity" {
@@ -138,7 +139,7 @@ pub async fn page(State(s): State<Console>, caller: Caller) -> Response {
                         tbody {
                             @for scan in &d.scans {
                                 tr {
-                                    td { code { (short(&scan.id.to_string())) } }
+                                    td { a href={"/console/scans/" (scan.id)} { code { (short(&scan.id.to_string())) } } }
                                     td { span.status { (scan.status.as_str()) } }
                                     td { (when(scan.submit_time)) }
                                 }
@@ -150,6 +151,7 @@ pub async fn page(State(s): State<Console>, caller: Caller) -> Response {
                     }
                 }
             }
+            (trend)
             @if let Some(engines) = &d.engines {
                 section.card aria-labelledby="engines" {
                     h2 id="engines" { "Engines" }

@@ -17,7 +17,7 @@ pub(crate) fn meta() -> ModuleMeta {
         id: module_id(KEY),
         key: KEY,
         name: "Cross-Site Request Forgery",
-        description: "<p>A state-changing POST form carries no anti-CSRF token, or one the server does not validate, and the session cookie has no SameSite protection, so another site can submit it on behalf of a logged-in user.</p><p>One finding per form action. A form with a token is submitted with a made-up token from another origin: accepted like the genuine one, the token is not validated.</p>",
+        description: "<p>A state-changing form (POST, or GET) carries no anti-CSRF token, or one the server does not validate, and the session cookie has no SameSite protection, so another site can submit it on behalf of a logged-in user.</p><p>One finding per form action. A form with a token is submitted with a made-up token from another origin: accepted like the genuine one, the token is not validated. GET forms are tested too: one is state-changing only when its submission changes what its page shows, so forms that only look things up are never reported.</p>",
         recommendation: "Use a synchronizer token or the double-submit pattern on every state-changing request, and set SameSite=Lax or Strict on session cookies.",
         module_type: ModuleType::Active,
         severity: Severity::Medium,
@@ -25,7 +25,7 @@ pub(crate) fn meta() -> ModuleMeta {
         wasc: Some(9),
         owasp_2021: "A01:2021-Broken Access Control",
         cvss_vector: "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:N/I:H/A:N",
-        parameter_locations: locs::POST,
+        parameter_locations: locs::QUERY_POST,
         references: &[
             ("CWE-352: Cross-Site Request Forgery", "https://cwe.mitre.org/data/definitions/352.html"),
             ("OWASP CSRF Prevention Cheat Sheet", "https://cheatsheetseries.owasp.org/cheatsheets/Cross-Site_Request_Forgery_Prevention_Cheat_Sheet.html"),
@@ -39,6 +39,12 @@ pub(crate) fn meta() -> ModuleMeta {
                 description: "A POST form with no token-like hidden field, submitted without one and accepted.",
             },
             AttackMeta {
+                id: "CSRF_03",
+                kind: "State-changing GET form",
+                class: "Request Forgery",
+                description: "A GET form submitted as another site would (foreign Referer, tokens made up) changes what its page shows: the value sent appears there, or the page changes beyond its own variation.",
+            },
+            AttackMeta {
                 id: "CSRF_02",
                 kind: "Token not validated",
                 class: "Request Forgery",
@@ -48,10 +54,15 @@ pub(crate) fn meta() -> ModuleMeta {
     }
 }
 
-/// A POST form without an anti-CSRF token whose cookies lack SameSite protection, accepted
-/// when submitted without a token.
+/// A state-changing form without anti-CSRF protection: a POST form without a token (or with
+/// one the server does not validate) accepted from another origin; a GET form whose
+/// submission from another origin, with any token made up, changes what its page shows.
+/// Session cookies that are all SameSite protect (Strict for GET forms: Lax cookies go with
+/// a top-level GET from another site).
 pub(crate) async fn attack(ctx: &Ctx, r: &Resource, orig: &Sent) -> Result<(), SendError> {
-    if r.method != "POST" || !r.form || r.has_password || ctx.already(KEY, r, None).await {
+    let get = r.method == "GET";
+    if !(get || r.method == "POST") || !r.form || r.has_password || ctx.already(KEY, r, None).await
+    {
         return Ok(());
     }
     let Some(page) = &r.referer else {
@@ -62,15 +73,19 @@ pub(crate) async fn attack(ctx: &Ctx, r: &Resource, orig: &Sent) -> Result<(), S
         .send(crate::http::HttpRequest::get(page.clone()))
         .await?;
     let forms = extract(page, &form_page.response.text()).forms;
-    let (Body::Form(fields) | Body::Multipart { fields, .. }) = &r.body else {
-        return Ok(());
+    let fields: Vec<(String, String)> = match &r.body {
+        Body::Form(f) | Body::Multipart { fields: f, .. } => f.clone(),
+        Body::None if get => r.url.query_pairs().into_owned().collect(),
+        _ => return Ok(()),
     };
     let names: Vec<&String> = fields.iter().map(|(k, _)| k).collect();
     if read_only(&names) {
         return Ok(());
     }
     let Some(form) = forms.iter().find(|f| {
-        f.action.path() == r.url.path() && f.fields.iter().all(|(k, _)| names.contains(&k))
+        f.method == r.method
+            && f.action.path() == r.url.path()
+            && f.fields.iter().all(|(k, _)| names.contains(&k))
     }) else {
         return Ok(());
     };
@@ -78,16 +93,20 @@ pub(crate) async fn attack(ctx: &Ctx, r: &Resource, orig: &Sent) -> Result<(), S
         orig.response
             .headers_named("set-cookie")
             .chain(form_page.response.headers_named("set-cookie")),
+        get,
     );
     if samesite {
         return Ok(());
+    }
+    if get {
+        return get_form(ctx, r, form, page).await;
     }
     if form.has_token {
         return token_validated(ctx, r, form, page).await;
     }
     let mut req = r.to_request();
-    req.set_header("Origin", "https://rampart-csrf.example");
-    req.set_header("Referer", "https://rampart-csrf.example/");
+    req.set_header("Origin", FOREIGN_ORIGIN);
+    req.set_header("Referer", FOREIGN_REFERER);
     let sent = ctx.send(req).await?;
     if sent.response.status < 400 {
         ctx.report_point(
@@ -110,6 +129,105 @@ pub(crate) async fn attack(ctx: &Ctx, r: &Resource, orig: &Sent) -> Result<(), S
         )
         .await;
     }
+    Ok(())
+}
+
+const FOREIGN_ORIGIN: &str = "https://rampart-csrf.example";
+const FOREIGN_REFERER: &str = "https://rampart-csrf.example/";
+
+/// A GET form is state-changing when its submission changes its page: the page is read twice
+/// (what changes by itself), the form is sent as another site would (a foreign `Referer`,
+/// every token field made up, a unique value in each text field), and the page is read again.
+/// The unique value showing there, or a change beyond the page's own, is the proof; a form
+/// that only looks things up changes nothing and is not reported.
+async fn get_form(
+    ctx: &Ctx,
+    r: &Resource,
+    form: &crate::crawl::html::Form,
+    page: &url::Url,
+) -> Result<(), SendError> {
+    use crate::http::HttpRequest;
+    let first = ctx.send(HttpRequest::get(page.clone())).await?;
+    let before = ctx.send(HttpRequest::get(page.clone())).await?;
+    let (a, b) = (first.response.text(), before.response.text());
+    let own = crate::similarity::similarity(&a, &b);
+    let value = format!("rmf{}", crate::rand_id(8).to_ascii_lowercase());
+    let mut tokens = Vec::new();
+    let pairs: Vec<(String, String)> = form
+        .fields
+        .iter()
+        .map(|(k, v)| {
+            if crate::ctx::TOKENISH.is_match(k) {
+                tokens.push(k.clone());
+                (k.clone(), crate::rand_id(v.len().max(8)).to_ascii_lowercase())
+            } else if form.text_fields.contains(k) {
+                (k.clone(), value.clone())
+            } else {
+                (k.clone(), v.clone())
+            }
+        })
+        .collect();
+    let submit = |pairs: &[(String, String)]| {
+        let mut url = form.action.clone();
+        url.query_pairs_mut().clear().extend_pairs(pairs);
+        let mut req = HttpRequest::get(url);
+        req.set_header("Referer", FOREIGN_REFERER);
+        req
+    };
+    let sent = ctx.send(submit(&pairs)).await?;
+    if sent.response.status >= 400 {
+        return Ok(());
+    }
+    let after = ctx.send(HttpRequest::get(page.clone())).await?;
+    let c = after.response.text();
+    let changed = |x: &str, y: &str| crate::similarity::similarity(x, y) < own - 0.02;
+    let how = if c.contains(&value) && !b.contains(&value) {
+        format!("the value {value} sent in the form shows on {page} afterwards")
+    } else if changed(&b, &c) {
+        // Once more while the page holds still: the change follows the submission, not
+        // another visitor (or another check) changing the page meanwhile.
+        let d1 = ctx.send(HttpRequest::get(page.clone())).await?.response.text();
+        let d2 = ctx.send(HttpRequest::get(page.clone())).await?.response.text();
+        if changed(&d1, &d2) {
+            return Ok(());
+        }
+        let again = ctx.send(submit(&pairs)).await?;
+        let e = ctx.send(HttpRequest::get(page.clone())).await?.response.text();
+        if again.response.status >= 400 || !changed(&d2, &e) {
+            return Ok(());
+        }
+        format!(
+            "{page} changed after each of two submissions (similarity {:.2} and {:.2}; {own:.2} between two reads before)",
+            crate::similarity::similarity(&b, &c),
+            crate::similarity::similarity(&d2, &e)
+        )
+    } else {
+        return Ok(());
+    };
+    let with = if tokens.is_empty() {
+        "has no anti-CSRF token".to_string()
+    } else {
+        format!("accepted a made-up {}", tokens.join(", "))
+    };
+    ctx.report_point(
+        r,
+        None,
+        Hit {
+            module: KEY,
+            attack_id: if tokens.is_empty() { "CSRF_03" } else { "CSRF_02" },
+            value: "",
+            proof: format!(
+                "GET form {} {with}; submitted as from another site it changed state: {how}",
+                form.action
+            ),
+            proof_description:
+                "a GET form changes state when another site sends it: a link or an image is enough to forge it",
+            confidence: Confidence::Firm,
+            original: Some(&before),
+            attack: Some(&sent),
+        },
+    )
+    .await;
     Ok(())
 }
 
@@ -158,8 +276,8 @@ async fn token_validated(
         }
     }
     let mut req = forged_form.resource(page, 0).to_request();
-    req.set_header("Origin", "https://rampart-csrf.example");
-    req.set_header("Referer", "https://rampart-csrf.example/");
+    req.set_header("Origin", FOREIGN_ORIGIN);
+    req.set_header("Referer", FOREIGN_REFERER);
     let forged = ctx.send(req).await?;
     let (g, f) = (genuine.response.text(), forged.response.text());
     let refused = REFUSED.is_match(&f) && !REFUSED.is_match(&g);
@@ -209,9 +327,10 @@ fn read_only(names: &[&String]) -> bool {
 }
 
 /// The session cookies among these Set-Cookie values (names that look like a session or auth
-/// cookie) are all SameSite=Strict or Lax, and there is one. SameSite on another cookie (a
-/// theme, a language) protects nothing: the forged request still carries the session.
-fn samesite_protected<'a>(set_cookies: impl Iterator<Item = &'a str>) -> bool {
+/// cookie) are all SameSite=Strict or Lax (`strict`: Strict only), and there is one. SameSite
+/// on another cookie (a theme, a language) protects nothing: the forged request still
+/// carries the session.
+fn samesite_protected<'a>(set_cookies: impl Iterator<Item = &'a str>, strict: bool) -> bool {
     let mut seen = false;
     for c in set_cookies {
         let name = c.split(['=', ';']).next().unwrap_or("").trim();
@@ -220,7 +339,7 @@ fn samesite_protected<'a>(set_cookies: impl Iterator<Item = &'a str>) -> bool {
         }
         seen = true;
         let l = c.to_ascii_lowercase();
-        if !(l.contains("samesite=strict") || l.contains("samesite=lax")) {
+        if !(l.contains("samesite=strict") || (!strict && l.contains("samesite=lax"))) {
             return false;
         }
     }
@@ -264,7 +383,11 @@ mod tests {
             ),
         ];
         for (name, cookies, want) in table {
-            assert_eq!(samesite_protected(cookies.iter().copied()), *want, "{name}");
+            assert_eq!(samesite_protected(cookies.iter().copied(), false), *want, "{name}");
+        }
+        // A GET form is forged by a top-level navigation, which carries Lax cookies.
+        for (cookies, want) in [("sid=abc; SameSite=Lax", false), ("sid=abc; SameSite=Strict", true)] {
+            assert_eq!(samesite_protected([cookies].into_iter(), true), want, "{cookies}");
         }
     }
 

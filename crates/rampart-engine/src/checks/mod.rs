@@ -7,6 +7,7 @@ pub(crate) mod passive;
 pub(crate) mod registry;
 mod run;
 pub(crate) mod signatures;
+pub(crate) mod xss_confirm;
 
 pub(crate) use run::attack_all;
 

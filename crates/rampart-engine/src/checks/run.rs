@@ -7,7 +7,7 @@ use crate::client::{SendError, Sent};
 use crate::crawl::CrawlOutput;
 use crate::ctx::Ctx;
 use crate::target::{InsertionPoint, Resource};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 use tokio::task::JoinSet;
@@ -27,8 +27,9 @@ async fn run(ctx: Arc<Ctx>, job: Job) -> Result<(), SendError> {
     }
 }
 
-/// Runs every enabled active module over the crawl results.
-pub(crate) async fn attack_all(ctx: Arc<Ctx>, crawl: &CrawlOutput) {
+/// Runs every enabled active module over the crawl results; returns the attack jobs
+/// abandoned with their remaining payloads, per reason (a request that got no answer).
+pub(crate) async fn attack_all(ctx: Arc<Ctx>, crawl: &CrawlOutput) -> BTreeMap<String, u64> {
     let plan = ctx.http.plan().clone();
     let mut enabled: Vec<&'static Check> = REGISTRY
         .iter()
@@ -162,7 +163,7 @@ pub(crate) async fn attack_all(ctx: Arc<Ctx>, crawl: &CrawlOutput) {
     let mut set: JoinSet<Result<(), SendError>> = JoinSet::new();
     let mut jobs = jobs.into_iter();
     let mut exhausted = false;
-    let mut abandoned: std::collections::BTreeMap<&'static str, u64> = Default::default();
+    let mut abandoned: std::collections::BTreeMap<String, u64> = Default::default();
     loop {
         while set.len() < conc && !exhausted {
             if ctx.http.control.halted() {
@@ -187,15 +188,7 @@ pub(crate) async fn attack_all(ctx: Arc<Ctx>, crawl: &CrawlOutput) {
                 exhausted = true;
             }
             Ok(Err(SendError::Transport(e))) => {
-                let reason = match e {
-                    crate::http::TransportError::Timeout => "request timed out",
-                    crate::http::TransportError::Connect(_) => "connection failed",
-                    crate::http::TransportError::Invalid(_) => {
-                        "request could not be sent (invalid)"
-                    }
-                    crate::http::TransportError::Other(_) => "connection closed or broken",
-                };
-                *abandoned.entry(reason).or_insert(0u64) += 1;
+                *abandoned.entry(e.reason().to_string()).or_insert(0u64) += 1;
             }
             _ => {}
         }
@@ -248,4 +241,7 @@ pub(crate) async fn attack_all(ctx: Arc<Ctx>, crawl: &CrawlOutput) {
         }
         let _ = f(&ctx, crawl).await;
     }
+    // After the stored check's finish: its uncertain findings wait here too.
+    super::xss_confirm::finish(&ctx).await;
+    abandoned
 }

@@ -1,6 +1,7 @@
 //! Reflected cross-site scripting, context-aware and confirmed by parsing.
 
 use super::common::inject;
+use super::xss_confirm::{navigation, report_html, uncertainty, Pending, Try, MAX_TRIES};
 use crate::catalogue::{locs, module_id, OWASP_A03};
 use crate::client::{SendError, Sent};
 use crate::ctx::{Ctx, Hit};
@@ -276,42 +277,116 @@ fn line_end(b: &[u8]) -> bool {
         || b.starts_with("\u{2029}".as_bytes())
 }
 
-/// The payload proves script execution in the parsed page.
+/// The payload proves script execution in the parsed page (in any of the ways of [`Runs`]).
 pub(crate) fn proven(html: &str, marker: &str) -> bool {
+    proof(html, marker).is_some()
+}
+
+/// How a parsed proof of the marker runs in a browser, most certain first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Runs {
+    /// On its own when the page loads: a script element, `onload`/`onerror`, a focus handler
+    /// on an autofocused control, a `javascript:` frame.
+    Always,
+    /// Only when the visitor acts on an element: a mouse or click handler, a `javascript:`
+    /// link or form action.
+    OnInteraction,
+    /// Only if the page's own script brings it to life, or in some browsers: inside a
+    /// `<template>` or a `<script>` of a non-script type (client-side templates), a
+    /// `javascript:` URL in `<object data>`.
+    Dormant,
+}
+
+/// Event-handler attributes that fire without the visitor doing anything.
+const AUTO_HANDLERS: &[&str] = &[
+    "onload",
+    "onerror",
+    "onpageshow",
+    "onbegin",
+    "onanimationstart",
+    "onanimationend",
+    "onanimationiteration",
+    "ontransitionend",
+    "oncontentvisibilityautostatechange",
+];
+
+/// Elements that take focus by themselves with `autofocus`.
+fn focusable(e: &scraper::node::Element) -> bool {
+    matches!(
+        e.name(),
+        "input" | "select" | "textarea" | "button" | "iframe" | "summary"
+    ) || (e.name() == "a" && e.attr("href").is_some())
+        || e.attr("tabindex").is_some()
+        || e.attr("contenteditable").is_some()
+}
+
+/// A script element whose text runs: no type, or a JavaScript one.
+fn script_runs(e: &scraper::node::Element) -> bool {
+    let t = e.attr("type").unwrap_or("").trim().to_ascii_lowercase();
+    t.is_empty()
+        || t == "module"
+        || matches!(
+            t.as_str(),
+            "text/javascript" | "application/javascript" | "text/ecmascript" | "application/ecmascript" | "text/jscript"
+        )
+}
+
+/// The strongest way the marker's call runs in the parsed page, or `None` when it never does.
+/// Handlers on `<param>` are no proof: the element is never rendered, so no event reaches it.
+pub(crate) fn proof(html: &str, marker: &str) -> Option<Runs> {
     let call = format!("{marker}(");
     let doc = Html::parse_document(html);
+    let mut best: Option<Runs> = None;
+    let mut take = |r: Runs| best = Some(best.map_or(r, |b| b.min(r)));
     for node in doc.tree.nodes() {
-        if let Node::Element(e) = node.value() {
-            for (name, value) in e.attrs() {
-                if name.starts_with("on") && in_code(value, &call) {
-                    return true;
-                }
-                // The URL parser drops tabs and line breaks anywhere and spaces around.
-                let url: String = value
-                    .chars()
-                    .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
-                    .collect();
-                let url = url.trim_matches(|c: char| c <= ' ');
-                if runs_js_url(e.name(), name)
-                    && url.len() > 11
-                    && url[..11].eq_ignore_ascii_case("javascript:")
-                    && in_code(&url[11..], &call)
-                {
-                    return true;
-                }
+        let Node::Element(e) = node.value() else {
+            continue;
+        };
+        // Template contents hang under the template element (a fragment node).
+        let dormant = node.ancestors().any(|a| {
+            a.value().as_element().is_some_and(|p| {
+                p.name() == "template" || (p.name() == "script" && !script_runs(p))
+            })
+        });
+        let mut site = |r: Runs| take(if dormant { Runs::Dormant } else { r });
+        for (name, value) in e.attrs() {
+            if name.starts_with("on") && e.name() != "param" && in_code(value, &call) {
+                let auto = AUTO_HANDLERS.contains(&name)
+                    || (matches!(name, "onfocus" | "onfocusin")
+                        && e.attr("autofocus").is_some()
+                        && focusable(e))
+                    || (name == "ontoggle" && e.attr("open").is_some());
+                site(if auto { Runs::Always } else { Runs::OnInteraction });
             }
-            if e.name() == "script" {
-                let text: String = node
-                    .children()
-                    .filter_map(|c| c.value().as_text().map(|t| t.to_string()))
-                    .collect();
-                if in_code(&text, &call) {
-                    return true;
-                }
+            // The URL parser drops tabs and line breaks anywhere and spaces around.
+            let url: String = value
+                .chars()
+                .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+                .collect();
+            let url = url.trim_matches(|c: char| c <= ' ');
+            if runs_js_url(e.name(), name)
+                && url.len() > 11
+                && url[..11].eq_ignore_ascii_case("javascript:")
+                && in_code(&url[11..], &call)
+            {
+                site(match (e.name(), name) {
+                    ("iframe" | "frame", "src") => Runs::Always,
+                    ("object", "data") => Runs::Dormant,
+                    _ => Runs::OnInteraction,
+                });
+            }
+        }
+        if e.name() == "script" {
+            let text: String = node
+                .children()
+                .filter_map(|c| c.value().as_text().map(|t| t.to_string()))
+                .collect();
+            if in_code(&text, &call) {
+                site(if script_runs(e) { Runs::Always } else { Runs::Dormant });
             }
         }
     }
-    false
+    best
 }
 
 /// Payloads for one context; `{m}` is the marker function name.
@@ -406,28 +481,70 @@ pub(crate) async fn attack(
     let Some((canary, text)) = landed else {
         return Ok(());
     };
+    // With a browser that confirms, an uncertain proof waits while later payloads look for
+    // a certain one (see `xss_confirm`); without one, the first proof is reported.
+    let confirm = ctx.xss_confirm.active();
+    let mut waiting: Option<Pending> = None;
     for c in contexts(&text, &canary) {
         let marker = format!("rmx{}", crate::rand_id(6));
         for (attack_id, payload) in payloads(&c, &marker) {
             let sent = inject(ctx, r, p, &payload).await?;
-            if renders_html(&sent.response) && proven(&sent.response.text(), &marker) {
+            if !(renders_html(&sent.response) && proven(&sent.response.text(), &marker)) {
+                continue;
+            }
+            let proof = format!("{marker}() parsed as executable script ({c:?} context)");
+            let why = if confirm {
+                uncertainty(&sent.response, &marker)
+            } else {
+                None
+            };
+            let nav = navigation(&sent.request, p);
+            let (Some(why), Some(navigation)) = (why, nav) else {
                 ctx.report_point(r, Some(p), Hit {
                     module: KEY,
                     attack_id,
                     value: &payload,
-                    proof: format!("{marker}() parsed as executable script ({c:?} context)"),
-                    proof_description: "the injected payload is parsed by an HTML parser as script the browser would run",
+                    proof,
+                    proof_description: PROOF,
                     confidence: Confidence::Confirmed,
                     original: Some(orig),
                     attack: Some(&sent),
                 })
                 .await;
                 return Ok(());
+            };
+            let w = waiting.get_or_insert_with(|| Pending {
+                module: KEY,
+                resource: r.clone(),
+                point: p.clone(),
+                proof,
+                proof_description: PROOF,
+                original: Some(orig.clone()),
+                tries: Vec::new(),
+            });
+            if w.tries.len() < MAX_TRIES {
+                w.tries.push(Try {
+                    attack_id,
+                    payload,
+                    marker: marker.clone(),
+                    attack: sent,
+                    replant: None,
+                    navigation,
+                    why,
+                });
             }
+        }
+    }
+    if let Some(w) = waiting {
+        if let Err(w) = ctx.xss_confirm.defer(w) {
+            report_html(ctx, &w).await;
         }
     }
     Ok(())
 }
+
+const PROOF: &str =
+    "the injected payload is parsed by an HTML parser as script the browser would run";
 
 /// What follows the canary in the first probe: a quote of each kind, a tag's brackets and a
 /// backslash.

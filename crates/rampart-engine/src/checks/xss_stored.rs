@@ -1,10 +1,11 @@
 //! Stored cross-site scripting by canary tracking.
 
 use super::common::inject;
+use super::xss_confirm::{report_html, uncertainty, Pending, Try, MAX_TRIES};
 use super::xss_reflected::{contexts, payloads, proven};
 use crate::catalogue::{locs, module_id, OWASP_A03};
 use crate::client::{Observer, Purpose, SendError, Sent};
-use crate::crawl::CrawlOutput;
+use crate::crawl::{CrawlOutput, Navigation};
 use crate::ctx::{Ctx, Hit};
 use crate::finding::{Confidence, Report};
 use crate::http::{HttpRequest, HttpResponse};
@@ -272,12 +273,27 @@ pub(crate) async fn finish(ctx: &Ctx, crawl: &CrawlOutput) -> Result<(), SendErr
         if ctxs.is_empty() {
             ctxs.push(super::xss_reflected::Context::Text);
         }
+        // With a browser that confirms, an uncertain proof waits (see `xss_confirm`).
+        let mut waiting: Option<Pending> = None;
+        let proof = format!(
+            "payload submitted to {} {} is rendered as script on {page}",
+            plant.resource.method, plant.resource.url
+        );
         'outer: for c in ctxs {
             let marker = format!("rmx{}", crate::rand_id(6));
             for (_, payload) in payloads(&c, &marker) {
                 let planted = inject(ctx, &plant.resource, &plant.point, &payload).await?;
                 let shown = ctx.send(HttpRequest::get(page.clone())).await?;
-                if proven(&shown.response.text(), &marker) {
+                if !proven(&shown.response.text(), &marker) {
+                    continue;
+                }
+                let why = if ctx.xss_confirm.active() {
+                    uncertainty(&shown.response, &marker)
+                } else {
+                    None
+                };
+                let Some(why) = why else {
+                    waiting = None;
                     ctx.report_point(
                         &plant.resource,
                         Some(&plant.point),
@@ -285,12 +301,8 @@ pub(crate) async fn finish(ctx: &Ctx, crawl: &CrawlOutput) -> Result<(), SendErr
                             module: KEY,
                             attack_id: "SXSS_02",
                             value: &payload,
-                            proof: format!(
-                                "payload submitted to {} {} is rendered as script on {page}",
-                                plant.resource.method, plant.resource.url
-                            ),
-                            proof_description:
-                                "a stored payload is parsed as executable script on a later page",
+                            proof: proof.clone(),
+                            proof_description: PROOF,
                             confidence: Confidence::Confirmed,
                             original: Some(&planted),
                             attack: Some(&shown),
@@ -298,12 +310,39 @@ pub(crate) async fn finish(ctx: &Ctx, crawl: &CrawlOutput) -> Result<(), SendErr
                     )
                     .await;
                     break 'outer;
+                };
+                let w = waiting.get_or_insert_with(|| Pending {
+                    module: KEY,
+                    resource: plant.resource.clone(),
+                    point: plant.point.clone(),
+                    proof: proof.clone(),
+                    proof_description: PROOF,
+                    original: Some(planted.clone()),
+                    tries: Vec::new(),
+                });
+                if w.tries.len() < MAX_TRIES {
+                    w.tries.push(Try {
+                        attack_id: "SXSS_02",
+                        payload,
+                        marker: marker.clone(),
+                        attack: shown,
+                        replant: Some(planted.request.clone()),
+                        navigation: Navigation::Get(page.clone()),
+                        why,
+                    });
                 }
+            }
+        }
+        if let Some(w) = waiting {
+            if let Err(w) = ctx.xss_confirm.defer(w) {
+                report_html(ctx, &w).await;
             }
         }
     }
     Ok(())
 }
+
+const PROOF: &str = "a stored payload is parsed as executable script on a later page";
 
 #[cfg(test)]
 mod tests {

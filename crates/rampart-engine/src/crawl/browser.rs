@@ -28,6 +28,79 @@ pub trait BrowserCrawler: Send + Sync {
         let _ = (scope, login);
         Err("this browser crawler cannot log in".into())
     }
+    /// Whether [`BrowserCrawler::confirmer`] can work here (its browser is installed).
+    fn can_confirm(&self) -> bool {
+        false
+    }
+    /// Starts a browser that loads pages to confirm cross-site scripting found in HTML
+    /// ([`XssConfirmer`]); every request it makes is admitted through `scope` like the crawl's.
+    async fn confirmer(&self, scope: &BrowserScope) -> Result<Box<dyn XssConfirmer>, String> {
+        let _ = scope;
+        Err("this browser crawler cannot confirm cross-site scripting".into())
+    }
+}
+
+/// A browser kept open to load XSS payloads and tell whether they run.
+#[async_trait]
+pub trait XssConfirmer: Send {
+    /// Loads `load.navigation` with a function named `load.marker` defined in every document
+    /// (the payload calls it); when `load.interact`, moves the mouse over, focuses and clicks
+    /// the elements that carry the call. Says whether and how the call ran.
+    async fn load(&mut self, load: &XssLoad) -> XssVerdict;
+    async fn close(self: Box<Self>);
+}
+
+/// The navigation that shows a payload in the browser.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Navigation {
+    Get(Url),
+    /// A form submitted with `application/x-www-form-urlencoded` fields.
+    PostForm {
+        url: Url,
+        fields: Vec<(String, String)>,
+    },
+}
+
+impl Navigation {
+    pub fn url(&self) -> &Url {
+        match self {
+            Navigation::Get(u) | Navigation::PostForm { url: u, .. } => u,
+        }
+    }
+}
+
+impl std::fmt::Display for Navigation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Navigation::Get(u) => write!(f, "GET {u}"),
+            Navigation::PostForm { url, .. } => write!(f, "POST {url} (form)"),
+        }
+    }
+}
+
+/// One confirmation load.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct XssLoad {
+    pub navigation: Navigation,
+    pub marker: String,
+    pub interact: bool,
+}
+
+/// What the browser saw.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum XssVerdict {
+    /// The marker function ran: in which document, on what (`page load`, `mouse over`,
+    /// `focus`, `click`), with the script stack at the call.
+    Ran {
+        url: String,
+        by: String,
+        stack: String,
+    },
+    /// The page loaded (`url` is where it ended) and the marker never ran.
+    Quiet { url: String },
+    /// The page could not be loaded (refused by the scan's admission, unreachable, the page
+    /// budget ran out): nothing is known.
+    Failed(String),
 }
 
 /// Browser settings a scan asks for (the scan config's crawl options); `None` keeps the

@@ -19,7 +19,7 @@ use tokio::task::JoinSet;
 
 pub use browser::{
     BrowserCrawler, BrowserFactory, BrowserScope, BrowserSettings, ClientCheck, ClientFinding,
-    DomXss, Refusal,
+    DomXss, Navigation, Refusal, XssConfirmer, XssLoad, XssVerdict,
 };
 use url::Url;
 
@@ -55,6 +55,9 @@ pub(crate) struct CrawlOutput {
     pub forms: Vec<(Url, html::Form)>,
     pub skipped: BTreeMap<SkipReason, u64>,
     pub skipped_sample: Vec<(String, SkipReason)>,
+    /// Pages whose request got no answer (`skipped` counts them as `RequestFailed`), per
+    /// reason.
+    pub dropped: BTreeMap<String, u64>,
 }
 
 impl CrawlOutput {
@@ -268,6 +271,7 @@ impl Crawler {
                         )
                         .await;
                 }
+                *self.out.dropped.entry(e.reason().to_string()).or_insert(0) += 1;
                 return self.out.skip(&v.resource.url, SkipReason::RequestFailed);
             }
             Err(SendError::Limit(_)) => return,

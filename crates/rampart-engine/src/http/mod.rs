@@ -111,6 +111,18 @@ pub enum TransportError {
     Other(String),
 }
 
+impl TransportError {
+    /// Why a request got no answer, in the words of the scan's counters and events.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            TransportError::Timeout => "request timed out",
+            TransportError::Connect(_) => "connection failed",
+            TransportError::Invalid(_) => "request could not be sent (invalid)",
+            TransportError::Other(_) => "connection closed or broken",
+        }
+    }
+}
+
 /// Sends one request, without following redirects, reading at most `max_body` bytes.
 #[async_trait]
 pub trait Transport: Send + Sync + 'static {

@@ -7,6 +7,7 @@ mod fixture;
 mod limits;
 mod login;
 mod pki;
+mod retry;
 mod safe;
 mod scan;
 mod seeds;

@@ -119,6 +119,8 @@ pub fn report() -> ReportModel {
         ],
         skipped: Default::default(),
         skipped_sample: vec![],
+        dropped: Default::default(),
+        abandoned: Default::default(),
         browser_crawl: "unavailable",
         error: None,
     };

@@ -20,7 +20,7 @@ fn client() -> Client {
 
 /// A browser's cookie jar for the console, by hand.
 #[derive(Default, Clone)]
-struct Jar(Vec<(String, String)>);
+pub(crate) struct Jar(Vec<(String, String)>);
 
 impl Jar {
     fn take(&mut self, r: &Response) {
@@ -44,7 +44,7 @@ impl Jar {
         self.0.retain(|(n, _)| n != name);
         self.0.push((name.into(), value.into()));
     }
-    fn header(&self) -> String {
+    pub(crate) fn header(&self) -> String {
         self.0
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
@@ -54,14 +54,14 @@ impl Jar {
 }
 
 /// A browser: a jar and the server.
-struct Browser<'a> {
+pub(crate) struct Browser<'a> {
     t: &'a TestApp,
-    jar: Jar,
+    pub(crate) jar: Jar,
     http: Client,
 }
 
 impl<'a> Browser<'a> {
-    fn new(t: &'a TestApp) -> Self {
+    pub(crate) fn new(t: &'a TestApp) -> Self {
         Self {
             t,
             jar: Jar::default(),
@@ -69,7 +69,7 @@ impl<'a> Browser<'a> {
         }
     }
 
-    async fn get(&mut self, path: &str) -> (StatusCode, String, Option<String>) {
+    pub(crate) async fn get(&mut self, path: &str) -> (StatusCode, String, Option<String>) {
         let r = self
             .http
             .get(self.t.url(path))
@@ -86,7 +86,7 @@ impl<'a> Browser<'a> {
         (status, r.text().await.expect("body"), loc)
     }
 
-    async fn post(
+    pub(crate) async fn post(
         &mut self,
         path: &str,
         form: &[(&str, &str)],
@@ -109,7 +109,7 @@ impl<'a> Browser<'a> {
     }
 
     /// The CSRF token of the first form of `path`.
-    async fn csrf(&mut self, path: &str) -> String {
+    pub(crate) async fn csrf(&mut self, path: &str) -> String {
         let (status, html, _) = self.get(path).await;
         assert_eq!(status, StatusCode::OK, "GET {path}: {html}");
         csrf_in(&html).unwrap_or_else(|| panic!("no csrf field in {path}"))
@@ -126,7 +126,7 @@ impl<'a> Browser<'a> {
         (s, loc)
     }
 
-    async fn sign_in_key(&mut self, key: &str) {
+    pub(crate) async fn sign_in_key(&mut self, key: &str) {
         let pre = self.csrf("/console/sign-in").await;
         let (s, body, loc) = self
             .post("/console/sign-in/key", &[("csrf", &pre), ("key", key)])
@@ -136,7 +136,7 @@ impl<'a> Browser<'a> {
     }
 }
 
-fn csrf_in(html: &str) -> Option<String> {
+pub(crate) fn csrf_in(html: &str) -> Option<String> {
     let at = html.find(r#"name="csrf" value=""#)? + r#"name="csrf" value=""#.len();
     Some(html[at..].split('"').next()?.to_string())
 }

@@ -163,6 +163,34 @@ pub async fn scan_events_and_execution_details(s: &dyn Store) {
         .await
         .unwrap()
         .is_empty());
+    // Both logs in writing order, after a given event, for live views.
+    let first = s.list_scan_events_after(a, sc.id, 0, 3).await.unwrap();
+    let texts: Vec<&str> = first.iter().map(|e| e.event.event.as_str()).collect();
+    assert_eq!(texts, ["attacking", "crawling", "attacking 2"]);
+    assert!(first.windows(2).all(|w| w[0].seq < w[1].seq));
+    assert!(first.iter().all(|e| e.kind == EventKind::Engine));
+    let next = s
+        .list_scan_events_after(a, sc.id, first[2].seq, 2)
+        .await
+        .unwrap();
+    assert_eq!(next[0].kind, EventKind::Platform);
+    assert_eq!(next[0].event, ev(1, "submitted"));
+    assert_eq!(next[1].event.event, "bulk 0");
+    let rest = s
+        .list_scan_events_after(a, sc.id, next[1].seq, 1000)
+        .await
+        .unwrap();
+    assert_eq!(rest.len(), 449);
+    assert!(s
+        .list_scan_events_after(a, sc.id, rest[448].seq, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(s
+        .list_scan_events_after(b, sc.id, 0, 10)
+        .await
+        .unwrap()
+        .is_empty());
     assert!(is_not_found(
         s.append_scan_events(b, sc.id, EventKind::Engine, &[ev(1, "x")])
             .await

@@ -75,6 +75,22 @@ pub async fn findings_ingest_idempotently(s: &dyn Store) {
             .unwrap(),
         *v
     );
+    // What each scan discovered, as ids (the comparison of two scans).
+    let mut both: Vec<_> = page.items.iter().map(|v| v.id).collect();
+    both.sort();
+    assert_eq!(
+        s.list_scan_vulnerability_ids(a, first.id).await.unwrap(),
+        both
+    );
+    assert_eq!(
+        s.list_scan_vulnerability_ids(a, second.id).await.unwrap(),
+        vec![v.id]
+    );
+    assert!(s
+        .list_scan_vulnerability_ids(b, first.id)
+        .await
+        .unwrap()
+        .is_empty());
 
     // Tenancy and visibility.
     assert!(is_not_found(

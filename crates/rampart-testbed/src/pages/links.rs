@@ -29,6 +29,10 @@ pub(crate) fn routes() -> Router<Shared> {
         .route("/links/quote.php", get(quote))
         .route("/links/echo", get(echo))
         .route("/links/echo-typed", get(echo_typed))
+        .route("/links/card.php", get(card))
+        .route("/links/cards.php", get(cards))
+        .route("/links/player.php", get(player))
+        .route("/links/player-safe.php", get(player_safe))
 }
 
 async fn index(State(st): State<Shared>) -> Html<String> {
@@ -49,7 +53,11 @@ async fn index(State(st): State<Shared>) -> Html<String> {
          <li><a href=\"/links/motto.php?motto=Leave+no+trace\">Motto of the day</a> &middot; \
          <a href=\"/links/quote.php?text=Onwards\">Quote of the day</a></li>\
          <li><a href=\"/links/echo?msg=hello\">Echo service</a> &middot; \
-         <a href=\"/links/echo-typed?msg=hello\">Typed echo service</a></li></ul>",
+         <a href=\"/links/echo-typed?msg=hello\">Typed echo service</a></li>\
+         <li><a href=\"/links/card.php?greeting=Happy+birthday\">Greeting card</a> &middot; \
+         <a href=\"/links/cards.php?greeting=Happy+birthday\">Card gallery</a></li>\
+         <li><a href=\"/links/player.php?clip=intro\">Video player</a> &middot; \
+         <a href=\"/links/player-safe.php?clip=intro\">Video player (new)</a></li></ul>",
     )
 }
 
@@ -272,4 +280,66 @@ fn typed(m: String) -> Response {
 
 async fn echo_typed(Query(q): Query<Params>) -> Response {
     typed(param(&q, "msg", "hello"))
+}
+
+/// The greeting as the card's markup: closing tags removed "so a greeting cannot break the
+/// card", otherwise raw, inside a `<template>`.
+fn card_template(greeting: &str) -> String {
+    format!(
+        "<template id=\"card\"><div class=\"card\"><h2>{}</h2><p>From all of us.</p></div></template>",
+        greeting.replace("</", "")
+    )
+}
+
+/// The card template stamped into the page by its script: what it holds runs.
+async fn card(State(st): State<Shared>, Query(q): Query<Params>) -> Html<String> {
+    let g = param(&q, "greeting", "Happy birthday");
+    let stamp = if st.vulnerable("xss-template") {
+        "<script data-template=\"stamped\">document.getElementById('slot').appendChild(document.getElementById('card').content.cloneNode(true));</script>"
+    } else {
+        "<script>document.getElementById('slot').textContent = document.getElementById('card').content.textContent;</script>"
+    };
+    page(
+        &st,
+        "Greeting card",
+        &format!("{}<div id=\"slot\"></div>{stamp}", card_template(&g)),
+    )
+}
+
+/// The same template, which nothing stamps any more (the preview moved to the server): the
+/// greeting stays inert.
+async fn cards(State(st): State<Shared>, Query(q): Query<Params>) -> Html<String> {
+    let g = param(&q, "greeting", "Happy birthday");
+    page(
+        &st,
+        "Card gallery",
+        &format!(
+            "{}<p>Pick a card from the gallery.</p><script>var cards = document.querySelectorAll('template').length;</script>",
+            card_template(&g)
+        ),
+    )
+}
+
+fn player_markup(clip: &str) -> String {
+    format!(
+        "<object data=\"/media/player.swf\" type=\"application/x-shockwave-flash\" width=\"320\" height=\"180\">\
+         <param name=\"movie\" value=\"/media/player.swf\"><param name=\"flashvars\" value=\"clip={clip}\">\
+         <p>Your browser cannot play this clip.</p></object>"
+    )
+}
+
+/// The clip name written raw into a `<param value>` of the player's `<object>`.
+async fn player(State(st): State<Shared>, Query(q): Query<Params>) -> Html<String> {
+    let c = param(&q, "clip", "intro");
+    let clip = if st.vulnerable("xss-param-value") {
+        c
+    } else {
+        esc(&c)
+    };
+    page(&st, "Video player", &player_markup(&clip))
+}
+
+async fn player_safe(State(st): State<Shared>, Query(q): Query<Params>) -> Html<String> {
+    let c = param(&q, "clip", "intro");
+    page(&st, "Video player", &player_markup(&esc(&c)))
 }

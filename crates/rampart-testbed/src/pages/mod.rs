@@ -11,6 +11,7 @@ mod graphql;
 mod info;
 mod library;
 mod links;
+mod lists;
 mod openapi;
 mod ops;
 mod redirect;
@@ -50,6 +51,7 @@ pub(crate) fn app(st: Shared) -> Router {
         .merge(tools::routes())
         .merge(ops::routes())
         .merge(links::routes())
+        .merge(lists::routes())
         .merge(library::routes())
         .merge(topics::routes())
         .merge(staff::routes())
@@ -149,6 +151,7 @@ const SECTIONS: &str = "
 <li><a href=\"/upload.php\">Send an attachment</a> &middot; <a href=\"/profile/photo.php\">Profile photo</a>
  &middot; <a href=\"/import.php\">Product import</a> &middot; <a href=\"/catalog/import.php\">Catalogue import</a></li>
 <li><a href=\"/preferences.php\">Preferences</a> &middot; <a href=\"/setlang.php?lang=en\">English</a> &middot; <a href=\"/settheme.php?theme=light\">Light theme</a>
+ &middot; <a href=\"/wishlist.php\">Wishlist</a> &middot; <a href=\"/giftlist.php\">Gift list</a> &middot; <a href=\"/timetable.php\">Bus timetable</a>
  &middot; <a href=\"/export.php?filename=orders.csv\">Export my orders</a> &middot; <a href=\"/export-safe.php?filename=orders.csv\">Export (new)</a></li>
 <li><a href=\"/redirect.php?url=/news.php?id=2\">Latest news</a> &middot; <a href=\"/goto.php?next=/about.php\">Our story</a>
  &middot; <a href=\"/out.php?to=/contact.php\">Get in touch</a> &middot; <a href=\"/return.php?returnTo=/account/\">Back to my account</a>

@@ -101,12 +101,20 @@ fn bare_refresh(to: &str) -> Html<String> {
     ))
 }
 
+/// Any destination (an open redirect), HTML-escaped into the refresh and the link: a
+/// `javascript:` destination runs when the visitor clicks the link.
 async fn leave(State(st): State<Shared>, Query(q): Query<Params>) -> Html<String> {
     let dest = param(&q, "dest", "/");
-    bare_refresh(&if st.vulnerable("redir-meta-bare") {
-        dest
-    } else {
+    let web = |d: &str| {
+        let l = d.trim_start().to_ascii_lowercase();
+        l.starts_with("http://") || l.starts_with("https://") || l.starts_with('/')
+    };
+    bare_refresh(&if !st.vulnerable("redir-meta-bare") {
         local_only(&dest)
+    } else if !st.vulnerable("xss-js-url-leave") && !web(&dest) {
+        "/".to_owned()
+    } else {
+        dest
     })
 }
 

@@ -223,7 +223,8 @@ fn the_worker_depends_only_on_the_engine_and_the_protocol() {
 }
 
 /// The console is pages over the service layer: among our crates it reaches the domain, the
-/// query language, the store's types and the service, never an adapter or the API router.
+/// query language, the store's types, the service and the report catalogue, never an
+/// adapter or the API router.
 #[test]
 fn the_console_calls_only_the_service_layer() {
     let g = graph();
@@ -242,6 +243,9 @@ fn the_console_calls_only_the_service_layer() {
         "rampart-query",
         "rampart-store",
         "rampart-service",
+        // The report catalogue (types and formats a scan's reports are requested in);
+        // generation and content still go through the service.
+        "rampart-report",
     ]
     .into_iter()
     .map(String::from)

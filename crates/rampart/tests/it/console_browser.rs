@@ -19,11 +19,11 @@ use std::time::{Duration, Instant};
 
 const AXE: &str = include_str!("fixtures/axe-core/axe.min.js");
 
-fn docs_dir() -> PathBuf {
+pub(crate) fn docs_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/console")
 }
 
-async fn eval(page: &Page, expr: &str) -> serde_json::Value {
+pub(crate) async fn eval(page: &Page, expr: &str) -> serde_json::Value {
     let p = EvaluateParams::builder()
         .expression(expr)
         .await_promise(true)
@@ -40,7 +40,7 @@ async fn eval(page: &Page, expr: &str) -> serde_json::Value {
 }
 
 /// Polls until the page's URL is `url` and its document has loaded.
-async fn wait_at(page: &Page, url: &str) {
+pub(crate) async fn wait_at(page: &Page, url: &str) {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let here = page.url().await.expect("url").unwrap_or_default();
@@ -59,7 +59,7 @@ async fn wait_at(page: &Page, url: &str) {
 }
 
 /// Runs axe-core on the page; fails on any serious or critical violation.
-async fn audit(page: &Page, name: &str) {
+pub(crate) async fn audit(page: &Page, name: &str) {
     if eval(page, "typeof axe").await != "object" {
         eval(page, AXE).await;
     }
@@ -74,14 +74,14 @@ async fn audit(page: &Page, name: &str) {
     assert_eq!(found, "[]", "{name}: accessibility violations");
 }
 
-async fn shot(page: &Page, name: &str) {
+pub(crate) async fn shot(page: &Page, name: &str) {
     let path = docs_dir().join(format!("{name}.png"));
     page.save_screenshot(ScreenshotParams::builder().full_page(true).build(), &path)
         .await
         .expect("screenshot");
 }
 
-async fn dark(page: &Page, on: bool) {
+pub(crate) async fn dark(page: &Page, on: bool) {
     page.emulate_media_features(vec![MediaFeature {
         name: "prefers-color-scheme".into(),
         value: if on { "dark" } else { "light" }.into(),

@@ -9,6 +9,7 @@ mod browser_scan;
 mod cli;
 mod cluster;
 mod console_browser;
+mod console_scans_browser;
 mod crash;
 mod docs;
 mod e2e;
