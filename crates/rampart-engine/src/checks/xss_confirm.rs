@@ -328,10 +328,18 @@ mod tests {
     use super::*;
     use crate::checks::common::recorded;
 
+    /// (case, response headers, body, the verdict's uncertainty)
+    type Row<'a> = (
+        &'a str,
+        &'a [(&'a str, &'a str)],
+        &'a str,
+        Option<Uncertain>,
+    );
+
     #[test]
     fn what_makes_the_html_verdict_uncertain() {
         let html = [("content-type", "text/html")];
-        let table: &[(&str, &[(&str, &str)], &str, Option<Uncertain>)] = &[
+        let table: &[Row] = &[
             (
                 "script on an html page",
                 &html,
