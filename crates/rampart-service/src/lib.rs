@@ -50,10 +50,10 @@ pub use audit::{EXPORT_MAX_ENTRIES, EXPORT_TTL_HOURS};
 pub use auth::key_prefix;
 pub use auth::{hash_token, KeyOwner, KeyRequest, NewKey, DEFAULT_ORG};
 pub use blackouts::{BlackoutInput, BlackoutView, EnforceReport};
+pub use compare::{diff, ScanComparison, ScanDiff, TrendEntry};
 pub use connectors::{
     agent_health, agent_status, ConnectorInput, ConnectorProbe, ConnectorView, NewConnector,
 };
-pub use compare::{diff, ScanComparison, ScanDiff, TrendEntry};
 pub use console::{random_token, ConsoleCaller, NewConsoleSession, CONSOLE_SESSION_HOURS};
 pub use engines::{
     Availability, EngineDirective, EngineGroupInput, EngineInput, EngineReport, EngineView,
