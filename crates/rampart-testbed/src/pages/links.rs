@@ -358,29 +358,37 @@ async fn wish(State(st): State<Shared>, Form(f): Form<Params>) -> Html<String> {
     )
 }
 
-/// Each stored wish raw (closing tags removed "so a wish cannot break the wall") in a
-/// `<template>`; the page's script stamps them into the wall, so what they hold runs.
+/// The wishes HTML-escaped, and the newest one as the featured wish: raw (closing tags
+/// removed "so a wish cannot break the wall") in a `<template>` that the page's script
+/// stamps into the page, so what it holds runs.
 async fn wall(State(st): State<Shared>) -> Html<String> {
     let wishes: Vec<Entry> = lock(&st.wishes).iter().cloned().collect();
-    let templates: String = wishes
-        .iter()
-        .map(|w| {
-            format!(
-                "<template class=\"wish\"><li class=\"wish\">{}</li></template>",
-                w.text.replace("</", "")
-            )
-        })
-        .collect();
     let stamp = if st.vulnerable("xss-stored-template") {
-        "<script data-template=\"stamped\">document.querySelectorAll('template.wish').forEach(function (t) { document.getElementById('wall').appendChild(t.content.cloneNode(true)); });</script>"
+        "<script data-template=\"stamped\">document.getElementById('featured').appendChild(document.getElementById('newest').content.cloneNode(true));</script>"
     } else {
-        "<script>document.querySelectorAll('template.wish').forEach(function (t) { var li = document.createElement('li'); li.textContent = t.content.textContent; document.getElementById('wall').appendChild(li); });</script>"
+        "<script>document.getElementById('featured').textContent = document.getElementById('newest').content.textContent;</script>"
     };
     page(
         &st,
         "Birthday wall",
-        &format!("{templates}<ul id=\"wall\"></ul>{stamp}"),
+        &format!(
+            "{}<div id=\"featured\"></div>{stamp}",
+            board_markup("wish", &wishes)
+        ),
     )
+}
+
+/// Every entry HTML-escaped, and the newest raw (closing tags removed) in a `<template>`.
+fn board_markup(class: &str, entries: &[Entry]) -> String {
+    let list: String = entries
+        .iter()
+        .map(|e| format!("<li>{}</li>", esc(&e.text)))
+        .collect();
+    let newest = entries
+        .last()
+        .map(|e| e.text.replace("</", ""))
+        .unwrap_or_default();
+    format!("<ul>{list}</ul><template id=\"newest\"><p class=\"{class}\">{newest}</p></template>")
 }
 
 async fn note_form(State(st): State<Shared>) -> Html<String> {
@@ -411,25 +419,16 @@ async fn note(State(st): State<Shared>, Form(f): Form<Params>) -> Html<String> {
     )
 }
 
-/// The notes HTML-escaped by the server; the client-side templates the board used before
-/// still hold each note raw, and nothing stamps them any more (they stay inert).
+/// The notes HTML-escaped by the server; the client-side template the board used before
+/// still holds the newest note raw, and nothing stamps it any more (it stays inert).
 async fn board(State(st): State<Shared>) -> Html<String> {
     let notes: Vec<Entry> = lock(&st.notes).iter().cloned().collect();
-    let body: String = notes
-        .iter()
-        .map(|n| {
-            format!(
-                "<li>{}</li><template class=\"note\"><li class=\"note\">{}</li></template>",
-                esc(&n.text),
-                n.text.replace("</", "")
-            )
-        })
-        .collect();
     page(
         &st,
         "Notice board",
         &format!(
-            "<ul>{body}</ul><script>var pinned = document.querySelectorAll('template.note').length;</script>"
+            "{}<script>var pinned = document.querySelectorAll('template').length;</script>",
+            board_markup("note", &notes)
         ),
     )
 }
