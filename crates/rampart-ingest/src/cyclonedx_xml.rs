@@ -157,11 +157,21 @@ impl<R: BufRead> Parser<R> {
                 Event::End(_) => self.close()?,
                 Event::Text(t) => {
                     self.line += count_lines(t.as_ref());
-                    let s = t
-                        .unescape()
-                        .map_err(|e| self.error(format!("bad text: {e}")))?;
-                    self.text.push_str(&s);
+                    self.text.push_str(&t.xml10_content());
                 }
+                // Since quick-xml 0.38 an entity or character reference in text is an event of
+                // its own: the five predefined entities and `&#…;` are resolved; a document
+                // cannot define others (a DTD is not read), so any other name is an error.
+                Event::GeneralRef(r) => match r.resolve_char_ref() {
+                    Ok(Some(c)) => self.text.push(c),
+                    Ok(None) => match quick_xml::escape::resolve_predefined_entity(&r) {
+                        Some(s) => self.text.push_str(s),
+                        None => {
+                            return Err(self.error(format!("bad text: unknown entity &{};", &*r)))
+                        }
+                    },
+                    Err(e) => return Err(self.error(format!("bad text: {e}"))),
+                },
                 Event::CData(t) => {
                     self.line += count_lines(t.as_ref());
                     self.text.push_str(&String::from_utf8_lossy(t.as_ref()));
