@@ -2,8 +2,8 @@
 //! states (pages) per minute and peak RSS with 1, 2 and 4 pages, what the browser finds that
 //! the HTML crawler does not, and DOM XSS recall and cost. Figures go to docs/BENCHMARKS.md.
 //!
-//! `cargo run -p rampart-browser --example browser_bench` (`-- confirm`: only the cost of
-//! confirming uncertain reflected XSS in the browser, on the partner-links area)
+//! `cargo run --example browser_bench` (`-- confirm`: only the cost of confirming uncertain
+//! reflected and stored XSS in the browser, on the partner-links area)
 
 use rampart_browser::{BrowserOptions, Chromium};
 use rampart_engine::crawl::BrowserCrawler;
@@ -140,12 +140,13 @@ async fn scan_logged(plan: ScanPlan, browser: Option<Arc<Chromium>>) -> (Summary
     (handle.wait().await.expect("scan"), line)
 }
 
-/// The cost of confirming uncertain reflected XSS: the partner-links area scanned for
-/// reflected XSS with the HTML verdict only, then with the browser confirming.
+/// The cost of confirming uncertain reflected and stored XSS: the partner-links area scanned
+/// for both with the HTML verdict only, then with the browser confirming.
 async fn confirm(tb: &TestbedHandle, base: &str) {
     let links = Url::parse(&format!("{base}/links/")).expect("url");
     let mut plan = ScanPlan::for_url(links);
-    plan.modules = Modules::from_keys(["xss_reflected"]);
+    let modules = ["xss_reflected", "xss_stored"];
+    plan.modules = Modules::from_keys(modules);
     let t = Instant::now();
     let (html, _) = scan_logged(plan.clone(), None).await;
     let html_secs = t.elapsed().as_secs_f64();
@@ -161,7 +162,7 @@ async fn confirm(tb: &TestbedHandle, base: &str) {
     let cases: Vec<_> = tb
         .manifest()
         .into_iter()
-        .filter(|c| c.module_key == "xss_reflected" && c.path.starts_with("/links/"))
+        .filter(|c| modules.contains(&c.module_key.as_str()) && c.path.starts_with("/links/"))
         .collect();
     let score = |s: &Summary| {
         let hit = |c: &rampart_testbed::Case| {
@@ -181,8 +182,13 @@ async fn confirm(tb: &TestbedHandle, base: &str) {
     let vuln = cases.iter().filter(|c| c.vulnerable).count();
     let (hf, hfp) = score(&html);
     let (bf, bfp) = score(&with);
+    let unconfirmed = html
+        .findings
+        .iter()
+        .filter(|f| f.variances[0].proof.contains("not confirmed in a browser"))
+        .count();
     println!(
-        "XSS confirmation on /links/ ({vuln} vulnerable cases, {} safe twins):\n  HTML verdict only: {hf} found, {hfp} safe twins reported, {} requests, {html_secs:.1} s\n  with the browser: {bf} found, {bfp} safe twins reported, {} requests, {secs:.1} s, {confirmed} finding(s) confirmed in Chromium\n  {}",
+        "XSS confirmation on /links/ (reflected and stored; {vuln} vulnerable cases, {} safe twins):\n  HTML verdict only: {hf} found, {hfp} safe twins reported ({unconfirmed} finding(s) reported as not confirmed, below Confirmed), {} requests, {html_secs:.1} s\n  with the browser: {bf} found, {bfp} safe twins reported, {} requests, {secs:.1} s, {confirmed} finding(s) confirmed in Chromium\n  {}",
         cases.len() - vuln,
         html.progress.requests,
         with.progress.requests,
