@@ -129,8 +129,16 @@ impl PlusStore for SqlStore {
             .collect()
     }
 
-    async fn apply_plus_import(&self, s: &PlusScan, import: &PlusImport) -> StoreResult<()> {
+    async fn apply_plus_import(
+        &self,
+        s: &PlusScan,
+        import: &PlusImport,
+        outbox: &[WebhookDelivery],
+    ) -> StoreResult<()> {
         let mut tx = self.begin().await?;
+        for d in outbox {
+            tx_exec(&mut tx, &super::webhooks::delivery_insert(d)?).await?;
+        }
         let ins = Query::insert()
             .into_table(a("plus_scans"))
             .columns(SCAN_COLUMNS.iter().map(|x| a(x)))
@@ -467,7 +475,9 @@ impl PlusStore for SqlStore {
         org: OrgId,
         breaches: &[(uuid::Uuid, chrono::DateTime<chrono::Utc>)],
         at: chrono::DateTime<chrono::Utc>,
+        outbox: &(dyn for<'n> Fn(&'n [uuid::Uuid]) -> Vec<WebhookDelivery> + Send + Sync),
     ) -> StoreResult<Vec<uuid::Uuid>> {
+        let mut tx = self.begin().await?;
         let mut new = Vec::new();
         for (finding, due) in breaches {
             let q = Query::insert()
@@ -481,10 +491,16 @@ impl PlusStore for SqlStore {
                         .to_owned(),
                 )
                 .to_owned();
-            if self.exec(&q).await? == 1 {
+            if tx_exec(&mut tx, &q).await? == 1 {
                 new.push(*finding);
             }
         }
+        if !new.is_empty() {
+            for d in outbox(&new) {
+                tx_exec(&mut tx, &super::webhooks::delivery_insert(&d)?).await?;
+            }
+        }
+        commit(tx).await?;
         Ok(new)
     }
 }

@@ -94,7 +94,7 @@ fn claimable(now: DateTime<Utc>) -> SimpleExpr {
         )
 }
 
-fn delivery_insert(d: &WebhookDelivery) -> StoreResult<sea_query::InsertStatement> {
+pub(crate) fn delivery_insert(d: &WebhookDelivery) -> StoreResult<sea_query::InsertStatement> {
     Ok(Query::insert()
         .into_table(a("webhook_deliveries"))
         .columns(DELIVERY_COLUMNS.iter().map(|x| a(x)))

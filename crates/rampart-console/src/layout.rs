@@ -23,6 +23,14 @@ pub fn csrf(caller: &Caller) -> Markup {
 
 /// A page of the signed-in console; `current` names the navigation entry to mark.
 pub fn page(title: &str, caller: &Caller, current: &str, body: Markup) -> Markup {
+    let p = &caller.0.principal;
+    use rampart_domain::{Action, Resource};
+    // Keys and engines only for the roles that may read them.
+    let shown = |key: &str| match key {
+        "keys" => p.can(Resource::Identity, Action::Manage),
+        "engines" => p.can(Resource::Engines, Action::Read),
+        _ => true,
+    };
     let nav = [
         ("dashboard", "/console", "Dashboard"),
         (
@@ -31,6 +39,11 @@ pub fn page(title: &str, caller: &Caller, current: &str, body: Markup) -> Markup
             "Vulnerabilities",
         ),
         ("scans", "/console/scans", "Scans"),
+        ("apps", "/console/apps", "Apps"),
+        ("targets", "/console/targets", "Targets"),
+        ("scan-configs", "/console/scan-configs", "Scan configs"),
+        ("keys", "/console/api-keys", "Keys"),
+        ("engines", "/console/engines", "Engines"),
     ];
     html! {
         (DOCTYPE)
@@ -42,7 +55,7 @@ pub fn page(title: &str, caller: &Caller, current: &str, body: Markup) -> Markup
                     a.brand href="/console" { "rampart" }
                     nav aria-label="Main" {
                         ul {
-                            @for (key, href, label) in nav {
+                            @for (key, href, label) in nav.into_iter().filter(|(k, _, _)| shown(k)) {
                                 li {
                                     @if key == current {
                                         a href=(href) aria-current="page" { (label) }

@@ -14,6 +14,8 @@
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
 mod assets;
+mod audit;
+mod edit;
 mod error;
 mod form;
 mod layout;
@@ -73,9 +75,42 @@ fn scan_routes() -> Router<Console> {
         .route("/console/reports/{id}/download", get(reports::download))
 }
 
+/// Apps, targets, scan configs, keys, engines: the administration pages.
+fn admin_routes() -> Router<Console> {
+    use pages::{apps, engines, keys, scan_configs, targets};
+    Router::new()
+        .route("/console/apps", get(apps::list).post(apps::create))
+        .route("/console/apps/{id}", get(apps::page).post(apps::update))
+        .route("/console/targets", get(targets::list).post(targets::create))
+        .route(
+            "/console/targets/{id}",
+            get(targets::page).post(targets::update),
+        )
+        .route(
+            "/console/scan-configs",
+            get(scan_configs::list).post(scan_configs::create),
+        )
+        .route(
+            "/console/scan-configs/{id}",
+            get(scan_configs::page).post(scan_configs::update),
+        )
+        .route(
+            "/console/scan-configs/{id}/errors",
+            post(scan_configs::errors),
+        )
+        .route(
+            "/console/scan-configs/{id}/test-login",
+            post(scan_configs::test_login),
+        )
+        .route("/console/api-keys", get(keys::list).post(keys::create))
+        .route("/console/api-keys/{id}/revoke", post(keys::revoke))
+        .route("/console/engines", get(engines::page))
+}
+
 /// The console's routes (absolute paths under [`BASE`]), with their own state.
 pub fn router(service: Service, config: ConsoleConfig) -> Router {
     use pages::{dashboard, sign_in, vulns};
+    let state = Console { service, config };
     Router::new()
         .route("/console", get(dashboard::page))
         .route("/console/", get(dashboard::page))
@@ -97,8 +132,14 @@ pub fn router(service: Service, config: ConsoleConfig) -> Router {
             post(vulns::comment),
         )
         .merge(scan_routes())
+        .merge(admin_routes())
+        // Every write of a signed-in session is audited, as the API's are.
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            audit::record,
+        ))
         .route("/console/assets/console.css", get(assets::css))
         .route("/console/assets/console.js", get(assets::js))
         .layer(axum::middleware::from_fn(assets::security_headers))
-        .with_state(Console { service, config })
+        .with_state(state)
 }

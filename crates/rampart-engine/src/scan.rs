@@ -299,3 +299,137 @@ async fn run(
     let _ = tx.send(Event::Finished(Box::new(summary.clone()))).await;
     summary
 }
+
+/// What [`check_login`] found: whether the login took, and why in words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoginCheck {
+    pub logged_in: bool,
+    pub detail: String,
+    /// Requests sent (all through the scan's scope gate).
+    pub requests: u64,
+}
+
+/// Runs only the scan's login ("test login" of a scan config): the same session keeper,
+/// scope gate, address policy and transport as [`start`], no crawl and no attack. The
+/// login page is opened once first so that a failure can say why (out of scope,
+/// unreachable, no password form).
+pub async fn check_login(
+    plan: ScanPlan,
+    transport: Arc<dyn Transport>,
+) -> Result<LoginCheck, EngineError> {
+    use crate::client::Purpose;
+    let gate = ScopeGate::new(&plan.scope, &plan.allowed_domains)
+        .map_err(|e| EngineError::Plan(e.to_string()))?;
+    let mut notes = Vec::new();
+    let session = session_keeper(&plan, &mut notes)?;
+    let Some(login) = plan.session.login.clone() else {
+        let detail = match notes.first() {
+            Some((_, n)) => n.clone(),
+            None if plan.login_script.is_some() => {
+                "the config logs in with a recorded script; only form login can be tested here"
+                    .into()
+            }
+            None => "the scan config has no form login to test".into(),
+        };
+        return Ok(LoginCheck {
+            logged_in: false,
+            detail,
+            requests: 0,
+        });
+    };
+    let (tx, mut rx) = mpsc::channel(EVENT_CAPACITY);
+    let counters = Arc::new(Counters::new(plan.limits.min_request_gap.as_millis() as u64));
+    let control = Arc::new(Control::new());
+    let plan = Arc::new(plan);
+    let sink = Arc::new(FindingSink::new(
+        tx.clone(),
+        counters.clone(),
+        plan.modules.clone(),
+        Arc::new(crate::selectors::PageSelectors::default()),
+    ));
+    let http = Arc::new(Http::new(
+        transport,
+        gate,
+        plan.clone(),
+        control,
+        counters.clone(),
+        tx,
+        sink,
+    ));
+    let sent = |c: &Counters| c.requests.load(std::sync::atomic::Ordering::Relaxed);
+    let page = http
+        .send_follow(
+            crate::http::HttpRequest::get(login.url.clone()),
+            Purpose::Login,
+        )
+        .await;
+    let problem = match page {
+        Err(crate::client::SendError::OutOfScope(why)) => Some(format!(
+            "the login page {} is outside the scan's scope or targets ({why}): nothing was sent",
+            login.url
+        )),
+        Err(e) => Some(format!(
+            "the login page {} could not be opened: {e}",
+            login.url
+        )),
+        Ok((p, _)) => {
+            let forms = crate::crawl::html::extract(&p.request.url, &p.response.text()).forms;
+            if p.response.status >= 400 {
+                Some(format!(
+                    "the login page {} answered HTTP {}",
+                    p.request.url, p.response.status
+                ))
+            } else if !forms.iter().any(|f| !f.password_fields.is_empty()) {
+                Some(format!(
+                    "the login page {} (HTTP {}) has no form with a password field",
+                    p.request.url, p.response.status
+                ))
+            } else {
+                None
+            }
+        }
+    };
+    if let Some(detail) = problem {
+        return Ok(LoginCheck {
+            logged_in: false,
+            detail,
+            requests: sent(&counters),
+        });
+    }
+    let ok = session.login(&http).await;
+    drop(http);
+    let mut said = Vec::new();
+    while let Ok(e) = rx.try_recv() {
+        match e {
+            Event::SessionLost { message } => said.push(message),
+            Event::Log { message, .. } => said.push(message),
+            _ => {}
+        }
+    }
+    let detail = if ok {
+        let how = if login.logged_in_regex.is_some() {
+            "the page after the login matches the logged-in pattern"
+        } else {
+            "the page after the login answered without an error and shows no login form"
+        };
+        format!("logged in as {} at {}: {how}", login.username, login.url)
+    } else if said.is_empty() {
+        format!("the login at {} did not take", login.url)
+    } else {
+        let why = said.join("; ");
+        let why = why
+            .strip_suffix("; the scan continues unauthenticated")
+            .unwrap_or(&why)
+            .to_string();
+        if login.logged_in_regex.is_some() {
+            format!("{why} (the page after the login does not match the logged-in pattern)")
+        } else {
+            format!("{why} (the page after the login shows an error, the session-loss pattern or the login form again)")
+        }
+    };
+    Ok(LoginCheck {
+        logged_in: ok,
+        detail,
+        requests: sent(&counters),
+    })
+}

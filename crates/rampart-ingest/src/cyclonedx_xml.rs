@@ -146,27 +146,37 @@ impl<R: BufRead> Parser<R> {
                 .map_err(|e| self.error(format!("not well-formed XML: {e}")))?;
             match event {
                 Event::Start(e) => {
-                    self.line += count_lines(e.as_ref());
+                    self.line += count_lines(&e);
                     self.open(&e, &mut saw_root)?;
                 }
                 Event::Empty(e) => {
-                    self.line += count_lines(e.as_ref());
+                    self.line += count_lines(&e);
                     self.open(&e, &mut saw_root)?;
                     self.close()?;
                 }
                 Event::End(_) => self.close()?,
                 Event::Text(t) => {
-                    self.line += count_lines(t.as_ref());
-                    let s = t
-                        .unescape()
-                        .map_err(|e| self.error(format!("bad text: {e}")))?;
-                    self.text.push_str(&s);
+                    self.line += count_lines(&t);
+                    self.text.push_str(&t.xml10_content());
                 }
+                // Since quick-xml 0.38 an entity or character reference in text is an event of
+                // its own: the five predefined entities and `&#…;` are resolved; a document
+                // cannot define others (a DTD is not read), so any other name is an error.
+                Event::GeneralRef(r) => match r.resolve_char_ref() {
+                    Ok(Some(c)) => self.text.push(c),
+                    Ok(None) => match quick_xml::escape::resolve_predefined_entity(&r) {
+                        Some(s) => self.text.push_str(s),
+                        None => {
+                            return Err(self.error(format!("bad text: unknown entity &{};", &*r)))
+                        }
+                    },
+                    Err(e) => return Err(self.error(format!("bad text: {e}"))),
+                },
                 Event::CData(t) => {
-                    self.line += count_lines(t.as_ref());
-                    self.text.push_str(&String::from_utf8_lossy(t.as_ref()));
+                    self.line += count_lines(&t);
+                    self.text.push_str(&t.xml10_content());
                 }
-                Event::Comment(t) => self.line += count_lines(t.as_ref()),
+                Event::Comment(t) => self.line += count_lines(&t),
                 Event::Eof => break,
                 _ => {}
             }
@@ -181,7 +191,7 @@ impl<R: BufRead> Parser<R> {
 
     fn open(&mut self, e: &BytesStart<'_>, saw_root: &mut bool) -> Result<(), IngestError> {
         let local = e.local_name();
-        let name = String::from_utf8_lossy(local.as_ref()).into_owned();
+        let name = String::from(local.as_ref());
         if self.stack.is_empty() {
             if *saw_root {
                 return Err(self.error("more than one root element"));
@@ -369,12 +379,16 @@ impl<R: BufRead> Parser<R> {
 fn attribute(e: &BytesStart<'_>, name: &str) -> Option<String> {
     e.attributes()
         .flatten()
-        .find(|a| a.key.as_ref() == name.as_bytes())
-        .and_then(|a| a.unescape_value().ok().map(|v| v.into_owned()))
+        .find(|a| a.key.as_ref() == name)
+        .and_then(|a| {
+            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .ok()
+                .map(|v| v.into_owned())
+        })
 }
 
-fn count_lines(bytes: &[u8]) -> usize {
-    bytes.iter().filter(|b| **b == b'\n').count()
+fn count_lines(text: &str) -> usize {
+    text.bytes().filter(|b| *b == b'\n').count()
 }
 
 #[cfg(test)]
@@ -453,6 +467,19 @@ mod tests {
             r.findings[0].description.as_deref(),
             Some("Denial of service & more")
         );
+    }
+
+    /// References are resolved (predefined entities and character references); a document
+    /// cannot define entities of its own (no DTD is read), so any other name is refused.
+    #[test]
+    fn references_resolve_and_unknown_entities_are_refused() {
+        let doc = DOC.replace("Denial of service &amp; more", "caf&#233; &#x26; &lt;b&gt;");
+        let r = parse(doc.as_bytes()).unwrap();
+        assert_eq!(r.findings[0].description.as_deref(), Some("café & <b>"));
+        let doc = DOC.replace("Denial of service &amp; more", "a &lol9; b");
+        let e = parse(doc.as_bytes()).unwrap_err();
+        assert!(e.message.contains("unknown entity &lol9;"), "{e:?}");
+        assert!(e.pointer.ends_with("/description"), "{e:?}");
     }
 
     #[test]

@@ -164,6 +164,8 @@ pub fn model(tool: Tool, scans: &[ScanData], modules: &BTreeMap<Uuid, String>) -
         crawled: vec![],
         skipped: BTreeMap::new(),
         skipped_sample: vec![],
+        dropped: BTreeMap::new(),
+        abandoned: BTreeMap::new(),
         browser_crawl: "n/a".into(),
         error: (!failures.is_empty()).then(|| failures.join("; ")),
     };

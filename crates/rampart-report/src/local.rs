@@ -58,6 +58,8 @@ pub fn from_scan(run: RunInfo, summary: Summary, log: Vec<LogLine>) -> ReportMod
         crawled: summary.crawled,
         skipped: summary.skipped,
         skipped_sample: summary.skipped_sample,
+        dropped: summary.dropped,
+        abandoned: summary.abandoned,
         browser_crawl: summary.browser_crawl.to_string(),
         error: summary.error,
     };

@@ -99,6 +99,14 @@ pub(crate) fn render(m: &ReportModel) -> String {
         m.summary.progress.requests,
         m.summary.duration_ms as f64 / 1000.0
     );
+    // What requests that got no answer left uncovered, before the counts it qualifies.
+    let losses = m.losses();
+    for (label, line) in &losses {
+        out.push_str(&format!("- **{}:** {}\n", esc(label), esc(line)));
+    }
+    if !losses.is_empty() {
+        out.push('\n');
+    }
     out.push_str("| Severity | Findings |\n| --- | ---: |\n");
     for (s, n) in m.counts() {
         if n > 0 {

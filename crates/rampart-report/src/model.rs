@@ -87,6 +87,13 @@ pub struct RunSummary {
     pub skipped: BTreeMap<SkipReason, u64>,
     /// The first skipped URLs with their reasons (bounded).
     pub skipped_sample: Vec<(String, SkipReason)>,
+    /// Pages not crawled because their request got no answer (after the one retry of an
+    /// idempotent request), per reason; `skipped` counts them as `request_failed`. Empty when
+    /// none, or unknown (a server scan's data does not carry them).
+    pub dropped: BTreeMap<String, u64>,
+    /// Attack jobs (one check on one insertion point or resource) abandoned with their
+    /// remaining payloads because a request got no answer, per reason (empty as `dropped`).
+    pub abandoned: BTreeMap<String, u64>,
     pub browser_crawl: String,
     pub error: Option<String>,
 }
@@ -165,6 +172,30 @@ impl ReportModel {
                 .then_with(|| a.root_cause_method.cmp(&b.root_cause_method))
         });
         v
+    }
+
+    /// What the scan could not cover because requests got no answer, one line each (pages
+    /// dropped by the crawl, attack jobs abandoned), with the count per reason; empty when
+    /// nothing was lost. The one wording every format that shows statistics uses.
+    pub fn losses(&self) -> Vec<(&'static str, String)> {
+        let per_reason = |m: &BTreeMap<String, u64>| {
+            m.iter()
+                .map(|(reason, n)| format!("{n} ({reason})"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut out = Vec::new();
+        let s = &self.summary;
+        if !s.dropped.is_empty() {
+            out.push(("Pages not crawled (no answer)", per_reason(&s.dropped)));
+        }
+        if !s.abandoned.is_empty() {
+            out.push((
+                "Attack jobs abandoned (no answer; remaining payloads not sent)",
+                per_reason(&s.abandoned),
+            ));
+        }
+        out
     }
 
     pub fn rfc3339(t: &DateTime<Utc>) -> String {

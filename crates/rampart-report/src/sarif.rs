@@ -168,6 +168,30 @@ pub(crate) fn render(m: &ReportModel) -> Result<String, ReportError> {
         .iter()
         .map(|f| result(f, index.get(f.module_key.as_str()).copied().unwrap_or(0)))
         .collect();
+    // What requests that got no answer left uncovered: counts per reason for machines, and
+    // one warning notification per kind for viewers.
+    let notifications: Vec<Value> = m
+        .losses()
+        .into_iter()
+        .map(|(label, line)| {
+            json!({
+                "level": "warning",
+                "message": { "text": format!("{label}: {line}") },
+            })
+        })
+        .collect();
+    let mut invocation = json!({
+        "executionSuccessful": m.summary.error.is_none(),
+        "startTimeUtc": ReportModel::rfc3339(&m.started_at),
+        "endTimeUtc": ReportModel::rfc3339(&m.finished_at),
+    });
+    if !notifications.is_empty() {
+        invocation["toolExecutionNotifications"] = Value::Array(notifications);
+        invocation["properties"] = json!({
+            "dropped": m.summary.dropped,
+            "abandoned": m.summary.abandoned,
+        });
+    }
     let doc = json!({
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
@@ -178,11 +202,7 @@ pub(crate) fn render(m: &ReportModel) -> Result<String, ReportError> {
                 "rules": rules,
             }},
             "automationDetails": { "id": format!("rampart/{}/", m.template) },
-            "invocations": [{
-                "executionSuccessful": m.summary.error.is_none(),
-                "startTimeUtc": ReportModel::rfc3339(&m.started_at),
-                "endTimeUtc": ReportModel::rfc3339(&m.finished_at),
-            }],
+            "invocations": [invocation],
             "properties": { "target": m.target, "outcome": m.summary.outcome },
             "results": results,
         }],

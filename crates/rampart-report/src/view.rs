@@ -428,6 +428,10 @@ fn section_info(s: &AppSection) -> Vec<(String, String)> {
     if !s.model.template.is_empty() {
         info.push(("Attack template".into(), s.model.template.clone()));
     }
+    // Known for a scan run here (the PDF of `rampart scan`); a server scan's data lacks them.
+    for (label, line) in s.model.losses() {
+        info.push((label.to_string(), line));
+    }
     info
 }
 
@@ -530,6 +534,9 @@ pub(crate) fn model(m: &ReportModel, detail: Detail) -> Result<DocView, ReportEr
     }
     for d in &s.limit_details {
         info.push(("Limit".into(), d.clone()));
+    }
+    for (label, line) in m.losses() {
+        info.push((label.to_string(), line));
     }
     if let Some(e) = &s.error {
         info.push(("Error".into(), e.clone()));

@@ -59,16 +59,7 @@ pub async fn run(
     settings: DelivererSettings,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
-    let mut builder = reqwest::Client::builder();
-    if !state.service.private_webhooks_allowed() {
-        builder = builder.dns_resolver(Arc::new(PublicOnly));
-    }
-    let http = match builder
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(settings.timeout)
-        .user_agent(concat!("rampart-webhooks/", env!("CARGO_PKG_VERSION")))
-        .build()
-    {
+    let http = match client(state.service.private_webhooks_allowed(), settings.timeout) {
         Ok(c) => c,
         Err(e) => {
             tracing::error!(error = %e, "cannot build the webhook HTTP client: no deliveries");
@@ -115,6 +106,22 @@ pub async fn run(
             Some(_) = running.join_next(), if !running.is_empty() => {}
         }
     }
+}
+
+/// The one HTTP client configuration for every outgoing webhook request (deliveries and
+/// connector tests): no redirects (a receiver cannot bounce us to another address), a
+/// deadline, our user agent, and, unless private receivers are allowed, the
+/// [`PublicOnly`] resolver.
+fn client(allow_private: bool, timeout: Duration) -> reqwest::Result<reqwest::Client> {
+    let mut builder = reqwest::Client::builder();
+    if !allow_private {
+        builder = builder.dns_resolver(Arc::new(PublicOnly));
+    }
+    builder
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(timeout)
+        .user_agent(concat!("rampart-webhooks/", env!("CARGO_PKG_VERSION")))
+        .build()
 }
 
 /// One try of one delivery, recorded.
@@ -182,15 +189,7 @@ pub async fn probe(
     if !allow_private {
         public_receiver(url).await?;
     }
-    let mut builder = reqwest::Client::builder();
-    if !allow_private {
-        builder = builder.dns_resolver(Arc::new(PublicOnly));
-    }
-    let http = builder
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(DelivererSettings::default().timeout)
-        .user_agent(concat!("rampart-webhooks/", env!("CARGO_PKG_VERSION")))
-        .build()
+    let http = client(allow_private, DelivererSettings::default().timeout)
         .map_err(|e| format!("cannot build an HTTP client: {e}"))?;
     let ts = state.service.clock().now().timestamp();
     let [event, delivery, timestamp, signature] = rampart_service::SIGNATURE_HEADERS;

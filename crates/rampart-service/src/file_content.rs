@@ -155,15 +155,18 @@ fn xml_root(content: &[u8]) -> Result<String, String> {
             }
             Event::Start(e) => {
                 if root.is_none() {
-                    root = Some(String::from_utf8_lossy(e.local_name().as_ref()).into_owned());
+                    root = Some(String::from(e.local_name().as_ref()));
                 }
                 depth += 1;
             }
             Event::Empty(e) if root.is_none() => {
-                root = Some(String::from_utf8_lossy(e.local_name().as_ref()).into_owned());
+                root = Some(String::from(e.local_name().as_ref()));
             }
             Event::End(_) => depth = depth.saturating_sub(1),
-            Event::Text(t) if depth == 0 && !t.iter().all(u8::is_ascii_whitespace) => {
+            Event::Text(t) if depth == 0 && !t.bytes().all(|b| b.is_ascii_whitespace()) => {
+                return Err("not well-formed XML: text outside the root element".into());
+            }
+            Event::GeneralRef(_) if depth == 0 => {
                 return Err("not well-formed XML: text outside the root element".into());
             }
             Event::Eof => break,

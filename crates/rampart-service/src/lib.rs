@@ -28,6 +28,7 @@ mod groups;
 mod inventory;
 mod jobs;
 mod local_source;
+mod login_test;
 mod modules;
 mod oauth;
 mod orgs;
@@ -66,6 +67,7 @@ pub use groups::GroupInput;
 pub use inventory::{normalize_domain, TagInput, TargetInput};
 pub use jobs::{JobError, JobResult, JobSettings, ReaperReport};
 pub use local_source::LocalSource;
+pub use login_test::{LoginProbe, LoginTest};
 pub use modules::ModuleConfig;
 pub use oauth::keys::OAuthSettings;
 pub use oauth::rate_limit::{RateDecision, RateLimitConfig, RatePolicy};
@@ -117,6 +119,8 @@ pub struct Service {
     /// Whether webhook receivers may be loopback, private or link-local addresses (tests
     /// and receivers inside the network); default no (an SSRF guard).
     webhook_private: bool,
+    /// Runs the engine's login for "test login" (`login_test.rs`); plugged in by the binary.
+    login_probe: Option<login_test::LoginProbe>,
 }
 
 impl std::fmt::Debug for Service {
@@ -145,6 +149,7 @@ impl Service {
             webhook_wake: Arc::default(),
             webhook_http: false,
             webhook_private: false,
+            login_probe: None,
         }
     }
 

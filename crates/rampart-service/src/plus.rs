@@ -351,8 +351,11 @@ impl Service {
             reopened: d.reopened.iter().map(|i| known[*i].id).collect(),
             closed: d.closed.iter().map(|i| known[*i].id).collect(),
         };
+        // The import's events are written with it (a crash keeps both or neither).
+        let outbox = self.outbox(scan.org).await?;
+        let deliveries = Self::import_deliveries(&outbox, &scan, &import);
         self.store()
-            .apply_plus_import(&scan, &import)
+            .apply_plus_import(&scan, &import, &deliveries)
             .await
             .map_err(|e| match e {
                 StoreError::Conflict(_) => ServiceError::Conflict(
@@ -360,8 +363,8 @@ impl Service {
                 ),
                 other => other.into(),
             })?;
+        self.deliveries_written(&deliveries);
         self.apply_triage_policies(scan.org, Some(scan.app)).await;
-        self.emit_import(&scan, &import).await;
         Ok(ImportOutcome {
             scan: Some(scan),
             delta,
@@ -477,8 +480,8 @@ impl AnyVulnerability {
     }
 }
 
-/// The largest number of engine vulnerabilities one AppSec+ list reads (they are filtered
-/// after reading; imported findings are filtered in the database).
+/// How many engine vulnerabilities one read of an AppSec+ list takes at a time (it reads
+/// pages until it has what the list needs, at most [`crate::EVALUATION_MAX`] in all).
 pub const DAST_LIST_MAX: u64 = 1000;
 
 impl Service {
@@ -499,9 +502,17 @@ impl Service {
         let config = match config {
             Some(c) => c,
             None => {
-                let configs = self
-                    .list_scan_configs(p, &ListRequest::first(DAST_LIST_MAX))
-                    .await?;
+                let req = ListRequest {
+                    filter: Some(
+                        rampart_query::parse_query(
+                            rampart_query::ResourceType::ScanConfig,
+                            &format!("scanconfig.app.id = '{}'", app.0),
+                        )
+                        .map_err(|e| ServiceError::Internal(e.message))?,
+                    ),
+                    ..ListRequest::first(2)
+                };
+                let configs = self.list_scan_configs(p, &req).await?;
                 let mine: Vec<ScanConfigId> = configs
                     .items
                     .iter()
@@ -532,8 +543,9 @@ impl Service {
         self.get_scan(p, id).await
     }
 
-    /// Imported findings (filtered in the database) and engine vulnerabilities (the first
-    /// [`DAST_LIST_MAX`], filtered here), newest first unless `filter.sort` says.
+    /// Imported findings and engine vulnerabilities, both filtered (the engine's by
+    /// application and order in the database, the rest here), newest first unless
+    /// `filter.sort` says.
     pub async fn list_any_vulnerabilities(
         &self,
         p: &Principal,
@@ -556,10 +568,7 @@ impl Service {
                 .collect()
         };
         if include_dast {
-            let page = self
-                .list_vulnerabilities(p, &ListRequest::first(DAST_LIST_MAX))
-                .await?;
-            for v in page.items {
+            for v in self.dast_candidates(p, filter, wanted).await? {
                 let any = self.dast(v);
                 let keep = filter.app.is_none_or(|a| any.app() == a)
                     && filter.severity.is_none_or(|s| any.severity() == s)
@@ -590,6 +599,59 @@ impl Service {
             .skip(usize::try_from(filter.offset).unwrap_or(usize::MAX))
             .take(usize::try_from(filter.limit).unwrap_or(usize::MAX))
             .collect())
+    }
+
+    /// The engine vulnerabilities an AppSec+ list may need, read page by page: those of
+    /// the filter's application (in the database), in the list's order when it is by first
+    /// sighting — then the first `wanted` suffice, as the rest of the filter can only drop
+    /// some, and the reading goes on until `wanted` pass it — else all of them.
+    async fn dast_candidates(
+        &self,
+        p: &Principal,
+        filter: &PlusFindingFilter,
+        wanted: u64,
+    ) -> ServiceResult<Vec<Vulnerability>> {
+        let query = |e: rampart_query::QueryError| ServiceError::Internal(e.message);
+        let sort = filter.sort.as_deref().unwrap_or("-firstSeen");
+        let by_first_seen = sort.trim_start_matches('-') != "severity";
+        let order = if sort.starts_with('-') { "DESC" } else { "ASC" };
+        let mut req = ListRequest::first(DAST_LIST_MAX);
+        if let Some(app) = filter.app {
+            req.filter = Some(
+                rampart_query::parse_query(
+                    rampart_query::ResourceType::Vulnerability,
+                    &format!("vulnerability.app.id = '{}'", app.0),
+                )
+                .map_err(query)?,
+            );
+        }
+        if by_first_seen {
+            req.sort = rampart_query::parse_sort(
+                rampart_query::ResourceType::Vulnerability,
+                &format!("vulnerability.first_discovered,{order}"),
+            )
+            .map_err(query)?;
+        }
+        let passes = |v: &Vulnerability| {
+            filter.severity.is_none_or(|s| v.severity == s)
+                && filter
+                    .min_severity
+                    .is_none_or(|s| severity_rank(v.severity) >= severity_rank(s))
+        };
+        let mut out = Vec::new();
+        let mut kept = 0u64;
+        loop {
+            let page = self.list_vulnerabilities(p, &req).await?;
+            let n = page.items.len() as u64;
+            kept += page.items.iter().filter(|v| passes(v)).count() as u64;
+            out.extend(page.items);
+            let enough = by_first_seen && kept >= wanted;
+            if n < req.size || enough || out.len() as u64 >= crate::EVALUATION_MAX {
+                break;
+            }
+            req.index += 1;
+        }
+        Ok(out)
     }
 
     pub(crate) fn dast(&self, vuln: Vulnerability) -> AnyVulnerability {

@@ -532,41 +532,43 @@ impl Service {
         if breached.is_empty() {
             return Ok(0);
         }
-        let new: HashSet<uuid::Uuid> = self
-            .store()
-            .note_sla_breaches(org, &breached, now)
-            .await?
-            .into_iter()
-            .collect();
-        if new.is_empty() {
-            return Ok(0);
-        }
-        let listed: Vec<serde_json::Value> = all
-            .iter()
-            .filter(|v| new.contains(&v.id()))
-            .take(crate::webhooks::EVENT_FINDINGS_MAX)
-            .map(|v| {
-                json!({
-                    "id": v.id(),
-                    "applicationId": v.app(),
-                    "title": v.title(),
-                    "severity": rampart_domain::plus::plus_severity(v.severity()),
-                    "status": v.status().as_str(),
-                    "scanType": v.scan_type().as_str(),
-                    "slaDueAt": due.get(&v.id()).map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
+        // The event is built from the breaches the compare-and-set found new, inside its
+        // transaction: a crash keeps both the note and the event, or neither.
+        let outbox = self.outbox(org).await?;
+        let announce = |new: &[uuid::Uuid]| {
+            let new: HashSet<&uuid::Uuid> = new.iter().collect();
+            let listed: Vec<serde_json::Value> = all
+                .iter()
+                .filter(|v| new.contains(&v.id()))
+                .take(crate::webhooks::EVENT_FINDINGS_MAX)
+                .map(|v| {
+                    json!({
+                        "id": v.id(),
+                        "applicationId": v.app(),
+                        "title": v.title(),
+                        "severity": rampart_domain::plus::plus_severity(v.severity()),
+                        "status": v.status().as_str(),
+                        "scanType": v.scan_type().as_str(),
+                        "slaDueAt": due.get(&v.id()).map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
+                    })
                 })
-            })
-            .collect();
-        self.emit(
-            org,
-            WebhookEvent::SlaBreached,
-            json!({
-                "count": new.len(),
-                "truncated": new.len() > listed.len(),
-                "vulnerabilities": listed,
-            }),
-        )
-        .await;
+                .collect();
+            outbox.deliveries(
+                WebhookEvent::SlaBreached,
+                json!({
+                    "count": new.len(),
+                    "truncated": new.len() > listed.len(),
+                    "vulnerabilities": listed,
+                }),
+            )
+        };
+        let new = self
+            .store()
+            .note_sla_breaches(org, &breached, now, &announce)
+            .await?;
+        if !new.is_empty() {
+            self.wake_deliverer();
+        }
         Ok(new.len())
     }
 }

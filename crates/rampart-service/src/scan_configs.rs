@@ -270,6 +270,26 @@ impl Service {
         Ok(self.store.update_scan_config(&cfg).await?)
     }
 
+    /// The `errors[]` the config would have with `patch` (JSON Merge Patch) over its
+    /// options, computed as for a stored config ([`Service::config_views`]); nothing is
+    /// written. A patch that breaks the document's shape reports the shape problem. The
+    /// console's editor shows these while the user types.
+    pub async fn preview_scan_config_errors(
+        &self,
+        p: &Principal,
+        id: ScanConfigId,
+        patch: &Value,
+    ) -> ServiceResult<Vec<String>> {
+        let mut cfg = self.stored_scan_config(p, id).await?;
+        let next = options::merge_patch(&cfg.options, patch);
+        if let Err(e) = options::view(&next) {
+            return Ok(vec![e.to_string()]);
+        }
+        cfg.options = next;
+        let mut views = self.config_views(vec![cfg]).await?;
+        Ok(views.pop().map(|v| v.errors).unwrap_or_default())
+    }
+
     pub fn default_scan_config_options(&self, _p: &Principal) -> Value {
         options::defaults()
     }

@@ -305,43 +305,36 @@ impl Service {
     }
 
     async fn try_emit(&self, org: OrgId, event: WebhookEvent, data: Value) -> ServiceResult<()> {
-        let hooks = self.store().list_webhooks(org).await?;
-        let wanting: Vec<&Webhook> = hooks.iter().filter(|w| w.wants(event)).collect();
-        if wanting.is_empty() {
+        let outbox = self.outbox(org).await?;
+        let deliveries = outbox.deliveries(event, data);
+        if deliveries.is_empty() {
             return Ok(());
         }
-        let now = self.now();
-        let event_id = uuid::Uuid::new_v4();
-        let payload = json!({
-            "eventId": event_id,
-            "eventType": event.as_str(),
-            "timestamp": now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-            "data": data,
-        })
-        .to_string();
-        let deliveries: Vec<WebhookDelivery> = wanting
-            .iter()
-            .map(|w| WebhookDelivery {
-                id: WebhookDeliveryId::new(),
-                org,
-                webhook: w.id,
-                event_id,
-                event,
-                payload: payload.clone(),
-                status: DeliveryStatus::Pending,
-                attempts: 0,
-                next_attempt_at: now,
-                created_at: now,
-                last_attempt_at: None,
-                response_status: None,
-                last_error: None,
-                delivered_at: None,
-                replay_of: None,
-            })
-            .collect();
         self.store().enqueue_deliveries(&deliveries).await?;
         self.webhook_wake.notify_one();
         Ok(())
+    }
+
+    /// The tenant's subscriptions as they are now, to turn events into deliveries that a
+    /// change writes in its own transaction (so a crash cannot keep the change and lose
+    /// its events): [`Outbox::deliveries`].
+    pub(crate) async fn outbox(&self, org: OrgId) -> ServiceResult<Outbox> {
+        Ok(Outbox {
+            org,
+            hooks: self.store().list_webhooks(org).await?,
+            now: self.now(),
+        })
+    }
+
+    /// Wakes the deliverer after a change wrote deliveries itself.
+    pub(crate) fn deliveries_written(&self, deliveries: &[WebhookDelivery]) {
+        if !deliveries.is_empty() {
+            self.wake_deliverer();
+        }
+    }
+
+    pub(crate) fn wake_deliverer(&self) {
+        self.webhook_wake.notify_one();
     }
 
     /// Leases the next due delivery of any tenant for `lease` and signs it. A delivery of
@@ -452,11 +445,14 @@ impl Service {
 }
 
 impl Service {
-    /// The events of a stored import: `scan.completed`, then `vulnerability.created`,
-    /// `.reopened` and `.closed` when the import had such findings.
-    pub(crate) async fn emit_import(&self, scan: &PlusScan, import: &rampart_store::PlusImport) {
-        self.emit(
-            scan.org,
+    /// The events of an import, as deliveries its transaction writes: `scan.completed`, then
+    /// `vulnerability.created`, `.reopened` and `.closed` when the import had such findings.
+    pub(crate) fn import_deliveries(
+        outbox: &Outbox,
+        scan: &PlusScan,
+        import: &rampart_store::PlusImport,
+    ) -> Vec<WebhookDelivery> {
+        let mut out = outbox.deliveries(
             WebhookEvent::ScanCompleted,
             json!({
                 "scanId": scan.id,
@@ -466,8 +462,7 @@ impl Service {
                 "tools": scan.tools,
                 "summary": scan.summary,
             }),
-        )
-        .await;
+        );
         let created: Vec<Value> = import
             .new
             .iter()
@@ -489,10 +484,10 @@ impl Service {
             (WebhookEvent::VulnerabilityClosed, ids(&import.closed)),
         ] {
             if !list.is_empty() {
-                self.emit(scan.org, event, findings_event(scan.app, scan.id.0, list))
-                    .await;
+                out.extend(outbox.deliveries(event, findings_event(scan.app, scan.id.0, list)));
             }
         }
+        out
     }
 
     /// `scan.completed` of an engine (dast) scan.
@@ -636,6 +631,53 @@ pub(crate) fn findings_event(app: AppId, scan: uuid::Uuid, findings: Vec<Value>)
         "truncated": count > listed.len(),
         "vulnerabilities": listed,
     })
+}
+
+/// A tenant's subscriptions read before a change, so that the change's events become
+/// deliveries written in the change's own transaction.
+pub(crate) struct Outbox {
+    org: OrgId,
+    hooks: Vec<Webhook>,
+    now: chrono::DateTime<chrono::Utc>,
+}
+
+impl Outbox {
+    /// One pending delivery of the event per active subscription that wants it (none when
+    /// nobody does); one event id and payload shared by all of them.
+    pub(crate) fn deliveries(&self, event: WebhookEvent, data: Value) -> Vec<WebhookDelivery> {
+        let wanting: Vec<&Webhook> = self.hooks.iter().filter(|w| w.wants(event)).collect();
+        if wanting.is_empty() {
+            return Vec::new();
+        }
+        let event_id = uuid::Uuid::new_v4();
+        let payload = json!({
+            "eventId": event_id,
+            "eventType": event.as_str(),
+            "timestamp": self.now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            "data": data,
+        })
+        .to_string();
+        wanting
+            .iter()
+            .map(|w| WebhookDelivery {
+                id: WebhookDeliveryId::new(),
+                org: self.org,
+                webhook: w.id,
+                event_id,
+                event,
+                payload: payload.clone(),
+                status: DeliveryStatus::Pending,
+                attempts: 0,
+                next_attempt_at: self.now,
+                created_at: self.now,
+                last_attempt_at: None,
+                response_status: None,
+                last_error: None,
+                delivered_at: None,
+                replay_of: None,
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]

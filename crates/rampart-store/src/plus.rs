@@ -56,7 +56,13 @@ pub trait PlusStore: Send + Sync {
     ) -> StoreResult<Vec<PlusFindingState>>;
     /// Records the scan and applies the import; `Conflict` when a concurrent import of the
     /// same findings won (nothing is written).
-    async fn apply_plus_import(&self, scan: &PlusScan, import: &PlusImport) -> StoreResult<()>;
+    /// Writes `outbox` (the import's webhook deliveries) in the same transaction.
+    async fn apply_plus_import(
+        &self,
+        scan: &PlusScan,
+        import: &PlusImport,
+        outbox: &[WebhookDelivery],
+    ) -> StoreResult<()>;
     async fn get_plus_scan(
         &self,
         org: OrgId,
@@ -115,11 +121,14 @@ pub trait PlusStore: Send + Sync {
         at: chrono::DateTime<chrono::Utc>,
     ) -> StoreResult<()>;
     /// Notes SLA breaches `(finding, due date)` and returns the ones not noted before (a
-    /// compare-and-set: each breach is returned once, whoever asks).
+    /// compare-and-set: each breach is returned once, whoever asks), and writes the
+    /// deliveries `outbox` makes of those in the same transaction (a crash keeps both or
+    /// neither, so no breach is noted without its event).
     async fn note_sla_breaches(
         &self,
         org: OrgId,
         breaches: &[(uuid::Uuid, chrono::DateTime<chrono::Utc>)],
         at: chrono::DateTime<chrono::Utc>,
+        outbox: &(dyn for<'n> Fn(&'n [uuid::Uuid]) -> Vec<WebhookDelivery> + Send + Sync),
     ) -> StoreResult<Vec<uuid::Uuid>>;
 }

@@ -12,7 +12,9 @@
 //! ```
 //! Environment (defaults): VULNS=1000000 SCANS=200 APPS=50 CONCURRENCY=8 SECONDS=10
 //! (per endpoint) INGEST_SECONDS=10 BATCH=100 CONSOLE=1 (also time the web console's
-//! vulnerability list, one client); KEEP_DB=1 keeps the SQLite file. Not a test: it never runs under `cargo test`.
+//! vulnerability list, one client); BROWSER=1 RUNS=5 (the list in headless Chromium: first
+//! contentful paint and interactive, from the Navigation and Paint Timing entries);
+//! KEEP_DB=1 keeps the SQLite file. Not a test: it never runs under `cargo test`.
 
 use rampart_domain::*;
 use rampart_testkit::{fx_finding, Backend, TestApp};
@@ -474,6 +476,16 @@ async fn main() {
         }
     }
 
+    // --- the same pages in headless Chromium: paint and interactive -------------------
+    if env("CONSOLE", 1) == 1 && env("BROWSER", 1) == 1 {
+        let session = t
+            .service
+            .console_sign_in_key(&key)
+            .await
+            .expect("console session");
+        browser_timings(&kind, &base, &session.token, env("RUNS", 5)).await;
+    }
+
     // --- ingestion -------------------------------------------------------------------
     // Batches of BATCH findings, half new, half seen before in the app, each batch from a
     // new scan of app 0, one writer (as one worker reports).
@@ -518,4 +530,138 @@ async fn main() {
     } else {
         std::fs::remove_dir_all(&dir).ok();
     }
+}
+
+/// Paint and navigation timings of the page just loaded (ms from the navigation's start),
+/// `null` until its load event has ended.
+const TIMINGS: &str = "(function () { var n = performance.getEntriesByType('navigation')[0]; \
+    var f = performance.getEntriesByName('first-contentful-paint')[0]; \
+    if (!n || !n.loadEventEnd) { return null; } \
+    return {fcp: f ? f.startTime : -1, ttfb: n.responseStart, interactive: n.domInteractive, \
+    dcl: n.domContentLoadedEventEnd, load: n.loadEventEnd, bytes: n.transferSize, \
+    rows: document.querySelectorAll('table.vulns tbody tr').length}; })()";
+
+/// Opens the console's vulnerability list RUNS times per page in headless Chromium (a new
+/// navigation each time; the HTML is `no-store`, the stylesheet and script are cached after
+/// the first run) and prints the first run and the median of the others.
+async fn browser_timings(kind: &str, base: &str, session: &str, runs: u64) {
+    use chromiumoxide::browser::{Browser, BrowserConfig};
+    use chromiumoxide::cdp::browser_protocol::network::CookieParam;
+    use chromiumoxide::cdp::js_protocol::runtime::EvaluateParams;
+    use futures::StreamExt;
+    let Some(exe) = rampart_browser::find_chromium() else {
+        println!("\n- no Chromium found: no browser timings");
+        return;
+    };
+    let profile = std::env::temp_dir().join(format!("rampart-bench-{}", Uuid::new_v4()));
+    let config = BrowserConfig::builder()
+        .chrome_executable(exe)
+        // The new headless mode paints (the old one reports no paint timing).
+        .new_headless_mode()
+        .no_sandbox()
+        .user_data_dir(&profile)
+        .window_size(1280, 900)
+        .arg("disable-gpu")
+        .arg("disable-component-update")
+        .build()
+        .expect("browser config");
+    let (mut browser, mut handler) = Browser::launch(config).await.expect("launch Chromium");
+    let driver = tokio::spawn(async move { while handler.next().await.is_some() {} });
+    let page = browser.new_page("about:blank").await.expect("page");
+    page.set_cookie(
+        CookieParam::builder()
+            .name("rampart_session")
+            .value(session)
+            .url(format!("{base}/console"))
+            .build()
+            .expect("cookie"),
+    )
+    .await
+    .expect("set the session cookie");
+    println!(
+        "\n| {kind} console in headless Chromium | run | first contentful paint ms | domInteractive ms | DOMContentLoaded end ms | load end ms | HTML bytes | rows |"
+    );
+    println!("|---|---|---:|---:|---:|---:|---:|---:|");
+    for (label, path) in [
+        (
+            "`/console/vulnerabilities` (severity DESC)",
+            "/console/vulnerabilities",
+        ),
+        (
+            "`… ?severity=HIGH`",
+            "/console/vulnerabilities?severity=HIGH",
+        ),
+        (
+            "`… ?q=vulnerability.root_cause.url CONTAINS '/p/7'`",
+            "/console/vulnerabilities?q=vulnerability.root_cause.url+CONTAINS+%27%2Fp%2F7%27",
+        ),
+        ("`… ?page=1000`", "/console/vulnerabilities?page=1000"),
+    ] {
+        let mut all: Vec<serde_json::Value> = Vec::new();
+        for _ in 0..runs.max(2) {
+            page.goto(format!("{base}{path}")).await.expect("goto");
+            let deadline = Instant::now() + Duration::from_secs(120);
+            // The paint entry may come a frame after the load event: wait for it a while.
+            let mut loaded: Option<Instant> = None;
+            loop {
+                let p = EvaluateParams::builder()
+                    .expression(TIMINGS)
+                    .return_by_value(true)
+                    .build()
+                    .expect("evaluate params");
+                let v = page
+                    .execute(p)
+                    .await
+                    .ok()
+                    .and_then(|r| r.result.result.value.clone())
+                    .unwrap_or_default();
+                if v.is_object() {
+                    let at = *loaded.get_or_insert_with(Instant::now);
+                    if v["fcp"].as_f64().unwrap_or(-1.0) >= 0.0
+                        || at.elapsed() > Duration::from_secs(3)
+                    {
+                        all.push(v);
+                        break;
+                    }
+                }
+                assert!(Instant::now() < deadline, "{path} did not finish loading");
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+        let f = |v: &serde_json::Value, k: &str| v[k].as_f64().unwrap_or(-1.0);
+        let row = |run: &str, v: &serde_json::Value| {
+            let fcp = f(v, "fcp");
+            println!(
+                "| {label} | {run} | {} | {:.1} | {:.1} | {:.1} | {} | {} |",
+                if fcp < 0.0 {
+                    "n/a".to_string()
+                } else {
+                    format!("{fcp:.1}")
+                },
+                f(v, "interactive"),
+                f(v, "dcl"),
+                f(v, "load"),
+                v["bytes"].as_u64().unwrap_or(0),
+                v["rows"].as_u64().unwrap_or(0),
+            );
+        };
+        row("first (cold assets)", &all[0]);
+        // The median of the warm runs, key by key.
+        let warm = &all[1..];
+        let median = |k: &str| {
+            let mut xs: Vec<f64> = warm.iter().map(|v| f(v, k)).collect();
+            xs.sort_by(|a, b| a.total_cmp(b));
+            xs[xs.len() / 2]
+        };
+        let m = serde_json::json!({
+            "fcp": median("fcp"), "interactive": median("interactive"), "dcl": median("dcl"),
+            "load": median("load"), "bytes": all[all.len() - 1]["bytes"].clone(),
+            "rows": all[all.len() - 1]["rows"].clone(),
+        });
+        row(&format!("median of {} warm", warm.len()), &m);
+    }
+    let _ = browser.close().await;
+    let _ = browser.wait().await;
+    driver.abort();
+    let _ = std::fs::remove_dir_all(&profile);
 }

@@ -288,7 +288,8 @@ impl Builder {
         let service = Service::new(store, clock.clone() as Arc<dyn Clock>, self.catalogue)
             .with_secret_key(secret.clone())
             .with_plain_http_webhooks(true)
-            .with_private_webhooks(self.private_webhooks);
+            .with_private_webhooks(self.private_webhooks)
+            .with_login_probe(login_probe());
         let keys = keys::make_keys(&service).await;
         let browser = self.browser.clone();
         let worker = (self.engines > 0).then(|| spawn_engines(&service, self.engines, browser));
@@ -395,6 +396,24 @@ fn spawn_webhook_deliverer(state: AppState) -> tokio::sync::watch::Sender<bool> 
 }
 
 /// The embedded engine slots of [`Builder::engines`].
+/// "Test login" as `rampart server` plugs it in: the engine's login over a real HTTP client.
+fn login_probe() -> rampart_service::LoginProbe {
+    let transport: Arc<dyn rampart_engine::http::Transport> = Arc::new(
+        rampart_engine::http::ReqwestTransport::new(false).expect("the login test's HTTP client"),
+    );
+    let settings = rampart_worker::PlanSettings::default();
+    Arc::new(move |recipe| {
+        let (transport, settings) = (transport.clone(), settings.clone());
+        Box::pin(async move {
+            let c = rampart_worker::plan::test_login(&recipe, &settings, transport).await;
+            rampart_service::LoginTest {
+                logged_in: c.logged_in,
+                detail: c.detail,
+            }
+        })
+    })
+}
+
 fn spawn_engines(
     service: &Service,
     slots: usize,

@@ -82,6 +82,42 @@ pub struct BuiltPlan {
 /// Builds the engine plan of a job from its recipe.
 pub fn build_plan(spec: &JobSpec, settings: &PlanSettings) -> Result<BuiltPlan, PlanError> {
     let r: &Recipe = &spec.recipe;
+    let (mut plan, mut notes) = recipe_plan(r, settings)?;
+
+    // Modules of the attack template.
+    plan.modules = modules(spec, &mut notes);
+
+    // Out-of-band callbacks.
+    plan.oob = match r.out_of_band_host.as_deref() {
+        Some(host) => OobSettings::advertised(host, settings.oob_bind.port()),
+        None => OobSettings {
+            bind: settings.oob_bind,
+            ..OobSettings::default()
+        },
+    };
+
+    if spec.checkpoint.is_some() {
+        notes.push("this engine cannot resume from a checkpoint: the scan starts over".into());
+    }
+    let browser = r.browser.as_ref().map(|b| BrowserSettings {
+        pages: b.pages.map(|n| n.clamp(1, 16) as usize),
+        page_budget: b.page_timeout_ms.map(Duration::from_millis),
+        events_per_page: b.events_per_page.map(|n| n.min(10_000) as usize),
+        memory_cap_mib: b.memory_cap_mib,
+    });
+    Ok(BuiltPlan {
+        plan,
+        notes,
+        browser,
+    })
+}
+
+/// The part of the plan the recipe alone decides: seeds, scope, targets, limits, session
+/// and files (no modules): what a scan and a login test share.
+pub fn recipe_plan(
+    r: &Recipe,
+    settings: &PlanSettings,
+) -> Result<(rampart_engine::ScanPlan, Vec<String>), PlanError> {
     let mut notes = r.notes.clone();
     let Some(first) = r.seeds.first().cloned() else {
         // An empty recipe: a job whose options did not compile carries the reason as notes.
@@ -148,33 +184,44 @@ pub fn build_plan(spec: &JobSpec, settings: &PlanSettings) -> Result<BuiltPlan, 
 
     // Files: definitions, client certificate, recorded login.
     files(r, &mut plan, &mut notes);
+    Ok((plan, notes))
+}
 
-    // Modules of the attack template.
-    plan.modules = modules(spec, &mut notes);
+/// The longest a login test may take.
+pub const LOGIN_TEST_TIME: Duration = Duration::from_secs(30);
 
-    // Out-of-band callbacks.
-    plan.oob = match r.out_of_band_host.as_deref() {
-        Some(host) => OobSettings::advertised(host, settings.oob_bind.port()),
-        None => OobSettings {
-            bind: settings.oob_bind,
-            ..OobSettings::default()
-        },
+/// "Test login" of a scan config: the engine's login alone ([`rampart_engine::scan::check_login`])
+/// with the plan a scan of `r` would have (its scope, targets, limits and session), sent
+/// through `transport`, within [`LOGIN_TEST_TIME`].
+pub async fn test_login(
+    r: &Recipe,
+    settings: &PlanSettings,
+    transport: std::sync::Arc<dyn rampart_engine::http::Transport>,
+) -> rampart_engine::scan::LoginCheck {
+    let failed = |detail: String| rampart_engine::scan::LoginCheck {
+        logged_in: false,
+        detail,
+        requests: 0,
     };
-
-    if spec.checkpoint.is_some() {
-        notes.push("this engine cannot resume from a checkpoint: the scan starts over".into());
+    let (mut plan, _) = match recipe_plan(r, settings) {
+        Ok(p) => p,
+        Err(e) => return failed(e.message),
+    };
+    plan.limits.max_duration = plan.limits.max_duration.min(LOGIN_TEST_TIME);
+    // No module: a login test analyses nothing (and samples no extra session ids).
+    plan.modules = Modules::from_keys(std::iter::empty::<&str>());
+    match tokio::time::timeout(
+        LOGIN_TEST_TIME,
+        rampart_engine::scan::check_login(plan, transport),
+    )
+    .await
+    {
+        Ok(Ok(c)) => c,
+        Ok(Err(e)) => failed(e.to_string()),
+        Err(_) => failed(format!(
+            "the login did not finish within {LOGIN_TEST_TIME:?}"
+        )),
     }
-    let browser = r.browser.as_ref().map(|b| BrowserSettings {
-        pages: b.pages.map(|n| n.clamp(1, 16) as usize),
-        page_budget: b.page_timeout_ms.map(Duration::from_millis),
-        events_per_page: b.events_per_page.map(|n| n.min(10_000) as usize),
-        memory_cap_mib: b.memory_cap_mib,
-    });
-    Ok(BuiltPlan {
-        plan,
-        notes,
-        browser,
-    })
 }
 
 /// The recipe's files as engine settings; a file of a type the slot does not take is a note.

@@ -176,6 +176,7 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
+    let service = service.with_login_probe(login_probe(addr)?);
     let public_url = args
         .public_url
         .or(file.public_url)
@@ -472,6 +473,29 @@ async fn purge_reports(service: Service, days: u32, mut stop: tokio::sync::watch
             _ = stop.changed() => return,
         }
     }
+}
+
+/// "Test login" of a scan config (console): the engine's login with the embedded engines'
+/// plan settings (never this server's own socket).
+fn login_probe(own: std::net::SocketAddr) -> anyhow::Result<rampart_service::LoginProbe> {
+    let transport: Arc<dyn rampart_engine::http::Transport> = Arc::new(
+        rampart_engine::http::ReqwestTransport::new(false)
+            .map_err(|e| anyhow::anyhow!("cannot build the login test's HTTP client: {e}"))?,
+    );
+    let settings = rampart_worker::PlanSettings {
+        own_sockets: vec![own],
+        ..Default::default()
+    };
+    Ok(Arc::new(move |recipe| {
+        let (transport, settings) = (transport.clone(), settings.clone());
+        Box::pin(async move {
+            let c = rampart_worker::plan::test_login(&recipe, &settings, transport).await;
+            rampart_service::LoginTest {
+                logged_in: c.logged_in,
+                detail: c.detail,
+            }
+        })
+    }))
 }
 
 /// Starts `slots` embedded engine slots: the same [`rampart_worker::Worker`] a remote

@@ -119,8 +119,14 @@ pub fn report() -> ReportModel {
         ],
         skipped: Default::default(),
         skipped_sample: vec![],
-        dropped: Default::default(),
-        abandoned: Default::default(),
+        // Requests that got no answer: the pages and attack jobs they cost, per reason.
+        dropped: [
+            ("connection closed or broken".to_string(), 2),
+            ("request timed out".to_string(), 1),
+        ]
+        .into_iter()
+        .collect(),
+        abandoned: [("request timed out".to_string(), 3)].into_iter().collect(),
         browser_crawl: "unavailable",
         error: None,
     };

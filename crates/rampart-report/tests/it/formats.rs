@@ -97,3 +97,57 @@ fn markdown_stays_under_the_github_limit_with_a_note() {
     assert!(!small.contains("Truncated"));
     assert!(small.contains("\\<script\\>"));
 }
+
+/// Pages the crawl dropped and attack jobs abandoned because requests got no answer are
+/// shown with their reasons in every format that shows the scan's figures (JSON, SARIF,
+/// HTML, Markdown, PDF); CSV and JUnit list findings only.
+#[test]
+fn lost_pages_and_abandoned_attacks_are_shown_with_their_reasons() {
+    let m = report();
+    let json: serde_json::Value = serde_json::from_str(&render(&m, Format::Json).unwrap()).unwrap();
+    assert_eq!(json["dropped"]["connection closed or broken"], 2);
+    assert_eq!(json["dropped"]["request timed out"], 1);
+    assert_eq!(json["abandoned"]["request timed out"], 3);
+    let sarif: serde_json::Value =
+        serde_json::from_str(&render(&m, Format::Sarif).unwrap()).unwrap();
+    let inv = &sarif["runs"][0]["invocations"][0];
+    assert_eq!(inv["properties"]["abandoned"]["request timed out"], 3);
+    let notes: Vec<&str> = inv["toolExecutionNotifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["message"]["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            "Pages not crawled (no answer): 2 (connection closed or broken), 1 (request timed out)",
+            "Attack jobs abandoned (no answer; remaining payloads not sent): 3 (request timed out)"
+        ]
+    );
+    let pdf = rampart_report::render_bytes(&m, Format::Pdf).unwrap();
+    let pdf = crate::documents::pdf_text(&pdf);
+    for text in [
+        render(&m, Format::Html).unwrap(),
+        render(&m, Format::Markdown).unwrap(),
+        pdf.replace('\n', " "),
+    ] {
+        for want in [
+            "Pages not crawled (no answer)",
+            "2 (connection closed or broken), 1 (request timed out)",
+            "Attack jobs abandoned",
+            "3 (request timed out)",
+        ] {
+            assert!(text.contains(want), "{want:?} missing from:\n{text}");
+        }
+    }
+    // Nothing lost, nothing said.
+    let mut clean = report();
+    clean.summary.dropped.clear();
+    clean.summary.abandoned.clear();
+    for f in [Format::Html, Format::Markdown, Format::Sarif] {
+        let out = render(&clean, f).unwrap();
+        assert!(!out.contains("not crawled (no answer)"), "{f}");
+        assert!(!out.contains("toolExecutionNotifications"), "{f}");
+    }
+}

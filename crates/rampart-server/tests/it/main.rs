@@ -7,6 +7,7 @@ mod audit;
 mod blackouts;
 mod connectors;
 mod console;
+mod console_admin;
 mod console_scans;
 mod engine_protocol;
 mod engines;

@@ -1117,3 +1117,80 @@ async fn pg_sla_policies_set_due_dates_and_fail_on_overdue_findings() {
     };
     sla_policies(&t).await;
 }
+
+/// An application's engine vulnerabilities are listed however many the organization has:
+/// the list reads the engine's by application in the database, page by page (it once read
+/// the organization's first 1,000 and filtered those).
+#[tokio::test]
+async fn engine_vulnerabilities_beyond_the_first_thousand_are_listed() {
+    beyond_the_first_thousand(&TestApp::spawn().await).await;
+}
+
+#[tokio::test]
+async fn pg_engine_vulnerabilities_beyond_the_first_thousand_are_listed() {
+    let Some(t) = TestApp::spawn_postgres().await else {
+        return;
+    };
+    beyond_the_first_thousand(&t).await;
+}
+
+async fn beyond_the_first_thousand(t: &TestApp) {
+    use rampart_testkit::fx_finding;
+    let busy = t.fx_app(&t.unique("busy")).await;
+    let quiet = t.fx_app(&t.unique("quiet")).await;
+    let many: Vec<_> = (0..1100)
+        .map(|i| {
+            fx_finding(
+                &format!("http://busy.test/p{i}"),
+                Some("id"),
+                rampart_domain::Severity::High,
+                30,
+            )
+        })
+        .collect();
+    t.fx_scan_with_findings(busy, &many).await;
+    let few: Vec<_> = (0..2)
+        .map(|i| {
+            fx_finding(
+                &format!("http://quiet.test/p{i}"),
+                Some("id"),
+                rampart_domain::Severity::Low,
+                1,
+            )
+        })
+        .collect();
+    t.fx_scan_with_findings(quiet, &few).await;
+    for path in [
+        format!("/applications/{quiet}/vulnerabilities?scanType=dast"),
+        format!("/v1/vulnerabilities?applicationId={quiet}"),
+        format!("/vulnerabilities?applicationId={quiet}&sort=severity"),
+    ] {
+        let listed = t.admin().get(&path).send().await.status(200).json();
+        let items = listed
+            .as_array()
+            .or_else(|| listed["items"].as_array())
+            .unwrap_or_else(|| panic!("{path}: {listed}"));
+        assert_eq!(items.len(), 2, "{path}: {listed}");
+        assert!(
+            items
+                .iter()
+                .all(|v| v["applicationId"] == json!(quiet.to_string())),
+            "{path}: {listed}"
+        );
+    }
+    // The busy application's list pages through all of them.
+    let listed = t
+        .admin()
+        .get(&format!(
+            "/vulnerabilities?applicationId={busy}&limit=10&offset=1095"
+        ))
+        .send()
+        .await
+        .status(200)
+        .json();
+    let items = listed
+        .as_array()
+        .or_else(|| listed["items"].as_array())
+        .unwrap_or_else(|| panic!("{listed}"));
+    assert_eq!(items.len(), 5, "{listed}");
+}

@@ -78,7 +78,14 @@ pub async fn plus_imports_apply_and_filter(s: &dyn Store) {
         new: vec![x.clone(), y.clone()],
         ..Default::default()
     };
-    s.apply_plus_import(&first, &import).await.unwrap();
+    // The import's deliveries are written with it, and with nothing when it conflicts.
+    let w = super::webhooks::hook(o, "imports", vec![WebhookEvent::ScanCompleted]);
+    s.create_webhook(&w).await.unwrap();
+    let sent = super::webhooks::delivery(&w, 2);
+    s.apply_plus_import(&first, &import, std::slice::from_ref(&sent))
+        .await
+        .unwrap();
+    assert_eq!(s.get_delivery(o, w.id, sent.id).await.unwrap().id, sent.id);
     assert_eq!(
         s.get_plus_scan(o, first.id, &Visibility::All)
             .await
@@ -108,7 +115,12 @@ pub async fn plus_imports_apply_and_filter(s: &dyn Store) {
         new: vec![finding(&a, dup.id, "x", Severity::High)],
         ..Default::default()
     };
-    assert!(is_conflict(s.apply_plus_import(&dup, &clash).await));
+    let unsent = super::webhooks::delivery(&w, 3);
+    assert!(is_conflict(
+        s.apply_plus_import(&dup, &clash, std::slice::from_ref(&unsent))
+            .await
+    ));
+    assert!(is_not_found(s.get_delivery(o, w.id, unsent.id).await));
     assert!(is_not_found(
         s.get_plus_scan(o, dup.id, &Visibility::All).await
     ));
@@ -121,6 +133,7 @@ pub async fn plus_imports_apply_and_filter(s: &dyn Store) {
             closed: vec![y.id],
             ..Default::default()
         },
+        &[],
     )
     .await
     .unwrap();
@@ -138,6 +151,7 @@ pub async fn plus_imports_apply_and_filter(s: &dyn Store) {
             reopened: vec![y.id],
             ..Default::default()
         },
+        &[],
     )
     .await
     .unwrap();
@@ -215,6 +229,7 @@ pub async fn plus_imports_apply_and_filter(s: &dyn Store) {
             new: vec![finding(&hidden, hidden_scan.id, "z", Severity::Critical)],
             ..Default::default()
         },
+        &[],
     )
     .await
     .unwrap();
@@ -349,14 +364,38 @@ pub async fn triage_records_and_sla_breaches(s: &dyn Store) {
 
     let f1 = uuid::Uuid::from_u128(1);
     let f2 = uuid::Uuid::from_u128(2);
+    // The event of the new breaches is written in the same transaction, built from them.
+    let w = super::webhooks::hook(o, "sla", vec![WebhookEvent::SlaBreached]);
+    s.create_webhook(&w).await.unwrap();
+    let outbox = |new: &[uuid::Uuid]| {
+        let mut d = super::webhooks::delivery(&w, 2);
+        d.event = WebhookEvent::SlaBreached;
+        d.payload = serde_json::json!({ "new": new }).to_string();
+        vec![d]
+    };
     let new = s
-        .note_sla_breaches(o, &[(f1, at(1)), (f2, at(1))], at(2))
+        .note_sla_breaches(o, &[(f1, at(1)), (f2, at(1))], at(2), &outbox)
         .await
         .unwrap();
     assert_eq!(new, vec![f1, f2]);
     let again = s
-        .note_sla_breaches(o, &[(f1, at(1)), (f2, at(3))], at(4))
+        .note_sla_breaches(o, &[(f1, at(1)), (f2, at(3))], at(4), &outbox)
         .await
         .unwrap();
     assert_eq!(again, vec![f2], "a breach is noted once per due date");
+    let none = s
+        .note_sla_breaches(o, &[(f1, at(1)), (f2, at(3))], at(5), &outbox)
+        .await
+        .unwrap();
+    assert!(none.is_empty(), "nothing new, no event");
+    let payloads: Vec<String> = s
+        .list_deliveries(o, w.id, 10, 0)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|d| d.payload)
+        .collect();
+    assert_eq!(payloads.len(), 2, "{payloads:?}");
+    assert!(payloads.contains(&serde_json::json!({ "new": [f2] }).to_string()));
+    assert!(payloads.contains(&serde_json::json!({ "new": [f1, f2] }).to_string()));
 }

@@ -3,7 +3,7 @@
 use super::*;
 use crate::DeliveryResult;
 
-fn hook(org: OrgId, name: &str, events: Vec<WebhookEvent>) -> Webhook {
+pub(super) fn hook(org: OrgId, name: &str, events: Vec<WebhookEvent>) -> Webhook {
     Webhook {
         id: WebhookId::new(),
         org,
@@ -17,7 +17,7 @@ fn hook(org: OrgId, name: &str, events: Vec<WebhookEvent>) -> Webhook {
     }
 }
 
-fn delivery(w: &Webhook, minute: u32) -> WebhookDelivery {
+pub(super) fn delivery(w: &Webhook, minute: u32) -> WebhookDelivery {
     WebhookDelivery {
         id: WebhookDeliveryId::new(),
         org: w.org,

@@ -16,7 +16,7 @@ use serde_json::Value;
 use std::time::{Duration, Instant};
 
 /// `expr`'s value, or `None` while the page navigates (its context is gone).
-async fn try_eval(page: &Page, expr: &str) -> Option<Value> {
+pub(crate) async fn try_eval(page: &Page, expr: &str) -> Option<Value> {
     let p = EvaluateParams::builder()
         .expression(expr)
         .await_promise(true)
@@ -31,7 +31,7 @@ async fn try_eval(page: &Page, expr: &str) -> Option<Value> {
 }
 
 /// Polls `expr` in the page until it is true (across the page's own reloads).
-async fn wait_for(page: &Page, expr: &str, what: &str, within: Duration) {
+pub(crate) async fn wait_for(page: &Page, expr: &str, what: &str, within: Duration) {
     let deadline = Instant::now() + within;
     loop {
         if try_eval(page, expr).await == Some(Value::Bool(true)) {

@@ -8,6 +8,7 @@ mod blackouts;
 mod browser_scan;
 mod cli;
 mod cluster;
+mod console_admin_browser;
 mod console_browser;
 mod console_scans_browser;
 mod crash;

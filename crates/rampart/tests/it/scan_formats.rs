@@ -127,3 +127,112 @@ fn fail_on_names_the_findings_that_failed() {
     assert!(err.contains("--fail-on INFORMATIONAL"), "{err}");
     assert!(err.contains(&url), "{err}");
 }
+
+/// A site whose `/gone` page and whose form, sent a quote or a bracket, close the connection
+/// without an answer (the rest is answered, one request per connection).
+fn closing_site() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut s) = stream else { continue };
+            let mut buf = Vec::new();
+            let mut chunk = [0u8; 8192];
+            // The head, then a Content-Length body.
+            let (head, body) = loop {
+                let Ok(n) = s.read(&mut chunk) else {
+                    break (String::new(), String::new());
+                };
+                if n == 0 {
+                    break (String::new(), String::new());
+                }
+                buf.extend_from_slice(&chunk[..n]);
+                let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
+                    continue;
+                };
+                let head = String::from_utf8_lossy(&buf[..end]).to_string();
+                let len: usize = head
+                    .lines()
+                    .find_map(|l| {
+                        let (n, v) = l.split_once(':')?;
+                        n.eq_ignore_ascii_case("content-length")
+                            .then(|| v.trim().parse().ok())?
+                    })
+                    .unwrap_or(0);
+                if buf.len() >= end + 4 + len {
+                    let body = String::from_utf8_lossy(&buf[end + 4..end + 4 + len]).to_string();
+                    break (head, body);
+                }
+            };
+            let line = head.lines().next().unwrap_or("").to_string();
+            let quote = ["%27", "%22", "%3C", "%3E", "'", "<"]
+                .iter()
+                .any(|c| body.contains(c));
+            let page = if line.starts_with("GET / ") {
+                "<html><body><a href=\"/gone\">gone</a><form method=\"post\" action=\"/comment\"><input name=\"text\" value=\"hi\"><input type=\"submit\"></form></body></html>"
+            } else if line.starts_with("GET /gone ")
+                || (line.starts_with("POST /comment ") && quote)
+            {
+                continue; // dropped: the connection closes unanswered
+            } else if line.starts_with("POST /comment ") {
+                "<html><body><p>thanks</p></body></html>"
+            } else {
+                ""
+            };
+            let status = if page.is_empty() {
+                "404 Not Found"
+            } else {
+                "200 OK"
+            };
+            let _ = write!(
+                s,
+                "HTTP/1.1 {status}\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{page}",
+                page.len()
+            );
+        }
+    });
+    format!("http://{addr}/")
+}
+
+/// End to end: what requests that got no answer cost (a page the crawl dropped, attack jobs
+/// abandoned with their remaining payloads) reaches the report with its reason.
+#[test]
+fn the_report_counts_dropped_pages_and_abandoned_attacks_with_their_reasons() {
+    let url = closing_site();
+    let run = |format: &str| {
+        Command::new(env!("CARGO_BIN_EXE_rampart"))
+            .args([
+                "scan",
+                &url,
+                "--template",
+                "SQL Injection",
+                "--max-requests",
+                "400",
+                "--max-duration",
+                "60s",
+                "--format",
+                format,
+            ])
+            .output()
+            .expect("run rampart scan")
+    };
+    let out = run("json");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    const CLOSED: &str = "connection closed or broken";
+    assert_eq!(doc["dropped"][CLOSED], 1, "{}", doc["dropped"]);
+    assert!(
+        doc["abandoned"][CLOSED].as_u64().unwrap_or(0) >= 1,
+        "{}",
+        doc["abandoned"]
+    );
+    assert_eq!(doc["skipped"]["request_failed"], 1, "{}", doc["skipped"]);
+    let md = run("markdown");
+    let md = String::from_utf8_lossy(&md.stdout);
+    assert!(
+        md.contains(&format!("Pages not crawled (no answer):** 1 ({CLOSED})")),
+        "{md}"
+    );
+    assert!(md.contains("Attack jobs abandoned"), "{md}");
+}

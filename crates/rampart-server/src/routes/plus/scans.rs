@@ -111,17 +111,23 @@ async fn scans_of(
         .into_iter()
         .map(imported)
         .collect();
-    let engine_scans = s
-        .service
-        .list_scans(p, &ListRequest::first(DAST_LIST_MAX))
-        .await?;
-    out.extend(
-        engine_scans
-            .items
-            .into_iter()
-            .filter(|x| app.is_none_or(|a| x.app == a))
-            .map(engine),
-    );
+    // The newest engine scans of the application (filtered in the database).
+    let query = |e: rampart_query::QueryError| Problem::from(ServiceError::Internal(e.message));
+    let mut req = ListRequest::first(DAST_LIST_MAX);
+    req.sort =
+        rampart_query::parse_sort(rampart_query::ResourceType::Scan, "scan.submit_time,DESC")
+            .map_err(query)?;
+    if let Some(a) = app {
+        req.filter = Some(
+            rampart_query::parse_query(
+                rampart_query::ResourceType::Scan,
+                &format!("scan.app.id = '{}'", a.0),
+            )
+            .map_err(query)?,
+        );
+    }
+    let engine_scans = s.service.list_scans(p, &req).await?;
+    out.extend(engine_scans.items.into_iter().map(engine));
     out.retain(|x| {
         q.status.as_ref().is_none_or(|st| &x.status == st)
             && q.scan_type.as_ref().is_none_or(|t| &x.scan_type == t)
