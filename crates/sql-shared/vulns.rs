@@ -315,12 +315,13 @@ impl SqlStore {
 
 #[async_trait::async_trait]
 impl VulnStore for SqlStore {
-    async fn ingest_findings(
+    async fn ingest_findings_announced(
         &self,
         org: OrgId,
         scan_id: ScanId,
         batch_id: &str,
         findings: &[Finding],
+        outbox: &(dyn for<'c> Fn(&'c IngestCounts) -> Vec<WebhookDelivery> + Send + Sync),
     ) -> StoreResult<IngestCounts> {
         let mut tx = self.begin().await?;
         let mut s = select("scans", &["app_id"], org);
@@ -354,7 +355,8 @@ impl VulnStore for SqlStore {
             "root_cause_parameter",
             "root_cause_method",
         ];
-        for f in findings {
+        counts.app = Some(AppId(app));
+        for (index, f) in findings.iter().enumerate() {
             let parameter = f.root_cause.parameter.clone().unwrap_or_default();
             let fresh_variances = with_ids(&f.variances);
             let insert = Query::insert()
@@ -425,6 +427,7 @@ impl VulnStore for SqlStore {
             counts.discoveries += u64::from(new_discovery);
             if fresh {
                 counts.created.push(VulnerabilityId(vuln));
+                counts.created_from.push(index);
                 continue;
             }
             let last: i64 = get(&row, "last_discovered")?;
@@ -447,6 +450,7 @@ impl VulnStore for SqlStore {
                 if status == VulnStatus::Remediated {
                     // A fixed vulnerability that a scan finds again is open again.
                     counts.reopened.push(VulnerabilityId(vuln));
+                    counts.reopened_from.push(index);
                     q.value(a("status"), VulnStatus::Unreviewed.as_str());
                     let change = FieldChange {
                         field: ChangeField::Status,
@@ -479,6 +483,9 @@ impl VulnStore for SqlStore {
                 ]);
             }
             tx_exec(&mut tx, &q).await?;
+        }
+        for d in outbox(&counts) {
+            tx_exec(&mut tx, &super::webhooks::delivery_insert(&d)?).await?;
         }
         commit(tx).await?;
         Ok(counts)

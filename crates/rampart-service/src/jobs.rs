@@ -509,11 +509,19 @@ impl Service {
         batch: &FindingBatch,
     ) -> JobResult<rampart_store::IngestCounts> {
         let job = self.held(scan, worker).await?;
+        // The batch's events are written with it (a crash keeps both or neither; a batch
+        // sent again after a crash is a duplicate and announces nothing twice).
+        let outbox = self.outbox(job.org).await?;
+        let announce = |c: &rampart_store::IngestCounts| {
+            self.dast_finding_deliveries(&outbox, scan, &batch.findings, c)
+        };
         let counts = self
             .store
-            .ingest_findings(job.org, scan, &batch.batch_id, &batch.findings)
+            .ingest_findings_announced(job.org, scan, &batch.batch_id, &batch.findings, &announce)
             .await?;
-        self.emit_dast_findings(job.org, scan, &counts).await;
+        if !counts.created.is_empty() || !counts.reopened.is_empty() {
+            self.wake_deliverer();
+        }
         self.scan_changed(scan);
         Ok(counts)
     }

@@ -318,7 +318,7 @@ impl Service {
     /// The tenant's subscriptions as they are now, to turn events into deliveries that a
     /// change writes in its own transaction (so a crash cannot keep the change and lose
     /// its events): [`Outbox::deliveries`].
-    pub(crate) async fn outbox(&self, org: OrgId) -> ServiceResult<Outbox> {
+    pub(crate) async fn outbox(&self, org: OrgId) -> Result<Outbox, StoreError> {
         Ok(Outbox {
             org,
             hooks: self.store().list_webhooks(org).await?,
@@ -517,46 +517,63 @@ impl Service {
         }
     }
 
-    /// `vulnerability.created` and `.reopened` of an engine scan's finding batch: the
-    /// vulnerabilities the batch created in the app, and the remediated ones it found again.
-    pub(crate) async fn emit_dast_findings(
+    /// `vulnerability.created` and `.reopened` of an engine scan's finding batch, as
+    /// deliveries the batch's transaction writes: the vulnerabilities the batch created in
+    /// the app, and the remediated ones it found again, each described from the finding
+    /// that made it (the stored vulnerability is that finding merged).
+    pub(crate) fn dast_finding_deliveries(
         &self,
-        org: OrgId,
+        outbox: &Outbox,
         scan: ScanId,
+        findings: &[Finding],
         counts: &rampart_store::IngestCounts,
-    ) {
-        for (event, ids) in [
-            (WebhookEvent::VulnerabilityCreated, &counts.created),
-            (WebhookEvent::VulnerabilityReopened, &counts.reopened),
+    ) -> Vec<WebhookDelivery> {
+        let Some(app) = counts.app else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (event, ids, from) in [
+            (
+                WebhookEvent::VulnerabilityCreated,
+                &counts.created,
+                &counts.created_from,
+            ),
+            (
+                WebhookEvent::VulnerabilityReopened,
+                &counts.reopened,
+                &counts.reopened_from,
+            ),
         ] {
-            if ids.is_empty() || !self.wanted(org, event).await {
+            if ids.is_empty() {
                 continue;
             }
-            let mut listed = Vec::new();
-            let mut app = None;
-            for id in ids.iter().take(EVENT_FINDINGS_MAX) {
-                match self
-                    .store()
-                    .get_vulnerability(org, *id, &rampart_store::Visibility::All)
-                    .await
-                {
-                    Ok(v) => {
-                        app = Some(v.app);
-                        listed.push(self.dast_event_entry(v));
-                    }
-                    Err(e) => {
-                        tracing::warn!(vulnerability = %id, error = %e, "cannot read a new vulnerability for its event")
-                    }
-                }
-            }
-            let Some(app) = app else { continue };
+            let listed: Vec<Value> = ids
+                .iter()
+                .zip(from)
+                .take(EVENT_FINDINGS_MAX)
+                .filter_map(|(id, i)| findings.get(*i).map(|f| self.finding_event_entry(*id, f)))
+                .collect();
             let mut body = findings_event(app, scan.0, listed);
             // The exact count, though at most EVENT_FINDINGS_MAX are listed.
             body["count"] = json!(ids.len());
             body["truncated"] = json!(ids.len() > EVENT_FINDINGS_MAX);
             body["scanType"] = json!("dast");
-            self.emit(org, event, body).await;
+            out.extend(outbox.deliveries(event, body));
         }
+        out
+    }
+
+    /// A new or reopened engine vulnerability in an event: it is open (`UNREVIEWED`).
+    fn finding_event_entry(&self, id: VulnerabilityId, f: &Finding) -> Value {
+        let m = self.catalogue.iter().find(|m| m.id == f.module);
+        json!({
+            "id": id,
+            "title": m.map_or_else(|| f.module.to_string(), |m| m.name.to_string()),
+            "severity": rampart_domain::plus::plus_severity(f.severity),
+            "status": PlusStatus::from_ias(VulnStatus::Unreviewed).as_str(),
+            "cwe": m.map(|m| format!("CWE-{}", m.cwe)),
+            "tool": "rampart",
+        })
     }
 
     /// `vulnerability.closed` of a verification scan: what it no longer found.
@@ -573,18 +590,6 @@ impl Service {
         body["scanType"] = json!("dast");
         self.emit(scan.org, WebhookEvent::VulnerabilityClosed, body)
             .await;
-    }
-
-    fn dast_event_entry(&self, v: Vulnerability) -> Value {
-        let any = self.dast(v);
-        json!({
-            "id": any.id(),
-            "title": any.title(),
-            "severity": rampart_domain::plus::plus_severity(any.severity()),
-            "status": any.status().as_str(),
-            "cwe": any.cwe(),
-            "tool": "rampart",
-        })
     }
 
     /// `policy.failed` of an evaluation whose verdict is `fail`.

@@ -16,6 +16,12 @@ pub struct IngestCounts {
     pub discoveries: u64,
     /// The batch id was already ingested: nothing changed.
     pub duplicate_batch: bool,
+    /// The scan's application (when the batch was not a duplicate).
+    pub app: Option<AppId>,
+    /// For each of `created`, the index in the batch of the finding that created it.
+    pub created_from: Vec<usize>,
+    /// For each of `reopened`, the index in the batch of the finding that reopened it.
+    pub reopened_from: Vec<usize>,
 }
 
 /// Vulnerabilities and their discoveries, history and comments. Tenant-scoped; reads
@@ -31,6 +37,20 @@ pub trait VulnStore: Send + Sync {
         scan: ScanId,
         batch_id: &str,
         findings: &[Finding],
+    ) -> StoreResult<IngestCounts> {
+        self.ingest_findings_announced(org, scan, batch_id, findings, &|_| Vec::new())
+            .await
+    }
+    /// [`Self::ingest_findings`], writing the deliveries `outbox` makes of its counts in the
+    /// same transaction (a crash keeps the findings and their events, or neither; a
+    /// duplicate batch announces nothing).
+    async fn ingest_findings_announced(
+        &self,
+        org: OrgId,
+        scan: ScanId,
+        batch_id: &str,
+        findings: &[Finding],
+        outbox: &(dyn for<'c> Fn(&'c IngestCounts) -> Vec<WebhookDelivery> + Send + Sync),
     ) -> StoreResult<IngestCounts>;
     async fn get_vulnerability(
         &self,

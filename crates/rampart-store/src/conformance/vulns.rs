@@ -34,12 +34,35 @@ pub async fn findings_ingest_idempotently(s: &dyn Store) {
         finding(sqli, "http://shop.test/item", Some("id"), 1),
         finding(sqli, "http://shop.test/item", None, 1),
     ];
-    let c = s.ingest_findings(a, first.id, "b-1", &batch).await.unwrap();
+    // The batch's deliveries are written in its transaction, built from its counts; a
+    // duplicate batch writes none.
+    let w = super::webhooks::hook(a, "batches", vec![WebhookEvent::VulnerabilityCreated]);
+    s.create_webhook(&w).await.unwrap();
+    let outbox = |c: &crate::IngestCounts| {
+        let mut d = super::webhooks::delivery(&w, 2);
+        d.payload = serde_json::json!({ "from": c.created_from, "app": c.app }).to_string();
+        vec![d]
+    };
+    let c = s
+        .ingest_findings_announced(a, first.id, "b-1", &batch, &outbox)
+        .await
+        .unwrap();
     assert_eq!((c.created.len(), c.discoveries), (2, 2));
+    assert_eq!(c.created_from, vec![0, 1]);
+    assert_eq!(c.app, Some(x.id));
     assert!(!c.duplicate_batch);
-    let again = s.ingest_findings(a, first.id, "b-1", &batch).await.unwrap();
+    let again = s
+        .ingest_findings_announced(a, first.id, "b-1", &batch, &outbox)
+        .await
+        .unwrap();
     assert!(again.duplicate_batch);
     assert_eq!((again.created.len(), again.discoveries), (0, 0));
+    let sent = s.list_deliveries(a, w.id, 10, 0).await.unwrap();
+    assert_eq!(sent.len(), 1, "one delivery, from the first ingestion only");
+    assert_eq!(
+        sent[0].payload,
+        serde_json::json!({ "from": [0, 1], "app": x.id }).to_string()
+    );
     let all = ListRequest::first(50);
     let page = s
         .list_vulnerabilities(a, &Visibility::All, &all)

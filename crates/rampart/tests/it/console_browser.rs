@@ -212,6 +212,90 @@ async fn console_pages_in_chromium_pass_the_audit_and_triage_works() {
     }
     wait_at(&page, &vuln_page).await;
 
+    // A comment through the form: stored, and shown on the page it returns to.
+    eval(
+        &page,
+        "document.getElementById('content').value = 'Reproduced by hand: the id parameter is injectable.'; \
+         document.getElementById('content').form.requestSubmit(); true",
+    )
+    .await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let text = eval(
+            &page,
+            "(document.getElementById('comments-section') || {innerText: ''}).innerText",
+        )
+        .await;
+        if text
+            .as_str()
+            .unwrap_or("")
+            .contains("Reproduced by hand: the id parameter is injectable.")
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the comment never showed: {text}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let comments = t
+        .admin()
+        .get(&format!("/ias/v1/vulnerabilities/{}/comments", vuln.id))
+        .send()
+        .await
+        .status(200)
+        .json();
+    assert!(
+        comments
+            .to_string()
+            .contains("the id parameter is injectable"),
+        "{comments}"
+    );
+
+    // A bulk change on the list: select two rows, set their status and severity.
+    page.goto(t.url("/console/vulnerabilities"))
+        .await
+        .expect("goto");
+    wait_at(&page, &t.url("/console/vulnerabilities")).await;
+    let chosen = eval(
+        &page,
+        "(() => { const boxes = [...document.querySelectorAll('table.vulns tbody input[name=\"id\"]')].slice(0, 2); \
+           boxes.forEach(b => { b.checked = true; }); \
+           document.getElementById('bulk-status').value = 'IGNORED'; \
+           document.getElementById('bulk-severity').value = 'LOW'; \
+           document.getElementById('bulk').requestSubmit(); \
+           return boxes.map(b => b.value); })()",
+    )
+    .await;
+    let chosen: Vec<String> = chosen
+        .as_array()
+        .expect("the selected ids")
+        .iter()
+        .map(|v| v.as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(chosen.len(), 2, "{chosen:?}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    for id in &chosen {
+        loop {
+            let v = t
+                .admin()
+                .get(&format!("/ias/v1/vulnerabilities/{id}"))
+                .send()
+                .await
+                .status(200)
+                .json();
+            if v["status"] == "IGNORED" && v["severity"] == "LOW" {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the bulk change never reached {id}: {v}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     // Sign out with the header's button.
     eval(
         &page,
