@@ -12,6 +12,12 @@
 //!   host that is one of the scan's targets (the Fetch gate has admitted every `https://`
 //!   request's full URL before Chromium opens the tunnel; a `wss://` handshake is checked at
 //!   the host only).
+//! - Every connection goes to the addresses the scan's address policy vetted for the host
+//!   (`BrowserScope::addresses`: resolved once per scan, the same ones the engine's HTTP
+//!   client is pinned to), never to a fresh DNS answer: a name that resolved to a public
+//!   address at the check cannot reach a private or loopback one when the browser connects,
+//!   and a host the policy refuses (a loopback or private address the scan does not name, a
+//!   metadata address, the rampart server itself) gets a 403 or a closed tunnel.
 
 use rampart_engine::crawl::BrowserScope;
 use std::net::SocketAddr;
@@ -193,9 +199,10 @@ fn ws_url(u: &Url) -> String {
     w.to_string()
 }
 
-async fn forward(mut client: TcpStream, authority: &str, first: &[u8]) {
+/// Connects to one of the vetted `addrs` (no name is resolved here) and relays both ways.
+async fn forward(mut client: TcpStream, addrs: &[SocketAddr], first: &[u8]) {
     let Ok(Ok(mut up)) =
-        tokio::time::timeout(Duration::from_secs(10), TcpStream::connect(authority)).await
+        tokio::time::timeout(Duration::from_secs(10), TcpStream::connect(addrs)).await
     else {
         let _ = client
             .write_all(
@@ -210,8 +217,12 @@ async fn forward(mut client: TcpStream, authority: &str, first: &[u8]) {
     let _ = tokio::io::copy_bidirectional(&mut client, &mut up).await;
 }
 
-fn authority_of(u: &Url) -> Option<String> {
-    Some(format!("{}:{}", u.host_str()?, u.port_or_known_default()?))
+/// The vetted addresses of `url`'s host, or the refusal's text.
+async fn addresses(scope: &BrowserScope, url: &Url) -> Result<Vec<SocketAddr>, String> {
+    scope
+        .addresses(url)
+        .await
+        .map_err(|why| format!("{url} (address policy: {why})"))
 }
 
 async fn serve(mut client: TcpStream, scope: BrowserScope, seen: Arc<Mutex<Seen>>) {
@@ -237,18 +248,21 @@ async fn serve(mut client: TcpStream, scope: BrowserScope, seen: Arc<Mutex<Seen>
             }
         }
         if buf.first() == Some(&0x16) {
-            let host_ok =
-                Url::parse(&format!("https://{authority}/")).is_ok_and(|u| scope.host_allowed(&u));
-            if !host_ok {
-                let why = format!("https://{authority} (TLS tunnel; not a target of the scan)");
-                note(&seen, |s| {
+            let tunnel = Url::parse(&format!("https://{authority}/"));
+            let addrs = match tunnel {
+                Ok(u) if scope.host_allowed(&u) => addresses(&scope, &u).await,
+                _ => Err(format!(
+                    "https://{authority} (TLS tunnel; not a target of the scan)"
+                )),
+            };
+            match addrs {
+                Ok(a) => forward(client, &a, &buf).await,
+                Err(why) => note(&seen, |s| {
                     if s.blocked.len() < 1_000 && !s.blocked.contains(&why) {
                         s.blocked.push(why);
                     }
-                });
-                return;
+                }),
             }
-            forward(client, &authority, &buf).await;
             return;
         }
         let Some(inner) = read_head(&mut client, buf).await else {
@@ -265,23 +279,31 @@ async fn serve(mut client: TcpStream, scope: BrowserScope, seen: Arc<Mutex<Seen>
         if let Err(why) = verdict(&scope, &inner, &url).await {
             return refuse(&mut client, &seen, why).await;
         }
+        let addrs = match addresses(&scope, &url).await {
+            Ok(a) => a,
+            Err(why) => return refuse(&mut client, &seen, why).await,
+        };
         if inner.is_websocket() {
             note(&seen, |s| s.websockets.push(ws_url(&url)));
         }
         let first = inner.upstream(&inner.target);
-        forward(client, &authority, &first).await;
+        forward(client, &addrs, &first).await;
         return;
     }
     // Absolute form: `GET http://host:port/path HTTP/1.1`.
     let Ok(url) = Url::parse(&head.target) else {
         return refuse(&mut client, &seen, format!("{} (not a URL)", head.target)).await;
     };
-    let Some(authority) = authority_of(&url) else {
+    if url.host_str().is_none() {
         return refuse(&mut client, &seen, format!("{url} (no host)")).await;
-    };
+    }
     if let Err(why) = verdict(&scope, &head, &url).await {
         return refuse(&mut client, &seen, why).await;
     }
+    let addrs = match addresses(&scope, &url).await {
+        Ok(a) => a,
+        Err(why) => return refuse(&mut client, &seen, why).await,
+    };
     if head.is_websocket() {
         note(&seen, |s| s.websockets.push(ws_url(&url)));
     }
@@ -290,5 +312,5 @@ async fn serve(mut client: TcpStream, scope: BrowserScope, seen: Arc<Mutex<Seen>
         None => url.path().to_string(),
     };
     let first = head.upstream(&path);
-    forward(client, &authority, &first).await;
+    forward(client, &addrs, &first).await;
 }

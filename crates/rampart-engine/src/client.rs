@@ -47,8 +47,9 @@ struct Host {
     sem: Semaphore,
     next: Mutex<Instant>,
     timing: Arc<Mutex<()>>,
-    /// The address policy's verdict on the host's addresses, decided once per scan.
-    verdict: tokio::sync::OnceCell<Result<(), String>>,
+    /// The address policy's verdict on the host's addresses, decided once per scan: the
+    /// addresses it checked (empty when the name did not resolve), or why they are refused.
+    verdict: tokio::sync::OnceCell<Result<Vec<std::net::SocketAddr>, String>>,
 }
 
 /// Observes responses (passive checks, stored-XSS canaries).
@@ -302,6 +303,14 @@ impl Http {
     /// are pinned in the transport so that the connection goes where the check looked. A
     /// name that does not resolve is left to the transport (which fails it as it always has).
     async fn check_address(&self, url: &Url) -> Result<(), String> {
+        self.vetted_addresses(url).await.map(|_| ())
+    }
+
+    /// The addresses a connection to `url`'s host (and port) may go to: the ones the address
+    /// policy checked for it, resolved once per scan and pinned in the transport; empty when
+    /// the name did not resolve; `Err` with the reason when the policy refuses the host. The
+    /// browser's proxy connects to these (`BrowserScope::addresses`), never resolving again.
+    pub async fn vetted_addresses(&self, url: &Url) -> Result<Vec<std::net::SocketAddr>, String> {
         let host = self.host(url);
         host.verdict
             .get_or_init(|| async {
@@ -312,16 +321,16 @@ impl Http {
                     Some(url::Host::Domain(name)) => {
                         match tokio::net::lookup_host((name, port)).await {
                             Ok(a) => a.collect(),
-                            Err(_) => return Ok(()),
+                            Err(_) => return Ok(Vec::new()),
                         }
                     }
-                    None => return Ok(()),
+                    None => return Ok(Vec::new()),
                 };
                 self.address.check(url, &addrs)?;
                 if let Some(url::Host::Domain(name)) = url.host() {
                     self.transport.pin(name, &addrs);
                 }
-                Ok(())
+                Ok(addrs)
             })
             .await
             .clone()

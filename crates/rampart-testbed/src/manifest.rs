@@ -292,6 +292,8 @@ const BROWSER_ROWS: &[Row] = &[
     ("mixed-runtime", "mixed_content", "GET", "/client/gallery.html", None, None, V, ANON, TLS, "the HTTPS gallery's script loads its images over http://"),
     ("xss-template", "xss_reflected", "GET", "/links/card.php", Some("greeting"), Some(Query), V, ANON, PLAIN, "greeting card: the greeting raw (closing tags removed) in a <template> that the page's script stamps into the page"),
     ("xss-safe-template", "xss_reflected", "GET", "/links/cards.php", Some("greeting"), Some(Query), S, ANON, PLAIN, "card gallery: the same template, which nothing stamps (the greeting stays inert)"),
+    ("xss-stored-template", "xss_stored", "POST", "/links/wish.php", Some("wish"), Some(Post), V, ANON, PLAIN, "birthday wall (/links/wall.php): wishes shown escaped, the newest raw (closing tags removed) in a <template> that the page's script stamps into the page"),
+    ("xss-stored-safe-template", "xss_stored", "POST", "/links/note.php", Some("note"), Some(Post), S, ANON, PLAIN, "notice board (/links/board.php): notes shown escaped; the old template there still holds the newest raw, but nothing stamps it"),
     ("mixed-runtime-safe", "mixed_content", "GET", "/client/gallery-safe.html", None, None, S, ANON, TLS, "the gallery's script loads images relative to the page"),
 ];
 

@@ -54,6 +54,9 @@ pub(crate) struct AppState {
     pub next_session: AtomicU64,
     pub guestbook: Mutex<VecDeque<Entry>>,
     pub reviews: Mutex<VecDeque<Entry>>,
+    /// Wishes of the partner area's birthday wall and notes of its notice board.
+    pub wishes: Mutex<VecDeque<Entry>>,
+    pub notes: Mutex<VecDeque<Entry>>,
     pub uploads: Mutex<HashMap<String, Vec<u8>>>,
     pub photos: Mutex<HashMap<String, Vec<u8>>>,
     pub dav: Mutex<HashMap<String, Vec<u8>>>,
@@ -95,6 +98,14 @@ impl AppState {
             reviews: Mutex::new(VecDeque::from([Entry {
                 name: "Tom".into(),
                 text: "The tent kept me dry for a week.".into(),
+            }])),
+            wishes: Mutex::new(VecDeque::from([Entry {
+                name: String::new(),
+                text: "Happy birthday, Jo!".into(),
+            }])),
+            notes: Mutex::new(VecDeque::from([Entry {
+                name: String::new(),
+                text: "Trail cleanup on Saturday.".into(),
             }])),
             uploads: Mutex::default(),
             photos: Mutex::default(),

@@ -3,6 +3,7 @@
 //! Without Chromium these tests say NOT RUN on stderr and pass, except under `CI`, where a
 //! missing Chromium fails them (CI installs it). The degradation test always runs.
 
+mod address;
 mod client;
 mod confirm;
 mod crawl;

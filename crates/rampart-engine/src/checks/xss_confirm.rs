@@ -10,12 +10,15 @@
 //!   non-script type (it runs if the page's own script instantiates it), or as a
 //!   `javascript:` URL in `<object data>` (browsers differ).
 //!
-//! With a browser that can confirm, the checks keep looking for a certain proof and, when
-//! none comes, leave the finding here; at the end of the attack phase each is loaded in the
-//! browser with its marker function defined (stored ones planted again first): confirmed ones
-//! are reported `Confirmed` with the browser's evidence; refuted ones are dropped, or kept
-//! `Tentative` when only an interaction was missing; the ones the browser could not load keep
-//! the HTML verdict. Without a browser nothing waits here: the checks report as before.
+//! The checks keep looking for a certain proof and, when none comes, hand the finding to
+//! [`settle`]. With a browser that can confirm it waits here; at the end of the attack phase
+//! each is loaded in the browser with its marker function defined (stored ones planted again
+//! first): confirmed ones are reported `Confirmed` with the browser's evidence; refuted ones
+//! are dropped, or kept `Tentative` when only an interaction was missing. Without a browser,
+//! when the browser cannot load the page, or when the attack cannot be carried by a browser
+//! navigation (a header or JSON payload), the HTML verdict is reported at the confidence its
+//! uncertainty allows ([`Uncertain::confidence`]: `Firm`, or `Tentative` for a dormant
+//! payload), and its proof says it was not confirmed in a browser, why, and what is uncertain.
 
 use crate::client::Sent;
 use crate::crawl::{BrowserCrawler, BrowserScope, Navigation, XssLoad, XssVerdict};
@@ -38,6 +41,16 @@ pub(crate) enum Uncertain {
 }
 
 impl Uncertain {
+    /// The confidence of an HTML verdict that no browser confirmed: sniffing and an
+    /// interaction are what a real visitor's browser does (`Firm`); a dormant payload runs only
+    /// if the page's own script or a rare browser wakes it (`Tentative`).
+    pub(crate) fn confidence(self) -> Confidence {
+        match self {
+            Uncertain::Sniffed | Uncertain::Interaction => Confidence::Firm,
+            Uncertain::Dormant => Confidence::Tentative,
+        }
+    }
+
     fn describe(self) -> &'static str {
         match self {
             Uncertain::Sniffed => "the response declares no Content-Type, so rendering it as HTML is the browser's sniffing decision",
@@ -92,7 +105,8 @@ pub(crate) struct Try {
     pub attack: Sent,
     /// Stored XSS: the request that plants the payload again before the page is loaded.
     pub replant: Option<HttpRequest>,
-    pub navigation: Navigation,
+    /// How the browser repeats the attack; `None` when it cannot (a header, a JSON body).
+    pub navigation: Option<Navigation>,
     pub why: Uncertain,
 }
 
@@ -138,8 +152,8 @@ impl Confirmations {
         self.browser.is_some()
     }
 
-    /// Keeps `p` for the browser; `Err(p)` when full (report it now).
-    pub fn defer(&self, mut p: Pending) -> Result<(), Box<Pending>> {
+    /// Keeps `p` for the browser; `Err` (with `p`) when full: report it now.
+    fn defer(&self, mut p: Pending) -> Result<(), Box<Pending>> {
         let Ok(mut v) = self.pending.lock() else {
             return Err(Box::new(p));
         };
@@ -155,9 +169,41 @@ impl Confirmations {
     }
 }
 
-/// Reports `p` with the HTML-only verdict (what the check reports without a browser).
-pub(crate) async fn report_html(ctx: &Ctx, p: &Pending) {
-    let Some(t) = p.tries.first() else { return };
+/// What happens to an uncertain finding once its check found no certain proof: it waits for
+/// the scan's browser, or, when the browser cannot help, is reported with the HTML verdict.
+pub(crate) async fn settle(ctx: &Ctx, p: Pending) {
+    if !p.tries.iter().any(|t| t.navigation.is_some()) {
+        return report_html(
+            ctx,
+            &p,
+            "a browser navigation cannot carry this attack (a header, cookie or JSON payload)",
+        )
+        .await;
+    }
+    if !ctx.xss_confirm.active() {
+        return report_html(ctx, &p, "no browser in this scan").await;
+    }
+    if let Err(p) = ctx.xss_confirm.defer(p) {
+        report_html(
+            ctx,
+            &p,
+            &format!("more than {MAX_PENDING} findings were waiting for the browser"),
+        )
+        .await;
+    }
+}
+
+/// Reports `p` with the HTML-only verdict: the payload and exchange of its most likely try
+/// (the first of the highest confidence), at the confidence its uncertainty allows, saying
+/// why no browser confirmed it.
+async fn report_html(ctx: &Ctx, p: &Pending, why_not: &str) {
+    let mut best: Option<&Try> = None;
+    for t in &p.tries {
+        if best.is_none_or(|b| t.why.confidence() > b.why.confidence()) {
+            best = Some(t);
+        }
+    }
+    let Some(t) = best else { return };
     ctx.report_point(
         &p.resource,
         Some(&p.point),
@@ -165,9 +211,13 @@ pub(crate) async fn report_html(ctx: &Ctx, p: &Pending) {
             module: p.module,
             attack_id: t.attack_id,
             value: &t.payload,
-            proof: p.proof.clone(),
+            proof: format!(
+                "{}; not confirmed in a browser ({why_not}), and the HTML verdict is uncertain: {}",
+                p.proof,
+                t.why.describe()
+            ),
             proof_description: p.proof_description,
-            confidence: Confidence::Confirmed,
+            confidence: t.why.confidence(),
             original: p.original.as_ref(),
             attack: Some(&t.attack),
         },
@@ -191,12 +241,14 @@ pub(crate) async fn finish(ctx: &Ctx) {
     };
     let started = Instant::now();
     let requests_before = ctx.http.counters.requests.load(Relaxed);
+    let mut unavailable = String::new();
     let mut confirmer = match browser
         .confirmer(&BrowserScope::new(ctx.http.clone()))
         .await
     {
         Ok(c) => Some(c),
         Err(e) => {
+            unavailable = format!("the browser did not start: {e}");
             ctx.http
                 .log(
                     Level::Warn,
@@ -213,19 +265,27 @@ pub(crate) async fn finish(ctx: &Ctx) {
     let mut dropped: Vec<String> = Vec::new();
     for p in &pending {
         let Some(c) = confirmer.as_mut().filter(|_| !ctx.http.control.halted()) else {
-            report_html(ctx, p).await;
+            let why = if unavailable.is_empty() {
+                "the scan was stopped before the browser loaded it"
+            } else {
+                unavailable.as_str()
+            };
+            report_html(ctx, p, why).await;
             kept += 1;
             continue;
         };
         let mut verdict: Option<(usize, XssVerdict)> = None;
         for (i, t) in p.tries.iter().enumerate() {
+            let Some(navigation) = &t.navigation else {
+                continue;
+            };
             if let Some(r) = &t.replant {
                 if ctx.send(r.clone()).await.is_err() {
                     continue;
                 }
             }
             let load = XssLoad {
-                navigation: t.navigation.clone(),
+                navigation: navigation.clone(),
                 marker: t.marker.clone(),
                 interact: t.why == Uncertain::Interaction,
             };
@@ -250,7 +310,7 @@ pub(crate) async fn finish(ctx: &Ctx) {
                     proof: format!(
                         "{}() ran in Chromium on {url} ({by}) after {}; the HTML-only verdict was uncertain: {}; stack:\n{stack}",
                         t.marker,
-                        t.navigation,
+                        t.navigation.as_ref().map(ToString::to_string).unwrap_or_default(),
                         t.why.describe()
                     ),
                     proof_description: "the payload called the engine's unique function in a real browser",
@@ -290,8 +350,17 @@ pub(crate) async fn finish(ctx: &Ctx) {
                     ));
                 }
             }
-            Some((_, XssVerdict::Failed(_))) | None => {
-                report_html(ctx, p).await;
+            Some((_, XssVerdict::Failed(e))) => {
+                report_html(ctx, p, &format!("Chromium could not load the page: {e}")).await;
+                kept += 1;
+            }
+            None => {
+                report_html(
+                    ctx,
+                    p,
+                    "the payload could not be planted again before the browser loaded the page",
+                )
+                .await;
                 kept += 1;
             }
         }

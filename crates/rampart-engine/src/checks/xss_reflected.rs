@@ -1,7 +1,7 @@
 //! Reflected cross-site scripting, context-aware and confirmed by parsing.
 
 use super::common::inject;
-use super::xss_confirm::{navigation, report_html, uncertainty, Pending, Try, MAX_TRIES};
+use super::xss_confirm::{navigation, settle, uncertainty, Pending, Try, MAX_TRIES};
 use crate::catalogue::{locs, module_id, OWASP_A03};
 use crate::client::{SendError, Sent};
 use crate::ctx::{Ctx, Hit};
@@ -481,9 +481,8 @@ pub(crate) async fn attack(
     let Some((canary, text)) = landed else {
         return Ok(());
     };
-    // With a browser that confirms, an uncertain proof waits while later payloads look for
-    // a certain one (see `xss_confirm`); without one, the first proof is reported.
-    let confirm = ctx.xss_confirm.active();
+    // An uncertain proof waits while later payloads look for a certain one; if none comes,
+    // `xss_confirm::settle` has the browser confirm it, or reports it as uncertain.
     let mut waiting: Option<Pending> = None;
     for c in contexts(&text, &canary) {
         let marker = format!("rmx{}", crate::rand_id(6));
@@ -493,13 +492,7 @@ pub(crate) async fn attack(
                 continue;
             }
             let proof = format!("{marker}() parsed as executable script ({c:?} context)");
-            let why = if confirm {
-                uncertainty(&sent.response, &marker)
-            } else {
-                None
-            };
-            let nav = navigation(&sent.request, p);
-            let (Some(why), Some(navigation)) = (why, nav) else {
+            let Some(why) = uncertainty(&sent.response, &marker) else {
                 ctx.report_point(r, Some(p), Hit {
                     module: KEY,
                     attack_id,
@@ -527,18 +520,16 @@ pub(crate) async fn attack(
                     attack_id,
                     payload,
                     marker: marker.clone(),
+                    navigation: navigation(&sent.request, p),
                     attack: sent,
                     replant: None,
-                    navigation,
                     why,
                 });
             }
         }
     }
     if let Some(w) = waiting {
-        if let Err(w) = ctx.xss_confirm.defer(w) {
-            report_html(ctx, &w).await;
-        }
+        settle(ctx, w).await;
     }
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! Stored cross-site scripting by canary tracking.
 
 use super::common::inject;
-use super::xss_confirm::{report_html, uncertainty, Pending, Try, MAX_TRIES};
+use super::xss_confirm::{settle, uncertainty, Pending, Try, MAX_TRIES};
 use super::xss_reflected::{contexts, payloads, proven};
 use crate::catalogue::{locs, module_id, OWASP_A03};
 use crate::client::{Observer, Purpose, SendError, Sent};
@@ -273,7 +273,8 @@ pub(crate) async fn finish(ctx: &Ctx, crawl: &CrawlOutput) -> Result<(), SendErr
         if ctxs.is_empty() {
             ctxs.push(super::xss_reflected::Context::Text);
         }
-        // With a browser that confirms, an uncertain proof waits (see `xss_confirm`).
+        // An uncertain proof waits while later payloads look for a certain one; if none
+        // comes, `xss_confirm::settle` has the browser confirm it, or reports it as uncertain.
         let mut waiting: Option<Pending> = None;
         let proof = format!(
             "payload submitted to {} {} is rendered as script on {page}",
@@ -287,12 +288,7 @@ pub(crate) async fn finish(ctx: &Ctx, crawl: &CrawlOutput) -> Result<(), SendErr
                 if !proven(&shown.response.text(), &marker) {
                     continue;
                 }
-                let why = if ctx.xss_confirm.active() {
-                    uncertainty(&shown.response, &marker)
-                } else {
-                    None
-                };
-                let Some(why) = why else {
+                let Some(why) = uncertainty(&shown.response, &marker) else {
                     waiting = None;
                     ctx.report_point(
                         &plant.resource,
@@ -327,16 +323,14 @@ pub(crate) async fn finish(ctx: &Ctx, crawl: &CrawlOutput) -> Result<(), SendErr
                         marker: marker.clone(),
                         attack: shown,
                         replant: Some(planted.request.clone()),
-                        navigation: Navigation::Get(page.clone()),
+                        navigation: Some(Navigation::Get(page.clone())),
                         why,
                     });
                 }
             }
         }
         if let Some(w) = waiting {
-            if let Err(w) = ctx.xss_confirm.defer(w) {
-                report_html(ctx, &w).await;
-            }
+            settle(ctx, w).await;
         }
     }
     Ok(())

@@ -251,6 +251,19 @@ impl BrowserScope {
         )
     }
 
+    /// Where a connection of the browser to `url`'s host may go: the addresses the scan's
+    /// address policy checked for it, the same ones the engine's own requests connect to, so
+    /// that a second DNS answer cannot move an admitted host elsewhere (rebinding). `Err` with
+    /// the reason when the policy refuses the host or its name does not resolve. Nothing is
+    /// counted.
+    pub async fn addresses(&self, url: &Url) -> Result<Vec<std::net::SocketAddr>, String> {
+        let addrs = self.http.vetted_addresses(url).await?;
+        if addrs.is_empty() {
+            return Err(format!("{} does not resolve", url.host_str().unwrap_or("")));
+        }
+        Ok(addrs)
+    }
+
     pub fn seeds(&self) -> &[Url] {
         &self.http.plan().seeds
     }

@@ -4,12 +4,12 @@
 
 use super::{param, Params};
 use crate::html::{esc, page};
-use crate::state::Shared;
+use crate::state::{lock, push_capped, Entry, Shared};
 use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
+use axum::{Form, Router};
 
 pub(crate) fn routes() -> Router<Shared> {
     Router::new()
@@ -31,6 +31,10 @@ pub(crate) fn routes() -> Router<Shared> {
         .route("/links/echo-typed", get(echo_typed))
         .route("/links/card.php", get(card))
         .route("/links/cards.php", get(cards))
+        .route("/links/wish.php", get(wish_form).post(wish))
+        .route("/links/wall.php", get(wall))
+        .route("/links/note.php", get(note_form).post(note))
+        .route("/links/board.php", get(board))
         .route("/links/player.php", get(player))
         .route("/links/player-safe.php", get(player_safe))
 }
@@ -56,6 +60,8 @@ async fn index(State(st): State<Shared>) -> Html<String> {
          <a href=\"/links/echo-typed?msg=hello\">Typed echo service</a></li>\
          <li><a href=\"/links/card.php?greeting=Happy+birthday\">Greeting card</a> &middot; \
          <a href=\"/links/cards.php?greeting=Happy+birthday\">Card gallery</a></li>\
+         <li><a href=\"/links/wish.php\">Leave a wish</a> &middot; <a href=\"/links/wall.php\">Birthday wall</a> &middot; \
+         <a href=\"/links/note.php\">Pin a note</a> &middot; <a href=\"/links/board.php\">Notice board</a></li>\
          <li><a href=\"/links/player.php?clip=intro\">Video player</a> &middot; \
          <a href=\"/links/player-safe.php?clip=intro\">Video player (new)</a></li></ul>",
     )
@@ -316,6 +322,113 @@ async fn cards(State(st): State<Shared>, Query(q): Query<Params>) -> Html<String
         &format!(
             "{}<p>Pick a card from the gallery.</p><script>var cards = document.querySelectorAll('template').length;</script>",
             card_template(&g)
+        ),
+    )
+}
+
+/// A one-field form posting to `action`.
+fn post_form(action: &str, field: &str, label: &str, value: &str) -> String {
+    format!(
+        "<form method=\"post\" action=\"{action}\"><p>{label} <textarea name=\"{field}\">{value}</textarea></p>\
+         <input type=\"submit\" value=\"Post\"></form>"
+    )
+}
+
+async fn wish_form(State(st): State<Shared>) -> Html<String> {
+    page(
+        &st,
+        "Leave a wish",
+        &post_form("/links/wish.php", "wish", "Your wish", "Happy birthday!"),
+    )
+}
+
+/// Stores the wish; it is shown on the wall, not here.
+async fn wish(State(st): State<Shared>, Form(f): Form<Params>) -> Html<String> {
+    push_capped(
+        &st.wishes,
+        Entry {
+            name: String::new(),
+            text: param(&f, "wish", ""),
+        },
+    );
+    page(
+        &st,
+        "Thank you",
+        "<p>Your wish is on the <a href=\"/links/wall.php\">birthday wall</a>.</p>",
+    )
+}
+
+/// The wishes HTML-escaped, and the newest one as the featured wish: raw (closing tags
+/// removed "so a wish cannot break the wall") in a `<template>` that the page's script
+/// stamps into the page, so what it holds runs.
+async fn wall(State(st): State<Shared>) -> Html<String> {
+    let wishes: Vec<Entry> = lock(&st.wishes).iter().cloned().collect();
+    let stamp = if st.vulnerable("xss-stored-template") {
+        "<script data-template=\"stamped\">document.getElementById('featured').appendChild(document.getElementById('newest').content.cloneNode(true));</script>"
+    } else {
+        "<script>document.getElementById('featured').textContent = document.getElementById('newest').content.textContent;</script>"
+    };
+    page(
+        &st,
+        "Birthday wall",
+        &format!(
+            "{}<div id=\"featured\"></div>{stamp}",
+            board_markup("wish", &wishes)
+        ),
+    )
+}
+
+/// Every entry HTML-escaped, and the newest raw (closing tags removed) in a `<template>`.
+fn board_markup(class: &str, entries: &[Entry]) -> String {
+    let list: String = entries
+        .iter()
+        .map(|e| format!("<li>{}</li>", esc(&e.text)))
+        .collect();
+    let newest = entries
+        .last()
+        .map(|e| e.text.replace("</", ""))
+        .unwrap_or_default();
+    format!("<ul>{list}</ul><template id=\"newest\"><p class=\"{class}\">{newest}</p></template>")
+}
+
+async fn note_form(State(st): State<Shared>) -> Html<String> {
+    page(
+        &st,
+        "Pin a note",
+        &post_form(
+            "/links/note.php",
+            "note",
+            "Your note",
+            "Lost: blue water bottle",
+        ),
+    )
+}
+
+async fn note(State(st): State<Shared>, Form(f): Form<Params>) -> Html<String> {
+    push_capped(
+        &st.notes,
+        Entry {
+            name: String::new(),
+            text: param(&f, "note", ""),
+        },
+    );
+    page(
+        &st,
+        "Thank you",
+        "<p>Your note is on the <a href=\"/links/board.php\">notice board</a>.</p>",
+    )
+}
+
+/// The notes HTML-escaped by the server; the client-side template the board used before
+/// still holds the newest note raw, and nothing stamps it any more (it stays inert).
+async fn board(State(st): State<Shared>) -> Html<String> {
+    let notes: Vec<Entry> = lock(&st.notes).iter().cloned().collect();
+    page(
+        &st,
+        "Notice board",
+        &format!(
+            "{}<script>var pinned = document.querySelectorAll('template').length;</script>",
+            board_markup("note", &notes)
         ),
     )
 }

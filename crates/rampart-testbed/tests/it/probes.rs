@@ -306,6 +306,19 @@ async fn xss(ctx: &Ctx, id: &str) -> bool {
             let r = ctx.get(&case_path(id), &[("greeting", v)]).await;
             r.body.contains(&format!("<h2>{v}")) && r.body.contains("data-template=\"stamped\"")
         }
+        // Stored in a template: it runs only where the page's script stamps it.
+        "xss-stored-template" | "xss-stored-safe-template" => {
+            let (p, field, shown) = if id.contains("safe") {
+                ("/links/note.php", "note", "/links/board.php")
+            } else {
+                ("/links/wish.php", "wish", "/links/wall.php")
+            };
+            let v = format!("<img src=x onerror=alert({})>", ctx.token());
+            let thanks = ctx.form(p, &[(field, &v)]).await;
+            assert!(!thanks.body.contains(&v), "{id}: shown on another page");
+            let r = ctx.get(shown, &[]).await;
+            r.body.contains(&format!("\">{v}")) && r.body.contains("data-template=\"stamped\"")
+        }
         "xss-sniffed" | "xss-safe-sniffed" => {
             let r = ctx.get(&case_path(id), &[("msg", tag)]).await;
             r.header("content-type").is_none() && r.body == tag
