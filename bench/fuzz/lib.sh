@@ -14,17 +14,21 @@ DROP_DBS=()
 log() { printf '== %s\n' "$*" >&2; }
 
 # The Python tools in a venv keyed by the hash of requirements.txt; prints the venv's bin/.
+# Called as `BIN="$(python_tools)"`, where `set -e` does not reach: every step checks, and
+# a failed install leaves no `.complete` behind (the next run starts over) and fails.
 python_tools() {
   local hash venv
-  hash="$(sha256sum "$FUZZ/requirements.txt" | cut -c1-16)"
+  hash="$(sha256sum "$FUZZ/requirements.txt" | cut -c1-16)" || return 1
   venv="$CACHE/venv-$hash"
   if [ ! -x "$venv/bin/st" ] || [ ! -e "$venv/.complete" ]; then
     log "installing the pinned Python tools into $venv"
     rm -rf "$venv"
-    mkdir -p "$CACHE"
-    python3 -m venv "$venv" >&2
-    "$venv/bin/pip" install -q --disable-pip-version-check -r "$FUZZ/requirements.txt" >&2
-    touch "$venv/.complete"
+    mkdir -p "$CACHE" || return 1
+    python3 -m venv "$venv" >&2 || { log "python3 -m venv failed (is python3-venv installed?)"; return 1; }
+    "$venv/bin/pip" install -q --disable-pip-version-check -r "$FUZZ/requirements.txt" >&2 ||
+      { log "pip could not install bench/fuzz/requirements.txt"; return 1; }
+    "$venv/bin/st" --version >/dev/null || { log "schemathesis does not run"; return 1; }
+    touch "$venv/.complete" || return 1
   fi
   printf '%s/bin\n' "$venv"
 }
@@ -32,10 +36,12 @@ python_tools() {
 # openapi-to-postmanv2 from package-lock.json (npm ci), into bench/fuzz/node_modules.
 npm_tools() {
   local stamp="$FUZZ/node_modules/.lock-hash" hash
-  hash="$(sha256sum "$FUZZ/package-lock.json" | cut -c1-16)"
+  hash="$(sha256sum "$FUZZ/package-lock.json" | cut -c1-16)" || return 1
   if [ "$(cat "$stamp" 2>/dev/null)" != "$hash" ]; then
     log "installing the pinned npm tools (npm ci)"
-    (cd "$FUZZ" && npm ci --no-audit --no-fund --loglevel=error >&2)
+    command -v npm >/dev/null || { log "npm is not installed"; return 1; }
+    (cd "$FUZZ" && npm ci --no-audit --no-fund --loglevel=error >&2) ||
+      { log "npm ci could not install bench/fuzz/package-lock.json"; return 1; }
     printf '%s' "$hash" >"$stamp"
   fi
 }

@@ -167,9 +167,10 @@ pub struct PolicyConditions {
     #[serde(default)]
     pub cwe: Vec<String>,
     /// Only findings first seen at least this many days ago.
+    #[serde(default, deserialize_with = "crate::lenient::opt_u32")]
     pub min_age_days: Option<u32>,
     /// How many matching findings are allowed (default 0).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lenient::count")]
     pub max_count: u64,
     /// Only findings with (true) or without (false) a known fix (`fixAvailable`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -302,4 +303,19 @@ pub struct PolicyEvaluation {
     pub evaluated: u64,
     /// The matching findings when the result is not `pass` (at most 100 in full).
     pub deciding_findings: Vec<Vulnerability>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policy_counts_may_be_written_as_floats() {
+        let w: PolicyWrite = serde_json::from_str(
+            r#"{"name": "p", "action": "block", "conditions": {"maxCount": 34.0, "minAgeDays": 7.0}}"#,
+        )
+        .expect("whole floats");
+        assert_eq!(w.conditions.max_count, 34);
+        assert_eq!(w.conditions.min_age_days, Some(7));
+    }
 }

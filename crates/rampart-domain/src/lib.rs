@@ -49,7 +49,7 @@ pub use model::*;
 pub use plus::{AppProfile, Criticality, PlusFinding, PlusScan, PlusScanType, PlusStatus};
 pub use policy::{
     sla_state, Evaluation, GateConditions, GateFinding, Policy, PolicyAction, SlaDays, SlaState,
-    TriageAction, TriageEnd, TriageRecord, Verdict, POLICY_KINDS,
+    TriageAction, TriageEnd, TriageRecord, Verdict, MAX_AGE_DAYS, MAX_COUNT, POLICY_KINDS,
 };
 pub use scan::*;
 pub use schedule::Schedule;

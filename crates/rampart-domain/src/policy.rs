@@ -259,6 +259,13 @@ impl GateConditions {
     }
 }
 
+/// The largest `max_count` a policy takes: more findings than one evaluation reads
+/// (`EVALUATION_MAX` in the service) cannot be told apart.
+pub const MAX_COUNT: u64 = 1_000_000_000;
+
+/// The largest `min_age_days` a policy takes (100 years).
+pub const MAX_AGE_DAYS: u32 = 36_500;
+
 /// The kinds of policy, as the wire names them ([`Policy::kind`]).
 pub const POLICY_KINDS: [&str; 3] = ["gate", "sla", "triage"];
 

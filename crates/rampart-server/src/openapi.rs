@@ -112,6 +112,9 @@ pub(crate) fn finish(mut api: OpenApi) -> OpenApi {
             if path == "/ias/v1/reports/{id}" && method == "get" {
                 report_contents(op);
             }
+            if path.ends_with("/scans") && method == "post" && family == Some(Family::Plus) {
+                import_words(op);
+            }
             describe(op);
             for param in op.parameters.iter_mut().flatten() {
                 if let Some(schema) = param.schema.as_mut() {
@@ -175,6 +178,10 @@ const TEXTS: &[(&str, &str, bool, usize, usize)] = &[
     ("ApplicationWrite", "businessUnit", true, 0, 200),
     ("PolicyWrite", "name", true, 1, 200),
     ("PolicyWrite", "description", false, 0, 2000),
+    ("PolicyTriage", "justification", false, 1, 2000),
+    ("WebhookWrite", "name", true, 1, 200),
+    ("ConnectorWrite", "name", true, 1, 200),
+    ("WebhookWrite", "secret", true, 16, 200),
     ("File", "name", true, 1, 255),
     ("File", "description", false, 0, 2000),
     ("ReportGeneration", "name", true, 1, 255),
@@ -189,6 +196,8 @@ const TEXTS: &[(&str, &str, bool, usize, usize)] = &[
 const ONE_LINE: &str = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$";
 /// No control character (as above) but line breaks and tabs.
 const LINES: &str = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$";
+/// As [`LINES`], with at least one character other than white space.
+const SOME_LINES: &str = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$";
 /// No control character at all, possibly empty.
 const ONE_LINE_OR_EMPTY: &str = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$";
 /// No NUL: the server refuses one anywhere in a body (422) or a URL (400), as no database
@@ -196,7 +205,7 @@ const ONE_LINE_OR_EMPTY: &str = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$";
 const NO_NUL: &str = "^[^\\u0000]*$";
 
 fn texts(api: &mut OpenApi) {
-    use utoipa::openapi::schema::{SchemaFormat, SchemaType, Type};
+    use utoipa::openapi::schema::{KnownFormat, SchemaFormat, SchemaType, Type};
     let Some(components) = api.components.as_mut() else {
         return;
     };
@@ -210,7 +219,8 @@ fn texts(api: &mut OpenApi) {
             match (line, min) {
                 (true, 0) => ONE_LINE_OR_EMPTY,
                 (true, _) => ONE_LINE,
-                (false, _) => LINES,
+                (false, 0) => LINES,
+                (false, _) => SOME_LINES,
             }
             .to_string(),
         );
@@ -300,16 +310,19 @@ fn texts(api: &mut OpenApi) {
             "status",
             PlusStatus::ALL.iter().map(|s| s.as_str()).collect(),
         ),
-        (
-            "ScanTrigger",
-            "scanType",
-            PlusScanType::ALL.iter().map(|t| t.as_str()).collect(),
-        ),
+        // A JSON trigger runs the engine: `sast`, `sca` and `container` scans import a
+        // document sent as the body instead (422 naming `scanType`).
+        ("ScanTrigger", "scanType", vec![PlusScanType::Dast.as_str()]),
         ("PolicyWrite", "type", words(&rampart_domain::POLICY_KINDS)),
         (
             "PolicyWrite",
             "action",
             PolicyAction::ALL.iter().map(|a| a.as_str()).collect(),
+        ),
+        (
+            "PolicyTriage",
+            "status",
+            PlusStatus::ALL.iter().map(|s| s.as_str()).collect(),
         ),
         ("PolicyConditions", "minSeverity", words(&PLUS_SEVERITIES)),
         (
@@ -331,6 +344,103 @@ fn texts(api: &mut OpenApi) {
         if let Some(p) = property_mut(components, "ApplicationWrite", property) {
             p.format = Some(SchemaFormat::Custom("uri".into()));
         }
+    }
+    // The items of the AppSec+ lists, each checked one by one (422 naming the item).
+    use rampart_domain::{WebhookEvent, WebhookStatus};
+    let item_enums: Vec<(&str, &str, Vec<&str>)> = vec![
+        (
+            "PolicyConditions",
+            "statuses",
+            PlusStatus::ALL.iter().map(|s| s.as_str()).collect(),
+        ),
+        (
+            "PolicyConditions",
+            "scanTypes",
+            PlusScanType::ALL.iter().map(|t| t.as_str()).collect(),
+        ),
+        (
+            "WebhookWrite",
+            "events",
+            WebhookEvent::ALL.iter().map(|e| e.as_str()).collect(),
+        ),
+    ];
+    for (schema, property, values) in item_enums {
+        if let Some(i) = items_mut(components, schema, property) {
+            i.pattern = None;
+            i.enum_values = Some(values.into_iter().map(Into::into).collect());
+        }
+    }
+    for (schema, property) in [("ApplicationWrite", "tags"), ("PolicyConditions", "tags")] {
+        if let Some(i) = items_mut(components, schema, property) {
+            i.min_length = Some(1);
+            i.max_length = Some(100);
+            i.pattern = Some(ONE_LINE.into());
+        }
+    }
+    if let Some(i) = items_mut(components, "PolicyConditions", "cwe") {
+        i.pattern = Some(CWE.into());
+    }
+    if let Some(RefOr::T(Schema::Array(a))) =
+        components
+            .schemas
+            .get_mut("WebhookWrite")
+            .and_then(|s| match s {
+                RefOr::T(Schema::Object(o)) => o.properties.get_mut("events"),
+                _ => None,
+            })
+    {
+        a.min_items = Some(1);
+    }
+    if let Some(p) = property_mut(components, "WebhookWrite", "status") {
+        p.pattern = None;
+        p.enum_values = Some(
+            WebhookStatus::ALL
+                .iter()
+                .map(|s| s.as_str().into())
+                .chain([serde_json::Value::Null])
+                .collect(),
+        );
+    }
+    if let Some(p) = property_mut(components, "WebhookWrite", "url") {
+        p.format = Some(SchemaFormat::Custom("uri".into()));
+        p.pattern = Some(RECEIVER.into());
+        p.max_length = Some(2000);
+    }
+    // Connectors: the kinds and types the route reads, and the statuses an owner sets
+    // (`error` is set by a failed test).
+    use rampart_domain::{ConnectorKind, ConnectorStatus, CONNECTOR_TYPES};
+    let connector_words: Vec<(&str, Vec<&str>)> = vec![
+        (
+            "kind",
+            ConnectorKind::ALL.iter().map(|k| k.as_str()).collect(),
+        ),
+        ("type", CONNECTOR_TYPES.iter().map(|t| t.name).collect()),
+        (
+            "status",
+            [ConnectorStatus::Active, ConnectorStatus::Inactive]
+                .iter()
+                .map(|s| s.as_str())
+                .collect(),
+        ),
+    ];
+    for (property, values) in connector_words {
+        if let Some(p) = property_mut(components, "ConnectorWrite", property) {
+            let mut values: Vec<serde_json::Value> = values.into_iter().map(Into::into).collect();
+            if matches!(&p.schema_type, SchemaType::Array(types) if types.contains(&Type::Null)) {
+                values.push(serde_json::Value::Null);
+            }
+            p.pattern = None;
+            p.enum_values = Some(values);
+        }
+    }
+    if let Some(p) = property_mut(components, "PolicyTriage", "until") {
+        p.format = Some(SchemaFormat::KnownFormat(KnownFormat::DateTime));
+    }
+    if let Some(p) = property_mut(components, "PolicyConditions", "maxCount") {
+        p.maximum = Some(rampart_domain::MAX_COUNT.into());
+    }
+    if let Some(p) = property_mut(components, "PolicyConditions", "minAgeDays") {
+        p.maximum = Some(rampart_domain::MAX_AGE_DAYS.into());
     }
     for (schema, property) in REQUIRED {
         if let Some(RefOr::T(Schema::Object(o))) = components.schemas.get_mut(*schema) {
@@ -366,6 +476,17 @@ fn texts(api: &mut OpenApi) {
     }
     for schema in components.schemas.values_mut() {
         strings(schema, &mut no_nul);
+        // A member name is text too: a NUL in one is refused like in a value.
+        if let RefOr::T(Schema::Object(o)) = schema {
+            if o.schema_type == SchemaType::Type(Type::Object) {
+                o.property_names = Some(Box::new(Schema::Object(
+                    utoipa::openapi::schema::ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .pattern(Some(NO_NUL))
+                        .build(),
+                )));
+            }
+        }
     }
 }
 
@@ -409,6 +530,36 @@ fn property_mut<'a>(
         _ => None,
     }
 }
+
+/// The items of an array member (`None` when the member is not an array of inline schemas).
+fn items_mut<'a>(
+    components: &'a mut utoipa::openapi::Components,
+    schema: &str,
+    property: &str,
+) -> Option<&'a mut utoipa::openapi::schema::Object> {
+    use utoipa::openapi::schema::ArrayItems;
+    let Some(RefOr::T(Schema::Object(o))) = components.schemas.get_mut(schema) else {
+        return None;
+    };
+    let Some(RefOr::T(Schema::Array(a))) = o.properties.get_mut(property) else {
+        return None;
+    };
+    match &mut a.items {
+        ArrayItems::RefOrSchema(items) => match items.as_mut() {
+            RefOr::T(Schema::Object(i)) => Some(i),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A receiver URL a generator can fill in: `https`, a host name (an address literal may be
+/// refused as private, see `rampart_service::literal_class`), an optional port and path.
+const RECEIVER: &str =
+    "^https://[a-z][a-z0-9]*(\\.[a-z][a-z0-9]*)*(:[1-9][0-9]{0,3})?(/[A-Za-z0-9._~/-]*)?$";
+
+/// A CWE id as policies take it (`CWE-89`, any case).
+const CWE: &str = "^[Cc][Ww][Ee]-[0-9]+$";
 
 /// A UUID in its hyphenated form.
 const UUID: &str = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
@@ -565,6 +716,26 @@ fn report_contents(op: &mut Op) {
     );
     for media in ["application/pdf", "application/zip", "text/csv"] {
         ok.content.insert(media.into(), binary());
+    }
+}
+
+/// The AppSec+ scan trigger's query words, closed lists: `scanType` and the import `format`.
+fn import_words(op: &mut Op) {
+    use rampart_domain::PlusScanType;
+    use rampart_ingest::Format;
+    for param in op.parameters.iter_mut().flatten() {
+        let words: Vec<&str> = match param.name.as_str() {
+            "scanType" => PlusScanType::ALL.iter().map(|t| t.as_str()).collect(),
+            "format" => [Format::Sarif, Format::CycloneDx, Format::Spdx]
+                .iter()
+                .map(|f| f.as_str())
+                .collect(),
+            _ => continue,
+        };
+        if let Some(RefOr::T(Schema::Object(o))) = param.schema.as_mut() {
+            o.pattern = None;
+            o.enum_values = Some(words.into_iter().map(Into::into).collect());
+        }
     }
 }
 

@@ -72,6 +72,22 @@ fn check_policy(input: &PolicyInput) -> ServiceResult<()> {
     for (i, t) in input.conditions.tags.iter().enumerate() {
         c.text(&format!("conditions.tags.{i}"), t, 1, 100);
     }
+    if input.conditions.max_count > MAX_COUNT {
+        c.push(Problem::property(
+            "conditions.maxCount",
+            format!("must be at most {MAX_COUNT}"),
+        ));
+    }
+    if input
+        .conditions
+        .min_age_days
+        .is_some_and(|d| d > MAX_AGE_DAYS)
+    {
+        c.push(Problem::property(
+            "conditions.minAgeDays",
+            format!("must be at most {MAX_AGE_DAYS} days"),
+        ));
+    }
     if let Some(t) = &input.conditions.triage {
         c.lines("triage.justification", &t.justification, 1, 2000);
         if !TRIAGE_STATUSES.contains(&t.status) {

@@ -13,6 +13,7 @@ mod engine_protocol;
 mod engines;
 mod errors;
 mod files;
+mod fuzzed;
 mod identity;
 mod isolation;
 mod job_sources;

@@ -59,6 +59,35 @@ pub(crate) fn created<T: serde::Serialize>(s: &AppState, path: &str, body: T) ->
     res
 }
 
+/// The paging of the AppSec+ lists, one rule: `limit` 1–1000 (default 100) and `offset` at
+/// most `max_offset` (default 0); 422 naming the parameter otherwise. The parameters'
+/// documentation says the same (`#[param(minimum = 1, maximum = 1000)]`).
+pub(crate) fn window(
+    limit: Option<u64>,
+    offset: Option<u64>,
+    max_offset: u64,
+) -> Result<(u64, u64), Problem> {
+    let (limit, offset) = (limit.unwrap_or(100), offset.unwrap_or(0));
+    let mut problems = Vec::new();
+    if !(1..=1000).contains(&limit) {
+        problems.push(rampart_service::Problem::property(
+            "limit",
+            "must be between 1 and 1000",
+        ));
+    }
+    if offset > max_offset {
+        problems.push(rampart_service::Problem::property(
+            "offset",
+            format!("must be at most {max_offset}: narrow the filters to reach further"),
+        ));
+    }
+    if problems.is_empty() {
+        Ok((limit, offset))
+    } else {
+        Err(rampart_service::ServiceError::invalid(problems).into())
+    }
+}
+
 /// A UUID path id; anything else is 404.
 pub(crate) fn uuid_of(raw: &str) -> Result<uuid::Uuid, Problem> {
     uuid::Uuid::parse_str(raw).map_err(|_| Problem::not_found())

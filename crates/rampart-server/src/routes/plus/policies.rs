@@ -309,7 +309,7 @@ async fn delete(
 /// Evaluates the policy now over the findings of every type (one application's with
 /// `applicationId`): `pass`, `warn` or `fail`, with the findings that decided it.
 #[utoipa::path(post, path = "/policies/{id}/evaluate", tag = "Policies", params(("id" = uuid::Uuid, Path)),
-    request_body = PolicyEvaluateRequest,
+    request_body = Option<PolicyEvaluateRequest>,
     responses((status = 200, body = PolicyEvaluation),
         (status = 404, body = ProblemBody, content_type = "application/problem+json")))]
 async fn evaluate(
@@ -319,10 +319,11 @@ async fn evaluate(
     body: Bytes,
 ) -> Result<Json<PolicyEvaluation>, Problem> {
     let id = PolicyId(uuid_of(&id)?);
+    // The body is optional: none, `null` or `{}` evaluate every visible application.
     let req: PolicyEvaluateRequest = if body.iter().all(u8::is_ascii_whitespace) {
         PolicyEvaluateRequest::default()
     } else {
-        json_body(&body)?
+        json_body::<Option<PolicyEvaluateRequest>>(&body)?.unwrap_or_default()
     };
     let out = s
         .service
@@ -337,13 +338,18 @@ async fn evaluate(
     }))
 }
 
+/// The furthest `GET /policies/{id}/changes` reaches.
+const MAX_CHANGES_OFFSET: u64 = 100_000;
+
 /// `GET /policies/{id}/changes` paging.
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 struct ChangesQuery {
     /// 1–1000, default 100.
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<u64>,
     /// At most 100000, default 0.
+    #[param(maximum = 100000)]
     offset: Option<u64>,
 }
 
@@ -361,18 +367,7 @@ async fn changes(
     crate::extract::Query(q): crate::extract::Query<ChangesQuery>,
 ) -> Result<Json<Vec<TriageChange>>, Problem> {
     let id = PolicyId(uuid_of(&id)?);
-    let limit = q.limit.unwrap_or(100);
-    let offset = q.offset.unwrap_or(0);
-    let mut problems = Vec::new();
-    if !(1..=1000).contains(&limit) {
-        problems.push(Invalid::property("limit", "must be between 1 and 1000"));
-    }
-    if offset > 100_000 {
-        problems.push(Invalid::property("offset", "must be at most 100000"));
-    }
-    if !problems.is_empty() {
-        return Err(ServiceError::invalid(problems).into());
-    }
+    let (limit, offset) = super::window(q.limit, q.offset, MAX_CHANGES_OFFSET)?;
     let records = s.service.list_triage_changes(&p, id, limit, offset).await?;
     Ok(Json(
         records

@@ -176,17 +176,7 @@ fn filter(q: ListParams, app: Option<AppId>) -> Result<PlusFindingFilter, Proble
             ))
         }
     };
-    let limit = q.limit.unwrap_or(100);
-    if !(1..=1000).contains(&limit) {
-        return Err(invalid("limit", "must be between 1 and 1000"));
-    }
-    let offset = q.offset.unwrap_or(0);
-    if offset > MAX_OFFSET {
-        return Err(invalid(
-            "offset",
-            "must be at most 10000: narrow the filters to reach further",
-        ));
-    }
+    let (limit, offset) = super::window(q.limit, q.offset, MAX_OFFSET)?;
     Ok(PlusFindingFilter {
         app: app.or(q.application_id.map(AppId)),
         scan: q.scan_id.map(PlusScanId),

@@ -3,10 +3,11 @@
 
 use super::{created, json_body, time, uuid_of};
 use crate::extract::PlusAuth;
+use crate::extract::Query;
 use crate::problem::Problem;
 use crate::state::AppState;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -182,16 +183,23 @@ async fn delete(
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct LogParams {
-    /// At most this many (default 100, at most 1000).
+    /// At most this many (default 100, 1 to 1000).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<u64>,
+    /// Skip this many (at most 100,000).
+    #[param(maximum = 100000)]
     offset: Option<u64>,
 }
+
+/// The furthest the delivery log reaches.
+const MAX_LOG_OFFSET: u64 = 100_000;
 
 /// The subscription's delivery log, newest first (a bare array).
 #[utoipa::path(get, path = "/webhooks/{id}/deliveries", tag = "Webhooks",
     params(("id" = uuid::Uuid, Path), LogParams),
     responses((status = 200, body = Vec<WebhookDelivery>),
-        (status = 404, body = ProblemBody, content_type = "application/problem+json")))]
+        (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json")))]
 async fn deliveries(
     State(s): State<AppState>,
     PlusAuth(p): PlusAuth,
@@ -199,14 +207,10 @@ async fn deliveries(
     Query(q): Query<LogParams>,
 ) -> Result<Json<Vec<WebhookDelivery>>, Problem> {
     let id = WebhookId(uuid_of(&id)?);
+    let (limit, offset) = super::window(q.limit, q.offset, MAX_LOG_OFFSET)?;
     let list = s
         .service
-        .list_webhook_deliveries(
-            &p,
-            id,
-            q.limit.unwrap_or(100).min(1000),
-            q.offset.unwrap_or(0),
-        )
+        .list_webhook_deliveries(&p, id, limit, offset)
         .await?;
     Ok(Json(list.into_iter().map(wire_delivery).collect()))
 }
