@@ -83,6 +83,17 @@ pub fn page(title: &str, caller: &Caller, current: &str, body: Markup) -> Markup
     }
 }
 
+/// The previous/next links of a paged list (`index` of `pages`, from 0); `href(i)` is the
+/// address of page `i`.
+pub fn pager(index: u64, pages: u64, href: impl Fn(u64) -> String) -> Markup {
+    html! {
+        nav.pager aria-label="Pages" {
+            @if index > 0 { a href=(href(index - 1)) rel="prev" { "← Previous" } }
+            @if index + 1 < pages { a href=(href(index + 1)) rel="next" { "Next →" } }
+        }
+    }
+}
+
 /// A page without navigation (sign-in, errors).
 pub fn bare(title: &str, body: Markup) -> Markup {
     html! {

@@ -92,10 +92,7 @@ async fn list_page(
                 }
             }
         }
-        nav.pager aria-label="Pages" {
-            @if index > 0 { a href={"/console/apps?page=" (index - 1)} rel="prev" { "← Previous" } }
-            @if index + 1 < pages { a href={"/console/apps?page=" (index + 1)} rel="next" { "Next →" } }
-        }
+        (layout::pager(index, pages, |i| format!("/console/apps?page={i}")))
     };
     Ok(layout::page("Apps", caller, "apps", body))
 }

@@ -233,10 +233,7 @@ pub async fn list(
                 }
             }
         }
-        nav.pager aria-label="Pages" {
-            @if index > 0 { a href=(list_link(&[("app", &app_v), ("status", status_v), ("page", &(index - 1).to_string())])) rel="prev" { "← Previous" } }
-            @if index + 1 < pages { a href=(list_link(&[("app", &app_v), ("status", status_v), ("page", &(index + 1).to_string())])) rel="next" { "Next →" } }
-        }
+        (layout::pager(index, pages, |i| list_link(&[("app", &app_v), ("status", status_v), ("page", &i.to_string())])))
     };
     layout::page("Scans", &caller, "scans", body).into_response()
 }

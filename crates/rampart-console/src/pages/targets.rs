@@ -109,10 +109,7 @@ async fn list_page(
                 }
             }
         }
-        nav.pager aria-label="Pages" {
-            @if index > 0 { a href={"/console/targets?page=" (index - 1)} rel="prev" { "← Previous" } }
-            @if index + 1 < pages { a href={"/console/targets?page=" (index + 1)} rel="next" { "Next →" } }
-        }
+        (layout::pager(index, pages, |i| format!("/console/targets?page={i}")))
     };
     Ok(layout::page("Targets", caller, "targets", body))
 }

@@ -256,10 +256,7 @@ pub async fn list(
                 }
             }
         }
-        nav.pager aria-label="Pages" {
-            @if index > 0 { a href=(with(&params, &[("page", &(index - 1).to_string())])) rel="prev" { "← Previous" } }
-            @if index + 1 < pages { a href=(with(&params, &[("page", &(index + 1).to_string())])) rel="next" { "Next →" } }
-        }
+        (layout::pager(index, pages, |i| with(&params, &[("page", &i.to_string())])))
     };
     let status = if problem.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY

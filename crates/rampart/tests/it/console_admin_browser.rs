@@ -6,11 +6,9 @@
 //!
 //! Without Chromium this prints NOT RUN and passes, except under `CI`.
 
-use crate::console_browser::{audit, dark, docs_dir, eval, shot, wait_at};
+use crate::console_browser::{audit, dark, docs_dir, eval, shot, wait_at, ConsoleBrowser};
 use crate::console_scans_browser::wait_for;
-use chromiumoxide::browser::{Browser, BrowserConfig};
 use chromiumoxide::Page;
-use futures::StreamExt;
 use rampart_testkit::TestApp;
 use std::time::{Duration, Instant};
 
@@ -80,18 +78,7 @@ async fn console_admin_pages_in_chromium_onboard_an_app_and_test_its_login() {
     let t = TestApp::spawn().await;
     std::fs::create_dir_all(docs_dir()).expect("docs/console");
 
-    let profile = std::env::temp_dir().join(format!("rampart-console-{}", uuid::Uuid::new_v4()));
-    let config = BrowserConfig::builder()
-        .chrome_executable(rampart_browser::find_chromium().expect("chromium"))
-        .no_sandbox()
-        .user_data_dir(&profile)
-        .window_size(1280, 900)
-        .arg("disable-gpu")
-        .arg("disable-component-update")
-        .build()
-        .expect("browser config");
-    let (mut browser, mut handler) = Browser::launch(config).await.expect("launch Chromium");
-    let driver = tokio::spawn(async move { while handler.next().await.is_some() {} });
+    let browser = ConsoleBrowser::launch().await;
     let page = browser
         .new_page(t.url("/console/sign-in"))
         .await
@@ -335,8 +322,5 @@ async fn console_admin_pages_in_chromium_onboard_an_app_and_test_its_login() {
         "{q}"
     );
 
-    let _ = browser.close().await;
-    let _ = browser.wait().await;
-    driver.abort();
-    let _ = std::fs::remove_dir_all(&profile);
+    browser.close().await;
 }

@@ -19,6 +19,48 @@ use std::time::{Duration, Instant};
 
 const AXE: &str = include_str!("fixtures/axe-core/axe.min.js");
 
+/// Headless Chromium for the console tests: a fresh profile, a 1280×900 window, and the task
+/// that drives its DevTools connection; [`ConsoleBrowser::close`] ends all three.
+pub(crate) struct ConsoleBrowser {
+    browser: Browser,
+    driver: tokio::task::JoinHandle<()>,
+    profile: PathBuf,
+}
+
+impl ConsoleBrowser {
+    pub(crate) async fn launch() -> Self {
+        let profile =
+            std::env::temp_dir().join(format!("rampart-console-{}", uuid::Uuid::new_v4()));
+        let config = BrowserConfig::builder()
+            .chrome_executable(rampart_browser::find_chromium().expect("chromium"))
+            .no_sandbox()
+            .user_data_dir(&profile)
+            .window_size(1280, 900)
+            .arg("disable-gpu")
+            .arg("disable-component-update")
+            .build()
+            .expect("browser config");
+        let (browser, mut handler) = Browser::launch(config).await.expect("launch Chromium");
+        let driver = tokio::spawn(async move { while handler.next().await.is_some() {} });
+        Self {
+            browser,
+            driver,
+            profile,
+        }
+    }
+
+    pub(crate) async fn new_page(&self, url: String) -> chromiumoxide::Result<Page> {
+        self.browser.new_page(url).await
+    }
+
+    pub(crate) async fn close(mut self) {
+        let _ = self.browser.close().await;
+        let _ = self.browser.wait().await;
+        self.driver.abort();
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
 pub(crate) fn docs_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/console")
 }
@@ -115,18 +157,7 @@ async fn console_pages_in_chromium_pass_the_audit_and_triage_works() {
     let (_, vuln) = t.fx_vulnerability(app).await;
     std::fs::create_dir_all(docs_dir()).expect("docs/console");
 
-    let profile = std::env::temp_dir().join(format!("rampart-console-{}", uuid::Uuid::new_v4()));
-    let config = BrowserConfig::builder()
-        .chrome_executable(rampart_browser::find_chromium().expect("chromium"))
-        .no_sandbox()
-        .user_data_dir(&profile)
-        .window_size(1280, 900)
-        .arg("disable-gpu")
-        .arg("disable-component-update")
-        .build()
-        .expect("browser config");
-    let (mut browser, mut handler) = Browser::launch(config).await.expect("launch Chromium");
-    let driver = tokio::spawn(async move { while handler.next().await.is_some() {} });
+    let browser = ConsoleBrowser::launch().await;
 
     let page = browser
         .new_page(t.url("/console/sign-in"))
@@ -304,8 +335,5 @@ async fn console_pages_in_chromium_pass_the_audit_and_triage_works() {
     .await;
     wait_at(&page, &t.url("/console/sign-in")).await;
 
-    let _ = browser.close().await;
-    let _ = browser.wait().await;
-    driver.abort();
-    let _ = std::fs::remove_dir_all(&profile);
+    browser.close().await;
 }
