@@ -17,6 +17,7 @@ mod blackouts;
 mod connectors;
 mod console;
 mod engines;
+mod evaluations;
 mod files;
 mod identity;
 mod inventory;

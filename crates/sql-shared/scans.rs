@@ -229,6 +229,37 @@ impl ScanStore for SqlStore {
         Ok(self.exec(&q).await? == 1)
     }
 
+    async fn transition_scan_announced(
+        &self,
+        org: OrgId,
+        id: ScanId,
+        from: ScanStatus,
+        to: ScanStatus,
+        completion_time: Option<chrono::DateTime<chrono::Utc>>,
+        deliveries: &[WebhookDelivery],
+    ) -> StoreResult<bool> {
+        let q = Query::update()
+            .table(a("scans"))
+            .values([
+                (a("status"), to.as_str().into()),
+                (a("failure_reason"), Option::<&str>::None.into()),
+                (a("completion_time"), completion_time.map(to_micros).into()),
+            ])
+            .and_where(Expr::col(a("org_id")).eq(org.0))
+            .and_where(Expr::col(a("id")).eq(id.0))
+            .and_where(Expr::col(a("status")).eq(from.as_str()))
+            .to_owned();
+        let mut tx = self.begin().await?;
+        if super::tx_exec(&mut tx, &q).await? != 1 {
+            return Ok(false);
+        }
+        for d in deliveries {
+            super::tx_exec(&mut tx, &super::webhooks::delivery_insert(d)?).await?;
+        }
+        super::commit(tx).await?;
+        Ok(true)
+    }
+
     async fn append_scan_events(
         &self,
         org: OrgId,

@@ -748,13 +748,14 @@ impl VulnStore for SqlStore {
             .await
     }
 
-    async fn remediate_unconfirmed(
+    async fn remediate_unconfirmed_announced(
         &self,
         org: OrgId,
         verification_scan: ScanId,
         parent_scan: ScanId,
         only: &[VulnerabilityId],
         now: chrono::DateTime<chrono::Utc>,
+        outbox: &(dyn for<'c> Fn(&'c [VulnerabilityId]) -> Vec<WebhookDelivery> + Send + Sync),
     ) -> StoreResult<Vec<VulnerabilityId>> {
         let mut tx = self.begin().await?;
         // Both scans must be in this tenant.
@@ -820,6 +821,11 @@ impl VulnStore for SqlStore {
             )
             .await?;
             out.push(VulnerabilityId(id));
+        }
+        if !out.is_empty() {
+            for d in outbox(&out) {
+                tx_exec(&mut tx, &super::webhooks::delivery_insert(&d)?).await?;
+            }
         }
         commit(tx).await?;
         Ok(out)

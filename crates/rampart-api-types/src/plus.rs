@@ -77,6 +77,41 @@ pub struct Scan {
     pub started_at: Option<String>,
     pub completed_at: Option<String>,
     pub summary: ScanSummary,
+    /// The gate policies' verdict, judged once when the scan completed (absent until then).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_evaluation: Option<ScanPolicyEvaluation>,
+}
+
+/// The verdict of the enabled gate policies that cover a completed scan's application,
+/// over the application's findings when the scan completed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ScanPolicyEvaluation {
+    /// `pass`, `warn` or `fail`: the worst verdict (`pass` when no gate policy covers the
+    /// application).
+    pub result: String,
+    pub evaluated_at: String,
+    /// How many gate policies judged the scan.
+    pub evaluated_policies: u64,
+    /// The policies whose verdict is not `pass`.
+    pub violations: Vec<PolicyViolation>,
+}
+
+/// A gate policy that warned (`monitor`) or failed (`block`) a scan.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyViolation {
+    pub policy_id: uuid::Uuid,
+    pub policy_name: String,
+    /// `block` or `monitor`.
+    pub action: String,
+    /// `warn` or `fail`.
+    pub result: String,
+    /// Findings that matched its conditions.
+    pub matched: u64,
+    /// The matching findings (at most 100).
+    pub vulnerability_ids: Vec<uuid::Uuid>,
+    pub reason: String,
 }
 
 /// `POST /scans` (JSON; a `dast` scan of the app's scan config).

@@ -48,8 +48,9 @@ pub use ids::*;
 pub use model::*;
 pub use plus::{AppProfile, Criticality, PlusFinding, PlusScan, PlusScanType, PlusStatus};
 pub use policy::{
-    sla_state, Evaluation, GateConditions, GateFinding, Policy, PolicyAction, SlaDays, SlaState,
-    TriageAction, TriageEnd, TriageRecord, Verdict, MAX_AGE_DAYS, MAX_COUNT, POLICY_KINDS,
+    sla_state, Evaluation, GateConditions, GateFinding, Policy, PolicyAction, PolicyVerdict,
+    ScanEvaluation, SlaDays, SlaState, TriageAction, TriageEnd, TriageRecord, Verdict,
+    MAX_AGE_DAYS, MAX_COUNT, POLICY_KINDS, SCAN_VERDICT_FINDINGS_MAX,
 };
 pub use scan::*;
 pub use schedule::Schedule;

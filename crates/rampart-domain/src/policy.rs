@@ -326,6 +326,91 @@ impl Policy {
     }
 }
 
+/// How many deciding findings a scan's policy verdict keeps (the count is exact).
+pub const SCAN_VERDICT_FINDINGS_MAX: usize = 100;
+
+/// One gate policy's verdict on the application of a completed scan.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PolicyVerdict {
+    pub policy: PolicyId,
+    /// The policy's name when it judged (the record outlives a renamed or deleted policy).
+    pub name: String,
+    pub action: PolicyAction,
+    pub verdict: Verdict,
+    pub matched: u64,
+    /// The findings that decided a verdict other than pass, at most
+    /// [`SCAN_VERDICT_FINDINGS_MAX`].
+    pub deciding: Vec<uuid::Uuid>,
+}
+
+impl PolicyVerdict {
+    pub fn of(policy: &Policy, e: &Evaluation) -> Self {
+        Self {
+            policy: policy.id,
+            name: policy.name.clone(),
+            action: policy.action,
+            verdict: e.verdict,
+            matched: e.matched,
+            deciding: e
+                .deciding
+                .iter()
+                .take(SCAN_VERDICT_FINDINGS_MAX)
+                .copied()
+                .collect(),
+        }
+    }
+}
+
+/// The verdicts of the enabled gate policies that cover a scan's application, judged
+/// once when the scan completed (an import stored, an engine scan `COMPLETE`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScanEvaluation {
+    pub org: OrgId,
+    /// An import's or an engine scan's id.
+    pub scan: uuid::Uuid,
+    pub app: AppId,
+    /// The worst verdict (`pass` when no policy covers the application).
+    pub verdict: Verdict,
+    pub policies: Vec<PolicyVerdict>,
+    pub evaluated_at: DateTime<Utc>,
+}
+
+impl ScanEvaluation {
+    pub fn new(
+        org: OrgId,
+        scan: uuid::Uuid,
+        app: AppId,
+        policies: Vec<PolicyVerdict>,
+        at: DateTime<Utc>,
+    ) -> Self {
+        let verdict = policies
+            .iter()
+            .map(|p| p.verdict)
+            .max()
+            .unwrap_or(Verdict::Pass);
+        Self {
+            org,
+            scan,
+            app,
+            verdict,
+            policies,
+            evaluated_at: at,
+        }
+    }
+}
+
+impl Policy {
+    /// Whether this is a gate policy (neither SLA nor triage) that judges `app`'s scans:
+    /// enabled, and scoped to every application or naming it. Tags are judged per finding.
+    pub fn gates_scans_of(&self, app: AppId) -> bool {
+        self.enabled
+            && self.conditions.sla.is_none()
+            && self.conditions.triage.is_none()
+            && (self.conditions.application_ids.is_empty()
+                || self.conditions.application_ids.contains(&app))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -369,6 +454,62 @@ mod tests {
             created_at: day(1),
             updated_at: day(1),
         }
+    }
+
+    #[test]
+    fn a_scan_takes_the_worst_verdict_of_the_gates_that_cover_its_app() {
+        let app = AppId(uuid::Uuid::from_u128(1000));
+        let other = AppId(uuid::Uuid::from_u128(2000));
+        let block = policy(PolicyAction::Block, GateConditions::default());
+        let monitor = policy(PolicyAction::Monitor, GateConditions::default());
+        let findings: Vec<GateFinding> = (0..150)
+            .map(|n| f(n, Severity::High, PlusStatus::Open, "CWE-89", 2))
+            .collect();
+        let v = |p: &Policy| PolicyVerdict::of(p, &p.evaluate(&findings, day(9)));
+        let (b, m) = (v(&block), v(&monitor));
+        assert_eq!(
+            (b.verdict, b.matched, b.deciding.len()),
+            (Verdict::Fail, 150, SCAN_VERDICT_FINDINGS_MAX)
+        );
+        assert_eq!(m.verdict, Verdict::Warn);
+        let org = OrgId::new();
+        let scan = uuid::Uuid::from_u128(7);
+        let e = |ps: Vec<PolicyVerdict>| ScanEvaluation::new(org, scan, app, ps, day(9)).verdict;
+        assert_eq!(e(vec![m.clone(), b.clone()]), Verdict::Fail);
+        assert_eq!(e(vec![m]), Verdict::Warn);
+        assert_eq!(e(Vec::new()), Verdict::Pass);
+
+        // Which policies judge a scan of `app`.
+        let mut scoped = policy(PolicyAction::Block, GateConditions::default());
+        scoped.conditions.application_ids = vec![other];
+        assert!(
+            block.gates_scans_of(app)
+                && !scoped.gates_scans_of(app)
+                && scoped.gates_scans_of(other)
+        );
+        let mut off = block.clone();
+        off.enabled = false;
+        let sla = policy(
+            PolicyAction::Block,
+            GateConditions {
+                sla: Some(SlaDays::default()),
+                ..Default::default()
+            },
+        );
+        let triage = policy(
+            PolicyAction::Allow,
+            GateConditions {
+                triage: Some(TriageAction {
+                    status: PlusStatus::Accepted,
+                    justification: "j".into(),
+                    until: None,
+                }),
+                ..Default::default()
+            },
+        );
+        assert!(
+            !off.gates_scans_of(app) && !sla.gates_scans_of(app) && !triage.gates_scans_of(app)
+        );
     }
 
     #[test]

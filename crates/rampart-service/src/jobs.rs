@@ -711,13 +711,28 @@ impl Service {
                 return Ok(());
             }
         }
+        // The scan's events are written with the changes they announce (a crash keeps
+        // both or neither), and it is noted for the gate policies before it completes.
+        let outbox = self.outbox(s.org).await?;
+        self.expect_scan_evaluation(s.org, s.id.0, s.app).await?;
         if let (ScanType::Verification, Some(parent)) = (s.scan_type, s.parent) {
             if full {
+                let closed =
+                    |fixed: &[VulnerabilityId]| Self::dast_closed_deliveries(&outbox, s, fixed);
                 let fixed = self
                     .store
-                    .remediate_unconfirmed(s.org, s.id, parent, &s.vulnerability_ids, self.now())
+                    .remediate_unconfirmed_announced(
+                        s.org,
+                        s.id,
+                        parent,
+                        &s.vulnerability_ids,
+                        self.now(),
+                        &closed,
+                    )
                     .await?;
-                self.emit_dast_closed(s, &fixed).await;
+                if !fixed.is_empty() {
+                    self.wake_deliverer();
+                }
                 self.platform_event(
                     s.org,
                     s.id,
@@ -737,19 +752,25 @@ impl Service {
                 .await;
             }
         }
-        self.store
-            .transition_scan(
+        let completed = Self::dast_completed_deliveries(&outbox, s);
+        if !self
+            .store
+            .transition_scan_announced(
                 s.org,
                 s.id,
                 from,
                 ScanStatus::Complete,
-                None,
                 Some(self.now()),
+                &completed,
             )
-            .await?;
+            .await?
+        {
+            return Ok(());
+        }
+        self.deliveries_written(&completed);
         self.platform_event(s.org, s.id, "Scan complete").await;
         self.apply_triage_policies(s.org, Some(s.app)).await;
-        self.emit_dast_completed(s).await;
+        self.judge_completed_scan(s.org, s.id.0, s.app).await;
         Ok(())
     }
 

@@ -37,6 +37,7 @@ mod policies;
 mod progress;
 mod reports;
 mod scan_configs;
+mod scan_policies;
 mod scans;
 mod schedules;
 mod search;

@@ -354,6 +354,8 @@ impl Service {
         // The import's events are written with it (a crash keeps both or neither).
         let outbox = self.outbox(scan.org).await?;
         let deliveries = Self::import_deliveries(&outbox, &scan, &import);
+        self.expect_scan_evaluation(scan.org, scan.id.0, scan.app)
+            .await?;
         self.store()
             .apply_plus_import(&scan, &import, &deliveries)
             .await
@@ -365,6 +367,8 @@ impl Service {
             })?;
         self.deliveries_written(&deliveries);
         self.apply_triage_policies(scan.org, Some(scan.app)).await;
+        self.judge_completed_scan(scan.org, scan.id.0, scan.app)
+            .await;
         Ok(ImportOutcome {
             scan: Some(scan),
             delta,

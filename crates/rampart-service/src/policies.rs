@@ -40,6 +40,11 @@ pub struct DutyReport {
     pub kept: usize,
     /// SLA breaches announced (`sla.breached`).
     pub breaches: usize,
+    /// Completed scans judged by the gate policies here rather than on completion (a
+    /// crash came between).
+    pub judged: usize,
+    /// Notes of scans that never completed, dropped.
+    pub dropped: usize,
 }
 
 /// How many deciding findings an evaluation answers in full.
@@ -128,7 +133,7 @@ fn require_triage_admin(p: &Principal, triage: bool) -> ServiceResult<()> {
 }
 
 /// The tenant acting through one of its policies (background duties and triage).
-fn acting(org: OrgId, policy: PolicyId) -> Principal {
+pub(crate) fn acting(org: OrgId, policy: PolicyId) -> Principal {
     Principal::new(
         org,
         PrincipalId(policy.0),
@@ -450,8 +455,9 @@ impl Service {
     }
 
     /// The background policy duties of every tenant (the server runs them about every
-    /// minute on one replica): expired triage policies give back what they changed, and
-    /// each newly breached SLA is announced once (`sla.breached`).
+    /// minute on one replica): expired triage policies give back what they changed, each
+    /// newly breached SLA is announced once (`sla.breached`), and completed scans left
+    /// unjudged by a crash are judged by the gate policies (`crate::scan_policies`).
     pub async fn policy_duties(&self) -> ServiceResult<DutyReport> {
         let mut report = DutyReport::default();
         for org in self.store().list_orgs().await? {
@@ -465,6 +471,7 @@ impl Service {
             }
             report.breaches += self.announce_breaches(org.id).await?;
         }
+        (report.judged, report.dropped) = self.judge_due_scans().await?;
         Ok(report)
     }
 

@@ -490,10 +490,9 @@ impl Service {
         out
     }
 
-    /// `scan.completed` of an engine (dast) scan.
-    pub(crate) async fn emit_dast_completed(&self, scan: &Scan) {
-        self.emit(
-            scan.org,
+    /// `scan.completed` of an engine (dast) scan, as deliveries its completion writes.
+    pub(crate) fn dast_completed_deliveries(outbox: &Outbox, scan: &Scan) -> Vec<WebhookDelivery> {
+        outbox.deliveries(
             WebhookEvent::ScanCompleted,
             json!({
                 "scanId": scan.id,
@@ -502,19 +501,6 @@ impl Service {
                 "status": "completed",
             }),
         )
-        .await;
-    }
-
-    /// Whether any active subscription of the tenant wants `event` (so that an event's
-    /// details are read only when someone will receive them).
-    async fn wanted(&self, org: OrgId, event: WebhookEvent) -> bool {
-        match self.store().list_webhooks(org).await {
-            Ok(hooks) => hooks.iter().any(|w| w.wants(event)),
-            Err(e) => {
-                tracing::warn!(%org, error = %e, "cannot read the webhook subscriptions");
-                false
-            }
-        }
     }
 
     /// `vulnerability.created` and `.reopened` of an engine scan's finding batch, as
@@ -576,20 +562,20 @@ impl Service {
         })
     }
 
-    /// `vulnerability.closed` of a verification scan: what it no longer found.
-    pub(crate) async fn emit_dast_closed(&self, scan: &Scan, fixed: &[VulnerabilityId]) {
-        if fixed.is_empty()
-            || !self
-                .wanted(scan.org, WebhookEvent::VulnerabilityClosed)
-                .await
-        {
-            return;
+    /// `vulnerability.closed` of a verification scan (what it no longer found), as
+    /// deliveries its remediation writes.
+    pub(crate) fn dast_closed_deliveries(
+        outbox: &Outbox,
+        scan: &Scan,
+        fixed: &[VulnerabilityId],
+    ) -> Vec<WebhookDelivery> {
+        if fixed.is_empty() {
+            return Vec::new();
         }
         let listed = fixed.iter().map(|id| json!({ "id": id })).collect();
         let mut body = findings_event(scan.app, scan.id.0, listed);
         body["scanType"] = json!("dast");
-        self.emit(scan.org, WebhookEvent::VulnerabilityClosed, body)
-            .await;
+        outbox.deliveries(WebhookEvent::VulnerabilityClosed, body)
     }
 
     /// `policy.failed` of an evaluation whose verdict is `fail`.

@@ -17,6 +17,7 @@ mod blackouts;
 mod connectors;
 mod console;
 mod engines;
+mod evaluations;
 mod files;
 mod identity;
 mod inventory;
@@ -38,6 +39,7 @@ pub use blackouts::*;
 pub use connectors::*;
 pub use console::*;
 pub use engines::*;
+pub use evaluations::*;
 pub use files::*;
 pub use identity::*;
 pub use inventory::*;
@@ -101,7 +103,8 @@ macro_rules! conformance_suite {
             oauth_clients_revocations_and_keys,
             // AppSec+
             app_profiles_round_trip, plus_imports_apply_and_filter, policies_crud_and_tenants,
-            triage_records_and_sla_breaches,
+            triage_records_and_sla_breaches, scan_evaluations_are_recorded_once_with_their_events,
+            a_scan_completion_writes_its_events_with_it,
             // reports
             reports_crud_visibility_and_cascade, report_claims_are_exclusive_and_leases_expire,
             // webhooks

@@ -48,6 +48,18 @@ pub trait ScanStore: Send + Sync {
         failure_reason: Option<FailureReason>,
         completion_time: Option<DateTime<Utc>>,
     ) -> StoreResult<bool>;
+    /// [`Self::transition_scan`], writing `deliveries` in the same transaction when the
+    /// status moved (a crash keeps the move and its events, or neither; a lost race
+    /// writes neither).
+    async fn transition_scan_announced(
+        &self,
+        org: OrgId,
+        id: ScanId,
+        from: ScanStatus,
+        to: ScanStatus,
+        completion_time: Option<DateTime<Utc>>,
+        deliveries: &[WebhookDelivery],
+    ) -> StoreResult<bool>;
     /// Appends events to the scan's engine or platform log.
     async fn append_scan_events(
         &self,

@@ -101,6 +101,7 @@ pub trait Store:
     + crate::ConsoleStore
     + crate::WebhookStore
     + crate::ConnectorStore
+    + crate::ScanEvaluationStore
     + Send
     + Sync
     + 'static
@@ -129,6 +130,7 @@ impl<T> Store for T where
         + crate::ConsoleStore
         + crate::WebhookStore
         + crate::ConnectorStore
+        + crate::ScanEvaluationStore
         + Send
         + Sync
         + 'static

@@ -152,6 +152,28 @@ pub trait VulnStore: Send + Sync {
         parent_scan: ScanId,
         only: &[VulnerabilityId],
         now: DateTime<Utc>,
+    ) -> StoreResult<Vec<VulnerabilityId>> {
+        self.remediate_unconfirmed_announced(
+            org,
+            verification_scan,
+            parent_scan,
+            only,
+            now,
+            &|_| Vec::new(),
+        )
+        .await
+    }
+    /// [`Self::remediate_unconfirmed`], writing the deliveries `outbox` makes of the
+    /// remediated ids in the same transaction (none when nothing was remediated), so a
+    /// crash keeps the remediation and its `vulnerability.closed` event, or neither.
+    async fn remediate_unconfirmed_announced(
+        &self,
+        org: OrgId,
+        verification_scan: ScanId,
+        parent_scan: ScanId,
+        only: &[VulnerabilityId],
+        now: DateTime<Utc>,
+        outbox: &(dyn for<'c> Fn(&'c [VulnerabilityId]) -> Vec<WebhookDelivery> + Send + Sync),
     ) -> StoreResult<Vec<VulnerabilityId>>;
     /// Discoveries of every vulnerability the caller may see, filtered and sorted by
     /// `req` (the `VULNERABILITY_DISCOVERY` search type; default `discovered` DESC).

@@ -477,3 +477,254 @@ async fn webhook_receivers_on_private_addresses_are_refused() {
     assert_eq!(r["connector"]["status"], "error");
     assert!(rx.got().is_empty());
 }
+
+async fn policy(t: &TestApp, body: Value) -> String {
+    t.admin()
+        .post("/policies")
+        .json(&body)
+        .send()
+        .await
+        .status(201)
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Gate policies judge every completed scan: an import's answer, `GET /scans/{id}` and the
+/// list carry the verdict; each failing policy sends one signed `policy.failed`; an engine
+/// scan is judged when it completes, and its `scan.completed` is sent once; a scan whose
+/// judging a crash interrupted is judged by the policy duty, once.
+async fn scan_gates(t: &TestApp) {
+    let rx = Receiver::start(0, 500).await;
+    let (_, secret) = subscribe(t, &rx.url, &["policy.failed", "scan.completed"]).await;
+    let app = new_app(t).await;
+    let elsewhere = new_app(t).await;
+    let no_high = policy(
+        t,
+        json!({"name": "no high findings", "action": "block",
+            "conditions": {"minSeverity": "high", "applicationIds": [app]}}),
+    )
+    .await;
+    // Judges every app, passes under 100 findings; not gates: scoped elsewhere, SLA,
+    // disabled.
+    let watch = policy(
+        t,
+        json!({"name": "watch", "action": "monitor", "conditions": {"maxCount": 100}}),
+    )
+    .await;
+    policy(
+        t,
+        json!({"name": "other app", "action": "block",
+            "conditions": {"applicationIds": [elsewhere]}}),
+    )
+    .await;
+    policy(
+        t,
+        json!({"name": "sla", "type": "sla", "action": "block", "sla": {"highDays": 1}}),
+    )
+    .await;
+    policy(
+        t,
+        json!({"name": "off", "action": "block", "enabled": false, "conditions": {}}),
+    )
+    .await;
+
+    let scan = import(t, &app, BANDIT).await;
+    let pe = &scan["policyEvaluation"];
+    assert_eq!(pe["result"], "fail", "{scan}");
+    assert_eq!(pe["evaluatedPolicies"], 2, "{pe}");
+    let v = pe["violations"].as_array().unwrap();
+    assert_eq!(v.len(), 1, "{pe}");
+    assert_eq!(v[0]["policyId"], no_high.as_str());
+    assert_eq!(
+        (v[0]["action"].as_str(), v[0]["result"].as_str()),
+        (Some("block"), Some("fail"))
+    );
+    assert_eq!(v[0]["matched"], 2, "the fixture's two high findings: {pe}");
+    let high: Vec<String> = vulns_of(t, &app)
+        .await
+        .iter()
+        .filter(|x| x["severity"] == "high")
+        .map(|x| x["id"].as_str().unwrap().to_string())
+        .collect();
+    let mut deciding: Vec<String> = v[0]["vulnerabilityIds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap().to_string())
+        .collect();
+    deciding.sort();
+    let mut want = high.clone();
+    want.sort();
+    assert_eq!(deciding, want);
+    let id = scan["id"].as_str().unwrap();
+    let got = t
+        .admin()
+        .get(&format!("/scans/{id}"))
+        .send()
+        .await
+        .status(200)
+        .json();
+    assert_eq!(got["policyEvaluation"], *pe);
+    let listed = t
+        .admin()
+        .get(&format!("/scans?applicationId={app}"))
+        .send()
+        .await
+        .status(200)
+        .json();
+    assert_eq!(listed[0]["policyEvaluation"], *pe);
+
+    let failed = until(t, chrono::Duration::zero(), || {
+        let g = rx.of("policy.failed");
+        (!g.is_empty()).then_some(g)
+    })
+    .await;
+    assert!(python_verifies(&secret, &failed[0]));
+    let body: Value = serde_json::from_str(&failed[0].body).unwrap();
+    assert_eq!(body["data"]["scanId"], id);
+    assert_eq!(body["data"]["policyId"], no_high.as_str());
+    assert_eq!(body["data"]["applicationId"], app.as_str());
+    assert_eq!(body["data"]["matched"], 2);
+
+    // Another app: the monitor and the block policy scoped to it judge it, and pass on
+    // no finding; nothing is announced.
+    let calm = import(t, &elsewhere, &crate::webhooks::empty_bandit()).await;
+    let pe = &calm["policyEvaluation"];
+    assert_eq!(
+        (pe["result"].as_str(), pe["evaluatedPolicies"].as_u64()),
+        (Some("pass"), Some(2)),
+        "{pe}"
+    );
+    assert_eq!(pe["violations"], json!([]));
+    let _ = watch;
+
+    // An engine scan is judged when it completes; its scan.completed is written once.
+    let no_dast = policy(
+        t,
+        json!({"name": "no dast findings", "action": "block", "conditions": {"scanTypes": ["dast"]}}),
+    )
+    .await;
+    let (dast_app, cfg) = crate::scans::ready(t, &t.unique("gated")).await;
+    let a = "https://shop.example.test/item";
+    let dast = engine_scan(t, cfg, vec![finding(a, "id")]).await;
+    let got = t
+        .admin()
+        .get(&format!("/scans/{dast}"))
+        .send()
+        .await
+        .status(200)
+        .json();
+    let pe = &got["policyEvaluation"];
+    assert_eq!(pe["result"], "fail", "{got}");
+    assert_eq!(pe["violations"][0]["policyId"], no_dast.as_str());
+    assert_eq!(pe["violations"][0]["matched"], 1);
+    let completed = until(t, chrono::Duration::zero(), || {
+        let g: Vec<_> = rx
+            .of("scan.completed")
+            .into_iter()
+            .filter(|d| d.body.contains(&dast.to_string()))
+            .collect();
+        (!g.is_empty()).then_some(g)
+    })
+    .await;
+    assert_eq!(completed.len(), 1);
+    until(t, chrono::Duration::zero(), || {
+        (rx.of("policy.failed").len() == 2).then_some(())
+    })
+    .await;
+
+    // A crash between an engine scan's completion and its judging: the note and the
+    // completion are stored, the verdict is not. The duty judges it once.
+    let org = t.keys.org.principal.org;
+    let crashed = ScanId(
+        t.rw()
+            .post("/ias/v1/scans")
+            .json(&json!({"scan_config": {"id": cfg.to_string()}}))
+            .send()
+            .await
+            .status(201)
+            .location_id(),
+    );
+    let now = t.clock.now();
+    t.store()
+        .expect_scan_evaluation(org, crashed.0, dast_app, now)
+        .await
+        .unwrap();
+    assert!(t
+        .store()
+        .transition_scan(
+            org,
+            crashed,
+            ScanStatus::Pending,
+            ScanStatus::Complete,
+            None,
+            Some(now)
+        )
+        .await
+        .unwrap());
+    // A scan noted but never completed (its note is dropped a day later).
+    let stuck = ScanId(
+        t.rw()
+            .post("/ias/v1/scans")
+            .json(&json!({"scan_config": {"id": cfg.to_string()}}))
+            .send()
+            .await
+            .status(201)
+            .location_id(),
+    );
+    t.store()
+        .expect_scan_evaluation(org, stuck.0, dast_app, now)
+        .await
+        .unwrap();
+    let before = t
+        .admin()
+        .get(&format!("/scans/{crashed}"))
+        .send()
+        .await
+        .status(200)
+        .json();
+    assert!(before.get("policyEvaluation").is_none(), "{before}");
+    let duty = t.service.policy_duties().await.unwrap();
+    assert_eq!((duty.judged, duty.dropped), (0, 0), "not due for a minute");
+    t.clock.advance(chrono::Duration::minutes(2));
+    let duty = t.service.policy_duties().await.unwrap();
+    assert_eq!((duty.judged, duty.dropped), (1, 0));
+    let after = t
+        .admin()
+        .get(&format!("/scans/{crashed}"))
+        .send()
+        .await
+        .status(200)
+        .json();
+    assert_eq!(after["policyEvaluation"]["result"], "fail", "{after}");
+    let failed = until(t, chrono::Duration::zero(), || {
+        let g = rx.of("policy.failed");
+        (g.len() == 3).then_some(g)
+    })
+    .await;
+    assert!(failed.iter().any(|d| d.body.contains(&crashed.to_string())));
+    t.clock.advance(chrono::Duration::hours(25));
+    let duty = t.service.policy_duties().await.unwrap();
+    assert_eq!((duty.judged, duty.dropped), (0, 1));
+    assert_eq!(t.service.policy_duties().await.unwrap().dropped, 0);
+    assert_eq!(
+        rx.of("policy.failed").len(),
+        3,
+        "each failing verdict announced once"
+    );
+}
+
+#[tokio::test]
+async fn gate_policies_judge_every_completed_scan_once() {
+    scan_gates(&TestApp::spawn().await).await;
+}
+
+#[tokio::test]
+async fn pg_gate_policies_judge_every_completed_scan_once() {
+    let Some(t) = TestApp::spawn_postgres().await else {
+        return;
+    };
+    scan_gates(&t).await;
+}

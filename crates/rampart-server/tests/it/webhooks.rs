@@ -205,7 +205,7 @@ pub(crate) async fn import(t: &TestApp, app: &str, doc: &str) -> Value {
 }
 
 /// The same tool reporting nothing: every finding of the first import closes.
-fn empty_bandit() -> String {
+pub(crate) fn empty_bandit() -> String {
     let mut doc: Value = serde_json::from_str(BANDIT).unwrap();
     doc["runs"][0]["results"] = json!([]);
     doc.to_string()

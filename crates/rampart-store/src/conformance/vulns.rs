@@ -624,8 +624,18 @@ pub async fn verification_scans_remediate_what_they_miss(s: &dyn Store) {
         s.remediate_unconfirmed(b, verify.id, parent.id, &[], at(9))
             .await
     ));
+    // The `vulnerability.closed` deliveries are written with the remediation, built from
+    // what it remediated; none when nothing was.
+    let w = super::webhooks::hook(a, "closed", vec![WebhookEvent::VulnerabilityClosed]);
+    s.create_webhook(&w).await.unwrap();
+    let outbox = |fixed: &[VulnerabilityId]| {
+        let mut d = super::webhooks::delivery(&w, 9);
+        d.event = WebhookEvent::VulnerabilityClosed;
+        d.payload = serde_json::json!({ "fixed": fixed }).to_string();
+        vec![d]
+    };
     let fixed = s
-        .remediate_unconfirmed(a, verify.id, parent.id, &[], at(9))
+        .remediate_unconfirmed_announced(a, verify.id, parent.id, &[], at(9), &outbox)
         .await
         .unwrap();
     assert_eq!(fixed, vec![by_url(&items, "/fixed")]);
@@ -645,12 +655,23 @@ pub async fn verification_scans_remediate_what_they_miss(s: &dyn Store) {
             .unwrap();
         assert_ne!(v.status, VulnStatus::Remediated, "{u}");
     }
-    // Running it again changes nothing (already remediated).
+    // Running it again changes nothing (already remediated) and announces nothing.
     assert!(s
-        .remediate_unconfirmed(a, verify.id, parent.id, &[], at(10))
+        .remediate_unconfirmed_announced(a, verify.id, parent.id, &[], at(10), &outbox)
         .await
         .unwrap()
         .is_empty());
+    let payloads: Vec<String> = s
+        .list_deliveries(a, w.id, 10, 0)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|d| d.payload)
+        .collect();
+    assert_eq!(
+        payloads,
+        vec![serde_json::json!({ "fixed": fixed }).to_string()]
+    );
 
     // A specialized scan re-checks only the listed ids.
     let parent2 = queued_scan(s, a, x.id, 20).await;

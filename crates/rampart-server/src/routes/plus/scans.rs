@@ -13,7 +13,9 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use rampart_api_types::oauth::ProblemBody;
-use rampart_api_types::plus::{ImportPreview, Scan, ScanSummary, ScanTrigger};
+use rampart_api_types::plus::{
+    ImportPreview, PolicyViolation, Scan, ScanPolicyEvaluation, ScanSummary, ScanTrigger,
+};
 use rampart_domain as d;
 use rampart_domain::{AppId, PlusScanType, ScanConfigId};
 use rampart_ingest::Format;
@@ -58,7 +60,55 @@ pub(crate) fn imported(s: d::PlusScan) -> Scan {
             reopened: count(m, "reopened"),
             closed: count(m, "closed"),
         },
+        policy_evaluation: None,
     }
+}
+
+/// A scan's recorded gate verdict as the API shows it.
+pub(crate) fn evaluation(e: &d::ScanEvaluation) -> ScanPolicyEvaluation {
+    ScanPolicyEvaluation {
+        result: e.verdict.as_str().into(),
+        evaluated_at: super::time(e.evaluated_at),
+        evaluated_policies: e.policies.len() as u64,
+        violations: e
+            .policies
+            .iter()
+            .filter(|v| v.verdict != d::Verdict::Pass)
+            .map(|v| PolicyViolation {
+                policy_id: v.policy.0,
+                policy_name: v.name.clone(),
+                action: v.action.as_str().into(),
+                result: v.verdict.as_str().into(),
+                matched: v.matched,
+                vulnerability_ids: v.deciding.clone(),
+                reason: format!(
+                    "{} finding{} matched its conditions (action {})",
+                    v.matched,
+                    if v.matched == 1 { "" } else { "s" },
+                    v.action
+                ),
+            })
+            .collect(),
+    }
+}
+
+/// Fills in the recorded gate verdicts of `scans`.
+async fn with_evaluations(
+    s: &AppState,
+    p: &d::Principal,
+    mut scans: Vec<Scan>,
+) -> Result<Vec<Scan>, Problem> {
+    let ids: Vec<uuid::Uuid> = scans.iter().map(|x| x.id).collect();
+    let found = s.service.scan_policy_evaluations(p, &ids).await?;
+    for x in &mut scans {
+        x.policy_evaluation = found.get(&x.id).map(evaluation);
+    }
+    Ok(scans)
+}
+
+async fn one_with_evaluation(s: &AppState, p: &d::Principal, scan: Scan) -> Result<Scan, Problem> {
+    let mut v = with_evaluations(s, p, vec![scan]).await?;
+    Ok(v.remove(0))
 }
 
 /// The AppSec+ status of an engine scan.
@@ -85,6 +135,7 @@ pub(crate) fn engine(s: d::Scan) -> Scan {
         started_at: Some(super::time(s.submit_time)),
         completed_at: s.completion_time.map(super::time),
         summary: ScanSummary::default(),
+        policy_evaluation: None,
     }
 }
 
@@ -133,7 +184,7 @@ async fn scans_of(
             && q.scan_type.as_ref().is_none_or(|t| &x.scan_type == t)
     });
     out.sort_by(|a, b| b.started_at.cmp(&a.started_at));
-    Ok(out)
+    with_evaluations(s, p, out).await
 }
 
 /// Imported scans and engine scans, newest first (a bare array).
@@ -173,11 +224,12 @@ async fn get(
 ) -> Result<Json<Scan>, Problem> {
     let id = uuid_of(&id)?;
     match s.service.get_plus_scan(&p, d::PlusScanId(id)).await {
-        Ok(x) => return Ok(Json(imported(x))),
+        Ok(x) => return Ok(Json(one_with_evaluation(&s, &p, imported(x)).await?)),
         Err(ServiceError::NotFound) => {}
         Err(e) => return Err(e.into()),
     }
-    Ok(Json(engine(s.service.get_scan(&p, d::ScanId(id)).await?)))
+    let scan = engine(s.service.get_scan(&p, d::ScanId(id)).await?);
+    Ok(Json(one_with_evaluation(&s, &p, scan).await?))
 }
 
 /// How an import is described: query parameters (the body is the document).
@@ -287,7 +339,8 @@ async fn run(
     match out.scan {
         Some(scan) => {
             let path = format!("/scans/{}", scan.id);
-            Ok(created(&s, &path, imported(scan)))
+            let scan = one_with_evaluation(&s, &p, imported(scan)).await?;
+            Ok(created(&s, &path, scan))
         }
         None => Ok(Json(ImportPreview {
             dry_run: true,
