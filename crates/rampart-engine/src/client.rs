@@ -47,9 +47,18 @@ struct Host {
     sem: Semaphore,
     next: Mutex<Instant>,
     timing: Arc<Mutex<()>>,
-    /// The address policy's verdict on the host's addresses, decided once per scan: the
-    /// addresses it checked (empty when the name did not resolve), or why they are refused.
+    /// The address policy's verdict on the host's addresses, decided once per scan from
+    /// the first answer its name resolves to: the addresses it checked, or why they are
+    /// refused. Unset while the name does not resolve (each request looks it up again).
     verdict: tokio::sync::OnceCell<Result<Vec<std::net::SocketAddr>, String>>,
+}
+
+/// Why no connection may go to a host.
+enum Unvetted {
+    /// The address policy refuses its addresses (decided once per scan).
+    Refused(String),
+    /// Its name does not resolve (now; asked again at the next request).
+    Unresolved(String),
 }
 
 /// Observes responses (passive checks, stored-XSS canaries).
@@ -103,6 +112,7 @@ impl Http {
         let global = Semaphore::new(plan.limits.concurrency.max(1));
         let address =
             AddressPolicy::new(&plan.named_urls(), &plan.allowed_domains, &plan.own_sockets);
+        let transport = transport.for_scan().unwrap_or(transport);
         Self {
             transport,
             gate,
@@ -265,9 +275,15 @@ impl Http {
     }
 
     /// The admission every request passes before it leaves, whoever sends it (this client
-    /// or the browser): pause, cancel, time budget, scope gate, request budget. A request
-    /// admitted here is counted.
+    /// or the browser): pause, cancel, time budget, scope gate, address policy, request
+    /// budget. A request admitted here is counted.
     pub async fn admit(&self, method: &str, url: &Url) -> Result<(), SendError> {
+        self.admission(method, url).await.map(|_| ())
+    }
+
+    /// [`Http::admit`], saying why when the host's name does not resolve (`Some`): the
+    /// request is admitted and counted, but has no vetted address to go to.
+    async fn admission(&self, method: &str, url: &Url) -> Result<Option<String>, SendError> {
         self.control.wait_unpaused().await;
         if self.control.cancel.is_cancelled() {
             return Err(SendError::Halted);
@@ -283,9 +299,13 @@ impl Http {
         self.gate
             .check(method, url)
             .map_err(SendError::OutOfScope)?;
-        self.check_address(url)
-            .await
-            .map_err(|why| SendError::OutOfScope(OutOfScope::Address(why)))?;
+        let unresolved = match self.vet(url).await {
+            Ok(_) => None,
+            Err(Unvetted::Unresolved(why)) => Some(why),
+            Err(Unvetted::Refused(why)) => {
+                return Err(SendError::OutOfScope(OutOfScope::Address(why)))
+            }
+        };
         let n = self.counters.requests.fetch_add(1, Relaxed);
         if n >= self.plan.limits.max_requests {
             self.counters.requests.fetch_sub(1, Relaxed);
@@ -296,44 +316,55 @@ impl Http {
             .await;
             return Err(SendError::Limit(LimitKind::MaxRequests));
         }
-        Ok(())
-    }
-
-    /// The address policy on `url`'s host, resolved once per scan; the checked addresses
-    /// are pinned in the transport so that the connection goes where the check looked. A
-    /// name that does not resolve is left to the transport (which fails it as it always has).
-    async fn check_address(&self, url: &Url) -> Result<(), String> {
-        self.vetted_addresses(url).await.map(|_| ())
+        Ok(unresolved)
     }
 
     /// The addresses a connection to `url`'s host (and port) may go to: the ones the address
-    /// policy checked for it, resolved once per scan and pinned in the transport; empty when
-    /// the name did not resolve; `Err` with the reason when the policy refuses the host. The
+    /// policy checked for it, resolved once per scan and pinned in the transport; `Err` with
+    /// the reason when the policy refuses the host or its name does not resolve. The
     /// browser's proxy connects to these (`BrowserScope::addresses`), never resolving again.
     pub async fn vetted_addresses(&self, url: &Url) -> Result<Vec<std::net::SocketAddr>, String> {
+        self.vet(url).await.map_err(|e| match e {
+            Unvetted::Refused(why) | Unvetted::Unresolved(why) => why,
+        })
+    }
+
+    /// The host's verdict ([`Host::verdict`]). A name is checked on the first answer it
+    /// resolves to, and only that answer's addresses are ever pinned: a name that does not
+    /// resolve yet is looked up (and checked) again at its next request, never allowed
+    /// unchecked.
+    async fn vet(&self, url: &Url) -> Result<Vec<std::net::SocketAddr>, Unvetted> {
         let host = self.host(url);
-        host.verdict
-            .get_or_init(|| async {
+        let verdict = host
+            .verdict
+            .get_or_try_init(|| async {
                 let port = url.port_or_known_default().unwrap_or(80);
                 let addrs: Vec<std::net::SocketAddr> = match url.host() {
                     Some(url::Host::Ipv4(ip)) => vec![(ip, port).into()],
                     Some(url::Host::Ipv6(ip)) => vec![(ip, port).into()],
                     Some(url::Host::Domain(name)) => {
-                        match tokio::net::lookup_host((name, port)).await {
-                            Ok(a) => a.collect(),
-                            Err(_) => return Ok(Vec::new()),
+                        let unresolved = |why: String| {
+                            Unvetted::Unresolved(format!("{name} does not resolve{why}"))
+                        };
+                        match self.transport.resolve(name, port).await {
+                            Ok(a) if !a.is_empty() => a,
+                            Ok(_) => return Err(unresolved(String::new())),
+                            Err(e) => return Err(unresolved(format!(": {e}"))),
                         }
                     }
-                    None => return Ok(Vec::new()),
+                    // No host (the transport refuses such a URL itself): nothing to resolve.
+                    None => return Ok(Ok(Vec::new())),
                 };
-                self.address.check(url, &addrs)?;
+                if let Err(why) = self.address.check(url, &addrs) {
+                    return Ok(Err(why));
+                }
                 if let Some(url::Host::Domain(name)) = url.host() {
                     self.transport.pin(name, &addrs);
                 }
-                Ok(addrs)
+                Ok(Ok(addrs))
             })
-            .await
-            .clone()
+            .await?;
+        verdict.clone().map_err(Unvetted::Refused)
     }
 
     /// Waits for the host's drip delay (the per-host rate limiter) and books the next slot.
@@ -368,7 +399,11 @@ impl Http {
         timeout: Option<Duration>,
         identity: Option<&StdMutex<crate::jar::Jar>>,
     ) -> Result<Sent, SendError> {
-        self.admit(&req.method, &req.url).await?;
+        if let Some(why) = self.admission(&req.method, &req.url).await? {
+            // Nothing vetted, so nothing is sent: the transport connects to vetted addresses only.
+            self.counters.failed_requests.fetch_add(1, Relaxed);
+            return Err(TransportError::Connect(why).into());
+        }
         self.decorate(&mut req, identity);
         let host = self.host(&req.url);
         let _global = self.global.acquire().await.map_err(|_| SendError::Halted)?;

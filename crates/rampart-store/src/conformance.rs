@@ -102,7 +102,8 @@ macro_rules! conformance_suite {
             // oauth
             oauth_clients_revocations_and_keys,
             // AppSec+
-            app_profiles_round_trip, plus_imports_apply_and_filter, policies_crud_and_tenants,
+            app_profiles_round_trip, plus_imports_apply_and_filter,
+            plus_reimport_reads_seen_from_the_stream, policies_crud_and_tenants,
             triage_records_and_sla_breaches, scan_evaluations_are_recorded_once_with_their_events,
             a_scan_completion_writes_its_events_with_it,
             // reports

@@ -146,9 +146,47 @@ pub trait Transport: Send + Sync + 'static {
     }
 
     /// Connect to `host` (a name, never an IP literal) only at `addrs`: the addresses the
-    /// engine's address policy checked ([`address`]). Transports that resolve nothing
-    /// themselves ignore it.
+    /// engine's address policy checked ([`address`]). A transport that connects by name
+    /// connects to a pinned name only, and to no name that was never pinned; transports
+    /// that resolve nothing themselves ignore it.
     fn pin(&self, host: &str, addrs: &[std::net::SocketAddr]) {
         let _ = (host, addrs);
+    }
+
+    /// The one DNS lookup of `host` in a scan, whose answer the address policy checks
+    /// before anything is pinned or sent.
+    async fn resolve(&self, host: &str, port: u16) -> std::io::Result<Vec<std::net::SocketAddr>> {
+        SystemDns.lookup(host, port).await
+    }
+
+    /// A transport for one scan: its own pins (and connections), so that what one scan's
+    /// address policy vetted never routes another scan's requests. `None`: this transport
+    /// keeps no per-scan state and serves every scan as it is.
+    fn for_scan(&self) -> Option<std::sync::Arc<dyn Transport>> {
+        None
+    }
+}
+
+/// Where host names are looked up: the system's resolver in production, a scripted answer
+/// in tests (a DNS answer that changes between two lookups).
+#[async_trait]
+pub trait Dns: Send + Sync + 'static {
+    async fn lookup(&self, host: &str, port: u16) -> std::io::Result<Vec<std::net::SocketAddr>>;
+}
+
+impl std::fmt::Debug for dyn Dns {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Dns")
+    }
+}
+
+/// The operating system's resolver.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SystemDns;
+
+#[async_trait]
+impl Dns for SystemDns {
+    async fn lookup(&self, host: &str, port: u16) -> std::io::Result<Vec<std::net::SocketAddr>> {
+        Ok(tokio::net::lookup_host((host, port)).await?.collect())
     }
 }

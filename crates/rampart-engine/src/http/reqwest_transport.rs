@@ -1,9 +1,10 @@
 //! The production transport: reqwest with rustls, pooled keep-alive connections, no
-//! automatic redirects and bounded body reads. Host names resolve through [`Pins`]: the
+//! automatic redirects and bounded body reads. Host names resolve through [`Pins`] only: the
 //! addresses the engine's address policy checked for a host are the ones connected to, so
-//! a second DNS answer cannot point an admitted host somewhere else (rebinding).
+//! a second DNS answer cannot point an admitted host somewhere else (rebinding), and a name
+//! the policy never vetted is not connected to at all.
 
-use super::{HttpRequest, HttpResponse, Transport, TransportError};
+use super::{Dns, HttpRequest, HttpResponse, SystemDns, Transport, TransportError};
 use async_trait::async_trait;
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -19,11 +20,13 @@ impl reqwest::dns::Resolve for Pins {
         let host = name.as_str().to_ascii_lowercase();
         let pinned = self.0.read().ok().and_then(|m| m.get(&host).cloned());
         Box::pin(async move {
-            let addrs: Vec<SocketAddr> = match pinned {
-                Some(a) => a,
-                // Not checked by a scan (it never is when the engine sends): the system resolver.
-                None => tokio::net::lookup_host((host.as_str(), 0)).await?.collect(),
-            };
+            // No lookup here: an unpinned name is one the address policy did not vet.
+            let addrs = pinned.filter(|a| !a.is_empty()).ok_or_else(|| {
+                std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    format!("{host}: no address vetted by the scan's address policy"),
+                )
+            })?;
             let it: reqwest::dns::Addrs = Box::new(addrs.into_iter());
             Ok(it)
         })
@@ -36,22 +39,31 @@ impl reqwest::dns::Resolve for Pins {
 pub struct ReqwestTransport {
     client: reqwest::Client,
     accept_invalid_certs: bool,
+    identity: Option<reqwest::Identity>,
     pins: Pins,
+    dns: Arc<dyn Dns>,
 }
 
 impl ReqwestTransport {
     /// `accept_invalid_certs` lets scans of test sites with self-signed certificates work.
     pub fn new(accept_invalid_certs: bool) -> Result<Self, TransportError> {
-        Self::build(accept_invalid_certs, None, Pins::default())
+        Self::with_dns(accept_invalid_certs, Arc::new(SystemDns))
+    }
+
+    /// A transport whose host names are looked up in `dns` (the address policy's one
+    /// lookup per host; the connections then go to the pinned answer only).
+    pub fn with_dns(accept_invalid_certs: bool, dns: Arc<dyn Dns>) -> Result<Self, TransportError> {
+        Self::build(accept_invalid_certs, None, Pins::default(), dns)
     }
 
     fn build(
         accept_invalid_certs: bool,
         identity: Option<reqwest::Identity>,
         pins: Pins,
+        dns: Arc<dyn Dns>,
     ) -> Result<Self, TransportError> {
         let mut builder = reqwest::Client::builder().dns_resolver(Arc::new(pins.clone()));
-        if let Some(id) = identity {
+        if let Some(id) = identity.clone() {
             builder = builder.identity(id);
         }
         let client = builder
@@ -66,7 +78,9 @@ impl ReqwestTransport {
         Ok(Self {
             client,
             accept_invalid_certs,
+            identity,
             pins,
+            dns,
         })
     }
 }
@@ -148,6 +162,7 @@ impl Transport for ReqwestTransport {
             self.accept_invalid_certs,
             Some(id),
             self.pins.clone(),
+            self.dns.clone(),
         )?))
     }
 
@@ -155,5 +170,24 @@ impl Transport for ReqwestTransport {
         if let Ok(mut m) = self.pins.0.write() {
             m.insert(host.to_ascii_lowercase(), addrs.to_vec());
         }
+    }
+
+    async fn resolve(&self, host: &str, port: u16) -> std::io::Result<Vec<SocketAddr>> {
+        self.dns.lookup(host, port).await
+    }
+
+    /// A new client with empty pins and its own connection pool: a pooled connection or a
+    /// pin of one scan never carries another scan's request.
+    fn for_scan(&self) -> Option<Arc<dyn Transport>> {
+        // The same settings built this transport once; should a second build fail, the
+        // scan keeps this one (whose pins it then shares with other scans).
+        Self::build(
+            self.accept_invalid_certs,
+            self.identity.clone(),
+            Pins::default(),
+            self.dns.clone(),
+        )
+        .ok()
+        .map(|t| Arc::new(t) as Arc<dyn Transport>)
     }
 }

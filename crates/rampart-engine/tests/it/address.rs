@@ -285,3 +285,144 @@ async fn private_and_metadata_addresses_named_as_targets_are_scanned_but_never_t
     );
     assert_eq!(own_hits.load(Ordering::SeqCst), 0);
 }
+
+/// A DNS whose answer for `name` changes after its first lookup: `first` (`None`: the name
+/// does not resolve), then `then` at every later lookup; other names do not resolve.
+struct Rebinding {
+    name: &'static str,
+    first: Option<std::net::IpAddr>,
+    then: std::net::IpAddr,
+    lookups: AtomicUsize,
+}
+
+#[async_trait::async_trait]
+impl rampart_engine::http::Dns for Rebinding {
+    async fn lookup(&self, host: &str, port: u16) -> std::io::Result<Vec<SocketAddr>> {
+        let not_found = || std::io::Error::new(std::io::ErrorKind::NotFound, "no such name");
+        if host != self.name {
+            return Err(not_found());
+        }
+        let ip = match self.lookups.fetch_add(1, Ordering::SeqCst) {
+            0 => self.first,
+            _ => Some(self.then),
+        };
+        ip.map(|ip| vec![SocketAddr::new(ip, port)])
+            .ok_or_else(not_found)
+    }
+}
+
+/// A site on 127.0.0.1 whose page links three paths of `http://{name}:{port}/` and
+/// redirects (`/go`) to a fourth.
+async fn linking_site(name: &str, port: u16) -> SocketAddr {
+    let base = format!("http://{name}:{port}");
+    let page = format!(
+        "<html><body><a href=\"{base}/a\">a</a><a href=\"{base}/b\">b</a>\
+         <a href=\"{base}/c\">c</a><a href=\"/go\">go</a></body></html>"
+    );
+    let to = format!("{base}/d");
+    let router = axum::Router::new()
+        .route("/", get(move || async move { Html(page) }))
+        .route(
+            "/go",
+            get(move || async move { Redirect::temporary(&to).into_response() }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let site = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    site
+}
+
+/// Runs `plan` on the production transport looking names up in `dns`.
+async fn run_with_dns(plan: ScanPlan, dns: Arc<Rebinding>) -> rampart_engine::Summary {
+    let transport = Arc::new(rampart_engine::http::ReqwestTransport::with_dns(false, dns).unwrap());
+    let (handle, mut rx) = rampart_engine::start(plan, transport, None).unwrap();
+    while let Some(e) = rx.recv().await {
+        if matches!(e, rampart_engine::Event::Finished(_)) {
+            break;
+        }
+    }
+    tokio::time::timeout(std::time::Duration::from_secs(30), handle.wait())
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_name_that_did_not_resolve_at_its_check_is_never_connected_when_it_resolves_later() {
+    // Where the name points at its second lookup: loopback, which the scan does not name.
+    let (trap, trap_hits) = counting("127.0.0.1:0").await;
+    let site = linking_site("rebind.test", trap.port()).await;
+    let dns = Arc::new(Rebinding {
+        name: "rebind.test",
+        first: None,
+        then: trap.ip(),
+        lookups: AtomicUsize::new(0),
+    });
+    let mut plan = ScanPlan::for_url(Url::parse(&format!("http://{site}/")).unwrap());
+    admit_everything(&mut plan);
+    let summary = run_with_dns(plan, dns.clone()).await;
+
+    assert!(
+        dns.lookups.load(Ordering::SeqCst) >= 2,
+        "the name was looked up again after it failed, and answered loopback"
+    );
+    assert_eq!(
+        trap_hits.load(Ordering::SeqCst),
+        0,
+        "no connection to the second answer: {:#?}",
+        summary.skipped_sample
+    );
+    let reasons: Vec<_> = summary
+        .skipped_sample
+        .iter()
+        .filter(|(u, _)| u.contains("rebind.test"))
+        .map(|(_, r)| *r)
+        .collect();
+    assert!(
+        reasons.contains(&rampart_engine::events::SkipReason::RequestFailed)
+            && reasons.contains(&rampart_engine::events::SkipReason::OutOfScope),
+        "failed while unresolved, then refused by the address policy: {:#?}",
+        summary.skipped_sample
+    );
+}
+
+#[tokio::test]
+async fn a_dns_answer_that_changes_after_the_check_never_moves_the_connection() {
+    // One port on two loopback addresses: 127.0.0.1 is the vetted answer; 127.0.0.2 stands
+    // for the rampart server itself, the answer the name turns to after its check.
+    let (vetted, vetted_hits, own, own_hits) = loop {
+        let (own, own_hits) = counting("127.0.0.2:0").await;
+        if tokio::net::TcpListener::bind(("127.0.0.1", own.port()))
+            .await
+            .is_ok()
+        {
+            let (vetted, vetted_hits) = counting(&format!("127.0.0.1:{}", own.port())).await;
+            break (vetted, vetted_hits, own, own_hits);
+        }
+    };
+    let site = linking_site("rebind.test", vetted.port()).await;
+    let dns = Arc::new(Rebinding {
+        name: "rebind.test",
+        first: Some(vetted.ip()),
+        then: own.ip(),
+        lookups: AtomicUsize::new(0),
+    });
+    let mut plan = ScanPlan::for_url(Url::parse(&format!("http://{site}/")).unwrap());
+    admit_everything(&mut plan);
+    // The scan names the host, so its loopback answer is allowed.
+    plan.allowed_domains = vec!["127.0.0.1".into(), "rebind.test".into()];
+    plan.own_sockets = vec![own];
+    let summary = run_with_dns(plan, dns.clone()).await;
+
+    assert_eq!(
+        dns.lookups.load(Ordering::SeqCst),
+        1,
+        "one lookup per host and scan; the connections never ask the DNS again"
+    );
+    assert!(
+        vetted_hits.load(Ordering::SeqCst) >= 4,
+        "every link and the redirect went to the vetted address: {:#?}",
+        summary.skipped_sample
+    );
+    assert_eq!(own_hits.load(Ordering::SeqCst), 0, "the second answer");
+}
