@@ -4,9 +4,10 @@ use super::rows::{en, get, time};
 use super::{a, c, commit, insert_err, select, t, tx_exec, visible, Row, SqlStore};
 use rampart_domain::*;
 use rampart_store::{
-    PlusFindingFilter, PlusFindingState, PlusImport, PlusStore, StoreError, StoreResult, Visibility,
+    PlusFindingFilter, PlusFindingState, PlusImport, PlusKnown, PlusStore, PlusStream, StoreError,
+    StoreResult, Visibility,
 };
-use sea_query::{Expr, Order, Query};
+use sea_query::{Expr, Order, Query, SelectStatement, SimpleExpr};
 
 const SCAN_COLUMNS: &[&str] = &[
     "id",
@@ -42,7 +43,65 @@ const FINDING_COLUMNS: &[&str] = &[
     "first_seen",
     "last_seen",
     "updated_at",
+    "present",
 ];
+
+/// The columns read as stored; `scan_id`, `last_seen` and `updated_at` are [`seen`].
+const STORED_COLUMNS: &[&str] = &[
+    "id",
+    "org_id",
+    "app_id",
+    "scan_type",
+    "tool",
+    "fingerprint",
+    "rule_id",
+    "title",
+    "description",
+    "severity",
+    "status",
+    "cwe",
+    "cve",
+    "cvss_score",
+    "location",
+    "remediation",
+    "first_seen",
+];
+
+/// A finding's `scan_id`, `last_seen` and `updated_at` as read: a finding the latest
+/// import of its stream reported (`present`) was seen by that import, which an unchanged
+/// re-import does not write on the finding; otherwise the values stored when it left.
+fn seen(column: &str) -> SimpleExpr {
+    let f = |x: &str| Expr::col((a("plus_findings"), a(x)));
+    let st = |x: &str| Expr::col((a("plus_streams"), a(x)));
+    let present = f("present").eq(true).and(st("scan_id").is_not_null());
+    match column {
+        "scan_id" => Expr::case(present, st("scan_id")).finally(f("scan_id")),
+        "last_seen" => Expr::case(present, st("last_seen")).finally(f("last_seen")),
+        _ => Expr::case(
+            present.and(st("last_seen").gt(f("updated_at"))),
+            st("last_seen"),
+        )
+        .finally(f("updated_at")),
+    }
+    .into()
+}
+
+/// A select of findings as read (see [`seen`]) within the tenant.
+fn findings(org: OrgId) -> SelectStatement {
+    let mut q = select("plus_findings", STORED_COLUMNS, org);
+    for col in ["scan_id", "last_seen", "updated_at"] {
+        q.expr_as(seen(col), a(col));
+    }
+    let on = |x: &str| c("plus_streams", x).equals((a("plus_findings"), a(x)));
+    q.left_join(
+        a("plus_streams"),
+        on("org_id")
+            .and(on("app_id"))
+            .and(on("scan_type"))
+            .and(on("tool")),
+    );
+    q
+}
 
 /// Rows per multi-row statement (well under SQLite's bound-parameter limit).
 const BATCH: usize = 400;
@@ -106,16 +165,37 @@ impl PlusStore for SqlStore {
         app: AppId,
         scan_type: PlusScanType,
         tools: &[String],
-    ) -> StoreResult<Vec<PlusFindingState>> {
+    ) -> StoreResult<PlusKnown> {
+        // Streams first: an import landing between the two reads changes a stream, which
+        // the import planned on these makes a conflict.
+        let mut q = select("plus_streams", &["tool", "scan_id", "last_seen"], org);
+        q.and_where(c("plus_streams", "app_id").eq(app.0))
+            .and_where(c("plus_streams", "scan_type").eq(scan_type.as_str()))
+            .and_where(c("plus_streams", "tool").is_in(tools.iter().cloned()));
+        let streams = self
+            .all(&q)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok((
+                    get(r, "tool")?,
+                    PlusStream {
+                        scan: PlusScanId(get(r, "scan_id")?),
+                        at: time(r, "last_seen")?,
+                    },
+                ))
+            })
+            .collect::<StoreResult<_>>()?;
         let mut q = select(
             "plus_findings",
-            &["id", "tool", "fingerprint", "status"],
+            &["id", "tool", "fingerprint", "status", "present"],
             org,
         );
         q.and_where(c("plus_findings", "app_id").eq(app.0))
             .and_where(c("plus_findings", "scan_type").eq(scan_type.as_str()))
             .and_where(c("plus_findings", "tool").is_in(tools.iter().cloned()));
-        self.all(&q)
+        let findings = self
+            .all(&q)
             .await?
             .iter()
             .map(|r| {
@@ -124,9 +204,11 @@ impl PlusStore for SqlStore {
                     tool: get(r, "tool")?,
                     fingerprint: get(r, "fingerprint")?,
                     status: en(r, "status", PlusStatus::parse)?,
+                    present: get(r, "present")?,
                 })
             })
-            .collect()
+            .collect::<StoreResult<_>>()?;
+        Ok(PlusKnown { streams, findings })
     }
 
     async fn apply_plus_import(
@@ -156,6 +238,7 @@ impl PlusStore for SqlStore {
             .map_err(insert_err)?
             .to_owned();
         tx_exec(&mut tx, &ins).await?;
+        move_streams(&mut tx, s, import).await?;
         for chunk in import.new.chunks(BATCH) {
             let mut ins = Query::insert();
             ins.into_table(a("plus_findings"))
@@ -183,6 +266,7 @@ impl PlusStore for SqlStore {
                     t(f.first_seen),
                     t(f.last_seen),
                     t(f.updated_at),
+                    true.into(),
                 ])
                 .map_err(insert_err)?;
             }
@@ -192,16 +276,17 @@ impl PlusStore for SqlStore {
             let mut q = Query::update();
             q.table(a("plus_findings"))
                 .value(a("scan_id"), s.id.0)
+                .value(a("last_seen"), t(s.created_at))
                 .value(a("updated_at"), t(s.created_at))
+                .value(a("present"), true)
                 .and_where(Expr::col(a("org_id")).eq(s.org.0))
                 .and_where(Expr::col(a("id")).is_in(list));
-            q.value(a("last_seen"), t(s.created_at));
             if let Some(st) = status {
                 q.value(a("status"), st.as_str());
             }
             q
         };
-        for chunk in import.seen.chunks(BATCH) {
+        for chunk in import.returned.chunks(BATCH) {
             tx_exec(&mut tx, &update(ids(chunk, |x| x.0), None)).await?;
         }
         for chunk in import.reopened.chunks(BATCH) {
@@ -211,14 +296,29 @@ impl PlusStore for SqlStore {
             )
             .await?;
         }
-        for chunk in import.closed.chunks(BATCH) {
-            let mut q = Query::update();
-            q.table(a("plus_findings"))
-                .value(a("status"), PlusStatus::Resolved.as_str())
-                .value(a("updated_at"), t(s.created_at))
-                .and_where(Expr::col(a("org_id")).eq(s.org.0))
-                .and_where(Expr::col(a("id")).is_in(ids(chunk, |x| x.0)));
-            tx_exec(&mut tx, &q).await?;
+        for change in &import.streams {
+            // Leaving the stream: the values read from it until now become the finding's.
+            let left: Vec<uuid::Uuid> = change
+                .closed
+                .iter()
+                .chain(&change.gone)
+                .map(|x| x.0)
+                .collect();
+            // Without a previous import no finding of the stream is present.
+            if let Some(prev) = change.previous {
+                for chunk in left.chunks(BATCH) {
+                    tx_exec(&mut tx, &leave(s.org, prev, chunk)).await?;
+                }
+            }
+            for chunk in change.closed.chunks(BATCH) {
+                let mut q = Query::update();
+                q.table(a("plus_findings"))
+                    .value(a("status"), PlusStatus::Resolved.as_str())
+                    .value(a("updated_at"), t(s.created_at))
+                    .and_where(Expr::col(a("org_id")).eq(s.org.0))
+                    .and_where(Expr::col(a("id")).is_in(ids(chunk, |x| x.0)));
+                tx_exec(&mut tx, &q).await?;
+            }
         }
         commit(tx).await
     }
@@ -261,7 +361,7 @@ impl PlusStore for SqlStore {
         id: PlusFindingId,
         vis: &Visibility,
     ) -> StoreResult<PlusFinding> {
-        let mut q = select("plus_findings", FINDING_COLUMNS, org);
+        let mut q = findings(org);
         q.and_where(c("plus_findings", "id").eq(id.0));
         if let Some(v) = visible("plus_findings", "app_id", vis) {
             q.and_where(v);
@@ -276,12 +376,12 @@ impl PlusStore for SqlStore {
         vis: &Visibility,
     ) -> StoreResult<Vec<PlusFinding>> {
         let col = |x: &str| c("plus_findings", x);
-        let mut q = select("plus_findings", FINDING_COLUMNS, org);
+        let mut q = findings(org);
         if let Some(app) = f.app {
             q.and_where(col("app_id").eq(app.0));
         }
         if let Some(s) = f.scan {
-            q.and_where(col("scan_id").eq(s.0));
+            q.and_where(Expr::expr(seen("scan_id")).eq(s.0));
         }
         if let Some(st) = f.scan_type {
             q.and_where(col("scan_type").eq(st.as_str()));
@@ -310,13 +410,13 @@ impl PlusStore for SqlStore {
             None => (false, sort),
         };
         let column = match key {
-            "severity" => "severity_rank",
-            "lastSeen" => "last_seen",
-            "title" => "title",
-            _ => "first_seen",
+            "severity" => col("severity_rank"),
+            "lastSeen" => Expr::expr(seen("last_seen")),
+            "title" => col("title"),
+            _ => col("first_seen"),
         };
         let order = if desc { Order::Desc } else { Order::Asc };
-        q.order_by((a("plus_findings"), a(column)), order.clone())
+        q.order_by_expr(column.into(), order.clone())
             .order_by((a("plus_findings"), a("id")), order)
             .limit(f.limit)
             .offset(f.offset);
@@ -503,6 +603,95 @@ impl PlusStore for SqlStore {
         commit(tx).await?;
         Ok(new)
     }
+}
+
+/// Findings leaving their stream: the values read from it until now (`prev`) become theirs.
+fn leave(org: OrgId, prev: PlusStream, chunk: &[uuid::Uuid]) -> sea_query::UpdateStatement {
+    let updated = Expr::col(a("updated_at"));
+    let later: SimpleExpr = Expr::case(updated.clone().lt(t(prev.at)), t(prev.at))
+        .finally(updated)
+        .into();
+    Query::update()
+        .table(a("plus_findings"))
+        .value(a("present"), false)
+        .value(a("scan_id"), prev.scan.0)
+        .value(a("last_seen"), t(prev.at))
+        .value(a("updated_at"), later)
+        .and_where(Expr::col(a("org_id")).eq(org.0))
+        .and_where(Expr::col(a("id")).is_in(chunk.iter().copied()))
+        .and_where(Expr::col(a("present")).eq(true))
+        .to_owned()
+}
+
+/// Makes the scan the latest import of each of its tools' streams: a compare-and-set on the
+/// stream's previous import (`Conflict` when another import of it landed since the plan).
+async fn move_streams(
+    tx: &mut super::Tx<'_>,
+    s: &PlusScan,
+    import: &PlusImport,
+) -> StoreResult<()> {
+    let raced =
+        || StoreError::Conflict("another import of these results ran at the same time".into());
+    let mut tools: Vec<&String> = s.tools.iter().collect();
+    tools.sort();
+    tools.dedup();
+    for tool in tools {
+        let previous = import.streams.iter().find(|x| &x.tool == tool);
+        let n = match previous.and_then(|x| x.previous) {
+            Some(previous) => {
+                let q = Query::update()
+                    .table(a("plus_streams"))
+                    .values([
+                        (a("scan_id"), s.id.0.into()),
+                        (a("last_seen"), t(s.created_at)),
+                    ])
+                    .and_where(Expr::col(a("org_id")).eq(s.org.0))
+                    .and_where(Expr::col(a("app_id")).eq(s.app.0))
+                    .and_where(Expr::col(a("scan_type")).eq(s.scan_type.as_str()))
+                    .and_where(Expr::col(a("tool")).eq(tool.clone()))
+                    .and_where(Expr::col(a("scan_id")).eq(previous.scan.0))
+                    .to_owned();
+                tx_exec(tx, &q).await?
+            }
+            None => {
+                let q = Query::insert()
+                    .into_table(a("plus_streams"))
+                    .columns(
+                        [
+                            "org_id",
+                            "app_id",
+                            "scan_type",
+                            "tool",
+                            "scan_id",
+                            "last_seen",
+                        ]
+                        .map(a),
+                    )
+                    .values([
+                        s.org.0.into(),
+                        s.app.0.into(),
+                        s.scan_type.as_str().into(),
+                        tool.clone().into(),
+                        s.id.0.into(),
+                        t(s.created_at),
+                    ])
+                    .map_err(insert_err)?
+                    .on_conflict(
+                        sea_query::OnConflict::columns(
+                            ["org_id", "app_id", "scan_type", "tool"].map(a),
+                        )
+                        .do_nothing()
+                        .to_owned(),
+                    )
+                    .to_owned();
+                tx_exec(tx, &q).await?
+            }
+        };
+        if n != 1 {
+            return Err(raced());
+        }
+    }
+    Ok(())
 }
 
 const TRIAGE_COLUMNS: &[&str] = &[

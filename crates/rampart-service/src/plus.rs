@@ -6,7 +6,7 @@ use crate::error::Checks;
 use crate::{require, AppInput, Problem, Service, ServiceError, ServiceResult};
 use rampart_domain::*;
 use rampart_ingest::{Format, Report};
-use rampart_store::{ListRequest, PlusFindingFilter, PlusImport, StoreError, Visibility};
+use rampart_store::{ListRequest, PlusFindingFilter, StoreError, Visibility};
 use serde_json::json;
 
 /// The writable fields of an AppSec+ application (PUT overwrites them all).
@@ -263,6 +263,7 @@ impl Service {
             .plus_finding_states(p.org, app, scan_type, &report.tools)
             .await?;
         let known_keys: Vec<((&str, &str), PlusStatus)> = known
+            .findings
             .iter()
             .map(|k| ((k.tool.as_str(), k.fingerprint.as_str()), k.status))
             .collect();
@@ -319,39 +320,35 @@ impl Service {
         for i in &d.new {
             fresh[*i] = true;
         }
-        let import = PlusImport {
-            new: report
-                .findings
-                .into_iter()
-                .zip(fresh)
-                .filter(|(_, new)| *new)
-                .map(|(f, _)| PlusFinding {
-                    id: PlusFindingId::new(),
-                    org: p.org,
-                    app,
-                    scan: scan.id,
-                    scan_type,
-                    tool: f.tool,
-                    fingerprint: f.fingerprint,
-                    rule_id: f.rule_id,
-                    title: f.title,
-                    description: f.description,
-                    severity: f.severity,
-                    status: f.status.unwrap_or(PlusStatus::Open),
-                    cwe: f.cwe,
-                    cve: f.cve,
-                    cvss_score: f.cvss_score,
-                    location: f.location,
-                    remediation: f.remediation,
-                    first_seen: now,
-                    last_seen: now,
-                    updated_at: now,
-                })
-                .collect(),
-            seen: d.unchanged.iter().map(|i| known[*i].id).collect(),
-            reopened: d.reopened.iter().map(|i| known[*i].id).collect(),
-            closed: d.closed.iter().map(|i| known[*i].id).collect(),
-        };
+        let mut import = known.import(Vec::new(), &incoming, &d.unchanged, &d.reopened, &d.closed);
+        import.new = report
+            .findings
+            .into_iter()
+            .zip(fresh)
+            .filter(|(_, new)| *new)
+            .map(|(f, _)| PlusFinding {
+                id: PlusFindingId::new(),
+                org: p.org,
+                app,
+                scan: scan.id,
+                scan_type,
+                tool: f.tool,
+                fingerprint: f.fingerprint,
+                rule_id: f.rule_id,
+                title: f.title,
+                description: f.description,
+                severity: f.severity,
+                status: f.status.unwrap_or(PlusStatus::Open),
+                cwe: f.cwe,
+                cve: f.cve,
+                cvss_score: f.cvss_score,
+                location: f.location,
+                remediation: f.remediation,
+                first_seen: now,
+                last_seen: now,
+                updated_at: now,
+            })
+            .collect();
         // The import's events are written with it (a crash keeps both or neither).
         let outbox = self.outbox(scan.org).await?;
         let deliveries = Self::import_deliveries(&outbox, &scan, &import);

@@ -481,7 +481,10 @@ impl Service {
         for (event, list) in [
             (WebhookEvent::VulnerabilityCreated, created),
             (WebhookEvent::VulnerabilityReopened, ids(&import.reopened)),
-            (WebhookEvent::VulnerabilityClosed, ids(&import.closed)),
+            (
+                WebhookEvent::VulnerabilityClosed,
+                ids(&import.closed().collect::<Vec<_>>()),
+            ),
         ] {
             if !list.is_empty() {
                 out.extend(outbox.deliveries(event, findings_event(scan.app, scan.id.0, list)));

@@ -5,17 +5,48 @@ use async_trait::async_trait;
 use rampart_domain::*;
 
 /// What an import changes, decided by the service (`rampart_ingest::delta`) and applied by
-/// [`PlusStore::apply_plus_import`] in one transaction.
+/// [`PlusStore::apply_plus_import`] in one transaction. Only changes are listed: a finding
+/// reported again with nothing changed is not written (its `scan_id` and `last_seen` are
+/// the latest import of its stream, see [`PlusStream`]).
 #[derive(Clone, Debug, Default)]
 pub struct PlusImport {
     /// Findings seen for the first time.
     pub new: Vec<PlusFinding>,
-    /// Reported again: `last_seen` and `scan_id` move, the status stays.
-    pub seen: Vec<PlusFindingId>,
     /// Reported again after being resolved: back to `open`.
     pub reopened: Vec<PlusFindingId>,
-    /// No longer reported by the tool: `resolved`.
+    /// Reported again after an import of their stream that did not report them, status
+    /// kept (e.g. `accepted`).
+    pub returned: Vec<PlusFindingId>,
+    /// Per tool of the import: its earlier import and the findings leaving it (a tool
+    /// not listed, or listed without `previous`, is a new stream).
+    pub streams: Vec<PlusStreamChange>,
+}
+
+impl PlusImport {
+    /// Every finding the import resolves.
+    pub fn closed(&self) -> impl Iterator<Item = PlusFindingId> + '_ {
+        self.streams.iter().flat_map(|s| s.closed.iter().copied())
+    }
+}
+
+/// What an import does to one stream.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlusStreamChange {
+    pub tool: String,
+    /// The stream's latest import as read when the import was planned (None: none yet):
+    /// another import of the stream in between makes this one a `Conflict`.
+    pub previous: Option<PlusStream>,
+    /// No longer reported while open or in progress: `resolved`.
     pub closed: Vec<PlusFindingId>,
+    /// No longer reported, status kept (accepted, or resolved by hand).
+    pub gone: Vec<PlusFindingId>,
+}
+
+/// The latest import of a stream: one tool's results of one scan type for one application.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PlusStream {
+    pub scan: PlusScanId,
+    pub at: chrono::DateTime<chrono::Utc>,
 }
 
 /// The identity and status of a stored finding (what a re-import compares against).
@@ -25,6 +56,82 @@ pub struct PlusFindingState {
     pub tool: String,
     pub fingerprint: String,
     pub status: PlusStatus,
+    /// Reported by the latest import of its stream.
+    pub present: bool,
+}
+
+/// What a re-import is compared against: the streams' latest imports, read before the
+/// findings (so an import that lands between the two reads is caught by the
+/// compare-and-set of [`PlusStreamChange::previous`]).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PlusKnown {
+    pub streams: Vec<(String, PlusStream)>,
+    pub findings: Vec<PlusFindingState>,
+}
+
+impl PlusKnown {
+    /// The import of `new` findings and of the known ones the re-import rule decided on
+    /// (indices into `findings`); `reported` is every (tool, fingerprint) of the upload.
+    /// Lists only what must be written: a finding reported again that was present and
+    /// keeps its status is in no list.
+    pub fn import(
+        &self,
+        new: Vec<PlusFinding>,
+        reported: &[(&str, &str)],
+        unchanged: &[usize],
+        reopened: &[usize],
+        closed: &[usize],
+    ) -> PlusImport {
+        let reported: std::collections::HashSet<(&str, &str)> = reported.iter().copied().collect();
+        let mut streams: Vec<PlusStreamChange> = self
+            .streams
+            .iter()
+            .map(|(tool, previous)| PlusStreamChange {
+                tool: tool.clone(),
+                previous: Some(*previous),
+                closed: Vec::new(),
+                gone: Vec::new(),
+            })
+            .collect();
+        let mut is_closed = vec![false; self.findings.len()];
+        for i in closed {
+            is_closed[*i] = true;
+        }
+        for (k, is_closed) in self.findings.iter().zip(is_closed) {
+            let gone = k.present && !reported.contains(&(k.tool.as_str(), k.fingerprint.as_str()));
+            if !is_closed && !gone {
+                continue;
+            }
+            let i = match streams.iter().position(|c| c.tool == k.tool) {
+                Some(i) => i,
+                None => {
+                    // Stored before streams existed: the stream starts now.
+                    streams.push(PlusStreamChange {
+                        tool: k.tool.clone(),
+                        previous: None,
+                        closed: Vec::new(),
+                        gone: Vec::new(),
+                    });
+                    streams.len() - 1
+                }
+            };
+            if is_closed {
+                streams[i].closed.push(k.id);
+            } else {
+                streams[i].gone.push(k.id);
+            }
+        }
+        PlusImport {
+            new,
+            reopened: reopened.iter().map(|i| self.findings[*i].id).collect(),
+            returned: unchanged
+                .iter()
+                .filter(|i| !self.findings[**i].present)
+                .map(|i| self.findings[*i].id)
+                .collect(),
+            streams,
+        }
+    }
 }
 
 /// Filters of `GET /vulnerabilities` (imported findings).
@@ -46,16 +153,17 @@ pub struct PlusFindingFilter {
 
 #[async_trait]
 pub trait PlusStore: Send + Sync {
-    /// The findings of an app's earlier imports of `scan_type` by any of `tools`.
+    /// The streams and findings of an app's earlier imports of `scan_type` by any of `tools`.
     async fn plus_finding_states(
         &self,
         org: OrgId,
         app: AppId,
         scan_type: PlusScanType,
         tools: &[String],
-    ) -> StoreResult<Vec<PlusFindingState>>;
-    /// Records the scan and applies the import; `Conflict` when a concurrent import of the
-    /// same findings won (nothing is written).
+    ) -> StoreResult<PlusKnown>;
+    /// Records the scan, makes it the latest import of each of its tools' streams and
+    /// applies the import; `Conflict` when a concurrent import of one of those streams won
+    /// (nothing is written).
     /// Writes `outbox` (the import's webhook deliveries) in the same transaction.
     async fn apply_plus_import(
         &self,

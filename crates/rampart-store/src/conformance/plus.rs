@@ -2,7 +2,7 @@
 //! tool results (`PlusStore`).
 
 use super::*;
-use crate::{PlusFindingFilter, PlusImport};
+use crate::{PlusFindingFilter, PlusImport, PlusStream, PlusStreamChange, StoreResult};
 
 pub async fn app_profiles_round_trip(s: &dyn Store) {
     let o = org(s, "o").await;
@@ -103,11 +103,23 @@ pub async fn plus_imports_apply_and_filter(s: &dyn Store) {
         .plus_finding_states(o, a.id, PlusScanType::Sast, &["Bandit".into()])
         .await
         .unwrap();
-    assert_eq!(states.len(), 2);
+    assert_eq!(states.findings.len(), 2);
+    assert!(states.findings.iter().all(|f| f.present));
+    assert_eq!(
+        states.streams,
+        vec![(
+            "Bandit".to_string(),
+            PlusStream {
+                scan: first.id,
+                at: at(2)
+            }
+        )]
+    );
     assert!(s
         .plus_finding_states(o, a.id, PlusScanType::Sca, &["Bandit".into()])
         .await
         .unwrap()
+        .findings
         .is_empty());
     // The same fingerprint again in another import is a conflict, nothing written.
     let dup = scan(&a, 3);
@@ -129,8 +141,15 @@ pub async fn plus_imports_apply_and_filter(s: &dyn Store) {
     s.apply_plus_import(
         &second,
         &PlusImport {
-            seen: vec![x.id],
-            closed: vec![y.id],
+            streams: vec![PlusStreamChange {
+                tool: "Bandit".into(),
+                previous: Some(PlusStream {
+                    scan: first.id,
+                    at: at(2),
+                }),
+                closed: vec![y.id],
+                gone: vec![],
+            }],
             ..Default::default()
         },
         &[],
@@ -149,6 +168,15 @@ pub async fn plus_imports_apply_and_filter(s: &dyn Store) {
         &third,
         &PlusImport {
             reopened: vec![y.id],
+            streams: vec![PlusStreamChange {
+                tool: "Bandit".into(),
+                previous: Some(PlusStream {
+                    scan: second.id,
+                    at: at(4),
+                }),
+                closed: vec![],
+                gone: vec![],
+            }],
             ..Default::default()
         },
         &[],
@@ -398,4 +426,190 @@ pub async fn triage_records_and_sla_breaches(s: &dyn Store) {
     assert_eq!(payloads.len(), 2, "{payloads:?}");
     assert!(payloads.contains(&serde_json::json!({ "new": [f2] }).to_string()));
     assert!(payloads.contains(&serde_json::json!({ "new": [f1, f2] }).to_string()));
+}
+
+/// One import through the port as the service makes it: read what is known of `tools`,
+/// decide each known finding by the re-import rule (`rampart_ingest::reconcile`, written
+/// again here as the oracle), apply. Returns the scan and what the import wrote.
+async fn reimport(
+    s: &dyn Store,
+    a: &App,
+    minute: u32,
+    tools: &[&str],
+    reported: &[(&str, &str)],
+) -> StoreResult<(PlusScan, PlusImport)> {
+    let tools: Vec<String> = tools.iter().map(|t| t.to_string()).collect();
+    let known = s
+        .plus_finding_states(a.org, a.id, PlusScanType::Sast, &tools)
+        .await?;
+    let scan = PlusScan {
+        tools,
+        ..scan(a, minute)
+    };
+    let (mut unchanged, mut reopened, mut closed) = (vec![], vec![], vec![]);
+    for (i, k) in known.findings.iter().enumerate() {
+        let again = reported.contains(&(k.tool.as_str(), k.fingerprint.as_str()));
+        match (again, k.status) {
+            (true, PlusStatus::Resolved) => reopened.push(i),
+            (true, _) => unchanged.push(i),
+            (false, st) if st.is_active() => closed.push(i),
+            (false, _) => {}
+        }
+    }
+    let new = reported
+        .iter()
+        .filter(|(t, fp)| {
+            !known
+                .findings
+                .iter()
+                .any(|k| k.tool == *t && k.fingerprint == *fp)
+        })
+        .map(|(t, fp)| PlusFinding {
+            tool: t.to_string(),
+            first_seen: scan.created_at,
+            last_seen: scan.created_at,
+            updated_at: scan.created_at,
+            ..finding(a, scan.id, fp, Severity::High)
+        })
+        .collect();
+    let import = known.import(new, reported, &unchanged, &reopened, &closed);
+    s.apply_plus_import(&scan, &import, &[]).await?;
+    Ok((scan, import))
+}
+
+/// An unchanged re-import writes no finding, yet each finding reads as seen by it
+/// (`scan_id`, `last_seen`, `updated_at`); a partial re-import, a reopen, a triaged
+/// finding leaving and coming back, and two tools on one application each read the
+/// import that last reported them; two imports planned on the same state: one conflicts.
+pub async fn plus_reimport_reads_seen_from_the_stream(s: &dyn Store) {
+    let o = org(s, "o").await;
+    let a = app(s, o, "a", None).await;
+    let get = move |id: PlusFindingId| async move {
+        let f = s.get_plus_finding(o, id, &Visibility::All).await.unwrap();
+        (f.scan, f.last_seen, f.updated_at, f.status)
+    };
+    let in_scan = move |scan: PlusScanId| async move {
+        let mut ids: Vec<String> = s
+            .list_plus_findings(
+                o,
+                &PlusFindingFilter {
+                    scan: Some(scan),
+                    limit: 50,
+                    ..Default::default()
+                },
+                &Visibility::All,
+            )
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|f| f.fingerprint)
+            .collect();
+        ids.sort();
+        ids
+    };
+    use PlusStatus::*;
+    let both = [("Bandit", "x"), ("Bandit", "y")];
+    let (s1, first) = reimport(s, &a, 2, &["Bandit"], &both).await.unwrap();
+    let [x, y] = [first.new[0].id, first.new[1].id];
+
+    // Unchanged: nothing to write, everything reads as seen by the second import.
+    let (s2, plan) = reimport(s, &a, 4, &["Bandit"], &both).await.unwrap();
+    assert!(plan.new.is_empty() && plan.reopened.is_empty() && plan.returned.is_empty());
+    assert!(plan
+        .streams
+        .iter()
+        .all(|c| c.closed.is_empty() && c.gone.is_empty()));
+    assert_eq!(get(x).await, (s2.id, at(4), at(4), Open));
+    assert_eq!(get(y).await, (s2.id, at(4), at(4), Open));
+    assert_eq!(in_scan(s2.id).await, ["x", "y"]);
+    assert!(in_scan(s1.id).await.is_empty());
+
+    // Partial: y closed, keeping the import that last reported it.
+    let (s3, _) = reimport(s, &a, 5, &["Bandit"], &both[..1]).await.unwrap();
+    assert_eq!(get(x).await, (s3.id, at(5), at(5), Open));
+    assert_eq!(get(y).await, (s2.id, at(4), at(5), Resolved));
+    assert_eq!(in_scan(s2.id).await, ["y"]);
+    assert_eq!(in_scan(s3.id).await, ["x"]);
+
+    // Reopened: seen by the import that brought it back.
+    let (s4, plan) = reimport(s, &a, 6, &["Bandit"], &both).await.unwrap();
+    assert_eq!(plan.reopened, vec![y]);
+    assert_eq!(get(y).await, (s4.id, at(6), at(6), Open));
+    assert_eq!(get(x).await, (s4.id, at(6), at(6), Open));
+
+    // Triaged, then no longer reported: the status stays, the last import seeing it too.
+    s.set_plus_finding_status(o, x, Accepted, at(7))
+        .await
+        .unwrap();
+    let (_, plan) = reimport(s, &a, 8, &["Bandit"], &both[1..]).await.unwrap();
+    assert_eq!(plan.streams[0].gone, vec![x]);
+    assert_eq!(get(x).await, (s4.id, at(6), at(7), Accepted));
+    // …and back: present again, still accepted.
+    let (s6, plan) = reimport(s, &a, 9, &["Bandit"], &both).await.unwrap();
+    assert_eq!(plan.returned, vec![x]);
+    assert_eq!(get(x).await, (s6.id, at(9), at(9), Accepted));
+
+    // A second tool on the same application is its own stream.
+    let (s7, _) = reimport(s, &a, 10, &["Semgrep"], &[("Semgrep", "z")])
+        .await
+        .unwrap();
+    let z = s
+        .list_plus_findings(
+            o,
+            &PlusFindingFilter {
+                tool: Some("Semgrep".into()),
+                limit: 5,
+                ..Default::default()
+            },
+            &Visibility::All,
+        )
+        .await
+        .unwrap()[0]
+        .id;
+    assert_eq!(get(z).await, (s7.id, at(10), at(10), Open));
+    assert_eq!(get(y).await, (s6.id, at(9), at(9), Open));
+    let (s8, _) = reimport(s, &a, 11, &["Bandit"], &both).await.unwrap();
+    assert_eq!(get(y).await, (s8.id, at(11), at(11), Open));
+    assert_eq!(get(z).await, (s7.id, at(10), at(10), Open));
+    // One upload of both tools moves both streams.
+    let all = [both[0], both[1], ("Semgrep", "z")];
+    let (s9, _) = reimport(s, &a, 12, &["Bandit", "Semgrep"], &all)
+        .await
+        .unwrap();
+    for id in [x, y, z] {
+        assert_eq!(get(id).await.0, s9.id);
+    }
+    // Sorted by when they were last seen: z's stream was imported before Bandit's.
+    let (_, _) = reimport(s, &a, 13, &["Bandit"], &both).await.unwrap();
+    let by_seen: Vec<String> = s
+        .list_plus_findings(
+            o,
+            &PlusFindingFilter {
+                sort: Some("-lastSeen".into()),
+                limit: 5,
+                ..Default::default()
+            },
+            &Visibility::All,
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|f| f.fingerprint)
+        .collect();
+    assert_eq!(by_seen.last().map(String::as_str), Some("z"));
+
+    // Two imports planned on the same state: the second to land conflicts, writes nothing.
+    let tools = vec!["Bandit".to_string()];
+    let known = s
+        .plus_finding_states(o, a.id, PlusScanType::Sast, &tools)
+        .await
+        .unwrap();
+    reimport(s, &a, 14, &["Bandit"], &both).await.unwrap();
+    let late = scan(&a, 15);
+    let stale = known.import(vec![], &both, &[0, 1], &[], &[]);
+    assert!(is_conflict(s.apply_plus_import(&late, &stale, &[]).await));
+    assert!(is_not_found(
+        s.get_plus_scan(o, late.id, &Visibility::All).await
+    ));
+    assert_eq!(get(x).await.1, at(14));
 }
