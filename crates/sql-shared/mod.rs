@@ -16,6 +16,7 @@ mod audit;
 mod blackouts;
 mod connectors;
 mod console;
+mod coverage;
 mod engines;
 mod files;
 mod identity;

@@ -523,6 +523,28 @@ pub struct ScanExecutionDetails {
     pub failed_requests: i64,
     pub network_speed: i64,
     pub drip_delay: i64,
+    /// What the finished scan could not cover; a rampart extension, absent until the engine
+    /// reports it at the scan's end (and when it reached no limit and lost nothing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<ScanCoverage>,
+}
+
+/// What a finished scan could not cover, as its engine reported it (a rampart extension of
+/// `execution-details`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ScanCoverage {
+    /// The limits reached (`max_requests`, `max_per_pattern`, `probe_budget`, …).
+    #[serde(default)]
+    pub limits_reached: Vec<String>,
+    /// One line per limit reached: which setting, and what it left out.
+    #[serde(default)]
+    pub limit_details: Vec<String>,
+    /// Pages not crawled because their request got no answer, per reason.
+    #[serde(default)]
+    pub dropped: BTreeMap<String, u64>,
+    /// Attack jobs abandoned with their remaining payloads (no answer), per reason.
+    #[serde(default)]
+    pub abandoned: BTreeMap<String, u64>,
 }
 
 /// One engine or platform event of a scan.

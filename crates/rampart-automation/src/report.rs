@@ -62,7 +62,8 @@ pub async fn fetch(c: &Client, scan_id: Uuid) -> Result<ScanData, String> {
     if target.is_empty() {
         target = format!("{app} / {config}");
     }
-    let details = c.execution_details(scan_id).await.ok();
+    let mut details = c.execution_details(scan_id).await.ok();
+    let coverage = details.as_mut().and_then(|d| d.coverage.take());
     let vulnerabilities = c
         .scan_vulnerabilities(scan_id, None)
         .all()
@@ -75,6 +76,7 @@ pub async fn fetch(c: &Client, scan_id: Uuid) -> Result<ScanData, String> {
         template,
         target,
         details,
+        coverage,
         vulnerabilities,
     })
 }

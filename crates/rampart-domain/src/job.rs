@@ -73,6 +73,35 @@ pub struct Heartbeat {
     pub details: ExecutionDetails,
     #[serde(default)]
     pub checkpoint: Option<String>,
+    /// What the scan could not cover; sent with the last heartbeat, once the engine is done
+    /// (absent before, and from workers that predate it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<Coverage>,
+}
+
+/// What a finished scan could not cover, as its engine reported it: the limits it reached
+/// with what each left out, and what requests that got no answer cost. Kept structured by
+/// the platform so that a report built from server data shows what a local one does.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Coverage {
+    /// The limits reached, as the engine names them (`max_requests`, `max_per_pattern`, …).
+    pub limits_reached: Vec<String>,
+    /// One line per limit reached: which setting, and what it left out.
+    pub limit_details: Vec<String>,
+    /// Pages not crawled because their request got no answer, per reason.
+    pub dropped: std::collections::BTreeMap<String, u64>,
+    /// Attack jobs abandoned with their remaining payloads (no answer), per reason.
+    pub abandoned: std::collections::BTreeMap<String, u64>,
+}
+
+impl Coverage {
+    /// Nothing reached, nothing lost.
+    pub fn is_empty(&self) -> bool {
+        self.limits_reached.is_empty()
+            && self.limit_details.is_empty()
+            && self.dropped.is_empty()
+            && self.abandoned.is_empty()
+    }
 }
 
 /// The platform's answer to a heartbeat.

@@ -147,11 +147,11 @@ pub(crate) struct Hit<'a> {
 }
 
 impl Ctx {
-    /// Sends an attack request; when the response shows a lost session, logs in again and
-    /// resends it once.
+    /// Sends an attack request; when the response shows a lost session (also behind a
+    /// redirect), logs in again and resends it once.
     pub async fn send(&self, req: HttpRequest) -> Result<Sent, SendError> {
         let sent = self.http.send(req.clone(), Purpose::Attack).await?;
-        if self.session.lost(&sent.response)
+        if self.session.lost_after(&self.http, &sent).await
             && self
                 .session
                 .relogin(

@@ -100,6 +100,40 @@ pub enum LimitKind {
     CookieBudget,
 }
 
+impl LimitKind {
+    pub const ALL: [LimitKind; 9] = [
+        LimitKind::MaxDuration,
+        LimitKind::MaxRequests,
+        LimitKind::MaxCrawlResults,
+        LimitKind::MaxFindings,
+        LimitKind::ResponseSize,
+        LimitKind::MaxPerPattern,
+        LimitKind::MaxDepth,
+        LimitKind::ProbeBudget,
+        LimitKind::CookieBudget,
+    ];
+
+    /// The name the events, reports and the platform use (its serde name).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LimitKind::MaxDuration => "max_duration",
+            LimitKind::MaxRequests => "max_requests",
+            LimitKind::MaxCrawlResults => "max_crawl_results",
+            LimitKind::MaxFindings => "max_findings",
+            LimitKind::ResponseSize => "response_size",
+            LimitKind::MaxPerPattern => "max_per_pattern",
+            LimitKind::MaxDepth => "max_depth",
+            LimitKind::ProbeBudget => "probe_budget",
+            LimitKind::CookieBudget => "cookie_budget",
+        }
+    }
+
+    /// The kind of an [`as_str`](Self::as_str) name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
 /// Why a discovered URL was not visited.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -172,6 +206,7 @@ pub struct Summary {
     /// One line per limit reached: which setting, and what it left out (counts, examples).
     pub limit_details: Vec<String>,
     pub findings: Vec<Finding>,
+    /// The pages crawled, as `METHOD URL` (`GET http://a.example/`, `POST http://…/search`).
     pub crawled: Vec<String>,
     /// Count of URLs not visited, per reason.
     pub skipped: std::collections::BTreeMap<SkipReason, u64>,
@@ -192,5 +227,22 @@ impl Summary {
     /// worker fails such a scan `NETWORK_UNAVAILABLE`, `rampart scan` exits 2).
     pub fn target_unreachable(&self) -> bool {
         self.progress.requests > 0 && self.progress.failed_requests >= self.progress.requests
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LimitKind;
+
+    #[test]
+    fn limit_names_are_their_serde_names_and_parse_back() {
+        for k in LimitKind::ALL {
+            assert_eq!(
+                serde_json::to_value(k).unwrap(),
+                serde_json::Value::String(k.as_str().into())
+            );
+            assert_eq!(LimitKind::parse(k.as_str()), Some(k));
+        }
+        assert_eq!(LimitKind::parse("max_everything"), None);
     }
 }

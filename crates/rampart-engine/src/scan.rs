@@ -147,7 +147,8 @@ async fn run(
         http.log(level, note).await;
     }
     let canaries = Arc::new(crate::checks::xss_stored::Canaries::default());
-    http.add_observer(Arc::new(Passive::new(&plan.modules)));
+    let passive = Arc::new(Passive::new(&plan.modules));
+    http.add_observer(passive.clone());
     http.add_observer(canaries.clone());
     let oob_stop = tokio_util::sync::CancellationToken::new();
     let oob_keys: Vec<&str> = crate::checks::registry::oob_keys().collect();
@@ -255,6 +256,10 @@ async fn run(
     oob_stop.cancel();
     ticker.abort();
 
+    // Host findings seen on more pages than they list: how many more.
+    for r in passive.rest() {
+        http.sink.record(r).await;
+    }
     let capped = http.sink.capped().await;
     if !capped.is_empty() {
         http.limit_final(LimitKind::MaxFindings, capped.join("; "))
@@ -283,7 +288,7 @@ async fn run(
         limits_reached: reached,
         limit_details: http.limit_details(),
         findings: http.sink.all().await,
-        crawled: out.visited.iter().map(|u| u.to_string()).collect(),
+        crawled: out.crawled,
         skipped: out.skipped,
         skipped_sample: out.skipped_sample,
         dropped: out.dropped,

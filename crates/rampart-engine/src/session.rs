@@ -165,6 +165,56 @@ impl SessionKeeper {
         false
     }
 
+    /// The answer `sent` shows that the session is gone: its body matches the session-loss
+    /// pattern, or it redirects (same origin, in scope) to the login page or to a page whose
+    /// body matches the pattern. Only this check follows the redirect; the caller keeps the
+    /// answer as it was.
+    pub async fn lost_after(&self, http: &Arc<Http>, sent: &crate::client::Sent) -> bool {
+        if self.login.is_none() {
+            return false;
+        }
+        if self.lost(&sent.response) {
+            return true;
+        }
+        if !sent.response.is_redirect() {
+            return false;
+        }
+        let Some(next) = sent
+            .response
+            .header("location")
+            .and_then(|l| sent.request.url.join(l).ok())
+        else {
+            return false;
+        };
+        if next.origin() != sent.request.url.origin() || http.gate().check("GET", &next).is_err() {
+            return false;
+        }
+        if self.is_login_page(&next) {
+            return true;
+        }
+        if self.loss.is_none() {
+            return false;
+        }
+        let Ok((landed, hops)) = http
+            .send_follow(HttpRequest::get(next), Purpose::Attack)
+            .await
+        else {
+            return false;
+        };
+        hops.iter().any(|u| self.is_login_page(u))
+            || self.is_login_page(&landed.request.url)
+            || self.lost(&landed.response)
+    }
+
+    /// `url` is the form login's page (same origin and path; the query, such as a
+    /// `?next=` back link, does not matter).
+    fn is_login_page(&self, url: &url::Url) -> bool {
+        let Some(LoginMethod::Form(f)) = &self.login else {
+            return false;
+        };
+        f.url.origin() == url.origin() && f.url.path() == url.path()
+    }
+
     /// Logs in again after `trigger` showed the session lost: an event says what triggered
     /// it and which re-login of the cap this is. `true` on success.
     pub async fn relogin(&self, http: &Arc<Http>, trigger: &str) -> bool {

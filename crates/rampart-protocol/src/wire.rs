@@ -6,8 +6,8 @@
 //! (`tests/it/wire.rs`); the server registers an OpenAPI schema for each.
 
 pub use rampart_domain::job::{
-    EventKind, ExecutionDetails, FindingBatch, Heartbeat, HeartbeatReply, JobEvent, JobModule,
-    JobOutcome, JobRefusal, JobSpec,
+    Coverage, EventKind, ExecutionDetails, FindingBatch, Heartbeat, HeartbeatReply, JobEvent,
+    JobModule, JobOutcome, JobRefusal, JobSpec,
 };
 
 /// The answer to an action long-poll (`POST /engine/v1/jobs/{id}/action?wait=`): the

@@ -2,8 +2,8 @@
 //! as a report model, keeping the confidence the engine reported for each variance.
 
 use crate::model::{
-    Confidence, Exchange, Finding, Level, LogLine, Outcome, Progress, ReportModel, RunInfo,
-    RunSummary, Tool, Variance, VulnStatus,
+    Confidence, Exchange, Finding, Level, LimitKind, LogLine, Outcome, Progress, ReportModel,
+    RunInfo, RunSummary, Tool, Variance, VulnStatus,
 };
 use chrono::{DateTime, NaiveDateTime, Utc};
 use rampart_api_types::ias::{self, Scan, ScanExecutionDetails, Vulnerability};
@@ -21,6 +21,8 @@ pub struct ScanData {
     /// The first seed URL of the config.
     pub target: String,
     pub details: Option<ScanExecutionDetails>,
+    /// What the scan could not cover, when its engine said (`execution-details`' `coverage`).
+    pub coverage: Option<ias::ScanCoverage>,
     pub vulnerabilities: Vec<Vulnerability>,
 }
 
@@ -151,6 +153,22 @@ pub fn model(tool: Tool, scans: &[ScanData], modules: &BTreeMap<Uuid, String>) -
         .iter()
         .filter_map(|s| s.scan.failure_reason.clone())
         .collect();
+    // Limits and losses of every scan: the same lines a local report shows.
+    let (mut limits_reached, mut limit_details) = (Vec::new(), Vec::new());
+    let (mut dropped, mut abandoned) = (BTreeMap::new(), BTreeMap::new());
+    for c in scans.iter().filter_map(|s| s.coverage.as_ref()) {
+        for k in c.limits_reached.iter().filter_map(|k| LimitKind::parse(k)) {
+            if !limits_reached.contains(&k) {
+                limits_reached.push(k);
+            }
+        }
+        limit_details.extend(c.limit_details.iter().cloned());
+        for (into, from) in [(&mut dropped, &c.dropped), (&mut abandoned, &c.abandoned)] {
+            for (reason, n) in from {
+                *into.entry(reason.clone()).or_insert(0) += n;
+            }
+        }
+    }
     let summary = RunSummary {
         outcome: if all_complete {
             Outcome::Complete
@@ -159,13 +177,13 @@ pub fn model(tool: Tool, scans: &[ScanData], modules: &BTreeMap<Uuid, String>) -
         },
         progress,
         duration_ms: u64::try_from((finished - started).num_milliseconds()).unwrap_or(0),
-        limits_reached: vec![],
-        limit_details: vec![],
+        limits_reached,
+        limit_details,
         crawled: vec![],
         skipped: BTreeMap::new(),
         skipped_sample: vec![],
-        dropped: BTreeMap::new(),
-        abandoned: BTreeMap::new(),
+        dropped,
+        abandoned,
         browser_crawl: "n/a".into(),
         error: (!failures.is_empty()).then(|| failures.join("; ")),
     };

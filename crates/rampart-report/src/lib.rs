@@ -37,8 +37,8 @@ pub use document::{
 pub use error::ReportError;
 pub use markdown::MARKDOWN_LIMIT;
 pub use model::{
-    Confidence, Exchange, Finding, Level, LogLine, Outcome, Progress, ReportModel, RunInfo,
-    RunSummary, Tool, Variance, VulnStatus, REPORT_SCHEMA,
+    Confidence, Exchange, Finding, Level, LimitKind, LogLine, Outcome, Progress, ReportModel,
+    RunInfo, RunSummary, Tool, Variance, VulnStatus, REPORT_SCHEMA,
 };
 
 /// An output format of a report.

@@ -82,6 +82,7 @@ pub struct RunSummary {
     pub limits_reached: Vec<LimitKind>,
     /// What each limit left out (one line per limit, from the engine); empty when unknown.
     pub limit_details: Vec<String>,
+    /// The pages crawled, as `METHOD URL`.
     pub crawled: Vec<String>,
     /// Count of URLs not visited, per reason.
     pub skipped: BTreeMap<SkipReason, u64>,
@@ -89,7 +90,7 @@ pub struct RunSummary {
     pub skipped_sample: Vec<(String, SkipReason)>,
     /// Pages not crawled because their request got no answer (after the one retry of an
     /// idempotent request), per reason; `skipped` counts them as `request_failed`. Empty when
-    /// none, or unknown (a server scan's data does not carry them).
+    /// none, or unknown (a server scan whose engine predates the platform's coverage).
     pub dropped: BTreeMap<String, u64>,
     /// Attack jobs (one check on one insertion point or resource) abandoned with their
     /// remaining payloads because a request got no answer, per reason (empty as `dropped`).

@@ -428,8 +428,23 @@ fn section_info(s: &AppSection) -> Vec<(String, String)> {
     if !s.model.template.is_empty() {
         info.push(("Attack template".into(), s.model.template.clone()));
     }
-    // Known for a scan run here (the PDF of `rampart scan`); a server scan's data lacks them.
-    for (label, line) in s.model.losses() {
+    info.extend(coverage(&s.model));
+    info
+}
+
+/// The limits the scan reached (with what each left out) and what it lost to requests that
+/// got no answer: the same lines for a scan run here and one run by a server's engine.
+fn coverage(m: &ReportModel) -> Vec<(String, String)> {
+    let s = &m.summary;
+    let mut info = Vec::new();
+    if !s.limits_reached.is_empty() {
+        let l: Vec<&str> = s.limits_reached.iter().map(|l| l.as_str()).collect();
+        info.push(("Limits reached".into(), l.join(", ")));
+    }
+    for d in &s.limit_details {
+        info.push(("Limit".into(), d.clone()));
+    }
+    for (label, line) in m.losses() {
         info.push((label.to_string(), line));
     }
     info
@@ -524,20 +539,7 @@ pub(crate) fn model(m: &ReportModel, detail: Detail) -> Result<DocView, ReportEr
             ),
         ),
     ];
-    if !s.limits_reached.is_empty() {
-        let l: Vec<String> = s
-            .limits_reached
-            .iter()
-            .map(|l| format!("{l:?}").to_lowercase())
-            .collect();
-        info.push(("Limits reached".into(), l.join(", ")));
-    }
-    for d in &s.limit_details {
-        info.push(("Limit".into(), d.clone()));
-    }
-    for (label, line) in m.losses() {
-        info.push((label.to_string(), line));
-    }
+    info.extend(coverage(m));
     if let Some(e) = &s.error {
         info.push(("Error".into(), e.clone()));
     }

@@ -179,6 +179,19 @@ pub struct Heartbeat {
     status: String,
     details: ExecutionDetails,
     checkpoint: Option<String>,
+    /// Sent with the last heartbeat: what the finished scan could not cover.
+    coverage: Option<Coverage>,
+}
+
+/// What a finished scan could not cover: the limits reached (with one line each of what
+/// they left out), the pages dropped and attack jobs abandoned for want of an answer.
+#[derive(ToSchema)]
+#[schema(as = EngineCoverage)]
+pub struct Coverage {
+    limits_reached: Vec<String>,
+    limit_details: Vec<String>,
+    dropped: std::collections::BTreeMap<String, u64>,
+    abandoned: std::collections::BTreeMap<String, u64>,
 }
 
 /// The answer to a heartbeat or an action long-poll.

@@ -259,6 +259,7 @@ fn section(
             template: x.template_name.clone(),
             target: x.app.name.clone(),
             details: None,
+            coverage: x.coverage.clone().map(scans::coverage),
             vulnerabilities: x
                 .vulnerabilities
                 .into_iter()

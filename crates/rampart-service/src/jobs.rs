@@ -453,6 +453,9 @@ impl Service {
         self.store
             .save_execution_details(job.org, scan, &hb.details, now)
             .await?;
+        if let Some(c) = &hb.coverage {
+            self.store.save_scan_coverage(job.org, scan, c, now).await?;
+        }
         let current = self.store.get_scan(job.org, scan, &Visibility::All).await?;
         // Endings go through `job_finish`; STOPPING and CANCELING are the platform's.
         let reportable = !matches!(

@@ -68,6 +68,8 @@ pub struct ReportSection {
     /// The scan's vulnerabilities, narrowed by the report's filter and dates.
     pub vulnerabilities: Vec<Vulnerability>,
     pub trend: Option<TrendData>,
+    /// What the scan could not cover (limits reached, losses), when its engine said.
+    pub coverage: Option<rampart_domain::job::Coverage>,
 }
 
 /// How many earlier scans a trend history shows.
@@ -413,6 +415,7 @@ impl Service {
                 template_name: String::new(),
                 vulnerabilities: Vec::new(),
                 trend: None,
+                coverage: None,
             });
         };
         let (config_name, template_name) = match self
@@ -450,6 +453,7 @@ impl Service {
         }
         let vulnerabilities = self.vulnerabilities(r.org, vis, &q).await?;
         let trend = self.trend(r.org, vis, &scan).await?;
+        let coverage = self.store.find_scan_coverage(r.org, scan.id).await?;
         Ok(ReportSection {
             app,
             scan: Some(scan),
@@ -457,6 +461,7 @@ impl Service {
             template_name,
             vulnerabilities,
             trend,
+            coverage,
         })
     }
 

@@ -480,6 +480,17 @@ impl Service {
         Ok(self.store.get_execution_details(p.org, id).await?)
     }
 
+    /// What the finished scan could not cover, as its engine reported it (`None`: nothing
+    /// reported, or not finished yet).
+    pub async fn scan_coverage(
+        &self,
+        p: &Principal,
+        id: ScanId,
+    ) -> ServiceResult<Option<rampart_domain::job::Coverage>> {
+        self.get_scan(p, id).await?;
+        Ok(self.store.find_scan_coverage(p.org, id).await?)
+    }
+
     /// The engine's (`Engine`) or the platform's (`Platform`) log of the scan, oldest first.
     pub async fn scan_events(
         &self,

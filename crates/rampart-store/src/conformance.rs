@@ -16,6 +16,7 @@ mod audit;
 mod blackouts;
 mod connectors;
 mod console;
+mod coverage;
 mod engines;
 mod files;
 mod identity;
@@ -37,6 +38,7 @@ pub use audit::*;
 pub use blackouts::*;
 pub use connectors::*;
 pub use console::*;
+pub use coverage::*;
 pub use engines::*;
 pub use files::*;
 pub use identity::*;
@@ -77,6 +79,7 @@ macro_rules! conformance_suite {
             // scans
             scans_crud_and_visibility, submitting_a_scan_is_one_transaction,
             scan_events_and_execution_details, scan_status_compare_and_set,
+            scan_coverage_is_replaced_tenant_scoped_and_goes_with_the_scan,
             // job queue
             job_claims_are_exclusive, job_leases_expire_and_heartbeats_extend_them,
             job_protocol_bounds_attempts, job_claims_follow_the_claim_scope,

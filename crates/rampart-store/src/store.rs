@@ -87,6 +87,7 @@ pub trait Store:
     + crate::TemplateStore
     + crate::ScanConfigStore
     + crate::ScanStore
+    + crate::CoverageStore
     + crate::JobStore
     + crate::VulnStore
     + crate::EngineStore
@@ -115,6 +116,7 @@ impl<T> Store for T where
         + crate::TemplateStore
         + crate::ScanConfigStore
         + crate::ScanStore
+        + crate::CoverageStore
         + crate::JobStore
         + crate::VulnStore
         + crate::EngineStore

@@ -29,12 +29,14 @@
 //! leads to: OpenAPI, GraphQL SDL, HAR), `server` (listeners, handle, the client-certificate
 //! listener), `middleware` (request log,
 //! TRACE, banners and headers), `pages/*` (the site, one module per area), `auth` (login and the
-//! account area), `db` (SQLite), `emu/*` (the emulations), `admin` (`/__testbed/*`), `generated` (an N-page site for budget benchmarks, outside the manifest).
+//! account area), `db` (SQLite), `emu/*` (the emulations), `admin` (`/__testbed/*`), `generated` (an N-page site for budget benchmarks, outside the manifest), `dropping` (a site
+//! that closes connections under requests, outside the manifest).
 
 mod admin;
 mod auth;
 mod db;
 pub mod definitions;
+pub mod dropping;
 mod emu;
 pub mod generated;
 mod html;

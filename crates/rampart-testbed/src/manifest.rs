@@ -200,6 +200,8 @@ const ROWS: &[Row] = &[
     // --- file_upload
     ("upload-any", "file_upload", "POST", "/upload.php", Some("file"), Some(Post), V, ANON, PLAIN, "attachment upload: any extension kept, served from /uploads/ (.php executed)"),
     ("upload-safe", "file_upload", "POST", "/profile/photo.php", Some("photo"), Some(Post), S, ANON, PLAIN, "photo upload: images only, renamed, served as image/png"),
+    ("upload-prose", "file_upload", "POST", "/support/tickets/attach.php", Some("attachment"), Some(Post), V, ANON, PLAIN, "ticket attachment: the answer names the stored file in prose relative to the form (`../../storage/tickets/NAME succesfully uploaded!`), served by extension (.php executed)"),
+    ("upload-prose-safe", "file_upload", "POST", "/support/notes/attach.php", Some("attachment"), Some(Post), S, ANON, PLAIN, "note attachment: the same prose, the stored file only ever served as a download"),
     // --- weak_credentials
     ("weak-creds-staff", "weak_credentials", "POST", "/staff/login.php", Some("username"), Some(Post), V, ANON, PLAIN, "staff sign-in: the admin account still has its installer password (admin)"),
     ("weak-creds-safe", "weak_credentials", "POST", "/partners/login.php", Some("username"), Some(Post), S, ANON, PLAIN, "partner sign-in: strong passwords; every sign-in refused with 429 after five failed attempts"),

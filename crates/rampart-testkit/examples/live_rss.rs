@@ -134,6 +134,7 @@ async fn main() {
                             ..Default::default()
                         },
                         checkpoint: None,
+                        coverage: None,
                     };
                     let _ = service.job_heartbeat(*scan, worker, &hb).await;
                     if events {

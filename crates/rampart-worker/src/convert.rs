@@ -1,7 +1,7 @@
 //! Engine → domain: findings and variances (scored by the engine's CVSS), progress
 //! counters, outcomes.
 
-use rampart_domain::job::{ExecutionDetails, JobOutcome};
+use rampart_domain::job::{Coverage, ExecutionDetails, JobOutcome};
 use rampart_domain::scan::{Exchange, FailureReason, Finding, RootCause, Variance};
 use rampart_domain::ModuleId;
 use rampart_engine::events::{Outcome, Progress, Summary};
@@ -132,5 +132,19 @@ pub fn outcome(s: &Summary) -> JobOutcome {
                 .clone()
                 .unwrap_or_else(|| "the engine failed".to_string()),
         },
+    }
+}
+
+/// What a finished run could not cover (limits and losses), as the platform keeps it.
+pub fn coverage(s: &Summary) -> Coverage {
+    Coverage {
+        limits_reached: s
+            .limits_reached
+            .iter()
+            .map(|k| k.as_str().to_string())
+            .collect(),
+        limit_details: s.limit_details.clone(),
+        dropped: s.dropped.clone(),
+        abandoned: s.abandoned.clone(),
     }
 }

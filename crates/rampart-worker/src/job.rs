@@ -18,7 +18,7 @@ use crate::convert::{self, FindingHead};
 use crate::plan::build_plan;
 use crate::{JobSource, SourceError};
 use rampart_domain::job::{
-    ExecutionDetails, FindingBatch, Heartbeat, JobEvent, JobOutcome, JobSpec,
+    Coverage, ExecutionDetails, FindingBatch, Heartbeat, JobEvent, JobOutcome, JobSpec,
 };
 use rampart_domain::scan::{FailureReason, Finding, ScanAction, ScanStatus};
 use rampart_domain::ScanId;
@@ -139,6 +139,8 @@ struct Run<'a> {
     rx: Option<mpsc::Receiver<Event>>,
     /// Set when the engine ended (or never started).
     outcome: Option<JobOutcome>,
+    /// What the finished run could not cover, sent with the final heartbeat.
+    coverage: Option<Coverage>,
     /// Final heartbeat sent; only `finish` remains.
     final_hb: bool,
     /// When shutdown began.
@@ -246,6 +248,7 @@ pub(crate) async fn run(ctx: &JobCtx, spec: JobSpec) -> JobEnd {
         handle: None,
         rx: None,
         outcome: None,
+        coverage: None,
         final_hb: false,
         draining: None,
         handing_back: false,
@@ -506,6 +509,7 @@ impl Run<'_> {
 
     fn finished(&mut self, s: Summary) {
         self.progress = s.progress.clone();
+        self.coverage = Some(convert::coverage(&s)).filter(|c| !c.is_empty());
         let skipped: u64 = s.skipped.values().sum();
         self.event(format!(
             "INFO: scan finished ({:?}) in {:.1}s: {} pages crawled, {} requests ({} failed), {} findings, {} URLs not visited{}",
@@ -567,6 +571,7 @@ impl Run<'_> {
                 status: self.status,
                 details: self.details(),
                 checkpoint: None,
+                coverage: self.coverage.clone(),
             };
             let sent = Instant::now();
             self.call(source.heartbeat(scan, worker, &hb)).await?;
@@ -583,6 +588,7 @@ impl Run<'_> {
             status: self.status,
             details: self.details(),
             checkpoint: None,
+            coverage: None,
         };
         let sent = Instant::now();
         match self

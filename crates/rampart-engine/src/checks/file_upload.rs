@@ -10,6 +10,7 @@ use crate::target::{Body, FilePart};
 use rampart_domain::catalogue::{AttackMeta, ModuleMeta};
 use rampart_domain::{ModuleType, Severity};
 use regex::Regex;
+use url::Url;
 
 pub(crate) const KEY: &str = "file_upload";
 
@@ -89,12 +90,7 @@ pub(crate) async fn attack(ctx: &Ctx, r: &Resource, orig: &Sent) -> Result<(), S
             ..r.clone()
         };
         let sent = ctx.send(up.to_request()).await?;
-        let mut candidates = Vec::new();
-        let link = Regex::new(&format!(r#"["'(]([^"'()\s]*{})"#, regex::escape(&name)))
-            .unwrap_or_else(|_| unreachable!("escaped literal"));
-        for c in link.captures_iter(&sent.response.text()) {
-            candidates.extend(sent.request.url.join(&c[1]).ok());
-        }
+        let mut candidates = named_in(&sent.request.url, &sent.response.text(), &name);
         if let Some(l) = sent.response.header("location") {
             candidates.extend(
                 sent.request
@@ -137,6 +133,50 @@ pub(crate) async fn attack(ctx: &Ctx, r: &Resource, orig: &Sent) -> Result<(), S
     Ok(())
 }
 
+/// Places named in one answer that are tried (a page echoing the name everywhere costs no more).
+const MAX_NAMED: usize = 8;
+
+/// Where the answer to an upload says the file `name` is: every path ending in the name,
+/// quoted, in a link or bracket, or unquoted in prose (`../../uploads/NAME succesfully
+/// uploaded!`), resolved against the form's `action` URL (relative paths are the
+/// application's, relative to the script). A path that reads like a file system path
+/// (`/var/www/html/uploads/NAME`) is also tried by its last folders, from the site's root.
+fn named_in(action: &Url, text: &str, name: &str) -> Vec<Url> {
+    let path = Regex::new(&format!(
+        r#"(?:^|[\s"'(<>=:,;])([^\s"'()<>=,;]*{})(?:$|[^A-Za-z0-9_.\-]|\.(?:$|\s))"#,
+        regex::escape(name)
+    ))
+    .unwrap_or_else(|_| unreachable!("escaped literal"));
+    let mut out: Vec<Url> = Vec::new();
+    let add = |out: &mut Vec<Url>, u: Option<Url>| {
+        if let Some(u) = u.filter(|u| u.path().ends_with(name)) {
+            if !out.contains(&u) {
+                out.push(u);
+            }
+        }
+    };
+    for c in path.captures_iter(text) {
+        if out.len() >= MAX_NAMED {
+            break;
+        }
+        let mut p = c[1].replace('\\', "/");
+        // A Windows drive (`C:/inetpub/…`): the path on it.
+        if p.as_bytes().get(1) == Some(&b':') && p.as_bytes().get(2) == Some(&b'/') {
+            p.drain(..2);
+        }
+        add(&mut out, action.join(&p).ok());
+        // A file system path: its last one and two folders, from the root.
+        let segs: Vec<&str> = p.split('/').filter(|s| !s.is_empty() && *s != "..").collect();
+        if p.starts_with('/') && segs.len() > 2 {
+            for keep in [2, 3] {
+                let tail = segs[segs.len().saturating_sub(keep)..].join("/");
+                add(&mut out, action.join(&format!("/{tail}")).ok());
+            }
+        }
+    }
+    out
+}
+
 /// The uploaded `marker` is served back inline (not as a download).
 fn served_inline(resp: &HttpResponse, marker: &str) -> bool {
     let attachment = resp
@@ -148,7 +188,67 @@ fn served_inline(resp: &HttpResponse, marker: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::super::common::recorded;
-    use super::served_inline;
+    use super::{named_in, served_inline};
+    use url::Url;
+
+    #[test]
+    fn the_stored_file_is_looked_for_wherever_the_answer_names_it() {
+        let action = Url::parse("http://a.example/app/support/attach.php").unwrap();
+        let n = "rmpab12cd.php";
+        let table: &[(&str, &str, &[&str])] = &[
+            (
+                "prose, relative to the form",
+                "<p>../../uploads/rmpab12cd.php succesfully uploaded!</p>",
+                &["http://a.example/uploads/rmpab12cd.php"],
+            ),
+            (
+                "prose after a colon",
+                "Saved as: files/rmpab12cd.php.",
+                &["http://a.example/app/support/files/rmpab12cd.php"],
+            ),
+            (
+                "a link",
+                "<a href=\"/u/rmpab12cd.php\">your file</a>",
+                &["http://a.example/u/rmpab12cd.php"],
+            ),
+            (
+                "a bare name in a sentence",
+                "The file rmpab12cd.php has been uploaded",
+                &["http://a.example/app/support/rmpab12cd.php"],
+            ),
+            (
+                "a file system path",
+                "stored in /var/www/html/media/docs/rmpab12cd.php",
+                &[
+                    "http://a.example/var/www/html/media/docs/rmpab12cd.php",
+                    "http://a.example/docs/rmpab12cd.php",
+                    "http://a.example/media/docs/rmpab12cd.php",
+                ],
+            ),
+            (
+                "a Windows path",
+                "C:\\inetpub\\wwwroot\\up\\rmpab12cd.php saved",
+                &[
+                    "http://a.example/inetpub/wwwroot/up/rmpab12cd.php",
+                    "http://a.example/up/rmpab12cd.php",
+                    "http://a.example/wwwroot/up/rmpab12cd.php",
+                ],
+            ),
+            (
+                "a longer name that only starts with it",
+                "<p>uploads/rmpab12cd.php.txt stored</p>",
+                &[],
+            ),
+            ("not named", "<p>Thanks!</p>", &[]),
+        ];
+        for (what, text, want) in table {
+            let got: Vec<String> = named_in(&action, text, n)
+                .into_iter()
+                .map(|u| u.to_string())
+                .collect();
+            assert_eq!(&got, want, "{what}");
+        }
+    }
 
     /// Name, status, headers, body, whether the marker is served inline.
     type Example<'a> = (&'a str, u16, &'a [(&'a str, &'a str)], &'a str, bool);

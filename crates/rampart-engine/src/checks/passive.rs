@@ -1,12 +1,14 @@
 //! Passive analysis of every crawl and login response, aggregated to one finding per
-//! (check, host) for header checks and per (check, path pattern) for page checks.
+//! (check, host) for header checks and per (check, path pattern) for page checks. A host
+//! finding lists the pages it was seen on as variances (bounded: the first
+//! [`HOST_PAGES_LISTED`], then one variance counting the rest at the scan's end).
 
 use super::registry::Inspect;
 use crate::client::{Observer, Purpose};
 use crate::crawl::html::{extract, Extracted};
 use crate::finding::{Confidence, Exchange, Report, Variance};
 use crate::http::{HttpRequest, HttpResponse};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 use url::Url;
 
@@ -77,10 +79,28 @@ impl PHit {
     }
 }
 
+/// Pages of a host finding listed one by one (a variance each); the sink keeps
+/// [`crate::finding::MAX_VARIANCES`], the last one is the count of the rest.
+pub(crate) const HOST_PAGES_LISTED: usize = crate::finding::MAX_VARIANCES - 1;
+
+/// Where a host finding was seen beyond the first page.
+#[derive(Default)]
+struct HostPages {
+    /// Pages listed, as `METHOD path-pattern`.
+    listed: HashSet<String>,
+    /// Further distinct pages, not listed (their keys' hashes, to count each once).
+    rest: HashSet<u64>,
+    attack_id: &'static str,
+    proof: String,
+    origin: Option<Url>,
+}
+
 /// Runs the enabled passive checks; remembers what it already reported.
 pub(crate) struct Passive {
     enabled: Vec<(&'static str, Inspect)>,
     seen: Mutex<HashSet<(String, String, String)>>,
+    /// Per host finding (module, origin, parameter): the pages it was seen on.
+    hosts: Mutex<HashMap<(String, String, String), HostPages>>,
 }
 
 impl Passive {
@@ -93,7 +113,84 @@ impl Passive {
         Self {
             enabled,
             seen: Mutex::new(HashSet::new()),
+            hosts: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Whether a host finding seen on `page` is listed there: the first
+    /// [`HOST_PAGES_LISTED`] distinct pages are; the others are counted for [`Self::rest`].
+    fn list_host_page(
+        &self,
+        k: &(String, String, String),
+        h: &PHit,
+        origin: &Url,
+        page: String,
+    ) -> bool {
+        let Ok(mut hosts) = self.hosts.lock() else {
+            return false;
+        };
+        let e = hosts.entry(k.clone()).or_default();
+        if e.origin.is_none() {
+            e.attack_id = h.attack_id;
+            e.proof = h.proof.clone();
+            e.origin = Some(origin.clone());
+        }
+        if e.listed.contains(&page) {
+            return false;
+        }
+        if e.listed.len() < HOST_PAGES_LISTED {
+            e.listed.insert(page);
+            return true;
+        }
+        use std::hash::{BuildHasher, BuildHasherDefault};
+        let hash = BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default()
+            .hash_one(&page);
+        e.rest.insert(hash);
+        false
+    }
+
+    /// At the scan's end: for each host finding seen on more pages than it lists, one
+    /// variance saying on how many more.
+    pub fn rest(&self) -> Vec<Report> {
+        let Ok(hosts) = self.hosts.lock() else {
+            return Vec::new();
+        };
+        let mut out: Vec<Report> = hosts
+            .iter()
+            .filter(|(_, e)| !e.rest.is_empty())
+            .filter_map(|((module, _, parameter), e)| {
+                let module = self.enabled.iter().find(|(k, _)| *k == module.as_str())?.0;
+                let origin = e.origin.clone()?;
+                let n = e.rest.len();
+                Some(Report {
+                    module,
+                    url: origin.clone(),
+                    method: "GET".into(),
+                    parameter: parameter.clone(),
+                    location: None,
+                    cwe: None,
+                    variance: Variance {
+                        url: origin.to_string(),
+                        attack_id: e.attack_id.to_string(),
+                        attack_value: String::new(),
+                        proof: format!(
+                            "{}; also seen on {n} more page(s) of this host, not listed",
+                            e.proof
+                        ),
+                        proof_description: format!(
+                            "seen on {} page(s) of this host: the first {} are listed, {n} more are not",
+                            e.listed.len() + n,
+                            e.listed.len()
+                        ),
+                        confidence: Confidence::Firm,
+                        original: None,
+                        attack: None,
+                    },
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| (a.module, a.url.as_str()).cmp(&(b.module, b.url.as_str())));
+        out
     }
 }
 
@@ -144,7 +241,15 @@ impl Observer for Passive {
                     }
                 };
                 let k = (key.to_string(), seen_key, h.parameter.clone());
-                let fresh = self.seen.lock().map(|mut s| s.insert(k)).unwrap_or(false);
+                let fresh = match h.scope {
+                    // Every page a host finding is seen on is a variance of it (bounded).
+                    Scope::Host => {
+                        self.list_host_page(&k, &h, &url, format!("{} {}", req.method, page_url()))
+                    }
+                    Scope::Page | Scope::HostOnce => {
+                        self.seen.lock().map(|mut s| s.insert(k)).unwrap_or(false)
+                    }
+                };
                 if !fresh {
                     continue;
                 }
@@ -270,14 +375,17 @@ pub(crate) mod testing {
 mod tests {
     use super::*;
 
-    fn observe(p: &Passive, url: &str, headers: &[(&str, &str)]) -> Vec<(String, String)> {
+    /// The reports of one observed GET: module, finding URL, variance URL.
+    fn observe(p: &Passive, url: &str, headers: &[(&str, &str)]) -> Vec<(String, String, String)> {
         let req = HttpRequest::get(Url::parse(url).unwrap());
         let resp = super::super::common::recorded(200, headers, testing::PAGE);
         p.observe(Purpose::Crawl, &req, &resp)
             .into_iter()
-            .map(|r| (r.module.to_string(), r.url.to_string()))
+            .map(|r| (r.module.to_string(), r.url.to_string(), r.variance.url))
             .collect()
     }
+
+    const XCTO: &str = "x_content_type_options";
 
     #[test]
     fn findings_aggregate_per_host_and_skip_attack_traffic() {
@@ -287,16 +395,54 @@ mod tests {
         let first = observe(&p, "http://a.example/one", &[html]);
         assert!(first
             .iter()
-            .any(|(m, u)| m == "x_content_type_options" && u == "http://a.example/"));
-        // The same missing header on another page of the host is not reported again.
-        let second = observe(&p, "http://a.example/two", &[html]);
-        assert!(!second.iter().any(|(m, _)| m == "x_content_type_options"));
-        // Another host is.
+            .any(|(m, u, v)| m == XCTO && u == "http://a.example/" && v == "http://a.example/one"));
+        // The same missing header on another page of the host: the same finding (its root
+        // cause is the origin), with this page as a variance.
+        let second = observe(&p, "http://a.example/two?x=1", &[html]);
+        assert!(second.iter().any(|(m, u, v)| m == XCTO
+            && u == "http://a.example/"
+            && v == "http://a.example/two?x=1"));
+        // A page already listed (same method and path pattern) is not listed again.
+        let again = observe(&p, "http://a.example/two?x=2", &[html]);
+        assert!(!again.iter().any(|(m, _, _)| m == XCTO));
+        // Another host is another finding.
         let other = observe(&p, "http://b.example/", &[html]);
-        assert!(other.iter().any(|(m, _)| m == "x_content_type_options"));
+        assert!(other
+            .iter()
+            .any(|(m, u, _)| m == XCTO && u == "http://b.example/"));
         // Attack responses are never analysed passively.
         let req = HttpRequest::get(Url::parse("http://c.example/").unwrap());
         let resp = super::super::common::recorded(200, &[html], testing::PAGE);
         assert!(p.observe(Purpose::Attack, &req, &resp).is_empty());
+        // Nothing beyond the listed pages yet: no count of the rest.
+        assert!(p.rest().is_empty());
+    }
+
+    #[test]
+    fn a_host_finding_lists_its_first_pages_and_counts_the_rest() {
+        let modules = crate::plan::Modules::template("Passive Only").unwrap();
+        let p = Passive::new(&modules);
+        let listed: Vec<String> = (0..30)
+            .flat_map(|i| observe(&p, &format!("http://a.example/p{i}"), &[testing::HTML]))
+            .filter(|(m, _, _)| m == XCTO)
+            .map(|(_, _, v)| v)
+            .collect();
+        assert_eq!(listed.len(), HOST_PAGES_LISTED);
+        assert_eq!(listed[0], "http://a.example/p0");
+        // The same page again changes nothing.
+        observe(&p, "http://a.example/p29", &[testing::HTML]);
+        let rest: Vec<Report> = p.rest().into_iter().filter(|r| r.module == XCTO).collect();
+        assert_eq!(rest.len(), 1);
+        assert_eq!(rest[0].url.as_str(), "http://a.example/");
+        let more = 30 - HOST_PAGES_LISTED;
+        assert!(
+            rest[0].variance.proof.ends_with(&format!(
+                "also seen on {more} more page(s) of this host, not listed"
+            )),
+            "{}",
+            rest[0].variance.proof
+        );
+        // With the count, the finding holds exactly the variances the sink keeps.
+        assert_eq!(HOST_PAGES_LISTED + 1, crate::finding::MAX_VARIANCES);
     }
 }

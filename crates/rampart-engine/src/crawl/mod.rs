@@ -50,6 +50,8 @@ pub(crate) struct CrawlOutput {
     /// One resource per (method, path pattern, parameter names), with its response.
     pub resources: Vec<(Resource, Option<Sent>)>,
     pub visited: Vec<Url>,
+    /// What was crawled, as `METHOD URL` (the list the summary and reports show).
+    pub crawled: Vec<String>,
     pub directories: BTreeSet<Url>,
     pub files: BTreeSet<Url>,
     pub forms: Vec<(Url, html::Form)>,
@@ -309,6 +311,9 @@ impl Crawler {
         let crawled = self.ctx.http.counters.links_crawled.fetch_add(1, Relaxed) + 1;
         let url = sent.request.url.clone();
         self.out.visited.push(url.clone());
+        self.out
+            .crawled
+            .push(format!("{} {url}", sent.request.method));
         if url.path().ends_with('/') {
             let mut d = url.clone();
             d.set_query(None);

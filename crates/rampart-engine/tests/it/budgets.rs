@@ -26,7 +26,7 @@ async fn pages_selected_by_a_value_are_crawled_and_every_limit_is_reported() {
     let topics: std::collections::BTreeSet<String> = s
         .crawled
         .iter()
-        .filter_map(|u| Url::parse(u).ok())
+        .filter_map(|u| Url::parse(u.strip_prefix("GET ")?).ok())
         .filter(|u| u.path() == "/index.php")
         .filter_map(|u| {
             u.query_pairs()

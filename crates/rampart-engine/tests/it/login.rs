@@ -169,3 +169,88 @@ async fn the_login_form_is_attacked_only_when_asked() {
         "logins posted without / with attack_login: {posts:?}"
     );
 }
+
+/// Where a member page sends a visitor whose session is gone.
+#[derive(Clone, Copy, PartialEq)]
+enum Away {
+    /// To the login page (`302 /login?next=…`), with no text at all.
+    Login,
+    /// To a notice page whose body matches the session-loss pattern.
+    Notice,
+}
+
+async fn member_app(away: Away) -> (S, std::net::SocketAddr) {
+    let s = S::default();
+    let page = move |State(s): State<S>,
+                     h: HeaderMap,
+                     uri: axum::http::Uri,
+                     q: axum::extract::Query<Vec<(String, String)>>| async move {
+        s.seen.lock().unwrap().push(uri.to_string());
+        if !authed(&s, &h) {
+            let to = match away {
+                Away::Login => format!("/login?next={}", uri.path()),
+                Away::Notice => "/signed-out".to_string(),
+            };
+            return (StatusCode::FOUND, [("location", to)], "").into_response();
+        }
+        let echo: String =
+            q.0.iter()
+                .map(|(k, v)| format!("<p>{k}: {v}</p>"))
+                .collect();
+        Html(format!(
+            "<html><body>Welcome alice <form action=/member/search><input name=q value=tent></form>{echo}</body></html>"
+        ))
+        .into_response()
+    };
+    let router = axum::Router::new()
+        .route("/login", get(login_page).post(login_post))
+        .route("/account", any(account))
+        .route("/member", get(page))
+        .route("/member/search", get(page))
+        .route(
+            "/signed-out",
+            get(|| async { Html("<html><body>Please log in again</body></html>") }),
+        )
+        .with_state(s.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    (s, addr)
+}
+
+/// An attack answered with a redirect (to the login page, or to a page that says the
+/// session is gone) is a lost session too: the scan logs in again, and says which attack
+/// answer showed it.
+#[tokio::test]
+async fn a_session_lost_behind_a_redirect_is_detected_on_attack_answers() {
+    for away in [Away::Login, Away::Notice] {
+        let (s, addr) = member_app(away).await;
+        let mut plan = plan(addr, "s3cret");
+        plan.seeds = vec![Url::parse(&format!("http://{addr}/member")).unwrap()];
+        plan.modules = rampart_engine::plan::Modules::from_keys(["xss_reflected"]);
+        let (_, events) = crate::run(plan).await;
+        let by_attacks: Vec<&String> = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Log { message, .. }
+                    if message.starts_with("session lost (the answer to GET ")
+                        && message.contains("/member/search?") =>
+                {
+                    Some(message)
+                }
+                _ => None,
+            })
+            .collect();
+        let name = if away == Away::Login {
+            "login"
+        } else {
+            "notice"
+        };
+        assert!(
+            !by_attacks.is_empty(),
+            "{name}: no re-login after an attack answered with a redirect; seen: {:?}",
+            s.seen.lock().unwrap()
+        );
+        assert!(s.logins.load(Ordering::SeqCst) >= 2, "{name}");
+    }
+}

@@ -4,123 +4,24 @@
 
 use rampart_engine::plan::Modules;
 use rampart_engine::{Event, ScanPlan};
-use std::sync::{Arc, Mutex};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use rampart_testbed::dropping::{CLOSED, CLOSES_ON};
 use url::Url;
-
-const CLOSED: &str = "connection closed or broken";
-
-/// Every request the server read, as `METHOD PATH BODY`.
-type Seen = Arc<Mutex<Vec<String>>>;
-
-/// Reads one request (head and `Content-Length` body); `None` when the peer went away.
-async fn read_request(s: &mut TcpStream) -> Option<(String, String, String)> {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 4096];
-    let head_end = loop {
-        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i + 4;
-        }
-        let n = s.read(&mut chunk).await.ok()?;
-        if n == 0 {
-            return None;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    };
-    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
-    let len: usize = head
-        .lines()
-        .find_map(|l| {
-            let (n, v) = l.split_once(':')?;
-            n.eq_ignore_ascii_case("content-length")
-                .then(|| v.trim().parse().ok())?
-        })
-        .unwrap_or(0);
-    while buf.len() < head_end + len {
-        let n = s.read(&mut chunk).await.ok()?;
-        if n == 0 {
-            return None;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    }
-    let body = String::from_utf8_lossy(&buf[head_end..head_end + len]).into_owned();
-    let mut first = head.split_whitespace();
-    let method = first.next()?.to_string();
-    let path = first.next()?.to_string();
-    Some((method, path, body))
-}
-
-/// The site: `/` links a page that fails once and one that always fails, and holds a form
-/// whose handler closes the connection on any quote or bracket.
-async fn serve() -> (std::net::SocketAddr, Seen) {
-    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = l.local_addr().unwrap();
-    let seen: Seen = Arc::default();
-    let s2 = seen.clone();
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut s, _)) = l.accept().await else {
-                return;
-            };
-            let seen = s2.clone();
-            tokio::spawn(async move {
-                while let Some((method, path, body)) = read_request(&mut s).await {
-                    let key = format!("{method} {path}");
-                    let earlier = {
-                        let mut v = seen.lock().unwrap();
-                        let n = v
-                            .iter()
-                            .filter(|k| k.starts_with(&format!("{key} ")))
-                            .count();
-                        v.push(format!("{key} {body}"));
-                        n
-                    };
-                    let page = match (method.as_str(), path.as_str()) {
-                        ("GET", "/") => Some(
-                            "<html><body><a href=\"/flaky\">flaky</a> <a href=\"/gone\">gone</a>\
-                             <form method=\"post\" action=\"/comment\"><input name=\"text\" value=\"hi\"><input type=\"submit\"></form></body></html>",
-                        ),
-                        ("GET", "/flaky") if earlier > 0 => Some("<html><body><p>flaky page, answered the second time</p></body></html>"),
-                        ("POST", "/comment") if !["%27", "%22", "%3C", "%3E", "'", "<"].iter().any(|c| body.contains(c)) => {
-                            Some("<html><body><p>thanks</p></body></html>")
-                        }
-                        ("GET", "/flaky" | "/gone") | ("POST", "/comment") => None,
-                        _ => Some(""),
-                    };
-                    // No answer: the connection is closed under the request.
-                    let Some(page) = page else { return };
-                    let status = if page.is_empty() {
-                        "404 Not Found"
-                    } else {
-                        "200 OK"
-                    };
-                    let resp = format!(
-                        "HTTP/1.1 {status}\r\nContent-Type: text/html\r\nContent-Length: {}\r\n\r\n{page}",
-                        page.len()
-                    );
-                    if s.write_all(resp.as_bytes()).await.is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-    });
-    (addr, seen)
-}
 
 #[tokio::test]
 async fn a_closed_connection_is_retried_once_for_gets_and_every_loss_is_counted_with_its_reason() {
-    let (addr, seen) = serve().await;
-    let mut plan = ScanPlan::for_url(Url::parse(&format!("http://{addr}/")).unwrap());
+    let site = rampart_testbed::dropping::spawn().await.unwrap();
+    let mut plan = ScanPlan::for_url(Url::parse(&site.base_url()).unwrap());
     plan.modules = Modules::from_keys(["xss_reflected", "sqli"]);
     let (s, events) = crate::run(plan).await;
-    let seen = seen.lock().unwrap().clone();
+    let seen = site.seen();
     let count = |p: &str| seen.iter().filter(|k| k.starts_with(p)).count();
 
-    // Failed once, answered on the retry: crawled, nothing dropped for it.
+    // Failed once, answered on the retry: crawled (each entry names its method), nothing
+    // dropped for it.
     assert!(
-        s.crawled.iter().any(|u| u.ends_with("/flaky")),
+        s.crawled
+            .iter()
+            .any(|u| u.starts_with("GET http://") && u.ends_with("/flaky")),
         "{:?}",
         s.crawled
     );
@@ -138,12 +39,7 @@ async fn a_closed_connection_is_retried_once_for_gets_and_every_loss_is_counted_
     // A POST is never sent twice: each abandoned job made exactly one unanswered request.
     let unanswered = seen
         .iter()
-        .filter(|k| {
-            k.starts_with("POST /comment ")
-                && ["%27", "%22", "%3C", "%3E", "'", "<"]
-                    .iter()
-                    .any(|c| k.contains(c))
-        })
+        .filter(|k| k.starts_with("POST /comment ") && CLOSES_ON.iter().any(|c| k.contains(c)))
         .count() as u64;
     let abandoned = s.abandoned.get(CLOSED).copied().unwrap_or(0);
     assert!(abandoned >= 1, "{:?}", s.abandoned);

@@ -79,6 +79,12 @@ fn heartbeat_and_replies() {
             ..ExecutionDetails::default()
         },
         checkpoint: Some("opaque".into()),
+        coverage: Some(rampart_domain::job::Coverage {
+            limits_reached: vec!["max_requests".into()],
+            limit_details: vec!["max_requests: 100 requests; the rest not sent".into()],
+            dropped: [("timeout".to_string(), 2)].into(),
+            abandoned: [("connection closed".to_string(), 1)].into(),
+        }),
     };
     insta::assert_json_snapshot!(hb);
     insta::assert_json_snapshot!(HeartbeatReply {

@@ -2,9 +2,11 @@
 //! confidence the engine reported survives both ways into every format.
 
 use crate::fixture::report;
-use rampart_api_types::ias::{AttackRef, IdRef, RootCause, Scan, Variance, Vulnerability};
+use rampart_api_types::ias::{
+    AttackRef, IdRef, RootCause, Scan, ScanCoverage, Variance, Vulnerability,
+};
 use rampart_report::api::{self, ScanData};
-use rampart_report::{render, Confidence, Format, Tool};
+use rampart_report::{render, Confidence, Format, LimitKind, Tool};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
@@ -54,6 +56,7 @@ fn scan(vulnerabilities: Vec<Vulnerability>) -> ScanData {
         template: "All Modules".into(),
         target: "http://shop.test/".into(),
         details: None,
+        coverage: None,
         vulnerabilities,
     }
 }
@@ -154,4 +157,58 @@ fn the_local_adapter_moves_findings_with_their_confidence_and_catalogue_entry() 
     }
     assert_eq!(m.summary.browser_crawl, "unavailable");
     assert_eq!(m.summary.progress.requests, 345);
+}
+
+#[test]
+fn the_api_adapter_shows_the_limits_and_losses_the_engine_reported() {
+    let coverage = |limit: &str, dropped: u64| ScanCoverage {
+        limits_reached: vec![limit.into(), "not_a_limit".into()],
+        limit_details: vec![format!("{limit}: what it left out")],
+        dropped: [("request timed out".to_string(), dropped)].into(),
+        abandoned: [("connection closed or broken".to_string(), 3)].into(),
+    };
+    let mut a = scan(vec![]);
+    a.coverage = Some(coverage("max_requests", 2));
+    let mut b = scan(vec![]);
+    b.coverage = Some(coverage("max_per_pattern", 1));
+    // Two scans in one report: limits once each, details kept, losses summed per reason.
+    let m = api::model(tool(), &[a, b.clone()], &BTreeMap::new());
+    assert_eq!(
+        m.summary.limits_reached,
+        [LimitKind::MaxRequests, LimitKind::MaxPerPattern]
+    );
+    assert_eq!(
+        m.summary.limit_details,
+        [
+            "max_requests: what it left out",
+            "max_per_pattern: what it left out"
+        ]
+    );
+    assert_eq!(
+        m.summary.dropped,
+        [("request timed out".to_string(), 3)].into()
+    );
+    assert_eq!(
+        m.summary.abandoned,
+        [("connection closed or broken".to_string(), 6)].into()
+    );
+    let one = api::model(tool(), &[b], &BTreeMap::new());
+    let json: serde_json::Value =
+        serde_json::from_str(&render(&one, Format::Json).unwrap()).unwrap();
+    assert_eq!(
+        json["limits_reached"],
+        serde_json::json!(["max_per_pattern"])
+    );
+    assert_eq!(json["dropped"]["request timed out"], 1);
+    let html = render(&one, Format::Html).unwrap();
+    for want in [
+        "max_per_pattern: what it left out",
+        "1 (request timed out)",
+        "3 (connection closed or broken)",
+    ] {
+        assert!(html.contains(want), "{want:?} missing from:\n{html}");
+    }
+    // A scan whose engine reported nothing: nothing said.
+    let none = api::model(tool(), &[scan(vec![])], &BTreeMap::new());
+    assert!(none.losses().is_empty() && none.summary.limits_reached.is_empty());
 }

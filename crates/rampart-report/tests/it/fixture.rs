@@ -114,8 +114,8 @@ pub fn report() -> ReportModel {
         limit_details: vec![],
         findings,
         crawled: vec![
-            "http://shop.test/".into(),
-            "http://shop.test/item?id=1".into(),
+            "GET http://shop.test/".into(),
+            "GET http://shop.test/item?id=1".into(),
         ],
         skipped: Default::default(),
         skipped_sample: vec![],

@@ -191,6 +191,7 @@ async fn launch_list_and_follow_live(t: TestApp) {
             ..Default::default()
         },
         checkpoint: None,
+        coverage: None,
     };
     t.service.job_heartbeat(id, "w", &hb).await.expect("beat");
     let counted = live.state_until(|v| v["counters"]["requests"] == 42).await;

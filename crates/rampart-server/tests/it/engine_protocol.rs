@@ -19,6 +19,7 @@ fn hb() -> Value {
         status: ScanStatus::Running,
         details: ExecutionDetails::default(),
         checkpoint: None,
+        coverage: None,
     })
     .unwrap()
 }

@@ -135,6 +135,7 @@ fn hb(status: ScanStatus) -> Heartbeat {
             ..Default::default()
         },
         checkpoint: None,
+        coverage: None,
     }
 }
 

@@ -244,6 +244,12 @@ async fn engine_protocol_schemas_match_the_wire_types() {
         status: ScanStatus::Running,
         details: ExecutionDetails::default(),
         checkpoint: None,
+        coverage: Some(rampart_domain::job::Coverage {
+            limits_reached: vec!["max_requests".into()],
+            limit_details: vec!["max_requests: 100 requests; the rest not sent".into()],
+            dropped: [("timeout".to_string(), 2)].into(),
+            abandoned: [("connection closed".to_string(), 1)].into(),
+        }),
     };
     let outcomes = [
         JobOutcome::Completed { partial: true },

@@ -108,6 +108,7 @@ fn hb(status: ScanStatus) -> Heartbeat {
             ..Default::default()
         },
         checkpoint: Some("crawl:7".into()),
+        coverage: None,
     }
 }
 

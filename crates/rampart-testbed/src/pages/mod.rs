@@ -148,7 +148,7 @@ const SECTIONS: &str = "
 <li><a href=\"/page.php?file=about.html\">About the shop</a> &middot; <a href=\"/view.php?doc=faq.html\">FAQ</a> &middot; <a href=\"/docs/\">Product guides</a>
  &middot; <a href=\"/help.php?topic=start\">Help centre</a> &middot; <a href=\"/manual.php?chapter=start\">Manual</a></li>
 <li><a href=\"/downloads/\">Downloads</a> &middot; <a href=\"/portal.php?page=home\">Partner portal</a> &middot; <a href=\"/theme.php?skin=default\">Themes</a></li>
-<li><a href=\"/upload.php\">Send an attachment</a> &middot; <a href=\"/profile/photo.php\">Profile photo</a>
+<li><a href=\"/upload.php\">Send an attachment</a> &middot; <a href=\"/profile/photo.php\">Profile photo</a> &middot; <a href=\"/support/tickets/attach.php\">Ticket attachments</a> &middot; <a href=\"/support/notes/attach.php\">Note attachments</a>
  &middot; <a href=\"/import.php\">Product import</a> &middot; <a href=\"/catalog/import.php\">Catalogue import</a></li>
 <li><a href=\"/preferences.php\">Preferences</a> &middot; <a href=\"/setlang.php?lang=en\">English</a> &middot; <a href=\"/settheme.php?theme=light\">Light theme</a>
  &middot; <a href=\"/wishlist.php\">Wishlist</a> &middot; <a href=\"/giftlist.php\">Gift list</a> &middot; <a href=\"/timetable.php\">Bus timetable</a>

@@ -635,6 +635,29 @@ async fn files(ctx: &Ctx, id: &str) -> bool {
             let served = ctx.get(&url, &[]).await;
             served.status == 200 && served.body.contains("UP9137") && !served.body.contains("'UP'")
         }
+        "upload-prose" | "upload-prose-safe" => {
+            let name = format!("shell{}.php", ctx.token());
+            let part = reqwest::multipart::Part::bytes(b"<?php echo 'UP'.'9137'; ?>".to_vec())
+                .file_name(name.clone());
+            let r = ctx
+                .send(
+                    ctx.client
+                        .post(ctx.url(&case_path(id)))
+                        .multipart(reqwest::multipart::Form::new().part("attachment", part)),
+                )
+                .await;
+            // The answer names the file in prose, relative to the form.
+            let said = Regex::new(&format!(
+                r"(\.\./\.\./storage/[a-z]+/{}) succesfully",
+                regex::escape(&name)
+            ))
+            .unwrap();
+            let Some(rel) = said.captures(&r.body).map(|c| c[1].to_owned()) else {
+                return false;
+            };
+            let served = ctx.get(&rel.replacen("../../", "/", 1), &[]).await;
+            served.status == 200 && served.body.contains("UP9137") && !served.body.contains("'UP'")
+        }
         _ => panic!("no probe for {id}"),
     }
 }

@@ -21,4 +21,5 @@ mod report_crash;
 mod safety;
 mod scan_formats;
 mod secrets;
+mod server_losses;
 mod server_proc;

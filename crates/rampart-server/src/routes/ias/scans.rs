@@ -12,11 +12,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use rampart_api_types::ias::{
-    ErrorBody, IdRef, LogEvent, Page, Scan, ScanActionBody, ScanExecutionDetails, ScanValidation,
-    SpecializedScanParameters, Submitter,
+    ErrorBody, IdRef, LogEvent, Page, Scan, ScanActionBody, ScanCoverage, ScanExecutionDetails,
+    ScanValidation, SpecializedScanParameters, Submitter,
 };
 use rampart_api_types::ias_time;
-use rampart_domain::job::{EventKind, ExecutionDetails, JobEvent};
+use rampart_domain::job::{Coverage, EventKind, ExecutionDetails, JobEvent};
 use rampart_domain::{AppId, ScanConfigId, ScanId, ScanType, VulnerabilityId};
 use rampart_query::ResourceType;
 use rampart_service::{Problem, ScanInput, ScanParent};
@@ -101,7 +101,7 @@ fn events(v: Vec<JobEvent>) -> Vec<LogEvent> {
         .collect()
 }
 
-fn details(d: ExecutionDetails) -> ScanExecutionDetails {
+fn details(d: ExecutionDetails, c: Option<Coverage>) -> ScanExecutionDetails {
     ScanExecutionDetails {
         logged_in: d.logged_in,
         links_in_queue: d.links_in_queue,
@@ -113,6 +113,17 @@ fn details(d: ExecutionDetails) -> ScanExecutionDetails {
         failed_requests: d.failed_requests,
         network_speed: d.network_speed,
         drip_delay: d.drip_delay,
+        coverage: c.map(coverage),
+    }
+}
+
+/// A scan's coverage as the API shows it.
+pub fn coverage(c: Coverage) -> ScanCoverage {
+    ScanCoverage {
+        limits_reached: c.limits_reached,
+        limit_details: c.limit_details,
+        dropped: c.dropped,
+        abandoned: c.abandoned,
     }
 }
 
@@ -237,6 +248,7 @@ async fn execution_details(
 ) -> ApiResult<Json<ScanExecutionDetails>> {
     Ok(Json(details(
         s.service.scan_execution_details(&p, id).await?,
+        s.service.scan_coverage(&p, id).await?,
     )))
 }
 
