@@ -121,6 +121,8 @@ Scans: $SCANS
 RSS samples (seconds, KiB) are in $OUT/rss.txt.
 MD
 
+# The server's log (one `served … elapsed_us` line per request) for reading latency per path.
+cp "$WORK/server.log" "$OUT/server.log" 2>/dev/null || true
 FAIL=0
 [ "$ERRORS" = 0 ] || { echo "load.sh: $ERRORS error answers ($MIXED)" >&2; FAIL=1; }
 [ "$SCANS_RC" = 0 ] || { echo "load.sh: the scans failed: $(tail -n 3 "$OUT/scans.log")" >&2; FAIL=1; }

@@ -130,6 +130,30 @@ impl AppStore for SqlStore {
         self.all(&q).await?.iter().map(rows::tag).collect()
     }
 
+    async fn list_tags_of_apps(
+        &self,
+        org: OrgId,
+        apps: &[AppId],
+    ) -> StoreResult<Vec<(AppId, Tag)>> {
+        if apps.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = select("tags", TAG_COLUMNS, org);
+        q.column((a("app_tags"), a("app_id")))
+            .inner_join(
+                a("app_tags"),
+                c("app_tags", "tag_id").equals((a("tags"), a("id"))),
+            )
+            .and_where(c("app_tags", "app_id").is_in(apps.iter().map(|x| x.0)))
+            .order_by((a("app_tags"), a("app_id")), sea_query::Order::Asc)
+            .order_by((a("tags"), a("name")), sea_query::Order::Asc);
+        self.all(&q)
+            .await?
+            .iter()
+            .map(|r| Ok((AppId(get(r, "app_id")?), rows::tag(r)?)))
+            .collect()
+    }
+
     async fn add_app_tag(&self, org: OrgId, app: AppId, tag: TagId) -> StoreResult<()> {
         let q = Query::insert()
             .into_table(a("app_tags"))

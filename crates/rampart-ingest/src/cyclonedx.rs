@@ -5,16 +5,60 @@
 //! `vulnerabilities` member imports no finding.
 
 use crate::fingerprint::{sca_fingerprint, Dedup};
-use crate::{normalize_cwe, severity_of_score, Finding, IngestError, Report};
+use crate::schema::{self, Schema};
+use crate::stream::{self, At};
+use crate::{normalize_cwe, severity_of_score, Check, Finding, IngestError, Report};
 use rampart_domain::{PlusStatus, Severity};
 use serde::de;
 use serde::Deserialize;
+use serde_json::Value;
 use std::collections::HashMap;
 
+/// The big arrays, streamed: each element is checked against its definition in the
+/// schema of the document's `specVersion` (1.6 when `specVersion` comes after them).
+const SPOTS: &[stream::Spot] = &[&["components"], &["vulnerabilities"], &["dependencies"]];
+
 /// Parses a CycloneDX JSON BOM.
-pub fn parse<R: std::io::Read>(reader: R) -> Result<Report, IngestError> {
-    let bom: Bom = crate::error::run(reader, std::marker::PhantomData::<Bom>)?;
+pub fn parse<R: std::io::Read>(reader: R, check: Check) -> Result<Report, IngestError> {
+    let mut components = Vec::new();
+    let mut vulnerabilities = Vec::new();
+    let mut each = |at: At<'_>, value: Value| {
+        let pointer = at.pointer();
+        if check == Check::Schema {
+            let version = match at.head.get("specVersion") {
+                Some(Value::String(v)) => v.as_str(),
+                _ => "1.6",
+            };
+            let Some(s) = schema::cyclonedx(version) else {
+                return Err(unsupported(version));
+            };
+            Schema::check(&s?.elements[at.spot], &pointer, &value)?;
+        }
+        match at.spot {
+            0 => components.push(IngestError::decode(&pointer, value)?),
+            1 => vulnerabilities.push(IngestError::decode(&pointer, value)?),
+            _ => {}
+        }
+        Ok(())
+    };
+    let envelope = stream::split(reader, SPOTS, &mut each)?;
+    let mut bom: Bom = IngestError::decode("", envelope.clone())?;
+    if check == Check::Schema {
+        let version = envelope["specVersion"].as_str().unwrap_or_default();
+        let s = schema::cyclonedx(version).ok_or_else(|| unsupported(version))??;
+        Schema::check(&s.root, "", &envelope)?;
+    }
+    bom.components = components;
+    bom.vulnerabilities = vulnerabilities;
     Ok(report(bom))
+}
+
+fn unsupported(version: &str) -> IngestError {
+    IngestError {
+        pointer: "/specVersion".into(),
+        message: format!("unsupported CycloneDX specVersion {version:?}: send 1.4, 1.5 or 1.6"),
+        ..IngestError::document("")
+    }
 }
 
 /// The findings of a BOM, whichever encoding it came in (JSON here, XML in

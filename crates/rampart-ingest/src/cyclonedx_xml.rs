@@ -123,6 +123,7 @@ impl<R: BufRead> Parser<R> {
             message: message.into(),
             line: self.line,
             column: 0,
+            expected: None,
         }
     }
 

@@ -1,7 +1,9 @@
 //! The first error of an upload, with its location.
 
 /// Why an upload was refused: `pointer` is an RFC 6901 JSON pointer to the offending
-/// value (`""` for the document itself), `line`/`column` where the reader was.
+/// value (`""` for the document itself), `line`/`column` where the reader was (0 when the
+/// error was found in a value already read: a schema error), `expected` the schema rule
+/// the value broke (a JSON pointer into the format's schema).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{message} (at {pointer:?}, line {line} column {column})")]
 pub struct IngestError {
@@ -9,6 +11,7 @@ pub struct IngestError {
     pub message: String,
     pub line: usize,
     pub column: usize,
+    pub expected: Option<String>,
 }
 
 impl IngestError {
@@ -19,7 +22,22 @@ impl IngestError {
             message: message.into(),
             line: 0,
             column: 0,
+            expected: None,
         }
+    }
+
+    /// `value`, found at `at` in the upload, decoded as `T`; an error names where in it.
+    pub(crate) fn decode<T: serde::de::DeserializeOwned>(
+        at: &str,
+        value: serde_json::Value,
+    ) -> Result<T, IngestError> {
+        serde_path_to_error::deserialize(value).map_err(|e| IngestError {
+            pointer: format!("{at}{}", pointer(e.path())),
+            message: strip_position(&e.into_inner().to_string()),
+            line: 0,
+            column: 0,
+            expected: None,
+        })
     }
 
     pub(crate) fn from_tracked(e: serde_json::Error, path: &serde_path_to_error::Path) -> Self {
@@ -28,12 +46,13 @@ impl IngestError {
             line: e.line(),
             column: e.column(),
             message: strip_position(&e.to_string()),
+            expected: None,
         }
     }
 }
 
 /// serde_json appends ` at line L column C`; the position has its own fields.
-fn strip_position(s: &str) -> String {
+pub(crate) fn strip_position(s: &str) -> String {
     match s.rfind(" at line ") {
         Some(i) => s[..i].to_string(),
         None => s.to_string(),
@@ -73,6 +92,7 @@ where
         line: e.line(),
         column: e.column(),
         message: "trailing characters after the document".into(),
+        expected: None,
     })?;
     Ok(value)
 }

@@ -18,7 +18,9 @@ mod error;
 pub mod fingerprint;
 pub mod reconcile;
 pub mod sarif;
+mod schema;
 pub mod spdx;
+mod stream;
 
 pub use error::IngestError;
 pub use reconcile::{reconcile, transition, Change, Delta};
@@ -99,16 +101,38 @@ pub struct Report {
     pub findings: Vec<Finding>,
 }
 
-/// Parses `reader` as `format`.
+/// How much of a JSON upload is checked.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Check {
+    /// Against the format's official JSON schema (SARIF 2.1.0, CycloneDX 1.4–1.6), every
+    /// streamed element and the envelope (what uploads get).
+    #[default]
+    Schema,
+    /// Only what the importer reads, against its own types (for measuring what the
+    /// schema costs).
+    Types,
+}
+
+/// Parses `reader` as `format`, checked against the format's schema.
 pub fn parse<R: std::io::Read>(format: Format, reader: R) -> Result<Report, IngestError> {
+    parse_with(format, reader, Check::Schema)
+}
+
+/// Parses `reader` as `format`. The schema applies to JSON encodings with a vendored
+/// schema (SARIF, CycloneDX JSON); CycloneDX XML and SPDX are checked by type.
+pub fn parse_with<R: std::io::Read>(
+    format: Format,
+    reader: R,
+    check: Check,
+) -> Result<Report, IngestError> {
     match format {
-        Format::Sarif => sarif::parse(reader),
+        Format::Sarif => sarif::parse(reader, check),
         Format::CycloneDx => {
             let mut reader = std::io::BufReader::with_capacity(64 * 1024, reader);
             if starts_with_angle(&mut reader)? {
                 cyclonedx_xml::parse(reader)
             } else {
-                cyclonedx::parse(reader)
+                cyclonedx::parse(reader, check)
             }
         }
         Format::Spdx => spdx::parse(reader),

@@ -1,176 +1,98 @@
-//! SARIF 2.1.0: the document is read as a stream; each `runs[].results[]` element is
-//! decoded on its own into a compact record, resolved against its run's rules once the run
-//! is read (rules may follow results). Results of `kind` other than `fail` are skipped.
+//! SARIF 2.1.0: the document is read as a stream (`crate::stream`); each `runs[].results[]`
+//! element is checked against the schema's `result` and decoded on its own into a compact
+//! record, resolved against its run's rules once the document is read (rules may follow
+//! results); the rest of the log is checked against the whole schema. Results of `kind`
+//! other than `fail` are skipped.
 
 use crate::fingerprint::{code_fingerprint, Dedup};
-use crate::{normalize_cwe, severity_of_score, Finding, IngestError, Report};
+use crate::schema::Schema;
+use crate::stream::{self, At};
+use crate::{normalize_cwe, severity_of_score, Check, Finding, IngestError, Report};
 use rampart_domain::{PlusStatus, Severity};
-use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde_json::Value;
 use std::collections::BTreeMap;
-use std::fmt;
 
 /// Parses a SARIF 2.1.0 log.
-pub fn parse<R: std::io::Read>(reader: R) -> Result<Report, IngestError> {
-    let mut report = Report::default();
-    let seen = crate::error::run(reader, LogSeed(&mut report))?;
-    if !seen.version {
-        return Err(IngestError::document(
-            "the member version is required: a SARIF 2.1.0 log",
-        ));
+pub fn parse<R: std::io::Read>(reader: R, check: Check) -> Result<Report, IngestError> {
+    let schema = match check {
+        Check::Schema => Some(crate::schema::sarif()?),
+        Check::Types => None,
+    };
+    let mut results: Vec<Vec<RawResult>> = Vec::new();
+    let mut each = |at: At<'_>, value: Value| {
+        let pointer = at.pointer();
+        if let Some(s) = schema {
+            Schema::check(&s.elements[0], &pointer, &value)?;
+        }
+        let r: SarifResult = IngestError::decode(&pointer, value)?;
+        let run = at.index(1);
+        if results.len() <= run {
+            results.resize_with(run + 1, Vec::new);
+        }
+        if r.kind.as_deref().is_none_or(|k| k == "fail") {
+            results[run].push(RawResult::from(r));
+        }
+        Ok(())
+    };
+    let log = stream::split(reader, &[&["runs", "*", "results"]], &mut each)?;
+    // What the importer needs first, with messages that say what to send.
+    match log.get("version") {
+        Some(Value::String(v)) if v == "2.1.0" => {}
+        Some(v) => {
+            return Err(IngestError {
+                pointer: "/version".into(),
+                message: format!("unsupported SARIF version {v}: send a SARIF 2.1.0 log"),
+                ..IngestError::document("")
+            })
+        }
+        None => {
+            return Err(IngestError::document(
+                "the member version is required: a SARIF 2.1.0 log",
+            ))
+        }
     }
-    if !seen.runs {
+    let Some(runs) = log.get("runs") else {
         return Err(IngestError::document("the member runs is required"));
+    };
+    if let Some(s) = schema {
+        Schema::check(&s.root, "", &log)?;
+    }
+    let runs = match runs {
+        Value::Array(runs) => runs.as_slice(),
+        Value::Null => &[],
+        _ => {
+            return Err(IngestError {
+                pointer: "/runs".into(),
+                message: "runs must be an array of runs".into(),
+                ..IngestError::document("")
+            })
+        }
+    };
+    let mut report = Report::default();
+    for (i, run) in runs.iter().enumerate() {
+        let at = format!("/runs/{i}");
+        let Some(tool) = run.get("tool") else {
+            return Err(IngestError {
+                pointer: at,
+                message: "missing field `tool`".into(),
+                ..IngestError::document("")
+            });
+        };
+        let tool: Tool = IngestError::decode(&format!("{at}/tool"), tool.clone())?;
+        let run = Run {
+            tool: tool.driver,
+            results: results.get_mut(i).map(std::mem::take).unwrap_or_default(),
+        };
+        run.finish(&mut report);
     }
     Ok(report)
 }
 
-/// Which required members the log had.
-struct Seen {
-    version: bool,
-    runs: bool,
-}
-
-struct LogSeed<'a>(&'a mut Report);
-
-impl<'de> DeserializeSeed<'de> for LogSeed<'_> {
-    type Value = Seen;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Seen, D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for LogSeed<'_> {
-    type Value = Seen;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a SARIF log object")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Seen, A::Error> {
-        let report = self.0;
-        let mut seen = Seen {
-            version: false,
-            runs: false,
-        };
-        while let Some(key) = map.next_key::<String>()? {
-            match key.as_str() {
-                "version" => {
-                    map.next_value::<Version>()?;
-                    seen.version = true;
-                }
-                "runs" => {
-                    map.next_value_seed(RunsSeed(&mut *report))?;
-                    seen.runs = true;
-                }
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
-        }
-        Ok(seen)
-    }
-}
-
-/// `"2.1.0"` and nothing else.
-struct Version;
-
-impl<'de> Deserialize<'de> for Version {
-    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let v = String::deserialize(d)?;
-        if v == "2.1.0" {
-            Ok(Version)
-        } else {
-            Err(de::Error::custom(format!(
-                "unsupported SARIF version {v:?}: send a SARIF 2.1.0 log"
-            )))
-        }
-    }
-}
-
-struct RunsSeed<'a>(&'a mut Report);
-
-impl<'de> DeserializeSeed<'de> for RunsSeed<'_> {
-    type Value = ();
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_seq(self)
-    }
-}
-
-impl<'de> Visitor<'de> for RunsSeed<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an array of runs")
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let report = self.0;
-        while let Some(run) = seq.next_element_seed(RunSeed)? {
-            run.finish(&mut *report);
-        }
-        Ok(())
-    }
-}
-
-/// A run being read: its tool and its results, not yet resolved against the rules.
-#[derive(Default)]
+/// A run read: its tool and its results, not yet resolved against the rules.
 struct Run {
-    tool: Option<Driver>,
+    tool: Driver,
     results: Vec<RawResult>,
-}
-
-struct RunSeed;
-
-impl<'de> DeserializeSeed<'de> for RunSeed {
-    type Value = Run;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Run, D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for RunSeed {
-    type Value = Run;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a run object")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Run, A::Error> {
-        let mut run = Run::default();
-        while let Some(key) = map.next_key::<String>()? {
-            match key.as_str() {
-                "tool" => run.tool = Some(map.next_value::<Tool>()?.driver),
-                "results" => run.results = map.next_value_seed(ResultsSeed)?,
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
-        }
-        if run.tool.is_none() {
-            return Err(de::Error::missing_field("tool"));
-        }
-        Ok(run)
-    }
-}
-
-struct ResultsSeed;
-
-impl<'de> DeserializeSeed<'de> for ResultsSeed {
-    type Value = Vec<RawResult>;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_seq(self)
-    }
-}
-
-impl<'de> Visitor<'de> for ResultsSeed {
-    type Value = Vec<RawResult>;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an array of results")
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut out = Vec::new();
-        while let Some(r) = seq.next_element::<SarifResult>()? {
-            if r.kind.as_deref().is_none_or(|k| k == "fail") {
-                out.push(RawResult::from(r));
-            }
-        }
-        Ok(out)
-    }
 }
 
 #[derive(Deserialize)]
@@ -237,7 +159,7 @@ struct Text {
 #[serde(rename_all = "camelCase")]
 struct SarifResult {
     rule_id: Option<String>,
-    rule_index: Option<usize>,
+    rule_index: Option<i64>,
     rule: Option<RuleRef>,
     kind: Option<String>,
     level: Option<String>,
@@ -253,7 +175,7 @@ struct SarifResult {
 #[derive(Deserialize)]
 struct RuleRef {
     id: Option<String>,
-    index: Option<usize>,
+    index: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -326,7 +248,11 @@ impl From<SarifResult> for RawResult {
             .or_else(|| r.rule.as_ref().and_then(|x| x.id.clone()));
         RawResult {
             rule_id,
-            rule_index: r.rule_index.or_else(|| r.rule.and_then(|x| x.index)),
+            // -1 (the schema's default) is "no index".
+            rule_index: r
+                .rule_index
+                .or_else(|| r.rule.and_then(|x| x.index))
+                .and_then(|i| usize::try_from(i).ok()),
             level: r.level,
             message: r
                 .message
@@ -358,7 +284,7 @@ fn level_severity(level: &str) -> Severity {
 
 impl Run {
     fn finish(self, report: &mut Report) {
-        let Some(driver) = self.tool else { return };
+        let driver = self.tool;
         let tool = driver.name;
         let by_id: BTreeMap<&str, &Rule> = driver
             .rules

@@ -3,7 +3,9 @@
 //! components with one vulnerability each (default 5,000), written to a temporary file and
 //! imported through the service (streaming parse from the file, reconcile, one
 //! transaction), then imported again (every finding unchanged), then a dry run. Prints
-//! results/s of each and the process's peak RSS (VmHWM) after each phase.
+//! results/s of each and the process's peak RSS (VmHWM) after each phase; then the parse
+//! alone twice, checked against the format's JSON schema and against the importer's types
+//! only (what the schema costs).
 //!
 //! ```sh
 //! cargo run --release -p rampart-server --example import_bench -- sqlite sarif
@@ -195,6 +197,28 @@ async fn main() {
             parsed.as_secs_f64(),
             out.delta.new,
             out.delta.unchanged,
+            peak_mib()
+        );
+    }
+    // What the schema costs: the parse alone, checked against the format's schema (what an
+    // upload gets) and against the importer's types only.
+    for (phase, check) in [
+        ("parse+schema", rampart_ingest::Check::Schema),
+        ("parse only", rampart_ingest::Check::Types),
+    ] {
+        let started = Instant::now();
+        let reader = std::io::BufReader::new(std::fs::File::open(&file).expect("open"));
+        let report =
+            tokio::task::spawn_blocking(move || rampart_ingest::parse_with(format, reader, check))
+                .await
+                .expect("join")
+                .expect("parse");
+        let took = started.elapsed();
+        println!(
+            "  {phase:12} {:>8.0} results/s  ({:.2} s, {} findings)  peak RSS {:.0} MiB",
+            n as f64 / took.as_secs_f64(),
+            took.as_secs_f64(),
+            report.findings.len(),
             peak_mib()
         );
     }

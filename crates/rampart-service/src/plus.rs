@@ -159,14 +159,15 @@ impl Service {
         loop {
             let page = self.list_apps(p, &req).await?;
             let n = page.items.len() as u64;
+            // The page's tags in one read (one per app was thousands of queries a list).
+            let ids: Vec<AppId> = page.items.iter().map(|a| a.id).collect();
+            let mut tags_of: std::collections::HashMap<AppId, Vec<String>> =
+                std::collections::HashMap::new();
+            for (app, tag) in self.store().list_tags_of_apps(p.org, &ids).await? {
+                tags_of.entry(app).or_default().push(tag.name);
+            }
             for app in page.items {
-                let tags: Vec<String> = self
-                    .store()
-                    .list_app_tags(p.org, app.id)
-                    .await?
-                    .into_iter()
-                    .map(|t| t.name)
-                    .collect();
+                let tags = tags_of.remove(&app.id).unwrap_or_default();
                 let keep = f
                     .owner
                     .as_ref()

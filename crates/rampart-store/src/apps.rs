@@ -38,6 +38,10 @@ pub trait AppStore: Send + Sync {
         principal: PrincipalId,
     ) -> StoreResult<()>;
     async fn list_app_tags(&self, org: OrgId, app: AppId) -> StoreResult<Vec<Tag>>;
+    /// The tags of each of `apps` in one read (a list of applications shows them all), by
+    /// app then tag name; an app without tags has no pair.
+    async fn list_tags_of_apps(&self, org: OrgId, apps: &[AppId])
+        -> StoreResult<Vec<(AppId, Tag)>>;
     async fn add_app_tag(&self, org: OrgId, app: AppId, tag: TagId) -> StoreResult<()>;
     async fn remove_app_tag(&self, org: OrgId, app: AppId, tag: TagId) -> StoreResult<()>;
 }

@@ -1194,3 +1194,155 @@ async fn beyond_the_first_thousand(t: &TestApp) {
         .unwrap_or_else(|| panic!("{listed}"));
     assert_eq!(items.len(), 5, "{listed}");
 }
+
+/// A SARIF log of `n` results of one run, result `bad` replaced by `with` (JSON text).
+fn sarif_with(n: usize, bad: usize, with: &str) -> String {
+    let results: Vec<String> = (0..n)
+        .map(|i| {
+            if i == bad {
+                with.to_string()
+            } else {
+                format!(
+                    r#"{{"ruleId":"r{}","level":"warning","message":{{"text":"m{i}"}}}}"#,
+                    i % 7
+                )
+            }
+        })
+        .collect();
+    format!(
+        r#"{{"version":"2.1.0","runs":[{{"tool":{{"driver":{{"name":"t"}}}},"results":[{}]}}]}}"#,
+        results.join(",")
+    )
+}
+
+/// A CycloneDX 1.5 BOM with `components`, `vulnerabilities` and `extra` top-level members.
+fn bom_with(components: &str, vulnerabilities: &str, extra: &str) -> String {
+    format!(
+        r#"{{"bomFormat":"CycloneDX","specVersion":"1.5","version":1{extra},"components":[{components}],"vulnerabilities":[{vulnerabilities}]}}"#
+    )
+}
+
+/// Documents that break the format's schema, on the HTTP route: 422 naming the offending
+/// value's pointer in the upload and the schema rule it broke (as the schema's path ends).
+#[tokio::test]
+async fn uploads_are_checked_against_the_schema() {
+    let t = TestApp::spawn().await;
+    let app = t.fx_app(&t.unique("a")).await;
+    let lib = r#"{"type":"library","name":"a","bom-ref":"a"}"#;
+    let vuln = r#"{"id":"CVE-1","affects":[{"ref":"a"}]}"#;
+    let cases: Vec<(&str, String, &str, &str)> = vec![
+        (
+            "a result of the wrong type",
+            sarif_with(5, 2, r#"{"message":{"text":5}}"#),
+            "/runs/0/results/2/message/text",
+            "/type",
+        ),
+        (
+            "a result without its required message",
+            sarif_with(5, 1, r#"{"ruleId":"r1"}"#),
+            "/runs/0/results/1",
+            "/required",
+        ),
+        (
+            "a level out of the enum",
+            sarif_with(5, 0, r#"{"level":"warn","message":{"text":"m"}}"#),
+            "/runs/0/results/0/level",
+            "/enum",
+        ),
+        (
+            "a bad kind deep in the 40,000th result",
+            sarif_with(
+                40_000,
+                39_999,
+                r#"{"kind":"failed","message":{"text":"m"}}"#,
+            ),
+            "/runs/0/results/39999/kind",
+            "/enum",
+        ),
+        (
+            "a property the envelope does not allow",
+            sarif_with(3, 9, "").replacen(r#""name":"t""#, r#""name":"t","colour":1"#, 1),
+            "/runs/0/tool/driver",
+            "/additionalProperties",
+        ),
+        (
+            "a driver name of the wrong type",
+            sarif_with(3, 9, "").replacen(r#""name":"t""#, r#""name":3"#, 1),
+            "/runs/0/tool/driver/name",
+            "/type",
+        ),
+        (
+            "a component without its name",
+            bom_with(&format!(r#"{lib},{{"type":"library"}}"#), vuln, ""),
+            "/components/1",
+            "/required",
+        ),
+        (
+            "a component type out of the enum",
+            bom_with(r#"{"type":"lib","name":"a"}"#, "", ""),
+            "/components/0/type",
+            "/enum",
+        ),
+        (
+            "a rating severity out of the enum",
+            bom_with(
+                lib,
+                r#"{"id":"CVE-1","ratings":[{"severity":"severe"}],"affects":[{"ref":"a"}]}"#,
+                "",
+            ),
+            "/vulnerabilities/0/ratings/0/severity",
+            "/enum",
+        ),
+        (
+            "a serial number that is not a URN",
+            bom_with(lib, vuln, r#","serialNumber":"abc""#),
+            "/serialNumber",
+            "/pattern",
+        ),
+    ];
+    for (what, doc, pointer, rule) in cases {
+        let ty = if doc.contains("bomFormat") {
+            "application/vnd.cyclonedx+json"
+        } else {
+            "application/sarif+json"
+        };
+        let p = upload(
+            &t,
+            &format!("/applications/{app}/scans?scanType=sca"),
+            ty,
+            &doc,
+            422,
+        )
+        .await;
+        assert_eq!(p["code"], "invalid_document", "{what}: {p}");
+        let e = &p["details"]["errors"][0];
+        assert_eq!(e["pointer"], pointer, "{what}: {p}");
+        let schema_path = e["schemaPath"].as_str().unwrap_or_default();
+        assert!(schema_path.ends_with(rule), "{what}: {p}");
+        assert!(p["detail"].as_str().unwrap().contains(pointer), "{what}");
+    }
+    // The same documents, corrected, import.
+    let fine = sarif_with(40_000, 0, r#"{"kind":"fail","message":{"text":"m"}}"#);
+    let out = upload(
+        &t,
+        &format!("/applications/{app}/scans?scanType=sast"),
+        "application/sarif+json",
+        &fine,
+        201,
+    )
+    .await;
+    assert_eq!(out["summary"]["totalFindings"], 40_000, "{out}");
+    let bom = bom_with(
+        lib,
+        vuln,
+        r#","serialNumber":"urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79""#,
+    );
+    upload(
+        &t,
+        &format!("/applications/{app}/scans?scanType=sca"),
+        "application/vnd.cyclonedx+json",
+        &bom,
+        201,
+    )
+    .await;
+}

@@ -82,6 +82,17 @@ pub async fn tags_and_app_tags(s: &dyn Store) {
         .await
         .expect("tagging twice is a no-op");
     assert_eq!(s.list_app_tags(o, x.id).await.unwrap(), vec![tag.clone()]);
+    let untagged = app(s, o, "untagged", None).await;
+    assert_eq!(
+        s.list_tags_of_apps(o, &[untagged.id, x.id]).await.unwrap(),
+        vec![(x.id, tag.clone())],
+        "one read for many apps; an untagged app has no pair"
+    );
+    assert!(s
+        .list_tags_of_apps(OrgId::new(), &[x.id])
+        .await
+        .unwrap()
+        .is_empty());
     assert!(
         is_conflict(s.delete_tag(o, tag.id, false).await),
         "an applied tag needs cascade"

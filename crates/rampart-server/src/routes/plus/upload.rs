@@ -93,7 +93,8 @@ pub async fn parse_body(body: Body, format: Format) -> Result<Report, Problem> {
     parsed.map_err(invalid_document)
 }
 
-/// A refused document: 422 naming the first error's JSON pointer.
+/// A refused document: 422 naming the first error's JSON pointer (and, for a schema error,
+/// the schema rule it broke).
 fn invalid_document(e: IngestError) -> Problem {
     let mut p = Problem::new(
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -108,8 +109,15 @@ fn invalid_document(e: IngestError) -> Problem {
             }
         ),
     );
-    p.details = json!({
-        "errors": [{"pointer": e.pointer, "message": e.message, "line": e.line, "column": e.column}]
-    });
+    let mut error = json!({"pointer": e.pointer, "message": e.message});
+    // A schema error is found in a value already read: no reader position, the rule broken.
+    if e.line > 0 {
+        error["line"] = json!(e.line);
+        error["column"] = json!(e.column);
+    }
+    if let Some(rule) = e.expected {
+        error["schemaPath"] = json!(rule);
+    }
+    p.details = json!({ "errors": [error] });
     p
 }
