@@ -4,7 +4,6 @@ use super::rows::get;
 use super::*;
 use rampart_domain::job::Coverage;
 use rampart_store::CoverageStore;
-use sea_query::OnConflict;
 use std::collections::BTreeMap;
 
 const COLUMNS: &[&str] = &["limits_reached", "limit_details", "dropped", "abandoned"];
@@ -52,30 +51,19 @@ impl CoverageStore for SqlStore {
         now: chrono::DateTime<chrono::Utc>,
     ) -> StoreResult<()> {
         self.scan_exists(org, scan).await?;
-        let mut cols = vec!["scan_id", "org_id"];
-        cols.extend_from_slice(COLUMNS);
-        cols.push("updated_at");
-        let mut update: Vec<&str> = COLUMNS.to_vec();
-        update.push("updated_at");
-        let q = Query::insert()
-            .into_table(a("scan_coverage"))
-            .columns(cols.into_iter().map(a))
-            .values([
-                scan.0.into(),
-                org.0.into(),
+        let q = replace_scan_row(
+            "scan_coverage",
+            org,
+            scan,
+            COLUMNS,
+            vec![
                 lines(&c.limits_reached),
                 lines(&c.limit_details),
                 counts(&c.dropped),
                 counts(&c.abandoned),
-                t(now),
-            ])
-            .map_err(insert_err)?
-            .on_conflict(
-                OnConflict::column(a("scan_id"))
-                    .update_columns(update.into_iter().map(a))
-                    .to_owned(),
-            )
-            .to_owned();
+            ],
+            now,
+        )?;
         self.exec(&q).await.map(|_| ())
     }
 

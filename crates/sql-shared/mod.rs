@@ -237,6 +237,37 @@ pub(crate) fn t(ts: chrono::DateTime<chrono::Utc>) -> SimpleExpr {
     to_micros(ts).into()
 }
 
+/// The insert of a scan's one row of `table` (`scan_id`, `org_id`, `columns`, `updated_at`),
+/// replacing the row the scan already has: execution details and coverage, each rewritten
+/// by the engine's latest heartbeat.
+pub(crate) fn replace_scan_row(
+    table: &str,
+    org: OrgId,
+    scan: ScanId,
+    columns: &[&str],
+    values: Vec<SimpleExpr>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> StoreResult<sea_query::InsertStatement> {
+    let mut update: Vec<&str> = columns.to_vec();
+    update.push("updated_at");
+    let mut cols = vec!["scan_id", "org_id"];
+    cols.extend_from_slice(&update);
+    let mut row = vec![scan.0.into(), org.0.into()];
+    row.extend(values);
+    row.push(t(now));
+    Ok(Query::insert()
+        .into_table(a(table))
+        .columns(cols.into_iter().map(a))
+        .values(row)
+        .map_err(insert_err)?
+        .on_conflict(
+            sea_query::OnConflict::column(a("scan_id"))
+                .update_columns(update.into_iter().map(a))
+                .to_owned(),
+        )
+        .to_owned())
+}
+
 /// The row `id` of the tenant, for updates and deletes.
 pub(crate) fn by_id(org: OrgId, id: uuid::Uuid) -> [SimpleExpr; 2] {
     [Expr::col(a("org_id")).eq(org.0), Expr::col(a("id")).eq(id)]

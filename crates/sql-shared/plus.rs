@@ -157,6 +157,20 @@ fn ids<T: Copy>(list: &[T], f: fn(T) -> uuid::Uuid) -> Vec<uuid::Uuid> {
     list.iter().map(|x| f(*x)).collect()
 }
 
+/// `columns` of the rows of `table` that belong to the app's streams of `tools` for one scan
+/// type: what an import plans against.
+fn of_tools(
+    table: &str,
+    columns: &[&str],
+    (org, app, scan_type, tools): (OrgId, AppId, PlusScanType, &[String]),
+) -> SelectStatement {
+    let mut q = select(table, columns, org);
+    q.and_where(c(table, "app_id").eq(app.0))
+        .and_where(c(table, "scan_type").eq(scan_type.as_str()))
+        .and_where(c(table, "tool").is_in(tools.iter().cloned()));
+    q
+}
+
 #[async_trait::async_trait]
 impl PlusStore for SqlStore {
     async fn plus_finding_states(
@@ -168,10 +182,11 @@ impl PlusStore for SqlStore {
     ) -> StoreResult<PlusKnown> {
         // Streams first: an import landing between the two reads changes a stream, which
         // the import planned on these makes a conflict.
-        let mut q = select("plus_streams", &["tool", "scan_id", "last_seen"], org);
-        q.and_where(c("plus_streams", "app_id").eq(app.0))
-            .and_where(c("plus_streams", "scan_type").eq(scan_type.as_str()))
-            .and_where(c("plus_streams", "tool").is_in(tools.iter().cloned()));
+        let q = of_tools(
+            "plus_streams",
+            &["tool", "scan_id", "last_seen"],
+            (org, app, scan_type, tools),
+        );
         let streams = self
             .all(&q)
             .await?
@@ -186,14 +201,11 @@ impl PlusStore for SqlStore {
                 ))
             })
             .collect::<StoreResult<_>>()?;
-        let mut q = select(
+        let q = of_tools(
             "plus_findings",
             &["id", "tool", "fingerprint", "status", "present"],
-            org,
+            (org, app, scan_type, tools),
         );
-        q.and_where(c("plus_findings", "app_id").eq(app.0))
-            .and_where(c("plus_findings", "scan_type").eq(scan_type.as_str()))
-            .and_where(c("plus_findings", "tool").is_in(tools.iter().cloned()));
         let findings = self
             .all(&q)
             .await?

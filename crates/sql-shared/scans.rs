@@ -7,7 +7,7 @@ use super::*;
 use rampart_domain::job::{EventKind, ExecutionDetails, JobEvent};
 use rampart_query::ResourceType;
 use rampart_store::{JobState, LoggedEvent, NewJob, ScanStore};
-use sea_query::{InsertStatement, OnConflict, Order};
+use sea_query::{InsertStatement, Order};
 use uuid::Uuid;
 
 const SCAN_COLUMNS: &[&str] = &[
@@ -64,6 +64,32 @@ fn scan(r: &Row) -> StoreResult<Scan> {
         .map(VulnerabilityId)
         .collect(),
     })
+}
+
+/// The compare-and-set of a scan's status: `from` → `to`, touching no row when the scan
+/// has moved on.
+fn transition(
+    org: OrgId,
+    id: ScanId,
+    from: ScanStatus,
+    to: ScanStatus,
+    failure_reason: Option<FailureReason>,
+    completion_time: Option<chrono::DateTime<chrono::Utc>>,
+) -> sea_query::UpdateStatement {
+    Query::update()
+        .table(a("scans"))
+        .values([
+            (a("status"), to.as_str().into()),
+            (
+                a("failure_reason"),
+                failure_reason.map(|f| f.as_str()).into(),
+            ),
+            (a("completion_time"), completion_time.map(to_micros).into()),
+        ])
+        .and_where(Expr::col(a("org_id")).eq(org.0))
+        .and_where(Expr::col(a("id")).eq(id.0))
+        .and_where(Expr::col(a("status")).eq(from.as_str()))
+        .to_owned()
 }
 
 fn scan_insert(x: &Scan) -> StoreResult<InsertStatement> {
@@ -212,20 +238,7 @@ impl ScanStore for SqlStore {
         failure_reason: Option<FailureReason>,
         completion_time: Option<chrono::DateTime<chrono::Utc>>,
     ) -> StoreResult<bool> {
-        let q = Query::update()
-            .table(a("scans"))
-            .values([
-                (a("status"), to.as_str().into()),
-                (
-                    a("failure_reason"),
-                    failure_reason.map(|f| f.as_str()).into(),
-                ),
-                (a("completion_time"), completion_time.map(to_micros).into()),
-            ])
-            .and_where(Expr::col(a("org_id")).eq(org.0))
-            .and_where(Expr::col(a("id")).eq(id.0))
-            .and_where(Expr::col(a("status")).eq(from.as_str()))
-            .to_owned();
+        let q = transition(org, id, from, to, failure_reason, completion_time);
         Ok(self.exec(&q).await? == 1)
     }
 
@@ -238,17 +251,7 @@ impl ScanStore for SqlStore {
         completion_time: Option<chrono::DateTime<chrono::Utc>>,
         deliveries: &[WebhookDelivery],
     ) -> StoreResult<bool> {
-        let q = Query::update()
-            .table(a("scans"))
-            .values([
-                (a("status"), to.as_str().into()),
-                (a("failure_reason"), Option::<&str>::None.into()),
-                (a("completion_time"), completion_time.map(to_micros).into()),
-            ])
-            .and_where(Expr::col(a("org_id")).eq(org.0))
-            .and_where(Expr::col(a("id")).eq(id.0))
-            .and_where(Expr::col(a("status")).eq(from.as_str()))
-            .to_owned();
+        let q = transition(org, id, from, to, None, completion_time);
         let mut tx = self.begin().await?;
         if super::tx_exec(&mut tx, &q).await? != 1 {
             return Ok(false);
@@ -336,17 +339,12 @@ impl ScanStore for SqlStore {
         now: chrono::DateTime<chrono::Utc>,
     ) -> StoreResult<()> {
         self.scan_exists(org, scan).await?;
-        let mut cols = vec!["scan_id", "org_id"];
-        cols.extend_from_slice(DETAIL_COLUMNS);
-        cols.push("updated_at");
-        let mut update: Vec<&str> = DETAIL_COLUMNS.to_vec();
-        update.push("updated_at");
-        let q = Query::insert()
-            .into_table(a("scan_execution_details"))
-            .columns(cols.into_iter().map(a))
-            .values([
-                scan.0.into(),
-                org.0.into(),
+        let q = replace_scan_row(
+            "scan_execution_details",
+            org,
+            scan,
+            DETAIL_COLUMNS,
+            vec![
                 d.logged_in.into(),
                 d.links_in_queue.into(),
                 d.links_crawled.into(),
@@ -357,15 +355,9 @@ impl ScanStore for SqlStore {
                 d.failed_requests.into(),
                 d.network_speed.into(),
                 d.drip_delay.into(),
-                t(now),
-            ])
-            .map_err(insert_err)?
-            .on_conflict(
-                OnConflict::column(a("scan_id"))
-                    .update_columns(update.into_iter().map(a))
-                    .to_owned(),
-            )
-            .to_owned();
+            ],
+            now,
+        )?;
         self.exec(&q).await.map(|_| ())
     }
 

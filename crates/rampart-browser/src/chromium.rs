@@ -30,6 +30,24 @@ pub fn find_chromium() -> Option<PathBuf> {
     None
 }
 
+/// For a test that needs Chromium: whether it is here. Without it the test fails with one
+/// line saying what to install, unless `RAMPART_SKIP_BROWSER_TESTS=1` asks to skip the
+/// browser tests (refused under `CI`); a skipped test says so loudly on stderr.
+pub fn chromium_for_test(test: &str) -> bool {
+    if find_chromium().is_some() {
+        return true;
+    }
+    let skip = std::env::var("RAMPART_SKIP_BROWSER_TESTS").is_ok_and(|v| v == "1")
+        && std::env::var_os("CI").is_none();
+    assert!(
+        skip,
+        "{test} needs Chromium: apt-get install chromium (or set RAMPART_CHROMIUM=/path; \
+         RAMPART_SKIP_BROWSER_TESTS=1 skips the browser tests outside CI)"
+    );
+    eprintln!("\n*** NOT RUN: {test}: no Chromium (RAMPART_SKIP_BROWSER_TESTS=1) ***\n");
+    false
+}
+
 /// A running Chromium and the task that drives its DevTools connection.
 pub(crate) struct Launched {
     pub browser: Browser,

@@ -27,7 +27,7 @@ mod page;
 mod proxy;
 pub mod rss;
 
-pub use chromium::find_chromium;
+pub use chromium::{chromium_for_test, find_chromium};
 
 use async_trait::async_trait;
 use rampart_engine::crawl::{BrowserCrawler, BrowserFactory, BrowserScope, BrowserSettings};

@@ -41,6 +41,17 @@ impl Drop for DroppingSite {
     }
 }
 
+/// The `Content-Length` a request head declares (0 when it declares none).
+pub fn content_length(head: &str) -> usize {
+    head.lines()
+        .find_map(|l| {
+            let (n, v) = l.split_once(':')?;
+            n.eq_ignore_ascii_case("content-length")
+                .then(|| v.trim().parse().ok())?
+        })
+        .unwrap_or(0)
+}
+
 /// Reads one request (head and `Content-Length` body); `None` when the peer went away.
 async fn read_request(s: &mut TcpStream) -> Option<(String, String, String)> {
     let mut buf = Vec::new();
@@ -56,14 +67,7 @@ async fn read_request(s: &mut TcpStream) -> Option<(String, String, String)> {
         buf.extend_from_slice(&chunk[..n]);
     };
     let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
-    let len: usize = head
-        .lines()
-        .find_map(|l| {
-            let (n, v) = l.split_once(':')?;
-            n.eq_ignore_ascii_case("content-length")
-                .then(|| v.trim().parse().ok())?
-        })
-        .unwrap_or(0);
+    let len = content_length(&head);
     while buf.len() < head_end + len {
         let n = s.read(&mut chunk).await.ok()?;
         if n == 0 {

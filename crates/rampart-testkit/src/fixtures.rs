@@ -130,6 +130,18 @@ impl TestApp {
             .expect("create scan config")
     }
 
+    /// A scan of `cfg` submitted by the Product Admin user (`PENDING`, its job queued).
+    pub async fn fx_scan(&self, cfg: ScanConfigId) -> ScanId {
+        let input = rampart_service::ScanInput {
+            scan_config: Some(cfg),
+            ..Default::default()
+        };
+        self.service
+            .submit_scan(&self.keys.admin.principal, input)
+            .await
+            .expect("submit scan")
+    }
+
     /// An engine group made by the Product Admin user.
     pub async fn fx_engine_group(&self, name: &str) -> EngineGroupId {
         let input = rampart_service::EngineGroupInput {

@@ -67,7 +67,7 @@ async fn main() {
                     runs.push(r);
                 }
                 None => {
-                    println!("disk: NOT RUN (cannot mount a tmpfs)");
+                    println!("disk: NOT RUN (RAMPART_SKIP_ROOT_TESTS=1)");
                     break;
                 }
             }

@@ -5,7 +5,7 @@
 //! with scope rules that admit every URL. The proxy connects to the vetted addresses
 //! (`BrowserScope::addresses`), never resolving a name again.
 
-use crate::{chromium_present, options, scan};
+use crate::{options, scan};
 use rampart_browser::Chromium;
 use rampart_engine::plan::Modules;
 use rampart_engine::scope::{MatchKind, RuleKind, ScopeRule};
@@ -32,7 +32,7 @@ async fn counting_listener() -> (u16, Arc<AtomicUsize>) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_name_resolving_to_an_unnamed_loopback_address_is_never_reached_by_the_browser() {
-    if !chromium_present("browser address policy") {
+    if !rampart_browser::chromium_for_test("browser address policy") {
         return;
     }
     // `localhost` resolves to a loopback address; the scan names 127.0.0.1, not `localhost`.

@@ -3,7 +3,7 @@
 //! run time (over HTTPS) — every vulnerable case found, no safe twin reported — and the login
 //! whose form only its script builds.
 
-use crate::{chromium_present, logs, options, scan, testbed};
+use crate::{logs, options, scan, testbed};
 use rampart_browser::Chromium;
 use rampart_engine::plan::{FormLogin, Modules};
 use rampart_engine::{Event, ScanPlan};
@@ -49,7 +49,7 @@ fn compare(tb: &rampart_testbed::TestbedHandle, s: &rampart_engine::Summary, tls
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn client_side_checks_find_every_case_and_no_safe_twin() {
-    if !chromium_present("client-side checks") {
+    if !rampart_browser::chromium_for_test("client-side checks") {
         return;
     }
     let tb = testbed(None).await;
@@ -89,7 +89,7 @@ async fn client_side_checks_find_every_case_and_no_safe_twin() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_login_form_built_by_script_is_filled_in_the_browser_and_its_session_crawled() {
-    if !chromium_present("browser login") {
+    if !rampart_browser::chromium_for_test("browser login") {
         return;
     }
     let tb = testbed(None).await;

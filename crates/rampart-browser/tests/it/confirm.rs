@@ -3,7 +3,7 @@
 //! the page's script stamps confirmed in Chromium, the one nothing stamps refuted and dropped;
 //! without a browser both are reported at a lower confidence, saying they were not confirmed.
 
-use crate::{chromium_present, logs, options, scan, testbed, url};
+use crate::{logs, options, scan, testbed, url};
 use rampart_browser::Chromium;
 use rampart_engine::finding::Confidence;
 use rampart_engine::plan::Modules;
@@ -29,7 +29,7 @@ fn reported(tb: &rampart_testbed::TestbedHandle, s: &rampart_engine::Summary, id
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn uncertain_reflected_xss_is_confirmed_or_refuted_in_the_browser() {
-    if !chromium_present("xss confirmation") {
+    if !rampart_browser::chromium_for_test("xss confirmation") {
         return;
     }
     let tb = testbed(None).await;
@@ -122,7 +122,7 @@ fn unconfirmed(s: &rampart_engine::Summary, url_part: &str, confidence: Confiden
 /// refuted and dropped. Without the browser both are reported tentative, as unconfirmed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn uncertain_stored_xss_is_confirmed_or_refuted_in_the_browser() {
-    if !chromium_present("stored xss confirmation") {
+    if !rampart_browser::chromium_for_test("stored xss confirmation") {
         return;
     }
     let tb = testbed(None).await;

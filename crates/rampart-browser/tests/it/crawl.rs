@@ -1,6 +1,6 @@
 //! The single-page area: routes, JSON requests, clicks, forms, other origins, endless states.
 
-use crate::{chromium_present, logs, options, outside, scan, testbed, url};
+use crate::{logs, options, outside, scan, testbed, url};
 use rampart_browser::{BrowserOptions, Chromium};
 use rampart_engine::plan::Modules;
 use rampart_engine::ScanPlan;
@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_spa_is_crawled_through_its_script_and_other_origins_are_blocked() {
-    if !chromium_present("spa crawl") {
+    if !rampart_browser::chromium_for_test("spa crawl") {
         return;
     }
     let out = outside().await;
@@ -134,7 +134,7 @@ async fn the_spa_is_crawled_through_its_script_and_other_origins_are_blocked() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn endless_states_end_within_the_page_budget_and_the_memory_cap_holds() {
-    if !chromium_present("budgets") {
+    if !rampart_browser::chromium_for_test("budgets") {
         return;
     }
     let tb = testbed(None).await;

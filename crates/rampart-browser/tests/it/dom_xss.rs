@@ -1,6 +1,6 @@
 //! DOM-based XSS: every vulnerable case of the testbed found, no safe twin reported.
 
-use crate::{chromium_present, options, scan, testbed, url};
+use crate::{options, scan, testbed, url};
 use rampart_browser::Chromium;
 use rampart_engine::plan::Modules;
 use rampart_engine::ScanPlan;
@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_dom_xss_case_is_confirmed_and_no_safe_twin_is_reported() {
-    if !chromium_present("dom xss") {
+    if !rampart_browser::chromium_for_test("dom xss") {
         return;
     }
     let tb = testbed(None).await;

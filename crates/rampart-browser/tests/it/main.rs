@@ -1,7 +1,7 @@
 //! The browser crawler end to end against the testbed's single-page and DOM XSS areas.
 //!
-//! Without Chromium these tests say NOT RUN on stderr and pass, except under `CI`, where a
-//! missing Chromium fails them (CI installs it). The degradation test always runs.
+//! Without Chromium these tests fail with one line saying what to install
+//! ([`rampart_browser::chromium_for_test`]). The degradation test always runs.
 
 mod address;
 mod client;
@@ -18,19 +18,6 @@ use rampart_testbed::{TestbedConfig, TestbedHandle};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use url::Url;
-
-/// Whether Chromium is here; loud when not, fatal under CI.
-pub fn chromium_present(test: &str) -> bool {
-    if rampart_browser::find_chromium().is_some() {
-        return true;
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{test}: Chromium is required under CI (install the `chromium` package)"
-    );
-    eprintln!("\n*** NOT RUN: {test}: no Chromium on this machine (install `chromium`) ***\n");
-    false
-}
 
 /// A site on another origin that counts the requests it gets (it must get none).
 pub struct Outside {

@@ -47,16 +47,7 @@ async fn unnamed_loopback_hosts_the_server_itself_and_metadata_are_never_contact
          <a href=\"/go\">e</a>\
          </body></html>"
     );
-    let to_other = format!("http://{other_host}/redirected");
-    let router = axum::Router::new()
-        .route("/", get(move || async move { Html(page) }))
-        .route(
-            "/go",
-            get(move || async move { Redirect::temporary(&to_other).into_response() }),
-        );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let site = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let site = page_site(page, format!("http://{other_host}/redirected")).await;
 
     let mut plan = ScanPlan::for_url(Url::parse(&format!("http://{site}/")).unwrap());
     // Scope rules that admit everything: only the address policy stands in the way.
@@ -319,7 +310,11 @@ async fn linking_site(name: &str, port: u16) -> SocketAddr {
         "<html><body><a href=\"{base}/a\">a</a><a href=\"{base}/b\">b</a>\
          <a href=\"{base}/c\">c</a><a href=\"/go\">go</a></body></html>"
     );
-    let to = format!("{base}/d");
+    page_site(page, format!("{base}/d")).await
+}
+
+/// A site on 127.0.0.1 serving `page` at `/` and redirecting `/go` to `to`.
+async fn page_site(page: String, to: String) -> SocketAddr {
     let router = axum::Router::new()
         .route("/", get(move || async move { Html(page) }))
         .route(

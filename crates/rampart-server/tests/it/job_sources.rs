@@ -83,16 +83,7 @@ async fn fixture(transport: Transport, backend: Backend) -> Option<Fx> {
 
 impl Fx {
     async fn submit(&self) -> ScanId {
-        ScanId(
-            self.app
-                .rw()
-                .post("/ias/v1/scans")
-                .json(&json!({"scan_config": {"id": self.cfg.to_string()}}))
-                .send()
-                .await
-                .status(201)
-                .location_id(),
-        )
+        self.app.fx_scan(self.cfg).await
     }
 
     async fn status(&self, id: ScanId) -> String {

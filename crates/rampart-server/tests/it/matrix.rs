@@ -413,18 +413,6 @@ async fn fx_blackout(t: &TestApp, app: Option<AppId>) -> BlackoutId {
         .expect("create blackout")
 }
 
-/// A scan of `cfg` submitted by the Product Admin user.
-async fn fx_scan(t: &TestApp, cfg: ScanConfigId) -> ScanId {
-    let input = rampart_service::ScanInput {
-        scan_config: Some(cfg),
-        ..Default::default()
-    };
-    t.service
-        .submit_scan(&t.keys.admin.principal, input)
-        .await
-        .expect("submit scan")
-}
-
 impl Fx {
     pub async fn new(t: &TestApp) -> Fx {
         let app = t.fx_app(&t.unique("app")).await;
@@ -479,8 +467,8 @@ impl Fx {
             .create_comment(&t.keys.admin.principal, vuln.id, "admin comment".into())
             .await
             .expect("comment");
-        let scan = fx_scan(t, ready_cfg).await;
-        let private_scan = fx_scan(t, private_cfg).await;
+        let scan = t.fx_scan(ready_cfg).await;
+        let private_scan = t.fx_scan(private_cfg).await;
         let (audit, audit_export) = fx_audit(t).await;
         let id = fx_identity(t, app).await;
         let (plus_scan, plus_vuln) = fx_plus(t, app).await;
@@ -532,7 +520,7 @@ impl Fx {
             blackout: fx_blackout(t, Some(app)).await,
             global_blackout: fx_blackout(t, None).await,
             scan,
-            failed_scan: fx_scan(t, cfg).await,
+            failed_scan: t.fx_scan(cfg).await,
             private_scan,
             vuln: vuln.id,
             private_vuln: private_vuln.id,

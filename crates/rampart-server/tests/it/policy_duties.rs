@@ -33,10 +33,11 @@ fn statuses(list: &[Value]) -> Vec<String> {
     s
 }
 
-async fn tagged_app(t: &TestApp, tags: &[&str]) -> String {
+/// The id of what the Product Admin user creates by posting `body` to `path`.
+async fn created(t: &TestApp, path: &str, body: Value) -> String {
     t.admin()
-        .post("/applications")
-        .json(&json!({"name": t.unique("triaged"), "tags": tags}))
+        .post(path)
+        .json(&body)
         .send()
         .await
         .status(201)
@@ -44,6 +45,11 @@ async fn tagged_app(t: &TestApp, tags: &[&str]) -> String {
         .as_str()
         .unwrap()
         .to_string()
+}
+
+async fn tagged_app(t: &TestApp, tags: &[&str]) -> String {
+    let body = json!({"name": t.unique("triaged"), "tags": tags});
+    created(t, "/applications", body).await
 }
 
 async fn triage(t: &TestApp) {
@@ -303,15 +309,7 @@ fn finding(url: &str, param: &str) -> Finding {
 
 /// One engine scan of `cfg` run by a test worker that reports `findings` and finishes.
 async fn engine_scan(t: &TestApp, cfg: ScanConfigId, findings: Vec<Finding>) -> ScanId {
-    let id = ScanId(
-        t.rw()
-            .post("/ias/v1/scans")
-            .json(&json!({"scan_config": {"id": cfg.to_string()}}))
-            .send()
-            .await
-            .status(201)
-            .location_id(),
-    );
+    let id = t.fx_scan(cfg).await;
     let spec = t.service.claim_job("w1").await.unwrap().expect("a job");
     assert_eq!(spec.scan, id);
     let batch = FindingBatch {
@@ -479,16 +477,7 @@ async fn webhook_receivers_on_private_addresses_are_refused() {
 }
 
 async fn policy(t: &TestApp, body: Value) -> String {
-    t.admin()
-        .post("/policies")
-        .json(&body)
-        .send()
-        .await
-        .status(201)
-        .json()["id"]
-        .as_str()
-        .unwrap()
-        .to_string()
+    created(t, "/policies", body).await
 }
 
 /// Gate policies judge every completed scan: an import's answer, `GET /scans/{id}` and the
@@ -638,15 +627,7 @@ async fn scan_gates(t: &TestApp) {
     // A crash between an engine scan's completion and its judging: the note and the
     // completion are stored, the verdict is not. The duty judges it once.
     let org = t.keys.org.principal.org;
-    let crashed = ScanId(
-        t.rw()
-            .post("/ias/v1/scans")
-            .json(&json!({"scan_config": {"id": cfg.to_string()}}))
-            .send()
-            .await
-            .status(201)
-            .location_id(),
-    );
+    let crashed = t.fx_scan(cfg).await;
     let now = t.clock.now();
     t.store()
         .expect_scan_evaluation(org, crashed.0, dast_app, now)
@@ -665,15 +646,7 @@ async fn scan_gates(t: &TestApp) {
         .await
         .unwrap());
     // A scan noted but never completed (its note is dropped a day later).
-    let stuck = ScanId(
-        t.rw()
-            .post("/ias/v1/scans")
-            .json(&json!({"scan_config": {"id": cfg.to_string()}}))
-            .send()
-            .await
-            .status(201)
-            .location_id(),
-    );
+    let stuck = t.fx_scan(cfg).await;
     t.store()
         .expect_scan_evaluation(org, stuck.0, dast_app, now)
         .await

@@ -488,22 +488,22 @@ pub async fn plus_reimport_reads_seen_from_the_stream(s: &dyn Store) {
         let f = s.get_plus_finding(o, id, &Visibility::All).await.unwrap();
         (f.scan, f.last_seen, f.updated_at, f.status)
     };
-    let in_scan = move |scan: PlusScanId| async move {
-        let mut ids: Vec<String> = s
-            .list_plus_findings(
-                o,
-                &PlusFindingFilter {
-                    scan: Some(scan),
-                    limit: 50,
-                    ..Default::default()
-                },
-                &Visibility::All,
-            )
+    // The findings a filter lists, in its order.
+    let listed = move |filter: PlusFindingFilter| async move {
+        s.list_plus_findings(o, &filter, &Visibility::All)
             .await
             .unwrap()
-            .into_iter()
-            .map(|f| f.fingerprint)
-            .collect();
+    };
+    let in_scan = move |scan: PlusScanId| async move {
+        let mut ids: Vec<String> = listed(PlusFindingFilter {
+            scan: Some(scan),
+            limit: 50,
+            ..Default::default()
+        })
+        .await
+        .into_iter()
+        .map(|f| f.fingerprint)
+        .collect();
         ids.sort();
         ids
     };
@@ -553,18 +553,12 @@ pub async fn plus_reimport_reads_seen_from_the_stream(s: &dyn Store) {
     let (s7, _) = reimport(s, &a, 10, &["Semgrep"], &[("Semgrep", "z")])
         .await
         .unwrap();
-    let z = s
-        .list_plus_findings(
-            o,
-            &PlusFindingFilter {
-                tool: Some("Semgrep".into()),
-                limit: 5,
-                ..Default::default()
-            },
-            &Visibility::All,
-        )
-        .await
-        .unwrap()[0]
+    let z = listed(PlusFindingFilter {
+        tool: Some("Semgrep".into()),
+        limit: 5,
+        ..Default::default()
+    })
+    .await[0]
         .id;
     assert_eq!(get(z).await, (s7.id, at(10), at(10), Open));
     assert_eq!(get(y).await, (s6.id, at(9), at(9), Open));
@@ -581,21 +575,15 @@ pub async fn plus_reimport_reads_seen_from_the_stream(s: &dyn Store) {
     }
     // Sorted by when they were last seen: z's stream was imported before Bandit's.
     let (_, _) = reimport(s, &a, 13, &["Bandit"], &both).await.unwrap();
-    let by_seen: Vec<String> = s
-        .list_plus_findings(
-            o,
-            &PlusFindingFilter {
-                sort: Some("-lastSeen".into()),
-                limit: 5,
-                ..Default::default()
-            },
-            &Visibility::All,
-        )
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|f| f.fingerprint)
-        .collect();
+    let by_seen: Vec<String> = listed(PlusFindingFilter {
+        sort: Some("-lastSeen".into()),
+        limit: 5,
+        ..Default::default()
+    })
+    .await
+    .into_iter()
+    .map(|f| f.fingerprint)
+    .collect();
     assert_eq!(by_seen.last().map(String::as_str), Some("z"));
 
     // Two imports planned on the same state: the second to land conflicts, writes nothing.

@@ -4,7 +4,8 @@
 //! testbed's single-page area (its JSON API, the DOM-based XSS cases); the same config with
 //! the option off does not; and without Chromium the scan completes and says so.
 //!
-//! Without Chromium the browser scans print NOT RUN and pass, except under `CI`.
+//! Without Chromium the browser scans fail with one line saying what to install
+//! ([`rampart_browser::chromium_for_test`]).
 
 use crate::e2e::{scan_vulns, submit, testbed, wait_status};
 use rampart_browser::{BrowserOptions, ChromiumFactory};
@@ -12,18 +13,6 @@ use rampart_testkit::TestApp;
 use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::Duration;
-
-pub(crate) fn chromium_present(test: &str) -> bool {
-    if rampart_browser::find_chromium().is_some() {
-        return true;
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{test}: Chromium is required under CI (install the `chromium` package)"
-    );
-    eprintln!("\n*** NOT RUN: {test}: no Chromium on this machine (install `chromium`) ***\n");
-    false
-}
 
 async fn app(executable: Option<&str>) -> TestApp {
     let factory = ChromiumFactory {
@@ -105,7 +94,7 @@ const LIMIT: Duration = Duration::from_secs(600);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_scan_config_with_java_script_engine_chromium_crawls_the_spa_and_finds_dom_xss() {
-    if !chromium_present("server-side browser scan") {
+    if !rampart_browser::chromium_for_test("server-side browser scan") {
         return;
     }
     let tb = testbed().await;

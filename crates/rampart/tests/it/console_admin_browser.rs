@@ -4,7 +4,8 @@
 //! create an API key (its secret shown once) and revoke it, and open the engines page.
 //! Every page passes the axe-core audit; the run writes screenshots to `docs/console/`.
 //!
-//! Without Chromium this prints NOT RUN and passes, except under `CI`.
+//! Without Chromium this fails with one line saying what to install
+//! ([`rampart_browser::chromium_for_test`]).
 
 use crate::console_browser::{audit, dark, docs_dir, eval, shot, wait_at, ConsoleBrowser};
 use crate::console_scans_browser::wait_for;
@@ -69,7 +70,7 @@ fn text(v: serde_json::Value) -> String {
 
 #[tokio::test]
 async fn console_admin_pages_in_chromium_onboard_an_app_and_test_its_login() {
-    if !crate::browser_scan::chromium_present("console_admin_pages_in_chromium") {
+    if !rampart_browser::chromium_for_test("console_admin_pages_in_chromium") {
         return;
     }
     let tb = crate::e2e::testbed().await;

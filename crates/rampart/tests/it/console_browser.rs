@@ -4,7 +4,8 @@
 //! page passes the axe-core audit (vendored in `fixtures/axe-core`, see its README) with no
 //! serious or critical violation, and the run writes screenshots to `docs/console/`.
 //!
-//! Without Chromium this prints NOT RUN and passes, except under `CI`.
+//! Without Chromium this fails with one line saying what to install
+//! ([`rampart_browser::chromium_for_test`]).
 
 use chromiumoxide::browser::{Browser, BrowserConfig};
 use chromiumoxide::cdp::browser_protocol::emulation::MediaFeature;
@@ -134,7 +135,7 @@ pub(crate) async fn dark(page: &Page, on: bool) {
 
 #[tokio::test]
 async fn console_pages_in_chromium_pass_the_audit_and_triage_works() {
-    if !crate::browser_scan::chromium_present("console_pages_in_chromium") {
+    if !rampart_browser::chromium_for_test("console_pages_in_chromium") {
         return;
     }
     let t = TestApp::spawn().await;

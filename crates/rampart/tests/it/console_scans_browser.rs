@@ -4,7 +4,8 @@
 //! report and download it. Every page passes the axe-core audit; the SQLite run writes
 //! screenshots of the scans list, a scan and a comparison to `docs/console/`.
 //!
-//! Without Chromium this prints NOT RUN and passes, except under `CI`.
+//! Without Chromium this fails with one line saying what to install
+//! ([`rampart_browser::chromium_for_test`]).
 
 use crate::console_browser::{audit, dark, docs_dir, eval, shot, wait_at, ConsoleBrowser};
 use chromiumoxide::cdp::js_protocol::runtime::EvaluateParams;
@@ -118,7 +119,7 @@ async fn watch_to_the_end(page: &Page) -> String {
 }
 
 async fn scans_in_chromium(backend: Backend) {
-    if !crate::browser_scan::chromium_present("console_scans_in_chromium") {
+    if !rampart_browser::chromium_for_test("console_scans_in_chromium") {
         return;
     }
     let screenshots = backend == Backend::Sqlite;

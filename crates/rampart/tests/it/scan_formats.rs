@@ -151,21 +151,14 @@ fn closing_site() -> String {
                     continue;
                 };
                 let head = String::from_utf8_lossy(&buf[..end]).to_string();
-                let len: usize = head
-                    .lines()
-                    .find_map(|l| {
-                        let (n, v) = l.split_once(':')?;
-                        n.eq_ignore_ascii_case("content-length")
-                            .then(|| v.trim().parse().ok())?
-                    })
-                    .unwrap_or(0);
+                let len = rampart_testbed::dropping::content_length(&head);
                 if buf.len() >= end + 4 + len {
                     let body = String::from_utf8_lossy(&buf[end + 4..end + 4 + len]).to_string();
                     break (head, body);
                 }
             };
             let line = head.lines().next().unwrap_or("").to_string();
-            let quote = ["%27", "%22", "%3C", "%3E", "'", "<"]
+            let quote = rampart_testbed::dropping::CLOSES_ON
                 .iter()
                 .any(|c| body.contains(c));
             let page = if line.starts_with("GET / ") {
