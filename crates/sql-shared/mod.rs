@@ -268,6 +268,20 @@ pub(crate) fn replace_scan_row(
         .to_owned())
 }
 
+/// `column = 'value'` with the value written into the statement, not bound: the predicate
+/// of a partial index (`WHERE status = 'pending'`) is only used by a query whose condition
+/// names the same constant, which a bound parameter is not (SQLite never; PostgreSQL not
+/// in a generic plan). `value` is one of our own enum spellings, never user input.
+pub(crate) fn is_constant(table: &str, column: &str, value: &'static str) -> SimpleExpr {
+    assert!(
+        value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_'),
+        "{value} is not a plain constant"
+    );
+    c(table, column).eq(Expr::cust(format!("'{value}'")))
+}
+
 /// The row `id` of the tenant, for updates and deletes.
 pub(crate) fn by_id(org: OrgId, id: uuid::Uuid) -> [SimpleExpr; 2] {
     [Expr::col(a("org_id")).eq(org.0), Expr::col(a("id")).eq(id)]

@@ -65,8 +65,7 @@ fn scoped(q: &mut SelectStatement, vis: &Visibility) {
 
 /// A `PROCESSING` report whose lease is free or expired at `now`, attempts remaining.
 fn claimable(now: DateTime<Utc>, max_attempts: i32) -> SimpleExpr {
-    Expr::col(a("status"))
-        .eq(ReportStatus::Processing.as_str())
+    super::is_constant("reports", "status", ReportStatus::Processing.as_str())
         .and(
             Expr::col(a("lease_owner"))
                 .is_null()

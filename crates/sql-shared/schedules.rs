@@ -163,7 +163,8 @@ impl ScheduleStore for SqlStore {
         let mut q = Query::select();
         q.columns(COLUMNS.iter().map(|x| (a("schedules"), a(x))))
             .from(a("schedules"))
-            .and_where(c("schedules", "enabled").eq(true))
+            // The partial index's own predicate (`WHERE enabled`), so that it is used.
+            .and_where(c("schedules", "enabled").into())
             .and_where(c("schedules", "next_run_at").lte(to_micros(now)))
             .order_by((a("schedules"), a("next_run_at")), Order::Asc)
             .order_by((a("schedules"), a("id")), Order::Asc)

@@ -84,14 +84,17 @@ fn delivery(r: &Row) -> StoreResult<WebhookDelivery> {
 
 /// Pending, due at `now`, and not leased (or its lease expired).
 fn claimable(now: DateTime<Utc>) -> SimpleExpr {
-    Expr::col(a("status"))
-        .eq(DeliveryStatus::Pending.as_str())
-        .and(Expr::col(a("next_attempt_at")).lte(to_micros(now)))
-        .and(
-            Expr::col(a("lease_owner"))
-                .is_null()
-                .or(Expr::col(a("lease_expires_at")).lt(to_micros(now))),
-        )
+    super::is_constant(
+        "webhook_deliveries",
+        "status",
+        DeliveryStatus::Pending.as_str(),
+    )
+    .and(Expr::col(a("next_attempt_at")).lte(to_micros(now)))
+    .and(
+        Expr::col(a("lease_owner"))
+            .is_null()
+            .or(Expr::col(a("lease_expires_at")).lt(to_micros(now))),
+    )
 }
 
 pub(crate) fn delivery_insert(d: &WebhookDelivery) -> StoreResult<sea_query::InsertStatement> {

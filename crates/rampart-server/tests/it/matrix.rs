@@ -111,7 +111,9 @@ async fn fx_webhook(t: &TestApp) -> (WebhookId, WebhookDeliveryId) {
             rampart_service::WebhookInput {
                 name: t.unique("hook"),
                 url: "http://127.0.0.1:9/hook".into(),
-                events: vec![WebhookEvent::PolicyFailed],
+                // An event no cell causes: the matrix's gates and imports do not fan out
+                // to every subscription made so far.
+                events: vec![WebhookEvent::SlaBreached],
                 status: WebhookStatus::Active,
                 secret: None,
             },
@@ -125,7 +127,7 @@ async fn fx_webhook(t: &TestApp) -> (WebhookId, WebhookDeliveryId) {
         org: hook.org,
         webhook: hook.id,
         event_id: uuid::Uuid::new_v4(),
-        event: WebhookEvent::PolicyFailed,
+        event: WebhookEvent::SlaBreached,
         payload: "{}".into(),
         status: DeliveryStatus::Failed,
         attempts: 1,
@@ -481,7 +483,12 @@ impl Fx {
                     description: None,
                     action: PolicyAction::Block,
                     enabled: true,
-                    conditions: Default::default(),
+                    // Its own app only: every cell's imports are judged by their own
+                    // cell's gate, not by every gate made so far.
+                    conditions: rampart_domain::GateConditions {
+                        application_ids: vec![app],
+                        ..Default::default()
+                    },
                 },
             )
             .await
@@ -750,7 +757,7 @@ fn connector_body(t: &TestApp, _: &Fx) -> Value {
         "secrets": {"apiToken": "t0ken"}})
 }
 fn webhook_body(t: &TestApp, _: &Fx) -> Value {
-    json!({"name": t.unique("hook"), "url": "http://127.0.0.1:9/hook", "events": ["policy.failed"]})
+    json!({"name": t.unique("hook"), "url": "http://127.0.0.1:9/hook", "events": ["sla.breached"]})
 }
 fn evaluate_body(_: &TestApp, fx: &Fx) -> Value {
     json!({"applicationId": fx.app.to_string()})
