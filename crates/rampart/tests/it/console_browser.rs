@@ -101,6 +101,16 @@ pub(crate) async fn wait_at(page: &Page, url: &str) {
     }
 }
 
+/// Waits until the loaded page has an element for `query` (a JavaScript expression).
+pub(crate) async fn wait_for(page: &Page, query: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let ready = format!("document.readyState === 'complete' && !!({query})");
+    while eval(page, &ready).await != true {
+        assert!(Instant::now() < deadline, "never found {query}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// Runs axe-core on the page; fails on any serious or critical violation.
 pub(crate) async fn audit(page: &Page, name: &str) {
     if eval(page, "typeof axe").await != "object" {
@@ -328,12 +338,11 @@ async fn console_pages_in_chromium_pass_the_audit_and_triage_works() {
         }
     }
 
-    // Sign out with the header's button.
-    eval(
-        &page,
-        "document.querySelector('form[action=\"/console/sign-out\"] button').click(); true",
-    )
-    .await;
+    // Sign out with the header's button, once the page the bulk change went back to is
+    // loaded (the change reaches the API before the browser has its answer).
+    let sign_out = "document.querySelector('form[action=\"/console/sign-out\"] button')";
+    wait_for(&page, sign_out).await;
+    eval(&page, &format!("{sign_out}.click(); true")).await;
     wait_at(&page, &t.url("/console/sign-in")).await;
 
     browser.close().await;
