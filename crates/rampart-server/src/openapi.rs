@@ -491,47 +491,81 @@ fn words_schema(values: &[&str], nullable: bool) -> RefOr<Schema> {
     RefOr::T(Schema::Object(o))
 }
 
-/// `PolicyWrite` as one schema per `type` (`rampart_domain::POLICY_KINDS`), chosen by
-/// `type`: a gate takes neither `sla` nor `triage` (its `type` may be left out: `gate` is the
-/// default), an SLA policy may take `sla` (absent days take the defaults), a triage policy
-/// needs `triage` — the rule of `routes::plus::policies::input`. (Leaving `type` out with
-/// `sla` or `triage` given also works: the gate schema does not forbid them.)
+/// `PolicyWrite` as one schema per way the server reads a policy
+/// (`routes::plus::policies::input`), discriminated by `type` (`rampart_domain::POLICY_KINDS`):
+/// a gate takes neither `sla` nor `triage` (`type` `gate` or left out), an SLA policy may
+/// take `sla` (absent days take the defaults), a triage policy needs `triage` (`type`
+/// `triage`, or left out). `type` left out with `sla` given makes an SLA policy too: its own
+/// schema (`SlaDaysPolicyWrite`), so that every body the server takes matches exactly one.
+/// `null` reads as absent.
 fn policy_kinds(components: &mut utoipa::openapi::Components) {
-    use utoipa::openapi::schema::{Discriminator, OneOfBuilder};
+    use utoipa::openapi::schema::{Discriminator, ObjectBuilder, OneOfBuilder, Type};
+    #[derive(PartialEq)]
+    enum Member {
+        /// Absent or `null`.
+        None,
+        /// Optional (the base schema's, nullable).
+        Optional,
+        Required,
+    }
     let Some(RefOr::T(Schema::Object(base))) = components.schemas.get("PolicyWrite").cloned()
     else {
         return;
     };
+    let [gate, sla, triage] = rampart_domain::POLICY_KINDS;
+    // (schema, its `type`, whether `type` may be left out, `sla`, `triage`, description)
+    let branches = [
+        ("GatePolicyWrite", Some(gate), true, Member::None, Member::None,
+            "A gate policy: its conditions judge findings and scans (`action`)."),
+        ("SlaPolicyWrite", Some(sla), false, Member::Optional, Member::None,
+            "An SLA policy: the findings it covers get a due date (`sla`: days to fix; absent members take the defaults)."),
+        ("SlaDaysPolicyWrite", None, true, Member::Required, Member::None,
+            "An SLA policy named by its `sla` member alone (`type` left out)."),
+        ("TriagePolicyWrite", Some(triage), true, Member::None, Member::Required,
+            "A triage policy: it sets the status of the findings it matches (`triage`)."),
+    ];
+    let null = || -> RefOr<Schema> {
+        RefOr::T(Schema::Object(
+            ObjectBuilder::new().schema_type(Type::Null).build(),
+        ))
+    };
     let mut one_of = OneOfBuilder::new().description(base.description.clone());
     let mut discriminator = Discriminator::new("type");
-    for kind in rampart_domain::POLICY_KINDS {
-        let (name, own, description) = match kind {
-            "gate" => ("GatePolicyWrite", None, "A gate policy: its conditions judge findings and scans (`action`)."),
-            "sla" => ("SlaPolicyWrite", Some("sla"), "An SLA policy: the findings it covers get a due date (`sla`: days to fix; absent members take the defaults)."),
-            _ => ("TriagePolicyWrite", Some("triage"), "A triage policy: it sets the status of the findings it matches (`triage`)."),
-        };
+    for (name, kind, optional, sla, triage, description) in branches {
         let mut o = base.clone();
         o.description = Some(description.into());
-        o.properties
-            .retain(|p, _| !["sla", "triage"].contains(&p.as_str()) || Some(p.as_str()) == own);
-        o.properties
-            .insert("type".into(), words_schema(&[kind], own.is_none()));
-        if own.is_some() {
+        let kind_schema = match kind {
+            Some(kind) => words_schema(&[kind], optional),
+            None => null(),
+        };
+        o.properties.insert("type".into(), kind_schema);
+        if !optional {
             o.required.push("type".into());
         }
-        if own == Some("triage") {
-            o.properties.insert(
-                "triage".into(),
-                Ref::from_schema_name("PolicyTriage").into(),
-            );
-            o.required.push("triage".into());
+        for (member, how, schema) in [
+            ("sla", sla, "PolicySla"),
+            ("triage", triage, "PolicyTriage"),
+        ] {
+            match how {
+                Member::None => {
+                    o.properties.insert(member.into(), null());
+                }
+                Member::Optional => {}
+                Member::Required => {
+                    o.properties
+                        .insert(member.into(), Ref::from_schema_name(schema).into());
+                    o.required.push(member.into());
+                }
+            }
         }
         components
             .schemas
             .insert(name.into(), RefOr::T(Schema::Object(o)));
-        discriminator
-            .mapping
-            .insert(kind.into(), format!("#/components/schemas/{name}"));
+        if let Some(kind) = kind {
+            discriminator
+                .mapping
+                .insert(kind.into(), format!("#/components/schemas/{name}"));
+        }
         one_of = one_of.item(Ref::from_schema_name(name));
     }
     let one_of = one_of.discriminator(Some(discriminator)).build();
