@@ -19,6 +19,10 @@ mod shared;
 
 pub use shared::SqlStore as SqliteStore;
 
+/// What the PostgreSQL adapter runs before a write whose loss in a crash is harmless; SQLite
+/// needs nothing: in WAL mode with `synchronous = NORMAL` no commit waits for the disk.
+const RELAXED_COMMIT: Option<&str> = None;
+
 /// Whether a database error means "not now" (the client gets 503 and may retry), and
 /// what to tell the client. SQLite reports extended result codes: the primary code is the
 /// low byte; 13 is `SQLITE_FULL` (the disk, or the quota, is exhausted: SQLite maps
