@@ -23,7 +23,6 @@ pub fn parse<R: std::io::Read>(reader: R, check: Check) -> Result<Report, Ingest
     let mut components = Vec::new();
     let mut vulnerabilities = Vec::new();
     let mut each = |at: At<'_>, value: Value| {
-        let pointer = at.pointer();
         if check == Check::Schema {
             let version = match at.head.get("specVersion") {
                 Some(Value::String(v)) => v.as_str(),
@@ -32,21 +31,21 @@ pub fn parse<R: std::io::Read>(reader: R, check: Check) -> Result<Report, Ingest
             let Some(s) = schema::cyclonedx(version) else {
                 return Err(unsupported(version));
             };
-            Schema::check(&s?.elements[at.spot], &pointer, &value)?;
+            Schema::check(&s?.elements[at.spot], || at.pointer(), &value)?;
         }
         match at.spot {
-            0 => components.push(IngestError::decode(&pointer, value)?),
-            1 => vulnerabilities.push(IngestError::decode(&pointer, value)?),
+            0 => components.push(IngestError::decode_element(|| at.pointer(), &value)?),
+            1 => vulnerabilities.push(IngestError::decode_element(|| at.pointer(), &value)?),
             _ => {}
         }
         Ok(())
     };
     let envelope = stream::split(reader, SPOTS, &mut each)?;
-    let mut bom: Bom = IngestError::decode("", envelope.clone())?;
+    let mut bom: Bom = IngestError::decode("", &envelope)?;
     if check == Check::Schema {
         let version = envelope["specVersion"].as_str().unwrap_or_default();
         let s = schema::cyclonedx(version).ok_or_else(|| unsupported(version))??;
-        Schema::check(&s.root, "", &envelope)?;
+        Schema::check(&s.root, String::new, &envelope)?;
     }
     bom.components = components;
     bom.vulnerabilities = vulnerabilities;

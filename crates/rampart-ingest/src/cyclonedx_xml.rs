@@ -3,7 +3,11 @@
 //! whole. The root must be `<bom>` in the namespace `http://cyclonedx.org/schema/bom/1.4`
 //! (`1.5`, `1.6`); elements this importer does not use are skipped, and the values it uses
 //! are checked against the schema's types (a `score` is a number, a `severity`, a VEX
-//! `state` one of the schema's words, a component has a `name`, an `affects` target a `ref`).
+//! `state` one of the schema's words, a component has a `name`, an `affects` target a `ref`),
+//! as are a few more the XSD constrains: every `<component>`'s `type` attribute (required,
+//! the version's `classification`), a rating's `<method>` (`scoreSourceType`) and a VEX
+//! `<response>` (`impactAnalysisResponsesType`). This is not validation against the XSD:
+//! no Rust crate validates XSD while streaming, and elements not read are not checked.
 //! An error names its element as a path with 1-based sibling positions
 //! (`/bom/vulnerabilities/vulnerability[2]/ratings/rating[1]/score`).
 
@@ -24,6 +28,70 @@ const NAMESPACES: [&str; 3] = [
 
 const SEVERITIES: [&str; 7] = [
     "critical", "high", "medium", "low", "info", "none", "unknown",
+];
+
+/// `classification` of bom-1.4/1.5/1.6.SNAPSHOT.xsd (cyclonedx-python-lib 11.12.0, the
+/// package the JSON schemas come from), each version adding to the one before.
+const CLASSIFICATIONS: [&[&str]; 3] = [
+    &[
+        "application",
+        "framework",
+        "library",
+        "container",
+        "operating-system",
+        "device",
+        "firmware",
+        "file",
+    ],
+    &[
+        "application",
+        "framework",
+        "library",
+        "container",
+        "platform",
+        "operating-system",
+        "device",
+        "device-driver",
+        "firmware",
+        "file",
+        "machine-learning-model",
+        "data",
+    ],
+    &[
+        "application",
+        "framework",
+        "library",
+        "container",
+        "platform",
+        "operating-system",
+        "device",
+        "device-driver",
+        "firmware",
+        "file",
+        "machine-learning-model",
+        "data",
+        "cryptographic-asset",
+    ],
+];
+
+/// `scoreSourceType` of the same XSDs (1.4 has no CVSSv4 nor SSVC).
+const METHODS: [&[&str]; 3] = [
+    &["CVSSv2", "CVSSv3", "CVSSv31", "OWASP", "other"],
+    &[
+        "CVSSv2", "CVSSv3", "CVSSv31", "CVSSv4", "OWASP", "SSVC", "other",
+    ],
+    &[
+        "CVSSv2", "CVSSv3", "CVSSv31", "CVSSv4", "OWASP", "SSVC", "other",
+    ],
+];
+
+/// `impactAnalysisResponsesType`, the same in the three.
+const RESPONSES: [&str; 5] = [
+    "can_not_fix",
+    "will_not_fix",
+    "update",
+    "rollback",
+    "workaround_available",
 ];
 
 const STATES: [&str; 6] = [
@@ -66,6 +134,8 @@ struct Open {
 struct Parser<R> {
     xml: quick_xml::Reader<R>,
     stack: Vec<Open>,
+    /// The index in [`NAMESPACES`] of the root's namespace.
+    version: usize,
     text: String,
     line: usize,
     tools: Vec<String>,
@@ -85,6 +155,7 @@ impl<R: BufRead> Parser<R> {
         Self {
             xml,
             stack: Vec::new(),
+            version: 0,
             text: String::new(),
             line: 1,
             tools: Vec::new(),
@@ -203,11 +274,12 @@ impl<R: BufRead> Parser<R> {
                 )));
             }
             let ns = attribute(e, "xmlns").unwrap_or_default();
-            if !NAMESPACES.contains(&ns.as_str()) {
+            let Some(version) = NAMESPACES.iter().position(|n| *n == ns) else {
                 return Err(IngestError::document(format!(
                     "unsupported CycloneDX namespace {ns:?}: send 1.4, 1.5 or 1.6 (xmlns=\"http://cyclonedx.org/schema/bom/1.6\")"
                 )));
-            }
+            };
+            self.version = version;
             *saw_root = true;
         }
         let position = match self.stack.last_mut() {
@@ -224,6 +296,19 @@ impl<R: BufRead> Parser<R> {
             children: HashMap::new(),
         });
         self.text.clear();
+        if self.at(&["component"]) {
+            let allowed = CLASSIFICATIONS[self.version];
+            match attribute(e, "type") {
+                Some(t) if allowed.contains(&t.as_str()) => {}
+                Some(t) => {
+                    return Err(self.error(format!(
+                        "a component's type must be one of {}, not {t:?}",
+                        allowed.join(", ")
+                    )))
+                }
+                None => return Err(self.error("a <component> needs a type attribute")),
+            }
+        }
         if self.at(&["components", "component"]) && !self.in_metadata() && !self.in_tools() {
             self.open_components.push(Component {
                 bom_ref: attribute(e, "bom-ref"),
@@ -325,6 +410,21 @@ impl<R: BufRead> Parser<R> {
             }
             if let Some(r) = self.rating.as_mut() {
                 r.severity = Some(value.to_string());
+            }
+        } else if self.at(&["rating", "method"]) {
+            let allowed = METHODS[self.version];
+            if !allowed.contains(&value) {
+                return Err(self.error(format!(
+                    "a rating method must be one of {}, not {value:?}",
+                    allowed.join(", ")
+                )));
+            }
+        } else if self.at(&["analysis", "responses", "response"]) {
+            if !RESPONSES.contains(&value) {
+                return Err(self.error(format!(
+                    "a response must be one of {}, not {value:?}",
+                    RESPONSES.join(", ")
+                )));
             }
         } else if self.at(&["vulnerability", "cwes", "cwe"]) {
             let cwe: u32 = value
@@ -507,6 +607,41 @@ mod tests {
                 "<ref>",
             ),
             (DOC.replace("bom/1.5", "bom/1.2"), "", "1.4, 1.5 or 1.6"),
+            (
+                DOC.replace(r#"type="library" bom-ref="b""#, r#"bom-ref="b""#),
+                "/bom/components/component[1]/components/component[1]",
+                "type attribute",
+            ),
+            (
+                DOC.replace(r#"type="library" bom-ref="a""#, r#"type="lib" bom-ref="a""#),
+                "/bom/components/component[1]",
+                "must be one of",
+            ),
+            (
+                // cryptographic-asset is 1.6's, this BOM is 1.5.
+                DOC.replace(
+                    r#"type="application"><name>scanner-x"#,
+                    r#"type="cryptographic-asset"><name>scanner-x"#,
+                ),
+                "/bom/metadata/tools/components/component[1]",
+                "must be one of",
+            ),
+            (
+                DOC.replace(
+                    "<score>8.6</score>",
+                    "<score>8.6</score><method>CVSSv5</method>",
+                ),
+                "/bom/vulnerabilities/vulnerability[2]/ratings/rating[1]/method",
+                "method must be one of",
+            ),
+            (
+                DOC.replace(
+                    "<state>not_affected</state>",
+                    "<state>not_affected</state><responses><response>ignore</response></responses>",
+                ),
+                "/bom/vulnerabilities/vulnerability[2]/analysis/responses/response",
+                "response must be one of",
+            ),
             (
                 DOC.replace("</components>\n  <vulnerabilities>", "<vulnerabilities>"),
                 "",

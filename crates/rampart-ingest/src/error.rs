@@ -26,11 +26,13 @@ impl IngestError {
         }
     }
 
-    /// `value`, found at `at` in the upload, decoded as `T`; an error names where in it.
-    pub(crate) fn decode<T: serde::de::DeserializeOwned>(
-        at: &str,
-        value: serde_json::Value,
-    ) -> Result<T, IngestError> {
+    /// `value` (a `serde_json::Value`, or a reference to one to keep it), found at `at` in
+    /// the upload, decoded as `T`; an error names where in it.
+    pub(crate) fn decode<'de, T, V>(at: &str, value: V) -> Result<T, IngestError>
+    where
+        T: serde::de::Deserialize<'de>,
+        V: serde::de::Deserializer<'de, Error = serde_json::Error>,
+    {
         serde_path_to_error::deserialize(value).map_err(|e| IngestError {
             pointer: format!("{at}{}", pointer(e.path())),
             message: strip_position(&e.into_inner().to_string()),
@@ -40,14 +42,14 @@ impl IngestError {
         })
     }
 
-    pub(crate) fn from_tracked(e: serde_json::Error, path: &serde_path_to_error::Path) -> Self {
-        Self {
-            pointer: pointer(path),
-            line: e.line(),
-            column: e.column(),
-            message: strip_position(&e.to_string()),
-            expected: None,
-        }
+    /// [`IngestError::decode`] of a streamed element whose pointer `at` is made only if it
+    /// fails: decoded once without tracking the path (the common case, an element that the
+    /// schema has just accepted), and again with it to locate an error.
+    pub(crate) fn decode_element<T: serde::de::DeserializeOwned>(
+        at: impl FnOnce() -> String,
+        value: &serde_json::Value,
+    ) -> Result<T, IngestError> {
+        T::deserialize(value).or_else(|_| Self::decode(&at(), value))
     }
 }
 
@@ -74,25 +76,4 @@ pub(crate) fn pointer(path: &serde_path_to_error::Path) -> String {
         }
     }
     out
-}
-
-/// Runs `seed` over a JSON reader, tracking the path for the error.
-pub(crate) fn run<'de, R, S>(reader: R, seed: S) -> Result<S::Value, IngestError>
-where
-    R: std::io::Read,
-    S: serde::de::DeserializeSeed<'de>,
-{
-    let mut de = serde_json::Deserializer::from_reader(reader);
-    let mut track = serde_path_to_error::Track::new();
-    let value = seed
-        .deserialize(serde_path_to_error::Deserializer::new(&mut de, &mut track))
-        .map_err(|e: serde_json::Error| IngestError::from_tracked(e, &track.path()))?;
-    de.end().map_err(|e| IngestError {
-        pointer: String::new(),
-        line: e.line(),
-        column: e.column(),
-        message: "trailing characters after the document".into(),
-        expected: None,
-    })?;
-    Ok(value)
 }

@@ -104,8 +104,8 @@ pub struct Report {
 /// How much of a JSON upload is checked.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Check {
-    /// Against the format's official JSON schema (SARIF 2.1.0, CycloneDX 1.4–1.6), every
-    /// streamed element and the envelope (what uploads get).
+    /// Against the format's official JSON schema (SARIF 2.1.0, CycloneDX 1.4–1.6, SPDX
+    /// 2.3), every streamed element and the envelope (what uploads get).
     #[default]
     Schema,
     /// Only what the importer reads, against its own types (for measuring what the
@@ -119,7 +119,7 @@ pub fn parse<R: std::io::Read>(format: Format, reader: R) -> Result<Report, Inge
 }
 
 /// Parses `reader` as `format`. The schema applies to JSON encodings with a vendored
-/// schema (SARIF, CycloneDX JSON); CycloneDX XML and SPDX are checked by type.
+/// schema (SARIF, CycloneDX JSON, SPDX 2.3); CycloneDX XML and SPDX 2.2 are checked by type.
 pub fn parse_with<R: std::io::Read>(
     format: Format,
     reader: R,
@@ -135,7 +135,7 @@ pub fn parse_with<R: std::io::Read>(
                 cyclonedx::parse(reader, check)
             }
         }
-        Format::Spdx => spdx::parse(reader),
+        Format::Spdx => spdx::parse(reader, check),
     }
 }
 

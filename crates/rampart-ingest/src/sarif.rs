@@ -21,11 +21,10 @@ pub fn parse<R: std::io::Read>(reader: R, check: Check) -> Result<Report, Ingest
     };
     let mut results: Vec<Vec<RawResult>> = Vec::new();
     let mut each = |at: At<'_>, value: Value| {
-        let pointer = at.pointer();
         if let Some(s) = schema {
-            Schema::check(&s.elements[0], &pointer, &value)?;
+            Schema::check(&s.elements[0], || at.pointer(), &value)?;
         }
-        let r: SarifResult = IngestError::decode(&pointer, value)?;
+        let r: SarifResult = IngestError::decode_element(|| at.pointer(), &value)?;
         let run = at.index(1);
         if results.len() <= run {
             results.resize_with(run + 1, Vec::new);
@@ -56,7 +55,7 @@ pub fn parse<R: std::io::Read>(reader: R, check: Check) -> Result<Report, Ingest
         return Err(IngestError::document("the member runs is required"));
     };
     if let Some(s) = schema {
-        Schema::check(&s.root, "", &log)?;
+        Schema::check(&s.root, String::new, &log)?;
     }
     let runs = match runs {
         Value::Array(runs) => runs.as_slice(),
@@ -79,7 +78,7 @@ pub fn parse<R: std::io::Read>(reader: R, check: Check) -> Result<Report, Ingest
                 ..IngestError::document("")
             });
         };
-        let tool: Tool = IngestError::decode(&format!("{at}/tool"), tool.clone())?;
+        let tool: Tool = IngestError::decode(&format!("{at}/tool"), tool)?;
         let run = Run {
             tool: tool.driver,
             results: results.get_mut(i).map(std::mem::take).unwrap_or_default(),

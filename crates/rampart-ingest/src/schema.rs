@@ -1,7 +1,8 @@
 //! The formats' official JSON schemas (vendored in `schemas/`, sources in its README),
 //! compiled once per process: the whole schema for a document's envelope, and the
 //! subschema of each streamed element (a SARIF `result`, a CycloneDX `component`,
-//! `vulnerability` or `dependency`), so a document is checked in full without being held.
+//! `vulnerability` or `dependency`, an SPDX `package`, `file` or `relationship`), so a
+//! document is checked in full without being held.
 
 use crate::IngestError;
 use jsonschema::{Resource, Validator};
@@ -16,16 +17,21 @@ pub(crate) struct Schema {
 }
 
 impl Schema {
-    /// `value` (found at `pointer` in the upload) against `v`: the first error, with the
-    /// pointer of the offending value in the upload and what the schema expected.
-    pub fn check(v: &Validator, pointer: &str, value: &Value) -> Result<(), IngestError> {
+    /// `value` (found at `pointer` in the upload, made only if there is an error) against
+    /// `v`: the first error, with the pointer of the offending value in the upload and what
+    /// the schema expected.
+    pub fn check(
+        v: &Validator,
+        pointer: impl FnOnce() -> String,
+        value: &Value,
+    ) -> Result<(), IngestError> {
         if v.is_valid(value) {
             return Ok(());
         }
         match v.validate(value) {
             Ok(()) => Ok(()),
             Err(e) => Err(IngestError {
-                pointer: format!("{pointer}{}", e.instance_path.as_str()),
+                pointer: format!("{}{}", pointer(), e.instance_path.as_str()),
                 message: format!("{} (schema {})", shorten(&e.to_string()), e.schema_path),
                 line: 0,
                 column: 0,
@@ -57,11 +63,13 @@ const CDX_15: &str = include_str!("../schemas/bom-1.5.SNAPSHOT.schema.json");
 const CDX_16: &str = include_str!("../schemas/bom-1.6.SNAPSHOT.schema.json");
 const SPDX_IDS: &str = include_str!("../schemas/spdx.SNAPSHOT.schema.json");
 const JSF: &str = include_str!("../schemas/jsf-0.82.SNAPSHOT.schema.json");
+const SPDX_23: &str = include_str!("../schemas/spdx-schema-2.3.json");
+const SPDX_23_ID: &str = "http://spdx.org/rdf/terms/2.3";
 
 /// SARIF 2.1.0; elements: `result`.
 pub(crate) fn sarif() -> Result<&'static Schema, IngestError> {
     static S: OnceLock<Result<Schema, String>> = OnceLock::new();
-    S.get_or_init(|| compile(SARIF_ID, SARIF, &[], &["result"]))
+    S.get_or_init(|| compile(SARIF_ID, SARIF, &[], &["/definitions/result"]))
         .as_ref()
         .map_err(|e| broken("SARIF 2.1.0", e))
 }
@@ -88,12 +96,36 @@ pub(crate) fn cyclonedx(version: &str) -> Option<Result<&'static Schema, IngestE
                 &id,
                 text,
                 &shared,
-                &["component", "vulnerability", "dependency"],
+                &[
+                    "/definitions/component",
+                    "/definitions/vulnerability",
+                    "/definitions/dependency",
+                ],
             )
         })
         .as_ref()
         .map_err(|e| broken(&format!("CycloneDX {version}"), e)),
     )
+}
+
+/// SPDX 2.3; elements: an item of `packages`, of `files`, of `relationships` (the
+/// schema defines them in place, not under `definitions`).
+pub(crate) fn spdx_23() -> Result<&'static Schema, IngestError> {
+    static S: OnceLock<Result<Schema, String>> = OnceLock::new();
+    S.get_or_init(|| {
+        compile(
+            SPDX_23_ID,
+            SPDX_23,
+            &[],
+            &[
+                "/properties/packages/items",
+                "/properties/files/items",
+                "/properties/relationships/items",
+            ],
+        )
+    })
+    .as_ref()
+    .map_err(|e| broken("SPDX 2.3", e))
 }
 
 fn broken(name: &str, e: &str) -> IngestError {
@@ -103,12 +135,12 @@ fn broken(name: &str, e: &str) -> IngestError {
 }
 
 /// The schema `text` (whose id is `id`) and the resources it references, compiled whole
-/// and at each of `defs` (`#/definitions/<def>`).
+/// and at each of `elements` (JSON pointers into the schema: `/definitions/result`).
 fn compile(
     id: &str,
     text: &str,
     shared: &[(String, &str)],
-    defs: &[&str],
+    elements: &[&str],
 ) -> Result<Schema, String> {
     let parse = |t: &str| serde_json::from_str::<Value>(t).map_err(|e| e.to_string());
     let mut options = jsonschema::options();
@@ -119,9 +151,9 @@ fn compile(
     }
     let build = |schema: &Value| options.build(schema).map_err(|e| e.to_string());
     let root = build(&json!({ "$ref": id }))?;
-    let elements = defs
+    let elements = elements
         .iter()
-        .map(|d| build(&json!({ "$ref": format!("{id}#/definitions/{d}") })))
+        .map(|at| build(&json!({ "$ref": format!("{id}#{at}") })))
         .collect::<Result<_, _>>()?;
     Ok(Schema { root, elements })
 }
@@ -138,6 +170,7 @@ mod tests {
             assert_eq!(s, Some(3), "CycloneDX {v}");
         }
         assert!(cyclonedx("1.3").is_none());
+        assert_eq!(spdx_23().map(|s| s.elements.len()).ok(), Some(3));
     }
 
     #[test]
@@ -145,7 +178,7 @@ mod tests {
         let s = sarif().ok().map(|s| &s.elements[0]);
         let result = json!({"message": {"text": "m"}, "level": "warn"});
         let e = s
-            .map(|v| Schema::check(v, "/runs/0/results/7", &result))
+            .map(|v| Schema::check(v, || "/runs/0/results/7".into(), &result))
             .and_then(Result::err);
         let e = e.map(|e| (e.pointer, e.expected.unwrap_or_default()));
         let (pointer, expected) = e.unwrap_or_default();

@@ -9,16 +9,48 @@
 //! SBOM without advisories imports no finding but still names its tool (from
 //! `creationInfo.creators`' `Tool:` entry), so a re-import that no longer lists an advisory
 //! closes it. SPDX 3.0 (JSON-LD) is refused with a message saying so.
+//!
+//! The document is read as a stream (`crate::stream`): each element of `packages`, `files`
+//! and `relationships` is checked against its item schema in the official SPDX 2.3 JSON
+//! schema on its own (a package then decoded into a compact record), and the rest against
+//! the whole schema. An `SPDX-2.2` document is checked by the importer's types only (2.2
+//! spells two reference categories differently, and its schema is not vendored); a document
+//! whose `spdxVersion` follows its packages is checked as 2.3.
 
 use crate::fingerprint::{sca_fingerprint, Dedup};
-use crate::{Finding, IngestError, Report};
+use crate::schema::{self, Schema};
+use crate::stream::{self, At};
+use crate::{Check, Finding, IngestError, Report};
 use rampart_domain::Severity;
 use serde::de;
 use serde::Deserialize;
+use serde_json::Value;
+
+/// The big arrays, streamed, in the order of the schema's elements.
+const SPOTS: &[stream::Spot] = &[&["packages"], &["files"], &["relationships"]];
 
 /// Parses an SPDX 2.2/2.3 JSON document.
-pub fn parse<R: std::io::Read>(reader: R) -> Result<Report, IngestError> {
-    let doc: Document = crate::error::run(reader, std::marker::PhantomData::<Document>)?;
+pub fn parse<R: std::io::Read>(reader: R, check: Check) -> Result<Report, IngestError> {
+    let mut packages: Vec<Package> = Vec::new();
+    let mut each = |at: At<'_>, value: Value| {
+        if check == Check::Schema {
+            if let Some(s) = schema_of(at.head.get("spdxVersion"))? {
+                Schema::check(&s.elements[at.spot], || at.pointer(), &value)?;
+            }
+        }
+        if at.spot == 0 {
+            packages.push(IngestError::decode_element(|| at.pointer(), &value)?);
+        }
+        Ok(())
+    };
+    let envelope = stream::split(reader, SPOTS, &mut each)?;
+    let doc: Document = IngestError::decode("", &envelope)?;
+    if check == Check::Schema {
+        if let Some(s) = schema_of(envelope.get("spdxVersion"))? {
+            Schema::check(&s.root, String::new, &envelope)?;
+        }
+    }
+    drop(envelope);
     let tool = doc
         .creation_info
         .creators
@@ -31,7 +63,7 @@ pub fn parse<R: std::io::Read>(reader: R) -> Result<Report, IngestError> {
         findings: Vec::new(),
     };
     let mut dedup = Dedup::default();
-    for p in &doc.packages {
+    for p in &packages {
         let component = p
             .external_refs
             .iter()
@@ -83,6 +115,26 @@ pub fn parse<R: std::io::Read>(reader: R) -> Result<Report, IngestError> {
     Ok(report)
 }
 
+/// The schema a document of `version` is checked against: SPDX 2.3 (also when the version
+/// is not known yet), none for 2.2; another version is refused.
+fn schema_of(version: Option<&Value>) -> Result<Option<&'static Schema>, IngestError> {
+    match version.and_then(Value::as_str) {
+        None | Some("SPDX-2.3") => schema::spdx_23().map(Some),
+        Some("SPDX-2.2") => Ok(None),
+        Some(other) => Err(IngestError {
+            pointer: "/spdxVersion".into(),
+            message: unsupported(other),
+            ..IngestError::document("")
+        }),
+    }
+}
+
+fn unsupported(version: &str) -> String {
+    format!(
+        "unsupported spdxVersion {version:?}: send SPDX-2.2 or SPDX-2.3 JSON (SPDX 3.0 JSON-LD is not read yet)"
+    )
+}
+
 /// `npm/cli-10.9.2` → `npm/cli`; `trivy-0.50.1` → `trivy`.
 fn tool_name(s: &str) -> String {
     let s = s.trim();
@@ -115,8 +167,6 @@ struct Document {
     #[serde(rename = "SPDXID")]
     _id: String,
     creation_info: CreationInfo,
-    #[serde(default)]
-    packages: Vec<Package>,
 }
 
 struct Version;
@@ -125,9 +175,7 @@ impl<'de> Deserialize<'de> for Version {
     fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         match String::deserialize(d)?.as_str() {
             "SPDX-2.2" | "SPDX-2.3" => Ok(Version),
-            other => Err(de::Error::custom(format!(
-                "unsupported spdxVersion {other:?}: send SPDX-2.2 or SPDX-2.3 JSON (SPDX 3.0 JSON-LD is not read yet)"
-            ))),
+            other => Err(de::Error::custom(unsupported(other))),
         }
     }
 }
@@ -204,6 +252,7 @@ mod tests {
     fn refuses_other_versions_and_bad_categories() {
         let e = parse(
             br#"{"spdxVersion":"SPDX-3.0","SPDXID":"x","creationInfo":{"creators":[]}}"#.as_slice(),
+            Check::Schema,
         )
         .unwrap_err();
         assert_eq!(e.pointer, "/spdxVersion");
@@ -212,8 +261,36 @@ mod tests {
             br#"{"spdxVersion":"SPDX-2.3","SPDXID":"SPDXRef-DOCUMENT","creationInfo":{"creators":["Tool: t-1"]},
                 "packages":[{"name":"a","SPDXID":"SPDXRef-a","externalRefs":[{"referenceCategory":"SECURTY","referenceType":"advisory","referenceLocator":"u"}]}]}"#
                 .as_slice(),
+            Check::Types,
         )
         .unwrap_err();
         assert_eq!(e.pointer, "/packages/0/externalRefs/0/referenceCategory");
+    }
+
+    /// 2.3 is checked against its schema (its category is `PACKAGE-MANAGER`, an element
+    /// of any streamed array is located); 2.2, which spelled it `PACKAGE_MANAGER`, is not.
+    #[test]
+    fn the_schema_applies_to_2_3() {
+        let doc = |version: &str, category: &str, file: &str| {
+            format!(
+                r#"{{"spdxVersion":"{version}","dataLicense":"CC0-1.0","SPDXID":"SPDXRef-DOCUMENT","name":"d","creationInfo":{{"creators":["Tool: t-1"],"created":"2026-01-01T00:00:00Z"}},
+                "packages":[{{"name":"a","SPDXID":"SPDXRef-a","downloadLocation":"NONE","externalRefs":[{{"referenceCategory":"{category}","referenceType":"purl","referenceLocator":"pkg:npm/a@1"}}]}}],
+                "files":[{file}]}}"#
+            )
+        };
+        let parse_doc = |d: String| parse(d.as_bytes(), Check::Schema);
+        assert!(parse_doc(doc("SPDX-2.3", "PACKAGE-MANAGER", "")).is_ok());
+        assert!(parse_doc(doc("SPDX-2.2", "PACKAGE_MANAGER", "")).is_ok());
+        let e = parse_doc(doc("SPDX-2.3", "PACKAGE_MANAGER", "")).unwrap_err();
+        assert_eq!(e.pointer, "/packages/0/externalRefs/0/referenceCategory");
+        assert!(e.expected.unwrap_or_default().ends_with("/enum"));
+        let e = parse_doc(doc(
+            "SPDX-2.3",
+            "PACKAGE-MANAGER",
+            r#"{"SPDXID":"SPDXRef-f","fileName":"a"}"#,
+        ))
+        .unwrap_err();
+        assert_eq!(e.pointer, "/files/0");
+        assert!(e.message.contains("checksums"), "{e:?}");
     }
 }

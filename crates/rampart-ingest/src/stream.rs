@@ -41,7 +41,11 @@ pub(crate) fn pointer(path: &[String]) -> String {
     let mut out = String::new();
     for seg in path {
         out.push('/');
-        out.push_str(&seg.replace('~', "~0").replace('/', "~1"));
+        if seg.contains(['~', '/']) {
+            out.push_str(&seg.replace('~', "~0").replace('/', "~1"));
+        } else {
+            out.push_str(seg);
+        }
     }
     out
 }

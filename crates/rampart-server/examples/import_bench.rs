@@ -113,7 +113,7 @@ fn write_spdx(path: &std::path::Path, n: usize) {
     .unwrap();
     for i in 0..n {
         let sep = if i == 0 { "" } else { "," };
-        write!(f, r#"{sep}{{"name":"pkg{i}","SPDXID":"SPDXRef-p{i}","versionInfo":"1.0.{i}","externalRefs":[{{"referenceCategory":"PACKAGE-MANAGER","referenceType":"purl","referenceLocator":"pkg:npm/pkg{i}@1.0.{i}"}},{{"referenceCategory":"SECURITY","referenceType":"advisory","referenceLocator":"https://nvd.nist.gov/vuln/detail/CVE-2026-{i:05}"}}]}}"#).unwrap();
+        write!(f, r#"{sep}{{"name":"pkg{i}","SPDXID":"SPDXRef-p{i}","downloadLocation":"NOASSERTION","versionInfo":"1.0.{i}","externalRefs":[{{"referenceCategory":"PACKAGE-MANAGER","referenceType":"purl","referenceLocator":"pkg:npm/pkg{i}@1.0.{i}"}},{{"referenceCategory":"SECURITY","referenceType":"advisory","referenceLocator":"https://nvd.nist.gov/vuln/detail/CVE-2026-{i:05}"}}]}}"#).unwrap();
     }
     write!(f, "]}}").unwrap();
     f.flush().unwrap();

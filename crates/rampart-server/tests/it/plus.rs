@@ -1222,6 +1222,30 @@ fn bom_with(components: &str, vulnerabilities: &str, extra: &str) -> String {
     )
 }
 
+/// An SPDX 2.3 document with `packages`, `files`, `relationships` and `extra` top-level
+/// members.
+fn spdx_with(packages: &str, files: &str, relationships: &str, extra: &str) -> String {
+    format!(
+        r#"{{"spdxVersion":"SPDX-2.3","dataLicense":"CC0-1.0","SPDXID":"SPDXRef-DOCUMENT","name":"t","documentNamespace":"https://example.test/t","creationInfo":{{"creators":["Tool: t-1"],"created":"2026-01-01T00:00:00Z"}}{extra},"packages":[{packages}],"files":[{files}],"relationships":[{relationships}]}}"#
+    )
+}
+
+/// `n` SPDX packages, package `bad` replaced by `with` (JSON text).
+fn spdx_packages(n: usize, bad: usize, with: &str) -> String {
+    (0..n)
+        .map(|i| {
+            if i == bad {
+                with.to_string()
+            } else {
+                format!(
+                    r#"{{"name":"p{i}","SPDXID":"SPDXRef-p{i}","downloadLocation":"NOASSERTION","externalRefs":[{{"referenceCategory":"PACKAGE-MANAGER","referenceType":"purl","referenceLocator":"pkg:npm/p{i}@1.0.0"}}]}}"#
+                )
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 /// Documents that break the format's schema, on the HTTP route: 422 naming the offending
 /// value's pointer in the upload and the schema rule it broke (as the schema's path ends).
 #[tokio::test]
@@ -1230,6 +1254,14 @@ async fn uploads_are_checked_against_the_schema() {
     let app = t.fx_app(&t.unique("a")).await;
     let lib = r#"{"type":"library","name":"a","bom-ref":"a"}"#;
     let vuln = r#"{"id":"CVE-1","affects":[{"ref":"a"}]}"#;
+    let pkgs = spdx_packages(3, 9, "");
+    let file = r#"{"SPDXID":"SPDXRef-f","fileName":"./a.js","checksums":[{"algorithm":"SHA1","checksumValue":"ab"}]}"#;
+    let rel = |ty: &str| {
+        format!(
+            r#"{{"spdxElementId":"SPDXRef-DOCUMENT","relatedSpdxElement":"SPDXRef-p0","relationshipType":"{ty}"}}"#
+        )
+    };
+    let rels = [rel("DESCRIBES"), rel("DEPENDS_ON"), rel("DEPENDS")].join(",");
     let cases: Vec<(&str, String, &str, &str)> = vec![
         (
             "a result of the wrong type",
@@ -1299,10 +1331,77 @@ async fn uploads_are_checked_against_the_schema() {
             "/serialNumber",
             "/pattern",
         ),
+        (
+            "an SPDX package without its download location",
+            spdx_with(
+                &spdx_packages(3, 1, r#"{"name":"p1","SPDXID":"SPDXRef-p1"}"#),
+                "",
+                "",
+                "",
+            ),
+            "/packages/1",
+            "/required",
+        ),
+        (
+            "an SPDX reference category out of the enum in the 30,000th package",
+            spdx_with(
+                &spdx_packages(
+                    30_000,
+                    29_999,
+                    r#"{"name":"p","SPDXID":"SPDXRef-p","downloadLocation":"NONE","externalRefs":[{"referenceCategory":"SECURTY","referenceType":"advisory","referenceLocator":"u"}]}"#,
+                ),
+                "",
+                "",
+                "",
+            ),
+            "/packages/29999/externalRefs/0/referenceCategory",
+            "/enum",
+        ),
+        (
+            "an SPDX package member the schema does not allow",
+            spdx_with(
+                &spdx_packages(
+                    2,
+                    0,
+                    r#"{"name":"p","SPDXID":"SPDXRef-p","downloadLocation":"NONE","colour":1}"#,
+                ),
+                "",
+                "",
+                "",
+            ),
+            "/packages/0",
+            "/additionalProperties",
+        ),
+        (
+            "an SPDX file checksum algorithm out of the enum",
+            spdx_with(&pkgs, &file.replace("SHA1", "SHA-1"), "", ""),
+            "/files/0/checksums/0/algorithm",
+            "/enum",
+        ),
+        (
+            "an SPDX relationship type out of the enum",
+            spdx_with(&pkgs, file, &rels, ""),
+            "/relationships/2/relationshipType",
+            "/enum",
+        ),
+        (
+            "an SPDX creation info without its date",
+            spdx_with(&pkgs, file, "", "").replacen(r#","created":"2026-01-01T00:00:00Z""#, "", 1),
+            "/creationInfo",
+            "/required",
+        ),
+        (
+            "an SPDX document member of the wrong type",
+            spdx_with(&pkgs, file, "", r#","comment":7"#),
+            "/comment",
+            "/type",
+        ),
     ];
     for (what, doc, pointer, rule) in cases {
         let ty = if doc.contains("bomFormat") {
             "application/vnd.cyclonedx+json"
+        } else if doc.contains("spdxVersion") {
+            "application/spdx+json"
         } else {
             "application/sarif+json"
         };
@@ -1345,4 +1444,23 @@ async fn uploads_are_checked_against_the_schema() {
         201,
     )
     .await;
+    let spdx = spdx_with(
+        &spdx_packages(
+            30_000,
+            0,
+            r#"{"name":"p","SPDXID":"SPDXRef-p","downloadLocation":"NONE","externalRefs":[{"referenceCategory":"SECURITY","referenceType":"advisory","referenceLocator":"https://nvd.nist.gov/vuln/detail/CVE-2021-23337"}]}"#,
+        ),
+        file,
+        &[rel("DESCRIBES"), rel("DEPENDS_ON")].join(","),
+        "",
+    );
+    let out = upload(
+        &t,
+        &format!("/applications/{app}/scans?scanType=sca"),
+        "application/spdx+json",
+        &spdx,
+        201,
+    )
+    .await;
+    assert_eq!(out["summary"]["totalFindings"], 1, "{out}");
 }
