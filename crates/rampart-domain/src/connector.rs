@@ -11,14 +11,25 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 str_enum!(
-    /// What a connector is (contradiction C1: one resource, four kinds).
+    /// What a connector is: the kinds rampart accepts, and so the ones its OpenAPI document
+    /// lists. The reference's other two (contradiction C1: one resource, four kinds) have no
+    /// counterpart: rampart's scanners are its engines (`agent`), and it has no proxy.
     ConnectorKind {
         Integration = "integration",
         Agent = "agent",
-        Scanner = "scanner",
-        Proxy = "proxy",
     }
 );
+
+impl ConnectorKind {
+    /// Why a kind was refused (422 naming `kind`).
+    pub fn refusal() -> String {
+        let names: Vec<&str> = Self::ALL.iter().map(|k| k.as_str()).collect();
+        format!(
+            "must be one of {} (rampart's scanners are its engines: kind agent)",
+            names.join(", ")
+        )
+    }
+}
 
 str_enum!(
     /// An integration's state: set by its owner (`active`/`inactive`), or `error` after

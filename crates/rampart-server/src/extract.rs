@@ -134,7 +134,7 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         ));
     }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    serde_path_to_error::deserialize(ObjectBody(de)).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         if inner.is_data() {
@@ -143,6 +143,69 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             ApiError::BadRequest(format!("the request body is not valid JSON: {inner}"))
         }
     })
+}
+
+/// A body read as a struct must be a JSON object: serde's derived structs also read a JSON
+/// array as their members in order (`[null, null]` would be a `User` with no members set).
+/// Everything else is read as `D` reads it.
+struct ObjectBody<D>(D);
+
+impl<'de, D: serde::Deserializer<'de>> serde::Deserializer<'de> for ObjectBody<D> {
+    type Error = D::Error;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, v: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_any(v)
+    }
+
+    fn deserialize_struct<V: serde::de::Visitor<'de>>(
+        self,
+        name: &'static str,
+        fields: &'static [&'static str],
+        v: V,
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_struct(name, fields, MembersOnly(v))
+    }
+
+    fn deserialize_newtype_struct<V: serde::de::Visitor<'de>>(
+        self,
+        name: &'static str,
+        v: V,
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_newtype_struct(name, v)
+    }
+
+    fn deserialize_enum<V: serde::de::Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        v: V,
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_enum(name, variants, v)
+    }
+
+    fn deserialize_option<V: serde::de::Visitor<'de>>(self, v: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_option(v)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        unit unit_struct seq tuple tuple_struct map identifier ignored_any
+    }
+}
+
+/// A struct's visitor that refuses a sequence (see [`ObjectBody`]).
+struct MembersOnly<V>(V);
+
+impl<'de, V: serde::de::Visitor<'de>> serde::de::Visitor<'de> for MembersOnly<V> {
+    type Value = V::Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
+        self.0.visit_map(map)
+    }
 }
 
 /// Where a JSON body carries a NUL character in a string or a key (no database stores it
@@ -222,5 +285,32 @@ impl<A: From<uuid::Uuid> + Send, B: From<uuid::Uuid> + Send> FromRequestParts<Ap
             });
         ids.map(|(a, b)| Ids(A::from(a), B::from(b)))
             .ok_or_else(|| Rejection::new(&parts.extensions, ApiError::NotFound))
+    }
+}
+
+#[cfg(test)]
+mod body_tests {
+    use super::parse;
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Members {
+        name: Option<String>,
+        role: Option<String>,
+    }
+
+    #[test]
+    fn a_struct_body_must_be_an_object() {
+        let m: Members = parse(br#"{"name": "n"}"#).expect("an object");
+        assert_eq!((m.name.as_deref(), m.role), (Some("n"), None));
+        assert!(
+            parse::<Members>(b"[null, null]").is_err(),
+            "an array is no struct"
+        );
+        assert!(parse::<Members>(br#"{"name": ["x"]}"#).is_err());
+        let list: Vec<Members> = parse(br#"[{"name": "a"}, {}]"#).expect("a list of objects");
+        assert_eq!(list.len(), 2);
+        assert!(parse::<Option<Members>>(b"null").expect("null").is_none());
+        let v: serde_json::Value = parse(b"[1]").expect("any JSON");
+        assert_eq!(v, serde_json::json!([1]));
     }
 }

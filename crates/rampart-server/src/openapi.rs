@@ -115,6 +115,18 @@ pub(crate) fn finish(mut api: OpenApi) -> OpenApi {
             if path.ends_with("/scans") && method == "post" && family == Some(Family::Plus) {
                 import_words(op);
             }
+            if path.ends_with("/connectors") && method == "get" {
+                // The kinds `ConnectorKind` has (see `connector_kinds`).
+                let kinds: Vec<&str> = rampart_domain::ConnectorKind::ALL
+                    .iter()
+                    .map(|k| k.as_str())
+                    .collect();
+                for param in op.parameters.iter_mut().flatten() {
+                    if param.name == "kind" {
+                        param.schema = Some(words_schema(&kinds, false));
+                    }
+                }
+            }
             describe(op);
             for param in op.parameters.iter_mut().flatten() {
                 if let Some(schema) = param.schema.as_mut() {
@@ -313,7 +325,6 @@ fn texts(api: &mut OpenApi) {
         // A JSON trigger runs the engine: `sast`, `sca` and `container` scans import a
         // document sent as the body instead (422 naming `scanType`).
         ("ScanTrigger", "scanType", vec![PlusScanType::Dast.as_str()]),
-        ("PolicyWrite", "type", words(&rampart_domain::POLICY_KINDS)),
         (
             "PolicyWrite",
             "action",
@@ -406,33 +417,6 @@ fn texts(api: &mut OpenApi) {
         p.pattern = Some(RECEIVER.into());
         p.max_length = Some(2000);
     }
-    // Connectors: the kinds and types the route reads, and the statuses an owner sets
-    // (`error` is set by a failed test).
-    use rampart_domain::{ConnectorKind, ConnectorStatus, CONNECTOR_TYPES};
-    let connector_words: Vec<(&str, Vec<&str>)> = vec![
-        (
-            "kind",
-            ConnectorKind::ALL.iter().map(|k| k.as_str()).collect(),
-        ),
-        ("type", CONNECTOR_TYPES.iter().map(|t| t.name).collect()),
-        (
-            "status",
-            [ConnectorStatus::Active, ConnectorStatus::Inactive]
-                .iter()
-                .map(|s| s.as_str())
-                .collect(),
-        ),
-    ];
-    for (property, values) in connector_words {
-        if let Some(p) = property_mut(components, "ConnectorWrite", property) {
-            let mut values: Vec<serde_json::Value> = values.into_iter().map(Into::into).collect();
-            if matches!(&p.schema_type, SchemaType::Array(types) if types.contains(&Type::Null)) {
-                values.push(serde_json::Value::Null);
-            }
-            p.pattern = None;
-            p.enum_values = Some(values);
-        }
-    }
     if let Some(p) = property_mut(components, "PolicyTriage", "until") {
         p.format = Some(SchemaFormat::KnownFormat(KnownFormat::DateTime));
     }
@@ -442,6 +426,8 @@ fn texts(api: &mut OpenApi) {
     if let Some(p) = property_mut(components, "PolicyConditions", "minAgeDays") {
         p.maximum = Some(rampart_domain::MAX_AGE_DAYS.into());
     }
+    policy_kinds(components);
+    connector_kinds(components);
     for (schema, property) in REQUIRED {
         if let Some(RefOr::T(Schema::Object(o))) = components.schemas.get_mut(*schema) {
             if !o.required.iter().any(|r| r == property) {
@@ -488,6 +474,226 @@ fn texts(api: &mut OpenApi) {
             }
         }
     }
+}
+
+/// A member that takes `values` (and `null`, read as absent, when `nullable`) and nothing else.
+fn words_schema(values: &[&str], nullable: bool) -> RefOr<Schema> {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    let mut enum_values: Vec<serde_json::Value> = values.iter().map(|v| (*v).into()).collect();
+    let schema_type = if nullable {
+        enum_values.push(serde_json::Value::Null);
+        SchemaType::from_iter([Type::String, Type::Null])
+    } else {
+        SchemaType::Type(Type::String)
+    };
+    let mut o = ObjectBuilder::new().schema_type(schema_type).build();
+    o.enum_values = Some(enum_values);
+    RefOr::T(Schema::Object(o))
+}
+
+/// `PolicyWrite` as one schema per way the server reads a policy
+/// (`routes::plus::policies::input`), discriminated by `type` (`rampart_domain::POLICY_KINDS`):
+/// a gate takes neither `sla` nor `triage` (`type` `gate` or left out), an SLA policy may
+/// take `sla` (absent days take the defaults), a triage policy needs `triage` (`type`
+/// `triage`, or left out). `type` left out with `sla` given makes an SLA policy too: its own
+/// schema (`SlaDaysPolicyWrite`), so that every body the server takes matches exactly one.
+/// `null` reads as absent.
+fn policy_kinds(components: &mut utoipa::openapi::Components) {
+    use utoipa::openapi::schema::{Discriminator, ObjectBuilder, OneOfBuilder, Type};
+    #[derive(PartialEq)]
+    enum Member {
+        /// Absent or `null`.
+        None,
+        /// Optional (the base schema's, nullable).
+        Optional,
+        Required,
+    }
+    let Some(RefOr::T(Schema::Object(base))) = components.schemas.get("PolicyWrite").cloned()
+    else {
+        return;
+    };
+    let [gate, sla, triage] = rampart_domain::POLICY_KINDS;
+    // (schema, its `type`, whether `type` may be left out, `sla`, `triage`, description)
+    let branches = [
+        ("GatePolicyWrite", Some(gate), true, Member::None, Member::None,
+            "A gate policy: its conditions judge findings and scans (`action`)."),
+        ("SlaPolicyWrite", Some(sla), false, Member::Optional, Member::None,
+            "An SLA policy: the findings it covers get a due date (`sla`: days to fix; absent members take the defaults)."),
+        ("SlaDaysPolicyWrite", None, true, Member::Required, Member::None,
+            "An SLA policy named by its `sla` member alone (`type` left out)."),
+        ("TriagePolicyWrite", Some(triage), true, Member::None, Member::Required,
+            "A triage policy: it sets the status of the findings it matches (`triage`)."),
+    ];
+    let null = || -> RefOr<Schema> {
+        RefOr::T(Schema::Object(
+            ObjectBuilder::new().schema_type(Type::Null).build(),
+        ))
+    };
+    let mut one_of = OneOfBuilder::new().description(base.description.clone());
+    let mut discriminator = Discriminator::new("type");
+    for (name, kind, optional, sla, triage, description) in branches {
+        let mut o = base.clone();
+        o.description = Some(description.into());
+        let kind_schema = match kind {
+            Some(kind) => words_schema(&[kind], optional),
+            None => null(),
+        };
+        o.properties.insert("type".into(), kind_schema);
+        if !optional {
+            o.required.push("type".into());
+        }
+        for (member, how, schema) in [
+            ("sla", sla, "PolicySla"),
+            ("triage", triage, "PolicyTriage"),
+        ] {
+            match how {
+                Member::None => {
+                    o.properties.insert(member.into(), null());
+                }
+                Member::Optional => {}
+                Member::Required => {
+                    o.properties
+                        .insert(member.into(), Ref::from_schema_name(schema).into());
+                    o.required.push(member.into());
+                }
+            }
+        }
+        components
+            .schemas
+            .insert(name.into(), RefOr::T(Schema::Object(o)));
+        if let Some(kind) = kind {
+            discriminator
+                .mapping
+                .insert(kind.into(), format!("#/components/schemas/{name}"));
+        }
+        one_of = one_of.item(Ref::from_schema_name(name));
+    }
+    let one_of = one_of.discriminator(Some(discriminator)).build();
+    components
+        .schemas
+        .insert("PolicyWrite".into(), RefOr::T(Schema::OneOf(one_of)));
+}
+
+/// `ConnectorWrite` as one schema per connector the server accepts: per kind
+/// (`rampart_domain::ConnectorKind`, the one list of them), an integration per type of
+/// `CONNECTOR_TYPES` with its own `config` and `secrets` members (a type's contract, as
+/// `GET /connector-types` lists it), and an agent, which takes neither. `status` is what an
+/// owner sets (`error` is set by a failed test). The `kind` parameter of `GET /connectors`
+/// lists the same kinds.
+fn connector_kinds(components: &mut utoipa::openapi::Components) {
+    use rampart_domain::{ConnectorKind, ConnectorStatus, CONNECTOR_TYPES};
+    use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, OneOfBuilder, Type};
+    let Some(RefOr::T(Schema::Object(base))) = components.schemas.get("ConnectorWrite").cloned()
+    else {
+        return;
+    };
+    let mut one_of = OneOfBuilder::new().description(base.description.clone());
+    for kind in ConnectorKind::ALL {
+        match kind {
+            ConnectorKind::Integration => {
+                for t in CONNECTOR_TYPES {
+                    let mut o = base.clone();
+                    o.description = Some(format!("A `{}` integration: {}.", t.name, t.description));
+                    o.properties
+                        .retain(|p, _| !["group", "autoUpgrade"].contains(&p.as_str()));
+                    o.properties.insert(
+                        "kind".into(),
+                        words_schema(&[ConnectorKind::Integration.as_str()], true),
+                    );
+                    o.properties
+                        .insert("type".into(), words_schema(&[t.name], false));
+                    o.required.push("type".into());
+                    o.properties.insert(
+                        "status".into(),
+                        words_schema(
+                            &[
+                                ConnectorStatus::Active.as_str(),
+                                ConnectorStatus::Inactive.as_str(),
+                            ],
+                            true,
+                        ),
+                    );
+                    for secret in [false, true] {
+                        let mut members = ObjectBuilder::new().schema_type(Type::Object);
+                        for f in t.fields.iter().filter(|f| f.secret == secret) {
+                            let mut m = ObjectBuilder::new()
+                                .schema_type(if secret {
+                                    utoipa::openapi::schema::SchemaType::from_iter([
+                                        Type::String,
+                                        Type::Null,
+                                    ])
+                                } else {
+                                    Type::String.into()
+                                })
+                                .description(Some(f.description));
+                            m = if f.url {
+                                m.format(Some(utoipa::openapi::schema::SchemaFormat::Custom(
+                                    "uri".into(),
+                                )))
+                                .pattern(Some(RECEIVER))
+                                .max_length(Some(2000))
+                            } else {
+                                m.pattern(Some(ONE_LINE))
+                                    .min_length(Some(1))
+                                    .max_length(Some(if secret { 2000 } else { 500 }))
+                            };
+                            members = members.property(f.name, m);
+                            // A secret set before is kept when left out of an update.
+                            if f.required && !secret {
+                                members = members.required(f.name);
+                            }
+                        }
+                        let mut members = members.build();
+                        members.additional_properties =
+                            Some(Box::new(AdditionalProperties::FreeForm(false)));
+                        let (name, what) = if secret {
+                            ("secrets", "Write-only: stored sealed, never returned; `null` removes one. A required one must be set when the connector is created and is kept when left out of an update.")
+                        } else {
+                            ("config", "The type's non-secret members.")
+                        };
+                        members.description = Some(what.into());
+                        o.properties
+                            .insert(name.into(), RefOr::T(Schema::Object(members)));
+                        if !secret && t.fields.iter().any(|f| f.required && !f.secret) {
+                            o.required.push(name.into());
+                        }
+                    }
+                    let name = format!("{}ConnectorWrite", title(t.name));
+                    components
+                        .schemas
+                        .insert(name.clone(), RefOr::T(Schema::Object(o)));
+                    one_of = one_of.item(Ref::from_schema_name(name));
+                }
+            }
+            ConnectorKind::Agent => {
+                let mut o = base.clone();
+                o.description = Some("An agent: a remote engine (the answer carries its `registrationToken` once); its state comes from its heartbeats.".into());
+                o.properties
+                    .retain(|p, _| ["name", "group", "autoUpgrade"].contains(&p.as_str()));
+                o.properties.insert(
+                    "kind".into(),
+                    words_schema(&[ConnectorKind::Agent.as_str()], false),
+                );
+                o.required.push("kind".into());
+                components
+                    .schemas
+                    .insert("AgentConnectorWrite".into(), RefOr::T(Schema::Object(o)));
+                one_of = one_of.item(Ref::from_schema_name("AgentConnectorWrite"));
+            }
+        }
+    }
+    components.schemas.insert(
+        "ConnectorWrite".into(),
+        RefOr::T(Schema::OneOf(one_of.build())),
+    );
+}
+
+/// `servicenow` → `Servicenow`.
+fn title(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 fn roles() -> Vec<&'static str> {

@@ -146,7 +146,6 @@ impl Service {
         match input.kind.unwrap_or(ConnectorKind::Integration) {
             ConnectorKind::Integration => {}
             ConnectorKind::Agent => return self.create_agent(p, input).await,
-            k => return Err(unsupported_kind(k)),
         }
         let now = self.now();
         let mut c = Connector {
@@ -449,16 +448,6 @@ impl Service {
         });
         Ok(())
     }
-}
-
-fn unsupported_kind(k: ConnectorKind) -> ServiceError {
-    ServiceError::invalid(vec![Problem::property(
-        "kind",
-        format!(
-            "{} connectors are not supported: rampart's agents are its engines (kind agent); integrations are kind integration",
-            k.as_str()
-        ),
-    )])
 }
 
 fn kind_is_fixed() -> ServiceError {

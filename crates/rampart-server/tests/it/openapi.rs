@@ -3,6 +3,7 @@
 use crate::matrix::{cases, Case};
 use crate::snap;
 use rampart_testkit::TestApp;
+use serde_json::{json, Value};
 
 /// Whether a spec path (`/ias/v1/apps/{id}`) names the route template (`/ias/v1/apps/{app}`):
 /// parameters match parameters, literals match literals.
@@ -146,6 +147,149 @@ async fn openapi_document_is_snapshotted_whole() {
     insta::with_settings!({ sort_maps => true }, {
         insta::assert_json_snapshot!("openapi_document", doc);
     });
+}
+
+/// The schemas of a `oneOf` component, its `$ref`s resolved.
+fn branches(doc: &Value, name: &str) -> Vec<(String, Value)> {
+    let schemas = &doc["components"]["schemas"];
+    schemas[name]["oneOf"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{name} is a oneOf"))
+        .iter()
+        .map(|r| {
+            let n = r["$ref"]
+                .as_str()
+                .expect("a $ref")
+                .rsplit('/')
+                .next()
+                .unwrap();
+            (n.to_string(), schemas[n].clone())
+        })
+        .collect()
+}
+
+/// The string values a schema's `enum` allows (`null` left out).
+fn words(schema: &Value) -> Vec<String> {
+    schema["enum"]
+        .as_array()
+        .map(|e| {
+            e.iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Connector and policy write bodies are one schema per kind the server accepts, so that a
+/// generated client has a type per kind: the connectors' kinds and types are exactly those
+/// the server takes (`scanner` and `proxy` are refused, and listed nowhere), and a body
+/// made from each policy schema's required members is accepted as that `type`.
+#[tokio::test]
+async fn write_bodies_are_one_schema_per_accepted_kind() {
+    let app = TestApp::spawn().await;
+    let doc: Value = app
+        .anon()
+        .get("/v1/openapi.json")
+        .send()
+        .await
+        .status(200)
+        .json();
+
+    let connectors = branches(&doc, "ConnectorWrite");
+    let mut kinds: Vec<String> = connectors
+        .iter()
+        .flat_map(|(_, b)| words(&b["properties"]["kind"]))
+        .collect();
+    kinds.sort();
+    kinds.dedup();
+    assert_eq!(kinds, ["agent", "integration"]);
+    let listed = &doc["paths"]["/v1/connectors"]["get"]["parameters"];
+    let param = listed
+        .as_array()
+        .and_then(|p| p.iter().find(|p| p["name"] == "kind"))
+        .expect("GET /v1/connectors?kind");
+    assert_eq!(words(&param["schema"]), ["integration", "agent"]);
+    let text = doc.to_string();
+    for refused in ["\"scanner\"", "\"proxy\""] {
+        assert!(!text.contains(refused), "{refused} is in the document");
+    }
+    for kind in ["scanner", "proxy"] {
+        app.admin()
+            .post("/v1/connectors")
+            .json(&json!({"name": kind, "kind": kind}))
+            .send()
+            .await
+            .status(422);
+    }
+    let types: Vec<String> = connectors
+        .iter()
+        .flat_map(|(_, b)| words(&b["properties"]["type"]))
+        .collect();
+    let served: Vec<String> = app
+        .ro()
+        .get("/v1/connector-types")
+        .send()
+        .await
+        .status(200)
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(types, served, "one integration schema per connector type");
+    // An integration's config members are its type's, and no other.
+    let (_, jira) = connectors
+        .iter()
+        .find(|(n, _)| n == "JiraConnectorWrite")
+        .expect("JiraConnectorWrite");
+    assert_eq!(jira["properties"]["config"]["additionalProperties"], false);
+    assert!(jira["properties"]["secrets"]["properties"]["apiToken"].is_object());
+    assert!(jira["properties"]["config"]["properties"]["apiToken"].is_null());
+
+    let policies = branches(&doc, "PolicyWrite");
+    let mapping = &doc["components"]["schemas"]["PolicyWrite"]["discriminator"];
+    assert_eq!(mapping["propertyName"], "type");
+    for (name, schema) in &policies {
+        let mut body = json!({"name": format!("p-{name}"), "action": "monitor"});
+        let typed = words(&schema["properties"]["type"]);
+        if let [kind] = typed.as_slice() {
+            assert_eq!(
+                mapping["mapping"][kind],
+                format!("#/components/schemas/{name}"),
+                "{kind}"
+            );
+            body["type"] = json!(kind);
+        }
+        let required = schema["required"].as_array().unwrap();
+        if required.iter().any(|r| r == "triage") {
+            body["triage"] = json!({"status": "accepted", "justification": "j"});
+        }
+        if required.iter().any(|r| r == "sla") {
+            body["sla"] = json!({"highDays": 10});
+        }
+        let made = app
+            .admin()
+            .post("/v1/policies")
+            .json(&body)
+            .send()
+            .await
+            .status(201)
+            .json();
+        let want = typed.first().map_or("sla", String::as_str);
+        assert_eq!(made["type"], want, "{name}");
+    }
+    let mut kinds: Vec<&str> = policies.iter().map(|(n, _)| n.as_str()).collect();
+    kinds.sort();
+    assert_eq!(
+        kinds,
+        [
+            "GatePolicyWrite",
+            "SlaDaysPolicyWrite",
+            "SlaPolicyWrite",
+            "TriagePolicyWrite"
+        ]
+    );
 }
 
 #[test]

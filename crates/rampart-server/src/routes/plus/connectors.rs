@@ -106,10 +106,7 @@ fn input(body: &[u8]) -> Result<ConnectorInput, Problem> {
         Some(k) => match ConnectorKind::parse(&k) {
             Some(k) => Some(k),
             None => {
-                problems.push(Invalid::property(
-                    "kind",
-                    "must be one of integration, agent, scanner, proxy",
-                ));
+                problems.push(Invalid::property("kind", ConnectorKind::refusal()));
                 None
             }
         },
@@ -160,7 +157,7 @@ async fn list(
         Some(k) => Some(ConnectorKind::parse(k).ok_or_else(|| {
             Problem::from(ServiceError::invalid(vec![Invalid::property(
                 "kind",
-                "must be one of integration, agent, scanner, proxy",
+                ConnectorKind::refusal(),
             )]))
         })?),
     };
