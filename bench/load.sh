@@ -66,7 +66,7 @@ log "load for ${DURATION}s: wrk ($CONNECTIONS connections) + scans ($TEMPLATE)"
 (
 	t0=$(date +%s)
 	while kill -0 "$SERVER_PID" 2>/dev/null; do
-		echo "$(($(date +%s) - t0)) $(rss_kib || echo 0)"
+		echo "$(($(date +%s) - t0)) $(rss_kib || echo 0) $(rss_anon_file_kib || echo 0 0)"
 		sleep "$SAMPLE"
 	done
 ) >"$OUT/rss.txt" &
@@ -86,17 +86,24 @@ stop_sampler
 WRK_LINE=$(grep '^BENCH ' "$OUT/wrk.txt")
 MIXED=$(grep '^MIXED' "$OUT/wrk.txt" | sed 's/^MIXED *//')
 SCANS=$(grep '^SCANS ' "$OUT/scans.txt" || echo "SCANS (none: $(tail -n 1 "$OUT/scans.log"))")
-read -r RSS_WARM RSS_END RSS_PEAK SLOPE < <(python3 - "$OUT/rss.txt" "$WARMUP_RSS" <<'PY'
+read -r RSS_WARM RSS_END RSS_PEAK SLOPE ANON_WARM ANON_END ANON_PEAK ANON_SLOPE FILE_WARM FILE_END < <(
+	python3 - "$OUT/rss.txt" "$WARMUP_RSS" <<'PY'
 import sys
-rows = [tuple(map(int, l.split())) for l in open(sys.argv[1]) if len(l.split()) == 2 and l.split()[1] != "0"]
+# Columns: seconds, VmRSS, RssAnon (the heap: the server's own), RssFile (mapped files:
+# the binary, SQLite's memory map of its database).
+rows = [tuple(map(int, l.split())) for l in open(sys.argv[1]) if len(l.split()) == 4 and l.split()[1] != "0"]
 warm = int(sys.argv[2])
-after = [(t, r) for t, r in rows if t >= warm] or rows[-1:]
-n = len(after)
-mt = sum(t for t, _ in after) / n
-mr = sum(r for _, r in after) / n
-var = sum((t - mt) ** 2 for t, _ in after)
-slope = (sum((t - mt) * (r - mr) for t, r in after) / var * 60) if var else 0.0
-print(after[0][1], rows[-1][1], max(r for _, r in rows), f"{slope:.1f}")
+after = [r for r in rows if r[0] >= warm] or rows[-1:]
+out = []
+for col in (1, 2):
+    n = len(after)
+    mt = sum(r[0] for r in after) / n
+    mr = sum(r[col] for r in after) / n
+    var = sum((r[0] - mt) ** 2 for r in after)
+    slope = (sum((r[0] - mt) * (r[col] - mr) for r in after) / var * 60) if var else 0.0
+    out += [after[0][col], rows[-1][col], max(r[col] for r in rows), f"{slope:.1f}"]
+out += [after[0][3], rows[-1][3]]
+print(*out)
 PY
 )
 GROWTH=$((RSS_END - RSS_WARM))
@@ -116,9 +123,11 @@ Scans: $SCANS
 
 | RSS at start | after ${WARMUP_RSS}s warm-up | at the end | peak | growth after warm-up | slope after warm-up |
 | --- | --- | --- | --- | --- | --- |
-| $(mib "$RSS_START") MiB | $(mib "$RSS_WARM") MiB | $(mib "$RSS_END") MiB | $(mib "$RSS_PEAK") MiB | $((GROWTH / 1024)) MiB | $SLOPE KiB/min |
+| $(mib "$RSS_START") MiB | $(mib "$RSS_WARM") MiB | $(mib "$RSS_END") MiB | $(mib "$RSS_PEAK") MiB | $(mib "$GROWTH") MiB | $SLOPE KiB/min |
 
-RSS samples (seconds, KiB) are in $OUT/rss.txt.
+Of which anonymous memory (RssAnon: the heap): $(mib "$ANON_WARM") MiB after the warm-up, $(mib "$ANON_END") MiB at the end (peak $(mib "$ANON_PEAK") MiB, slope $ANON_SLOPE KiB/min); mapped files (RssFile: the binary, SQLite's memory map of the database): $(mib "$FILE_WARM") → $(mib "$FILE_END") MiB.
+
+RSS samples (seconds, VmRSS, RssAnon, RssFile in KiB) are in $OUT/rss.txt.
 MD
 
 # The server's log (one `served … elapsed_us` line per request) for reading latency per path.

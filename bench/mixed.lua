@@ -1,8 +1,12 @@
 -- wrk script: mixed API traffic over /ias/v1 and /v1, one request kind after another:
 --   GET  /ias/v1/apps?size=50&index=N         GET  /ias/v1/apps/{id}
---   POST /ias/v1/apps (unique name)            POST /ias/v1/search (APP, CONTAINS)
+--   POST /ias/v1/apps (unique name) or         POST /ias/v1/search (APP, CONTAINS)
+--     DELETE /ias/v1/apps/{the one created}
 --   GET  /v1/applications?size=50              GET  /ias/v1/vulnerabilities?size=50
 --   GET  /v1/applications/{id}                 POST /ias/v1/search (VULNERABILITY)
+-- Creates and deletes alternate (each thread deletes the apps it created, by the Location
+-- of the 201), so the data set stays at the seeded apps: what the server's memory does over
+-- a run is then the server's own, not a list that grows with every create.
 -- Usage: wrk ... -s mixed.lua URL -- IDS_FILE PAGES NAME_PREFIX
 -- Every answer that is not 2xx is counted by status (wrk's own count is only ">= 400"),
 -- printed as "MIXED status_NNN=count ..." by done().
@@ -11,6 +15,8 @@ local common = dofile(dir .. "common.lua")
 common.auth()
 
 local ids, pages, prefix, n = {}, 1, "load", 0
+-- Ids of the apps this thread created and has not deleted yet (oldest first).
+local created = {}
 local threads = {}
 
 function setup(thread)
@@ -44,6 +50,9 @@ function request()
   elseif k == 1 then
     return wrk.format("GET", "/ias/v1/apps/" .. id)
   elseif k == 2 then
+    if #created > 0 then
+      return wrk.format("DELETE", "/ias/v1/apps/" .. table.remove(created, 1))
+    end
     return wrk.format("POST", "/ias/v1/apps", json,
       string.format('{"name": "%s-%d-%d"}', prefix, tid or 0, n))
   elseif k == 3 then
@@ -64,6 +73,10 @@ end
 function response(status, headers, body)
   if status < 200 or status > 299 then
     bad[status] = (bad[status] or 0) + 1
+  elseif status == 201 then
+    local loc = headers["location"] or headers["Location"] or ""
+    local id = loc:match("/ias/v1/apps/([0-9a-fA-F-]+)$")
+    if id then table.insert(created, id) end
   end
 end
 

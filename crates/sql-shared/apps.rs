@@ -130,27 +130,44 @@ impl AppStore for SqlStore {
         self.all(&q).await?.iter().map(rows::tag).collect()
     }
 
-    async fn list_tags_of_apps(
+    async fn list_apps_with_tags(
         &self,
         org: OrgId,
-        apps: &[AppId],
-    ) -> StoreResult<Vec<(AppId, Tag)>> {
-        if apps.is_empty() {
-            return Ok(Vec::new());
+        vis: &Visibility,
+    ) -> StoreResult<Vec<(App, Vec<Tag>)>> {
+        let mut q = select("apps", APP_COLUMNS, org);
+        if let Some(v) = visible("apps", "id", vis) {
+            q.and_where(v);
         }
-        let mut q = select("tags", TAG_COLUMNS, org);
-        q.column((a("app_tags"), a("app_id")))
+        // The order of `list_apps` (its default sort ends with the id).
+        for key in ResourceType::App.default_sort() {
+            key.apply(&mut q, super::DIALECT);
+        }
+        let apps = self.all(&q).await?;
+        let mut tq = select("tags", TAG_COLUMNS, org);
+        tq.column((a("app_tags"), a("app_id")))
             .inner_join(
                 a("app_tags"),
                 c("app_tags", "tag_id").equals((a("tags"), a("id"))),
             )
-            .and_where(c("app_tags", "app_id").is_in(apps.iter().map(|x| x.0)))
-            .order_by((a("app_tags"), a("app_id")), sea_query::Order::Asc)
-            .order_by((a("tags"), a("name")), sea_query::Order::Asc);
-        self.all(&q)
-            .await?
-            .iter()
-            .map(|r| Ok((AppId(get(r, "app_id")?), rows::tag(r)?)))
+            .and_where(c("app_tags", "org_id").eq(org.0));
+        if let Some(v) = visible("app_tags", "app_id", vis) {
+            tq.and_where(v);
+        }
+        tq.order_by((a("tags"), a("name")), sea_query::Order::Asc);
+        let mut tags: std::collections::HashMap<uuid::Uuid, Vec<Tag>> =
+            std::collections::HashMap::new();
+        for r in self.all(&tq).await? {
+            tags.entry(get(&r, "app_id")?)
+                .or_default()
+                .push(rows::tag(&r)?);
+        }
+        apps.iter()
+            .map(|r| {
+                let app = rows::app(r)?;
+                let of = tags.remove(&app.id.0).unwrap_or_default();
+                Ok((app, of))
+            })
             .collect()
     }
 

@@ -35,7 +35,7 @@ mod tenancy;
 mod vulns;
 mod webhooks;
 
-use super::{unavailable, Db, DIALECT, QB};
+use super::{unavailable, Db, DIALECT, QB, RELAXED_COMMIT};
 use rampart_domain::time::to_micros;
 use rampart_domain::*;
 use rampart_store::{ListRequest, Page, StoreError, StoreResult, Visibility};

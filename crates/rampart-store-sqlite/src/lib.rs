@@ -19,6 +19,10 @@ mod shared;
 
 pub use shared::SqlStore as SqliteStore;
 
+/// What the PostgreSQL adapter runs before a write whose loss in a crash is harmless; SQLite
+/// needs nothing: in WAL mode with `synchronous = NORMAL` no commit waits for the disk.
+const RELAXED_COMMIT: Option<&str> = None;
+
 /// Whether a database error means "not now" (the client gets 503 and may retry), and
 /// what to tell the client. SQLite reports extended result codes: the primary code is the
 /// low byte; 13 is `SQLITE_FULL` (the disk, or the quota, is exhausted: SQLite maps
@@ -31,6 +35,11 @@ fn unavailable(db: &dyn sqlx::error::DatabaseError) -> Option<&'static str> {
         _ => None,
     }
 }
+
+/// The bytes of heap SQLite may keep in this process before it reuses cached pages
+/// (`PRAGMA soft_heap_limit`): one connection's `cache_size`. Reads of the database file go
+/// through the memory map, which is not heap.
+pub const SOFT_HEAP_LIMIT: i64 = 32 << 20;
 
 /// Opens (creating if needed) the database at `url` (`sqlite://path`, `sqlite:path` or
 /// `sqlite::memory:`) and applies the migrations.
@@ -51,6 +60,12 @@ pub async fn connect(url: &str) -> Result<SqliteStore, sqlx::Error> {
         // `read()` on every page (docs/BENCHMARKS.md, "Vulnerabilities at 1M").
         .pragma("cache_size", "-32768")
         .pragma("mmap_size", "1073741824")
+        // ... and all connections together (the writer and up to 8 readers, each caching
+        // the pages it read from the WAL and wrote) keep at most SOFT_HEAP_LIMIT of heap:
+        // near it, SQLite reuses its least recently used pages instead of allocating, so the
+        // server's memory stops at a bound instead of growing with every page ever touched
+        // (docs/BENCHMARKS.md, "Load"). Process-wide: the same value on every connection.
+        .pragma("soft_heap_limit", SOFT_HEAP_LIMIT.to_string())
         .with_regexp();
     if !memory {
         private_files(opts.get_filename())?;

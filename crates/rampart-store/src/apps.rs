@@ -38,10 +38,15 @@ pub trait AppStore: Send + Sync {
         principal: PrincipalId,
     ) -> StoreResult<()>;
     async fn list_app_tags(&self, org: OrgId, app: AppId) -> StoreResult<Vec<Tag>>;
-    /// The tags of each of `apps` in one read (a list of applications shows them all), by
-    /// app then tag name; an app without tags has no pair.
-    async fn list_tags_of_apps(&self, org: OrgId, apps: &[AppId])
-        -> StoreResult<Vec<(AppId, Tag)>>;
+    /// Every app `vis` lets see with its tags (by tag name), by app name then id — the
+    /// AppSec+ list answers all of them at once. Two reads whatever the number of apps
+    /// (pages of `list_apps` cost a `COUNT(*)` and an `OFFSET` walk each, and a read of
+    /// tags per app was one query per app).
+    async fn list_apps_with_tags(
+        &self,
+        org: OrgId,
+        vis: &Visibility,
+    ) -> StoreResult<Vec<(App, Vec<Tag>)>>;
     async fn add_app_tag(&self, org: OrgId, app: AppId, tag: TagId) -> StoreResult<()>;
     async fn remove_app_tag(&self, org: OrgId, app: AppId, tag: TagId) -> StoreResult<()>;
 }

@@ -19,6 +19,8 @@ pub(crate) struct Page<'a> {
     pub text: String,
     pub html: Option<Extracted>,
     pub https: bool,
+    /// This scan's session cookie samples (`predictable_session_id`).
+    pub sessions: &'a super::predictable_session_id::Samples,
 }
 
 /// How a passive hit aggregates.
@@ -101,6 +103,7 @@ pub(crate) struct Passive {
     seen: Mutex<HashSet<(String, String, String)>>,
     /// Per host finding (module, origin, parameter): the pages it was seen on.
     hosts: Mutex<HashMap<(String, String, String), HostPages>>,
+    sessions: super::predictable_session_id::Samples,
 }
 
 impl Passive {
@@ -114,6 +117,7 @@ impl Passive {
             enabled,
             seen: Mutex::new(HashSet::new()),
             hosts: Mutex::new(HashMap::new()),
+            sessions: Default::default(),
         }
     }
 
@@ -215,6 +219,7 @@ impl Observer for Passive {
             text,
             html,
             https: req.url.scheme() == "https",
+            sessions: &self.sessions,
         };
         let mut out = Vec::new();
         for (key, f) in &self.enabled {
@@ -341,6 +346,7 @@ pub(crate) mod testing {
             text,
             html,
             https: req.url.scheme() == "https",
+            sessions: &Default::default(),
         };
         f(&page)
     }

@@ -5,7 +5,6 @@ use crate::catalogue::{locs, module_id, OWASP_A07};
 use rampart_domain::catalogue::{AttackMeta, ModuleMeta};
 use rampart_domain::{ModuleType, Severity};
 use std::collections::HashMap;
-use std::sync::LazyLock;
 use std::sync::Mutex;
 
 pub(crate) const KEY: &str = "predictable_session_id";
@@ -40,9 +39,37 @@ pub(crate) fn meta() -> ModuleMeta {
     }
 }
 
-/// Session cookie values seen so far, per cookie name (bounded).
-static SAMPLES: LazyLock<Mutex<HashMap<String, Vec<String>>>> =
-    LazyLock::new(|| Mutex::new(HashMap::new()));
+/// Session cookie values seen so far in one scan, per host and cookie name: at most
+/// [`MAX_SAMPLED`] cookies, [`MAX_SAMPLES`] values each. One per scan (a field of the
+/// scan's passive analysis): a process-wide map grew with every host ever scanned and let
+/// one scan's samples, another tenant's included, judge the next.
+#[derive(Default)]
+pub(crate) struct Samples(Mutex<HashMap<String, Vec<String>>>);
+
+/// Distinct (host, cookie name) pairs sampled per scan.
+pub(crate) const MAX_SAMPLED: usize = 64;
+/// Values kept per (host, cookie name).
+const MAX_SAMPLES: usize = 20;
+
+impl Samples {
+    /// Adds `value` to the samples of `key` (unless full) and returns them.
+    fn add(&self, key: String, value: &str) -> Option<Vec<String>> {
+        let mut s = self.0.lock().ok()?;
+        if !s.contains_key(&key) && s.len() >= MAX_SAMPLED {
+            return None;
+        }
+        let v = s.entry(key).or_default();
+        if !v.iter().any(|x| x == value) && v.len() < MAX_SAMPLES {
+            v.push(value.to_string());
+        }
+        Some(v.clone())
+    }
+
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.0.lock().map(|s| s.len()).unwrap_or(0)
+    }
+}
 
 fn session_like(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
@@ -86,13 +113,11 @@ pub(crate) fn inspect(p: &Page<'_>) -> Vec<PHit> {
         if !session_like(name) || value.is_empty() {
             continue;
         }
-        let Ok(mut s) = SAMPLES.lock() else { continue };
         let key = format!("{}|{name}", p.req.url.host_str().unwrap_or(""));
-        let v = s.entry(key).or_default();
-        if !v.iter().any(|x| x == value) && v.len() < 20 {
-            v.push(value.to_string());
-        }
-        if let Some(why) = weak(v) {
+        let Some(v) = p.sessions.add(key, value) else {
+            continue;
+        };
+        if let Some(why) = weak(&v) {
             out.push(PHit::once("SESS_01", why, name));
         }
     }
@@ -101,7 +126,20 @@ pub(crate) fn inspect(p: &Page<'_>) -> Vec<PHit> {
 
 #[cfg(test)]
 mod tests {
-    use super::weak;
+    use super::{weak, Samples, MAX_SAMPLED};
+
+    #[test]
+    fn samples_are_bounded() {
+        let s = Samples::default();
+        for i in 0..MAX_SAMPLED * 3 {
+            for j in 0..50 {
+                s.add(format!("host-{i}|sid"), &format!("value-{j}"));
+            }
+        }
+        assert_eq!(s.len(), MAX_SAMPLED);
+        assert_eq!(s.add("host-0|sid".into(), "another").map(|v| v.len()), Some(20));
+        assert_eq!(s.add("one-more|sid".into(), "x"), None);
+    }
 
     fn v(xs: &[&str]) -> Vec<String> {
         xs.iter().map(|s| s.to_string()).collect()

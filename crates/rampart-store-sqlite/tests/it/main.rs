@@ -46,6 +46,12 @@ async fn file_database_uses_wal_and_survives_reopen() {
             .await
             .unwrap();
         assert_eq!(mode, "wal");
+        // SQLite's heap in the server is bounded whatever the number of connections.
+        let limit: i64 = sqlx::query_scalar("PRAGMA soft_heap_limit")
+            .fetch_one(s.pool())
+            .await
+            .unwrap();
+        assert_eq!(limit, rampart_store_sqlite::SOFT_HEAP_LIMIT);
         let o = rampart_domain::Organization {
             id: rampart_domain::OrgId::new(),
             name: "o".into(),

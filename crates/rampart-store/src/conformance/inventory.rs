@@ -82,17 +82,41 @@ pub async fn tags_and_app_tags(s: &dyn Store) {
         .await
         .expect("tagging twice is a no-op");
     assert_eq!(s.list_app_tags(o, x.id).await.unwrap(), vec![tag.clone()]);
-    let untagged = app(s, o, "untagged", None).await;
+    let untagged = app(s, o, "untagged", Some(u.id)).await;
+    let z = app(s, o, "z", None).await;
+    s.add_app_tag(o, z.id, tag.id).await.unwrap();
+    let other = Tag {
+        id: TagId::new(),
+        org: o,
+        name: "a-first".into(),
+        creator: u.id,
+        created_at: at(6),
+    };
+    s.create_tag(&other).await.unwrap();
+    s.add_app_tag(o, z.id, other.id).await.unwrap();
     assert_eq!(
-        s.list_tags_of_apps(o, &[untagged.id, x.id]).await.unwrap(),
-        vec![(x.id, tag.clone())],
-        "one read for many apps; an untagged app has no pair"
+        s.list_apps_with_tags(o, &Visibility::All).await.unwrap(),
+        vec![
+            (untagged.clone(), vec![]),
+            (x.clone(), vec![tag.clone()]),
+            (z.clone(), vec![other.clone(), tag.clone()]),
+        ],
+        "every app by name, each with its tags by name"
+    );
+    assert_eq!(
+        s.list_apps_with_tags(o, &Visibility::MemberOf(u.id))
+            .await
+            .unwrap(),
+        vec![(untagged.clone(), vec![])],
+        "only the apps the principal may see"
     );
     assert!(s
-        .list_tags_of_apps(OrgId::new(), &[x.id])
+        .list_apps_with_tags(OrgId::new(), &Visibility::All)
         .await
         .unwrap()
         .is_empty());
+    s.delete_app(o, z.id).await.unwrap();
+    s.delete_tag(o, other.id, false).await.unwrap();
     assert!(
         is_conflict(s.delete_tag(o, tag.id, false).await),
         "an applied tag needs cascade"
