@@ -47,6 +47,18 @@ async fn created(t: &TestApp, path: &str, body: Value) -> String {
         .to_string()
 }
 
+/// Waits for the first delivery of `event`, checks its signature with Python's `hmac`, and
+/// returns its body and how many deliveries of `event` had arrived.
+async fn first_signed(t: &TestApp, rx: &Receiver, event: &str, secret: &str) -> (Value, usize) {
+    let got = until(t, chrono::Duration::zero(), || {
+        let g = rx.of(event);
+        (!g.is_empty()).then_some(g)
+    })
+    .await;
+    assert!(python_verifies(secret, &got[0]));
+    (serde_json::from_str(&got[0].body).unwrap(), got.len())
+}
+
 async fn tagged_app(t: &TestApp, tags: &[&str]) -> String {
     let body = json!({"name": t.unique("triaged"), "tags": tags});
     created(t, "/applications", body).await
@@ -255,14 +267,8 @@ async fn sla_breaches(t: &TestApp) {
     t.clock.advance(chrono::Duration::days(2));
     // The two high findings (1 day) are past due; the mediums (3 days) are not.
     assert_eq!(t.service.policy_duties().await.unwrap().breaches, 2);
-    let got = until(t, chrono::Duration::zero(), || {
-        let g = rx.of("sla.breached");
-        (!g.is_empty()).then_some(g)
-    })
-    .await;
-    assert_eq!(got.len(), 1);
-    assert!(python_verifies(&secret, &got[0]));
-    let body: Value = serde_json::from_str(&got[0].body).unwrap();
+    let (body, sent) = first_signed(t, &rx, "sla.breached", &secret).await;
+    assert_eq!(sent, 1);
     assert_eq!(body["data"]["count"], 2);
     let listed = body["data"]["vulnerabilities"].as_array().unwrap();
     assert!(listed
@@ -335,13 +341,7 @@ async fn dast_events(t: &TestApp) {
     let (_, cfg) = crate::scans::ready(t, &t.unique("dast events")).await;
     let a = "https://shop.example.test/item";
     engine_scan(t, cfg, vec![finding(a, "id"), finding(a, "q")]).await;
-    let created = until(t, chrono::Duration::zero(), || {
-        let g = rx.of("vulnerability.created");
-        (!g.is_empty()).then_some(g)
-    })
-    .await;
-    assert!(python_verifies(&secret, &created[0]));
-    let body: Value = serde_json::from_str(&created[0].body).unwrap();
+    let (body, _) = first_signed(t, &rx, "vulnerability.created", &secret).await;
     assert_eq!(body["data"]["count"], 2);
     assert_eq!(body["data"]["scanType"], "dast");
     let listed = body["data"]["vulnerabilities"].as_array().unwrap();
@@ -565,13 +565,7 @@ async fn scan_gates(t: &TestApp) {
         .json();
     assert_eq!(listed[0]["policyEvaluation"], *pe);
 
-    let failed = until(t, chrono::Duration::zero(), || {
-        let g = rx.of("policy.failed");
-        (!g.is_empty()).then_some(g)
-    })
-    .await;
-    assert!(python_verifies(&secret, &failed[0]));
-    let body: Value = serde_json::from_str(&failed[0].body).unwrap();
+    let (body, _) = first_signed(t, &rx, "policy.failed", &secret).await;
     assert_eq!(body["data"]["scanId"], id);
     assert_eq!(body["data"]["policyId"], no_high.as_str());
     assert_eq!(body["data"]["applicationId"], app.as_str());
