@@ -6,6 +6,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::openapi::{Content, OpenApi, Ref, RefOr, Schema};
 use utoipa::{Modify, OpenApi as _};
 
+mod lenient;
+
 #[derive(utoipa::OpenApi)]
 #[openapi(
     info(title = "rampart InsightAppSec-compatible API", version = "v1",
@@ -75,8 +77,9 @@ const OPEN: &[&str] = &[
 /// that client generators accept it: every `operationId` unique (utoipa names an operation
 /// after its handler, and `list`, `get`, … repeat across resources: a repeated name becomes
 /// the name plus the resource path, e.g. `list` on `/ias/v1/apps` → `listApps`), no
-/// security on the open paths, the engine credential on `/engine/v1`, and the error answers
-/// every route shares (see [`errors`]).
+/// security on the open paths, the engine credential on `/engine/v1`, the error answers
+/// every route shares (see [`errors`]), and the request bodies that read booleans leniently
+/// (see [`lenient`]).
 pub(crate) fn finish(mut api: OpenApi) -> OpenApi {
     use std::collections::{HashMap, HashSet};
     let mut count: HashMap<String, usize> = HashMap::new();
@@ -162,6 +165,7 @@ pub(crate) fn finish(mut api: OpenApi) -> OpenApi {
         }
     }
     texts(&mut api);
+    lenient::apply(&mut api);
     api
 }
 
