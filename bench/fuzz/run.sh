@@ -39,6 +39,10 @@ fuzz() {
   start_server "$db" "$dir" 1 || return 1
   key="$(admin_key "$db")" || return 1
   "$BIN/python" "$FUZZ/seed.py" "$SERVER_URL" "$key" "$TESTBED_URL" "$dir/schemathesis.toml" >"$dir/seed.json" || return 1
+  # What each `[[operations]]` entry applies to, as schemathesis resolves it (scope.py).
+  curl -fsS -o "$dir/openapi.json" "$SERVER_URL/ias/v1/openapi.json" || return 1
+  "$BIN/python" "$FUZZ/scope.py" "$dir/schemathesis.toml" "$dir/openapi.json" >"$REPORTS/$name.scope.txt" || return 1
+  grep '^positive_data_acceptance' "$REPORTS/$name.scope.txt" >&2
   stop_server
   start_server "$db" "$dir" 0 || return 1
   log "$name: schemathesis (max $MAX_EXAMPLES examples per operation)"
