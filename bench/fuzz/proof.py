@@ -2,7 +2,9 @@
 from its OpenAPI document (package `rampart_api`, on PYTHONPATH): creates an app, allows the
 testbed's host, makes an attack template with the reflected-XSS module and a scan config
 for one testbed page, submits a scan, waits for it to complete and reads a vulnerability it
-found. Any status the document does not list raises (`raise_on_unexpected_status`).
+found. The bodies are the request schemas (`…Write`): the target is enabled with the string
+`"TRUE"`, one of the spellings the document's `LenientBool` allows. Any status the document
+does not list raises (`raise_on_unexpected_status`).
 
 usage: proof.py SERVER_URL API_KEY TESTBED_URL
 """
@@ -16,18 +18,18 @@ from rampart_api.api.apps import create_apps, get_apps
 from rampart_api.api.attack_templates import create_attack_templates, create_module
 from rampart_api.api.scan_configs import create_scan_configs, put_options
 from rampart_api.api.scans import get_scans, submit
-from rampart_api.api.targets import create_targets
+from rampart_api.api.targets import create_targets, get_targets
 from rampart_api.api.vulnerabilities import get_vulnerabilities, list_vulnerabilities
 from rampart_api.models import (
     App,
-    AttackModule,
-    AttackModuleSeverity,
-    AttackTemplate,
+    AttackModuleWrite,
+    AttackModuleWriteSeverity,
+    AttackTemplateWrite,
     IdRef,
     Scan,
-    ScanConfig,
     ScanConfigOptions,
-    Target,
+    ScanConfigWrite,
+    TargetWrite,
 )
 
 # `rampart_engine::catalogue::module_id`: uuid5 of the module key in the engine's namespace.
@@ -52,7 +54,9 @@ def main() -> None:
     )
     host = testbed.split("//", 1)[1].split(":", 1)[0]
     with client as c:
-        created(create_targets.sync_detailed(client=c, body=Target(domain=host, enabled=True)), "target")
+        target = created(create_targets.sync_detailed(client=c, body=TargetWrite(domain=host, enabled="TRUE")), "target")
+        shown_target = get_targets.sync(target, client=c)
+        assert shown_target is not None and shown_target.enabled is True, shown_target
         app = created(
             create_apps.sync_detailed(client=c, body=App(name="Generated client shop", description="proof.py")),
             "app",
@@ -60,17 +64,17 @@ def main() -> None:
         shown = get_apps.sync(app, client=c)
         assert isinstance(shown, App) and shown.name == "Generated client shop", shown
         tpl = created(
-            create_attack_templates.sync_detailed(client=c, body=AttackTemplate(name="proof template")),
+            create_attack_templates.sync_detailed(client=c, body=AttackTemplateWrite(name="proof template")),
             "attack template",
         )
         created(
             create_module.sync_detailed(
                 tpl,
                 client=c,
-                body=AttackModule(
+                body=AttackModuleWrite(
                     module_config_id=uuid.uuid5(MODULE_NAMESPACE, "xss_reflected"),
                     enabled=True,
-                    severity=AttackModuleSeverity.MEDIUM,
+                    severity=AttackModuleWriteSeverity.MEDIUM,
                     max_findings=5,
                 ),
             ),
@@ -79,7 +83,7 @@ def main() -> None:
         cfg = created(
             create_scan_configs.sync_detailed(
                 client=c,
-                body=ScanConfig(name="proof config", app=IdRef(id=app), attack_template=IdRef(id=tpl)),
+                body=ScanConfigWrite(name="proof config", app=IdRef(id=app), attack_template=IdRef(id=tpl)),
             ),
             "scan config",
         )

@@ -64,8 +64,10 @@ fuzz() {
     --report-junit-path "$REPORTS/$name.junit.xml" \
     --report-ndjson-path "$REPORTS/$name.ndjson" \
     >"$dir/schemathesis.log" 2>&1) || rc=$?
-  # The summary (operations, test cases, failures) and the wall time.
+  # The summary (operations, test cases, failures), how many operations got a 2xx answer
+  # (bench/fuzz/reach.py; `--list` names the others) and the wall time.
   sed -n '/SUMMARY/,$p' "$dir/schemathesis.log"
+  "$BIN/python" "$FUZZ/reach.py" "$REPORTS/$name.ndjson" || true
   log "$name: schemathesis exit $rc after $((SECONDS - started)) s"
   if [ "$rc" -ne 0 ]; then
     cp "$dir/schemathesis.log" "$REPORTS/$name.log"

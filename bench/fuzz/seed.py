@@ -6,10 +6,16 @@ Creates, over /ias/v1 and the identity routes: a target for the testbed's host, 
 attack template with the reflected-XSS module, a scan config seeded with one testbed page,
 a scan (run to COMPLETE by the server's embedded engine: it finds a vulnerability), a
 comment on that vulnerability, a tag on the app, a schedule, a blackout, an engine group, an
-engine, a report, a user, an identity group and a service account. Then writes a
+engine, a report, a user, an identity group and a service account, a file of the app, the
+user as a member of the app and of the group, the group's grants, an API key. Then writes a
 schemathesis configuration (OUT_TOML) whose dictionaries offer these ids for the path
 parameters (half of the time: the other half stays generated) of the routes that read or
-change them; DELETE routes keep generated ids so that the seeded resources survive the run.
+change them.
+
+A DELETE route that would remove a seeded resource (or, like an app's, everything under it)
+gets a resource of its own to delete instead, made here, and no ids taken from the answers
+the fuzzer saw: a deleted app took its scan, vulnerability and comments with it, and every
+route under them answered only 404 for the rest of the run.
 """
 
 import json
@@ -134,9 +140,82 @@ def main() -> None:
     user = keep("users", api.create("/users", {"email": "fuzz@example.test", "role": "read-only"}))
     keep("identity_groups", api.create("/identity-groups", {"name": "fuzz-team"}))
     keep("service_accounts", api.create("/service-accounts", {"name": "fuzz-bot", "role": "read-only"}))
-    del user
-    write_config(out, ids, api.get("/ias/v1/openapi.json"))
-    print(json.dumps(ids))
+    group = ids["identity_groups"][0]
+    keep("files", api.create(f"/ias/v1/apps/{app}/files", {"name": "fuzz.json", "type": "SWAGGER"}))
+    api.call("POST", f"/ias/v1/apps/{app}/users", {"id": user})
+    api.call("POST", f"/identity-groups/{group}/members", {"id": user})
+    api.call("POST", f"/identity-groups/{group}/grants", {"applicationId": app})
+    api.call("POST", f"/identity-groups/{group}/grants", {"tag": tag})
+    keep("api_keys", api.create("/api-keys", {"name": "fuzz-seeded", "role": "read-only"}))
+    # The module and attack a variance names: a pair the attack routes know.
+    for v in api.get(f"/ias/v1/vulnerabilities/{vuln}")["variances"] or []:
+        keep("modules", v["module"]["id"])
+        keep("attacks", v["attack"]["id"])
+    for t in api.get("/v1/connector-types"):
+        keep("connector_types", t["name"])
+    doc = api.get("/ias/v1/openapi.json")
+    doomed = doomed_resources(api, doc, ids)
+    write_config(out, ids, doomed, doc)
+    print(json.dumps({**ids, **doomed}))
+
+
+# (path regex of a DELETE route, its last path parameter, how to make one to delete); the
+# other path parameters bind as in BINDINGS (the parents are the seeded ones). A route
+# listed with no maker gets only made-up ids: there is nothing cheap to give it (a scan).
+DOOMED = [
+    (r"^/ias/v1/apps/\{id\}$", "id", lambda api, ids, n: api.create("/ias/v1/apps", {"name": f"Doomed {n}"})),
+    (r"^(/v1)?/applications/\{id\}$", "id", lambda api, ids, n: api.create("/ias/v1/apps", {"name": f"Doomed {n}"})),
+    (r"^/ias/v1/apps/\{id\}/files/\{file_id\}$", "file_id", lambda api, ids, n: api.create(
+        f"/ias/v1/apps/{ids['apps'][0]}/files", {"name": f"doomed{n}.json", "type": "SWAGGER"})),
+    (r"^/ias/v1/attack-templates/\{id\}$", "id", lambda api, ids, n: api.create(
+        "/ias/v1/attack-templates", {"name": f"Doomed {n}"})),
+    (r"^/ias/v1/attack-templates/\{id\}/modules/\{module_id\}$", "module_id", None),
+    (r"^/ias/v1/scan-configs/\{id\}$", "id", lambda api, ids, n: api.create(
+        "/ias/v1/scan-configs", {"name": f"Doomed {n}", "app": {"id": ids["apps"][0]},
+                                 "attack_template": {"id": ids["attack_templates"][0]}})),
+    (r"^/ias/v1/scans/\{id\}$", "id", None),
+    (r"^/ias/v1/vulnerabilities/\{id\}/comments/\{comment_id\}$", "comment_id", lambda api, ids, n: api.create(
+        f"/ias/v1/vulnerabilities/{ids['vulnerabilities'][0]}/comments", {"content": f"doomed {n}"})),
+    (r"^/ias/v1/tags/\{id\}$", "id", lambda api, ids, n: api.create("/ias/v1/tags", {"name": f"doomed-{n}"})),
+    (r"^/ias/v1/targets/\{id\}$", "id", lambda api, ids, n: api.create(
+        "/ias/v1/targets", {"domain": f"doomed{n}.example.test", "enabled": False})),
+    (r"^/ias/v1/schedules/\{id\}$", "id", lambda api, ids, n: api.create(
+        "/ias/v1/schedules", {"name": f"Doomed {n}", "scan_config": {"id": ids["scan_configs"][0]},
+                              "enabled": False, "first_start": "2030-01-05T01:00:00Z",
+                              "frequency": {"type": "DAILY", "interval": 1}})),
+    (r"^/ias/v1/blackouts/\{id\}$", "id", lambda api, ids, n: api.create(
+        "/ias/v1/blackouts", {"name": f"Doomed {n}", "enabled": False,
+                              "first_start": "2030-01-05T00:00:00Z", "first_end": "2030-01-06T00:00:00Z",
+                              "frequency": {"type": "WEEKLY", "interval": 1}})),
+    (r"^/ias/v1/engine-groups/\{id\}$", "id", lambda api, ids, n: api.create(
+        "/ias/v1/engine-groups", {"name": f"Doomed {n}"})),
+    (r"^/ias/v1/engines/\{id\}$", "id", lambda api, ids, n: api.create("/ias/v1/engines", {"name": f"Doomed {n}"})),
+    (r"^/ias/v1/reports/\{id\}$", "id", lambda api, ids, n: api.create(
+        "/ias/v1/reports", {"name": f"Doomed {n}", "type": "VULN_SUMMARY", "format": "CSV",
+                            "scan": {"id": ids["scans"][0]}})),
+    (r"^/users/\{id\}$", "id", lambda api, ids, n: api.create(
+        "/users", {"email": f"doomed{n}@example.test", "role": "read-only"})),
+    (r"^/identity-groups/\{id\}$", "id", lambda api, ids, n: api.create("/identity-groups", {"name": f"doomed-{n}"})),
+    (r"^/service-accounts/\{id\}$", "id", lambda api, ids, n: api.create(
+        "/service-accounts", {"name": f"doomed-{n}", "role": "read-only"})),
+    (r"^(/v1)?/api-keys/\{id\}$", "id", lambda api, ids, n: api.create(
+        "/api-keys", {"name": f"doomed-{n}", "role": "read-only"})),
+]
+
+
+def doomed_resources(api: "Api", doc: dict, ids: dict[str, list[str]]) -> dict[str, list[str]]:
+    """One resource to delete per DELETE route of DOOMED (by path), made now."""
+    doomed: dict[str, list[str]] = {}
+    n = 0
+    for path in sorted(doc["paths"]):
+        if "delete" not in doc["paths"][path]:
+            continue
+        for regex, _, make in DOOMED:
+            if re.search(regex, path):
+                n += 1
+                doomed[path] = [make(api, ids, n)] if make else []
+                break
+    return doomed
 
 
 # (path regex, path parameter, dictionary)
@@ -162,6 +241,15 @@ BINDINGS = [
     (r"^/users/\{id\}", "id", "users"),
     (r"^/identity-groups/\{id\}", "id", "identity_groups"),
     (r"^/service-accounts/\{id\}", "id", "service_accounts"),
+    (r"^/ias/v1/apps/\{id\}/files/\{file_id\}", "file_id", "files"),
+    (r"^/ias/v1/apps/\{id\}/users/\{user_id\}$", "user_id", "users"),
+    (r"^/ias/v1/modules/\{id\}/attacks/\{attack_id\}", "attack_id", "attacks"),
+    (r"^/(v1/)?connector-types/\{type\}$", "type", "connector_types"),
+    (r"^/(v1/)?scans/\{id\}", "id", "scans"),
+    (r"^/(v1/)?api-keys/\{id\}", "id", "api_keys"),
+    (r"^/identity-groups/\{id\}/members/\{member\}$", "member", "users"),
+    (r"^/identity-groups/\{id\}/grants/applications/\{app\}$", "app", "apps"),
+    (r"^/identity-groups/\{id\}/grants/tags/\{tag\}$", "tag", "tags"),
 ]
 
 
@@ -169,14 +257,37 @@ def toml_str(s: str) -> str:
     return json.dumps(s)
 
 
-def write_config(path: str, ids: dict[str, list[str]], doc: dict) -> None:
+def write_config(path: str, ids: dict[str, list[str]], doomed: dict[str, list[str]], doc: dict) -> None:
     base = os.path.join(os.path.dirname(os.path.abspath(__file__)), "schemathesis.toml")
     with open(base, encoding="utf-8") as f:
         lines = [f.read(), "", "# Written by bench/fuzz/seed.py for this run: the seeded ids offered to the fuzzer.", ""]
-    for name, values in sorted(ids.items()):
+    dictionaries = dict(ids)
+    doomed_names = {}
+    for n, (p, values) in enumerate(sorted(doomed.items())):
+        if values:
+            doomed_names[p] = f"doomed_{n}"
+            dictionaries[f"doomed_{n}"] = values
+    for name, values in sorted(dictionaries.items()):
         lines.append(f"[dictionaries.{name}]")
         lines.append("values = [" + ", ".join(toml_str(v) for v in values) + "]")
         lines.append("")
+
+    def entry(p: str, methods: list[str], bound: dict[str, str], extra: list[str]) -> None:
+        # By label (`GET /path`): schemathesis ORs separate include filters, so
+        # `include-path` with `include-method` would apply to every operation of either.
+        labels = [f"{m.upper()} {p}" for m in methods if m in doc["paths"][p]]
+        if not labels:
+            return
+        lines.append("[[operations]]")
+        lines.append("include-name = [" + ", ".join(toml_str(label) for label in labels) + "]")
+        if bound:
+            params = ", ".join(
+                f'"path.{k}" = {{ dictionary = {toml_str(v)}, probability = 0.5 }}' for k, v in bound.items()
+            )
+            lines.append(f"parameters = {{ {params} }}")
+        lines.extend(extra)
+        lines.append("")
+
     # One operations entry per documented path, binding each of its path parameters that a
     # rule names (the most specific rule of a parameter wins: the later one in BINDINGS).
     for p in sorted(doc["paths"]):
@@ -184,19 +295,27 @@ def write_config(path: str, ids: dict[str, list[str]], doc: dict) -> None:
         for regex, param, dictionary in BINDINGS:
             if dictionary in ids and re.search(regex, p) and "{" + param + "}" in p:
                 bound[param] = dictionary
-        if not bound:
+        if bound:
+            entry(p, ["get", "put", "patch", "post"], bound, [])
+        if "delete" not in doc["paths"][p]:
             continue
-        lines.append("[[operations]]")
-        lines.append(f"include-path = {toml_str(p)}")
-        lines.append('include-method = ["GET", "PUT", "PATCH", "POST"]')
-        params = ", ".join(
-            f'"path.{k}" = {{ dictionary = {toml_str(v)}, probability = 0.5 }}' for k, v in bound.items()
-        )
-        lines.append(f"parameters = {{ {params} }}")
-        lines.append("")
+        if p in doomed:
+            # Its own resource for the last parameter (none: made-up ids only), the seeded
+            # parents for the others, and no ids from the answers (those are the seeded ones).
+            last = re.findall(r"\{([^}]+)\}", p)[-1]
+            bound.pop(last, None)
+            if p in doomed_names:
+                bound[last] = doomed_names[p]
+            entry(p, ["delete"], bound, [
+                f"phases.{phase}.extra-data-sources.responses = false"
+                for phase in ("examples", "coverage", "fuzzing")
+            ])
+        elif bound:
+            # A relation (an app's tag, a group's member or grant, an engine's credential):
+            # deleting the seeded one removes nothing else.
+            entry(p, ["delete"], bound, [])
     with open(path, "w", encoding="utf-8") as f:
         f.write("\n".join(lines))
-
 
 if __name__ == "__main__":
     main()

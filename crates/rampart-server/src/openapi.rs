@@ -6,6 +6,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::openapi::{Content, OpenApi, Ref, RefOr, Schema};
 use utoipa::{Modify, OpenApi as _};
 
+mod lenient;
+
 #[derive(utoipa::OpenApi)]
 #[openapi(
     info(title = "rampart InsightAppSec-compatible API", version = "v1",
@@ -75,8 +77,9 @@ const OPEN: &[&str] = &[
 /// that client generators accept it: every `operationId` unique (utoipa names an operation
 /// after its handler, and `list`, `get`, … repeat across resources: a repeated name becomes
 /// the name plus the resource path, e.g. `list` on `/ias/v1/apps` → `listApps`), no
-/// security on the open paths, the engine credential on `/engine/v1`, and the error answers
-/// every route shares (see [`errors`]).
+/// security on the open paths, the engine credential on `/engine/v1`, the error answers
+/// every route shares (see [`errors`]), and the request bodies that read booleans leniently
+/// (see [`lenient`]).
 pub(crate) fn finish(mut api: OpenApi) -> OpenApi {
     use std::collections::{HashMap, HashSet};
     let mut count: HashMap<String, usize> = HashMap::new();
@@ -110,7 +113,20 @@ pub(crate) fn finish(mut api: OpenApi) -> OpenApi {
                 errors(op, family, path_params);
             }
             if path == "/ias/v1/reports/{id}" && method == "get" {
-                report_contents(op);
+                metadata_or_content(
+                    op,
+                    "Report",
+                    "The report's metadata (JSON) or, as `Accept` asks, its content",
+                    &["application/pdf", "application/zip", "text/csv"],
+                );
+            }
+            if path == "/ias/v1/apps/{id}/files/{file_id}" && method == "get" {
+                metadata_or_content(
+                    op,
+                    "File",
+                    "The file's metadata (JSON) or, with `Accept: application/octet-stream`, its content",
+                    &["application/octet-stream"],
+                );
             }
             if path.ends_with("/scans") && method == "post" && family == Some(Family::Plus) {
                 import_words(op);
@@ -162,6 +178,7 @@ pub(crate) fn finish(mut api: OpenApi) -> OpenApi {
         }
     }
     texts(&mut api);
+    lenient::apply(&mut api);
     api
 }
 
@@ -900,9 +917,10 @@ fn errors(op: &mut Op, family: Family, path_params: bool) {
     }
 }
 
-/// `GET /ias/v1/reports/{id}` answers 200 with the metadata (JSON) or the content, as
-/// `Accept` asks: one 200 with every media type (the annotation can list only one per status).
-fn report_contents(op: &mut Op) {
+/// A `GET` that answers 200 with the resource's metadata (JSON, `schema`) or its content in
+/// one of `media`, as `Accept` asks (`/ias/v1/reports/{id}`, `/ias/v1/apps/{id}/files/{file_id}`):
+/// one 200 with every media type (the annotation can list only one per status).
+fn metadata_or_content(op: &mut Op, schema: &str, description: &str, media: &[&str]) {
     use utoipa::openapi::schema::{ObjectBuilder, SchemaFormat, Type};
     let Some(RefOr::T(ok)) = op.responses.responses.get_mut("200") else {
         return;
@@ -915,13 +933,13 @@ fn report_contents(op: &mut Op) {
                 .build(),
         ))))
     };
-    ok.description = "The report's metadata (JSON) or, as `Accept` asks, its content".into();
+    ok.description = description.into();
     ok.content.insert(
         "application/json".into(),
-        Content::new(Some(Ref::from_schema_name("Report"))),
+        Content::new(Some(Ref::from_schema_name(schema))),
     );
-    for media in ["application/pdf", "application/zip", "text/csv"] {
-        ok.content.insert(media.into(), binary());
+    for m in media {
+        ok.content.insert((*m).into(), binary());
     }
 }
 
@@ -1105,6 +1123,16 @@ mod tests {
             .is_some_and(|r| r.contains(&serde_json::json!("action"))));
         // Every other string refuses NUL, as the server does.
         assert_eq!(schemas["Target"]["properties"]["domain"]["pattern"], NO_NUL);
+        // Both answers of a file's GET: its metadata and, as `Accept` asks, its content.
+        let file = &doc["paths"]["/ias/v1/apps/{id}/files/{file_id}"]["get"]["responses"]["200"];
+        assert_eq!(
+            file["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/File"
+        );
+        assert!(
+            file["content"]["application/octet-stream"].is_object(),
+            "{file}"
+        );
         let claim = &doc["paths"]["/engine/v1/jobs/claim"]["post"];
         assert_eq!(claim["security"], serde_json::json!([{"engine": []}]));
     }
