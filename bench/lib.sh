@@ -58,8 +58,14 @@ bench_init() {
 	trap 'exit 130' INT TERM
 }
 
+# need TOOL — exits 2 with one line saying what to install when TOOL is missing.
 need() { command -v "$1" >/dev/null || {
-	echo "${BENCH_NAME:-bench}: '$1' is required" >&2
+	local pkg=$1
+	case "$1" in
+	createdb | dropdb) pkg=postgresql-client ;;
+	timeout) pkg=coreutils ;;
+	esac
+	echo "${BENCH_NAME:-bench}: '$1' is required: apt-get install $pkg" >&2
 	exit 2
 }; }
 
@@ -152,6 +158,14 @@ bench_start_server() {
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$SERVER_PID/status"; }
 # "ANON FILE": the server's RssAnon (heap) and RssFile (mapped files) in KiB.
 rss_anon_file_kib() { awk '/^RssAnon:/ {a = $2} /^RssFile:/ {f = $2} END {print a + 0, f + 0}' "/proc/$SERVER_PID/status"; }
+# The database's size in KiB: SQLite's file and its WAL; 0 on PostgreSQL.
+db_kib() {
+	if [ "$DB_KIND" = sqlite ]; then
+		du -k -c "$WORK/rampart.db" "$WORK/rampart.db-wal" 2>/dev/null | awk 'END {print $1 + 0}'
+	else
+		echo 0
+	fi
+}
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"; }
 mib() { awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
 

@@ -36,15 +36,37 @@ fn unavailable(db: &dyn sqlx::error::DatabaseError) -> Option<&'static str> {
     }
 }
 
-/// The bytes of heap SQLite may keep in this process before it reuses cached pages
-/// (`PRAGMA soft_heap_limit`): one connection's `cache_size`. Reads of the database file go
-/// through the memory map, which is not heap.
-pub const SOFT_HEAP_LIMIT: i64 = 32 << 20;
+/// The bytes of heap SQLite may keep in this process, all connections together, before it
+/// reuses its least recently used cached pages instead of allocating (`PRAGMA
+/// soft_heap_limit`), unless `RAMPART_SQLITE_HEAP_MIB` says otherwise. Reads of the database
+/// file go through the memory map, which is not heap, so the page cache mostly holds the pages
+/// written and the pages read back from the WAL; measured under mixed API load with scans,
+/// a 32 MiB budget kept filling for more than ten minutes (docs/BENCHMARKS.md, "Load").
+pub const SOFT_HEAP_LIMIT: i64 = 8 << 20;
+
+/// The heap budget of SQLite in bytes: `RAMPART_SQLITE_HEAP_MIB` (a whole number of MiB, at
+/// least 1) when it is set, SOFT_HEAP_LIMIT otherwise.
+pub fn heap_limit() -> Result<i64, sqlx::Error> {
+    heap_limit_of(std::env::var("RAMPART_SQLITE_HEAP_MIB").ok().as_deref())
+}
+
+fn heap_limit_of(setting: Option<&str>) -> Result<i64, sqlx::Error> {
+    match setting {
+        None => Ok(SOFT_HEAP_LIMIT),
+        Some(v) => match v.trim().parse::<i64>() {
+            Ok(mib) if (1..=1 << 20).contains(&mib) => Ok(mib << 20),
+            _ => Err(sqlx::Error::Configuration(
+                format!("RAMPART_SQLITE_HEAP_MIB must be a whole number of MiB from 1 to 1048576, not {v:?}").into(),
+            )),
+        },
+    }
+}
 
 /// Opens (creating if needed) the database at `url` (`sqlite://path`, `sqlite:path` or
 /// `sqlite::memory:`) and applies the migrations.
 pub async fn connect(url: &str) -> Result<SqliteStore, sqlx::Error> {
     let memory = url.contains(":memory:");
+    let heap = heap_limit()?;
     let opts = SqliteConnectOptions::from_str(url)?
         .create_if_missing(true)
         .foreign_keys(true)
@@ -55,17 +77,17 @@ pub async fn connect(url: &str) -> Result<SqliteStore, sqlx::Error> {
             SqliteJournalMode::Wal
         })
         .synchronous(SqliteSynchronous::Normal)
-        // Per connection: a 32 MiB page cache (the default is 2 MB) and reads through a
-        // memory map of up to 1 GiB, so large vulnerability tables are not re-read through
-        // `read()` on every page (docs/BENCHMARKS.md, "Vulnerabilities at 1M").
-        .pragma("cache_size", "-32768")
+        // Reads through a memory map of up to 1 GiB, so large vulnerability tables are not
+        // re-read through `read()` on every page (docs/BENCHMARKS.md, "Vulnerabilities at
+        // 1M"), and a page cache that may take the whole heap budget on one connection ...
+        .pragma("cache_size", (-(heap >> 10)).to_string())
         .pragma("mmap_size", "1073741824")
-        // ... and all connections together (the writer and up to 8 readers, each caching
-        // the pages it read from the WAL and wrote) keep at most SOFT_HEAP_LIMIT of heap:
-        // near it, SQLite reuses its least recently used pages instead of allocating, so the
-        // server's memory stops at a bound instead of growing with every page ever touched
+        // ... while all connections together (the writer and up to 8 readers, each caching
+        // the pages it read from the WAL and wrote) keep at most that budget: near it,
+        // SQLite reuses its least recently used pages instead of allocating, so the server's
+        // memory stops at a bound instead of growing with every page ever touched
         // (docs/BENCHMARKS.md, "Load"). Process-wide: the same value on every connection.
-        .pragma("soft_heap_limit", SOFT_HEAP_LIMIT.to_string())
+        .pragma("soft_heap_limit", heap.to_string())
         .with_regexp();
     if !memory {
         private_files(opts.get_filename())?;
@@ -180,5 +202,21 @@ impl rampart_store::LeaderStore for SqliteStore {
     /// One SQLite file has one server: it always leads.
     async fn try_lead(&self, _duty: &str) -> rampart_store::StoreResult<bool> {
         Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod heap_tests {
+    use super::*;
+
+    #[test]
+    fn the_heap_budget_is_the_default_or_a_whole_number_of_mib() {
+        assert_eq!(heap_limit_of(None).unwrap(), SOFT_HEAP_LIMIT);
+        assert_eq!(heap_limit_of(Some("64")).unwrap(), 64 << 20);
+        assert_eq!(heap_limit_of(Some(" 1 ")).unwrap(), 1 << 20);
+        for bad in ["0", "-3", "1.5", "", "lots", "1048577"] {
+            let e = heap_limit_of(Some(bad)).unwrap_err().to_string();
+            assert!(e.contains("RAMPART_SQLITE_HEAP_MIB"), "{bad:?}: {e}");
+        }
     }
 }
