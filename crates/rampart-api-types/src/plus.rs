@@ -255,14 +255,20 @@ pub struct TriageChange {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PolicySla {
+    // Each a whole number, also written as a float (`31.0`), as `minAgeDays` is read.
+    #[serde(default, deserialize_with = "crate::lenient::opt_u32")]
     #[schema(minimum = 1, maximum = 3650)]
     pub critical_days: Option<u32>,
+    #[serde(default, deserialize_with = "crate::lenient::opt_u32")]
     #[schema(minimum = 1, maximum = 3650)]
     pub high_days: Option<u32>,
+    #[serde(default, deserialize_with = "crate::lenient::opt_u32")]
     #[schema(minimum = 1, maximum = 3650)]
     pub medium_days: Option<u32>,
+    #[serde(default, deserialize_with = "crate::lenient::opt_u32")]
     #[schema(minimum = 1, maximum = 3650)]
     pub low_days: Option<u32>,
+    #[serde(default, deserialize_with = "crate::lenient::opt_u32")]
     #[schema(minimum = 1, maximum = 3650)]
     pub info_days: Option<u32>,
 }

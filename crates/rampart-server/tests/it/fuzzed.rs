@@ -61,6 +61,20 @@ async fn policies(t: &TestApp) {
         .json();
     assert_eq!(made["conditions"]["maxCount"], 34, "{made}");
     assert_eq!(made["conditions"]["minAgeDays"], 7, "{made}");
+    // So are an SLA policy's days (`31.0` was refused: `expected u32`).
+    let sla = t
+        .admin()
+        .post("/policies")
+        .json(
+            &json!({"name": t.unique("sla"), "type": "sla", "action": "monitor",
+            "sla": {"lowDays": 31.0, "criticalDays": 7}}),
+        )
+        .send()
+        .await
+        .status(201)
+        .json();
+    assert_eq!(sla["sla"]["lowDays"], 31, "{sla}");
+    assert_eq!(sla["sla"]["criticalDays"], 7, "{sla}");
     let r = t
         .admin()
         .post("/policies")
