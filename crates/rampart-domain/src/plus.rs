@@ -104,6 +104,10 @@ pub fn plus_severity(s: Severity) -> &'static str {
 /// The AppSec+ severity words, least to most severe ([`plus_severity`]'s image).
 pub const PLUS_SEVERITIES: [&str; 5] = ["info", "low", "medium", "high", "critical"];
 
+/// The orders of an AppSec+ vulnerability list (`sort`): by first sighting or by severity,
+/// `-` first for descending (the default is `-firstSeen`).
+pub const PLUS_FINDING_SORTS: [&str; 4] = ["firstSeen", "-firstSeen", "severity", "-severity"];
+
 /// Parses an AppSec+ severity (`info`, `low`, …, case-insensitive).
 pub fn parse_plus_severity(s: &str) -> Option<Severity> {
     Some(match s.to_ascii_lowercase().as_str() {

@@ -25,7 +25,7 @@ impl TargetDomain {
     /// so a stored domain always parses back to itself (see [`TargetDomain::from_input`]).
     pub fn parse(raw: &str) -> Option<Self> {
         if raw.is_empty()
-            || raw.len() > 253 + 6
+            || raw.len() > MAX_INPUT_LEN
             || raw.ends_with('.')
             || raw.contains(['/', '?', '#', '@', '\\'])
         {
@@ -89,6 +89,90 @@ fn explicit_port(raw: &str) -> Option<Option<u16>> {
         Some((h, p)) if !h.contains(':') || h.ends_with(']') => p.parse::<u16>().ok().map(Some),
         _ => Some(None),
     }
+}
+
+/// The punctuation a host name may hold besides `-` and `.`: what the WHATWG URL standard
+/// (the `url` crate, which [`TargetDomain::parse`] runs) leaves in a host, checked character by
+/// character in the tests.
+const NAME_PUNCTUATION: &str = "!\"$&'()*+,;=_`{}~";
+
+/// White space [`TargetDomain::from_input`] trims (`char::is_whitespace`).
+const WHITE_SPACE: &str =
+    "[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]";
+
+/// The longest target domain in bytes: a name of 253 and `:port` (the pattern's characters
+/// are ASCII, so also in characters).
+pub const MAX_INPUT_LEN: usize = 253 + 6;
+
+/// A regular expression (ECMA 262 and `regex` syntax, without look-around, so that a schema
+/// generator can draw from it) of text that [`TargetDomain::from_input`] takes: a host name
+/// (any case), a dotted IPv4 address or an IPv6 address in brackets, an optional `:port`,
+/// trailing dots and surrounding white space, and at most [`MAX_INPUT_LEN`] characters (said
+/// apart, as `maxLength`). Every string it matches is a target domain; the target domains it
+/// leaves out are IPv6 addresses other than those with one `::` and nonzero groups, labels of
+/// punycode (`xn--`), and a dot before the port (`shop.test.:80`): see the tests.
+pub fn input_pattern() -> String {
+    let label = |c: char| c.is_ascii_alphanumeric() || c == '-' || NAME_PUNCTUATION.contains(c);
+    let any = class(label);
+    // A label, but not one of punycode (`xn--…`, which the URL parser decodes).
+    let not_x = class(|c| label(c) && !matches!(c, 'x' | 'X'));
+    let punycode_free = |first: &str| {
+        format!(
+            "(?:{first}{any}*|[xX](?:{n}{any}*)?|[xX][nN](?:{h}{any}*)?|[xX][nN]-(?:{h}{any}*)?)",
+            n = class(|c| label(c) && !matches!(c, 'n' | 'N')),
+            h = class(|c| label(c) && c != '-'),
+        )
+    };
+    // Labels but the last may be empty (`.shop.test`, `shop..test`).
+    let inner = punycode_free(&not_x);
+    // The last label is not a number (decimal, octal or `0x` hex): the URL parser would
+    // read the host as an IPv4 address.
+    let non_digit = class(|c| label(c) && !c.is_ascii_digit());
+    let last = format!(
+        "(?:{word}|[1-9][0-9]*{non_digit}{any}*|0(?:[0-9]+{non_digit}{any}*|{non_digit_x}{any}*|[xX][0-9a-fA-F]*{non_hex}{any}*))",
+        word = punycode_free(&class(|c| label(c) && !c.is_ascii_digit() && !matches!(c, 'x' | 'X'))),
+        non_digit_x = class(|c| label(c) && !c.is_ascii_digit() && !matches!(c, 'x' | 'X')),
+        non_hex = class(|c| label(c) && !c.is_ascii_hexdigit()),
+    );
+    let octet = "(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])";
+    let group = "[1-9a-fA-F][0-9a-fA-F]{0,3}";
+    let groups = format!("(?:{group}(?::{group}){{0,2}})?");
+    let port = "(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}|0)";
+    format!(
+        "^{ws}*(?:(?:{inner}?\\.)*{last}|{octet}(?:\\.{octet}){{3}}|\\[{groups}::{groups}\\])(?::{port})?\\.*{ws}*$",
+        ws = WHITE_SPACE,
+    )
+}
+
+/// A character class of the printable ASCII characters `keep` keeps, in a syntax that ECMA 262
+/// (with or without `u`), Python and `regex` read alike.
+fn class(keep: impl Fn(char) -> bool) -> String {
+    let chars: Vec<char> = ('!'..='~').filter(|c| keep(*c)).collect();
+    let escaped = |c: char| match c {
+        '\\' | ']' | '[' | '^' | '-' => format!("\\{c}"),
+        c => c.to_string(),
+    };
+    let mut out = String::from("[");
+    let mut i = 0;
+    while i < chars.len() {
+        // A run of letters or digits is written as a range.
+        let mut j = i;
+        while chars[i].is_ascii_alphanumeric()
+            && chars
+                .get(j + 1)
+                .is_some_and(|&n| n.is_ascii_alphanumeric() && n as u32 == chars[j] as u32 + 1)
+        {
+            j += 1;
+        }
+        if j >= i + 2 {
+            out.push_str(&format!("{}-{}", chars[i], chars[j]));
+        } else {
+            chars[i..=j].iter().for_each(|c| out.push_str(&escaped(*c)));
+        }
+        i = j + 1;
+    }
+    out.push(']');
+    out
 }
 
 /// The allowed targets of a scan, parsed once. Domains that do not parse admit nothing.
@@ -180,5 +264,98 @@ mod tests {
         assert!(t.admits(&u("https://shop.test/")));
         assert!(!t.admits(&u("http://shop.test/")));
         assert!(t.admits(&u("http://plain.test/")));
+    }
+
+    /// The target domains [`input_pattern`] leaves out on purpose (see its doc).
+    fn left_out(s: &str) -> bool {
+        let t = s.trim().trim_end_matches('.').to_ascii_lowercase();
+        t.starts_with('[') || t.contains(".:") || t.split(['.', ':']).any(|l| l.starts_with("xn--"))
+    }
+
+    fn pattern() -> regex::Regex {
+        regex::Regex::new(&input_pattern()).unwrap()
+    }
+
+    /// Every string of up to two characters (printable ASCII, white space, a control and a
+    /// non-ASCII letter), and of up to four of the characters that make hosts, numbers, ports
+    /// and punycode: the pattern matches exactly the target domains (but those left out).
+    #[test]
+    fn the_pattern_is_the_rule_on_short_strings() {
+        let re = pattern();
+        let bad = std::cell::RefCell::new(Vec::<String>::new());
+        let check = |s: &str| {
+            let taken = TargetDomain::from_input(s).is_some();
+            let matched = re.is_match(s);
+            if (matched && !taken) || (taken && !matched && !left_out(s)) {
+                bad.borrow_mut().push(format!("{s:?} (taken: {taken})"));
+            }
+            taken
+        };
+        let wide: Vec<char> = (' '..='~')
+            .chain([
+                '\t', '\n', '\u{85}', '\u{a0}', '\u{3000}', '\0', '\u{1}', 'é', 'K',
+            ])
+            .collect();
+        let narrow: Vec<char> = "a0x9Xn-.:[]!_ %@/fg".chars().collect();
+        let mut taken = 0;
+        for a in &wide {
+            for b in std::iter::once(None).chain(wide.iter().map(Some)) {
+                let s: String = std::iter::once(*a).chain(b.copied()).collect();
+                taken += usize::from(check(&s));
+            }
+        }
+        for a in &narrow {
+            for b in &narrow {
+                for c in &narrow {
+                    for d in std::iter::once(None).chain(narrow.iter().map(Some)) {
+                        let s: String = [*a, *b, *c].into_iter().chain(d.copied()).collect();
+                        taken += usize::from(check(&s));
+                    }
+                }
+            }
+        }
+        assert!(
+            taken > 5000,
+            "{taken} target domains among the short strings"
+        );
+        for s in [
+            "shop.test",
+            " Shop.Test.. ",
+            "1.2.3.4:80",
+            "[::1]",
+            "[1:2::a]:8443",
+            "a!b.c_d:0",
+        ] {
+            assert!(check(s) && re.is_match(s), "{s:?}");
+        }
+        for s in ["xn--bcher-kva.test", "[1:0:2:3:4:5:6:7]", "shop.test.:80"] {
+            assert!(check(s) && !re.is_match(s), "{s:?}");
+        }
+        let bad = bad.borrow();
+        assert!(
+            bad.is_empty(),
+            "{} differ: {:?}",
+            bad.len(),
+            &bad[..bad.len().min(50)]
+        );
+    }
+
+    proptest::proptest! {
+        /// Every string the pattern matches (within [`MAX_INPUT_LEN`]) is a target domain.
+        #[test]
+        fn every_string_of_the_pattern_is_a_target_domain(
+            s in proptest::string::string_regex(input_pattern().trim_start_matches('^').trim_end_matches('$')).unwrap()
+        ) {
+            proptest::prop_assume!(s.trim().len() <= MAX_INPUT_LEN);
+            proptest::prop_assert!(TargetDomain::from_input(&s).is_some(), "{:?}", s);
+        }
+
+        /// Every target domain made of host characters is matched (but those left out).
+        #[test]
+        fn every_target_domain_is_matched(s in "[a-zA-Z0-9!$&'()*+,;=_`{}~\\[\\]:. -]{1,12}") {
+            if TargetDomain::from_input(&s).is_some() && !left_out(&s) {
+                proptest::prop_assert!(pattern().is_match(&s), "{:?}", s);
+            }
+        }
     }
 }

@@ -143,16 +143,19 @@ pub(crate) fn finish(mut api: OpenApi) -> OpenApi {
                     }
                 }
             }
+            if family == Some(Family::Plus) && method == "get" {
+                plus_query(path, op);
+            }
             describe(op);
             for param in op.parameters.iter_mut().flatten() {
                 if let Some(schema) = param.schema.as_mut() {
-                    strings(schema, &mut no_nul);
+                    no_nul(schema);
                 }
             }
             if let Some(body) = op.request_body.as_mut() {
                 for content in body.content.values_mut() {
                     if let Some(schema) = content.schema.as_mut() {
-                        strings(schema, &mut no_nul);
+                        no_nul(schema);
                     }
                 }
             }
@@ -179,7 +182,150 @@ pub(crate) fn finish(mut api: OpenApi) -> OpenApi {
     }
     texts(&mut api);
     lenient::apply(&mut api);
+    write_only(&mut api);
     api
+}
+
+/// Request bodies that a route reads otherwise than the resource's schema (its answer) says:
+/// (method, path, schema, the body's own schema, members the body must have, members it
+/// does not change). The body's schema is the resource's with those members required or
+/// read-only.
+const BODIES: &[(&str, &str, &str, &str, &[&str], &[&str])] = &[
+    ("post", "/users", "User", "NewUser", &["email", "role"], &[]),
+    // A user's email cannot change (422 unless it is the user's own).
+    ("put", "/users/{id}", "User", "UserUpdate", &[], &["email"]),
+    (
+        "post",
+        "/service-accounts",
+        "ServiceAccount",
+        "NewServiceAccount",
+        &["name", "role"],
+        &[],
+    ),
+];
+
+/// What a request body takes that its answer does not say: the [`BODIES`], a new user's
+/// `email` ([`rampart_service::EMAIL_PATTERN`]), and a target's `domain`, read as typed (any
+/// case, trailing dots, white space around, see [`rampart_domain::target::input_pattern`])
+/// and answered in its canonical form.
+fn write_only(api: &mut OpenApi) {
+    use rampart_domain::target::{input_pattern, MAX_INPUT_LEN};
+    let Some(components) = api.components.as_mut() else {
+        return;
+    };
+    for (_, _, schema, body, required, kept) in BODIES {
+        let Some(RefOr::T(Schema::Object(mut o))) = components.schemas.get(*schema).cloned() else {
+            continue;
+        };
+        o.required.extend(required.iter().map(|r| r.to_string()));
+        for member in *kept {
+            if let Some(RefOr::T(Schema::Object(p))) = o.properties.get_mut(*member) {
+                p.read_only = Some(true);
+            }
+        }
+        components
+            .schemas
+            .insert(body.to_string(), RefOr::T(Schema::Object(o)));
+    }
+    if let Some(p) = property_mut(components, "NewUser", "email") {
+        p.pattern = Some(rampart_service::EMAIL_PATTERN.into());
+        p.max_length = Some(rampart_service::MAX_EMAIL);
+    }
+    // The password a user's body may set (never answered, so not in `User`).
+    for body in ["NewUser", "UserUpdate"] {
+        if let Some(RefOr::T(Schema::Object(o))) = components.schemas.get_mut(body) {
+            let mut password = utoipa::openapi::schema::ObjectBuilder::new()
+                .schema_type(utoipa::openapi::schema::Type::String)
+                .min_length(Some(rampart_service::MIN_PASSWORD))
+                .pattern(Some(NO_NUL))
+                .description(Some(
+                    "Write-only: sets the console password (stored as argon2id).",
+                ))
+                .build();
+            password.write_only = Some(true);
+            o.properties.insert("password".into(), password.into());
+        }
+    }
+    if let Some(p) = property_mut(components, &lenient::write_name("Target"), "domain") {
+        p.pattern = Some(input_pattern());
+        p.min_length = Some(1);
+        p.max_length = Some(MAX_INPUT_LEN);
+        p.description = Some(
+            "A host name, an IPv4 address or an IPv6 address in brackets, with an optional \
+             `:port`; no scheme, path or user. Any case, trailing dots and white space around \
+             are taken (the answer has the canonical form)."
+                .into(),
+        );
+    }
+    for (method, path, _, body, _, _) in BODIES {
+        let Some(item) = api.paths.paths.get_mut(*path) else {
+            continue;
+        };
+        for (m, op) in operations_mut(item) {
+            if m != *method {
+                continue;
+            }
+            for content in op
+                .request_body
+                .iter_mut()
+                .flat_map(|b| b.content.values_mut())
+            {
+                content.schema = Some(Ref::from_schema_name(*body).into());
+            }
+        }
+    }
+}
+
+/// The AppSec+ list parameters read as closed words or bounded numbers (422 naming the
+/// parameter otherwise), as the routes read them: an application's `criticality`, a
+/// vulnerability's `severity`, `minSeverity`, `status`, `scanType` and `sort`, every list's
+/// `limit` ([`crate::routes::plus::LIMITS`]), and the audit log's `actorId` (a principal id)
+/// and `from`/`to` (RFC 3339).
+fn plus_query(path: &str, op: &mut Op) {
+    use rampart_domain::plus::{PLUS_FINDING_SORTS, PLUS_SEVERITIES};
+    use rampart_domain::{Criticality, PlusScanType, PlusStatus};
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::schema::{KnownFormat, SchemaFormat};
+    let path = path.strip_prefix("/v1").unwrap_or(path);
+    let vulnerabilities = matches!(
+        path,
+        "/vulnerabilities" | "/applications/{id}/vulnerabilities"
+    );
+    for param in op.parameters.iter_mut().flatten() {
+        if param.parameter_in != ParameterIn::Query {
+            continue;
+        }
+        let words: Vec<&str> = match param.name.as_str() {
+            "criticality" if path == "/applications" => {
+                Criticality::ALL.iter().map(|c| c.as_str()).collect()
+            }
+            "severity" | "minSeverity" if vulnerabilities => PLUS_SEVERITIES.to_vec(),
+            "status" if vulnerabilities => PlusStatus::ALL.iter().map(|s| s.as_str()).collect(),
+            "scanType" if vulnerabilities => PlusScanType::ALL.iter().map(|t| t.as_str()).collect(),
+            "sort" if vulnerabilities => PLUS_FINDING_SORTS.to_vec(),
+            name => {
+                let Some(RefOr::T(Schema::Object(o))) = param.schema.as_mut() else {
+                    continue;
+                };
+                match name {
+                    "limit" => {
+                        let limits = crate::routes::plus::LIMITS;
+                        o.minimum = Some((*limits.start()).into());
+                        o.maximum = Some((*limits.end()).into());
+                    }
+                    "actorId" if path == "/audit-logs" => {
+                        o.format = Some(SchemaFormat::KnownFormat(KnownFormat::Uuid));
+                    }
+                    "from" | "to" if path == "/audit-logs" => {
+                        o.format = Some(SchemaFormat::KnownFormat(KnownFormat::DateTime));
+                    }
+                    _ => {}
+                }
+                continue;
+            }
+        };
+        param.schema = Some(words_schema(&words, false));
+    }
 }
 
 type Op = utoipa::openapi::path::Operation;
@@ -218,6 +364,7 @@ const TEXTS: &[(&str, &str, bool, usize, usize)] = &[
     ("IdentityGroup", "description", false, 0, 2000),
     ("IdentityGroup", "externalId", true, 0, 200),
     ("User", "displayName", true, 0, 200),
+    ("ServiceAccount", "name", true, 1, 200),
     ("OrganizationInput", "name", true, 1, 200),
 ];
 
@@ -359,6 +506,19 @@ fn texts(api: &mut OpenApi) {
             words(&PLUS_SEVERITIES),
         ),
     ];
+    // A principal's `status`, as `routes::identity::status` reads it (`null` is absent).
+    let statuses: Vec<String> = rampart_domain::PrincipalStatus::ALL
+        .iter()
+        .map(|s| crate::routes::identity::status_str(*s))
+        .collect();
+    let statuses: Vec<&str> = statuses.iter().map(String::as_str).collect();
+    let plus_enums: Vec<(&str, &str, Vec<&str>)> = plus_enums
+        .into_iter()
+        .chain([
+            ("User", "status", statuses.clone()),
+            ("ServiceAccount", "status", statuses),
+        ])
+        .collect();
     for (schema, property, values) in plus_enums {
         if let Some(p) = property_mut(components, schema, property) {
             let mut values: Vec<serde_json::Value> = values.into_iter().map(Into::into).collect();
@@ -477,20 +637,8 @@ fn texts(api: &mut OpenApi) {
             }
         }
     }
-    for schema in components.schemas.values_mut() {
-        strings(schema, &mut no_nul);
-        // A member name is text too: a NUL in one is refused like in a value.
-        if let RefOr::T(Schema::Object(o)) = schema {
-            if o.schema_type == SchemaType::Type(Type::Object) {
-                o.property_names = Some(Box::new(Schema::Object(
-                    utoipa::openapi::schema::ObjectBuilder::new()
-                        .schema_type(Type::String)
-                        .pattern(Some(NO_NUL))
-                        .build(),
-                )));
-            }
-        }
-    }
+    components.schemas.values_mut().for_each(no_nul);
+    components.schemas.insert(JSON_VALUE.into(), json_value());
 }
 
 /// A member that takes `values` (and `null`, read as absent, when `nullable`) and nothing else.
@@ -728,6 +876,8 @@ const REQUIRED: &[(&str, &str)] = &[
     ("ReportGeneration", "type"),
     ("ReportGeneration", "format"),
     ("NewApiKey", "role"),
+    // A search without a type is 422 (`unknown search type ''`).
+    ("SearchRequest", "type"),
 ];
 
 /// Schemas whose `id` names another resource (an input), not their own.
@@ -787,46 +937,105 @@ const CWE: &str = "^[Cc][Ww][Ee]-[0-9]+$";
 /// A UUID in its hyphenated form.
 const UUID: &str = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
 
-fn no_nul(o: &mut utoipa::openapi::schema::Object) {
-    use utoipa::openapi::schema::{KnownFormat, SchemaFormat};
-    if o.pattern.is_some() || o.enum_values.is_some() {
-        return;
-    }
-    o.pattern = Some(
-        match o.format {
-            Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)) => UUID,
-            _ => NO_NUL,
-        }
-        .to_string(),
-    );
+/// The component of a value the schema leaves open (a member it does not list, a free-form
+/// object, an untyped member): any JSON value without a NUL character in a string or a member
+/// name, as the server reads every body (`extract::parse`).
+pub(crate) const JSON_VALUE: &str = "JsonValue";
+
+fn json_value() -> RefOr<Schema> {
+    use utoipa::openapi::schema::{AnyOfBuilder, ArrayBuilder, ObjectBuilder, Type};
+    let any = || Ref::from_schema_name(JSON_VALUE);
+    let scalars =
+        ObjectBuilder::new().schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+            Type::Null,
+            Type::Boolean,
+            Type::Number,
+        ]));
+    let string = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(NO_NUL));
+    let object = ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property_names(Some(member_name()))
+        .additional_properties(Some(any()));
+    RefOr::T(Schema::AnyOf(
+        AnyOfBuilder::new()
+            .description(Some(
+                "Any JSON value without a NUL character (\\u0000) in a string or a member name.",
+            ))
+            .item(scalars)
+            .item(string)
+            .item(ArrayBuilder::new().items(any()))
+            .item(object)
+            .build(),
+    ))
 }
 
-/// Calls `f` on every string schema inside `schema` (properties, items, compositions).
-fn strings(schema: &mut RefOr<Schema>, f: &mut impl FnMut(&mut utoipa::openapi::schema::Object)) {
-    use utoipa::openapi::schema::{ArrayItems, SchemaType, Type};
-    let RefOr::T(schema) = schema else { return };
-    match schema {
+/// A member name is text too: a NUL in one is refused like in a value.
+fn member_name() -> Schema {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(NO_NUL))
+        .build()
+        .into()
+}
+
+/// Says, everywhere in `schema`, that the server refuses a NUL character in a body or a URL
+/// (422 or 400): every string without a pattern or an enum refuses it (a UUID takes the UUID
+/// pattern), every object's member names refuse it, and the members an object does not list
+/// and the values a schema leaves untyped are [`JSON_VALUE`]s.
+fn no_nul(schema: &mut RefOr<Schema>) {
+    use utoipa::openapi::schema::{AdditionalProperties, ArrayItems, KnownFormat, SchemaFormat};
+    use utoipa::openapi::schema::{SchemaType, Type};
+    let RefOr::T(inner) = schema else { return };
+    match inner {
         Schema::Object(o) => {
-            let string = match &o.schema_type {
-                SchemaType::Type(t) => *t == Type::String,
-                SchemaType::Array(ts) => ts.contains(&Type::String),
+            let has = |t: Type| match &o.schema_type {
+                SchemaType::Type(x) => *x == t,
+                SchemaType::Array(ts) => ts.contains(&t),
                 SchemaType::AnyValue => false,
             };
-            if string {
-                f(o);
+            if o.schema_type == SchemaType::AnyValue
+                && o.properties.is_empty()
+                && o.enum_values.is_none()
+            {
+                let mut r = Ref::from_schema_name(JSON_VALUE);
+                r.description = o.description.clone().unwrap_or_default();
+                *schema = RefOr::Ref(r);
+                return;
             }
-            for p in o.properties.values_mut() {
-                strings(p, f);
+            if has(Type::String) && o.pattern.is_none() && o.enum_values.is_none() {
+                o.pattern = Some(
+                    match o.format {
+                        Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)) => UUID,
+                        _ => NO_NUL,
+                    }
+                    .to_string(),
+                );
             }
+            if has(Type::Object) {
+                o.property_names = Some(Box::new(member_name()));
+                match o.additional_properties.as_deref_mut() {
+                    None | Some(AdditionalProperties::FreeForm(true)) => {
+                        o.additional_properties = Some(Box::new(AdditionalProperties::RefOr(
+                            Ref::from_schema_name(JSON_VALUE).into(),
+                        )));
+                    }
+                    Some(AdditionalProperties::RefOr(s)) => no_nul(s),
+                    Some(AdditionalProperties::FreeForm(false)) => {}
+                }
+            }
+            o.properties.values_mut().for_each(no_nul);
         }
         Schema::Array(a) => {
             if let ArrayItems::RefOrSchema(items) = &mut a.items {
-                strings(items, f);
+                no_nul(items);
             }
         }
-        Schema::OneOf(c) => c.items.iter_mut().for_each(|i| strings(i, f)),
-        Schema::AllOf(c) => c.items.iter_mut().for_each(|i| strings(i, f)),
-        Schema::AnyOf(c) => c.items.iter_mut().for_each(|i| strings(i, f)),
+        Schema::OneOf(c) => c.items.iter_mut().for_each(no_nul),
+        Schema::AllOf(c) => c.items.iter_mut().for_each(no_nul),
+        Schema::AnyOf(c) => c.items.iter_mut().for_each(no_nul),
         _ => {}
     }
 }

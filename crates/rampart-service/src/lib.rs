@@ -86,7 +86,7 @@ pub use schedules::{FireReport, ScheduleInput};
 pub use search::{query_problem, SearchResults};
 pub use secret::SecretKey;
 pub use templates::{AttackModuleInput, AttackTemplateInput};
-pub use users::{ServiceAccountInput, UserInput};
+pub use users::{ServiceAccountInput, UserInput, EMAIL_PATTERN, MAX_EMAIL, MIN_PASSWORD};
 pub use vulns::{VarianceDoc, VarianceFilter, COMMENT_MAX};
 pub use webhooks::{
     literal_class, webhook_signature, NewWebhook, OutgoingDelivery, RetryBounds, WebhookInput,

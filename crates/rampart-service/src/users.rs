@@ -9,7 +9,16 @@ use rampart_domain::*;
 use rampart_store::StoreError;
 
 /// The shortest password accepted.
-const MIN_PASSWORD: usize = 12;
+pub const MIN_PASSWORD: usize = 12;
+
+/// The longest email address, in bytes.
+pub const MAX_EMAIL: usize = 320;
+
+/// The email addresses [`check_email`] takes, as a pattern a schema can state (ECMA 262 and
+/// `regex` syntax): printable ASCII around one `@`, at most [`MAX_EMAIL`] characters. The
+/// check also takes white space around (trimmed) and other characters than ASCII: every
+/// address the pattern matches is taken, not every address taken is matched.
+pub const EMAIL_PATTERN: &str = "^[!-?A-~]+@[!-?A-~]+$";
 
 /// The writable fields of a user. On update, `None` keeps the stored value.
 #[derive(Clone, Debug, Default)]
@@ -31,7 +40,7 @@ pub struct ServiceAccountInput {
 }
 
 pub(crate) fn check_email(email: &str) -> ServiceResult<()> {
-    let ok = email.len() <= 320
+    let ok = email.len() <= MAX_EMAIL
         && email
             .split_once('@')
             .is_some_and(|(l, d)| !l.is_empty() && !d.is_empty() && !d.contains('@'));
@@ -43,7 +52,7 @@ pub(crate) fn check_email(email: &str) -> ServiceResult<()> {
     }
     // NUL, ESC, DEL, C1: the one-line text rule every name follows.
     let mut c = Checks::default();
-    c.text("email", email, 1, 320);
+    c.text("email", email, 1, MAX_EMAIL);
     c.finish()
 }
 

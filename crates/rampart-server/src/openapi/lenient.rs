@@ -201,7 +201,8 @@ mod tests {
                         "{name}Write.{member}"
                     );
                     assert_eq!(p["type"], json!(["boolean", "null"]), "{name}.{member}");
-                } else {
+                } else if (name.as_str(), member.as_str()) != ("Target", "domain") {
+                    // (A target's `domain` is read as typed: `openapi::write_only`.)
                     assert_eq!(w, p, "{name}Write.{member} is {name}.{member}");
                 }
             }

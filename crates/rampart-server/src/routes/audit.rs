@@ -41,10 +41,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(export_download))
 }
 
-/// The default and largest page.
-const DEFAULT_LIMIT: u64 = 100;
-const MAX_LIMIT: u64 = 1000;
-
 pub fn wire(e: AuditEntry) -> AuditLogEntry {
     AuditLogEntry {
         id: e.id.to_string(),
@@ -159,9 +155,9 @@ async fn list(
     Query(q): Query<AuditQuery>,
 ) -> PlusResult<Response> {
     let filter = q.filter()?;
-    let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
-    if limit == 0 || limit > MAX_LIMIT {
-        return Err(property("limit", "must be between 1 and 1000"));
+    let limit = q.limit.unwrap_or(super::plus::DEFAULT_LIMIT);
+    if let Some(p) = super::plus::limit_problem(limit) {
+        return Err(rampart_service::ServiceError::invalid(vec![p]).into());
     }
     let after = q.cursor.as_deref().map(decode_cursor).transpose()?;
     let items = s.service.list_audit(&p, &filter, after, limit).await?;

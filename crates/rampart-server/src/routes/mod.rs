@@ -9,7 +9,7 @@ pub mod ias;
 pub mod identity;
 mod oauth;
 mod ops;
-mod plus;
+pub(crate) mod plus;
 
 use crate::state::AppState;
 use axum::http::{header::LOCATION, HeaderValue, StatusCode};

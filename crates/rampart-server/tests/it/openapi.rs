@@ -483,3 +483,351 @@ mod erased {
         }
     }
 }
+
+async fn document(app: &TestApp) -> Value {
+    app.anon()
+        .get("/ias/v1/openapi.json")
+        .send()
+        .await
+        .status(200)
+        .json()
+}
+
+/// Every word an AppSec+ list parameter lists in the document is taken by the route, and a
+/// word outside the list is 422; a bounded number is taken at its bounds and 422 past them.
+#[tokio::test]
+async fn list_parameters_take_what_the_document_lists() {
+    let app = TestApp::spawn().await;
+    let doc = document(&app).await;
+    let made = app
+        .admin()
+        .post("/v1/applications")
+        .json(&json!({"name": "words"}))
+        .send()
+        .await
+        .status(201)
+        .json();
+    let app_id = made["id"].as_str().expect("id").to_string();
+    let mut checked = Vec::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        if path.starts_with("/ias/") || path.starts_with("/engine/") {
+            continue;
+        }
+        let url = path.replace("{id}", &app_id);
+        if url.contains('{') || (url != *path && !path.contains("applications/{id}")) {
+            continue;
+        }
+        let Some(params) = item["get"]["parameters"].as_array() else {
+            continue;
+        };
+        for p in params.iter().filter(|p| p["in"] == "query") {
+            let name = p["name"].as_str().expect("name");
+            let schema = &p["schema"];
+            let get = |value: String| {
+                let app = &app;
+                let url = url.clone();
+                async move {
+                    app.admin()
+                        .get(&url)
+                        .query(&[(name, value.as_str())])
+                        .send()
+                        .await
+                }
+            };
+            let listed = words(schema);
+            for w in &listed {
+                get(w.clone()).await.status(200);
+            }
+            if !listed.is_empty() {
+                get("not-a-word".into()).await.status(422);
+                checked.push(format!("{path}?{name}"));
+            }
+            if let Some(max) = schema["maximum"].as_u64() {
+                get(max.to_string()).await.status(200);
+                get((max + 1).to_string()).await.status(422);
+                checked.push(format!("{path}?{name}<={max}"));
+            }
+            if let Some(min) = schema["minimum"].as_u64().filter(|m| *m > 0) {
+                get(min.to_string()).await.status(200);
+                get((min - 1).to_string()).await.status(422);
+            }
+        }
+    }
+    for want in [
+        "/applications?criticality",
+        "/v1/vulnerabilities?sort",
+        "/vulnerabilities?severity",
+        "/vulnerabilities?minSeverity",
+        "/vulnerabilities?status",
+        "/vulnerabilities?scanType",
+        "/applications/{id}/vulnerabilities?sort",
+        "/audit-logs?limit<=1000",
+        "/v1/vulnerabilities?limit<=1000",
+    ] {
+        assert!(
+            checked.iter().any(|c| c == want),
+            "{want} not checked: {checked:?}"
+        );
+    }
+}
+
+/// The string patterns of the document, compiled (`regex` reads the ECMA 262 subset used).
+fn pattern(schema: &Value) -> regex::Regex {
+    regex::Regex::new(schema["pattern"].as_str().expect("a pattern")).expect("a regex")
+}
+
+/// Every object of every schema says that member names and the members it does not list
+/// refuse NUL (`JsonValue`), as the server reads every body: a NUL anywhere, even in a member
+/// no route reads, is 422, and a member it does not read is taken otherwise.
+#[tokio::test]
+async fn unknown_members_are_json_values_without_nul() {
+    let app = TestApp::spawn().await;
+    let doc = document(&app).await;
+    fn walk(s: &Value, at: &str, objects: &mut usize) {
+        if s["type"] == "object"
+            || s["type"]
+                .as_array()
+                .is_some_and(|t| t.contains(&json!("object")))
+        {
+            *objects += 1;
+            assert_eq!(
+                s["propertyNames"]["pattern"], "^[^\\u0000]*$",
+                "{at}: propertyNames"
+            );
+            let extra = &s["additionalProperties"];
+            assert!(
+                *extra == json!(false)
+                    || extra["$ref"] == "#/components/schemas/JsonValue"
+                    || extra["type"].is_string(),
+                "{at}: additionalProperties {extra}"
+            );
+        }
+        for key in ["properties"] {
+            if let Some(m) = s[key].as_object() {
+                m.iter()
+                    .for_each(|(n, v)| walk(v, &format!("{at}.{n}"), objects));
+            }
+        }
+        for key in ["items", "additionalProperties"] {
+            if s[key].is_object() {
+                walk(&s[key], &format!("{at}[{key}]"), objects);
+            }
+        }
+        for key in ["oneOf", "anyOf", "allOf"] {
+            for (i, v) in s[key].as_array().into_iter().flatten().enumerate() {
+                walk(v, &format!("{at}/{key}{i}"), objects);
+            }
+        }
+    }
+    let mut objects = 0;
+    for (name, s) in doc["components"]["schemas"].as_object().expect("schemas") {
+        walk(s, name, &mut objects);
+    }
+    assert!(objects > 100, "{objects} object schemas");
+    let value = &doc["components"]["schemas"]["JsonValue"]["anyOf"];
+    assert_eq!(value[1]["pattern"], "^[^\\u0000]*$", "{value}");
+
+    let webhook = |extra: Value| {
+        let mut body = json!({
+            "name": "nul",
+            "url": "https://hooks.example.com/in",
+            "events": ["scan.completed"],
+            "secret": "0123456789abcdef",
+        });
+        body.as_object_mut()
+            .expect("object")
+            .extend(extra.as_object().expect("object").clone());
+        body
+    };
+    let post = |body: Value| {
+        let app = &app;
+        async move { app.admin().post("/webhooks").json(&body).send().await }
+    };
+    post(webhook(
+        json!({"extra": {"a": [1, "x", null, {"b": true}]}}),
+    ))
+    .await
+    .status(201);
+    post(webhook(json!({"extra": {"a": [[ "x\u{0}" ]]}})))
+        .await
+        .status(422);
+    post(webhook(json!({"extra": {"a\u{0}": 1}})))
+        .await
+        .status(422);
+}
+
+/// The bodies of the user and service account routes say what the routes read: a new
+/// user's required members and email, the password's length, the status words, and that
+/// an update keeps the email.
+#[tokio::test]
+async fn principal_bodies_say_what_the_routes_read() {
+    let app = TestApp::spawn().await;
+    let doc = document(&app).await;
+    let schemas = &doc["components"]["schemas"];
+    let body_of = |method: &str, path: &str| {
+        doc["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+            .as_str()
+            .and_then(|r| r.rsplit('/').next())
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(body_of("post", "/users"), "NewUser");
+    assert_eq!(body_of("put", "/users/{id}"), "UserUpdate");
+    assert_eq!(body_of("post", "/service-accounts"), "NewServiceAccount");
+    let new_user = &schemas["NewUser"];
+    assert_eq!(new_user["required"], json!(["email", "role"]));
+    let email = pattern(&new_user["properties"]["email"]);
+    let min = new_user["properties"]["password"]["minLength"]
+        .as_u64()
+        .expect("minLength") as usize;
+    for (i, e) in ["a@b", "X!#$%&'*+/=?^_`{|}~.-@[1.2]", "q\"\\@a"]
+        .iter()
+        .enumerate()
+    {
+        assert!(email.is_match(e), "{e}");
+        let status = words(&new_user["properties"]["status"])[i % 2].clone();
+        app.admin()
+            .post("/users")
+            .json(&json!({"email": e, "role": "read-only", "status": status,
+                "password": "p".repeat(min)}))
+            .send()
+            .await
+            .status(201);
+    }
+    for e in ["", "a", "@b", "a@", "a@b@c", "a b@c", "a@b\u{7}"] {
+        assert!(!email.is_match(e), "{e}");
+        app.admin()
+            .post("/users")
+            .json(&json!({"email": e, "role": "read-only"}))
+            .send()
+            .await
+            .status(422);
+    }
+    for missing in ["email", "role"] {
+        let mut body = json!({"email": "m@x.test", "role": "read-only"});
+        body.as_object_mut().expect("object").remove(missing);
+        app.admin()
+            .post("/users")
+            .json(&body)
+            .send()
+            .await
+            .status(422);
+    }
+    let short = json!({"email": "s@x.test", "role": "read-only", "password": "p".repeat(min - 1)});
+    app.admin()
+        .post("/users")
+        .json(&short)
+        .send()
+        .await
+        .status(422);
+    app.admin()
+        .post("/users")
+        .json(&json!({"email": "t@x.test", "role": "read-only", "status": "not-a-status"}))
+        .send()
+        .await
+        .status(422);
+    let made = app
+        .admin()
+        .post("/users")
+        .json(&json!({"email": "u@x.test", "role": "read-only"}))
+        .send()
+        .await
+        .status(201)
+        .json();
+    let id = made["id"].as_str().expect("id");
+    let update = &schemas["UserUpdate"];
+    assert_eq!(update["properties"]["email"]["readOnly"], true);
+    assert!(update["required"].as_array().is_none_or(|r| r.is_empty()));
+    let one = format!("/users/{id}");
+    for s in words(&update["properties"]["status"]) {
+        app.admin()
+            .put(&one)
+            .json(&json!({"status": s}))
+            .send()
+            .await
+            .status(200);
+    }
+    app.admin()
+        .put(&one)
+        .json(&json!({"email": "other@x.test"}))
+        .send()
+        .await
+        .status(422);
+
+    let account = &schemas["NewServiceAccount"];
+    assert_eq!(account["required"], json!(["name", "role"]));
+    for missing in ["name", "role"] {
+        let mut body = json!({"name": "sa", "role": "read-only"});
+        body.as_object_mut().expect("object").remove(missing);
+        app.admin()
+            .post("/service-accounts")
+            .json(&body)
+            .send()
+            .await
+            .status(422);
+    }
+    for s in words(&account["properties"]["status"]) {
+        app.admin()
+            .post("/service-accounts")
+            .json(&json!({"name": format!("sa-{s}"), "role": "read-only", "status": s}))
+            .send()
+            .await
+            .status(201);
+    }
+}
+
+/// A target's `domain` as the request body's schema states it
+/// (`rampart_domain::target::input_pattern`): what it matches is taken, as typed.
+#[tokio::test]
+async fn target_domains_are_taken_as_the_document_says() {
+    let app = TestApp::spawn().await;
+    let doc = document(&app).await;
+    let domain = &doc["components"]["schemas"]["TargetWrite"]["properties"]["domain"];
+    let re = pattern(domain);
+    for (typed, stored) in [
+        (" Shop.Test.. ", "shop.test"),
+        ("a!b.c_d:0", "a!b.c_d:0"),
+        ("10.0.0.1:8080", "10.0.0.1:8080"),
+        ("[::1]", "[::1]"),
+        (".lead.0x1g", ".lead.0x1g"),
+    ] {
+        assert!(re.is_match(typed), "{typed:?}");
+        let id = app
+            .admin()
+            .create("/ias/v1/targets", json!({"domain": typed}))
+            .await;
+        let got = app
+            .admin()
+            .get(&format!("/ias/v1/targets/{id}"))
+            .send()
+            .await
+            .status(200)
+            .json();
+        assert_eq!(got["domain"], stored, "{typed:?}");
+    }
+    for refused in [
+        "https://shop.test",
+        "shop.test/x",
+        "a.1",
+        "xn--",
+        "shop test",
+        "",
+    ] {
+        assert!(!re.is_match(refused), "{refused:?}");
+        app.admin()
+            .post("/ias/v1/targets")
+            .json(&json!({"domain": refused}))
+            .send()
+            .await
+            .status(422);
+    }
+    // A search names its type (422 `unknown search type ''` otherwise).
+    let search = &doc["components"]["schemas"]["SearchRequest"];
+    assert_eq!(search["required"], json!(["type"]));
+    app.admin()
+        .post("/ias/v1/search")
+        .json(&json!({"query": ""}))
+        .send()
+        .await
+        .status(422);
+}

@@ -59,22 +59,32 @@ pub(crate) fn created<T: serde::Serialize>(s: &AppState, path: &str, body: T) ->
     res
 }
 
-/// The paging of the AppSec+ lists, one rule: `limit` 1–1000 (default 100) and `offset` at
-/// most `max_offset` (default 0); 422 naming the parameter otherwise. The parameters'
-/// documentation says the same (`#[param(minimum = 1, maximum = 1000)]`).
+/// The page sizes of the AppSec+ lists (`limit`: the vulnerabilities and the audit log),
+/// and the size of a page when none is asked for. The document's bounds are these
+/// (`openapi::plus_query`).
+pub(crate) const LIMITS: std::ops::RangeInclusive<u64> = 1..=1000;
+pub(crate) const DEFAULT_LIMIT: u64 = 100;
+
+/// 422 naming `limit` when it is not one of [`LIMITS`].
+pub(crate) fn limit_problem(limit: u64) -> Option<rampart_service::Problem> {
+    (!LIMITS.contains(&limit)).then(|| {
+        rampart_service::Problem::property(
+            "limit",
+            format!("must be between {} and {}", LIMITS.start(), LIMITS.end()),
+        )
+    })
+}
+
+/// The paging of the AppSec+ lists, one rule: `limit` one of [`LIMITS`] (default
+/// [`DEFAULT_LIMIT`]) and `offset` at most `max_offset` (default 0); 422 naming the
+/// parameter otherwise.
 pub(crate) fn window(
     limit: Option<u64>,
     offset: Option<u64>,
     max_offset: u64,
 ) -> Result<(u64, u64), Problem> {
-    let (limit, offset) = (limit.unwrap_or(100), offset.unwrap_or(0));
-    let mut problems = Vec::new();
-    if !(1..=1000).contains(&limit) {
-        problems.push(rampart_service::Problem::property(
-            "limit",
-            "must be between 1 and 1000",
-        ));
-    }
+    let (limit, offset) = (limit.unwrap_or(DEFAULT_LIMIT), offset.unwrap_or(0));
+    let mut problems: Vec<_> = limit_problem(limit).into_iter().collect();
     if offset > max_offset {
         problems.push(rampart_service::Problem::property(
             "offset",

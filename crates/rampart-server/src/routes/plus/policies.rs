@@ -346,7 +346,6 @@ const MAX_CHANGES_OFFSET: u64 = 100_000;
 #[into_params(parameter_in = Query)]
 struct ChangesQuery {
     /// 1–1000, default 100.
-    #[param(minimum = 1, maximum = 1000)]
     limit: Option<u64>,
     /// At most 100000, default 0.
     #[param(maximum = 100000)]

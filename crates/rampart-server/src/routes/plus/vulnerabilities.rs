@@ -12,7 +12,7 @@ use axum::Json;
 use rampart_api_types::oauth::ProblemBody;
 use rampart_api_types::plus::{Vulnerability, VulnerabilityPatch};
 use rampart_domain as d;
-use rampart_domain::plus::{parse_plus_severity, plus_severity};
+use rampart_domain::plus::{parse_plus_severity, plus_severity, PLUS_FINDING_SORTS};
 use rampart_domain::{AppId, PlusScanId, PlusScanType, PlusStatus, SlaState};
 use rampart_service::{AnyVulnerability, Problem as Invalid, ServiceError};
 use rampart_store::PlusFindingFilter;
@@ -144,7 +144,6 @@ pub struct ListParams {
     /// `firstSeen` or `severity`, `-` for descending; default `-firstSeen`.
     sort: Option<String>,
     /// At most this many (default 100, 1 to 1000).
-    #[param(minimum = 1, maximum = 1000)]
     limit: Option<u64>,
     /// Skip this many (at most 10,000: narrow the filters to reach further).
     #[param(maximum = 10000)]
@@ -168,7 +167,7 @@ fn filter(q: ListParams, app: Option<AppId>) -> Result<PlusFindingFilter, Proble
     };
     let sort = match q.sort.as_deref() {
         None => None,
-        Some(s @ ("firstSeen" | "-firstSeen" | "severity" | "-severity")) => Some(s.to_string()),
+        Some(s) if PLUS_FINDING_SORTS.contains(&s) => Some(s.to_string()),
         Some(_) => {
             return Err(invalid(
                 "sort",

@@ -184,7 +184,6 @@ async fn delete(
 #[into_params(parameter_in = Query)]
 pub struct LogParams {
     /// At most this many (default 100, 1 to 1000).
-    #[param(minimum = 1, maximum = 1000)]
     limit: Option<u64>,
     /// Skip this many (at most 100,000).
     #[param(maximum = 100000)]
