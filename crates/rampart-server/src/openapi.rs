@@ -7,6 +7,7 @@ use utoipa::openapi::{Content, OpenApi, Ref, RefOr, Schema};
 use utoipa::{Modify, OpenApi as _};
 
 mod lenient;
+mod write;
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
@@ -179,6 +180,7 @@ pub(crate) fn finish(mut api: OpenApi) -> OpenApi {
     }
     texts(&mut api);
     lenient::apply(&mut api);
+    write::apply(&mut api);
     api
 }
 
@@ -219,6 +221,15 @@ const TEXTS: &[(&str, &str, bool, usize, usize)] = &[
     ("IdentityGroup", "externalId", true, 0, 200),
     ("User", "displayName", true, 0, 200),
     ("OrganizationInput", "name", true, 1, 200),
+    ("NewApiKey", "name", true, 1, 200),
+    ("OAuthClientCreate", "name", true, 1, 255),
+    (
+        "VulnerabilityComment",
+        "content",
+        false,
+        1,
+        rampart_service::COMMENT_MAX,
+    ),
 ];
 
 /// No control character (Unicode Cc: C0, DEL, C1) and at least one other than white space.
@@ -391,6 +402,14 @@ fn texts(api: &mut OpenApi) {
             "events",
             WebhookEvent::ALL.iter().map(|e| e.as_str()).collect(),
         ),
+        (
+            "AttackModule",
+            "parameter_locations",
+            rampart_domain::ParameterLocation::ALL
+                .iter()
+                .map(|l| l.as_str())
+                .collect(),
+        ),
     ];
     for (schema, property, values) in item_enums {
         if let Some(i) = items_mut(components, schema, property) {
@@ -398,7 +417,11 @@ fn texts(api: &mut OpenApi) {
             i.enum_values = Some(values.into_iter().map(Into::into).collect());
         }
     }
-    for (schema, property) in [("ApplicationWrite", "tags"), ("PolicyConditions", "tags")] {
+    for (schema, property) in [
+        ("ApplicationWrite", "tags"),
+        ("PolicyConditions", "tags"),
+        ("IdentityGroup", "applicationTags"),
+    ] {
         if let Some(i) = items_mut(components, schema, property) {
             i.min_length = Some(1);
             i.max_length = Some(100);
@@ -445,13 +468,7 @@ fn texts(api: &mut OpenApi) {
     }
     policy_kinds(components);
     connector_kinds(components);
-    for (schema, property) in REQUIRED {
-        if let Some(RefOr::T(Schema::Object(o))) = components.schemas.get_mut(*schema) {
-            if !o.required.iter().any(|r| r == property) {
-                o.required.push(property.to_string());
-            }
-        }
-    }
+    write::required(components);
     // What the server sets: the resource's own `id` and `links`, and the members whose
     // description says "Read-only". A generator leaves them out of requests.
     for (name, schema) in components.schemas.iter_mut() {
@@ -719,16 +736,6 @@ fn roles() -> Vec<&'static str> {
         .map(|r| r.as_str())
         .collect()
 }
-
-/// Members the service refuses to go without (a missing one is 422).
-const REQUIRED: &[(&str, &str)] = &[
-    ("ScanActionBody", "action"),
-    ("OrganizationInput", "name"),
-    ("ReportGeneration", "name"),
-    ("ReportGeneration", "type"),
-    ("ReportGeneration", "format"),
-    ("NewApiKey", "role"),
-];
 
 /// Schemas whose `id` names another resource (an input), not their own.
 const REFERENCES: &[&str] = &[
