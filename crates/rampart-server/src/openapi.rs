@@ -6,6 +6,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::openapi::{Content, OpenApi, Ref, RefOr, Schema};
 use utoipa::{Modify, OpenApi as _};
 
+mod examples;
 mod lenient;
 mod write;
 
@@ -79,8 +80,8 @@ const OPEN: &[&str] = &[
 /// after its handler, and `list`, `get`, … repeat across resources: a repeated name becomes
 /// the name plus the resource path, e.g. `list` on `/ias/v1/apps` → `listApps`), no
 /// security on the open paths, the engine credential on `/engine/v1`, the error answers
-/// every route shares (see [`errors`]), and the request bodies that read booleans leniently
-/// (see [`lenient`]).
+/// every route shares (see [`errors`]), an example of every JSON request body (see
+/// [`examples`]), and the request bodies that read booleans leniently (see [`lenient`]).
 pub(crate) fn finish(mut api: OpenApi) -> OpenApi {
     use std::collections::{HashMap, HashSet};
     let mut count: HashMap<String, usize> = HashMap::new();
@@ -178,6 +179,7 @@ pub(crate) fn finish(mut api: OpenApi) -> OpenApi {
             op.operation_id = Some(id);
         }
     }
+    examples::apply(&mut api);
     texts(&mut api);
     lenient::apply(&mut api);
     write::apply(&mut api);
@@ -508,6 +510,52 @@ fn texts(api: &mut OpenApi) {
             }
         }
     }
+    one_threshold(components);
+}
+
+/// `PolicyConditions`' `minSeverity` and `vulnerabilitySeverity` are one threshold
+/// (`routes::plus::policies::input`): either may be left out or `null`, and when both are
+/// given they name the same severity (422 otherwise). Said as `allOf` the conditions and an
+/// `anyOf` of those cases, one per word.
+fn one_threshold(components: &mut utoipa::openapi::Components) {
+    use rampart_domain::plus::PLUS_SEVERITIES;
+    use utoipa::openapi::schema::{AllOfBuilder, AnyOfBuilder, ObjectBuilder, Type};
+    const NAMES: [&str; 2] = ["minSeverity", "vulnerabilitySeverity"];
+    let Some(conditions) = components.schemas.remove("PolicyConditions") else {
+        return;
+    };
+    let mut cases = AnyOfBuilder::new();
+    for absent in NAMES {
+        cases = cases.item(
+            ObjectBuilder::new().property(absent, ObjectBuilder::new().schema_type(Type::Null)),
+        );
+    }
+    for word in PLUS_SEVERITIES {
+        let mut both = ObjectBuilder::new().required(NAMES[0]).required(NAMES[1]);
+        for name in NAMES {
+            both = both.property(
+                name,
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some([word])),
+            );
+        }
+        cases = cases.item(both);
+    }
+    let description = match &conditions {
+        RefOr::T(Schema::Object(o)) => o.description.clone(),
+        _ => None,
+    };
+    components.schemas.insert(
+        "PolicyConditions".into(),
+        RefOr::T(Schema::AllOf(
+            AllOfBuilder::new()
+                .item(conditions)
+                .item(cases)
+                .description(description)
+                .build(),
+        )),
+    );
 }
 
 /// A member that takes `values` (and `null`, read as absent, when `nullable`) and nothing else.
@@ -1059,6 +1107,33 @@ fn resource(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The document takes the threshold's two names as the policy route does
+    /// (`fuzzed::policies` holds the route's side): either alone or `null`, or both the same.
+    #[test]
+    fn policy_conditions_take_one_threshold() {
+        use serde_json::json;
+        let doc = serde_json::to_value(openapi()).expect("json");
+        let schema = json!({
+            "$ref": "#/components/schemas/PolicyConditions",
+            "components": doc["components"],
+        });
+        let v = jsonschema::draft202012::new(&schema).expect("a valid schema");
+        for ok in [
+            json!({}),
+            json!({"minSeverity": "high"}),
+            json!({"vulnerabilitySeverity": "low", "minSeverity": null}),
+            json!({"minSeverity": "critical", "vulnerabilitySeverity": "critical"}),
+        ] {
+            assert!(v.is_valid(&ok), "{ok}");
+        }
+        for bad in [
+            json!({"minSeverity": "high", "vulnerabilitySeverity": "low"}),
+            json!({"minSeverity": "high", "vulnerabilitySeverity": "AAA"}),
+        ] {
+            assert!(!v.is_valid(&bad), "{bad}");
+        }
+    }
 
     #[test]
     fn every_operation_id_is_unique() {
