@@ -47,6 +47,16 @@ pub fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Erro
 /// boolean or `null`, a number of [`BOOL_NUMBERS`], or a string of [`BOOL_WORDS`] in any
 /// case or empty. An answer carries a plain boolean.
 pub fn opt_bool_schema() -> utoipa::openapi::Schema {
+    bool_schema(true)
+}
+
+/// What [`opt_bool`] reads as a value (a member a request must give): as
+/// [`opt_bool_schema`] without `null` and `""`, which read as absent.
+pub fn given_bool_schema() -> utoipa::openapi::Schema {
+    bool_schema(false)
+}
+
+fn bool_schema(absent: bool) -> utoipa::openapi::Schema {
     use utoipa::openapi::schema::{AnyOfBuilder, ObjectBuilder, SchemaType, Type};
     let words: Vec<String> = BOOL_WORDS
         .iter()
@@ -68,8 +78,21 @@ pub fn opt_bool_schema() -> utoipa::openapi::Schema {
             .map(|(w, _)| format!("`\"{w}\"`"));
         n.chain(w).collect::<Vec<_>>().join(" and ")
     };
+    let (boolean, empty, absence) = if absent {
+        (
+            SchemaType::from_iter([Type::Boolean, Type::Null]),
+            "?",
+            "`null` and `\"\"` as absent",
+        )
+    } else {
+        (
+            SchemaType::Type(Type::Boolean),
+            "",
+            "`null` and `\"\"` are refused: the member must be given",
+        )
+    };
     AnyOfBuilder::new()
-        .item(ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::Boolean, Type::Null])))
+        .item(ObjectBuilder::new().schema_type(boolean))
         .item(
             ObjectBuilder::new()
                 .schema_type(Type::Integer)
@@ -78,11 +101,11 @@ pub fn opt_bool_schema() -> utoipa::openapi::Schema {
         .item(
             ObjectBuilder::new()
                 .schema_type(Type::String)
-                .pattern(Some(format!("^({})?$", words.join("|")))),
+                .pattern(Some(format!("^({}){empty}$", words.join("|")))),
         )
         .description(Some(format!(
             "A boolean in a request body: {} are read as true too, {} as false (the words in \
-             any case), `null` and `\"\"` as absent. Answers carry plain booleans.",
+             any case), {absence}. Answers carry plain booleans.",
             spelled(true),
             spelled(false)
         )))
@@ -200,7 +223,10 @@ mod tests {
                 values.push(json!(cased));
             }
         }
-        let mut read = 0;
+        // A member that must be given takes exactly what the reader reads as a value.
+        let given = serde_json::to_value(super::given_bool_schema()).expect("json");
+        let given = jsonschema::draft202012::new(&given).expect("a valid schema");
+        let (mut read, mut valued) = (0, 0);
         for v in values {
             let reads = serde_json::from_value::<B>(json!({ "b": v })).ok();
             assert_eq!(
@@ -208,13 +234,21 @@ mod tests {
                 reads.is_some(),
                 "{v}: schema vs reader ({reads:?})"
             );
+            let value = reads.as_ref().and_then(|r| r.b);
+            assert_eq!(
+                given.is_valid(&v),
+                value.is_some(),
+                "{v}: given schema vs reader ({reads:?})"
+            );
             read += usize::from(reads.is_some());
+            valued += usize::from(value.is_some());
         }
         assert_eq!(
             read,
             2 + 1 + 5 + 1 + 16 + 32,
             "true, false, null, 0 1 0.0 1.0 -0.0, \"\", the words"
         );
+        assert_eq!(valued, read - 2, "all but null and \"\"");
         let b = |v: Value| {
             serde_json::from_value::<B>(json!({ "b": v }))
                 .expect("reads")

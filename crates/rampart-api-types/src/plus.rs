@@ -184,7 +184,8 @@ pub struct VulnerabilityPatch {
 }
 
 /// A gate policy's conditions. `vulnerabilitySeverity` (the docs) and `minSeverity` (the
-/// OpenAPI) are one threshold: either is accepted, both are written (contradiction C4).
+/// OpenAPI) are one threshold: either is accepted (two given must name the same severity),
+/// both are written (contradiction C4).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PolicyConditions {

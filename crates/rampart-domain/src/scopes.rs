@@ -119,13 +119,18 @@ impl Scopes {
     pub fn parse(list: &str) -> Result<Scopes, String> {
         let mut out = Scopes::NONE;
         for tok in list.split(' ').filter(|t| !t.is_empty()) {
-            out.0 |= match tok {
-                "admin" => Scopes::ALL.0,
-                "read" => Scopes::read().0,
-                t => Scope::parse(t).ok_or_else(|| t.to_string())?.bit(),
+            out.0 |= match Scopes::aliases().into_iter().find(|(a, _)| *a == tok) {
+                Some((_, scopes)) => scopes.0,
+                None => Scope::parse(tok).ok_or_else(|| tok.to_string())?.bit(),
             };
         }
         Ok(out)
+    }
+
+    /// The aliases a scope list may use besides the scope names: `read` ([`Scopes::read`])
+    /// and `admin` (every scope).
+    pub fn aliases() -> [(&'static str, Scopes); 2] {
+        [("read", Scopes::read()), ("admin", Scopes::ALL)]
     }
 }
 

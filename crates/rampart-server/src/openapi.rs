@@ -6,7 +6,9 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::openapi::{Content, OpenApi, Ref, RefOr, Schema};
 use utoipa::{Modify, OpenApi as _};
 
+mod examples;
 mod lenient;
+mod write;
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
@@ -78,8 +80,8 @@ const OPEN: &[&str] = &[
 /// after its handler, and `list`, `get`, … repeat across resources: a repeated name becomes
 /// the name plus the resource path, e.g. `list` on `/ias/v1/apps` → `listApps`), no
 /// security on the open paths, the engine credential on `/engine/v1`, the error answers
-/// every route shares (see [`errors`]), and the request bodies that read booleans leniently
-/// (see [`lenient`]).
+/// every route shares (see [`errors`]), an example of every JSON request body (see
+/// [`examples`]), and the request bodies that read booleans leniently (see [`lenient`]).
 pub(crate) fn finish(mut api: OpenApi) -> OpenApi {
     use std::collections::{HashMap, HashSet};
     let mut count: HashMap<String, usize> = HashMap::new();
@@ -180,9 +182,11 @@ pub(crate) fn finish(mut api: OpenApi) -> OpenApi {
             op.operation_id = Some(id);
         }
     }
+    examples::apply(&mut api);
     texts(&mut api);
     lenient::apply(&mut api);
     write_only(&mut api);
+    write::apply(&mut api);
     api
 }
 
@@ -366,6 +370,15 @@ const TEXTS: &[(&str, &str, bool, usize, usize)] = &[
     ("User", "displayName", true, 0, 200),
     ("ServiceAccount", "name", true, 1, 200),
     ("OrganizationInput", "name", true, 1, 200),
+    ("NewApiKey", "name", true, 1, 200),
+    ("OAuthClientCreate", "name", true, 1, 255),
+    (
+        "VulnerabilityComment",
+        "content",
+        false,
+        1,
+        rampart_service::COMMENT_MAX,
+    ),
 ];
 
 /// No control character (Unicode Cc: C0, DEL, C1) and at least one other than white space.
@@ -551,6 +564,14 @@ fn texts(api: &mut OpenApi) {
             "events",
             WebhookEvent::ALL.iter().map(|e| e.as_str()).collect(),
         ),
+        (
+            "AttackModule",
+            "parameter_locations",
+            rampart_domain::ParameterLocation::ALL
+                .iter()
+                .map(|l| l.as_str())
+                .collect(),
+        ),
     ];
     for (schema, property, values) in item_enums {
         if let Some(i) = items_mut(components, schema, property) {
@@ -558,7 +579,11 @@ fn texts(api: &mut OpenApi) {
             i.enum_values = Some(values.into_iter().map(Into::into).collect());
         }
     }
-    for (schema, property) in [("ApplicationWrite", "tags"), ("PolicyConditions", "tags")] {
+    for (schema, property) in [
+        ("ApplicationWrite", "tags"),
+        ("PolicyConditions", "tags"),
+        ("IdentityGroup", "applicationTags"),
+    ] {
         if let Some(i) = items_mut(components, schema, property) {
             i.min_length = Some(1);
             i.max_length = Some(100);
@@ -605,13 +630,7 @@ fn texts(api: &mut OpenApi) {
     }
     policy_kinds(components);
     connector_kinds(components);
-    for (schema, property) in REQUIRED {
-        if let Some(RefOr::T(Schema::Object(o))) = components.schemas.get_mut(*schema) {
-            if !o.required.iter().any(|r| r == property) {
-                o.required.push(property.to_string());
-            }
-        }
-    }
+    write::required(components);
     // What the server sets: the resource's own `id` and `links`, and the members whose
     // description says "Read-only". A generator leaves them out of requests.
     for (name, schema) in components.schemas.iter_mut() {
@@ -637,8 +656,54 @@ fn texts(api: &mut OpenApi) {
             }
         }
     }
+    one_threshold(components);
     components.schemas.values_mut().for_each(no_nul);
     components.schemas.insert(JSON_VALUE.into(), json_value());
+}
+
+/// `PolicyConditions`' `minSeverity` and `vulnerabilitySeverity` are one threshold
+/// (`routes::plus::policies::input`): either may be left out or `null`, and when both are
+/// given they name the same severity (422 otherwise). Said as `allOf` the conditions and an
+/// `anyOf` of those cases, one per word.
+fn one_threshold(components: &mut utoipa::openapi::Components) {
+    use rampart_domain::plus::PLUS_SEVERITIES;
+    use utoipa::openapi::schema::{AllOfBuilder, AnyOfBuilder, ObjectBuilder, Type};
+    const NAMES: [&str; 2] = ["minSeverity", "vulnerabilitySeverity"];
+    let Some(conditions) = components.schemas.remove("PolicyConditions") else {
+        return;
+    };
+    let mut cases = AnyOfBuilder::new();
+    for absent in NAMES {
+        cases = cases.item(
+            ObjectBuilder::new().property(absent, ObjectBuilder::new().schema_type(Type::Null)),
+        );
+    }
+    for word in PLUS_SEVERITIES {
+        let mut both = ObjectBuilder::new().required(NAMES[0]).required(NAMES[1]);
+        for name in NAMES {
+            both = both.property(
+                name,
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some([word])),
+            );
+        }
+        cases = cases.item(both);
+    }
+    let description = match &conditions {
+        RefOr::T(Schema::Object(o)) => o.description.clone(),
+        _ => None,
+    };
+    components.schemas.insert(
+        "PolicyConditions".into(),
+        RefOr::T(Schema::AllOf(
+            AllOfBuilder::new()
+                .item(conditions)
+                .item(cases)
+                .description(description)
+                .build(),
+        )),
+    );
 }
 
 /// A member that takes `values` (and `null`, read as absent, when `nullable`) and nothing else.
@@ -867,18 +932,6 @@ fn roles() -> Vec<&'static str> {
         .map(|r| r.as_str())
         .collect()
 }
-
-/// Members the service refuses to go without (a missing one is 422).
-const REQUIRED: &[(&str, &str)] = &[
-    ("ScanActionBody", "action"),
-    ("OrganizationInput", "name"),
-    ("ReportGeneration", "name"),
-    ("ReportGeneration", "type"),
-    ("ReportGeneration", "format"),
-    ("NewApiKey", "role"),
-    // A search without a type is 422 (`unknown search type ''`).
-    ("SearchRequest", "type"),
-];
 
 /// Schemas whose `id` names another resource (an input), not their own.
 const REFERENCES: &[&str] = &[
@@ -1261,6 +1314,33 @@ fn resource(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The document takes the threshold's two names as the policy route does
+    /// (`fuzzed::policies` holds the route's side): either alone or `null`, or both the same.
+    #[test]
+    fn policy_conditions_take_one_threshold() {
+        use serde_json::json;
+        let doc = serde_json::to_value(openapi()).expect("json");
+        let schema = json!({
+            "$ref": "#/components/schemas/PolicyConditions",
+            "components": doc["components"],
+        });
+        let v = jsonschema::draft202012::new(&schema).expect("a valid schema");
+        for ok in [
+            json!({}),
+            json!({"minSeverity": "high"}),
+            json!({"vulnerabilitySeverity": "low", "minSeverity": null}),
+            json!({"minSeverity": "critical", "vulnerabilitySeverity": "critical"}),
+        ] {
+            assert!(v.is_valid(&ok), "{ok}");
+        }
+        for bad in [
+            json!({"minSeverity": "high", "vulnerabilitySeverity": "low"}),
+            json!({"minSeverity": "high", "vulnerabilitySeverity": "AAA"}),
+        ] {
+            assert!(!v.is_valid(&bad), "{bad}");
+        }
+    }
 
     #[test]
     fn every_operation_id_is_unique() {

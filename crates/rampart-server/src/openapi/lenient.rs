@@ -144,6 +144,24 @@ mod tests {
         &doc["components"]["schemas"][name]
     }
 
+    /// The object schemas of a component: itself, or the branches of its `oneOf`/`anyOf`.
+    fn objects<'a>(doc: &'a Value, name: &str) -> Vec<&'a Value> {
+        let schema = component(doc, name);
+        let branches = schema["oneOf"].as_array().or(schema["anyOf"].as_array());
+        match branches {
+            None => vec![schema],
+            Some(items) => items
+                .iter()
+                .map(
+                    |i| match i["$ref"].as_str().and_then(|r| r.rsplit('/').next()) {
+                        Some(n) => component(doc, n),
+                        None => i,
+                    },
+                )
+                .collect(),
+        }
+    }
+
     /// The schema name a content's `$ref` names.
     fn named(content: &Value) -> &str {
         content["schema"]["$ref"]
@@ -191,28 +209,41 @@ mod tests {
         let doc = serde_json::to_value(super::super::openapi()).expect("json");
         let lenient = serde_json::to_value(lenient::opt_bool_schema()).expect("json");
         for (name, members) in &found {
-            let write = component(&doc, &write_name(name));
+            // What `write` makes a request give (or ties to another member) it says itself.
+            let given = super::super::write::members(name);
             let plain = component(&doc, name);
-            for (member, p) in plain["properties"].as_object().expect("properties") {
-                let w = &write["properties"][member];
-                if members.contains(member) {
-                    assert_eq!(
-                        w["$ref"], "#/components/schemas/LenientBool",
-                        "{name}Write.{member}"
-                    );
-                    assert_eq!(p["type"], json!(["boolean", "null"]), "{name}.{member}");
-                } else if (name.as_str(), member.as_str()) != ("Target", "domain") {
-                    // (A target's `domain` is read as typed: `openapi::write_only`.)
-                    assert_eq!(w, p, "{name}Write.{member} is {name}.{member}");
+            for write in objects(&doc, &write_name(name)) {
+                for (member, p) in plain["properties"].as_object().expect("properties") {
+                    let w = &write["properties"][member];
+                    if members.contains(member) {
+                        let want = if given.contains(&member.as_str()) {
+                            super::super::write::GIVEN_BOOL
+                        } else {
+                            LENIENT_BOOL
+                        };
+                        assert_eq!(
+                            w["$ref"],
+                            format!("#/components/schemas/{want}"),
+                            "{name}Write.{member}"
+                        );
+                        assert_eq!(p["type"], json!(["boolean", "null"]), "{name}.{member}");
+                    } else if !given.contains(&member.as_str())
+                        && (name.as_str(), member.as_str()) != ("Target", "domain")
+                    {
+                        // (A target's `domain` is read as typed: `openapi::write_only`.)
+                        assert_eq!(w, p, "{name}Write.{member} is {name}.{member}");
+                    }
                 }
             }
         }
         assert_eq!(component(&doc, LENIENT_BOOL), &lenient);
         // A member keeps its own words.
-        assert_eq!(
-            component(&doc, "FileWrite")["properties"]["locked"]["description"],
-            "A locked file can be changed only by its owner."
-        );
+        for file in objects(&doc, "FileWrite") {
+            assert_eq!(
+                file["properties"]["locked"]["description"],
+                "A locked file can be changed only by its owner."
+            );
+        }
         // The bodies name the twin, the answers (`GET` of the same resource) the plain schema.
         for (collection, name) in [
             ("/ias/v1/attack-templates", "AttackTemplate"),
@@ -254,13 +285,14 @@ mod tests {
                         .iter()
                         .find(|p| write_name(p) == name)
                         .map_or(name, String::as_str);
-                    let schema = component(&doc, name);
-                    let booleans = schema["properties"].as_object().is_some_and(|p| {
-                        p.values().any(|p| {
-                            p["type"] == "boolean"
-                                || p["type"]
-                                    .as_array()
-                                    .is_some_and(|t| t.contains(&json!("boolean")))
+                    let booleans = objects(&doc, name).iter().any(|schema| {
+                        schema["properties"].as_object().is_some_and(|p| {
+                            p.values().any(|p| {
+                                p["type"] == "boolean"
+                                    || p["type"]
+                                        .as_array()
+                                        .is_some_and(|t| t.contains(&json!("boolean")))
+                            })
                         })
                     });
                     if booleans {

@@ -39,6 +39,20 @@ async fn policies(t: &TestApp) {
         ),
         (json!({"statuses": ["closed"]}), "/conditions/statuses/0"),
         (json!({"tags": [""]}), "/conditions/tags/0"),
+        // The threshold's two names: a bad word in either is refused, also beside a good
+        // one in the other (it was dropped and the policy stored), and two must agree.
+        (
+            json!({"minSeverity": "high", "vulnerabilitySeverity": "AAA"}),
+            "/conditions/vulnerabilitySeverity",
+        ),
+        (
+            json!({"minSeverity": "AAA", "vulnerabilitySeverity": "high"}),
+            "/conditions/minSeverity",
+        ),
+        (
+            json!({"minSeverity": "high", "vulnerabilitySeverity": "low"}),
+            "/conditions/vulnerabilitySeverity",
+        ),
     ] {
         let r = t
             .admin()
@@ -60,6 +74,20 @@ async fn policies(t: &TestApp) {
         .status(201)
         .json();
     assert_eq!(made["conditions"]["maxCount"], 34, "{made}");
+    let same = t
+        .admin()
+        .post("/policies")
+        .json(&policy(
+            json!({"minSeverity": "high", "vulnerabilitySeverity": "HIGH"}),
+        ))
+        .send()
+        .await
+        .status(201)
+        .json();
+    assert_eq!(
+        same["conditions"]["vulnerabilitySeverity"], "high",
+        "{same}"
+    );
     assert_eq!(made["conditions"]["minAgeDays"], 7, "{made}");
     // So are an SLA policy's days (`31.0` was refused: `expected u32`).
     let sla = t

@@ -30,6 +30,7 @@ mod problems;
 mod rate_limit;
 mod replay;
 mod reports;
+mod request_rules;
 mod scan_configs;
 mod scans;
 mod schedules;

@@ -51,7 +51,7 @@ async fn file_database_uses_wal_and_survives_reopen() {
             .fetch_one(s.pool())
             .await
             .unwrap();
-        assert_eq!(limit, rampart_store_sqlite::SOFT_HEAP_LIMIT);
+        assert_eq!(limit, rampart_store_sqlite::heap_limit().unwrap());
         let o = rampart_domain::Organization {
             id: rampart_domain::OrgId::new(),
             name: "o".into(),

@@ -177,9 +177,12 @@ async fn add_member(
     Ok(Json(wire(s.service.get_group(&p, id).await?)))
 }
 
+/// Removes a member of a `local` group (422 for a group synchronised from an identity
+/// provider).
 #[utoipa::path(delete, path = "/identity-groups/{id}/members/{member}", tag = "Identity",
     params(("id" = uuid::Uuid, Path), ("member" = uuid::Uuid, Path)),
-    responses((status = 204), (status = 403, body = ProblemBody, content_type = "application/problem+json"), (status = 404, body = ProblemBody, content_type = "application/problem+json")))]
+    responses((status = 204), (status = 403, body = ProblemBody, content_type = "application/problem+json"), (status = 404, body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, body = ProblemBody, content_type = "application/problem+json")))]
 async fn remove_member(
     State(s): State<AppState>,
     Auth(p): Auth,

@@ -154,13 +154,24 @@ fn input(body: &[u8]) -> Result<PolicyInput, Problem> {
         ));
     }
     let c = b.conditions;
-    let severity = c.min_severity.or(c.vulnerability_severity);
-    let min_severity = severity.as_deref().and_then(parse_plus_severity);
-    if severity.is_some() && min_severity.is_none() {
-        problems.push(Invalid::property(
-            "conditions.minSeverity",
-            "must be one of info, low, medium, high, critical",
-        ));
+    // One threshold under two names: each given word is checked, and two must agree.
+    let mut min_severity = None;
+    for (member, given) in [
+        ("minSeverity", &c.min_severity),
+        ("vulnerabilitySeverity", &c.vulnerability_severity),
+    ] {
+        let Some(given) = given else { continue };
+        match parse_plus_severity(given) {
+            None => problems.push(Invalid::property(
+                format!("conditions.{member}"),
+                "must be one of info, low, medium, high, critical",
+            )),
+            Some(s) if min_severity.is_some_and(|m| m != s) => problems.push(Invalid::property(
+                format!("conditions.{member}"),
+                "is the threshold minSeverity names: give one of the two, or the same word",
+            )),
+            Some(s) => min_severity = Some(s),
+        }
     }
     let mut scan_types = Vec::new();
     for (i, t) in c.scan_types.iter().enumerate() {
