@@ -222,6 +222,17 @@ fn write_only(api: &mut OpenApi) {
             continue;
         };
         o.required.extend(required.iter().map(|r| r.to_string()));
+        // A required member is not `null` either (the service reads `null` as absent).
+        for member in *required {
+            if let Some(RefOr::T(Schema::Object(p))) = o.properties.get_mut(*member) {
+                if let utoipa::openapi::schema::SchemaType::Array(types) = &mut p.schema_type {
+                    types.retain(|t| *t != utoipa::openapi::schema::Type::Null);
+                }
+                if let Some(values) = p.enum_values.as_mut() {
+                    values.retain(|v| !v.is_null());
+                }
+            }
+        }
         for member in *kept {
             if let Some(RefOr::T(Schema::Object(p))) = o.properties.get_mut(*member) {
                 p.read_only = Some(true);
@@ -239,7 +250,10 @@ fn write_only(api: &mut OpenApi) {
     for body in ["NewUser", "UserUpdate"] {
         if let Some(RefOr::T(Schema::Object(o))) = components.schemas.get_mut(body) {
             let mut password = utoipa::openapi::schema::ObjectBuilder::new()
-                .schema_type(utoipa::openapi::schema::Type::String)
+                .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+                    utoipa::openapi::schema::Type::String,
+                    utoipa::openapi::schema::Type::Null,
+                ]))
                 .min_length(Some(rampart_service::MIN_PASSWORD))
                 .pattern(Some(NO_NUL))
                 .description(Some(
@@ -283,8 +297,9 @@ fn write_only(api: &mut OpenApi) {
 /// The AppSec+ list parameters read as closed words or bounded numbers (422 naming the
 /// parameter otherwise), as the routes read them: an application's `criticality`, a
 /// vulnerability's `severity`, `minSeverity`, `status`, `scanType` and `sort`, every list's
-/// `limit` ([`crate::routes::plus::LIMITS`]), and the audit log's `actorId` (a principal id)
-/// and `from`/`to` (RFC 3339).
+/// `limit` ([`crate::routes::plus::LIMITS`]), and the audit log's `actorId` (a principal id).
+/// (The audit log's `from`/`to` are RFC 3339 times, but blank is taken as absent: no format
+/// says both.)
 fn plus_query(path: &str, op: &mut Op) {
     use rampart_domain::plus::{PLUS_FINDING_SORTS, PLUS_SEVERITIES};
     use rampart_domain::{Criticality, PlusScanType, PlusStatus};
@@ -319,9 +334,6 @@ fn plus_query(path: &str, op: &mut Op) {
                     }
                     "actorId" if path == "/audit-logs" => {
                         o.format = Some(SchemaFormat::KnownFormat(KnownFormat::Uuid));
-                    }
-                    "from" | "to" if path == "/audit-logs" => {
-                        o.format = Some(SchemaFormat::KnownFormat(KnownFormat::DateTime));
                     }
                     _ => {}
                 }
@@ -1037,7 +1049,8 @@ fn member_name() -> Schema {
 /// Says, everywhere in `schema`, that the server refuses a NUL character in a body or a URL
 /// (422 or 400): every string without a pattern or an enum refuses it (a UUID takes the UUID
 /// pattern), every object's member names refuse it, and the members an object does not list
-/// and the values a schema leaves untyped are [`JSON_VALUE`]s.
+/// are [`JSON_VALUE`]s. (An untyped member stays untyped: the answers' `details` echo what was
+/// sent, NUL included.)
 fn no_nul(schema: &mut RefOr<Schema>) {
     use utoipa::openapi::schema::{AdditionalProperties, ArrayItems, KnownFormat, SchemaFormat};
     use utoipa::openapi::schema::{SchemaType, Type};
@@ -1049,15 +1062,6 @@ fn no_nul(schema: &mut RefOr<Schema>) {
                 SchemaType::Array(ts) => ts.contains(&t),
                 SchemaType::AnyValue => false,
             };
-            if o.schema_type == SchemaType::AnyValue
-                && o.properties.is_empty()
-                && o.enum_values.is_none()
-            {
-                let mut r = Ref::from_schema_name(JSON_VALUE);
-                r.description = o.description.clone().unwrap_or_default();
-                *schema = RefOr::Ref(r);
-                return;
-            }
             if has(Type::String) && o.pattern.is_none() && o.enum_values.is_none() {
                 o.pattern = Some(
                     match o.format {
