@@ -297,14 +297,12 @@ fn write_only(api: &mut OpenApi) {
 /// The AppSec+ list parameters read as closed words or bounded numbers (422 naming the
 /// parameter otherwise), as the routes read them: an application's `criticality`, a
 /// vulnerability's `severity`, `minSeverity`, `status`, `scanType` and `sort`, every list's
-/// `limit` ([`crate::routes::plus::LIMITS`]), and the audit log's `actorId` (a principal id).
-/// (The audit log's `from`/`to` are RFC 3339 times, but blank is taken as absent: no format
-/// says both.)
+/// `limit` ([`crate::routes::plus::LIMITS`]). (The audit log's `actorId`, `from` and `to`
+/// are a principal id and RFC 3339 times, but blank is taken as absent: no format says both.)
 fn plus_query(path: &str, op: &mut Op) {
     use rampart_domain::plus::{PLUS_FINDING_SORTS, PLUS_SEVERITIES};
     use rampart_domain::{Criticality, PlusScanType, PlusStatus};
     use utoipa::openapi::path::ParameterIn;
-    use utoipa::openapi::schema::{KnownFormat, SchemaFormat};
     let path = path.strip_prefix("/v1").unwrap_or(path);
     let vulnerabilities = matches!(
         path,
@@ -322,23 +320,15 @@ fn plus_query(path: &str, op: &mut Op) {
             "status" if vulnerabilities => PlusStatus::ALL.iter().map(|s| s.as_str()).collect(),
             "scanType" if vulnerabilities => PlusScanType::ALL.iter().map(|t| t.as_str()).collect(),
             "sort" if vulnerabilities => PLUS_FINDING_SORTS.to_vec(),
-            name => {
-                let Some(RefOr::T(Schema::Object(o))) = param.schema.as_mut() else {
-                    continue;
-                };
-                match name {
-                    "limit" => {
-                        let limits = crate::routes::plus::LIMITS;
-                        o.minimum = Some((*limits.start()).into());
-                        o.maximum = Some((*limits.end()).into());
-                    }
-                    "actorId" if path == "/audit-logs" => {
-                        o.format = Some(SchemaFormat::KnownFormat(KnownFormat::Uuid));
-                    }
-                    _ => {}
+            "limit" => {
+                if let Some(RefOr::T(Schema::Object(o))) = param.schema.as_mut() {
+                    let limits = crate::routes::plus::LIMITS;
+                    o.minimum = Some((*limits.start()).into());
+                    o.maximum = Some((*limits.end()).into());
                 }
                 continue;
             }
+            _ => continue,
         };
         param.schema = Some(words_schema(&words, false));
     }
