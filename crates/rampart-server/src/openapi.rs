@@ -190,11 +190,21 @@ pub(crate) fn finish(mut api: OpenApi) -> OpenApi {
     api
 }
 
+/// One of the [`BODIES`]: (method, path, schema, body schema, required, read-only).
+type Body = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+);
+
 /// Request bodies that a route reads otherwise than the resource's schema (its answer) says:
 /// (method, path, schema, the body's own schema, members the body must have, members it
 /// does not change). The body's schema is the resource's with those members required or
 /// read-only.
-const BODIES: &[(&str, &str, &str, &str, &[&str], &[&str])] = &[
+const BODIES: &[Body] = &[
     ("post", "/users", "User", "NewUser", &["email", "role"], &[]),
     // A user's email cannot change (422 unless it is the user's own).
     ("put", "/users/{id}", "User", "UserUpdate", &[], &["email"]),
