@@ -190,44 +190,32 @@ pub(crate) fn finish(mut api: OpenApi) -> OpenApi {
     api
 }
 
-/// A request body that a route reads otherwise than the resource's schema (its answer)
-/// says: it gets a schema of its own, the resource's with `required` members required (and
-/// not `null`) and `kept` members read-only.
-pub(crate) struct Body {
-    pub method: &'static str,
-    pub path: &'static str,
-    pub schema: &'static str,
-    pub name: &'static str,
-    pub required: &'static [&'static str],
-    pub kept: &'static [&'static str],
-}
+/// One of the [`BODIES`]: (method, path, schema, body schema, required, read-only).
+type Body = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+);
 
-pub(crate) const BODIES: &[Body] = &[
-    Body {
-        method: "post",
-        path: "/users",
-        schema: "User",
-        name: "NewUser",
-        required: &["email", "role"],
-        kept: &[],
-    },
+/// Request bodies that a route reads otherwise than the resource's schema (its answer) says:
+/// (method, path, schema, the body's own schema, members the body must have, members it
+/// does not change). The body's schema is the resource's with those members required or
+/// read-only.
+const BODIES: &[Body] = &[
+    ("post", "/users", "User", "NewUser", &["email", "role"], &[]),
     // A user's email cannot change (422 unless it is the user's own).
-    Body {
-        method: "put",
-        path: "/users/{id}",
-        schema: "User",
-        name: "UserUpdate",
-        required: &[],
-        kept: &["email"],
-    },
-    Body {
-        method: "post",
-        path: "/service-accounts",
-        schema: "ServiceAccount",
-        name: "NewServiceAccount",
-        required: &["name", "role"],
-        kept: &[],
-    },
+    ("put", "/users/{id}", "User", "UserUpdate", &[], &["email"]),
+    (
+        "post",
+        "/service-accounts",
+        "ServiceAccount",
+        "NewServiceAccount",
+        &["name", "role"],
+        &[],
+    ),
 ];
 
 /// What a request body takes that its answer does not say: the [`BODIES`], a new user's
@@ -239,14 +227,7 @@ fn write_only(api: &mut OpenApi) {
     let Some(components) = api.components.as_mut() else {
         return;
     };
-    for Body {
-        schema,
-        name: body,
-        required,
-        kept,
-        ..
-    } in BODIES
-    {
+    for (_, _, schema, body, required, kept) in BODIES {
         let Some(RefOr::T(Schema::Object(mut o))) = components.schemas.get(*schema).cloned() else {
             continue;
         };
@@ -304,13 +285,7 @@ fn write_only(api: &mut OpenApi) {
                 .into(),
         );
     }
-    for Body {
-        method,
-        path,
-        name: body,
-        ..
-    } in BODIES
-    {
+    for (method, path, _, body, _, _) in BODIES {
         let Some(item) = api.paths.paths.get_mut(*path) else {
             continue;
         };

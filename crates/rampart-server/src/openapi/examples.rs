@@ -292,7 +292,7 @@ mod tests {
                 // (or a body of its own, `openapi::BODIES`)
                 || super::super::BODIES
                     .iter()
-                    .any(|b| b.schema == e.schema && used.contains(b.name));
+                    .any(|b| b.2 == e.schema && used.contains(b.3));
             assert!(named, "the example of {} is for no request body", e.schema);
         }
     }
