@@ -1007,33 +1007,27 @@ const UUID: &str = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
 /// name, as the server reads every body (`extract::parse`).
 pub(crate) const JSON_VALUE: &str = "JsonValue";
 
+/// One schema whose keywords each apply to their own type (JSON Schema 2020-12): `pattern`
+/// to a string, `items` to an array, `propertyNames` and `additionalProperties` to an
+/// object. (Not an `anyOf` per type: openapi-python-client cannot read a union that refers
+/// to itself, and drops every schema that names it.) utoipa's `Object` has no `items`: it
+/// is written through the extensions, which serialize flattened.
 fn json_value() -> RefOr<Schema> {
-    use utoipa::openapi::schema::{AnyOfBuilder, ArrayBuilder, ObjectBuilder, Type};
-    let any = || Ref::from_schema_name(JSON_VALUE);
-    let scalars =
-        ObjectBuilder::new().schema_type(utoipa::openapi::schema::SchemaType::from_iter([
-            Type::Null,
-            Type::Boolean,
-            Type::Number,
-        ]));
-    let string = ObjectBuilder::new()
-        .schema_type(Type::String)
-        .pattern(Some(NO_NUL));
-    let object = ObjectBuilder::new()
-        .schema_type(Type::Object)
+    use utoipa::openapi::schema::ObjectBuilder;
+    let mut o = ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::SchemaType::AnyValue)
+        .description(Some(
+            "Any JSON value without a NUL character (\\u0000) in a string or a member name.",
+        ))
+        .pattern(Some(NO_NUL))
         .property_names(Some(member_name()))
-        .additional_properties(Some(any()));
-    RefOr::T(Schema::AnyOf(
-        AnyOfBuilder::new()
-            .description(Some(
-                "Any JSON value without a NUL character (\\u0000) in a string or a member name.",
-            ))
-            .item(scalars)
-            .item(string)
-            .item(ArrayBuilder::new().items(any()))
-            .item(object)
-            .build(),
-    ))
+        .additional_properties(Some(Ref::from_schema_name(JSON_VALUE)))
+        .build();
+    let items = serde_json::json!({ "$ref": format!("#/components/schemas/{JSON_VALUE}") });
+    o.extensions
+        .get_or_insert_with(Default::default)
+        .insert("items".into(), items);
+    RefOr::T(Schema::Object(o))
 }
 
 /// A member name is text too: a NUL in one is refused like in a value.
