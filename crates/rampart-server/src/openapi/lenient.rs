@@ -136,16 +136,16 @@ pub(super) fn apply(api: &mut OpenApi) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use serde_json::json;
 
-    fn component<'a>(doc: &'a Value, name: &str) -> &'a Value {
+    pub(in crate::openapi) fn component<'a>(doc: &'a Value, name: &str) -> &'a Value {
         &doc["components"]["schemas"][name]
     }
 
     /// The object schemas of a component: itself, or the branches of its `oneOf`/`anyOf`.
-    fn objects<'a>(doc: &'a Value, name: &str) -> Vec<&'a Value> {
+    pub(in crate::openapi) fn objects<'a>(doc: &'a Value, name: &str) -> Vec<&'a Value> {
         let schema = component(doc, name);
         let branches = schema["oneOf"].as_array().or(schema["anyOf"].as_array());
         match branches {
@@ -163,7 +163,7 @@ mod tests {
     }
 
     /// The schema name a content's `$ref` names.
-    fn named(content: &Value) -> &str {
+    pub(in crate::openapi) fn named(content: &Value) -> &str {
         content["schema"]["$ref"]
             .as_str()
             .and_then(|r| r.rsplit('/').next())

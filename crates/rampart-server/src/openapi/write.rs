@@ -578,35 +578,11 @@ fn report_subjects(components: &mut Components) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::openapi::lenient::tests::{named, objects};
     use serde_json::{json, Value};
 
     fn doc() -> Value {
         serde_json::to_value(super::super::openapi()).expect("json")
-    }
-
-    /// The object schemas of a component: itself, or the branches of its `oneOf`/`anyOf`.
-    fn objects<'a>(doc: &'a Value, name: &str) -> Vec<&'a Value> {
-        let schema = &doc["components"]["schemas"][name];
-        let branches = schema["oneOf"].as_array().or(schema["anyOf"].as_array());
-        match branches {
-            None => vec![schema],
-            Some(items) => items
-                .iter()
-                .map(
-                    |i| match i["$ref"].as_str().and_then(|r| r.rsplit('/').next()) {
-                        Some(n) => &doc["components"]["schemas"][n],
-                        None => i,
-                    },
-                )
-                .collect(),
-        }
-    }
-
-    fn named(content: &Value) -> &str {
-        content["schema"]["$ref"]
-            .as_str()
-            .and_then(|r| r.rsplit('/').next())
-            .unwrap_or_default()
     }
 
     /// Every member a request must give is required in every request schema of its bodies,
