@@ -50,7 +50,18 @@ pub enum FrequencyKind {
     Monthly,
 }
 
+/// The largest `frequency.interval` of a kind other than `ONCE` (the smallest is 1).
+pub const MAX_INTERVAL: i64 = u16::MAX as i64;
+
 impl FrequencyKind {
+    pub const ALL: &'static [FrequencyKind] = &[
+        Self::Once,
+        Self::Hourly,
+        Self::Daily,
+        Self::Weekly,
+        Self::Monthly,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Once => "ONCE",
@@ -513,10 +524,10 @@ fn parse_frequency(
                 "frequency.interval is required (1 or more) unless the type is ONCE",
             ))
         }
-        (_, Some(i)) if i < 1 || i > i64::from(u16::MAX) => {
+        (_, Some(i)) if !(1..=MAX_INTERVAL).contains(&i) => {
             return Err(RecurrenceError::new(
                 "frequency.interval",
-                format!("frequency.interval must be between 1 and {}", u16::MAX),
+                format!("frequency.interval must be between 1 and {MAX_INTERVAL}"),
             ))
         }
         (_, Some(i)) => i as u32,

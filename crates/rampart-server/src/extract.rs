@@ -134,15 +134,64 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         ));
     }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(ObjectBody(de)).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        if inner.is_data() {
-            ApiError::property(if path == "." { "body" } else { &path }, inner.to_string())
-        } else {
-            ApiError::BadRequest(format!("the request body is not valid JSON: {inner}"))
+    let first = serde_path_to_error::deserialize(ObjectBody(de));
+    let e = match first {
+        Ok(v) => return Ok(v),
+        Err(e) if !e.inner().is_data() => {
+            let inner = e.into_inner();
+            return Err(ApiError::BadRequest(format!(
+                "the request body is not valid JSON: {inner}"
+            )));
         }
-    })
+        Err(e) => e,
+    };
+    // A whole number written with a fraction or an exponent (`25.0`, `1e3`) is an integer
+    // to JSON (and to JSON Schema's `integer`), but serde's integer readers refuse it:
+    // read the body again with such numbers as integers. Only a body that failed is read
+    // twice, so bodies that parse keep their exact reading (duplicate members included).
+    let e = match whole_numbers(bytes) {
+        Some(v) => match serde_path_to_error::deserialize(ObjectBody(v)) {
+            Ok(v) => return Ok(v),
+            Err(again) => again,
+        },
+        None => e,
+    };
+    let path = e.path().to_string();
+    Err(ApiError::property(
+        if path == "." { "body" } else { &path },
+        e.into_inner().to_string(),
+    ))
+}
+
+/// The body with every whole number written as a float (`25.0`, `1e3`) made an integer,
+/// when it holds one that an `i64` or `u64` can carry; `None` when it holds none.
+fn whole_numbers(bytes: &[u8]) -> Option<serde_json::Value> {
+    use serde_json::{Number, Value};
+    fn walk(v: &mut Value) -> bool {
+        match v {
+            Value::Number(n) => {
+                let Some(f) = n.as_f64().filter(|_| n.is_f64()) else {
+                    return false;
+                };
+                // 2^63 and 2^64 are exact as floats: below them the cast is exact too.
+                let whole = if f.fract() != 0.0 || !f.is_finite() {
+                    None
+                } else if (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&f) {
+                    Some(Number::from(f as i64))
+                } else if (0.0..18_446_744_073_709_551_616.0).contains(&f) {
+                    Some(Number::from(f as u64))
+                } else {
+                    None
+                };
+                whole.map(|w| *n = w).is_some()
+            }
+            Value::Array(items) => items.iter_mut().fold(false, |any, x| walk(x) | any),
+            Value::Object(m) => m.values_mut().fold(false, |any, x| walk(x) | any),
+            _ => false,
+        }
+    }
+    let mut v: Value = serde_json::from_slice(bytes).ok()?;
+    walk(&mut v).then_some(v)
 }
 
 /// A body read as a struct must be a JSON object: serde's derived structs also read a JSON
@@ -312,5 +361,46 @@ mod body_tests {
         assert!(parse::<Option<Members>>(b"null").expect("null").is_none());
         let v: serde_json::Value = parse(b"[1]").expect("any JSON");
         assert_eq!(v, serde_json::json!([1]));
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Counts {
+        n: Option<i64>,
+        u: Option<u16>,
+        f: Option<f64>,
+        #[serde(default)]
+        list: Vec<u32>,
+    }
+
+    /// A whole number is an integer however it is written; a fraction, or a whole number
+    /// out of the member's range, is still refused, naming the member.
+    #[test]
+    fn whole_numbers_are_integers_however_written() {
+        let c: Counts = parse(br#"{"n": 4429615736.0, "u": 1e3, "f": 2.5, "list": [1.0, 2]}"#)
+            .expect("whole numbers");
+        assert_eq!(
+            (c.n, c.u, c.f, c.list),
+            (Some(4_429_615_736), Some(1000), Some(2.5), vec![1, 2])
+        );
+        let c: Counts = parse(br#"{"n": -9.2e18, "f": 3.0}"#).expect("whole numbers");
+        assert_eq!((c.n, c.f), (Some(-9_200_000_000_000_000_000), Some(3.0)));
+        for (body, member) in [
+            (&br#"{"n": 1.5}"#[..], "n"),
+            (br#"{"n": 1e19}"#, "n"),
+            (br#"{"n": 1e300}"#, "n"),
+            (br#"{"u": 70000.0}"#, "u"),
+            (br#"{"u": -1.0}"#, "u"),
+            (br#"{"list": [1.0, 2.5]}"#, "list[1]"),
+            (br#"{"f": 1.0, "n": "x"}"#, "n"),
+        ] {
+            match parse::<Counts>(body) {
+                Err(crate::error::ApiError::Validation(_, problems)) => assert!(
+                    problems.iter().any(|p| format!("{p:?}").contains(member)),
+                    "{}: {problems:?}",
+                    String::from_utf8_lossy(body)
+                ),
+                other => panic!("{}: {other:?}", String::from_utf8_lossy(body)),
+            }
+        }
     }
 }

@@ -466,6 +466,22 @@ fn texts(api: &mut OpenApi) {
         ),
         ("AuditExportRequest", "format", vec!["jsonl", "csv"]),
         (
+            "EngineAssignment",
+            "type",
+            rampart_domain::AssignmentType::ALL
+                .iter()
+                .map(|t| t.as_str())
+                .collect(),
+        ),
+        (
+            "EngineAssignment",
+            "environment",
+            rampart_domain::Environment::ALL
+                .iter()
+                .map(|e| e.as_str())
+                .collect(),
+        ),
+        (
             "AttackModule",
             "severity",
             vec!["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "SAFE"],

@@ -31,6 +31,9 @@ pub(super) const REQUIRED: &[(&str, &str)] = &[
     ("ReportGeneration", "type"),
     ("ReportGeneration", "format"),
     ("NewApiKey", "role"),
+    // A scan config's assignment names where its scans run (422 `must be CLOUD or
+    // ON_PREMISE` without it); every answer carries it.
+    ("EngineAssignment", "environment"),
 ];
 
 /// Members only a request must give (422 `is required` without them): (schema, the twin
@@ -75,7 +78,8 @@ pub(super) const ON_WRITE: &[(&str, &str, &[&str], &[&str])] = &[
 ];
 
 /// The members of `schema` whose schema in a request this module changes: those of
-/// [`ON_WRITE`], and the vulnerability's (see [`variances`], [`vulnerability_words`]).
+/// [`ON_WRITE`], the vulnerability's (see [`variances`], [`vulnerability_words`]), and the
+/// recurrence of schedules and blackouts ([`one_recurrence`]).
 #[cfg(test)]
 pub(super) fn members(schema: &str) -> Vec<&'static str> {
     let mut out: Vec<&'static str> = ON_WRITE
@@ -83,8 +87,10 @@ pub(super) fn members(schema: &str) -> Vec<&'static str> {
         .filter(|(s, ..)| *s == schema)
         .flat_map(|(.., m)| m.iter().copied())
         .collect();
-    if schema == "Vulnerability" {
-        out.extend(["variances", "severity", "status"]);
+    match schema {
+        "Vulnerability" => out.extend(["variances", "severity", "status"]),
+        "Schedule" | "Blackout" => out.extend(["frequency", "rrule"]),
+        _ => {}
     }
     out
 }
@@ -135,6 +141,10 @@ pub(super) fn apply(api: &mut OpenApi) {
     oauth_scopes(components);
     report_subjects(components);
     key_owner(components);
+    frequency(components);
+    for name in ["ScheduleWrite", "BlackoutWrite"] {
+        one_recurrence(components, name);
+    }
 }
 
 /// Makes `name` the twin of `schema` that the request bodies of `methods` name: a copy of
@@ -321,6 +331,109 @@ fn module_bounds(components: &mut Components) {
     }
 }
 
+/// The component a written `frequency` names.
+const FREQUENCY_WRITE: &str = "FrequencyWrite";
+
+/// `FrequencyWrite`: a `frequency` as `Recurrence::parse` reads it: `type` one of
+/// `FrequencyKind::ALL` (any case, white space around it allowed); `ONCE` takes any
+/// `interval` or none, the others an `interval` of 1 to 65535.
+fn frequency(components: &mut Components) {
+    use rampart_domain::recurrence::{FrequencyKind, MAX_INTERVAL};
+    let Some(RefOr::T(Schema::Object(base))) = components.schemas.get("Frequency").cloned() else {
+        return;
+    };
+    let word = |kinds: &[FrequencyKind]| -> String {
+        let words: Vec<String> = kinds.iter().map(|k| any_case(k.as_str())).collect();
+        format!("^\\s*({})\\s*$", words.join("|"))
+    };
+    let (once, every): (Vec<FrequencyKind>, Vec<FrequencyKind>) = FrequencyKind::ALL
+        .iter()
+        .copied()
+        .partition(|k| *k == FrequencyKind::Once);
+    let mut one_of = OneOfBuilder::new().description(base.description.clone());
+    for (kinds, description) in [
+        (once, "Once, at `first_start`: `interval` is not read."),
+        (every, "Every `interval` hours, days, weeks or months."),
+    ] {
+        let mut o = base.clone();
+        o.description = Some(description.into());
+        o.required.push("type".into());
+        if let Some(RefOr::T(Schema::Object(p))) = o.properties.get_mut("type") {
+            p.schema_type = SchemaType::Type(Type::String);
+            p.pattern = Some(word(&kinds[..]));
+        }
+        if !kinds.contains(&FrequencyKind::Once) {
+            o.required.push("interval".into());
+            if let Some(RefOr::T(Schema::Object(p))) = o.properties.get_mut("interval") {
+                p.schema_type = SchemaType::Type(Type::Integer);
+                p.minimum = Some(1.into());
+                p.maximum = Some(MAX_INTERVAL.into());
+            }
+        }
+        one_of = one_of.item(RefOr::T(Schema::Object(o)));
+    }
+    components.schemas.insert(
+        FREQUENCY_WRITE.into(),
+        RefOr::T(Schema::OneOf(one_of.build())),
+    );
+}
+
+/// A schedule or a blackout recurs by exactly one of `frequency` and `rrule` (a blank
+/// `rrule` is absent; 422 `either a frequency or a rrule must be provided` or `give either
+/// frequency or rrule, not both`). The rule's own grammar (RFC 5545) is not stated.
+fn one_recurrence(components: &mut Components, name: &str) {
+    let Some(RefOr::T(Schema::Object(base))) = components.schemas.get(name).cloned() else {
+        return;
+    };
+    let text = |pattern: &str, nullable: bool| {
+        let mut b = ObjectBuilder::new().pattern(Some(pattern));
+        b = if nullable {
+            b.schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+        } else {
+            b.schema_type(Type::String).min_length(Some(1))
+        };
+        RefOr::T(Schema::Object(b.build()))
+    };
+    let mut by_frequency = base.clone();
+    by_frequency.description = Some("Recurs by `frequency` (`rrule` null or blank).".into());
+    by_frequency.required.push("frequency".into());
+    by_frequency.properties.insert(
+        "frequency".into(),
+        Ref::from_schema_name(FREQUENCY_WRITE).into(),
+    );
+    by_frequency
+        .properties
+        .insert("rrule".into(), text("^\\s*$", true));
+    let mut by_rule = base.clone();
+    by_rule.description = Some("Recurs by `rrule` (an RFC 5545 rule; no `frequency`).".into());
+    by_rule.required.push("rrule".into());
+    by_rule
+        .properties
+        .insert("rrule".into(), text(NOT_BLANK, false));
+    by_rule.properties.insert("frequency".into(), null());
+    let one_of = OneOfBuilder::new()
+        .description(base.description.clone())
+        .item(RefOr::T(Schema::Object(by_frequency)))
+        .item(RefOr::T(Schema::Object(by_rule)))
+        .build();
+    components
+        .schemas
+        .insert(name.into(), RefOr::T(Schema::OneOf(one_of)));
+}
+
+/// `[Aa]`-style classes: `word` in any ASCII case.
+fn any_case(word: &str) -> String {
+    word.chars()
+        .map(|c| {
+            if c.is_ascii_alphabetic() {
+                format!("[{}{}]", c.to_ascii_uppercase(), c.to_ascii_lowercase())
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 /// `FileWrite` as one schema per file type (`FileType::ALL`), whose `name` ends with one of
 /// the type's extensions (`FileType::extensions`, any case; the name is trimmed first).
 fn file_names(components: &mut Components) {
@@ -360,17 +473,6 @@ fn file_names(components: &mut Components) {
 /// A one-line name ending with `.` and one of `extensions` (any ASCII case), white space
 /// after it allowed (the name is trimmed).
 fn extension_pattern(extensions: &[&str]) -> String {
-    let any_case = |e: &str| -> String {
-        e.chars()
-            .map(|c| {
-                if c.is_ascii_alphabetic() {
-                    format!("[{}{}]", c.to_ascii_uppercase(), c.to_ascii_lowercase())
-                } else {
-                    c.to_string()
-                }
-            })
-            .collect()
-    };
     let ext: Vec<String> = extensions.iter().map(|e| any_case(e)).collect();
     format!(
         "^[^\\u0000-\\u001f\\u007f-\\u009f]*\\.({})[^\\S\\u0000-\\u001f\\u007f-\\u009f]*$",
@@ -679,6 +781,56 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// The frequency's `type` patterns accept exactly the words `FrequencyKind::parse`
+    /// reads, each in its own branch; an interval is bounded as the server bounds it.
+    #[test]
+    fn frequency_words_say_what_the_server_reads() {
+        use rampart_domain::recurrence::FrequencyKind;
+        let doc = doc();
+        let mut schema = json!({"$ref": "#/components/schemas/FrequencyWrite"});
+        schema["components"] = doc["components"].clone();
+        let v = jsonschema::draft202012::new(&schema).expect("a valid schema");
+        for word in [
+            "ONCE",
+            "once",
+            " Once ",
+            "DAILY",
+            "daily",
+            "\tWeekly\n",
+            "hourly",
+            "MONTHLY",
+            "YEARLY",
+            "",
+            " ",
+            "DAIL",
+            "DAILYY",
+            "ONCE DAILY",
+            "MINUTELY",
+        ] {
+            let reads = FrequencyKind::parse(word);
+            let interval = if reads == Some(FrequencyKind::Once) {
+                json!(null)
+            } else {
+                json!(3)
+            };
+            assert_eq!(
+                v.is_valid(&json!({"type": word, "interval": interval})),
+                reads.is_some(),
+                "{word:?}"
+            );
+        }
+        for (interval, valid) in [(json!(0), false), (json!(1), true), (json!(65535), true)] {
+            assert_eq!(
+                v.is_valid(&json!({"type": "DAILY", "interval": interval})),
+                valid,
+                "{interval}"
+            );
+        }
+        assert!(!v.is_valid(&json!({"type": "DAILY", "interval": 65536})));
+        assert!(!v.is_valid(&json!({"type": "DAILY"})));
+        assert!(v.is_valid(&json!({"type": "ONCE", "interval": -4})));
     }
 
     /// The `scopes` pattern accepts exactly the lists `Scopes::parse` reads as at least one.

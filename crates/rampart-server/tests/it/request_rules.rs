@@ -278,7 +278,7 @@ async fn request_rules_hold() {
         case(
             M::PUT,
             "/ias/v1/attack-templates/{id}/modules/{module_id}",
-            one_module,
+            one_module.clone(),
             json!({"module_config_id": configs[0]["id"], "severity": "HIGH", "max_findings": 0}),
             true,
         ),
@@ -325,7 +325,153 @@ async fn request_rules_hold() {
             without(&schedule, "enabled", Value::Null),
             false,
         ),
-        // Scan configs and scans: what they name.
+        // Exactly one of `frequency` and `rrule` (a blank rule is none); the frequency's
+        // words in any case, its interval 1 to 65535 unless ONCE, a whole number however
+        // written.
+        case(
+            M::POST,
+            "/ias/v1/schedules",
+            at("/ias/v1/schedules"),
+            without(&schedule, "rrule", json!("FREQ=WEEKLY")),
+            false,
+        ),
+        case(
+            M::POST,
+            "/ias/v1/schedules",
+            at("/ias/v1/schedules"),
+            without(&schedule, "frequency", Value::Null),
+            false,
+        ),
+        case(
+            M::POST,
+            "/ias/v1/schedules",
+            at("/ias/v1/schedules"),
+            without(&schedule, "rrule", json!(" ")),
+            true,
+        ),
+        case(
+            M::POST,
+            "/ias/v1/schedules",
+            at("/ias/v1/schedules"),
+            without(
+                &without(&schedule, "frequency", Value::Null),
+                "rrule",
+                json!("RRULE:FREQ=DAILY;BYHOUR=2"),
+            ),
+            true,
+        ),
+        case(
+            M::POST,
+            "/ias/v1/schedules",
+            at("/ias/v1/schedules"),
+            without(
+                &schedule,
+                "frequency",
+                json!({"type": " weekly", "interval": 2.0}),
+            ),
+            true,
+        ),
+        case(
+            M::POST,
+            "/ias/v1/schedules",
+            at("/ias/v1/schedules"),
+            without(&schedule, "frequency", json!({"type": "ONCE"})),
+            true,
+        ),
+        case(
+            M::POST,
+            "/ias/v1/schedules",
+            at("/ias/v1/schedules"),
+            without(&schedule, "frequency", json!({"type": "DAILY"})),
+            false,
+        ),
+        case(
+            M::POST,
+            "/ias/v1/schedules",
+            at("/ias/v1/schedules"),
+            without(
+                &schedule,
+                "frequency",
+                json!({"type": "DAILY", "interval": 65536}),
+            ),
+            false,
+        ),
+        case(
+            M::POST,
+            "/ias/v1/schedules",
+            at("/ias/v1/schedules"),
+            without(
+                &schedule,
+                "frequency",
+                json!({"type": "YEARLY", "interval": 1}),
+            ),
+            false,
+        ),
+        case(
+            M::POST,
+            "/ias/v1/blackouts",
+            at("/ias/v1/blackouts"),
+            without(
+                &without(&window, "frequency", Value::Null),
+                "rrule",
+                json!("FREQ=WEEKLY;BYDAY=SA"),
+            ),
+            true,
+        ),
+        case(
+            M::POST,
+            "/ias/v1/blackouts",
+            at("/ias/v1/blackouts"),
+            without(&window, "frequency", Value::Null),
+            false,
+        ),
+        case(
+            M::POST,
+            "/ias/v1/blackouts",
+            at("/ias/v1/blackouts"),
+            without(&window, "rrule", json!("FREQ=WEEKLY")),
+            false,
+        ),
+        // A module's count of findings: a whole number, however written.
+        case(
+            M::PUT,
+            "/ias/v1/attack-templates/{id}/modules/{module_id}",
+            one_module.clone(),
+            json!({"module_config_id": configs[0]["id"], "severity": "LOW", "max_findings": 4.0}),
+            true,
+        ),
+        case(
+            M::POST,
+            "/ias/v1/attack-templates/{id}/modules",
+            modules.clone(),
+            without(&module_body, "max_findings", json!(4.5)),
+            false,
+        ),
+        // Scan configs and scans: what they name, and where their scans run.
+        case(
+            M::POST,
+            "/ias/v1/scan-configs",
+            at("/ias/v1/scan-configs"),
+            json!({"name": "c4", "app": {"id": app}, "attack_template": {"id": tpl},
+                "assignment": {"type": "ENGINE_GROUP", "environment": "CLOUD"}}),
+            true,
+        ),
+        case(
+            M::POST,
+            "/ias/v1/scan-configs",
+            at("/ias/v1/scan-configs"),
+            json!({"name": "c5", "app": {"id": app}, "attack_template": {"id": tpl},
+                "assignment": {"type": "ENGINE_GROUP"}}),
+            false,
+        ),
+        case(
+            M::POST,
+            "/ias/v1/scan-configs",
+            at("/ias/v1/scan-configs"),
+            json!({"name": "c6", "app": {"id": app}, "attack_template": {"id": tpl},
+                "assignment": {"type": "ENGINE", "environment": "CLOUD"}}),
+            false,
+        ),
         case(
             M::POST,
             "/ias/v1/scan-configs",
