@@ -1155,7 +1155,14 @@ pub enum Creds {
 }
 
 /// Sends one cell; `Err` describes a wrong status.
-async fn check(t: &TestApp, fx: &Fx, case: &Case, who: usize, creds: &Creds) -> Result<(), String> {
+/// One cell: the status it was answered with, and whether it was the one expected.
+async fn check(
+    t: &TestApp,
+    fx: &Fx,
+    case: &Case,
+    who: usize,
+    creds: &Creds,
+) -> (u16, Result<(), String>) {
     let Case(method, template, body, expect) = case;
     let path = fx.path(t, template);
     let body = body.map(|b| b(t, fx));
@@ -1180,7 +1187,7 @@ async fn check(t: &TestApp, fx: &Fx, case: &Case, who: usize, creds: &Creds) -> 
         };
     }
     let r = req.send().await;
-    if r.status == want {
+    let result = if r.status == want {
         Ok(())
     } else {
         Err(format!(
@@ -1190,30 +1197,41 @@ async fn check(t: &TestApp, fx: &Fx, case: &Case, who: usize, creds: &Creds) -> 
             r.status,
             r.text()
         ))
-    }
+    };
+    (r.status, result)
 }
 
-/// Runs every cell on `t` with API keys; fresh fixtures for each mutating cell.
+/// Runs every cell on `t` with API keys; a mutating cell on fixtures no answer has changed.
 pub async fn run(t: &TestApp) {
     run_with(t, &Creds::Keys).await
 }
 
-/// Runs every cell on `t` with `creds`.
+/// Runs every cell on `t` with `creds`. Reads share one set of fixtures. A mutating cell
+/// runs on fixtures that no answer has changed: new ones after any cell answered below 400
+/// (which may have changed them); a refusal (400 and up) changes nothing, so the next cell
+/// keeps them (and a refusal that did change them would show as a wrong answer later).
 pub async fn run_with(t: &TestApp, creds: &Creds) {
     let shared = Fx::new(t).await;
+    let mut unchanged: Option<Fx> = None;
     let mut failures = Vec::new();
     let mut cells = 0;
     for case in cases() {
         for who in 0..CALLERS.len() {
             cells += 1;
-            let fresh;
-            let fx = if case.0 == "GET" {
-                &shared
+            let mutating = case.0 != "GET";
+            let fx = if mutating {
+                if unchanged.is_none() {
+                    unchanged = Some(Fx::new(t).await);
+                }
+                unchanged.as_ref().expect("fixtures")
             } else {
-                fresh = Fx::new(t).await;
-                &fresh
+                &shared
             };
-            if let Err(e) = check(t, fx, &case, who, creds).await {
+            let (status, result) = check(t, fx, &case, who, creds).await;
+            if mutating && status < 400 {
+                unchanged = None;
+            }
+            if let Err(e) = result {
                 failures.push(e);
             }
         }
