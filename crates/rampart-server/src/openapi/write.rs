@@ -331,6 +331,12 @@ fn module_bounds(components: &mut Components) {
     }
 }
 
+/// The characters Rust's `str::trim` removes (Unicode `White_Space`), as a class: `\s`
+/// differs between regex dialects (Python's takes U+001C–U+001F, ECMA's U+FEFF), so a
+/// pattern of what the server trims names them.
+const TRIMMED: &str =
+    "[\\t\\n\\u000b\\u000c\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]";
+
 /// The component a written `frequency` names.
 const FREQUENCY_WRITE: &str = "FrequencyWrite";
 
@@ -344,7 +350,7 @@ fn frequency(components: &mut Components) {
     };
     let word = |kinds: &[FrequencyKind]| -> String {
         let words: Vec<String> = kinds.iter().map(|k| any_case(k.as_str())).collect();
-        format!("^\\s*({})\\s*$", words.join("|"))
+        format!("^{TRIMMED}*({}){TRIMMED}*$", words.join("|"))
     };
     let (once, every): (Vec<FrequencyKind>, Vec<FrequencyKind>) = FrequencyKind::ALL
         .iter()
@@ -403,7 +409,7 @@ fn one_recurrence(components: &mut Components, name: &str) {
     );
     by_frequency
         .properties
-        .insert("rrule".into(), text("^\\s*$", true));
+        .insert("rrule".into(), text(&format!("^{TRIMMED}*$"), true));
     let mut by_rule = base.clone();
     by_rule.description = Some("Recurs by `rrule` (an RFC 5545 rule; no `frequency`).".into());
     by_rule.required.push("rrule".into());
@@ -808,6 +814,12 @@ mod tests {
             "DAILYY",
             "ONCE DAILY",
             "MINUTELY",
+            "\u{85}daily\u{3000}",
+            "\u{a0}ONCE",
+            "\u{1c}DAILY",
+            "DAILY\u{1f}",
+            "\u{feff}DAILY",
+            "DAILY\u{200b}",
         ] {
             let reads = FrequencyKind::parse(word);
             let interval = if reads == Some(FrequencyKind::Once) {
@@ -831,6 +843,28 @@ mod tests {
         assert!(!v.is_valid(&json!({"type": "DAILY", "interval": 65536})));
         assert!(!v.is_valid(&json!({"type": "DAILY"})));
         assert!(v.is_valid(&json!({"type": "ONCE", "interval": -4})));
+        // A blank `rrule` beside a frequency is what `str::trim` empties.
+        for name in ["ScheduleWrite", "BlackoutWrite"] {
+            let by_frequency = &doc["components"]["schemas"][name]["oneOf"][0];
+            let rrule = &by_frequency["properties"]["rrule"];
+            let v = jsonschema::draft202012::new(rrule).expect("a valid schema");
+            for text in [
+                "",
+                " \t\n",
+                "\u{85}\u{3000}",
+                "\u{1c}",
+                "\u{feff}",
+                "x",
+                " FREQ=DAILY",
+            ] {
+                assert_eq!(
+                    v.is_valid(&json!(text)),
+                    text.trim().is_empty(),
+                    "{name}: {text:?}"
+                );
+            }
+            assert!(v.is_valid(&json!(null)), "{name}: null");
+        }
     }
 
     /// The `scopes` pattern accepts exactly the lists `Scopes::parse` reads as at least one.
